@@ -1,0 +1,71 @@
+package flows
+
+import (
+	"context"
+	"net/http"
+	"time"
+)
+
+// Doer sends an HTTP request; *http.Client is one.
+type Doer interface {
+	Do(*http.Request) (*http.Response, error)
+}
+
+// Env is what a run needs from its host: the server gives a real HTTP client, the browser
+// preview gives none (requests are shown, not sent).
+type Env interface {
+	// HTTPClient sends the requests of http nodes. Nil means preview: nothing is sent and the
+	// node continues with its sample_response.
+	HTTPClient() Doer
+	Now() time.Time
+	// Sleep waits between retries; it returns early with ctx's error.
+	Sleep(ctx context.Context, d time.Duration) error
+	// Input returns the value of one of the flow's inputs (API keys, offer ids, …).
+	Input(key string) (string, bool)
+	// OnStep receives live events while the run goes; it must not block.
+	OnStep(StepEvent)
+}
+
+// BasicEnv is an Env from plain values. Its zero value is a preview on the real clock.
+type BasicEnv struct {
+	HTTP   Doer
+	Clock  func() time.Time
+	Inputs map[string]string
+	Events func(StepEvent)
+	// Wait replaces the real sleep between retries (tests, benchmarks).
+	Wait func(ctx context.Context, d time.Duration) error
+}
+
+func (e *BasicEnv) HTTPClient() Doer { return e.HTTP }
+
+func (e *BasicEnv) Now() time.Time {
+	if e.Clock != nil {
+		return e.Clock()
+	}
+	return time.Now()
+}
+
+func (e *BasicEnv) Sleep(ctx context.Context, d time.Duration) error {
+	if e.Wait != nil {
+		return e.Wait(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func (e *BasicEnv) Input(key string) (string, bool) {
+	v, ok := e.Inputs[key]
+	return v, ok
+}
+
+func (e *BasicEnv) OnStep(ev StepEvent) {
+	if e.Events != nil {
+		e.Events(ev)
+	}
+}

@@ -1,0 +1,103 @@
+package flows
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"sync"
+)
+
+// KindSpec describes a node kind. Each kind registers itself from its own file:
+//
+//	func init() { Register(KindSpec[httpConfig]{Name: "http", …}) }
+//
+// C is the kind's config struct, decoded from the node's "config" with the JSON names of the
+// flow format.
+type KindSpec[C any] struct {
+	Name    string
+	Title   Text
+	Help    Text
+	Trigger bool
+	Fields  []Field // the config schema: editor forms, required checks, documentation
+	// Build checks a decoded config beyond what Fields say and returns the step that runs it.
+	// Problems go through b.Problem so they name the node and field.
+	Build func(b *Builder, cfg *C) Step
+}
+
+// Step runs one node. It returns the node's output: what later nodes reference.
+type Step interface {
+	Run(ctx context.Context, sc *StepContext) (any, error)
+}
+
+// StepFunc adapts a function to Step.
+type StepFunc func(ctx context.Context, sc *StepContext) (any, error)
+
+func (f StepFunc) Run(ctx context.Context, sc *StepContext) (any, error) { return f(ctx, sc) }
+
+// kind is a registered KindSpec with its config type erased.
+type kind struct {
+	Name    string
+	Title   Text
+	Help    Text
+	Trigger bool
+	Fields  []Field
+	build   func(b *Builder, raw json.RawMessage) Step
+}
+
+var registry = struct {
+	sync.RWMutex
+	kinds map[string]*kind
+}{kinds: map[string]*kind{}}
+
+// Register adds a node kind. It panics on a duplicate name: kinds are registered at init.
+func Register[C any](spec KindSpec[C]) {
+	k := &kind{Name: spec.Name, Title: spec.Title, Help: spec.Help, Trigger: spec.Trigger, Fields: spec.Fields}
+	k.build = func(b *Builder, raw json.RawMessage) Step {
+		cfg := new(C)
+		if !b.decodeConfig(raw, cfg) {
+			return nil
+		}
+		return spec.Build(b, cfg)
+	}
+	registry.Lock()
+	defer registry.Unlock()
+	if _, dup := registry.kinds[spec.Name]; dup {
+		panic(fmt.Sprintf("flows: node kind %q registered twice", spec.Name))
+	}
+	registry.kinds[spec.Name] = k
+}
+
+func kindByName(name string) (*kind, bool) {
+	registry.RLock()
+	defer registry.RUnlock()
+	k, ok := registry.kinds[name]
+	return k, ok
+}
+
+// KindInfo is what the editor and the docs know of a kind.
+type KindInfo struct {
+	Name    string          `json:"kind"`
+	Title   Text            `json:"title"`
+	Help    Text            `json:"help"`
+	Trigger bool            `json:"trigger,omitempty"`
+	Fields  []Field         `json:"fields"`
+	Schema  json.RawMessage `json:"schema"` // JSON Schema of the config
+}
+
+// Kinds lists the registered kinds, trigger first, then by name.
+func Kinds() []KindInfo {
+	registry.RLock()
+	defer registry.RUnlock()
+	out := make([]KindInfo, 0, len(registry.kinds))
+	for _, k := range registry.kinds {
+		out = append(out, KindInfo{Name: k.Name, Title: k.Title, Help: k.Help, Trigger: k.Trigger, Fields: k.Fields, Schema: JSONSchema(k.Fields)})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Trigger != out[j].Trigger {
+			return out[i].Trigger
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
