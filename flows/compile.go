@@ -378,7 +378,8 @@ func (b *Builder) checkNodeRef(field, src, id string) {
 	}
 }
 
-// decodeConfig decodes the node's config into cfg and checks it against the kind's fields.
+// decodeConfig decodes the node's config into cfg and checks it against the kind's fields. It
+// reports false when the config cannot be decoded at all.
 func (b *Builder) decodeConfig(raw json.RawMessage, cfg any) bool {
 	if len(bytes.TrimSpace(raw)) == 0 || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
 		raw = json.RawMessage("{}")
@@ -399,9 +400,10 @@ func (b *Builder) decodeConfig(raw json.RawMessage, cfg any) bool {
 		}
 		return false
 	}
-	before := len(b.c.problems)
+	// Field problems do not stop the build: the kind still checks templates, so that every
+	// problem is reported at once.
 	b.checkFields(b.kind.Fields, obj, "", labelPath{})
-	return len(b.c.problems) == before
+	return true
 }
 
 func typeNameRu(en string) string {
