@@ -1,0 +1,124 @@
+package flows
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"path"
+	"sort"
+	"sync"
+)
+
+// The built-in flow templates: one per integration in the seeds, each a complete flow whose
+// settings (API keys, offer ids) are declared inputs.
+
+//go:embed templates/*.json
+var templateFiles embed.FS
+
+// FlowTemplate is a ready flow to start from.
+type FlowTemplate struct {
+	ID          string `json:"id"`
+	Source      string `json:"source"`
+	Target      string `json:"target"`
+	Title       Text   `json:"title"`
+	Description Text   `json:"description"`
+	Flow        *Flow  `json:"flow"`
+}
+
+// templateMeta is the "template" member of a template's flow document.
+type templateMeta struct {
+	ID          string `json:"id"`
+	Source      string `json:"source"`
+	Target      string `json:"target"`
+	Title       Text   `json:"title"`
+	Description Text   `json:"description"`
+}
+
+var builtinTemplates = sync.OnceValue(func() []FlowTemplate {
+	entries, err := templateFiles.ReadDir("templates")
+	if err != nil {
+		panic(err)
+	}
+	var out []FlowTemplate
+	for _, e := range entries {
+		data, err := templateFiles.ReadFile(path.Join("templates", e.Name()))
+		if err != nil {
+			panic(err)
+		}
+		t, err := ParseTemplateDocument(data)
+		if err != nil {
+			panic(fmt.Sprintf("flows: built-in template %s: %v", e.Name(), err))
+		}
+		out = append(out, t)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+})
+
+// ParseTemplateDocument reads a flow document that carries a "template" description.
+func ParseTemplateDocument(data []byte) (FlowTemplate, error) {
+	f, err := ParseFlow(data)
+	if err != nil {
+		return FlowTemplate{}, err
+	}
+	var meta templateMeta
+	if raw, ok := f.Extra["template"]; ok {
+		if err := json.Unmarshal(raw, &meta); err != nil {
+			return FlowTemplate{}, fmt.Errorf("the template description cannot be read: %w", err)
+		}
+	}
+	if meta.ID == "" {
+		return FlowTemplate{}, fmt.Errorf("the document has no template id")
+	}
+	return FlowTemplate{ID: meta.ID, Source: meta.Source, Target: meta.Target, Title: meta.Title, Description: meta.Description, Flow: f}, nil
+}
+
+// Templates returns the built-in templates by id. Each call returns fresh copies of the flows,
+// so callers may change them.
+func Templates() []FlowTemplate {
+	list := builtinTemplates()
+	out := make([]FlowTemplate, len(list))
+	for i, t := range list {
+		out[i] = t
+		out[i].Flow = t.Flow.Clone()
+	}
+	return out
+}
+
+// TemplateByID returns one built-in template.
+func TemplateByID(id string) (FlowTemplate, bool) {
+	for _, t := range Templates() {
+		if t.ID == id {
+			return t, true
+		}
+	}
+	return FlowTemplate{}, false
+}
+
+// Preset returns the trigger preset of the template's flow, whose guide tells what to set up
+// in the source system.
+func (t FlowTemplate) Preset() (Preset, bool) {
+	for _, n := range t.Flow.Nodes {
+		if n.Kind != "webhook" {
+			continue
+		}
+		var cfg webhookConfig
+		if json.Unmarshal(n.Config, &cfg) == nil {
+			return PresetByID(cfg.Preset)
+		}
+	}
+	return Preset{}, false
+}
+
+// Clone returns a deep copy of the flow.
+func (f *Flow) Clone() *Flow {
+	data, err := json.Marshal(f)
+	if err != nil {
+		panic(err) // a decoded flow always encodes
+	}
+	var c Flow
+	if err := json.Unmarshal(data, &c); err != nil {
+		panic(err)
+	}
+	return &c
+}
