@@ -58,7 +58,7 @@ func Compile(f *Flow) (*Program, Problems) {
 	c.checkNodes()
 	c.checkEdges()
 	order := c.order()
-	c.buildSteps(order)
+	c.buildSteps()
 	if len(c.problems) > 0 {
 		return nil, c.problems
 	}
@@ -71,8 +71,10 @@ type compiler struct {
 	byID     map[string]*Node
 	in, out  map[string][]Edge
 	trigger  *Node
-	steps    map[string]Step
-	inputs   map[string]bool
+	// manyTriggers is set when the flow has more than one trigger: reachability is then moot.
+	manyTriggers bool
+	steps        map[string]Step
+	inputs       map[string]bool
 }
 
 func (c *compiler) add(p Problem) { c.problems = append(c.problems, p) }
@@ -133,6 +135,7 @@ func (c *compiler) checkNodes() {
 	case len(c.flow.Nodes) > 0 && len(triggers) == 0:
 		c.add(problemAt(nil, "nodes", CodeNoTrigger, nil))
 	case len(triggers) > 1:
+		c.manyTriggers = true
 		c.add(problemAt(nil, "nodes", CodeManyTriggers, Params{"count": fmt.Sprint(len(triggers)), "nodes": strings.Join(triggers, ", ")}))
 	}
 }
@@ -197,7 +200,7 @@ func (c *compiler) order() []*Node {
 	if len(order) < len(c.byID) {
 		c.add(problemAt(nil, "edges", CodeCycle, Params{"nodes": strings.Join(c.cycleMembers(done), ", ")}))
 	}
-	if c.trigger != nil {
+	if c.trigger != nil && !c.manyTriggers {
 		reached := c.reachable(c.trigger.ID)
 		for _, n := range order {
 			if !reached[n.ID] {
@@ -275,9 +278,15 @@ func (c *compiler) upstream(id string) map[string]bool {
 	return seen
 }
 
-func (c *compiler) buildSteps(order []*Node) {
+// buildSteps builds every node with a unique id, also those on a cycle, so that their own
+// problems are reported along with the cycle.
+func (c *compiler) buildSteps() {
 	c.steps = map[string]Step{}
-	for _, n := range order {
+	for i := range c.flow.Nodes {
+		n := &c.flow.Nodes[i]
+		if c.byID[n.ID] != n {
+			continue
+		}
 		k, ok := kindByName(n.Kind)
 		if !ok {
 			continue
@@ -319,15 +328,14 @@ func (b *Builder) problemLabeled(field string, lp labelPath, code string, params
 // Template parses a templated config field, reporting syntax errors and references to steps
 // that do not run before this node or to undeclared inputs. It never returns nil.
 func (b *Builder) Template(field, src string) *Template {
-	t, err := ParseTemplate(src)
-	if err != nil {
+	t, errs := parseTemplate(src)
+	for _, err := range errs {
 		var up *unknownPipeError
 		if errors.As(err, &up) {
 			b.Problem(field, CodeUnknownPipe, Params{"pipe": up.name})
 		} else {
 			b.Problem(field, CodeTemplateSyntax, Params{"detail": err.Error()})
 		}
-		return &Template{src: src, parts: []templatePart{{text: src}}}
 	}
 	for _, e := range t.Exprs() {
 		b.checkRef(field, e.Src, e.Ref)

@@ -60,11 +60,6 @@ func presetIDs() []string {
 }
 
 func buildWebhook(b *Builder, cfg *webhookConfig) Step {
-	if cfg.Preset != "" {
-		if _, ok := PresetByID(cfg.Preset); !ok {
-			b.Problem("preset", CodePresetUnknown, Params{"preset": cfg.Preset})
-		}
-	}
 	seen := map[string]bool{}
 	for i, f := range cfg.Fields {
 		if seen[f.Key] && f.Key != "" {

@@ -70,7 +70,7 @@ func onlyDigits(s string) string {
 }
 
 func pipeJSON(v any, _ []any, _ *Scope) (any, error) {
-	data, err := json.Marshal(v)
+	data, err := marshalPlain(v)
 	if err != nil {
 		return nil, err
 	}

@@ -240,10 +240,10 @@ func TestPresetURLTemplateSkipsParamsWithoutVariable(t *testing.T) {
 
 func TestKlientiksSeedTyposAreFixed(t *testing.T) {
 	tests := []struct {
-		id      string
-		fixed   string // what the template must contain
-		typo    string // what the seed wrote and the template must not contain
-		key     string
+		id       string
+		fixed    string // what the template must contain
+		typo     string // what the seed wrote and the template must not contain
+		key      string
 		variable string
 	}{
 		{"klientiks.appointment_created", "&appointment_time={{appointment.time}}&", "appointment.time={{appointment_time}}", "appointment_time", "{{appointment.time}}"},

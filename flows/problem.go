@@ -134,7 +134,6 @@ const (
 	CodeEdgeBranch       = "edge.branch"
 	CodeEdgeDuplicate    = "edge.duplicate"
 	CodeEdgeIntoTrigger  = "edge.into_trigger"
-	CodePresetUnknown    = "webhook.preset_unknown"
 	CodeScriptSyntax     = "js.syntax"
 	CodeRegexInvalid     = "filter.regex_invalid"
 	CodePathInvalid      = "json_parse.path_invalid"
@@ -200,7 +199,6 @@ var messages = map[string]Text{
 	CodeEdgeBranch:       {"the connection to '{to}' has branch '{branch}'; only a condition step has branches 'true' and 'false'", "связь в «{to}» помечена веткой «{branch}»; ветки «true» и «false» бывают только у условия"},
 	CodeEdgeDuplicate:    {"'{from}' is connected to '{to}' twice", "«{from}» соединён с «{to}» дважды"},
 	CodeEdgeIntoTrigger:  {"'{from}' is connected into the trigger", "«{from}» подключён к источнику данных"},
-	CodePresetUnknown:    {"there is no source preset '{preset}'", "нет шаблона источника «{preset}»"},
 	CodeScriptSyntax:     {"the JavaScript has an error: {detail}", "ошибка в коде JavaScript: {detail}"},
 	CodeRegexInvalid:     {"{label}: the pattern '{pattern}' is not a valid regular expression", "{label_ru}: шаблон «{pattern}» — неверное регулярное выражение"},
 	CodePathInvalid:      {"{label}: the path '{path}' cannot be read: {detail}", "{label_ru}: путь «{path}» не читается: {detail}"},
@@ -228,4 +226,17 @@ var messages = map[string]Text{
 	CodeFilterError:       {"the condition cannot be checked: {detail}", "условие не проверяется: {detail}"},
 	CodeSetValue:          {"'{key}' is not valid {type}: {detail}", "«{key}» — не {type_ru}: {detail}"},
 	CodeNodeFailed:        {"{detail}", "{detail}"},
+}
+
+// Codes of the http node added after the core (node_http.go).
+const (
+	CodeHTTPBodyNotJSON   = "http.body_not_json"
+	CodeHTTPRejectedEmpty = "http.rejected_empty"
+	CodeHTTPHeaderName    = "http.header_name"
+)
+
+func init() {
+	messages[CodeHTTPBodyNotJSON] = Text{"the body is set to JSON but is not valid JSON: {detail} (insert text values with | json, e.g. {{trigger.params.name | json}})", "тело задано как JSON, но это не корректный JSON: {detail} (текст вставляйте через | json, например {{trigger.params.name | json}})"}
+	messages[CodeHTTPRejectedEmpty] = Text{"{host} answered with HTTP status {status} and nothing else, which does not meet the success rule '{condition}'", "{host} ответил HTTP-статусом {status} без текста, и это не выполняет условие успеха «{condition}»"}
+	messages[CodeHTTPHeaderName] = Text{"{label}: '{key}' is not a valid header name (use letters, digits and '-', no spaces)", "{label_ru}: «{key}» — неверное название заголовка (буквы, цифры и «-», без пробелов)"}
 }

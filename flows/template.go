@@ -45,9 +45,20 @@ const MaxTemplateBytes = 256 << 10
 
 // ParseTemplate parses s. Text without "{{" is a constant.
 func ParseTemplate(s string) (*Template, error) {
-	if len(s) > MaxTemplateBytes {
-		return nil, fmt.Errorf("the text is longer than %d KB", MaxTemplateBytes>>10)
+	t, errs := parseTemplate(s)
+	if len(errs) > 0 {
+		return nil, errs[0]
 	}
+	return t, nil
+}
+
+// parseTemplate parses s and reports every broken expression; broken ones stay as literal text,
+// so the returned template is always usable.
+func parseTemplate(s string) (*Template, []error) {
+	if len(s) > MaxTemplateBytes {
+		return &Template{src: s, parts: []templatePart{{text: s}}}, []error{fmt.Errorf("the text is longer than %d KB", MaxTemplateBytes>>10)}
+	}
+	var errs []error
 	t := &Template{src: s}
 	rest := s
 	offset := 0
@@ -57,21 +68,23 @@ func ParseTemplate(s string) (*Template, error) {
 			if rest != "" {
 				t.parts = append(t.parts, templatePart{text: rest})
 			}
-			return t, nil
+			return t, errs
 		}
 		if i > 0 {
 			t.parts = append(t.parts, templatePart{text: rest[:i]})
 		}
 		end := closingBraces(rest[i+2:])
 		if end < 0 {
-			return nil, fmt.Errorf("'{{' at position %d has no closing '}}'", offset+i+1)
+			t.parts = append(t.parts, templatePart{text: rest[i:]})
+			return t, append(errs, fmt.Errorf("'{{' at position %d has no closing '}}'", offset+i+1))
 		}
 		body := rest[i+2 : i+2+end]
-		expr, err := ParseExpr(body)
-		if err != nil {
-			return nil, fmt.Errorf("in {{%s}}: %w", body, err)
+		if expr, err := ParseExpr(body); err != nil {
+			errs = append(errs, fmt.Errorf("in {{%s}}: %w", body, err))
+			t.parts = append(t.parts, templatePart{text: rest[i : i+2+end+2]})
+		} else {
+			t.parts = append(t.parts, templatePart{expr: expr})
 		}
-		t.parts = append(t.parts, templatePart{expr: expr})
 		consumed := i + 2 + end + 2
 		rest = rest[consumed:]
 		offset += consumed

@@ -57,12 +57,23 @@ func Stringify(v any) string {
 	case int64:
 		return strconv.FormatInt(x, 10)
 	default:
-		data, err := json.Marshal(x)
+		data, err := marshalPlain(x)
 		if err != nil {
 			return fmt.Sprint(x)
 		}
 		return string(data)
 	}
+}
+
+// marshalPlain writes JSON without escaping <, > and & (the text goes to APIs, not HTML).
+func marshalPlain(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // isEmpty reports whether a value counts as "not filled in": missing, empty or blank text,

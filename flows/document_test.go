@@ -1,0 +1,81 @@
+package flows
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestFlowDocument_KeepsUnknownFieldsOnRoundTrip(t *testing.T) {
+	src := `{"schema":1,"name":"n","x_flow":{"a":[1,2]},"inputs":[{"key":"k","x_input":"i"}],
+	"nodes":[{"id":"trigger","kind":"webhook","x_node":true,"config":{"preset":"generic","x_config":5}}],
+	"edges":[],"x_last":null}`
+	f, err := ParseFlow([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := json.Marshal(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"x_flow":{"a":[1,2]}`, `"x_input":"i"`, `"x_node":true`, `"x_config":5`, `"x_last":null`} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("export lost %s:\n%s", want, out)
+		}
+	}
+	again, err := ParseFlow(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out2, _ := json.Marshal(again)
+	if string(out) != string(out2) {
+		t.Errorf("second round trip changed the document:\n%s\n%s", out, out2)
+	}
+}
+
+func TestFlowDocument_TemplatesExportStably(t *testing.T) {
+	for _, tpl := range Templates() {
+		t.Run(tpl.ID, func(t *testing.T) {
+			got := indentJSON(t, tpl.Flow)
+			golden(t, "export-"+tpl.ID+".json", got)
+			back, err := ParseFlow(got)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if again := indentJSON(t, back); string(again) != string(got) {
+				t.Errorf("export → import → export changed the document")
+			}
+		})
+	}
+}
+
+func TestParseFlow_ExplainsBrokenDocuments(t *testing.T) {
+	cases := []struct {
+		name, src, code, mention string
+	}{
+		{"syntax error names the line", "{\n\"name\": \"x\",\n\"nodes\": [,]\n}", CodeDocumentSyntax, "line 3"},
+		{"truncated", `{"name": "x"`, CodeDocumentSyntax, "line"},
+		{"wrong type", `{"name": 5}`, CodeDocumentType, "'name'"},
+		{"wrong nested type", `{"nodes": [{"id": 1}]}`, CodeDocumentType, "nodes.id"},
+		{"not an object", `[]`, CodeDocumentType, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParseFlow([]byte(c.src))
+			var p *Problem
+			if !errors.As(err, &p) || p.Code != c.code {
+				t.Fatalf("ParseFlow(%q) = %v, want problem %s", c.src, err, c.code)
+			}
+			if !strings.Contains(p.Error(), c.mention) {
+				t.Errorf("message %q should mention %q", p.Error(), c.mention)
+			}
+			if p.Text("ru") == p.Text("en") {
+				t.Errorf("no Russian text for %s", p.Code)
+			}
+		})
+	}
+	if _, err := ParseFlow(make([]byte, MaxDocumentBytes+1)); err == nil {
+		t.Error("an oversized document was accepted")
+	}
+}

@@ -1,0 +1,76 @@
+package flows
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+// Fuzz targets for every parser of outside input. `make test` runs each for a few seconds.
+
+func FuzzParseTemplate(f *testing.F) {
+	for _, s := range []string{"{{trigger.params.phone | digits}}", `{{a["b"][0] | default:"x" | date:"DD.MM.YYYY"}}`, "{{", "}}{{x}}", `{{"q\"" | upper}}`, "{{now|date:unix}}"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		tpl, err := ParseTemplate(src)
+		if err != nil {
+			return
+		}
+		s := testScope()
+		_ = tpl.Render(s)
+		_ = tpl.Value(s)
+	})
+}
+
+func FuzzParsePath(f *testing.F) {
+	for _, s := range []string{`["request"][0]["id"]`, "request.0.id", "$.request[0].id", "$..id", `a['b\'c']`, "[", "$[?@.a>1]"} {
+		f.Add(s)
+	}
+	doc, _ := decodeJSON([]byte(`{"request":[{"id":1,"a":{"b":[1,2]}}]}`))
+	f.Fuzz(func(t *testing.T, src string) {
+		q, err := ParseQuery(src)
+		if err != nil {
+			return
+		}
+		q.Select(doc)
+	})
+}
+
+func FuzzParseFlow(f *testing.F) {
+	for _, tpl := range Templates() {
+		data, _ := json.Marshal(tpl.Flow)
+		f.Add(data)
+	}
+	f.Add([]byte(`{"nodes":[{"id":"a","kind":"webhook"},{"id":"b","kind":"set","config":{"fields":[{"key":"a.b","value":"{{a.x}}"}]}}],"edges":[{"from":"a","to":"b"},{"from":"b","to":"a"}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fl, err := ParseFlow(data)
+		if err != nil {
+			return
+		}
+		_ = Validate(fl, func(string) (string, bool) { return "", false })
+		if _, err := json.Marshal(fl); err != nil {
+			t.Fatalf("a parsed flow must encode: %v", err)
+		}
+	})
+}
+
+func FuzzParseRequest(f *testing.F) {
+	f.Add("GET", "email=a%40b.c", "", "")
+	f.Add("POST", "", "application/x-www-form-urlencoded", "r_id=1&a[]=2")
+	f.Add("POST", "", "application/json", `{"a":[1,{"b":null}]}`)
+	f.Add("POST", "", "multipart/form-data; boundary=XX", "--XX\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--XX--\r\n")
+	f.Fuzz(func(t *testing.T, method, query, ctype, body string) {
+		q, _ := json.Marshal(query)
+		p := Payload{Method: method, Query: q, Headers: map[string]string{"Content-Type": ctype}, Body: body}
+		out, err := ParseRequest(p)
+		if err != nil {
+			return
+		}
+		if _, ok := out["params"].(map[string]any); !ok {
+			t.Fatal("params must always be an object")
+		}
+		if _, err := json.Marshal(out); err != nil {
+			t.Fatalf("output must encode: %v", err)
+		}
+	})
+}

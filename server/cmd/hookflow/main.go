@@ -1,0 +1,58 @@
+// Command hookflow runs and checks hookflow flows.
+//
+//	hookflow run --flow f.json --payload p.json [--inputs i.json] [--dry-run] [--json]
+//	hookflow validate f.json
+//	hookflow templates [ID]
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	os.Exit(runCLI(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+const usage = `hookflow — connect the services you use, without code.
+
+Commands:
+  hookflow run --flow FLOW.json --payload REQUEST.json [--inputs INPUTS.json] [--dry-run] [--json] [--lang ru]
+      Run a flow once against a sample request and print what each step did.
+      --dry-run sends no HTTP request: each HTTP step shows what it would send and continues
+      with its sample_response.
+  hookflow validate FLOW.json [--inputs INPUTS.json] [--json] [--lang ru]
+      Check a flow and list every problem at once.
+  hookflow templates [ID]
+      List the built-in templates, or print one as a flow file.
+
+A request sample looks like {"method":"GET","query":"email=a%40b.c&phone=%2B7999","headers":{},"body":""}.
+Inputs are a JSON object of the flow's settings: {"api_key":"…"}.
+`
+
+// runCLI is main without the process: it returns the exit code.
+func runCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "run":
+		return cmdRun(ctx, args[1:], stdout, stderr)
+	case "validate":
+		return cmdValidate(args[1:], stdout, stderr)
+	case "templates":
+		return cmdTemplates(args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+}
