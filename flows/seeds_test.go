@@ -1,0 +1,378 @@
+package flows
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// The seed integrations, run end to end against real local HTTPS servers standing in for
+// CPA.House, aray, U-ON, Offerrum and GetCourse. The flows keep their real target URLs; the test
+// client dials the local server whatever the host, so method, path, query, headers and body
+// travel over real HTTP exactly as they would.
+
+// received is one request as a fake target saw it.
+type received struct {
+	Method, Host, Path string
+	Query              url.Values
+	ContentType        string
+	Form               url.Values
+	Body               string
+}
+
+// fakeTarget is a local HTTPS server that records requests and answers from a script.
+type fakeTarget struct {
+	srv     *httptest.Server
+	mu      sync.Mutex
+	got     []received
+	replies []func(w http.ResponseWriter, r *http.Request)
+}
+
+func newFakeTarget(t *testing.T) *fakeTarget {
+	ft := &fakeTarget{}
+	ft.srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		rec := received{Method: r.Method, Host: r.Host, Path: r.URL.Path, Query: r.URL.Query(), ContentType: r.Header.Get("Content-Type"), Body: string(body)}
+		rec.Form, _ = url.ParseQuery(string(body))
+		ft.mu.Lock()
+		n := len(ft.got)
+		ft.got = append(ft.got, rec)
+		reply := func(w http.ResponseWriter, r *http.Request) {}
+		if len(ft.replies) > 0 {
+			reply = ft.replies[min(n, len(ft.replies)-1)]
+		}
+		ft.mu.Unlock()
+		reply(w, r)
+	}))
+	t.Cleanup(ft.srv.Close)
+	return ft
+}
+
+// reply makes a reply function writing status and JSON body.
+func reply(status int, body string) func(http.ResponseWriter, *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		io.WriteString(w, body)
+	}
+}
+
+func (ft *fakeTarget) requests() []received {
+	ft.mu.Lock()
+	defer ft.mu.Unlock()
+	return append([]received(nil), ft.got...)
+}
+
+// clientFor returns an HTTP client that sends every request to ft, trusting its certificate.
+func clientFor(ft *fakeTarget) *http.Client {
+	return routedClient(func(host string) *fakeTarget { return ft })
+}
+
+// routedClient dials, for each host, the fake target route(host) returns.
+func routedClient(route func(host string) *fakeTarget) *http.Client {
+	return &http.Client{Transport: &http.Transport{
+		DialTLSContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			host, _, _ := net.SplitHostPort(addr)
+			ft := route(host)
+			pool := x509.NewCertPool()
+			pool.AddCert(ft.srv.Certificate())
+			var d tls.Dialer
+			d.Config = &tls.Config{RootCAs: pool, ServerName: "example.com"}
+			return d.DialContext(ctx, "tcp", ft.srv.Listener.Addr().String())
+		},
+	}}
+}
+
+func loadJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+}
+
+func seedRun(t *testing.T, templateID, payloadFile, inputsFile string, client *http.Client) *Trace {
+	t.Helper()
+	tpl, ok := TemplateByID(templateID)
+	if !ok {
+		t.Fatalf("no template %s", templateID)
+	}
+	var payload Payload
+	loadJSON(t, "payloads/"+payloadFile, &payload)
+	var inputs map[string]string
+	loadJSON(t, "inputs/"+inputsFile, &inputs)
+	env := fixedEnv(inputs)
+	if client != nil {
+		env.HTTP = client
+	}
+	env.Wait = func(ctx context.Context, d time.Duration) error { return ctx.Err() }
+	tr, err := Run(context.Background(), tpl.Flow, payload, env)
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	return tr
+}
+
+// checkForm asserts the exact form fields (and nothing else) in order-insensitive form.
+func checkForm(t *testing.T, got url.Values, want map[string]string) {
+	t.Helper()
+	for k, v := range want {
+		if got.Get(k) != v || len(got[k]) != 1 {
+			t.Errorf("field %s = %q, want %q", k, got[k], v)
+		}
+	}
+	for k := range got {
+		if _, ok := want[k]; !ok {
+			t.Errorf("unexpected field %s = %q", k, got[k])
+		}
+	}
+}
+
+func checkRequest(t *testing.T, r received, method, path, contentType string) {
+	t.Helper()
+	if r.Method != method || r.Path != path || r.ContentType != contentType {
+		t.Errorf("request = %s %s (%s), want %s %s (%s)", r.Method, r.Path, r.ContentType, method, path, contentType)
+	}
+}
+
+func TestSeed_GetCourseUserToCPAHouse(t *testing.T) {
+	cpa := newFakeTarget(t)
+	cpa.replies = append(cpa.replies, reply(200, `{"status":"success","id":"1001"}`))
+	tr := seedRun(t, "getcourse-cpa-house", "getcourse-user.json", "cpa-house.json", clientFor(cpa))
+	if tr.Status != StatusSuccess {
+		t.Fatalf("status %s: %v", tr.Status, tr.Error)
+	}
+	reqs := cpa.requests()
+	if len(reqs) != 1 {
+		t.Fatalf("CPA.House got %d requests", len(reqs))
+	}
+	r := reqs[0]
+	checkRequest(t, r, "POST", "/method/send_order", "application/x-www-form-urlencoded")
+	if r.Host != "api.cpa.house" || len(r.Query) != 0 {
+		t.Errorf("host %s query %v", r.Host, r.Query)
+	}
+	checkForm(t, r.Form, map[string]string{
+		"api_key": "cpa-secret-key-123", "id_webmaster": "501", "name": "Анна", "phone": "79161234567",
+		"id_offer": "77", "id_source": "12", "id_stream": "3", "user_agent": "Mozilla/5.0",
+		"ip_address": "203.0.113.7", "county_code": "RU", "sub_id_1": "yandex", "sub_id_2": "cpc",
+		"sub_id_3": "spring", "sub_id_4": "anna.smirnova@example.ru",
+	})
+	if strings.Contains(Stringify(tr.Steps), "cpa-secret-key-123") {
+		t.Error("the API key is visible in the trace")
+	}
+}
+
+func TestSeed_KlientiksClientToCPAHouse(t *testing.T) {
+	cpa := newFakeTarget(t)
+	cpa.replies = append(cpa.replies, reply(200, `{"status":"success"}`))
+	tr := seedRun(t, "klientiks-cpa-house", "klientiks-client.json", "cpa-house.json", clientFor(cpa))
+	if tr.Status != StatusSuccess {
+		t.Fatalf("status %s: %v", tr.Status, tr.Error)
+	}
+	r := cpa.requests()[0]
+	checkRequest(t, r, "POST", "/method/send_order", "application/x-www-form-urlencoded")
+	checkForm(t, r.Form, map[string]string{
+		"api_key": "cpa-secret-key-123", "id_webmaster": "501", "name": "Иван Петров", "phone": "89167654321",
+		"id_offer": "77", "id_source": "12", "id_stream": "3", "user_agent": "Klientiks", "ip_address": "0.0.0.0",
+		"county_code": "RU", "sub_id_1": "7781", "sub_id_2": "ivan@example.ru",
+	})
+}
+
+func TestSeed_SMSDelivererToAray(t *testing.T) {
+	aray := newFakeTarget(t)
+	aray.replies = append(aray.replies, reply(200, `{"code":"ok","order_id":5501}`))
+	tr := seedRun(t, "sms-deliverer-aray", "sms-deliverer.json", "aray.json", clientFor(aray))
+	if tr.Status != StatusSuccess {
+		t.Fatalf("status %s: %v", tr.Status, tr.Error)
+	}
+	r := aray.requests()[0]
+	checkRequest(t, r, "POST", "/api/v2/order/create/", "application/x-www-form-urlencoded")
+	if r.Host != "api.aray.com" {
+		t.Errorf("host %s", r.Host)
+	}
+	checkForm(t, r.Form, map[string]string{
+		"api_key": "aray-secret-key-456", "name": "SMS", "phone": "79161112233", "offer_id": "901",
+		"country_code": "RU", "base_url": "https://landing.example.ru/promo", "price": "1990",
+		"referrer": "https://landing.example.ru/promo", "ip": "0.0.0.0", "subacc": "Хочу заказать",
+	})
+}
+
+const uonRequestJSON = `{"request":[{"id":48213,"dat":"2024-03-05 10:15:00","dat_lead":"2024-03-05 10:10:00","dat_close":null,"status_id":1,"status":"Новое","office_id":1,"office_name":"Главный офис","travel_type_id":2,"travel_type":"Пляжный отдых","manager_id":7,"manager_surname":"Петрова","manager_sname":"Ивановна","manager_name":"Мария","source_id":3,"source":"Сайт","client_name":"Анна","client_surname":"Смирнова","client_phone":"+7 (916) 123-45-67","client_email":"anna@example.ru"}]}`
+
+func TestSeed_UONRequestToOfferrum(t *testing.T) {
+	uon, offerrum := newFakeTarget(t), newFakeTarget(t)
+	uon.replies = append(uon.replies, reply(200, uonRequestJSON))
+	offerrum.replies = append(offerrum.replies, reply(200, `{"id":90001}`))
+	client := routedClient(func(host string) *fakeTarget {
+		if host == "api.u-on.ru" {
+			return uon
+		}
+		return offerrum
+	})
+	tr := seedRun(t, "uon-offerrum", "uon-request.json", "uon-offerrum.json", client)
+	if tr.Status != StatusSuccess {
+		t.Fatalf("status %s: %v", tr.Status, tr.Error)
+	}
+	checkRequest(t, uon.requests()[0], "GET", "/uon-secret-789/request/48213.json", "")
+	parse, _ := tr.Step("parse")
+	fields := parse.Output.(map[string]any)
+	for k, want := range map[string]string{"id": "48213", "status": "Новое", "manager_surname": "Петрова", "source": "Сайт", "dat_close": ""} {
+		if got := Stringify(fields[k]); got != want {
+			t.Errorf("parsed %s = %q, want %q", k, got, want)
+		}
+	}
+	r := offerrum.requests()[0]
+	checkRequest(t, r, "POST", "/webmaster/order/", "application/x-www-form-urlencoded")
+	if r.Host != "api.offerrum.com" {
+		t.Errorf("host %s", r.Host)
+	}
+	if got := r.Query.Encode(); got != "flow=fl42&key=off-secret-321&source=u-on&subid=form7" {
+		t.Errorf("query = %s", got)
+	}
+	checkForm(t, r.Form, map[string]string{
+		"default_country": "RU", "phone": "79161234567", "name": "Анна Смирнова", "order_time": "1709633700",
+	})
+}
+
+func TestSeed_WebhookToGetCourseImport(t *testing.T) {
+	gc := newFakeTarget(t)
+	gc.replies = append(gc.replies, reply(200, `{"success":true,"action":"add","result":{"success":true,"user_id":123456,"error_message":""}}`))
+	tr := seedRun(t, "webhook-getcourse-user", "site-form.json", "getcourse.json", clientFor(gc))
+	if tr.Status != StatusSuccess {
+		t.Fatalf("status %s: %v", tr.Status, tr.Error)
+	}
+	r := gc.requests()[0]
+	checkRequest(t, r, "POST", "/pl/api/users", "application/x-www-form-urlencoded")
+	if r.Host != "myschool.getcourse.ru" {
+		t.Errorf("host %s", r.Host)
+	}
+	if r.Form.Get("action") != "add" || r.Form.Get("key") != "gc-secret-key-654" || len(r.Form) != 3 {
+		t.Errorf("form = %v", r.Form)
+	}
+	params, err := base64.StdEncoding.DecodeString(r.Form.Get("params"))
+	if err != nil {
+		t.Fatalf("params is not base64: %v", err)
+	}
+	want := `{"session":{"utm_source":"yandex"},"system":{"refresh_if_exists":1},"user":{"email":"anna@example.ru","first_name":"Анна","group_name":["Лиды с сайта"],"phone":"+7 916 123-45-67"}}`
+	if string(params) != want {
+		t.Errorf("params JSON = %s\nwant          %s", params, want)
+	}
+}
+
+// The targets' own words reach the journal when they refuse a request.
+func TestSeed_RefusalsQuoteTheTargetsMessage(t *testing.T) {
+	cases := []struct {
+		template, payload, inputs, reply, want string
+	}{
+		{"getcourse-cpa-house", "getcourse-user.json", "cpa-house.json", `{"status":"error","msg":"Неверный api_key"}`, "Неверный api_key"},
+		{"sms-deliverer-aray", "sms-deliverer.json", "aray.json", `{"code":"error","error":"offer not found"}`, "offer not found"},
+		{"webhook-getcourse-user", "site-form.json", "getcourse.json", `{"success":true,"result":{"success":false,"error_message":"Не указан email"}}`, "Не указан email"},
+		{"webhook-getcourse-user", "site-form.json", "getcourse.json", `{"success":false,"error_message":"Неверный ключ"}`, "Неверный ключ"},
+	}
+	for _, c := range cases {
+		t.Run(c.template+" "+c.want, func(t *testing.T) {
+			ft := newFakeTarget(t)
+			ft.replies = append(ft.replies, reply(200, c.reply))
+			tr := seedRun(t, c.template, c.payload, c.inputs, clientFor(ft))
+			if tr.Status != StatusFailed || tr.Error == nil {
+				t.Fatalf("status %s", tr.Status)
+			}
+			if !strings.Contains(tr.Error.Message, c.want) || tr.Error.Node != "send" {
+				t.Errorf("error = %q (node %s), want it to quote %q", tr.Error.Message, tr.Error.Node, c.want)
+			}
+			if len(ft.requests()) != 1 {
+				t.Errorf("a refusal must not be retried; got %d requests", len(ft.requests()))
+			}
+		})
+	}
+}
+
+func TestSeed_TargetErrorThenSuccessIsRetried(t *testing.T) {
+	cpa := newFakeTarget(t)
+	cpa.replies = append(cpa.replies, reply(502, `bad gateway`), reply(503, `busy`), reply(200, `{"status":"success"}`))
+	tr := seedRun(t, "getcourse-cpa-house", "getcourse-user.json", "cpa-house.json", clientFor(cpa))
+	if tr.Status != StatusSuccess {
+		t.Fatalf("status %s: %v", tr.Status, tr.Error)
+	}
+	reqs := cpa.requests()
+	if len(reqs) != 3 {
+		t.Fatalf("want 3 attempts, got %d", len(reqs))
+	}
+	if reqs[0].Body != reqs[2].Body {
+		t.Error("a retry must send the same body")
+	}
+	send, _ := tr.Step("send")
+	if len(send.HTTP.Attempts) != 3 || send.HTTP.Attempts[0].Status != 502 {
+		t.Errorf("attempts = %+v", send.HTTP.Attempts)
+	}
+}
+
+func TestSeed_ClientErrorFailsAtOnceWithTheResponse(t *testing.T) {
+	off := newFakeTarget(t)
+	uon := newFakeTarget(t)
+	uon.replies = append(uon.replies, reply(404, `{"error":"request not found"}`))
+	client := routedClient(func(host string) *fakeTarget {
+		if host == "api.u-on.ru" {
+			return uon
+		}
+		return off
+	})
+	tr := seedRun(t, "uon-offerrum", "uon-request.json", "uon-offerrum.json", client)
+	if tr.Status != StatusFailed || tr.Error.Node != "fetch" {
+		t.Fatalf("status %s error %+v", tr.Status, tr.Error)
+	}
+	fetch, _ := tr.Step("fetch")
+	if fetch.HTTP == nil || fetch.HTTP.Response == nil || fetch.HTTP.Response.Status != 404 || !strings.Contains(fetch.HTTP.Response.Body, "request not found") {
+		t.Fatalf("the response must be in the trace: %+v", fetch.HTTP)
+	}
+	if len(uon.requests()) != 1 || len(off.requests()) != 0 {
+		t.Errorf("U-ON got %d requests, Offerrum %d", len(uon.requests()), len(off.requests()))
+	}
+	for _, id := range []string{"parse", "form", "send"} {
+		if s, _ := tr.Step(id); s.Status != StatusSkipped {
+			t.Errorf("%s = %s, want skipped", id, s.Status)
+		}
+	}
+}
+
+// Previews (browser, CLI --dry-run) send nothing and continue with each HTTP step's sample
+// response; their traces are pinned in golden files.
+func TestSeed_PreviewTracesMatchGolden(t *testing.T) {
+	cases := []struct{ template, payload, inputs string }{
+		{"getcourse-cpa-house", "getcourse-user.json", "cpa-house.json"},
+		{"klientiks-cpa-house", "klientiks-client.json", "cpa-house.json"},
+		{"sms-deliverer-aray", "sms-deliverer.json", "aray.json"},
+		{"uon-offerrum", "uon-request.json", "uon-offerrum.json"},
+		{"webhook-getcourse-user", "site-form.json", "getcourse.json"},
+	}
+	for _, c := range cases {
+		t.Run(c.template, func(t *testing.T) {
+			tr := seedRun(t, c.template, c.payload, c.inputs, nil)
+			if tr.Status != StatusSuccess {
+				t.Errorf("preview status %s: %v", tr.Status, tr.Error)
+			}
+			for _, s := range tr.Steps {
+				if s.HTTP != nil && s.HTTP.Sent {
+					t.Errorf("%s was sent in a preview", s.Node)
+				}
+			}
+			golden(t, "trace-"+c.template+".json", indentJSON(t, tr))
+		})
+	}
+}
