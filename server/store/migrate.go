@@ -1,0 +1,57 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// migration is one numbered, forward-only change of the schema.
+type migration struct {
+	version int
+	name    string
+	up      func(tx *gorm.DB) error
+}
+
+// migrations are applied in order, each once, each in its own transaction. Append only.
+var migrations = []migration{
+	{1, "initial tables", func(tx *gorm.DB) error { return tx.AutoMigrate(allModels()...) }},
+}
+
+type schemaMigration struct {
+	Version   int `gorm:"primaryKey;autoIncrement:false"`
+	Name      string
+	AppliedAt time.Time
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	db := s.Write(ctx)
+	if err := db.AutoMigrate(&schemaMigration{}); err != nil {
+		return err
+	}
+	var done []int
+	if err := db.Model(&schemaMigration{}).Pluck("version", &done).Error; err != nil {
+		return err
+	}
+	applied := map[int]bool{}
+	for _, v := range done {
+		applied[v] = true
+	}
+	for _, m := range migrations {
+		if applied[m.version] {
+			continue
+		}
+		err := db.Transaction(func(tx *gorm.DB) error {
+			if err := m.up(tx); err != nil {
+				return err
+			}
+			return tx.Create(&schemaMigration{Version: m.version, Name: m.name, AppliedAt: time.Now().UTC()}).Error
+		})
+		if err != nil {
+			return fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
+		}
+	}
+	return nil
+}

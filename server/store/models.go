@@ -1,0 +1,73 @@
+package store
+
+import "time"
+
+// Flow is a stored flow: its current document, webhook token and state.
+type Flow struct {
+	ID        string `gorm:"primaryKey;size:40"`
+	Name      string `gorm:"size:300"`
+	Document  string `gorm:"type:text"` // the flow document, JSON
+	Version   int
+	Active    bool
+	Token     string `gorm:"size:64;uniqueIndex"` // secret part of the webhook URL
+	Inputs    string `gorm:"type:text"`           // JSON object of the flow's input values
+	Settings  string `gorm:"type:text"`           // JSON FlowSettings
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// FlowVersion is the document as it was after one save.
+type FlowVersion struct {
+	ID        uint   `gorm:"primaryKey"`
+	FlowID    string `gorm:"size:40;uniqueIndex:idx_flow_version"`
+	Version   int    `gorm:"uniqueIndex:idx_flow_version"`
+	Document  string `gorm:"type:text"`
+	CreatedAt time.Time
+}
+
+// Event statuses. An event is the durable record of one webhook request and, on SQLite, its
+// place in the queue.
+const (
+	EventQueued  = "queued"
+	EventRunning = "running"
+	EventDone    = "done"
+	EventFailed  = "failed"
+	EventSample  = "sample" // arrived while the flow was stopped: kept, not run
+)
+
+// Event is one incoming webhook request.
+type Event struct {
+	ID         string `gorm:"primaryKey;size:40"`
+	FlowID     string `gorm:"size:40;index:idx_event_flow,priority:1"`
+	Payload    string `gorm:"type:text"` // flows.Payload JSON
+	Status     string `gorm:"size:16;index:idx_event_due,priority:1"`
+	Attempts   int
+	NextAt     time.Time `gorm:"index:idx_event_due,priority:2"`
+	LeaseUntil *time.Time
+	ReceivedAt time.Time `gorm:"index:idx_event_flow,priority:2"`
+}
+
+// Run is one execution of a flow with its trace.
+type Run struct {
+	ID         string `gorm:"primaryKey;size:40"`
+	FlowID     string `gorm:"size:40;index:idx_run_flow,priority:1"`
+	EventID    string `gorm:"size:40;index"`
+	Status     string `gorm:"size:16;index"`
+	Error      string `gorm:"type:text"`
+	FailedStep string `gorm:"size:200"`
+	Trace      string `gorm:"type:text"`
+	Test       bool   // started from the editor's "send for real"
+	Attempt    int
+	StartedAt  time.Time `gorm:"index:idx_run_flow,priority:2"`
+	DurationMs int64
+}
+
+// Setting is one instance-wide setting.
+type Setting struct {
+	Key   string `gorm:"primaryKey;size:100"`
+	Value string `gorm:"type:text"`
+}
+
+func allModels() []any {
+	return []any{&Flow{}, &FlowVersion{}, &Event{}, &Run{}, &Setting{}}
+}

@@ -1,0 +1,143 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gorm.io/driver/postgres"
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// ErrNotFound is returned when a record does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Store is the database. On SQLite writes go through one connection (SQLite has one writer) and
+// reads through a pool; on PostgreSQL both are the same pool.
+type Store struct {
+	write   *gorm.DB
+	read    *gorm.DB
+	dialect string
+}
+
+// Options configure Open.
+type Options struct {
+	// DatabaseURL is postgres://… for PostgreSQL; empty means SQLite in DataDir.
+	DatabaseURL string
+	DataDir     string
+	// ReadConns is the size of the SQLite reader pool (default 4).
+	ReadConns int
+}
+
+// Open connects and migrates.
+func Open(ctx context.Context, opts Options) (*Store, error) {
+	var s *Store
+	var err error
+	if strings.HasPrefix(opts.DatabaseURL, "postgres://") || strings.HasPrefix(opts.DatabaseURL, "postgresql://") {
+		s, err = openPostgres(opts.DatabaseURL)
+	} else if opts.DatabaseURL != "" {
+		return nil, fmt.Errorf("the database URL must start with postgres:// (or be empty for the built-in SQLite)")
+	} else {
+		s, err = openSQLite(opts)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("preparing the database: %w", err)
+	}
+	return s, nil
+}
+
+var gormConfig = &gorm.Config{Logger: logger.Discard, SkipDefaultTransaction: true}
+
+func openSQLite(opts Options) (*Store, error) {
+	dir := opts.DataDir
+	if dir == "" {
+		dir = "data"
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("creating the data directory: %w", err)
+	}
+	path := filepath.Join(dir, "hookflow.db")
+	// WAL lets readers work while the writer commits; NORMAL sync is durable across process
+	// crashes (only a power loss may drop the last commits); incremental auto-vacuum lets
+	// retention give disk space back.
+	params := "_journal_mode=WAL&_busy_timeout=10000&_synchronous=NORMAL&_foreign_keys=on&_auto_vacuum=incremental"
+	write, err := gorm.Open(sqlite.Open("file:"+path+"?"+params+"&_txlock=immediate"), gormConfig)
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	wdb, _ := write.DB()
+	wdb.SetMaxOpenConns(1)
+	wdb.SetConnMaxIdleTime(0)
+	// Readers never write: query_only guards that, and they inherit WAL from the file.
+	read, err := gorm.Open(sqlite.Open("file:"+path+"?_busy_timeout=10000&_query_only=1"), gormConfig)
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	rdb, _ := read.DB()
+	n := opts.ReadConns
+	if n <= 0 {
+		n = 4
+	}
+	rdb.SetMaxOpenConns(n)
+	return &Store{write: write, read: read, dialect: "sqlite"}, nil
+}
+
+func openPostgres(url string) (*Store, error) {
+	db, err := gorm.Open(postgres.Open(url), gormConfig)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to PostgreSQL: %w", err)
+	}
+	sqlDB, _ := db.DB()
+	sqlDB.SetMaxOpenConns(20)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	return &Store{write: db, read: db, dialect: "postgres"}, nil
+}
+
+// Dialect is "sqlite" or "postgres".
+func (s *Store) Dialect() string { return s.dialect }
+
+// Write is the handle for writes and read-your-writes transactions.
+func (s *Store) Write(ctx context.Context) *gorm.DB { return s.write.WithContext(ctx) }
+
+// Read is the handle for reads.
+func (s *Store) Read(ctx context.Context) *gorm.DB { return s.read.WithContext(ctx) }
+
+// Ping checks the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	db, err := s.read.DB()
+	if err != nil {
+		return err
+	}
+	return db.PingContext(ctx)
+}
+
+// Close closes the connections.
+func (s *Store) Close() error {
+	var errs []error
+	for _, g := range []*gorm.DB{s.write, s.read} {
+		if db, err := g.DB(); err == nil {
+			errs = append(errs, db.Close())
+		}
+		if s.read == s.write {
+			break
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func notFound(err error) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return ErrNotFound
+	}
+	return err
+}

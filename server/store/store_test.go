@@ -1,0 +1,202 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hookflow/hookflow/server/internal/testdb"
+	"github.com/hookflow/hookflow/server/store"
+)
+
+func forEachDB(t *testing.T, test func(t *testing.T, st *store.Store)) {
+	for _, d := range testdb.Dialects() {
+		t.Run(d, func(t *testing.T) { test(t, testdb.Open(t, d)) })
+	}
+}
+
+func TestStore_FlowSavesKeepVersionHistory(t *testing.T) {
+	forEachDB(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		f := &store.Flow{Name: "a", Document: `{"v":1}`}
+		if err := st.CreateFlow(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+		if f.Token == "" || len(f.Token) < 30 {
+			t.Fatalf("token %q is too guessable", f.Token)
+		}
+		f.Document = `{"v":2}`
+		if err := st.UpdateFlow(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+		f.Name = "renamed" // same document: no new version
+		if err := st.UpdateFlow(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+		got, err := st.Flow(ctx, f.ID)
+		if err != nil || got.Version != 2 || got.Name != "renamed" {
+			t.Fatalf("flow = %+v, %v", got, err)
+		}
+		versions, _ := st.FlowVersions(ctx, f.ID)
+		if len(versions) != 2 || versions[0].Version != 2 {
+			t.Fatalf("versions = %+v", versions)
+		}
+		v1, err := st.FlowVersion(ctx, f.ID, 1)
+		if err != nil || v1.Document != `{"v":1}` {
+			t.Fatalf("v1 = %+v, %v", v1, err)
+		}
+		if byToken, err := st.FlowByToken(ctx, f.Token); err != nil || byToken.ID != f.ID {
+			t.Fatalf("by token: %v", err)
+		}
+		if err := st.DeleteFlow(ctx, f.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.Flow(ctx, f.ID); err != store.ErrNotFound {
+			t.Fatalf("after delete: %v", err)
+		}
+	})
+}
+
+func TestStore_EventQueueClaimsOnceAndRetries(t *testing.T) {
+	forEachDB(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		now := time.Now().UTC()
+		var evs []*store.Event
+		for i := 0; i < 50; i++ {
+			evs = append(evs, &store.Event{ID: store.NewID(), FlowID: "f", Payload: "{}", Status: store.EventQueued, NextAt: now, ReceivedAt: now})
+		}
+		if err := st.InsertEvents(ctx, evs); err != nil {
+			t.Fatal(err)
+		}
+		// Many workers race for the same events: each is claimed exactly once.
+		var mu sync.Mutex
+		claims := map[string]int{}
+		var wg sync.WaitGroup
+		for w := 0; w < 8; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for _, ev := range evs {
+					_, ok, err := st.ClaimEvent(ctx, ev.ID, time.Minute)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if ok {
+						mu.Lock()
+						claims[ev.ID]++
+						mu.Unlock()
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		for _, ev := range evs {
+			if claims[ev.ID] != 1 {
+				t.Fatalf("event claimed %d times", claims[ev.ID])
+			}
+		}
+		// A failed attempt goes back to the queue for later; a finished one leaves it.
+		run := &store.Run{ID: store.NewID(), FlowID: "f", EventID: evs[0].ID, Status: "failed", StartedAt: now}
+		if err := st.FinishEvent(ctx, evs[0].ID, run, store.EventFailed, now.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.FinishEvent(ctx, evs[1].ID, nil, store.EventDone, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		due, _ := st.DueEvents(ctx, now.Add(2*time.Hour), 100)
+		if !contains(due, evs[0].ID) || contains(due, evs[1].ID) {
+			t.Fatalf("due = %v", due)
+		}
+		// After a crash, running events are queued again.
+		n, err := st.RequeueRunning(ctx)
+		if err != nil || n != 48 {
+			t.Fatalf("requeued %d, %v", n, err)
+		}
+		if depth, _ := st.QueueDepth(ctx); depth != 49 {
+			t.Fatalf("queue depth %d", depth)
+		}
+	})
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestStore_JournalFiltersAndStats(t *testing.T) {
+	forEachDB(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		for i, status := range []string{"success", "failed", "success", "failed", "filtered"} {
+			r := &store.Run{ID: store.NewID(), FlowID: "f", Status: status, Trace: `{"steps":[]}`, StartedAt: base.Add(time.Duration(i) * time.Minute)}
+			if err := st.CreateRun(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		failed, _ := st.Runs(ctx, "f", store.RunFilter{Status: "failed"})
+		if len(failed) != 2 || failed[0].StartedAt.Before(failed[1].StartedAt) || failed[0].Trace != "" {
+			t.Fatalf("failed runs = %+v", failed)
+		}
+		recent, _ := st.Runs(ctx, "f", store.RunFilter{Since: base.Add(3 * time.Minute)})
+		if len(recent) != 2 {
+			t.Fatalf("since: %d runs", len(recent))
+		}
+		stats, err := st.Stats(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := stats["f"]; s.Failed != 2 || s.LastStatus != "filtered" {
+			t.Fatalf("stats = %+v", s)
+		}
+	})
+}
+
+func TestStore_PruneKeepsTheNewestAndGivesDiskBack(t *testing.T) {
+	dir := t.TempDir()
+	st, err := store.Open(context.Background(), store.Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	big := fmt.Sprintf(`{"x":"%0100000d"}`, 0)
+	now := time.Now().UTC()
+	for i := 0; i < 300; i++ {
+		r := &store.Run{ID: store.NewID(), FlowID: "f", Status: "success", Trace: big, StartedAt: now.Add(time.Duration(i) * time.Second)}
+		if err := st.CreateRun(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = st.Write(ctx).Exec("PRAGMA wal_checkpoint(TRUNCATE)").Error
+	before := fileSize(t, filepath.Join(dir, "hookflow.db"))
+	n, err := st.Prune(ctx, "f", 0, 10)
+	if err != nil || n != 290 {
+		t.Fatalf("pruned %d, %v", n, err)
+	}
+	_ = st.Write(ctx).Exec("PRAGMA wal_checkpoint(TRUNCATE)").Error
+	after := fileSize(t, filepath.Join(dir, "hookflow.db"))
+	if after > before/4 {
+		t.Fatalf("the file did not shrink: %d → %d bytes", before, after)
+	}
+	left, _ := st.Runs(ctx, "f", store.RunFilter{Limit: 500})
+	if len(left) != 10 || !left[0].StartedAt.Equal(now.Add(299*time.Second)) {
+		t.Fatalf("kept %d runs, newest %v", len(left), left[0].StartedAt)
+	}
+}
+
+func fileSize(t *testing.T, path string) int64 {
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Size()
+}
