@@ -16,6 +16,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/dop251/goja"
 )
 
 // The http node: sends one request to a target system (CPA.House, aray, GetCourse, Offerrum,
@@ -294,12 +296,17 @@ func buildHTTP(b *Builder, cfg *httpConfig) Step {
 	if h.statusMin > h.statusMax {
 		b.Problem("success.status_min", CodeStatusRange, Params{"min": strconv.Itoa(h.statusMin), "max": strconv.Itoa(h.statusMax)})
 	}
-	if c := strings.TrimSpace(cfg.Success.Condition); c != "" {
-		s, err := compileScript(b.Node().ID+".success.condition", c, scriptExpression)
-		if err != nil {
-			b.Problem("success.condition", CodeScriptSyntax, Params{"detail": err.Error()})
+	if c := strings.TrimRight(strings.TrimSpace(cfg.Success.Condition), "; \t\r\n"); c != "" {
+		h.condSrc = c
+		// Checked alone first, so that a syntax error points at the user's own line and column
+		// rather than into the wrapper compileScript puts around an expression.
+		if _, err := goja.Compile("condition", c, false); err != nil {
+			b.Problem("success.condition", CodeScriptSyntax, Params{"detail": httpSyntaxDetail(err)})
+		} else if s, err := compileScript(b.Node().ID+".success.condition", c, scriptExpression); err != nil {
+			b.Problem("success.condition", CodeScriptSyntax, Params{"detail": httpSyntaxDetail(err)})
+		} else {
+			h.cond = s
 		}
-		h.condSrc, h.cond = c, s
 	}
 	if p := strings.TrimSpace(cfg.Success.ErrorPath); p != "" {
 		path, err := ParsePath(p)
@@ -321,6 +328,19 @@ func buildHTTP(b *Builder, cfg *httpConfig) Step {
 		h.sample.body = []byte(httpRawText(s.Body))
 	}
 	return h
+}
+
+// httpSyntaxDetail shortens goja's syntax error to its position and reason.
+func httpSyntaxDetail(err error) string {
+	msg := cleanScriptError(err.Error())
+	msg = strings.TrimPrefix(msg, "SyntaxError: ")
+	if _, rest, ok := strings.Cut(msg, "condition: "); ok {
+		msg = rest
+	}
+	if i := strings.Index(msg, " (and "); i > 0 && strings.HasSuffix(msg, "errors)") {
+		msg = msg[:i]
+	}
+	return msg
 }
 
 // httpRawText reads a config value that is normally text; other JSON is kept as its compact text.

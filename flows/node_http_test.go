@@ -601,6 +601,7 @@ func TestHTTPNode_SuccessRuleQuotesTheTarget(t *testing.T) {
 		wantQuote string // in the run error
 	}{
 		{"CPA.House accepted", `{"condition":"status == \"success\""}`, 200, `{"status":"success","id":"1001"}`, "", ""},
+		{"a trailing semicolon is forgiven", `{"condition":"status == \"success\"; "}`, 200, `{"status":"success"}`, "", ""},
 		{"CPA.House refused: msg is quoted", `{"condition":"status == \"success\"","error_path":"msg"}`, 200,
 			`{"status":"error","msg":"Неверный api_key"}`, CodeHTTPRejected, "«Неверный api_key»"},
 		{"CPA.House refused, no error_path: msg found anyway", `{"condition":"status == \"success\""}`, 200,
@@ -808,22 +809,23 @@ var httpUnfilledParam = regexp.MustCompile(`\{[a-z_]+\}`)
 func TestHTTPNode_ConfigProblemsAreFoundAtBuild(t *testing.T) {
 	cases := []struct {
 		name, config, code, field string
+		text                      string // part of the message, when it matters
 	}{
-		{"empty URL", `{"url":""}`, CodeFieldRequired, "url"},
-		{"not a web address", `{"url":"api.cpa.house/method/send_order"}`, CodeURLInvalid, "url"},
-		{"ftp", `{"url":"ftp://files.example.ru/x"}`, CodeURLInvalid, "url"},
-		{"templated URL with a wrong scheme", `{"url":"htps://{{inputs.api_key}}.getcourse.ru/pl/api/users"}`, CodeURLInvalid, "url"},
-		{"unknown method", `{"url":"https://x.ru/","method":"SEND"}`, CodeFieldOption, "method"},
-		{"unknown body type", `{"url":"https://x.ru/","body_type":"xml"}`, CodeFieldOption, "body_type"},
-		{"constant JSON body that is not JSON", `{"url":"https://x.ru/","method":"POST","body_type":"json","body":"{name: 1}"}`, CodeHTTPBodyNotJSON, "body"},
-		{"header name with a space", `{"url":"https://x.ru/","headers":[{"key":"Content Type","value":"x"}]}`, CodeHTTPHeaderName, "headers[0].key"},
-		{"header without a name", `{"url":"https://x.ru/","headers":[{"key":"","value":"x"}]}`, CodeFieldRequired, "headers[0].key"},
-		{"reference to a step that does not exist", `{"url":"https://x.ru/{{later.id}}"}`, CodeRefUnknownRoot, "url"},
-		{"timeout too long", `{"url":"https://x.ru/","timeout_ms":600000}`, CodeFieldRange, "timeout_ms"},
-		{"too many retries", `{"url":"https://x.ru/","retries":50}`, CodeFieldRange, "retries"},
-		{"status range upside down", `{"url":"https://x.ru/","success":{"status_min":300,"status_max":200}}`, CodeStatusRange, "success.status_min"},
-		{"condition with a syntax error", `{"url":"https://x.ru/","success":{"condition":"status == "}}`, CodeScriptSyntax, "success.condition"},
-		{"error path that cannot be read", `{"url":"https://x.ru/","success":{"error_path":"result..msg"}}`, CodePathInvalid, "success.error_path"},
+		{"empty URL", `{"url":""}`, CodeFieldRequired, "url", ""},
+		{"not a web address", `{"url":"api.cpa.house/method/send_order"}`, CodeURLInvalid, "url", ""},
+		{"ftp", `{"url":"ftp://files.example.ru/x"}`, CodeURLInvalid, "url", ""},
+		{"templated URL with a wrong scheme", `{"url":"htps://{{inputs.api_key}}.getcourse.ru/pl/api/users"}`, CodeURLInvalid, "url", ""},
+		{"unknown method", `{"url":"https://x.ru/","method":"SEND"}`, CodeFieldOption, "method", ""},
+		{"unknown body type", `{"url":"https://x.ru/","body_type":"xml"}`, CodeFieldOption, "body_type", ""},
+		{"constant JSON body that is not JSON", `{"url":"https://x.ru/","method":"POST","body_type":"json","body":"{name: 1}"}`, CodeHTTPBodyNotJSON, "body", ""},
+		{"header name with a space", `{"url":"https://x.ru/","headers":[{"key":"Content Type","value":"x"}]}`, CodeHTTPHeaderName, "headers[0].key", ""},
+		{"header without a name", `{"url":"https://x.ru/","headers":[{"key":"","value":"x"}]}`, CodeFieldRequired, "headers[0].key", ""},
+		{"reference to a step that does not exist", `{"url":"https://x.ru/{{later.id}}"}`, CodeRefUnknownRoot, "url", ""},
+		{"timeout too long", `{"url":"https://x.ru/","timeout_ms":600000}`, CodeFieldRange, "timeout_ms", ""},
+		{"too many retries", `{"url":"https://x.ru/","retries":50}`, CodeFieldRange, "retries", ""},
+		{"status range upside down", `{"url":"https://x.ru/","success":{"status_min":300,"status_max":200}}`, CodeStatusRange, "success.status_min", ""},
+		{"condition with a syntax error, at the user's own position", `{"url":"https://x.ru/","success":{"condition":"status = = \"success\""}}`, CodeScriptSyntax, "success.condition", "Line 1:10 Unexpected token ="},
+		{"error path that cannot be read", `{"url":"https://x.ru/","success":{"error_path":"result..msg"}}`, CodePathInvalid, "success.error_path", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -833,6 +835,9 @@ func TestHTTPNode_ConfigProblemsAreFoundAtBuild(t *testing.T) {
 			for _, p := range problems {
 				if p.Code == tc.code && p.Node == "send" && p.Field == tc.field {
 					found = true
+					if !strings.Contains(p.Message, tc.text) {
+						t.Errorf("message %q does not contain %q", p.Message, tc.text)
+					}
 					ru := Message(p.Code, "ru", p.Params)
 					if !strings.HasPrefix(p.Message, "HTTP request 'send': ") || !strings.HasPrefix(ru, "HTTP-запрос «send»: ") ||
 						httpUnfilledParam.MatchString(p.Message) || httpUnfilledParam.MatchString(ru) {

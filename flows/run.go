@@ -78,6 +78,10 @@ func Run(ctx context.Context, f *Flow, payload Payload, env Env) (*Trace, error)
 
 // Run runs the compiled flow.
 func (p *Program) Run(ctx context.Context, payload Payload, env Env) (*Trace, error) {
+	return p.run(ctx, payload, env, nil)
+}
+
+func (p *Program) run(ctx context.Context, payload Payload, env Env, reuse map[string]StepTrace) (*Trace, error) {
 	start := env.Now()
 	trace := &Trace{Status: StatusSuccess, StartedAt: start, Steps: make([]StepTrace, 0, len(p.order))}
 
@@ -131,6 +135,17 @@ func (p *Program) Run(ctx context.Context, payload Payload, env Env) (*Trace, er
 			continue
 		}
 
+		if prev, ok := reuse[n.ID]; ok {
+			prev.Logs = append(append([]string(nil), prev.Logs...), "reused from the earlier attempt, not run again")
+			outputs[n.ID] = prev.Output
+			scope.Set(n.ID, prev.Output)
+			if n == p.trigger {
+				scope.Set("trigger", prev.Output)
+			}
+			done[n.ID] = outcome{status: StatusSuccess, branch: prev.Branch}
+			trace.Steps = append(trace.Steps, prev)
+			continue
+		}
 		env.OnStep(StepEvent{Type: "step_started", Node: n.ID})
 		sc := &StepContext{Node: *n, Input: input, Scope: scope, Env: env, Payload: payload, trace: &st, secrets: &secrets}
 		scope.Set("input", input)
@@ -171,6 +186,7 @@ func (p *Program) Run(ctx context.Context, payload Payload, env Env) (*Trace, er
 			st.Input = nil // the payload itself; the output shows it parsed
 		}
 		done[n.ID] = outcome{status: st.Status, branch: sc.branch}
+		st.Branch = sc.branch
 		newMasker(secrets).step(&st)
 		trace.Steps = append(trace.Steps, st)
 		stepCopy := st
@@ -254,3 +270,18 @@ func (p *Program) hasBranch(from, branch string) bool {
 
 // elapsed is a helper for kinds measuring attempts on the env's clock.
 func elapsed(env Env, since time.Time) int64 { return env.Now().Sub(since).Milliseconds() }
+
+// RunFrom runs the flow again after a failure, reusing the outputs of the steps that succeeded
+// in prev instead of running them again (a retry "from the failed step": a lead already sent
+// is not sent twice).
+func (p *Program) RunFrom(ctx context.Context, payload Payload, env Env, prev *Trace) (*Trace, error) {
+	reuse := map[string]StepTrace{}
+	if prev != nil {
+		for _, s := range prev.Steps {
+			if s.Status == StatusSuccess {
+				reuse[s.Node] = s
+			}
+		}
+	}
+	return p.run(ctx, payload, env, reuse)
+}

@@ -2,99 +2,23 @@ package flows
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
-	"io"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/hookflow/hookflow/flows/flowstest"
 )
 
 // The seed integrations, run end to end against real local HTTPS servers standing in for
 // CPA.House, aray, U-ON, Offerrum and GetCourse. The flows keep their real target URLs; the test
 // client dials the local server whatever the host, so method, path, query, headers and body
 // travel over real HTTP exactly as they would.
-
-// received is one request as a fake target saw it.
-type received struct {
-	Method, Host, Path string
-	Query              url.Values
-	ContentType        string
-	Form               url.Values
-	Body               string
-}
-
-// fakeTarget is a local HTTPS server that records requests and answers from a script.
-type fakeTarget struct {
-	srv     *httptest.Server
-	mu      sync.Mutex
-	got     []received
-	replies []func(w http.ResponseWriter, r *http.Request)
-}
-
-func newFakeTarget(t *testing.T) *fakeTarget {
-	ft := &fakeTarget{}
-	ft.srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		rec := received{Method: r.Method, Host: r.Host, Path: r.URL.Path, Query: r.URL.Query(), ContentType: r.Header.Get("Content-Type"), Body: string(body)}
-		rec.Form, _ = url.ParseQuery(string(body))
-		ft.mu.Lock()
-		n := len(ft.got)
-		ft.got = append(ft.got, rec)
-		reply := func(w http.ResponseWriter, r *http.Request) {}
-		if len(ft.replies) > 0 {
-			reply = ft.replies[min(n, len(ft.replies)-1)]
-		}
-		ft.mu.Unlock()
-		reply(w, r)
-	}))
-	t.Cleanup(ft.srv.Close)
-	return ft
-}
-
-// reply makes a reply function writing status and JSON body.
-func reply(status int, body string) func(http.ResponseWriter, *http.Request) {
-	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		io.WriteString(w, body)
-	}
-}
-
-func (ft *fakeTarget) requests() []received {
-	ft.mu.Lock()
-	defer ft.mu.Unlock()
-	return append([]received(nil), ft.got...)
-}
-
-// clientFor returns an HTTP client that sends every request to ft, trusting its certificate.
-func clientFor(ft *fakeTarget) *http.Client {
-	return routedClient(func(host string) *fakeTarget { return ft })
-}
-
-// routedClient dials, for each host, the fake target route(host) returns.
-func routedClient(route func(host string) *fakeTarget) *http.Client {
-	return &http.Client{Transport: &http.Transport{
-		DialTLSContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			host, _, _ := net.SplitHostPort(addr)
-			ft := route(host)
-			pool := x509.NewCertPool()
-			pool.AddCert(ft.srv.Certificate())
-			var d tls.Dialer
-			d.Config = &tls.Config{RootCAs: pool, ServerName: "example.com"}
-			return d.DialContext(ctx, "tcp", ft.srv.Listener.Addr().String())
-		},
-	}}
-}
 
 func loadJSON(t *testing.T, path string, v any) {
 	t.Helper()
@@ -144,7 +68,7 @@ func checkForm(t *testing.T, got url.Values, want map[string]string) {
 	}
 }
 
-func checkRequest(t *testing.T, r received, method, path, contentType string) {
+func checkRequest(t *testing.T, r flowstest.Received, method, path, contentType string) {
 	t.Helper()
 	if r.Method != method || r.Path != path || r.ContentType != contentType {
 		t.Errorf("request = %s %s (%s), want %s %s (%s)", r.Method, r.Path, r.ContentType, method, path, contentType)
@@ -152,13 +76,13 @@ func checkRequest(t *testing.T, r received, method, path, contentType string) {
 }
 
 func TestSeed_GetCourseUserToCPAHouse(t *testing.T) {
-	cpa := newFakeTarget(t)
-	cpa.replies = append(cpa.replies, reply(200, `{"status":"success","id":"1001"}`))
-	tr := seedRun(t, "getcourse-cpa-house", "getcourse-user.json", "cpa-house.json", clientFor(cpa))
+	cpa := flowstest.NewTarget(t)
+	cpa.SetReplies(flowstest.Reply(200, `{"status":"success","id":"1001"}`))
+	tr := seedRun(t, "getcourse-cpa-house", "getcourse-user.json", "cpa-house.json", cpa.Client())
 	if tr.Status != StatusSuccess {
 		t.Fatalf("status %s: %v", tr.Status, tr.Error)
 	}
-	reqs := cpa.requests()
+	reqs := cpa.Requests()
 	if len(reqs) != 1 {
 		t.Fatalf("CPA.House got %d requests", len(reqs))
 	}
@@ -179,13 +103,13 @@ func TestSeed_GetCourseUserToCPAHouse(t *testing.T) {
 }
 
 func TestSeed_KlientiksClientToCPAHouse(t *testing.T) {
-	cpa := newFakeTarget(t)
-	cpa.replies = append(cpa.replies, reply(200, `{"status":"success"}`))
-	tr := seedRun(t, "klientiks-cpa-house", "klientiks-client.json", "cpa-house.json", clientFor(cpa))
+	cpa := flowstest.NewTarget(t)
+	cpa.SetReplies(flowstest.Reply(200, `{"status":"success"}`))
+	tr := seedRun(t, "klientiks-cpa-house", "klientiks-client.json", "cpa-house.json", cpa.Client())
 	if tr.Status != StatusSuccess {
 		t.Fatalf("status %s: %v", tr.Status, tr.Error)
 	}
-	r := cpa.requests()[0]
+	r := cpa.Requests()[0]
 	checkRequest(t, r, "POST", "/method/send_order", "application/x-www-form-urlencoded")
 	checkForm(t, r.Form, map[string]string{
 		"api_key": "cpa-secret-key-123", "id_webmaster": "501", "name": "Иван Петров", "phone": "89167654321",
@@ -195,13 +119,13 @@ func TestSeed_KlientiksClientToCPAHouse(t *testing.T) {
 }
 
 func TestSeed_SMSDelivererToAray(t *testing.T) {
-	aray := newFakeTarget(t)
-	aray.replies = append(aray.replies, reply(200, `{"code":"ok","order_id":5501}`))
-	tr := seedRun(t, "sms-deliverer-aray", "sms-deliverer.json", "aray.json", clientFor(aray))
+	aray := flowstest.NewTarget(t)
+	aray.SetReplies(flowstest.Reply(200, `{"code":"ok","order_id":5501}`))
+	tr := seedRun(t, "sms-deliverer-aray", "sms-deliverer.json", "aray.json", aray.Client())
 	if tr.Status != StatusSuccess {
 		t.Fatalf("status %s: %v", tr.Status, tr.Error)
 	}
-	r := aray.requests()[0]
+	r := aray.Requests()[0]
 	checkRequest(t, r, "POST", "/api/v2/order/create/", "application/x-www-form-urlencoded")
 	if r.Host != "api.aray.com" {
 		t.Errorf("host %s", r.Host)
@@ -216,10 +140,10 @@ func TestSeed_SMSDelivererToAray(t *testing.T) {
 const uonRequestJSON = `{"request":[{"id":48213,"dat":"2024-03-05 10:15:00","dat_lead":"2024-03-05 10:10:00","dat_close":null,"status_id":1,"status":"Новое","office_id":1,"office_name":"Главный офис","travel_type_id":2,"travel_type":"Пляжный отдых","manager_id":7,"manager_surname":"Петрова","manager_sname":"Ивановна","manager_name":"Мария","source_id":3,"source":"Сайт","client_name":"Анна","client_surname":"Смирнова","client_phone":"+7 (916) 123-45-67","client_email":"anna@example.ru"}]}`
 
 func TestSeed_UONRequestToOfferrum(t *testing.T) {
-	uon, offerrum := newFakeTarget(t), newFakeTarget(t)
-	uon.replies = append(uon.replies, reply(200, uonRequestJSON))
-	offerrum.replies = append(offerrum.replies, reply(200, `{"id":90001}`))
-	client := routedClient(func(host string) *fakeTarget {
+	uon, offerrum := flowstest.NewTarget(t), flowstest.NewTarget(t)
+	uon.SetReplies(flowstest.Reply(200, uonRequestJSON))
+	offerrum.SetReplies(flowstest.Reply(200, `{"id":90001}`))
+	client := flowstest.RoutedClient(func(host string) *flowstest.Target {
 		if host == "api.u-on.ru" {
 			return uon
 		}
@@ -229,7 +153,7 @@ func TestSeed_UONRequestToOfferrum(t *testing.T) {
 	if tr.Status != StatusSuccess {
 		t.Fatalf("status %s: %v", tr.Status, tr.Error)
 	}
-	checkRequest(t, uon.requests()[0], "GET", "/uon-secret-789/request/48213.json", "")
+	checkRequest(t, uon.Requests()[0], "GET", "/uon-secret-789/request/48213.json", "")
 	parse, _ := tr.Step("parse")
 	fields := parse.Output.(map[string]any)
 	for k, want := range map[string]string{"id": "48213", "status": "Новое", "manager_surname": "Петрова", "source": "Сайт", "dat_close": ""} {
@@ -237,7 +161,7 @@ func TestSeed_UONRequestToOfferrum(t *testing.T) {
 			t.Errorf("parsed %s = %q, want %q", k, got, want)
 		}
 	}
-	r := offerrum.requests()[0]
+	r := offerrum.Requests()[0]
 	checkRequest(t, r, "POST", "/webmaster/order/", "application/x-www-form-urlencoded")
 	if r.Host != "api.offerrum.com" {
 		t.Errorf("host %s", r.Host)
@@ -251,13 +175,13 @@ func TestSeed_UONRequestToOfferrum(t *testing.T) {
 }
 
 func TestSeed_WebhookToGetCourseImport(t *testing.T) {
-	gc := newFakeTarget(t)
-	gc.replies = append(gc.replies, reply(200, `{"success":true,"action":"add","result":{"success":true,"user_id":123456,"error_message":""}}`))
-	tr := seedRun(t, "webhook-getcourse-user", "site-form.json", "getcourse.json", clientFor(gc))
+	gc := flowstest.NewTarget(t)
+	gc.SetReplies(flowstest.Reply(200, `{"success":true,"action":"add","result":{"success":true,"user_id":123456,"error_message":""}}`))
+	tr := seedRun(t, "webhook-getcourse-user", "site-form.json", "getcourse.json", gc.Client())
 	if tr.Status != StatusSuccess {
 		t.Fatalf("status %s: %v", tr.Status, tr.Error)
 	}
-	r := gc.requests()[0]
+	r := gc.Requests()[0]
 	checkRequest(t, r, "POST", "/pl/api/users", "application/x-www-form-urlencoded")
 	if r.Host != "myschool.getcourse.ru" {
 		t.Errorf("host %s", r.Host)
@@ -287,30 +211,30 @@ func TestSeed_RefusalsQuoteTheTargetsMessage(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.template+" "+c.want, func(t *testing.T) {
-			ft := newFakeTarget(t)
-			ft.replies = append(ft.replies, reply(200, c.reply))
-			tr := seedRun(t, c.template, c.payload, c.inputs, clientFor(ft))
+			ft := flowstest.NewTarget(t)
+			ft.SetReplies(flowstest.Reply(200, c.reply))
+			tr := seedRun(t, c.template, c.payload, c.inputs, ft.Client())
 			if tr.Status != StatusFailed || tr.Error == nil {
 				t.Fatalf("status %s", tr.Status)
 			}
 			if !strings.Contains(tr.Error.Message, c.want) || tr.Error.Node != "send" {
 				t.Errorf("error = %q (node %s), want it to quote %q", tr.Error.Message, tr.Error.Node, c.want)
 			}
-			if len(ft.requests()) != 1 {
-				t.Errorf("a refusal must not be retried; got %d requests", len(ft.requests()))
+			if len(ft.Requests()) != 1 {
+				t.Errorf("a refusal must not be retried; got %d requests", len(ft.Requests()))
 			}
 		})
 	}
 }
 
 func TestSeed_TargetErrorThenSuccessIsRetried(t *testing.T) {
-	cpa := newFakeTarget(t)
-	cpa.replies = append(cpa.replies, reply(502, `bad gateway`), reply(503, `busy`), reply(200, `{"status":"success"}`))
-	tr := seedRun(t, "getcourse-cpa-house", "getcourse-user.json", "cpa-house.json", clientFor(cpa))
+	cpa := flowstest.NewTarget(t)
+	cpa.SetReplies(flowstest.Reply(502, `bad gateway`), flowstest.Reply(503, `busy`), flowstest.Reply(200, `{"status":"success"}`))
+	tr := seedRun(t, "getcourse-cpa-house", "getcourse-user.json", "cpa-house.json", cpa.Client())
 	if tr.Status != StatusSuccess {
 		t.Fatalf("status %s: %v", tr.Status, tr.Error)
 	}
-	reqs := cpa.requests()
+	reqs := cpa.Requests()
 	if len(reqs) != 3 {
 		t.Fatalf("want 3 attempts, got %d", len(reqs))
 	}
@@ -324,10 +248,10 @@ func TestSeed_TargetErrorThenSuccessIsRetried(t *testing.T) {
 }
 
 func TestSeed_ClientErrorFailsAtOnceWithTheResponse(t *testing.T) {
-	off := newFakeTarget(t)
-	uon := newFakeTarget(t)
-	uon.replies = append(uon.replies, reply(404, `{"error":"request not found"}`))
-	client := routedClient(func(host string) *fakeTarget {
+	off := flowstest.NewTarget(t)
+	uon := flowstest.NewTarget(t)
+	uon.SetReplies(flowstest.Reply(404, `{"error":"request not found"}`))
+	client := flowstest.RoutedClient(func(host string) *flowstest.Target {
 		if host == "api.u-on.ru" {
 			return uon
 		}
@@ -341,8 +265,8 @@ func TestSeed_ClientErrorFailsAtOnceWithTheResponse(t *testing.T) {
 	if fetch.HTTP == nil || fetch.HTTP.Response == nil || fetch.HTTP.Response.Status != 404 || !strings.Contains(fetch.HTTP.Response.Body, "request not found") {
 		t.Fatalf("the response must be in the trace: %+v", fetch.HTTP)
 	}
-	if len(uon.requests()) != 1 || len(off.requests()) != 0 {
-		t.Errorf("U-ON got %d requests, Offerrum %d", len(uon.requests()), len(off.requests()))
+	if len(uon.Requests()) != 1 || len(off.Requests()) != 0 {
+		t.Errorf("U-ON got %d requests, Offerrum %d", len(uon.Requests()), len(off.Requests()))
 	}
 	for _, id := range []string{"parse", "form", "send"} {
 		if s, _ := tr.Step(id); s.Status != StatusSkipped {

@@ -37,6 +37,7 @@ type StepTrace struct {
 	ErrorCode   string        `json:"error_code,omitempty"`
 	ErrorParams Params        `json:"error_params,omitempty"`
 	HTTP        *HTTPExchange `json:"http,omitempty"`
+	Branch      string        `json:"branch,omitempty"` // the branch a filter took
 	StartedAt   time.Time     `json:"started_at,omitzero"`
 	DurationMs  int64         `json:"duration_ms"`
 }

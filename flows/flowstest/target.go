@@ -1,0 +1,101 @@
+// Package flowstest has test helpers shared by the engine's and the server's tests: local HTTPS
+// servers that stand in for the services flows call (CPA.House, U-ON, GetCourse, …), and a
+// client that reaches them under the services' real host names.
+package flowstest
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sync"
+	"testing"
+)
+
+// Received is one request as a target saw it.
+type Received struct {
+	Method, Host, Path string
+	Query              url.Values
+	ContentType        string
+	Form               url.Values // the body read as a form
+	Body               string
+}
+
+// Target is a local HTTPS server that records requests and answers from a script.
+type Target struct {
+	srv     *httptest.Server
+	mu      sync.Mutex
+	got     []Received
+	replies []http.HandlerFunc
+}
+
+// NewTarget starts a target, stopped when the test ends. Without replies it answers 200 with
+// an empty body.
+func NewTarget(t testing.TB, replies ...http.HandlerFunc) *Target {
+	ft := &Target{replies: replies}
+	ft.srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		rec := Received{Method: r.Method, Host: r.Host, Path: r.URL.Path, Query: r.URL.Query(), ContentType: r.Header.Get("Content-Type"), Body: string(body)}
+		rec.Form, _ = url.ParseQuery(string(body))
+		ft.mu.Lock()
+		n := len(ft.got)
+		ft.got = append(ft.got, rec)
+		var reply http.HandlerFunc
+		if len(ft.replies) > 0 {
+			reply = ft.replies[min(n, len(ft.replies)-1)]
+		}
+		ft.mu.Unlock()
+		if reply != nil {
+			reply(w, r)
+		}
+	}))
+	t.Cleanup(ft.srv.Close)
+	return ft
+}
+
+// SetReplies replaces the answer script: the n-th request gets replies[n] (the last repeats).
+func (ft *Target) SetReplies(replies ...http.HandlerFunc) {
+	ft.mu.Lock()
+	defer ft.mu.Unlock()
+	ft.replies = replies
+}
+
+// Reply answers with a status and a JSON body.
+func Reply(status int, body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		io.WriteString(w, body)
+	}
+}
+
+// Requests returns what the target received so far.
+func (ft *Target) Requests() []Received {
+	ft.mu.Lock()
+	defer ft.mu.Unlock()
+	return append([]Received(nil), ft.got...)
+}
+
+// Client returns an HTTP client that sends every request, whatever its host, to ft.
+func (ft *Target) Client() *http.Client {
+	return RoutedClient(func(string) *Target { return ft })
+}
+
+// RoutedClient returns a client that dials, for each host name, the target route picks, over
+// TLS that trusts the target. Requests keep their real host, path and headers.
+func RoutedClient(route func(host string) *Target) *http.Client {
+	return &http.Client{Transport: &http.Transport{
+		DialTLSContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			host, _, _ := net.SplitHostPort(addr)
+			ft := route(host)
+			pool := x509.NewCertPool()
+			pool.AddCert(ft.srv.Certificate())
+			d := tls.Dialer{Config: &tls.Config{RootCAs: pool, ServerName: "example.com"}}
+			return d.DialContext(ctx, "tcp", ft.srv.Listener.Addr().String())
+		},
+	}}
+}
