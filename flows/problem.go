@@ -240,3 +240,20 @@ func init() {
 	messages[CodeHTTPRejectedEmpty] = Text{"{host} answered with HTTP status {status} and nothing else, which does not meet the success rule '{condition}'", "{host} ответил HTTP-статусом {status} без текста, и это не выполняет условие успеха «{condition}»"}
 	messages[CodeHTTPHeaderName] = Text{"{label}: '{key}' is not a valid header name (use letters, digits and '-', no spaces)", "{label_ru}: «{key}» — неверное название заголовка (буквы, цифры и «-», без пробелов)"}
 }
+
+// Codes of the js and filter nodes (node_js.go, node_filter.go, script.go).
+const (
+	CodeFilterEmpty        = "filter.empty"
+	CodeFilterBoth         = "filter.both"
+	CodeFilterValueMissing = "filter.value_missing"
+	CodeFilterNotNumber    = "filter.not_number"
+	CodeJSRecursion        = "js.recursion"
+)
+
+func init() {
+	messages[CodeFilterEmpty] = Text{"add at least one rule or write an expression", "добавьте хотя бы одно правило или напишите выражение"}
+	messages[CodeFilterBoth] = Text{"use either rules or an expression, not both; clear one of them", "используйте либо правила, либо выражение, но не то и другое сразу; очистите одно из них"}
+	messages[CodeFilterValueMissing] = Text{"{label}: the check '{op}' needs a value to compare with", "{label_ru}: для проверки «{op}» нужно значение, с которым сравнивать"}
+	messages[CodeFilterNotNumber] = Text{"{label}: '{value}' is not a number, so '{op}' cannot compare with it", "{label_ru}: «{value}» — не число, поэтому «{op}» не может с ним сравнить"}
+	messages[CodeJSRecursion] = Text{"the JavaScript calls functions more than {depth} levels deep (endless recursion?) and was stopped", "JavaScript вызывает функции глубже {depth} уровней (бесконечная рекурсия?) и был остановлен"}
+}

@@ -1,5 +1,6 @@
-// Command hookflow runs and checks hookflow flows.
+// Command hookflow is the hookflow service and its command-line tools.
 //
+//	hookflow serve [flags]
 //	hookflow run --flow f.json --payload p.json [--inputs i.json] [--dry-run] [--json]
 //	hookflow validate f.json
 //	hookflow templates [ID]
@@ -22,6 +23,8 @@ func main() {
 const usage = `hookflow — connect the services you use, without code.
 
 Commands:
+  hookflow serve [--addr :8080] [--data-dir ./data] [--database-url postgres://…] [--public-url URL] [--smtp-url URL] [--workers 8]
+      Run the service: webhooks, workers, journal and the API. Every flag also reads HOOKFLOW_*.
   hookflow run --flow FLOW.json --payload REQUEST.json [--inputs INPUTS.json] [--dry-run] [--json] [--lang ru]
       Run a flow once against a sample request and print what each step did.
       --dry-run sends no HTTP request: each HTTP step shows what it would send and continues
@@ -42,6 +45,8 @@ func runCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	switch args[0] {
+	case "serve":
+		return cmdServe(ctx, args[1:], stdout, stderr)
 	case "run":
 		return cmdRun(ctx, args[1:], stdout, stderr)
 	case "validate":

@@ -1,0 +1,246 @@
+package api
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/hookflow/hookflow/flows"
+	"github.com/hookflow/hookflow/server/core"
+	"github.com/labstack/echo/v4"
+)
+
+// flowBody is what POST and PUT /api/flows take: either a bare flow document, or
+// {"document": {...}, "input_values": {...}, "settings": {...}}.
+type flowBody struct {
+	Document    json.RawMessage    `json:"document"`
+	InputValues map[string]string  `json:"input_values"`
+	Settings    *core.FlowSettings `json:"settings"`
+}
+
+func readFlowInput(c echo.Context) (core.FlowInput, error) {
+	data, err := io.ReadAll(io.LimitReader(c.Request().Body, flows.MaxDocumentBytes+1))
+	if err != nil {
+		return core.FlowInput{}, err
+	}
+	var probe map[string]json.RawMessage
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return core.FlowInput{}, apiError(http.StatusBadRequest, "the request body must be a flow document (JSON object)")
+	}
+	in := core.FlowInput{Draft: c.QueryParam("draft") == "1" || c.QueryParam("draft") == "true"}
+	docData := data
+	if _, bare := probe["nodes"]; !bare {
+		var body flowBody
+		if err := json.Unmarshal(data, &body); err != nil {
+			return in, err
+		}
+		in.InputValues, in.Settings = body.InputValues, body.Settings
+		docData = body.Document
+	}
+	if len(docData) > 0 && string(docData) != "null" {
+		doc, err := flows.ParseFlow(docData)
+		if err != nil {
+			return in, err
+		}
+		in.Document = doc
+	}
+	return in, nil
+}
+
+func (h *handlers) listFlows(c echo.Context) error {
+	list, err := h.app.Flows(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"flows": list})
+}
+
+func (h *handlers) createFlow(c echo.Context) error {
+	in, err := readFlowInput(c)
+	if err != nil {
+		return err
+	}
+	v, err := h.app.CreateFlow(c.Request().Context(), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, v)
+}
+
+// importFlow takes an exported flow or template file: template descriptions are dropped, and the
+// flow starts stopped.
+func (h *handlers) importFlow(c echo.Context) error {
+	in, err := readFlowInput(c)
+	if err != nil {
+		return err
+	}
+	if in.Document != nil {
+		delete(in.Document.Extra, "template")
+	}
+	v, err := h.app.CreateFlow(c.Request().Context(), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, v)
+}
+
+func (h *handlers) getFlow(c echo.Context) error {
+	v, err := h.app.Flow(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+func (h *handlers) updateFlow(c echo.Context) error {
+	in, err := readFlowInput(c)
+	if err != nil {
+		return err
+	}
+	v, err := h.app.UpdateFlow(c.Request().Context(), c.Param("id"), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+func (h *handlers) deleteFlow(c echo.Context) error {
+	if err := h.app.DeleteFlow(c.Request().Context(), c.Param("id")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (h *handlers) startFlow(c echo.Context) error { return h.setActive(c, true) }
+func (h *handlers) stopFlow(c echo.Context) error  { return h.setActive(c, false) }
+
+func (h *handlers) setActive(c echo.Context, active bool) error {
+	v, err := h.app.SetActive(c.Request().Context(), c.Param("id"), active)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+func (h *handlers) listVersions(c echo.Context) error {
+	list, err := h.app.Versions(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	type version struct {
+		Version   int    `json:"version"`
+		CreatedAt string `json:"created_at"`
+	}
+	out := make([]version, len(list))
+	for i, v := range list {
+		out[i] = version{v.Version, v.CreatedAt.UTC().Format("2006-01-02T15:04:05Z")}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"versions": out})
+}
+
+func versionParam(c echo.Context) (int, error) {
+	n, err := strconv.Atoi(c.Param("version"))
+	if err != nil || n < 1 {
+		return 0, apiError(http.StatusBadRequest, "the version must be a number like 3")
+	}
+	return n, nil
+}
+
+func (h *handlers) getVersion(c echo.Context) error {
+	n, err := versionParam(c)
+	if err != nil {
+		return err
+	}
+	v, err := h.app.Store().FlowVersion(c.Request().Context(), c.Param("id"), n)
+	if err != nil {
+		return err
+	}
+	return c.JSONBlob(http.StatusOK, []byte(`{"version":`+strconv.Itoa(v.Version)+`,"document":`+v.Document+`}`))
+}
+
+func (h *handlers) restoreVersion(c echo.Context) error {
+	n, err := versionParam(c)
+	if err != nil {
+		return err
+	}
+	v, err := h.app.RestoreVersion(c.Request().Context(), c.Param("id"), n)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+// exportFlow downloads the flow document (input values are not part of it).
+func (h *handlers) exportFlow(c echo.Context) error {
+	v, err := h.app.Flow(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Content-Disposition", `attachment; filename="`+fileName(v.Name)+`.json"`)
+	return c.JSONPretty(http.StatusOK, v.Document, "  ")
+}
+
+func (h *handlers) exportTemplate(c echo.Context) error {
+	doc, err := h.app.ExportTemplate(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Content-Disposition", `attachment; filename="`+fileName(doc.Name)+`.template.json"`)
+	return c.JSONPretty(http.StatusOK, doc, "  ")
+}
+
+func fileName(s string) string {
+	out := make([]rune, 0, len(s))
+	for _, r := range s {
+		if r == '"' || r == '/' || r == '\\' || r < ' ' {
+			r = '_'
+		}
+		out = append(out, r)
+	}
+	return string(out)
+}
+
+// testBody is POST /api/flows/{id}/test: a payload, and optionally the editor's unsaved document.
+type testBody struct {
+	Payload  *flows.Payload  `json:"payload"`
+	Document json.RawMessage `json:"document"`
+}
+
+func (h *handlers) testFlow(c echo.Context) error {
+	var body testBody
+	if err := json.NewDecoder(io.LimitReader(c.Request().Body, flows.MaxDocumentBytes+1)).Decode(&body); err != nil {
+		return apiError(http.StatusBadRequest, `the body must be {"payload": {"method": "GET", "query": "…"}}`)
+	}
+	if body.Payload == nil {
+		return apiError(http.StatusBadRequest, `the body has no "payload" (the request to test with)`)
+	}
+	var doc *flows.Flow
+	if len(body.Document) > 0 && string(body.Document) != "null" {
+		var err error
+		if doc, err = flows.ParseFlow(body.Document); err != nil {
+			return err
+		}
+	}
+	run, trace, err := h.app.TestFlow(c.Request().Context(), c.Param("id"), *body.Payload, doc)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"run_id": run.ID, "trace": trace})
+}
+
+func (h *handlers) samples(c echo.Context) error {
+	limit, _ := strconv.Atoi(c.QueryParam("limit"))
+	samples, learned, err := h.app.Samples(c.Request().Context(), c.Param("id"), limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"samples": samples, "fields": learned})
+}
+
+func (h *handlers) live(c echo.Context) error {
+	if _, err := h.app.Store().Flow(c.Request().Context(), c.Param("id")); err != nil {
+		return err
+	}
+	return h.app.Hub().Serve(c.Response(), c.Request(), c.Param("id"))
+}

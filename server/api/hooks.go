@@ -1,0 +1,95 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/hookflow/hookflow/flows"
+	"github.com/hookflow/hookflow/server/core"
+	"github.com/labstack/echo/v4"
+)
+
+// webhook is ANY /hook/{token}: the address GetCourse, Klientiks, U-ON… call. The request is on
+// disk before the 2xx answer.
+func (h *handlers) webhook(c echo.Context) error {
+	r := c.Request()
+	limit := h.app.Config().MaxBodyBytes
+	if r.ContentLength > limit {
+		h.app.Metrics().WebhookRejected("too_large")
+		return apiError(http.StatusRequestEntityTooLarge, tooLarge(limit))
+	}
+	payload, over, err := flows.PayloadFromRequest(r, limit)
+	if err != nil {
+		h.app.Metrics().WebhookRejected("unreadable")
+		return apiError(http.StatusBadRequest, "the request body could not be read")
+	}
+	if over {
+		h.app.Metrics().WebhookRejected("too_large")
+		return apiError(http.StatusRequestEntityTooLarge, tooLarge(limit))
+	}
+	acc, err := h.app.AcceptWebhook(r.Context(), c.Param("token"), payload)
+	if err != nil {
+		if errors.Is(err, core.ErrUnknownHook) {
+			h.app.Metrics().WebhookRejected("unknown")
+		}
+		return err
+	}
+	status := http.StatusOK
+	if !acc.Active {
+		status = http.StatusAccepted // stored as a sample, not run
+	}
+	if acc.Reply == nil {
+		return c.JSON(status, map[string]any{"ok": true, "event_id": acc.EventID})
+	}
+	return h.customReply(c, acc, payload, status)
+}
+
+func tooLarge(limit int64) string {
+	return "the request is larger than the limit of " + humanBytes(limit) + "; send less data"
+}
+
+func humanBytes(n int64) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return itoa(n>>20) + " MB"
+	}
+	return itoa(n>>10) + " KB"
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// customReply answers with the flow's own reply: a template over the request (and, in the
+// bounded synchronous mode, the run's outputs).
+func (h *handlers) customReply(c echo.Context, acc *core.Accepted, payload flows.Payload, status int) error {
+	rp := acc.Reply
+	if rp.Status != 0 {
+		status = rp.Status
+	}
+	scope := map[string]any{"event": map[string]any{"id": acc.EventID}}
+	if trig, err := flows.ParseRequest(payload); err == nil {
+		scope["trigger"] = trig
+	}
+	if rp.WaitMs > 0 && acc.Active {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), time.Duration(min(rp.WaitMs, 30000))*time.Millisecond)
+		defer cancel()
+		if run, err := h.app.WaitRun(ctx, acc.EventID, time.Duration(rp.WaitMs)*time.Millisecond); err == nil {
+			scope["run"] = map[string]any{"id": run.ID, "status": run.Status, "error": run.Error}
+			if steps := runOutputs(run.Trace); steps != nil {
+				scope["steps"] = steps
+			}
+		} else {
+			scope["run"] = map[string]any{"status": "pending"}
+		}
+	}
+	body := rp.Body
+	if tpl, err := flows.ParseTemplate(rp.Body); err == nil {
+		body = tpl.Render(flows.NewScope(scope, nil))
+	}
+	ct := rp.ContentType
+	if ct == "" {
+		ct = "text/plain; charset=utf-8"
+	}
+	return c.Blob(status, ct, []byte(body))
+}

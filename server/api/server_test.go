@@ -1,0 +1,436 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hookflow/hookflow/flows"
+	"github.com/hookflow/hookflow/flows/flowstest"
+	"github.com/hookflow/hookflow/server/api"
+	"github.com/hookflow/hookflow/server/core"
+	"github.com/hookflow/hookflow/server/internal/testdb"
+	"github.com/hookflow/hookflow/server/live"
+)
+
+// testServer is the real service (store, workers, HTTP API) on a random port.
+type testServer struct {
+	t   testing.TB
+	URL string
+	app *core.App
+}
+
+func startServer(t testing.TB, dialect string, client flows.Doer, tweak ...func(*core.Config)) *testServer {
+	t.Helper()
+	st := testdb.Open(t, dialect)
+	hub := live.NewHub(live.Options{})
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	cfg := core.Config{HTTPClient: client, Workers: 4, Logger: log, RetryBase: 50 * time.Millisecond}
+	for _, f := range tweak {
+		f(&cfg)
+	}
+	srv := httptest.NewUnstartedServer(nil)
+	cfg.PublicURL = "http://" + srv.Listener.Addr().String()
+	app := core.New(cfg, st, hub, nil)
+	if err := app.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	srv.Config.Handler = api.New(app, log)
+	srv.Start()
+	t.Cleanup(func() {
+		hub.Close()
+		srv.Close()
+		app.Close(5 * time.Second)
+	})
+	return &testServer{t: t, URL: srv.URL, app: app}
+}
+
+// call sends a JSON request and decodes the JSON answer into out (when not nil).
+func (s *testServer) call(method, path string, body any, out any) int {
+	s.t.Helper()
+	var r io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		r = strings.NewReader(b)
+	default:
+		data, _ := json.Marshal(b)
+		r = bytes.NewReader(data)
+	}
+	req, _ := http.NewRequest(method, s.URL+path, r)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			s.t.Fatalf("%s %s → %d: not JSON: %s", method, path, resp.StatusCode, data)
+		}
+	}
+	return resp.StatusCode
+}
+
+type flowView struct {
+	ID         string            `json:"id"`
+	Active     bool              `json:"active"`
+	Version    int               `json:"version"`
+	WebhookURL string            `json:"webhook_url"`
+	Values     map[string]string `json:"input_values"`
+	Problems   []flows.Problem   `json:"problems"`
+}
+
+type runView struct {
+	ID        string          `json:"id"`
+	EventID   string          `json:"event_id"`
+	Status    string          `json:"status"`
+	Error     string          `json:"error"`
+	Attempt   int             `json:"attempt"`
+	Trace     json.RawMessage `json:"trace"`
+	StartedAt time.Time       `json:"started_at"`
+}
+
+// waitRuns polls the journal until the flow has n runs matching status ("" = any).
+func (s *testServer) waitRuns(flowID, status string, n int, within time.Duration) []runView {
+	s.t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		var res struct{ Runs []runView }
+		s.call("GET", "/api/flows/"+flowID+"/runs?limit=500&status="+status, nil, &res)
+		if len(res.Runs) >= n {
+			return res.Runs
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("flow %s has %d %q runs after %s, want %d", flowID, len(res.Runs), status, within, n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// createFlow stores a flow document and returns it.
+func (s *testServer) createFlow(t testing.TB, doc string) flowView {
+	t.Helper()
+	var v flowView
+	if code := s.call("POST", "/api/flows", doc, &v); code != 201 {
+		t.Fatalf("create flow: %d %+v", code, v)
+	}
+	return v
+}
+
+func (s *testServer) instantiate(id string, inputs map[string]string) flowView {
+	s.t.Helper()
+	var v flowView
+	if code := s.call("POST", "/api/templates/"+id+"/instantiate", map[string]any{"inputs": inputs}, &v); code != 201 {
+		s.t.Fatalf("instantiate %s: %d %+v", id, code, v)
+	}
+	if code := s.call("POST", "/api/flows/"+v.ID+"/start", nil, &v); code != 200 || !v.Active {
+		s.t.Fatalf("start: %d %+v", code, v)
+	}
+	return v
+}
+
+// hook sends a webhook the way a source system does.
+func hook(t *testing.T, webhookURL, method, query, contentType, body string) map[string]any {
+	t.Helper()
+	u := webhookURL
+	if query != "" {
+		u += "?" + query
+	}
+	req, _ := http.NewRequest(method, u, strings.NewReader(body))
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	data, _ := io.ReadAll(resp.Body)
+	_ = json.Unmarshal(data, &out)
+	if resp.StatusCode/100 != 2 {
+		t.Fatalf("webhook answered %d: %s", resp.StatusCode, data)
+	}
+	return out
+}
+
+func TestServer_SeedIntegrationsEndToEnd(t *testing.T) {
+	for _, dialect := range testdb.Dialects() {
+		t.Run(dialect, func(t *testing.T) {
+			cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success"}`))
+			aray := flowstest.NewTarget(t, flowstest.Reply(200, `{"code":"ok"}`))
+			uon := flowstest.NewTarget(t, flowstest.Reply(200, `{"request":[{"id":48213,"dat":"2024-03-05 10:15:00","client_name":"Анна","client_surname":"Смирнова","client_phone":"+7 (916) 123-45-67"}]}`))
+			offerrum := flowstest.NewTarget(t, flowstest.Reply(200, `{"id":1}`))
+			gc := flowstest.NewTarget(t, flowstest.Reply(200, `{"success":true,"result":{"success":true,"user_id":1}}`))
+			client := flowstest.RoutedClient(func(host string) *flowstest.Target {
+				switch {
+				case host == "api.cpa.house":
+					return cpa
+				case host == "api.aray.com":
+					return aray
+				case host == "api.u-on.ru":
+					return uon
+				case host == "api.offerrum.com":
+					return offerrum
+				default:
+					return gc
+				}
+			})
+			s := startServer(t, dialect, client)
+			cpaInputs := map[string]string{"api_key": "cpa-key", "id_webmaster": "501", "id_offer": "77", "id_source": "12", "id_stream": "3"}
+
+			// GetCourse: a process calls the URL with the user's fields in the query string.
+			getcourse := s.instantiate("getcourse-cpa-house", cpaInputs)
+			ack := hook(t, getcourse.WebhookURL, "GET", "email=anna%40example.ru&phone=%2B7+916+123-45-67&first_name=%D0%90%D0%BD%D0%BD%D0%B0&ip_address=203.0.113.7&user_agent=Mozilla", "", "")
+			if ack["ok"] != true || ack["event_id"] == "" {
+				t.Fatalf("ack = %v", ack)
+			}
+			runs := s.waitRuns(getcourse.ID, "", 1, 10*time.Second)
+			if runs[0].Status != "success" || runs[0].EventID != ack["event_id"] {
+				t.Fatalf("run = %+v", runs[0])
+			}
+			got := cpa.Requests()
+			if len(got) != 1 || got[0].Path != "/method/send_order" || got[0].Form.Get("name") != "Анна" || got[0].Form.Get("phone") != "79161234567" || got[0].Form.Get("api_key") != "cpa-key" {
+				t.Fatalf("CPA.House got %+v", got)
+			}
+
+			// Klientiks: GET with its parameter list.
+			klientiks := s.instantiate("klientiks-cpa-house", cpaInputs)
+			hook(t, klientiks.WebhookURL, "GET", "client_id=7781&client_phone=8+916+765-43-21&client_name=%D0%98%D0%B2%D0%B0%D0%BD&client_email=ivan%40example.ru", "", "")
+			if s.waitRuns(klientiks.ID, "", 1, 10*time.Second)[0].Status != "success" {
+				t.Fatal("klientiks run failed")
+			}
+			if got := cpa.Requests(); len(got) != 2 || got[1].Form.Get("name") != "Иван" || got[1].Form.Get("sub_id_1") != "7781" {
+				t.Fatalf("CPA.House got %+v", got[len(got)-1])
+			}
+
+			// U-ON: posts r_id; the flow fetches the request and posts to Offerrum.
+			uonFlow := s.instantiate("uon-offerrum", map[string]string{"uon_api_key": "uk", "offerrum_key": "ok", "flow": "fl"})
+			hook(t, uonFlow.WebhookURL, "POST", "", "application/x-www-form-urlencoded", "r_id=48213")
+			if r := s.waitRuns(uonFlow.ID, "", 1, 10*time.Second)[0]; r.Status != "success" {
+				t.Fatalf("U-ON run: %+v", r)
+			}
+			if got := uon.Requests(); len(got) != 1 || got[0].Path != "/uk/request/48213.json" {
+				t.Fatalf("U-ON got %+v", got)
+			}
+			if got := offerrum.Requests(); len(got) != 1 || got[0].Form.Get("name") != "Анна Смирнова" || got[0].Query.Get("flow") != "fl" {
+				t.Fatalf("Offerrum got %+v", got)
+			}
+
+			// SMS Deliverer: posts a form.
+			sms := s.instantiate("sms-deliverer-aray", map[string]string{"api_key": "ak", "offer_id": "9", "base_url": "https://l.example", "price": "1 990 руб."})
+			hook(t, sms.WebhookURL, "POST", "", "application/x-www-form-urlencoded", "phone=%2B79161112233&message=hi")
+			s.waitRuns(sms.ID, "success", 1, 10*time.Second)
+			if got := aray.Requests(); len(got) != 1 || got[0].Form.Get("price") != "1990" || got[0].Form.Get("phone") != "79161112233" {
+				t.Fatalf("aray got %+v", got)
+			}
+
+			// Any service → GetCourse import API, JSON body.
+			gcFlow := s.instantiate("webhook-getcourse-user", map[string]string{"account": "school", "secret_key": "gk"})
+			hook(t, gcFlow.WebhookURL, "POST", "", "application/json", `{"email":"a@b.ru","name":"A"}`)
+			s.waitRuns(gcFlow.ID, "success", 1, 10*time.Second)
+			if got := gc.Requests(); len(got) != 1 || got[0].Host != "school.getcourse.ru" || got[0].Form.Get("action") != "add" {
+				t.Fatalf("GetCourse got %+v", got)
+			}
+
+			// The run detail has the whole trace, with secrets masked.
+			var detail runView
+			s.call("GET", "/api/runs/"+runs[0].ID, nil, &detail)
+			var trace flows.Trace
+			if err := json.Unmarshal(detail.Trace, &trace); err != nil || len(trace.Steps) != 3 {
+				t.Fatalf("trace: %v %s", err, detail.Trace)
+			}
+			if strings.Contains(string(detail.Trace), "cpa-key") {
+				t.Error("the API key is visible in the journal")
+			}
+			var fv flowView
+			s.call("GET", "/api/flows/"+getcourse.ID, nil, &fv)
+			if fv.Values["api_key"] != core.SecretMask {
+				t.Errorf("secret input returned: %q", fv.Values["api_key"])
+			}
+		})
+	}
+}
+
+func TestServer_StoppedFlowKeepsRequestsAsSamples(t *testing.T) {
+	cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success"}`))
+	s := startServer(t, "sqlite", cpa.Client())
+	var v flowView
+	s.call("POST", "/api/templates/getcourse-cpa-house/instantiate", map[string]any{"inputs": map[string]string{"api_key": "k", "id_webmaster": "1", "id_offer": "2", "id_source": "3", "id_stream": "4"}}, &v)
+	req, _ := http.NewRequest("GET", v.WebhookURL+"?email=a%40b.c&phone=123&utm_source=vk", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 202 {
+		t.Fatalf("a stopped flow answers %d, want 202", resp.StatusCode)
+	}
+	var samples struct {
+		Samples []struct {
+			EventID string `json:"event_id"`
+			Status  string `json:"status"`
+		}
+		Fields []struct{ Key, Example string }
+	}
+	s.call("GET", "/api/flows/"+v.ID+"/samples", nil, &samples)
+	if len(samples.Samples) != 1 || samples.Samples[0].Status != "sample" {
+		t.Fatalf("samples = %+v", samples)
+	}
+	keys := []string{}
+	for _, f := range samples.Fields {
+		keys = append(keys, f.Key+"="+f.Example)
+	}
+	if strings.Join(keys, ",") != "email=a@b.c,phone=123,utm_source=vk" {
+		t.Fatalf("learned fields = %v", keys)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if len(cpa.Requests()) != 0 {
+		t.Fatal("a stopped flow must not run")
+	}
+	// Replay runs it now that the flow is started.
+	s.call("POST", "/api/flows/"+v.ID+"/start", nil, nil)
+	if code := s.call("POST", "/api/flows/"+v.ID+"/events/"+samples.Samples[0].EventID+"/replay", nil, nil); code != 202 {
+		t.Fatalf("replay: %d", code)
+	}
+	s.waitRuns(v.ID, "success", 1, 10*time.Second)
+	if len(cpa.Requests()) != 1 {
+		t.Fatalf("replay sent %d requests", len(cpa.Requests()))
+	}
+}
+
+func TestServer_FailedRunIsRetriedFromTheFailedStep(t *testing.T) {
+	uon := flowstest.NewTarget(t, flowstest.Reply(200, `{"request":[{"client_name":"A","client_phone":"+7 916"}]}`))
+	offerrum := flowstest.NewTarget(t, flowstest.Reply(400, `{"error":"flow is closed"}`))
+	client := flowstest.RoutedClient(func(host string) *flowstest.Target {
+		if host == "api.u-on.ru" {
+			return uon
+		}
+		return offerrum
+	})
+	s := startServer(t, "sqlite", client)
+	v := s.instantiate("uon-offerrum", map[string]string{"uon_api_key": "uk", "offerrum_key": "ok", "flow": "fl"})
+	hook(t, v.WebhookURL, "GET", "r_id=5", "", "")
+	failed := s.waitRuns(v.ID, "failed", 1, 10*time.Second)
+	if !strings.Contains(failed[0].Error, "flow is closed") {
+		t.Fatalf("error = %q", failed[0].Error)
+	}
+	offerrum.SetReplies(flowstest.Reply(200, `{"id":7}`))
+	if code := s.call("POST", "/api/runs/"+failed[0].ID+"/retry", nil, nil); code != 202 {
+		t.Fatalf("retry: %d", code)
+	}
+	ok := s.waitRuns(v.ID, "success", 1, 10*time.Second)
+	var detail runView
+	s.call("GET", "/api/runs/"+ok[0].ID, nil, &detail)
+	if len(uon.Requests()) != 1 {
+		t.Errorf("U-ON was fetched %d times; the retry must reuse the earlier answer", len(uon.Requests()))
+	}
+	if !strings.Contains(string(detail.Trace), "reused from the earlier attempt") {
+		t.Errorf("trace does not show the reuse: %s", detail.Trace)
+	}
+}
+
+func TestServer_TargetDownThenBackIsDeliveredByWholeRunRetries(t *testing.T) {
+	cpa := flowstest.NewTarget(t, flowstest.Reply(503, `down`))
+	s := startServer(t, "sqlite", cpa.Client())
+	v := s.instantiate("getcourse-cpa-house", map[string]string{"api_key": "k", "id_webmaster": "1", "id_offer": "2", "id_source": "3", "id_stream": "4"})
+	for i := 0; i < 5; i++ {
+		hook(t, v.WebhookURL, "GET", "email=u"+string(rune('a'+i))+"%40b.c&phone=7916000000"+string(rune('0'+i)), "", "")
+	}
+	s.waitRuns(v.ID, "failed", 5, 20*time.Second)
+	cpa.SetReplies(flowstest.Reply(200, `{"status":"success"}`))
+	s.waitRuns(v.ID, "success", 5, 30*time.Second)
+	delivered := map[string]bool{}
+	for _, r := range cpa.Requests() {
+		if r.Form.Get("phone") != "" && strings.HasPrefix(r.Body, "api_key") {
+			delivered[r.Form.Get("phone")] = true
+		}
+	}
+	if len(delivered) != 5 {
+		t.Fatalf("delivered %d distinct leads, want 5", len(delivered))
+	}
+}
+
+func TestServer_BadInputGetsClearErrors(t *testing.T) {
+	s := startServer(t, "sqlite", http.DefaultClient, func(c *core.Config) { c.MaxBodyBytes = 1024 })
+	var created flowView
+	s.call("POST", "/api/flows", `{"schema":1,"name":"x","nodes":[{"id":"trigger","kind":"webhook"}],"edges":[]}`, &created)
+	cases := []struct {
+		name, method, path, body string
+		status                   int
+		mention                  string
+	}{
+		{"malformed JSON", "POST", "/api/flows", `{"nodes": [`, 400, "JSON"},
+		{"invalid flow", "POST", "/api/flows", `{"schema":1,"nodes":[{"id":"a","kind":"http","config":{}}],"edges":[]}`, 422, "URL is empty"},
+		{"unknown flow", "GET", "/api/flows/nope", "", 404, "not found"},
+		{"unknown run", "GET", "/api/runs/nope", "", 404, "not found"},
+		{"unknown template", "POST", "/api/templates/nope/instantiate", `{}`, 404, "no template"},
+		{"template missing input", "POST", "/api/templates/getcourse-cpa-house/instantiate", `{"inputs":{}}`, 422, "api_key"},
+		{"bad status filter", "GET", "/api/flows/" + created.ID + "/runs?status=weird", "", 400, "status"},
+		{"bad version", "GET", "/api/flows/" + created.ID + "/versions/x", "", 400, "version"},
+		{"unknown webhook", "POST", "/hook/nosuchtoken", "a=1", 404, "no flow has this webhook"},
+		{"huge webhook", "POST", "/hook/" + tokenOf(created.WebhookURL), strings.Repeat("a", 5000), 413, "larger than the limit"},
+		{"test without payload", "POST", "/api/flows/" + created.ID + "/test", `{}`, 400, "payload"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var e struct {
+				Error   string
+				Details []flows.Problem
+			}
+			code := s.call(c.method, c.path, c.body, &e)
+			text := e.Error
+			for _, d := range e.Details {
+				text += "\n" + d.Message
+			}
+			if code != c.status || !strings.Contains(text, c.mention) {
+				t.Fatalf("%d %q, want %d mentioning %q", code, e.Error, c.status, c.mention)
+			}
+			if c.status == 422 && len(e.Details) == 0 {
+				t.Error("422 without details")
+			}
+		})
+	}
+}
+
+func tokenOf(webhookURL string) string {
+	u, _ := url.Parse(webhookURL)
+	return strings.TrimPrefix(u.Path, "/hook/")
+}
+
+func TestServer_FlowVersionsExportImport(t *testing.T) {
+	s := startServer(t, "sqlite", http.DefaultClient)
+	var v flowView
+	doc := `{"schema":1,"name":"v1","x_custom":{"kept":true},"nodes":[{"id":"trigger","kind":"webhook"}],"edges":[]}`
+	s.call("POST", "/api/flows", doc, &v)
+	s.call("PUT", "/api/flows/"+v.ID, strings.Replace(doc, `"v1"`, `"v2"`, 1), &v)
+	if v.Version != 2 {
+		t.Fatalf("version %d", v.Version)
+	}
+	var versions struct{ Versions []struct{ Version int } }
+	s.call("GET", "/api/flows/"+v.ID+"/versions", nil, &versions)
+	if len(versions.Versions) != 2 {
+		t.Fatalf("versions %+v", versions)
+	}
+	s.call("POST", "/api/flows/"+v.ID+"/versions/1/restore", nil, &v)
+	var exported map[string]any
+	s.call("GET", "/api/flows/"+v.ID+"/export", nil, &exported)
+	if exported["name"] != "v1" || exported["x_custom"] == nil || v.Version != 3 {
+		t.Fatalf("restored/exported = %v (version %d)", exported, v.Version)
+	}
+	data, _ := json.Marshal(exported)
+	var imported flowView
+	if code := s.call("POST", "/api/flows/import", string(data), &imported); code != 201 || imported.ID == v.ID || imported.Active {
+		t.Fatalf("import: %d %+v", code, imported)
+	}
+}

@@ -1,0 +1,65 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/hookflow/hookflow/flows"
+	"github.com/labstack/echo/v4"
+)
+
+// templateView is a template in the gallery: its flow, its inputs, and the source's setup guide.
+type templateView struct {
+	flows.FlowTemplate
+	Preset      *flows.Preset `json:"preset,omitempty"`
+	URLTemplate string        `json:"url_template,omitempty"`
+}
+
+func (h *handlers) listTemplates(c echo.Context) error {
+	list := flows.Templates()
+	out := make([]templateView, len(list))
+	for i, t := range list {
+		out[i] = templateView{FlowTemplate: t}
+		if p, ok := t.Preset(); ok {
+			out[i].Preset, out[i].URLTemplate = &p, p.URLTemplate()
+		}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"templates": out})
+}
+
+func (h *handlers) instantiate(c echo.Context) error {
+	tpl, ok := flows.TemplateByID(c.Param("id"))
+	if !ok {
+		return apiError(http.StatusNotFound, "there is no template with this id")
+	}
+	var body struct {
+		Name   string            `json:"name"`
+		Inputs map[string]string `json:"inputs"`
+	}
+	if err := json.NewDecoder(c.Request().Body).Decode(&body); err != nil {
+		return apiError(http.StatusBadRequest, `the body must be {"name": "…", "inputs": {"api_key": "…"}}`)
+	}
+	v, err := h.app.Instantiate(c.Request().Context(), tpl, body.Name, body.Inputs)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, v)
+}
+
+func (h *handlers) kinds(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]any{"kinds": flows.Kinds()})
+}
+
+func (h *handlers) presets(c echo.Context) error {
+	list := flows.Presets()
+	type presetView struct {
+		flows.Preset
+		URLTemplate string `json:"url_template"`
+		SampleQuery string `json:"sample_query"`
+	}
+	out := make([]presetView, len(list))
+	for i, p := range list {
+		out[i] = presetView{p, p.URLTemplate(), p.SampleQuery()}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"presets": out})
+}

@@ -1,0 +1,139 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/hookflow/hookflow/flows"
+	"github.com/hookflow/hookflow/server/live"
+	"github.com/hookflow/hookflow/server/notify"
+	"github.com/hookflow/hookflow/server/store"
+)
+
+// Config is how the service runs.
+type Config struct {
+	PublicURL    string        // base of webhook and journal links, e.g. https://hooks.example.com
+	Workers      int           // runs executed at once (default 8)
+	RunTimeout   time.Duration // one run's limit (default 5 min)
+	MaxBodyBytes int64         // webhook body limit (default 1 MiB)
+	MaxAttempts  int           // whole-run attempts when a target is down (default 8)
+	// RetryBase is the first pause before a whole run is tried again (default 5 s; it triples).
+	RetryBase time.Duration
+	// HTTPClient sends the flows' requests (default: a client with timeouts).
+	HTTPClient flows.Doer
+	Logger     *slog.Logger
+}
+
+func (c *Config) defaults() {
+	if c.Workers <= 0 {
+		c.Workers = 8
+	}
+	if c.RunTimeout <= 0 {
+		c.RunTimeout = 5 * time.Minute
+	}
+	if c.MaxBodyBytes <= 0 {
+		c.MaxBodyBytes = 1 << 20
+	}
+	if c.MaxAttempts <= 0 {
+		c.MaxAttempts = 8
+	}
+	if c.RetryBase <= 0 {
+		c.RetryBase = 5 * time.Second
+	}
+	if c.HTTPClient == nil {
+		c.HTTPClient = &http.Client{Timeout: 2 * time.Minute}
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+}
+
+// App is the running service.
+type App struct {
+	cfg      Config
+	store    *store.Store
+	hub      *live.Hub
+	notifier Notifier
+	metrics  *Metrics
+	log      *slog.Logger
+
+	ingress  *ingress
+	work     chan string
+	programs sync.Map // flow id → *compiled
+	hooks    hookCache
+
+	ctx    context.Context // canceled when the grace period of Close is over: interrupts runs
+	cancel context.CancelFunc
+	quit   chan struct{} // closed by Close: workers take no new runs
+	wg     sync.WaitGroup
+}
+
+// Notifier is told about failed runs (email).
+type Notifier interface {
+	RunFailed(notify.Failure)
+}
+
+// New assembles the service. Start begins executing queued runs.
+func New(cfg Config, st *store.Store, hub *live.Hub, n Notifier) *App {
+	cfg.defaults()
+	ctx, cancel := context.WithCancel(context.Background())
+	a := &App{cfg: cfg, store: st, hub: hub, notifier: n, log: cfg.Logger, ctx: ctx, cancel: cancel,
+		work: make(chan string, 4096), quit: make(chan struct{})}
+	a.metrics = newMetrics(a)
+	a.ingress = newIngress(st, a.dispatch)
+	return a
+}
+
+// Store is the app's database.
+func (a *App) Store() *store.Store { return a.store }
+
+// Hub is the live log hub.
+func (a *App) Hub() *live.Hub { return a.hub }
+
+// Metrics is the app's Prometheus registry.
+func (a *App) Metrics() *Metrics { return a.metrics }
+
+// Config is the app's configuration with defaults filled in.
+func (a *App) Config() Config { return a.cfg }
+
+// Start re-queues runs interrupted by a crash and starts the workers and the scheduler.
+func (a *App) Start(ctx context.Context) error {
+	n, err := a.store.RequeueRunning(ctx)
+	if err != nil {
+		return fmt.Errorf("recovering interrupted runs: %w", err)
+	}
+	if n > 0 {
+		a.log.Info("re-queued runs interrupted by a stop", "count", n)
+	}
+	a.ingress.start()
+	for i := 0; i < a.cfg.Workers; i++ {
+		a.wg.Add(1)
+		go a.worker()
+	}
+	a.wg.Add(1)
+	go a.scheduler()
+	return nil
+}
+
+// Close stops taking webhooks, lets in-flight runs finish for up to grace, and interrupts
+// the rest; interrupted runs go back to the queue for the next start.
+func (a *App) Close(grace time.Duration) {
+	a.ingress.stop()
+	close(a.quit)
+	done := make(chan struct{})
+	go func() {
+		a.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(grace):
+		a.cancel()
+		<-done
+	}
+	a.cancel()
+}

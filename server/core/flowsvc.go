@@ -1,0 +1,392 @@
+package core
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hookflow/hookflow/flows"
+	"github.com/hookflow/hookflow/server/store"
+)
+
+// FlowSettings are a flow's service settings, beside its document.
+type FlowSettings struct {
+	Recipients     []string `json:"recipients,omitempty"`      // failure emails
+	Lang           string   `json:"lang,omitempty"`            // language of those emails
+	RetentionDays  int      `json:"retention_days,omitempty"`  // journal kept this long (0: default 30)
+	RetentionCount int      `json:"retention_count,omitempty"` // and at most this many runs (0: default 10,000)
+	Reply          *Reply   `json:"reply,omitempty"`           // custom answer to the webhook caller
+}
+
+// Reply is what the webhook answers instead of {"ok":true,"event_id":…}.
+type Reply struct {
+	Status      int    `json:"status,omitempty"`
+	ContentType string `json:"content_type,omitempty"`
+	Body        string `json:"body,omitempty"` // template: {{event.id}}, {{trigger.params.x}}
+	// Wait, when set, waits up to WaitMs for the run and renders Body with its outputs too
+	// ({{steps.send.json.id}}): for sources that need the result in the answer.
+	WaitMs int `json:"wait_ms,omitempty"`
+}
+
+func parseSettings(s string) FlowSettings {
+	var fs FlowSettings
+	if s != "" {
+		_ = json.Unmarshal([]byte(s), &fs)
+	}
+	return fs
+}
+
+// InvalidError carries every problem of a rejected flow (the API answers 422).
+type InvalidError struct{ Problems flows.Problems }
+
+func (e *InvalidError) Error() string { return e.Problems.Error() }
+
+// FlowInput is what creating or updating a flow takes.
+type FlowInput struct {
+	Document    *flows.Flow
+	InputValues map[string]string // nil: keep the stored values
+	Settings    *FlowSettings     // nil: keep the stored settings
+	Draft       bool              // save even with problems (the editor's autosave)
+}
+
+// FlowView is a flow as the API shows it: secrets masked, webhook URL built.
+type FlowView struct {
+	ID          string            `json:"id"`
+	Name        string            `json:"name"`
+	Active      bool              `json:"active"`
+	Version     int               `json:"version"`
+	WebhookURL  string            `json:"webhook_url"`
+	Document    *flows.Flow       `json:"document"`
+	InputValues map[string]string `json:"input_values"`
+	Settings    FlowSettings      `json:"settings"`
+	Problems    flows.Problems    `json:"problems"`
+	CreatedAt   time.Time         `json:"created_at"`
+	UpdatedAt   time.Time         `json:"updated_at"`
+	LastRunAt   *time.Time        `json:"last_run_at,omitempty"`
+	LastStatus  string            `json:"last_status,omitempty"`
+	Failed      int64             `json:"failed_runs"`
+}
+
+// SecretMask replaces secret values in API answers.
+const SecretMask = "••••••"
+
+func (a *App) view(f *store.Flow, stats store.FlowStats) (*FlowView, error) {
+	doc, err := flows.ParseFlow([]byte(f.Document))
+	if err != nil {
+		return nil, fmt.Errorf("stored flow %s is unreadable: %w", f.ID, err)
+	}
+	values := parseInputs(f.Inputs)
+	for _, in := range doc.Inputs {
+		if in.Secret && values[in.Key] != "" {
+			values[in.Key] = SecretMask
+		}
+	}
+	v := &FlowView{ID: f.ID, Name: f.Name, Active: f.Active, Version: f.Version, WebhookURL: a.WebhookURL(f.Token),
+		Document: doc, InputValues: values, Settings: parseSettings(f.Settings), CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt,
+		LastRunAt: stats.LastRunAt, LastStatus: stats.LastStatus, Failed: stats.Failed}
+	v.Problems = flows.Validate(doc, func(k string) (string, bool) { s, ok := values[k]; return s, ok })
+	if v.Problems == nil {
+		v.Problems = flows.Problems{}
+	}
+	return v, nil
+}
+
+// WebhookURL is the address a source system calls for the flow with this token.
+func (a *App) WebhookURL(token string) string {
+	return strings.TrimRight(a.cfg.PublicURL, "/") + "/hook/" + token
+}
+
+// CreateFlow validates and stores a new flow (stopped).
+func (a *App) CreateFlow(ctx context.Context, in FlowInput) (*FlowView, error) {
+	if err := checkDocument(in); err != nil {
+		return nil, err
+	}
+	values := in.InputValues
+	if values == nil {
+		values = map[string]string{}
+	}
+	settings := FlowSettings{}
+	if in.Settings != nil {
+		settings = *in.Settings
+	}
+	f := &store.Flow{Name: flowName(in.Document), Document: mustJSON(in.Document), Inputs: mustJSON(values), Settings: mustJSON(settings)}
+	if err := a.store.CreateFlow(ctx, f); err != nil {
+		return nil, err
+	}
+	return a.view(f, store.FlowStats{})
+}
+
+// UpdateFlow saves a new version of a flow. Secret values sent back masked keep their stored value.
+func (a *App) UpdateFlow(ctx context.Context, id string, in FlowInput) (*FlowView, error) {
+	f, err := a.store.Flow(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if in.Document == nil {
+		in.Document, err = flows.ParseFlow([]byte(f.Document))
+		if err != nil {
+			return nil, err
+		}
+	}
+	if err := checkDocument(in); err != nil {
+		return nil, err
+	}
+	if in.InputValues != nil {
+		old := parseInputs(f.Inputs)
+		for k, v := range in.InputValues {
+			if v == SecretMask {
+				in.InputValues[k] = old[k]
+			}
+		}
+		f.Inputs = mustJSON(in.InputValues)
+	}
+	if in.Settings != nil {
+		f.Settings = mustJSON(*in.Settings)
+	}
+	f.Name, f.Document = flowName(in.Document), mustJSON(in.Document)
+	if f.Active {
+		// A running flow must stay runnable: a draft with problems is refused until it is stopped.
+		values := parseInputs(f.Inputs)
+		if ps := flows.Validate(in.Document, func(k string) (string, bool) { v, ok := values[k]; return v, ok }); len(ps) > 0 {
+			return nil, &InvalidError{Problems: ps}
+		}
+	}
+	if err := a.store.UpdateFlow(ctx, f); err != nil {
+		return nil, err
+	}
+	a.forgetFlow(f.Token)
+	return a.Flow(ctx, id)
+}
+
+func checkDocument(in FlowInput) error {
+	if in.Document == nil {
+		return &InvalidError{Problems: flows.Problems{{Code: flows.CodeNoNodes, Message: "the request has no flow document"}}}
+	}
+	if in.Document.Schema == 0 {
+		in.Document.Schema = flows.SchemaVersion
+	}
+	if in.Draft {
+		return nil
+	}
+	if ps := flows.Validate(in.Document, nil); len(ps) > 0 {
+		return &InvalidError{Problems: ps}
+	}
+	return nil
+}
+
+func flowName(f *flows.Flow) string {
+	if strings.TrimSpace(f.Name) == "" {
+		return "Untitled flow"
+	}
+	return f.Name
+}
+
+func mustJSON(v any) string {
+	data, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(data)
+}
+
+// Flow returns one flow as the API shows it.
+func (a *App) Flow(ctx context.Context, id string) (*FlowView, error) {
+	f, err := a.store.Flow(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	stats, err := a.store.Stats(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return a.view(f, stats[id])
+}
+
+// Flows lists every flow with its last run and failure count.
+func (a *App) Flows(ctx context.Context) ([]*FlowView, error) {
+	list, err := a.store.Flows(ctx)
+	if err != nil {
+		return nil, err
+	}
+	stats, err := a.store.Stats(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*FlowView, 0, len(list))
+	for i := range list {
+		v, err := a.view(&list[i], stats[list[i].ID])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// SetActive starts or stops a flow. Starting checks the flow and its input values first.
+func (a *App) SetActive(ctx context.Context, id string, active bool) (*FlowView, error) {
+	v, err := a.Flow(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if active && len(v.Problems) > 0 {
+		return nil, &InvalidError{Problems: v.Problems}
+	}
+	if err := a.store.SetFlowActive(ctx, id, active); err != nil {
+		return nil, err
+	}
+	a.forgetFlow(strings.TrimPrefix(v.WebhookURL, a.WebhookURL("")))
+	v.Active = active
+	return v, nil
+}
+
+// DeleteFlow removes a flow and its journal.
+func (a *App) DeleteFlow(ctx context.Context, id string) error {
+	f, err := a.store.Flow(ctx, id)
+	if err != nil {
+		return err
+	}
+	a.programs.Delete(id)
+	a.forgetFlow(f.Token)
+	return a.store.DeleteFlow(ctx, id)
+}
+
+// RestoreVersion makes an old version the current document (as a new version).
+func (a *App) RestoreVersion(ctx context.Context, id string, version int) (*FlowView, error) {
+	v, err := a.store.FlowVersion(ctx, id, version)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := flows.ParseFlow([]byte(v.Document))
+	if err != nil {
+		return nil, err
+	}
+	return a.UpdateFlow(ctx, id, FlowInput{Document: doc, Draft: true})
+}
+
+// Instantiate creates a flow from a template with the user's values for its inputs.
+func (a *App) Instantiate(ctx context.Context, tpl flows.FlowTemplate, name string, values map[string]string) (*FlowView, error) {
+	doc := tpl.Flow
+	if name != "" {
+		doc.Name = name
+	}
+	delete(doc.Extra, "template")
+	if ps := flows.Validate(doc, func(k string) (string, bool) { v, ok := values[k]; return v, ok }); len(ps) > 0 {
+		return nil, &InvalidError{Problems: ps}
+	}
+	return a.CreateFlow(ctx, FlowInput{Document: doc, InputValues: values})
+}
+
+// ExportTemplate turns a flow into a shareable template document: secret values never leave,
+// and every input value becomes the input's default unless secret.
+func (a *App) ExportTemplate(ctx context.Context, id string) (*flows.Flow, error) {
+	f, err := a.store.Flow(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := flows.ParseFlow([]byte(f.Document))
+	if err != nil {
+		return nil, err
+	}
+	values := parseInputs(f.Inputs)
+	for i, in := range doc.Inputs {
+		if !in.Secret && values[in.Key] != "" {
+			doc.Inputs[i].Default = values[in.Key]
+		}
+	}
+	meta := map[string]any{"id": slug(doc.Name), "title": flows.Text{En: doc.Name, Ru: doc.Name}}
+	if doc.Extra == nil {
+		doc.Extra = map[string]json.RawMessage{}
+	}
+	doc.Extra["template"] = json.RawMessage(mustJSON(meta))
+	return doc, nil
+}
+
+func slug(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case b.Len() > 0 && !strings.HasSuffix(b.String(), "-"):
+			b.WriteByte('-')
+		}
+	}
+	out := strings.Trim(b.String(), "-")
+	if out == "" {
+		out = "flow"
+	}
+	return out
+}
+
+// Versions lists a flow's saved versions.
+func (a *App) Versions(ctx context.Context, id string) ([]store.FlowVersion, error) {
+	if _, err := a.store.Flow(ctx, id); err != nil {
+		return nil, err
+	}
+	return a.store.FlowVersions(ctx, id)
+}
+
+// LearnedField is a parameter seen in captured requests, with an example value: what the
+// editor's variable picker offers (Webjack's "Получить").
+type LearnedField struct {
+	Key     string `json:"key"`
+	Example string `json:"example"`
+	Seen    int    `json:"seen"`
+}
+
+// Sample is one captured request.
+type Sample struct {
+	EventID    string        `json:"event_id"`
+	Status     string        `json:"status"`
+	ReceivedAt time.Time     `json:"received_at"`
+	Payload    flows.Payload `json:"payload"`
+}
+
+// Samples returns the flow's latest captured requests and the union of their parameters.
+func (a *App) Samples(ctx context.Context, id string, limit int) ([]Sample, []LearnedField, error) {
+	if _, err := a.store.Flow(ctx, id); err != nil {
+		return nil, nil, err
+	}
+	if limit <= 0 || limit > 100 {
+		limit = 20
+	}
+	events, err := a.store.RecentEvents(ctx, id, limit)
+	if err != nil {
+		return nil, nil, err
+	}
+	samples := make([]Sample, 0, len(events))
+	fields := map[string]*LearnedField{}
+	for _, ev := range events {
+		var p flows.Payload
+		if json.Unmarshal([]byte(ev.Payload), &p) != nil {
+			continue
+		}
+		samples = append(samples, Sample{EventID: ev.ID, Status: ev.Status, ReceivedAt: ev.ReceivedAt, Payload: p})
+		out, err := flows.ParseRequest(p)
+		if err != nil {
+			continue
+		}
+		for k, v := range out["params"].(map[string]any) {
+			lf := fields[k]
+			if lf == nil {
+				lf = &LearnedField{Key: k, Example: flows.Stringify(v)}
+				fields[k] = lf
+			}
+			lf.Seen++
+		}
+	}
+	learned := make([]LearnedField, 0, len(fields))
+	for _, f := range fields {
+		learned = append(learned, *f)
+	}
+	sort.Slice(learned, func(i, j int) bool { return learned[i].Key < learned[j].Key })
+	return samples, learned, nil
+}
+
+// IsNotFound reports whether err means the object does not exist.
+func IsNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }

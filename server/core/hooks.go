@@ -1,0 +1,158 @@
+package core
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/hookflow/hookflow/flows"
+	"github.com/hookflow/hookflow/server/live"
+	"github.com/hookflow/hookflow/server/store"
+)
+
+// ErrUnknownHook is returned for a webhook token no flow has.
+var ErrUnknownHook = errors.New("unknown webhook address")
+
+// hookTarget is what ingress needs to know of a flow, cached by token: every webhook would
+// otherwise cost a database read before its write.
+type hookTarget struct {
+	flowID   string
+	active   bool
+	reply    *Reply
+	loadedAt time.Time
+}
+
+// hookCacheTTL bounds how long another process's start/stop takes to be seen here.
+const hookCacheTTL = 2 * time.Second
+
+type hookCache struct{ m sync.Map }
+
+func (a *App) hookTarget(ctx context.Context, token string) (*hookTarget, error) {
+	if v, ok := a.hooks.m.Load(token); ok && time.Since(v.(*hookTarget).loadedAt) < hookCacheTTL {
+		return v.(*hookTarget), nil
+	}
+	f, err := a.store.FlowByToken(ctx, token)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrUnknownHook
+	}
+	if err != nil {
+		return nil, err
+	}
+	t := &hookTarget{flowID: f.ID, active: f.Active, reply: parseSettings(f.Settings).Reply, loadedAt: time.Now()}
+	a.hooks.m.Store(token, t)
+	return t, nil
+}
+
+func (a *App) forgetFlow(token string) { a.hooks.m.Delete(token) }
+
+// Accepted is the outcome of a webhook: the stored event and how to answer.
+type Accepted struct {
+	EventID string
+	FlowID  string
+	Active  bool
+	Reply   *Reply
+}
+
+// AcceptWebhook stores an incoming request durably (queued when the flow is active, as a sample
+// when it is stopped) and returns once it is on disk.
+func (a *App) AcceptWebhook(ctx context.Context, token string, p flows.Payload) (*Accepted, error) {
+	t, err := a.hookTarget(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	data, err := json.Marshal(p)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now().UTC()
+	ev := &store.Event{ID: store.NewID(), FlowID: t.flowID, Payload: string(data), Status: store.EventSample, NextAt: now, ReceivedAt: now}
+	if t.active {
+		ev.Status = store.EventQueued
+	}
+	if err := a.ingress.submit(ctx, ev); err != nil {
+		a.metrics.webhookRejected("store")
+		return nil, err
+	}
+	a.metrics.webhookAccepted()
+	a.publish(t.flowID, live.Event{Type: "event_received", Status: ev.Status})
+	return &Accepted{EventID: ev.ID, FlowID: t.flowID, Active: t.active, Reply: t.reply}, nil
+}
+
+// WaitRun waits up to d for the run of an event (a webhook that answers with the result).
+func (a *App) WaitRun(ctx context.Context, eventID string, d time.Duration) (*store.Run, error) {
+	deadline := time.Now().Add(d)
+	for {
+		var r store.Run
+		err := a.store.Read(ctx).Where("event_id = ?", eventID).Order("started_at desc").First(&r).Error
+		if err == nil {
+			return &r, nil
+		}
+		if time.Now().After(deadline) {
+			return nil, context.DeadlineExceeded
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// TestFlow runs a flow now with real HTTP (the editor's "send for real"), streams it to the
+// live log and stores it in the journal marked as a test.
+func (a *App) TestFlow(ctx context.Context, id string, p flows.Payload, doc *flows.Flow) (*store.Run, *flows.Trace, error) {
+	f, err := a.store.Flow(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if doc != nil { // the editor's unsaved document
+		f.Document, f.Version = mustJSON(doc), -1
+		a.programs.Delete(id)
+	}
+	run, trace := a.runFlow(ctx, f, p, nil, "", true)
+	if doc != nil {
+		a.programs.Delete(id)
+	}
+	if err := a.store.CreateRun(context.Background(), run); err != nil {
+		return nil, nil, err
+	}
+	a.metrics.runFinished(trace.Status)
+	a.publish(id, live.Event{Type: "run_finished", RunID: run.ID, Status: trace.Status})
+	return run, trace, nil
+}
+
+// RetryRun runs a failed run's event again from its failed step, reusing earlier outputs.
+func (a *App) RetryRun(ctx context.Context, runID string) (string, error) {
+	r, err := a.store.Run(ctx, runID)
+	if err != nil {
+		return "", err
+	}
+	if r.EventID == "" {
+		return "", &InvalidError{Problems: flows.Problems{{Code: "run.not_retryable", Message: "a test run has no stored request to retry; run the test again"}}}
+	}
+	if err := a.store.RequeueEvent(ctx, r.EventID); err != nil {
+		return "", err
+	}
+	a.dispatch([]string{r.EventID})
+	return r.EventID, nil
+}
+
+// ReplayEvent queues a stored request again, as if it had just arrived (a sample captured while
+// the flow was stopped, or a finished one).
+func (a *App) ReplayEvent(ctx context.Context, flowID, eventID string) error {
+	ev, err := a.store.Event(ctx, eventID)
+	if err != nil || ev.FlowID != flowID {
+		return store.ErrNotFound
+	}
+	// A replay starts from scratch: earlier attempts' outputs are not reused.
+	if err := a.store.Write(ctx).Model(&store.Event{}).Where("id = ?", eventID).Update("attempts", 0).Error; err != nil {
+		return err
+	}
+	if err := a.store.RequeueEvent(ctx, eventID); err != nil {
+		return err
+	}
+	a.dispatch([]string{eventID})
+	return nil
+}

@@ -1,0 +1,114 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"github.com/hookflow/hookflow/server/store"
+)
+
+// ingress stores webhook events with group commit: requests that arrive while a transaction is
+// committing wait together and are written by the next one, so a burst costs a few commits
+// instead of one per request. A request is answered only after its event is on disk.
+type ingress struct {
+	store    *store.Store
+	in       chan *pendingEvent
+	onCommit func(queued []string)
+	maxBatch int
+	wg       sync.WaitGroup
+	mu       sync.RWMutex
+	closed   bool
+}
+
+type pendingEvent struct {
+	ev   *store.Event
+	done chan error
+}
+
+// errIngressClosed is returned for webhooks that arrive during shutdown.
+var errIngressClosed = errors.New("hookflow is shutting down; try again shortly")
+
+func newIngress(st *store.Store, onCommit func([]string)) *ingress {
+	return &ingress{store: st, in: make(chan *pendingEvent, 1024), onCommit: onCommit, maxBatch: 256}
+}
+
+func (g *ingress) start() {
+	writers := 1 // SQLite has one writer; more would only wait on its lock
+	if g.store.Dialect() == "postgres" {
+		writers = 4
+	}
+	for i := 0; i < writers; i++ {
+		g.wg.Add(1)
+		go g.loop()
+	}
+}
+
+// stop waits for queued events to be written and refuses new ones.
+func (g *ingress) stop() {
+	g.mu.Lock()
+	if g.closed {
+		g.mu.Unlock()
+		return
+	}
+	g.closed = true
+	close(g.in)
+	g.mu.Unlock()
+	g.wg.Wait()
+}
+
+// submit stores ev durably and returns once it is committed.
+func (g *ingress) submit(ctx context.Context, ev *store.Event) error {
+	p := &pendingEvent{ev: ev, done: make(chan error, 1)}
+	g.mu.RLock()
+	if g.closed {
+		g.mu.RUnlock()
+		return errIngressClosed
+	}
+	select {
+	case g.in <- p:
+	case <-ctx.Done():
+		g.mu.RUnlock()
+		return ctx.Err()
+	}
+	g.mu.RUnlock()
+	// Once handed over, wait for the commit even if the client went away: the answer decides
+	// nothing any more, but the event may already be written.
+	return <-p.done
+}
+
+func (g *ingress) loop() {
+	defer g.wg.Done()
+	batch := make([]*pendingEvent, 0, g.maxBatch)
+	events := make([]*store.Event, 0, g.maxBatch)
+	for first := range g.in {
+		batch = append(batch[:0], first)
+	drain:
+		for len(batch) < g.maxBatch {
+			select {
+			case p, ok := <-g.in:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, p)
+			default:
+				break drain
+			}
+		}
+		events = events[:0]
+		for _, p := range batch {
+			events = append(events, p.ev)
+		}
+		err := g.store.InsertEvents(context.Background(), events)
+		var queued []string
+		for _, p := range batch {
+			p.done <- err
+			if err == nil && p.ev.Status == store.EventQueued {
+				queued = append(queued, p.ev.ID)
+			}
+		}
+		if len(queued) > 0 {
+			g.onCommit(queued)
+		}
+	}
+}

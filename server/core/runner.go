@@ -1,0 +1,105 @@
+package core
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"time"
+
+	"github.com/hookflow/hookflow/flows"
+	"github.com/hookflow/hookflow/server/live"
+	"github.com/hookflow/hookflow/server/store"
+)
+
+// compiled is a flow document checked and built once per saved version.
+type compiled struct {
+	version int
+	prog    *flows.Program
+	err     error
+}
+
+func (a *App) program(f *store.Flow) (*flows.Program, error) {
+	if c, ok := a.programs.Load(f.ID); ok && c.(*compiled).version == f.Version {
+		return c.(*compiled).prog, c.(*compiled).err
+	}
+	c := &compiled{version: f.Version}
+	doc, err := flows.ParseFlow([]byte(f.Document))
+	if err == nil {
+		var problems flows.Problems
+		c.prog, problems = flows.Compile(doc)
+		if len(problems) > 0 {
+			err = problems
+		}
+	}
+	c.err = err
+	a.programs.Store(f.ID, c)
+	return c.prog, c.err
+}
+
+// runFlow executes a flow and returns the run to store with its trace. prev, when set, is the
+// previous attempt's trace: its successful steps are reused.
+func (a *App) runFlow(ctx context.Context, f *store.Flow, payload flows.Payload, prev *flows.Trace, eventID string, test bool) (*store.Run, *flows.Trace) {
+	runID := store.NewID()
+	ctx, cancel := context.WithTimeout(ctx, a.cfg.RunTimeout)
+	defer cancel()
+	// The server's Env: real HTTP, the flow's stored input values, live events.
+	env := &flows.BasicEnv{HTTP: a.cfg.HTTPClient, Inputs: parseInputs(f.Inputs)}
+	var mu sync.Mutex
+	env.Events = func(ev flows.StepEvent) {
+		if ev.Type == "run_finished" {
+			return // published after the run is stored, with its id
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if ev.Type == "step_finished" && ev.Step != nil {
+			a.metrics.stepFinished(ev.Step)
+		}
+		a.publish(f.ID, live.Event{Type: ev.Type, RunID: runID, Node: ev.Node, Step: ev.Step})
+	}
+	a.publish(f.ID, live.Event{Type: "run_started", RunID: runID})
+	started := time.Now().UTC()
+	var trace *flows.Trace
+	prog, err := a.program(f)
+	if err == nil {
+		payload.EventID = eventID
+		trace, _ = prog.RunFrom(ctx, payload, env, prev)
+	} else {
+		trace = &flows.Trace{Status: flows.StatusFailed, StartedAt: started, Steps: []flows.StepTrace{}}
+		if ps, ok := err.(flows.Problems); ok {
+			trace.Problems = ps
+		} else {
+			p := flows.Problem{Code: flows.CodeDocumentSyntax, Message: err.Error()}
+			trace.Problems = flows.Problems{p}
+		}
+	}
+	data, _ := json.Marshal(trace)
+	run := &store.Run{ID: runID, FlowID: f.ID, EventID: eventID, Status: trace.Status, Trace: string(data),
+		Test: test, StartedAt: started, DurationMs: time.Since(started).Milliseconds()}
+	switch {
+	case trace.Error != nil:
+		run.Error = trace.Error.Message
+		if n, ok := trace.Step(trace.Error.Node); ok {
+			run.FailedStep = n.Name
+			if run.FailedStep == "" {
+				run.FailedStep = n.Node
+			}
+		}
+	case len(trace.Problems) > 0:
+		run.Error = trace.Problems.Error()
+	}
+	return run, trace
+}
+
+func (a *App) publish(flowID string, ev live.Event) {
+	if a.hub != nil {
+		a.hub.Publish(flowID, ev)
+	}
+}
+
+func parseInputs(s string) map[string]string {
+	out := map[string]string{}
+	if s != "" {
+		_ = json.Unmarshal([]byte(s), &out)
+	}
+	return out
+}

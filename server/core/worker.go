@@ -1,0 +1,189 @@
+package core
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math/rand/v2"
+	"time"
+
+	"github.com/hookflow/hookflow/flows"
+	"github.com/hookflow/hookflow/server/live"
+	"github.com/hookflow/hookflow/server/notify"
+	"github.com/hookflow/hookflow/server/store"
+)
+
+// dispatch hands committed events to the workers without waiting; what does not fit is picked
+// up by the scheduler's next scan of the queue.
+func (a *App) dispatch(ids []string) {
+	for _, id := range ids {
+		select {
+		case a.work <- id:
+		default:
+			return
+		}
+	}
+}
+
+func (a *App) worker() {
+	defer a.wg.Done()
+	for {
+		select {
+		case <-a.quit:
+			return
+		case id := <-a.work:
+			a.execute(id)
+		}
+	}
+}
+
+// scheduler feeds the workers with due events: retries whose time came, events that did not fit
+// in the dispatch channel, events left by a crash or by another process.
+func (a *App) scheduler() {
+	defer a.wg.Done()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		a.scan()
+		select {
+		case <-a.quit:
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+func (a *App) scan() {
+	room := cap(a.work)/2 - len(a.work)
+	if room <= 0 {
+		return
+	}
+	ids, err := a.store.DueEvents(a.ctx, time.Now(), room)
+	if err != nil {
+		if a.ctx.Err() == nil {
+			a.log.Error("scanning the queue", "err", err)
+		}
+		return
+	}
+	a.dispatch(ids)
+}
+
+// execute runs one queued event. At-least-once: the event stays in the queue until its run is
+// stored; a crash in between runs it again, and targets can drop the repeat by {{event.id}}.
+func (a *App) execute(id string) {
+	ev, ok, err := a.store.ClaimEvent(a.ctx, id, a.cfg.RunTimeout+time.Minute)
+	if err != nil || !ok {
+		if err != nil && a.ctx.Err() == nil {
+			a.log.Error("claiming an event", "event", id, "err", err)
+		}
+		return
+	}
+	flow, err := a.store.Flow(a.ctx, ev.FlowID)
+	if errors.Is(err, store.ErrNotFound) {
+		_ = a.store.FinishEvent(a.ctx, id, nil, store.EventFailed, time.Time{})
+		return
+	}
+	if err != nil {
+		a.requeue(id)
+		return
+	}
+	var payload flows.Payload
+	if err := json.Unmarshal([]byte(ev.Payload), &payload); err != nil {
+		a.log.Error("stored event is unreadable", "event", id, "err", err)
+		_ = a.store.FinishEvent(a.ctx, id, nil, store.EventFailed, time.Time{})
+		return
+	}
+	payload.EventID = ev.ID
+
+	var prev *flows.Trace
+	if ev.Attempts > 1 {
+		prev = a.lastTrace(ev.ID)
+	}
+	run, trace := a.runFlow(a.ctx, flow, payload, prev, ev.ID, false)
+	if a.ctx.Err() != nil {
+		a.requeue(id) // interrupted by shutdown: run it again after the restart
+		return
+	}
+	run.Attempt = ev.Attempts
+
+	status, retryAt := store.EventDone, time.Time{}
+	if trace.Status == flows.StatusFailed {
+		status = store.EventFailed
+		if retryable(trace) && ev.Attempts < a.cfg.MaxAttempts {
+			retryAt = time.Now().Add(a.backoff(ev.Attempts))
+			run.Error += " (will try again at " + retryAt.UTC().Format("15:04:05") + " UTC)"
+		}
+	}
+	if err := a.store.FinishEvent(context.Background(), id, run, status, retryAt); err != nil {
+		a.log.Error("storing a run", "event", id, "err", err)
+		return
+	}
+	a.metrics.runFinished(trace.Status)
+	a.publish(flow.ID, live.Event{Type: "run_finished", RunID: run.ID, Status: trace.Status})
+	if trace.Status == flows.StatusFailed && retryAt.IsZero() {
+		a.alert(flow, run)
+	}
+}
+
+func (a *App) requeue(id string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := a.store.RequeueEvent(ctx, id); err != nil {
+		a.log.Error("re-queueing an event", "event", id, "err", err)
+	}
+}
+
+// lastTrace is the trace of the event's previous attempt, to continue from its failed step.
+func (a *App) lastTrace(eventID string) *flows.Trace {
+	var r store.Run
+	if err := a.store.Read(a.ctx).Where("event_id = ?", eventID).Order("started_at desc").First(&r).Error; err != nil {
+		return nil
+	}
+	var t flows.Trace
+	if json.Unmarshal([]byte(r.Trace), &t) != nil {
+		return nil
+	}
+	return &t
+}
+
+// retryable reports whether the run failed because a target was unreachable or overloaded, so
+// trying the whole run later may succeed. A refusal (4xx, a failed success rule) is final.
+func retryable(t *flows.Trace) bool {
+	if t.Error == nil {
+		return false
+	}
+	switch t.Error.Code {
+	case flows.CodeHTTPNetwork, flows.CodeHTTPTimeout, flows.CodeHTTPRetryAfter:
+		return true
+	case flows.CodeHTTPStatus:
+		s := t.Error.Params["status"]
+		return s == "429" || (len(s) == 3 && s[0] == '5')
+	}
+	return false
+}
+
+// backoff is the pause before attempt n+1: RetryBase tripled each time, at most an hour, with
+// jitter so that a recovered target is not hit by every retry at once.
+func (a *App) backoff(attempt int) time.Duration {
+	d := a.cfg.RetryBase
+	for i := 1; i < attempt && d < time.Hour; i++ {
+		d *= 3
+	}
+	d = min(d, time.Hour)
+	return d/2 + rand.N(d/2+1)
+}
+
+func (a *App) alert(flow *store.Flow, run *store.Run) {
+	if a.notifier == nil {
+		return
+	}
+	settings := parseSettings(flow.Settings)
+	if len(settings.Recipients) == 0 {
+		return
+	}
+	a.notifier.RunFailed(notify.Failure{
+		FlowID: flow.ID, FlowName: flow.Name, RunID: run.ID, Step: run.FailedStep, Error: run.Error,
+		At: run.StartedAt, RunURL: a.cfg.PublicURL + "/flows/" + flow.ID + "/runs/" + run.ID,
+		Recipients: settings.Recipients, Lang: settings.Lang,
+	})
+}
