@@ -479,16 +479,16 @@ tame(Function.prototype, "toString");
 function harden(root) {
 	const seen = new SetCtor(), todo = [root];
 	while (todo.length > 0) {
-		const o = apply(pop, todo, []);
-		if (o === null || (typeof o !== "object" && typeof o !== "function") || apply(setHas, seen, [o])) continue;
-		apply(setAdd, seen, [o]);
-		apply(push, todo, [getProto(o)]);
+		const o = todo.pop();
+		if (o === null || (typeof o !== "object" && typeof o !== "function") || seen.has(o)) continue;
+		seen.add(o);
+		todo.push(getProto(o));
 		const keys = ownKeys(o);
 		for (let i = 0; i < keys.length; i++) {
 			const d = getOwnDesc(o, keys[i]);
 			if (d === undefined) continue;
-			if (apply(hasOwn, d, ["value"])) apply(push, todo, [d.value]);
-			else apply(push, todo, [d.get, d.set]);
+			if ("value" in d) todo.push(d.value);
+			else todo.push(d.get, d.set);
 		}
 		freeze(o);
 	}

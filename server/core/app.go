@@ -63,6 +63,10 @@ type App struct {
 
 	ingress  *ingress
 	work     chan string
+	inflight sync.Map // event ids dispatched and not yet stored as finished
+	finished chan finishing
+	finishWG sync.WaitGroup
+	flowsTTL sync.Map // flow id → *cachedFlow
 	programs sync.Map // flow id → *compiled
 	hooks    hookCache
 
@@ -82,7 +86,7 @@ func New(cfg Config, st *store.Store, hub *live.Hub, n Notifier) *App {
 	cfg.defaults()
 	ctx, cancel := context.WithCancel(context.Background())
 	a := &App{cfg: cfg, store: st, hub: hub, notifier: n, log: cfg.Logger, ctx: ctx, cancel: cancel,
-		work: make(chan string, 4096), quit: make(chan struct{})}
+		work: make(chan string, 4096), quit: make(chan struct{}), finished: make(chan finishing, 1024)}
 	a.metrics = newMetrics(a)
 	a.ingress = newIngress(st, a.dispatch)
 	return a
@@ -110,6 +114,8 @@ func (a *App) Start(ctx context.Context) error {
 		a.log.Info("re-queued runs interrupted by a stop", "count", n)
 	}
 	a.ingress.start()
+	a.finishWG.Add(1)
+	go a.finisher()
 	for i := 0; i < a.cfg.Workers; i++ {
 		a.wg.Add(1)
 		go a.worker()
@@ -136,4 +142,6 @@ func (a *App) Close(grace time.Duration) {
 		<-done
 	}
 	a.cancel()
+	close(a.finished) // workers are gone: store what they finished, then stop
+	a.finishWG.Wait()
 }

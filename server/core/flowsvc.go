@@ -95,6 +95,8 @@ func (a *App) view(f *store.Flow, stats store.FlowStats) (*FlowView, error) {
 	return v, nil
 }
 
+func tokenOf(webhookURL string) string { return webhookURL[strings.LastIndex(webhookURL, "/")+1:] }
+
 // WebhookURL is the address a source system calls for the flow with this token.
 func (a *App) WebhookURL(token string) string {
 	return strings.TrimRight(a.cfg.PublicURL, "/") + "/hook/" + token
@@ -158,7 +160,7 @@ func (a *App) UpdateFlow(ctx context.Context, id string, in FlowInput) (*FlowVie
 	if err := a.store.UpdateFlow(ctx, f); err != nil {
 		return nil, err
 	}
-	a.forgetFlow(f.Token)
+	a.forgetFlow(f)
 	return a.Flow(ctx, id)
 }
 
@@ -239,7 +241,7 @@ func (a *App) SetActive(ctx context.Context, id string, active bool) (*FlowView,
 	if err := a.store.SetFlowActive(ctx, id, active); err != nil {
 		return nil, err
 	}
-	a.forgetFlow(strings.TrimPrefix(v.WebhookURL, a.WebhookURL("")))
+	a.forgetFlow(&store.Flow{ID: id, Token: tokenOf(v.WebhookURL)})
 	v.Active = active
 	return v, nil
 }
@@ -251,7 +253,7 @@ func (a *App) DeleteFlow(ctx context.Context, id string) error {
 		return err
 	}
 	a.programs.Delete(id)
-	a.forgetFlow(f.Token)
+	a.forgetFlow(f)
 	return a.store.DeleteFlow(ctx, id)
 }
 

@@ -45,7 +45,11 @@ func (a *App) hookTarget(ctx context.Context, token string) (*hookTarget, error)
 	return t, nil
 }
 
-func (a *App) forgetFlow(token string) { a.hooks.m.Delete(token) }
+// forgetFlow drops the cached copies of a flow after it changed.
+func (a *App) forgetFlow(f *store.Flow) {
+	a.hooks.m.Delete(f.Token)
+	a.flowsTTL.Delete(f.ID)
+}
 
 // Accepted is the outcome of a webhook: the stored event and how to answer.
 type Accepted struct {

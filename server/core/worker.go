@@ -8,18 +8,22 @@ import (
 	"time"
 
 	"github.com/hookflow/hookflow/flows"
-	"github.com/hookflow/hookflow/server/live"
 	"github.com/hookflow/hookflow/server/notify"
 	"github.com/hookflow/hookflow/server/store"
 )
 
-// dispatch hands committed events to the workers without waiting; what does not fit is picked
-// up by the scheduler's next scan of the queue.
+// dispatch hands events to the workers without waiting. An event already on its way (in the
+// channel, running, or being stored) is skipped; what does not fit is picked up by the
+// scheduler's next scan of the queue.
 func (a *App) dispatch(ids []string) {
 	for _, id := range ids {
+		if _, busy := a.inflight.LoadOrStore(id, struct{}{}); busy {
+			continue
+		}
 		select {
 		case a.work <- id:
 		default:
+			a.inflight.Delete(id)
 			return
 		}
 	}
@@ -68,32 +72,53 @@ func (a *App) scan() {
 	a.dispatch(ids)
 }
 
+// claim takes an event for this worker. On SQLite one process owns the database, so the
+// in-memory inflight set is the claim and the attempt is counted when it is stored; on
+// PostgreSQL several processes share the queue, so the claim is a conditional UPDATE with a lease.
+func (a *App) claim(id string) (*store.Event, bool, error) {
+	if a.store.Dialect() == "postgres" {
+		return a.store.ClaimEvent(a.ctx, id, a.cfg.RunTimeout+time.Minute)
+	}
+	ev, err := a.store.Event(a.ctx, id)
+	if err != nil || ev.Status != store.EventQueued {
+		return nil, false, err
+	}
+	ev.Attempts++ // this attempt
+	return ev, true, nil
+}
+
 // execute runs one queued event. At-least-once: the event stays in the queue until its run is
 // stored; a crash in between runs it again, and targets can drop the repeat by {{event.id}}.
 func (a *App) execute(id string) {
-	ev, ok, err := a.store.ClaimEvent(a.ctx, id, a.cfg.RunTimeout+time.Minute)
+	ev, ok, err := a.claim(id)
 	if err != nil || !ok {
 		if err != nil && a.ctx.Err() == nil {
 			a.log.Error("claiming an event", "event", id, "err", err)
 		}
+		a.inflight.Delete(id)
 		return
 	}
-	flow, err := a.store.Flow(a.ctx, ev.FlowID)
+	claimed := a.store.Dialect() == "postgres"
+	done := func(f finishing) {
+		f.EventID, f.Claimed = id, claimed
+		a.finished <- f
+	}
+	flow, err := a.flowByID(ev.FlowID)
 	if errors.Is(err, store.ErrNotFound) {
-		_ = a.store.FinishEvent(a.ctx, id, nil, store.EventFailed, time.Time{})
+		done(finishing{Finish: store.Finish{Status: store.EventFailed}})
 		return
 	}
 	if err != nil {
+		a.inflight.Delete(id)
 		a.requeue(id)
 		return
 	}
 	var payload flows.Payload
 	if err := json.Unmarshal([]byte(ev.Payload), &payload); err != nil {
 		a.log.Error("stored event is unreadable", "event", id, "err", err)
-		_ = a.store.FinishEvent(a.ctx, id, nil, store.EventFailed, time.Time{})
+		done(finishing{Finish: store.Finish{Status: store.EventFailed}, flow: flow})
 		return
 	}
-	payload.EventID = ev.ID
 
 	var prev *flows.Trace
 	if ev.Attempts > 1 {
@@ -101,28 +126,23 @@ func (a *App) execute(id string) {
 	}
 	run, trace := a.runFlow(a.ctx, flow, payload, prev, ev.ID, false)
 	if a.ctx.Err() != nil {
+		a.inflight.Delete(id)
 		a.requeue(id) // interrupted by shutdown: run it again after the restart
 		return
 	}
 	run.Attempt = ev.Attempts
 
-	status, retryAt := store.EventDone, time.Time{}
+	f := finishing{Finish: store.Finish{Run: run, Status: store.EventDone}, flow: flow, traceStatus: trace.Status}
 	if trace.Status == flows.StatusFailed {
-		status = store.EventFailed
+		f.Status = store.EventFailed
 		if retryable(trace) && ev.Attempts < a.cfg.MaxAttempts {
-			retryAt = time.Now().Add(a.backoff(ev.Attempts))
-			run.Error += " (will try again at " + retryAt.UTC().Format("15:04:05") + " UTC)"
+			f.RetryAt = time.Now().Add(a.backoff(ev.Attempts))
+			run.Error += " (will try again at " + f.RetryAt.UTC().Format("15:04:05") + " UTC)"
+		} else {
+			f.alert = true
 		}
 	}
-	if err := a.store.FinishEvent(context.Background(), id, run, status, retryAt); err != nil {
-		a.log.Error("storing a run", "event", id, "err", err)
-		return
-	}
-	a.metrics.runFinished(trace.Status)
-	a.publish(flow.ID, live.Event{Type: "run_finished", RunID: run.ID, Status: trace.Status})
-	if trace.Status == flows.StatusFailed && retryAt.IsZero() {
-		a.alert(flow, run)
-	}
+	done(f)
 }
 
 func (a *App) requeue(id string) {

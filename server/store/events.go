@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -33,21 +34,75 @@ func (s *Store) ClaimEvent(ctx context.Context, id string, lease time.Duration) 
 	return &ev, true, nil
 }
 
-// FinishEvent stores the run and the event's new state in one transaction. When retryAt is not
-// zero the event goes back to the queue for another attempt at that time.
+// Finish is the outcome of one attempt at an event: its run and the event's next state.
+type Finish struct {
+	EventID string
+	Run     *Run      // may be nil (nothing ran)
+	Status  string    // EventDone or EventFailed
+	RetryAt time.Time // not zero: back to the queue for another attempt then
+	// Claimed is set when the attempt was counted by ClaimEvent already.
+	Claimed bool
+}
+
+// FinishEvent stores one attempt's outcome.
 func (s *Store) FinishEvent(ctx context.Context, id string, run *Run, status string, retryAt time.Time) error {
+	return s.FinishEvents(ctx, []Finish{{EventID: id, Run: run, Status: status, RetryAt: retryAt, Claimed: true}})
+}
+
+// FinishEvents stores the outcomes of many attempts in one transaction (the workers' group
+// commit): runs are inserted and events move on.
+func (s *Store) FinishEvents(ctx context.Context, batch []Finish) error {
 	return s.Write(ctx).Transaction(func(tx *gorm.DB) error {
-		if run != nil {
-			if err := tx.Create(run).Error; err != nil {
+		runs := make([]*Run, 0, len(batch))
+		for _, f := range batch {
+			if f.Run != nil {
+				runs = append(runs, f.Run)
+			}
+		}
+		if len(runs) > 0 {
+			if err := tx.CreateInBatches(runs, 100).Error; err != nil {
 				return err
 			}
 		}
-		next := map[string]any{"status": status, "lease_until": nil}
-		if !retryAt.IsZero() {
-			next["status"], next["next_at"] = EventQueued, retryAt.UTC()
+		// Events that end the same way are updated together.
+		groups := map[string][]string{}
+		for _, f := range batch {
+			if f.RetryAt.IsZero() {
+				key := f.Status + "|" + boolKey(f.Claimed)
+				groups[key] = append(groups[key], f.EventID)
+				continue
+			}
+			next := map[string]any{"status": EventQueued, "next_at": f.RetryAt.UTC(), "lease_until": nil}
+			if !f.Claimed {
+				next["attempts"] = gorm.Expr("attempts + 1")
+			}
+			if err := tx.Model(&Event{}).Where("id = ?", f.EventID).Updates(next).Error; err != nil {
+				return err
+			}
 		}
-		return tx.Model(&Event{}).Where("id = ?", id).Updates(next).Error
+		for key, ids := range groups {
+			status, claimed, _ := strings.Cut(key, "|")
+			next := map[string]any{"status": status, "lease_until": nil}
+			if claimed == "0" {
+				next["attempts"] = gorm.Expr("attempts + 1")
+			}
+			for len(ids) > 0 {
+				chunk := ids[:min(len(ids), 500)]
+				ids = ids[len(chunk):]
+				if err := tx.Model(&Event{}).Where("id IN ?", chunk).Updates(next).Error; err != nil {
+					return err
+				}
+			}
+		}
+		return nil
 	})
+}
+
+func boolKey(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
 }
 
 // DueEvents lists queued events whose time has come, oldest first, and running events whose

@@ -1,0 +1,74 @@
+package core
+
+import (
+	"context"
+	"time"
+
+	"github.com/hookflow/hookflow/server/live"
+	"github.com/hookflow/hookflow/server/store"
+)
+
+// finishing is a finished attempt waiting to be stored, with what to do once it is.
+type finishing struct {
+	store.Finish
+	flow        *store.Flow
+	traceStatus string
+	alert       bool
+}
+
+// finisher stores finished attempts in batches (one transaction for many runs), then releases
+// their events, publishes the results and sends alerts. Until it is stored, an attempt is not
+// done: a crash before that runs the event again (at-least-once).
+func (a *App) finisher() {
+	defer a.finishWG.Done()
+	batch := make([]finishing, 0, 256)
+	for first := range a.finished {
+		batch = append(batch[:0], first)
+	drain:
+		for len(batch) < cap(batch) {
+			select {
+			case f, ok := <-a.finished:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, f)
+			default:
+				break drain
+			}
+		}
+		rows := make([]store.Finish, len(batch))
+		for i, f := range batch {
+			rows[i] = f.Finish
+		}
+		err := a.storeFinished(rows)
+		for _, f := range batch {
+			a.inflight.Delete(f.EventID)
+			if err != nil {
+				continue // still queued in the database: the scheduler runs it again
+			}
+			a.metrics.runFinished(f.traceStatus)
+			if f.Run != nil {
+				a.publish(f.flow.ID, live.Event{Type: "run_finished", RunID: f.Run.ID, Status: f.traceStatus})
+			}
+			if f.alert {
+				a.alert(f.flow, f.Run)
+			}
+		}
+	}
+}
+
+// storeFinished writes a batch, retrying for a while: the runs already happened.
+func (a *App) storeFinished(rows []store.Finish) error {
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err = a.store.FinishEvents(ctx, rows)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		a.log.Error("storing finished runs", "count", len(rows), "err", err)
+		time.Sleep(time.Duration(attempt+1) * 200 * time.Millisecond)
+	}
+	return err
+}

@@ -1,0 +1,29 @@
+package core
+
+import (
+	"time"
+
+	"github.com/hookflow/hookflow/server/store"
+)
+
+// Workers read the flow of every event; a short cache spares the database a read per run.
+// Saving, starting or stopping a flow here drops its entry at once; another process's changes
+// are seen within flowCacheTTL.
+const flowCacheTTL = 2 * time.Second
+
+type cachedFlow struct {
+	flow     *store.Flow
+	loadedAt time.Time
+}
+
+func (a *App) flowByID(id string) (*store.Flow, error) {
+	if v, ok := a.flowsTTL.Load(id); ok && time.Since(v.(*cachedFlow).loadedAt) < flowCacheTTL {
+		return v.(*cachedFlow).flow, nil
+	}
+	f, err := a.store.Flow(a.ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	a.flowsTTL.Store(id, &cachedFlow{flow: f, loadedAt: time.Now()})
+	return f, nil
+}
