@@ -824,7 +824,7 @@ func TestHTTPNode_ConfigProblemsAreFoundAtBuild(t *testing.T) {
 		{"timeout too long", `{"url":"https://x.ru/","timeout_ms":600000}`, CodeFieldRange, "timeout_ms", ""},
 		{"too many retries", `{"url":"https://x.ru/","retries":50}`, CodeFieldRange, "retries", ""},
 		{"status range upside down", `{"url":"https://x.ru/","success":{"status_min":300,"status_max":200}}`, CodeStatusRange, "success.status_min", ""},
-		{"condition with a syntax error, at the user's own position", `{"url":"https://x.ru/","success":{"condition":"status = = \"success\""}}`, CodeScriptSyntax, "success.condition", "Line 1:10 Unexpected token ="},
+		{"condition with a syntax error, at the user's own position", `{"url":"https://x.ru/","success":{"condition":"status = = \"success\""}}`, CodeScriptSyntax, "success.condition", "Unexpected token = (line 1, column 10)"},
 		{"error path that cannot be read", `{"url":"https://x.ru/","success":{"error_path":"result..msg"}}`, CodePathInvalid, "success.error_path", ""},
 	}
 	for _, tc := range cases {

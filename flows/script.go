@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"container/list"
 	"context"
 	"encoding/json"
 	"errors"
@@ -23,7 +24,7 @@ import (
 
 // User JavaScript (js nodes, filter expressions, http success conditions) runs on goja.
 //
-// A script is compiled once and runs on pooled runtimes, so a run pays for a call, not for a new
+// A script is compiled once and runs on reused runtimes, so a run pays for a call, not for a new
 // interpreter. A runtime is hardened once when it is made (see scriptPrelude): every built-in
 // object is frozen, so what one run does to Object.prototype or Array.prototype cannot reach the
 // next run on the same runtime; built-ins that could allocate without bound in one native call
@@ -49,7 +50,7 @@ const (
 	MaxScriptIOBytes     = 1 << 20 // JSON size of what a script returns
 	maxScriptInputBytes  = 8 << 20 // about the JSON size of what goes into a script
 	maxScriptString      = 4 << 20 // longest text repeat/padStart/padEnd/join/replace/JSON.stringify may build
-	maxScriptArray       = 1 << 20 // longest list a built-in walks in one native call
+	maxScriptArray       = 1 << 18 // longest list a built-in walks in one native call (goja takes ~0.3 s for that)
 	maxScriptArgs        = 1 << 16 // most arguments passed with apply
 	maxScriptCallDepth   = 1000
 	maxScriptDepth       = 1000 // nesting of values going in and out
@@ -98,9 +99,64 @@ const (
 type script struct {
 	prog   *goja.Program
 	mode   scriptMode
-	prefix int       // length of the wrapper before the user's code on line 1
-	pool   sync.Pool // *scriptVM
-	fresh  bool      // never reuse a runtime (benchmark baseline)
+	prefix int             // length of the wrapper before the user's code on line 1
+	idle   []*list.Element // this script's idle runtimes in idleVMs, oldest first
+	fresh  bool            // never reuse a runtime (benchmark baseline)
+}
+
+// Idle runtimes wait in one process-wide list, most recently used first. A hardened runtime
+// costs milliseconds to make (every built-in is materialised and frozen) and holds about half a
+// megabyte, so they are kept on purpose rather than in a sync.Pool, which empties at every
+// garbage collection: at most maxIdleVMs of them, none idle longer than idleVMTTL.
+const (
+	maxIdleVMs = 64
+	idleVMTTL  = 5 * time.Minute
+)
+
+var idleVMs struct {
+	sync.Mutex
+	list list.List // of *idleVM
+}
+
+type idleVM struct {
+	s     *script
+	vm    *scriptVM
+	since time.Time
+}
+
+func (s *script) takeIdle() *scriptVM {
+	idleVMs.Lock()
+	defer idleVMs.Unlock()
+	n := len(s.idle)
+	if n == 0 {
+		return nil
+	}
+	e := s.idle[n-1]
+	s.idle[n-1] = nil
+	s.idle = s.idle[:n-1]
+	idleVMs.list.Remove(e)
+	return e.Value.(*idleVM).vm
+}
+
+func (s *script) release(vm *scriptVM) {
+	now := time.Now()
+	idleVMs.Lock()
+	defer idleVMs.Unlock()
+	s.idle = append(s.idle, idleVMs.list.PushFront(&idleVM{s: s, vm: vm, since: now}))
+	for {
+		back := idleVMs.list.Back()
+		if back == nil {
+			return
+		}
+		old := back.Value.(*idleVM)
+		if idleVMs.list.Len() <= maxIdleVMs && now.Sub(old.since) < idleVMTTL {
+			return
+		}
+		// The globally oldest idle runtime is also the oldest of its script.
+		old.s.idle[0] = nil
+		old.s.idle = old.s.idle[1:]
+		idleVMs.list.Remove(back)
+	}
 }
 
 // scriptError is an error thrown by (or found in) user code, with the user's line.
@@ -268,8 +324,9 @@ const g = globalThis, O = Object, A = Array, R = Reflect, S = String, N = Number
 const apply = R.apply, ownKeys = R.ownKeys, deleteProperty = R.deleteProperty,
 	getProto = O.getPrototypeOf, defineProperty = O.defineProperty, getOwnDesc = O.getOwnPropertyDescriptor,
 	freeze = O.freeze, isArray = A.isArray, hasOwn = O.prototype.hasOwnProperty, floor = Math.floor,
-	RE = RegExp, matchAll = S.prototype.match, indexOf = S.prototype.indexOf, SetCtor = Set,
-	setHas = Set.prototype.has, setAdd = Set.prototype.add, push = A.prototype.push, pop = A.prototype.pop;
+	RE = RegExp, matchAll = S.prototype.match, SetCtor = Set, push = A.prototype.push, pop = A.prototype.pop;
+// Once the prelude has run every built-in is frozen, so the wrappers below may call built-in
+// methods directly (s.indexOf, f.call): user code can no longer replace them.
 
 // Nothing a transform needs, and each of them allocates its whole length at once.
 const removed = ["ArrayBuffer", "SharedArrayBuffer", "DataView", "Int8Array", "Uint8Array", "Uint8ClampedArray",
@@ -296,6 +353,7 @@ function replace(obj, key, make) {
 	if (typeof orig !== "function") return;
 	const f = make(orig);
 	defineProperty(f, "name", {value: typeof key === "symbol" ? "[" + key.description + "]" : key});
+	defineProperty(f, "length", {value: orig.length});
 	defineProperty(obj, key, {value: f, writable: true, enumerable: false, configurable: true});
 }
 
@@ -312,38 +370,44 @@ for (const name of ["padStart", "padEnd"]) replace(SP, name, orig => function(le
 });
 for (const name of ["replace", "replaceAll"]) replace(SP, name, orig => function(pattern, replacement) {
 	if (this == null) return apply(orig, this, arguments);
-	const s = S(this);
+	const s = typeof this === "string" ? this : S(this);
 	if (typeof replacement === "function") {
 		let used = s.length;
 		const f = replacement;
-		return apply(orig, s, [pattern, function() {
+		return orig.call(s, pattern, function() {
 			const r = S(apply(f, this, arguments));
-			used += r.length;
-			if (used > maxString) tooLong();
+			if ((used += r.length) > maxString) tooLong();
 			return r;
-		}]);
+		});
 	}
-	const r = S(replacement);
+	const r = typeof replacement === "string" ? replacement : S(replacement);
+	const dollar = r.indexOf("$") >= 0;
+	if (!dollar && (s.length + 1) * (r.length + 1) <= maxString) return orig.call(s, pattern, r);
+	// Each replacement adds r, and each $-pattern in r at most the whole text: count the matches,
+	// up to the number that would make the result too long.
 	let dollars = 0;
-	for (let i = apply(indexOf, r, ["$"]); i >= 0; i = apply(indexOf, r, ["$", i + 1])) dollars++;
+	for (let i = r.indexOf("$"); i >= 0; i = r.indexOf("$", i + 1)) dollars++;
 	const each = r.length + dollars * s.length;
+	const allowed = floor((maxString - s.length) / (each || 1));
+	const cap = allowed < 0 ? 1 : allowed + 1;
 	const isRegExp = pattern instanceof RE;
 	const global = name === "replaceAll" || (isRegExp && pattern.global);
-	if (s.length + (global ? s.length + 1 : 1) * each > maxString) {
-		let n = 0;
-		if (isRegExp) {
-			const m = apply(matchAll, s, [global ? pattern : new RE(pattern.source, pattern.flags + "g")]);
-			n = m === null ? 0 : (global ? m.length : 1);
-		} else {
-			const p = S(pattern);
-			for (let i = apply(indexOf, s, [p]); i >= 0 && n <= s.length; i = apply(indexOf, s, [p, i + (p.length || 1)])) {
-				n++;
-				if (!global) break;
-			}
+	let n = 0;
+	if (isRegExp) {
+		const re = new RE(pattern.source, pattern.global ? pattern.flags : pattern.flags + "g");
+		for (let m; n < cap && (m = re.exec(s)) !== null; n++) {
+			if (m[0] === "") re.lastIndex++;
+			if (!global) { n++; break; }
 		}
-		if (s.length + n * each > maxString) tooLong();
+	} else {
+		const p = S(pattern);
+		for (let i = s.indexOf(p); i >= 0 && n < cap; i = s.indexOf(p, i + (p.length || 1))) {
+			n++;
+			if (!global) break;
+		}
 	}
-	return apply(orig, s, [pattern, r]);
+	if (n > 0 && s.length + n * each > maxString) tooLong();
+	return orig.call(s, pattern, r);
 });
 
 // Lists: every built-in that walks a list in one native call checks its length first.
@@ -627,7 +691,7 @@ func (vm *scriptVM) takeLogs() []string {
 
 func (s *script) getVM() (*scriptVM, error) {
 	if !s.fresh {
-		if vm, _ := s.pool.Get().(*scriptVM); vm != nil {
+		if vm := s.takeIdle(); vm != nil {
 			return vm, nil
 		}
 	}
@@ -680,7 +744,7 @@ func (s *script) run(ctx context.Context, arg any, timeout time.Duration) (any, 
 	// pending: such a runtime is dropped rather than cleared, as Interrupt may still be running.
 	if timerStopped && ctxStopped && !vm.broken && !s.fresh {
 		vm.rt.ClearInterrupt()
-		s.pool.Put(vm)
+		s.release(vm)
 	}
 	if callErr != nil {
 		return nil, logs, callErr
@@ -708,6 +772,10 @@ func (s *script) call(vm *scriptVM, arg any) (out any, err error) {
 		m, _ := arg.(map[string]any)
 		args := make([]goja.Value, 4)
 		for i, name := range [...]string{"input", "steps", "inputs", "trigger"} {
+			if steps, ok := m[name].(map[string]any); ok && name == "steps" {
+				args[i] = in.lazy(steps, true)
+				continue
+			}
 			if args[i], err = in.value(m[name], 0); err != nil {
 				return nil, err
 			}
@@ -720,10 +788,13 @@ func (s *script) call(vm *scriptVM, arg any) (out any, err error) {
 		}
 		ret, err = vm.fn(goja.Undefined(), scope)
 	}
+	if in.err != nil {
+		return nil, in.err // a value the script asked for could not be given to it
+	}
 	if err != nil {
 		return nil, s.describe(vm, err)
 	}
-	if o, ok := ret.(*goja.Object); ok && o.ClassName() == "Promise" {
+	if o, ok := ret.(*goja.Object); ok && o.ExportType() == reflect.TypeOf((*goja.Promise)(nil)) {
 		if p, ok := o.Export().(*goja.Promise); ok {
 			switch p.State() {
 			case goja.PromiseStateFulfilled:
@@ -786,6 +857,7 @@ type toJS struct {
 	budget int
 	seen   map[unsafe.Pointer]goja.Value
 	keys   []string
+	err    error // the first failure of a lazy read
 }
 
 func (c *toJS) spend(n int) error {
@@ -796,10 +868,9 @@ func (c *toJS) spend(n int) error {
 	return nil
 }
 
-// scope builds the argument of an expression: an object without a prototype, so that only its
-// own members (not toString, constructor, …) shadow globals.
+// scope builds the argument of an expression: a lazy object without a prototype, so that only
+// its own members (not toString, constructor, …) shadow globals.
 func (c *toJS) scope(arg any) (goja.Value, error) {
-	obj := c.rt.CreateObject(nil)
 	m, ok := arg.(map[string]any)
 	if !ok && arg != nil {
 		n, err := normalize(arg)
@@ -808,16 +879,95 @@ func (c *toJS) scope(arg any) (goja.Value, error) {
 		}
 		m, _ = n.(map[string]any)
 	}
-	for _, k := range sortedKeys(m, nil) {
-		v, err := c.value(m[k], 1)
-		if err != nil {
-			return nil, err
+	return c.lazy(m, false), nil
+}
+
+// lazy makes an object whose members are copied in when the script first reads them, so that
+// steps (every output of the run so far) costs only what the script uses.
+func (c *toJS) lazy(src map[string]any, withPrototype bool) *goja.Object {
+	o := c.rt.NewDynamicObject(&lazyObject{c: c, src: src})
+	if !withPrototype {
+		_ = o.SetPrototype(nil)
+	}
+	return o
+}
+
+// lazyObject is a goja.DynamicObject over a host map. What the script sets or deletes stays in
+// the runtime; the host map is never written.
+type lazyObject struct {
+	c       *toJS
+	src     map[string]any
+	done    map[string]goja.Value
+	deleted map[string]bool
+}
+
+func (l *lazyObject) Get(key string) goja.Value {
+	if v, ok := l.done[key]; ok {
+		return v
+	}
+	if l.deleted[key] {
+		return nil
+	}
+	raw, ok := l.src[key]
+	if !ok {
+		return nil
+	}
+	v, err := l.c.value(raw, 1)
+	if err != nil {
+		if l.c.err == nil {
+			l.c.err = err
 		}
-		if err := obj.DefineDataProperty(k, v, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE); err != nil {
-			return nil, err
+		panic(l.c.rt.NewTypeError("%s", err.Error()))
+	}
+	if l.done == nil {
+		l.done = map[string]goja.Value{}
+	}
+	l.done[key] = v
+	return v
+}
+
+func (l *lazyObject) Set(key string, v goja.Value) bool {
+	if l.done == nil {
+		l.done = map[string]goja.Value{}
+	}
+	l.done[key] = v
+	delete(l.deleted, key)
+	return true
+}
+
+func (l *lazyObject) Has(key string) bool {
+	if _, ok := l.done[key]; ok {
+		return true
+	}
+	_, ok := l.src[key]
+	return ok && !l.deleted[key]
+}
+
+func (l *lazyObject) Delete(key string) bool {
+	delete(l.done, key)
+	if _, ok := l.src[key]; ok {
+		if l.deleted == nil {
+			l.deleted = map[string]bool{}
+		}
+		l.deleted[key] = true
+	}
+	return true
+}
+
+func (l *lazyObject) Keys() []string {
+	keys := make([]string, 0, len(l.src)+len(l.done))
+	for k := range l.src {
+		if !l.deleted[k] {
+			keys = append(keys, k)
 		}
 	}
-	return obj, nil
+	for k := range l.done {
+		if _, inSrc := l.src[k]; !inSrc {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 func sortedKeys(m map[string]any, buf []string) []string {
@@ -932,6 +1082,9 @@ func (c *fromJS) value(v goja.Value, depth int) (out any, present bool, err erro
 	if goja.IsNull(v) {
 		return nil, true, c.spend(4)
 	}
+	if _, isSymbol := v.(*goja.Symbol); isSymbol {
+		return nil, false, nil
+	}
 	o, isObj := v.(*goja.Object)
 	if !isObj {
 		switch x := v.Export().(type) {
@@ -944,6 +1097,9 @@ func (c *fromJS) value(v goja.Value, depth int) (out any, present bool, err erro
 		case float64:
 			if math.IsNaN(x) || math.IsInf(x, 0) {
 				return nil, true, c.spend(4)
+			}
+			if x == 0 {
+				return json.Number("0"), true, c.spend(1) // also -0, as JSON.stringify writes it
 			}
 			if x == math.Trunc(x) && math.Abs(x) < 1e21 {
 				return json.Number(strconv.FormatFloat(x, 'f', -1, 64)), true, c.spend(8)

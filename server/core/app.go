@@ -89,6 +89,7 @@ func New(cfg Config, st *store.Store, hub *live.Hub, n Notifier) *App {
 		work: make(chan string, 4096), quit: make(chan struct{}), finished: make(chan finishing, 1024)}
 	a.metrics = newMetrics(a)
 	a.ingress = newIngress(st, a.dispatch)
+	a.ingress.start() // webhooks are stored from the start; Start adds the workers
 	return a
 }
 
@@ -113,15 +114,15 @@ func (a *App) Start(ctx context.Context) error {
 	if n > 0 {
 		a.log.Info("re-queued runs interrupted by a stop", "count", n)
 	}
-	a.ingress.start()
 	a.finishWG.Add(1)
 	go a.finisher()
 	for i := 0; i < a.cfg.Workers; i++ {
 		a.wg.Add(1)
 		go a.worker()
 	}
-	a.wg.Add(1)
+	a.wg.Add(2)
 	go a.scheduler()
+	go a.pruner()
 	return nil
 }
 

@@ -112,9 +112,12 @@ func serve(ctx context.Context, c serveConfig, logOut io.Writer, ready chan<- st
 		defer n.Close()
 		notifier = n
 	}
-	hub := live.NewHub(live.Options{})
+	var app *core.App
+	hub := live.NewHub(live.Options{Backfill: func(ctx context.Context, flowID string, since uint64) ([]live.Event, error) {
+		return app.Backfill(ctx, flowID, since)
+	}})
 	defer hub.Close()
-	app := core.New(core.Config{PublicURL: public, Workers: c.Workers, MaxBodyBytes: c.MaxBody, Logger: log}, st, hub, notifier)
+	app = core.New(core.Config{PublicURL: public, Workers: c.Workers, MaxBodyBytes: c.MaxBody, Logger: log}, st, hub, notifier)
 	if err := app.Start(ctx); err != nil {
 		return err
 	}

@@ -1,0 +1,206 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/hookflow/hookflow/flows/flowstest"
+	"github.com/hookflow/hookflow/server/core"
+	"github.com/hookflow/hookflow/server/internal/testdb"
+	"github.com/hookflow/hookflow/server/live"
+	"github.com/hookflow/hookflow/server/store"
+)
+
+func TestServer_LiveLogStreamsRunsAndCatchesUpAfterReconnect(t *testing.T) {
+	cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success"}`))
+	s := startServer(t, "sqlite", cpa.Client())
+	v := s.instantiate("getcourse-cpa-house", map[string]string{"api_key": "k", "id_webmaster": "1", "id_offer": "2", "id_source": "3", "id_stream": "4"})
+	wsURL := "ws" + strings.TrimPrefix(s.URL, "http") + "/api/flows/" + v.ID + "/live"
+	conn, _, err := websocket.DefaultDialer.Dial(wsURL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hook(t, v.WebhookURL, "GET", "email=a%40b.c&phone=1", "", "")
+	var seen []string
+	var lastSeq uint64
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		var ev live.Event
+		if err := conn.ReadJSON(&ev); err != nil {
+			t.Fatalf("reading live events: %v (seen %v)", err, seen)
+		}
+		seen = append(seen, ev.Type+":"+ev.Node)
+		lastSeq = ev.Seq
+		if ev.Type == "run_finished" {
+			if ev.Status != "success" || ev.RunID == "" {
+				t.Fatalf("run_finished = %+v", ev)
+			}
+			break
+		}
+	}
+	conn.Close()
+	want := "event_received:,run_started:,step_started:trigger,step_finished:trigger,step_started:form,step_finished:form,step_started:send,step_finished:send,run_finished:"
+	if strings.Join(seen, ",") != want {
+		t.Fatalf("events = %v", seen)
+	}
+	// A second run while the browser is away is caught up on reconnect with ?since=.
+	hook(t, v.WebhookURL, "GET", "email=c%40d.e&phone=2", "", "")
+	s.waitRuns(v.ID, "success", 2, 10*time.Second)
+	time.Sleep(100 * time.Millisecond) // run_finished is published after the run is stored
+	conn, _, err = websocket.DefaultDialer.Dial(wsURL+"?since="+jsonNumber(lastSeq), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		var ev live.Event
+		if err := conn.ReadJSON(&ev); err != nil {
+			t.Fatalf("catching up: %v", err)
+		}
+		if ev.Seq <= lastSeq {
+			t.Fatalf("got an event already seen: %+v", ev)
+		}
+		if ev.Type == "run_finished" {
+			break
+		}
+	}
+}
+
+func jsonNumber(n uint64) string {
+	data, _ := json.Marshal(n)
+	return string(data)
+}
+
+func TestServer_FlowCanAnswerWithItsOwnReply(t *testing.T) {
+	cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success","id":"L-77"}`))
+	s := startServer(t, "sqlite", cpa.Client())
+	v := s.instantiate("getcourse-cpa-house", map[string]string{"api_key": "k", "id_webmaster": "1", "id_offer": "2", "id_source": "3", "id_stream": "4"})
+	var doc map[string]any
+	s.call("GET", "/api/flows/"+v.ID+"/export", nil, &doc)
+	body := map[string]any{"document": doc, "settings": map[string]any{"reply": map[string]any{
+		"status": 200, "content_type": "text/plain; charset=utf-8", "wait_ms": 5000,
+		"body": "lead {{steps.send.json.id}} for {{trigger.params.email}}: {{run.status}}"}}}
+	if code := s.call("PUT", "/api/flows/"+v.ID, body, nil); code != 200 {
+		t.Fatalf("update: %d", code)
+	}
+	resp, err := http.Get(v.WebhookURL + "?email=a%40b.c&phone=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(got) != "lead L-77 for a@b.c: success" || resp.Header.Get("Content-Type") != "text/plain; charset=utf-8" {
+		t.Fatalf("reply = %q (%s)", got, resp.Header.Get("Content-Type"))
+	}
+}
+
+func TestServer_MetricsCountWebhooksAndRuns(t *testing.T) {
+	cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success"}`))
+	s := startServer(t, "sqlite", cpa.Client())
+	v := s.instantiate("getcourse-cpa-house", map[string]string{"api_key": "k", "id_webmaster": "1", "id_offer": "2", "id_source": "3", "id_stream": "4"})
+	hook(t, v.WebhookURL, "GET", "email=a%40b.c&phone=1", "", "")
+	s.waitRuns(v.ID, "success", 1, 10*time.Second)
+	time.Sleep(50 * time.Millisecond)
+	http.Get(s.URL + "/hook/unknown-token")
+	resp, err := http.Get(s.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{"hookflow_webhooks_accepted_total 1", `hookflow_webhooks_rejected_total{reason="unknown"} 1`,
+		`hookflow_runs_total{status="success"} 1`, "hookflow_queue_depth 0", `hookflow_step_duration_seconds_count{kind="http"} 1`} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+	var health map[string]any
+	if code := s.call("GET", "/healthz", nil, &health); code != 200 || health["ok"] != true {
+		t.Errorf("healthz: %d %v", code, health)
+	}
+}
+
+// Several hookflow processes on one PostgreSQL share the queue; no event runs twice at once.
+func TestServer_ProcessesOnOnePostgresShareTheWork(t *testing.T) {
+	if !contains(testdb.Dialects(), "postgres") {
+		t.Skip("set HOOKFLOW_TEST_POSTGRES to run on PostgreSQL")
+	}
+	sink := flowstest.NewTarget(t, flowstest.Reply(200, `{}`))
+	hits := func() map[string]int {
+		out := map[string]int{}
+		for _, r := range sink.Requests() {
+			out[r.Form.Get("event_id")]++
+		}
+		return out
+	}
+	opts := testdb.Options(t, "postgres")
+	var apps []*core.App
+	for i := 0; i < 3; i++ {
+		st, err := store.Open(context.Background(), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		app := core.New(core.Config{HTTPClient: sink.Client(), Workers: 4, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, st, nil, nil)
+		apps = append(apps, app)
+	}
+	ctx := context.Background()
+	doc := mustFlow(t, `{"schema":1,"name":"shared","nodes":[{"id":"trigger","kind":"webhook"},
+	  {"id":"form","kind":"form_encode","config":{"fields":[{"key":"event_id","value":"{{event.id}}"}]}},
+	  {"id":"send","kind":"http","config":{"method":"POST","url":"https://sink.example/x","body_type":"previous"}}],
+	  "edges":[{"from":"trigger","to":"form"},{"from":"form","to":"send"}]}`)
+	v, err := apps[0].CreateFlow(ctx, core.FlowInput{Document: doc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := apps[0].SetActive(ctx, v.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	const n = 300
+	var ids []string
+	for i := 0; i < n; i++ {
+		acc, err := apps[i%3].AcceptWebhook(ctx, tokenOf(v.WebhookURL), mustPayload(t, "GET", "i="+jsonNumber(uint64(i))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, acc.EventID)
+	}
+	// Only now do the workers start, all three on the same backlog.
+	for _, app := range apps {
+		if err := app.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		defer app.Close(5 * time.Second)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for len(hits()) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d events delivered", len(hits()), n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond)
+	got := hits()
+	for _, id := range ids {
+		if got[id] != 1 {
+			t.Fatalf("event %s delivered %d times", id, got[id])
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
