@@ -4,7 +4,7 @@ FUZZTIME ?= 8s
 BIN      := bin/hookflow
 FUZZ_TARGETS := FuzzParseTemplate FuzzParsePath FuzzParseFlow FuzzParseRequest
 
-.PHONY: run build test vet unit wasm fuzz bench deps
+.PHONY: run demo build test vet unit wasm fuzz bench deps
 
 deps:
 	$(GO) mod download
@@ -12,9 +12,12 @@ deps:
 build: deps
 	$(GO) build -o $(BIN) ./server/cmd/hookflow
 
-# Until the server lands, `make run` shows the engine at work: the GetCourse → CPA.House
-# template previewed against a sample request (nothing is sent).
+# The service on http://localhost:8080 with SQLite in ./data (HOOKFLOW_* variables configure it).
 run: build
+	$(BIN) serve
+
+# The engine alone: the GetCourse → CPA.House template previewed against a sample request.
+demo: build
 	$(BIN) templates getcourse-cpa-house > bin/getcourse-cpa-house.json
 	$(BIN) run --dry-run --flow bin/getcourse-cpa-house.json \
 		--payload flows/testdata/payloads/getcourse-user.json \
@@ -36,8 +39,11 @@ wasm: deps
 fuzz: deps
 	@for t in $(FUZZ_TARGETS); do \
 		echo "fuzz $$t ($(FUZZTIME))"; \
-		$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./flows/ || exit 1; \
+		$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./flows/ || exit 1; \
 	done
+	@echo "fuzz FuzzWebhookIngress ($(FUZZTIME))"
+	$(GO) test -run '^$$' -fuzz '^FuzzWebhookIngress$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./server/api/
 
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./flows/
+	$(GO) test -run '^$$' -bench . -benchtime 20000x ./server/api/
