@@ -890,7 +890,7 @@ func (h *httpStep) finish(ctx context.Context, sc *StepContext, p *httpPrepared,
 		}
 		return nil, sc.Fail(CodeHTTPCondition, Params{"condition": h.condSrc, "detail": detail})
 	}
-	if httpTruthy(v) {
+	if truthy(v) {
 		return out, nil
 	}
 	sc.Logf("the answer does not meet the success rule %s", h.condSrc)
@@ -1045,22 +1045,6 @@ func httpParseJSON(res *httpResult) (any, bool) {
 		return nil, false
 	}
 	return v, true
-}
-
-// httpTruthy is JavaScript truthiness of a plain JSON value.
-func httpTruthy(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return x
-	case string:
-		return x != ""
-	case json.Number:
-		f, err := x.Float64()
-		return err != nil || (f != 0 && !math.IsNaN(f))
-	}
-	return true
 }
 
 func httpTraceResponse(res *httpResult) *HTTPResponse {

@@ -77,14 +77,15 @@ func Message(code, lang string, params Params) string {
 	}
 	s := t.In(lang)
 	if _, about := params["node"]; about {
-		kind := params["kind"]
-		if lang == "ru" && params["kind_ru"] != "" {
-			kind = params["kind_ru"]
+		// "HTTP request 'send': …" / "HTTP-запрос «send»: …"
+		kind, open, closing := params["kind"], "'", "'"
+		if lang == "ru" {
+			open, closing = "«", "»"
+			if params["kind_ru"] != "" {
+				kind = params["kind_ru"]
+			}
 		}
-		s = kind + " «" + params["node"] + "»: " + s
-		if lang != "ru" {
-			s = kind + " '" + params["node"] + "': " + t.In(lang)
-		}
+		s = kind + " " + open + params["node"] + closing + ": " + s
 	}
 	keys := make([]string, 0, len(params))
 	for k := range params {
@@ -162,6 +163,15 @@ const (
 	CodeFilterError       = "filter.error"
 	CodeSetValue          = "set.value"
 	CodeNodeFailed        = "node.failed"
+
+	CodeHTTPBodyNotJSON    = "http.body_not_json"
+	CodeHTTPRejectedEmpty  = "http.rejected_empty"
+	CodeHTTPHeaderName     = "http.header_name"
+	CodeFilterEmpty        = "filter.empty"
+	CodeFilterBoth         = "filter.both"
+	CodeFilterValueMissing = "filter.value_missing"
+	CodeFilterNotNumber    = "filter.not_number"
+	CodeJSRecursion        = "js.recursion"
 )
 
 var messages = map[string]Text{
@@ -207,53 +217,31 @@ var messages = map[string]Text{
 	CodeFieldKeyEmpty:    {"{label} number {index} has no name", "{label_ru}: у строки №{index} нет названия"},
 	CodeFieldKeyRepeated: {"{label}: the name '{key}' is used twice", "{label_ru}: название «{key}» использовано дважды"},
 
-	CodeRunCanceled:       {"the run was stopped before it finished", "выполнение остановлено до завершения"},
-	CodeRunInputMissing:   {"the setting '{key}' has no value", "у настройки «{key}» нет значения"},
-	CodePayloadInvalid:    {"the incoming request cannot be read: {detail}", "входящий запрос не читается: {detail}"},
-	CodeTriggerFieldEmpty: {"the request has no '{key}', which this flow needs", "в запросе нет «{key}», а он нужен процессу"},
-	CodeHTTPNetwork:       {"could not reach {host}: {detail}", "не удалось связаться с {host}: {detail}"},
-	CodeHTTPTimeout:       {"{host} did not answer within {seconds} s", "{host} не ответил за {seconds} с"},
-	CodeHTTPStatus:        {"{host} answered with HTTP status {status}{reply}", "{host} ответил HTTP-статусом {status}{reply}"},
-	CodeHTTPRejected:      {"{host} answered that the request failed: «{reply}»", "{host} ответил, что запрос не выполнен: «{reply}»"},
-	CodeHTTPCondition:     {"the success rule '{condition}' cannot be checked: {detail}", "правило успеха «{condition}» не проверяется: {detail}"},
-	CodeHTTPTooLarge:      {"the answer of {host} is larger than {limit}", "ответ {host} больше {limit}"},
-	CodeHTTPBadRequest:    {"the request cannot be built: {detail}", "запрос не собрать: {detail}"},
-	CodeHTTPRetryAfter:    {"{host} asked to try again in {seconds} s, which is longer than this step waits", "{host} попросил повторить через {seconds} с — дольше, чем ждёт этот шаг"},
-	CodeJSONNotJSON:       {"the text to parse is not JSON: {detail}", "разбираемый текст — не JSON: {detail}"},
-	CodeJSError:           {"the JavaScript failed: {detail}", "ошибка в JavaScript: {detail}"},
-	CodeJSTimeout:         {"the JavaScript ran longer than {ms} ms and was stopped", "JavaScript выполнялся дольше {ms} мс и был остановлен"},
-	CodeJSTooLarge:        {"the {what} of the JavaScript is larger than {limit}", "{what_ru} JavaScript больше {limit}"},
-	CodeFilterError:       {"the condition cannot be checked: {detail}", "условие не проверяется: {detail}"},
-	CodeSetValue:          {"'{key}' is not valid {type}: {detail}", "«{key}» — не {type_ru}: {detail}"},
-	CodeNodeFailed:        {"{detail}", "{detail}"},
-}
-
-// Codes of the http node added after the core (node_http.go).
-const (
-	CodeHTTPBodyNotJSON   = "http.body_not_json"
-	CodeHTTPRejectedEmpty = "http.rejected_empty"
-	CodeHTTPHeaderName    = "http.header_name"
-)
-
-func init() {
-	messages[CodeHTTPBodyNotJSON] = Text{"the body is set to JSON but is not valid JSON: {detail} (insert text values with | json, e.g. {{trigger.params.name | json}})", "тело задано как JSON, но это не корректный JSON: {detail} (текст вставляйте через | json, например {{trigger.params.name | json}})"}
-	messages[CodeHTTPRejectedEmpty] = Text{"{host} answered with HTTP status {status} and nothing else, which does not meet the success rule '{condition}'", "{host} ответил HTTP-статусом {status} без текста, и это не выполняет условие успеха «{condition}»"}
-	messages[CodeHTTPHeaderName] = Text{"{label}: '{key}' is not a valid header name (use letters, digits and '-', no spaces)", "{label_ru}: «{key}» — неверное название заголовка (буквы, цифры и «-», без пробелов)"}
-}
-
-// Codes of the js and filter nodes (node_js.go, node_filter.go, script.go).
-const (
-	CodeFilterEmpty        = "filter.empty"
-	CodeFilterBoth         = "filter.both"
-	CodeFilterValueMissing = "filter.value_missing"
-	CodeFilterNotNumber    = "filter.not_number"
-	CodeJSRecursion        = "js.recursion"
-)
-
-func init() {
-	messages[CodeFilterEmpty] = Text{"add at least one rule or write an expression", "добавьте хотя бы одно правило или напишите выражение"}
-	messages[CodeFilterBoth] = Text{"use either rules or an expression, not both; clear one of them", "используйте либо правила, либо выражение, но не то и другое сразу; очистите одно из них"}
-	messages[CodeFilterValueMissing] = Text{"{label}: the check '{op}' needs a value to compare with", "{label_ru}: для проверки «{op}» нужно значение, с которым сравнивать"}
-	messages[CodeFilterNotNumber] = Text{"{label}: '{value}' is not a number, so '{op}' cannot compare with it", "{label_ru}: «{value}» — не число, поэтому «{op}» не может с ним сравнить"}
-	messages[CodeJSRecursion] = Text{"the JavaScript calls functions more than {depth} levels deep (endless recursion?) and was stopped", "JavaScript вызывает функции глубже {depth} уровней (бесконечная рекурсия?) и был остановлен"}
+	CodeRunCanceled:        {"the run was stopped before it finished", "выполнение остановлено до завершения"},
+	CodeRunInputMissing:    {"the setting '{key}' has no value", "у настройки «{key}» нет значения"},
+	CodePayloadInvalid:     {"the incoming request cannot be read: {detail}", "входящий запрос не читается: {detail}"},
+	CodeTriggerFieldEmpty:  {"the request has no '{key}', which this flow needs", "в запросе нет «{key}», а он нужен процессу"},
+	CodeHTTPNetwork:        {"could not reach {host}: {detail}", "не удалось связаться с {host}: {detail}"},
+	CodeHTTPTimeout:        {"{host} did not answer within {seconds} s", "{host} не ответил за {seconds} с"},
+	CodeHTTPStatus:         {"{host} answered with HTTP status {status}{reply}", "{host} ответил HTTP-статусом {status}{reply}"},
+	CodeHTTPRejected:       {"{host} answered that the request failed: «{reply}»", "{host} ответил, что запрос не выполнен: «{reply}»"},
+	CodeHTTPCondition:      {"the success rule '{condition}' cannot be checked: {detail}", "правило успеха «{condition}» не проверяется: {detail}"},
+	CodeHTTPTooLarge:       {"the answer of {host} is larger than {limit}", "ответ {host} больше {limit}"},
+	CodeHTTPBadRequest:     {"the request cannot be built: {detail}", "запрос не собрать: {detail}"},
+	CodeHTTPRetryAfter:     {"{host} asked to try again in {seconds} s, which is longer than this step waits", "{host} попросил повторить через {seconds} с — дольше, чем ждёт этот шаг"},
+	CodeJSONNotJSON:        {"the text to parse is not JSON: {detail}", "разбираемый текст — не JSON: {detail}"},
+	CodeJSError:            {"the JavaScript failed: {detail}", "ошибка в JavaScript: {detail}"},
+	CodeJSTimeout:          {"the JavaScript ran longer than {ms} ms and was stopped", "JavaScript выполнялся дольше {ms} мс и был остановлен"},
+	CodeJSTooLarge:         {"the {what} of the JavaScript is larger than {limit}", "{what_ru} JavaScript больше {limit}"},
+	CodeFilterError:        {"the condition cannot be checked: {detail}", "условие не проверяется: {detail}"},
+	CodeSetValue:           {"'{key}' is not valid {type}: {detail}", "«{key}» — не {type_ru}: {detail}"},
+	CodeNodeFailed:         {"{detail}", "{detail}"},
+	CodeHTTPBodyNotJSON:    {"the body is set to JSON but is not valid JSON: {detail} (insert text values with | json, e.g. {{trigger.params.name | json}})", "тело задано как JSON, но это не корректный JSON: {detail} (текст вставляйте через | json, например {{trigger.params.name | json}})"},
+	CodeHTTPRejectedEmpty:  {"{host} answered with HTTP status {status} and nothing else, which does not meet the success rule '{condition}'", "{host} ответил HTTP-статусом {status} без текста, и это не выполняет условие успеха «{condition}»"},
+	CodeHTTPHeaderName:     {"{label}: '{key}' is not a valid header name (use letters, digits and '-', no spaces)", "{label_ru}: «{key}» — неверное название заголовка (буквы, цифры и «-», без пробелов)"},
+	CodeFilterEmpty:        {"add at least one rule or write an expression", "добавьте хотя бы одно правило или напишите выражение"},
+	CodeFilterBoth:         {"use either rules or an expression, not both; clear one of them", "используйте либо правила, либо выражение, но не то и другое сразу; очистите одно из них"},
+	CodeFilterValueMissing: {"{label}: the check '{op}' needs a value to compare with", "{label_ru}: для проверки «{op}» нужно значение, с которым сравнивать"},
+	CodeFilterNotNumber:    {"{label}: '{value}' is not a number, so '{op}' cannot compare with it", "{label_ru}: «{value}» — не число, поэтому «{op}» не может с ним сравнить"},
+	CodeJSRecursion:        {"the JavaScript calls functions more than {depth} levels deep (endless recursion?) and was stopped", "JavaScript вызывает функции глубже {depth} уровней (бесконечная рекурсия?) и был остановлен"},
 }
