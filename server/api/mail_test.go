@@ -1,0 +1,120 @@
+package api_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+	"github.com/hookflow/hookflow/flows/flowstest"
+	"github.com/hookflow/hookflow/server/api"
+	"github.com/hookflow/hookflow/server/core"
+	"github.com/hookflow/hookflow/server/internal/testdb"
+	"github.com/hookflow/hookflow/server/notify"
+)
+
+// mailbox is an SMTP server that keeps what it receives.
+type mailbox struct {
+	mu   sync.Mutex
+	msgs []string
+	rcpt []string
+}
+
+func (m *mailbox) NewSession(*smtp.Conn) (smtp.Session, error) { return &mailSession{box: m}, nil }
+
+type mailSession struct{ box *mailbox }
+
+func (s *mailSession) Mail(string, *smtp.MailOptions) error { return nil }
+func (s *mailSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	s.box.mu.Lock()
+	s.box.rcpt = append(s.box.rcpt, to)
+	s.box.mu.Unlock()
+	return nil
+}
+func (s *mailSession) Data(r io.Reader) error {
+	data, err := io.ReadAll(r)
+	s.box.mu.Lock()
+	s.box.msgs = append(s.box.msgs, string(data))
+	s.box.mu.Unlock()
+	return err
+}
+func (s *mailSession) Reset()        {}
+func (s *mailSession) Logout() error { return nil }
+
+func (m *mailbox) messages() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]string(nil), m.msgs...)
+}
+
+// A failed run mails the flow's recipients once, with the failed step, the error and a link.
+func TestServer_FailedRunSendsOneThrottledEmail(t *testing.T) {
+	box := &mailbox{}
+	srv := smtp.NewServer(box)
+	srv.Domain, srv.AllowInsecureAuth = "localhost", true
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	defer srv.Close()
+
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	n, err := notify.New(notify.Config{SMTPURL: "smtp://" + ln.Addr().String() + "?from=hookflow@example.com", Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"error","msg":"Неверный api_key"}`))
+	st := testdb.Open(t, "sqlite")
+	web := httptest.NewUnstartedServer(nil)
+	app := core.New(core.Config{HTTPClient: cpa.Client(), Logger: log, PublicURL: "http://" + web.Listener.Addr().String()}, st, nil, n)
+	if err := app.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close(time.Second)
+	web.Config.Handler = api.New(app, log)
+	web.Start()
+	defer web.Close()
+	s := &testServer{t: t, URL: web.URL, app: app}
+
+	v := s.instantiate("getcourse-cpa-house", map[string]string{"api_key": "k", "id_webmaster": "1", "id_offer": "2", "id_source": "3", "id_stream": "4"})
+	var doc map[string]any
+	s.call("GET", "/api/flows/"+v.ID+"/export", nil, &doc)
+	s.call("PUT", "/api/flows/"+v.ID, map[string]any{"document": doc, "settings": map[string]any{"recipients": []string{"owner@example.com"}}}, nil)
+	for i := 0; i < 3; i++ {
+		hook(t, v.WebhookURL, "GET", "email=a%40b.c&phone=1", "", "")
+	}
+	runs := s.waitRuns(v.ID, "failed", 3, 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := n.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	msgs := box.messages()
+	if len(msgs) != 1 {
+		t.Fatalf("%d mails for 3 failures within 15 minutes, want 1", len(msgs))
+	}
+	for _, want := range []string{"GetCourse", "CPA.House: send order", "/flows/" + v.ID + "/runs/"} {
+		if !strings.Contains(decodeMail(msgs[0]), want) {
+			t.Errorf("the mail lacks %q:\n%s", want, msgs[0])
+		}
+	}
+	if !strings.Contains(decodeMail(msgs[0]), runs[len(runs)-1].ID) {
+		t.Errorf("the mail does not link the first failed run")
+	}
+	if box.rcpt[0] != "owner@example.com" {
+		t.Errorf("recipients %v", box.rcpt)
+	}
+}
+
+// decodeMail undoes quoted-printable soft breaks so that the body can be searched.
+func decodeMail(m string) string {
+	return strings.NewReplacer("=\r\n", "", "=3D", "=").Replace(m)
+}
