@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hookflow/hookflow/flows"
@@ -61,14 +62,15 @@ type App struct {
 	metrics  *Metrics
 	log      *slog.Logger
 
-	ingress  *ingress
-	work     chan string
-	inflight sync.Map // event ids dispatched and not yet stored as finished
-	finished chan finishing
-	finishWG sync.WaitGroup
-	flowsTTL sync.Map // flow id → *cachedFlow
-	programs sync.Map // flow id → *compiled
-	hooks    hookCache
+	ingress   *ingress
+	work      chan string
+	inflight  sync.Map     // event ids dispatched and not yet stored as finished
+	inflightN atomic.Int64 // how many
+	finished  chan finishing
+	finishWG  sync.WaitGroup
+	flowsTTL  sync.Map // flow id → *cachedFlow
+	programs  sync.Map // flow id → *compiled
+	hooks     hookCache
 
 	ctx    context.Context // canceled when the grace period of Close is over: interrupts runs
 	cancel context.CancelFunc
@@ -88,7 +90,7 @@ func New(cfg Config, st *store.Store, hub *live.Hub, n Notifier) *App {
 	a := &App{cfg: cfg, store: st, hub: hub, notifier: n, log: cfg.Logger, ctx: ctx, cancel: cancel,
 		work: make(chan string, 4096), quit: make(chan struct{}), finished: make(chan finishing, 1024)}
 	a.metrics = newMetrics(a)
-	a.ingress = newIngress(st, a.dispatch)
+	a.ingress = newIngress(st, a.committed)
 	a.ingress.start() // webhooks are stored from the start; Start adds the workers
 	return a
 }
@@ -107,12 +109,17 @@ func (a *App) Config() Config { return a.cfg }
 
 // Start re-queues runs interrupted by a crash and starts the workers and the scheduler.
 func (a *App) Start(ctx context.Context) error {
-	n, err := a.store.RequeueRunning(ctx)
-	if err != nil {
-		return fmt.Errorf("recovering interrupted runs: %w", err)
-	}
-	if n > 0 {
-		a.log.Info("re-queued runs interrupted by a stop", "count", n)
+	// On SQLite this process owns the database, so whatever is marked running was interrupted.
+	// On PostgreSQL another process may be running it right now: expired leases bring those
+	// back instead (store.DueEvents).
+	if a.store.Dialect() != "postgres" {
+		n, err := a.store.RequeueRunning(ctx)
+		if err != nil {
+			return fmt.Errorf("recovering interrupted runs: %w", err)
+		}
+		if n > 0 {
+			a.log.Info("re-queued runs interrupted by a stop", "count", n)
+		}
 	}
 	a.finishWG.Add(1)
 	go a.finisher()

@@ -42,7 +42,7 @@ func (a *App) finisher() {
 		}
 		err := a.storeFinished(rows)
 		for _, f := range batch {
-			a.inflight.Delete(f.EventID)
+			a.release(f.EventID)
 			if err != nil {
 				continue // still queued in the database: the scheduler runs it again
 			}

@@ -80,8 +80,21 @@ func (a *App) AcceptWebhook(ctx context.Context, token string, p flows.Payload) 
 		return nil, err
 	}
 	a.metrics.webhookAccepted()
-	a.publish(t.flowID, live.Event{Type: "event_received", Status: ev.Status})
 	return &Accepted{EventID: ev.ID, FlowID: t.flowID, Active: t.active, Reply: t.reply}, nil
+}
+
+// committed is called by ingress after a batch of events is on disk: it announces them on the
+// live log, then hands the queued ones to the workers (in that order, so a browser sees the
+// request arrive before its run starts).
+func (a *App) committed(events []*store.Event) {
+	queued := make([]string, 0, len(events))
+	for _, ev := range events {
+		a.publish(ev.FlowID, live.Event{Type: live.TypeEventReceived, Status: ev.Status})
+		if ev.Status == store.EventQueued {
+			queued = append(queued, ev.ID)
+		}
+	}
+	a.dispatch(queued)
 }
 
 // WaitRun waits up to d for the run of an event (a webhook that answers with the result).

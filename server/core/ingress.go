@@ -14,7 +14,7 @@ import (
 type ingress struct {
 	store    *store.Store
 	in       chan *pendingEvent
-	onCommit func(queued []string)
+	onCommit func(committed []*store.Event)
 	maxBatch int
 	wg       sync.WaitGroup
 	mu       sync.RWMutex
@@ -29,7 +29,7 @@ type pendingEvent struct {
 // errIngressClosed is returned for webhooks that arrive during shutdown.
 var errIngressClosed = errors.New("hookflow is shutting down; try again shortly")
 
-func newIngress(st *store.Store, onCommit func([]string)) *ingress {
+func newIngress(st *store.Store, onCommit func([]*store.Event)) *ingress {
 	return &ingress{store: st, in: make(chan *pendingEvent, 1024), onCommit: onCommit, maxBatch: 256}
 }
 
@@ -100,15 +100,11 @@ func (g *ingress) loop() {
 			events = append(events, p.ev)
 		}
 		err := g.store.InsertEvents(context.Background(), events)
-		var queued []string
+		if err == nil {
+			g.onCommit(events)
+		}
 		for _, p := range batch {
 			p.done <- err
-			if err == nil && p.ev.Status == store.EventQueued {
-				queued = append(queued, p.ev.ID)
-			}
-		}
-		if len(queued) > 0 {
-			g.onCommit(queued)
 		}
 	}
 }

@@ -20,12 +20,20 @@ func (a *App) dispatch(ids []string) {
 		if _, busy := a.inflight.LoadOrStore(id, struct{}{}); busy {
 			continue
 		}
+		a.inflightN.Add(1)
 		select {
 		case a.work <- id:
 		default:
-			a.inflight.Delete(id)
+			a.release(id)
 			return
 		}
+	}
+}
+
+// release forgets an event that is no longer on its way to or through a worker.
+func (a *App) release(id string) {
+	if _, ok := a.inflight.LoadAndDelete(id); ok {
+		a.inflightN.Add(-1)
 	}
 }
 
@@ -45,31 +53,39 @@ func (a *App) worker() {
 // in the dispatch channel, events left by a crash or by another process.
 func (a *App) scheduler() {
 	defer a.wg.Done()
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
 	for {
-		a.scan()
+		// A scan that filled the workers' channel leaves more behind (a backlog after a restart):
+		// look again as soon as there is room instead of a second later.
+		wait := time.Second
+		if a.scan() {
+			wait = 20 * time.Millisecond
+		}
 		select {
 		case <-a.quit:
 			return
-		case <-tick.C:
+		case <-time.After(wait):
 		}
 	}
 }
 
-func (a *App) scan() {
+// scan dispatches due events; it reports whether it found as many as there was room for.
+func (a *App) scan() bool {
 	room := cap(a.work)/2 - len(a.work)
 	if room <= 0 {
-		return
+		return true
 	}
-	ids, err := a.store.DueEvents(a.ctx, time.Now(), room)
+	// On SQLite events on their way still read as queued: ask for that many more so that the
+	// scan reaches past them.
+	busy := int(a.inflightN.Load())
+	ids, err := a.store.DueEvents(a.ctx, time.Now(), room+busy)
 	if err != nil {
 		if a.ctx.Err() == nil {
 			a.log.Error("scanning the queue", "err", err)
 		}
-		return
+		return false
 	}
 	a.dispatch(ids)
+	return len(ids) == room+busy
 }
 
 // claim takes an event for this worker. On SQLite one process owns the database, so the
@@ -95,7 +111,7 @@ func (a *App) execute(id string) {
 		if err != nil && a.ctx.Err() == nil {
 			a.log.Error("claiming an event", "event", id, "err", err)
 		}
-		a.inflight.Delete(id)
+		a.release(id)
 		return
 	}
 	claimed := a.store.Dialect() == "postgres"
@@ -109,7 +125,7 @@ func (a *App) execute(id string) {
 		return
 	}
 	if err != nil {
-		a.inflight.Delete(id)
+		a.release(id)
 		a.requeue(id)
 		return
 	}
@@ -126,7 +142,7 @@ func (a *App) execute(id string) {
 	}
 	run, trace := a.runFlow(a.ctx, flow, payload, prev, ev.ID, false)
 	if a.ctx.Err() != nil {
-		a.inflight.Delete(id)
+		a.release(id)
 		a.requeue(id) // interrupted by shutdown: run it again after the restart
 		return
 	}
