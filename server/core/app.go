@@ -24,6 +24,8 @@ type Config struct {
 	MaxAttempts  int           // whole-run attempts when a target is down (default 8)
 	// RetryBase is the first pause before a whole run is tried again (default 5 s; it triples).
 	RetryBase time.Duration
+	// RetryMax caps that pause (default 1 h).
+	RetryMax time.Duration
 	// HTTPClient sends the flows' requests (default: a client with timeouts).
 	HTTPClient flows.Doer
 	Logger     *slog.Logger
@@ -44,6 +46,9 @@ func (c *Config) defaults() {
 	}
 	if c.RetryBase <= 0 {
 		c.RetryBase = 5 * time.Second
+	}
+	if c.RetryMax <= 0 {
+		c.RetryMax = time.Hour
 	}
 	if c.HTTPClient == nil {
 		c.HTTPClient = &http.Client{Timeout: 2 * time.Minute}

@@ -198,14 +198,14 @@ func retryable(t *flows.Trace) bool {
 	return false
 }
 
-// backoff is the pause before attempt n+1: RetryBase tripled each time, at most an hour, with
+// backoff is the pause before attempt n+1: RetryBase tripled each time, at most RetryMax, with
 // jitter so that a recovered target is not hit by every retry at once.
 func (a *App) backoff(attempt int) time.Duration {
 	d := a.cfg.RetryBase
-	for i := 1; i < attempt && d < time.Hour; i++ {
+	for i := 1; i < attempt && d < a.cfg.RetryMax; i++ {
 		d *= 3
 	}
-	d = min(d, time.Hour)
+	d = min(d, a.cfg.RetryMax)
 	return d/2 + rand.N(d/2+1)
 }
 
