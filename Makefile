@@ -4,7 +4,7 @@ FUZZTIME ?= 8s
 BIN      := bin/hookflow
 FUZZ_TARGETS := FuzzParseTemplate FuzzParsePath FuzzParseFlow FuzzParseRequest
 
-.PHONY: run demo build test vet unit wasm fuzz bench deps
+.PHONY: run demo build test vet unit wasm wasm-test fuzz bench deps
 
 deps:
 	$(GO) mod download
@@ -23,18 +23,29 @@ demo: build
 		--payload flows/testdata/payloads/getcourse-user.json \
 		--inputs flows/testdata/inputs/cpa-house.json
 
-test: vet unit wasm fuzz
+test: vet unit wasm-test fuzz
 
 vet: deps
 	$(GO) vet ./...
-	GOOS=js GOARCH=wasm $(GO) vet ./flows/...
 
 unit: deps
 	$(GO) test -race -count=1 ./...
 
-# The engine also runs in the browser: it must keep building for WebAssembly.
-wasm: deps
-	GOOS=js GOARCH=wasm $(GO) build -o /dev/null ./flows/...
+# The engine for the browser: content-hashed, precompressed module, its worker and manifest.
+ENGINE_DIR ?= wasm/dist
+ENGINE_SRC := go.mod go.sum wasm/build.sh wasm/worker.js \
+	$(shell find flows wasm -name '*.go' -not -name '*_test.go') $(wildcard flows/presets/*.json flows/templates/*.json)
+wasm: $(ENGINE_DIR)/manifest.json
+$(ENGINE_DIR)/manifest.json: $(ENGINE_SRC)
+	wasm/build.sh $(ENGINE_DIR)
+
+# The engine in the browser: its JS API run under node, and the built files smoke-tested
+# (module, precompressed copies, the worker, a runaway script stopped by ending the worker).
+wasm-test: deps
+	HOOKFLOW_BROTLI_QUALITY=9 $(MAKE) wasm
+	GOOS=js GOARCH=wasm $(GO) vet ./flows/... ./wasm/
+	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec="$$($(GO) env GOROOT)/lib/wasm/go_js_wasm_exec" ./wasm/
+	node wasm/smoke.mjs $(ENGINE_DIR)
 
 fuzz: deps
 	@for t in $(FUZZ_TARGETS); do \

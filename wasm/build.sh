@@ -4,8 +4,11 @@
 #   hookflow.<sha256-12>.wasm  (+ .gz, + .br)   content-hashed: serve with Cache-Control immutable
 #   wasm_exec.js, worker.js, manifest.json       fixed names: serve with Cache-Control no-cache
 #
-# Usage: wasm/build.sh [outdir]   (default wasm/dist). HOOKFLOW_VERSION overrides the version
-# string (default: git describe). Older hookflow.*.wasm* files in outdir are removed.
+# Usage: wasm/build.sh [outdir]   (default wasm/dist). Older hookflow.*.wasm* files in outdir are
+# removed. Environment:
+#   HOOKFLOW_VERSION          version string (default: git describe)
+#   HOOKFLOW_BROTLI_QUALITY   1..11, default 11 (smallest, ~1 min on 24 MB); "off" skips the .br.
+#                             Uses the brotli CLI, or node's zlib when the CLI is not installed.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -33,9 +36,19 @@ chmod 644 "$out/$name"
 # at request time. -n keeps the .gz byte-identical between builds of the same module.
 gzip -9 -n -c "$out/$name" >"$out/$name.gz"
 br_size=null
-if command -v brotli >/dev/null 2>&1; then
-	brotli -q 11 -f -o "$out/$name.br" "$out/$name"
-	br_size="$(stat -c %s "$out/$name.br")"
+quality="${HOOKFLOW_BROTLI_QUALITY:-11}"
+if [[ "$quality" != off ]]; then
+	if command -v brotli >/dev/null 2>&1; then
+		brotli -q "$quality" -w 24 -f -o "$out/$name.br" "$out/$name"
+	elif command -v node >/dev/null 2>&1; then
+		node -e '
+			const fs = require("fs"), zlib = require("zlib"), [src, dst, q] = process.argv.slice(1);
+			const data = fs.readFileSync(src), P = zlib.constants;
+			fs.writeFileSync(dst, zlib.brotliCompressSync(data, {params: {
+				[P.BROTLI_PARAM_QUALITY]: +q, [P.BROTLI_PARAM_LGWIN]: 24, [P.BROTLI_PARAM_SIZE_HINT]: data.length}}));
+		' "$out/$name" "$out/$name.br" "$quality"
+	fi
+	if [[ -f "$out/$name.br" ]]; then br_size="$(stat -c %s "$out/$name.br")"; fi
 fi
 
 cp "$wasm_exec" "$out/wasm_exec.js"
@@ -51,4 +64,4 @@ kib() { if [[ "$1" == null ]]; then echo "-"; else echo "$(($1 / 1024)) KiB"; fi
 echo "wasm: $out/$name ($version)"
 echo "  raw    $(kib "$size")"
 echo "  gzip   $(kib "$gzip_size")"
-echo "  brotli $(kib "$br_size")$([[ "$br_size" == null ]] && echo " (brotli not installed)")"
+echo "  brotli $(kib "$br_size")$([[ "$br_size" == null ]] && echo " (skipped: HOOKFLOW_BROTLI_QUALITY=off, or neither brotli nor node installed)")"

@@ -10,7 +10,9 @@
 // An {op: "init", args: [{wasm, wasm_exec}]} message may set the URLs instead, if it is the first.
 //
 // Protocol: the page posts {id, op, args} and gets back exactly one {id, result} or {id, error}.
-//   op "init"                          -> {version, load_ms}   (optional; preloads the engine)
+//   op "init"                          -> {version, load_ms, warm_ms}   (optional; preloads the
+//                                         engine and previews each built-in template once, so
+//                                         that the first real Test does not pay V8's lazy compile)
 //   op "validate" args [flowJSON, lang]                 -> {ok, problems}
 //   op "run"      args [flowJSON, payloadJSON, inputsJSON, lang] -> trace
 //   op "kinds" | "presets" | "templates"               -> arrays
@@ -58,8 +60,24 @@ async function load() {
   }
   const exited = go.run(instance).then(() => { throw new Error("the Go program exited"); });
   await Promise.race([ready, exited]);
-  exited.catch((err) => { engine = Promise.reject(err); });
+  exited.catch((err) => {
+    engine = Promise.reject(err);
+    engine.catch(() => {}); // reported to the next request, not as an unhandled rejection
+  });
   return { hookflow: self.hookflow, load_ms: Math.round(performance.now() - started) };
+}
+
+// warm previews every built-in template with its preset's sample: V8 compiles wasm functions on
+// first use, which makes a first preview ~10-50x slower than the next ones. Results are dropped.
+function warm(hookflow) {
+  const started = performance.now();
+  const presets = new Map(JSON.parse(hookflow.presets()).map((p) => [p.id, p]));
+  for (const t of JSON.parse(hookflow.templates())) {
+    const inputs = Object.fromEntries((t.flow.inputs || []).map((i) => [i.key, "0"]));
+    const query = presets.has(t.preset) ? presets.get(t.preset).sample_query : "";
+    hookflow.run(JSON.stringify(t.flow), JSON.stringify({ method: "GET", query }), JSON.stringify(inputs));
+  }
+  return Math.round(performance.now() - started);
 }
 
 function text(v) {
@@ -76,7 +94,10 @@ async function handle({ op, args = [] }) {
     throw new Error(`engine: ${err && err.message ? err.message : err}`);
   }
   const { hookflow } = loaded;
-  if (op === "init") return { version: hookflow.version, load_ms: loaded.load_ms };
+  if (op === "init") {
+    loaded.warm_ms ??= warm(hookflow);
+    return { version: hookflow.version, load_ms: loaded.load_ms, warm_ms: loaded.warm_ms };
+  }
   if (op === "version") return hookflow.version;
   if (!OPS.has(op)) throw new Error(`unknown op ${JSON.stringify(op)}`);
   let out;
