@@ -242,5 +242,8 @@ func (h *handlers) live(c echo.Context) error {
 	if _, err := h.app.Store().Flow(c.Request().Context(), c.Param("id")); err != nil {
 		return err
 	}
+	if h.app.Hub() == nil {
+		return apiError(http.StatusServiceUnavailable, "live logs are not available on this server")
+	}
 	return h.app.Hub().Serve(c.Response(), c.Request(), c.Param("id"))
 }

@@ -126,12 +126,8 @@ func (a *App) TestFlow(ctx context.Context, id string, p flows.Payload, doc *flo
 	}
 	if doc != nil { // the editor's unsaved document
 		f.Document, f.Version = mustJSON(doc), -1
-		a.programs.Delete(id)
 	}
 	run, trace := a.runFlow(ctx, f, p, nil, "", true)
-	if doc != nil {
-		a.programs.Delete(id)
-	}
 	if err := a.store.CreateRun(context.Background(), run); err != nil {
 		return nil, nil, err
 	}

@@ -18,8 +18,10 @@ type compiled struct {
 	err     error
 }
 
+// program compiles a flow once per saved version. An unsaved document (Version < 0: the
+// editor's test run) is compiled for that run only and never cached.
 func (a *App) program(f *store.Flow) (*flows.Program, error) {
-	if c, ok := a.programs.Load(f.ID); ok && c.(*compiled).version == f.Version {
+	if c, ok := a.programs.Load(f.ID); ok && f.Version >= 0 && c.(*compiled).version == f.Version {
 		return c.(*compiled).prog, c.(*compiled).err
 	}
 	c := &compiled{version: f.Version}
@@ -32,7 +34,9 @@ func (a *App) program(f *store.Flow) (*flows.Program, error) {
 		}
 	}
 	c.err = err
-	a.programs.Store(f.ID, c)
+	if f.Version >= 0 {
+		a.programs.Store(f.ID, c)
+	}
 	return c.prog, c.err
 }
 
