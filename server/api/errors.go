@@ -59,6 +59,8 @@ func toAPIError(err error) *Error {
 		return &Error{Status: http.StatusBadRequest, Message: problem.Error(), Details: flows.Problems{*problem}}
 	case core.IsNotFound(err):
 		return apiError(http.StatusNotFound, "not found")
+	case errors.Is(err, core.ErrShuttingDown):
+		return apiError(http.StatusServiceUnavailable, err.Error())
 	case errors.Is(err, core.ErrUnknownHook):
 		return apiError(http.StatusNotFound, "no flow has this webhook address; copy the address again from the flow in hookflow")
 	case errors.As(err, &syntax), errors.As(err, &typ):

@@ -26,8 +26,8 @@ type pendingEvent struct {
 	done chan error
 }
 
-// errIngressClosed is returned for webhooks that arrive during shutdown.
-var errIngressClosed = errors.New("hookflow is shutting down; try again shortly")
+// ErrShuttingDown is returned for webhooks that arrive during shutdown.
+var ErrShuttingDown = errors.New("hookflow is restarting; send the request again in a few seconds")
 
 func newIngress(st *store.Store, onCommit func([]*store.Event)) *ingress {
 	return &ingress{store: st, in: make(chan *pendingEvent, 1024), onCommit: onCommit, maxBatch: 256}
@@ -63,7 +63,7 @@ func (g *ingress) submit(ctx context.Context, ev *store.Event) error {
 	g.mu.RLock()
 	if g.closed {
 		g.mu.RUnlock()
-		return errIngressClosed
+		return ErrShuttingDown
 	}
 	select {
 	case g.in <- p:
