@@ -1,10 +1,11 @@
 # hookflow — `make run` and `make test` are all you need.
 GO       ?= go
+NPM      ?= npm
 FUZZTIME ?= 8s
 BIN      := bin/hookflow
 FUZZ_TARGETS := FuzzParseTemplate FuzzParsePath FuzzParseFlow FuzzParseRequest
 
-.PHONY: run demo build test vet unit wasm wasm-test fuzz bench deps
+.PHONY: run demo build test vet unit wasm wasm-test frontend-deps frontend-test fuzz bench deps
 
 deps:
 	$(GO) mod download
@@ -23,7 +24,7 @@ demo: build
 		--payload flows/testdata/payloads/getcourse-user.json \
 		--inputs flows/testdata/inputs/cpa-house.json
 
-test: vet unit wasm-test fuzz
+test: vet unit wasm-test frontend-test fuzz
 
 vet: deps
 	$(GO) vet ./...
@@ -46,6 +47,17 @@ wasm-test: deps
 	GOOS=js GOARCH=wasm $(GO) vet ./flows/... ./wasm/
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec="$$($(GO) env GOROOT)/lib/wasm/go_js_wasm_exec" ./wasm/
 	node wasm/smoke.mjs $(ENGINE_DIR)
+
+# The editor (frontend/, an npm workspace): dependencies from the lockfile, type check, unit
+# tests and a production build. It is not embedded in the binary yet.
+node_modules/.package-lock.json: package.json package-lock.json frontend/package.json
+	$(NPM) ci --no-audit --no-fund
+frontend-deps: node_modules/.package-lock.json
+
+frontend-test: frontend-deps
+	$(NPM) run typecheck --workspace frontend
+	$(NPM) test --workspace frontend
+	$(NPM) run build --workspace frontend
 
 fuzz: deps
 	@for t in $(FUZZ_TARGETS); do \

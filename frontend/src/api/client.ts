@@ -1,0 +1,89 @@
+// All calls to the hookflow server. Errors carry the server's `error` and `details[]`.
+import type { FlowDocument, FlowView, KindInfo, Preset, Problem, RunView, Template, Trace } from './types';
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly details: Problem[];
+  constructor(status: number, message: string, details: Problem[] = []) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.details = details;
+  }
+}
+
+let base = '';
+/** Sets the server address prefix (tests; the page uses its own origin). */
+export function setApiBase(prefix: string): void {
+  base = prefix.replace(/\/$/, '');
+}
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const init: RequestInit = { method, headers: { Accept: 'application/json' } };
+  if (body !== undefined) {
+    init.body = JSON.stringify(body);
+    init.headers = { ...init.headers, 'Content-Type': 'application/json' };
+  }
+  let res: Response;
+  try {
+    res = await fetch(base + path, init);
+  } catch (err) {
+    throw new ApiError(0, err instanceof Error ? err.message : String(err));
+  }
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  let data: unknown = undefined;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = undefined;
+    }
+  }
+  if (!res.ok) {
+    const obj = (data ?? {}) as { error?: string; details?: Problem[] };
+    throw new ApiError(res.status, obj.error || `HTTP ${res.status}`, Array.isArray(obj.details) ? obj.details : []);
+  }
+  return data as T;
+}
+
+export interface FlowSave {
+  document: FlowDocument;
+  input_values?: Record<string, string>;
+  settings?: Record<string, unknown>;
+}
+
+export interface RunFilter {
+  status?: 'success' | 'failed' | 'filtered';
+  since?: string;
+  until?: string;
+  before?: string;
+  limit?: number;
+}
+
+const enc = encodeURIComponent;
+
+export const api = {
+  listFlows: () => call<{ flows: FlowView[] }>('GET', '/api/flows').then((r) => r.flows ?? []),
+  getFlow: (id: string) => call<FlowView>('GET', `/api/flows/${enc(id)}`),
+  createFlow: (body: FlowSave, draft = true) => call<FlowView>('POST', `/api/flows${draft ? '?draft=1' : ''}`, body),
+  updateFlow: (id: string, body: FlowSave, draft = true) =>
+    call<FlowView>('PUT', `/api/flows/${enc(id)}${draft ? '?draft=1' : ''}`, body),
+  deleteFlow: (id: string) => call<void>('DELETE', `/api/flows/${enc(id)}`),
+  startFlow: (id: string) => call<FlowView>('POST', `/api/flows/${enc(id)}/start`),
+  stopFlow: (id: string) => call<FlowView>('POST', `/api/flows/${enc(id)}/stop`),
+  listTemplates: () => call<{ templates: Template[] }>('GET', '/api/templates').then((r) => r.templates ?? []),
+  instantiate: (id: string, name: string, inputs: Record<string, string>) =>
+    call<FlowView>('POST', `/api/templates/${enc(id)}/instantiate`, { name, inputs }),
+  kinds: () => call<{ kinds: KindInfo[] }>('GET', '/api/kinds').then((r) => r.kinds ?? []),
+  presets: () => call<{ presets: Preset[] }>('GET', '/api/presets').then((r) => r.presets ?? []),
+  listRuns: (flowId: string, f: RunFilter = {}) => {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(f)) if (v !== undefined && v !== '') q.set(k, String(v));
+    const qs = q.toString();
+    return call<{ runs: RunView[] }>('GET', `/api/flows/${enc(flowId)}/runs${qs ? '?' + qs : ''}`).then((r) => r.runs ?? []);
+  },
+  getRun: (id: string) => call<RunView>('GET', `/api/runs/${enc(id)}`),
+  test: (flowId: string, payload: unknown, document?: FlowDocument) =>
+    call<{ run_id: string; trace: Trace }>('POST', `/api/flows/${enc(flowId)}/test`, document ? { payload, document } : { payload }),
+};

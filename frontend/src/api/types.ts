@@ -1,0 +1,177 @@
+// Shapes of the hookflow HTTP API and flow document (see README "HTTP API" and flows/*.go).
+
+export interface Text {
+  en: string;
+  ru?: string;
+}
+
+export type FieldType = 'string' | 'text' | 'code' | 'number' | 'bool' | 'select' | 'list' | 'object';
+
+export interface Field {
+  key: string;
+  type: FieldType;
+  label: Text;
+  help?: Text;
+  required?: boolean;
+  template?: boolean;
+  secret?: boolean;
+  options?: string[];
+  default?: unknown;
+  min?: number;
+  max?: number;
+  fields?: Field[];
+}
+
+export interface KindInfo {
+  kind: string;
+  title: Text;
+  help: Text;
+  trigger?: boolean;
+  fields: Field[];
+  schema?: unknown;
+}
+
+export interface Problem {
+  code: string;
+  node?: string;
+  field?: string;
+  params?: Record<string, string>;
+  message: string;
+}
+
+export interface Position {
+  x: number;
+  y: number;
+}
+
+/** A node of the flow document. Unknown members are kept by the editor. */
+export interface DocNode {
+  id: string;
+  kind: string;
+  name?: string;
+  position?: Position;
+  config?: Record<string, unknown>;
+  [extra: string]: unknown;
+}
+
+export interface DocEdge {
+  from: string;
+  to: string;
+  branch?: string;
+  [extra: string]: unknown;
+}
+
+export interface FlowInputDef {
+  key: string;
+  label?: string;
+  description?: string;
+  secret?: boolean;
+  required?: boolean;
+  default?: string;
+  [extra: string]: unknown;
+}
+
+export interface FlowDocument {
+  schema: number;
+  name: string;
+  description?: string;
+  inputs?: FlowInputDef[];
+  nodes: DocNode[];
+  edges: DocEdge[];
+  [extra: string]: unknown;
+}
+
+export interface FlowView {
+  id: string;
+  name: string;
+  active: boolean;
+  version: number;
+  webhook_url: string;
+  document: FlowDocument;
+  input_values: Record<string, string>;
+  settings: Record<string, unknown>;
+  problems: Problem[];
+  created_at: string;
+  updated_at: string;
+  last_run_at?: string;
+  last_status?: string;
+  failed_runs: number;
+}
+
+export interface PresetParam {
+  key: string;
+  [extra: string]: unknown;
+}
+
+export interface Preset {
+  id: string;
+  source: string;
+  title: Text;
+  method: string;
+  params: PresetParam[];
+  guide: { en: string[]; ru: string[] };
+  url_template?: string;
+  sample_query?: string;
+}
+
+export interface Template {
+  id: string;
+  source: string;
+  target: string;
+  title: Text;
+  description: Text;
+  flow: FlowDocument;
+  preset?: Preset | string;
+  url_template?: string;
+}
+
+export interface HTTPExchange {
+  [k: string]: unknown;
+}
+
+export interface StepTrace {
+  node: string;
+  kind: string;
+  name?: string;
+  status: string;
+  input?: unknown;
+  output?: unknown;
+  logs?: string[];
+  error?: string;
+  error_text?: string;
+  error_code?: string;
+  error_params?: Record<string, string>;
+  http?: HTTPExchange;
+  branch?: string;
+  duration_ms: number;
+}
+
+export interface Trace {
+  status: string;
+  error?: Problem;
+  problems?: Problem[];
+  steps: StepTrace[];
+  started_at?: string;
+  duration_ms?: number;
+}
+
+export interface RunView {
+  id: string;
+  flow_id: string;
+  event_id?: string;
+  status: string;
+  error?: string;
+  failed_step?: string;
+  test?: boolean;
+  attempt?: number;
+  started_at: string;
+  duration_ms: number;
+  trace?: Trace;
+}
+
+/** Picks the text in the asked language, falling back to English. */
+export function textIn(t: Text | undefined, lang: string): string {
+  if (!t) return '';
+  if (lang === 'ru' && t.ru) return t.ru;
+  return t.en;
+}

@@ -1,0 +1,58 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Engine, EngineTimeoutError, type WorkerLike } from './engine';
+
+class FakeWorker implements WorkerLike {
+  onmessage: ((ev: MessageEvent) => void) | null = null;
+  onerror: ((ev: ErrorEvent) => void) | null = null;
+  terminated = false;
+  constructor(private readonly answer: (msg: { id: number; op: string; args: unknown[] }) => unknown | undefined) {}
+  postMessage(msg: { id: number; op: string; args: unknown[] }) {
+    const reply = this.answer(msg);
+    if (reply !== undefined) setTimeout(() => this.onmessage?.({ data: reply } as MessageEvent), 0);
+  }
+  terminate() {
+    this.terminated = true;
+  }
+}
+
+afterEach(() => vi.useRealTimers());
+
+describe('Engine', () => {
+  it('answers by id', async () => {
+    const e = new Engine(() => new FakeWorker((m) => ({ id: m.id, result: { status: 'success', steps: [], op: m.op } })));
+    const tr = await e.preview({ schema: 1, name: 'x', nodes: [], edges: [] }, {}, {});
+    expect(tr.status).toBe('success');
+  });
+
+  it('terminates and replaces the worker on timeout', async () => {
+    vi.useFakeTimers();
+    const made: FakeWorker[] = [];
+    const e = new Engine(() => {
+      const w = new FakeWorker((m) => (made.length === 1 ? undefined : { id: m.id, result: 'ok' }));
+      made.push(w);
+      return w;
+    });
+    const p = e.call('run', [], 5000);
+    const caught = p.catch((err: Error) => err);
+    await vi.advanceTimersByTimeAsync(5001);
+    const err = (await caught) as Error;
+    expect(err).toBeInstanceOf(EngineTimeoutError);
+    expect(String(err.message)).toContain('took too long');
+    expect(made[0].terminated).toBe(true);
+    const next = e.call('version');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await next).toBe('ok');
+    expect(made).toHaveLength(2);
+  });
+
+  it('replaces the worker after an engine: error', async () => {
+    const made: FakeWorker[] = [];
+    const e = new Engine(() => {
+      const w = new FakeWorker((m) => ({ id: m.id, error: 'engine: the Go program exited' }));
+      made.push(w);
+      return w;
+    });
+    await expect(e.call('run')).rejects.toThrow('engine:');
+    expect(made[0].terminated).toBe(true);
+  });
+});

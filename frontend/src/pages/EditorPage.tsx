@@ -1,0 +1,182 @@
+import { useEffect, useState } from 'react';
+import { ReactFlowProvider } from '@xyflow/react';
+import { api } from '../api/client';
+import { textIn, type FlowView, type Problem } from '../api/types';
+import { EngineTimeoutError, preview } from '../engine/engine';
+import { useLang, useT } from '../i18n/i18n';
+import { useCatalog } from '../store/catalog';
+import { useFlowStore } from '../store/flowStore';
+import { Canvas, DRAG_MIME } from '../canvas/Canvas';
+import { samplePayload } from '../engine/sample';
+import { Inspector } from '../inspector/Inspector';
+import { ErrorBox } from './ErrorBox';
+
+function Palette() {
+  const t = useT();
+  const lang = useLang((s) => s.lang);
+  const kinds = useCatalog((s) => s.kinds);
+  return (
+    <aside className="palette" data-testid="palette">
+      <h2>{t('editor.palette')}</h2>
+      <p className="muted small">{t('editor.paletteHelp')}</p>
+      {kinds.map((k) => (
+        <div key={k.kind} className="palette-item" draggable data-kind={k.kind} title={textIn(k.help, lang)}
+          onDragStart={(e) => {
+            e.dataTransfer.setData(DRAG_MIME, k.kind);
+            e.dataTransfer.effectAllowed = 'move';
+          }}>
+          {textIn(k.title, lang) || k.kind}
+        </div>
+      ))}
+    </aside>
+  );
+}
+
+function isTyping(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable);
+}
+
+export function EditorPage({ id }: { id: string }) {
+  const t = useT();
+  const lang = useLang((s) => s.lang);
+  const loadCatalog = useCatalog((s) => s.load);
+  const presets = useCatalog((s) => s.presets);
+  const catalogError = useCatalog((s) => s.error);
+  const store = useFlowStore;
+  const meta = useFlowStore((s) => s.meta);
+  const dirty = useFlowStore((s) => s.dirty);
+  const canUndo = useFlowStore((s) => s.past.length > 0);
+  const canRedo = useFlowStore((s) => s.future.length > 0);
+  const trace = useFlowStore((s) => s.trace);
+  const [view, setView] = useState<FlowView | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [problems, setProblems] = useState<Problem[]>([]);
+  const [payload, setPayload] = useState('');
+  const [testing, setTesting] = useState(false);
+
+  useEffect(() => {
+    void loadCatalog();
+    let gone = false;
+    api.getFlow(id).then(
+      (v) => {
+        if (gone) return;
+        setView(v);
+        setProblems(v.problems ?? []);
+        store.getState().load(v.document, v.id);
+      },
+      (err) => !gone && setError(err),
+    );
+    return () => {
+      gone = true;
+    };
+  }, [id, loadCatalog, store]);
+
+  useEffect(() => {
+    if (view && !payload && presets.length) setPayload(samplePayload(store.getState().nodes, presets));
+  }, [view, presets, payload, store]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!(e.ctrlKey || e.metaKey) || isTyping(e.target)) return;
+      const k = e.key.toLowerCase();
+      if (k === 'z' && !e.shiftKey) store.getState().undo();
+      else if ((k === 'z' && e.shiftKey) || k === 'y') store.getState().redo();
+      else return;
+      e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [store]);
+
+  const save = async () => {
+    try {
+      const v = await api.updateFlow(id, { document: store.getState().document() });
+      setView(v);
+      setProblems(v.problems ?? []);
+      store.getState().markSaved(v.id);
+      setError(null);
+    } catch (err) {
+      setError(err);
+    }
+  };
+
+  const test = async () => {
+    let body: unknown;
+    try {
+      body = JSON.parse(payload || '{}');
+    } catch {
+      setError(new Error(t('editor.payloadInvalid')));
+      return;
+    }
+    setTesting(true);
+    setError(null);
+    try {
+      const inputs: Record<string, string> = {};
+      for (const i of meta.inputs ?? []) inputs[i.key] = view?.input_values?.[i.key] || i.default || '';
+      const tr = await preview(store.getState().document(), body, inputs, lang);
+      store.getState().setTrace(tr);
+      setProblems(tr.problems ?? []);
+    } catch (err) {
+      store.getState().setTrace(null);
+      setError(err instanceof EngineTimeoutError ? new Error(t('engine.timeout')) : err);
+    } finally {
+      setTesting(false);
+    }
+  };
+
+  if (error && !view) return <main className="page"><ErrorBox error={error} /></main>;
+  if (!view) return <main className="page"><p>{t('common.loading')}</p></main>;
+
+  return (
+    <div className="editor">
+      <div className="toolbar">
+        <a href="#/flows">← {t('editor.back')}</a>
+        <input aria-label={t('editor.name')} className="flow-name" value={meta.name}
+          onChange={(e) => store.getState().setMeta({ name: e.target.value })} />
+        <button type="button" onClick={() => store.getState().undo()} disabled={!canUndo}>{t('editor.undo')}</button>
+        <button type="button" onClick={() => store.getState().redo()} disabled={!canRedo}>{t('editor.redo')}</button>
+        <button type="button" className="primary" onClick={save}>{t('editor.save')}</button>
+        <span className="muted small">{dirty ? t('editor.unsaved') : t('editor.saved')}</span>
+      </div>
+      <ErrorBox error={error || catalogError} />
+      {problems.length > 0 && (
+        <div className="problems">
+          <b>{t('editor.problems')}:</b>
+          <ul>
+            {problems.map((p, i) => (
+              <li key={i}>
+                {p.node && (
+                  <button type="button" className="link" onClick={() => store.getState().select(p.node ?? null)}>{p.node}</button>
+                )}{' '}
+                {p.message}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <div className="editor-body">
+        <Palette />
+        <ReactFlowProvider>
+          <Canvas />
+        </ReactFlowProvider>
+        <div className="side">
+          <section className="test-panel">
+            <label htmlFor="payload">{t('editor.payload')}</label>
+            <textarea id="payload" className="code" rows={5} value={payload} onChange={(e) => setPayload(e.target.value)} />
+            <button type="button" className="primary" onClick={test} disabled={testing} data-testid="test">
+              {testing ? t('editor.testing') : t('editor.test')}
+            </button>
+            {trace && (
+              <div className={`status-${trace.status}`} data-testid="trace-status">
+                {t('editor.testResult', { status: trace.status })}
+                {trace.error && <div className="error">{trace.error.message}</div>}
+              </div>
+            )}
+          </section>
+          <Inspector />
+        </div>
+      </div>
+    </div>
+  );
+}

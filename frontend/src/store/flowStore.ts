@@ -1,0 +1,175 @@
+// The editor's state in one store: the graph, selection, undo/redo, dirty flag, last preview.
+import { create } from 'zustand';
+import { applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, type NodeChange } from '@xyflow/react';
+import type { FlowDocument, StepTrace, Trace } from '../api/types';
+import { edgeId, fromDocument, toDocument, type DocMeta, type Graph, type HookEdge, type HookNode } from './document';
+
+export { fromDocument, toDocument } from './document';
+
+const HISTORY_LIMIT = 100;
+const EDIT_COALESCE_MS = 1000;
+
+export interface FlowState extends Graph {
+  flowId: string | null;
+  selectedId: string | null;
+  past: Graph[];
+  future: Graph[];
+  dirty: boolean;
+  trace: Trace | null;
+  steps: Record<string, StepTrace>;
+
+  load(doc: FlowDocument, flowId?: string | null): void;
+  document(): FlowDocument;
+  onNodesChange(changes: NodeChange<HookNode>[]): void;
+  onEdgesChange(changes: EdgeChange<HookEdge>[]): void;
+  connect(c: Connection): void;
+  addNode(kind: string, position: { x: number; y: number }, config?: Record<string, unknown>, name?: string): string;
+  removeNode(id: string): void;
+  updateNode(id: string, patch: { name?: string; config?: Record<string, unknown> }): void;
+  setMeta(patch: Partial<DocMeta>): void;
+  select(id: string | null): void;
+  snapshot(): void;
+  undo(): void;
+  redo(): void;
+  setTrace(t: Trace | null): void;
+  markSaved(flowId?: string): void;
+}
+
+function graphOf(s: Graph): Graph {
+  return { meta: s.meta, nodes: s.nodes, edges: s.edges };
+}
+
+function uniqueId(kind: string, nodes: HookNode[]): string {
+  const taken = new Set(nodes.map((n) => n.id));
+  const stem = kind.replace(/[^a-z0-9_]/gi, '_') || 'node';
+  for (let i = 1; ; i++) {
+    const id = `${stem}${i}`;
+    if (!taken.has(id)) return id;
+  }
+}
+
+export const emptyDocument = (name = ''): FlowDocument => ({ schema: 1, name, nodes: [], edges: [] });
+
+export const useFlowStore = create<FlowState>()((set, get) => {
+  /** records the current graph for undo; call before a change */
+  let lastEdit: { id: string; at: number } | null = null;
+  const push = () => {
+    lastEdit = null;
+    const s = get();
+    set({ past: [...s.past, graphOf(s)].slice(-HISTORY_LIMIT), future: [] });
+  };
+  return {
+    ...fromDocument(emptyDocument()),
+    flowId: null,
+    selectedId: null,
+    past: [],
+    future: [],
+    dirty: false,
+    trace: null,
+    steps: {},
+
+    load(doc, flowId = null) {
+      set({ ...fromDocument(doc), flowId, selectedId: null, past: [], future: [], dirty: false, trace: null, steps: {} });
+    },
+    document() {
+      return toDocument(get());
+    },
+    onNodesChange(changes) {
+      const structural = changes.some((c) => c.type === 'remove' || c.type === 'add');
+      if (structural) push();
+      const s = get();
+      const nodes = applyNodeChanges(changes, s.nodes);
+      const removed = new Set(changes.filter((c) => c.type === 'remove').map((c) => (c as { id: string }).id));
+      const edges = removed.size ? s.edges.filter((e) => !removed.has(e.source) && !removed.has(e.target)) : s.edges;
+      const moved = changes.some((c) => c.type === 'position' && c.dragging === false);
+      const selected = changes.filter((c) => c.type === 'select');
+      let selectedId = s.selectedId;
+      for (const c of selected) {
+        if (c.type === 'select') {
+          if (c.selected) selectedId = c.id;
+          else if (selectedId === c.id) selectedId = null;
+        }
+      }
+      if (selectedId && removed.has(selectedId)) selectedId = null;
+      set({ nodes, edges, selectedId, dirty: s.dirty || structural || moved || changes.some((c) => c.type === 'position') });
+    },
+    onEdgesChange(changes) {
+      const structural = changes.some((c) => c.type === 'remove' || c.type === 'add');
+      if (structural) push();
+      const s = get();
+      set({ edges: applyEdgeChanges(changes, s.edges), dirty: s.dirty || structural });
+    },
+    connect(c) {
+      if (!c.source || !c.target || c.source === c.target) return;
+      const branch = c.sourceHandle || undefined;
+      const id = edgeId(c.source, c.target, branch);
+      if (get().edges.some((e) => e.id === id)) return;
+      push();
+      const edge: HookEdge = {
+        id,
+        source: c.source,
+        target: c.target,
+        sourceHandle: branch ?? null,
+        label: branch,
+        data: { extra: {} },
+      };
+      set((s) => ({ edges: [...s.edges, edge], dirty: true }));
+    },
+    addNode(kind, position, config = {}, name = '') {
+      push();
+      const id = uniqueId(kind, get().nodes);
+      const node: HookNode = { id, type: 'hook', position, data: { kind, name, config, extra: {}, hadPosition: true } };
+      set((s) => ({ nodes: [...s.nodes, node], selectedId: id, dirty: true }));
+      return id;
+    },
+    removeNode(id) {
+      push();
+      set((s) => ({
+        nodes: s.nodes.filter((n) => n.id !== id),
+        edges: s.edges.filter((e) => e.source !== id && e.target !== id),
+        selectedId: s.selectedId === id ? null : s.selectedId,
+        dirty: true,
+      }));
+    },
+    updateNode(id, patch) {
+      // Typing into one node's form is one undo step, not one per keystroke.
+      const now = Date.now();
+      if (!(lastEdit && lastEdit.id === id && now - lastEdit.at < EDIT_COALESCE_MS)) push();
+      lastEdit = { id, at: now };
+      set((s) => ({
+        nodes: s.nodes.map((n) => (n.id === id ? { ...n, data: { ...n.data, ...patch } } : n)),
+        dirty: true,
+      }));
+    },
+    setMeta(patch) {
+      push();
+      set((s) => ({ meta: { ...s.meta, ...patch }, dirty: true }));
+    },
+    select(id) {
+      set((s) => ({ selectedId: id, nodes: s.nodes.map((n) => (n.selected === (n.id === id) ? n : { ...n, selected: n.id === id })) }));
+    },
+    snapshot() {
+      push();
+    },
+    undo() {
+      const s = get();
+      const prev = s.past[s.past.length - 1];
+      if (!prev) return;
+      set({ ...prev, past: s.past.slice(0, -1), future: [graphOf(s), ...s.future], dirty: true });
+    },
+    redo() {
+      const s = get();
+      const next = s.future[0];
+      if (!next) return;
+      set({ ...next, past: [...s.past, graphOf(s)], future: s.future.slice(1), dirty: true });
+    },
+    setTrace(t) {
+      const steps: Record<string, StepTrace> = {};
+      for (const st of t?.steps ?? []) steps[st.node] = st;
+      set({ trace: t, steps });
+    },
+    markSaved(flowId) {
+      set((s) => ({ dirty: false, flowId: flowId ?? s.flowId }));
+    },
+  };
+});
