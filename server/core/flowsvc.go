@@ -201,7 +201,7 @@ func (a *App) Flow(ctx context.Context, id string) (*FlowView, error) {
 	if err != nil {
 		return nil, err
 	}
-	stats, err := a.store.Stats(ctx)
+	stats, err := a.store.Stats(ctx, id)
 	if err != nil {
 		return nil, err
 	}

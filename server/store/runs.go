@@ -61,21 +61,29 @@ type FlowStats struct {
 	Failed     int64
 }
 
-// Stats returns the last run and the failed-run count of each flow.
-func (s *Store) Stats(ctx context.Context) (map[string]FlowStats, error) {
+// Stats returns the last run and the failed-run count of the given flows (all flows when none
+// is given).
+func (s *Store) Stats(ctx context.Context, flowIDs ...string) (map[string]FlowStats, error) {
 	out := map[string]FlowStats{}
+	runs := func() *gorm.DB {
+		q := s.Read(ctx).Model(&Run{})
+		if len(flowIDs) > 0 {
+			q = q.Where("flow_id IN ?", flowIDs)
+		}
+		return q
+	}
 	var failed []struct {
 		FlowID string
 		N      int64
 	}
-	if err := s.Read(ctx).Model(&Run{}).Select("flow_id, count(*) as n").Where("status = ?", "failed").Group("flow_id").Scan(&failed).Error; err != nil {
+	if err := runs().Select("flow_id, count(*) as n").Where("status = ?", "failed").Group("flow_id").Scan(&failed).Error; err != nil {
 		return nil, err
 	}
 	for _, f := range failed {
 		out[f.FlowID] = FlowStats{FlowID: f.FlowID, Failed: f.N}
 	}
 	var last []Run
-	sub := s.Read(ctx).Model(&Run{}).Select("flow_id, max(started_at) as started_at").Group("flow_id")
+	sub := runs().Select("flow_id, max(started_at) as started_at").Group("flow_id")
 	if err := s.Read(ctx).Model(&Run{}).Select("runs.flow_id, runs.status, runs.started_at").
 		Joins("JOIN (?) latest ON latest.flow_id = runs.flow_id AND latest.started_at = runs.started_at", sub).
 		Scan(&last).Error; err != nil {
