@@ -346,7 +346,11 @@ func TestServer_TargetDownFor30sThenBackIsDelivered(t *testing.T) {
 		t.Skip("takes about 35 s")
 	}
 	cpa := flowstest.NewTarget(t, flowstest.Reply(503, `down`))
-	s := startServer(t, "sqlite", cpa.Client(), func(c *core.Config) { c.RetryBase, c.RetryMax = time.Second, 4*time.Second })
+	// Pauses are shortened to fit a test; MaxAttempts grows to match, so that no lead uses up its
+	// attempts during the 30 s (with the defaults, 8 attempts span hours).
+	s := startServer(t, "sqlite", cpa.Client(), func(c *core.Config) {
+		c.RetryBase, c.RetryMax, c.MaxAttempts = time.Second, 4*time.Second, 100
+	})
 	v := s.instantiate("getcourse-cpa-house", map[string]string{"api_key": "k", "id_webmaster": "1", "id_offer": "2", "id_source": "3", "id_stream": "4"})
 	for i := 0; i < 5; i++ {
 		hook(t, v.WebhookURL, "GET", "email=u"+string(rune('a'+i))+"%40b.c&phone=7916000000"+string(rune('0'+i)), "", "")
