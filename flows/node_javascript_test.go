@@ -204,7 +204,8 @@ func TestJSNode_InfiniteLoopStopsAtTheTimeoutAndTheNodeStillWorks(t *testing.T) 
 		t.Fatalf("run %s", tr.Status)
 	}
 	jsMustFail(t, st, CodeJSTimeout, "ran longer than 150 ms and was stopped")
-	if took < 150*time.Millisecond || took > 5*time.Second {
+	// Lower bound: not before the timeout. Upper bound only far from it (the machine is shared).
+	if took < 150*time.Millisecond || took > 20*time.Second {
 		t.Fatalf("stopped after %v", took)
 	}
 	for i := 0; i < 3; i++ {
@@ -219,7 +220,7 @@ func TestJSNode_DefaultTimeoutIsOneSecond(t *testing.T) {
 	start := time.Now()
 	_, st := runJS(t, compileJS(t, `for (;;) {}`, 0), "")
 	jsMustFail(t, st, CodeJSTimeout, "1000 ms")
-	if took := time.Since(start); took < time.Second || took > 6*time.Second {
+	if took := time.Since(start); took < time.Second || took > 20*time.Second {
 		t.Fatalf("stopped after %v", took)
 	}
 }
@@ -233,7 +234,8 @@ func TestJSNode_CanceledRunInterruptsTheScript(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if took := time.Since(start); took > 5*time.Second {
+	// Well under the script's own 30 s limit: the cancel, not the timeout, stopped it.
+	if took := time.Since(start); took > 20*time.Second {
 		t.Fatalf("the script ran on for %v after the cancel", took)
 	}
 	st, _ := tr.Step("x")
@@ -254,14 +256,9 @@ func TestJSNode_RunawayCodeFailsCleanly(t *testing.T) {
 			prog := compileJS(t, `if (input.params.go) { `+c.code+` } return "ok"`, 5000)
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
-			start := time.Now()
 			_, st := runJS(t, prog, "go=1")
-			took := time.Since(start)
 			runtime.ReadMemStats(&after)
-			jsMustFail(t, st, c.code2, c.says)
-			if took > 5*time.Second {
-				t.Fatalf("took %v", took)
-			}
+			jsMustFail(t, st, c.code2, c.says) // a guard that did not fire ends in the 5 s timeout instead
 			if grew := after.TotalAlloc - before.TotalAlloc; grew > 200<<20 {
 				t.Fatalf("allocated %d MB", grew>>20)
 			}

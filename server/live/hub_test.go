@@ -345,7 +345,8 @@ func TestClientThatNeverReadsIsDroppedWhilePublishStaysFast(t *testing.T) {
 		waitFor(t, "fast client to catch up", func() bool { return fastLast.Load() >= seq })
 	}
 	t.Logf("publish: %d events, total %v, slowest %v", total, sum, slowest)
-	if slowest > 100*time.Millisecond {
+	// Generous for a shared machine; a Publish that waited on the stalled client would block for good.
+	if slowest > time.Second {
 		t.Errorf("a Publish took %v", slowest)
 	}
 
@@ -540,7 +541,7 @@ func TestCloseDisconnectsEveryone(t *testing.T) {
 	}
 	start := time.Now()
 	hub.Close()
-	if d := time.Since(start); d > time.Second {
+	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("Close took %v", d)
 	}
 	for range conns {

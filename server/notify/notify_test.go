@@ -675,7 +675,7 @@ func TestUnreachableServerDoesNotBlockRunFailedAndIsLogged(t *testing.T) {
 	n, logs := newTest(t, Config{SMTPURL: smtpURL(addr), Clock: newClock().Now})
 	start := time.Now()
 	n.RunFailed(failure("flow-down", "anna@example.com"))
-	if d := time.Since(start); d > 50*time.Millisecond {
+	if d := time.Since(start); d > time.Second { // generous for a shared machine; sending inline would wait on the dial and retries
 		t.Errorf("RunFailed took %v", d)
 	}
 	flush(t, n)
@@ -711,7 +711,7 @@ func TestHungServerBlocksNeitherRunFailedNorClose(t *testing.T) {
 	for i := range 100 { // more flows than the queue holds
 		n.RunFailed(failure(fmt.Sprintf("flow-%d", i), "anna@example.com"))
 	}
-	if d := time.Since(start); d > 100*time.Millisecond {
+	if d := time.Since(start); d > 2*time.Second { // a blocking call would wait on the hung server
 		t.Errorf("100 RunFailed calls took %v while the server hangs", d)
 	}
 	if !strings.Contains(logs.String(), "mail queue is full") {
@@ -726,7 +726,7 @@ func TestHungServerBlocksNeitherRunFailedNorClose(t *testing.T) {
 
 	start = time.Now()
 	n.Close()
-	if d := time.Since(start); d > time.Second {
+	if d := time.Since(start); d > 5*time.Second { // waiting on the hung server would take its whole timeout
 		t.Errorf("Close took %v with a hung server", d)
 	}
 	if err := n.Flush(context.Background()); err != nil {
