@@ -317,6 +317,11 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, flowID string) error
 		writeError(w, http.StatusServiceUnavailable, "server shutting down")
 		return errors.New("live: hub closed")
 	}
+	if !hasSince {
+		// "Only new events" means new from now, before the handshake: an event published while
+		// the connection is being set up is then replayed, not lost.
+		since, hasSince = h.cursor(flowID), true
+	}
 	conn, err := h.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return fmt.Errorf("live: %w", err) // the upgrader has answered
@@ -373,6 +378,21 @@ type plan struct {
 
 // subscribe registers c with the flow and, in the same critical section as Publish, takes the
 // events it must replay: every event after the snapshot reaches c.send, none before it does.
+// cursor is the flow's newest sequence number (or its horizon): a since that asks for nothing
+// already published.
+func (h *Hub) cursor(flowID string) uint64 {
+	h.mu.Lock()
+	fh := h.flows[flowID]
+	if fh == nil {
+		fh = newFlowHub(flowID)
+		h.flows[flowID] = fh
+	}
+	h.mu.Unlock()
+	fh.mu.Lock()
+	defer fh.mu.Unlock()
+	return max(fh.last, fh.horizon)
+}
+
 func (h *Hub) subscribe(flowID string, c *client, since uint64, hasSince bool) (*flowHub, plan, bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
