@@ -7,12 +7,21 @@ FUZZTIME ?= 20000x
 BIN      := bin/hookflow
 FUZZ_TARGETS := FuzzParseTemplate FuzzParsePath FuzzParseFlow FuzzParseRequest
 
-.PHONY: run demo build test vet unit wasm wasm-test frontend-deps frontend-test fuzz bench deps
+.PHONY: run demo build ui test vet unit wasm wasm-test frontend-deps frontend-test e2e chromium fuzz bench deps
 
+# Go modules, and a placeholder page in frontend/dist until the editor is built: the binary
+# embeds that directory, and Go refuses an embed pattern that matches nothing.
 deps:
 	$(GO) mod download
+	@test -f frontend/dist/index.html || { mkdir -p frontend/dist && \
+		echo '<!doctype html><meta charset="utf-8"><title>hookflow</title><p>The editor is not built into this binary: run <code>make build</code>.' > frontend/dist/index.html; }
 
-build: deps
+# The editor with the engine inside (frontend/dist, embedded by frontend/embed.go).
+ui: wasm frontend-deps
+	$(NPM) run build --workspace frontend
+
+# One binary: the service, the editor and the browser engine.
+build: deps ui
 	$(GO) build -o $(BIN) ./server/cmd/hookflow
 
 # The service on http://localhost:8080 with SQLite in ./data (HOOKFLOW_* variables configure it).
@@ -26,7 +35,7 @@ demo: build
 		--payload flows/testdata/payloads/getcourse-user.json \
 		--inputs flows/testdata/inputs/cpa-house.json
 
-test: vet unit wasm-test frontend-test fuzz
+test: vet unit wasm-test frontend-test e2e fuzz
 
 vet: deps
 	$(GO) vet ./...
@@ -34,8 +43,9 @@ vet: deps
 unit: deps
 	$(GO) test -race -count=1 ./...
 
-# The engine for the browser: content-hashed, precompressed module, its worker and manifest.
-ENGINE_DIR ?= wasm/dist
+# The engine for the browser: content-hashed, precompressed module, its worker and manifest,
+# written into the editor's public/ so Vite copies it to dist/engine/.
+ENGINE_DIR ?= frontend/public/engine
 ENGINE_SRC := go.mod go.sum wasm/build.sh wasm/worker.js \
 	$(shell find flows wasm -name '*.go' -not -name '*_test.go') $(wildcard flows/presets/*.json flows/templates/*.json)
 wasm: $(ENGINE_DIR)/manifest.json
@@ -51,7 +61,7 @@ wasm-test: deps
 	node wasm/smoke.mjs $(ENGINE_DIR)
 
 # The editor (frontend/, an npm workspace): dependencies from the lockfile, type check, unit
-# tests and a production build. It is not embedded in the binary yet.
+# tests and a production build (with the engine built by wasm-test).
 node_modules/.package-lock.json: package.json package-lock.json frontend/package.json
 	$(NPM) ci --no-audit --no-fund
 frontend-deps: node_modules/.package-lock.json
@@ -60,6 +70,17 @@ frontend-test: frontend-deps
 	$(NPM) run typecheck --workspace frontend
 	$(NPM) test --workspace frontend
 	$(NPM) run build --workspace frontend
+
+# Browser end-to-end tests: the real binary on a temporary directory, driven in headless
+# Debian Chromium by playwright-core (frontend/e2e). Screenshots go to docs/screenshots.
+e2e: build chromium
+	HOOKFLOW_BIN=$(CURDIR)/$(BIN) node --test --test-concurrency=1 frontend/e2e/
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing Debian chromium for the browser tests"; \
+		if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 fuzz: deps
 	@for t in $(FUZZ_TARGETS); do \

@@ -6,7 +6,7 @@
 #
 # Usage: wasm/build.sh [outdir]   (default wasm/dist). Older hookflow.*.wasm* files in outdir are
 # removed. Environment:
-#   HOOKFLOW_VERSION          version string (default: git describe)
+#   HOOKFLOW_VERSION          version string (default: dev)
 #   HOOKFLOW_BROTLI_QUALITY   1..11, default 11 (smallest, ~1 min on 24 MB); "off" skips the .br.
 #                             Uses the brotli CLI, or node's zlib when the CLI is not installed.
 set -euo pipefail
@@ -17,7 +17,9 @@ out="${1:-$here/dist}"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 
-version="${HOOKFLOW_VERSION:-$(git -C "$root" describe --always --dirty 2>/dev/null || echo dev)}"
+# The version is built in only when given: a version string that changes with every commit
+# (git describe) would change the module hash and make every browser download it again.
+version="${HOOKFLOW_VERSION:-dev}"
 goroot="$(go env GOROOT)"
 wasm_exec="$goroot/lib/wasm/wasm_exec.js"
 [[ -f "$wasm_exec" ]] || wasm_exec="$goroot/misc/wasm/wasm_exec.js" # Go < 1.24

@@ -1,5 +1,5 @@
 // The flow canvas: nodes and edges from the store, drops from the palette add nodes.
-import { useCallback, type DragEvent } from 'react';
+import { useCallback, useState, type DragEvent } from 'react';
 import { Background, Controls, ReactFlow, useReactFlow } from '@xyflow/react';
 import { useFlowStore } from '../store/flowStore';
 import { nodeTypes } from '../nodes/HookNodeView';
@@ -16,6 +16,9 @@ export function Canvas() {
   const snapshot = useFlowStore((s) => s.snapshot);
   const select = useFlowStore((s) => s.select);
   const { screenToFlowPosition } = useReactFlow();
+  // Fit a loaded flow into view once, but never zoom past 100%: on an empty canvas React Flow
+  // would otherwise fit the first dropped node, zooming in so far that the next drops overlap it.
+  const [fitLoaded] = useState(() => useFlowStore.getState().nodes.length > 0);
 
   const onDragOver = useCallback((e: DragEvent) => {
     e.preventDefault();
@@ -44,7 +47,9 @@ export function Canvas() {
         onNodeDragStart={() => snapshot()}
         onPaneClick={() => select(null)}
         deleteKeyCode={['Delete', 'Backspace']}
-        fitView
+        fitView={fitLoaded}
+        fitViewOptions={{ maxZoom: 1, padding: 0.2 }}
+        defaultViewport={{ x: 40, y: 40, zoom: 1 }}
       >
         <Background />
         <Controls />

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hookflow/hookflow/frontend"
 	"github.com/hookflow/hookflow/server/api"
 	"github.com/hookflow/hookflow/server/core"
 	"github.com/hookflow/hookflow/server/live"
@@ -121,7 +122,9 @@ func serve(ctx context.Context, c serveConfig, logOut io.Writer, ready chan<- st
 	if err := app.Start(ctx); err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: api.New(app, log), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute}
+	handler := api.New(app, log)
+	api.MountUI(handler, frontend.Dist())
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("hookflow is serving", "addr", ln.Addr().String(), "public_url", public, "database", st.Dialect())

@@ -1,0 +1,192 @@
+// Browser end-to-end harness: a real `hookflow serve` on a temporary directory, headless Debian
+// Chromium driven by playwright-core, and small HTTP servers standing in for the services a flow
+// posts to. Used by the *.test.mjs files next to it (run by `make e2e`).
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const root = path.resolve(here, '../..');
+export const screenshotsDir = path.join(root, 'docs/screenshots');
+const figuresFile = path.join(root, 'bin/e2e-figures.json');
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts the hookflow binary (HOOKFLOW_BIN, default bin/hookflow) on a free port and a temp dir. */
+export async function startServer(extraEnv = {}) {
+  const bin = process.env.HOOKFLOW_BIN || path.join(root, 'bin/hookflow');
+  if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: run make build`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hookflow-e2e-'));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const log = fs.openSync(path.join(dir, 'server.log'), 'a');
+  const proc = spawn(bin, ['serve'], {
+    env: {
+      ...process.env,
+      HOOKFLOW_ADDR: `127.0.0.1:${port}`,
+      HOOKFLOW_DATA_DIR: path.join(dir, 'data'),
+      HOOKFLOW_PUBLIC_URL: url,
+      HOOKFLOW_DATABASE_URL: '',
+      HOOKFLOW_LOG_LEVEL: 'info',
+      ...extraEnv,
+    },
+    stdio: ['ignore', log, log],
+  });
+  let exited = null;
+  proc.on('exit', (code) => (exited = code));
+  for (let i = 0; ; i++) {
+    if (exited !== null) throw new Error(`hookflow exited with ${exited}:\n${fs.readFileSync(path.join(dir, 'server.log'), 'utf8')}`);
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.ok) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (i > 300) throw new Error('hookflow did not answer /healthz within 30 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    dir,
+    log: () => fs.readFileSync(path.join(dir, 'server.log'), 'utf8'),
+    async stop() {
+      if (exited === null) {
+        proc.kill('SIGTERM');
+        await new Promise((r) => proc.once('exit', r));
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A stand-in for a target service: records every request and answers with reply(req, body). */
+export async function startTarget(reply = () => ({ status: 200, json: { status: 'success' } })) {
+  const received = [];
+  const srv = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const got = { method: req.method, url: req.url, headers: req.headers, body };
+      received.push(got);
+      const r = reply(got);
+      res.writeHead(r.status, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(r.json));
+    });
+  });
+  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${srv.address().port}`,
+    received,
+    stop: () => new Promise((r) => srv.close(r)),
+  };
+}
+
+// The flags Chromium needs on a machine with a closed network and no GPU (it would otherwise
+// try to reach update and sync services at every start).
+const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+/** Launches headless Chromium with a 1280×800 page (the smallest screen the editor supports). */
+export async function startBrowser() {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: chromiumArgs,
+  });
+  return browser;
+}
+
+/** A fresh page at 1280×800 whose console errors and failed requests fail the test at the end. */
+export async function newPage(browser, { lang = 'en' } = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: lang === 'ru' ? 'ru-RU' : 'en-US' });
+  await context.addInitScript((l) => localStorage.setItem('hookflow.lang', l), lang);
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('console', (msg) => {
+    // "Failed to load resource" repeats a failed response, which is reported with its URL below.
+    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) problems.push(`console error: ${msg.text()}`);
+  });
+  page.on('response', (res) => {
+    if (res.status() >= 400) problems.push(`HTTP ${res.status()} for ${res.request().method()} ${res.url()}`);
+  });
+  page.problems = problems;
+  return page;
+}
+
+/** Fails when the page reported errors (other than those expected by the test). */
+export function assertNoPageErrors(page, allowed = []) {
+  const left = page.problems.filter((p) => !allowed.some((re) => re.test(p)));
+  if (left.length) throw new Error('the page reported errors:\n' + left.join('\n'));
+}
+
+/** Layout check at 1280×800: nothing wider than the window (no horizontal scroll of the page). */
+export async function assertNoHorizontalOverflow(page) {
+  const { scroll, client } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    client: document.documentElement.clientWidth,
+  }));
+  if (scroll > client + 1) throw new Error(`the page is ${scroll}px wide in a ${client}px window`);
+}
+
+export async function screenshot(page, name) {
+  fs.mkdirSync(screenshotsDir, { recursive: true });
+  await page.screenshot({ path: path.join(screenshotsDir, name) });
+}
+
+/** Records a measured figure (ms, bytes) in bin/e2e-figures.json for the README. */
+export function recordFigure(name, value) {
+  let all = {};
+  try {
+    all = JSON.parse(fs.readFileSync(figuresFile, 'utf8'));
+  } catch {
+    /* first figure */
+  }
+  all[name] = value;
+  fs.mkdirSync(path.dirname(figuresFile), { recursive: true });
+  fs.writeFileSync(figuresFile, JSON.stringify(all, null, 2) + '\n');
+  console.log(`figure ${name}: ${JSON.stringify(value)}`);
+}
+
+/** Drags a palette item onto the canvas at (x, y) relative to the canvas' top left corner. */
+export async function dragKindToCanvas(page, kind, x, y) {
+  const item = page.locator(`.palette-item[data-kind="${kind}"]`);
+  const canvas = page.getByTestId('canvas');
+  await item.dragTo(canvas, { targetPosition: { x, y } });
+}
+
+/** Connects node a's output handle to node b's input handle by dragging with the mouse. */
+export async function connectNodes(page, from, to) {
+  const src = page.locator(`[data-testid="node-${from}"] .react-flow__handle.source`).first();
+  const dst = page.locator(`[data-testid="node-${to}"] .react-flow__handle.target`).first();
+  const a = await src.boundingBox();
+  const b = await dst.boundingBox();
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
+  await page.mouse.up();
+}
