@@ -190,3 +190,22 @@ export async function connectNodes(page, from, to) {
   await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
   await page.mouse.up();
 }
+
+/** Clicks Test and waits for the preview's result; returns the milliseconds until it was painted. */
+export async function runPreview(page) {
+  const clicked = Date.now();
+  await page.getByTestId('test').click(); // clears the last result at once
+  await page.getByTestId('trace-status').waitFor();
+  return Date.now() - clicked;
+}
+
+/** Asserts every listed node is painted with status; the message carries the preview's result. */
+export async function expectNodeStatus(page, ids, status) {
+  for (const id of ids) {
+    const got = await page.getByTestId(`node-${id}`).getAttribute('data-status');
+    if (got !== status) {
+      const result = await page.getByTestId('trace-status').textContent().catch(() => '(no result shown)');
+      throw new Error(`node ${id} is "${got}", want "${status}"; the preview said: ${result}`);
+    }
+  }
+}

@@ -28,12 +28,14 @@ describe('Engine', () => {
     vi.useFakeTimers();
     const made: FakeWorker[] = [];
     const e = new Engine(() => {
-      const w = new FakeWorker((m) => (made.length === 1 ? undefined : { id: m.id, result: 'ok' }));
+      // The first worker loads, then never answers the run (a script looping forever).
+      const w = new FakeWorker((m) => (made.length === 1 && m.op !== 'init' ? undefined : { id: m.id, result: 'ok' }));
       made.push(w);
       return w;
     });
     const p = e.call('run', [], 5000);
     const caught = p.catch((err: Error) => err);
+    await vi.advanceTimersByTimeAsync(1); // loaded
     await vi.advanceTimersByTimeAsync(5001);
     const err = (await caught) as Error;
     expect(err).toBeInstanceOf(EngineTimeoutError);
@@ -43,6 +45,27 @@ describe('Engine', () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(await next).toBe('ok');
     expect(made).toHaveLength(2);
+  });
+
+  it('does not count a slow engine load against the run time limit', async () => {
+    vi.useFakeTimers();
+    const ops: string[] = [];
+    const e = new Engine(
+      () =>
+        new FakeWorker((m) => {
+          ops.push(m.op);
+          return { id: m.id, result: m.op === 'init' ? { version: 'dev' } : 'ran' };
+        }),
+    );
+    // Delay the load: the fake answers init only after 20 s of (fake) time.
+    const w = (e as unknown as { ensure(): FakeWorker }).ensure();
+    const answer = w.postMessage.bind(w);
+    w.postMessage = (msg) => (msg.op === 'init' ? setTimeout(() => answer(msg), 20000) : answer(msg));
+    const run = e.call('run', [], 5000);
+    await vi.advanceTimersByTimeAsync(20001);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await run).toBe('ran');
+    expect(ops).toEqual(['init', 'run']);
   });
 
   it('replaces the worker after an engine: error', async () => {

@@ -4,6 +4,8 @@ import type { FlowDocument, KindInfo, Preset, Template, Trace } from '../api/typ
 
 export const WORKER_URL = '/engine/worker.js';
 export const DEFAULT_TIMEOUT_MS = 5000;
+/** Loading the module (24 MB) and warming it up may take long on a slow machine; it is not a run. */
+export const LOAD_TIMEOUT_MS = 120000;
 export const TIMEOUT_MESSAGE = 'the preview took too long (endless loop in JavaScript?)';
 
 export class EngineTimeoutError extends Error {
@@ -30,6 +32,7 @@ export class Engine {
   private worker: WorkerLike | null = null;
   private nextId = 1;
   private pending = new Map<number, Pending>();
+  private loaded: Promise<unknown> | null = null;
   private readonly create: () => WorkerLike;
 
   constructor(create: () => WorkerLike = () => new Worker(WORKER_URL) as unknown as WorkerLike) {
@@ -62,6 +65,7 @@ export class Engine {
 
   /** Ends the worker; pending calls fail, the next call starts a new one. */
   restart(): void {
+    this.loaded = null;
     if (this.worker) {
       this.worker.onmessage = null;
       this.worker.onerror = null;
@@ -78,7 +82,17 @@ export class Engine {
     }
   }
 
-  call<T>(op: string, args: unknown[] = [], timeoutMs = DEFAULT_TIMEOUT_MS): Promise<T> {
+  /**
+   * Calls the engine. A call's time limit starts once the engine is loaded, so that a slow first
+   * load is not mistaken for an endless loop: the worker is loaded (op "init") first, with its own
+   * generous limit.
+   */
+  async call<T>(op: string, args: unknown[] = [], timeoutMs = DEFAULT_TIMEOUT_MS): Promise<T> {
+    if (op !== 'init') await this.init();
+    return this.send<T>(op, args, timeoutMs);
+  }
+
+  private send<T>(op: string, args: unknown[], timeoutMs: number): Promise<T> {
     const w = this.ensure();
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
@@ -94,8 +108,16 @@ export class Engine {
     });
   }
 
-  init(timeoutMs = 60000) {
-    return this.call<{ version: string; load_ms: number; warm_ms: number }>('init', [], timeoutMs);
+  /** Loads and warms up the engine once per worker; the editor calls it when it opens. */
+  init(timeoutMs = LOAD_TIMEOUT_MS) {
+    if (!this.loaded) {
+      const p = this.send<{ version: string; load_ms: number; warm_ms: number }>('init', [], timeoutMs);
+      this.loaded = p;
+      p.catch(() => {
+        if (this.loaded === p) this.loaded = null;
+      });
+    }
+    return this.loaded as Promise<{ version: string; load_ms: number; warm_ms: number }>;
   }
 
   preview(flow: FlowDocument, payload: unknown, inputs: Record<string, string>, lang = 'en', timeoutMs = DEFAULT_TIMEOUT_MS) {

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
 import { api } from '../api/client';
 import { textIn, type FlowView, type Problem } from '../api/types';
-import { EngineTimeoutError, preview } from '../engine/engine';
+import { engine, EngineTimeoutError, preview } from '../engine/engine';
 import { useLang, useT } from '../i18n/i18n';
 import { useCatalog } from '../store/catalog';
 import { useFlowStore } from '../store/flowStore';
@@ -54,6 +54,11 @@ export function EditorPage({ id }: { id: string }) {
   const [problems, setProblems] = useState<Problem[]>([]);
   const [payload, setPayload] = useState('');
   const [testing, setTesting] = useState(false);
+
+  useEffect(() => {
+    // Load the engine while the user looks at the flow, so that the first Test is quick.
+    engine().init().catch(() => undefined); // a load failure is reported by the first Test
+  }, []);
 
   useEffect(() => {
     void loadCatalog();
@@ -111,6 +116,7 @@ export function EditorPage({ id }: { id: string }) {
     }
     setTesting(true);
     setError(null);
+    store.getState().setTrace(null); // the last result goes at once: what shows next is this run's
     try {
       const inputs: Record<string, string> = {};
       for (const i of meta.inputs ?? []) inputs[i.key] = view?.input_values?.[i.key] || i.default || '';

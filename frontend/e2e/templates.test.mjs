@@ -1,0 +1,95 @@
+// The template gallery: a user instantiates the U-ON → Offerrum template, previews it in the
+// browser with the U-ON answer sample, and reads the fields the JSON parser took out of it.
+// Also: a JavaScript node that never ends is stopped in the preview and the page stays usable.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  assertNoHorizontalOverflow,
+  assertNoPageErrors,
+  expectNodeStatus,
+  newPage,
+  recordFigure,
+  runPreview,
+  screenshot,
+  startBrowser,
+  startServer,
+} from './harness.mjs';
+
+let server, browser;
+before(async () => {
+  server = await startServer();
+  browser = await startBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('the U-ON → Offerrum template previews with the sample answer and shows the parsed fields', async () => {
+  const page = await newPage(browser);
+  await page.goto(server.url + '/#/templates');
+  const card = page.getByTestId('template-uon-offerrum');
+  await card.waitFor();
+  await assertNoHorizontalOverflow(page);
+  await screenshot(page, 'templates.png');
+  await card.getByRole('button', { name: 'Use this template' }).click();
+  const form = page.getByTestId('use-uon-offerrum');
+  await form.getByLabel(/U-ON API key/).fill('uon-secret-key');
+  await form.getByLabel(/Offerrum API key/).fill('offerrum-key');
+  await form.getByLabel(/^Offerrum flow code/).fill('3');
+  await form.getByRole('button', { name: 'Create the flow' }).click();
+
+  await page.getByTestId('node-parse').waitFor();
+  // U-ON posts the request number as a form.
+  await page.getByLabel('Sample request (JSON)').fill(JSON.stringify({
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: 'r_id=48213',
+  }));
+  recordFigure('test_to_paint_ms.uon_offerrum.first', await runPreview(page));
+  await expectNodeStatus(page, ['trigger', 'fetch', 'parse', 'form', 'send'], 'success');
+  recordFigure('test_to_paint_ms.uon_offerrum.again', await runPreview(page));
+  await expectNodeStatus(page, ['trigger', 'fetch', 'parse', 'form', 'send'], 'success');
+  await page.getByTestId('node-parse').click();
+  const output = page.getByTestId('step').locator('details', { hasText: 'Output' });
+  for (const text of ['"id": 48213', '"office_name": "Главный офис"', '"status": "Новое"']) {
+    await output.getByText(text, { exact: false }).first().waitFor();
+  }
+  assertNoPageErrors(page);
+});
+
+test('a JavaScript node that never ends is stopped in the preview and the page stays responsive', async () => {
+  const doc = {
+    schema: 1,
+    name: 'Endless loop',
+    nodes: [
+      { id: 'trigger', kind: 'webhook', position: { x: 0, y: 0 }, config: { preset: 'generic' } },
+      { id: 'loop', kind: 'js', position: { x: 0, y: 140 }, config: { code: 'while (true) {}' } },
+    ],
+    edges: [{ from: 'trigger', to: 'loop' }],
+  };
+  const res = await fetch(server.url + '/api/flows?draft=1', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ document: doc }),
+  });
+  assert.equal(res.status, 201, await res.clone().text());
+  const flow = await res.json();
+
+  const page = await newPage(browser);
+  await page.goto(`${server.url}/#/flows/${flow.id}`);
+  await page.getByTestId('node-loop').waitFor();
+  await page.getByTestId('test').click();
+  // While the worker spins, the page still answers: typing in the name field works at once.
+  const name = page.getByLabel('Flow name');
+  await name.fill('Still responsive');
+  assert.equal(await name.inputValue(), 'Still responsive');
+  await page.getByText(/took too long/).waitFor({ timeout: 20_000 });
+
+  // A fresh worker runs the next preview.
+  await page.getByTestId('node-loop').click();
+  await page.getByLabel(/^Script|^Code|^JavaScript/).first().fill('return { ok: true };');
+  await runPreview(page);
+  await expectNodeStatus(page, ['trigger', 'loop'], 'success');
+  assertNoPageErrors(page);
+});
