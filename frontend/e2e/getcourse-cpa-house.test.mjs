@@ -54,6 +54,13 @@ test('a user builds GetCourse → CPA.House by dragging nodes, tests it, starts 
   await page.locator('.react-flow__edge').nth(1).waitFor({ state: 'attached' });
   assert.equal(await page.locator('.react-flow__edge').count(), 2, 'two edges drawn by dragging handles');
 
+  // Auto-layout stacks the steps top to bottom without overlap.
+  await page.getByTestId('auto-layout').click();
+  await page.waitForTimeout(300); // the view animates to fit
+  const box = async (id) => page.getByTestId(`node-${id}`).boundingBox();
+  const [a, b, c] = [await box('webhook1'), await box('form_encode1'), await box('http1')];
+  assert.ok(a.y + a.height <= b.y && b.y + b.height <= c.y, `stacked: ${JSON.stringify([a, b, c])}`);
+
   // The trigger: GetCourse's "user created" preset.
   await page.getByTestId('node-webhook1').click();
   await page.getByLabel('Source').selectOption('getcourse.user_created');

@@ -1,6 +1,7 @@
 // The flow canvas: nodes and edges from the store, drops from the palette add nodes.
 import { useCallback, useState, type DragEvent } from 'react';
-import { Background, Controls, ReactFlow, useReactFlow } from '@xyflow/react';
+import { Background, ControlButton, Controls, ReactFlow, useReactFlow } from '@xyflow/react';
+import { useT } from '../i18n/i18n';
 import { useFlowStore } from '../store/flowStore';
 import { nodeTypes } from '../nodes/HookNodeView';
 
@@ -15,7 +16,12 @@ export function Canvas() {
   const addNode = useFlowStore((s) => s.addNode);
   const snapshot = useFlowStore((s) => s.snapshot);
   const select = useFlowStore((s) => s.select);
-  const { screenToFlowPosition } = useReactFlow();
+  const { screenToFlowPosition, fitView } = useReactFlow();
+  const t = useT();
+  const autoLayout = () => {
+    useFlowStore.getState().autoLayout();
+    requestAnimationFrame(() => void fitView({ maxZoom: 1, padding: 0.2, duration: 200 }));
+  };
   // Fit a loaded flow into view once, but never zoom past 100%: on an empty canvas React Flow
   // would otherwise fit the first dropped node, zooming in so far that the next drops overlap it.
   const [fitLoaded] = useState(() => useFlowStore.getState().nodes.length > 0);
@@ -52,7 +58,11 @@ export function Canvas() {
         defaultViewport={{ x: 40, y: 40, zoom: 1 }}
       >
         <Background />
-        <Controls />
+        <Controls>
+          <ControlButton onClick={autoLayout} title={t('editor.autoLayout')} aria-label={t('editor.autoLayout')} data-testid="auto-layout">
+            ⇅
+          </ControlButton>
+        </Controls>
       </ReactFlow>
     </div>
   );

@@ -1,36 +1,16 @@
 import { useEffect, useState } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
 import { api } from '../api/client';
-import { textIn, type FlowView, type Problem } from '../api/types';
+import type { FlowView, Problem } from '../api/types';
 import { engine, EngineTimeoutError, preview } from '../engine/engine';
 import { useLang, useT } from '../i18n/i18n';
 import { useCatalog } from '../store/catalog';
 import { useFlowStore } from '../store/flowStore';
-import { Canvas, DRAG_MIME } from '../canvas/Canvas';
+import { Canvas } from '../canvas/Canvas';
+import { Palette } from '../canvas/Palette';
 import { samplePayload } from '../engine/sample';
 import { Inspector } from '../inspector/Inspector';
 import { ErrorBox } from './ErrorBox';
-
-function Palette() {
-  const t = useT();
-  const lang = useLang((s) => s.lang);
-  const kinds = useCatalog((s) => s.kinds);
-  return (
-    <aside className="palette" data-testid="palette">
-      <h2>{t('editor.palette')}</h2>
-      <p className="muted small">{t('editor.paletteHelp')}</p>
-      {kinds.map((k) => (
-        <div key={k.kind} className="palette-item" draggable data-kind={k.kind} title={textIn(k.help, lang)}
-          onDragStart={(e) => {
-            e.dataTransfer.setData(DRAG_MIME, k.kind);
-            e.dataTransfer.effectAllowed = 'move';
-          }}>
-          {textIn(k.title, lang) || k.kind}
-        </div>
-      ))}
-    </aside>
-  );
-}
 
 function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;

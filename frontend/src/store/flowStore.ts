@@ -3,6 +3,7 @@ import { create } from 'zustand';
 import { applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, type NodeChange } from '@xyflow/react';
 import type { FlowDocument, StepTrace, Trace } from '../api/types';
 import { edgeId, fromDocument, toDocument, type DocMeta, type Graph, type HookEdge, type HookNode } from './document';
+import { layoutPositions } from './layout';
 
 export { fromDocument, toDocument } from './document';
 
@@ -33,6 +34,7 @@ export interface FlowState extends Graph {
   redo(): void;
   setTrace(t: Trace | null): void;
   markSaved(flowId?: string): void;
+  autoLayout(): void;
 }
 
 function graphOf(s: Graph): Graph {
@@ -170,6 +172,13 @@ export const useFlowStore = create<FlowState>()((set, get) => {
     },
     markSaved(flowId) {
       set((s) => ({ dirty: false, flowId: flowId ?? s.flowId }));
+    },
+    autoLayout() {
+      const s = get();
+      if (s.nodes.length === 0) return;
+      push();
+      const pos = layoutPositions(s.nodes, s.edges);
+      set({ nodes: s.nodes.map((n) => ({ ...n, position: pos[n.id] ?? n.position })), dirty: true });
     },
   };
 });
