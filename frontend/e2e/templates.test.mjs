@@ -55,6 +55,15 @@ test('the U-ON → Offerrum template previews with the sample answer and shows t
   for (const text of ['"id": 48213', '"office_name": "Главный офис"', '"status": "Новое"']) {
     await output.getByText(text, { exact: false }).first().waitFor();
   }
+
+  // A value typed for the test changes the request the preview shows; the secret stays masked.
+  await page.getByTestId('test-values').getByLabel('Offerrum flow code').fill('7');
+  await runPreview(page);
+  await page.getByTestId('node-send').click();
+  await page.getByTestId('step').getByText(/flow=7/).first().waitFor();
+  await page.getByTestId('node-fetch').click();
+  await page.getByTestId('step').getByText('/request/48213.json').first().waitFor();
+  assert.equal(await page.getByTestId('step').getByText('uon-secret-key').count(), 0, 'the secret is not shown');
   assertNoPageErrors(page);
 });
 

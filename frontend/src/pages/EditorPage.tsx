@@ -11,6 +11,8 @@ import { Palette } from '../canvas/Palette';
 import { samplePayload } from '../engine/sample';
 import { Inspector } from '../inspector/Inspector';
 import { ErrorBox } from './ErrorBox';
+import { inputValues, testInputs } from './testInputs';
+import { TestValues } from './TestValues';
 
 function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
@@ -34,6 +36,7 @@ export function EditorPage({ id }: { id: string }) {
   const [problems, setProblems] = useState<Problem[]>([]);
   const [payload, setPayload] = useState('');
   const [testing, setTesting] = useState(false);
+  const [typedInputs, setTypedInputs] = useState<Record<string, string>>({});
 
   useEffect(() => {
     // Load the engine while the user looks at the flow, so that the first Test is quick.
@@ -98,8 +101,7 @@ export function EditorPage({ id }: { id: string }) {
     setError(null);
     store.getState().setTrace(null); // the last result goes at once: what shows next is this run's
     try {
-      const inputs: Record<string, string> = {};
-      for (const i of meta.inputs ?? []) inputs[i.key] = view?.input_values?.[i.key] || i.default || '';
+      const inputs = inputValues(testInputs(meta.inputs, view?.input_values, typedInputs));
       const tr = await preview(store.getState().document(), body, inputs, lang);
       store.getState().setTrace(tr);
       setProblems(tr.problems ?? []);
@@ -150,6 +152,8 @@ export function EditorPage({ id }: { id: string }) {
           <section className="test-panel">
             <label htmlFor="payload">{t('editor.payload')}</label>
             <textarea id="payload" className="code" rows={5} value={payload} onChange={(e) => setPayload(e.target.value)} />
+            <TestValues defs={meta.inputs} saved={view.input_values} typed={typedInputs}
+              onType={(key, value) => setTypedInputs((v) => ({ ...v, [key]: value }))} />
             <button type="button" className="primary" onClick={test} disabled={testing} data-testid="test">
               {testing ? t('editor.testing') : t('editor.test')}
             </button>
