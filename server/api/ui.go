@@ -22,9 +22,9 @@ import (
 // never change, so they are immutable for a year; everything else (index.html, worker.js,
 // manifest.json) is revalidated on each load, so a new release is picked up at once.
 //
-// The engine module is large (about 24 MB raw). The build writes .br and .gz copies next to it,
-// and this handler sends the best one the browser accepts with Content-Encoding: nothing is
-// compressed at request time.
+// The engine module is large (about 24 MB raw). The build writes .br and .gz copies next to it
+// and next to the bundles, and this handler sends the best one the browser accepts with
+// Content-Encoding: nothing is compressed at request time.
 func MountUI(e *echo.Echo, fsys fs.FS) {
 	ui := &uiHandler{fsys: fsys, started: time.Now()}
 	e.GET("/", ui.index)
@@ -104,7 +104,17 @@ func (u *uiHandler) read(name, acceptEncoding string) ([]byte, string, error) {
 	return data, "", err
 }
 
-func precompressed(name string) bool { return path.Ext(name) == ".wasm" }
+// precompressed reports files the build wrote .br/.gz copies of (wasm/build.sh for the engine,
+// frontend/scripts/precompress.mjs for the bundles); a missing copy falls back to the file.
+func precompressed(name string) bool {
+	switch path.Ext(name) {
+	case ".wasm":
+		return true
+	case ".js", ".css", ".svg":
+		return strings.HasPrefix(name, "assets/")
+	}
+	return false
+}
 
 // immutable reports names that embed a content hash.
 func immutable(name string) bool {

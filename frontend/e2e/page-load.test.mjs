@@ -1,0 +1,51 @@
+// What a first visit costs: bytes over the wire (as compressed on the wire) for the flows list,
+// and for opening the editor, which also loads the browser engine once.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { assertNoPageErrors, newPage, recordFigure, startBrowser, startServer } from './harness.mjs';
+
+let server, browser;
+before(async () => {
+  server = await startServer();
+  browser = await startBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** Sums the encoded body sizes of every response the context saw while fn ran. */
+async function transferred(context, fn) {
+  const pending = [];
+  const onFinished = (req) => pending.push(req.sizes().then((s) => ({ url: req.url(), bytes: s.responseBodySize })));
+  context.on('requestfinished', onFinished);
+  await fn();
+  context.off('requestfinished', onFinished);
+  const all = await Promise.all(pending);
+  return { bytes: all.reduce((n, r) => n + r.bytes, 0), requests: all };
+}
+
+test('a first visit is small, and the engine arrives compressed when the editor opens', async () => {
+  const page = await newPage(browser);
+  const context = page.context();
+  const list = await transferred(context, async () => {
+    await page.goto(server.url + '/', { waitUntil: 'networkidle' });
+    await page.getByRole('button', { name: 'New flow' }).waitFor();
+  });
+  recordFigure('first_page_load_bytes.flows_list', list.bytes);
+  assert.ok(list.bytes < 400 * 1024, `the flows list page weighs ${list.bytes} bytes`);
+
+  const manifest = await (await fetch(server.url + '/engine/manifest.json')).json();
+  const editor = await transferred(context, async () => {
+    await page.getByRole('button', { name: 'New flow' }).click();
+    await page.getByTestId('palette').waitFor();
+    // The engine loads in its worker as the editor opens; wait until the module has arrived.
+    await page.waitForEvent('requestfinished', { predicate: (r) => r.url().endsWith(manifest.wasm), timeout: 60_000 });
+  });
+  const wasm = editor.requests.find((r) => r.url.endsWith(manifest.wasm));
+  assert.ok(wasm, 'the engine module was fetched');
+  assert.ok(wasm.bytes < manifest.size / 3, `engine sent compressed: ${wasm.bytes} of ${manifest.size} bytes`);
+  recordFigure('engine_bytes', { raw: manifest.size, gzip: manifest.gzip_size, brotli: manifest.br_size, on_the_wire: wasm.bytes });
+  recordFigure('first_page_load_bytes.editor_with_engine', list.bytes + editor.bytes);
+  assertNoPageErrors(page);
+});
