@@ -10,6 +10,10 @@ import { Canvas, DRAG_MIME } from '../canvas/Canvas';
 import { samplePayload } from '../engine/sample';
 import { Inspector } from '../inspector/Inspector';
 import { ErrorBox } from './ErrorBox';
+import { LivePanel } from '../live/LivePanel';
+import { SendForReal } from '../live/SendForReal';
+import { VersionHistory } from '../versions/VersionHistory';
+import { journalHref } from '../router';
 
 function Palette() {
   const t = useT();
@@ -125,6 +129,13 @@ export function EditorPage({ id }: { id: string }) {
     }
   };
 
+  // A restored version is the new current one: reload the editor from it.
+  const restored = (v: FlowView) => {
+    setView(v);
+    setProblems(v.problems ?? []);
+    store.getState().load(v.document, v.id);
+  };
+
   if (error && !view) return <main className="page"><ErrorBox error={error} /></main>;
   if (!view) return <main className="page"><p>{t('common.loading')}</p></main>;
 
@@ -138,6 +149,8 @@ export function EditorPage({ id }: { id: string }) {
         <button type="button" onClick={() => store.getState().redo()} disabled={!canRedo}>{t('editor.redo')}</button>
         <button type="button" className="primary" onClick={save}>{t('editor.save')}</button>
         <span className="muted small">{dirty ? t('editor.unsaved') : t('editor.saved')}</span>
+        <VersionHistory flowId={id} current={view.version} dirty={dirty} onRestored={restored} />
+        <a href={journalHref(id)} data-testid="editor-journal">{t('journal.title')}</a>
       </div>
       <ErrorBox error={error || catalogError} />
       {problems.length > 0 && (
@@ -173,10 +186,12 @@ export function EditorPage({ id }: { id: string }) {
                 {trace.error && <div className="error">{trace.error.message}</div>}
               </div>
             )}
+            <SendForReal flowId={id} payload={payload} document={() => store.getState().document()} />
           </section>
           <Inspector />
         </div>
       </div>
+      <LivePanel flowId={id} />
     </div>
   );
 }
