@@ -7,7 +7,7 @@ import { useLang, useT } from '../i18n/i18n';
 import { ErrorBox } from '../pages/ErrorBox';
 import { LiveClient, liveURL } from '../live/liveClient';
 import { runHref } from '../router';
-import { JournalPager, emptyFilter, errorSummary, filterProblem, formatDuration, type JournalFilter, type JournalState, type StatusFilter } from './journalModel';
+import { JournalPager, emptyFilter, errorSummary, stepNotNamed, filterProblem, formatDuration, type JournalFilter, type JournalState, type StatusFilter } from './journalModel';
 import { StatusText } from './StatusText';
 import './runs.css';
 
@@ -101,10 +101,10 @@ export function JournalPage({ flowId }: { flowId: string }) {
                   {r.test && <span className="badge off"> {t('journal.test')}</span>}
                 </td>
                 <td><StatusText status={r.status} /></td>
-                <td>{formatDuration(r.duration_ms)}</td>
+                <td>{formatDuration(r.duration_ms, lang)}</td>
                 <td>{r.attempt || 1}</td>
                 <td className="err" title={r.error}>
-                  {r.failed_step && <code>{r.failed_step}</code>} {errorSummary(r.error)}
+                  {stepNotNamed(r.failed_step, r.error) && <code>{r.failed_step}</code>} {errorSummary(r.error)}
                 </td>
               </tr>
             ))}

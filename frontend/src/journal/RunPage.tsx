@@ -8,7 +8,7 @@ import { useLang, useT } from '../i18n/i18n';
 import { ErrorBox } from '../pages/ErrorBox';
 import { journalHref, runHref } from '../router';
 import { followUp, type FollowUp } from './followUp';
-import { formatDuration } from './journalModel';
+import { formatDuration, stepNotNamed } from './journalModel';
 import { StatusText } from './StatusText';
 import { StepDetail } from './StepDetail';
 import './runs.css';
@@ -71,13 +71,13 @@ export function RunPage({ id }: { id: string }) {
         <h1>{t('run.title')}</h1>
         <StatusText status={run.status} testId="run-status" />
         <span>{new Date(run.started_at).toLocaleString(lang)}</span>
-        <span className="muted">{formatDuration(run.duration_ms)}</span>
+        <span className="muted">{formatDuration(run.duration_ms, lang)}</span>
         <span className="muted">{t('run.attempt', { n: run.attempt || 1 })}</span>
         {run.test && <span className="badge off">{t('journal.test')}</span>}
       </div>
       {run.error && (
         <p className="error" data-testid="run-error">
-          {run.failed_step && <code>{run.failed_step}</code>} {run.error}
+          {stepNotNamed(run.failed_step, run.error) && <code>{run.failed_step}</code>} {run.error}
         </p>
       )}
       <div className="run-actions">
@@ -108,7 +108,7 @@ export function RunPage({ id }: { id: string }) {
           )}
         </div>
       )}
-      {run.trace?.error && <p className="error">{run.trace.error.message}</p>}
+      {run.trace?.error && !run.error?.includes(run.trace.error.message) && <p className="error">{run.trace.error.message}</p>}
       <h2>{t('run.steps')}</h2>
       {steps.length === 0 ? <p className="muted">{t('run.noSteps')}</p> : steps.map((s, i) => <StepDetail key={`${s.node}-${i}`} step={s} />)}
     </main>

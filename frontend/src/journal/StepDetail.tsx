@@ -2,7 +2,7 @@
 // request sent, the response and every attempt.
 import type { StepTrace } from '../api/types';
 import { httpOf, type HTTPDetail } from '../api/runs';
-import { useT } from '../i18n/i18n';
+import { useLang, useT } from '../i18n/i18n';
 import { formatDuration } from './journalModel';
 import { StatusText } from './StatusText';
 
@@ -29,6 +29,7 @@ function Headers({ rows }: { rows: Array<[string, string]> }) {
 
 function HttpExchange({ h }: { h: HTTPDetail }) {
   const t = useT();
+  const lang = useLang((s) => s.lang);
   return (
     <div data-testid="run-http">
       <h4>{h.sent ? t('run.requestSent') : t('run.requestNotSent')}</h4>
@@ -52,8 +53,8 @@ function HttpExchange({ h }: { h: HTTPDetail }) {
                   <td>#{i + 1}</td>
                   <td>{a.status ? `HTTP ${a.status}` : ''}</td>
                   <td className={a.error ? 'error' : ''}>{a.error}</td>
-                  <td>{formatDuration(a.duration_ms)}</td>
-                  <td>{a.wait_ms ? t('run.waited', { time: formatDuration(a.wait_ms) }) : ''}</td>
+                  <td>{formatDuration(a.duration_ms, lang)}</td>
+                  <td>{a.wait_ms ? t('run.waited', { time: formatDuration(a.wait_ms, lang) }) : ''}</td>
                 </tr>
               ))}
             </tbody>
@@ -66,6 +67,7 @@ function HttpExchange({ h }: { h: HTTPDetail }) {
 
 export function StepDetail({ step }: { step: StepTrace }) {
   const t = useT();
+  const lang = useLang((s) => s.lang);
   const http = httpOf(step);
   return (
     <section className={`step st-${step.status}`} data-testid={`run-step-${step.node}`} data-status={step.status}>
@@ -73,7 +75,7 @@ export function StepDetail({ step }: { step: StepTrace }) {
         <span>{step.name || step.node}</span>
         <code className="muted small">{step.kind}</code>
         <StatusText status={step.status} />
-        <span className="muted small">{formatDuration(step.duration_ms)}</span>
+        <span className="muted small">{formatDuration(step.duration_ms, lang)}</span>
         {step.branch && <span className="muted small">{t('run.branch', { branch: step.branch })}</span>}
       </h3>
       {step.error && (

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunFilter } from '../api/client';
 import type { RunView } from '../api/types';
-import { JournalPager, emptyFilter, errorSummary, filterProblem, formatDuration, toQuery, type JournalState } from './journalModel';
+import { JournalPager, emptyFilter, errorSummary, stepNotNamed, filterProblem, formatDuration, toQuery, type JournalState } from './journalModel';
 
 const iso = (y: number, m: number, d: number) => new Date(y, m - 1, d).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -122,6 +122,18 @@ describe('formatting', () => {
     [2400, '2.4 s'],
     [185_000, '3 min 5 s'],
   ])('%i ms → %s', (ms, want) => expect(formatDuration(ms)).toBe(want));
+
+  it.each([
+    [20, '20 мс'],
+    [2400, '2,4 с'],
+    [185_000, '3 мин 5 с'],
+  ])('%i ms in Russian → %s', (ms, want) => expect(formatDuration(ms, 'ru')).toBe(want));
+
+  it.each([
+    ['send', "HTTP request 'send': 404", false],
+    ['send', 'the run was stopped', true],
+    [undefined, 'boom', false],
+  ])('failed step %s beside %s: %s', (step, err, want) => expect(stepNotNamed(step, err)).toBe(want));
 
   it('summarises an error to its first line', () => {
     expect(errorSummary('HTTP request \'send\': 400 flow is closed\nmore detail')).toBe("HTTP request 'send': 400 flow is closed");

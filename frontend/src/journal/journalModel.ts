@@ -122,11 +122,22 @@ export function errorSummary(err: string | undefined, max = 120): string {
   return line.length > max ? line.slice(0, max - 1) + '…' : line;
 }
 
-/** Duration for people: 850 ms, 2.4 s, 3 min 5 s. */
-export function formatDuration(ms: number): string {
+/** The failed step is shown beside the error unless the error already names it ('send'). */
+export function stepNotNamed(step: string | undefined, err: string | undefined): boolean {
+  return !!step && !(err ?? '').includes(`'${step}'`);
+}
+
+const units = { en: ['ms', 's', 'min'], ru: ['мс', 'с', 'мин'] };
+
+/** Duration for people: 850 ms, 2.4 s, 3 min 5 s (2,4 с in Russian). */
+export function formatDuration(ms: number, lang: 'en' | 'ru' = 'en'): string {
   if (!Number.isFinite(ms) || ms < 0) return '';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const [msU, sU, minU] = units[lang];
+  if (ms < 1000) return `${Math.round(ms)} ${msU}`;
+  if (ms < 60_000) {
+    const s = (ms / 1000).toFixed(1);
+    return `${lang === 'ru' ? s.replace('.', ',') : s} ${sU}`;
+  }
   const s = Math.round(ms / 1000);
-  return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 60)} ${minU} ${s % 60} ${sU}`;
 }

@@ -76,7 +76,7 @@ export function LivePanel({ flowId }: { flowId: string }) {
                     <td>{r.run ? <a href={runHref(r.run)} title={r.run}>{r.run.slice(-8)}</a> : ''}</td>
                     <td>{r.node && <code>{r.node}</code>}</td>
                     <td>{r.status && <StatusText status={r.status} />}</td>
-                    <td>{r.durationMs !== undefined ? formatDuration(r.durationMs) : ''}</td>
+                    <td>{r.durationMs !== undefined ? formatDuration(r.durationMs, lang) : ''}</td>
                     <td className="err">{r.error}</td>
                   </tr>
                 ))}

@@ -106,7 +106,7 @@ export function FlowsPage() {
                       {f.active ? t('flows.stop') : t('flows.start')}
                     </button>
                     <button type="button" onClick={() => go(`/flows/${encodeURIComponent(f.id)}`)}>{t('flows.open')}</button>
-                    <a className="small" href={journalHref(f.id)} data-testid="flow-journal">{t('flows.journal')}</a>
+                    <button type="button" onClick={() => go(journalHref(f.id).slice(1))} data-testid="flow-journal">{t('flows.journal')}</button>
                     <button type="button" disabled={busy === f.id} data-testid="flow-duplicate"
                       onClick={() => void act(f.id, () => duplicate(server, f, (name) => t('flows.copyName', { name })))}>
                       {t('flows.duplicate')}
