@@ -22,6 +22,14 @@ export function httpOf(step: StepTrace): HTTPDetail | null {
   return h && typeof h === 'object' && h.request ? h : null;
 }
 
+/** A stored webhook request (GET /api/flows/{id}/samples); status "sample": kept while the flow was stopped. */
+export interface CapturedRequest {
+  event_id: string;
+  status: string;
+  received_at: string;
+  payload: { method?: string; query?: unknown; headers?: Record<string, string>; body?: string };
+}
+
 export interface VersionInfo {
   version: number;
   created_at: string;
@@ -33,6 +41,8 @@ export const runsApi = {
   retryRun: (id: string) => call<{ ok: boolean; event_id: string }>('POST', `/api/runs/${enc(id)}/retry`),
   replayEvent: (flowId: string, eventId: string) =>
     call<{ ok: boolean; event_id: string }>('POST', `/api/flows/${enc(flowId)}/events/${enc(eventId)}/replay`),
+  captured: (flowId: string) =>
+    call<{ samples: CapturedRequest[] }>('GET', `/api/flows/${enc(flowId)}/samples?limit=50`).then((r) => r.samples ?? []),
   getRun: (id: string) => call<RunView>('GET', `/api/runs/${enc(id)}`),
   versions: (flowId: string) =>
     call<{ versions: VersionInfo[] }>('GET', `/api/flows/${enc(flowId)}/versions`).then((r) => r.versions ?? []),

@@ -8,6 +8,7 @@ import { ErrorBox } from '../pages/ErrorBox';
 import { LiveClient, liveURL } from '../live/liveClient';
 import { runHref } from '../router';
 import { JournalPager, emptyFilter, errorSummary, stepNotNamed, filterProblem, formatDuration, type JournalFilter, type JournalState, type StatusFilter } from './journalModel';
+import { Captured } from './Captured';
 import { StatusText } from './StatusText';
 import './runs.css';
 
@@ -53,6 +54,7 @@ export function JournalPage({ flowId }: { flowId: string }) {
         <a href={`#/flows/${encodeURIComponent(flowId)}`}>{t('journal.openEditor')}</a>
       </div>
       <ErrorBox error={flowError} />
+      <Captured flowId={flowId} onRun={() => void pager.reload()} />
       <div className="filters" data-testid="journal-filters">
         <label>
           {t('journal.status')}
