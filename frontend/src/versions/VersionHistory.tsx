@@ -72,7 +72,7 @@ function VersionDialog({ flowId, current, dirty, onRestored, onClose }: Props & 
       <div className="modal" role="dialog" aria-modal="true" aria-label={t('versions.title')} onClick={(e) => e.stopPropagation()} data-testid="versions">
         <div className="page-head">
           <h2>{t('versions.title')}</h2>
-          <button type="button" onClick={onClose}>{t('common.close')}</button>
+          <button type="button" onClick={onClose} autoFocus>{t('common.close')}</button>
         </div>
         <ErrorBox error={error} />
         {!list ? (
