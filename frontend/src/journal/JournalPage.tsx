@@ -27,17 +27,26 @@ export function JournalPage({ flowId }: { flowId: string }) {
     void pager.setFilter(emptyFilter);
   }, [flowId, pager]);
 
-  // A finished run shows up without a click, unless the user is reading older pages.
+  // A finished run shows up without a click, unless the user is reading older pages. A busy flow
+  // finishes many runs a second: one reload per second is enough.
   useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const soon = () => {
+      timer ??= setTimeout(() => {
+        timer = null;
+        if (pager.state.runs.length <= PAGE) void pager.refresh();
+      }, 1000);
+    };
     const live = new LiveClient({
       url: (since) => liveURL(window.location.origin, flowId, since),
-      onEvent: (ev) => {
-        if (ev.type === 'run_finished' && pager.state.runs.length <= PAGE && !pager.state.loading) void pager.reload();
-      },
-      onGap: () => void pager.reload(),
+      onEvent: (ev) => ev.type === 'run_finished' && soon(),
+      onGap: soon,
     });
     live.start();
-    return () => live.stop();
+    return () => {
+      live.stop();
+      if (timer !== null) clearTimeout(timer);
+    };
   }, [flowId, pager]);
 
   const filter = state?.filter ?? emptyFilter;
@@ -54,7 +63,7 @@ export function JournalPage({ flowId }: { flowId: string }) {
         <a href={`#/flows/${encodeURIComponent(flowId)}`}>{t('journal.openEditor')}</a>
       </div>
       <ErrorBox error={flowError} />
-      <Captured flowId={flowId} onRun={() => void pager.reload()} />
+      <Captured flowId={flowId} onRun={() => void pager.refresh()} />
       <div className="filters" data-testid="journal-filters">
         <label>
           {t('journal.status')}

@@ -99,6 +99,19 @@ describe('JournalPager', () => {
     expect(p.state.runs.map((r) => r.id)).toEqual(['r002']);
   });
 
+  it('refreshes the newest page without emptying the list first', async () => {
+    const all = [run(1), run(2)];
+    const j = journal(all);
+    const seen: JournalState[] = [];
+    const p = new JournalPager(j.fetch, (s) => seen.push(s), 10);
+    await p.setFilter(emptyFilter);
+    all.push(run(3));
+    seen.length = 0;
+    await p.refresh();
+    expect(seen.map((s) => s.runs.length)).toEqual([3]);
+    expect(p.state.runs.map((r) => r.id)).toEqual(['r003', 'r002', 'r001']);
+  });
+
   it('does not ask the server for an impossible date range', async () => {
     const j = journal([run(1)]);
     const p = new JournalPager(j.fetch, () => {}, 10);

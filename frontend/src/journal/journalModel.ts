@@ -91,6 +91,24 @@ export class JournalPager {
     return this.setFilter(this.state.filter);
   }
 
+  /**
+   * Loads the newest page again and swaps it in when it arrives, keeping the list on screen
+   * meanwhile (live updates must not blink). Older pages already shown are dropped.
+   */
+  async refresh(): Promise<void> {
+    if (filterProblem(this.state.filter)) return;
+    const gen = ++this.gen;
+    let page: RunView[];
+    try {
+      page = await this.fetch(toQuery(this.state.filter, this.pageSize));
+    } catch (err) {
+      if (gen === this.gen) this.set({ error: err });
+      return;
+    }
+    if (gen !== this.gen) return;
+    this.set({ runs: page.slice(0, this.pageSize), hasMore: page.length > this.pageSize, loading: false, error: null });
+  }
+
   /** Loads the next older page, after the last run shown. */
   async more(): Promise<void> {
     if (this.state.loading || !this.state.hasMore) return;
