@@ -1,6 +1,6 @@
 // "Send for real": runs the editor's document, unsaved changes included, on the server with real
 // HTTP requests (POST /api/flows/{id}/test). The live log opens to show it step by step; the
-// result links to the run in the journal.
+// result links to the run in the journal and paints the canvas with the real trace.
 import { useState } from 'react';
 import { api } from '../api/client';
 import type { FlowDocument } from '../api/types';
@@ -8,6 +8,7 @@ import { useT } from '../i18n/i18n';
 import { StatusText } from '../journal/StatusText';
 import { ErrorBox } from '../pages/ErrorBox';
 import { runHref } from '../router';
+import { useFlowStore } from '../store/flowStore';
 import { useLivePanel } from './liveLog';
 
 export function SendForReal({ flowId, payload, document }: { flowId: string; payload: string; document: () => FlowDocument }) {
@@ -31,6 +32,8 @@ export function SendForReal({ flowId, payload, document }: { flowId: string; pay
     try {
       const r = await api.test(flowId, body, document());
       setResult({ runId: r.run_id, status: r.trace.status });
+      // The real trace paints the canvas like a preview does, so each node shows what it sent.
+      useFlowStore.getState().setTrace(r.trace);
     } catch (err) {
       setError(err);
     } finally {
