@@ -68,6 +68,17 @@ export function LivePanel({ flowId }: { flowId: string }) {
             <p className="muted small">{t('live.empty')}</p>
           ) : (
             <table>
+              <thead>
+                <tr>
+                  <th>{t('journal.time')}</th>
+                  <th>{t('live.event')}</th>
+                  <th>{t('live.run')}</th>
+                  <th>{t('live.node')}</th>
+                  <th>{t('journal.status')}</th>
+                  <th>{t('journal.duration')}</th>
+                  <th>{t('journal.error')}</th>
+                </tr>
+              </thead>
               <tbody>
                 {rows.map((r) => (
                   <tr key={r.key} data-testid="live-row" data-kind={r.kind} data-run={r.run} data-node={r.node} data-status={r.status}>
