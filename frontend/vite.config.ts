@@ -1,14 +1,15 @@
 import { defineConfig } from 'vitest/config';
 
-// `npm run dev` proxies the API to a running `hookflow serve` (HOOKFLOW_API, default :8080).
+// `npm run dev` proxies the API (and the live log's websocket) to a running `hookflow serve`
+// (HOOKFLOW_API, default :8080).
 const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
 const api = env.HOOKFLOW_API || 'http://localhost:8080';
 
 // No React plugin: esbuild's automatic JSX runtime is enough (no fast refresh needed yet).
 export default defineConfig({
   esbuild: { jsx: 'automatic' },
-  server: { proxy: { '/api': api, '/hook': api } },
-  preview: { proxy: { '/api': api, '/hook': api } },
+  server: { proxy: { '/api': { target: api, ws: true }, '/hook': api } },
+  preview: { proxy: { '/api': { target: api, ws: true }, '/hook': api } },
   build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 1024 },
   test: { include: ['src/**/*.test.ts'], environment: 'node' },
 });

@@ -3,6 +3,8 @@ import { useRoute } from './router';
 import { FlowsPage } from './pages/FlowsPage';
 import { TemplatesPage } from './pages/TemplatesPage';
 import { EditorPage } from './pages/EditorPage';
+import { JournalPage } from './journal/JournalPage';
+import { RunPage } from './journal/RunPage';
 
 export function App() {
   const t = useT();
@@ -28,6 +30,8 @@ export function App() {
       {route.page === 'flows' && <FlowsPage />}
       {route.page === 'templates' && <TemplatesPage />}
       {route.page === 'editor' && <EditorPage key={route.id} id={route.id} />}
+      {route.page === 'journal' && <JournalPage key={route.id} flowId={route.id} />}
+      {route.page === 'run' && <RunPage key={route.id} id={route.id} />}
     </div>
   );
 }

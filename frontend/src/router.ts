@@ -1,12 +1,21 @@
-// Hash routes: #/flows, #/templates, #/flows/<id>. The Go server serves one index.html.
+// Hash routes: #/flows, #/templates, #/flows/<id>, #/flows/<id>/runs (journal), #/runs/<id>. The Go server serves one index.html.
 import { useEffect, useState } from 'react';
 
-export type Route = { page: 'flows' } | { page: 'templates' } | { page: 'editor'; id: string };
+export type Route =
+  | { page: 'flows' }
+  | { page: 'templates' }
+  | { page: 'editor'; id: string }
+  | { page: 'journal'; id: string }
+  | { page: 'run'; id: string };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '');
   const m = /^\/flows\/([^/]+)$/.exec(path);
   if (m) return { page: 'editor', id: decodeURIComponent(m[1]) };
+  const j = /^\/flows\/([^/]+)\/runs$/.exec(path);
+  if (j) return { page: 'journal', id: decodeURIComponent(j[1]) };
+  const r = /^\/runs\/([^/]+)$/.exec(path);
+  if (r) return { page: 'run', id: decodeURIComponent(r[1]) };
   if (path === '/templates') return { page: 'templates' };
   return { page: 'flows' };
 }
@@ -24,3 +33,7 @@ export function useRoute(): Route {
   }, []);
   return route;
 }
+
+/** Links of the journal pages. */
+export const journalHref = (flowId: string) => `#/flows/${encodeURIComponent(flowId)}/runs`;
+export const runHref = (runId: string) => `#/runs/${encodeURIComponent(runId)}`;

@@ -36,6 +36,7 @@ func New(app *core.App, log *slog.Logger) *echo.Echo {
 	api.DELETE("/flows/:id", h.deleteFlow)
 	api.POST("/flows/:id/start", h.startFlow)
 	api.POST("/flows/:id/stop", h.stopFlow)
+	api.POST("/flows/:id/duplicate", h.duplicateFlow)
 	api.GET("/flows/:id/versions", h.listVersions)
 	api.GET("/flows/:id/versions/:version", h.getVersion)
 	api.POST("/flows/:id/versions/:version/restore", h.restoreVersion)

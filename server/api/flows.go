@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -79,6 +80,24 @@ func (h *handlers) importFlow(c echo.Context) error {
 		delete(in.Document.Extra, "template")
 	}
 	v, err := h.app.CreateFlow(c.Request().Context(), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, v)
+}
+
+// duplicateFlow copies a flow with its secret input values (see core.DuplicateFlow); the body
+// {"name": "…"} is optional.
+func (h *handlers) duplicateFlow(c echo.Context) error {
+	var body struct {
+		Name string `json:"name"`
+	}
+	if c.Request().ContentLength != 0 {
+		if err := json.NewDecoder(io.LimitReader(c.Request().Body, 64<<10)).Decode(&body); err != nil && !errors.Is(err, io.EOF) {
+			return apiError(http.StatusBadRequest, `the body must be {"name": "the copy's name"} or empty`)
+		}
+	}
+	v, err := h.app.DuplicateFlow(c.Request().Context(), c.Param("id"), body.Name)
 	if err != nil {
 		return err
 	}

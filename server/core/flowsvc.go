@@ -270,6 +270,27 @@ func (a *App) RestoreVersion(ctx context.Context, id string, version int) (*Flow
 	return a.UpdateFlow(ctx, id, FlowInput{Document: doc, Draft: true})
 }
 
+// DuplicateFlow copies a flow under a new name (default "<name> (copy)"), stopped, with its input
+// values — secret ones included, which the API only shows masked, so a client cannot copy them —
+// and its settings. The copy gets its own webhook token and an empty journal.
+func (a *App) DuplicateFlow(ctx context.Context, id, name string) (*FlowView, error) {
+	f, err := a.store.Flow(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := flows.ParseFlow([]byte(f.Document))
+	if err != nil {
+		return nil, fmt.Errorf("stored flow %s is unreadable: %w", id, err)
+	}
+	if name = strings.TrimSpace(name); name == "" {
+		name = flowName(doc) + " (copy)"
+	}
+	doc.Name = name
+	settings := parseSettings(f.Settings)
+	// Draft: the original may be an unfinished draft; the copy keeps its problems, like the original.
+	return a.CreateFlow(ctx, FlowInput{Document: doc, InputValues: parseInputs(f.Inputs), Settings: &settings, Draft: true})
+}
+
 // Instantiate creates a flow from a template with the user's values for its inputs.
 func (a *App) Instantiate(ctx context.Context, tpl flows.FlowTemplate, name string, values map[string]string) (*FlowView, error) {
 	doc := tpl.Flow

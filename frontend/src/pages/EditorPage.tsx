@@ -13,6 +13,11 @@ import { Inspector } from '../inspector/Inspector';
 import { ErrorBox } from './ErrorBox';
 import { inputValues, testInputs } from './testInputs';
 import { TestValues } from './TestValues';
+import { LivePanel } from '../live/LivePanel';
+import { SendForReal } from '../live/SendForReal';
+import { VersionHistory } from '../versions/VersionHistory';
+import { journalHref } from '../router';
+
 
 function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
@@ -113,6 +118,13 @@ export function EditorPage({ id }: { id: string }) {
     }
   };
 
+  // A restored version is the new current one: reload the editor from it.
+  const restored = (v: FlowView) => {
+    setView(v);
+    setProblems(v.problems ?? []);
+    store.getState().load(v.document, v.id);
+  };
+
   if (error && !view) return <main className="page"><ErrorBox error={error} /></main>;
   if (!view) return <main className="page"><p>{t('common.loading')}</p></main>;
 
@@ -126,6 +138,8 @@ export function EditorPage({ id }: { id: string }) {
         <button type="button" onClick={() => store.getState().redo()} disabled={!canRedo}>{t('editor.redo')}</button>
         <button type="button" className="primary" onClick={save}>{t('editor.save')}</button>
         <span className="muted small">{dirty ? t('editor.unsaved') : t('editor.saved')}</span>
+        <VersionHistory flowId={id} current={view.version} dirty={dirty} onRestored={restored} />
+        <a href={journalHref(id)} data-testid="editor-journal">{t('journal.title')}</a>
       </div>
       <ErrorBox error={error || catalogError} />
       {problems.length > 0 && (
@@ -163,10 +177,12 @@ export function EditorPage({ id }: { id: string }) {
                 {trace.error && <div className="error">{trace.error.message}</div>}
               </div>
             )}
+            <SendForReal flowId={id} payload={payload} document={() => store.getState().document()} />
           </section>
           <Inspector />
         </div>
       </div>
+      <LivePanel flowId={id} />
     </div>
   );
 }

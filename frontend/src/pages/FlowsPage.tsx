@@ -1,23 +1,43 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../api/client';
+import { exportURL, runsApi, templateURL } from '../api/runs';
 import type { FlowView } from '../api/types';
 import { useLang, useT } from '../i18n/i18n';
+import { StatusText } from '../journal/StatusText';
 import { emptyDocument } from '../store/flowStore';
-import { go } from '../router';
+import { go, journalHref } from '../router';
 import { ErrorBox } from './ErrorBox';
+import '../journal/runs.css';
+import { FlowFileError, download, duplicate, importFile, remove, toggle, type FlowsServer } from './flowActions';
+
+const server: FlowsServer = { ...api, duplicateFlow: runsApi.duplicateFlow, importFlow: runsApi.importFlow };
 
 export function FlowsPage() {
   const t = useT();
   const lang = useLang((s) => s.lang);
   const [flows, setFlows] = useState<FlowView[] | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
 
   const reload = useCallback(() => {
     api.listFlows().then(setFlows, setError);
   }, []);
   useEffect(reload, [reload]);
 
-  const act = (p: Promise<unknown>) => p.then(() => { setError(null); reload(); }, setError);
+  // Runs one action at a time per flow; the list is reloaded after it (also after a failure).
+  const act = async (key: string, p: () => Promise<unknown>) => {
+    setBusy(key);
+    try {
+      await p();
+      setError(null);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(null);
+      reload();
+    }
+  };
 
   const create = async () => {
     try {
@@ -28,13 +48,31 @@ export function FlowsPage() {
     }
   };
 
+  const onFile = async (file: File | undefined) => {
+    if (!file) return;
+    try {
+      const v = await importFile(server, await file.text());
+      setError(null);
+      go(`/flows/${encodeURIComponent(v.id)}`);
+    } catch (err) {
+      setError(err instanceof FlowFileError ? new Error(t(err.reason === 'not_json' ? 'flows.importNotJson' : 'flows.importNotFlow', { file: file.name })) : err);
+    } finally {
+      if (fileInput.current) fileInput.current.value = '';
+    }
+  };
+
   const fmt = (s?: string) => (s ? new Date(s).toLocaleString(lang) : t('flows.never'));
 
   return (
     <main className="page">
       <div className="page-head">
         <h1>{t('flows.title')}</h1>
-        <button type="button" className="primary" onClick={create}>{t('flows.create')}</button>
+        <div className="row-actions">
+          <button type="button" onClick={() => fileInput.current?.click()} data-testid="flows-import">{t('flows.import')}</button>
+          <input ref={fileInput} type="file" accept=".json,application/json" hidden aria-label={t('flows.import')}
+            onChange={(e) => void onFile(e.target.files?.[0])} data-testid="flows-import-file" />
+          <button type="button" className="primary" onClick={create}>{t('flows.create')}</button>
+        </div>
       </div>
       <ErrorBox error={error} />
       {flows === null ? (
@@ -54,21 +92,32 @@ export function FlowsPage() {
           </thead>
           <tbody>
             {flows.map((f) => (
-              <tr key={f.id}>
+              <tr key={f.id} data-testid="flow-row" data-flow={f.id}>
                 <td><a href={`#/flows/${encodeURIComponent(f.id)}`}>{f.name || f.id}</a></td>
                 <td><span className={`badge ${f.active ? 'on' : 'off'}`}>{f.active ? t('flows.active') : t('flows.stopped')}</span></td>
                 <td>
-                  {fmt(f.last_run_at)}
-                  {f.last_status && <span className={`status-${f.last_status}`}> · {f.last_status}</span>}
+                  {f.last_run_at ? <a href={journalHref(f.id)}>{fmt(f.last_run_at)}</a> : fmt(f.last_run_at)}
+                  {f.last_status && <> · <StatusText status={f.last_status} /></>}
                 </td>
                 <td className={f.failed_runs > 0 ? 'status-failed' : ''}>{f.failed_runs}</td>
                 <td>
-                  {f.active ? (
-                    <button type="button" onClick={() => act(api.stopFlow(f.id))}>{t('flows.stop')}</button>
-                  ) : (
-                    <button type="button" onClick={() => act(api.startFlow(f.id))}>{t('flows.start')}</button>
-                  )}{' '}
-                  <button type="button" onClick={() => go(`/flows/${encodeURIComponent(f.id)}`)}>{t('flows.open')}</button>
+                  <div className="row-actions">
+                    <button type="button" disabled={busy === f.id} onClick={() => void act(f.id, () => toggle(server, f))} data-testid="flow-toggle">
+                      {f.active ? t('flows.stop') : t('flows.start')}
+                    </button>
+                    <button type="button" onClick={() => go(`/flows/${encodeURIComponent(f.id)}`)}>{t('flows.open')}</button>
+                    <button type="button" onClick={() => go(journalHref(f.id).slice(1))} data-testid="flow-journal">{t('flows.journal')}</button>
+                    <button type="button" disabled={busy === f.id} data-testid="flow-duplicate"
+                      onClick={() => void act(f.id, () => duplicate(server, f, (name) => t('flows.copyName', { name })))}>
+                      {t('flows.duplicate')}
+                    </button>
+                    <button type="button" onClick={() => download(exportURL(f.id))} title={t('flows.exportHelp')}>{t('flows.export')}</button>
+                    <button type="button" onClick={() => download(templateURL(f.id))} title={t('flows.templateHelp')}>{t('flows.exportTemplate')}</button>
+                    <button type="button" className="danger-inline" disabled={busy === f.id} data-testid="flow-delete"
+                      onClick={() => void act(f.id, () => remove(server, f, (q) => window.confirm(q), (name) => t('flows.deleteConfirm', { name })))}>
+                      {t('common.delete')}
+                    </button>
+                  </div>
                 </td>
               </tr>
             ))}

@@ -1,0 +1,116 @@
+// One run (#/runs/<id>): its trace step by step, with Retry (from the failed step, reusing earlier
+// outputs) and Replay (the stored request from scratch), and a link to the run either produces.
+import { useEffect, useRef, useState } from 'react';
+import { api } from '../api/client';
+import { runsApi } from '../api/runs';
+import type { RunView } from '../api/types';
+import { useLang, useT } from '../i18n/i18n';
+import { ErrorBox } from '../pages/ErrorBox';
+import { journalHref, runHref } from '../router';
+import { followUp, type FollowUp } from './followUp';
+import { formatDuration, stepNotNamed } from './journalModel';
+import { StatusText } from './StatusText';
+import { StepDetail } from './StepDetail';
+import './runs.css';
+
+type Action = 'retry' | 'replay';
+type Feedback =
+  | { state: 'sending'; action: Action }
+  | { state: 'queued'; action: Action }
+  | { state: 'done'; action: Action; run: RunView }
+  | { state: 'lost'; action: Action };
+
+export function RunPage({ id }: { id: string }) {
+  const t = useT();
+  const lang = useLang((s) => s.lang);
+  const [run, setRun] = useState<RunView | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [actionError, setActionError] = useState<unknown>(null);
+  const [feedback, setFeedback] = useState<Feedback | null>(null);
+  const watch = useRef<FollowUp | null>(null);
+
+  useEffect(() => {
+    runsApi.getRun(id).then(setRun, setError);
+    return () => watch.current?.cancel();
+  }, [id]);
+
+  const act = async (action: Action) => {
+    if (!run?.event_id) return;
+    const eventId = run.event_id;
+    setActionError(null);
+    setFeedback({ state: 'sending', action });
+    try {
+      const before = await api.listRuns(run.flow_id, { limit: 100 });
+      const known = new Set(before.filter((r) => r.event_id === eventId).map((r) => r.id));
+      known.add(run.id);
+      if (action === 'retry') await runsApi.retryRun(run.id);
+      else await runsApi.replayEvent(run.flow_id, eventId);
+      setFeedback({ state: 'queued', action });
+      watch.current?.cancel();
+      watch.current = followUp(run.flow_id, eventId, known,
+        (r) => setFeedback({ state: 'done', action, run: r }),
+        () => setFeedback({ state: 'lost', action }));
+    } catch (err) {
+      setFeedback(null);
+      setActionError(err);
+    }
+  };
+
+  if (error) return <main className="page"><ErrorBox error={error} /></main>;
+  if (!run) return <main className="page"><p>{t('common.loading')}</p></main>;
+
+  const steps = run.trace?.steps ?? [];
+  const busy = feedback?.state === 'sending' || feedback?.state === 'queued';
+  const noEvent = !run.event_id;
+  return (
+    <main className="page" data-testid="run">
+      <p>
+        <a href={journalHref(run.flow_id)}>← {t('run.backToJournal')}</a>
+      </p>
+      <div className="run-head">
+        <h1>{t('run.title')}</h1>
+        <StatusText status={run.status} testId="run-status" />
+        <span>{new Date(run.started_at).toLocaleString(lang)}</span>
+        <span className="muted">{formatDuration(run.duration_ms, lang)}</span>
+        <span className="muted">{t('run.attempt', { n: run.attempt || 1 })}</span>
+        {run.test && <span className="badge off">{t('journal.test')}</span>}
+      </div>
+      {run.error && (
+        <p className="error" data-testid="run-error">
+          {stepNotNamed(run.failed_step, run.error) && <code>{run.failed_step}</code>} {run.error}
+        </p>
+      )}
+      <div className="run-actions">
+        <button type="button" onClick={() => void act('retry')} disabled={busy || noEvent || run.status !== 'failed'}
+          title={t('run.retryHelp')} data-testid="run-retry">
+          {t('run.retry')}
+        </button>
+        <button type="button" onClick={() => void act('replay')} disabled={busy || noEvent} title={t('run.replayHelp')} data-testid="run-replay">
+          {t('run.replay')}
+        </button>
+        {noEvent && <span className="muted small">{t('run.testNoEvent')}</span>}
+      </div>
+      <ErrorBox error={actionError} />
+      {feedback && (
+        <div className="notice" role="status" data-testid="run-feedback" data-state={feedback.state}>
+          {feedback.state === 'sending' && t('run.sending')}
+          {feedback.state === 'queued' && t(feedback.action === 'retry' ? 'run.retryQueued' : 'run.replayQueued')}
+          {feedback.state === 'done' && (
+            <>
+              {t('run.newRun')} <a href={runHref(feedback.run.id)} data-testid="run-new">{new Date(feedback.run.started_at).toLocaleString(lang)}</a>{' '}
+              <StatusText status={feedback.run.status} />
+            </>
+          )}
+          {feedback.state === 'lost' && (
+            <>
+              {t('run.notYet')} <a href={journalHref(run.flow_id)}>{t('run.backToJournal')}</a>
+            </>
+          )}
+        </div>
+      )}
+      {run.trace?.error && !run.error?.includes(run.trace.error.message) && <p className="error">{run.trace.error.message}</p>}
+      <h2>{t('run.steps')}</h2>
+      {steps.length === 0 ? <p className="muted">{t('run.noSteps')}</p> : steps.map((s, i) => <StepDetail key={`${s.node}-${i}`} step={s} />)}
+    </main>
+  );
+}

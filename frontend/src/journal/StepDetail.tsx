@@ -1,0 +1,105 @@
+// One step of a run's trace: status, input, output, logs, error, and for http steps the exact
+// request sent, the response and every attempt.
+import type { StepTrace } from '../api/types';
+import { httpOf, type HTTPDetail } from '../api/runs';
+import { useLang, useT } from '../i18n/i18n';
+import { formatDuration } from './journalModel';
+import { StatusText } from './StatusText';
+
+function Json({ value }: { value: unknown }) {
+  const text = typeof value === 'string' ? value : JSON.stringify(value, null, 2);
+  return <pre className="json">{text}</pre>;
+}
+
+function Headers({ rows }: { rows: Array<[string, string]> }) {
+  if (rows.length === 0) return null;
+  return (
+    <table className="headers">
+      <tbody>
+        {rows.map(([k, v], i) => (
+          <tr key={i}>
+            <td>{k}:</td>
+            <td>{v}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function HttpExchange({ h }: { h: HTTPDetail }) {
+  const t = useT();
+  const lang = useLang((s) => s.lang);
+  return (
+    <div data-testid="run-http">
+      <h4>{h.sent ? t('run.requestSent') : t('run.requestNotSent')}</h4>
+      <pre className="json" data-testid="run-http-request">{`${h.request.method} ${h.request.url}`}</pre>
+      <Headers rows={(h.request.headers ?? []).map((kv) => [kv.key, kv.value])} />
+      {h.request.body && <Json value={h.request.body} />}
+      {h.response && (
+        <>
+          <h4>{t('run.response', { status: h.response.status })}</h4>
+          <Headers rows={Object.entries(h.response.headers ?? {})} />
+          {h.response.body && <Json value={h.response.body} />}
+        </>
+      )}
+      {h.attempts && h.attempts.length > 0 && (
+        <>
+          <h4>{t('run.attemptsTitle', { n: h.attempts.length })}</h4>
+          <table className="headers" data-testid="run-http-attempts">
+            <tbody>
+              {h.attempts.map((a, i) => (
+                <tr key={i}>
+                  <td>#{i + 1}</td>
+                  <td>{a.status ? `HTTP ${a.status}` : ''}</td>
+                  <td className={a.error ? 'error' : ''}>{a.error}</td>
+                  <td>{formatDuration(a.duration_ms, lang)}</td>
+                  <td>{a.wait_ms ? t('run.waited', { time: formatDuration(a.wait_ms, lang) }) : ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </div>
+  );
+}
+
+export function StepDetail({ step }: { step: StepTrace }) {
+  const t = useT();
+  const lang = useLang((s) => s.lang);
+  const http = httpOf(step);
+  return (
+    <section className={`step st-${step.status}`} data-testid={`run-step-${step.node}`} data-status={step.status}>
+      <h3>
+        <span>{step.name || step.node}</span>
+        <code className="muted small">{step.kind}</code>
+        <StatusText status={step.status} />
+        <span className="muted small">{formatDuration(step.duration_ms, lang)}</span>
+        {step.branch && <span className="muted small">{t('run.branch', { branch: step.branch })}</span>}
+      </h3>
+      {step.error && (
+        <p className="error" data-testid="run-step-error">
+          {step.error}
+        </p>
+      )}
+      <div className="cols">
+        <div>
+          <h4>{t('inspector.input')}</h4>
+          {step.input === undefined ? <p className="muted small">{t('common.none')}</p> : <Json value={step.input} />}
+        </div>
+        <div>
+          <h4>{t('inspector.output')}</h4>
+          {step.output === undefined ? <p className="muted small">{t('common.none')}</p> : <Json value={step.output} />}
+        </div>
+      </div>
+      {step.logs && step.logs.length > 0 && (
+        <>
+          <h4>{t('inspector.logs')}</h4>
+          <pre className="json">{step.logs.join('\n')}</pre>
+        </>
+      )}
+      {http && <HttpExchange h={http} />}
+    </section>
+  );
+}

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { parseRoute } from '../router';
+import { appendRows, eventRow, journalRow, type LogRow } from './liveLog';
+
+describe('live log rows', () => {
+  it('shows a finished step with its node, status, error and duration', () => {
+    const row = eventRow({
+      seq: 7, type: 'step_finished', run_id: 'r1', node: 'send', at: '2026-01-31T10:00:00Z',
+      step: { node: 'send', kind: 'http', status: 'failed', error: "HTTP request 'send': 400 flow is closed", duration_ms: 31 },
+    });
+    expect(row).toEqual({ key: 'e7', at: '2026-01-31T10:00:00Z', kind: 'step_finished', run: 'r1', node: 'send', status: 'failed',
+      error: "HTTP request 'send': 400 flow is closed", durationMs: 31 });
+  });
+
+  it('shows a finished run with its status and no step fields', () => {
+    const row = eventRow({ seq: 8, type: 'run_finished', run_id: 'r1', status: 'success', at: 'x' });
+    expect(row).toMatchObject({ kind: 'run_finished', status: 'success', node: undefined, durationMs: undefined });
+  });
+
+  it('shows a journal run after a gap with its failed step', () => {
+    expect(journalRow({ id: 'r2', flow_id: 'f', status: 'failed', failed_step: 'send', error: 'boom', started_at: 'x', duration_ms: 5 }))
+      .toMatchObject({ key: 'jr2', kind: 'journal', run: 'r2', node: 'send', status: 'failed', error: 'boom' });
+  });
+
+  it('keeps only the newest rows', () => {
+    const rows: LogRow[] = Array.from({ length: 5 }, (_, i) => ({ key: String(i), at: '', kind: 'run_started' }));
+    expect(appendRows(rows.slice(0, 3), rows.slice(3), 4).map((r) => r.key)).toEqual(['1', '2', '3', '4']);
+  });
+});
+
+describe('journal routes', () => {
+  it.each([
+    ['#/flows/f1/runs', { page: 'journal', id: 'f1' }],
+    ['#/runs/r%2F1', { page: 'run', id: 'r/1' }],
+    ['#/flows/f1', { page: 'editor', id: 'f1' }],
+    ['#/flows/f1/runs/x', { page: 'flows' }],
+  ])('%s', (hash, want) => expect(parseRoute(hash)).toEqual(want));
+});

@@ -1,0 +1,55 @@
+// What the live log panel shows: one readable row per event, newest last, bounded; and whether
+// the panel is open (Send for real opens it).
+import { create } from 'zustand';
+import type { RunView } from '../api/types';
+import type { LiveEvent } from './liveClient';
+
+export type RowKind = LiveEvent['type'] | 'journal';
+
+export interface LogRow {
+  key: string;
+  at: string;
+  kind: RowKind;
+  run?: string;
+  node?: string;
+  status?: string;
+  error?: string;
+  durationMs?: number;
+}
+
+export const MAX_ROWS = 300;
+
+/** A live event as a row; a finished step carries its status, error and duration. */
+export function eventRow(ev: LiveEvent): LogRow {
+  const step = ev.step;
+  return {
+    key: `e${ev.seq}`,
+    at: ev.at,
+    kind: ev.type,
+    run: ev.run_id,
+    node: ev.node || step?.node,
+    status: ev.status || (ev.type === 'step_finished' ? step?.status : undefined),
+    error: step?.error || undefined,
+    durationMs: ev.type === 'step_finished' ? step?.duration_ms : undefined,
+  };
+}
+
+/** A run from the journal, shown after a gap in place of the events that were missed. */
+export function journalRow(r: RunView): LogRow {
+  return { key: `j${r.id}`, at: r.started_at, kind: 'journal', run: r.id, node: r.failed_step, status: r.status, error: r.error, durationMs: r.duration_ms };
+}
+
+export function appendRows(rows: LogRow[], add: LogRow[], max = MAX_ROWS): LogRow[] {
+  const out = rows.concat(add);
+  return out.length > max ? out.slice(out.length - max) : out;
+}
+
+interface PanelState {
+  open: boolean;
+  setOpen(open: boolean): void;
+}
+
+export const useLivePanel = create<PanelState>()((set) => ({
+  open: false,
+  setOpen: (open) => set({ open }),
+}));

@@ -1,0 +1,123 @@
+// Version history: every save is a version. The user can look at one (its steps and the document)
+// and restore it, which saves it as a new version and reloads the editor.
+import { useEffect, useState } from 'react';
+import { runsApi, type VersionInfo } from '../api/runs';
+import type { FlowDocument, FlowView } from '../api/types';
+import { useLang, useT } from '../i18n/i18n';
+import { ErrorBox } from '../pages/ErrorBox';
+import '../journal/runs.css';
+
+interface Props {
+  flowId: string;
+  current: number;
+  dirty: boolean;
+  onRestored: (v: FlowView) => void;
+}
+
+export function VersionHistory(props: Props) {
+  const t = useT();
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <button type="button" onClick={() => setOpen(true)} data-testid="versions-open">{t('versions.button')}</button>
+      {open && <VersionDialog {...props} onClose={() => setOpen(false)} />}
+    </>
+  );
+}
+
+function VersionDialog({ flowId, current, dirty, onRestored, onClose }: Props & { onClose: () => void }) {
+  const t = useT();
+  const lang = useLang((s) => s.lang);
+  const [list, setList] = useState<VersionInfo[] | null>(null);
+  const [shown, setShown] = useState<{ version: number; document: FlowDocument } | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    runsApi.versions(flowId).then((vs) => setList([...vs].sort((a, b) => b.version - a.version)), setError);
+  }, [flowId]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onClose]);
+
+  const view = async (v: number) => {
+    setError(null);
+    try {
+      setShown(await runsApi.version(flowId, v));
+    } catch (err) {
+      setError(err);
+    }
+  };
+
+  const restore = async (v: number) => {
+    if (!window.confirm(t(dirty ? 'versions.confirmDirty' : 'versions.confirm', { version: v }))) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const fv = await runsApi.restoreVersion(flowId, v);
+      onRestored(fv);
+      onClose();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="modal-back" onClick={onClose}>
+      <div className="modal" role="dialog" aria-modal="true" aria-label={t('versions.title')} onClick={(e) => e.stopPropagation()} data-testid="versions">
+        <div className="page-head">
+          <h2>{t('versions.title')}</h2>
+          <button type="button" onClick={onClose} autoFocus>{t('common.close')}</button>
+        </div>
+        <ErrorBox error={error} />
+        {!list ? (
+          <p>{t('common.loading')}</p>
+        ) : (
+          <div className="versions">
+            <ul className="plain">
+              {list.map((v) => (
+                <li key={v.version} className={v.version === current ? 'current' : ''} data-testid={`version-${v.version}`}>
+                  <button type="button" className="link" onClick={() => void view(v.version)}>
+                    {t('versions.version', { version: v.version })}
+                  </button>
+                  <span className="muted small">{new Date(v.created_at).toLocaleString(lang)}</span>
+                  {v.version === current ? (
+                    <span className="badge on">{t('versions.current')}</span>
+                  ) : (
+                    <button type="button" onClick={() => void restore(v.version)} disabled={busy} data-testid={`version-restore-${v.version}`}>
+                      {t('versions.restore')}
+                    </button>
+                  )}
+                </li>
+              ))}
+            </ul>
+            <div>
+              {shown ? (
+                <>
+                  <h3>
+                    {t('versions.version', { version: shown.version })}: {shown.document.name}
+                  </h3>
+                  <ol className="small">
+                    {shown.document.nodes.map((n) => (
+                      <li key={n.id}>
+                        <b>{n.name || n.id}</b> <code className="muted">{n.kind}</code>
+                      </li>
+                    ))}
+                  </ol>
+                  <pre className="json">{JSON.stringify(shown.document, null, 2)}</pre>
+                </>
+              ) : (
+                <p className="muted">{t('versions.pick')}</p>
+              )}
+            </div>
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}
