@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
 import { api } from '../api/client';
-import { textIn, type FlowView, type Problem } from '../api/types';
+import { textIn, type FlowView } from '../api/types';
 import { EngineTimeoutError, preview } from '../engine/engine';
 import { useLang, useT } from '../i18n/i18n';
 import { useCatalog } from '../store/catalog';
 import { useFlowStore } from '../store/flowStore';
+import { useLiveValidation } from '../store/validation';
 import { Canvas, DRAG_MIME } from '../canvas/Canvas';
 import { samplePayload } from '../engine/sample';
 import { Inspector } from '../inspector/Inspector';
@@ -51,8 +52,10 @@ export function EditorPage({ id }: { id: string }) {
   const trace = useFlowStore((s) => s.trace);
   const [view, setView] = useState<FlowView | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const [problems, setProblems] = useState<Problem[]>([]);
-  const [payload, setPayload] = useState('');
+  const problems = useFlowStore((s) => s.problems);
+  const payload = useFlowStore((s) => s.payload);
+  const setPayload = useFlowStore((s) => s.setPayload);
+  useLiveValidation();
   const [testing, setTesting] = useState(false);
 
   useEffect(() => {
@@ -62,8 +65,8 @@ export function EditorPage({ id }: { id: string }) {
       (v) => {
         if (gone) return;
         setView(v);
-        setProblems(v.problems ?? []);
-        store.getState().load(v.document, v.id);
+        store.getState().load(v.document, v.id, v.webhook_url);
+        store.getState().setProblems(v.problems ?? []);
       },
       (err) => !gone && setError(err),
     );
@@ -74,7 +77,7 @@ export function EditorPage({ id }: { id: string }) {
 
   useEffect(() => {
     if (view && !payload && presets.length) setPayload(samplePayload(store.getState().nodes, presets));
-  }, [view, presets, payload, store]);
+  }, [view, presets, payload, store, setPayload]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -93,7 +96,7 @@ export function EditorPage({ id }: { id: string }) {
     try {
       const v = await api.updateFlow(id, { document: store.getState().document() });
       setView(v);
-      setProblems(v.problems ?? []);
+      store.getState().setProblems(v.problems ?? []);
       store.getState().markSaved(v.id);
       setError(null);
     } catch (err) {
@@ -116,7 +119,7 @@ export function EditorPage({ id }: { id: string }) {
       for (const i of meta.inputs ?? []) inputs[i.key] = view?.input_values?.[i.key] || i.default || '';
       const tr = await preview(store.getState().document(), body, inputs, lang);
       store.getState().setTrace(tr);
-      setProblems(tr.problems ?? []);
+      if (tr.problems?.length) store.getState().setProblems(tr.problems);
     } catch (err) {
       store.getState().setTrace(null);
       setError(err instanceof EngineTimeoutError ? new Error(t('engine.timeout')) : err);
