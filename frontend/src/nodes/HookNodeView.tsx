@@ -19,7 +19,7 @@ export function statusClass(status: string | undefined): string {
 /** How many of a node's problems are written out on the canvas; the rest are counted. */
 const SHOWN_PROBLEMS = 2;
 
-function NodeProblems({ id }: { id: string }) {
+export function NodeProblems({ id }: { id: string }) {
   const t = useT();
   const messages = useFlowStore(useShallow((s) => problemsOfNode(s.problems, id).map((p) => p.message)));
   if (!messages.length) return null;
