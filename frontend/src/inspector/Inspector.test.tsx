@@ -7,6 +7,7 @@ import { useCatalog } from '../store/catalog';
 import { useFlowStore } from '../store/flowStore';
 import { useLang } from '../i18n/i18n';
 import { NodeProblems } from '../nodes/HookNodeView';
+import '../test/jsdom';
 import { doc, getcourse, kinds } from '../test/fixtures';
 import { Inspector } from './Inspector';
 
@@ -28,10 +29,10 @@ beforeEach(() => {
 afterEach(cleanup);
 
 describe('code fields', () => {
-  it('edit the js script in CodeMirror with JavaScript highlighting, labelled for screen readers', () => {
+  it('edit the js script in CodeMirror with JavaScript highlighting, labelled for screen readers', async () => {
     s().select('script');
     render(<Inspector />);
-    const host = screen.getByTestId('code-code');
+    const host = await screen.findByTestId('code-code');
     const content = host.querySelector('.cm-content') as HTMLElement;
     expect(content.getAttribute('aria-label')).toBe('Code');
     expect(content.getAttribute('contenteditable')).toBe('true');
@@ -46,10 +47,10 @@ describe('code fields', () => {
     expect(view.state.doc.toString()).toBe('return input');
   });
 
-  it('give a templated body the picker, inserting at the editor cursor, and keep the condition a JS editor', () => {
+  it('give a templated body the picker, inserting at the editor cursor, and keep the condition a JS editor', async () => {
     s().select('send');
     render(<Inspector />);
-    expect(screen.getByTestId('code-success.condition').textContent).toContain('status == "ok"');
+    expect((await screen.findByTestId('code-success.condition')).textContent).toContain('status == "ok"');
     expect(screen.queryByTestId('picker-f-success.condition')).toBeNull();
     const body = editorOf('code-body');
     expect(syntaxTree(body.state).topNode.name).not.toBe('Script'); // a template is not JavaScript

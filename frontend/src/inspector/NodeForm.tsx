@@ -1,13 +1,16 @@
 // The node's config form, generated from its kind's fields: inputs, selects, key/value tables,
 // CodeMirror for code, the variable picker beside templated fields, and each field's problems.
-import { useRef } from 'react';
+import { Suspense, lazy, useRef } from 'react';
 import type { Problem } from '../api/types';
 import { useT } from '../i18n/i18n';
 import { TemplateInput } from '../picker/TemplateInput';
 import { VariablePicker } from '../picker/VariablePicker';
 import { fieldMatches, problemsOfField } from '../store/problems';
-import { CodeField, type CodeFieldHandle } from './CodeField';
+import type { CodeFieldHandle } from './CodeField';
 import { emptyRow, parseInput, setPath, type FormItem } from './formModel';
+
+// CodeMirror is loaded with the first code field, so the flows list and the editor open faster.
+const CodeField = lazy(() => import('./CodeField').then((m) => ({ default: m.CodeField })));
 
 interface Ctx {
   nodeId: string;
@@ -19,12 +22,15 @@ function asText(v: unknown): string {
 }
 
 function Code({ item, id, ctx, onChange }: { item: FormItem; id: string; ctx: Ctx; onChange: (v: unknown) => void }) {
+  const t = useT();
   const handle = useRef<CodeFieldHandle>(null);
   const v = item.value;
   return (
     <div className="with-picker">
-      <CodeField ref={handle} fieldKey={item.path} id={id} label={item.label} js={!item.template}
-        value={typeof v === 'string' ? v : JSON.stringify(v ?? '')} onChange={onChange} />
+      <Suspense fallback={<div className="code-field muted small">{t('common.loading')}</div>}>
+        <CodeField ref={handle} fieldKey={item.path} id={id} label={item.label} js={!item.template}
+          value={typeof v === 'string' ? v : JSON.stringify(v ?? '')} onChange={onChange} />
+      </Suspense>
       {item.template && (
         <VariablePicker nodeId={ctx.nodeId} fieldLabel={item.label} testId={id} onInsert={(text) => handle.current?.insert(text)} />
       )}

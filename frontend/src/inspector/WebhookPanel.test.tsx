@@ -9,6 +9,7 @@ import type { Sample } from '../api/types';
 import { useCatalog } from '../store/catalog';
 import { useFlowStore } from '../store/flowStore';
 import { useLang } from '../i18n/i18n';
+import '../test/jsdom';
 import { doc, getcourse, kinds } from '../test/fixtures';
 import { Inspector } from './Inspector';
 

@@ -5,6 +5,7 @@ import { cleanup, fireEvent, render, screen, within } from '@testing-library/rea
 import { useCatalog } from '../store/catalog';
 import { useFlowStore } from '../store/flowStore';
 import { useLang } from '../i18n/i18n';
+import '../test/jsdom';
 import { doc, getcourse, kinds } from '../test/fixtures';
 import { TemplateInput } from './TemplateInput';
 
