@@ -30,6 +30,8 @@ export class Engine {
   private worker: WorkerLike | null = null;
   private nextId = 1;
   private pending = new Map<number, Pending>();
+  /** the current worker's init call: the module is large and its first load may take seconds */
+  private loading: Promise<unknown> | null = null;
   private readonly create: () => WorkerLike;
 
   constructor(create: () => WorkerLike = () => new Worker(WORKER_URL) as unknown as WorkerLike) {
@@ -62,6 +64,7 @@ export class Engine {
 
   /** Ends the worker; pending calls fail, the next call starts a new one. */
   restart(): void {
+    this.loading = null;
     if (this.worker) {
       this.worker.onmessage = null;
       this.worker.onerror = null;
@@ -98,6 +101,21 @@ export class Engine {
     return this.call<{ version: string; load_ms: number; warm_ms: number }>('init', [], timeoutMs);
   }
 
+  /**
+   * Resolves once the current worker has loaded the engine (init, with its long limit), so that
+   * the short limits of validate and run measure the work, not the download of the module.
+   */
+  ready(): Promise<unknown> {
+    if (!this.worker || !this.loading) {
+      const p = this.init().catch((err: Error) => {
+        if (this.loading === p) this.loading = null;
+        throw err;
+      });
+      this.loading = p;
+    }
+    return this.loading;
+  }
+
   preview(flow: FlowDocument, payload: unknown, inputs: Record<string, string>, lang = 'en', timeoutMs = DEFAULT_TIMEOUT_MS) {
     return this.call<Trace>('run', [flow, payload, inputs, lang], timeoutMs);
   }
@@ -128,6 +146,13 @@ export function engine(): Engine {
 }
 
 /** Runs the flow in the browser: HTTP nodes are not sent, their sample_response continues. */
-export function preview(flow: FlowDocument, payload: unknown, inputs: Record<string, string>, lang = 'en', timeoutMs = DEFAULT_TIMEOUT_MS) {
+export async function preview(flow: FlowDocument, payload: unknown, inputs: Record<string, string>, lang = 'en', timeoutMs = DEFAULT_TIMEOUT_MS) {
+  await engine().ready();
   return engine().preview(flow, payload, inputs, lang, timeoutMs);
+}
+
+/** Validates the flow in the browser, loading the engine first if needed. */
+export async function validate(flow: FlowDocument, lang = 'en') {
+  await engine().ready();
+  return engine().validate(flow, lang);
 }

@@ -89,6 +89,14 @@ describe('inline problems', () => {
     expect(screen.getByTestId('inspector-problems').textContent).toContain('must be a JSON object');
   });
 
+  it('shows a cell the row does not have as empty, not as ""', () => {
+    s().updateNode('form', { config: { fields: [{ key: 'name' }] } });
+    s().select('form');
+    render(<Inspector />);
+    expect((document.getElementById('fields-0-value') as HTMLInputElement).value).toBe('');
+    expect((document.getElementById('fields-0-key') as HTMLInputElement).value).toBe('name');
+  });
+
   it('puts a readable badge on the node with its problems', () => {
     s().setProblems([...problems, { code: 'x', node: 'form', field: 'fields[0].value', message: 'third' }]);
     render(<NodeProblems id="form" />);

@@ -17,8 +17,10 @@ interface Ctx {
   problems: Problem[];
 }
 
-function asText(v: unknown): string {
-  return typeof v === 'string' || typeof v === 'number' ? String(v) : JSON.stringify(v ?? '');
+/** A value as the text of an input: nothing for a missing value (a row without that column), JSON for objects. */
+export function asText(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
 }
 
 function Code({ item, id, ctx, onChange }: { item: FormItem; id: string; ctx: Ctx; onChange: (v: unknown) => void }) {
@@ -29,7 +31,7 @@ function Code({ item, id, ctx, onChange }: { item: FormItem; id: string; ctx: Ct
     <div className="with-picker">
       <Suspense fallback={<div className="code-field muted small">{t('common.loading')}</div>}>
         <CodeField ref={handle} fieldKey={item.path} id={id} label={item.label} js={!item.template}
-          value={typeof v === 'string' ? v : JSON.stringify(v ?? '')} onChange={onChange} />
+          value={asText(v)} onChange={onChange} />
       </Suspense>
       {item.template && (
         <VariablePicker nodeId={ctx.nodeId} fieldLabel={item.label} testId={id} onInsert={(text) => handle.current?.insert(text)} />

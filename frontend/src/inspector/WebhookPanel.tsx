@@ -149,16 +149,6 @@ export function WebhookPanel({ node }: { node: HookNode }) {
       ) : (
         <p className="muted small">{t('webhook.saveFirst')}</p>
       )}
-      {guide.length > 0 && (
-        <details open>
-          <summary>{t('webhook.guide')}</summary>
-          <ol className="guide" data-testid="webhook-guide">
-            {guide.map((s, i) => (
-              <li key={i}>{s}</li>
-            ))}
-          </ol>
-        </details>
-      )}
       <div className="wait">
         {waiting ? (
           <>
@@ -185,6 +175,16 @@ export function WebhookPanel({ node }: { node: HookNode }) {
           </p>
         )}
       </div>
+      {guide.length > 0 && (
+        <details open>
+          <summary>{t('webhook.guide')}</summary>
+          <ol className="guide" data-testid="webhook-guide">
+            {guide.map((s, i) => (
+              <li key={i}>{s}</li>
+            ))}
+          </ol>
+        </details>
+      )}
     </section>
   );
 }

@@ -3,7 +3,7 @@
 // that cannot run (not built, failed to load) leaves the problems as they were.
 import { useEffect } from 'react';
 import type { FlowDocument, Problem } from '../api/types';
-import { engine } from '../engine/engine';
+import { validate as engineValidateFlow } from '../engine/engine';
 import { useLang } from '../i18n/i18n';
 import { mergeValidated } from './problems';
 import { useFlowStore } from './flowStore';
@@ -43,7 +43,7 @@ export function createValidator(validate: ValidateFn, apply: (p: Problem[]) => v
   };
 }
 
-const engineValidate: ValidateFn = (d, l) => engine().validate(d, l);
+const engineValidate: ValidateFn = (d, l) => engineValidateFlow(d, l);
 
 /** Validates the editor's flow after every change of its graph or settings, and on a language switch. */
 export function useLiveValidation(validate: ValidateFn = engineValidate): void {
