@@ -12,5 +12,5 @@ export default defineConfig({
   preview: { proxy: { '/api': { target: api, ws: true }, '/hook': api } },
   build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 1024 },
   // component tests (*.test.tsx) ask for jsdom with a `@vitest-environment jsdom` comment
-  test: { include: ['src/**/*.test.ts', 'src/**/*.test.tsx'], environment: 'node' },
+  test: { include: ['src/**/*.test.ts', 'src/**/*.test.tsx'], environment: 'node', testTimeout: 60000 },
 });
