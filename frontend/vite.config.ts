@@ -8,8 +8,10 @@ const api = env.HOOKFLOW_API || 'http://localhost:8080';
 // No React plugin: esbuild's automatic JSX runtime is enough (no fast refresh needed yet).
 export default defineConfig({
   esbuild: { jsx: 'automatic' },
+  // ws: the live log (GET /api/flows/{id}/live) is a websocket
   server: { proxy: { '/api': { target: api, ws: true }, '/hook': api } },
   preview: { proxy: { '/api': { target: api, ws: true }, '/hook': api } },
   build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 1024 },
-  test: { include: ['src/**/*.test.ts'], environment: 'node' },
+  // component tests (*.test.tsx) ask for jsdom with a `@vitest-environment jsdom` comment
+  test: { include: ['src/**/*.test.ts', 'src/**/*.test.tsx'], environment: 'node', testTimeout: 60000 },
 });

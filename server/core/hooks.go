@@ -89,7 +89,7 @@ func (a *App) AcceptWebhook(ctx context.Context, token string, p flows.Payload) 
 func (a *App) committed(events []*store.Event) {
 	queued := make([]string, 0, len(events))
 	for _, ev := range events {
-		a.publish(ev.FlowID, live.Event{Type: live.TypeEventReceived, Status: ev.Status})
+		a.publish(ev.FlowID, live.Event{Type: live.TypeEventReceived, EventID: ev.ID, Status: ev.Status})
 		if ev.Status == store.EventQueued {
 			queued = append(queued, ev.ID)
 		}

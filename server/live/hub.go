@@ -40,6 +40,9 @@ type Event struct {
 	Step   *flows.StepTrace `json:"step,omitempty"`
 	Status string           `json:"status,omitempty"`
 	At     time.Time        `json:"at"`
+
+	// EventID names the stored request of an event_received, so the editor can show exactly it.
+	EventID string `json:"event_id,omitempty"`
 }
 
 // Options tune a Hub. Zero values take the defaults.

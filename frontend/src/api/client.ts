@@ -1,5 +1,5 @@
 // All calls to the hookflow server. Errors carry the server's `error` and `details[]`.
-import type { FlowDocument, FlowView, KindInfo, Preset, Problem, RunView, Template, Trace } from './types';
+import type { FlowDocument, FlowView, KindInfo, LearnedField, Preset, Problem, RunView, Sample, Template, Trace } from './types';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -86,4 +86,9 @@ export const api = {
   getRun: (id: string) => call<RunView>('GET', `/api/runs/${enc(id)}`),
   test: (flowId: string, payload: unknown, document?: FlowDocument) =>
     call<{ run_id: string; trace: Trace }>('POST', `/api/flows/${enc(flowId)}/test`, document ? { payload, document } : { payload }),
+  samples: (flowId: string) =>
+    call<{ samples: Sample[] | null; fields: LearnedField[] | null }>('GET', `/api/flows/${enc(flowId)}/samples`).then((r) => ({
+      samples: r.samples ?? [],
+      fields: r.fields ?? [],
+    })),
 };

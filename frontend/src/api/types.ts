@@ -100,6 +100,10 @@ export interface FlowView {
 
 export interface PresetParam {
   key: string;
+  /** what the source substitutes, e.g. {object.email} */
+  variable?: string;
+  label?: Text;
+  example?: string;
   [extra: string]: unknown;
 }
 
@@ -167,6 +171,31 @@ export interface RunView {
   started_at: string;
   duration_ms: number;
   trace?: Trace;
+}
+
+/** The trigger payload: what the webhook stores and previews take. */
+export interface TriggerPayload {
+  method?: string;
+  query?: string | Record<string, unknown>;
+  headers?: Record<string, string>;
+  body?: string;
+  body_base64?: string;
+  [extra: string]: unknown;
+}
+
+/** A request captured by the flow's webhook (GET /api/flows/{id}/samples). */
+export interface Sample {
+  event_id: string;
+  status: string;
+  received_at: string;
+  payload: TriggerPayload;
+}
+
+/** A parameter seen in captured requests, with one example value. */
+export interface LearnedField {
+  key: string;
+  example: string;
+  seen: number;
 }
 
 /** Picks the text in the asked language, falling back to English. */

@@ -3,117 +3,14 @@ import { useFlowStore } from '../store/flowStore';
 import { useCatalog } from '../store/catalog';
 import { useLang, useT } from '../i18n/i18n';
 import { textIn, type StepTrace } from '../api/types';
-import { emptyRow, formModel, parseInput, setPath, type FormItem } from './formModel';
+import { formModel, setPath } from './formModel';
+import { NodeForm } from './NodeForm';
+import { WebhookPanel } from './WebhookPanel';
+import { problemsOfNoField } from '../store/problems';
+import { useSamples } from '../picker/samples';
 
 function Json({ value }: { value: unknown }) {
   return <pre className="json">{typeof value === 'string' ? value : JSON.stringify(value, null, 2)}</pre>;
-}
-
-function Scalar({ item, onChange, id }: { item: FormItem; onChange: (v: unknown) => void; id: string }) {
-  const v = item.value;
-  switch (item.control) {
-    case 'checkbox':
-      return <input id={id} type="checkbox" checked={!!v} onChange={(e) => onChange(parseInput('checkbox', e.target.checked))} />;
-    case 'select':
-      return (
-        <select id={id} value={String(v ?? '')} onChange={(e) => onChange(e.target.value)}>
-          {!item.required && <option value="" />}
-          {(item.options ?? []).map((o) => (
-            <option key={o} value={o}>
-              {o}
-            </option>
-          ))}
-        </select>
-      );
-    case 'number':
-      return (
-        <input id={id} type="number" min={item.min} max={item.max} value={v === undefined || v === null ? '' : String(v)}
-          onChange={(e) => onChange(parseInput('number', e.target.value))} />
-      );
-    case 'textarea':
-    case 'code':
-      return (
-        <textarea id={id} className={item.control === 'code' ? 'code' : ''} rows={item.control === 'code' ? 10 : 4}
-          spellCheck={item.control !== 'code'} value={typeof v === 'string' ? v : JSON.stringify(v ?? '')}
-          onChange={(e) => onChange(e.target.value)} />
-      );
-    case 'password':
-      return <input id={id} type="password" autoComplete="off" value={String(v ?? '')} onChange={(e) => onChange(e.target.value)} />;
-    default:
-      return <input id={id} type="text" value={typeof v === 'string' || typeof v === 'number' ? String(v) : JSON.stringify(v ?? '')}
-        onChange={(e) => onChange(e.target.value)} />;
-  }
-}
-
-function Table({ item, onChange }: { item: FormItem; onChange: (rows: Record<string, unknown>[]) => void }) {
-  const t = useT();
-  const columns = item.columns ?? [];
-  const rows = item.rows ?? [];
-  const setCell = (i: number, key: string, value: unknown) =>
-    onChange(rows.map((r, j) => (j === i ? setPath(r, key, value) : r)));
-  return (
-    <table className="kv">
-      <thead>
-        <tr>
-          {columns.map((c) => (
-            <th key={c.key}>{c.label}</th>
-          ))}
-          <th />
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((row, i) => (
-          <tr key={i}>
-            {columns.map((c) => (
-              <td key={c.key}>
-                <Scalar id={`${item.path}-${i}-${c.key}`} item={{ ...c, value: row[c.key] }} onChange={(v) => setCell(i, c.key, v)} />
-              </td>
-            ))}
-            <td>
-              <button type="button" title={t('inspector.removeRow')} aria-label={t('inspector.removeRow')}
-                onClick={() => onChange(rows.filter((_, j) => j !== i))}>×</button>
-            </td>
-          </tr>
-        ))}
-      </tbody>
-      <tfoot>
-        <tr>
-          <td colSpan={columns.length + 1}>
-            <button type="button" onClick={() => onChange([...rows, emptyRow(columns)])}>+ {t('inspector.addRow')}</button>
-          </td>
-        </tr>
-      </tfoot>
-    </table>
-  );
-}
-
-function FormFields({ items, onChange }: { items: FormItem[]; onChange: (path: string, v: unknown) => void }) {
-  const t = useT();
-  return (
-    <>
-      {items.map((item) => {
-        const id = `f-${item.path}`;
-        return (
-          <div className="field" key={item.path}>
-            <label htmlFor={id}>
-              {item.label}
-              {item.required && <span className="req" title={t('inspector.required')}> *</span>}
-            </label>
-            {item.control === 'table' ? (
-              <Table item={item} onChange={(rows) => onChange(item.path, rows)} />
-            ) : item.control === 'group' ? (
-              <fieldset>
-                <FormFields items={item.children ?? []} onChange={onChange} />
-              </fieldset>
-            ) : (
-              <Scalar id={id} item={item} onChange={(v) => onChange(item.path, v)} />
-            )}
-            {item.help && <div className="help">{item.help}</div>}
-          </div>
-        );
-      })}
-    </>
-  );
 }
 
 function StepView({ step }: { step: StepTrace }) {
@@ -168,8 +65,12 @@ export function Inspector() {
   const updateNode = useFlowStore((s) => s.updateNode);
   const removeNode = useFlowStore((s) => s.removeNode);
   const kind = useCatalog((s) => s.kinds.find((k) => k.kind === node?.data.kind));
+  const problems = useFlowStore((s) => s.problems);
+  useSamples();
   if (!selectedId || !node) return <aside className="inspector"><p className="muted">{t('inspector.empty')}</p></aside>;
   const items = formModel(kind?.fields ?? [], node.data.config, lang);
+  const general = problemsOfNoField(problems, node.id, items.map((i) => i.path));
+  const isTrigger = kind?.trigger ?? node.data.kind === 'webhook';
   return (
     <aside className="inspector" data-testid="inspector">
       <h2>{textIn(kind?.title, lang) || node.data.kind}</h2>
@@ -181,7 +82,16 @@ export function Inspector() {
       <div className="muted small">
         {t('inspector.id')}: <code>{node.id}</code>
       </div>
-      <FormFields items={items} onChange={(path, v) => updateNode(node.id, { config: setPath(node.data.config, path, v) })} />
+      {general.length > 0 && (
+        <ul className="field-problems" data-testid="inspector-problems">
+          {general.map((p, i) => (
+            <li key={i}>{p.message}</li>
+          ))}
+        </ul>
+      )}
+      <NodeForm items={items} nodeId={node.id} problems={problems}
+        onChange={(path, v) => updateNode(node.id, { config: setPath(node.data.config, path, v) })} />
+      {isTrigger && <WebhookPanel node={node} />}
       <button type="button" className="danger" onClick={() => removeNode(node.id)}>
         {t('inspector.deleteNode')}
       </button>

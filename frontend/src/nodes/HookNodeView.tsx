@@ -1,9 +1,12 @@
-// One node on the canvas: its kind's title, its name, painted by the last test's step status.
+// One node on the canvas: its kind's title, its name, painted by the last test's step status,
+// with its validation problems written under it.
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import type { HookNode } from '../store/document';
 import { useFlowStore } from '../store/flowStore';
 import { useCatalog } from '../store/catalog';
-import { useLang } from '../i18n/i18n';
+import { useLang, useT } from '../i18n/i18n';
+import { useShallow } from 'zustand/react/shallow';
+import { problemsOfNode } from '../store/problems';
 import { textIn } from '../api/types';
 
 export function statusClass(status: string | undefined): string {
@@ -11,6 +14,26 @@ export function statusClass(status: string | undefined): string {
   if (status === 'success') return 'step-ok';
   if (status === 'failed') return 'step-failed';
   return 'step-skipped';
+}
+
+/** How many of a node's problems are written out on the canvas; the rest are counted. */
+const SHOWN_PROBLEMS = 2;
+
+export function NodeProblems({ id }: { id: string }) {
+  const t = useT();
+  const messages = useFlowStore(useShallow((s) => problemsOfNode(s.problems, id).map((p) => p.message)));
+  if (!messages.length) return null;
+  return (
+    <div className="node-problems" data-testid={`node-problems-${id}`} title={messages.join('\n')} role="note">
+      <span className="node-problems-badge">{t('problems.node', { count: messages.length })}</span>
+      <ul>
+        {messages.slice(0, SHOWN_PROBLEMS).map((m, i) => (
+          <li key={i}>{m}</li>
+        ))}
+      </ul>
+      {messages.length > SHOWN_PROBLEMS && <div>{t('problems.more', { count: messages.length - SHOWN_PROBLEMS })}</div>}
+    </div>
+  );
 }
 
 export function HookNodeView({ id, data, selected }: NodeProps<HookNode>) {
@@ -25,6 +48,7 @@ export function HookNodeView({ id, data, selected }: NodeProps<HookNode>) {
       {!isTrigger && <Handle type="target" position={Position.Top} />}
       <div className="hook-node-kind">{textIn(kind?.title, lang) || data.kind}</div>
       <div className="hook-node-name">{data.name || id}</div>
+      <NodeProblems id={id} />
       {data.kind === 'filter' ? (
         <>
           <Handle type="source" id="true" position={Position.Bottom} style={{ left: '30%' }} className="handle-true" />

@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
 import { api } from '../api/client';
-import type { FlowView, Problem } from '../api/types';
+import type { FlowView } from '../api/types';
 import { engine, EngineTimeoutError, preview } from '../engine/engine';
 import { useLang, useT } from '../i18n/i18n';
 import { useCatalog } from '../store/catalog';
 import { useFlowStore } from '../store/flowStore';
+import { useLiveValidation } from '../store/validation';
 import { Canvas } from '../canvas/Canvas';
 import { Palette } from '../canvas/Palette';
 import { samplePayload } from '../engine/sample';
@@ -17,7 +18,6 @@ import { LivePanel } from '../live/LivePanel';
 import { SendForReal } from '../live/SendForReal';
 import { VersionHistory } from '../versions/VersionHistory';
 import { journalHref } from '../router';
-
 
 function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
@@ -38,8 +38,10 @@ export function EditorPage({ id }: { id: string }) {
   const trace = useFlowStore((s) => s.trace);
   const [view, setView] = useState<FlowView | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const [problems, setProblems] = useState<Problem[]>([]);
-  const [payload, setPayload] = useState('');
+  const problems = useFlowStore((s) => s.problems);
+  const payload = useFlowStore((s) => s.payload);
+  const setPayload = useFlowStore((s) => s.setPayload);
+  useLiveValidation();
   const [testing, setTesting] = useState(false);
   const [typedInputs, setTypedInputs] = useState<Record<string, string>>({});
 
@@ -55,8 +57,8 @@ export function EditorPage({ id }: { id: string }) {
       (v) => {
         if (gone) return;
         setView(v);
-        setProblems(v.problems ?? []);
-        store.getState().load(v.document, v.id);
+        store.getState().load(v.document, v.id, v.webhook_url);
+        store.getState().setProblems(v.problems ?? []);
       },
       (err) => !gone && setError(err),
     );
@@ -67,7 +69,7 @@ export function EditorPage({ id }: { id: string }) {
 
   useEffect(() => {
     if (view && !payload && presets.length) setPayload(samplePayload(store.getState().nodes, presets));
-  }, [view, presets, payload, store]);
+  }, [view, presets, payload, store, setPayload]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -86,7 +88,7 @@ export function EditorPage({ id }: { id: string }) {
     try {
       const v = await api.updateFlow(id, { document: store.getState().document() });
       setView(v);
-      setProblems(v.problems ?? []);
+      store.getState().setProblems(v.problems ?? []);
       store.getState().markSaved(v.id);
       setError(null);
     } catch (err) {
@@ -109,7 +111,7 @@ export function EditorPage({ id }: { id: string }) {
       const inputs = inputValues(testInputs(meta.inputs, view?.input_values, typedInputs));
       const tr = await preview(store.getState().document(), body, inputs, lang);
       store.getState().setTrace(tr);
-      setProblems(tr.problems ?? []);
+      if (tr.problems?.length) store.getState().setProblems(tr.problems);
     } catch (err) {
       store.getState().setTrace(null);
       setError(err instanceof EngineTimeoutError ? new Error(t('engine.timeout')) : err);
@@ -121,8 +123,8 @@ export function EditorPage({ id }: { id: string }) {
   // A restored version is the new current one: reload the editor from it.
   const restored = (v: FlowView) => {
     setView(v);
-    setProblems(v.problems ?? []);
-    store.getState().load(v.document, v.id);
+    store.getState().load(v.document, v.id, v.webhook_url);
+    store.getState().setProblems(v.problems ?? []);
   };
 
   if (error && !view) return <main className="page"><ErrorBox error={error} /></main>;

@@ -111,3 +111,20 @@ describe('editing, undo and redo', () => {
     expect(s().steps).toEqual({});
   });
 });
+
+describe('problems, payload and captured requests', () => {
+  it('are kept by the store and reset when another flow is loaded', () => {
+    const s = useFlowStore.getState;
+    s().load(emptyDocument('a'), 'f1', 'http://h/hook/t1');
+    expect(s().webhookUrl).toBe('http://h/hook/t1');
+    s().setProblems([{ code: 'node.url_empty', node: 'send', field: 'url', message: 'URL is empty' }]);
+    s().setPayload('{"method":"GET"}');
+    s().setSamples([{ event_id: 'e1', status: 'sample', received_at: '2026-01-01T00:00:00Z', payload: { method: 'GET', query: 'a=1' } }],
+      [{ key: 'a', example: '1', seen: 1 }]);
+    expect(s().problems).toHaveLength(1);
+    expect(s().payload).toBe('{"method":"GET"}');
+    expect(s().learned[0].key).toBe('a');
+    s().load(emptyDocument('b'), 'f2');
+    expect([s().problems, s().payload, s().samples, s().learned, s().webhookUrl]).toEqual([[], '', [], [], '']);
+  });
+});

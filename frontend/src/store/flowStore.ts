@@ -1,7 +1,8 @@
-// The editor's state in one store: the graph, selection, undo/redo, dirty flag, last preview.
+// The editor's state in one store: the graph, selection, undo/redo, dirty flag, last preview,
+// validation problems, the Test payload and the requests the webhook captured.
 import { create } from 'zustand';
 import { applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, type NodeChange } from '@xyflow/react';
-import type { FlowDocument, StepTrace, Trace } from '../api/types';
+import type { FlowDocument, LearnedField, Problem, Sample, StepTrace, Trace } from '../api/types';
 import { edgeId, fromDocument, toDocument, type DocMeta, type Graph, type HookEdge, type HookNode } from './document';
 import { layoutPositions } from './layout';
 
@@ -18,8 +19,17 @@ export interface FlowState extends Graph {
   dirty: boolean;
   trace: Trace | null;
   steps: Record<string, StepTrace>;
+  /** the flow's problems: from the server on load and save, then from live validation */
+  problems: Problem[];
+  /** the Test button's sample request (JSON text) */
+  payload: string;
+  /** the flow's webhook address, without the preset's parameters */
+  webhookUrl: string;
+  /** requests the webhook captured, newest first, and the parameters they carried */
+  samples: Sample[];
+  learned: LearnedField[];
 
-  load(doc: FlowDocument, flowId?: string | null): void;
+  load(doc: FlowDocument, flowId?: string | null, webhookUrl?: string): void;
   document(): FlowDocument;
   onNodesChange(changes: NodeChange<HookNode>[]): void;
   onEdgesChange(changes: EdgeChange<HookEdge>[]): void;
@@ -35,6 +45,9 @@ export interface FlowState extends Graph {
   setTrace(t: Trace | null): void;
   markSaved(flowId?: string): void;
   autoLayout(): void;
+  setProblems(p: Problem[]): void;
+  setPayload(p: string): void;
+  setSamples(samples: Sample[], learned: LearnedField[]): void;
 }
 
 function graphOf(s: Graph): Graph {
@@ -69,9 +82,17 @@ export const useFlowStore = create<FlowState>()((set, get) => {
     dirty: false,
     trace: null,
     steps: {},
+    problems: [],
+    payload: '',
+    webhookUrl: '',
+    samples: [],
+    learned: [],
 
-    load(doc, flowId = null) {
-      set({ ...fromDocument(doc), flowId, selectedId: null, past: [], future: [], dirty: false, trace: null, steps: {} });
+    load(doc, flowId = null, webhookUrl = '') {
+      set({
+        ...fromDocument(doc), flowId, selectedId: null, past: [], future: [], dirty: false, trace: null, steps: {},
+        problems: [], payload: '', webhookUrl, samples: [], learned: [],
+      });
     },
     document() {
       return toDocument(get());
@@ -179,6 +200,15 @@ export const useFlowStore = create<FlowState>()((set, get) => {
       push();
       const pos = layoutPositions(s.nodes, s.edges);
       set({ nodes: s.nodes.map((n) => ({ ...n, position: pos[n.id] ?? n.position })), dirty: true });
+    },
+    setProblems(problems) {
+      set({ problems });
+    },
+    setPayload(payload) {
+      set({ payload });
+    },
+    setSamples(samples, learned) {
+      set({ samples, learned });
     },
   };
 });

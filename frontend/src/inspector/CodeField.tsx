@@ -1,0 +1,111 @@
+// A code field of the inspector on CodeMirror 6: JavaScript highlighting for scripts and
+// conditions, plain text for templated bodies. Tab indents; Escape then Tab leaves the editor
+// (CodeMirror's own rule), so keyboard users are never trapped.
+import { forwardRef, useEffect, useImperativeHandle, useRef } from 'react';
+import { Compartment, EditorState, type Extension } from '@codemirror/state';
+import { EditorView, drawSelection, highlightActiveLine, keymap, lineNumbers, placeholder as cmPlaceholder } from '@codemirror/view';
+import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
+import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighting } from '@codemirror/language';
+import { javascript } from '@codemirror/lang-javascript';
+
+export interface CodeFieldProps {
+  /** the config field's key: the editor is data-testid="code-<fieldKey>" */
+  fieldKey: string;
+  id?: string;
+  value: string;
+  onChange(value: string): void;
+  label: string;
+  /** JavaScript highlighting (scripts, conditions); off for templated text */
+  js?: boolean;
+  placeholder?: string;
+}
+
+/** Lets the variable picker insert at the editor's cursor. */
+export interface CodeFieldHandle {
+  insert(text: string): void;
+  focus(): void;
+}
+
+function baseExtensions(): Extension[] {
+  return [
+    lineNumbers(),
+    history(),
+    drawSelection(),
+    highlightActiveLine(),
+    indentOnInput(),
+    bracketMatching(),
+    syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+    EditorView.lineWrapping,
+    keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
+  ];
+}
+
+export const CodeField = forwardRef<CodeFieldHandle, CodeFieldProps>(function CodeField(
+  { fieldKey, id, value, onChange, label, js = true, placeholder },
+  ref,
+) {
+  const host = useRef<HTMLDivElement>(null);
+  const view = useRef<EditorView | null>(null);
+  const changed = useRef(onChange);
+  changed.current = onChange;
+  const language = useRef(new Compartment());
+  const attrs = useRef(new Compartment());
+
+  useEffect(() => {
+    const v = new EditorView({
+      parent: host.current!,
+      state: EditorState.create({
+        doc: value,
+        extensions: [
+          baseExtensions(),
+          language.current.of(js ? javascript() : []),
+          attrs.current.of(EditorView.contentAttributes.of({ 'aria-label': label, ...(id ? { id } : {}) })),
+          placeholder ? cmPlaceholder(placeholder) : [],
+          EditorView.updateListener.of((u) => {
+            if (u.docChanged) changed.current(u.state.doc.toString());
+          }),
+        ],
+      }),
+    });
+    view.current = v;
+    return () => {
+      v.destroy();
+      view.current = null;
+    };
+    // the editor is made once; later prop changes are dispatched below
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  // A value changed outside the editor (undo, another node selected): replace the text.
+  useEffect(() => {
+    const v = view.current;
+    if (v && v.state.doc.toString() !== value) {
+      v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: value } });
+    }
+  }, [value]);
+
+  useEffect(() => {
+    view.current?.dispatch({ effects: language.current.reconfigure(js ? javascript() : []) });
+  }, [js]);
+
+  useEffect(() => {
+    view.current?.dispatch({
+      effects: attrs.current.reconfigure(EditorView.contentAttributes.of({ 'aria-label': label, ...(id ? { id } : {}) })),
+    });
+  }, [label, id]);
+
+  useImperativeHandle(ref, () => ({
+    insert(text: string) {
+      const v = view.current;
+      if (!v) return;
+      const { from, to } = v.state.selection.main;
+      v.dispatch({ changes: { from, to, insert: text }, selection: { anchor: from + text.length }, scrollIntoView: true });
+      v.focus();
+    },
+    focus() {
+      view.current?.focus();
+    },
+  }), []);
+
+  return <div className="code-field" ref={host} data-testid={`code-${fieldKey}`} />;
+});

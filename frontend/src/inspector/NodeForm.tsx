@@ -1,0 +1,185 @@
+// The node's config form, generated from its kind's fields: inputs, selects, key/value tables,
+// CodeMirror for code, the variable picker beside templated fields, and each field's problems.
+import { Suspense, lazy, useRef } from 'react';
+import type { Problem } from '../api/types';
+import { useT } from '../i18n/i18n';
+import { TemplateInput } from '../picker/TemplateInput';
+import { VariablePicker } from '../picker/VariablePicker';
+import { fieldMatches, problemsOfField } from '../store/problems';
+import type { CodeFieldHandle } from './CodeField';
+import { emptyRow, parseInput, setPath, type FormItem } from './formModel';
+
+// CodeMirror is loaded with the first code field, so the flows list and the editor open faster.
+const CodeField = lazy(() => import('./CodeField').then((m) => ({ default: m.CodeField })));
+
+interface Ctx {
+  nodeId: string;
+  problems: Problem[];
+}
+
+/** A value as the text of an input: nothing for a missing value (a row without that column), JSON for objects. */
+export function asText(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
+}
+
+function Code({ item, id, ctx, onChange }: { item: FormItem; id: string; ctx: Ctx; onChange: (v: unknown) => void }) {
+  const t = useT();
+  const handle = useRef<CodeFieldHandle>(null);
+  const v = item.value;
+  return (
+    <div className="with-picker">
+      <Suspense fallback={<div className="code-field muted small">{t('common.loading')}</div>}>
+        <CodeField ref={handle} fieldKey={item.path} id={id} label={item.label} js={!item.template}
+          value={asText(v)} onChange={onChange} />
+      </Suspense>
+      {item.template && (
+        <VariablePicker nodeId={ctx.nodeId} fieldLabel={item.label} testId={id} onInsert={(text) => handle.current?.insert(text)} />
+      )}
+    </div>
+  );
+}
+
+function Scalar({ item, onChange, id, ctx, invalid, describedBy }: {
+  item: FormItem; onChange: (v: unknown) => void; id: string; ctx: Ctx; invalid?: boolean; describedBy?: string;
+}) {
+  const v = item.value;
+  const aria = { 'aria-invalid': invalid || undefined, 'aria-describedby': describedBy };
+  switch (item.control) {
+    case 'checkbox':
+      return <input id={id} type="checkbox" checked={!!v} onChange={(e) => onChange(parseInput('checkbox', e.target.checked))} {...aria} />;
+    case 'select':
+      return (
+        <select id={id} value={String(v ?? '')} onChange={(e) => onChange(e.target.value)} {...aria}>
+          {!item.required && <option value="" />}
+          {(item.options ?? []).map((o) => (
+            <option key={o} value={o}>
+              {o}
+            </option>
+          ))}
+        </select>
+      );
+    case 'number':
+      return (
+        <input id={id} type="number" min={item.min} max={item.max} value={v === undefined || v === null ? '' : String(v)}
+          onChange={(e) => onChange(parseInput('number', e.target.value))} {...aria} />
+      );
+    case 'code':
+      return <Code item={item} id={id} ctx={ctx} onChange={onChange} />;
+    case 'password':
+      return <input id={id} type="password" autoComplete="off" value={String(v ?? '')} onChange={(e) => onChange(e.target.value)} {...aria} />;
+    case 'textarea':
+    case 'input':
+      if (item.template) {
+        return (
+          <TemplateInput id={id} nodeId={ctx.nodeId} label={item.label} value={asText(v)} onChange={onChange}
+            multiline={item.control === 'textarea'} invalid={invalid} describedBy={describedBy} />
+        );
+      }
+      return item.control === 'textarea' ? (
+        <textarea id={id} rows={4} value={asText(v)} onChange={(e) => onChange(e.target.value)} {...aria} />
+      ) : (
+        <input id={id} type="text" value={asText(v)} onChange={(e) => onChange(e.target.value)} {...aria} />
+      );
+    default:
+      return <input id={id} type="text" value={asText(v)} onChange={(e) => onChange(e.target.value)} {...aria} />;
+  }
+}
+
+function Messages({ id, problems }: { id: string; problems: Problem[] }) {
+  if (!problems.length) return null;
+  return (
+    <ul className="field-problems" id={id} data-testid={id}>
+      {problems.map((p, i) => (
+        <li key={i}>{p.message}</li>
+      ))}
+    </ul>
+  );
+}
+
+function Table({ item, ctx, onChange }: { item: FormItem; ctx: Ctx; onChange: (rows: Record<string, unknown>[]) => void }) {
+  const t = useT();
+  const columns = item.columns ?? [];
+  const rows = item.rows ?? [];
+  const setCell = (i: number, key: string, value: unknown) =>
+    onChange(rows.map((r, j) => (j === i ? setPath(r, key, value) : r)));
+  const mine = problemsOfField(ctx.problems, ctx.nodeId, item.path);
+  return (
+    <table className="kv">
+      <thead>
+        <tr>
+          {columns.map((c) => (
+            <th key={c.key}>{c.label}</th>
+          ))}
+          <th />
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row, i) => (
+          <tr key={i}>
+            {columns.map((c) => {
+              const cell = `${item.path}[${i}].${c.key}`;
+              const bad = mine.some((p) => fieldMatches(p.field, cell));
+              return (
+                <td key={c.key}>
+                  <Scalar id={`${item.path}-${i}-${c.key}`} item={{ ...c, value: row[c.key] }} ctx={ctx} invalid={bad}
+                    describedBy={bad ? `problems-${item.path}` : undefined} onChange={(v) => setCell(i, c.key, v)} />
+                </td>
+              );
+            })}
+            <td>
+              <button type="button" title={t('inspector.removeRow')} aria-label={t('inspector.removeRow')}
+                onClick={() => onChange(rows.filter((_, j) => j !== i))}>×</button>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+      <tfoot>
+        <tr>
+          <td colSpan={columns.length + 1}>
+            <button type="button" onClick={() => onChange([...rows, emptyRow(columns)])}>+ {t('inspector.addRow')}</button>
+          </td>
+        </tr>
+      </tfoot>
+    </table>
+  );
+}
+
+export function NodeForm({ items, nodeId, problems, onChange }: {
+  items: FormItem[]; nodeId: string; problems: Problem[]; onChange: (path: string, v: unknown) => void;
+}) {
+  const t = useT();
+  const ctx: Ctx = { nodeId, problems };
+  return (
+    <>
+      {items.map((item) => {
+        const id = `f-${item.path}`;
+        // a group's members show their own problems; a table shows its rows' under it
+        const own = item.control === 'group'
+          ? problems.filter((p) => p.node === nodeId && p.field === item.path)
+          : problemsOfField(problems, nodeId, item.path);
+        const msgId = `problems-${item.path}`;
+        return (
+          <div className={`field${own.length ? ' has-problems' : ''}`} key={item.path}>
+            <label htmlFor={id}>
+              {item.label}
+              {item.required && <span className="req" title={t('inspector.required')}> *</span>}
+            </label>
+            {item.control === 'table' ? (
+              <Table item={item} ctx={ctx} onChange={(rows) => onChange(item.path, rows)} />
+            ) : item.control === 'group' ? (
+              <fieldset>
+                <NodeForm items={item.children ?? []} nodeId={nodeId} problems={problems} onChange={onChange} />
+              </fieldset>
+            ) : (
+              <Scalar id={id} item={item} ctx={ctx} invalid={own.length > 0} describedBy={own.length ? msgId : undefined}
+                onChange={(v) => onChange(item.path, v)} />
+            )}
+            <Messages id={msgId} problems={own} />
+            {item.help && <div className="help">{item.help}</div>}
+          </div>
+        );
+      })}
+    </>
+  );
+}

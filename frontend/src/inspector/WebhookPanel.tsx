@@ -1,0 +1,190 @@
+// The trigger's panel: the ready-to-paste webhook address with the preset's parameters, the
+// setup guide, copy buttons, and "wait for a test request" that shows the request as it arrives
+// and makes it the Test payload (and so feeds the variable picker).
+import { useEffect, useRef, useState } from 'react';
+import type { Sample } from '../api/types';
+import { useCatalog } from '../store/catalog';
+import { useFlowStore } from '../store/flowStore';
+import type { HookNode } from '../store/document';
+import { useLang, useT } from '../i18n/i18n';
+import { loadSamples } from '../picker/samples';
+import { copyText, describeRequest, guideSteps, readyUrl, testPayload } from './webhookSetup';
+import { liveUrl, waitForRequest, type Waiting } from './liveWait';
+
+function CopyLine({ label, text, testId }: { label: string; text: string; testId: string }) {
+  const t = useT();
+  const field = useRef<HTMLInputElement>(null);
+  const [state, setState] = useState<'' | 'copied' | 'select'>('');
+  useEffect(() => {
+    if (!state) return;
+    const timer = setTimeout(() => setState(''), 2500);
+    return () => clearTimeout(timer);
+  }, [state]);
+  return (
+    <div className="field">
+      <label htmlFor={testId}>{label}</label>
+      <div className="copy-line">
+        <input id={testId} data-testid={testId} type="text" readOnly value={text} ref={field} onFocus={(e) => e.target.select()} />
+        <button type="button" onClick={async () => setState((await copyText(text, field.current)) ? 'copied' : 'select')}>
+          {t('webhook.copy')}
+        </button>
+      </div>
+      <span className="small muted" role="status" aria-live="polite">
+        {state === 'copied' ? t('webhook.copied') : state === 'select' ? t('webhook.copyManually') : ''}
+      </span>
+    </div>
+  );
+}
+
+function Pairs({ pairs }: { pairs: [string, string][] }) {
+  return (
+    <table className="kv">
+      <tbody>
+        {pairs.map(([k, v], i) => (
+          <tr key={i}>
+            <th>{k}</th>
+            <td>{v}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function ArrivedRequest({ sample }: { sample: Sample }) {
+  const t = useT();
+  const r = describeRequest(sample.payload);
+  return (
+    <div className="arrived" data-testid="arrived-request">
+      <div>
+        {t('webhook.method')}: <b>{r.method}</b> · <span className="muted small">{new Date(sample.received_at).toLocaleString()}</span>
+      </div>
+      {r.query.length > 0 && (
+        <>
+          <div className="small">{t('webhook.query')}</div>
+          <Pairs pairs={r.query} />
+        </>
+      )}
+      {r.form && (
+        <>
+          <div className="small">{t('webhook.form')}</div>
+          <Pairs pairs={r.form} />
+        </>
+      )}
+      {r.json !== undefined && (
+        <>
+          <div className="small">{t('webhook.json')}</div>
+          <pre className="json">{JSON.stringify(r.json, null, 2)}</pre>
+        </>
+      )}
+      {r.text && (
+        <>
+          <div className="small">{t('webhook.body')}</div>
+          <pre className="json">{r.text}</pre>
+        </>
+      )}
+    </div>
+  );
+}
+
+export function WebhookPanel({ node }: { node: HookNode }) {
+  const t = useT();
+  const lang = useLang((s) => s.lang);
+  const flowId = useFlowStore((s) => s.flowId);
+  const webhookUrl = useFlowStore((s) => s.webhookUrl);
+  const samples = useFlowStore((s) => s.samples);
+  const presetId = node.data.config.preset;
+  const preset = useCatalog((s) => s.presets.find((p) => p.id === presetId));
+  const [waiting, setWaiting] = useState(false);
+  const [failure, setFailure] = useState('');
+  const [arrivedId, setArrivedId] = useState<string | null>(null);
+  const wait = useRef<Waiting | null>(null);
+
+  useEffect(() => () => wait.current?.cancel(), []);
+
+  const arrived = (eventId: string) => {
+    setWaiting(false);
+    wait.current = null;
+    if (!flowId) return;
+    loadSamples(flowId).then(
+      () => {
+        const list = useFlowStore.getState().samples;
+        const s = list.find((x) => x.event_id === eventId) ?? list[0];
+        if (!s) return;
+        setArrivedId(s.event_id);
+        useFlowStore.getState().setPayload(testPayload(s.payload));
+      },
+      (err: unknown) => setFailure(err instanceof Error ? err.message : String(err)),
+    );
+  };
+
+  const start = () => {
+    if (!flowId) return;
+    setFailure('');
+    setArrivedId(null);
+    setWaiting(true);
+    wait.current = waitForRequest(liveUrl(flowId), arrived, (reason) => {
+      wait.current = null;
+      setWaiting(false);
+      setFailure(reason || t('webhook.connectionLost'));
+    });
+  };
+  const stop = () => {
+    wait.current?.cancel();
+    wait.current = null;
+    setWaiting(false);
+  };
+
+  const shown = arrivedId ? samples.find((s) => s.event_id === arrivedId) : undefined;
+  const guide = guideSteps(preset, lang, webhookUrl);
+  return (
+    <section className="webhook-panel" data-testid="webhook-panel">
+      <h3>{t('webhook.title')}</h3>
+      {webhookUrl ? (
+        <>
+          <CopyLine label={preset?.params.some((p) => p.variable) ? t('webhook.readyUrl') : t('webhook.url')}
+            text={readyUrl(webhookUrl, preset)} testId="webhook-ready-url" />
+          {readyUrl(webhookUrl, preset) !== webhookUrl && <CopyLine label={t('webhook.url')} text={webhookUrl} testId="webhook-url" />}
+        </>
+      ) : (
+        <p className="muted small">{t('webhook.saveFirst')}</p>
+      )}
+      <div className="wait">
+        {waiting ? (
+          <>
+            <p role="status" aria-live="polite" data-testid="waiting">{t('webhook.waiting')}</p>
+            <button type="button" onClick={stop}>{t('webhook.stopWaiting')}</button>
+          </>
+        ) : (
+          <button type="button" onClick={start} disabled={!flowId} data-testid="wait-request">{t('webhook.wait')}</button>
+        )}
+        {failure && <p className="error" role="alert">{failure}</p>}
+        {shown && (
+          <>
+            <p className="status-success" role="status">{t('webhook.arrived')}</p>
+            <ArrivedRequest sample={shown} />
+          </>
+        )}
+        {!shown && !waiting && samples.length > 0 && (
+          <p className="small muted">
+            {t('webhook.captured', { count: samples.length })}{' '}
+            <button type="button" className="link" onClick={() => {
+              setArrivedId(samples[0].event_id);
+              useFlowStore.getState().setPayload(testPayload(samples[0].payload));
+            }}>{t('webhook.useLatest')}</button>
+          </p>
+        )}
+      </div>
+      {guide.length > 0 && (
+        <details open>
+          <summary>{t('webhook.guide')}</summary>
+          <ol className="guide" data-testid="webhook-guide">
+            {guide.map((s, i) => (
+              <li key={i}>{s}</li>
+            ))}
+          </ol>
+        </details>
+      )}
+    </section>
+  );
+}

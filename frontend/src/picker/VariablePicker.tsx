@@ -1,0 +1,129 @@
+// The variable picker: a button beside a templated field that opens a searchable list of the
+// {{…}} references this node may use and hands the chosen one to the field.
+import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useFlowStore } from '../store/flowStore';
+import { useCatalog } from '../store/catalog';
+import { useLang, useT } from '../i18n/i18n';
+import { collectRefs, expression, filterRefs, type RefGroup } from './model';
+
+function usePickerGroups(nodeId: string): RefGroup[] {
+  const lang = useLang((s) => s.lang);
+  const nodes = useFlowStore((s) => s.nodes);
+  const edges = useFlowStore((s) => s.edges);
+  const steps = useFlowStore((s) => s.steps);
+  const learned = useFlowStore((s) => s.learned);
+  const inputs = useFlowStore((s) => s.meta.inputs);
+  const presets = useCatalog((s) => s.presets);
+  return useMemo(
+    () =>
+      collectRefs({
+        nodeId,
+        nodes: nodes.map((n) => ({ id: n.id, kind: n.data.kind, name: n.data.name, config: n.data.config })),
+        edges,
+        presets,
+        learned,
+        steps,
+        inputs: inputs ?? [],
+        lang,
+      }),
+    [nodeId, nodes, edges, presets, learned, steps, inputs, lang],
+  );
+}
+
+function PickerList({ nodeId, onPick, onClose }: { nodeId: string; onPick: (text: string) => void; onClose: () => void }) {
+  const t = useT();
+  const [query, setQuery] = useState('');
+  const all = usePickerGroups(nodeId);
+  const traced = useFlowStore((s) => s.trace !== null);
+  const groups = filterRefs(all, query);
+  const title = (g: RefGroup) => {
+    switch (g.id) {
+      case 'trigger':
+        return t('picker.groupTrigger');
+      case 'samples':
+        return t('picker.groupSamples');
+      case 'steps':
+        return t('picker.groupStep', { name: g.title });
+      case 'inputs':
+        return t('picker.groupInputs');
+      default:
+        return t('picker.groupEvent');
+    }
+  };
+  const onSearchKey = (e: KeyboardEvent<HTMLInputElement>) => {
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      const first = groups[0]?.refs[0];
+      if (first) onPick(expression(first.path));
+    }
+  };
+  return (
+    <div className="picker-pop" role="dialog" aria-label={t('picker.title')} data-testid="picker"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') {
+          e.stopPropagation();
+          onClose();
+        }
+      }}>
+      <input type="search" autoFocus aria-label={t('picker.search')} placeholder={t('picker.search')} value={query}
+        onChange={(e) => setQuery(e.target.value)} onKeyDown={onSearchKey} />
+      {groups.length === 0 && <p className="muted small">{t('picker.none')}</p>}
+      {groups.map((g) => (
+        <section key={g.id + g.node}>
+          <h4>{title(g)}</h4>
+          <ul>
+            {g.refs.map((r) => (
+              <li key={r.path}>
+                <button type="button" data-ref={r.path} onClick={() => onPick(expression(r.path))}>
+                  <code>{r.path}</code>
+                  {r.label && <span className="picker-label"> {r.label}</span>}
+                  {r.example && <span className="muted small"> {t('picker.example', { value: r.example })}</span>}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ))}
+      {!traced && <p className="muted small">{t('picker.runTest')}</p>}
+    </div>
+  );
+}
+
+export interface VariablePickerProps {
+  /** the node whose field gets the reference */
+  nodeId: string;
+  /** inserts the chosen {{…}} at the field's cursor */
+  onInsert(text: string): void;
+  /** the field's name for the button's label */
+  fieldLabel: string;
+  testId: string;
+}
+
+export function VariablePicker({ nodeId, onInsert, fieldLabel, testId }: VariablePickerProps) {
+  const t = useT();
+  const [open, setOpen] = useState(false);
+  const box = useRef<HTMLDivElement>(null);
+  const button = useRef<HTMLButtonElement>(null);
+  const close = () => {
+    setOpen(false);
+    button.current?.focus();
+  };
+  return (
+    <div className="picker" ref={box}
+      onBlur={(e) => {
+        if (open && !box.current?.contains(e.relatedTarget as Node | null)) setOpen(false);
+      }}>
+      <button type="button" ref={button} className="picker-button" aria-expanded={open} aria-haspopup="dialog"
+        aria-label={t('picker.open', { field: fieldLabel })} title={t('picker.open', { field: fieldLabel })}
+        data-testid={`picker-${testId}`} onClick={() => setOpen(!open)}>
+        {'{…}'}
+      </button>
+      {open && (
+        <PickerList nodeId={nodeId} onClose={close} onPick={(text) => {
+          setOpen(false);
+          onInsert(text);
+        }} />
+      )}
+    </div>
+  );
+}
