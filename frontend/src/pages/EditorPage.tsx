@@ -14,6 +14,7 @@ import { Inspector } from '../inspector/Inspector';
 import { ErrorBox } from './ErrorBox';
 import { inputValues, testInputs } from './testInputs';
 import { TestValues } from './TestValues';
+import { ProblemsButton } from './ProblemsButton';
 import { LivePanel } from '../live/LivePanel';
 import { SendForReal } from '../live/SendForReal';
 import { VersionHistory } from '../versions/VersionHistory';
@@ -38,7 +39,6 @@ export function EditorPage({ id }: { id: string }) {
   const trace = useFlowStore((s) => s.trace);
   const [view, setView] = useState<FlowView | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const problems = useFlowStore((s) => s.problems);
   const payload = useFlowStore((s) => s.payload);
   const setPayload = useFlowStore((s) => s.setPayload);
   useLiveValidation();
@@ -140,25 +140,11 @@ export function EditorPage({ id }: { id: string }) {
         <button type="button" onClick={() => store.getState().redo()} disabled={!canRedo}>{t('editor.redo')}</button>
         <button type="button" className="primary" onClick={save}>{t('editor.save')}</button>
         <span className="muted small">{dirty ? t('editor.unsaved') : t('editor.saved')}</span>
+        <ProblemsButton />
         <VersionHistory flowId={id} current={view.version} dirty={dirty} onRestored={restored} />
         <a href={journalHref(id)} data-testid="editor-journal">{t('journal.title')}</a>
       </div>
       <ErrorBox error={error || catalogError} />
-      {problems.length > 0 && (
-        <div className="problems">
-          <b>{t('editor.problems')}:</b>
-          <ul>
-            {problems.map((p, i) => (
-              <li key={i}>
-                {p.node && (
-                  <button type="button" className="link" onClick={() => store.getState().select(p.node ?? null)}>{p.node}</button>
-                )}{' '}
-                {p.message}
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
       <div className="editor-body">
         <Palette />
         <ReactFlowProvider>
