@@ -106,19 +106,50 @@ test('a user builds GetCourse → CPA.House by dragging nodes, tests it, starts 
   assert.equal(cpa.received.length, 0, 'the browser test sends nothing');
   await screenshot(page, 'editor-test-preview.png');
 
-  // Start it from the flows list and send the webhook as GetCourse does (GET with a query).
+  // The webhook panel: the address to paste into GetCourse, with the preset's parameters.
+  await page.getByTestId('node-webhook1').click();
+  const ready = await page.getByTestId('webhook-ready-url').inputValue();
+  assert.match(ready, new RegExp(`^${server.url}/hook/[^?]+\\?.*email=\\{object\\.email\\}`), ready);
+  await page.getByTestId('webhook-guide').waitFor();
+  const hookUrl = ready.split('?')[0];
+
+  // Wait for a test request: GetCourse's first real call arrives while the flow is stopped.
+  await page.getByTestId('wait-request').click();
+  await page.getByTestId('waiting').waitFor();
+  const first = new URLSearchParams({ email: 'olga@example.com', phone: '+7 912 555-44-33', first_name: 'Olga', city: 'Kazan' });
+  assert.equal((await fetch(`${hookUrl}?${first}`)).status, 202, 'a stopped flow keeps the request as a sample');
+  await page.getByTestId('arrived-request').getByText('Kazan').first().waitFor();
+  assert.match(await page.getByLabel('Sample request (JSON)').inputValue(), /Kazan/, 'the arrived request is the Test sample');
+
+  // The variable picker offers the field the request carried; inserting it writes the reference.
+  await page.getByTestId('node-form_encode1').click();
+  await page.getByRole('button', { name: /Add row/ }).click();
+  await page.locator(`[id="fields-${rows.length}-key"]`).fill('sub_id_1');
+  await page.getByTestId(`picker-fields-${rows.length}-value`).click();
+  await page.getByTestId('picker').getByText('trigger.params.city').first().click();
+  assert.equal(await page.locator(`[id="fields-${rows.length}-value"]`).inputValue(), '{{trigger.params.city}}');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.getByText('Saved', { exact: true }).waitFor();
+  await runPreview(page);
+  await expectNodeStatus(page, ['webhook1', 'form_encode1', 'http1'], 'success');
+  await page.getByTestId('step').getByText('Kazan').first().waitFor();
+
+  // Start it from the flows list, come back, and watch the live log while GetCourse calls.
   const flows = await (await fetch(server.url + '/api/flows')).json();
   const flow = flows.flows.find((f) => f.name === 'GetCourse → CPA.House');
   assert.ok(flow, 'the flow is saved');
   await page.getByRole('link', { name: /Back to flows/ }).click();
-  const row = page.locator('[data-testid="flows"] tr', { hasText: 'GetCourse → CPA.House' });
-  await row.getByRole('button', { name: 'Start' }).click();
+  const row = page.locator(`[data-testid="flow-row"][data-flow="${flow.id}"]`);
+  await row.getByTestId('flow-toggle').click();
   await row.getByText('active').waitFor();
+  await row.getByRole('link', { name: 'GetCourse → CPA.House' }).click();
+  await page.getByTestId('live-toggle').click();
+  await page.locator('[data-testid="live-state"]', { hasText: /connected/i }).waitFor();
 
-  const q = new URLSearchParams({ email: 'ivan@example.com', phone: '8 912 000-11-22', first_name: 'Ivan' });
-  const res = await fetch(`${flow.webhook_url}?${q}`);
+  const q = new URLSearchParams({ email: 'ivan@example.com', phone: '8 912 000-11-22', first_name: 'Ivan', city: 'Omsk' });
+  const res = await fetch(`${hookUrl}?${q}`);
   assert.equal(res.status, 200, 'the webhook is accepted');
-  for (let i = 0; i < 100 && cpa.received.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+  await page.locator('[data-testid="live-row"][data-kind="run_finished"][data-status="success"]').waitFor();
   assert.equal(cpa.received.length, 1, 'CPA.House got the lead');
   const lead = new URLSearchParams(cpa.received[0].body);
   assert.equal(cpa.received[0].method, 'POST');
@@ -126,5 +157,18 @@ test('a user builds GetCourse → CPA.House by dragging nodes, tests it, starts 
   assert.equal(lead.get('phone'), '89120001122');
   assert.equal(lead.get('name'), 'Ivan');
   assert.equal(lead.get('sub_id_4'), 'ivan@example.com');
+  assert.equal(lead.get('sub_id_1'), 'Omsk');
+
+  // The journal lists the run; its detail shows what CPA.House received and answered.
+  await page.getByTestId('editor-journal').click();
+  const journalRow = page.locator('[data-testid="journal-row"][data-status="success"]');
+  await journalRow.first().waitFor();
+  await assertNoHorizontalOverflow(page);
+  await screenshot(page, 'journal.png');
+  await journalRow.first().getByRole('link').click();
+  const sent = page.getByTestId('run-step-http1');
+  await sent.getByText(/phone=89120001122/).first().waitFor();
+  await sent.getByText(/"id":\s*"501"/).first().waitFor();
+  await screenshot(page, 'run-detail.png');
   assertNoPageErrors(page);
 });
