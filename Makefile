@@ -74,6 +74,7 @@ frontend-test: frontend-deps
 # Browser end-to-end tests: the real binary on a temporary directory, driven in headless
 # Debian Chromium by playwright-core (frontend/e2e). Screenshots go to docs/screenshots.
 e2e: build chromium
+	rm -f bin/e2e-figures.json
 	HOOKFLOW_BIN=$(CURDIR)/$(BIN) node --test --test-concurrency=1 frontend/e2e/
 
 chromium:

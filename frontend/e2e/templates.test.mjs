@@ -67,6 +67,30 @@ test('the U-ON → Offerrum template previews with the sample answer and shows t
   assertNoPageErrors(page);
 });
 
+test('every seed template previews from its preset sample; time from Test to painted steps', async () => {
+  const { templates } = await (await fetch(server.url + '/api/templates')).json();
+  assert.equal(templates.length, 5);
+  const page = await newPage(browser);
+  for (const tpl of templates) {
+    const inputs = Object.fromEntries((tpl.flow.inputs ?? []).map((i) => [i.key, i.default || '1']));
+    const res = await fetch(`${server.url}/api/templates/${tpl.id}/instantiate`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: tpl.id, inputs }),
+    });
+    assert.equal(res.status, 201, await res.clone().text());
+    const flow = await res.json();
+    await page.goto(`${server.url}/#/flows/${flow.id}`);
+    await page.getByTestId('canvas').waitFor();
+    await runPreview(page); // the first one also waits for the engine to load
+    const ms = await runPreview(page);
+    const status = await page.getByTestId('trace-status').textContent();
+    assert.match(status, /success/, `${tpl.id}: ${status}`);
+    recordFigure(`test_to_paint_ms.${tpl.id}`, ms);
+  }
+  assertNoPageErrors(page);
+});
+
 test('a JavaScript node that never ends is stopped in the preview and the page stays responsive', async () => {
   const doc = {
     schema: 1,
