@@ -120,9 +120,10 @@ export async function startBrowser() {
 }
 
 /** A fresh page at 1280×800 whose console errors and failed requests fail the test at the end. */
-export async function newPage(browser, { lang = 'en' } = {}) {
+export async function newPage(browser, { lang = 'en', forceLang = true } = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: lang === 'ru' ? 'ru-RU' : 'en-US' });
-  await context.addInitScript((l) => localStorage.setItem('hookflow.lang', l), lang);
+  // Tests read English labels; a test of the language switch itself leaves the choice alone.
+  if (forceLang) await context.addInitScript((l) => localStorage.setItem('hookflow.lang', l), lang);
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));

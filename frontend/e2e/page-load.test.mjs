@@ -49,3 +49,14 @@ test('a first visit is small, and the engine arrives compressed when the editor 
   recordFigure('first_page_load_bytes.editor_with_engine', list.bytes + editor.bytes);
   assertNoPageErrors(page);
 });
+
+test('the language switch turns the interface Russian and is remembered after a reload', async () => {
+  const page = await newPage(browser, { forceLang: false });
+  await page.goto(server.url + '/');
+  await page.getByLabel('Language').selectOption('ru');
+  await page.getByRole('button', { name: 'Новый сценарий' }).waitFor();
+  await page.reload();
+  await page.getByRole('button', { name: 'Новый сценарий' }).click();
+  await page.getByTestId('palette').getByText('HTTP-запрос').waitFor();
+  assertNoPageErrors(page);
+});
