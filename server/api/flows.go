@@ -65,6 +65,7 @@ func (h *handlers) createFlow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	c.Set(createdFlowKey, v.ID)
 	return c.JSON(http.StatusCreated, v)
 }
 
@@ -82,6 +83,7 @@ func (h *handlers) importFlow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	c.Set(createdFlowKey, v.ID)
 	return c.JSON(http.StatusCreated, v)
 }
 

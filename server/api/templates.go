@@ -43,6 +43,7 @@ func (h *handlers) instantiate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	c.Set(createdFlowKey, v.ID)
 	return c.JSON(http.StatusCreated, v)
 }
 
