@@ -26,6 +26,9 @@ type testServer struct {
 	t   testing.TB
 	URL string
 	app *core.App
+	// token is the Bearer token of the instance's owner, who signed up when the server started:
+	// call acts as them.
+	token string
 }
 
 func startServer(t testing.TB, dialect string, client flows.Doer, tweak ...func(*core.Config)) *testServer {
@@ -50,7 +53,19 @@ func startServer(t testing.TB, dialect string, client flows.Doer, tweak ...func(
 		srv.Close()
 		app.Close(5 * time.Second)
 	})
-	return &testServer{t: t, URL: srv.URL, app: app}
+	s := &testServer{t: t, URL: srv.URL, app: app}
+	s.signUpOwner()
+	return s
+}
+
+// signUpOwner creates the instance's owner and makes call act as them.
+func (s *testServer) signUpOwner() {
+	s.t.Helper()
+	var me struct{ Token string }
+	if code := s.call("POST", "/api/auth/signup", map[string]string{"email": "owner@example.com", "password": "owner-password"}, &me); code != 201 {
+		s.t.Fatalf("signing up the owner: %d", code)
+	}
+	s.token = me.Token
 }
 
 // call sends a JSON request and decodes the JSON answer into out (when not nil).
@@ -67,6 +82,9 @@ func (s *testServer) call(method, path string, body any, out any) int {
 	}
 	req, _ := http.NewRequest(method, s.URL+path, r)
 	req.Header.Set("Content-Type", "application/json")
+	if s.token != "" {
+		req.Header.Set("Authorization", "Bearer "+s.token)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		s.t.Fatal(err)
@@ -442,4 +460,9 @@ func TestServer_FlowVersionsExportImport(t *testing.T) {
 	if code := s.call("POST", "/api/flows/import", string(data), &imported); code != 201 || imported.ID == v.ID || imported.Active {
 		t.Fatalf("import: %d %+v", code, imported)
 	}
+}
+
+// authHeader is the owner's Authorization header, for requests call does not make.
+func (s *testServer) authHeader() http.Header {
+	return http.Header{"Authorization": {"Bearer " + s.token}}
 }
