@@ -39,6 +39,7 @@ func New(app *core.App, log *slog.Logger) *echo.Echo {
 	api.POST("/auth/logout", h.logout, user)
 	api.GET("/auth/me", h.me, user)
 	api.POST("/auth/team", h.switchTeam, user)
+	api.POST("/teams", h.createTeam, user)
 
 	api.GET("/members", h.listMembers, view)
 	api.PUT("/members/:user", h.setMemberRole, manage)

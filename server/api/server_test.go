@@ -19,6 +19,7 @@ import (
 	"github.com/hookflow/hookflow/server/core"
 	"github.com/hookflow/hookflow/server/internal/testdb"
 	"github.com/hookflow/hookflow/server/live"
+	"github.com/labstack/echo/v4"
 )
 
 // testServer is the real service (store, workers, HTTP API) on a random port.
@@ -26,6 +27,7 @@ type testServer struct {
 	t   testing.TB
 	URL string
 	app *core.App
+	e   *echo.Echo
 	// token is the Bearer token of the instance's owner, who signed up when the server started:
 	// call acts as them.
 	token string
@@ -46,14 +48,15 @@ func startServer(t testing.TB, dialect string, client flows.Doer, tweak ...func(
 	if err := app.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	srv.Config.Handler = api.New(app, log)
+	e := api.New(app, log)
+	srv.Config.Handler = e
 	srv.Start()
 	t.Cleanup(func() {
 		hub.Close()
 		srv.Close()
 		app.Close(5 * time.Second)
 	})
-	s := &testServer{t: t, URL: srv.URL, app: app}
+	s := &testServer{t: t, URL: srv.URL, app: app, e: e}
 	s.signUpOwner()
 	return s
 }
@@ -62,7 +65,7 @@ func startServer(t testing.TB, dialect string, client flows.Doer, tweak ...func(
 func (s *testServer) signUpOwner() {
 	s.t.Helper()
 	var me struct{ Token string }
-	if code := s.call("POST", "/api/auth/signup", map[string]string{"email": "owner@example.com", "password": "owner-password"}, &me); code != 201 {
+	if code := s.call("POST", "/api/auth/signup", map[string]string{"email": "owner@example.com", "password": "password of owner"}, &me); code != 201 {
 		s.t.Fatalf("signing up the owner: %d", code)
 	}
 	s.token = me.Token

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hookflow/hookflow/server/auth"
 	"github.com/hookflow/hookflow/server/store"
 	"github.com/labstack/echo/v4"
 )
@@ -144,4 +145,25 @@ func (h *handlers) acceptInvitation(c echo.Context) error {
 	}
 	h.record(c, p, "member.join", "user", p.User.ID, inv.Role)
 	return h.me(c)
+}
+
+// createTeam is POST /api/teams {name}: a new team owned by the caller. The session stays in its
+// current team until POST /api/auth/team switches.
+func (h *handlers) createTeam(c echo.Context) error {
+	var body struct {
+		Name string `json:"name"`
+	}
+	_ = json.NewDecoder(io.LimitReader(c.Request().Body, 4<<10)).Decode(&body)
+	name := strings.TrimSpace(body.Name)
+	if name == "" || len(name) > 200 {
+		return &Error{Status: http.StatusUnprocessableEntity, Message: "give the team a name (up to 200 characters)",
+			Details: []map[string]string{{"field": "name", "message": "give the team a name (up to 200 characters)"}}}
+	}
+	p := principal(c)
+	t := &store.Team{ID: store.NewID(), Name: name}
+	if err := h.app.Store().CreateTeam(c.Request().Context(), t, p.User.ID); err != nil {
+		return err
+	}
+	h.record(c, &auth.Principal{User: p.User, TeamID: t.ID}, "team.create", "team", t.ID, name)
+	return c.JSON(http.StatusCreated, teamView{ID: t.ID, Name: t.Name, Role: store.RoleOwner})
 }

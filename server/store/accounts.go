@@ -60,6 +60,18 @@ func (s *Store) CreateOwner(ctx context.Context, u *User, t *Team) error {
 	})
 }
 
+// CreateTeam creates a team owned by a user.
+func (s *Store) CreateTeam(ctx context.Context, t *Team, ownerID string) error {
+	now := time.Now().UTC()
+	t.CreatedAt = now
+	return s.Write(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(t).Error; err != nil {
+			return err
+		}
+		return tx.Create(&Member{TeamID: t.ID, UserID: ownerID, Role: RoleOwner, CreatedAt: now}).Error
+	})
+}
+
 // UserByEmail finds a user by (lower-cased) email.
 func (s *Store) UserByEmail(ctx context.Context, email string) (*User, error) {
 	var u User
@@ -174,7 +186,8 @@ func (s *Store) RemoveMember(ctx context.Context, teamID, userID string) error {
 		if err := tx.Delete(&Member{}, "team_id = ? AND user_id = ?", teamID, userID).Error; err != nil {
 			return err
 		}
-		if err := tx.Where("team_id = ? AND user_id = ?", teamID, userID).Delete(&Session{}).Error; err != nil {
+		// Their browsers stay signed in (they may have other teams) but leave this team.
+		if err := tx.Model(&Session{}).Where("team_id = ? AND user_id = ?", teamID, userID).Update("team_id", "").Error; err != nil {
 			return err
 		}
 		return tx.Model(&APIToken{}).Where("team_id = ? AND user_id = ? AND revoked_at IS NULL", teamID, userID).
