@@ -465,6 +465,23 @@ func TestServer_FlowVersionsExportImport(t *testing.T) {
 	}
 }
 
+// callWith sends a request with one extra header and returns the status.
+func (s *testServer) callWith(method, path, body, header, value string) int {
+	s.t.Helper()
+	req, _ := http.NewRequest(method, s.URL+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(header, value)
+	if s.token != "" {
+		req.Header.Set("Authorization", "Bearer "+s.token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
 // authHeader is the owner's Authorization header, for requests call does not make.
 func (s *testServer) authHeader() http.Header {
 	return http.Header{"Authorization": {"Bearer " + s.token}}
