@@ -1,13 +1,21 @@
-// Hash routes: #/flows, #/templates, #/flows/<id>. The Go server serves one index.html.
+// Hash routes: #/flows, #/templates, #/team, #/invite/<token>, #/flows/<id>. The Go server serves one index.html.
 import { useEffect, useState } from 'react';
 
-export type Route = { page: 'flows' } | { page: 'templates' } | { page: 'editor'; id: string };
+export type Route =
+  | { page: 'flows' }
+  | { page: 'templates' }
+  | { page: 'team' }
+  | { page: 'invite'; token: string }
+  | { page: 'editor'; id: string };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '');
   const m = /^\/flows\/([^/]+)$/.exec(path);
   if (m) return { page: 'editor', id: decodeURIComponent(m[1]) };
   if (path === '/templates') return { page: 'templates' };
+  if (path === '/team') return { page: 'team' };
+  const inv = /^\/invite\/([^/]+)$/.exec(path);
+  if (inv) return { page: 'invite', token: decodeURIComponent(inv[1]) };
   return { page: 'flows' };
 }
 

@@ -10,6 +10,7 @@ import { Canvas, DRAG_MIME } from '../canvas/Canvas';
 import { samplePayload } from '../engine/sample';
 import { Inspector } from '../inspector/Inspector';
 import { ErrorBox } from './ErrorBox';
+import { useCanEdit } from '../auth/session';
 
 function Palette() {
   const t = useT();
@@ -54,6 +55,7 @@ export function EditorPage({ id }: { id: string }) {
   const [problems, setProblems] = useState<Problem[]>([]);
   const [payload, setPayload] = useState('');
   const [testing, setTesting] = useState(false);
+  const canEdit = useCanEdit();
 
   useEffect(() => {
     void loadCatalog();
@@ -136,7 +138,7 @@ export function EditorPage({ id }: { id: string }) {
           onChange={(e) => store.getState().setMeta({ name: e.target.value })} />
         <button type="button" onClick={() => store.getState().undo()} disabled={!canUndo}>{t('editor.undo')}</button>
         <button type="button" onClick={() => store.getState().redo()} disabled={!canRedo}>{t('editor.redo')}</button>
-        <button type="button" className="primary" onClick={save}>{t('editor.save')}</button>
+        <button type="button" className="primary" onClick={save} disabled={!canEdit} data-testid="save">{t('editor.save')}</button>
         <span className="muted small">{dirty ? t('editor.unsaved') : t('editor.saved')}</span>
       </div>
       <ErrorBox error={error || catalogError} />

@@ -5,9 +5,11 @@ import { useLang, useT } from '../i18n/i18n';
 import { emptyDocument } from '../store/flowStore';
 import { go } from '../router';
 import { ErrorBox } from './ErrorBox';
+import { useCanEdit } from '../auth/session';
 
 export function FlowsPage() {
   const t = useT();
+  const canEdit = useCanEdit();
   const lang = useLang((s) => s.lang);
   const [flows, setFlows] = useState<FlowView[] | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -34,7 +36,7 @@ export function FlowsPage() {
     <main className="page">
       <div className="page-head">
         <h1>{t('flows.title')}</h1>
-        <button type="button" className="primary" onClick={create}>{t('flows.create')}</button>
+        <button type="button" className="primary" onClick={create} disabled={!canEdit}>{t('flows.create')}</button>
       </div>
       <ErrorBox error={error} />
       {flows === null ? (
@@ -64,9 +66,9 @@ export function FlowsPage() {
                 <td className={f.failed_runs > 0 ? 'status-failed' : ''}>{f.failed_runs}</td>
                 <td>
                   {f.active ? (
-                    <button type="button" onClick={() => act(api.stopFlow(f.id))}>{t('flows.stop')}</button>
+                    <button type="button" onClick={() => act(api.stopFlow(f.id))} disabled={!canEdit}>{t('flows.stop')}</button>
                   ) : (
-                    <button type="button" onClick={() => act(api.startFlow(f.id))}>{t('flows.start')}</button>
+                    <button type="button" onClick={() => act(api.startFlow(f.id))} disabled={!canEdit}>{t('flows.start')}</button>
                   )}{' '}
                   <button type="button" onClick={() => go(`/flows/${encodeURIComponent(f.id)}`)}>{t('flows.open')}</button>
                 </td>

@@ -4,6 +4,7 @@ import { textIn, type Template } from '../api/types';
 import { useLang, useT } from '../i18n/i18n';
 import { go } from '../router';
 import { ErrorBox } from './ErrorBox';
+import { useCanEdit } from '../auth/session';
 
 function UseTemplateForm({ tpl, onCancel }: { tpl: Template; onCancel: () => void }) {
   const t = useT();
@@ -55,6 +56,7 @@ function UseTemplateForm({ tpl, onCancel }: { tpl: Template; onCancel: () => voi
 
 export function TemplatesPage() {
   const t = useT();
+  const canEdit = useCanEdit();
   const lang = useLang((s) => s.lang);
   const [list, setList] = useState<Template[] | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -80,7 +82,7 @@ export function TemplatesPage() {
               {open === tpl.id ? (
                 <UseTemplateForm tpl={tpl} onCancel={() => setOpen(null)} />
               ) : (
-                <button type="button" className="primary" onClick={() => setOpen(tpl.id)}>{t('templates.use')}</button>
+                <button type="button" className="primary" onClick={() => setOpen(tpl.id)} disabled={!canEdit}>{t('templates.use')}</button>
               )}
             </article>
           ))}
