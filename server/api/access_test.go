@@ -102,23 +102,25 @@ var accessTable = []accessRow{
 
 	{method: "GET", path: "/api/templates", need: view, ok: 200},
 	{method: "POST", path: "/api/templates/:id/instantiate", need: edit, ok: 201, body: `{"inputs":` + cpaInputsJSON + `}`},
+	{method: "POST", path: "/api/flows/:id/save-template", need: edit, ok: 201, body: `{"name":"Our CPA flow","inputs":[{"node":"send","field":"url","key":"target_url"}]}`},
+	{method: "POST", path: "/api/templates/import", need: edit, ok: 201, body: templateFile},
+	{method: "GET", path: "/api/templates/:id/export", need: view, ok: 200},
+	{method: "DELETE", path: "/api/templates/:id", need: edit, ok: 204, fresh: freshTemplate},
 }
 
 const minimalFlow = `{"schema":1,"name":"minimal","nodes":[{"id":"trigger","kind":"webhook"}],"edges":[]}`
+const templateFile = `{"schema":1,"name":"shared","template":{"id":"x","title":{"en":"Shared"}},"nodes":[{"id":"trigger","kind":"webhook"}],"edges":[]}`
 const cpaInputsJSON = `{"api_key":"k","id_webmaster":"1","id_offer":"2","id_source":"3","id_stream":"4"}`
 
 // onlyTeamA reports whether the route names an object that belongs to a team (so team B's
 // owner must get 404 for team A's): every parameter route but the public and team-less ones.
 func onlyTeamA(path string) bool {
-	if !strings.Contains(path, ":") {
+	switch path {
+	case "/hook/:token", "/api/auth/invitations/:token", "/api/auth/invitations/:token/accept",
+		"/api/templates/:id/instantiate": // a built-in template: every team has it
 		return false
 	}
-	for _, p := range []string{"/hook/", "/api/auth/invitations/", "/api/templates/"} {
-		if strings.HasPrefix(path, p) {
-			return false
-		}
-	}
-	return true
+	return strings.Contains(path, ":")
 }
 
 // want is the status a role must get on a row.
@@ -243,7 +245,14 @@ func newAccessFixture(t *testing.T) *accessFixture {
 	runs := s.waitRuns(v.ID, "success", 1, 10*time.Second)
 	f.ids["flow"], f.ids["run"], f.ids["event"] = v.ID, runs[0].ID, ack["event_id"].(string)
 	f.ids["hook"] = v.WebhookURL[strings.LastIndex(v.WebhookURL, "/")+1:]
+	f.ids["template"] = freshTemplate(f, owner)["template"]
 	return f
+}
+
+func freshTemplate(f *accessFixture, role string) map[string]string {
+	var tpl struct{ ID string }
+	f.must(owner, "POST", "/api/templates/import", templateFile, 201, &tpl)
+	return map[string]string{"template": tpl.ID}
 }
 
 // The fresh objects of rows that use theirs up. Team B's owner gets team A's (to prove they
@@ -306,8 +315,10 @@ func fill(path string, ids map[string]string) string {
 			seg = ids["token"]
 		case seg == ":id" && strings.HasPrefix(path, "/api/runs/"):
 			seg = ids["run"]
-		case seg == ":id" && strings.HasPrefix(path, "/api/templates/"):
+		case seg == ":id" && strings.HasSuffix(path, "/instantiate"):
 			seg = "getcourse-cpa-house"
+		case seg == ":id" && strings.HasPrefix(path, "/api/templates/"):
+			seg = ids["template"]
 		case seg == ":id":
 			seg = ids["flow"]
 		case seg == ":version":

@@ -79,6 +79,10 @@ func New(app *core.App, log *slog.Logger) *echo.Echo {
 
 	api.GET("/templates", h.listTemplates, view)
 	api.POST("/templates/:id/instantiate", h.instantiate, edit, audit("flow.create"))
+	api.POST("/flows/:id/save-template", h.saveTemplate, edit)
+	api.POST("/templates/import", h.importTemplate, edit)
+	api.GET("/templates/:id/export", h.exportTemplateFile, view)
+	api.DELETE("/templates/:id", h.deleteTemplate, edit)
 	return e
 }
 

@@ -88,3 +88,14 @@ type AuditEntry struct {
 func accountModels() []any {
 	return []any{&User{}, &Team{}, &Member{}, &Session{}, &APIToken{}, &Invitation{}, &AuditEntry{}}
 }
+
+// TeamTemplate is a flow a team saved as a template: its document carries the "template"
+// description and declares as inputs the values chosen when it was saved (secrets always).
+type TeamTemplate struct {
+	ID        string `gorm:"primaryKey;size:40"`
+	TeamID    string `gorm:"size:40;index"`
+	Name      string `gorm:"size:300"`
+	Document  string `gorm:"type:text"`
+	CreatedBy string `gorm:"size:40"`
+	CreatedAt time.Time
+}

@@ -23,6 +23,7 @@ var migrations = []migration{
 	{2, "accounts and teams", func(tx *gorm.DB) error {
 		return tx.AutoMigrate(append(allModels(), accountModels()...)...)
 	}},
+	{3, "team templates", func(tx *gorm.DB) error { return tx.AutoMigrate(&TeamTemplate{}) }},
 }
 
 type schemaMigration struct {
