@@ -11,6 +11,7 @@ import { samplePayload } from '../engine/sample';
 import { Inspector } from '../inspector/Inspector';
 import { ErrorBox } from './ErrorBox';
 import { useCanEdit } from '../auth/session';
+import { SaveAsTemplateButton } from '../teamTemplates/teamTemplates';
 
 function Palette() {
   const t = useT();
@@ -140,6 +141,7 @@ export function EditorPage({ id }: { id: string }) {
         <button type="button" onClick={() => store.getState().redo()} disabled={!canRedo}>{t('editor.redo')}</button>
         <button type="button" className="primary" onClick={save} disabled={!canEdit} data-testid="save">{t('editor.save')}</button>
         <span className="muted small">{dirty ? t('editor.unsaved') : t('editor.saved')}</span>
+        <SaveAsTemplateButton flowId={id} defaultName={meta.name} onError={setError} />
       </div>
       <ErrorBox error={error || catalogError} />
       {problems.length > 0 && (
