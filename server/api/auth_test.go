@@ -308,3 +308,28 @@ func TestAudit_RecordsWhoChangedStartedStoppedAndDeletedFlowsAndMembers(t *testi
 		t.Fatalf("an editor reads the audit log: %d, want 403", code)
 	}
 }
+
+func TestAuth_TeamHeaderPicksOneOfTheUsersTeamsAndRefusesOthers(t *testing.T) {
+	s := startServer(t, "sqlite", http.DefaultClient)
+	var teamB struct{ ID string }
+	if code := s.call("POST", "/api/teams", map[string]string{"name": "B"}, &teamB); code != 201 {
+		t.Fatalf("create team: %d", code)
+	}
+	if code := s.callWith("POST", "/api/flows", minimalFlow, "X-Hookflow-Team", teamB.ID); code != 201 {
+		t.Fatalf("create a flow in team B through the header: %d", code)
+	}
+	var inA struct{ Flows []any }
+	s.call("GET", "/api/flows", nil, &inA)
+	if len(inA.Flows) != 0 {
+		t.Fatalf("team A (the session's) shows team B's flow: %d flows", len(inA.Flows))
+	}
+	if code := s.callWith("GET", "/api/flows", "", "X-Hookflow-Team", "no-such-team"); code != 403 {
+		t.Fatalf("a team the user is not in answers %d, want 403", code)
+	}
+	var tok struct{ Token string }
+	s.call("POST", "/api/tokens", map[string]string{"name": "A only"}, &tok)
+	script := &testServer{t: t, URL: s.URL, token: tok.Token}
+	if code := script.callWith("GET", "/api/flows", "", "X-Hookflow-Team", teamB.ID); code != 403 {
+		t.Fatalf("an API token of team A asking for team B answers %d, want 403", code)
+	}
+}

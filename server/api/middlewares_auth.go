@@ -111,8 +111,11 @@ func unsafeMethod(m string) bool {
 }
 
 func authError(err error) error {
-	if errors.Is(err, auth.ErrNotAuthenticated) || errors.Is(err, auth.ErrTokenNotRecognised) {
+	switch {
+	case errors.Is(err, auth.ErrNotAuthenticated), errors.Is(err, auth.ErrTokenNotRecognised):
 		return apiError(http.StatusUnauthorized, err.Error())
+	case errors.Is(err, auth.ErrNotMember):
+		return apiError(http.StatusForbidden, err.Error())
 	}
 	return err
 }

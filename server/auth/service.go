@@ -18,6 +18,7 @@ var (
 	ErrEmailTaken         = errors.New("an account with this email exists already: sign in, then open the invitation link again")
 	ErrNotAuthenticated   = errors.New("sign in first")
 	ErrTokenNotRecognised = errors.New("this API token is not valid (it may have been revoked)")
+	ErrNotMember          = errors.New("you are not a member of the team named in the X-Hookflow-Team header")
 )
 
 // RateLimitedError says sign-in is paused for this account or address.
@@ -160,14 +161,24 @@ func (s *Service) FromSession(ctx context.Context, token, team string) (*Princip
 		return nil, err
 	}
 	p := &Principal{User: u, Session: sess}
-	if team == "" {
-		team = sess.TeamID
+	if team != "" {
+		// A team asked for explicitly must be the user's: acting silently in another team
+		// would create flows in the wrong place.
+		m, err := s.store.Member(ctx, team, u.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, ErrNotMember
+		}
+		if err != nil {
+			return nil, err
+		}
+		p.TeamID, p.Role = m.TeamID, m.Role
+		return p, nil
 	}
-	return p, s.placeIn(ctx, p, team)
+	return p, s.placeIn(ctx, p, sess.TeamID)
 }
 
-// placeIn sets the principal's team and role: the wanted team when they are a member, otherwise
-// their first team.
+// placeIn sets the principal's team and role: the session's team when they are still a member,
+// otherwise their first team.
 func (s *Service) placeIn(ctx context.Context, p *Principal, team string) error {
 	if team != "" {
 		m, err := s.store.Member(ctx, team, p.User.ID)
@@ -212,6 +223,9 @@ func (s *Service) FromAPIToken(ctx context.Context, token, team string) (*Princi
 	u, err := s.store.User(ctx, t.UserID)
 	if err != nil {
 		return nil, ErrTokenNotRecognised
+	}
+	if team != "" && team != t.TeamID {
+		return nil, ErrNotMember // an API token acts only in its own team
 	}
 	return &Principal{User: u, TeamID: t.TeamID, Role: m.Role, Token: t}, nil
 }

@@ -99,10 +99,16 @@ func (s *Store) Team(ctx context.Context, id string) (*Team, error) {
 	return &t, nil
 }
 
-// CreateSession stores a signed-in browser.
+// CreateSession stores a signed-in browser, and forgets the user's expired sessions (so the
+// table does not grow with every sign-in).
 func (s *Store) CreateSession(ctx context.Context, sess *Session) error {
 	sess.CreatedAt = time.Now().UTC()
-	return s.Write(ctx).Create(sess).Error
+	return s.Write(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("user_id = ? AND expires_at < ?", sess.UserID, sess.CreatedAt).Delete(&Session{}).Error; err != nil {
+			return err
+		}
+		return tx.Create(sess).Error
+	})
 }
 
 // Session returns an unexpired session by the hash of its token.

@@ -47,7 +47,8 @@ export function TeamPage() {
     setError(null);
     try {
       const inv = await authApi.invite(inviteRole);
-      setLink(inv.url?.startsWith('http') ? inv.url : `${window.location.origin}/#/invite/${inv.token ?? ''}`);
+      // The browser's own address: the server's public URL may name another host (a proxy).
+      setLink(`${window.location.origin}${window.location.pathname}#/invite/${inv.token ?? ''}`);
       await reload();
     } catch (err) {
       setError(err);
