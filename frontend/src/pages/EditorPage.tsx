@@ -141,7 +141,7 @@ export function EditorPage({ id }: { id: string }) {
         <button type="button" onClick={() => store.getState().redo()} disabled={!canRedo}>{t('editor.redo')}</button>
         <button type="button" className="primary" onClick={save} disabled={!canEdit} data-testid="save">{t('editor.save')}</button>
         <span className="muted small">{dirty ? t('editor.unsaved') : t('editor.saved')}</span>
-        <SaveAsTemplateButton flowId={id} defaultName={meta.name} onError={setError} />
+        <SaveAsTemplateButton flowId={id} defaultName={meta.name} dirty={dirty} getDocument={() => store.getState().document()} onError={setError} />
       </div>
       <ErrorBox error={error || catalogError} />
       {problems.length > 0 && (
