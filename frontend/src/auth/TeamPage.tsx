@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useT } from '../i18n/i18n';
 import { ErrorBox } from '../pages/ErrorBox';
-import { authApi, roleKey, type ApiToken, type Invitation, type Member, type Role } from './authApi';
+import { authApi, roleKey, type ApiToken, type AuditEntry, type Invitation, type Member, type Role } from './authApi';
 import { allows, useRole, useSession } from './session';
 
 const roles: Role[] = ['viewer', 'editor', 'owner'];
@@ -19,13 +19,17 @@ export function TeamPage() {
   const [link, setLink] = useState('');
   const [tokenName, setTokenName] = useState('');
   const [newToken, setNewToken] = useState('');
+  const [audit, setAudit] = useState<AuditEntry[]>([]);
   const [error, setError] = useState<unknown>(null);
 
   const reload = useCallback(async () => {
     try {
       setMembers(await authApi.members());
       setTokens(await authApi.tokens());
-      if (isOwner) setInvitations(await authApi.invitations());
+      if (isOwner) {
+        setInvitations(await authApi.invitations());
+        setAudit(await authApi.audit());
+      }
     } catch (err) {
       setError(err);
     }
@@ -142,6 +146,24 @@ export function TeamPage() {
           ))}
         </ul>
       </section>
+      {isOwner && (
+        <section>
+          <h2>{t('team.audit')}</h2>
+          <table className="list" data-testid="audit-log">
+            <thead><tr><th>{t('team.auditWhen')}</th><th>{t('auth.email')}</th><th>{t('team.auditAction')}</th><th>{t('team.auditObject')}</th></tr></thead>
+            <tbody>
+              {audit.map((a, i) => (
+                <tr key={i}>
+                  <td>{new Date(a.at).toLocaleString()}</td>
+                  <td>{a.email}</td>
+                  <td><code>{a.action}</code></td>
+                  <td className="small">{a.object_type} {a.object_id}{a.detail ? ` (${a.detail})` : ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
     </main>
   );
 }

@@ -40,6 +40,15 @@ export interface ApiToken {
   created_at: string;
 }
 
+export interface AuditEntry {
+  at: string;
+  email: string;
+  action: string;
+  object_type: string;
+  object_id: string;
+  detail?: string;
+}
+
 const enc = encodeURIComponent;
 
 export const authApi = {
@@ -62,6 +71,7 @@ export const authApi = {
   tokens: () => call<{ tokens: ApiToken[] }>('GET', '/api/tokens').then((r) => r.tokens ?? []),
   createToken: (name: string) => call<ApiToken>('POST', '/api/tokens', { name }),
   revokeToken: (id: string) => call<void>('DELETE', `/api/tokens/${enc(id)}`),
+  audit: () => call<{ entries: AuditEntry[] }>('GET', '/api/audit?limit=100').then((r) => r.entries ?? []),
 };
 
 /** The i18n key of each role's name. */
