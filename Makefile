@@ -90,6 +90,8 @@ fuzz: deps
 	done
 	@echo "fuzz FuzzWebhookIngress ($(FUZZTIME))"
 	$(GO) test -run '^$$' -fuzz '^FuzzWebhookIngress$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./server/api/
+	@echo "fuzz FuzzAuthJSON ($(FUZZTIME))"
+	$(GO) test -run '^$$' -fuzz '^FuzzAuthJSON$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./server/api/
 
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./flows/

@@ -1,9 +1,12 @@
-// Hash routes: #/flows, #/templates, #/flows/<id>, #/flows/<id>/runs (journal), #/runs/<id>. The Go server serves one index.html.
+// Hash routes: #/flows, #/templates, #/team, #/invite/<token>, #/flows/<id>, #/flows/<id>/runs
+// (journal), #/runs/<id>. The Go server serves one index.html.
 import { useEffect, useState } from 'react';
 
 export type Route =
   | { page: 'flows' }
   | { page: 'templates' }
+  | { page: 'team' }
+  | { page: 'invite'; token: string }
   | { page: 'editor'; id: string }
   | { page: 'journal'; id: string }
   | { page: 'run'; id: string };
@@ -17,6 +20,9 @@ export function parseRoute(hash: string): Route {
   const r = /^\/runs\/([^/]+)$/.exec(path);
   if (r) return { page: 'run', id: decodeURIComponent(r[1]) };
   if (path === '/templates') return { page: 'templates' };
+  if (path === '/team') return { page: 'team' };
+  const inv = /^\/invite\/([^/]+)$/.exec(path);
+  if (inv) return { page: 'invite', token: decodeURIComponent(inv[1]) };
   return { page: 'flows' };
 }
 

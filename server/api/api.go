@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/hookflow/hookflow/server/auth"
 	"github.com/hookflow/hookflow/server/core"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -19,46 +20,77 @@ func New(app *core.App, log *slog.Logger) *echo.Echo {
 	e.Use(middleware.Recover())
 	e.Use(requestLog(log))
 
-	h := &handlers{app: app, log: log}
+	h := &handlers{app: app, log: log, accounts: auth.New(app.Store())}
+	// Public: health, metrics (counters only: no flow names, data or ids; keep it behind the
+	// reverse proxy if even those are private) and the webhooks sources call.
 	e.GET("/healthz", h.health)
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(app.Metrics().Registry, promhttp.HandlerOpts{})))
 	e.Any("/hook/:token", h.webhook)
 
+	// Every /api route declares what it needs (see access); the route table test checks that.
+	view, edit, manage, user := h.need(canView), h.need(canEdit), h.need(canManage), h.need(signedIn)
+	audit := h.audited
 	api := e.Group("/api")
-	api.GET("/kinds", h.kinds)
-	api.GET("/presets", h.presets)
+	api.GET("/auth/state", h.authState)
+	api.POST("/auth/signup", h.signup)
+	api.POST("/auth/login", h.login)
+	api.GET("/auth/invitations/:token", h.invitationInfo)
+	api.POST("/auth/invitations/:token/accept", h.acceptInvitation, user)
+	api.POST("/auth/logout", h.logout, user)
+	api.GET("/auth/me", h.me, user)
+	api.POST("/auth/team", h.switchTeam, user)
+	api.POST("/teams", h.createTeam, user)
 
-	api.GET("/flows", h.listFlows)
-	api.POST("/flows", h.createFlow)
-	api.POST("/flows/import", h.importFlow)
-	api.GET("/flows/:id", h.getFlow)
-	api.PUT("/flows/:id", h.updateFlow)
-	api.DELETE("/flows/:id", h.deleteFlow)
-	api.POST("/flows/:id/start", h.startFlow)
-	api.POST("/flows/:id/stop", h.stopFlow)
-	api.POST("/flows/:id/duplicate", h.duplicateFlow)
-	api.GET("/flows/:id/versions", h.listVersions)
-	api.GET("/flows/:id/versions/:version", h.getVersion)
-	api.POST("/flows/:id/versions/:version/restore", h.restoreVersion)
-	api.GET("/flows/:id/export", h.exportFlow)
-	api.GET("/flows/:id/template", h.exportTemplate)
-	api.POST("/flows/:id/test", h.testFlow)
-	api.GET("/flows/:id/samples", h.samples)
-	api.GET("/flows/:id/runs", h.listRuns)
-	api.POST("/flows/:id/events/:event/replay", h.replayEvent)
-	api.GET("/flows/:id/live", h.live)
+	api.GET("/members", h.listMembers, view)
+	api.PUT("/members/:user", h.setMemberRole, manage)
+	api.DELETE("/members/:user", h.removeMember, manage)
+	api.GET("/invitations", h.listInvitations, manage)
+	api.POST("/invitations", h.createInvitation, manage)
+	api.DELETE("/invitations/:invitation", h.deleteInvitation, manage)
+	api.GET("/tokens", h.listTokens, view)
+	api.POST("/tokens", h.createToken, view)
+	api.DELETE("/tokens/:token", h.revokeToken, view)
+	api.GET("/audit", h.listAudit, manage)
 
-	api.GET("/runs/:id", h.getRun)
-	api.POST("/runs/:id/retry", h.retryRun)
+	api.GET("/kinds", h.kinds, user)
+	api.GET("/presets", h.presets, user)
 
-	api.GET("/templates", h.listTemplates)
-	api.POST("/templates/:id/instantiate", h.instantiate)
+	api.GET("/flows", h.listFlows, view)
+	api.POST("/flows", h.createFlow, edit, audit("flow.create"))
+	api.POST("/flows/import", h.importFlow, edit, audit("flow.import"))
+	api.GET("/flows/:id", h.getFlow, view)
+	api.PUT("/flows/:id", h.updateFlow, edit, audit("flow.update"))
+	api.DELETE("/flows/:id", h.deleteFlow, edit, audit("flow.delete"))
+	api.POST("/flows/:id/start", h.startFlow, edit, audit("flow.start"))
+	api.POST("/flows/:id/stop", h.stopFlow, edit, audit("flow.stop"))
+	api.POST("/flows/:id/duplicate", h.duplicateFlow, edit, audit("flow.duplicate"))
+	api.GET("/flows/:id/versions", h.listVersions, view)
+	api.GET("/flows/:id/versions/:version", h.getVersion, view)
+	api.POST("/flows/:id/versions/:version/restore", h.restoreVersion, edit, audit("flow.restore"))
+	api.GET("/flows/:id/export", h.exportFlow, view)
+	api.GET("/flows/:id/template", h.exportTemplate, view)
+	api.POST("/flows/:id/test", h.testFlow, edit, audit("flow.test"))
+	api.GET("/flows/:id/samples", h.samples, view)
+	api.GET("/flows/:id/runs", h.listRuns, view)
+	api.POST("/flows/:id/events/:event/replay", h.replayEvent, edit, audit("flow.replay"))
+	api.GET("/flows/:id/live", h.live, view)
+
+	api.GET("/runs/:id", h.getRun, view)
+	api.POST("/runs/:id/retry", h.retryRun, edit)
+
+	api.GET("/templates", h.listTemplates, view)
+	api.POST("/templates/:id/instantiate", h.instantiate, edit, audit("flow.create"))
+	api.POST("/flows/:id/save-template", h.saveTemplate, edit)
+	api.POST("/templates/import", h.importTemplate, edit)
+	api.GET("/templates/:id/export", h.exportTemplateFile, view)
+	api.DELETE("/templates/:id", h.deleteTemplate, edit)
 	return e
 }
 
 type handlers struct {
-	app *core.App
-	log *slog.Logger
+	app      *core.App
+	log      *slog.Logger
+	accounts *auth.Service
 }
 
 func (h *handlers) health(c echo.Context) error {

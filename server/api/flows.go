@@ -66,6 +66,7 @@ func (h *handlers) createFlow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	c.Set(createdFlowKey, v.ID)
 	return c.JSON(http.StatusCreated, v)
 }
 
@@ -83,6 +84,7 @@ func (h *handlers) importFlow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	c.Set(createdFlowKey, v.ID)
 	return c.JSON(http.StatusCreated, v)
 }
 

@@ -83,6 +83,7 @@ func TestServer_FailedRunSendsOneThrottledEmail(t *testing.T) {
 	web.Start()
 	defer web.Close()
 	s := &testServer{t: t, URL: web.URL, app: app}
+	s.signUpOwner()
 
 	v := s.instantiate("getcourse-cpa-house", map[string]string{"api_key": "k", "id_webmaster": "1", "id_offer": "2", "id_source": "3", "id_stream": "4"})
 	var doc map[string]any

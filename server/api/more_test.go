@@ -23,7 +23,7 @@ func TestServer_LiveLogStreamsRunsAndCatchesUpAfterReconnect(t *testing.T) {
 	s := startServer(t, "sqlite", cpa.Client())
 	v := s.instantiate("getcourse-cpa-house", map[string]string{"api_key": "k", "id_webmaster": "1", "id_offer": "2", "id_source": "3", "id_stream": "4"})
 	wsURL := "ws" + strings.TrimPrefix(s.URL, "http") + "/api/flows/" + v.ID + "/live"
-	conn, _, err := websocket.DefaultDialer.Dial(wsURL, nil)
+	conn, _, err := websocket.DefaultDialer.Dial(wsURL, s.authHeader())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func TestServer_LiveLogStreamsRunsAndCatchesUpAfterReconnect(t *testing.T) {
 	hook(t, v.WebhookURL, "GET", "email=c%40d.e&phone=2", "", "")
 	s.waitRuns(v.ID, "success", 2, 10*time.Second)
 	time.Sleep(100 * time.Millisecond) // run_finished is published after the run is stored
-	conn, _, err = websocket.DefaultDialer.Dial(wsURL+"?since="+jsonNumber(lastSeq), nil)
+	conn, _, err = websocket.DefaultDialer.Dial(wsURL+"?since="+jsonNumber(lastSeq), s.authHeader())
 	if err != nil {
 		t.Fatal(err)
 	}

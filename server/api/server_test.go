@@ -19,6 +19,7 @@ import (
 	"github.com/hookflow/hookflow/server/core"
 	"github.com/hookflow/hookflow/server/internal/testdb"
 	"github.com/hookflow/hookflow/server/live"
+	"github.com/labstack/echo/v4"
 )
 
 // testServer is the real service (store, workers, HTTP API) on a random port.
@@ -26,6 +27,10 @@ type testServer struct {
 	t   testing.TB
 	URL string
 	app *core.App
+	e   *echo.Echo
+	// token is the Bearer token of the instance's owner, who signed up when the server started:
+	// call acts as them.
+	token string
 }
 
 func startServer(t testing.TB, dialect string, client flows.Doer, tweak ...func(*core.Config)) *testServer {
@@ -43,14 +48,27 @@ func startServer(t testing.TB, dialect string, client flows.Doer, tweak ...func(
 	if err := app.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	srv.Config.Handler = api.New(app, log)
+	e := api.New(app, log)
+	srv.Config.Handler = e
 	srv.Start()
 	t.Cleanup(func() {
 		hub.Close()
 		srv.Close()
 		app.Close(5 * time.Second)
 	})
-	return &testServer{t: t, URL: srv.URL, app: app}
+	s := &testServer{t: t, URL: srv.URL, app: app, e: e}
+	s.signUpOwner()
+	return s
+}
+
+// signUpOwner creates the instance's owner and makes call act as them.
+func (s *testServer) signUpOwner() {
+	s.t.Helper()
+	var me struct{ Token string }
+	if code := s.call("POST", "/api/auth/signup", map[string]string{"email": "owner@example.com", "password": "password of owner"}, &me); code != 201 {
+		s.t.Fatalf("signing up the owner: %d", code)
+	}
+	s.token = me.Token
 }
 
 // call sends a JSON request and decodes the JSON answer into out (when not nil).
@@ -67,6 +85,9 @@ func (s *testServer) call(method, path string, body any, out any) int {
 	}
 	req, _ := http.NewRequest(method, s.URL+path, r)
 	req.Header.Set("Content-Type", "application/json")
+	if s.token != "" {
+		req.Header.Set("Authorization", "Bearer "+s.token)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		s.t.Fatal(err)
@@ -442,4 +463,26 @@ func TestServer_FlowVersionsExportImport(t *testing.T) {
 	if code := s.call("POST", "/api/flows/import", string(data), &imported); code != 201 || imported.ID == v.ID || imported.Active {
 		t.Fatalf("import: %d %+v", code, imported)
 	}
+}
+
+// callWith sends a request with one extra header and returns the status.
+func (s *testServer) callWith(method, path, body, header, value string) int {
+	s.t.Helper()
+	req, _ := http.NewRequest(method, s.URL+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(header, value)
+	if s.token != "" {
+		req.Header.Set("Authorization", "Bearer "+s.token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// authHeader is the owner's Authorization header, for requests call does not make.
+func (s *testServer) authHeader() http.Header {
+	return http.Header{"Authorization": {"Bearer " + s.token}}
 }

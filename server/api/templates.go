@@ -11,6 +11,7 @@ import (
 // templateView is a template in the gallery: its flow, its inputs, and the source's setup guide.
 type templateView struct {
 	flows.FlowTemplate
+	Team        bool          `json:"team,omitempty"` // saved by the team (not built in)
 	Preset      *flows.Preset `json:"preset,omitempty"`
 	URLTemplate string        `json:"url_template,omitempty"`
 }
@@ -24,13 +25,20 @@ func (h *handlers) listTemplates(c echo.Context) error {
 			out[i].Preset, out[i].URLTemplate = &p, p.URLTemplate()
 		}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"templates": out})
+	team, err := h.teamTemplates(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"templates": append(team, out...)})
 }
 
 func (h *handlers) instantiate(c echo.Context) error {
 	tpl, ok := flows.TemplateByID(c.Param("id"))
 	if !ok {
-		return apiError(http.StatusNotFound, "there is no template with this id")
+		var err error
+		if tpl, err = h.teamTemplate(c, c.Param("id")); err != nil {
+			return err
+		}
 	}
 	var body struct {
 		Name   string            `json:"name"`
@@ -43,6 +51,7 @@ func (h *handlers) instantiate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	c.Set(createdFlowKey, v.ID)
 	return c.JSON(http.StatusCreated, v)
 }
 

@@ -115,7 +115,7 @@ func (a *App) CreateFlow(ctx context.Context, in FlowInput) (*FlowView, error) {
 	if in.Settings != nil {
 		settings = *in.Settings
 	}
-	f := &store.Flow{Name: flowName(in.Document), Document: mustJSON(in.Document), Inputs: mustJSON(values), Settings: mustJSON(settings)}
+	f := &store.Flow{TeamID: TeamOf(ctx), Name: flowName(in.Document), Document: mustJSON(in.Document), Inputs: mustJSON(values), Settings: mustJSON(settings)}
 	if err := a.store.CreateFlow(ctx, f); err != nil {
 		return nil, err
 	}
@@ -208,13 +208,27 @@ func (a *App) Flow(ctx context.Context, id string) (*FlowView, error) {
 	return a.view(f, stats[id])
 }
 
-// Flows lists every flow with its last run and failure count.
+// Flows lists every flow (of the team of ctx, when it has one) with its last run and failure
+// count.
 func (a *App) Flows(ctx context.Context) ([]*FlowView, error) {
-	list, err := a.store.Flows(ctx)
-	if err != nil {
-		return nil, err
+	var list []store.Flow
+	var err error
+	team := TeamOf(ctx)
+	if team == "" {
+		list, err = a.store.Flows(ctx)
+	} else {
+		list, err = a.store.TeamFlows(ctx, team)
 	}
-	stats, err := a.store.Stats(ctx)
+	if err != nil || len(list) == 0 {
+		return []*FlowView{}, err
+	}
+	var ids []string
+	if team != "" {
+		for _, f := range list {
+			ids = append(ids, f.ID)
+		}
+	}
+	stats, err := a.store.Stats(ctx, ids...)
 	if err != nil {
 		return nil, err
 	}

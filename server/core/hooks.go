@@ -19,6 +19,7 @@ var ErrUnknownHook = errors.New("unknown webhook address")
 // otherwise cost a database read before its write.
 type hookTarget struct {
 	flowID   string
+	teamID   string
 	active   bool
 	reply    *Reply
 	loadedAt time.Time
@@ -40,7 +41,7 @@ func (a *App) hookTarget(ctx context.Context, token string) (*hookTarget, error)
 	if err != nil {
 		return nil, err
 	}
-	t := &hookTarget{flowID: f.ID, active: f.Active, reply: parseSettings(f.Settings).Reply, loadedAt: time.Now()}
+	t := &hookTarget{flowID: f.ID, teamID: f.TeamID, active: f.Active, reply: parseSettings(f.Settings).Reply, loadedAt: time.Now()}
 	a.hooks.m.Store(token, t)
 	return t, nil
 }
@@ -71,7 +72,7 @@ func (a *App) AcceptWebhook(ctx context.Context, token string, p flows.Payload) 
 		return nil, err
 	}
 	now := time.Now().UTC()
-	ev := &store.Event{ID: store.NewID(), FlowID: t.flowID, Payload: string(data), Status: store.EventSample, NextAt: now, ReceivedAt: now}
+	ev := &store.Event{ID: store.NewID(), TeamID: t.teamID, FlowID: t.flowID, Payload: string(data), Status: store.EventSample, NextAt: now, ReceivedAt: now}
 	if t.active {
 		ev.Status = store.EventQueued
 	}

@@ -77,7 +77,7 @@ func (a *App) runFlow(ctx context.Context, f *store.Flow, payload flows.Payload,
 		}
 	}
 	data, _ := json.Marshal(trace)
-	run := &store.Run{ID: runID, FlowID: f.ID, EventID: eventID, Status: trace.Status, Trace: string(data),
+	run := &store.Run{ID: runID, TeamID: f.TeamID, FlowID: f.ID, EventID: eventID, Status: trace.Status, Trace: string(data),
 		Test: test, StartedAt: started, DurationMs: time.Since(started).Milliseconds()}
 	switch {
 	case trace.Error != nil:

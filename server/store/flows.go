@@ -37,7 +37,7 @@ func (s *Store) CreateFlow(ctx context.Context, f *Flow) error {
 		if err := tx.Create(f).Error; err != nil {
 			return err
 		}
-		return tx.Create(&FlowVersion{FlowID: f.ID, Version: 1, Document: f.Document, CreatedAt: now}).Error
+		return tx.Create(&FlowVersion{TeamID: f.TeamID, FlowID: f.ID, Version: 1, Document: f.Document, CreatedAt: now}).Error
 	})
 }
 
@@ -46,13 +46,13 @@ func (s *Store) UpdateFlow(ctx context.Context, f *Flow) error {
 	now := time.Now().UTC()
 	return s.Write(ctx).Transaction(func(tx *gorm.DB) error {
 		var cur Flow
-		if err := tx.Select("id", "version", "document").First(&cur, "id = ?", f.ID).Error; err != nil {
+		if err := tx.Select("id", "team_id", "version", "document").First(&cur, "id = ?", f.ID).Error; err != nil {
 			return notFound(err)
 		}
 		f.Version = cur.Version
 		if cur.Document != f.Document {
 			f.Version++
-			if err := tx.Create(&FlowVersion{FlowID: f.ID, Version: f.Version, Document: f.Document, CreatedAt: now}).Error; err != nil {
+			if err := tx.Create(&FlowVersion{TeamID: cur.TeamID, FlowID: f.ID, Version: f.Version, Document: f.Document, CreatedAt: now}).Error; err != nil {
 				return err
 			}
 		}
@@ -95,6 +95,13 @@ func (s *Store) FlowByToken(ctx context.Context, token string) (*Flow, error) {
 func (s *Store) Flows(ctx context.Context) ([]Flow, error) {
 	var out []Flow
 	err := s.Read(ctx).Order("created_at desc").Find(&out).Error
+	return out, err
+}
+
+// TeamFlows lists a team's flows, newest first.
+func (s *Store) TeamFlows(ctx context.Context, teamID string) ([]Flow, error) {
+	var out []Flow
+	err := s.Read(ctx).Where("team_id = ?", teamID).Order("created_at desc").Find(&out).Error
 	return out, err
 }
 

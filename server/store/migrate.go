@@ -18,6 +18,12 @@ type migration struct {
 // migrations are applied in order, each once, each in its own transaction. Append only.
 var migrations = []migration{
 	{1, "initial tables", func(tx *gorm.DB) error { return tx.AutoMigrate(allModels()...) }},
+	// Teams: flows, versions, events and runs get a team_id (empty until the first signup adopts
+	// them, see CreateOwner), and the account tables appear.
+	{2, "accounts and teams", func(tx *gorm.DB) error {
+		return tx.AutoMigrate(append(allModels(), accountModels()...)...)
+	}},
+	{3, "team templates", func(tx *gorm.DB) error { return tx.AutoMigrate(&TeamTemplate{}) }},
 }
 
 type schemaMigration struct {

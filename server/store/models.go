@@ -5,6 +5,7 @@ import "time"
 // Flow is a stored flow: its current document, webhook token and state.
 type Flow struct {
 	ID        string `gorm:"primaryKey;size:40"`
+	TeamID    string `gorm:"size:40;index;not null;default:''"` // the team that owns it
 	Name      string `gorm:"size:300"`
 	Document  string `gorm:"type:text"` // the flow document, JSON
 	Version   int
@@ -19,6 +20,7 @@ type Flow struct {
 // FlowVersion is the document as it was after one save.
 type FlowVersion struct {
 	ID        uint   `gorm:"primaryKey"`
+	TeamID    string `gorm:"size:40;not null;default:''"`
 	FlowID    string `gorm:"size:40;uniqueIndex:idx_flow_version"`
 	Version   int    `gorm:"uniqueIndex:idx_flow_version"`
 	Document  string `gorm:"type:text"`
@@ -38,6 +40,7 @@ const (
 // Event is one incoming webhook request.
 type Event struct {
 	ID         string `gorm:"primaryKey;size:40"`
+	TeamID     string `gorm:"size:40;not null;default:''"`
 	FlowID     string `gorm:"size:40;index:idx_event_flow,priority:1"`
 	Payload    string `gorm:"type:text"` // flows.Payload JSON
 	Status     string `gorm:"size:16;index:idx_event_due,priority:1"`
@@ -50,6 +53,7 @@ type Event struct {
 // Run is one execution of a flow with its trace.
 type Run struct {
 	ID         string `gorm:"primaryKey;size:40"`
+	TeamID     string `gorm:"size:40;index;not null;default:''"`
 	FlowID     string `gorm:"size:40;index:idx_run_flow,priority:1"`
 	EventID    string `gorm:"size:40;index"`
 	Status     string `gorm:"size:16;index"`

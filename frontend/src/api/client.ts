@@ -18,11 +18,31 @@ export function setApiBase(prefix: string): void {
   base = prefix.replace(/\/$/, '');
 }
 
+/** The CSRF token the server set at sign-in (a readable cookie); repeated on unsafe methods. */
+export function csrfToken(cookies: string = typeof document === 'undefined' ? '' : document.cookie): string {
+  for (const part of cookies.split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === 'hookflow_csrf') return decodeURIComponent(v.join('='));
+  }
+  return '';
+}
+
+/** Called when the server says the session is gone (401), so the app shows sign-in. */
+let onUnauthorized: (() => void) | null = null;
+export function setOnUnauthorized(f: (() => void) | null): void {
+  onUnauthorized = f;
+}
+
 export async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const init: RequestInit = { method, headers: { Accept: 'application/json' } };
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (method !== 'GET' && method !== 'HEAD') {
+    const csrf = csrfToken();
+    if (csrf) headers['X-CSRF-Token'] = csrf;
+  }
+  const init: RequestInit = { method, headers, credentials: 'same-origin' };
   if (body !== undefined) {
     init.body = JSON.stringify(body);
-    init.headers = { ...init.headers, 'Content-Type': 'application/json' };
+    headers['Content-Type'] = 'application/json';
   }
   let res: Response;
   try {
@@ -40,6 +60,7 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
       data = undefined;
     }
   }
+  if (res.status === 401 && !path.startsWith('/api/auth/')) onUnauthorized?.();
   if (!res.ok) {
     const obj = (data ?? {}) as { error?: string; details?: Problem[] };
     throw new ApiError(res.status, obj.error || `HTTP ${res.status}`, Array.isArray(obj.details) ? obj.details : []);

@@ -127,6 +127,8 @@ export interface Template {
   flow: FlowDocument;
   preset?: Preset | string;
   url_template?: string;
+  /** Saved by the team (not built in). */
+  team?: boolean;
 }
 
 export interface HTTPExchange {

@@ -19,6 +19,8 @@ import { LivePanel } from '../live/LivePanel';
 import { SendForReal } from '../live/SendForReal';
 import { VersionHistory } from '../versions/VersionHistory';
 import { journalHref } from '../router';
+import { useCanEdit } from '../auth/session';
+import { SaveAsTemplateButton } from '../teamTemplates/teamTemplates';
 
 function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
@@ -49,6 +51,7 @@ export function EditorPage({ id }: { id: string }) {
     // Load the engine while the user looks at the flow, so that the first Test is quick.
     engine().init().catch(() => undefined); // a load failure is reported by the first Test
   }, []);
+  const canEdit = useCanEdit();
 
   useEffect(() => {
     void loadCatalog();
@@ -138,11 +141,12 @@ export function EditorPage({ id }: { id: string }) {
           onChange={(e) => store.getState().setMeta({ name: e.target.value })} />
         <button type="button" onClick={() => store.getState().undo()} disabled={!canUndo}>{t('editor.undo')}</button>
         <button type="button" onClick={() => store.getState().redo()} disabled={!canRedo}>{t('editor.redo')}</button>
-        <button type="button" className="primary" onClick={save}>{t('editor.save')}</button>
+        <button type="button" className="primary" onClick={save} disabled={!canEdit} data-testid="save">{t('editor.save')}</button>
         <span className="muted small">{dirty ? t('editor.unsaved') : t('editor.saved')}</span>
         <ProblemsButton />
         <VersionHistory flowId={id} current={view.version} dirty={dirty} onRestored={restored} />
         <a href={journalHref(id)} data-testid="editor-journal">{t('journal.title')}</a>
+        <SaveAsTemplateButton flowId={id} defaultName={meta.name} dirty={dirty} getDocument={() => store.getState().document()} onError={setError} />
       </div>
       <ErrorBox error={error || catalogError} />
       <div className="editor-body">
@@ -165,7 +169,7 @@ export function EditorPage({ id }: { id: string }) {
                 {trace.error && <div className="error">{trace.error.message}</div>}
               </div>
             )}
-            <SendForReal flowId={id} payload={payload} document={() => store.getState().document()} />
+            {canEdit && <SendForReal flowId={id} payload={payload} document={() => store.getState().document()} />}
           </section>
           <Inspector />
         </div>

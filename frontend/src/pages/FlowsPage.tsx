@@ -11,9 +11,11 @@ import '../journal/runs.css';
 import { FlowFileError, download, duplicate, importFile, remove, toggle, type FlowsServer } from './flowActions';
 
 const server: FlowsServer = { ...api, duplicateFlow: runsApi.duplicateFlow, importFlow: runsApi.importFlow };
+import { useCanEdit } from '../auth/session';
 
 export function FlowsPage() {
   const t = useT();
+  const canEdit = useCanEdit();
   const lang = useLang((s) => s.lang);
   const [flows, setFlows] = useState<FlowView[] | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -68,10 +70,10 @@ export function FlowsPage() {
       <div className="page-head">
         <h1>{t('flows.title')}</h1>
         <div className="row-actions">
-          <button type="button" onClick={() => fileInput.current?.click()} data-testid="flows-import">{t('flows.import')}</button>
+          <button type="button" onClick={() => fileInput.current?.click()} disabled={!canEdit} data-testid="flows-import">{t('flows.import')}</button>
           <input ref={fileInput} type="file" accept=".json,application/json" hidden aria-label={t('flows.import')}
             onChange={(e) => void onFile(e.target.files?.[0])} data-testid="flows-import-file" />
-          <button type="button" className="primary" onClick={create}>{t('flows.create')}</button>
+          <button type="button" className="primary" onClick={create} disabled={!canEdit}>{t('flows.create')}</button>
         </div>
       </div>
       <ErrorBox error={error} />
@@ -102,18 +104,18 @@ export function FlowsPage() {
                 <td className={f.failed_runs > 0 ? 'status-failed' : ''}>{f.failed_runs}</td>
                 <td>
                   <div className="row-actions">
-                    <button type="button" disabled={busy === f.id} onClick={() => void act(f.id, () => toggle(server, f))} data-testid="flow-toggle">
+                    <button type="button" disabled={busy === f.id || !canEdit} onClick={() => void act(f.id, () => toggle(server, f))} data-testid="flow-toggle">
                       {f.active ? t('flows.stop') : t('flows.start')}
                     </button>
                     <button type="button" onClick={() => go(`/flows/${encodeURIComponent(f.id)}`)}>{t('flows.open')}</button>
                     <button type="button" onClick={() => go(journalHref(f.id).slice(1))} data-testid="flow-journal">{t('flows.journal')}</button>
-                    <button type="button" disabled={busy === f.id} data-testid="flow-duplicate"
+                    <button type="button" disabled={busy === f.id || !canEdit} data-testid="flow-duplicate"
                       onClick={() => void act(f.id, () => duplicate(server, f, (name) => t('flows.copyName', { name })))}>
                       {t('flows.duplicate')}
                     </button>
                     <button type="button" onClick={() => download(exportURL(f.id))} title={t('flows.exportHelp')}>{t('flows.export')}</button>
                     <button type="button" onClick={() => download(templateURL(f.id))} title={t('flows.templateHelp')}>{t('flows.exportTemplate')}</button>
-                    <button type="button" className="danger-inline" disabled={busy === f.id} data-testid="flow-delete"
+                    <button type="button" className="danger-inline" disabled={busy === f.id || !canEdit} data-testid="flow-delete"
                       onClick={() => void act(f.id, () => remove(server, f, (q) => window.confirm(q), (name) => t('flows.deleteConfirm', { name })))}>
                       {t('common.delete')}
                     </button>

@@ -4,6 +4,8 @@ import { textIn, type Template } from '../api/types';
 import { useLang, useT } from '../i18n/i18n';
 import { go } from '../router';
 import { ErrorBox } from './ErrorBox';
+import { useCanEdit } from '../auth/session';
+import { ImportTemplateButton, TemplateCardActions } from '../teamTemplates/teamTemplates';
 
 function UseTemplateForm({ tpl, onCancel }: { tpl: Template; onCancel: () => void }) {
   const t = useT();
@@ -55,16 +57,22 @@ function UseTemplateForm({ tpl, onCancel }: { tpl: Template; onCancel: () => voi
 
 export function TemplatesPage() {
   const t = useT();
+  const canEdit = useCanEdit();
   const lang = useLang((s) => s.lang);
   const [list, setList] = useState<Template[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [open, setOpen] = useState<string | null>(null);
-  useEffect(() => {
+  const reload = () => {
+    setError(null);
     api.listTemplates().then(setList, setError);
-  }, []);
+  };
+  useEffect(reload, []);
   return (
     <main className="page">
-      <h1>{t('templates.title')}</h1>
+      <div className="page-head">
+        <h1>{t('templates.title')}</h1>
+        <ImportTemplateButton onChanged={reload} onError={setError} />
+      </div>
       <ErrorBox error={error} />
       {list === null ? (
         <p>{t('common.loading')}</p>
@@ -77,10 +85,11 @@ export function TemplatesPage() {
               <h2>{textIn(tpl.title, lang)}</h2>
               {tpl.source && tpl.target && <div className="muted small">{t('templates.source', { source: tpl.source, target: tpl.target })}</div>}
               <p>{textIn(tpl.description, lang)}</p>
+              <TemplateCardActions tpl={tpl} onChanged={reload} onError={setError} />
               {open === tpl.id ? (
                 <UseTemplateForm tpl={tpl} onCancel={() => setOpen(null)} />
               ) : (
-                <button type="button" className="primary" onClick={() => setOpen(tpl.id)}>{t('templates.use')}</button>
+                <button type="button" className="primary" onClick={() => setOpen(tpl.id)} disabled={!canEdit}>{t('templates.use')}</button>
               )}
             </article>
           ))}

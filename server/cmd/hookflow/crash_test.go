@@ -118,7 +118,8 @@ func TestCrash_Kill9LosesNoAcknowledgedWebhook(t *testing.T) {
 	  {"id":"form","kind":"form_encode","config":{"fields":[{"key":"event_id","value":"{{event.id}}"},{"key":"n","value":"{{trigger.params.n}}"}]}},
 	  {"id":"send","kind":"http","config":{"method":"POST","url":"` + ts.URL + `/lead","body_type":"previous","retries":5,"retry_delay_ms":50}}],
 	  "edges":[{"from":"trigger","to":"form"},{"from":"form","to":"send"}]}`
-	resp, err := http.Post(proc.addr+"/api/flows", "application/json", strings.NewReader(flowDoc))
+	token := signUp(t, proc.addr)
+	resp, err := postAs(token, proc.addr+"/api/flows", flowDoc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +132,7 @@ func TestCrash_Kill9LosesNoAcknowledgedWebhook(t *testing.T) {
 	if flow.ID == "" {
 		t.Fatal("flow not created")
 	}
-	if resp, err := http.Post(proc.addr+"/api/flows/"+flow.ID+"/start", "application/json", nil); err != nil || resp.StatusCode != 200 {
+	if resp, err := postAs(token, proc.addr+"/api/flows/"+flow.ID+"/start", ""); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("start: %v", err)
 	}
 	hookPath := flow.WebhookURL[strings.Index(flow.WebhookURL, "/hook/"):]
@@ -199,4 +200,29 @@ func TestCrash_Kill9LosesNoAcknowledgedWebhook(t *testing.T) {
 	}
 	target.mu.Unlock()
 	t.Logf("%d webhooks acknowledged before and around kill -9, all delivered after restart; %d delivered more than once (deduplicated by event id)", len(ids), dup)
+}
+
+// signUp creates the owner of a fresh instance and returns their Bearer token.
+func signUp(t *testing.T, addr string) string {
+	t.Helper()
+	resp, err := http.Post(addr+"/api/auth/signup", "application/json", strings.NewReader(`{"email":"owner@example.com","password":"owner-password"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var me struct{ Token string }
+	if err := json.NewDecoder(resp.Body).Decode(&me); err != nil || me.Token == "" {
+		t.Fatalf("signup: %d %v", resp.StatusCode, err)
+	}
+	return me.Token
+}
+
+func postAs(token, url, body string) (*http.Response, error) {
+	req, err := http.NewRequest("POST", url, strings.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	return http.DefaultClient.Do(req)
 }

@@ -1,0 +1,195 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/hookflow/hookflow/server/auth"
+	"github.com/hookflow/hookflow/server/store"
+	"github.com/labstack/echo/v4"
+)
+
+// credentials is the body of signup and login.
+type credentials struct {
+	Email      string `json:"email"`
+	Password   string `json:"password"`
+	Name       string `json:"name"`
+	Invitation string `json:"invitation"` // signup: the token of the invitation link
+}
+
+func readCredentials(c echo.Context) (credentials, error) {
+	var cr credentials
+	if err := json.NewDecoder(io.LimitReader(c.Request().Body, 16<<10)).Decode(&cr); err != nil {
+		return cr, apiError(http.StatusBadRequest, `the body must be {"email": "…", "password": "…"}`)
+	}
+	return cr, nil
+}
+
+// accountError turns the accounts service's refusals into answers.
+func accountError(err error) error {
+	var ie *auth.InvalidError
+	var rl *auth.RateLimitedError
+	switch {
+	case errors.As(err, &ie):
+		return &Error{Status: http.StatusUnprocessableEntity, Message: ie.Message, Details: []map[string]string{{"field": ie.Field, "message": ie.Message}}}
+	case errors.As(err, &rl):
+		return &Error{Status: http.StatusTooManyRequests, Message: rl.Error()}
+	case errors.Is(err, auth.ErrBadCredentials):
+		return apiError(http.StatusUnauthorized, err.Error())
+	case errors.Is(err, auth.ErrSignupClosed), errors.Is(err, auth.ErrEmailTaken):
+		return apiError(http.StatusConflict, err.Error())
+	case errors.Is(err, auth.ErrInvitationInvalid):
+		return apiError(http.StatusNotFound, err.Error())
+	}
+	return err
+}
+
+// authState is GET /api/auth/state: whether the next signup creates the owner (the editor then
+// shows the signup form instead of the sign-in form).
+func (h *handlers) authState(c echo.Context) error {
+	open, err := h.accounts.SignupOpen(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"signup_open": open})
+}
+
+func (h *handlers) signup(c echo.Context) error {
+	cr, err := readCredentials(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	u, team, err := h.accounts.Signup(ctx, cr.Email, cr.Password, cr.Name, cr.Invitation)
+	if err != nil {
+		return accountError(err)
+	}
+	if cr.Invitation == "" {
+		h.record(c, &auth.Principal{User: u, TeamID: team}, "team.create", "team", team, "")
+	} else {
+		h.record(c, &auth.Principal{User: u, TeamID: team}, "member.join", "user", u.ID, "")
+	}
+	return h.startSession(c, u, team, http.StatusCreated)
+}
+
+func (h *handlers) login(c echo.Context) error {
+	cr, err := readCredentials(c)
+	if err != nil {
+		return err
+	}
+	u, err := h.accounts.Login(c.Request().Context(), cr.Email, cr.Password, clientIP(c))
+	if err != nil {
+		return accountError(err)
+	}
+	return h.startSession(c, u, "", http.StatusOK)
+}
+
+// startSession signs the browser in (cookies) and answers {token, user, …} like /me; the token
+// also works as a Bearer token for scripts that sign in with a password.
+func (h *handlers) startSession(c echo.Context, u *store.User, team string, status int) error {
+	ctx := c.Request().Context()
+	p := &auth.Principal{User: u}
+	if team == "" {
+		if teams, err := h.app.Store().Memberships(ctx, u.ID); err == nil && len(teams) > 0 {
+			team = teams[0].TeamID
+		}
+	}
+	token, csrf, err := h.accounts.NewSession(ctx, u.ID, team)
+	if err != nil {
+		return err
+	}
+	h.setCookies(c, token, csrf, int(auth.SessionTTL.Seconds()))
+	p, err = h.accounts.FromSession(ctx, token, "")
+	if err != nil {
+		return err
+	}
+	me, err := h.meView(c, p)
+	if err != nil {
+		return err
+	}
+	me["token"], me["csrf_token"] = token, csrf
+	return c.JSON(status, me)
+}
+
+// setCookies sets (maxAge > 0) or clears (maxAge < 0) the session and CSRF cookies. They are
+// Secure when the service is reached over https (its public URL says so).
+func (h *handlers) setCookies(c echo.Context, token, csrf string, maxAge int) {
+	secure := strings.HasPrefix(h.app.Config().PublicURL, "https://")
+	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: token, Path: "/", MaxAge: maxAge, HttpOnly: true,
+		Secure: secure, SameSite: http.SameSiteLaxMode})
+	c.SetCookie(&http.Cookie{Name: csrfCookie, Value: csrf, Path: "/", MaxAge: maxAge,
+		Secure: secure, SameSite: http.SameSiteLaxMode})
+}
+
+func (h *handlers) logout(c echo.Context) error {
+	p := principal(c)
+	if p.Session != nil {
+		if err := h.accounts.EndSession(c.Request().Context(), p.Session); err != nil {
+			return err
+		}
+	}
+	h.setCookies(c, "", "", -1)
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (h *handlers) me(c echo.Context) error {
+	me, err := h.meView(c, principal(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, me)
+}
+
+type teamView struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Role string `json:"role"`
+}
+
+func (h *handlers) meView(c echo.Context, p *auth.Principal) (map[string]any, error) {
+	list, err := h.app.Store().Memberships(c.Request().Context(), p.User.ID)
+	if err != nil {
+		return nil, err
+	}
+	teams := make([]teamView, len(list))
+	for i, m := range list {
+		teams[i] = teamView{m.TeamID, m.TeamName, m.Role}
+	}
+	return map[string]any{
+		"user":  map[string]any{"id": p.User.ID, "email": p.User.Email, "name": p.User.Name},
+		"team":  p.TeamID,
+		"role":  p.Role,
+		"teams": teams,
+	}, nil
+}
+
+// switchTeam is POST /api/auth/team {team}: the session works in another of the user's teams.
+func (h *handlers) switchTeam(c echo.Context) error {
+	p := principal(c)
+	if p.Session == nil {
+		return apiError(http.StatusBadRequest, "API tokens always act in their own team; send the "+teamHeader+" header or use a token of the other team")
+	}
+	var body struct {
+		Team string `json:"team"`
+	}
+	if err := json.NewDecoder(io.LimitReader(c.Request().Body, 4<<10)).Decode(&body); err != nil || body.Team == "" {
+		return apiError(http.StatusBadRequest, `the body must be {"team": "<team id>"}`)
+	}
+	if err := h.accounts.SwitchTeam(c.Request().Context(), p, body.Team); err != nil {
+		return err
+	}
+	return h.me(c)
+}
+
+// clientIP is the address sign-in attempts are counted by: the connection's own address, unless
+// the server was told how to read a trusted proxy's header (Echo's IPExtractor). Trusting
+// X-Forwarded-For by default would let anyone pick a new address for every attempt.
+func clientIP(c echo.Context) string {
+	if c.Echo().IPExtractor != nil {
+		return c.RealIP()
+	}
+	return echo.ExtractIPDirect()(c.Request())
+}

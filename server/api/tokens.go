@@ -1,0 +1,59 @@
+package api
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+type tokenView struct {
+	ID         string     `json:"id"`
+	Name       string     `json:"name"`
+	Prefix     string     `json:"prefix"`
+	Token      string     `json:"token,omitempty"` // only when created: only its hash is stored
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+}
+
+// listTokens lists the caller's own API tokens in the current team.
+func (h *handlers) listTokens(c echo.Context) error {
+	p := principal(c)
+	list, err := h.app.Store().APITokens(c.Request().Context(), p.TeamID, p.User.ID)
+	if err != nil {
+		return err
+	}
+	out := make([]tokenView, len(list))
+	for i, t := range list {
+		out[i] = tokenView{ID: t.ID, Name: t.Name, Prefix: t.Prefix, CreatedAt: t.CreatedAt, LastUsedAt: t.LastUsedAt}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"tokens": out})
+}
+
+func (h *handlers) createToken(c echo.Context) error {
+	var body struct {
+		Name string `json:"name"`
+	}
+	if err := json.NewDecoder(io.LimitReader(c.Request().Body, 4<<10)).Decode(&body); err != nil {
+		return apiError(http.StatusBadRequest, `the body must be {"name": "what the token is for"}`)
+	}
+	p := principal(c)
+	token, t, err := h.accounts.CreateAPIToken(c.Request().Context(), p.TeamID, p.User.ID, body.Name)
+	if err != nil {
+		return accountError(err)
+	}
+	h.record(c, p, "token.create", "token", t.ID, t.Name)
+	return c.JSON(http.StatusCreated, tokenView{ID: t.ID, Name: t.Name, Prefix: t.Prefix, Token: token, CreatedAt: t.CreatedAt})
+}
+
+// revokeToken revokes one of the caller's tokens; it stops working with the next request.
+func (h *handlers) revokeToken(c echo.Context) error {
+	p := principal(c)
+	if err := h.app.Store().RevokeAPIToken(c.Request().Context(), p.TeamID, p.User.ID, c.Param("token")); err != nil {
+		return err
+	}
+	h.record(c, p, "token.revoke", "token", c.Param("token"), "")
+	return c.NoContent(http.StatusNoContent)
+}

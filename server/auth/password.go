@@ -1,0 +1,78 @@
+package auth
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// Passwords are hashed with bcrypt (golang.org/x/crypto): maintained, salted, deliberately slow,
+// and its cost is stored in the hash so it can be raised later without a migration.
+
+// MinPassword and MaxPassword bound a password's length. bcrypt reads at most 72 bytes: longer
+// passwords are refused rather than silently cut.
+const (
+	MinPassword = 8
+	MaxPassword = 72
+)
+
+// hashCost is bcrypt's work factor.
+var hashCost = bcrypt.DefaultCost
+
+// HashPassword returns the bcrypt hash of a password that passed CheckPasswordRules.
+func HashPassword(pw string) (string, error) {
+	h, err := bcrypt.GenerateFromPassword([]byte(pw), hashCost)
+	if err != nil {
+		return "", fmt.Errorf("hashing the password: %w", err)
+	}
+	return string(h), nil
+}
+
+// PasswordMatches reports whether pw is the password of hash.
+func PasswordMatches(hash, pw string) bool {
+	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(pw)) == nil
+}
+
+// dummyHash is compared against when the email is unknown, so that a wrong email takes as long
+// as a wrong password and sign-in does not reveal who has an account.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("no such user, still hashed"), hashCost)
+
+// CheckPasswordRules explains what is wrong with a new password, in words.
+func CheckPasswordRules(pw string) error {
+	switch {
+	case utf8.RuneCountInString(pw) < MinPassword:
+		return invalid("password", fmt.Sprintf("the password must be at least %d characters long", MinPassword))
+	case len(pw) > MaxPassword:
+		return invalid("password", fmt.Sprintf("the password must be at most %d bytes long (about %d Latin or %d Cyrillic letters)", MaxPassword, MaxPassword, MaxPassword/2))
+	}
+	return nil
+}
+
+// NormalizeEmail lower-cases and trims an email and checks it looks like one.
+func NormalizeEmail(s string) (string, error) {
+	e := strings.ToLower(strings.TrimSpace(s))
+	at := strings.LastIndexByte(e, '@')
+	if at < 1 || at == len(e)-1 || len(e) > 320 || strings.ContainsAny(e, " \t\r\n<>,;\"") {
+		return "", invalid("email", "enter an email address like anna@example.com")
+	}
+	return e, nil
+}
+
+// InvalidError is bad input: the field and a sentence for the person who typed it.
+type InvalidError struct {
+	Field   string
+	Message string
+}
+
+func (e *InvalidError) Error() string { return e.Message }
+
+func invalid(field, msg string) error { return &InvalidError{Field: field, Message: msg} }
+
+// IsInvalid reports whether err is bad input.
+func IsInvalid(err error) bool {
+	var ie *InvalidError
+	return errors.As(err, &ie)
+}
