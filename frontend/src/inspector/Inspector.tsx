@@ -89,7 +89,8 @@ export function Inspector() {
           ))}
         </ul>
       )}
-      <NodeForm items={items} nodeId={node.id} problems={problems}
+      {/* keyed by node: editors (and their own undo history) never carry over to another node */}
+      <NodeForm key={node.id} items={items} nodeId={node.id} problems={problems}
         onChange={(path, v) => updateNode(node.id, { config: setPath(node.data.config, path, v) })} />
       {isTrigger && <WebhookPanel node={node} />}
       <button type="button" className="danger" onClick={() => removeNode(node.id)}>

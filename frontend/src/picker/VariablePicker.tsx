@@ -1,6 +1,6 @@
 // The variable picker: a button beside a templated field that opens a searchable list of the
 // {{…}} references this node may use and hands the chosen one to the field.
-import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useMemo, useRef, useState, type CSSProperties, type KeyboardEvent } from 'react';
 import { useFlowStore } from '../store/flowStore';
 import { useCatalog } from '../store/catalog';
 import { useLang, useT } from '../i18n/i18n';
@@ -30,7 +30,25 @@ function usePickerGroups(nodeId: string): RefGroup[] {
   );
 }
 
-function PickerList({ nodeId, onPick, onClose }: { nodeId: string; onPick: (text: string) => void; onClose: () => void }) {
+const POP_WIDTH = 340;
+const POP_MARGIN = 8;
+const POP_HEIGHT = 360;
+
+/**
+ * Where the list opens: fixed to the window under its button (above when there is more room
+ * there), so a narrow table cell or the scrolling side panel does not cut it off.
+ */
+export function popoverStyle(button: DOMRect, win: { innerWidth: number; innerHeight: number }): CSSProperties {
+  const left = Math.max(POP_MARGIN, Math.min(button.right - POP_WIDTH, win.innerWidth - POP_WIDTH - POP_MARGIN));
+  const below = win.innerHeight - button.bottom - 2 - POP_MARGIN;
+  const above = button.top - 2 - POP_MARGIN;
+  if (below >= 240 || below >= above) return { position: 'fixed', left, top: button.bottom + 2, maxHeight: Math.min(POP_HEIGHT, below) };
+  return { position: 'fixed', left, bottom: win.innerHeight - button.top + 2, maxHeight: Math.min(POP_HEIGHT, above) };
+}
+
+function PickerList({ nodeId, onPick, onClose, style }: {
+  nodeId: string; onPick: (text: string) => void; onClose: () => void; style?: CSSProperties;
+}) {
   const t = useT();
   const [query, setQuery] = useState('');
   const all = usePickerGroups(nodeId);
@@ -58,7 +76,7 @@ function PickerList({ nodeId, onPick, onClose }: { nodeId: string; onPick: (text
     }
   };
   return (
-    <div className="picker-pop" role="dialog" aria-label={t('picker.title')} data-testid="picker"
+    <div className="picker-pop" role="dialog" aria-label={t('picker.title')} data-testid="picker" style={style}
       onKeyDown={(e) => {
         if (e.key === 'Escape') {
           e.stopPropagation();
@@ -102,6 +120,7 @@ export interface VariablePickerProps {
 export function VariablePicker({ nodeId, onInsert, fieldLabel, testId }: VariablePickerProps) {
   const t = useT();
   const [open, setOpen] = useState(false);
+  const [style, setStyle] = useState<CSSProperties | undefined>(undefined);
   const box = useRef<HTMLDivElement>(null);
   const button = useRef<HTMLButtonElement>(null);
   const close = () => {
@@ -115,11 +134,14 @@ export function VariablePicker({ nodeId, onInsert, fieldLabel, testId }: Variabl
       }}>
       <button type="button" ref={button} className="picker-button" aria-expanded={open} aria-haspopup="dialog"
         aria-label={t('picker.open', { field: fieldLabel })} title={t('picker.open', { field: fieldLabel })}
-        data-testid={`picker-${testId}`} onClick={() => setOpen(!open)}>
+        data-testid={`picker-${testId}`} onClick={() => {
+          if (!open && button.current) setStyle(popoverStyle(button.current.getBoundingClientRect(), window));
+          setOpen(!open);
+        }}>
         {'{…}'}
       </button>
       {open && (
-        <PickerList nodeId={nodeId} onClose={close} onPick={(text) => {
+        <PickerList nodeId={nodeId} onClose={close} style={style} onPick={(text) => {
           setOpen(false);
           onInsert(text);
         }} />
