@@ -1,6 +1,6 @@
 // The variable picker: a button beside a templated field that opens a searchable list of the
 // {{…}} references this node may use and hands the chosen one to the field.
-import { useMemo, useRef, useState, type CSSProperties, type KeyboardEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent } from 'react';
 import { useFlowStore } from '../store/flowStore';
 import { useCatalog } from '../store/catalog';
 import { useLang, useT } from '../i18n/i18n';
@@ -127,6 +127,15 @@ export function VariablePicker({ nodeId, onInsert, fieldLabel, testId }: Variabl
     setOpen(false);
     button.current?.focus();
   };
+  // The list is fixed to the window: when what is under it scrolls away, it closes.
+  useEffect(() => {
+    if (!open) return;
+    const onScroll = (e: Event) => {
+      if (!box.current?.contains(e.target as Node | null)) setOpen(false);
+    };
+    window.addEventListener('scroll', onScroll, true);
+    return () => window.removeEventListener('scroll', onScroll, true);
+  }, [open]);
   return (
     <div className="picker" ref={box}
       onBlur={(e) => {
