@@ -6,7 +6,7 @@ import { textIn, type StepTrace } from '../api/types';
 import { formModel, setPath } from './formModel';
 import { NodeForm } from './NodeForm';
 import { WebhookPanel } from './WebhookPanel';
-import { problemsOfNoField } from '../store/problems';
+import { messageOnNode, problemsOfNoField } from '../store/problems';
 import { useSamples } from '../picker/samples';
 
 function Json({ value }: { value: unknown }) {
@@ -85,7 +85,7 @@ export function Inspector() {
       {general.length > 0 && (
         <ul className="field-problems" data-testid="inspector-problems">
           {general.map((p, i) => (
-            <li key={i}>{p.message}</li>
+            <li key={i}>{messageOnNode(p)}</li>
           ))}
         </ul>
       )}
