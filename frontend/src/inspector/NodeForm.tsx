@@ -161,7 +161,8 @@ export function NodeForm({ items, nodeId, problems, onChange }: {
         const msgId = `problems-${item.path}`;
         return (
           <div className={`field${own.length ? ' has-problems' : ''}`} key={item.path}>
-            <label htmlFor={id}>
+            {/* a code editor is not a labelable element: its label focuses it by hand */}
+            <label htmlFor={id} onClick={item.control === 'code' ? () => document.getElementById(id)?.focus() : undefined}>
               {item.label}
               {item.required && <span className="req" title={t('inspector.required')}> *</span>}
             </label>

@@ -73,4 +73,18 @@ describe('TemplateInput with the variable picker', () => {
     act(() => void document.body.dispatchEvent(new Event('scroll')));
     expect(screen.queryByTestId('picker')).toBeNull();
   });
+
+  it('moves through the references with the arrow keys', () => {
+    render(<Field initial="" />);
+    fireEvent.click(screen.getByTestId('picker-f-url'));
+    const search = screen.getByRole('searchbox');
+    fireEvent.keyDown(search, { key: 'ArrowDown' });
+    const first = document.activeElement as HTMLElement;
+    expect(first.dataset.ref).toBe('trigger.params.email');
+    fireEvent.keyDown(first, { key: 'ArrowDown' });
+    expect((document.activeElement as HTMLElement).dataset.ref).toBe('trigger.params.phone');
+    fireEvent.keyDown(document.activeElement!, { key: 'ArrowUp' });
+    fireEvent.keyDown(document.activeElement!, { key: 'ArrowUp' });
+    expect(document.activeElement).toBe(search);
+  });
 });

@@ -54,6 +54,19 @@ function PickerList({ nodeId, onPick, onClose, style }: {
   const all = usePickerGroups(nodeId);
   const traced = useFlowStore((s) => s.trace !== null);
   const groups = filterRefs(all, query);
+  const list = useRef<HTMLDivElement>(null);
+  // Up and down move between the references (Tab works too); up from the first one returns to the search.
+  const onListKey = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+    const buttons = [...(list.current?.querySelectorAll<HTMLButtonElement>('button[data-ref]') ?? [])];
+    const at = buttons.indexOf(document.activeElement as HTMLButtonElement);
+    if (at < 0) return;
+    e.preventDefault();
+    const next = e.key === 'ArrowDown' ? Math.min(at + 1, buttons.length - 1) : at - 1;
+    if (next < 0) search.current?.focus();
+    else buttons[next].focus();
+  };
+  const search = useRef<HTMLInputElement>(null);
   const title = (g: RefGroup) => {
     switch (g.id) {
       case 'trigger':
@@ -69,6 +82,11 @@ function PickerList({ nodeId, onPick, onClose, style }: {
     }
   };
   const onSearchKey = (e: KeyboardEvent<HTMLInputElement>) => {
+    if (e.key === 'ArrowDown') {
+      e.preventDefault();
+      list.current?.querySelector<HTMLButtonElement>('button[data-ref]')?.focus();
+      return;
+    }
     if (e.key === 'Enter') {
       e.preventDefault();
       const first = groups[0]?.refs[0];
@@ -83,25 +101,27 @@ function PickerList({ nodeId, onPick, onClose, style }: {
           onClose();
         }
       }}>
-      <input type="search" autoFocus aria-label={t('picker.search')} placeholder={t('picker.search')} value={query}
+      <input type="search" autoFocus ref={search} aria-label={t('picker.search')} placeholder={t('picker.search')} value={query}
         onChange={(e) => setQuery(e.target.value)} onKeyDown={onSearchKey} />
       {groups.length === 0 && <p className="muted small">{t('picker.none')}</p>}
-      {groups.map((g) => (
-        <section key={g.id + g.node}>
-          <h4>{title(g)}</h4>
-          <ul>
-            {g.refs.map((r) => (
-              <li key={r.path}>
-                <button type="button" data-ref={r.path} onClick={() => onPick(expression(r.path))}>
-                  <code>{r.path}</code>
-                  {r.label && <span className="picker-label"> {r.label}</span>}
-                  {r.example && <span className="muted small"> {t('picker.example', { value: r.example })}</span>}
-                </button>
-              </li>
-            ))}
-          </ul>
-        </section>
-      ))}
+      <div ref={list} onKeyDown={onListKey}>
+        {groups.map((g) => (
+          <section key={g.id + g.node}>
+            <h4>{title(g)}</h4>
+            <ul>
+              {g.refs.map((r) => (
+                <li key={r.path}>
+                  <button type="button" data-ref={r.path} onClick={() => onPick(expression(r.path))}>
+                    <code>{r.path}</code>
+                    {r.label && <span className="picker-label"> {r.label}</span>}
+                    {r.example && <span className="muted small"> {t('picker.example', { value: r.example })}</span>}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </section>
+        ))}
+      </div>
       {!traced && <p className="muted small">{t('picker.runTest')}</p>}
     </div>
   );
