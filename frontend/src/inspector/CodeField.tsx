@@ -2,7 +2,7 @@
 // conditions, plain text for templated bodies. Tab indents; Escape then Tab leaves the editor
 // (CodeMirror's own rule), so keyboard users are never trapped.
 import { forwardRef, useEffect, useImperativeHandle, useRef } from 'react';
-import { Compartment, EditorState, type Extension } from '@codemirror/state';
+import { Annotation, Compartment, EditorState, Transaction, type Extension } from '@codemirror/state';
 import { EditorView, drawSelection, highlightActiveLine, keymap, lineNumbers, placeholder as cmPlaceholder } from '@codemirror/view';
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
 import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighting } from '@codemirror/language';
@@ -25,6 +25,13 @@ export interface CodeFieldHandle {
   insert(text: string): void;
   focus(): void;
 }
+
+/**
+ * Marks the replacement of the text by a value from outside (the store's undo, another node):
+ * it is not the user's edit, so it is neither reported back (that would record a new undo step
+ * and drop the redo list) nor kept in the editor's own history.
+ */
+const fromOutside = Annotation.define<boolean>();
 
 function baseExtensions(): Extension[] {
   return [
@@ -62,7 +69,7 @@ export const CodeField = forwardRef<CodeFieldHandle, CodeFieldProps>(function Co
           attrs.current.of(EditorView.contentAttributes.of({ 'aria-label': label, ...(id ? { id } : {}) })),
           placeholder ? cmPlaceholder(placeholder) : [],
           EditorView.updateListener.of((u) => {
-            if (u.docChanged) changed.current(u.state.doc.toString());
+            if (u.docChanged && !u.transactions.some((tr) => tr.annotation(fromOutside))) changed.current(u.state.doc.toString());
           }),
         ],
       }),
@@ -80,7 +87,10 @@ export const CodeField = forwardRef<CodeFieldHandle, CodeFieldProps>(function Co
   useEffect(() => {
     const v = view.current;
     if (v && v.state.doc.toString() !== value) {
-      v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: value } });
+      v.dispatch({
+        changes: { from: 0, to: v.state.doc.length, insert: value },
+        annotations: [fromOutside.of(true), Transaction.addToHistory.of(false)],
+      });
     }
   }, [value]);
 

@@ -43,8 +43,16 @@ describe('code fields', () => {
     act(() => view.dispatch({ changes: { from: view.state.doc.length, insert: '.phone' } }));
     expect(s().nodes.find((n) => n.id === 'script')!.data.config.code).toBe('return input.phone');
     // an undo in the store reaches the editor
+    let edits = 0;
+    const unsubscribe = useFlowStore.subscribe((now, before) => void (now.nodes !== before.nodes && edits++));
     act(() => s().undo());
+    unsubscribe();
     expect(view.state.doc.toString()).toBe('return input');
+    expect(edits).toBe(1); // the undo itself; the editor did not echo it back as an edit
+    // …without the editor reporting that back as a new edit: redo still works
+    act(() => s().redo());
+    expect(view.state.doc.toString()).toBe('return input.phone');
+    expect(s().nodes.find((n) => n.id === 'script')!.data.config.code).toBe('return input.phone');
   });
 
   it('give a templated body the picker, inserting at the editor cursor, and keep the condition a JS editor', async () => {

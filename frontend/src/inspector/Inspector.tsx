@@ -6,7 +6,7 @@ import { textIn, type StepTrace } from '../api/types';
 import { formModel, setPath } from './formModel';
 import { NodeForm } from './NodeForm';
 import { WebhookPanel } from './WebhookPanel';
-import { problemsOfNoField } from '../store/problems';
+import { messageOnNode, problemsOfNoField } from '../store/problems';
 import { useSamples } from '../picker/samples';
 
 function Json({ value }: { value: unknown }) {
@@ -85,11 +85,12 @@ export function Inspector() {
       {general.length > 0 && (
         <ul className="field-problems" data-testid="inspector-problems">
           {general.map((p, i) => (
-            <li key={i}>{p.message}</li>
+            <li key={i}>{messageOnNode(p)}</li>
           ))}
         </ul>
       )}
-      <NodeForm items={items} nodeId={node.id} problems={problems}
+      {/* keyed by node: editors (and their own undo history) never carry over to another node */}
+      <NodeForm key={node.id} items={items} nodeId={node.id} problems={problems}
         onChange={(path, v) => updateNode(node.id, { config: setPath(node.data.config, path, v) })} />
       {isTrigger && <WebhookPanel node={node} />}
       <button type="button" className="danger" onClick={() => removeNode(node.id)}>

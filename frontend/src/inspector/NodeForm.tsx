@@ -5,7 +5,7 @@ import type { Problem } from '../api/types';
 import { useT } from '../i18n/i18n';
 import { TemplateInput } from '../picker/TemplateInput';
 import { VariablePicker } from '../picker/VariablePicker';
-import { fieldMatches, problemsOfField } from '../store/problems';
+import { fieldMatches, messageOnNode, problemsOfField } from '../store/problems';
 import type { CodeFieldHandle } from './CodeField';
 import { emptyRow, parseInput, setPath, type FormItem } from './formModel';
 
@@ -91,7 +91,7 @@ function Messages({ id, problems }: { id: string; problems: Problem[] }) {
   return (
     <ul className="field-problems" id={id} data-testid={id}>
       {problems.map((p, i) => (
-        <li key={i}>{p.message}</li>
+        <li key={i}>{messageOnNode(p)}</li>
       ))}
     </ul>
   );
@@ -161,7 +161,8 @@ export function NodeForm({ items, nodeId, problems, onChange }: {
         const msgId = `problems-${item.path}`;
         return (
           <div className={`field${own.length ? ' has-problems' : ''}`} key={item.path}>
-            <label htmlFor={id}>
+            {/* a code editor is not a labelable element: its label focuses it by hand */}
+            <label htmlFor={id} onClick={item.control === 'code' ? () => document.getElementById(id)?.focus() : undefined}>
               {item.label}
               {item.required && <span className="req" title={t('inspector.required')}> *</span>}
             </label>

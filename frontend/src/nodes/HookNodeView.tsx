@@ -6,7 +6,7 @@ import { useFlowStore } from '../store/flowStore';
 import { useCatalog } from '../store/catalog';
 import { useLang, useT } from '../i18n/i18n';
 import { useShallow } from 'zustand/react/shallow';
-import { problemsOfNode } from '../store/problems';
+import { messageOnNode, problemsOfNode } from '../store/problems';
 import { textIn } from '../api/types';
 
 export function statusClass(status: string | undefined): string {
@@ -21,10 +21,11 @@ const SHOWN_PROBLEMS = 2;
 
 export function NodeProblems({ id }: { id: string }) {
   const t = useT();
-  const messages = useFlowStore(useShallow((s) => problemsOfNode(s.problems, id).map((p) => p.message)));
-  if (!messages.length) return null;
+  const mine = useFlowStore(useShallow((s) => problemsOfNode(s.problems, id)));
+  if (!mine.length) return null;
+  const messages = mine.map(messageOnNode);
   return (
-    <div className="node-problems" data-testid={`node-problems-${id}`} title={messages.join('\n')} role="note">
+    <div className="node-problems" data-testid={`node-problems-${id}`} title={mine.map((p) => p.message).join('\n')} role="note">
       <span className="node-problems-badge">{t('problems.node', { count: messages.length })}</span>
       <ul>
         {messages.slice(0, SHOWN_PROBLEMS).map((m, i) => (

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { useState } from 'react';
-import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { useCatalog } from '../store/catalog';
 import { useFlowStore } from '../store/flowStore';
 import { useLang } from '../i18n/i18n';
@@ -63,5 +63,28 @@ describe('TemplateInput with the variable picker', () => {
     expect(screen.queryByTestId('picker')).toBeNull();
     expect(document.activeElement).toBe(button);
     expect(button.getAttribute('aria-label')).toContain('URL');
+  });
+
+  it('closes when the panel under it scrolls, but not when its own list scrolls', () => {
+    render(<Field initial="" />);
+    fireEvent.click(screen.getByTestId('picker-f-url'));
+    fireEvent.scroll(screen.getByTestId('picker'));
+    expect(screen.queryByTestId('picker')).not.toBeNull();
+    act(() => void document.body.dispatchEvent(new Event('scroll')));
+    expect(screen.queryByTestId('picker')).toBeNull();
+  });
+
+  it('moves through the references with the arrow keys', () => {
+    render(<Field initial="" />);
+    fireEvent.click(screen.getByTestId('picker-f-url'));
+    const search = screen.getByRole('searchbox');
+    fireEvent.keyDown(search, { key: 'ArrowDown' });
+    const first = document.activeElement as HTMLElement;
+    expect(first.dataset.ref).toBe('trigger.params.email');
+    fireEvent.keyDown(first, { key: 'ArrowDown' });
+    expect((document.activeElement as HTMLElement).dataset.ref).toBe('trigger.params.phone');
+    fireEvent.keyDown(document.activeElement!, { key: 'ArrowUp' });
+    fireEvent.keyDown(document.activeElement!, { key: 'ArrowUp' });
+    expect(document.activeElement).toBe(search);
   });
 });

@@ -1,6 +1,6 @@
 // The variable picker: a button beside a templated field that opens a searchable list of the
 // {{…}} references this node may use and hands the chosen one to the field.
-import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent } from 'react';
 import { useFlowStore } from '../store/flowStore';
 import { useCatalog } from '../store/catalog';
 import { useLang, useT } from '../i18n/i18n';
@@ -30,12 +30,43 @@ function usePickerGroups(nodeId: string): RefGroup[] {
   );
 }
 
-function PickerList({ nodeId, onPick, onClose }: { nodeId: string; onPick: (text: string) => void; onClose: () => void }) {
+const POP_WIDTH = 340;
+const POP_MARGIN = 8;
+const POP_HEIGHT = 360;
+
+/**
+ * Where the list opens: fixed to the window under its button (above when there is more room
+ * there), so a narrow table cell or the scrolling side panel does not cut it off.
+ */
+export function popoverStyle(button: DOMRect, win: { innerWidth: number; innerHeight: number }): CSSProperties {
+  const left = Math.max(POP_MARGIN, Math.min(button.right - POP_WIDTH, win.innerWidth - POP_WIDTH - POP_MARGIN));
+  const below = win.innerHeight - button.bottom - 2 - POP_MARGIN;
+  const above = button.top - 2 - POP_MARGIN;
+  if (below >= 240 || below >= above) return { position: 'fixed', left, top: button.bottom + 2, maxHeight: Math.min(POP_HEIGHT, below) };
+  return { position: 'fixed', left, bottom: win.innerHeight - button.top + 2, maxHeight: Math.min(POP_HEIGHT, above) };
+}
+
+function PickerList({ nodeId, onPick, onClose, style }: {
+  nodeId: string; onPick: (text: string) => void; onClose: () => void; style?: CSSProperties;
+}) {
   const t = useT();
   const [query, setQuery] = useState('');
   const all = usePickerGroups(nodeId);
   const traced = useFlowStore((s) => s.trace !== null);
   const groups = filterRefs(all, query);
+  const list = useRef<HTMLDivElement>(null);
+  // Up and down move between the references (Tab works too); up from the first one returns to the search.
+  const onListKey = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+    const buttons = [...(list.current?.querySelectorAll<HTMLButtonElement>('button[data-ref]') ?? [])];
+    const at = buttons.indexOf(document.activeElement as HTMLButtonElement);
+    if (at < 0) return;
+    e.preventDefault();
+    const next = e.key === 'ArrowDown' ? Math.min(at + 1, buttons.length - 1) : at - 1;
+    if (next < 0) search.current?.focus();
+    else buttons[next].focus();
+  };
+  const search = useRef<HTMLInputElement>(null);
   const title = (g: RefGroup) => {
     switch (g.id) {
       case 'trigger':
@@ -51,6 +82,11 @@ function PickerList({ nodeId, onPick, onClose }: { nodeId: string; onPick: (text
     }
   };
   const onSearchKey = (e: KeyboardEvent<HTMLInputElement>) => {
+    if (e.key === 'ArrowDown') {
+      e.preventDefault();
+      list.current?.querySelector<HTMLButtonElement>('button[data-ref]')?.focus();
+      return;
+    }
     if (e.key === 'Enter') {
       e.preventDefault();
       const first = groups[0]?.refs[0];
@@ -58,32 +94,34 @@ function PickerList({ nodeId, onPick, onClose }: { nodeId: string; onPick: (text
     }
   };
   return (
-    <div className="picker-pop" role="dialog" aria-label={t('picker.title')} data-testid="picker"
+    <div className="picker-pop" role="dialog" aria-label={t('picker.title')} data-testid="picker" style={style}
       onKeyDown={(e) => {
         if (e.key === 'Escape') {
           e.stopPropagation();
           onClose();
         }
       }}>
-      <input type="search" autoFocus aria-label={t('picker.search')} placeholder={t('picker.search')} value={query}
+      <input type="search" autoFocus ref={search} aria-label={t('picker.search')} placeholder={t('picker.search')} value={query}
         onChange={(e) => setQuery(e.target.value)} onKeyDown={onSearchKey} />
       {groups.length === 0 && <p className="muted small">{t('picker.none')}</p>}
-      {groups.map((g) => (
-        <section key={g.id + g.node}>
-          <h4>{title(g)}</h4>
-          <ul>
-            {g.refs.map((r) => (
-              <li key={r.path}>
-                <button type="button" data-ref={r.path} onClick={() => onPick(expression(r.path))}>
-                  <code>{r.path}</code>
-                  {r.label && <span className="picker-label"> {r.label}</span>}
-                  {r.example && <span className="muted small"> {t('picker.example', { value: r.example })}</span>}
-                </button>
-              </li>
-            ))}
-          </ul>
-        </section>
-      ))}
+      <div ref={list} onKeyDown={onListKey}>
+        {groups.map((g) => (
+          <section key={g.id + g.node}>
+            <h4>{title(g)}</h4>
+            <ul>
+              {g.refs.map((r) => (
+                <li key={r.path}>
+                  <button type="button" data-ref={r.path} onClick={() => onPick(expression(r.path))}>
+                    <code>{r.path}</code>
+                    {r.label && <span className="picker-label"> {r.label}</span>}
+                    {r.example && <span className="muted small"> {t('picker.example', { value: r.example })}</span>}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </section>
+        ))}
+      </div>
       {!traced && <p className="muted small">{t('picker.runTest')}</p>}
     </div>
   );
@@ -102,12 +140,22 @@ export interface VariablePickerProps {
 export function VariablePicker({ nodeId, onInsert, fieldLabel, testId }: VariablePickerProps) {
   const t = useT();
   const [open, setOpen] = useState(false);
+  const [style, setStyle] = useState<CSSProperties | undefined>(undefined);
   const box = useRef<HTMLDivElement>(null);
   const button = useRef<HTMLButtonElement>(null);
   const close = () => {
     setOpen(false);
     button.current?.focus();
   };
+  // The list is fixed to the window: when what is under it scrolls away, it closes.
+  useEffect(() => {
+    if (!open) return;
+    const onScroll = (e: Event) => {
+      if (!box.current?.contains(e.target as Node | null)) setOpen(false);
+    };
+    window.addEventListener('scroll', onScroll, true);
+    return () => window.removeEventListener('scroll', onScroll, true);
+  }, [open]);
   return (
     <div className="picker" ref={box}
       onBlur={(e) => {
@@ -115,11 +163,14 @@ export function VariablePicker({ nodeId, onInsert, fieldLabel, testId }: Variabl
       }}>
       <button type="button" ref={button} className="picker-button" aria-expanded={open} aria-haspopup="dialog"
         aria-label={t('picker.open', { field: fieldLabel })} title={t('picker.open', { field: fieldLabel })}
-        data-testid={`picker-${testId}`} onClick={() => setOpen(!open)}>
+        data-testid={`picker-${testId}`} onClick={() => {
+          if (!open && button.current) setStyle(popoverStyle(button.current.getBoundingClientRect(), window));
+          setOpen(!open);
+        }}>
         {'{…}'}
       </button>
       {open && (
-        <PickerList nodeId={nodeId} onClose={close} onPick={(text) => {
+        <PickerList nodeId={nodeId} onClose={close} style={style} onPick={(text) => {
           setOpen(false);
           onInsert(text);
         }} />

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Problem } from '../api/types';
-import { fieldMatches, mergeValidated, problemsOfField, problemsOfNode, problemsOfNoField } from './problems';
+import { fieldMatches, mergeValidated, messageOnNode, problemsOfField, problemsOfNode, problemsOfNoField } from './problems';
 
 const p = (node: string | undefined, field: string | undefined, code = 'x'): Problem => ({ code, node, field, message: `${node}:${field}` });
 
@@ -34,5 +34,15 @@ describe('problems by node and field', () => {
   it('keeps the server-only problems when the browser validates again', () => {
     const fresh = [p('send', 'url', 'node.url_empty')];
     expect(mergeValidated(all, fresh).map((x) => x.code)).toEqual(['flow.input_missing', 'node.url_empty']);
+  });
+});
+
+describe('messageOnNode', () => {
+  it('drops the node opening the engine writes, in both languages', () => {
+    const params = { node: 'CPA.House: send', kind: 'HTTP request', kind_ru: 'HTTP-запрос' };
+    expect(messageOnNode({ code: 'c', node: 'send', params, message: "HTTP request 'CPA.House: send': URL is empty" })).toBe('URL is empty');
+    expect(messageOnNode({ code: 'c', node: 'send', params, message: 'HTTP-запрос «CPA.House: send»: адрес не указан' })).toBe('Адрес не указан');
+    expect(messageOnNode({ code: 'c', node: 'send', params, message: 'something else' })).toBe('something else');
+    expect(messageOnNode({ code: 'c', message: 'no node' })).toBe('no node');
   });
 });

@@ -31,3 +31,17 @@ export function problemsOfNoField(problems: Problem[], nodeId: string, paths: st
 export function mergeValidated(previous: Problem[], validated: Problem[]): Problem[] {
   return [...previous.filter((p) => SERVER_ONLY_CODES.has(p.code)), ...validated];
 }
+
+/**
+ * The sentence without its "HTTP request 'send': " opening (flows.Message writes it), for places
+ * that already show the node: its badge on the canvas and its form.
+ */
+export function messageOnNode(p: Problem): string {
+  const node = p.params?.node;
+  if (!node) return p.message;
+  const openings = [`${p.params?.kind} '${node}': `, `${p.params?.kind_ru ?? p.params?.kind} «${node}»: `];
+  const opening = openings.find((o) => p.message.startsWith(o));
+  if (!opening) return p.message;
+  const rest = p.message.slice(opening.length);
+  return rest.charAt(0).toUpperCase() + rest.slice(1);
+}
