@@ -13,6 +13,7 @@ import {
   recordFigure,
   runPreview,
   screenshot,
+  signIn,
   startBrowser,
   startServer,
   startTarget,
@@ -39,7 +40,7 @@ async function fillRow(page, table, i, values) {
 
 test('a user builds GetCourse → CPA.House by dragging nodes, tests it, starts it and sees the webhook delivered', async () => {
   const page = await newPage(browser);
-  await page.goto(server.url + '/');
+  await signIn(page, server);
   await page.getByRole('button', { name: 'New flow' }).click();
   await page.getByTestId('palette').waitFor();
   await assertNoHorizontalOverflow(page);
@@ -135,7 +136,7 @@ test('a user builds GetCourse → CPA.House by dragging nodes, tests it, starts 
   await page.getByTestId('step').getByText('Kazan').first().waitFor();
 
   // Start it from the flows list, come back, and watch the live log while GetCourse calls.
-  const flows = await (await fetch(server.url + '/api/flows')).json();
+  const flows = (await server.api('GET', '/api/flows')).body;
   const flow = flows.flows.find((f) => f.name === 'GetCourse → CPA.House');
   assert.ok(flow, 'the flow is saved');
   await page.getByRole('link', { name: /Back to flows/ }).click();

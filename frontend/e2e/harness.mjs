@@ -59,9 +59,35 @@ export async function startServer(extraEnv = {}) {
     if (i > 300) throw new Error('hookflow did not answer /healthz within 30 s');
     await new Promise((r) => setTimeout(r, 100));
   }
+  // The first signup of an empty instance becomes its owner.
+  const owner = { email: 'owner@example.com', password: 'owner password 1' };
+  const signup = await fetch(`${url}/api/auth/signup`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(owner),
+  });
+  if (signup.status !== 201) throw new Error(`signing up the owner: ${signup.status} ${await signup.text()}`);
+  owner.token = (await signup.json()).token;
   return {
     url,
     dir,
+    owner,
+    /** Calls the API as the owner (Bearer token); returns {status, body}. */
+    async api(method, path, body) {
+      const res = await fetch(url + path, {
+        method,
+        headers: { Authorization: `Bearer ${owner.token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      let data = text;
+      try {
+        data = JSON.parse(text);
+      } catch {
+        /* not JSON */
+      }
+      return { status: res.status, body: data };
+    },
     log: () => fs.readFileSync(path.join(dir, 'server.log'), 'utf8'),
     async stop() {
       if (exited === null) {
@@ -132,10 +158,21 @@ export async function newPage(browser, { lang = 'en', forceLang = true } = {}) {
     if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) problems.push(`console error: ${msg.text()}`);
   });
   page.on('response', (res) => {
+    // Before sign-in the app asks who is signed in and hears "nobody": that is how it starts.
+    if (res.status() === 401 && res.url().endsWith('/api/auth/me')) return;
     if (res.status() >= 400) problems.push(`HTTP ${res.status()} for ${res.request().method()} ${res.url()}`);
   });
   page.problems = problems;
   return page;
+}
+
+/** Signs in through the sign-in form (as the owner unless another user is given). */
+export async function signIn(page, server, user = server.owner) {
+  await page.goto(server.url + '/');
+  await page.getByTestId('login-email').fill(user.email);
+  await page.getByTestId('login-password').fill(user.password);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('signout').waitFor();
 }
 
 /** Fails when the page reported errors (other than those expected by the test). */
@@ -179,16 +216,39 @@ export async function dragKindToCanvas(page, kind, x, y) {
   await item.dragTo(canvas, { targetPosition: { x, y } });
 }
 
-/** Connects node a's output handle to node b's input handle by dragging with the mouse. */
+/**
+ * Connects node a's output handle to node b's input handle by dragging with the mouse. Nodes grow
+ * and shrink as live validation adds or drops their problem lines, so the target handle is
+ * measured again just before the drop.
+ */
 export async function connectNodes(page, from, to) {
+  const edge = page.locator(`.react-flow__edge[data-id^="${from}->${to}"]`);
+  for (let attempt = 1; ; attempt++) {
+    await dragHandle(page, from, to);
+    try {
+      await edge.waitFor({ state: 'attached', timeout: 2000 });
+      return;
+    } catch (err) {
+      // A node resized by validation under the mouse: the drop missed; a user would try again.
+      if (attempt === 3) throw err;
+    }
+  }
+}
+
+async function dragHandle(page, from, to) {
   const src = page.locator(`[data-testid="node-${from}"] .react-flow__handle.source`).first();
   const dst = page.locator(`[data-testid="node-${to}"] .react-flow__handle.target`).first();
-  const a = await src.boundingBox();
-  const b = await dst.boundingBox();
-  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  const centre = async (loc) => {
+    const b = await loc.boundingBox();
+    return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+  };
+  const a = await centre(src);
+  await page.mouse.move(a.x, a.y);
   await page.mouse.down();
-  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
-  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
+  const mid = await centre(dst);
+  await page.mouse.move((a.x + mid.x) / 2, (a.y + mid.y) / 2, { steps: 5 });
+  const b = await centre(dst);
+  await page.mouse.move(b.x, b.y, { steps: 5 });
   await page.mouse.up();
 }
 

@@ -11,6 +11,7 @@ import {
   recordFigure,
   runPreview,
   screenshot,
+  signIn,
   startBrowser,
   startServer,
 } from './harness.mjs';
@@ -27,6 +28,7 @@ after(async () => {
 
 test('the U-ON → Offerrum template previews with the sample answer and shows the parsed fields', async () => {
   const page = await newPage(browser);
+  await signIn(page, server);
   await page.goto(server.url + '/#/templates');
   const card = page.getByTestId('template-uon-offerrum');
   await card.waitFor();
@@ -68,18 +70,15 @@ test('the U-ON → Offerrum template previews with the sample answer and shows t
 });
 
 test('every seed template previews from its preset sample; time from Test to painted steps', async () => {
-  const { templates } = await (await fetch(server.url + '/api/templates')).json();
+  const { templates } = (await server.api('GET', '/api/templates')).body;
   assert.equal(templates.length, 5);
   const page = await newPage(browser);
+  await signIn(page, server);
   for (const tpl of templates) {
     const inputs = Object.fromEntries((tpl.flow.inputs ?? []).map((i) => [i.key, i.default || '1']));
-    const res = await fetch(`${server.url}/api/templates/${tpl.id}/instantiate`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ name: tpl.id, inputs }),
-    });
-    assert.equal(res.status, 201, await res.clone().text());
-    const flow = await res.json();
+    const res = await server.api('POST', `/api/templates/${tpl.id}/instantiate`, { name: tpl.id, inputs });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    const flow = res.body;
     await page.goto(`${server.url}/#/flows/${flow.id}`);
     await page.getByTestId('canvas').waitFor();
     await runPreview(page); // the first one also waits for the engine to load
@@ -101,15 +100,12 @@ test('a JavaScript node that never ends is stopped in the preview and the page s
     ],
     edges: [{ from: 'trigger', to: 'loop' }],
   };
-  const res = await fetch(server.url + '/api/flows?draft=1', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ document: doc }),
-  });
-  assert.equal(res.status, 201, await res.clone().text());
-  const flow = await res.json();
+  const res = await server.api('POST', '/api/flows?draft=1', { document: doc });
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  const flow = res.body;
 
   const page = await newPage(browser);
+  await signIn(page, server);
   await page.goto(`${server.url}/#/flows/${flow.id}`);
   await page.getByTestId('node-loop').waitFor();
   await page.getByTestId('test').click();

@@ -52,6 +52,14 @@ var accessTable = []accessRow{
 	{method: "GET", path: "/healthz", need: public, ok: 200},
 	{method: "GET", path: "/metrics", need: public, ok: 200},
 	{method: "ANY", path: "/hook/:token", need: public, ok: 200},
+	{method: "GET", path: "/", need: public, ok: 200},
+	{method: "HEAD", path: "/", need: public, ok: 200},
+	{method: "GET", path: "/:file", need: public, ok: 200},
+	{method: "HEAD", path: "/:file", need: public, ok: 200},
+	{method: "GET", path: "/assets/*", need: public, ok: 200},
+	{method: "HEAD", path: "/assets/*", need: public, ok: 200},
+	{method: "GET", path: "/engine/*", need: public, ok: 200},
+	{method: "HEAD", path: "/engine/*", need: public, ok: 200},
 
 	{method: "GET", path: "/api/auth/state", need: public, ok: 200},
 	{method: "POST", path: "/api/auth/signup", need: public, ok: 409, body: `{"email":"late@example.com","password":"long enough"}`},
@@ -84,6 +92,7 @@ var accessTable = []accessRow{
 	{method: "PUT", path: "/api/flows/:id", need: edit, ok: 200, body: `{"settings":{}}`},
 	{method: "DELETE", path: "/api/flows/:id", need: edit, ok: 204, fresh: freshFlow},
 	{method: "POST", path: "/api/flows/:id/start", need: edit, ok: 200},
+	{method: "POST", path: "/api/flows/:id/duplicate", need: edit, ok: 201},
 	{method: "POST", path: "/api/flows/:id/stop", need: edit, ok: 200, fresh: freshFlow},
 	{method: "GET", path: "/api/flows/:id/versions", need: view, ok: 200},
 	{method: "GET", path: "/api/flows/:id/versions/:version", need: view, ok: 200},
@@ -116,7 +125,7 @@ const cpaInputsJSON = `{"api_key":"k","id_webmaster":"1","id_offer":"2","id_sour
 // owner must get 404 for team A's): every parameter route but the public and team-less ones.
 func onlyTeamA(path string) bool {
 	switch path {
-	case "/hook/:token", "/api/auth/invitations/:token", "/api/auth/invitations/:token/accept",
+	case "/hook/:token", "/:file", "/api/auth/invitations/:token", "/api/auth/invitations/:token/accept",
 		"/api/templates/:id/instantiate": // a built-in template: every team has it
 		return false
 	}
@@ -323,6 +332,12 @@ func fill(path string, ids map[string]string) string {
 			seg = ids["flow"]
 		case seg == ":version":
 			seg = "1"
+		case seg == ":file": // the editor's files (server_test.go's testUI)
+			seg = "favicon.svg"
+		case seg == "*" && strings.HasPrefix(path, "/assets/"):
+			seg = "app-1.js"
+		case seg == "*" && strings.HasPrefix(path, "/engine/"):
+			seg = "worker.js"
 		case strings.HasPrefix(seg, ":"):
 			seg = ids[seg[1:]]
 		}

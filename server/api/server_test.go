@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/hookflow/hookflow/flows"
@@ -49,6 +50,7 @@ func startServer(t testing.TB, dialect string, client flows.Doer, tweak ...func(
 		t.Fatal(err)
 	}
 	e := api.New(app, log)
+	api.MountUI(e, testUI) // as `hookflow serve` does, so every route it serves is under test
 	srv.Config.Handler = e
 	srv.Start()
 	t.Cleanup(func() {
@@ -59,6 +61,14 @@ func startServer(t testing.TB, dialect string, client flows.Doer, tweak ...func(
 	s := &testServer{t: t, URL: srv.URL, app: app, e: e}
 	s.signUpOwner()
 	return s
+}
+
+// testUI stands in for the built editor (frontend.Dist()).
+var testUI = fstest.MapFS{
+	"index.html":       {Data: []byte("<!doctype html><title>hookflow</title>")},
+	"favicon.svg":      {Data: []byte("<svg/>")},
+	"assets/app-1.js":  {Data: []byte("console.log(1)")},
+	"engine/worker.js": {Data: []byte("self.onmessage = null")},
 }
 
 // signUpOwner creates the instance's owner and makes call act as them.
