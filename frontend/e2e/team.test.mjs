@@ -18,15 +18,26 @@ after(async () => {
 async function inviteLink(ownerPage, role) {
   await ownerPage.goto(server.url + '/#/team');
   await ownerPage.getByTestId('invite-role').selectOption(role);
-  await ownerPage.getByTestId('invite-create').click();
   const link = ownerPage.getByTestId('invite-link');
-  await ownerPage.waitForFunction(() => document.querySelector('[data-testid="invite-link"]')?.value.includes('#/invite/'));
+  const before = (await link.count()) ? await link.inputValue() : '';
+  await ownerPage.getByTestId('invite-create').click();
+  await ownerPage.waitForFunction(
+    (old) => {
+      const v = document.querySelector('[data-testid="invite-link"]')?.value ?? '';
+      return v.includes('#/invite/') && v !== old;
+    },
+    before,
+  );
   return link.inputValue();
 }
 
 async function join(link, email) {
   const page = await newPage(browser);
   await page.goto(link);
+  await page.getByRole('heading', { level: 1 }).waitFor();
+  if (!(await page.getByTestId('signup-email').count())) {
+    throw new Error(`the invitation page shows: ${await page.locator('main').innerText()}`);
+  }
   await page.getByTestId('signup-email').fill(email);
   await page.getByTestId('signup-password').fill('team member password');
   await page.getByTestId('signup-submit').click();
