@@ -31,7 +31,7 @@ func TestServer_LiveLogAnnouncesEachStoredRequestWithItsID(t *testing.T) {
 					t.Fatalf("stop: %d %+v", code, v)
 				}
 			}
-			conn, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(s.URL, "http")+"/api/flows/"+v.ID+"/live", nil)
+			conn, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(s.URL, "http")+"/api/flows/"+v.ID+"/live", s.authHeader())
 			if err != nil {
 				t.Fatal(err)
 			}
