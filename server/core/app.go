@@ -76,6 +76,7 @@ type App struct {
 	flowsTTL  sync.Map // flow id → *cachedFlow
 	programs  sync.Map // flow id → *compiled
 	hooks     hookCache
+	limiters  rateLimiters
 
 	ctx    context.Context // canceled when the grace period of Close is over: interrupts runs
 	cancel context.CancelFunc

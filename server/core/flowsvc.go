@@ -20,6 +20,8 @@ type FlowSettings struct {
 	RetentionDays  int      `json:"retention_days,omitempty"`  // journal kept this long (0: default 30)
 	RetentionCount int      `json:"retention_count,omitempty"` // and at most this many runs (0: default 10,000)
 	Reply          *Reply   `json:"reply,omitempty"`           // custom answer to the webhook caller
+	// RateLimit is the webhook's own limit (nil: DefaultRatePerSecond, DefaultRateBurst).
+	RateLimit *RateLimit `json:"rate_limit,omitempty"`
 }
 
 // Reply is what the webhook answers instead of {"ok":true,"event_id":…}.
@@ -253,6 +255,7 @@ func (a *App) DeleteFlow(ctx context.Context, id string) error {
 		return err
 	}
 	a.programs.Delete(id)
+	a.limiters.forget(id)
 	a.forgetFlow(f)
 	return a.store.DeleteFlow(ctx, id)
 }

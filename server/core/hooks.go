@@ -18,10 +18,11 @@ var ErrUnknownHook = errors.New("unknown webhook address")
 // hookTarget is what ingress needs to know of a flow, cached by token: every webhook would
 // otherwise cost a database read before its write.
 type hookTarget struct {
-	flowID   string
-	active   bool
-	reply    *Reply
-	loadedAt time.Time
+	flowID    string
+	active    bool
+	reply     *Reply
+	rateLimit *RateLimit
+	loadedAt  time.Time
 }
 
 // hookCacheTTL bounds how long another process's start/stop takes to be seen here.
@@ -40,7 +41,8 @@ func (a *App) hookTarget(ctx context.Context, token string) (*hookTarget, error)
 	if err != nil {
 		return nil, err
 	}
-	t := &hookTarget{flowID: f.ID, active: f.Active, reply: parseSettings(f.Settings).Reply, loadedAt: time.Now()}
+	settings := parseSettings(f.Settings)
+	t := &hookTarget{flowID: f.ID, active: f.Active, reply: settings.Reply, rateLimit: settings.RateLimit, loadedAt: time.Now()}
 	a.hooks.m.Store(token, t)
 	return t, nil
 }

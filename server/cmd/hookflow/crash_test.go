@@ -118,7 +118,9 @@ func TestCrash_Kill9LosesNoAcknowledgedWebhook(t *testing.T) {
 	  {"id":"form","kind":"form_encode","config":{"fields":[{"key":"event_id","value":"{{event.id}}"},{"key":"n","value":"{{trigger.params.n}}"}]}},
 	  {"id":"send","kind":"http","config":{"method":"POST","url":"` + ts.URL + `/lead","body_type":"previous","retries":5,"retry_delay_ms":50}}],
 	  "edges":[{"from":"trigger","to":"form"},{"from":"form","to":"send"}]}`
-	resp, err := http.Post(proc.addr+"/api/flows", "application/json", strings.NewReader(flowDoc))
+	// The test floods one webhook address on purpose: lift the flow's rate limit.
+	create := `{"document":` + flowDoc + `,"settings":{"rate_limit":{"per_second":1000000,"burst":1000000}}}`
+	resp, err := http.Post(proc.addr+"/api/flows", "application/json", strings.NewReader(create))
 	if err != nil {
 		t.Fatal(err)
 	}
