@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/hookflow/hookflow/flows"
 	"github.com/hookflow/hookflow/server/live"
 	"github.com/hookflow/hookflow/server/notify"
+	"github.com/hookflow/hookflow/server/outbound"
 	"github.com/hookflow/hookflow/server/store"
 )
 
@@ -26,7 +26,7 @@ type Config struct {
 	RetryBase time.Duration
 	// RetryMax caps that pause (default 1 h).
 	RetryMax time.Duration
-	// HTTPClient sends the flows' requests (default: a client with timeouts).
+	// HTTPClient sends the flows' requests (default: outbound.Policy{}'s client).
 	HTTPClient flows.Doer
 	Logger     *slog.Logger
 }
@@ -51,7 +51,8 @@ func (c *Config) defaults() {
 		c.RetryMax = time.Hour
 	}
 	if c.HTTPClient == nil {
-		c.HTTPClient = &http.Client{Timeout: 2 * time.Minute}
+		// Even unconfigured, flows never reach link-local or cloud metadata addresses.
+		c.HTTPClient = (&outbound.Policy{}).Client()
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
