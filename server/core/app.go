@@ -12,6 +12,7 @@ import (
 	"github.com/hookflow/hookflow/server/live"
 	"github.com/hookflow/hookflow/server/notify"
 	"github.com/hookflow/hookflow/server/outbound"
+	"github.com/hookflow/hookflow/server/secrets"
 	"github.com/hookflow/hookflow/server/store"
 )
 
@@ -29,6 +30,8 @@ type Config struct {
 	// HTTPClient sends the flows' requests (default: outbound.Policy{}'s client).
 	HTTPClient flows.Doer
 	Logger     *slog.Logger
+	// Secrets seals secret values at rest (nil: stored as given; `hookflow serve` always sets it).
+	Secrets *secrets.Box
 }
 
 func (c *Config) defaults() {
@@ -116,6 +119,9 @@ func (a *App) Config() Config { return a.cfg }
 
 // Start re-queues runs interrupted by a crash and starts the workers and the scheduler.
 func (a *App) Start(ctx context.Context) error {
+	if err := a.sealStored(ctx); err != nil {
+		return err
+	}
 	// On SQLite this process owns the database, so whatever is marked running was interrupted.
 	// On PostgreSQL another process may be running it right now: expired leases bring those
 	// back instead (store.DueEvents).

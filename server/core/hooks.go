@@ -122,12 +122,21 @@ func (a *App) WaitRun(ctx context.Context, eventID string, d time.Duration) (*st
 // TestFlow runs a flow now with real HTTP (the editor's "send for real"), streams it to the
 // live log and stores it in the journal marked as a test.
 func (a *App) TestFlow(ctx context.Context, id string, p flows.Payload, doc *flows.Flow) (*store.Run, *flows.Trace, error) {
-	f, err := a.store.Flow(ctx, id)
+	stored, err := a.store.Flow(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	if doc != nil { // the editor's unsaved document
-		f.Document, f.Version = mustJSON(doc), -1
+	if doc != nil { // the editor's unsaved document: masked secrets take the stored values
+		next := *stored
+		next.Document, next.Version = mustJSON(doc), -1
+		if err := a.sealFlow(&next, stored); err != nil {
+			return nil, nil, err
+		}
+		stored = &next
+	}
+	f, err := a.openFlow(stored)
+	if err != nil {
+		return nil, nil, err
 	}
 	run, trace := a.runFlow(ctx, f, p, nil, "", true)
 	if err := a.store.CreateRun(context.Background(), run); err != nil {

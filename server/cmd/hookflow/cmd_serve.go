@@ -125,8 +125,12 @@ func serve(ctx context.Context, c serveConfig, logOut io.Writer, ready chan<- st
 	if err != nil {
 		return err
 	}
+	box, err := secretBox(c, log)
+	if err != nil {
+		return err
+	}
 	app = core.New(core.Config{PublicURL: public, Workers: c.Workers, MaxBodyBytes: c.MaxBody, Logger: log,
-		HTTPClient: policy.Client()}, st, hub, notifier)
+		HTTPClient: policy.Client(), Secrets: box}, st, hub, notifier)
 	if err := app.Start(ctx); err != nil {
 		return err
 	}
