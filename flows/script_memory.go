@@ -1,0 +1,109 @@
+package flows
+
+import (
+	"errors"
+	"runtime/debug"
+	"runtime/metrics"
+	"sync"
+	"time"
+
+	"github.com/dop251/goja"
+)
+
+// Memory growth limit of user JavaScript. goja has no per-runtime allocation counter, and Go
+// none per goroutine, so the bound is on the process heap: while scripts run, a watchdog samples
+// the heap (live objects plus garbage not yet freed: what the process really holds) every few
+// milliseconds and interrupts every script that has seen the heap grow by more than
+// MaxScriptMemoryGrowth since it started. A script doubling a string or pushing into an array
+// without end is stopped within a sample or two of crossing the bound; the runtime it ran on is
+// dropped, and its memory given back.
+//
+// What it does not do: attribute the growth. A long script running at the same moment as a
+// memory bomb may be stopped with it (short scripts start after the growth began and measure
+// from there). The watchdog is process-wide on purpose: the heap it watches is.
+
+// MaxScriptMemoryGrowth is how much the heap may grow while one script runs.
+const MaxScriptMemoryGrowth = 128 << 20
+
+const (
+	memWatchEvery = 5 * time.Millisecond
+	memWatchIdle  = time.Second // the sampler stops after this long without scripts
+	heapMetric    = "/memory/classes/heap/objects:bytes"
+)
+
+var errScriptMemory = errors.New("script memory")
+
+type memWatcher struct {
+	mu      sync.Mutex
+	running map[*goja.Runtime]uint64 // runtime → heap when its script started
+	active  bool                     // the sampler goroutine is running
+}
+
+var scriptMemory = &memWatcher{running: map[*goja.Runtime]uint64{}}
+
+func heapBytes() uint64 {
+	s := []metrics.Sample{{Name: heapMetric}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
+}
+
+// watch starts watching rt's script; the returned func ends it.
+func (w *memWatcher) watch(rt *goja.Runtime) (done func()) {
+	base := heapBytes()
+	w.mu.Lock()
+	w.running[rt] = base
+	if !w.active {
+		w.active = true
+		go w.sample()
+	}
+	w.mu.Unlock()
+	return func() {
+		w.mu.Lock()
+		delete(w.running, rt)
+		w.mu.Unlock()
+	}
+}
+
+func (w *memWatcher) sample() {
+	t := time.NewTicker(memWatchEvery)
+	defer t.Stop()
+	idleSince := time.Now()
+	for range t.C {
+		heap := heapBytes()
+		stopped := 0
+		w.mu.Lock()
+		if len(w.running) == 0 {
+			if time.Since(idleSince) > memWatchIdle {
+				w.active = false
+				w.mu.Unlock()
+				return
+			}
+		} else {
+			idleSince = time.Now()
+		}
+		for rt, base := range w.running {
+			if heap > base+MaxScriptMemoryGrowth {
+				rt.Interrupt(errScriptMemory)
+				delete(w.running, rt)
+				stopped++
+			}
+		}
+		w.mu.Unlock()
+		if stopped > 0 {
+			// The interrupted script's memory is garbage once its runtime is dropped: hand it
+			// back to the system now rather than when the heap next grows.
+			go func() {
+				time.Sleep(50 * time.Millisecond)
+				debug.FreeOSMemory()
+			}()
+		}
+	}
+}
+
+func memoryInterrupted(err error) bool {
+	var interrupted *goja.InterruptedError
+	return errors.As(err, &interrupted) && interrupted.Value() == errScriptMemory
+}
