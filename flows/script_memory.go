@@ -13,14 +13,17 @@ import (
 // Memory growth limit of user JavaScript. goja has no per-runtime allocation counter, and Go
 // none per goroutine, so the bound is on the process heap: while scripts run, a watchdog samples
 // the heap (live objects plus garbage not yet freed: what the process really holds) every few
-// milliseconds and interrupts every script that has seen the heap grow by more than
-// MaxScriptMemoryGrowth since it started. A script doubling a string or pushing into an array
-// without end is stopped within a sample or two of crossing the bound; the runtime it ran on is
-// dropped, and its memory given back.
+// milliseconds. When scripts have seen the heap grow by more than MaxScriptMemoryGrowth since
+// they started, it interrupts the one that started last among them and gives the others a fresh
+// allowance from the current heap. A script doubling a string or pushing into an array without
+// end is stopped within a sample or two of crossing the bound; the runtime it ran on is dropped,
+// and its memory given back.
 //
-// What it does not do: attribute the growth. A long script running at the same moment as a
-// memory bomb may be stopped with it (short scripts start after the growth began and measure
-// from there). The watchdog is process-wide on purpose: the heap it watches is.
+// Why the newest: growth cannot be attributed (no per-runtime counter), but a script that
+// started before the growth began is over the bound only if the growth happened during its run,
+// and the one that started last is the most likely cause; when the guess is wrong, the real
+// cause crosses its fresh allowance soon after and is stopped too. The watchdog is process-wide
+// on purpose: the heap it watches is.
 
 // MaxScriptMemoryGrowth is how much the heap may grow while one script runs.
 const MaxScriptMemoryGrowth = 128 << 20
@@ -35,11 +38,17 @@ var errScriptMemory = errors.New("script memory")
 
 type memWatcher struct {
 	mu      sync.Mutex
-	running map[*goja.Runtime]uint64 // runtime → heap when its script started
-	active  bool                     // the sampler goroutine is running
+	running map[*goja.Runtime]*watchedScript
+	seq     uint64
+	active  bool // the sampler goroutine is running
 }
 
-var scriptMemory = &memWatcher{running: map[*goja.Runtime]uint64{}}
+type watchedScript struct {
+	base uint64 // heap when the script started (or when it was given a fresh allowance)
+	seq  uint64 // start order
+}
+
+var scriptMemory = &memWatcher{running: map[*goja.Runtime]*watchedScript{}}
 
 func heapBytes() uint64 {
 	s := []metrics.Sample{{Name: heapMetric}}
@@ -54,7 +63,8 @@ func heapBytes() uint64 {
 func (w *memWatcher) watch(rt *goja.Runtime) (done func()) {
 	base := heapBytes()
 	w.mu.Lock()
-	w.running[rt] = base
+	w.seq++
+	w.running[rt] = &watchedScript{base: base, seq: w.seq}
 	if !w.active {
 		w.active = true
 		go w.sample()
@@ -84,11 +94,18 @@ func (w *memWatcher) sample() {
 		} else {
 			idleSince = time.Now()
 		}
-		for rt, base := range w.running {
-			if heap > base+MaxScriptMemoryGrowth {
-				rt.Interrupt(errScriptMemory)
-				delete(w.running, rt)
-				stopped++
+		var newest *goja.Runtime
+		for rt, ws := range w.running {
+			if heap > ws.base+MaxScriptMemoryGrowth && (newest == nil || ws.seq > w.running[newest].seq) {
+				newest = rt
+			}
+		}
+		if newest != nil {
+			newest.Interrupt(errScriptMemory)
+			delete(w.running, newest)
+			stopped++
+			for _, ws := range w.running {
+				ws.base = max(ws.base, heap)
 			}
 		}
 		w.mu.Unlock()

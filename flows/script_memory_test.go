@@ -61,3 +61,22 @@ func TestJSNode_MemoryBombsAreStoppedWithinABound(t *testing.T) {
 		})
 	}
 }
+
+// A script that was already running when a memory bomb started is not stopped in its place.
+func TestJSNode_MemoryBombStopsTheBombNotTheScriptBesideIt(t *testing.T) {
+	// The long script runs until its own time limit: it must end with that, not a memory error.
+	long := compileJS(t, `while (true) {}`, 10000)
+	bomb := compileJS(t, `const a = []; while (true) a.push({n: a.length, s: 'item'});`, 20000)
+	var wg sync.WaitGroup
+	var longStep *StepTrace
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		_, longStep = runJS(t, long, "")
+	}()
+	time.Sleep(20 * time.Millisecond) // let the long script start first (ordering, not a bound)
+	_, st := runJS(t, bomb, "")
+	jsMustFail(t, st, CodeJSMemory, "128 MB")
+	wg.Wait()
+	jsMustFail(t, longStep, CodeJSTimeout, "10000 ms")
+}
