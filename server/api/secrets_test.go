@@ -208,14 +208,21 @@ func TestSecrets_NeverInTheDatabaseFileAPITracesLiveLogOrEmail(t *testing.T) {
 }
 
 func TestSecrets_StartRefusesAKeyThatCannotOpenTheStoredSecrets(t *testing.T) {
-	opts := testdb.Options(t, "sqlite")
+	for _, dialect := range testdb.Dialects() {
+		t.Run(dialect, func(t *testing.T) { testSecrets_StartRefusesAKeyThatCannotOpenTheStoredSecrets(t, dialect) })
+	}
+}
+
+func testSecrets_StartRefusesAKeyThatCannotOpenTheStoredSecrets(t *testing.T, dialect string) {
+	opts := testdb.Options(t, dialect)
+	keyDir := t.TempDir()
 	st, err := store.Open(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	box, _, _, err := secrets.Load("", opts.DataDir)
+	box, _, _, err := secrets.Load("", keyDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,7 +252,14 @@ func TestSecrets_StartRefusesAKeyThatCannotOpenTheStoredSecrets(t *testing.T) {
 }
 
 func TestSecrets_PlainValuesStoredBeforeEncryptionAreSealedAtStart(t *testing.T) {
-	opts := testdb.Options(t, "sqlite")
+	for _, dialect := range testdb.Dialects() {
+		t.Run(dialect, func(t *testing.T) { testSecrets_PlainValuesStoredBeforeEncryptionAreSealedAtStart(t, dialect) })
+	}
+}
+
+func testSecrets_PlainValuesStoredBeforeEncryptionAreSealedAtStart(t *testing.T, dialect string) {
+	opts := testdb.Options(t, dialect)
+	keyDir := t.TempDir()
 	st, err := store.Open(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
@@ -263,7 +277,7 @@ func TestSecrets_PlainValuesStoredBeforeEncryptionAreSealedAtStart(t *testing.T)
 	}
 	old.Close(time.Second)
 
-	box, _, _, err := secrets.Load("", opts.DataDir)
+	box, _, _, err := secrets.Load("", keyDir)
 	if err != nil {
 		t.Fatal(err)
 	}
