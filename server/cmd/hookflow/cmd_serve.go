@@ -131,7 +131,9 @@ func serve(ctx context.Context, c serveConfig, logOut io.Writer, ready chan<- st
 	}
 	app = core.New(core.Config{PublicURL: public, Workers: c.Workers, MaxBodyBytes: c.MaxBody, Logger: log,
 		HTTPClient: policy.Client(), Secrets: box}, st, hub, notifier)
-	if err := app.Start(ctx); err != nil {
+	if err := app.Start(ctx); err != nil { // e.g. a secret key that does not open the stored secrets
+		app.Close(0)
+		ln.Close()
 		return err
 	}
 	srv := &http.Server{Handler: api.New(app, log), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute}
