@@ -12,9 +12,11 @@ import (
 
 // Memory growth limit of user JavaScript. goja has no per-runtime allocation counter, and Go
 // none per goroutine, so the bound is on the process heap: while scripts run, a watchdog samples
-// the heap (live objects plus garbage not yet freed: what the process really holds) every few
-// milliseconds. When scripts have seen the heap grow by more than MaxScriptMemoryGrowth since
-// they started, it interrupts the one that started last among them and gives the others a fresh
+// the heap every few milliseconds. It judges the live heap as of the last collection (a script
+// that makes much garbage but keeps little is fine; a growing live set forces collections, so
+// the figure follows it), and, as a hard stop, everything the heap holds including garbage not
+// yet collected (4 × the bound). When scripts have seen the heap grow by more than
+// MaxScriptMemoryGrowth since they started, it interrupts the one that started last among them and gives the others a fresh
 // allowance from the current heap. A script doubling a string or pushing into an array without
 // end is stopped within a sample or two of crossing the bound; the runtime it ran on is dropped,
 // and its memory given back.
@@ -30,8 +32,12 @@ const MaxScriptMemoryGrowth = 128 << 20
 
 const (
 	memWatchEvery = 5 * time.Millisecond
-	memWatchIdle  = time.Second // the sampler stops after this long without scripts
-	heapMetric    = "/memory/classes/heap/objects:bytes"
+	memWatchIdle  = time.Second                          // the sampler stops after this long without scripts
+	heapMetric    = "/memory/classes/heap/objects:bytes" // live objects and garbage not yet freed
+	liveMetric    = "/gc/heap/live:bytes"                // live objects as of the last collection
+	// hardFactor × MaxScriptMemoryGrowth of growth including garbage stops a script even before
+	// a collection has measured it.
+	hardFactor = 4
 )
 
 var errScriptMemory = errors.New("script memory")
@@ -44,24 +50,36 @@ type memWatcher struct {
 }
 
 type watchedScript struct {
-	base uint64 // heap when the script started (or when it was given a fresh allowance)
-	seq  uint64 // start order
+	base heapFigures // when the script started (or was given a fresh allowance)
+	seq  uint64      // start order
+}
+
+type heapFigures struct{ objects, live uint64 }
+
+func (h heapFigures) over(base heapFigures) bool {
+	return h.live > base.live+MaxScriptMemoryGrowth || h.objects > base.objects+hardFactor*MaxScriptMemoryGrowth
 }
 
 var scriptMemory = &memWatcher{running: map[*goja.Runtime]*watchedScript{}}
 
-func heapBytes() uint64 {
-	s := []metrics.Sample{{Name: heapMetric}}
+func heapBytes() uint64 { return readHeap().objects }
+
+func readHeap() heapFigures {
+	s := []metrics.Sample{{Name: heapMetric}, {Name: liveMetric}}
 	metrics.Read(s)
-	if s[0].Value.Kind() != metrics.KindUint64 {
-		return 0
+	var h heapFigures
+	if s[0].Value.Kind() == metrics.KindUint64 {
+		h.objects = s[0].Value.Uint64()
 	}
-	return s[0].Value.Uint64()
+	if s[1].Value.Kind() == metrics.KindUint64 {
+		h.live = s[1].Value.Uint64()
+	}
+	return h
 }
 
 // watch starts watching rt's script; the returned func ends it.
 func (w *memWatcher) watch(rt *goja.Runtime) (done func()) {
-	base := heapBytes()
+	base := readHeap()
 	w.mu.Lock()
 	w.seq++
 	w.running[rt] = &watchedScript{base: base, seq: w.seq}
@@ -82,7 +100,7 @@ func (w *memWatcher) sample() {
 	defer t.Stop()
 	idleSince := time.Now()
 	for range t.C {
-		heap := heapBytes()
+		heap := readHeap()
 		stopped := 0
 		w.mu.Lock()
 		if len(w.running) == 0 {
@@ -96,7 +114,7 @@ func (w *memWatcher) sample() {
 		}
 		var newest *goja.Runtime
 		for rt, ws := range w.running {
-			if heap > ws.base+MaxScriptMemoryGrowth && (newest == nil || ws.seq > w.running[newest].seq) {
+			if heap.over(ws.base) && (newest == nil || ws.seq > w.running[newest].seq) {
 				newest = rt
 			}
 		}
@@ -105,7 +123,7 @@ func (w *memWatcher) sample() {
 			delete(w.running, newest)
 			stopped++
 			for _, ws := range w.running {
-				ws.base = max(ws.base, heap)
+				ws.base = heapFigures{objects: max(ws.base.objects, heap.objects), live: max(ws.base.live, heap.live)}
 			}
 		}
 		w.mu.Unlock()
