@@ -92,6 +92,8 @@ fuzz: deps
 	$(GO) test -run '^$$' -fuzz '^FuzzWebhookIngress$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./server/api/
 	@echo "fuzz FuzzAuthJSON ($(FUZZTIME))"
 	$(GO) test -run '^$$' -fuzz '^FuzzAuthJSON$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./server/api/
+	@echo "fuzz FuzzFlowImport ($(FUZZTIME))"
+	$(GO) test -run '^$$' -fuzz '^FuzzFlowImport$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./server/api/
 
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./flows/

@@ -32,6 +32,7 @@ func (h *httpStep) send(ctx context.Context, sc *StepContext, p *httpPrepared, x
 		}
 
 		var ae *httpAttemptError
+		var denied *DeniedError
 		switch {
 		case errors.As(err, &ae) && ae.kind == httpErrCanceled:
 			a.Error = "stopped"
@@ -48,6 +49,13 @@ func (h *httpStep) send(ctx context.Context, sc *StepContext, p *httpPrepared, x
 			a.Error = "no answer within " + secs + " s"
 			failure = sc.Fail(CodeHTTPTimeout, Params{"host": p.host, "seconds": secs})
 			sc.Logf("%s: %s did not answer within %s s", tag, p.host, secs)
+		case errors.As(err, &denied):
+			// The server's outbound policy refused the address: trying again cannot help.
+			a.Error = denied.Error()
+			x.Attempts = append(x.Attempts, a)
+			sc.Logf("%s %s was not sent: %s", p.method, p.url, denied.Error())
+			return nil, sc.Fail(CodeHTTPDenied, Params{"host": p.host, "address": denied.Address,
+				"reason": denied.Reason, "reason_ru": denied.ReasonRu})
 		case errors.As(err, &ae) && ae.kind == httpErrBuild:
 			a.Error = ae.err.Error()
 			x.Attempts = append(x.Attempts, a)

@@ -225,8 +225,10 @@ func buildHTTP(b *Builder, cfg *httpConfig) Step {
 	h.url = b.Template("url", cfg.URL)
 	if src := strings.TrimSpace(cfg.URL); src != "" {
 		if !strings.Contains(src, "{{") {
-			if _, ok := httpParseURL(src); !ok {
+			if u, ok := httpParseURL(src); !ok {
 				b.Problem("url", CodeURLInvalid, Params{"url": src})
+			} else if reason, reasonRu, denied := literalDenied(u.Hostname()); denied {
+				b.Problem("url", CodeURLDenied, Params{"url": src, "reason": reason, "reason_ru": reasonRu})
 			}
 		} else if prefix, _, _ := strings.Cut(src, "{{"); strings.Contains(prefix, "://") {
 			scheme, _, _ := strings.Cut(prefix, "://")

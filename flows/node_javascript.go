@@ -85,6 +85,8 @@ func scriptFailure(ctx context.Context, sc *StepContext, err error, timeout time
 	switch {
 	case errors.Is(err, errScriptTimeout):
 		return sc.Fail(CodeJSTimeout, Params{"ms": strconv.FormatInt(timeout.Milliseconds(), 10)})
+	case errors.Is(err, errScriptMemory):
+		return sc.Fail(CodeJSMemory, Params{"limit": sizeText(MaxScriptMemoryGrowth)})
 	case ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 		return sc.Fail(CodeRunCanceled, nil)
 	case errors.As(err, &size):

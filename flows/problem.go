@@ -172,6 +172,9 @@ const (
 	CodeFilterValueMissing = "filter.value_missing"
 	CodeFilterNotNumber    = "filter.not_number"
 	CodeJSRecursion        = "js.recursion"
+	CodeURLDenied          = "http.url_denied"
+	CodeHTTPDenied         = "http.denied"
+	CodeJSMemory           = "js.memory"
 )
 
 var messages = map[string]Text{
@@ -238,6 +241,9 @@ var messages = map[string]Text{
 	CodeNodeFailed:         {"{detail}", "{detail}"},
 	CodeHTTPBodyNotJSON:    {"the body is set to JSON but is not valid JSON: {detail} (insert text values with | json, e.g. {{trigger.params.name | json}})", "тело задано как JSON, но это не корректный JSON: {detail} (текст вставляйте через | json, например {{trigger.params.name | json}})"},
 	CodeHTTPRejectedEmpty:  {"{host} answered with HTTP status {status} and nothing else, which does not meet the success rule '{condition}'", "{host} ответил HTTP-статусом {status} без текста, и это не выполняет условие успеха «{condition}»"},
+	CodeURLDenied:          {"the URL '{url}' points to {reason}; hookflow never sends requests there", "адрес «{url}» указывает на {reason_ru}; hookflow туда запросы не отправляет"},
+	CodeHTTPDenied:         {"{host} was not called: its address {address} is {reason}, which this server does not allow", "{host} не вызван: его адрес {address} — {reason_ru}, а этот сервер туда запросы не пускает"},
+	CodeJSMemory:           {"the JavaScript used more than {limit} of memory and was stopped", "JavaScript занял больше {limit} памяти и был остановлен"},
 	CodeHTTPHeaderName:     {"{label}: '{key}' is not a valid header name (use letters, digits and '-', no spaces)", "{label_ru}: «{key}» — неверное название заголовка (буквы, цифры и «-», без пробелов)"},
 	CodeFilterEmpty:        {"add at least one rule or write an expression", "добавьте хотя бы одно правило или напишите выражение"},
 	CodeFilterBoth:         {"use either rules or an expression, not both; clear one of them", "используйте либо правила, либо выражение, но не то и другое сразу; очистите одно из них"},

@@ -33,8 +33,9 @@ import (
 // mid-flight, or that may have been, is thrown away rather than reused.
 //
 // Known limits: goja only checks for an interrupt between JavaScript instructions, so one native
-// call on a huge value runs to its end; strings built with + in a loop are not capped (a doubling
-// loop reaches hundreds of MB within a second); and there is no memory limit per script. In the
+// call on a huge value runs to its end; strings built with + in a loop are not capped by size but
+// by the memory watchdog (script_memory.go), which stops a script once the heap grew by
+// MaxScriptMemoryGrowth while it ran. In the
 // browser (wasm) the timer cannot fire while a script is busy, so the preview runs in a Web Worker
 // that is terminated on timeout.
 //
@@ -274,7 +275,9 @@ func (s *script) run(ctx context.Context, arg any, timeout time.Duration) (any, 
 	}
 	timer := time.AfterFunc(timeout, func() { vm.rt.Interrupt(errScriptTimeout) })
 	stopCtx := context.AfterFunc(ctx, func() { vm.rt.Interrupt(errScriptCanceled) })
+	unwatch := scriptMemory.watch(vm.rt)
 	result, callErr := s.call(vm, arg)
+	unwatch()
 	timerStopped := timer.Stop()
 	ctxStopped := stopCtx()
 	logs := vm.takeLogs()
@@ -287,6 +290,9 @@ func (s *script) run(ctx context.Context, arg any, timeout time.Duration) (any, 
 		if interrupted.Value() == errScriptTimeout {
 			return nil, logs, errScriptTimeout
 		}
+		if interrupted.Value() == errScriptMemory {
+			return nil, logs, errScriptMemory
+		}
 		if err := ctx.Err(); err != nil {
 			return nil, logs, err
 		}
@@ -296,7 +302,8 @@ func (s *script) run(ctx context.Context, arg any, timeout time.Duration) (any, 
 	}
 	// The timer or the context may have fired just after the call returned, leaving an interrupt
 	// pending: such a runtime is dropped rather than cleared, as Interrupt may still be running.
-	if timerStopped && ctxStopped && !vm.broken && !s.fresh {
+	// The memory watchdog may have fired too: the runtime is reused only if nothing interrupted it.
+	if timerStopped && ctxStopped && !vm.broken && !s.fresh && !memoryInterrupted(callErr) {
 		vm.rt.ClearInterrupt()
 		s.release(vm)
 	}

@@ -17,6 +17,7 @@ func New(app *core.App, log *slog.Logger) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(log)
+	e.Use(securityHeaders())
 	e.Use(middleware.Recover())
 	e.Use(requestLog(log))
 

@@ -81,7 +81,7 @@ func BenchmarkWebhook(b *testing.B) {
 	b.Run("durable-accept-sqlite", func(b *testing.B) {
 		// A stopped flow: every webhook is stored durably, none is run, so this is ingress alone.
 		s := startServer(b, "sqlite", http.DefaultClient)
-		v := s.createFlow(b, `{"schema":1,"name":"bench","nodes":[{"id":"trigger","kind":"webhook"}],"edges":[]}`)
+		v := s.createUnlimitedFlow(b, `{"schema":1,"name":"bench","nodes":[{"id":"trigger","kind":"webhook"}],"edges":[]}`)
 		hammer(b, v.WebhookURL, 500)
 		b.ResetTimer()
 		start := time.Now()
@@ -101,7 +101,7 @@ func BenchmarkRunsEndToEnd(b *testing.B) {
 	}))
 	defer sink.Close()
 	s := startServer(b, "sqlite", sink.Client(), func(c *core.Config) { c.Workers = 16 })
-	v := s.createFlow(b, `{"schema":1,"name":"bench","nodes":[{"id":"trigger","kind":"webhook"},
+	v := s.createUnlimitedFlow(b, `{"schema":1,"name":"bench","nodes":[{"id":"trigger","kind":"webhook"},
 	  {"id":"form","kind":"form_encode","config":{"fields":[{"key":"event_id","value":"{{event.id}}"},{"key":"email","value":"{{trigger.params.email}}"},{"key":"phone","value":"{{trigger.params.phone | digits}}"}]}},
 	  {"id":"send","kind":"http","config":{"method":"POST","url":"`+sink.URL+`/lead","body_type":"previous"}}],
 	  "edges":[{"from":"trigger","to":"form"},{"from":"form","to":"send"}]}`)
@@ -121,4 +121,15 @@ func BenchmarkRunsEndToEnd(b *testing.B) {
 	if !strings.HasPrefix(v.WebhookURL, "http") {
 		b.Fatal("no webhook URL")
 	}
+}
+
+// createUnlimitedFlow creates a flow whose webhook rate limit is lifted: benchmarks flood it.
+func (s *testServer) createUnlimitedFlow(t testing.TB, doc string) flowView {
+	t.Helper()
+	var v flowView
+	body := `{"document":` + doc + `,"settings":{"rate_limit":{"per_second":1000000,"burst":1000000}}}`
+	if code := s.call("POST", "/api/flows", body, &v); code != 201 {
+		t.Fatalf("create flow: %d %+v", code, v)
+	}
+	return v
 }

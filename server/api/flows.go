@@ -173,11 +173,11 @@ func (h *handlers) getVersion(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v, err := h.app.Store().FlowVersion(c.Request().Context(), c.Param("id"), n)
+	doc, err := h.app.VersionDocument(c.Request().Context(), c.Param("id"), n)
 	if err != nil {
 		return err
 	}
-	return c.JSONBlob(http.StatusOK, []byte(`{"version":`+strconv.Itoa(v.Version)+`,"document":`+v.Document+`}`))
+	return c.JSONBlob(http.StatusOK, []byte(`{"version":`+strconv.Itoa(n)+`,"document":`+doc+`}`))
 }
 
 func (h *handlers) restoreVersion(c echo.Context) error {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime/metrics"
 	"testing"
 
 	"github.com/hookflow/hookflow/flows"
@@ -39,7 +40,9 @@ func FuzzWebhookIngress(f *testing.F) {
 		f.Fatal(err)
 	}
 	defer app.Close(0)
-	v, err := app.CreateFlow(f.Context(), core.FlowInput{Document: mustFlow(f, `{"schema":1,"name":"f","nodes":[{"id":"trigger","kind":"webhook"}],"edges":[]}`)})
+	// The rate limit is lifted so that every input reaches the request parser.
+	v, err := app.CreateFlow(f.Context(), core.FlowInput{Document: mustFlow(f, `{"schema":1,"name":"f","nodes":[{"id":"trigger","kind":"webhook"}],"edges":[]}`),
+		Settings: &core.FlowSettings{RateLimit: &core.RateLimit{PerSecond: 1e9, Burst: 1 << 30}}})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -51,6 +54,7 @@ func FuzzWebhookIngress(f *testing.F) {
 	f.Add("POST", "/api/flows", "application/json", []byte(`{"nodes":[{"id":"a","kind":"webhook"}]}`))
 	f.Add("POST", "/api/flows/import", "application/json", []byte(`{"document": 5}`))
 	f.Add("PUT", "/api/flows/"+v.ID, "application/json", []byte(`{"settings": {"reply": {"body": "{{"}}}`))
+	heap := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 	f.Fuzz(func(t *testing.T, method, path, ctype string, body []byte) {
 		if method == "" || len(path) == 0 || path[0] != '/' {
 			return
@@ -67,6 +71,10 @@ func FuzzWebhookIngress(f *testing.F) {
 		handler.ServeHTTP(rec, req)
 		if rec.Code >= 500 {
 			t.Fatalf("%s %s (%s) → %d: %s", method, path, ctype, rec.Code, rec.Body)
+		}
+		metrics.Read(heap)
+		if h := heap[0].Value.Uint64(); h > 1<<30 {
+			t.Fatalf("the heap holds %d MB after %s %s with %d bytes", h>>20, method, path, len(body))
 		}
 	})
 }

@@ -16,6 +16,19 @@ import (
 // disk before the 2xx answer.
 func (h *handlers) webhook(c echo.Context) error {
 	r := c.Request()
+	// The address and its flow's rate limit are checked before the body is read: a flood costs
+	// no reading and no disk.
+	if err := h.app.AllowWebhook(r.Context(), c.Param("token")); err != nil {
+		var limited *core.RateLimitedError
+		if errors.As(err, &limited) {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(limited.RetryAfterSeconds()))
+			return apiError(http.StatusTooManyRequests, limited.Error())
+		}
+		if errors.Is(err, core.ErrUnknownHook) {
+			h.app.Metrics().WebhookRejected("unknown")
+		}
+		return err
+	}
 	limit := h.app.Config().MaxBodyBytes
 	if r.ContentLength > limit {
 		h.app.Metrics().WebhookRejected("too_large")

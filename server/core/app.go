@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -12,6 +11,8 @@ import (
 	"github.com/hookflow/hookflow/flows"
 	"github.com/hookflow/hookflow/server/live"
 	"github.com/hookflow/hookflow/server/notify"
+	"github.com/hookflow/hookflow/server/outbound"
+	"github.com/hookflow/hookflow/server/secrets"
 	"github.com/hookflow/hookflow/server/store"
 )
 
@@ -26,9 +27,11 @@ type Config struct {
 	RetryBase time.Duration
 	// RetryMax caps that pause (default 1 h).
 	RetryMax time.Duration
-	// HTTPClient sends the flows' requests (default: a client with timeouts).
+	// HTTPClient sends the flows' requests (default: outbound.Policy{}'s client).
 	HTTPClient flows.Doer
 	Logger     *slog.Logger
+	// Secrets seals secret values at rest (nil: stored as given; `hookflow serve` always sets it).
+	Secrets *secrets.Box
 }
 
 func (c *Config) defaults() {
@@ -51,7 +54,8 @@ func (c *Config) defaults() {
 		c.RetryMax = time.Hour
 	}
 	if c.HTTPClient == nil {
-		c.HTTPClient = &http.Client{Timeout: 2 * time.Minute}
+		// Even unconfigured, flows never reach link-local or cloud metadata addresses.
+		c.HTTPClient = (&outbound.Policy{}).Client()
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
@@ -76,6 +80,7 @@ type App struct {
 	flowsTTL  sync.Map // flow id → *cachedFlow
 	programs  sync.Map // flow id → *compiled
 	hooks     hookCache
+	limiters  rateLimiters
 
 	ctx    context.Context // canceled when the grace period of Close is over: interrupts runs
 	cancel context.CancelFunc
@@ -114,6 +119,9 @@ func (a *App) Config() Config { return a.cfg }
 
 // Start re-queues runs interrupted by a crash and starts the workers and the scheduler.
 func (a *App) Start(ctx context.Context) error {
+	if err := a.sealStored(ctx); err != nil {
+		return err
+	}
 	// On SQLite this process owns the database, so whatever is marked running was interrupted.
 	// On PostgreSQL another process may be running it right now: expired leases bring those
 	// back instead (store.DueEvents).

@@ -20,7 +20,11 @@ func (a *App) flowByID(id string) (*store.Flow, error) {
 	if v, ok := a.flowsTTL.Load(id); ok && time.Since(v.(*cachedFlow).loadedAt) < flowCacheTTL {
 		return v.(*cachedFlow).flow, nil
 	}
-	f, err := a.store.Flow(a.ctx, id)
+	stored, err := a.store.Flow(a.ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	f, err := a.openFlow(stored)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hookflow/hookflow/flows"
+	"github.com/hookflow/hookflow/server/secrets"
 	"github.com/hookflow/hookflow/server/store"
 )
 
@@ -20,6 +21,8 @@ type FlowSettings struct {
 	RetentionDays  int      `json:"retention_days,omitempty"`  // journal kept this long (0: default 30)
 	RetentionCount int      `json:"retention_count,omitempty"` // and at most this many runs (0: default 10,000)
 	Reply          *Reply   `json:"reply,omitempty"`           // custom answer to the webhook caller
+	// RateLimit is the webhook's own limit (nil: DefaultRatePerSecond, DefaultRateBurst).
+	RateLimit *RateLimit `json:"rate_limit,omitempty"`
 }
 
 // Reply is what the webhook answers instead of {"ok":true,"event_id":…}.
@@ -85,6 +88,12 @@ func (a *App) view(f *store.Flow, stats store.FlowStats) (*FlowView, error) {
 			values[in.Key] = SecretMask
 		}
 	}
+	for k, val := range values {
+		if secrets.IsSealed(val) { // an input no longer marked secret keeps its value hidden
+			values[k] = SecretMask
+		}
+	}
+	maskDocument(doc)
 	v := &FlowView{ID: f.ID, Name: f.Name, Active: f.Active, Version: f.Version, WebhookURL: a.WebhookURL(f.Token),
 		Document: doc, InputValues: values, Settings: parseSettings(f.Settings), CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt,
 		LastRunAt: stats.LastRunAt, LastStatus: stats.LastStatus, Failed: stats.Failed}
@@ -116,6 +125,9 @@ func (a *App) CreateFlow(ctx context.Context, in FlowInput) (*FlowView, error) {
 		settings = *in.Settings
 	}
 	f := &store.Flow{TeamID: TeamOf(ctx), Name: flowName(in.Document), Document: mustJSON(in.Document), Inputs: mustJSON(values), Settings: mustJSON(settings)}
+	if err := a.sealFlow(f, nil); err != nil {
+		return nil, err
+	}
 	if err := a.store.CreateFlow(ctx, f); err != nil {
 		return nil, err
 	}
@@ -137,6 +149,7 @@ func (a *App) UpdateFlow(ctx context.Context, id string, in FlowInput) (*FlowVie
 	if err := checkDocument(in); err != nil {
 		return nil, err
 	}
+	prev := *f
 	if in.InputValues != nil {
 		old := parseInputs(f.Inputs)
 		for k, v := range in.InputValues {
@@ -150,6 +163,9 @@ func (a *App) UpdateFlow(ctx context.Context, id string, in FlowInput) (*FlowVie
 		f.Settings = mustJSON(*in.Settings)
 	}
 	f.Name, f.Document = flowName(in.Document), mustJSON(in.Document)
+	if err := a.sealFlow(f, &prev); err != nil {
+		return nil, err
+	}
 	if f.Active {
 		// A running flow must stay runnable: a draft with problems is refused until it is stopped.
 		values := parseInputs(f.Inputs)
@@ -267,6 +283,7 @@ func (a *App) DeleteFlow(ctx context.Context, id string) error {
 		return err
 	}
 	a.programs.Delete(id)
+	a.limiters.forget(id)
 	a.forgetFlow(f)
 	return a.store.DeleteFlow(ctx, id)
 }
@@ -329,9 +346,15 @@ func (a *App) ExportTemplate(ctx context.Context, id string) (*flows.Flow, error
 	if err != nil {
 		return nil, err
 	}
+	_ = mapHeaders(doc, func(h headerVisit) (string, error) {
+		if (h.secret && holdsSecret(h.value)) || secrets.IsSealed(h.value) {
+			return "", nil
+		}
+		return h.value, nil
+	})
 	values := parseInputs(f.Inputs)
 	for i, in := range doc.Inputs {
-		if !in.Secret && values[in.Key] != "" {
+		if !in.Secret && values[in.Key] != "" && !secrets.IsSealed(values[in.Key]) {
 			doc.Inputs[i].Default = values[in.Key]
 		}
 	}
@@ -427,3 +450,12 @@ func (a *App) Samples(ctx context.Context, id string, limit int) ([]Sample, []Le
 
 // IsNotFound reports whether err means the object does not exist.
 func IsNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
+
+// VersionDocument is one saved version's document as the API shows it: secrets masked.
+func (a *App) VersionDocument(ctx context.Context, id string, version int) (string, error) {
+	v, err := a.store.FlowVersion(ctx, id, version)
+	if err != nil {
+		return "", err
+	}
+	return maskDocumentJSON(v.Document), nil
+}

@@ -18,11 +18,12 @@ var ErrUnknownHook = errors.New("unknown webhook address")
 // hookTarget is what ingress needs to know of a flow, cached by token: every webhook would
 // otherwise cost a database read before its write.
 type hookTarget struct {
-	flowID   string
-	teamID   string
-	active   bool
-	reply    *Reply
-	loadedAt time.Time
+	flowID    string
+	teamID    string
+	active    bool
+	reply     *Reply
+	rateLimit *RateLimit
+	loadedAt  time.Time
 }
 
 // hookCacheTTL bounds how long another process's start/stop takes to be seen here.
@@ -41,7 +42,8 @@ func (a *App) hookTarget(ctx context.Context, token string) (*hookTarget, error)
 	if err != nil {
 		return nil, err
 	}
-	t := &hookTarget{flowID: f.ID, teamID: f.TeamID, active: f.Active, reply: parseSettings(f.Settings).Reply, loadedAt: time.Now()}
+	settings := parseSettings(f.Settings)
+	t := &hookTarget{flowID: f.ID, teamID: f.TeamID, active: f.Active, reply: settings.Reply, rateLimit: settings.RateLimit, loadedAt: time.Now()}
 	a.hooks.m.Store(token, t)
 	return t, nil
 }
@@ -121,12 +123,21 @@ func (a *App) WaitRun(ctx context.Context, eventID string, d time.Duration) (*st
 // TestFlow runs a flow now with real HTTP (the editor's "send for real"), streams it to the
 // live log and stores it in the journal marked as a test.
 func (a *App) TestFlow(ctx context.Context, id string, p flows.Payload, doc *flows.Flow) (*store.Run, *flows.Trace, error) {
-	f, err := a.store.Flow(ctx, id)
+	stored, err := a.store.Flow(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	if doc != nil { // the editor's unsaved document
-		f.Document, f.Version = mustJSON(doc), -1
+	if doc != nil { // the editor's unsaved document: masked secrets take the stored values
+		next := *stored
+		next.Document, next.Version = mustJSON(doc), -1
+		if err := a.sealFlow(&next, stored); err != nil {
+			return nil, nil, err
+		}
+		stored = &next
+	}
+	f, err := a.openFlow(stored)
+	if err != nil {
+		return nil, nil, err
 	}
 	run, trace := a.runFlow(ctx, f, p, nil, "", true)
 	if err := a.store.CreateRun(context.Background(), run); err != nil {

@@ -7,12 +7,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/hookflow/hookflow/flows"
+	"github.com/hookflow/hookflow/server/outbound"
 )
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -49,7 +48,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	env := &flows.BasicEnv{Inputs: inputs}
 	if !*dryRun {
-		env.HTTP = &http.Client{Timeout: 2 * time.Minute}
+		env.HTTP = (&outbound.Policy{}).Client() // never link-local or cloud metadata
 	}
 	trace, err := flows.Run(ctx, flow, payload, env)
 	if *asJSON {

@@ -28,6 +28,8 @@ type serveConfig struct {
 	Workers                                                   int
 	MaxBody                                                   int64
 	LogLevel                                                  string
+	OutboundStrict                                            bool
+	OutboundAllow                                             string
 }
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -59,6 +61,8 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.IntVar(&c.Workers, "workers", envInt("HOOKFLOW_WORKERS", 8), "runs executed at once (HOOKFLOW_WORKERS)")
 	fs.Int64Var(&c.MaxBody, "max-body", int64(envInt("HOOKFLOW_MAX_BODY", 1<<20)), "largest webhook body in bytes (HOOKFLOW_MAX_BODY)")
 	fs.StringVar(&c.LogLevel, "log-level", env("HOOKFLOW_LOG_LEVEL", "info"), "debug, info, warn or error (HOOKFLOW_LOG_LEVEL)")
+	fs.BoolVar(&c.OutboundStrict, "outbound-strict", envBool("HOOKFLOW_OUTBOUND_STRICT"), "flows may not call loopback, private, CGNAT or unique-local addresses (HOOKFLOW_OUTBOUND_STRICT)")
+	fs.StringVar(&c.OutboundAllow, "outbound-allow", env("HOOKFLOW_OUTBOUND_ALLOW", ""), "hosts, IPs and networks exempt from --outbound-strict, comma-separated: crm.local,10.1.0.0/16 (HOOKFLOW_OUTBOUND_ALLOW)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -118,8 +122,19 @@ func serve(ctx context.Context, c serveConfig, logOut io.Writer, ready chan<- st
 		return app.Backfill(ctx, flowID, since)
 	}})
 	defer hub.Close()
-	app = core.New(core.Config{PublicURL: public, Workers: c.Workers, MaxBodyBytes: c.MaxBody, Logger: log}, st, hub, notifier)
-	if err := app.Start(ctx); err != nil {
+	policy, err := outboundPolicy(c)
+	if err != nil {
+		return err
+	}
+	box, err := secretBox(c, log)
+	if err != nil {
+		return err
+	}
+	app = core.New(core.Config{PublicURL: public, Workers: c.Workers, MaxBodyBytes: c.MaxBody, Logger: log,
+		HTTPClient: policy.Client(), Secrets: box}, st, hub, notifier)
+	if err := app.Start(ctx); err != nil { // e.g. a secret key that does not open the stored secrets
+		app.Close(0)
+		ln.Close()
 		return err
 	}
 	handler := api.New(app, log)

@@ -119,7 +119,9 @@ func TestCrash_Kill9LosesNoAcknowledgedWebhook(t *testing.T) {
 	  {"id":"send","kind":"http","config":{"method":"POST","url":"` + ts.URL + `/lead","body_type":"previous","retries":5,"retry_delay_ms":50}}],
 	  "edges":[{"from":"trigger","to":"form"},{"from":"form","to":"send"}]}`
 	token := signUp(t, proc.addr)
-	resp, err := postAs(token, proc.addr+"/api/flows", flowDoc)
+	// The test floods one webhook address on purpose: lift the flow's rate limit.
+	create := `{"document":` + flowDoc + `,"settings":{"rate_limit":{"per_second":1000000,"burst":1000000}}}`
+	resp, err := postAs(token, proc.addr+"/api/flows", create)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,83 @@
+package flows
+
+import (
+	"runtime/metrics"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// peakHeap samples the heap while fn runs and returns the most it held above where it started.
+func peakHeap(fn func()) uint64 {
+	base := heapBytes()
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s := []metrics.Sample{{Name: heapMetric}}
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			metrics.Read(s)
+			if v := s[0].Value.Uint64(); v > base && v-base > peak.Load() {
+				peak.Store(v - base)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	fn()
+	close(stop)
+	wg.Wait()
+	return peak.Load()
+}
+
+func TestJSNode_MemoryBombsAreStoppedWithinABound(t *testing.T) {
+	for _, c := range []struct{ name, code string }{
+		{"doubling string", `let s = 'x'; while (true) s += s;`},
+		{"array push loop", `const a = []; while (true) a.push({n: a.length, s: 'item'});`},
+		{"array of arrays", `const a = []; while (true) a.push(new Array(1000).fill(1));`},
+		{"object with growing keys", `const o = {}; let i = 0; while (true) o['k' + i++] = i;`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			// The time limit is far away: the memory watchdog, not the timer, must stop it.
+			prog := compileJS(t, `if (input.params.go) { `+c.code+` } return "ok"`, 20000)
+			var st *StepTrace
+			peak := peakHeap(func() { _, st = runJS(t, prog, "go=1") })
+			jsMustFail(t, st, CodeJSMemory, "more than 128 MB of memory")
+			// The hard stop, plus one step beyond it (a doubling in one native call).
+			if bound := uint64(hardFactor+2) * MaxScriptMemoryGrowth; peak > bound {
+				t.Errorf("the heap grew by %d MB, bound %d MB", peak>>20, bound>>20)
+			}
+			t.Logf("peak growth %d MB", peak>>20)
+			tr, st := runJS(t, prog, "")
+			if out := jsMustSucceed(t, tr, st); out != "ok" {
+				t.Fatalf("next run: %v", out)
+			}
+		})
+	}
+}
+
+// A script that was already running when a memory bomb started is not stopped in its place.
+func TestJSNode_MemoryBombStopsTheBombNotTheScriptBesideIt(t *testing.T) {
+	// The long script runs until its own time limit: it must end with that, not a memory error.
+	long := compileJS(t, `while (true) {}`, 10000)
+	bomb := compileJS(t, `const a = []; while (true) a.push('x'.repeat(1 << 20) + a.length);`, 30000)
+	var wg sync.WaitGroup
+	var longStep *StepTrace
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		_, longStep = runJS(t, long, "")
+	}()
+	time.Sleep(20 * time.Millisecond) // let the long script start first (ordering, not a bound)
+	_, st := runJS(t, bomb, "")
+	jsMustFail(t, st, CodeJSMemory, "128 MB")
+	wg.Wait()
+	jsMustFail(t, longStep, CodeJSTimeout, "10000 ms")
+}

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestServe_SecretKeyFileOnFirstStartAndClearRefusals(t *testing.T) {
+	dir := t.TempDir()
+	start := func(key string) error {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		ready := make(chan string, 1)
+		errc := make(chan error, 1)
+		go func() {
+			errc <- serve(ctx, serveConfig{Addr: "127.0.0.1:0", DataDir: dir, SecretKey: key, Workers: 1, LogLevel: "error"}, io.Discard, ready)
+		}()
+		select {
+		case <-ready:
+			cancel()
+			return <-errc
+		case err := <-errc:
+			return err
+		case <-time.After(time.Minute): // a hang, not a speed bound
+			t.Fatal("serve neither started nor failed")
+			return nil
+		}
+	}
+
+	if err := start(""); err != nil {
+		t.Fatalf("first start: %v", err)
+	}
+	fi, err := os.Stat(filepath.Join(dir, "secret.key"))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("key file: %v %v", fi, err)
+	}
+	if err := start(""); err != nil {
+		t.Fatalf("second start with the same key file: %v", err)
+	}
+
+	cases := []struct{ name, key, want string }{
+		{"not base64", "hunter2!", "HOOKFLOW_SECRET_KEY is not usable: it is not base64"},
+		{"wrong length", "c2hvcnQ=", "decodes to 5 bytes"},
+		{"another valid key", "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY=", "does not open the secrets stored in this database"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := start(tc.key)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want %q", err, tc.want)
+			}
+		})
+	}
+}

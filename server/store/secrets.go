@@ -1,0 +1,63 @@
+package store
+
+import (
+	"context"
+	"errors"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Storage side of secret encryption: rewriting stored documents and input values in place
+// (sealing old plain values must not create flow versions), and the instance's settings.
+
+// SetFlowSecrets rewrites a flow's document and input values without making a new version.
+func (s *Store) SetFlowSecrets(ctx context.Context, id, document, inputs string) error {
+	return s.Write(ctx).Model(&Flow{}).Where("id = ?", id).
+		Updates(map[string]any{"document": document, "inputs": inputs}).Error
+}
+
+// VersionDocuments calls fn with every stored version's id and document, in batches.
+func (s *Store) VersionDocuments(ctx context.Context, fn func(id uint, document string) error) error {
+	var last uint
+	for {
+		var batch []FlowVersion
+		if err := s.Read(ctx).Select("id", "document").Where("id > ?", last).Order("id").Limit(200).Find(&batch).Error; err != nil {
+			return err
+		}
+		if len(batch) == 0 {
+			return nil
+		}
+		for _, v := range batch {
+			if err := fn(v.ID, v.Document); err != nil {
+				return err
+			}
+			last = v.ID
+		}
+	}
+}
+
+// SetVersionDocument rewrites one stored version's document.
+func (s *Store) SetVersionDocument(ctx context.Context, id uint, document string) error {
+	return s.Write(ctx).Model(&FlowVersion{}).Where("id = ?", id).Update("document", document).Error
+}
+
+// Setting returns an instance-wide setting ("" and false when unset).
+func (s *Store) Setting(ctx context.Context, key string) (string, bool, error) {
+	var st Setting
+	err := s.Read(ctx).First(&st, "key = ?", key).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return "", false, nil
+	}
+	return st.Value, err == nil, err
+}
+
+// SetSettingIfAbsent stores a setting unless it exists (first process wins) and returns the
+// stored value.
+func (s *Store) SetSettingIfAbsent(ctx context.Context, key, value string) (string, error) {
+	if err := s.Write(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&Setting{Key: key, Value: value}).Error; err != nil {
+		return "", err
+	}
+	v, _, err := s.Setting(ctx, key)
+	return v, err
+}
