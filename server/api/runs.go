@@ -77,7 +77,15 @@ func (h *handlers) getRun(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toRunView(r, true))
+	v := toRunView(r, true)
+	if lang := requestLang(c.QueryParam("lang")); lang != "en" && r.Trace != "" {
+		trace, runError := localizeTrace(r.Trace, lang)
+		v.Trace = json.RawMessage(trace)
+		if runError != "" {
+			v.Error = runError
+		}
+	}
+	return c.JSON(http.StatusOK, v)
 }
 
 func (h *handlers) retryRun(c echo.Context) error {

@@ -43,7 +43,8 @@ export const runsApi = {
     call<{ ok: boolean; event_id: string }>('POST', `/api/flows/${enc(flowId)}/events/${enc(eventId)}/replay`),
   captured: (flowId: string) =>
     call<{ samples: CapturedRequest[] }>('GET', `/api/flows/${enc(flowId)}/samples?limit=50`).then((r) => r.samples ?? []),
-  getRun: (id: string) => call<RunView>('GET', `/api/runs/${enc(id)}`),
+  /** The run with its trace; errors are rendered in lang (the server keeps their codes). */
+  getRun: (id: string, lang = 'en') => call<RunView>('GET', `/api/runs/${enc(id)}?lang=${enc(lang)}`),
   versions: (flowId: string) =>
     call<{ versions: VersionInfo[] }>('GET', `/api/flows/${enc(flowId)}/versions`).then((r) => r.versions ?? []),
   version: (flowId: string, v: number) =>

@@ -30,9 +30,9 @@ export function RunPage({ id }: { id: string }) {
   const watch = useRef<FollowUp | null>(null);
 
   useEffect(() => {
-    runsApi.getRun(id).then(setRun, setError);
-    return () => watch.current?.cancel();
-  }, [id]);
+    runsApi.getRun(id, lang).then(setRun, setError);
+  }, [id, lang]);
+  useEffect(() => () => watch.current?.cancel(), [id]);
 
   const act = async (action: Action) => {
     if (!run?.event_id) return;
