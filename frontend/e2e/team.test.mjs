@@ -3,7 +3,7 @@
 // it. The template never carries the flow's secret.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertNoPageErrors, newPage, signIn, startBrowser, startServer } from './harness.mjs';
+import { assertNoHorizontalOverflow, assertNoPageErrors, newPage, screenshot, signIn, startBrowser, startServer } from './harness.mjs';
 
 let server, browser;
 before(async () => {
@@ -60,6 +60,10 @@ test('an editor and a viewer join by link; the viewer cannot edit; a team templa
   const viewerLink = await inviteLink(owner, 'viewer');
   const editor = await join(editorLink, 'editor@example.com');
   const viewer = await join(viewerLink, 'viewer@example.com');
+  await owner.reload();
+  await owner.locator('[data-testid="member-row"]').nth(2).waitFor();
+  await assertNoHorizontalOverflow(owner);
+  await screenshot(owner, 'team.png');
 
   // The viewer sees the flow and its journal but every change is disabled.
   await viewer.getByRole('link', { name: 'Leads to CPA.House' }).waitFor();
