@@ -135,10 +135,23 @@ test('a user builds GetCourse → CPA.House by dragging nodes, tests it, starts 
   await expectNodeStatus(page, ['webhook1', 'form_encode1', 'http1'], 'success');
   await page.getByTestId('step').getByText('Kazan').first().waitFor();
 
+  // Settings: failure emails (a typo is named), the webhook's rate limit.
+  await page.getByTestId('settings-open').click();
+  const settings = page.getByTestId('settings');
+  await settings.getByLabel('Send to').fill('owner@example.com, owner-at-example.com');
+  await settings.getByLabel('Requests per second').fill('50');
+  await page.getByTestId('settings-save').click();
+  await settings.getByText('“owner-at-example.com” is not an email address.').waitFor();
+  await settings.getByLabel('Send to').fill('owner@example.com');
+  await page.getByTestId('settings-save').click();
+  await settings.waitFor({ state: 'detached' });
+
   // Start it from the flows list, come back, and watch the live log while GetCourse calls.
   const flows = (await server.api('GET', '/api/flows')).body;
   const flow = flows.flows.find((f) => f.name === 'GetCourse → CPA.House');
   assert.ok(flow, 'the flow is saved');
+  assert.deepEqual(flow.settings.recipients, ['owner@example.com']);
+  assert.equal(flow.settings.rate_limit.per_second, 50);
   await page.getByRole('link', { name: /Back to flows/ }).click();
   const row = page.locator(`[data-testid="flow-row"][data-flow="${flow.id}"]`);
   await row.getByTestId('flow-toggle').click();

@@ -21,6 +21,7 @@ import { VersionHistory } from '../versions/VersionHistory';
 import { journalHref } from '../router';
 import { useCanEdit } from '../auth/session';
 import { SaveAsTemplateButton } from '../teamTemplates/teamTemplates';
+import { FlowSettingsButton } from '../settings/FlowSettingsButton';
 
 function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
@@ -144,6 +145,7 @@ export function EditorPage({ id }: { id: string }) {
         <button type="button" className="primary" onClick={save} disabled={!canEdit} data-testid="save">{t('editor.save')}</button>
         <span className="muted small">{dirty ? t('editor.unsaved') : t('editor.saved')}</span>
         <ProblemsButton />
+        <FlowSettingsButton view={view} canEdit={canEdit} onSaved={setView} />
         <VersionHistory flowId={id} current={view.version} dirty={dirty} onRestored={restored} />
         <a href={journalHref(id)} data-testid="editor-journal">{t('journal.title')}</a>
         <SaveAsTemplateButton flowId={id} defaultName={meta.name} dirty={dirty} getDocument={() => store.getState().document()} onError={setError} />

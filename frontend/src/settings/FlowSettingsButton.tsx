@@ -1,0 +1,128 @@
+// The flow's settings in a dialog: who gets the failure emails, how long the journal keeps
+// runs, how many webhook calls a second the flow takes, and what the webhook answers the source.
+// Saved on their own with the flow's saved document, so unsaved canvas edits stay unsaved.
+import { useEffect, useState } from 'react';
+import { api } from '../api/client';
+import type { FlowView } from '../api/types';
+import { useT, type MessageKey } from '../i18n/i18n';
+import { ErrorBox } from '../pages/ErrorBox';
+import { fromForm, MAX_WAIT_MS, toForm, type SettingsForm, type SettingsProblem } from './settingsModel';
+import '../journal/runs.css';
+
+interface Props {
+  view: FlowView;
+  canEdit: boolean;
+  onSaved(v: FlowView): void;
+}
+
+export function FlowSettingsButton(props: Props) {
+  const t = useT();
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <button type="button" onClick={() => setOpen(true)} data-testid="settings-open">{t('settings.button')}</button>
+      {open && <SettingsDialog {...props} onClose={() => setOpen(false)} />}
+    </>
+  );
+}
+
+const problemText: Record<SettingsProblem['key'], MessageKey> = {
+  email: 'settings.problem.email',
+  whole: 'settings.problem.whole',
+  positive: 'settings.problem.positive',
+  status: 'settings.problem.status',
+  wait: 'settings.problem.wait',
+};
+
+function SettingsDialog({ view, canEdit, onSaved, onClose }: Props & { onClose(): void }) {
+  const t = useT();
+  const [form, setForm] = useState<SettingsForm>(() => toForm(view.settings));
+  const [problems, setProblems] = useState<SettingsProblem[]>([]);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onClose]);
+
+  const save = async () => {
+    const { settings, problems } = fromForm(form, view.settings);
+    setProblems(problems);
+    if (!settings) return;
+    setBusy(true);
+    setError(null);
+    try {
+      onSaved(await api.updateFlow(view.id, { document: view.document, settings }));
+      onClose();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const field = (key: keyof SettingsForm, label: MessageKey, help?: MessageKey, multiline = false) => {
+    const id = `settings-${key}`;
+    const mine = problems.filter((p) => p.field === key);
+    const props = {
+      id,
+      value: form[key],
+      disabled: !canEdit,
+      'aria-invalid': mine.length > 0 || undefined,
+      onChange: (e: { target: { value: string } }) => setForm({ ...form, [key]: e.target.value }),
+    };
+    return (
+      <div className="field">
+        <label htmlFor={id}>{t(label)}</label>
+        {multiline ? <textarea rows={3} {...props} /> : <input type="text" {...props} />}
+        {help && <div className="help">{t(help, { max: MAX_WAIT_MS })}</div>}
+        {mine.map((p, i) => (
+          <div className="error" role="alert" key={i}>{t(problemText[p.key], { value: p.value ?? '' })}</div>
+        ))}
+      </div>
+    );
+  };
+
+  return (
+    <div className="modal-back" onClick={onClose}>
+      <div className="modal" role="dialog" aria-modal="true" aria-label={t('settings.title')} onClick={(e) => e.stopPropagation()}
+        data-testid="settings">
+        <h2>{t('settings.title')}</h2>
+        <ErrorBox error={error} />
+        <fieldset>
+          <legend>{t('settings.mail')}</legend>
+          {field('recipients', 'settings.recipients', 'settings.recipientsHelp', true)}
+          <div className="field">
+            <label htmlFor="settings-lang">{t('settings.lang')}</label>
+            <select id="settings-lang" value={form.lang} disabled={!canEdit} onChange={(e) => setForm({ ...form, lang: e.target.value })}>
+              <option value="en">English</option>
+              <option value="ru">Русский</option>
+            </select>
+          </div>
+        </fieldset>
+        <fieldset>
+          <legend>{t('settings.journal')}</legend>
+          {field('retentionDays', 'settings.retentionDays', 'settings.retentionDaysHelp')}
+          {field('retentionCount', 'settings.retentionCount', 'settings.retentionCountHelp')}
+        </fieldset>
+        <fieldset>
+          <legend>{t('settings.webhook')}</legend>
+          {field('ratePerSecond', 'settings.ratePerSecond', 'settings.rateHelp')}
+          {field('rateBurst', 'settings.rateBurst')}
+          {field('replyStatus', 'settings.replyStatus', 'settings.replyHelp')}
+          {field('replyContentType', 'settings.replyContentType')}
+          {field('replyBody', 'settings.replyBody', undefined, true)}
+          {field('replyWaitMs', 'settings.replyWaitMs', 'settings.replyWaitHelp')}
+        </fieldset>
+        <div className="row-actions">
+          {canEdit && (
+            <button type="button" className="primary" onClick={save} disabled={busy} data-testid="settings-save">{t('settings.save')}</button>
+          )}
+          <button type="button" onClick={onClose}>{t('common.cancel')}</button>
+        </div>
+      </div>
+    </div>
+  );
+}
