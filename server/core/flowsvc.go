@@ -187,6 +187,11 @@ func checkDocument(in FlowInput) error {
 	if in.Document.Schema == 0 {
 		in.Document.Schema = flows.SchemaVersion
 	}
+	if in.Settings != nil { // settings must be usable even in a draft: the service acts on them
+		if ps := in.Settings.problems(); len(ps) > 0 {
+			return &InvalidError{Problems: ps}
+		}
+	}
 	if in.Draft {
 		return nil
 	}
