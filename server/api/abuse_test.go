@@ -38,7 +38,11 @@ func TestAbuse_HostileJavaScriptLeavesTheServerAndOtherFlowsRunning(t *testing.T
 	  "edges":[{"from":"trigger","to":"send"}]}`)
 	s.call("POST", "/api/flows/"+good.ID+"/start", nil, nil)
 
-	// Time limits far apart: the busy loop ends on its 2 s limit, the bombs long before their 30 s.
+	// The busy loop ends on its 2 s limit; the bombs on the memory watchdog, or on their 10 s limit
+	// when that comes first: a doubling string's last step is one huge copy the engine cannot be
+	// interrupted in, and on a loaded machine under -race it can outlast the time limit, whose stop
+	// is then the one reported. Either way the run fails, is named, and the server goes on;
+	// flows/script_memory_test.go proves the watchdog itself.
 	cases := []struct {
 		name, code, wantCode string
 	}{
@@ -54,7 +58,7 @@ func TestAbuse_HostileJavaScriptLeavesTheServerAndOtherFlowsRunning(t *testing.T
 	runtime.ReadMemStats(&before)
 	hostile := make([]flowView, len(cases))
 	for i, tc := range cases {
-		limit := 30000
+		limit := 10000
 		if tc.wantCode == flows.CodeJSTimeout {
 			limit = 2000
 		}
@@ -89,6 +93,9 @@ func TestAbuse_HostileJavaScriptLeavesTheServerAndOtherFlowsRunning(t *testing.T
 			// it is stopped and the server goes on.
 			if tc.wantCode == flows.CodeJSTimeout && code == flows.CodeJSMemory {
 				code = flows.CodeJSTimeout
+			}
+			if tc.wantCode == flows.CodeJSMemory && code == flows.CodeJSTimeout {
+				code = flows.CodeJSMemory
 			}
 			if run.Status != flows.StatusFailed || code != tc.wantCode {
 				t.Fatalf("run %s: %+v, want %s", run.Status, trace.Error, tc.wantCode)
