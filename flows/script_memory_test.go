@@ -50,8 +50,9 @@ func TestJSNode_MemoryBombsAreStoppedWithinABound(t *testing.T) {
 			var st *StepTrace
 			peak := peakHeap(func() { _, st = runJS(t, prog, "go=1") })
 			jsMustFail(t, st, CodeJSMemory, "more than 128 MB of memory")
-			// The hard stop, plus one step beyond it (a doubling in one native call).
-			if bound := uint64(hardFactor+2) * MaxScriptMemoryGrowth; peak > bound {
+			// The hard stop, plus the one allocation that may cross it before the interrupt lands:
+			// a doubling string just under the hard stop allocates up to as much again in one copy.
+			if bound := uint64(2*hardFactor) * MaxScriptMemoryGrowth; peak > bound {
 				t.Errorf("the heap grew by %d MB, bound %d MB", peak>>20, bound>>20)
 			}
 			t.Logf("peak growth %d MB", peak>>20)
