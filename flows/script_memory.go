@@ -114,6 +114,11 @@ func (w *memWatcher) sample() {
 		}
 		var newest *goja.Runtime
 		for rt, ws := range w.running {
+			// Growth is measured from the lowest heap seen while the script runs. The figures at
+			// its start may be stale and high (the live figure is as of the last collection,
+			// which may have found an earlier script's memory still in use; garbage counts until
+			// it is swept): measured from them, a bomb could grow for a long time unseen.
+			ws.base = heapFigures{objects: min(ws.base.objects, heap.objects), live: min(ws.base.live, heap.live)}
 			if heap.over(ws.base) && (newest == nil || ws.seq > w.running[newest].seq) {
 				newest = rt
 			}
