@@ -53,8 +53,10 @@ func (m *mailbox) messages() []string {
 	return append([]string(nil), m.msgs...)
 }
 
-// A failed run mails the flow's recipients once, with the failed step, the error and a link.
-func TestServer_FailedRunSendsOneThrottledEmail(t *testing.T) {
+// startMailer starts an SMTP server that keeps what it receives and a notifier sending to it;
+// both stop when the test ends.
+func startMailer(t *testing.T, log *slog.Logger) (*mailbox, *notify.Notifier) {
+	t.Helper()
 	box := &mailbox{}
 	srv := smtp.NewServer(box)
 	srv.Domain, srv.AllowInsecureAuth = "localhost", true
@@ -63,14 +65,19 @@ func TestServer_FailedRunSendsOneThrottledEmail(t *testing.T) {
 		t.Fatal(err)
 	}
 	go srv.Serve(ln)
-	defer srv.Close()
-
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	t.Cleanup(func() { srv.Close() })
 	n, err := notify.New(notify.Config{SMTPURL: "smtp://" + ln.Addr().String() + "?from=hookflow@example.com", Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer n.Close()
+	t.Cleanup(func() { n.Close() })
+	return box, n
+}
+
+// A failed run mails the flow's recipients once, with the failed step, the error and a link.
+func TestServer_FailedRunSendsOneThrottledEmail(t *testing.T) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	box, n := startMailer(t, log)
 	cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"error","msg":"Неверный api_key"}`))
 	st := testdb.Open(t, "sqlite")
 	web := httptest.NewUnstartedServer(nil)

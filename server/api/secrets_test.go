@@ -7,7 +7,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,14 +16,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
 	"github.com/gorilla/websocket"
 
 	"github.com/hookflow/hookflow/server/api"
 	"github.com/hookflow/hookflow/server/core"
 	"github.com/hookflow/hookflow/server/internal/testdb"
 	"github.com/hookflow/hookflow/server/live"
-	"github.com/hookflow/hookflow/server/notify"
 	"github.com/hookflow/hookflow/server/secrets"
 	"github.com/hookflow/hookflow/server/store"
 )
@@ -59,21 +56,8 @@ func TestSecrets_NeverInTheDatabaseFileAPITracesLiveLogOrEmail(t *testing.T) {
 	}))
 	defer target.Close()
 
-	mailbox := &mailbox{}
-	smtpSrv := smtp.NewServer(mailbox)
-	smtpSrv.Domain, smtpSrv.AllowInsecureAuth = "localhost", true
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go smtpSrv.Serve(ln)
-	defer smtpSrv.Close()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	mailer, err := notify.New(notify.Config{SMTPURL: "smtp://" + ln.Addr().String() + "?from=hookflow@example.com", Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer mailer.Close()
+	mailbox, mailer := startMailer(t, log)
 
 	opts := testdb.Options(t, "sqlite")
 	st, err := store.Open(context.Background(), opts)
