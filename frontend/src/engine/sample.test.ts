@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Preset } from '../api/types';
 import { fromDocument } from '../store/document';
-import { samplePayload } from './sample';
+import { parsePayload, samplePayload } from './sample';
 
 const presets = [
   { id: 'getcourse.user_created', sample_query: 'email=a%40b.c&phone=1' },
@@ -26,5 +26,13 @@ describe('samplePayload', () => {
 
   it('works without a trigger', () => {
     expect(JSON.parse(samplePayload([], presets))).toEqual({ method: 'GET', query: '' });
+  });
+});
+
+describe('parsePayload', () => {
+  it('reads JSON, takes empty text as {}, and refuses what is not JSON', () => {
+    expect(parsePayload('{"method":"GET"}')).toEqual({ body: { method: 'GET' } });
+    expect(parsePayload('')).toEqual({ body: {} });
+    expect(parsePayload('{method: GET}')).toBeUndefined();
   });
 });

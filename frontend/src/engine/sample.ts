@@ -19,3 +19,12 @@ export function samplePayload(nodes: HookNode[], presets: Preset[]): string {
   }
   return JSON.stringify({ method: 'GET', query: query.toString() }, null, 2);
 }
+
+/** The Test panel's sample request as a value; undefined when it is not JSON (empty means {}). */
+export function parsePayload(text: string): { body: unknown } | undefined {
+  try {
+    return { body: JSON.parse(text || '{}') };
+  } catch {
+    return undefined;
+  }
+}

@@ -10,6 +10,7 @@ import { ErrorBox } from '../pages/ErrorBox';
 import { runHref } from '../router';
 import { useFlowStore } from '../store/flowStore';
 import { useLivePanel } from './liveLog';
+import { parsePayload } from '../engine/sample';
 
 export function SendForReal({ flowId, payload, document }: { flowId: string; payload: string; document: () => FlowDocument }) {
   const t = useT();
@@ -18,13 +19,12 @@ export function SendForReal({ flowId, payload, document }: { flowId: string; pay
   const [error, setError] = useState<unknown>(null);
 
   const send = async () => {
-    let body: unknown;
-    try {
-      body = JSON.parse(payload || '{}');
-    } catch {
+    const parsed = parsePayload(payload);
+    if (!parsed) {
       setError(new Error(t('editor.payloadInvalid')));
       return;
     }
+    const { body } = parsed;
     setSending(true);
     setError(null);
     setResult(null);

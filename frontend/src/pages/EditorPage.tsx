@@ -9,7 +9,7 @@ import { useFlowStore } from '../store/flowStore';
 import { useLiveValidation } from '../store/validation';
 import { Canvas } from '../canvas/Canvas';
 import { Palette } from '../canvas/Palette';
-import { samplePayload } from '../engine/sample';
+import { parsePayload, samplePayload } from '../engine/sample';
 import { Inspector } from '../inspector/Inspector';
 import { ErrorBox } from './ErrorBox';
 import { inputValues, testInputs } from './testInputs';
@@ -101,13 +101,12 @@ export function EditorPage({ id }: { id: string }) {
   };
 
   const test = async () => {
-    let body: unknown;
-    try {
-      body = JSON.parse(payload || '{}');
-    } catch {
+    const parsed = parsePayload(payload);
+    if (!parsed) {
       setError(new Error(t('editor.payloadInvalid')));
       return;
     }
+    const { body } = parsed;
     setTesting(true);
     setError(null);
     store.getState().setTrace(null); // the last result goes at once: what shows next is this run's
