@@ -82,19 +82,19 @@ describe('Engine', () => {
   it('loads the engine once per worker before validating, and again after a restart', async () => {
     const ops: string[] = [];
     const e = new Engine(() => new FakeWorker((m) => (ops.push(m.op), { id: m.id, result: m.op === 'init' ? { version: 'v' } : { ok: true, problems: [] } })));
-    await e.ready();
-    await e.ready();
+    await e.init();
+    await e.init();
     await e.validate({ schema: 1, name: 'x', nodes: [], edges: [] });
     e.restart();
-    await e.ready();
+    await e.init();
     expect(ops).toEqual(['init', 'validate', 'init']);
   });
 
   it('tries loading again after a failed load', async () => {
     let fail = true;
     const e = new Engine(() => new FakeWorker((m) => (fail ? { id: m.id, error: 'manifest.json: HTTP 404' } : { id: m.id, result: {} })));
-    await expect(e.ready()).rejects.toThrow('404');
+    await expect(e.init()).rejects.toThrow('404');
     fail = false;
-    await expect(e.ready()).resolves.toEqual({});
+    await expect(e.init()).resolves.toEqual({});
   });
 });

@@ -120,11 +120,6 @@ export class Engine {
     return this.loaded as Promise<{ version: string; load_ms: number; warm_ms: number }>;
   }
 
-  /** Resolves once the current worker has loaded the engine (see init). */
-  ready(): Promise<unknown> {
-    return this.init();
-  }
-
   preview(flow: FlowDocument, payload: unknown, inputs: Record<string, string>, lang = 'en', timeoutMs = DEFAULT_TIMEOUT_MS) {
     return this.call<Trace>('run', [flow, payload, inputs, lang], timeoutMs);
   }
@@ -155,13 +150,11 @@ export function engine(): Engine {
 }
 
 /** Runs the flow in the browser: HTTP nodes are not sent, their sample_response continues. */
-export async function preview(flow: FlowDocument, payload: unknown, inputs: Record<string, string>, lang = 'en', timeoutMs = DEFAULT_TIMEOUT_MS) {
-  await engine().ready();
-  return engine().preview(flow, payload, inputs, lang, timeoutMs);
+export function preview(flow: FlowDocument, payload: unknown, inputs: Record<string, string>, lang = 'en', timeoutMs = DEFAULT_TIMEOUT_MS) {
+  return engine().preview(flow, payload, inputs, lang, timeoutMs); // loads the engine first if needed (call)
 }
 
 /** Validates the flow in the browser, loading the engine first if needed. */
-export async function validate(flow: FlowDocument, lang = 'en') {
-  await engine().ready();
+export function validate(flow: FlowDocument, lang = 'en') {
   return engine().validate(flow, lang);
 }
