@@ -40,6 +40,12 @@ export function toForm(settings: Stored = {}): SettingsForm {
 const EMAIL = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/;
 export const MAX_WAIT_MS = 30000;
 
+/** The members of o that are set; undefined when none is. */
+function defined(o: Stored): Stored | undefined {
+  const set = Object.entries(o).filter(([, v]) => v !== undefined);
+  return set.length ? Object.fromEntries(set) : undefined;
+}
+
 /** The server's settings from the form, keeping members the form does not know; or the problems. */
 export function fromForm(form: SettingsForm, previous: Stored = {}): { settings?: Stored; problems: SettingsProblem[] } {
   const problems: SettingsProblem[] = [];
@@ -82,9 +88,7 @@ export function fromForm(form: SettingsForm, previous: Stored = {}): { settings?
   put('lang', recipients.length ? form.lang : undefined);
   put('retention_days', retentionDays);
   put('retention_count', retentionCount);
-  put('rate_limit', perSecond !== undefined || burst !== undefined ? { per_second: perSecond, burst } : undefined);
-  const reply = { status, content_type: form.replyContentType.trim() || undefined, body: form.replyBody || undefined, wait_ms: waitMs };
-  put('reply', Object.values(reply).some((v) => v !== undefined) ? JSON.parse(JSON.stringify(reply)) : undefined);
-  if (out.rate_limit) out.rate_limit = JSON.parse(JSON.stringify(out.rate_limit));
+  put('rate_limit', defined({ per_second: perSecond, burst }));
+  put('reply', defined({ status, content_type: form.replyContentType.trim() || undefined, body: form.replyBody || undefined, wait_ms: waitMs }));
   return { settings: out, problems };
 }
