@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"errors"
+	"io"
 	"io/fs"
 	"mime"
 	"net/http"
@@ -69,12 +70,20 @@ func (u *uiHandler) serve(c echo.Context, name string) error {
 		h.Set("Cache-Control", "no-cache")
 	}
 
-	data, encoding, err := u.read(name, r.Header.Get(echo.HeaderAcceptEncoding))
+	f, encoding, err := u.open(name, r.Header.Get(echo.HeaderAcceptEncoding))
 	if errors.Is(err, fs.ErrNotExist) {
 		return echo.NewHTTPError(http.StatusNotFound, "no such file")
 	}
 	if err != nil {
 		return err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if info.IsDir() {
+		return echo.NewHTTPError(http.StatusNotFound, "no such file")
 	}
 	if precompressed(name) {
 		h.Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
@@ -83,25 +92,35 @@ func (u *uiHandler) serve(c echo.Context, name string) error {
 		h.Set(echo.HeaderContentEncoding, encoding)
 	}
 	// ServeContent answers conditional and range requests; the ETag makes "no-cache" cheap.
-	h.Set("ETag", etag(name, encoding, len(data), u.started))
-	http.ServeContent(w, r, name, u.started, bytes.NewReader(data))
+	h.Set("ETag", etag(name, encoding, int(info.Size()), u.started))
+	// Embedded files can seek, so the module is sent from the binary's data without a copy;
+	// a file system whose files cannot seek is read into memory first.
+	content, ok := f.(io.ReadSeeker)
+	if !ok {
+		data, err := io.ReadAll(f)
+		if err != nil {
+			return err
+		}
+		content = bytes.NewReader(data)
+	}
+	http.ServeContent(w, r, name, u.started, content)
 	return nil
 }
 
-// read returns the file, or its precompressed copy when the client accepts it (br before gzip).
-func (u *uiHandler) read(name, acceptEncoding string) ([]byte, string, error) {
+// open opens the file, or its precompressed copy when the client accepts it (br before gzip).
+func (u *uiHandler) open(name, acceptEncoding string) (fs.File, string, error) {
 	if precompressed(name) {
 		for _, enc := range []struct{ token, ext string }{{"br", ".br"}, {"gzip", ".gz"}} {
 			if !accepts(acceptEncoding, enc.token) {
 				continue
 			}
-			if data, err := fs.ReadFile(u.fsys, name+enc.ext); err == nil {
-				return data, enc.token, nil
+			if f, err := u.fsys.Open(name + enc.ext); err == nil {
+				return f, enc.token, nil
 			}
 		}
 	}
-	data, err := fs.ReadFile(u.fsys, name)
-	return data, "", err
+	f, err := u.fsys.Open(name)
+	return f, "", err
 }
 
 // precompressed reports files the build wrote .br/.gz copies of (wasm/build.sh for the engine,

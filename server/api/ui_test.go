@@ -43,6 +43,7 @@ func TestMountUIServesEditorEngineAndCachesByName(t *testing.T) {
 		{"engine module: raw without Accept-Encoding", "GET", wasm, "", 200, "\x00asm raw", "application/wasm", "", "public, max-age=31536000, immutable"},
 		{"compressed copies are not addressable by name", "GET", wasm + ".br", "br", 404, "", "", "", ""},
 		{"missing asset is 404", "GET", "/assets/nope.js", "", 404, "", "", "", ""},
+		{"a directory is not a file", "GET", "/engine/", "", 404, "", "", "", ""},
 		{"path traversal finds nothing", "GET", "/engine/../../etc/passwd", "", 404, "", "", "", ""},
 		{"HEAD answers without a body", "HEAD", "/", "", 200, "", "text/html; charset=utf-8", "", "no-cache"},
 	}
