@@ -1,7 +1,7 @@
 package flows
 
 import (
-	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -242,21 +242,25 @@ type Query struct {
 	jp   *jsonpath.Path
 }
 
-// ParseQuery accepts the seed syntax, dotted paths, and JSONPath (starting with $).
+// ParseQuery accepts the seed syntax, dotted paths, and JSONPath (starting with $). A JSONPath is
+// taken as written: RFC 9535 allows no white space before or after the query.
 func ParseQuery(s string) (*Query, error) {
-	s = strings.TrimSpace(s)
-	if strings.HasPrefix(s, "$") {
+	trimmed := strings.TrimSpace(s)
+	if strings.HasPrefix(trimmed, "$") {
+		if trimmed != s {
+			return nil, errors.New("JSONPath: remove the spaces before or after the path")
+		}
 		jp, err := jsonpath.Parse(s)
 		if err != nil {
 			return nil, fmt.Errorf("JSONPath: %w", err)
 		}
 		return &Query{src: s, jp: jp}, nil
 	}
-	path, err := ParsePath(s)
+	path, err := ParsePath(trimmed)
 	if err != nil {
 		return nil, err
 	}
-	return &Query{src: s, path: path}, nil
+	return &Query{src: trimmed, path: path}, nil
 }
 
 func (q *Query) String() string { return q.src }
@@ -267,7 +271,9 @@ func (q *Query) Select(v any) (any, bool) {
 		got, _, ok := q.path.Lookup(v)
 		return got, ok
 	}
-	nodes := q.jp.Select(jsonPathValue(v))
+	// Numbers stay json.Number, which the library compares as numbers: a 20-digit id comes
+	// through exactly.
+	nodes := q.jp.Select(v)
 	switch len(nodes) {
 	case 0:
 		return nil, false
@@ -276,29 +282,4 @@ func (q *Query) Select(v any) (any, bool) {
 	default:
 		return []any(nodes), true
 	}
-}
-
-// jsonPathValue converts numbers kept exact as json.Number into what the JSONPath library compares.
-func jsonPathValue(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, c := range x {
-			out[k] = jsonPathValue(c)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, c := range x {
-			out[i] = jsonPathValue(c)
-		}
-		return out
-	case json.Number:
-		if i, err := x.Int64(); err == nil {
-			return i
-		}
-		f, _ := x.Float64()
-		return f
-	}
-	return v
 }

@@ -26,9 +26,10 @@ func TestQuery_ReadsSeedDottedAndJSONPathSyntax(t *testing.T) {
 		{"mixed", "request[1].id", json.Number("2")},
 		{"nested", `request[0].client.phone`, "+7 916"},
 		{"key with a dot", `["a.b"].c`, true},
-		{"JSONPath", "$.request[0].id", int64(48213)},
-		{"JSONPath filter", `$.request[?@.id == 2].id`, int64(2)},
-		{"JSONPath many", "$.request[*].id", []any{int64(48213), int64(2)}},
+		{"JSONPath", "$.request[0].id", json.Number("48213")},
+		{"JSONPath filter", `$.request[?@.id == 2].id`, json.Number("2")},
+		{"JSONPath filter on a number", `$.request[?@.id > 100].status`, "Новое"},
+		{"JSONPath many", "$.request[*].id", []any{json.Number("48213"), json.Number("2")}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -63,7 +64,7 @@ func TestQuery_MissingPartsFindNothing(t *testing.T) {
 }
 
 func TestParsePath_RejectsBrokenPaths(t *testing.T) {
-	for _, p := range []string{"", "a.", ".a", `["a"`, "[x]", "a b", `["a]`, "$[", "a..b"} {
+	for _, p := range []string{"", "a.", ".a", `["a"`, "[x]", "a b", `["a]`, "$[", "a..b", " $", "$ ", " $.a", "$.a\n"} {
 		if _, err := ParseQuery(p); err == nil {
 			t.Errorf("ParseQuery(%q) accepted a broken path", p)
 		}
@@ -75,5 +76,51 @@ func TestLookup_WalksIntoJSONText(t *testing.T) {
 	got, _, ok := path.Lookup(map[string]any{"body": `{"request":[{"id":7}]}`})
 	if !ok || Stringify(got) != "7" {
 		t.Fatalf("got %v %v", got, ok)
+	}
+}
+
+// CRM ids of 20 digits are beyond int64 and float64: every path syntax must give them back to
+// the digit, and so must a template that inserts them, with or without pipes.
+func TestQuery_KeepsTwentyDigitIDsExact(t *testing.T) {
+	const id = "12345678901234567890"
+	doc, err := decodeJSON([]byte(`{"order":{"id":` + id + `,"items":[{"id":` + id + `1}]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ path, want string }{
+		{`["order"]["id"]`, id},
+		{"order.id", id},
+		{"$.order.id", id},
+		{"$['order']['id']", id},
+		{"$..items[0].id", id + "1"},
+		{"$.order[?@ > 1]", id},
+	} {
+		q, err := ParseQuery(c.path)
+		if err != nil {
+			t.Fatalf("ParseQuery(%q): %v", c.path, err)
+		}
+		got, ok := q.Select(doc)
+		if !ok {
+			t.Fatalf("%q found nothing", c.path)
+		}
+		if s := Stringify(got); s != c.want {
+			t.Errorf("%q = %s, want %s", c.path, s, c.want)
+		}
+	}
+	for _, c := range []struct{ tpl, want string }{
+		{"{{order.id}}", id},
+		{"{{order.id | digits}}", id},
+		{"{{order.id | trim}}", id},
+		{"{{order.id | default:\"0\"}}", id},
+		{"{{order.id | json}}", id},
+		{"{{order.id | urlencode}}", id},
+	} {
+		tpl, err := ParseTemplate(c.tpl)
+		if err != nil {
+			t.Fatalf("ParseTemplate(%q): %v", c.tpl, err)
+		}
+		if got := tpl.Render(NewScope(doc.(map[string]any), nil)); got != c.want {
+			t.Errorf("%s = %s, want %s", c.tpl, got, c.want)
+		}
 	}
 }
