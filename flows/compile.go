@@ -245,33 +245,30 @@ func (c *compiler) cycleMembers(done map[string]bool) []string {
 	return ids
 }
 
+// reachable lists the trigger's node and every node after it on some path.
 func (c *compiler) reachable(from string) map[string]bool {
-	seen := map[string]bool{from: true}
-	stack := []string{from}
-	for len(stack) > 0 {
-		id := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		for _, e := range c.out[id] {
-			if !seen[e.To] {
-				seen[e.To] = true
-				stack = append(stack, e.To)
-			}
-		}
-	}
+	seen := walk(from, c.out, func(e Edge) string { return e.To })
+	seen[from] = true
 	return seen
 }
 
 // upstream lists the nodes that run before id on some path.
 func (c *compiler) upstream(id string) map[string]bool {
+	return walk(id, c.in, func(e Edge) string { return e.From })
+}
+
+// walk lists the nodes reached from start by following edges (start itself only on a cycle):
+// next picks the edge's far end, so one walk serves both directions.
+func walk(start string, edges map[string][]Edge, next func(Edge) string) map[string]bool {
 	seen := map[string]bool{}
-	stack := []string{id}
+	stack := []string{start}
 	for len(stack) > 0 {
 		cur := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		for _, e := range c.in[cur] {
-			if !seen[e.From] {
-				seen[e.From] = true
-				stack = append(stack, e.From)
+		for _, e := range edges[cur] {
+			if id := next(e); !seen[id] {
+				seen[id] = true
+				stack = append(stack, id)
 			}
 		}
 	}

@@ -93,6 +93,20 @@ func parseTemplate(s string) (*Template, []error) {
 
 // closingBraces finds "}}" outside quotes.
 func closingBraces(s string) int {
+	at := -1
+	eachUnquoted(s, func(i int) bool {
+		if s[i] == '}' && i+1 < len(s) && s[i+1] == '}' {
+			at = i
+			return false
+		}
+		return true
+	})
+	return at
+}
+
+// eachUnquoted calls visit with the index of every byte of s outside a quoted string ("…" or
+// '…', with backslash escapes inside), the opening quotes excepted, until visit returns false.
+func eachUnquoted(s string, visit func(i int) bool) {
 	var quote byte
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -105,11 +119,12 @@ func closingBraces(s string) int {
 			}
 		case c == '"' || c == '\'':
 			quote = c
-		case c == '}' && i+1 < len(s) && s[i+1] == '}':
-			return i
+		default:
+			if !visit(i) {
+				return
+			}
 		}
 	}
-	return -1
 }
 
 // String returns the template source.
@@ -158,28 +173,7 @@ func ParseExpr(s string) (*Expr, error) {
 }
 
 // splitPipes splits on '|' outside quotes.
-func splitPipes(s string) []string {
-	var out []string
-	var quote byte
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case quote != 0:
-			if c == '\\' {
-				i++
-			} else if c == quote {
-				quote = 0
-			}
-		case c == '"' || c == '\'':
-			quote = c
-		case c == '|':
-			out = append(out, s[start:i])
-			start = i + 1
-		}
-	}
-	return append(out, s[start:])
-}
+func splitPipes(s string) []string { return splitUnquoted(s, "|") }
 
 func parsePipe(s string) (PipeCall, error) {
 	if s == "" {
@@ -210,26 +204,19 @@ func (e *unknownPipeError) Error() string {
 }
 
 // splitArgs splits pipe arguments on ':' or ',' outside quotes: date:"02.01.2006", replace:"a","b".
-func splitArgs(s string) []string {
+func splitArgs(s string) []string { return splitUnquoted(s, ":,") }
+
+// splitUnquoted splits s at each of the separator bytes that stands outside a quoted string.
+func splitUnquoted(s, separators string) []string {
 	var out []string
-	var quote byte
 	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case quote != 0:
-			if c == '\\' {
-				i++
-			} else if c == quote {
-				quote = 0
-			}
-		case c == '"' || c == '\'':
-			quote = c
-		case c == ',' || c == ':':
+	eachUnquoted(s, func(i int) bool {
+		if strings.IndexByte(separators, s[i]) >= 0 {
 			out = append(out, s[start:i])
 			start = i + 1
 		}
-	}
+		return true
+	})
 	return append(out, s[start:])
 }
 
