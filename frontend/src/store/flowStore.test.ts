@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { FlowDocument } from '../api/types';
 import { fromDocument, toDocument } from './document';
+import { useCatalog } from './catalog';
 import { emptyDocument, useFlowStore } from './flowStore';
 
 const doc: FlowDocument = {
@@ -51,6 +52,21 @@ describe('document round trip', () => {
 
 describe('editing, undo and redo', () => {
   beforeEach(() => useFlowStore.getState().load(emptyDocument('x')));
+
+  it('starts a new step with its kind\'s defaults, so a new JavaScript step holds the code it shows', () => {
+    useCatalog.setState({
+      kinds: [{
+        kind: 'js', title: { en: 'JavaScript', ru: 'JavaScript' }, help: { en: '', ru: '' },
+        fields: [
+          { key: 'code', type: 'code', label: { en: 'Code', ru: 'Код' }, required: true, default: 'return input;' },
+          { key: 'timeout_ms', type: 'number', label: { en: 'Time limit', ru: 'Лимит' } },
+        ],
+      }],
+    });
+    const id = useFlowStore.getState().addNode('js', { x: 0, y: 0 });
+    expect(useFlowStore.getState().document().nodes.find((n) => n.id === id)?.config).toEqual({ code: 'return input;' });
+    useCatalog.setState({ kinds: [] });
+  });
 
   it('adds, connects, undoes and redoes', () => {
     const s = useFlowStore.getState;

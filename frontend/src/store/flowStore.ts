@@ -2,9 +2,10 @@
 // validation problems, the Test payload and the requests the webhook captured.
 import { create } from 'zustand';
 import { applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, type NodeChange } from '@xyflow/react';
-import type { FlowDocument, LearnedField, Problem, Sample, StepTrace, Trace } from '../api/types';
+import type { Field, FlowDocument, LearnedField, Problem, Sample, StepTrace, Trace } from '../api/types';
 import { edgeId, fromDocument, toDocument, type DocMeta, type Graph, type HookEdge, type HookNode } from './document';
 import { layoutPositions } from './layout';
+import { useCatalog } from './catalog';
 
 export { fromDocument, toDocument } from './document';
 
@@ -138,8 +139,10 @@ export const useFlowStore = create<FlowState>()((set, get) => {
       };
       set((s) => ({ edges: [...s.edges, edge], dirty: true }));
     },
-    addNode(kind, position, config = {}, name = '') {
+    addNode(kind, position, config, name = '') {
       push();
+      // A new step starts with its kind's defaults, so the form shows what the flow holds.
+      config ??= defaultConfig(useCatalog.getState().kinds.find((k) => k.kind === kind)?.fields ?? []);
       const id = uniqueId(kind, get().nodes);
       const node: HookNode = { id, type: 'hook', position, data: { kind, name, config, extra: {}, hadPosition: true } };
       set((s) => ({ nodes: [...s.nodes, node], selectedId: id, dirty: true }));
@@ -212,3 +215,8 @@ export const useFlowStore = create<FlowState>()((set, get) => {
     },
   };
 });
+
+/** The settings a new step of a kind starts with: every field that declares a default. */
+export function defaultConfig(fields: Field[]): Record<string, unknown> {
+  return Object.fromEntries(fields.filter((f) => f.default !== undefined).map((f) => [f.key, structuredClone(f.default)]));
+}
