@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"sort"
 	"sync"
 )
@@ -42,6 +43,7 @@ type kind struct {
 	Help    Text
 	Trigger bool
 	Fields  []Field
+	config  reflect.Type // C, for the test that holds Fields and the JSON tags together
 	build   func(b *Builder, raw json.RawMessage) Step
 }
 
@@ -52,7 +54,7 @@ var registry = struct {
 
 // Register adds a node kind. It panics on a duplicate name: kinds are registered at init.
 func Register[C any](spec KindSpec[C]) {
-	k := &kind{Name: spec.Name, Title: spec.Title, Help: spec.Help, Trigger: spec.Trigger, Fields: spec.Fields}
+	k := &kind{Name: spec.Name, Title: spec.Title, Help: spec.Help, Trigger: spec.Trigger, Fields: spec.Fields, config: reflect.TypeFor[C]()}
 	k.build = func(b *Builder, raw json.RawMessage) Step {
 		cfg := new(C)
 		if !b.decodeConfig(raw, cfg) {
