@@ -24,9 +24,20 @@ export function initialLang(): Lang {
   return 'en';
 }
 
-/** Looks up a key and fills {name} placeholders; falls back to English, then to the key. */
+const pluralRules: Record<Lang, Intl.PluralRules> = { en: new Intl.PluralRules('en'), ru: new Intl.PluralRules('ru') };
+
+/** The plural form of a key for the number n: "key#one", "key#few", "key#many" (1 запуск,
+ * 2 запуска, 5 запусков); the key itself serves the forms a language does not list. */
+export function pluralKey(lang: Lang, key: string, n: number): string {
+  return `${key}#${pluralRules[lang].select(n)}`;
+}
+
+/** Looks up a key and fills {name} placeholders; falls back to English, then to the key. A
+ * numeric {count} or {n} picks the plural form where the dictionary has one. */
 export function translate(lang: Lang, key: MessageKey, params: Record<string, string | number> = {}): string {
-  const s = dictionaries[lang][key] ?? dictionaries.en[key] ?? key;
+  const n = params.count ?? params.n;
+  const plural = typeof n === 'number' ? dictionaries[lang][pluralKey(lang, key, n)] : undefined;
+  const s = plural ?? dictionaries[lang][key] ?? dictionaries.en[key] ?? key;
   return s.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
 }
 

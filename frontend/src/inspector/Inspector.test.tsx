@@ -109,7 +109,7 @@ describe('inline problems', () => {
     s().setProblems([...problems, { code: 'x', node: 'form', field: 'fields[0].value', message: 'third' }]);
     render(<NodeProblems id="form" />);
     const badge = screen.getByTestId('node-problems-form');
-    expect(badge.textContent).toContain('Problems: 3');
+    expect(badge.textContent).toContain('3 problems');
     expect(badge.textContent).toContain('row 2 has no name');
     expect(badge.textContent).toContain('and 1 more');
     expect(badge.getAttribute('title')).toContain('third');
