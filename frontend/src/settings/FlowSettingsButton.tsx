@@ -113,7 +113,7 @@ function SettingsDialog({ view, canEdit, onSaved, onClose }: Props & { onClose()
           {field('ratePerSecond', 'settings.ratePerSecond', 'settings.rateHelp')}
           {field('rateBurst', 'settings.rateBurst')}
           {field('replyStatus', 'settings.replyStatus', 'settings.replyHelp')}
-          {field('replyContentType', 'settings.replyContentType')}
+          {field('replyContentType', 'settings.replyContentType', 'settings.replyContentTypeHelp')}
           {field('replyBody', 'settings.replyBody', undefined, true)}
           {field('replyWaitMs', 'settings.replyWaitMs', 'settings.replyWaitHelp')}
         </fieldset>
