@@ -7,7 +7,7 @@ FUZZTIME ?= 20000x
 BIN      := bin/hookflow
 FUZZ_TARGETS := FuzzParseTemplate FuzzParsePath FuzzParseFlow FuzzParseRequest
 
-.PHONY: run demo build ui test vet unit wasm wasm-test frontend-deps frontend-test e2e chromium fuzz bench deps
+.PHONY: run demo build ui test vet unit wasm wasm-test frontend-deps frontend-test e2e chromium sqlite3 fuzz bench deps
 
 # Go modules, and a placeholder page in frontend/dist until the editor is built: the binary
 # embeds that directory, and Go refuses an embed pattern that matches nothing.
@@ -72,8 +72,9 @@ frontend-test: frontend-deps
 	$(NPM) run build --workspace frontend
 
 # Browser end-to-end tests: the real binary on a temporary directory, driven in headless
-# Debian Chromium by playwright-core (frontend/e2e). Screenshots go to docs/screenshots.
-e2e: build chromium
+# Debian Chromium by playwright-core (frontend/e2e). Screenshots go to docs/screenshots. The
+# sqlite3 command writes a database row the API refuses (a flow saved by an older version).
+e2e: build chromium sqlite3
 	rm -f bin/e2e-figures.json
 	HOOKFLOW_BIN=$(CURDIR)/$(BIN) node --test --test-concurrency=1 frontend/e2e/
 
@@ -82,6 +83,12 @@ chromium:
 		echo "installing Debian chromium for the browser tests"; \
 		if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+sqlite3:
+	@command -v sqlite3 >/dev/null 2>&1 || { \
+		echo "installing sqlite3 for the browser tests"; \
+		if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq sqlite3 >/dev/null; }
 
 fuzz: deps
 	@for t in $(FUZZ_TARGETS); do \

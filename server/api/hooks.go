@@ -100,9 +100,11 @@ func (h *handlers) customReply(c echo.Context, acc *core.Accepted, payload flows
 	if tpl, err := flows.ParseTemplate(rp.Body); err == nil {
 		body = tpl.Render(flows.NewScope(scope, nil))
 	}
-	ct := rp.ContentType
-	if ct == "" {
-		ct = "text/plain; charset=utf-8"
+	// A type outside the list (a flow saved before it existed, or a row written by hand) is
+	// served as plain text: the answer never runs in a browser, whatever the stored setting.
+	ct, ok := core.ReplyContentType(rp.ContentType)
+	if !ok {
+		ct = core.DefaultReplyType
 	}
 	return c.Blob(status, ct, []byte(body))
 }

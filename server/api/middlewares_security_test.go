@@ -6,18 +6,26 @@ import (
 	"testing"
 )
 
+// Every answer carries the headers; the editor's own files get the policy that lets the editor
+// run, and everything else (API, webhooks, errors, a missing file) the inert one.
 func TestSecurityHeaders_OnEveryAnswerIncludingErrorsAndWebhooks(t *testing.T) {
 	s := startServer(t, "sqlite", nil)
 	f := s.createFlow(t, `{"schema":1,"nodes":[{"id":"trigger","kind":"webhook","config":{}}]}`)
 	cases := []struct {
 		name, method, path string
+		editor             bool
 	}{
-		{"health", "GET", "/healthz"},
-		{"api list", "GET", "/api/flows"},
-		{"api not found", "GET", "/api/flows/nope"},
-		{"unknown route", "GET", "/nowhere"},
-		{"webhook", "POST", "/hook/" + tokenOf(f.WebhookURL)},
-		{"unknown webhook", "POST", "/hook/nope"},
+		{"editor page", "GET", "/", true},
+		{"editor bundle", "GET", "/assets/app-1.js", true},
+		{"engine worker", "GET", "/engine/worker.js", true},
+		{"missing editor file", "GET", "/assets/nope.js", false},
+		{"health", "GET", "/healthz", false},
+		{"api list", "GET", "/api/flows", false},
+		{"api not found", "GET", "/api/flows/nope", false},
+		{"flow export", "GET", "/api/flows/" + f.ID + "/export", false},
+		{"unknown route", "GET", "/nowhere/at/all", false},
+		{"webhook", "POST", "/hook/" + tokenOf(f.WebhookURL), false},
+		{"unknown webhook", "POST", "/hook/nope", false},
 	}
 	want := map[string]string{
 		"X-Content-Type-Options": "nosniff",
@@ -27,6 +35,7 @@ func TestSecurityHeaders_OnEveryAnswerIncludingErrorsAndWebhooks(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			req, _ := http.NewRequest(tc.method, s.URL+tc.path, nil)
+			req.Header.Set("Authorization", "Bearer "+s.token)
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
 				t.Fatal(err)
@@ -38,6 +47,12 @@ func TestSecurityHeaders_OnEveryAnswerIncludingErrorsAndWebhooks(t *testing.T) {
 				}
 			}
 			csp := resp.Header.Get("Content-Security-Policy")
+			if !tc.editor {
+				if csp != hookPolicy {
+					t.Errorf("CSP %q, want %q", csp, hookPolicy)
+				}
+				return
+			}
 			// The editor's wasm engine compiles in a worker from our origin and talks to the
 			// API and live log on the same origin; React Flow needs inline styles.
 			for _, directive := range []string{

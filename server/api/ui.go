@@ -85,6 +85,9 @@ func (u *uiHandler) serve(c echo.Context, name string) error {
 	if info.IsDir() {
 		return echo.NewHTTPError(http.StatusNotFound, "no such file")
 	}
+	// The editor's pages and its worker run our scripts; every other answer, a missing file's
+	// included, stays inert.
+	h.Set("Content-Security-Policy", editorPolicy)
 	if precompressed(name) {
 		h.Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
 	}

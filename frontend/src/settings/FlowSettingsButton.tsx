@@ -6,7 +6,7 @@ import { api } from '../api/client';
 import type { FlowView } from '../api/types';
 import { useT, type MessageKey } from '../i18n/i18n';
 import { ErrorBox } from '../pages/ErrorBox';
-import { fromForm, MAX_WAIT_MS, toForm, type SettingsForm, type SettingsProblem } from './settingsModel';
+import { fromForm, MAX_WAIT_MS, REPLY_TYPES, toForm, type SettingsForm, type SettingsProblem } from './settingsModel';
 import '../journal/runs.css';
 
 interface Props {
@@ -32,6 +32,7 @@ const problemText: Record<SettingsProblem['key'], MessageKey> = {
   positive: 'settings.problem.positive',
   status: 'settings.problem.status',
   wait: 'settings.problem.wait',
+  contentType: 'settings.problem.contentType',
 };
 
 function SettingsDialog({ view, canEdit, onSaved, onClose }: Props & { onClose(): void }) {
@@ -79,7 +80,7 @@ function SettingsDialog({ view, canEdit, onSaved, onClose }: Props & { onClose()
         {multiline ? <textarea rows={3} {...props} /> : <input type="text" {...props} />}
         {help && <div className="help">{t(help, { max: MAX_WAIT_MS })}</div>}
         {mine.map((p, i) => (
-          <div className="error" role="alert" key={i}>{t(problemText[p.key], { value: p.value ?? '' })}</div>
+          <div className="error" role="alert" key={i}>{t(problemText[p.key], { value: p.value ?? '', types: REPLY_TYPES.join(', ') })}</div>
         ))}
       </div>
     );
@@ -112,7 +113,7 @@ function SettingsDialog({ view, canEdit, onSaved, onClose }: Props & { onClose()
           {field('ratePerSecond', 'settings.ratePerSecond', 'settings.rateHelp')}
           {field('rateBurst', 'settings.rateBurst')}
           {field('replyStatus', 'settings.replyStatus', 'settings.replyHelp')}
-          {field('replyContentType', 'settings.replyContentType')}
+          {field('replyContentType', 'settings.replyContentType', 'settings.replyContentTypeHelp')}
           {field('replyBody', 'settings.replyBody', undefined, true)}
           {field('replyWaitMs', 'settings.replyWaitMs', 'settings.replyWaitHelp')}
         </fieldset>

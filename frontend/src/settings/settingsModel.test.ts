@@ -20,6 +20,7 @@ describe('flow settings form', () => {
     const form = { ...toForm({}), recipients: 'a@b.ru\n c@d.com;e@f.org  ' };
     expect(fromForm(form).settings).toEqual({ recipients: ['a@b.ru', 'c@d.com', 'e@f.org'], lang: 'en' });
     expect(fromForm(toForm({ reply: { status: 200 }, rate_limit: { burst: 3 } })).settings).toEqual({ reply: { status: 200 }, rate_limit: { burst: 3 } });
+    expect(fromForm({ ...toForm({}), replyContentType: ' Application/JSON; charset=utf-8 ' }).settings).toEqual({ reply: { content_type: 'Application/JSON; charset=utf-8' } });
     expect(fromForm(toForm({}), { recipients: ['x@y.z'], reply: { body: 'x' } }).settings).toEqual({});
   });
 
@@ -30,6 +31,7 @@ describe('flow settings form', () => {
       retentionDays: '2.5',
       ratePerSecond: '0',
       replyStatus: '99',
+      replyContentType: 'text/html; charset=utf-8',
       replyWaitMs: '600000',
     };
     const { settings, problems } = fromForm(form);
@@ -39,6 +41,7 @@ describe('flow settings form', () => {
       { field: 'retentionDays', key: 'positive' },
       { field: 'ratePerSecond', key: 'positive' },
       { field: 'replyStatus', key: 'status' },
+      { field: 'replyContentType', key: 'contentType', value: 'text/html; charset=utf-8' },
       { field: 'replyWaitMs', key: 'wait' },
     ]);
   });

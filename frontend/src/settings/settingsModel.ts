@@ -14,7 +14,7 @@ export interface SettingsForm {
   replyWaitMs: string;
 }
 
-export type SettingsProblem = { field: keyof SettingsForm; key: 'email' | 'whole' | 'positive' | 'status' | 'wait'; value?: string };
+export type SettingsProblem = { field: keyof SettingsForm; key: 'email' | 'whole' | 'positive' | 'status' | 'wait' | 'contentType'; value?: string };
 
 type Stored = Record<string, unknown>;
 
@@ -38,6 +38,9 @@ export function toForm(settings: Stored = {}): SettingsForm {
 }
 
 const EMAIL = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/;
+/** The answer types the server keeps (server/core/settings.go): what sources read, and no browser runs. */
+export const REPLY_TYPES = ['text/plain', 'application/json', 'application/xml', 'text/xml', 'text/csv'];
+const replyTypeAllowed = (ct: string) => REPLY_TYPES.includes(ct.split(';')[0].trim().toLowerCase());
 export const MAX_WAIT_MS = 30000;
 
 /** The members of o that are set; undefined when none is. */
@@ -75,6 +78,8 @@ export function fromForm(form: SettingsForm, previous: Stored = {}): { settings?
   const burst = whole('rateBurst', 1);
   const status = whole('replyStatus', 1);
   if (status !== undefined && (status < 200 || status > 599)) problems.push({ field: 'replyStatus', key: 'status' });
+  const contentType = form.replyContentType.trim();
+  if (contentType !== '' && !replyTypeAllowed(contentType)) problems.push({ field: 'replyContentType', key: 'contentType', value: contentType });
   const waitMs = whole('replyWaitMs', 1);
   if (waitMs !== undefined && waitMs > MAX_WAIT_MS) problems.push({ field: 'replyWaitMs', key: 'wait' });
   if (problems.length) return { problems };
@@ -89,6 +94,6 @@ export function fromForm(form: SettingsForm, previous: Stored = {}): { settings?
   put('retention_days', retentionDays);
   put('retention_count', retentionCount);
   put('rate_limit', defined({ per_second: perSecond, burst }));
-  put('reply', defined({ status, content_type: form.replyContentType.trim() || undefined, body: form.replyBody || undefined, wait_ms: waitMs }));
+  put('reply', defined({ status, content_type: contentType || undefined, body: form.replyBody || undefined, wait_ms: waitMs }));
   return { settings: out, problems };
 }
