@@ -264,6 +264,12 @@ func (a *App) sealStored(ctx context.Context) error {
 	}
 	if sealed > 0 {
 		a.log.Info("encrypted secrets stored in plain text before", "records", sealed)
+		// The plain text is still in the file's free pages and write-ahead log until rebuilt.
+		// A failure (say, no disk space for the copy VACUUM makes) does not stop the start: the
+		// values are sealed, and the instance must run.
+		if err := a.store.Compact(ctx); err != nil {
+			a.log.Warn("the database file may still hold the secrets sealed now in free space; free disk space and run VACUUM on it", "err", err)
+		}
 	}
 	return nil
 }

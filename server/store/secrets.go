@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -60,4 +61,32 @@ func (s *Store) SetSettingIfAbsent(ctx context.Context, key, value string) (stri
 	}
 	v, _, err := s.Setting(ctx, key)
 	return v, err
+}
+
+// Compact makes the database file forget rows and values that were overwritten: after old plain
+// secrets are sealed, their text would otherwise stay in free pages and in the write-ahead log.
+// On SQLite it rebuilds the file (VACUUM) and empties the write-ahead log into it. On PostgreSQL
+// it does nothing: the server reclaims old row versions itself (autovacuum), its files are not
+// ours to read or copy, and VACUUM FULL would lock every table while it rewrites them.
+func (s *Store) Compact(ctx context.Context) error {
+	if s.dialect == "postgres" {
+		return nil
+	}
+	db := s.Write(ctx)
+	for _, stmt := range []string{"PRAGMA wal_checkpoint(TRUNCATE)", "VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"} {
+		if stmt == "VACUUM" {
+			if err := db.Exec(stmt).Error; err != nil {
+				return fmt.Errorf("compacting the database file: %w", err)
+			}
+			continue
+		}
+		var busy, logged, moved int
+		if err := db.Raw(stmt).Row().Scan(&busy, &logged, &moved); err != nil {
+			return fmt.Errorf("emptying the write-ahead log: %w", err)
+		}
+		if busy != 0 {
+			return fmt.Errorf("emptying the write-ahead log: the database is busy (%d of %d pages written back)", moved, logged)
+		}
+	}
+	return nil
 }
