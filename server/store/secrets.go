@@ -18,19 +18,20 @@ func (s *Store) SetFlowSecrets(ctx context.Context, id, document, inputs string)
 		Updates(map[string]any{"document": document, "inputs": inputs}).Error
 }
 
-// VersionDocuments calls fn with every stored version's id and document, in batches.
-func (s *Store) VersionDocuments(ctx context.Context, fn func(id uint, document string) error) error {
+// VersionDocuments calls fn with every stored version (its id, team, flow and document), in
+// batches.
+func (s *Store) VersionDocuments(ctx context.Context, fn func(v FlowVersion) error) error {
 	var last uint
 	for {
 		var batch []FlowVersion
-		if err := s.Read(ctx).Select("id", "document").Where("id > ?", last).Order("id").Limit(200).Find(&batch).Error; err != nil {
+		if err := s.Read(ctx).Select("id", "team_id", "flow_id", "version", "document").Where("id > ?", last).Order("id").Limit(200).Find(&batch).Error; err != nil {
 			return err
 		}
 		if len(batch) == 0 {
 			return nil
 		}
 		for _, v := range batch {
-			if err := fn(v.ID, v.Document); err != nil {
+			if err := fn(v); err != nil {
 				return err
 			}
 			last = v.ID

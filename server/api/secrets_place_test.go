@@ -1,0 +1,269 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hookflow/hookflow/flows"
+	"github.com/hookflow/hookflow/server/core"
+	"github.com/hookflow/hookflow/server/internal/testdb"
+	"github.com/hookflow/hookflow/server/secrets"
+	"github.com/hookflow/hookflow/server/store"
+)
+
+// recorder is a target that keeps every request it got (headers and body) as text.
+type recorder struct {
+	mu  sync.Mutex
+	got []string
+}
+
+func (r *recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	body, _ := io.ReadAll(req.Body)
+	var b strings.Builder
+	req.Header.Write(&b)
+	b.Write(body)
+	r.mu.Lock()
+	r.got = append(r.got, b.String())
+	r.mu.Unlock()
+	w.Write([]byte(`{"status":"success"}`))
+}
+
+func (r *recorder) all() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return strings.Join(r.got, "\n")
+}
+
+func keyed(t *testing.T) func(*core.Config) {
+	box, _, _, err := secrets.Load("", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(c *core.Config) { c.Secrets = box }
+}
+
+// testIn runs the flow now for real (the editor's "send for real") in a team.
+func testIn(s *testServer, team, flowID string) {
+	s.t.Helper()
+	body := `{"payload":{"method":"GET","query":"x=1"}}`
+	if code := s.callWith("POST", "/api/flows/"+flowID+"/test", body, "X-Hookflow-Team", team); code != 200 {
+		s.t.Fatalf("test run of %s: %d", flowID, code)
+	}
+}
+
+func TestSecrets_ACiphertextCopiedToAnotherTeamFlowOrFieldIsNeverDecrypted(t *testing.T) {
+	for _, dialect := range testdb.Dialects() {
+		t.Run(dialect, func(t *testing.T) {
+			target := &recorder{}
+			srv := httptest.NewServer(target)
+			defer srv.Close()
+			s := startServer(t, dialect, http.DefaultClient, keyed(t))
+			ctx := context.Background()
+
+			var me struct{ Team string }
+			s.call("GET", "/api/auth/me", nil, &me)
+			teamA := me.Team
+			var a flowView
+			if code := callTeam(s, "POST", "/api/flows", `{"document":`+secretFlow(srv.URL)+`,"input_values":{"api_key":"`+inputSecret+`"}}`, teamA, &a); code != 201 {
+				t.Fatalf("create in team A: %d", code)
+			}
+			// What someone who read a database backup holds: team A's sealed values.
+			stored, err := s.app.Store().Flow(ctx, a.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sealedInput := parseValues(t, stored.Inputs)["api_key"]
+			var doc struct {
+				Nodes []struct {
+					Config struct {
+						Headers []struct{ Value string } `json:"headers"`
+					} `json:"config"`
+				} `json:"nodes"`
+			}
+			json.Unmarshal([]byte(stored.Document), &doc)
+			sealedHeader := doc.Nodes[1].Config.Headers[0].Value
+			if !secrets.IsSealed(sealedInput) || !secrets.IsSealed(sealedHeader) {
+				t.Fatalf("not sealed: %q %q", sealedInput, sealedHeader)
+			}
+
+			var teamB struct{ ID string }
+			if code := s.call("POST", "/api/teams", map[string]string{"name": "B"}, &teamB); code != 201 {
+				t.Fatalf("create team B: %d", code)
+			}
+			// pasted puts both sealed values of team A into a flow document and its values.
+			pasted := func(header, input string) string {
+				d := strings.Replace(secretFlow(srv.URL), headerSecret, header, 1)
+				return `{"document":` + d + `,"input_values":{"api_key":"` + input + `"}}`
+			}
+			cases := []struct{ name, team, body string }{
+				{"into a flow of another team", teamB.ID, pasted(sealedHeader, sealedInput)},
+				{"into another flow of the same team", teamA, pasted(sealedHeader, sealedInput)},
+				{"into another field of the same flow", teamA, pasted(sealedInput, sealedHeader)},
+			}
+			for i, tc := range cases {
+				t.Run(tc.name, func(t *testing.T) {
+					id := a.ID
+					if i < 2 {
+						var made flowView
+						if code := callTeam(s, "POST", "/api/flows", `{"document":`+secretFlow(srv.URL)+`,"input_values":{"api_key":"typed"}}`, tc.team, &made); code != 201 {
+							t.Fatalf("create: %d", code)
+						}
+						id = made.ID
+					}
+					if code := s.callWith("PUT", "/api/flows/"+id, tc.body, "X-Hookflow-Team", tc.team); code != 200 {
+						t.Fatalf("PUT with pasted values: %d", code)
+					}
+					testIn(s, tc.team, id)
+					if got := target.all(); strings.Contains(got, inputSecret) || strings.Contains(got, headerSecret) {
+						t.Fatalf("the target received a secret decrypted outside its place:\n%s", got)
+					}
+				})
+			}
+			// The values still work where they belong.
+			if code := s.callWith("PUT", "/api/flows/"+a.ID, `{"document":`+secretFlow(srv.URL)+`,"input_values":{"api_key":"`+inputSecret+`"}}`, "X-Hookflow-Team", teamA); code != 200 {
+				t.Fatal("restore flow A")
+			}
+			testIn(s, teamA, a.ID)
+			if got := target.all(); !strings.Contains(got, inputSecret) || !strings.Contains(got, headerSecret) {
+				t.Fatalf("flow A's own secrets did not reach the target:\n%s", got)
+			}
+		})
+	}
+}
+
+func parseValues(t *testing.T, s string) map[string]string {
+	var m map[string]string
+	if err := json.Unmarshal([]byte(s), &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// callTeam is call acting in a team.
+func callTeam(s *testServer, method, path, body, team string, out any) int {
+	s.t.Helper()
+	req, _ := http.NewRequest(method, s.URL+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+s.token)
+	req.Header.Set("X-Hookflow-Team", team)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if out != nil {
+		json.NewDecoder(resp.Body).Decode(out)
+	}
+	return resp.StatusCode
+}
+
+func TestSecrets_ValuesSealedBeforePlacesAreSealedForTheirPlaceAtStartOnce(t *testing.T) {
+	for _, dialect := range testdb.Dialects() {
+		t.Run(dialect, func(t *testing.T) {
+			target := &recorder{}
+			srv := httptest.NewServer(target)
+			defer srv.Close()
+			ctx := context.Background()
+			opts := testdb.Options(t, dialect)
+			st, err := store.Open(ctx, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			box, _, _, err := secrets.Load("", t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			logs := &lockedBuffer{}
+			log := slog.New(slog.NewTextHandler(logs, nil))
+			app := core.New(core.Config{Logger: log, Secrets: box}, st, nil, nil)
+			if err := app.Start(ctx); err != nil {
+				t.Fatal(err)
+			}
+			v, err := app.CreateFlow(ctx, core.FlowInput{Document: mustFlow(t, secretFlow(srv.URL)), InputValues: map[string]string{"api_key": inputSecret}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			other, err := app.CreateFlow(ctx, core.FlowInput{Document: mustFlow(t, secretFlow(srv.URL)), InputValues: map[string]string{"api_key": "typed"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			app.Close(time.Second)
+
+			// As an older release stored them: the first format, which names no place; and in
+			// the second flow a value sealed for the first one (copied there).
+			f, _ := st.Flow(ctx, v.ID)
+			doc := regexp.MustCompile(`"enc:v2:[^"]*"`).ReplaceAllString(f.Document, `"`+box.SealUnbound(headerSecret)+`"`)
+			if err := st.SetFlowSecrets(ctx, v.ID, doc, `{"api_key":"`+box.SealUnbound(inputSecret)+`"}`); err != nil {
+				t.Fatal(err)
+			}
+			o, _ := st.Flow(ctx, other.ID)
+			misplaced := box.Seal(inputSecret, secrets.Place("", v.ID, "input:api_key"))
+			if err := st.SetFlowSecrets(ctx, other.ID, o.Document, `{"api_key":"`+misplaced+`"}`); err != nil {
+				t.Fatal(err)
+			}
+
+			app = core.New(core.Config{Logger: log, Secrets: box}, st, nil, nil)
+			if err := app.Start(ctx); err != nil {
+				t.Fatalf("start: %v", err)
+			}
+			moved, _ := st.Flow(ctx, v.ID)
+			if strings.Contains(moved.Document+moved.Inputs, secrets.PrefixV1) || !strings.Contains(moved.Inputs, secrets.Prefix) {
+				t.Fatalf("not moved to the current format: %s %s", moved.Document, moved.Inputs)
+			}
+			if !strings.Contains(logs.String(), other.ID) || !strings.Contains(logs.String(), "setting api_key") {
+				t.Errorf("the misplaced value is not reported with its flow and field:\n%s", logs.String())
+			}
+			if _, _, err := app.TestFlow(ctx, v.ID, flows.Payload{Method: "GET"}, nil); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := app.TestFlow(ctx, other.ID, flows.Payload{Method: "GET"}, nil); err != nil {
+				t.Fatal(err)
+			}
+			app.Close(time.Second)
+			got := target.all()
+			if strings.Count(got, inputSecret) != 2 || !strings.Contains(got, headerSecret) {
+				t.Fatalf("the moved values do not reach the target exactly from their own flow:\n%s", got)
+			}
+
+			// Once: a second start changes nothing.
+			app = core.New(core.Config{Logger: log, Secrets: box}, st, nil, nil)
+			if err := app.Start(ctx); err != nil {
+				t.Fatal(err)
+			}
+			defer app.Close(time.Second)
+			again, _ := st.Flow(ctx, v.ID)
+			if again.Document != moved.Document || again.Inputs != moved.Inputs {
+				t.Fatal("a second start sealed the values again")
+			}
+		})
+	}
+}
+
+// lockedBuffer is a log sink that workers and the test share.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
