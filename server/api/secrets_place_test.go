@@ -3,11 +3,13 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -266,4 +268,72 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+func TestSecrets_AViewerReadingRunsNeverSeesASecretThroughAnyPipe(t *testing.T) {
+	const secret = "Sk_live-4821/Ab+9073xy"
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		w.WriteHeader(400) // a CRM quoting what it got in its error
+		w.Write([]byte(`{"error":"` + r.Header.Get("Authorization") + ` ` + r.URL.RawQuery + ` ` + string(body) + ` are not valid"}`))
+	}))
+	defer target.Close()
+	s := startServer(t, "sqlite", http.DefaultClient, keyed(t))
+	ref := func(pipes string) string { return "{{inputs.api_key | " + pipes + "}}" }
+	doc := `{"schema":1,"name":"Pipes","inputs":[{"key":"api_key","label":"API key","secret":true,"required":true}],
+	  "nodes":[{"id":"trigger","kind":"webhook"},
+	  {"id":"prep","kind":"set","config":{"fields":[{"key":"lower","value":"` + ref("lower") + `"},{"key":"json","value":"` + ref("json | base64") + `"}]}},
+	  {"id":"send","kind":"http","config":{"method":"POST","url":"` + target.URL + `/in","retries":0,
+	    "query":[{"key":"k","value":"` + ref("upper | urlencode") + `"}],
+	    "headers":[{"key":"Authorization","value":"Basic ` + ref("base64") + `"}],
+	    "body":"key=` + ref("digits") + `&u=` + ref("urlencode") + `"}}],
+	  "edges":[{"from":"trigger","to":"prep"},{"from":"prep","to":"send"}]}`
+	var v flowView
+	if code := s.call("POST", "/api/flows", `{"document":`+doc+`,"input_values":{"api_key":"`+secret+`"}}`, &v); code != 201 {
+		t.Fatalf("create: %d %+v", code, v)
+	}
+	if code := s.call("POST", "/api/flows/"+v.ID+"/start", nil, &v); code != 200 {
+		t.Fatalf("start: %d %+v", code, v)
+	}
+	hook(t, v.WebhookURL, "GET", "email=a%40b.c", "", "")
+	runs := s.waitRuns(v.ID, "failed", 1, 20*time.Second)
+
+	var inv struct{ Token string }
+	if code := s.call("POST", "/api/invitations", `{"role":"viewer"}`, &inv); code != 201 {
+		t.Fatalf("invite a viewer: %d", code)
+	}
+	var me struct{ Token string }
+	if code := s.call("POST", "/api/auth/signup", map[string]string{"email": "viewer@example.com", "password": "password of viewer", "invitation": inv.Token}, &me); code != 201 {
+		t.Fatalf("viewer signup: %d", code)
+	}
+	viewer := &testServer{t: t, URL: s.URL, token: me.Token}
+	var seen strings.Builder
+	for _, path := range []string{"/api/flows/" + v.ID + "/runs", "/api/runs/" + runs[0].ID, "/api/flows/" + v.ID, "/api/flows"} {
+		var raw json.RawMessage
+		if code := viewer.call("GET", path, nil, &raw); code != 200 {
+			t.Fatalf("viewer GET %s: %d", path, code)
+		}
+		seen.Write(raw)
+		// The API answers are JSON: read them as the viewer's browser does, unescaped.
+		var decoded any
+		json.Unmarshal(raw, &decoded)
+		flat, _ := json.Marshal(decoded)
+		seen.Write(flat)
+		seen.WriteString(strings.NewReplacer(`\"`, `"`, `\u0026`, `&`, `\u003c`, `<`, `\u003e`, `>`).Replace(string(raw)))
+	}
+	b64 := base64.StdEncoding.EncodeToString
+	quoted, _ := json.Marshal(secret)
+	forms := map[string]string{
+		"as typed": secret, "lower": strings.ToLower(secret), "upper": strings.ToUpper(secret),
+		"base64": b64([]byte(secret)), "json | base64": b64(quoted), "upper | urlencode": url.QueryEscape(strings.ToUpper(secret)),
+		"urlencode": url.QueryEscape(secret), "urlencode twice": url.QueryEscape(url.QueryEscape(secret)), "digits": "48219073",
+	}
+	for name, form := range forms {
+		if strings.Contains(seen.String(), form) {
+			t.Errorf("a viewer sees the secret %s: %q", name, form)
+		}
+	}
+	if !strings.Contains(seen.String(), core.SecretMask) {
+		t.Error("the viewer sees no mask at all: nothing was checked")
+	}
 }
