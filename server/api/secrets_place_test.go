@@ -337,3 +337,27 @@ func TestSecrets_AViewerReadingRunsNeverSeesASecretThroughAnyPipe(t *testing.T) 
 		t.Error("the viewer sees no mask at all: nothing was checked")
 	}
 }
+
+func TestSecrets_RestoringAVersionKeepsItsSecretHeaderUsable(t *testing.T) {
+	target := &recorder{}
+	srv := httptest.NewServer(target)
+	defer srv.Close()
+	s := startServer(t, "sqlite", http.DefaultClient, keyed(t))
+	var me struct{ Team string }
+	s.call("GET", "/api/auth/me", nil, &me)
+	var v flowView
+	if code := callTeam(s, "POST", "/api/flows", `{"document":`+secretFlow(srv.URL)+`,"input_values":{"api_key":"`+inputSecret+`"}}`, me.Team, &v); code != 201 {
+		t.Fatalf("create: %d", code)
+	}
+	changed := strings.Replace(secretFlow(srv.URL), headerSecret, "HEADER-SECRET-second", 1)
+	if code := callTeam(s, "PUT", "/api/flows/"+v.ID, `{"document":`+changed+`}`, me.Team, &v); code != 200 || v.Version != 2 {
+		t.Fatalf("second version: %d %+v", code, v)
+	}
+	if code := callTeam(s, "POST", "/api/flows/"+v.ID+"/versions/1/restore", "", me.Team, &v); code != 200 {
+		t.Fatalf("restore: %d", code)
+	}
+	testIn(s, me.Team, v.ID)
+	if got := target.all(); !strings.Contains(got, "X-Api-Key: "+headerSecret) {
+		t.Fatalf("the restored version's secret header did not reach the target:\n%s", got)
+	}
+}
