@@ -201,7 +201,10 @@ func (p *Program) run(ctx context.Context, payload Payload, env Env, reuse map[s
 		trace.Status = stopped
 	}
 	if trace.Error != nil {
-		masked := newMasker(secrets)
+		masked := mask
+		if len(secrets) != maskedFor {
+			masked = newMasker(secrets)
+		}
 		trace.Error.Message = masked.text(trace.Error.Message)
 		for k, v := range trace.Error.Params {
 			trace.Error.Params[k] = masked.text(v)
