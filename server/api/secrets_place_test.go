@@ -361,3 +361,49 @@ func TestSecrets_RestoringAVersionKeepsItsSecretHeaderUsable(t *testing.T) {
 		t.Fatalf("the restored version's secret header did not reach the target:\n%s", got)
 	}
 }
+
+// Flows made before accounts existed belong to no team until the first owner signs up and
+// their team adopts them: their secrets keep working, and the next start seals them for the team.
+func TestSecrets_FlowsAdoptedByTheFirstTeamKeepTheirSecrets(t *testing.T) {
+	target := &recorder{}
+	srv := httptest.NewServer(target)
+	defer srv.Close()
+	ctx := context.Background()
+	st := testdb.Open(t, "sqlite")
+	box, _, _, err := secrets.Load("", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	app := core.New(core.Config{Logger: log, Secrets: box}, st, nil, nil)
+	if err := app.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	v, err := app.CreateFlow(ctx, core.FlowInput{Document: mustFlow(t, secretFlow(srv.URL)), InputValues: map[string]string{"api_key": inputSecret}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CreateOwner(ctx, &store.User{ID: store.NewID(), Email: "owner@example.com"}, &store.Team{ID: store.NewID(), Name: "Ours"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := app.TestFlow(ctx, v.ID, flows.Payload{Method: "GET"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	app.Close(time.Second)
+	if got := target.all(); !strings.Contains(got, inputSecret) || !strings.Contains(got, headerSecret) {
+		t.Fatalf("the adopted flow's secrets did not reach the target:\n%s", got)
+	}
+	before, _ := st.Flow(ctx, v.ID)
+	app = core.New(core.Config{Logger: log, Secrets: box}, st, nil, nil)
+	if err := app.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close(time.Second)
+	after, _ := st.Flow(ctx, v.ID)
+	if after.Inputs == before.Inputs {
+		t.Fatal("the start did not seal the adopted flow's values for its team")
+	}
+	if got, err := box.Open(parseValues(t, after.Inputs)["api_key"], secrets.Place(after.TeamID, v.ID, "input:api_key")); err != nil || got != inputSecret {
+		t.Fatalf("sealed for the team: %q, %v", got, err)
+	}
+}
