@@ -131,6 +131,16 @@ func TestSecrets_ACiphertextCopiedToAnotherTeamFlowOrFieldIsNeverDecrypted(t *te
 					}
 				})
 			}
+			t.Run("imported into another team", func(t *testing.T) {
+				var made flowView
+				if code := callTeam(s, "POST", "/api/flows/import", pasted(sealedHeader, sealedInput), teamB.ID, &made); code != 201 {
+					t.Fatalf("import: %d", code)
+				}
+				testIn(s, teamB.ID, made.ID)
+				if got := target.all(); strings.Contains(got, inputSecret) || strings.Contains(got, headerSecret) {
+					t.Fatalf("the target received a secret decrypted outside its place:\n%s", got)
+				}
+			})
 			// The values still work where they belong.
 			if code := s.callWith("PUT", "/api/flows/"+a.ID, `{"document":`+secretFlow(srv.URL)+`,"input_values":{"api_key":"`+inputSecret+`"}}`, "X-Hookflow-Team", teamA); code != 200 {
 				t.Fatal("restore flow A")
