@@ -190,7 +190,7 @@ func (p *Program) run(ctx context.Context, payload Payload, env Env, reuse map[s
 		done[n.ID] = outcome{status: st.Status, branch: sc.branch}
 		st.Branch = sc.branch
 		if len(secrets) != maskedFor { // a step may add secrets (headers marked secret)
-			mask, maskedFor = newMasker(secrets), len(secrets)
+			mask, maskedFor = p.masker(secrets), len(secrets)
 		}
 		mask.step(&st)
 		trace.Steps = append(trace.Steps, st)
@@ -203,7 +203,7 @@ func (p *Program) run(ctx context.Context, payload Payload, env Env, reuse map[s
 	if trace.Error != nil {
 		masked := mask
 		if len(secrets) != maskedFor {
-			masked = newMasker(secrets)
+			masked = p.masker(secrets)
 		}
 		trace.Error.Message = masked.text(trace.Error.Message)
 		for k, v := range trace.Error.Params {

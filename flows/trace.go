@@ -167,6 +167,23 @@ func renderings(s string) []string {
 	return out
 }
 
+// maskFor is a masker with the secrets it was made for.
+type maskFor struct {
+	key string
+	m   *masker
+}
+
+// masker returns the masker of secrets, made once for a run of equal secrets after another.
+func (p *Program) masker(secrets []string) *masker {
+	key := strings.Join(secrets, "\x00")
+	if last := p.lastMask.Load(); last != nil && last.key == key {
+		return last.m
+	}
+	m := newMasker(secrets)
+	p.lastMask.Store(&maskFor{key: key, m: m})
+	return m
+}
+
 func newMasker(secrets []string) *masker {
 	var all []string
 	for _, s := range secrets {
