@@ -65,8 +65,7 @@ func Compile(f *Flow) (*Program, Problems) {
 	if len(c.problems) > 0 {
 		return nil, c.problems
 	}
-	p := &Program{Flow: f, order: order, steps: c.steps, trigger: c.trigger, in: c.in}
-	return p, nil
+	return &Program{Flow: f, order: order, steps: c.steps, trigger: c.trigger, in: c.in}, nil
 }
 
 type compiler struct {
