@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync/atomic"
 )
 
 // Program is a checked flow ready to run: nodes in execution order with their built steps.
@@ -16,6 +17,8 @@ type Program struct {
 	steps   map[string]Step
 	trigger *Node
 	in      map[string][]Edge // incoming edges per node
+	// lastMask is the masker of the latest run's secrets: runs of one flow mostly have the same.
+	lastMask atomic.Pointer[maskFor]
 }
 
 // reservedRoots are template roots that are not node ids.

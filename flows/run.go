@@ -102,6 +102,8 @@ func (p *Program) run(ctx context.Context, payload Payload, env Env, reuse map[s
 		return trace, missing
 	}
 
+	var mask *masker
+	maskedFor := -1
 	outputs := map[string]any{}
 	scope := NewScope(map[string]any{
 		"inputs": inputs,
@@ -187,7 +189,10 @@ func (p *Program) run(ctx context.Context, payload Payload, env Env, reuse map[s
 		}
 		done[n.ID] = outcome{status: st.Status, branch: sc.branch}
 		st.Branch = sc.branch
-		newMasker(secrets).step(&st)
+		if len(secrets) != maskedFor { // a step may add secrets (headers marked secret)
+			mask, maskedFor = p.masker(secrets), len(secrets)
+		}
+		mask.step(&st)
 		trace.Steps = append(trace.Steps, st)
 		stepCopy := st
 		env.OnStep(StepEvent{Type: "step_finished", Node: n.ID, Step: &stepCopy})
@@ -196,7 +201,10 @@ func (p *Program) run(ctx context.Context, payload Payload, env Env, reuse map[s
 		trace.Status = stopped
 	}
 	if trace.Error != nil {
-		masked := newMasker(secrets)
+		masked := mask
+		if len(secrets) != maskedFor {
+			masked = p.masker(secrets)
+		}
 		trace.Error.Message = masked.text(trace.Error.Message)
 		for k, v := range trace.Error.Params {
 			trace.Error.Params[k] = masked.text(v)

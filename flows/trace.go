@@ -1,9 +1,12 @@
 package flows
 
 import (
+	"encoding/json"
 	"net/url"
+	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Run and step statuses.
@@ -100,24 +103,103 @@ type StepEvent struct {
 	Status string     `json:"status,omitempty"`
 }
 
-// masker hides secret values (secret inputs, secret headers) in what a trace shows.
+// masker hides secret values (secret inputs, secret headers) in what a trace shows: the value
+// itself and every rendering of it through the text pipes (chains of up to two, like
+// {{inputs.key | base64}} or {{inputs.key | upper | urlencode}}), also as JSON string text. A
+// header, URL parameter or body field (form or JSON) that contains one is masked whole: "Bearer "
+// followed by a mask would still tell the kind of key, and a value built around a secret may
+// carry more of it than any one rendering.
 type masker struct{ replacer *strings.Replacer }
 
 const maskText = "••••••"
 
-func newMasker(secrets []string) *masker {
-	var pairs []string
-	for _, s := range secrets {
-		if len(s) < 3 {
-			continue // too short to mask without blanking ordinary text
-		}
-		pairs = append(pairs, s, maskText)
-		if q := url.QueryEscape(s); q != s {
-			pairs = append(pairs, q, maskText)
+// minMasked is the shortest secret, and the shortest rendering of one, masked in text: shorter
+// ones ("1", "ok", "abc") would blank ordinary words and numbers all over the trace. A header
+// marked secret is masked whole whatever its length.
+const minMasked = 4
+
+// maskedPipeDepth is how long a chain of pipes masking follows.
+const maskedPipeDepth = 2
+
+// unfollowedPipes do not render a secret as text of its own: default only picks its argument
+// when the value is empty, date fails on anything but a date. Every other pipe is followed.
+var unfollowedPipes = map[string]bool{"default": true, "date": true}
+
+// renderings returns s and what the followed pipes make of it, each also as the text inside a
+// JSON string and as a URL parameter; those shorter than minMasked are left out.
+func renderings(s string) []string {
+	seen := map[string]bool{}
+	var out []string
+	keep := func(r string) {
+		if utf8.RuneCountInString(r) >= minMasked && !seen[r] {
+			seen[r] = true
+			out = append(out, r)
 		}
 	}
-	if len(pairs) == 0 {
+	add := func(r string) {
+		keep(r)
+		// As the engine itself writes it: inside a JSON string, in a URL parameter.
+		if q, err := marshalPlain(r); err == nil {
+			keep(string(q[1 : len(q)-1]))
+		}
+		keep(url.QueryEscape(r))
+	}
+	add(s)
+	level := []string{s}
+	for depth := 0; depth < maskedPipeDepth; depth++ {
+		var next []string
+		for _, v := range level {
+			for name, p := range pipes {
+				if unfollowedPipes[name] {
+					continue
+				}
+				r, err := p.fn(v, nil, nil)
+				if err != nil || r == nil {
+					continue
+				}
+				text := Stringify(r)
+				add(text)
+				next = append(next, text) // short renderings are not masked, but what follows them may be
+			}
+		}
+		level = next
+	}
+	return out
+}
+
+// maskFor is a masker with the secrets it was made for.
+type maskFor struct {
+	key string
+	m   *masker
+}
+
+// masker returns the masker of secrets, made once for a run of equal secrets after another.
+func (p *Program) masker(secrets []string) *masker {
+	key := strings.Join(secrets, "\x00")
+	if last := p.lastMask.Load(); last != nil && last.key == key {
+		return last.m
+	}
+	m := newMasker(secrets)
+	p.lastMask.Store(&maskFor{key: key, m: m})
+	return m
+}
+
+func newMasker(secrets []string) *masker {
+	var all []string
+	for _, s := range secrets {
+		if utf8.RuneCountInString(s) < minMasked {
+			continue // too short to mask without blanking ordinary text
+		}
+		all = append(all, renderings(s)...)
+	}
+	if len(all) == 0 {
 		return &masker{}
+	}
+	// Longest first: where two renderings start at one place, the longer is masked whole.
+	sort.SliceStable(all, func(i, j int) bool { return len(all[i]) > len(all[j]) })
+	pairs := make([]string, 0, 2*len(all))
+	for _, r := range all {
+		pairs = append(pairs, r, maskText)
 	}
 	return &masker{replacer: strings.NewReplacer(pairs...)}
 }
@@ -127,6 +209,17 @@ func (m *masker) text(s string) string {
 		return s
 	}
 	return m.replacer.Replace(s)
+}
+
+// holds reports whether s contains a secret or a rendering of one.
+func (m *masker) holds(s string) bool { return m.replacer != nil && m.replacer.Replace(s) != s }
+
+// whole masks s whole when it holds a secret.
+func (m *masker) whole(s string) string {
+	if m.holds(s) {
+		return maskText
+	}
+	return s
 }
 
 func (m *masker) value(v any) any {
@@ -152,7 +245,90 @@ func (m *masker) value(v any) any {
 	return v
 }
 
+// wholeValues is value with every string that holds a secret masked whole.
+func (m *masker) wholeValues(v any) any {
+	switch x := v.(type) {
+	case string:
+		return m.whole(x)
+	case map[string]any:
+		for k, c := range x {
+			x[k] = m.wholeValues(c)
+		}
+	case []any:
+		for i, c := range x {
+			x[i] = m.wholeValues(c)
+		}
+	}
+	return v
+}
+
+// pairs masks whole the values of "k=v&k2=v2" text (a query or a form body) that hold a secret,
+// encoded or not.
+func (m *masker) pairs(s string) string {
+	parts := strings.Split(s, "&")
+	for i, part := range parts {
+		k, v, _ := strings.Cut(part, "=")
+		decoded, err := url.QueryUnescape(v)
+		if m.holds(v) || (err == nil && m.holds(decoded)) {
+			parts[i] = m.text(k) + "=" + maskText
+		} else {
+			parts[i] = m.text(part)
+		}
+	}
+	return strings.Join(parts, "&")
+}
+
+// url masks the address: its path as text, its query parameters whole.
+func (m *masker) url(s string) string {
+	base, query, ok := strings.Cut(s, "?")
+	if !ok {
+		return m.text(s)
+	}
+	return m.text(base) + "?" + m.pairs(query)
+}
+
+// body masks a request body: the fields of a JSON or form body whole, other text as text.
+func (m *masker) body(s string) string {
+	if !m.holds(s) {
+		return s
+	}
+	if t := strings.TrimSpace(s); strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[") {
+		dec := json.NewDecoder(strings.NewReader(t))
+		dec.UseNumber()
+		var v any
+		if dec.Decode(&v) == nil && !dec.More() {
+			if data, err := marshalPlain(m.wholeValues(v)); err == nil && !m.holds(string(data)) {
+				return string(data)
+			}
+		}
+	}
+	if isPairs(s) {
+		return m.pairs(s)
+	}
+	return m.text(s)
+}
+
+// isPairs reports whether s reads as a form body: one line of name=value pairs joined by "&".
+func isPairs(s string) bool {
+	if strings.ContainsAny(s, "\r\n") {
+		return false
+	}
+	for _, part := range strings.Split(s, "&") {
+		if !strings.Contains(part, "=") {
+			return false
+		}
+	}
+	return true
+}
+
 func (m *masker) step(st *StepTrace) {
+	if h := st.HTTP; h != nil {
+		for i := range h.Request.Headers { // marked secret: masked whatever its length
+			if h.Request.Headers[i].Secret && h.Request.Headers[i].Value != "" {
+				h.Request.Headers[i].Value = maskText
+			}
+		}
+	}
 	if m.replacer == nil {
 		return
 	}
@@ -166,13 +342,20 @@ func (m *masker) step(st *StepTrace) {
 		st.ErrorParams[k] = m.text(v)
 	}
 	if h := st.HTTP; h != nil {
-		h.Request.URL = m.text(h.Request.URL)
-		h.Request.Body = m.text(h.Request.Body)
+		h.Request.URL = m.url(h.Request.URL)
+		h.Request.Body = m.body(h.Request.Body)
 		for i := range h.Request.Headers {
-			h.Request.Headers[i].Value = m.text(h.Request.Headers[i].Value)
+			h.Request.Headers[i].Value = m.whole(h.Request.Headers[i].Value)
 		}
 		if h.Response != nil {
 			h.Response.Body = m.text(h.Response.Body)
+			if len(h.Response.Headers) > 0 { // a copy: the step's output may share the map
+				headers := make(map[string]string, len(h.Response.Headers))
+				for k, v := range h.Response.Headers {
+					headers[k] = m.whole(v)
+				}
+				h.Response.Headers = headers
+			}
 		}
 		for i := range h.Attempts {
 			h.Attempts[i].Error = m.text(h.Attempts[i].Error)

@@ -290,4 +290,29 @@ func testSecrets_PlainValuesStoredBeforeEncryptionAreSealedAtStart(t *testing.T,
 	if f.Version != 1 {
 		t.Errorf("sealing made version %d", f.Version)
 	}
+	if dialect != "sqlite" {
+		return // PostgreSQL keeps no file of ours to read; see store.Compact
+	}
+	// The plain values written before encryption must not survive in free pages or the
+	// write-ahead log of the database file: read its raw bytes.
+	entries, err := os.ReadDir(opts.DataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := 0
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(opts.DataDir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		read += len(data)
+		for _, secret := range []string{inputSecret, headerSecret} {
+			if bytes.Contains(data, []byte(secret)) {
+				t.Errorf("the database file %s still holds the plain secret %s after sealing", e.Name(), secret)
+			}
+		}
+	}
+	if read == 0 {
+		t.Fatal("no database files found")
+	}
 }

@@ -124,8 +124,9 @@ func (a *App) CreateFlow(ctx context.Context, in FlowInput) (*FlowView, error) {
 	if in.Settings != nil {
 		settings = *in.Settings
 	}
-	f := &store.Flow{TeamID: TeamOf(ctx), Name: flowName(in.Document), Document: mustJSON(in.Document), Inputs: mustJSON(values), Settings: mustJSON(settings)}
-	if err := a.sealFlow(f, nil); err != nil {
+	// The id is chosen now: secrets are sealed for their flow.
+	f := &store.Flow{ID: store.NewID(), TeamID: TeamOf(ctx), Name: flowName(in.Document), Document: mustJSON(in.Document), Inputs: mustJSON(values), Settings: mustJSON(settings)}
+	if _, err := a.sealFlow(f, nil, false); err != nil {
 		return nil, err
 	}
 	if err := a.store.CreateFlow(ctx, f); err != nil {
@@ -163,7 +164,7 @@ func (a *App) UpdateFlow(ctx context.Context, id string, in FlowInput) (*FlowVie
 		f.Settings = mustJSON(*in.Settings)
 	}
 	f.Name, f.Document = flowName(in.Document), mustJSON(in.Document)
-	if err := a.sealFlow(f, &prev); err != nil {
+	if _, err := a.sealFlow(f, &prev, false); err != nil {
 		return nil, err
 	}
 	if f.Active {
@@ -310,7 +311,12 @@ func (a *App) RestoreVersion(ctx context.Context, id string, version int) (*Flow
 // values — secret ones included, which the API only shows masked, so a client cannot copy them —
 // and its settings. The copy gets its own webhook token and an empty journal.
 func (a *App) DuplicateFlow(ctx context.Context, id, name string) (*FlowView, error) {
-	f, err := a.store.Flow(ctx, id)
+	stored, err := a.store.Flow(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	// Opened here and sealed again by CreateFlow for the copy: sealed values belong to one flow.
+	f, err := a.openFlow(stored)
 	if err != nil {
 		return nil, err
 	}

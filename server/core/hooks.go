@@ -130,7 +130,7 @@ func (a *App) TestFlow(ctx context.Context, id string, p flows.Payload, doc *flo
 	if doc != nil { // the editor's unsaved document: masked secrets take the stored values
 		next := *stored
 		next.Document, next.Version = mustJSON(doc), -1
-		if err := a.sealFlow(&next, stored); err != nil {
+		if _, err := a.sealFlow(&next, stored, false); err != nil {
 			return nil, nil, err
 		}
 		stored = &next

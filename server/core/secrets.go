@@ -97,36 +97,97 @@ func maskDocumentJSON(s string) string {
 	return mustJSON(doc)
 }
 
-// open decrypts one value; without a key a sealed value cannot run.
-func (a *App) open(v string) (string, error) {
-	if !secrets.IsSealed(v) {
-		return v, nil
+// place is the team and flow a flow's sealed values belong to. Each value is sealed for its
+// place and its field (secrets.Place), so a value copied from another team's flow, another flow
+// or another field of the same flow does not open: it is refused, never decrypted and sent.
+type place struct{ team, flow string }
+
+func placeOf(f *store.Flow) place { return place{team: f.TeamID, flow: f.ID} }
+
+func inputField(key string) string        { return "input:" + key }
+func headerField(node, key string) string { return "header:" + node + "\x00" + key }
+
+// fieldName names a field for people: the log line of a refused value.
+func fieldName(field string) string {
+	if k, ok := strings.CutPrefix(field, "input:"); ok {
+		return "setting " + k
 	}
-	if a.cfg.Secrets == nil {
-		return "", ErrSecretKeyMismatch
-	}
-	return a.cfg.Secrets.Open(v)
+	node, key, _ := strings.Cut(strings.TrimPrefix(field, "header:"), "\x00")
+	return "header " + key + " of step " + node
 }
 
-// seal encrypts a secret value, reusing prev when it already seals the same value: a save
-// without changes then stores the same text and makes no new version.
-func (a *App) seal(v, prev string) string {
+// keyCheckPlace is the place of the key check value: no flow has an empty id.
+var keyCheckPlace = secrets.Place("", "", "key-check")
+
+// open decrypts a value sealed for p and field. rebind says it was sealed while its flow
+// belonged to no team (before the first signup adopted it) and should be sealed again.
+func (a *App) open(v string, p place, field string) (plain string, rebind bool, err error) {
+	if !secrets.IsSealed(v) {
+		return v, false, nil
+	}
+	if a.cfg.Secrets == nil {
+		return "", false, ErrSecretKeyMismatch
+	}
+	plain, err = a.cfg.Secrets.Open(v, secrets.Place(p.team, p.flow, field))
+	if err != nil && p.team != "" {
+		if old, err2 := a.cfg.Secrets.Open(v, secrets.Place("", p.flow, field)); err2 == nil {
+			return old, true, nil
+		}
+	}
+	return plain, false, err
+}
+
+// seal encrypts a secret value for its place, reusing prev when it already seals the same value
+// there: a save without changes then stores the same text and makes no new version.
+func (a *App) seal(v, prev string, p place, field string) string {
 	if a.cfg.Secrets == nil || v == "" || secrets.IsSealed(v) {
 		return v
 	}
-	if p, err := a.open(prev); err == nil && p == v && secrets.IsSealed(prev) {
+	if old, rebind, err := a.open(prev, p, field); err == nil && !rebind && old == v && secrets.IsSealed(prev) {
 		return prev
 	}
-	return a.cfg.Secrets.Seal(v)
+	return a.cfg.Secrets.Seal(v, secrets.Place(p.team, p.flow, field))
+}
+
+// keepSealed decides what becomes of a sealed value about to be stored at field: kept when it
+// opens there, sealed again for its place when it was sealed for the flow without a team (or,
+// at start, in the first format), and otherwise refused. A refused value is dropped from what
+// the API stores (the setting shows as empty); at start it is left as it is and reported, since
+// it can never be used anyway.
+func (a *App) keepSealed(v string, p place, field string, atStart bool, refused *[]string) (string, error) {
+	if atStart && secrets.IsUnbound(v) {
+		plain, err := a.cfg.Secrets.OpenUnbound(v)
+		if err != nil {
+			return "", fmt.Errorf("%w (flow %s, %s)", ErrSecretKeyMismatch, p.flow, fieldName(field))
+		}
+		return a.cfg.Secrets.Seal(plain, secrets.Place(p.team, p.flow, field)), nil
+	}
+	plain, rebind, err := a.open(v, p, field)
+	switch {
+	case errors.Is(err, ErrSecretKeyMismatch):
+		return "", err
+	case err != nil:
+		*refused = append(*refused, fieldName(field))
+		if atStart {
+			return v, nil
+		}
+		return "", nil
+	case rebind:
+		return a.cfg.Secrets.Seal(plain, secrets.Place(p.team, p.flow, field)), nil
+	}
+	return v, nil
 }
 
 // sealFlow prepares f's document and input values for storage: masked values sent back by the
-// editor take the stored ones from prev (nil for a new flow) and secrets are sealed.
-func (a *App) sealFlow(f *store.Flow, prev *store.Flow) error {
+// editor take the stored ones from prev (nil for a new flow), secrets are sealed for their place
+// and sealed values that do not belong to it are refused. f.ID must be set. atStart moves values
+// of the first format to the current one. It returns the fields whose values were refused.
+func (a *App) sealFlow(f *store.Flow, prev *store.Flow, atStart bool) (refused []string, err error) {
 	doc, err := flows.ParseFlow([]byte(f.Document))
 	if err != nil {
-		return err
+		return nil, err
 	}
+	p := placeOf(f)
 	stored := map[string]string{} // node + header key → stored value
 	if prev != nil {
 		if pdoc, err := flows.ParseFlow([]byte(prev.Document)); err == nil {
@@ -137,24 +198,22 @@ func (a *App) sealFlow(f *store.Flow, prev *store.Flow) error {
 		}
 	}
 	err = mapHeaders(doc, func(h headerVisit) (string, error) {
+		field := headerField(h.node, h.key)
 		old := stored[h.node+"\x00"+h.key]
 		v := h.value
 		if v == SecretMask {
 			v = old
 		}
 		if secrets.IsSealed(v) {
-			if _, err := a.open(v); err != nil {
-				v = "" // not ours: never store what this instance cannot open
-			}
-			return v, nil
+			return a.keepSealed(v, p, field, atStart, &refused)
 		}
 		if h.secret && holdsSecret(v) {
-			return a.seal(v, old), nil
+			return a.seal(v, old, p, field), nil
 		}
 		return v, nil
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	f.Document = mustJSON(doc)
 
@@ -163,68 +222,100 @@ func (a *App) sealFlow(f *store.Flow, prev *store.Flow) error {
 	if prev != nil {
 		prevValues = parseInputs(prev.Inputs)
 	}
+	secret := map[string]bool{}
 	for _, in := range doc.Inputs {
-		v, ok := values[in.Key]
-		if !ok {
-			continue
-		}
+		secret[in.Key] = in.Secret
+	}
+	for key, v := range values { // every value, also of keys the document does not declare (yet)
+		field := inputField(key)
 		if v == SecretMask {
-			v = prevValues[in.Key]
+			v = prevValues[key]
 		}
-		if secrets.IsSealed(v) {
-			if _, err := a.open(v); err != nil {
-				v = "" // not ours: never store what this instance cannot open
+		switch {
+		case secrets.IsSealed(v):
+			if v, err = a.keepSealed(v, p, field, atStart, &refused); err != nil {
+				return nil, err
 			}
+		case secret[key]:
+			v = a.seal(v, prevValues[key], p, field)
 		}
-		if in.Secret {
-			v = a.seal(v, prevValues[in.Key])
-		}
-		values[in.Key] = v
+		values[key] = v
 	}
 	f.Inputs = mustJSON(values)
-	return nil
+	return refused, nil
 }
 
-// openFlow returns a copy of f with its secrets decrypted, ready to run.
+// mentionsSealed reports whether s may hold a sealed value.
+func mentionsSealed(s string) bool {
+	return strings.Contains(s, secrets.Prefix) || strings.Contains(s, secrets.PrefixV1)
+}
+
+// openFlow returns a copy of f with its secrets decrypted, ready to run. A value that does not
+// open where it is (copied from elsewhere) is not used: it runs as empty, and the log names it.
 func (a *App) openFlow(f *store.Flow) (*store.Flow, error) {
 	out := *f
-	if strings.Contains(f.Document, secrets.Prefix) {
+	p := placeOf(f)
+	openAt := func(v, field string) (string, error) {
+		plain, _, err := a.open(v, p, field)
+		if errors.Is(err, ErrSecretKeyMismatch) {
+			return "", fmt.Errorf("flow %s, %s: %w", f.ID, fieldName(field), err)
+		}
+		if err != nil {
+			a.log.Warn("a secret value is not used: "+err.Error(), "flow", f.ID, "flow_name", f.Name, "field", fieldName(field))
+			return "", nil
+		}
+		return plain, nil
+	}
+	if mentionsSealed(f.Document) {
 		doc, err := flows.ParseFlow([]byte(f.Document))
 		if err != nil {
 			return nil, err
 		}
-		if err := mapHeaders(doc, func(h headerVisit) (string, error) { return a.open(h.value) }); err != nil {
-			return nil, fmt.Errorf("flow %s: %w", f.ID, err)
+		if err := mapHeaders(doc, func(h headerVisit) (string, error) { return openAt(h.value, headerField(h.node, h.key)) }); err != nil {
+			return nil, err
 		}
 		out.Document = mustJSON(doc)
 	}
-	if strings.Contains(f.Inputs, secrets.Prefix) {
+	if mentionsSealed(f.Inputs) {
 		values := parseInputs(f.Inputs)
 		for k, v := range values {
-			p, err := a.open(v)
+			plain, err := openAt(v, inputField(k))
 			if err != nil {
-				return nil, fmt.Errorf("flow %s, setting %s: %w", f.ID, k, err)
+				return nil, err
 			}
-			values[k] = p
+			values[k] = plain
 		}
 		out.Inputs = mustJSON(values)
 	}
 	return &out, nil
 }
 
-// sealStored runs at start: it refuses a key that cannot open what is stored, and seals the
-// secret values stored in plain text before encryption existed (flows and their versions).
+// sealStored runs at start: it refuses a key that cannot open what is stored, seals the secret
+// values stored in plain text before encryption existed, and seals again for their place the
+// values sealed before places existed (flows and their versions). It reports, naming flow and
+// field, every value that does not open where it is stored.
 func (a *App) sealStored(ctx context.Context) error {
 	box := a.cfg.Secrets
 	if box == nil {
 		return nil
 	}
-	check, err := a.store.SetSettingIfAbsent(ctx, keyCheckSetting, box.Seal("hookflow"))
+	check, err := a.store.SetSettingIfAbsent(ctx, keyCheckSetting, box.Seal("hookflow", keyCheckPlace))
 	if err != nil {
 		return fmt.Errorf("checking the secret key: %w", err)
 	}
-	if _, err := box.Open(check); err != nil {
+	if secrets.IsUnbound(check) {
+		_, err = box.OpenUnbound(check)
+	} else {
+		_, err = box.Open(check, keyCheckPlace)
+	}
+	if err != nil {
 		return ErrSecretKeyMismatch
+	}
+	report := func(f *store.Flow, what string, refused []string) {
+		for _, field := range refused {
+			a.log.Warn("a stored secret value was made for another flow or field and was copied here; it is not used until the secret is typed again",
+				"flow", f.ID, "flow_name", f.Name, "in", what, "field", field)
+		}
 	}
 	list, err := a.store.Flows(ctx)
 	if err != nil {
@@ -233,13 +324,15 @@ func (a *App) sealStored(ctx context.Context) error {
 	sealed := 0
 	for i := range list {
 		f := &list[i]
-		if _, err := a.openFlow(f); err != nil {
-			return fmt.Errorf("%w (%v)", ErrSecretKeyMismatch, err)
-		}
 		next := *f
-		if err := a.sealFlow(&next, f); err != nil {
+		refused, err := a.sealFlow(&next, f, true)
+		if errors.Is(err, ErrSecretKeyMismatch) {
+			return err
+		}
+		if err != nil {
 			continue // an unreadable document has nothing to seal
 		}
+		report(f, "flow", refused)
 		if next.Document != f.Document || next.Inputs != f.Inputs {
 			if err := a.store.SetFlowSecrets(ctx, f.ID, next.Document, next.Inputs); err != nil {
 				return fmt.Errorf("sealing the secrets of flow %s: %w", f.ID, err)
@@ -247,23 +340,34 @@ func (a *App) sealStored(ctx context.Context) error {
 			sealed++
 		}
 	}
-	err = a.store.VersionDocuments(ctx, func(id uint, document string) error {
-		f := &store.Flow{Document: document}
-		if _, err := a.openFlow(f); err != nil {
-			return fmt.Errorf("%w (version %d: %v)", ErrSecretKeyMismatch, id, err)
-		}
+	err = a.store.VersionDocuments(ctx, func(v store.FlowVersion) error {
+		f := &store.Flow{ID: v.FlowID, TeamID: v.TeamID, Document: v.Document}
 		next := *f
-		if err := a.sealFlow(&next, f); err != nil || next.Document == document {
+		refused, err := a.sealFlow(&next, f, true)
+		if errors.Is(err, ErrSecretKeyMismatch) {
+			return err
+		}
+		if err != nil {
+			return nil
+		}
+		report(f, fmt.Sprintf("version %d", v.Version), refused)
+		if next.Document == v.Document {
 			return nil
 		}
 		sealed++
-		return a.store.SetVersionDocument(ctx, id, next.Document)
+		return a.store.SetVersionDocument(ctx, v.ID, next.Document)
 	})
 	if err != nil {
 		return err
 	}
 	if sealed > 0 {
 		a.log.Info("encrypted secrets stored in plain text before", "records", sealed)
+		// The plain text is still in the file's free pages and write-ahead log until rebuilt.
+		// A failure (say, no disk space for the copy VACUUM makes) does not stop the start: the
+		// values are sealed, and the instance must run.
+		if err := a.store.Compact(ctx); err != nil {
+			a.log.Warn("the database file may still hold the secrets sealed now in free space; free disk space and run VACUUM on it", "err", err)
+		}
 	}
 	return nil
 }

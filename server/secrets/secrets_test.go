@@ -16,23 +16,67 @@ func TestBox_SealsWithAFreshNonceAndOpensOnlyWithItsKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, _, _, _ := secrets.Load("", t.TempDir())
-	s1, s2 := a.Seal("api-key-1"), a.Seal("api-key-1")
+	here := secrets.Place("team-a", "flow-1", "input:api_key")
+	s1, s2 := a.Seal("api-key-1", here), a.Seal("api-key-1", here)
 	if s1 == s2 || !secrets.IsSealed(s1) || strings.Contains(s1, "api-key-1") {
 		t.Fatalf("sealed %q and %q", s1, s2)
 	}
-	if got, err := a.Open(s1); err != nil || got != "api-key-1" {
+	if got, err := a.Open(s1, here); err != nil || got != "api-key-1" {
 		t.Fatalf("open: %q, %v", got, err)
 	}
-	if _, err := b.Open(s1); !errors.Is(err, secrets.ErrWrongKey) {
-		t.Fatalf("another key: %v, want ErrWrongKey", err)
+	if _, err := b.Open(s1, here); err == nil {
+		t.Fatal("another key opens the value")
 	}
-	if got, err := a.Open("plain old value"); err != nil || got != "plain old value" {
+	if got, err := a.Open("plain old value", here); err != nil || got != "plain old value" {
 		t.Fatalf("plain value: %q, %v", got, err)
 	}
 	for _, damaged := range []string{secrets.Prefix, secrets.Prefix + "!!!", s1[:len(s1)-2] + "AA"} {
-		if _, err := a.Open(damaged); !errors.Is(err, secrets.ErrWrongKey) {
-			t.Errorf("damaged %q: %v", damaged, err)
+		if _, err := a.Open(damaged, here); err == nil {
+			t.Errorf("damaged %q opens", damaged)
 		}
+	}
+}
+
+func TestBox_ASealedValueOpensOnlyInTheTeamFlowAndFieldItWasSealedFor(t *testing.T) {
+	box, _, _, err := secrets.Load("", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed := box.Seal("sk_live_1", secrets.Place("team-a", "flow-1", "input:api_key"))
+	for _, elsewhere := range []struct{ name, team, flow, field string }{
+		{"another team", "team-b", "flow-1", "input:api_key"},
+		{"another flow", "team-a", "flow-2", "input:api_key"},
+		{"another field", "team-a", "flow-1", "input:token"},
+		{"a header", "team-a", "flow-1", "header:send\x00X-Api-Key"},
+		{"ids shifted between team and flow", "team-aflow-1", "", "input:api_key"},
+	} {
+		t.Run(elsewhere.name, func(t *testing.T) {
+			got, err := box.Open(sealed, secrets.Place(elsewhere.team, elsewhere.flow, elsewhere.field))
+			if !errors.Is(err, secrets.ErrWrongPlace) || got != "" {
+				t.Fatalf("opened %q, %v; want ErrWrongPlace", got, err)
+			}
+		})
+	}
+}
+
+func TestBox_ValuesOfTheFirstFormatOpenOnlyForTheirMove(t *testing.T) {
+	box, _, _, err := secrets.Load("", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := box.SealUnbound("sk_live_1")
+	if !secrets.IsSealed(old) || !secrets.IsUnbound(old) || !strings.HasPrefix(old, secrets.PrefixV1) {
+		t.Fatalf("first format: %q", old)
+	}
+	if _, err := box.Open(old, secrets.Place("team-a", "flow-1", "input:api_key")); !errors.Is(err, secrets.ErrWrongPlace) {
+		t.Fatalf("a first-format value opens at a place: %v", err)
+	}
+	if got, err := box.OpenUnbound(old); err != nil || got != "sk_live_1" {
+		t.Fatalf("move: %q, %v", got, err)
+	}
+	other, _, _, _ := secrets.Load("", t.TempDir())
+	if _, err := other.OpenUnbound(old); !errors.Is(err, secrets.ErrWrongKey) {
+		t.Fatalf("another key: %v, want ErrWrongKey", err)
 	}
 }
 
@@ -69,7 +113,7 @@ func TestLoad_KeyFileIsCreatedOnceWith0600AndReusedAfter(t *testing.T) {
 	if err != nil || created {
 		t.Fatalf("second start: %v, created %v", err, created)
 	}
-	if got, err := b.Open(a.Seal("x")); err != nil || got != "x" {
+	if got, err := b.Open(a.Seal("x", "p"), "p"); err != nil || got != "x" {
 		t.Fatal("the second start has another key")
 	}
 }

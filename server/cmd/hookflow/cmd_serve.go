@@ -126,13 +126,16 @@ func serve(ctx context.Context, c serveConfig, logOut io.Writer, ready chan<- st
 	if err != nil {
 		return err
 	}
-	box, err := secretBox(c, log)
+	box, discardKey, err := secretBox(c, log)
 	if err != nil {
 		return err
 	}
 	app = core.New(core.Config{PublicURL: public, Workers: c.Workers, MaxBodyBytes: c.MaxBody, Logger: log,
 		HTTPClient: policy.Client(), Secrets: box}, st, hub, notifier)
 	if err := app.Start(ctx); err != nil { // e.g. a secret key that does not open the stored secrets
+		if errors.Is(err, core.ErrSecretKeyMismatch) {
+			discardKey() // the key it made opens nothing stored; any other failure may have used it
+		}
 		app.Close(0)
 		ln.Close()
 		return err

@@ -57,3 +57,40 @@ func TestServe_SecretKeyFileOnFirstStartAndClearRefusals(t *testing.T) {
 		})
 	}
 }
+
+func TestServe_RefusedStartLeavesNoNewKeyFileBehind(t *testing.T) {
+	dir := t.TempDir()
+	start := func() error {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		ready := make(chan string, 1)
+		errc := make(chan error, 1)
+		go func() {
+			errc <- serve(ctx, serveConfig{Addr: "127.0.0.1:0", DataDir: dir, Workers: 1, LogLevel: "error"}, io.Discard, ready)
+		}()
+		select {
+		case <-ready:
+			cancel()
+			return <-errc
+		case err := <-errc:
+			return err
+		case <-time.After(time.Minute): // a hang, not a speed bound
+			t.Fatal("serve neither started nor failed")
+			return nil
+		}
+	}
+	if err := start(); err != nil {
+		t.Fatalf("first start: %v", err)
+	}
+	keyFile := filepath.Join(dir, "secret.key")
+	if err := os.Remove(keyFile); err != nil {
+		t.Fatal(err)
+	}
+	err := start()
+	if err == nil || !strings.Contains(err.Error(), "does not open the secrets stored in this database") {
+		t.Fatalf("start without the key file: %v, want a refusal", err)
+	}
+	if _, err := os.Stat(keyFile); !os.IsNotExist(err) {
+		t.Fatalf("a refused start left a key file behind (%v): the next start would use a key that opens nothing", err)
+	}
+}
