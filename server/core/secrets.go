@@ -191,7 +191,7 @@ func (a *App) openFlow(f *store.Flow) (*store.Flow, error) {
 	if strings.Contains(f.Document, secrets.Prefix) {
 		doc, err := flows.ParseFlow([]byte(f.Document))
 		if err != nil {
-			return nil, err
+			return nil, &UnreadableFlowError{ID: f.ID, Err: err}
 		}
 		if err := mapHeaders(doc, func(h headerVisit) (string, error) { return a.open(h.value) }); err != nil {
 			return nil, fmt.Errorf("flow %s: %w", f.ID, err)
@@ -233,7 +233,11 @@ func (a *App) sealStored(ctx context.Context) error {
 	sealed := 0
 	for i := range list {
 		f := &list[i]
-		if _, err := a.openFlow(f); err != nil {
+		var unreadable *UnreadableFlowError
+		if _, err := a.openFlow(f); errors.As(err, &unreadable) {
+			a.log.Error("a stored flow cannot be read", "flow", f.ID, "err", unreadable.Err)
+			continue // it fails alone (lists show it, its runs fail): not a reason to refuse to start
+		} else if err != nil {
 			return fmt.Errorf("%w (%v)", ErrSecretKeyMismatch, err)
 		}
 		next := *f
