@@ -20,11 +20,9 @@ func (s *Store) InsertEvents(ctx context.Context, events []*Event) error {
 // ClaimEvent marks a queued event as running with a lease held by owner (a process); false when
 // another worker (or process) has it. The owner keeps the lease with RenewLeases while it runs.
 func (s *Store) ClaimEvent(ctx context.Context, id, owner string, lease time.Duration) (*Event, bool, error) {
-	now := time.Now().UTC()
-	until := now.Add(lease)
 	res := s.Write(ctx).Model(&Event{}).
-		Where("id = ? AND (status = ? OR (status = ? AND lease_until < ?))", id, EventQueued, EventRunning, now).
-		Updates(map[string]any{"status": EventRunning, "lease_until": until, "lease_owner": owner, "attempts": gorm.Expr("attempts + 1")})
+		Where("id = ? AND (status = ? OR (status = ? AND lease_until < ?))", id, EventQueued, EventRunning, s.leaseNow()).
+		Updates(map[string]any{"status": EventRunning, "lease_until": s.leaseEnd(lease), "lease_owner": owner, "attempts": gorm.Expr("attempts + 1")})
 	if res.Error != nil || res.RowsAffected == 0 {
 		return nil, false, res.Error
 	}
@@ -42,11 +40,27 @@ func (s *Store) RenewLeases(ctx context.Context, owner string, ids []string, lea
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	until := time.Now().UTC().Add(lease)
 	var held []string
 	err := s.Write(ctx).Raw("UPDATE events SET lease_until = ? WHERE lease_owner = ? AND status = ? AND id IN ? RETURNING id",
-		until, owner, EventRunning, ids).Scan(&held).Error
+		s.leaseEnd(lease), owner, EventRunning, ids).Scan(&held).Error
 	return held, err
+}
+
+// leaseNow and leaseEnd are the times leases are compared with and end at. On PostgreSQL they
+// come from the database's clock, which every process shares: a host whose clock runs ahead
+// must not see a live process's 20 s lease as over.
+func (s *Store) leaseNow() any {
+	if s.dialect == "postgres" {
+		return gorm.Expr("now()")
+	}
+	return time.Now().UTC()
+}
+
+func (s *Store) leaseEnd(lease time.Duration) any {
+	if s.dialect == "postgres" {
+		return gorm.Expr("now() + ? * interval '1 millisecond'", lease.Milliseconds())
+	}
+	return time.Now().UTC().Add(lease)
 }
 
 // ReleaseEvent puts an event owner holds back in the queue at once (its run was interrupted by
@@ -181,11 +195,11 @@ func boolKey(b bool) string {
 }
 
 // DueEvents lists queued events whose time has come, oldest first, and running events whose
-// lease ran out (their worker died).
+// lease ran out (their worker died; on PostgreSQL by the database's clock).
 func (s *Store) DueEvents(ctx context.Context, now time.Time, limit int) ([]string, error) {
 	var ids []string
 	err := s.Read(ctx).Model(&Event{}).
-		Where("(status = ? AND next_at <= ?) OR (status = ? AND lease_until < ?)", EventQueued, now.UTC(), EventRunning, now.UTC()).
+		Where("(status = ? AND next_at <= ?) OR (status = ? AND lease_until < ?)", EventQueued, now.UTC(), EventRunning, s.leaseNow()).
 		Order("next_at").Limit(limit).Pluck("id", &ids).Error
 	return ids, err
 }

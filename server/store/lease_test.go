@@ -30,6 +30,10 @@ func TestStore_LeaseTakenOverIsRenewedAndFinishedOnlyByItsNewOwner(t *testing.T)
 		if _, ok, err := st.ClaimEvent(ctx, ev.ID, "B", time.Minute); !ok || err != nil {
 			t.Fatalf("B's take-over: %v %v", ok, err)
 		}
+		if got, _ := st.Event(ctx, ev.ID); got.LeaseUntil == nil || got.LeaseOwner != "B" ||
+			got.LeaseUntil.Before(time.Now().Add(50*time.Second)) || got.LeaseUntil.After(time.Now().Add(70*time.Second)) {
+			t.Fatalf("after B's claim of a minute: %+v (now %v)", got, time.Now().UTC())
+		}
 		if held, err := st.RenewLeases(ctx, "A", []string{ev.ID}, time.Minute); err != nil || len(held) != 0 {
 			t.Fatalf("A renewed %v (%v)", held, err)
 		}
