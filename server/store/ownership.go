@@ -64,7 +64,7 @@ func sqlitePath(opts Options) string {
 
 // refuseForeignSQLite reads (read-only) an existing database file and refuses it unless it is
 // empty or hookflow's.
-func refuseForeignSQLite(path string) error {
+func refuseForeignSQLite(ctx context.Context, path string) error {
 	info, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -82,7 +82,7 @@ func refuseForeignSQLite(path string) error {
 	}
 	defer db.Close()
 	var id int64
-	if err := db.QueryRow("PRAGMA application_id").Scan(&id); err != nil {
+	if err := db.QueryRowContext(ctx, "PRAGMA application_id").Scan(&id); err != nil {
 		if strings.Contains(err.Error(), "not a database") {
 			return foreign
 		}
@@ -91,11 +91,11 @@ func refuseForeignSQLite(path string) error {
 	if id == applicationID {
 		return nil
 	}
-	tables, err := queryNames(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+	tables, err := queryNames(ctx, db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", path, err)
 	}
-	if len(tables) == 0 || madeByHookflow(db) {
+	if len(tables) == 0 || madeByHookflow(ctx, db) {
 		return nil
 	}
 	foreign.Tables = tables
@@ -108,11 +108,11 @@ func (s *Store) refuseForeignPostgres(ctx context.Context, dsn string) error {
 	if err != nil {
 		return err
 	}
-	tables, err := queryNames(db, "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name")
+	tables, err := queryNames(ctx, db, "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name")
 	if err != nil {
 		return fmt.Errorf("reading the PostgreSQL database: %w", err)
 	}
-	if len(tables) == 0 || madeByHookflow(db) {
+	if len(tables) == 0 || madeByHookflow(ctx, db) {
 		return nil
 	}
 	where := "the PostgreSQL database"
@@ -126,14 +126,14 @@ func (s *Store) refuseForeignPostgres(ctx context.Context, dsn string) error {
 
 // madeByHookflow reports whether hookflow's first migration is recorded (another application's
 // schema_migrations has other columns or other rows).
-func madeByHookflow(db *sql.DB) bool {
+func madeByHookflow(ctx context.Context, db *sql.DB) bool {
 	var name string
-	err := db.QueryRow("SELECT name FROM schema_migrations WHERE version = 1").Scan(&name)
+	err := db.QueryRowContext(ctx, "SELECT name FROM schema_migrations WHERE version = 1").Scan(&name)
 	return err == nil && name == migrations[0].name
 }
 
-func queryNames(db *sql.DB, query string) ([]string, error) {
-	rows, err := db.Query(query)
+func queryNames(ctx context.Context, db *sql.DB, query string) ([]string, error) {
+	rows, err := db.QueryContext(ctx, query)
 	if err != nil {
 		return nil, err
 	}

@@ -43,7 +43,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		s, err = openPostgres(opts.DatabaseURL)
 	} else if opts.DatabaseURL != "" {
 		return nil, fmt.Errorf("the database URL must start with postgres:// (or be empty for the built-in SQLite)")
-	} else if err = refuseForeignSQLite(sqlitePath(opts)); err == nil {
+	} else if err = refuseForeignSQLite(ctx, sqlitePath(opts)); err == nil {
 		s, err = openSQLite(opts)
 	}
 	if err != nil {
