@@ -46,11 +46,14 @@ func toAPIError(err error) *Error {
 	var problems flows.Problems
 	var problem *flows.Problem
 	var httpErr *echo.HTTPError
+	var unreadable *core.UnreadableFlowError
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &apiErr):
 		return apiErr
+	case errors.As(err, &unreadable): // damaged data on the server, said plainly
+		return apiError(http.StatusInternalServerError, unreadable.Error())
 	case errors.As(err, &invalid):
 		return &Error{Status: http.StatusUnprocessableEntity, Message: summary(invalid.Problems), Details: invalid.Problems}
 	case errors.As(err, &problems):

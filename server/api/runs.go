@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hookflow/hookflow/server/store"
@@ -29,6 +30,10 @@ func toRunView(r *store.Run, withTrace bool) runView {
 	v := runView{ID: r.ID, FlowID: r.FlowID, EventID: r.EventID, Status: r.Status, Error: r.Error, FailedStep: r.FailedStep,
 		Test: r.Test, Attempt: r.Attempt, StartedAt: r.StartedAt, DurationMs: r.DurationMs}
 	if withTrace && r.Trace != "" {
+		if !json.Valid([]byte(r.Trace)) { // a damaged row: show what else is known
+			v.Error = strings.TrimSpace(v.Error + " (the step details of this run could not be read)")
+			return v
+		}
 		v.Trace = json.RawMessage(r.Trace)
 	}
 	return v
@@ -78,7 +83,7 @@ func (h *handlers) getRun(c echo.Context) error {
 		return err
 	}
 	v := toRunView(r, true)
-	if lang := requestLang(c.QueryParam("lang")); lang != "en" && r.Trace != "" {
+	if lang := requestLang(c.QueryParam("lang")); lang != "en" && v.Trace != nil {
 		trace, runError := localizeTrace(r.Trace, lang)
 		v.Trace = json.RawMessage(trace)
 		if runError != "" {

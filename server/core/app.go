@@ -27,6 +27,10 @@ type Config struct {
 	RetryBase time.Duration
 	// RetryMax caps that pause (default 1 h).
 	RetryMax time.Duration
+	// Lease is how long an event claimed on PostgreSQL stays this process's without a heartbeat
+	// (default DefaultLease): the longest a dead process's events wait to be taken over, less
+	// one scan. Heartbeat is how often the leases are renewed (default Lease/4).
+	Lease, Heartbeat time.Duration
 	// HTTPClient sends the flows' requests (default: outbound.Policy{}'s client).
 	HTTPClient flows.Doer
 	Logger     *slog.Logger
@@ -52,6 +56,12 @@ func (c *Config) defaults() {
 	}
 	if c.RetryMax <= 0 {
 		c.RetryMax = time.Hour
+	}
+	if c.Lease <= 0 {
+		c.Lease = DefaultLease
+	}
+	if c.Heartbeat <= 0 || c.Heartbeat >= c.Lease {
+		c.Heartbeat = c.Lease / 4
 	}
 	if c.HTTPClient == nil {
 		// Even unconfigured, flows never reach link-local or cloud metadata addresses.
@@ -81,6 +91,7 @@ type App struct {
 	programs  sync.Map // flow id → *compiled
 	hooks     hookCache
 	limiters  rateLimiters
+	leases    *leases // PostgreSQL: the events this process runs under its leases
 
 	ctx    context.Context // canceled when the grace period of Close is over: interrupts runs
 	cancel context.CancelFunc
@@ -98,7 +109,7 @@ func New(cfg Config, st *store.Store, hub *live.Hub, n Notifier) *App {
 	cfg.defaults()
 	ctx, cancel := context.WithCancel(context.Background())
 	a := &App{cfg: cfg, store: st, hub: hub, notifier: n, log: cfg.Logger, ctx: ctx, cancel: cancel,
-		work: make(chan string, 4096), quit: make(chan struct{}), finished: make(chan finishing, 1024)}
+		work: make(chan string, 4096), quit: make(chan struct{}), finished: make(chan finishing, 1024), leases: newLeases()}
 	a.metrics = newMetrics(a)
 	a.ingress = newIngress(st, a.committed)
 	a.ingress.start() // webhooks are stored from the start; Start adds the workers
@@ -134,6 +145,7 @@ func (a *App) Start(ctx context.Context) error {
 			a.log.Info("re-queued runs interrupted by a stop", "count", n)
 		}
 	}
+	a.startLeases()
 	a.finishWG.Add(1)
 	go a.finisher()
 	for i := 0; i < a.cfg.Workers; i++ {
@@ -165,4 +177,5 @@ func (a *App) Close(grace time.Duration) {
 	a.cancel()
 	close(a.finished) // workers are gone: store what they finished, then stop
 	a.finishWG.Wait()
+	a.stopLeases()
 }

@@ -40,11 +40,16 @@ func (a *App) finisher() {
 		for i, f := range batch {
 			rows[i] = f.Finish
 		}
-		err := a.storeFinished(rows)
+		lost, err := a.storeFinished(rows)
 		for _, f := range batch {
 			a.release(f.EventID)
 			if err != nil {
 				continue // still queued in the database: the scheduler runs it again
+			}
+			if lost[f.EventID] {
+				a.log.Warn("another process took this event over after its lease ran out; it runs the event again and stores that outcome, this attempt's is dropped",
+					"event", f.EventID)
+				continue
 			}
 			a.metrics.runFinished(f.traceStatus)
 			if f.Run != nil {
@@ -57,18 +62,28 @@ func (a *App) finisher() {
 	}
 }
 
-// storeFinished writes a batch, retrying for a while: the runs already happened.
-func (a *App) storeFinished(rows []store.Finish) error {
+// storeFinished writes a batch, retrying for a while: the runs already happened. On PostgreSQL
+// it returns the events whose lease this process lost (see lease.go): their outcome is dropped.
+func (a *App) storeFinished(rows []store.Finish) (map[string]bool, error) {
+	owner := ""
+	if a.store.Dialect() == "postgres" {
+		owner = a.leases.owner
+	}
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		err = a.store.FinishEvents(ctx, rows)
+		var lost []string
+		lost, err = a.store.FinishLeased(ctx, owner, rows)
 		cancel()
 		if err == nil {
-			return nil
+			out := make(map[string]bool, len(lost))
+			for _, id := range lost {
+				out[id] = true
+			}
+			return out, nil
 		}
 		a.log.Error("storing finished runs", "count", len(rows), "err", err)
 		time.Sleep(time.Duration(attempt+1) * 200 * time.Millisecond)
 	}
-	return err
+	return nil, err
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -72,7 +71,24 @@ type FlowView struct {
 	LastRunAt   *time.Time        `json:"last_run_at,omitempty"`
 	LastStatus  string            `json:"last_status,omitempty"`
 	Failed      int64             `json:"failed_runs"`
+	// Error is set, and Document is null, when the stored flow cannot be read (see
+	// UnreadableFlowError): the list still shows it, so that it can be restored or deleted.
+	Error string `json:"error,omitempty"`
 }
+
+// UnreadableFlowError is a stored flow whose document cannot be read (a damaged row, or one
+// written by something other than hookflow). It fails that flow alone: lists show the others,
+// and its runs fail with this sentence.
+type UnreadableFlowError struct {
+	ID  string
+	Err error
+}
+
+func (e *UnreadableFlowError) Error() string {
+	return "this flow could not be read: " + e.Err.Error() + "; restore an earlier version from its history, or delete it"
+}
+
+func (e *UnreadableFlowError) Unwrap() error { return e.Err }
 
 // SecretMask replaces secret values in API answers.
 const SecretMask = "••••••"
@@ -80,7 +96,7 @@ const SecretMask = "••••••"
 func (a *App) view(f *store.Flow, stats store.FlowStats) (*FlowView, error) {
 	doc, err := flows.ParseFlow([]byte(f.Document))
 	if err != nil {
-		return nil, fmt.Errorf("stored flow %s is unreadable: %w", f.ID, err)
+		return nil, &UnreadableFlowError{ID: f.ID, Err: err}
 	}
 	values := parseInputs(f.Inputs)
 	for _, in := range doc.Inputs {
@@ -144,7 +160,7 @@ func (a *App) UpdateFlow(ctx context.Context, id string, in FlowInput) (*FlowVie
 	if in.Document == nil {
 		in.Document, err = flows.ParseFlow([]byte(f.Document))
 		if err != nil {
-			return nil, err
+			return nil, &UnreadableFlowError{ID: id, Err: err}
 		}
 	}
 	if err := checkDocument(in); err != nil {
@@ -256,8 +272,17 @@ func (a *App) Flows(ctx context.Context) ([]*FlowView, error) {
 	}
 	out := make([]*FlowView, 0, len(list))
 	for i := range list {
-		v, err := a.view(&list[i], stats[list[i].ID])
-		if err != nil {
+		f := &list[i]
+		v, err := a.view(f, stats[f.ID])
+		var unreadable *UnreadableFlowError
+		if errors.As(err, &unreadable) {
+			// One damaged flow must not hide the team's others.
+			a.log.Error("a stored flow cannot be read", "flow", f.ID, "err", unreadable.Err)
+			s := stats[f.ID]
+			v = &FlowView{ID: f.ID, Name: f.Name, Active: f.Active, Version: f.Version, WebhookURL: a.WebhookURL(f.Token),
+				InputValues: map[string]string{}, Settings: parseSettings(f.Settings), Problems: flows.Problems{}, CreatedAt: f.CreatedAt,
+				UpdatedAt: f.UpdatedAt, LastRunAt: s.LastRunAt, LastStatus: s.LastStatus, Failed: s.Failed, Error: unreadable.Error()}
+		} else if err != nil {
 			return nil, err
 		}
 		out = append(out, v)
@@ -322,7 +347,7 @@ func (a *App) DuplicateFlow(ctx context.Context, id, name string) (*FlowView, er
 	}
 	doc, err := flows.ParseFlow([]byte(f.Document))
 	if err != nil {
-		return nil, fmt.Errorf("stored flow %s is unreadable: %w", id, err)
+		return nil, &UnreadableFlowError{ID: id, Err: err}
 	}
 	if name = strings.TrimSpace(name); name == "" {
 		name = flowName(doc) + " (copy)"
@@ -355,7 +380,7 @@ func (a *App) ExportTemplate(ctx context.Context, id string) (*flows.Flow, error
 	}
 	doc, err := flows.ParseFlow([]byte(f.Document))
 	if err != nil {
-		return nil, err
+		return nil, &UnreadableFlowError{ID: id, Err: err}
 	}
 	_ = mapHeaders(doc, func(h headerVisit) (string, error) {
 		if (h.secret && holdsSecret(h.value)) || secrets.IsSealed(h.value) {

@@ -26,7 +26,9 @@ func (a *App) program(f *store.Flow) (*flows.Program, error) {
 	}
 	c := &compiled{version: f.Version}
 	doc, err := flows.ParseFlow([]byte(f.Document))
-	if err == nil {
+	if err != nil {
+		err = &UnreadableFlowError{ID: f.ID, Err: err}
+	} else {
 		var problems flows.Problems
 		c.prog, problems = flows.Compile(doc)
 		if len(problems) > 0 {

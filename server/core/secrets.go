@@ -269,7 +269,7 @@ func (a *App) openFlow(f *store.Flow) (*store.Flow, error) {
 	if mentionsSealed(f.Document) {
 		doc, err := flows.ParseFlow([]byte(f.Document))
 		if err != nil {
-			return nil, err
+			return nil, &UnreadableFlowError{ID: f.ID, Err: err}
 		}
 		if err := mapHeaders(doc, func(h headerVisit) (string, error) { return openAt(h.value, headerField(h.node, h.key)) }); err != nil {
 			return nil, err

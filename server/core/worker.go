@@ -1,7 +1,6 @@
 package core
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
@@ -35,6 +34,7 @@ func (a *App) release(id string) {
 	if _, ok := a.inflight.LoadAndDelete(id); ok {
 		a.inflightN.Add(-1)
 	}
+	a.dropLease(id)
 }
 
 func (a *App) worker() {
@@ -88,21 +88,6 @@ func (a *App) scan() bool {
 	return len(ids) == room+busy
 }
 
-// claim takes an event for this worker. On SQLite one process owns the database, so the
-// in-memory inflight set is the claim and the attempt is counted when it is stored; on
-// PostgreSQL several processes share the queue, so the claim is a conditional UPDATE with a lease.
-func (a *App) claim(id string) (*store.Event, bool, error) {
-	if a.store.Dialect() == "postgres" {
-		return a.store.ClaimEvent(a.ctx, id, a.cfg.RunTimeout+time.Minute)
-	}
-	ev, err := a.store.Event(a.ctx, id)
-	if err != nil || ev.Status != store.EventQueued {
-		return nil, false, err
-	}
-	ev.Attempts++ // this attempt
-	return ev, true, nil
-}
-
 // execute runs one queued event. At-least-once: the event stays in the queue until its run is
 // stored; a crash in between runs it again, and targets can drop the repeat by {{event.id}}.
 func (a *App) execute(id string) {
@@ -140,7 +125,7 @@ func (a *App) execute(id string) {
 	if ev.Attempts > 1 {
 		prev = a.lastTrace(ev.ID)
 	}
-	run, trace := a.runFlow(a.ctx, flow, payload, prev, ev.ID, false)
+	run, trace := a.runFlow(a.runContext(id), flow, payload, prev, ev.ID, false)
 	if a.ctx.Err() != nil {
 		a.release(id)
 		a.requeue(id) // interrupted by shutdown: run it again after the restart
@@ -159,14 +144,6 @@ func (a *App) execute(id string) {
 		}
 	}
 	done(f)
-}
-
-func (a *App) requeue(id string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := a.store.RequeueEvent(ctx, id); err != nil {
-		a.log.Error("re-queueing an event", "event", id, "err", err)
-	}
 }
 
 // lastTrace is the trace of the event's previous attempt, to continue from its failed step.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // InsertEvents writes a batch of events in one transaction: the group commit of webhook
@@ -16,14 +17,12 @@ func (s *Store) InsertEvents(ctx context.Context, events []*Event) error {
 	})
 }
 
-// ClaimEvent marks a queued event as running with a lease; false when another worker (or
-// process) has it.
-func (s *Store) ClaimEvent(ctx context.Context, id string, lease time.Duration) (*Event, bool, error) {
-	now := time.Now().UTC()
-	until := now.Add(lease)
+// ClaimEvent marks a queued event as running with a lease held by owner (a process); false when
+// another worker (or process) has it. The owner keeps the lease with RenewLeases while it runs.
+func (s *Store) ClaimEvent(ctx context.Context, id, owner string, lease time.Duration) (*Event, bool, error) {
 	res := s.Write(ctx).Model(&Event{}).
-		Where("id = ? AND (status = ? OR (status = ? AND lease_until < ?))", id, EventQueued, EventRunning, now).
-		Updates(map[string]any{"status": EventRunning, "lease_until": until, "attempts": gorm.Expr("attempts + 1")})
+		Where("id = ? AND (status = ? OR (status = ? AND lease_until < ?))", id, EventQueued, EventRunning, s.leaseNow()).
+		Updates(map[string]any{"status": EventRunning, "lease_until": s.leaseEnd(lease), "lease_owner": owner, "attempts": gorm.Expr("attempts + 1")})
 	if res.Error != nil || res.RowsAffected == 0 {
 		return nil, false, res.Error
 	}
@@ -32,6 +31,43 @@ func (s *Store) ClaimEvent(ctx context.Context, id string, lease time.Duration) 
 		return nil, false, err
 	}
 	return &ev, true, nil
+}
+
+// RenewLeases extends owner's leases on the given running events to now+lease, in one
+// statement (the heartbeat), and returns the ids it still holds: an id missing from the answer
+// was taken over by another process after its lease ran out, or finished.
+func (s *Store) RenewLeases(ctx context.Context, owner string, ids []string, lease time.Duration) ([]string, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var held []string
+	err := s.Write(ctx).Raw("UPDATE events SET lease_until = ? WHERE lease_owner = ? AND status = ? AND id IN ? RETURNING id",
+		s.leaseEnd(lease), owner, EventRunning, ids).Scan(&held).Error
+	return held, err
+}
+
+// leaseNow and leaseEnd are the times leases are compared with and end at. On PostgreSQL they
+// come from the database's clock, which every process shares: a host whose clock runs ahead
+// must not see a live process's 20 s lease as over.
+func (s *Store) leaseNow() any {
+	if s.dialect == "postgres" {
+		return gorm.Expr("now()")
+	}
+	return time.Now().UTC()
+}
+
+func (s *Store) leaseEnd(lease time.Duration) any {
+	if s.dialect == "postgres" {
+		return gorm.Expr("now() + ? * interval '1 millisecond'", lease.Milliseconds())
+	}
+	return time.Now().UTC().Add(lease)
+}
+
+// ReleaseEvent puts an event owner holds back in the queue at once (its run was interrupted by
+// a shutdown); an event whose lease another process took is left to that process.
+func (s *Store) ReleaseEvent(ctx context.Context, id, owner string) error {
+	return s.Write(ctx).Model(&Event{}).Where("id = ? AND lease_owner = ? AND status = ?", id, owner, EventRunning).
+		Updates(map[string]any{"status": EventQueued, "next_at": time.Now().UTC(), "lease_until": nil, "lease_owner": ""}).Error
 }
 
 // Finish is the outcome of one attempt at an event: its run and the event's next state.
@@ -52,7 +88,25 @@ func (s *Store) FinishEvent(ctx context.Context, id string, run *Run, status str
 // FinishEvents stores the outcomes of many attempts in one transaction (the workers' group
 // commit): runs are inserted and events move on.
 func (s *Store) FinishEvents(ctx context.Context, batch []Finish) error {
-	return s.Write(ctx).Transaction(func(tx *gorm.DB) error {
+	_, err := s.FinishLeased(ctx, "", batch)
+	return err
+}
+
+// FinishLeased is FinishEvents for attempts run under owner's leases: an attempt whose event is
+// no longer running under owner (its lease ran out and another process took the event over) is
+// not stored, neither its run nor the event's next state, since the process that holds the
+// event now runs it again and stores that outcome (at-least-once: the target may see the
+// event twice, with the same {{event.id}}). It returns those attempts' event ids. An empty
+// owner stores every attempt.
+func (s *Store) FinishLeased(ctx context.Context, owner string, batch []Finish) (lost []string, err error) {
+	err = s.Write(ctx).Transaction(func(tx *gorm.DB) error {
+		lost = nil
+		if owner != "" {
+			var err error
+			if batch, lost, err = keepHeld(tx, owner, batch); err != nil {
+				return err
+			}
+		}
 		runs := make([]*Run, 0, len(batch))
 		for _, f := range batch {
 			if f.Run != nil {
@@ -72,7 +126,7 @@ func (s *Store) FinishEvents(ctx context.Context, batch []Finish) error {
 				groups[key] = append(groups[key], f.EventID)
 				continue
 			}
-			next := map[string]any{"status": EventQueued, "next_at": f.RetryAt.UTC(), "lease_until": nil}
+			next := map[string]any{"status": EventQueued, "next_at": f.RetryAt.UTC(), "lease_until": nil, "lease_owner": ""}
 			if !f.Claimed {
 				next["attempts"] = gorm.Expr("attempts + 1")
 			}
@@ -82,7 +136,7 @@ func (s *Store) FinishEvents(ctx context.Context, batch []Finish) error {
 		}
 		for key, ids := range groups {
 			status, claimed, _ := strings.Cut(key, "|")
-			next := map[string]any{"status": status, "lease_until": nil}
+			next := map[string]any{"status": status, "lease_until": nil, "lease_owner": ""}
 			if claimed == "0" {
 				next["attempts"] = gorm.Expr("attempts + 1")
 			}
@@ -96,6 +150,41 @@ func (s *Store) FinishEvents(ctx context.Context, batch []Finish) error {
 		}
 		return nil
 	})
+	return lost, err
+}
+
+// keepHeld splits a batch into the attempts whose events are still running under owner's lease
+// and the ids of the others. The rows are locked until the transaction ends, so no other
+// process can claim them between this check and the update.
+func keepHeld(tx *gorm.DB, owner string, batch []Finish) (kept []Finish, lost []string, err error) {
+	ids := make([]string, len(batch))
+	for i, f := range batch {
+		ids[i] = f.EventID
+	}
+	held := map[string]bool{}
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), 500)]
+		ids = ids[len(chunk):]
+		var got []string
+		q := tx.Model(&Event{}).Where("id IN ? AND status = ? AND lease_owner = ?", chunk, EventRunning, owner)
+		if tx.Dialector.Name() == "postgres" {
+			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+		}
+		if err := q.Pluck("id", &got).Error; err != nil {
+			return nil, nil, err
+		}
+		for _, id := range got {
+			held[id] = true
+		}
+	}
+	for _, f := range batch {
+		if held[f.EventID] {
+			kept = append(kept, f)
+		} else {
+			lost = append(lost, f.EventID)
+		}
+	}
+	return kept, lost, nil
 }
 
 func boolKey(b bool) string {
@@ -106,11 +195,11 @@ func boolKey(b bool) string {
 }
 
 // DueEvents lists queued events whose time has come, oldest first, and running events whose
-// lease ran out (their worker died).
+// lease ran out (their worker died; on PostgreSQL by the database's clock).
 func (s *Store) DueEvents(ctx context.Context, now time.Time, limit int) ([]string, error) {
 	var ids []string
 	err := s.Read(ctx).Model(&Event{}).
-		Where("(status = ? AND next_at <= ?) OR (status = ? AND lease_until < ?)", EventQueued, now.UTC(), EventRunning, now.UTC()).
+		Where("(status = ? AND next_at <= ?) OR (status = ? AND lease_until < ?)", EventQueued, now.UTC(), EventRunning, s.leaseNow()).
 		Order("next_at").Limit(limit).Pluck("id", &ids).Error
 	return ids, err
 }
@@ -119,14 +208,14 @@ func (s *Store) DueEvents(ctx context.Context, now time.Time, limit int) ([]stri
 // running yet, so those are left over from a crash.
 func (s *Store) RequeueRunning(ctx context.Context) (int64, error) {
 	res := s.Write(ctx).Model(&Event{}).Where("status = ?", EventRunning).
-		Updates(map[string]any{"status": EventQueued, "lease_until": nil})
+		Updates(map[string]any{"status": EventQueued, "lease_until": nil, "lease_owner": ""})
 	return res.RowsAffected, res.Error
 }
 
 // RequeueEvent puts an event in the queue again (replay).
 func (s *Store) RequeueEvent(ctx context.Context, id string) error {
 	res := s.Write(ctx).Model(&Event{}).Where("id = ?", id).
-		Updates(map[string]any{"status": EventQueued, "next_at": time.Now().UTC(), "lease_until": nil})
+		Updates(map[string]any{"status": EventQueued, "next_at": time.Now().UTC(), "lease_until": nil, "lease_owner": ""})
 	if res.Error == nil && res.RowsAffected == 0 {
 		return ErrNotFound
 	}

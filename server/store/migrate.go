@@ -24,6 +24,14 @@ var migrations = []migration{
 		return tx.AutoMigrate(append(allModels(), accountModels()...)...)
 	}},
 	{3, "team templates", func(tx *gorm.DB) error { return tx.AutoMigrate(&TeamTemplate{}) }},
+	// Leases name their process, so that a heartbeat renews only its own and a process that lost
+	// one cannot store over the process that took the event over.
+	{4, "lease owner", func(tx *gorm.DB) error {
+		if tx.Migrator().HasColumn(&Event{}, "LeaseOwner") { // created by migration 1 on a new database
+			return nil
+		}
+		return tx.Migrator().AddColumn(&Event{}, "LeaseOwner")
+	}},
 }
 
 type schemaMigration struct {

@@ -47,6 +47,9 @@ type Event struct {
 	Attempts   int
 	NextAt     time.Time `gorm:"index:idx_event_due,priority:2"`
 	LeaseUntil *time.Time
+	// LeaseOwner is the process whose lease it is (PostgreSQL): only it renews the lease and
+	// stores the attempt's outcome.
+	LeaseOwner string    `gorm:"size:40;not null;default:''"`
 	ReceivedAt time.Time `gorm:"index:idx_event_flow,priority:2"`
 }
 

@@ -43,15 +43,15 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		s, err = openPostgres(opts.DatabaseURL)
 	} else if opts.DatabaseURL != "" {
 		return nil, fmt.Errorf("the database URL must start with postgres:// (or be empty for the built-in SQLite)")
-	} else {
+	} else if err = refuseForeignSQLite(ctx, sqlitePath(opts)); err == nil {
 		s, err = openSQLite(opts)
 	}
 	if err != nil {
 		return nil, err
 	}
-	if err := s.migrate(ctx); err != nil {
+	if err := s.claim(ctx, opts); err != nil {
 		s.Close()
-		return nil, fmt.Errorf("preparing the database: %w", err)
+		return nil, err
 	}
 	return s, nil
 }

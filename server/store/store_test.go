@@ -81,7 +81,7 @@ func TestStore_EventQueueClaimsOnceAndRetries(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				for _, ev := range evs {
-					_, ok, err := st.ClaimEvent(ctx, ev.ID, time.Minute)
+					_, ok, err := st.ClaimEvent(ctx, ev.ID, "test", time.Minute)
 					if err != nil {
 						t.Error(err)
 						return

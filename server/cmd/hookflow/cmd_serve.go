@@ -30,6 +30,8 @@ type serveConfig struct {
 	LogLevel                                                  string
 	OutboundStrict                                            bool
 	OutboundAllow                                             string
+	// Lease and Heartbeat are core.Config's (zero: its defaults); only tests change them.
+	Lease, Heartbeat time.Duration
 }
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -131,7 +133,7 @@ func serve(ctx context.Context, c serveConfig, logOut io.Writer, ready chan<- st
 		return err
 	}
 	app = core.New(core.Config{PublicURL: public, Workers: c.Workers, MaxBodyBytes: c.MaxBody, Logger: log,
-		HTTPClient: policy.Client(), Secrets: box}, st, hub, notifier)
+		HTTPClient: policy.Client(), Secrets: box, Lease: c.Lease, Heartbeat: c.Heartbeat}, st, hub, notifier)
 	if err := app.Start(ctx); err != nil { // e.g. a secret key that does not open the stored secrets
 		if errors.Is(err, core.ErrSecretKeyMismatch) {
 			discardKey() // the key it made opens nothing stored; any other failure may have used it

@@ -11,12 +11,16 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/hookflow/hookflow/server/core"
+	"github.com/hookflow/hookflow/server/internal/testdb"
 )
 
 // TestMain lets the crash test start this test binary as a real `hookflow serve` process.
@@ -27,6 +31,10 @@ func TestMain(m *testing.M) {
 		cfg, err := parseServeFlags(nil, os.Stderr)
 		if err != nil {
 			os.Exit(2)
+		}
+		// Short leases keep the PostgreSQL crash tests quick.
+		if d, err := time.ParseDuration(os.Getenv("HOOKFLOW_TEST_LEASE")); err == nil {
+			cfg.Lease, cfg.Heartbeat = d, d/4
 		}
 		ready := make(chan string, 1)
 		go func() { fmt.Println("READY", <-ready) }()
@@ -45,11 +53,14 @@ type serverProcess struct {
 	addr string
 }
 
-func startServerProcess(t *testing.T, dataDir string) *serverProcess {
+// startServerProcess starts `hookflow serve` on the SQLite file in dataDir, or on the database
+// of env's HOOKFLOW_DATABASE_URL=….
+func startServerProcess(t *testing.T, dataDir string, env ...string) *serverProcess {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "HOOKFLOW_TEST_SUBPROCESS=serve", "HOOKFLOW_ADDR=127.0.0.1:0",
 		"HOOKFLOW_DATA_DIR="+dataDir, "HOOKFLOW_WORKERS=8")
+	cmd.Env = append(cmd.Env, env...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -103,16 +114,27 @@ func (s *sink) delivered(id string) int {
 }
 
 // A crash (kill -9) while thousands of webhooks arrive loses none that were acknowledged:
-// after a restart each is delivered to the target.
+// after a restart each is delivered to the target. On PostgreSQL the events the dead process was
+// running come back when their leases end (short ones here).
 func TestCrash_Kill9LosesNoAcknowledgedWebhook(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts server processes")
 	}
+	for _, dialect := range testdb.Dialects() {
+		t.Run(dialect, func(t *testing.T) { testKill9LosesNothing(t, dialect) })
+	}
+}
+
+func testKill9LosesNothing(t *testing.T, dialect string) {
 	target := &sink{got: map[string]int{}}
 	ts := httptest.NewServer(http.HandlerFunc(target.handler))
 	defer ts.Close()
 	dataDir := t.TempDir()
-	proc := startServerProcess(t, dataDir)
+	var env []string
+	if dialect == "postgres" {
+		env = []string{"HOOKFLOW_DATABASE_URL=" + testdb.Options(t, dialect).DatabaseURL, "HOOKFLOW_TEST_LEASE=3s"}
+	}
+	proc := startServerProcess(t, dataDir, env...)
 
 	flowDoc := `{"schema":1,"name":"crash","nodes":[{"id":"trigger","kind":"webhook"},
 	  {"id":"form","kind":"form_encode","config":{"fields":[{"key":"event_id","value":"{{event.id}}"},{"key":"n","value":"{{trigger.params.n}}"}]}},
@@ -180,7 +202,7 @@ func TestCrash_Kill9LosesNoAcknowledgedWebhook(t *testing.T) {
 	proc.kill9()
 	wg.Wait()
 
-	proc = startServerProcess(t, dataDir)
+	proc = startServerProcess(t, dataDir, env...)
 	deadline := time.Now().Add(90 * time.Second)
 	mu.Lock()
 	ids := append([]string(nil), ackedIDs...)
@@ -202,6 +224,113 @@ func TestCrash_Kill9LosesNoAcknowledgedWebhook(t *testing.T) {
 	}
 	target.mu.Unlock()
 	t.Logf("%d webhooks acknowledged before and around kill -9, all delivered after restart; %d delivered more than once (deduplicated by event id)", len(ids), dup)
+}
+
+// On PostgreSQL, a process killed with kill -9 in the middle of a run loses that event to another
+// process within 30 s (its lease is not renewed any more), and the target gets the event again
+// with the same event id. While the first process lives, its heartbeat keeps the event its own
+// well past the lease length.
+func TestCrash_Kill9OnPostgresHandsTheRunningEventToAnotherProcess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts server processes")
+	}
+	// The production defaults: a dead process's events are taken over within the lease and one
+	// scan of the queue (1 s), renewed several times per lease.
+	if core.DefaultLease+time.Second > 30*time.Second || core.DefaultHeartbeat*3 > core.DefaultLease {
+		t.Fatalf("lease %v with a heartbeat every %v: a dead process's events must be taken over within 30 s, and a live one must renew several times per lease",
+			core.DefaultLease, core.DefaultHeartbeat)
+	}
+	if !slices.Contains(testdb.Dialects(), "postgres") {
+		t.Skip("set HOOKFLOW_TEST_POSTGRES to run on PostgreSQL")
+	}
+	const lease = 2 * time.Second
+	// The target holds the first delivery (the run in progress when the process dies) and
+	// answers the next ones.
+	type delivery struct {
+		eventID string
+		at      time.Time
+	}
+	deliveries := make(chan delivery, 16)
+	release := make(chan struct{})
+	defer close(release)
+	var first atomic.Bool
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		deliveries <- delivery{r.Form.Get("event_id"), time.Now()}
+		if first.CompareAndSwap(false, true) {
+			select {
+			case <-r.Context().Done():
+			case <-release:
+			}
+			return
+		}
+		w.Write([]byte(`{"ok":true}`))
+	}))
+	defer ts.Close()
+	env := []string{"HOOKFLOW_DATABASE_URL=" + testdb.Options(t, "postgres").DatabaseURL, "HOOKFLOW_TEST_LEASE=" + lease.String()}
+	dataDir := t.TempDir() // both processes read the secret key there
+	a := startServerProcess(t, dataDir, env...)
+	token := signUp(t, a.addr)
+	flowDoc := `{"schema":1,"name":"slow","nodes":[{"id":"trigger","kind":"webhook"},
+	  {"id":"form","kind":"form_encode","config":{"fields":[{"key":"event_id","value":"{{event.id}}"}]}},
+	  {"id":"send","kind":"http","config":{"method":"POST","url":"` + ts.URL + `/lead","body_type":"previous","timeout_ms":60000}}],
+	  "edges":[{"from":"trigger","to":"form"},{"from":"form","to":"send"}]}`
+	resp, err := postAs(token, a.addr+"/api/flows", `{"document":`+flowDoc+`}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var flow struct {
+		ID         string `json:"id"`
+		WebhookURL string `json:"webhook_url"`
+	}
+	json.NewDecoder(resp.Body).Decode(&flow)
+	resp.Body.Close()
+	if resp, err := postAs(token, a.addr+"/api/flows/"+flow.ID+"/start", ""); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("start: %v", err)
+	}
+	hookPath := flow.WebhookURL[strings.Index(flow.WebhookURL, "/hook/"):]
+	resp, err = http.Get(a.addr + hookPath + "?n=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ack struct {
+		EventID string `json:"event_id"`
+	}
+	json.NewDecoder(resp.Body).Decode(&ack)
+	resp.Body.Close()
+	if ack.EventID == "" {
+		t.Fatalf("webhook answered %d without an event id", resp.StatusCode)
+	}
+	wait := func(d time.Duration) (delivery, bool) {
+		select {
+		case got := <-deliveries:
+			return got, true
+		case <-time.After(d):
+			return delivery{}, false
+		}
+	}
+	got, ok := wait(30 * time.Second)
+	if !ok || got.eventID != ack.EventID {
+		t.Fatalf("the run did not reach the target (got %+v)", got)
+	}
+
+	// A second process shares the queue. While the first one lives, its heartbeat keeps the event:
+	// three lease lengths pass without a second delivery.
+	startServerProcess(t, dataDir, env...)
+	if again, ok := wait(3 * lease); ok {
+		t.Fatalf("the event was delivered again while the process running it was alive: %+v", again)
+	}
+
+	a.kill9()
+	killed := time.Now()
+	again, ok := wait(30 * time.Second)
+	if !ok {
+		t.Fatal("no other process took the event over within 30 s of kill -9")
+	}
+	if again.eventID != ack.EventID {
+		t.Fatalf("delivered again with event id %q, want %q (targets deduplicate by it)", again.eventID, ack.EventID)
+	}
+	t.Logf("taken over %v after kill -9 (lease %v)", again.at.Sub(killed).Round(10*time.Millisecond), lease)
 }
 
 // signUp creates the owner of a fresh instance and returns their Bearer token.
