@@ -1,0 +1,184 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// startServe runs `hookflow serve` in this process with c (address and data directory filled
+// in) and returns the address it listens on.
+func startServe(t *testing.T, c serveConfig) string {
+	t.Helper()
+	c.Addr, c.DataDir, c.Workers, c.LogLevel = "127.0.0.1:0", t.TempDir(), 1, "error"
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	errc := make(chan error, 1)
+	go func() { errc <- serve(ctx, c, io.Discard, ready) }()
+	t.Cleanup(func() { cancel(); <-errc })
+	select {
+	case addr := <-ready:
+		return addr
+	case err := <-errc:
+		t.Fatal(err)
+	case <-time.After(time.Minute): // a hang, not a speed bound
+		t.Fatal("serve did not start")
+	}
+	return ""
+}
+
+// slowClient connects, sends head and then trickles one byte of more every 50 ms until the
+// server hangs up or stop is closed. done receives how the connection ended.
+type slowClient struct {
+	conn net.Conn
+	stop chan struct{}
+	done chan error // nil: the server closed the connection
+}
+
+func startSlowClient(t *testing.T, addr, head, more string) *slowClient {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	if _, err := io.WriteString(conn, head); err != nil {
+		t.Fatal(err)
+	}
+	s := &slowClient{conn: conn, stop: make(chan struct{}), done: make(chan error, 1)}
+	go func() {
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		for i := 0; ; i++ {
+			select {
+			case <-s.stop:
+				return
+			case <-tick.C:
+			}
+			if _, err := conn.Write([]byte{more[i%len(more)]}); err != nil {
+				return
+			}
+		}
+	}()
+	go func() {
+		// Whatever the server answers (a 4xx or nothing), it must then close the connection.
+		_, err := io.Copy(io.Discard, conn)
+		if errors.Is(err, net.ErrClosed) {
+			s.done <- err // closed by this side
+			return
+		}
+		s.done <- nil
+	}()
+	return s
+}
+
+func TestServe_SlowHeadersAndSlowBodiesAreCutOff(t *testing.T) {
+	addr := startServe(t, serveConfig{HeaderTimeout: 500 * time.Millisecond, BodyTimeout: 800 * time.Millisecond})
+	cases := []struct{ name, head, more string }{
+		{"headers never end", "GET /healthz HTTP/1.1\r\nHost: x\r\n", "X-Pad: a\r\n"},
+		{"body never ends", "POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{\"email\":\"", "a"},
+		{"webhook body never ends", "POST /hook/unknown HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n", "a"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := startSlowClient(t, addr, tc.head, tc.more)
+			// Still sending after the limit: the server must hang up on its own. The bound is 10
+			// times the configured limit, far below the old 10 s / 60 s.
+			select {
+			case err := <-c.done:
+				if err != nil {
+					t.Fatalf("connection ended by the client: %v", err)
+				}
+			case <-time.After(8 * time.Second):
+				t.Fatal("the server still holds a client that keeps the request unfinished")
+			}
+		})
+	}
+}
+
+func TestServe_ConnectionCapQueuesNewClientsAndKeepsServingConnectedOnes(t *testing.T) {
+	addr := startServe(t, serveConfig{MaxConnections: 3})
+	get := func(client *http.Client) error {
+		resp, err := client.Get("http://" + addr + "/healthz")
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		io.Copy(io.Discard, resp.Body)
+		if resp.StatusCode != 200 {
+			return errors.New(resp.Status)
+		}
+		return nil
+	}
+	// One kept-alive connection of a fast client, then two slow ones: the cap is reached.
+	fast := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 1}}
+	if err := get(fast); err != nil {
+		t.Fatal(err)
+	}
+	slowA := startSlowClient(t, addr, "GET /healthz HTTP/1.1\r\nHost: x\r\n", "X-Pad: a\r\n")
+	startSlowClient(t, addr, "GET /healthz HTTP/1.1\r\nHost: x\r\n", "X-Pad: a\r\n")
+
+	// A new client connects (the kernel queues it) but is not served while the cap is reached.
+	newcomer := make(chan error, 1)
+	go func() { newcomer <- get(&http.Client{Transport: &http.Transport{DisableKeepAlives: true}}) }()
+
+	// The fast client's connection is still served.
+	if err := get(fast); err != nil {
+		t.Fatalf("a connected client is not served when the cap is reached: %v", err)
+	}
+	select {
+	case err := <-newcomer:
+		t.Fatalf("a connection beyond the cap of 3 was served (%v)", err)
+	case <-time.After(time.Second): // a negative check: without a cap it is answered in milliseconds
+	}
+
+	// A slow client leaves: its place goes to the waiting one.
+	close(slowA.stop)
+	slowA.conn.Close()
+	select {
+	case err := <-newcomer:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(20 * time.Second): // a hang, not a speed bound
+		t.Fatal("the waiting client was not served after a place became free")
+	}
+}
+
+func TestServe_HugeHeadersAreRefusedWith431(t *testing.T) {
+	addr := startServe(t, serveConfig{})
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	go io.WriteString(conn, "POST /hook/x HTTP/1.1\r\nHost: x\r\nX-Pad: "+strings.Repeat("a", 200<<10)+"\r\n\r\n")
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Fatalf("status %d for 200 KB of headers, want 431", resp.StatusCode)
+	}
+}
+
+func TestServeFlags_MaxConnectionsFromFlagAndEnvironment(t *testing.T) {
+	if c, _ := parseServeFlags(nil, io.Discard); c.MaxConnections != 1024 {
+		t.Errorf("default %d, want 1024", c.MaxConnections)
+	}
+	t.Setenv("HOOKFLOW_MAX_CONNECTIONS", "64")
+	if c, _ := parseServeFlags(nil, io.Discard); c.MaxConnections != 64 {
+		t.Errorf("from the environment: %d, want 64", c.MaxConnections)
+	}
+	if c, _ := parseServeFlags([]string{"--max-connections", "5"}, io.Discard); c.MaxConnections != 5 {
+		t.Errorf("from the flag: %d, want 5", c.MaxConnections)
+	}
+}
