@@ -14,8 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/net/netutil"
-
 	"github.com/hookflow/hookflow/frontend"
 	"github.com/hookflow/hookflow/server/api"
 	"github.com/hookflow/hookflow/server/core"
@@ -111,8 +109,10 @@ func serve(ctx context.Context, c serveConfig, logOut io.Writer, ready chan<- st
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", c.Addr, err)
 	}
+	var limiter *connLimiter
 	if c.MaxConnections > 0 {
-		ln = netutil.LimitListener(ln, c.MaxConnections)
+		limiter = newConnLimiter(ln, c.MaxConnections)
+		ln = limiter
 	}
 	public := c.PublicURL
 	if public == "" {
@@ -151,6 +151,9 @@ func serve(ctx context.Context, c serveConfig, logOut io.Writer, ready chan<- st
 	handler := api.New(app, log)
 	api.MountUI(handler, frontend.Dist())
 	srv := httpServer(c, handler)
+	if limiter != nil {
+		srv.ConnState = limiter.connState
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("hookflow is serving", "addr", ln.Addr().String(), "public_url", public, "database", st.Dialect())
@@ -186,7 +189,7 @@ const (
 // httpServer is the HTTP server of `hookflow serve`. There is no overall ReadTimeout: it would
 // also cancel a handler still working after it (a webhook waiting for its run to reply), so the
 // body gets its own deadline (bodyDeadline), and the number of connections is capped by the
-// listener.
+// listener (connLimiter).
 func httpServer(c serveConfig, h http.Handler) *http.Server {
 	header, body := c.HeaderTimeout, c.BodyTimeout
 	if header <= 0 {

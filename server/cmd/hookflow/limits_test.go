@@ -103,36 +103,39 @@ func TestServe_SlowHeadersAndSlowBodiesAreCutOff(t *testing.T) {
 	}
 }
 
+// getHealth asks /healthz through client.
+func getHealth(client *http.Client, addr string) error {
+	resp, err := client.Get("http://" + addr + "/healthz")
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, resp.Body)
+	if resp.StatusCode != 200 {
+		return errors.New(resp.Status)
+	}
+	return nil
+}
+
 func TestServe_ConnectionCapQueuesNewClientsAndKeepsServingConnectedOnes(t *testing.T) {
 	addr := startServe(t, serveConfig{MaxConnections: 3})
-	get := func(client *http.Client) error {
-		resp, err := client.Get("http://" + addr + "/healthz")
-		if err != nil {
-			return err
-		}
-		defer resp.Body.Close()
-		io.Copy(io.Discard, resp.Body)
-		if resp.StatusCode != 200 {
-			return errors.New(resp.Status)
-		}
-		return nil
-	}
 	// One kept-alive connection of a fast client, then two slow ones: the cap is reached.
 	fast := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 1}}
-	if err := get(fast); err != nil {
+	if err := getHealth(fast, addr); err != nil {
 		t.Fatal(err)
 	}
 	slowA := startSlowClient(t, addr, "GET /healthz HTTP/1.1\r\nHost: x\r\n", "X-Pad: a\r\n")
 	startSlowClient(t, addr, "GET /healthz HTTP/1.1\r\nHost: x\r\n", "X-Pad: a\r\n")
-
-	// A new client connects (the kernel queues it) but is not served while the cap is reached.
-	newcomer := make(chan error, 1)
-	go func() { newcomer <- get(&http.Client{Transport: &http.Transport{DisableKeepAlives: true}}) }()
-
 	// The fast client's connection is still served.
-	if err := get(fast); err != nil {
+	if err := getHealth(fast, addr); err != nil {
 		t.Fatalf("a connected client is not served when the cap is reached: %v", err)
 	}
+
+	// A third slow client takes the fast client's idle place; then a newcomer is accepted by
+	// the kernel but not served while every place is busy.
+	startSlowClient(t, addr, "GET /healthz HTTP/1.1\r\nHost: x\r\n", "X-Pad: a\r\n")
+	newcomer := make(chan error, 1)
+	go func() { newcomer <- getHealth(&http.Client{Transport: &http.Transport{DisableKeepAlives: true}}, addr) }()
 	select {
 	case err := <-newcomer:
 		t.Fatalf("a connection beyond the cap of 3 was served (%v)", err)
@@ -149,6 +152,36 @@ func TestServe_ConnectionCapQueuesNewClientsAndKeepsServingConnectedOnes(t *test
 		}
 	case <-time.After(20 * time.Second): // a hang, not a speed bound
 		t.Fatal("the waiting client was not served after a place became free")
+	}
+}
+
+// Kept-alive connections cost a client nothing to hold: at the cap, the one idle longest makes
+// room for a new client (instead of keeping it out for the 2 minutes of the idle timeout).
+func TestServe_IdleConnectionsMakeRoomForNewClientsAtTheCap(t *testing.T) {
+	addr := startServe(t, serveConfig{MaxConnections: 3})
+	var hoarders []*http.Client
+	for range 3 {
+		c := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 1}}
+		if err := getHealth(c, addr); err != nil {
+			t.Fatal(err)
+		}
+		hoarders = append(hoarders, c)
+	}
+	done := make(chan error, 1)
+	go func() { done <- getHealth(&http.Client{Transport: &http.Transport{DisableKeepAlives: true}}, addr) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second): // a hang, not a speed bound: without room it waits 2 minutes
+		t.Fatal("a new client waits while 3 idle connections fill the cap")
+	}
+	// The client whose idle connection was closed simply connects again.
+	for i, c := range hoarders {
+		if err := getHealth(c, addr); err != nil {
+			t.Errorf("client %d after the eviction: %v", i, err)
+		}
 	}
 }
 
