@@ -35,6 +35,9 @@ type serveConfig struct {
 	// HeaderTimeout and BodyTimeout bound how long a client may take to send a request's
 	// headers and then its body (zero: 10 s and 30 s).
 	HeaderTimeout, BodyTimeout time.Duration
+	// WriteTimeout bounds how long one write of an answer may wait for the client to read
+	// (zero: 30 s).
+	WriteTimeout time.Duration
 }
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -109,11 +112,12 @@ func serve(ctx context.Context, c serveConfig, logOut io.Writer, ready chan<- st
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", c.Addr, err)
 	}
-	var limiter *connLimiter
-	if c.MaxConnections > 0 {
-		limiter = newConnLimiter(ln, c.MaxConnections)
-		ln = limiter
+	writeTimeout := c.WriteTimeout
+	if writeTimeout <= 0 {
+		writeTimeout = defaultWriteTimeout
 	}
+	limiter := newConnLimiter(ln, c.MaxConnections, writeTimeout)
+	ln = limiter
 	public := c.PublicURL
 	if public == "" {
 		public = "http://" + displayAddr(ln.Addr().String())
@@ -151,9 +155,7 @@ func serve(ctx context.Context, c serveConfig, logOut io.Writer, ready chan<- st
 	handler := api.New(app, log)
 	api.MountUI(handler, frontend.Dist())
 	srv := httpServer(c, handler)
-	if limiter != nil {
-		srv.ConnState = limiter.connState
-	}
+	srv.ConnState = limiter.connState
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("hookflow is serving", "addr", ln.Addr().String(), "public_url", public, "database", st.Dialect())
@@ -184,6 +186,7 @@ const (
 	maxHeaderBytes       = 64 << 10
 	defaultHeaderTimeout = 10 * time.Second
 	defaultBodyTimeout   = 30 * time.Second
+	defaultWriteTimeout  = 30 * time.Second // for one write of an answer to make progress
 )
 
 // httpServer is the HTTP server of `hookflow serve`. There is no overall ReadTimeout: it would

@@ -4,34 +4,45 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
 // connLimiter caps the connections served at once. A connection beyond the cap waits (accepted,
 // but not read) until one closes; if some connection is idle between requests, the one idle
 // longest is closed to make room, so that clients holding kept-alive connections they do not
-// use cannot fill the server. Busy connections are bounded by the header and body timeouts,
-// websockets by their owners' limits.
+// use cannot fill the server. Busy connections are bounded by the header and body timeouts, by
+// writeTimeout when the client stops reading its answer, and websockets by their owners' limits.
 type connLimiter struct {
 	net.Listener
-	slots  chan struct{}
-	idleCh chan struct{} // a connection became idle: the waiting one may take its place
-	closed chan struct{}
-	once   sync.Once
+	writeTimeout time.Duration
+	slots        chan struct{} // nil: no cap
+	idleCh       chan struct{} // a connection became idle: the waiting one may take its place
+	closed       chan struct{}
+	once         sync.Once
 
 	mu   sync.Mutex
 	idle map[net.Conn]time.Time // since when
 }
 
-func newConnLimiter(ln net.Listener, max int) *connLimiter {
-	return &connLimiter{Listener: ln, slots: make(chan struct{}, max), idleCh: make(chan struct{}, 1),
+// newConnLimiter caps ln at max connections (0: no cap), each write waiting at most
+// writeTimeout for the client.
+func newConnLimiter(ln net.Listener, max int, writeTimeout time.Duration) *connLimiter {
+	l := &connLimiter{Listener: ln, writeTimeout: writeTimeout, idleCh: make(chan struct{}, 1),
 		closed: make(chan struct{}), idle: map[net.Conn]time.Time{}}
+	if max > 0 {
+		l.slots = make(chan struct{}, max)
+	}
+	return l
 }
 
 func (l *connLimiter) Accept() (net.Conn, error) {
 	c, err := l.Listener.Accept()
 	if err != nil {
 		return nil, err
+	}
+	if l.slots == nil {
+		return &limitedConn{Conn: c, l: l}, nil
 	}
 	for {
 		select {
@@ -58,6 +69,11 @@ func (l *connLimiter) Close() error {
 
 // connState is the http.Server's ConnState hook: it keeps which connections are idle.
 func (l *connLimiter) connState(c net.Conn, s http.ConnState) {
+	if s == http.StateHijacked {
+		if lc, ok := c.(*limitedConn); ok {
+			lc.hijacked.Store(true) // a websocket: it sets its own deadlines
+		}
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if s == http.StateIdle {
@@ -88,11 +104,19 @@ func (l *connLimiter) closeIdlest() {
 	}
 }
 
-// limitedConn gives its place back when closed.
+// limitedConn gives its place back when closed, and bounds how long a write waits.
 type limitedConn struct {
 	net.Conn
-	l    *connLimiter
-	once sync.Once
+	l        *connLimiter
+	once     sync.Once
+	hijacked atomic.Bool
+}
+
+func (c *limitedConn) Write(p []byte) (int, error) {
+	if !c.hijacked.Load() {
+		_ = c.Conn.SetWriteDeadline(time.Now().Add(c.l.writeTimeout))
+	}
+	return c.Conn.Write(p)
 }
 
 func (c *limitedConn) Close() error {
@@ -101,7 +125,9 @@ func (c *limitedConn) Close() error {
 		c.l.mu.Lock()
 		delete(c.l.idle, c)
 		c.l.mu.Unlock()
-		<-c.l.slots
+		if c.l.slots != nil {
+			<-c.l.slots
+		}
 	})
 	return err
 }

@@ -215,3 +215,44 @@ func TestServeFlags_MaxConnectionsFromFlagAndEnvironment(t *testing.T) {
 		t.Errorf("from the flag: %d, want 5", c.MaxConnections)
 	}
 }
+
+// A client that asks and never reads the answers would hold its connection (and its place under
+// the cap) for ever once the socket buffers are full: a write making no progress is cut off.
+func TestServe_ClientThatDoesNotReadItsAnswersIsCutOff(t *testing.T) {
+	addr := startServe(t, serveConfig{MaxConnections: 1, WriteTimeout: 500 * time.Millisecond})
+	stuck, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stuck.Close()
+	// Pipelined requests until their unread answers fill the buffers of both sides: the server
+	// then stops reading requests, and a write of ours waits.
+	blocked := make(chan struct{})
+	go func() {
+		batch := strings.Repeat("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", 100)
+		for {
+			stuck.SetWriteDeadline(time.Now().Add(time.Second))
+			if _, err := io.WriteString(stuck, batch); err != nil {
+				close(blocked)
+				return
+			}
+		}
+	}()
+	select {
+	case <-blocked:
+	case <-time.After(time.Minute):
+		t.Fatal("the server reads requests whose answers are not read")
+	}
+
+	// The only place is the stuck client's: a newcomer is served once the server gives up on it.
+	done := make(chan error, 1)
+	go func() { done <- getHealth(&http.Client{Transport: &http.Transport{DisableKeepAlives: true}}, addr) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second): // a hang, not a speed bound
+		t.Fatal("a client that does not read its answers holds its connection")
+	}
+}
