@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 )
 
 // startServe runs `hookflow serve` in this process with c (address and data directory filled
@@ -254,5 +257,55 @@ func TestServe_ClientThatDoesNotReadItsAnswersIsCutOff(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second): // a hang, not a speed bound
 		t.Fatal("a client that does not read its answers holds its connection")
+	}
+}
+
+// The per-request deadlines are for requests: a live log (websocket) outlives them all.
+func TestServe_LiveLogOutlivesTheRequestDeadlines(t *testing.T) {
+	addr := startServe(t, serveConfig{MaxConnections: 4, HeaderTimeout: 200 * time.Millisecond,
+		BodyTimeout: 200 * time.Millisecond, WriteTimeout: 200 * time.Millisecond})
+	base := "http://" + addr
+	post := func(path, token, body string, out any) {
+		t.Helper()
+		req, _ := http.NewRequest("POST", base+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode/100 != 2 {
+			data, _ := io.ReadAll(resp.Body)
+			t.Fatalf("POST %s: %d %s", path, resp.StatusCode, data)
+		}
+		if out != nil {
+			if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var me struct{ Token string }
+	post("/api/auth/signup", "", `{"email":"owner@example.com","password":"password of owner"}`, &me)
+	var flow struct {
+		ID         string `json:"id"`
+		WebhookURL string `json:"webhook_url"`
+	}
+	post("/api/flows", me.Token, `{"schema":1,"name":"x","nodes":[{"id":"trigger","kind":"webhook"}],"edges":[]}`, &flow)
+
+	ws, _, err := websocket.DefaultDialer.Dial("ws://"+addr+"/api/flows/"+flow.ID+"/live",
+		http.Header{"Authorization": {"Bearer " + me.Token}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	time.Sleep(time.Second) // five times every deadline: what is tested is that nothing cuts the log
+	post("/hook/"+flow.WebhookURL[strings.LastIndex(flow.WebhookURL, "/")+1:], "", `{"a":1}`, nil)
+	ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+	var ev struct{ Type string }
+	if err := ws.ReadJSON(&ev); err != nil || ev.Type == "" {
+		t.Fatalf("the live log after the deadlines: %+v %v", ev, err)
 	}
 }
