@@ -100,14 +100,19 @@ func (p Payload) Header(name string) string {
 	return ""
 }
 
-// PayloadFromRequest captures an HTTP request, reading at most limit bytes of body. It reports
-// whether the body was longer than that.
+// PayloadFromRequest captures an HTTP request. Its method, query and headers count towards
+// limit, and the body may have the rest (RequestHeadSize): it reports whether the request was
+// larger than that, having read at most one byte too many.
 func PayloadFromRequest(r *http.Request, limit int64) (Payload, bool, error) {
 	p := Payload{Method: r.Method, Headers: map[string]string{}}
 	q, _ := json.Marshal(r.URL.RawQuery)
 	p.Query = q
 	for k, v := range r.Header {
 		p.Headers[k] = strings.Join(v, ", ")
+	}
+	limit -= RequestHeadSize(r)
+	if limit < 0 {
+		return p, true, nil
 	}
 	if r.Body == nil {
 		return p, false, nil
@@ -125,6 +130,18 @@ func PayloadFromRequest(r *http.Request, limit int64) (Payload, bool, error) {
 		p.BodyBase64 = base64.StdEncoding.EncodeToString(body)
 	}
 	return p, false, nil
+}
+
+// RequestHeadSize is what a request's method, query and headers take in its stored payload.
+func RequestHeadSize(r *http.Request) int64 {
+	n := len(r.Method) + len(r.URL.RawQuery)
+	for k, v := range r.Header {
+		n += len(k) + 2*len(v) // ", " between values, ": " after the name
+		for _, s := range v {
+			n += len(s)
+		}
+	}
+	return int64(n)
 }
 
 func isText(b []byte) bool {

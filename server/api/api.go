@@ -92,6 +92,7 @@ type handlers struct {
 	app      *core.App
 	log      *slog.Logger
 	accounts *auth.Service
+	liveLogs liveConns
 }
 
 func (h *handlers) health(c echo.Context) error {

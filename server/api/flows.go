@@ -266,5 +266,10 @@ func (h *handlers) live(c echo.Context) error {
 	if h.app.Hub() == nil {
 		return apiError(http.StatusServiceUnavailable, "live logs are not available on this server")
 	}
+	user := principal(c).User.ID
+	if !h.liveLogs.acquire(user) {
+		return apiError(http.StatusTooManyRequests, "you have "+strconv.Itoa(maxLivePerUser)+" live logs open already; close some editor tabs and try again")
+	}
+	defer h.liveLogs.release(user)
 	return h.app.Hub().Serve(c.Response(), c.Request(), c.Param("id"))
 }

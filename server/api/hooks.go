@@ -30,7 +30,7 @@ func (h *handlers) webhook(c echo.Context) error {
 		return err
 	}
 	limit := h.app.Config().MaxBodyBytes
-	if r.ContentLength > limit {
+	if r.ContentLength > limit-flows.RequestHeadSize(r) {
 		h.app.Metrics().WebhookRejected("too_large")
 		return apiError(http.StatusRequestEntityTooLarge, tooLarge(limit))
 	}
@@ -61,7 +61,7 @@ func (h *handlers) webhook(c echo.Context) error {
 }
 
 func tooLarge(limit int64) string {
-	return "the request is larger than the limit of " + humanBytes(limit) + "; send less data"
+	return "the request (its address, headers and body together) is larger than the limit of " + humanBytes(limit) + "; send less data"
 }
 
 func humanBytes(n int64) string {

@@ -68,26 +68,43 @@ func ParseAllow(s string) (hosts []string, nets []netip.Prefix, err error) {
 	return hosts, nets, nil
 }
 
-// Check refuses ip, reached for host, when the policy does not allow it.
+// Check refuses ip, reached for host, when the policy does not allow it. An IPv6 address that
+// carries an IPv4 one (NAT64, 6to4, Teredo, IPv4-compatible…) is judged by both: the IPv4
+// address inside is what the request really reaches.
 func (p *Policy) Check(host string, ip netip.Addr) error {
-	ip = ip.Unmap()
-	if reason, ru, denied := flows.AlwaysDenied(ip); denied {
-		return &flows.DeniedError{Host: host, Address: ip.String(), Reason: reason, ReasonRu: ru}
+	if d := flows.Deny(host, ip, flows.AlwaysDenied); d != nil {
+		return d
 	}
-	if !p.Strict || p.hostAllowed(host) {
+	if !p.Strict || p.hostAllowed(host) || p.netAllowed(ip.Unmap()) {
 		return nil
 	}
-	for _, n := range p.AllowNets {
-		if n.Contains(ip) {
-			return nil
-		}
+	if d := flows.Deny(host, ip, p.strictDenied); d != nil {
+		return d
+	}
+	return nil
+}
+
+// strictDenied judges one address in Strict mode: the allow-listed networks pass, the strict
+// ranges do not.
+func (p *Policy) strictDenied(ip netip.Addr) (reason, reasonRu string, denied bool) {
+	if p.netAllowed(ip) {
+		return "", "", false
 	}
 	for _, r := range strictRanges {
 		if r.prefix.Contains(ip) {
-			return &flows.DeniedError{Host: host, Address: ip.String(), Reason: r.reason, ReasonRu: r.ruRu}
+			return r.reason, r.ruRu, true
 		}
 	}
-	return nil
+	return "", "", false
+}
+
+func (p *Policy) netAllowed(ip netip.Addr) bool {
+	for _, n := range p.AllowNets {
+		if n.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *Policy) hostAllowed(host string) bool {

@@ -2,6 +2,7 @@ package outbound_test
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -68,6 +69,93 @@ func TestCheck_AlwaysDeniedStrictAndAllowList(t *testing.T) {
 				t.Fatalf("got %v, want a refusal mentioning %q", err, tc.denied)
 			}
 		})
+	}
+}
+
+// Every way an IPv6 address carries an IPv4 one: the request reaches the IPv4 address inside, so
+// strict mode and the metadata check judge that address and name it.
+var wrappedIPv4 = []struct {
+	name, loopback, private, metadata string // each wraps 127.0.0.1, 192.168.1.1, 169.254.169.254
+}{
+	{"IPv4-mapped", "::ffff:127.0.0.1", "::ffff:192.168.1.1", "::ffff:169.254.169.254"},
+	{"IPv4-compatible", "::127.0.0.1", "::c0a8:101", "::169.254.169.254"},
+	{"SIIT translated", "::ffff:0:7f00:1", "::ffff:0:c0a8:101", "::ffff:0:a9fe:a9fe"},
+	{"NAT64 well-known prefix", "64:ff9b::7f00:1", "64:ff9b::192.168.1.1", "64:ff9b::a9fe:a9fe"},
+	{"NAT64 local-use /96", "64:ff9b:1::7f00:1", "64:ff9b:1:0:0:0:c0a8:101", "64:ff9b:1::a9fe:a9fe"},
+	{"NAT64 local-use /96 with a subnet", "64:ff9b:1:ab:cd:ef:7f00:1", "64:ff9b:1:ab:cd:ef:c0a8:101", "64:ff9b:1:ab:cd:ef:a9fe:a9fe"},
+	{"NAT64 local-use /48", "64:ff9b:1:7f00:0:100::", "64:ff9b:1:c0a8:1:100::", "64:ff9b:1:a9fe:a9:fe00::"},
+	{"NAT64 local-use /56", "64:ff9b:1:7f:0:1::", "64:ff9b:1:c0:a8:101::", "64:ff9b:1:a9:fe:a9fe::"},
+	{"NAT64 local-use /64", "64:ff9b:1:0:7f:0:100:0", "64:ff9b:1:0:c0:a801:100:0", "64:ff9b:1:0:a9:fea9:fe00:0"},
+	{"6to4", "2002:7f00:1::1", "2002:c0a8:101::1", "2002:a9fe:a9fe::1"},
+	// Teredo: 2001:0:<server IPv4>:<flags>:<port>:<client IPv4 with every bit inverted>.
+	{"Teredo client", "2001:0:4136:e378:8000:63bf:80ff:fffe", "2001:0:4136:e378:8000:63bf:3f57:fefe", "2001:0:4136:e378:8000:63bf:5601:5601"},
+	{"Teredo server", "2001:0:7f00:1:8000:63bf:3fff:fdd2", "2001:0:c0a8:101:8000:63bf:3fff:fdd2", "2001:0:a9fe:a9fe:8000:63bf:3fff:fdd2"},
+}
+
+func TestCheck_IPv4WrappedInIPv6IsJudgedByTheAddressInside(t *testing.T) {
+	strict := &outbound.Policy{Strict: true}
+	open := &outbound.Policy{}
+	for _, tc := range wrappedIPv4 {
+		for _, c := range []struct {
+			policy          *outbound.Policy
+			ip, inner, want string
+		}{
+			{strict, tc.loopback, "127.0.0.1", "loopback"},
+			{strict, tc.private, "192.168.1.1", "private network"},
+			{open, tc.metadata, "169.254.169.254", "metadata"},
+			{strict, tc.metadata, "169.254.169.254", "metadata"},
+		} {
+			t.Run(tc.name+" "+c.ip, func(t *testing.T) {
+				err := c.policy.Check("crm.example", netip.MustParseAddr(c.ip))
+				var denied *flows.DeniedError
+				if !errors.As(err, &denied) {
+					t.Fatalf("%s (carrying %s) was let through: %v", c.ip, c.inner, err)
+				}
+				if denied.Address != c.inner || !strings.Contains(denied.Reason, c.want) {
+					t.Fatalf("refusal names %s, %q; want %s, %q", denied.Address, denied.Reason, c.inner, c.want)
+				}
+				if strings.HasPrefix(tc.name, "IPv4-mapped") {
+					return // the kernel dials it as the IPv4 address itself: nothing is wrapped
+				}
+				if !strings.Contains(denied.Reason, c.ip) && !strings.Contains(denied.Reason, netip.MustParseAddr(c.ip).String()) {
+					t.Errorf("reason %q does not name the IPv6 address %s", denied.Reason, c.ip)
+				}
+				if !strings.Contains(denied.ReasonRu, "IPv6") {
+					t.Errorf("Russian reason %q", denied.ReasonRu)
+				}
+			})
+		}
+	}
+}
+
+func TestCheck_PublicAddressesWrappedInIPv6PassStrictMode(t *testing.T) {
+	strict := &outbound.Policy{Strict: true}
+	for _, ip := range []string{
+		"2606:4700::6810:85e5",                 // plain public IPv6
+		"64:ff9b::5db8:d822",                   // NAT64 of 93.184.216.34
+		"64:ff9b:1:ab:cd:ef:5db8:d822",         // local-use NAT64 /96 of it, with a subnet
+		"64:ff9b:1:5db8:d8:2200::",             // local-use NAT64 /48 of it
+		"2002:5db8:d822::1",                    // 6to4
+		"2001:0:4136:e378:8000:63bf:a247:27dd", // Teredo, client 93.184.216.34
+	} {
+		if err := strict.Check("x", netip.MustParseAddr(ip)); err != nil {
+			t.Errorf("%s refused: %v", ip, err)
+		}
+	}
+	// The allow-list covers the wrapped forms of what it allows, and an allowed IPv6 range.
+	_, nets, _ := outbound.ParseAllow("127.0.0.1, 2002::/16")
+	allowing := &outbound.Policy{Strict: true, AllowNets: nets}
+	for _, ip := range []string{"64:ff9b::7f00:1", "2002:c0a8:101::1"} {
+		if err := allowing.Check("x", netip.MustParseAddr(ip)); err != nil {
+			t.Errorf("allow-listed %s refused: %v", ip, err)
+		}
+	}
+	if err := allowing.Check("x", netip.MustParseAddr("64:ff9b::c0a8:101")); err == nil {
+		t.Error("NAT64 of a private address outside the allow-list let through")
+	}
+	// Even an allowed range never reaches the metadata service.
+	if err := allowing.Check("x", netip.MustParseAddr("2002:a9fe:a9fe::1")); err == nil {
+		t.Error("6to4 of the metadata address let through by an allow-listed range")
 	}
 }
 
@@ -161,6 +249,13 @@ func TestClient_RefusesTheDialledAddressNotJustTheURL(t *testing.T) {
 		{"strict mode refuses a name resolving to loopback",
 			&outbound.Policy{Strict: true, Resolver: fakeDNS(t, [4]byte{127, 0, 0, 1})},
 			"http://crm.example:" + strconv.Itoa(port) + "/", "127.0.0.1"},
+		{"strict mode refuses loopback through NAT64", &outbound.Policy{Strict: true},
+			"http://[64:ff9b::7f00:1]:" + strconv.Itoa(port) + "/", "127.0.0.1"},
+		{"strict mode refuses IPv4-compatible loopback", &outbound.Policy{Strict: true},
+			"http://[::127.0.0.1]:" + strconv.Itoa(port) + "/", "127.0.0.1"},
+		{"strict mode refuses a private address through 6to4", &outbound.Policy{Strict: true},
+			"http://[2002:c0a8:101::1]/", "192.168.1.1"},
+		{"metadata through Teredo", &outbound.Policy{}, "http://[2001:0:4136:e378:8000:63bf:5601:5601]/", "169.254.169.254"},
 		{"allow-list lets loopback through in strict mode", &outbound.Policy{Strict: true, AllowNets: loopback}, target.URL + "/", ""},
 	}
 	for _, tc := range cases {

@@ -32,6 +32,14 @@ type serveConfig struct {
 	OutboundAllow                                             string
 	// Lease and Heartbeat are core.Config's (zero: its defaults); only tests change them.
 	Lease, Heartbeat time.Duration
+	// MaxConnections caps the connections served at once; more wait in the kernel's queue.
+	MaxConnections int
+	// HeaderTimeout and BodyTimeout bound how long a client may take to send a request's
+	// headers and then its body (zero: 10 s and 30 s).
+	HeaderTimeout, BodyTimeout time.Duration
+	// WriteTimeout bounds how long one write of an answer may wait for the client to read
+	// (zero: 30 s).
+	WriteTimeout time.Duration
 }
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -62,6 +70,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.SMTPURL, "smtp-url", env("HOOKFLOW_SMTP_URL", ""), "smtp://user:pass@host:587?from=… for failure emails (HOOKFLOW_SMTP_URL)")
 	fs.IntVar(&c.Workers, "workers", envInt("HOOKFLOW_WORKERS", 8), "runs executed at once (HOOKFLOW_WORKERS)")
 	fs.Int64Var(&c.MaxBody, "max-body", int64(envInt("HOOKFLOW_MAX_BODY", 1<<20)), "largest webhook body in bytes (HOOKFLOW_MAX_BODY)")
+	fs.IntVar(&c.MaxConnections, "max-connections", envInt("HOOKFLOW_MAX_CONNECTIONS", 1024), "connections served at once; more wait until one closes (HOOKFLOW_MAX_CONNECTIONS)")
 	fs.StringVar(&c.LogLevel, "log-level", env("HOOKFLOW_LOG_LEVEL", "info"), "debug, info, warn or error (HOOKFLOW_LOG_LEVEL)")
 	fs.BoolVar(&c.OutboundStrict, "outbound-strict", envBool("HOOKFLOW_OUTBOUND_STRICT"), "flows may not call loopback, private, CGNAT or unique-local addresses (HOOKFLOW_OUTBOUND_STRICT)")
 	fs.StringVar(&c.OutboundAllow, "outbound-allow", env("HOOKFLOW_OUTBOUND_ALLOW", ""), "hosts, IPs and networks exempt from --outbound-strict, comma-separated: crm.local,10.1.0.0/16 (HOOKFLOW_OUTBOUND_ALLOW)")
@@ -105,6 +114,12 @@ func serve(ctx context.Context, c serveConfig, logOut io.Writer, ready chan<- st
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", c.Addr, err)
 	}
+	writeTimeout := c.WriteTimeout
+	if writeTimeout <= 0 {
+		writeTimeout = defaultWriteTimeout
+	}
+	limiter := newConnLimiter(ln, c.MaxConnections, writeTimeout)
+	ln = limiter
 	public := c.PublicURL
 	if public == "" {
 		public = "http://" + displayAddr(ln.Addr().String())
@@ -144,7 +159,8 @@ func serve(ctx context.Context, c serveConfig, logOut io.Writer, ready chan<- st
 	}
 	handler := api.New(app, log)
 	api.MountUI(handler, frontend.Dist())
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute}
+	srv := httpServer(c, handler)
+	srv.ConnState = limiter.connState
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("hookflow is serving", "addr", ln.Addr().String(), "public_url", public, "database", st.Dialect())
@@ -166,6 +182,62 @@ func serve(ctx context.Context, c serveConfig, logOut io.Writer, ready chan<- st
 	app.Close(10 * time.Second)
 	log.Info("hookflow stopped")
 	return nil
+}
+
+// What one client may take of the server. Headers (request line and query included) are capped
+// at 64 KB, far above what webhook senders use; the default 10 s for them and 30 s for a body
+// still let a 1 MB webhook through a 300 kbit/s mobile link.
+const (
+	maxHeaderBytes       = 64 << 10
+	defaultHeaderTimeout = 10 * time.Second
+	defaultBodyTimeout   = 30 * time.Second
+	defaultWriteTimeout  = 30 * time.Second // for one write of an answer to make progress
+)
+
+// httpServer is the HTTP server of `hookflow serve`. There is no overall ReadTimeout: it would
+// also cancel a handler still working after it (a webhook waiting for its run to reply), so the
+// body gets its own deadline (bodyDeadline), and the number of connections is capped by the
+// listener (connLimiter).
+func httpServer(c serveConfig, h http.Handler) *http.Server {
+	header, body := c.HeaderTimeout, c.BodyTimeout
+	if header <= 0 {
+		header = defaultHeaderTimeout
+	}
+	if body <= 0 {
+		body = defaultBodyTimeout
+	}
+	return &http.Server{Handler: bodyDeadline(h, body), ReadHeaderTimeout: header,
+		MaxHeaderBytes: maxHeaderBytes, IdleTimeout: 2 * time.Minute}
+}
+
+// bodyDeadline gives a request's body d to arrive: a client sending it slowly (or never) loses
+// its connection instead of holding it. Once the body is read the deadline is lifted, so the
+// handler may take its time answering.
+func bodyDeadline(next http.Handler, d time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil && r.Body != http.NoBody {
+			rc := http.NewResponseController(w)
+			if rc.SetReadDeadline(time.Now().Add(d)) == nil {
+				r.Body = &deadlineBody{ReadCloser: r.Body, lift: func() { _ = rc.SetReadDeadline(time.Time{}) }}
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// deadlineBody lifts the read deadline when the body has been read to its end.
+type deadlineBody struct {
+	io.ReadCloser
+	lift func()
+}
+
+func (b *deadlineBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF && b.lift != nil {
+		b.lift()
+		b.lift = nil
+	}
+	return n, err
 }
 
 func displayAddr(addr string) string {
