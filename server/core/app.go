@@ -81,6 +81,7 @@ type App struct {
 	programs  sync.Map // flow id → *compiled
 	hooks     hookCache
 	limiters  rateLimiters
+	diskFull  atomic.Bool // the last write failed for lack of space (see noteWrite)
 
 	ctx    context.Context // canceled when the grace period of Close is over: interrupts runs
 	cancel context.CancelFunc
@@ -100,7 +101,7 @@ func New(cfg Config, st *store.Store, hub *live.Hub, n Notifier) *App {
 	a := &App{cfg: cfg, store: st, hub: hub, notifier: n, log: cfg.Logger, ctx: ctx, cancel: cancel,
 		work: make(chan string, 4096), quit: make(chan struct{}), finished: make(chan finishing, 1024)}
 	a.metrics = newMetrics(a)
-	a.ingress = newIngress(st, a.committed)
+	a.ingress = newIngress(st, a.committed, a.noteWrite)
 	a.ingress.start() // webhooks are stored from the start; Start adds the workers
 	return a
 }

@@ -57,18 +57,27 @@ func (a *App) finisher() {
 	}
 }
 
-// storeFinished writes a batch, retrying for a while: the runs already happened.
+// storeFinished writes a batch, retrying for a while: the runs already happened. While the
+// disk is full it keeps trying (the workers wait for it once the finished channel is full)
+// rather than give the events back to the queue, which would run them again and again; only
+// at shutdown does it give up, and those events run again after the restart.
 func (a *App) storeFinished(rows []store.Finish) error {
 	var err error
-	for attempt := 0; attempt < 5; attempt++ {
+	for attempt := 0; ; attempt++ {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		err = a.store.FinishEvents(ctx, rows)
 		cancel()
+		a.noteWrite(err)
 		if err == nil {
 			return nil
 		}
-		a.log.Error("storing finished runs", "count", len(rows), "err", err)
-		time.Sleep(time.Duration(attempt+1) * 200 * time.Millisecond)
+		full := store.IsDiskFull(err) && a.ctx.Err() == nil
+		if attempt >= 4 && !full {
+			return err
+		}
+		if attempt < 4 || attempt%60 == 0 {
+			a.log.Error("storing finished runs", "count", len(rows), "err", err)
+		}
+		time.Sleep(time.Duration(min(attempt+1, 25)) * 200 * time.Millisecond)
 	}
-	return err
 }
