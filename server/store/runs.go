@@ -186,12 +186,33 @@ func (s *Store) pruneCut(ctx context.Context, table, timeCol, flowID string, sta
 // deleteInSteps deletes the rows of a cut a batch per transaction and returns how many.
 func (s *Store) deleteInSteps(ctx context.Context, table string, cut *journalCut) (int64, error) {
 	where, args := cut.where()
-	key := "id" // PostgreSQL: the primary key
-	if s.dialect == "sqlite" {
-		key = "rowid" // the table's own b-tree key: no lookup through the id index
-	}
-	query := "DELETE FROM " + table + " WHERE " + key + " IN (SELECT " + key + " FROM " + table + " WHERE " + where + " LIMIT ?)"
 	var total int64
+	if s.dialect == "postgres" {
+		// PostgreSQL keeps deleted rows in the index until a vacuum, so every batch searching from
+		// the oldest row would walk over all the rows deleted before it: each batch starts where
+		// the last one ended instead, in the index's order.
+		query := "WITH gone AS (DELETE FROM " + table + " WHERE id IN (SELECT id FROM " + table + " WHERE " + where +
+			" AND " + cut.timeCol + " >= ? ORDER BY " + cut.timeCol + " LIMIT ?) RETURNING " + cut.timeCol + ")" +
+			" SELECT count(*) AS n, max(" + cut.timeCol + ") AS last FROM gone"
+		from := time.Time{}
+		err := s.steps(ctx, func(size int) (bool, error) {
+			var res struct {
+				N    int64
+				Last *time.Time
+			}
+			if err := s.Write(ctx).Raw(query, append(args, from, size)...).Scan(&res).Error; err != nil {
+				return false, err
+			}
+			total += res.N
+			if res.Last != nil {
+				from = *res.Last
+			}
+			return res.N < int64(size), nil
+		})
+		return total, err
+	}
+	// SQLite: rowid is the table's own b-tree key, so no lookup through the id index.
+	query := "DELETE FROM " + table + " WHERE rowid IN (SELECT rowid FROM " + table + " WHERE " + where + " LIMIT ?)"
 	err := s.steps(ctx, func(size int) (bool, error) {
 		res := s.Write(ctx).Exec(query, append(args, size)...)
 		if res.Error != nil {
