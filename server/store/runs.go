@@ -226,9 +226,9 @@ func (s *Store) deleteInSteps(ctx context.Context, table string, cut *journalCut
 
 // Maintenance steps: each is one short write transaction of about maintenanceStep; the
 // batch size adapts to keep it so, but never goes below maintenanceMin rows, since every
-// commit pays a fixed fsync that can itself take longer than a step on a busy disk. After a
-// step the writer rests for half as long, so intake (webhooks, finished runs) waits for at
-// most one step and has at least a third of the writer's time even when it is all busy.
+// commit pays a fixed fsync that can itself take longer than a step on a busy disk. On SQLite,
+// after a step the writer rests for half as long, so intake (webhooks, finished runs) waits for
+// at most one step and has at least a third of the writer's time even when it is all busy.
 const (
 	maintenanceStep  = 20 * time.Millisecond
 	maintenanceFirst = 1000
@@ -251,6 +251,9 @@ func (s *Store) steps(ctx context.Context, step func(size int) (done bool, err e
 			size = min(size*2, maintenanceMax)
 		case took > maintenanceStep*2:
 			size = max(size/2, maintenanceMin)
+		}
+		if s.dialect != "sqlite" {
+			continue // PostgreSQL writers do not queue behind one another: no rest needed
 		}
 		select {
 		case <-ctx.Done():
