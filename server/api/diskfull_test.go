@@ -5,11 +5,18 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hookflow/hookflow/flows"
+	"github.com/hookflow/hookflow/server/api"
+	"github.com/hookflow/hookflow/server/core"
+	"github.com/hookflow/hookflow/server/live"
 	"github.com/hookflow/hookflow/server/store"
 )
 
@@ -17,9 +24,81 @@ import (
 // Retry-After (a source that honours it sends it again; one that does not at least sees a
 // clear refusal, not a generic 500), /healthz and /metrics say so, and as soon as there is
 // room again intake works with no restart; every webhook acknowledged before, during and
-// after has its run stored. The full disk is a size-limited database file (max_page_count).
+// after has its run stored. The full disk is a size-limited database file (max_page_count)
+// and, where the test may mount one (as root), a real 3 MB tmpfs.
 func TestServer_DiskFullRefusesWebhooksWith503AndRecoversByItself(t *testing.T) {
-	s := startServer(t, "sqlite", http.DefaultClient)
+	for _, tc := range []struct {
+		name  string
+		start func(t *testing.T) (s *testServer, fill, free func())
+	}{
+		{"size-limited file", func(t *testing.T) (*testServer, func(), func()) {
+			s := startServer(t, "sqlite", http.DefaultClient)
+			limit := func(pages string) {
+				var got int
+				if err := s.app.Store().Write(context.Background()).Raw("PRAGMA max_page_count = " + pages).Scan(&got).Error; err != nil {
+					t.Fatal(err)
+				}
+			}
+			fill := func() { // the file may not grow past its size now
+				var pages int
+				if err := s.app.Store().Write(context.Background()).Raw("PRAGMA page_count").Scan(&pages).Error; err != nil {
+					t.Fatal(err)
+				}
+				limit(fmt.Sprint(pages))
+			}
+			return s, fill, func() { limit("1073741823") }
+		}},
+		{"small tmpfs", func(t *testing.T) (*testServer, func(), func()) {
+			dir := t.TempDir()
+			if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", dir).CombinedOutput(); err != nil {
+				t.Skipf("cannot mount a tmpfs here (%v: %s); the size-limited file covers the same path", err, out)
+			}
+			t.Cleanup(func() { _ = exec.Command("umount", dir).Run() }) // after the server's own cleanup
+			st, err := store.Open(context.Background(), store.Options{DataDir: dir})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { st.Close() })
+			s := startServerOn(t, st, http.DefaultClient)
+			return s, func() {}, func() { // the webhooks fill it; then it grows
+				if out, err := exec.Command("mount", "-o", "remount,size=32m", dir).CombinedOutput(); err != nil {
+					t.Fatalf("growing the tmpfs: %v: %s", err, out)
+				}
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, fill, free := tc.start(t)
+			diskFullAndBack(t, s, fill, free)
+		})
+	}
+}
+
+// startServerOn is startServer on a store opened by the caller.
+func startServerOn(t *testing.T, st *store.Store, client flows.Doer) *testServer {
+	t.Helper()
+	hub := live.NewHub(live.Options{})
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv := httptest.NewUnstartedServer(nil)
+	app := core.New(core.Config{HTTPClient: client, Workers: 4, Logger: log, PublicURL: "http://" + srv.Listener.Addr().String()}, st, hub, nil)
+	if err := app.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	e := api.New(app, log)
+	srv.Config.Handler = e
+	srv.Start()
+	t.Cleanup(func() {
+		hub.Close()
+		srv.Close()
+		app.Close(5 * time.Second)
+	})
+	s := &testServer{t: t, URL: srv.URL, app: app, e: e}
+	s.signUpOwner()
+	return s
+}
+
+// diskFullAndBack fills the disk, checks the refusals, frees it and checks the recovery.
+func diskFullAndBack(t *testing.T, s *testServer, fill, free func()) {
 	var flow flowView
 	if code := s.call("POST", "/api/flows", `{"document":{"schema":1,"name":"leads","nodes":[{"id":"trigger","kind":"webhook"}],"edges":[]},
 	  "settings":{"rate_limit":{"per_second":1000000,"burst":1000000}}}`, &flow); code != 201 {
@@ -75,14 +154,6 @@ func TestServer_DiskFullRefusesWebhooksWith503AndRecoversByItself(t *testing.T) 
 		}
 		return ""
 	}
-	limit := func(pages string) {
-		t.Helper()
-		var got int
-		if err := st.Write(ctx).Raw("PRAGMA max_page_count = " + pages).Scan(&got).Error; err != nil {
-			t.Fatal(err)
-		}
-	}
-
 	var acked []string
 	for i := 0; i < 5; i++ {
 		a := send(i)
@@ -92,12 +163,7 @@ func TestServer_DiskFullRefusesWebhooksWith503AndRecoversByItself(t *testing.T) 
 		acked = append(acked, a.eventID)
 	}
 
-	// The disk fills up: the file may not grow past its size now.
-	var pages int
-	if err := st.Write(ctx).Raw("PRAGMA page_count").Scan(&pages).Error; err != nil {
-		t.Fatal(err)
-	}
-	limit(fmt.Sprint(pages))
+	fill()
 	var refused *answer
 	for i := 5; i < 200 && refused == nil; i++ {
 		switch a := send(i); a.code {
@@ -110,7 +176,7 @@ func TestServer_DiskFullRefusesWebhooksWith503AndRecoversByItself(t *testing.T) 
 		}
 	}
 	if refused == nil {
-		t.Fatal("200 webhooks of 32 KB all fitted in a database file that may not grow")
+		t.Fatal("200 webhooks of 32 KB all fitted on the full disk")
 	}
 	if want := "hookflow's disk is full; the request was not stored; send it again later"; refused.err != want || refused.retryAfter != "60" {
 		t.Fatalf("refusal = %+v, want the sentence %q and Retry-After: 60", *refused, want)
@@ -129,7 +195,7 @@ func TestServer_DiskFullRefusesWebhooksWith503AndRecoversByItself(t *testing.T) 
 	}
 
 	// Room again: no restart, no webhook needed for /healthz to see it.
-	limit("1073741823")
+	free()
 	if code, reason := health(); code != 200 {
 		t.Fatalf("/healthz after space came back → %d %q, want 200", code, reason)
 	}
