@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -95,11 +96,18 @@ type handlers struct {
 	liveLogs liveConns
 }
 
+// health is 200 when webhooks can be stored, else 503 with the reason ("database_down" or
+// "disk_full") and a sentence.
 func (h *handlers) health(c echo.Context) error {
-	if err := h.app.Store().Ping(c.Request().Context()); err != nil {
-		return c.JSON(http.StatusServiceUnavailable, map[string]any{"ok": false, "error": "the database does not answer"})
+	switch err := h.app.Health(c.Request().Context()); {
+	case err == nil:
+		return c.JSON(http.StatusOK, map[string]any{"ok": true})
+	case errors.Is(err, core.ErrDiskFull):
+		return c.JSON(http.StatusServiceUnavailable, map[string]any{"ok": false, "reason": "disk_full",
+			"error": "hookflow's disk is full: webhooks are refused until there is free space again"})
+	default:
+		return c.JSON(http.StatusServiceUnavailable, map[string]any{"ok": false, "reason": "database_down", "error": err.Error()})
 	}
-	return c.JSON(http.StatusOK, map[string]any{"ok": true})
 }
 
 // requestLog logs each API request with slog (webhooks at debug level: they are many).

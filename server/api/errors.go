@@ -8,6 +8,7 @@ import (
 
 	"github.com/hookflow/hookflow/flows"
 	"github.com/hookflow/hookflow/server/core"
+	"github.com/hookflow/hookflow/server/store"
 	"github.com/labstack/echo/v4"
 )
 
@@ -64,6 +65,8 @@ func toAPIError(err error) *Error {
 		return apiError(http.StatusNotFound, "not found")
 	case errors.Is(err, core.ErrShuttingDown):
 		return apiError(http.StatusServiceUnavailable, err.Error())
+	case errors.Is(err, core.ErrDiskFull), store.IsDiskFull(err):
+		return apiError(http.StatusServiceUnavailable, "hookflow's disk is full; nothing was saved; free some space on the server and try again")
 	case errors.Is(err, core.ErrUnknownHook):
 		return apiError(http.StatusNotFound, "no flow has this webhook address; copy the address again from the flow in hookflow")
 	case errors.As(err, &syntax), errors.As(err, &typ):

@@ -45,6 +45,11 @@ func (h *handlers) webhook(c echo.Context) error {
 	}
 	acc, err := h.app.AcceptWebhook(r.Context(), c.Param("token"), payload)
 	if err != nil {
+		if errors.Is(err, core.ErrDiskFull) {
+			// Not stored: a source that honours Retry-After sends it again once there is room.
+			c.Response().Header().Set("Retry-After", strconv.Itoa(diskFullRetryAfter))
+			return apiError(http.StatusServiceUnavailable, core.ErrDiskFull.Error())
+		}
 		if errors.Is(err, core.ErrUnknownHook) {
 			h.app.Metrics().WebhookRejected("unknown")
 		}
@@ -59,6 +64,9 @@ func (h *handlers) webhook(c echo.Context) error {
 	}
 	return h.customReply(c, acc, payload, status)
 }
+
+// diskFullRetryAfter is the pause, in seconds, a webhook refused for a full disk is told to wait.
+const diskFullRetryAfter = 60
 
 func tooLarge(limit int64) string {
 	return "the request (its address, headers and body together) is larger than the limit of " + humanBytes(limit) + "; send less data"

@@ -91,7 +91,8 @@ type App struct {
 	programs  sync.Map // flow id → *compiled
 	hooks     hookCache
 	limiters  rateLimiters
-	leases    *leases // PostgreSQL: the events this process runs under its leases
+	leases    *leases     // PostgreSQL: the events this process runs under its leases
+	diskFull  atomic.Bool // the last write failed for lack of space (see noteWrite)
 
 	ctx    context.Context // canceled when the grace period of Close is over: interrupts runs
 	cancel context.CancelFunc
@@ -111,7 +112,7 @@ func New(cfg Config, st *store.Store, hub *live.Hub, n Notifier) *App {
 	a := &App{cfg: cfg, store: st, hub: hub, notifier: n, log: cfg.Logger, ctx: ctx, cancel: cancel,
 		work: make(chan string, 4096), quit: make(chan struct{}), finished: make(chan finishing, 1024), leases: newLeases()}
 	a.metrics = newMetrics(a)
-	a.ingress = newIngress(st, a.committed)
+	a.ingress = newIngress(st, a.committed, a.noteWrite)
 	a.ingress.start() // webhooks are stored from the start; Start adds the workers
 	return a
 }

@@ -62,19 +62,23 @@ func (a *App) finisher() {
 	}
 }
 
-// storeFinished writes a batch, retrying for a while: the runs already happened. On PostgreSQL
-// it returns the events whose lease this process lost (see lease.go): their outcome is dropped.
+// storeFinished writes a batch, retrying for a while: the runs already happened. While the
+// disk is full it keeps trying (the workers wait for it once the finished channel is full)
+// rather than give the events back to the queue, which would run them again and again; only
+// at shutdown does it give up, and those events run again after the restart. On PostgreSQL it
+// returns the events whose lease this process lost (see lease.go): their outcome is dropped.
 func (a *App) storeFinished(rows []store.Finish) (map[string]bool, error) {
 	owner := ""
 	if a.store.Dialect() == "postgres" {
 		owner = a.leases.owner
 	}
 	var err error
-	for attempt := 0; attempt < 5; attempt++ {
+	for attempt := 0; ; attempt++ {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		var lost []string
 		lost, err = a.store.FinishLeased(ctx, owner, rows)
 		cancel()
+		a.noteWrite(err)
 		if err == nil {
 			out := make(map[string]bool, len(lost))
 			for _, id := range lost {
@@ -82,8 +86,13 @@ func (a *App) storeFinished(rows []store.Finish) (map[string]bool, error) {
 			}
 			return out, nil
 		}
-		a.log.Error("storing finished runs", "count", len(rows), "err", err)
-		time.Sleep(time.Duration(attempt+1) * 200 * time.Millisecond)
+		full := store.IsDiskFull(err) && a.ctx.Err() == nil
+		if attempt >= 4 && !full {
+			return nil, err
+		}
+		if attempt < 4 || attempt%60 == 0 {
+			a.log.Error("storing finished runs", "count", len(rows), "err", err)
+		}
+		time.Sleep(time.Duration(min(attempt+1, 25)) * 200 * time.Millisecond)
 	}
-	return nil, err
 }

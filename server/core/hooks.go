@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -79,6 +80,10 @@ func (a *App) AcceptWebhook(ctx context.Context, token string, p flows.Payload) 
 		ev.Status = store.EventQueued
 	}
 	if err := a.ingress.submit(ctx, ev); err != nil {
+		if store.IsDiskFull(err) {
+			a.metrics.webhookRejected("disk_full")
+			return nil, fmt.Errorf("%w (%v)", ErrDiskFull, err)
+		}
 		a.metrics.webhookRejected("store")
 		return nil, err
 	}

@@ -15,6 +15,7 @@ type ingress struct {
 	store    *store.Store
 	in       chan *pendingEvent
 	onCommit func(committed []*store.Event)
+	onWrite  func(err error) // every batch's outcome: the disk-full state follows it
 	maxBatch int
 	wg       sync.WaitGroup
 	mu       sync.RWMutex
@@ -29,8 +30,12 @@ type pendingEvent struct {
 // ErrShuttingDown is returned for webhooks that arrive during shutdown.
 var ErrShuttingDown = errors.New("hookflow is restarting; send the request again in a few seconds")
 
-func newIngress(st *store.Store, onCommit func([]*store.Event)) *ingress {
-	return &ingress{store: st, in: make(chan *pendingEvent, 1024), onCommit: onCommit, maxBatch: 256}
+// ErrDiskFull is returned for webhooks that could not be stored because the database's disk
+// is full. Nothing of the request is kept; the same request succeeds once there is room.
+var ErrDiskFull = errors.New("hookflow's disk is full; the request was not stored; send it again later")
+
+func newIngress(st *store.Store, onCommit func([]*store.Event), onWrite func(error)) *ingress {
+	return &ingress{store: st, in: make(chan *pendingEvent, 1024), onCommit: onCommit, onWrite: onWrite, maxBatch: 256}
 }
 
 func (g *ingress) start() {
@@ -100,6 +105,7 @@ func (g *ingress) loop() {
 			events = append(events, p.ev)
 		}
 		err := g.store.InsertEvents(context.Background(), events)
+		g.onWrite(err)
 		if err == nil {
 			g.onCommit(events)
 		}

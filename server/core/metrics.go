@@ -36,7 +36,14 @@ func newMetrics(a *App) *Metrics {
 		}
 		return float64(n)
 	})
-	m.Registry.MustRegister(m.accepted, m.rejected, m.runs, m.steps, depth,
+	full := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "hookflow_disk_full",
+		Help: "1 while the database's disk is full: webhooks are refused with 503 (hookflow_webhooks_rejected_total{reason=\"disk_full\"})."}, func() float64 {
+		if a.DiskFull() {
+			return 1
+		}
+		return 0
+	})
+	m.Registry.MustRegister(m.accepted, m.rejected, m.runs, m.steps, depth, full,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

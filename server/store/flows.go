@@ -105,8 +105,23 @@ func (s *Store) TeamFlows(ctx context.Context, teamID string) ([]Flow, error) {
 	return out, err
 }
 
-// DeleteFlow removes a flow with its versions, events and runs.
+// DeleteFlow removes a flow with its versions, events and runs. A long journal is deleted
+// first in small transactions (as retention does), so that the flow's final transaction is
+// short; webhooks that arrive meanwhile are deleted with it.
 func (s *Store) DeleteFlow(ctx context.Context, id string) error {
+	if _, err := s.Flow(ctx, id); err != nil {
+		return err
+	}
+	later := time.Now().UTC().Add(time.Hour) // everything stored until now
+	for _, cut := range []*journalCut{
+		{table: "runs", timeCol: "started_at", flowID: id, at: later},
+		// Not the queued events: the flow runs them until it is gone.
+		{table: "events", timeCol: "received_at", flowID: id, at: later, statuses: []string{EventDone, EventFailed, EventSample}},
+	} {
+		if _, err := s.deleteInSteps(ctx, cut.table, cut); err != nil {
+			return err
+		}
+	}
 	return s.Write(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Delete(&Flow{}, "id = ?", id)
 		if res.Error != nil {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -101,68 +102,190 @@ func (s *Store) Stats(ctx context.Context, flowIDs ...string) (map[string]FlowSt
 
 // Prune deletes a flow's runs and finished events older than maxAge or beyond the newest
 // keep ones (zero means no limit), and gives the disk space back on SQLite.
+//
+// Maintenance must never hold up intake: SQLite has one writer, and a journal of a million
+// runs deleted in one transaction kept webhooks waiting for minutes. So rows go in small
+// transactions (see steps), each a few milliseconds long, with the writer free between them.
 func (s *Store) Prune(ctx context.Context, flowID string, maxAge time.Duration, keep int) (int64, error) {
+	runs, err := s.pruneCut(ctx, "runs", "started_at", flowID, nil, maxAge, keep)
+	if err != nil {
+		return 0, err
+	}
 	var deleted int64
-	err := s.Write(ctx).Transaction(func(tx *gorm.DB) error {
-		finished := []string{EventDone, EventFailed, EventSample}
-		if maxAge > 0 {
-			cut := time.Now().UTC().Add(-maxAge)
-			res := tx.Where("flow_id = ? AND started_at < ?", flowID, cut).Delete(&Run{})
-			if res.Error != nil {
-				return res.Error
-			}
-			deleted += res.RowsAffected
-			if err := tx.Where("flow_id = ? AND received_at < ? AND status IN ?", flowID, cut, finished).Delete(&Event{}).Error; err != nil {
-				return err
-			}
+	if runs != nil {
+		deleted, err = s.deleteInSteps(ctx, "runs", runs)
+		if err != nil {
+			return deleted, err
 		}
-		if keep > 0 {
-			var ids []string
-			if err := tx.Model(&Run{}).Where("flow_id = ?", flowID).Order("started_at desc, id desc").Offset(keep).Pluck("id", &ids).Error; err != nil {
-				return err
-			}
-			for len(ids) > 0 {
-				chunk := ids[:min(len(ids), 500)]
-				ids = ids[len(chunk):]
-				res := tx.Where("id IN ?", chunk).Delete(&Run{})
-				if res.Error != nil {
-					return res.Error
-				}
-				deleted += res.RowsAffected
-			}
-			var evIDs []string
-			if err := tx.Model(&Event{}).Where("flow_id = ? AND status IN ?", flowID, finished).Order("received_at desc, id desc").Offset(keep).Pluck("id", &evIDs).Error; err != nil {
-				return err
-			}
-			for len(evIDs) > 0 {
-				chunk := evIDs[:min(len(evIDs), 500)]
-				evIDs = evIDs[len(chunk):]
-				if err := tx.Where("id IN ?", chunk).Delete(&Event{}).Error; err != nil {
-					return err
-				}
-			}
+	}
+	events, err := s.pruneCut(ctx, "events", "received_at", flowID, []string{EventDone, EventFailed, EventSample}, maxAge, keep)
+	if err != nil {
+		return deleted, err
+	}
+	var gone int64
+	if events != nil {
+		if gone, err = s.deleteInSteps(ctx, "events", events); err != nil {
+			return deleted, err
 		}
-		return nil
-	})
-	if err == nil && deleted > 0 && s.dialect == "sqlite" {
+	}
+	if deleted+gone > 0 && s.dialect == "sqlite" {
 		err = s.vacuum(ctx)
 	}
 	return deleted, err
 }
 
-// vacuum returns the free pages of the SQLite file to the file system. The pragma yields a row
-// per step, so it is drained as a query rather than run as a statement.
+// journalCut selects the rows of one flow's journal table to delete: at or before (at, id)
+// in the table's time order, or strictly before at when id is empty.
+type journalCut struct {
+	table, timeCol, flowID string
+	statuses               []string // events: only finished ones
+	at                     time.Time
+	id                     string
+}
+
+func (c *journalCut) where() (string, []any) {
+	cond := "flow_id = ?"
+	args := []any{c.flowID}
+	if len(c.statuses) > 0 {
+		cond += " AND status IN ?"
+		args = append(args, c.statuses)
+	}
+	if c.id == "" {
+		return cond + " AND " + c.timeCol + " < ?", append(args, c.at)
+	}
+	return cond + " AND " + c.timeCol + " <= ? AND (" + c.timeCol + " < ? OR id <= ?)", append(args, c.at, c.at, c.id)
+}
+
+// pruneCut finds where retention cuts a flow's journal table: the age limit or the newest
+// keep rows, whichever deletes more; nil when neither applies.
+func (s *Store) pruneCut(ctx context.Context, table, timeCol, flowID string, statuses []string, maxAge time.Duration, keep int) (*journalCut, error) {
+	var cut *journalCut
+	if maxAge > 0 {
+		cut = &journalCut{table: table, timeCol: timeCol, flowID: flowID, statuses: statuses, at: time.Now().UTC().Add(-maxAge)}
+	}
+	if keep > 0 {
+		q := s.Read(ctx).Table(table).Select(timeCol+" AS at, id").Where("flow_id = ?", flowID)
+		if len(statuses) > 0 {
+			q = q.Where("status IN ?", statuses)
+		}
+		var first []struct {
+			At time.Time
+			ID string
+		}
+		// The newest row beyond the ones kept: it and everything older goes.
+		if err := q.Order(timeCol + " desc, id desc").Offset(keep).Limit(1).Scan(&first).Error; err != nil {
+			return nil, err
+		}
+		if len(first) == 1 && (cut == nil || !first[0].At.Before(cut.at)) {
+			cut = &journalCut{table: table, timeCol: timeCol, flowID: flowID, statuses: statuses, at: first[0].At.UTC(), id: first[0].ID}
+		}
+	}
+	return cut, nil
+}
+
+// deleteInSteps deletes the rows of a cut a batch per transaction and returns how many.
+func (s *Store) deleteInSteps(ctx context.Context, table string, cut *journalCut) (int64, error) {
+	where, args := cut.where()
+	var total int64
+	if s.dialect == "postgres" {
+		// PostgreSQL keeps deleted rows in the index until a vacuum, so every batch searching from
+		// the oldest row would walk over all the rows deleted before it: each batch starts where
+		// the last one ended instead, in the index's order.
+		query := "WITH gone AS (DELETE FROM " + table + " WHERE id IN (SELECT id FROM " + table + " WHERE " + where +
+			" AND " + cut.timeCol + " >= ? ORDER BY " + cut.timeCol + " LIMIT ?) RETURNING " + cut.timeCol + ")" +
+			" SELECT count(*) AS n, max(" + cut.timeCol + ") AS last FROM gone"
+		from := time.Time{}
+		err := s.steps(ctx, func(size int) (bool, error) {
+			var res struct {
+				N    int64
+				Last *time.Time
+			}
+			if err := s.Write(ctx).Raw(query, append(args, from, size)...).Scan(&res).Error; err != nil {
+				return false, err
+			}
+			total += res.N
+			if res.Last != nil {
+				from = *res.Last
+			}
+			return res.N < int64(size), nil
+		})
+		return total, err
+	}
+	// SQLite: rowid is the table's own b-tree key, so no lookup through the id index.
+	query := "DELETE FROM " + table + " WHERE rowid IN (SELECT rowid FROM " + table + " WHERE " + where + " LIMIT ?)"
+	err := s.steps(ctx, func(size int) (bool, error) {
+		res := s.Write(ctx).Exec(query, append(args, size)...)
+		if res.Error != nil {
+			return false, res.Error
+		}
+		total += res.RowsAffected
+		return res.RowsAffected < int64(size), nil
+	})
+	return total, err
+}
+
+// Maintenance steps: each is one short write transaction of about maintenanceStep; the
+// batch size adapts to keep it so, but never goes below maintenanceMin rows, since every
+// commit pays a fixed fsync that can itself take longer than a step on a busy disk. On SQLite,
+// after a step the writer rests for half as long, so intake (webhooks, finished runs) waits for
+// at most one step and has at least a third of the writer's time even when it is all busy.
+const (
+	maintenanceStep  = 20 * time.Millisecond
+	maintenanceFirst = 1000
+	maintenanceMin   = 500
+	maintenanceMax   = 50000
+)
+
+// steps calls step with a batch size until it reports it is done.
+func (s *Store) steps(ctx context.Context, step func(size int) (done bool, err error)) error {
+	size := maintenanceFirst
+	for {
+		begin := time.Now()
+		done, err := step(size)
+		if err != nil || done {
+			return err
+		}
+		took := time.Since(begin)
+		switch {
+		case took < maintenanceStep/2:
+			size = min(size*2, maintenanceMax)
+		case took > maintenanceStep*2:
+			size = max(size/2, maintenanceMin)
+		}
+		if s.dialect != "sqlite" {
+			continue // PostgreSQL writers do not queue behind one another: no rest needed
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(took / 2):
+		}
+	}
+}
+
+// vacuum returns the free pages of the SQLite file to the file system, a few at a time: an
+// incremental vacuum of thousands of pages is one long write like any other.
 func (s *Store) vacuum(ctx context.Context) error {
 	db, err := s.write.DB()
 	if err != nil {
 		return err
 	}
-	rows, err := db.QueryContext(ctx, "PRAGMA incremental_vacuum")
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-	}
-	return rows.Err()
+	return s.steps(ctx, func(size int) (bool, error) {
+		var free int
+		if err := db.QueryRowContext(ctx, "PRAGMA freelist_count").Scan(&free); err != nil {
+			return false, err
+		}
+		if free == 0 {
+			return true, nil
+		}
+		// The pragma yields a row per page, so it is drained as a query, not run as a statement.
+		rows, err := db.QueryContext(ctx, "PRAGMA incremental_vacuum("+strconv.Itoa(size)+")")
+		if err != nil {
+			return false, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+		}
+		return false, rows.Err()
+	})
 }

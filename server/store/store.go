@@ -33,6 +33,22 @@ type Options struct {
 	DataDir     string
 	// ReadConns is the size of the SQLite reader pool (default 4).
 	ReadConns int
+	// Synchronous is SQLite's sync level: FULL (the default) fsyncs the WAL at every commit, so
+	// an acknowledged webhook survives a power loss; NORMAL syncs only at checkpoints, faster but
+	// a power loss (not a process crash) may drop the last commits; EXTRA also syncs the
+	// directory. OFF is refused.
+	Synchronous string
+}
+
+// synchronousLevel checks the configured SQLite sync level.
+func synchronousLevel(s string) (string, error) {
+	switch v := strings.ToUpper(strings.TrimSpace(s)); v {
+	case "":
+		return "FULL", nil
+	case "FULL", "NORMAL", "EXTRA":
+		return v, nil
+	}
+	return "", fmt.Errorf("the SQLite synchronous setting %q is not one of FULL, NORMAL or EXTRA", s)
 }
 
 // Open connects and migrates.
@@ -67,10 +83,14 @@ func openSQLite(opts Options) (*Store, error) {
 		return nil, fmt.Errorf("creating the data directory: %w", err)
 	}
 	path := filepath.Join(dir, "hookflow.db")
-	// WAL lets readers work while the writer commits; NORMAL sync is durable across process
-	// crashes (only a power loss may drop the last commits); incremental auto-vacuum lets
-	// retention give disk space back.
-	params := "_journal_mode=WAL&_busy_timeout=10000&_synchronous=NORMAL&_foreign_keys=on&_auto_vacuum=incremental"
+	sync, err := synchronousLevel(opts.Synchronous)
+	if err != nil {
+		return nil, err
+	}
+	// WAL lets readers work while the writer commits; FULL sync fsyncs the WAL before a commit
+	// returns, so what was acknowledged survives a power loss (group commit shares that fsync
+	// among the webhooks of a batch); incremental auto-vacuum lets retention give disk space back.
+	params := "_journal_mode=WAL&_busy_timeout=10000&_synchronous=" + sync + "&_foreign_keys=on&_auto_vacuum=incremental"
 	write, err := gorm.Open(sqlite.Open("file:"+path+"?"+params+"&_txlock=immediate"), gormConfig)
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", path, err)

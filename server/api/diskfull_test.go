@@ -1,0 +1,228 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hookflow/hookflow/flows"
+	"github.com/hookflow/hookflow/server/api"
+	"github.com/hookflow/hookflow/server/core"
+	"github.com/hookflow/hookflow/server/live"
+	"github.com/hookflow/hookflow/server/store"
+)
+
+// When the database's disk is full, a webhook is refused with a 503, a sentence and
+// Retry-After (a source that honours it sends it again; one that does not at least sees a
+// clear refusal, not a generic 500), /healthz and /metrics say so, and as soon as there is
+// room again intake works with no restart; every webhook acknowledged before, during and
+// after has its run stored. The full disk is a size-limited database file (max_page_count)
+// and, where the test may mount one (as root), a real 3 MB tmpfs.
+func TestServer_DiskFullRefusesWebhooksWith503AndRecoversByItself(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		start func(t *testing.T) (s *testServer, fill, free func())
+	}{
+		{"size-limited file", func(t *testing.T) (*testServer, func(), func()) {
+			s := startServer(t, "sqlite", http.DefaultClient)
+			limit := func(pages string) {
+				var got int
+				if err := s.app.Store().Write(context.Background()).Raw("PRAGMA max_page_count = " + pages).Scan(&got).Error; err != nil {
+					t.Fatal(err)
+				}
+			}
+			fill := func() { // the file may not grow past its size now
+				var pages int
+				if err := s.app.Store().Write(context.Background()).Raw("PRAGMA page_count").Scan(&pages).Error; err != nil {
+					t.Fatal(err)
+				}
+				limit(fmt.Sprint(pages))
+			}
+			return s, fill, func() { limit("1073741823") }
+		}},
+		{"small tmpfs", func(t *testing.T) (*testServer, func(), func()) {
+			dir := t.TempDir()
+			if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", dir).CombinedOutput(); err != nil {
+				t.Skipf("cannot mount a tmpfs here (%v: %s); the size-limited file covers the same path", err, out)
+			}
+			t.Cleanup(func() { _ = exec.Command("umount", dir).Run() }) // after the server's own cleanup
+			st, err := store.Open(context.Background(), store.Options{DataDir: dir})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { st.Close() })
+			s := startServerOn(t, st, http.DefaultClient)
+			return s, func() {}, func() { // the webhooks fill it; then it grows
+				if out, err := exec.Command("mount", "-o", "remount,size=32m", dir).CombinedOutput(); err != nil {
+					t.Fatalf("growing the tmpfs: %v: %s", err, out)
+				}
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, fill, free := tc.start(t)
+			diskFullAndBack(t, s, fill, free)
+		})
+	}
+}
+
+// startServerOn is startServer on a store opened by the caller.
+func startServerOn(t *testing.T, st *store.Store, client flows.Doer) *testServer {
+	t.Helper()
+	hub := live.NewHub(live.Options{})
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv := httptest.NewUnstartedServer(nil)
+	app := core.New(core.Config{HTTPClient: client, Workers: 4, Logger: log, PublicURL: "http://" + srv.Listener.Addr().String()}, st, hub, nil)
+	if err := app.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	e := api.New(app, log)
+	srv.Config.Handler = e
+	srv.Start()
+	t.Cleanup(func() {
+		hub.Close()
+		srv.Close()
+		app.Close(5 * time.Second)
+	})
+	s := &testServer{t: t, URL: srv.URL, app: app, e: e}
+	s.signUpOwner()
+	return s
+}
+
+// diskFullAndBack fills the disk, checks the refusals, frees it and checks the recovery.
+func diskFullAndBack(t *testing.T, s *testServer, fill, free func()) {
+	var flow flowView
+	if code := s.call("POST", "/api/flows", `{"document":{"schema":1,"name":"leads","nodes":[{"id":"trigger","kind":"webhook"}],"edges":[]},
+	  "settings":{"rate_limit":{"per_second":1000000,"burst":1000000}}}`, &flow); code != 201 {
+		t.Fatalf("create flow: %d", code)
+	}
+	s.call("POST", "/api/flows/"+flow.ID+"/start", nil, nil)
+	st := s.app.Store()
+	ctx := context.Background()
+
+	type answer struct {
+		code       int
+		retryAfter string
+		err        string
+		eventID    string
+	}
+	send := func(i int) answer {
+		t.Helper()
+		body := fmt.Sprintf(`{"email":"u%d@example.ru","comment":%q}`, i, strings.Repeat("x", 32<<10))
+		resp, err := http.Post(flow.WebhookURL, "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out struct {
+			Error   string `json:"error"`
+			EventID string `json:"event_id"`
+		}
+		data, _ := io.ReadAll(resp.Body)
+		_ = json.Unmarshal(data, &out)
+		return answer{resp.StatusCode, resp.Header.Get("Retry-After"), out.Error, out.EventID}
+	}
+	health := func() (int, string) {
+		resp, err := http.Get(s.URL + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out struct{ Reason string }
+		_ = json.NewDecoder(resp.Body).Decode(&out)
+		return resp.StatusCode, out.Reason
+	}
+	metric := func(name string) string {
+		resp, err := http.Get(s.URL + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		data, _ := io.ReadAll(resp.Body)
+		for _, line := range strings.Split(string(data), "\n") {
+			if v, ok := strings.CutPrefix(line, name+" "); ok {
+				return v
+			}
+		}
+		return ""
+	}
+	var acked []string
+	for i := 0; i < 5; i++ {
+		a := send(i)
+		if a.code != 200 {
+			t.Fatalf("webhook before the disk is full → %d %s", a.code, a.err)
+		}
+		acked = append(acked, a.eventID)
+	}
+
+	fill()
+	var refused *answer
+	for i := 5; i < 200 && refused == nil; i++ {
+		switch a := send(i); a.code {
+		case 200:
+			acked = append(acked, a.eventID) // still fitted in the file's free pages
+		case 503:
+			refused = &a
+		default:
+			t.Fatalf("webhook on a full disk → %d %s, want 503", a.code, a.err)
+		}
+	}
+	if refused == nil {
+		t.Fatal("200 webhooks of 32 KB all fitted on the full disk")
+	}
+	if want := "hookflow's disk is full; the request was not stored; send it again later"; refused.err != want || refused.retryAfter != "60" {
+		t.Fatalf("refusal = %+v, want the sentence %q and Retry-After: 60", *refused, want)
+	}
+	if code, reason := health(); code != 503 || reason != "disk_full" {
+		t.Fatalf("/healthz on a full disk → %d %q, want 503 disk_full", code, reason)
+	}
+	if v := metric("hookflow_disk_full"); v != "1" {
+		t.Fatalf("hookflow_disk_full = %q on a full disk, want 1", v)
+	}
+	if v := metric(`hookflow_webhooks_rejected_total{reason="disk_full"}`); v == "" || v == "0" {
+		t.Fatalf("no webhook counted as rejected for a full disk (%q)", v)
+	}
+	if a := send(1000); a.code != 503 {
+		t.Fatalf("second webhook on a full disk → %d", a.code)
+	}
+
+	// Room again: no restart, no webhook needed for /healthz to see it.
+	free()
+	if code, reason := health(); code != 200 {
+		t.Fatalf("/healthz after space came back → %d %q, want 200", code, reason)
+	}
+	if v := metric("hookflow_disk_full"); v != "0" {
+		t.Fatalf("hookflow_disk_full = %q after space came back, want 0", v)
+	}
+	for i := 2000; i < 2005; i++ {
+		a := send(i)
+		if a.code != 200 {
+			t.Fatalf("webhook after space came back → %d %s", a.code, a.err)
+		}
+		acked = append(acked, a.eventID)
+	}
+
+	// Nothing acknowledged is lost: every one has its run.
+	deadline := time.Now().Add(time.Minute)
+	for {
+		var n int64
+		if err := st.Read(ctx).Model(&store.Run{}).Where("event_id IN ?", acked).Distinct("event_id").Count(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		if n == int64(len(acked)) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d acknowledged webhooks have a stored run a minute after space came back", n, len(acked))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

@@ -1,0 +1,46 @@
+package core
+
+import (
+	"context"
+	"errors"
+
+	"github.com/hookflow/hookflow/server/store"
+)
+
+// ErrDatabaseDown is Health's answer when the database does not answer at all.
+var ErrDatabaseDown = errors.New("the database does not answer")
+
+// noteWrite follows the outcome of intake's writes (webhooks, finished runs): a write that
+// failed for lack of space marks the disk full, the next one that succeeds clears it. Intake
+// keeps trying every request, so it recovers by itself as soon as there is room again.
+func (a *App) noteWrite(err error) {
+	switch {
+	case err == nil:
+		if a.diskFull.CompareAndSwap(true, false) {
+			a.log.Info("the disk has room again: webhooks are stored again")
+		}
+	case store.IsDiskFull(err):
+		if !a.diskFull.Swap(true) {
+			a.log.Error("the disk is full: webhooks are refused with 503 until there is room", "err", err)
+		}
+	}
+}
+
+// DiskFull reports whether the last write failed because the disk is full.
+func (a *App) DiskFull() bool { return a.diskFull.Load() }
+
+// Health reports whether the service can take webhooks: ErrDatabaseDown, ErrDiskFull or nil.
+// While the disk is marked full it tries a small write, so that it turns healthy again as soon
+// as there is room even when no webhook arrives to find out.
+func (a *App) Health(ctx context.Context) error {
+	if err := a.store.Ping(ctx); err != nil {
+		return ErrDatabaseDown
+	}
+	if a.diskFull.Load() {
+		a.noteWrite(a.store.ProbeWrite(ctx))
+		if a.diskFull.Load() {
+			return ErrDiskFull
+		}
+	}
+	return nil
+}

@@ -1,0 +1,106 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/hookflow/hookflow/server/store"
+)
+
+// Retention keeps exactly the newest runs and finished events by count or by age, whichever
+// deletes more (in batches, see Prune), never touches queued events or other flows, and
+// deleting a flow removes its whole journal.
+func TestStore_PruneKeepsTheNewestByCountOrAgeAndOnlyFinishedEvents(t *testing.T) {
+	forEachDB(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		now := time.Now().UTC().Truncate(time.Millisecond)
+		fill := func(flowID string, n int, step time.Duration) {
+			var runs []store.Run
+			var events []store.Event
+			for i := 0; i < n; i++ {
+				at := now.Add(-time.Duration(n-i) * step)
+				if i%2 == 1 { // pairs with the same time: the cut must break ties by id
+					at = now.Add(-time.Duration(n-i+1) * step)
+				}
+				id := store.NewID()
+				status := store.EventDone
+				if i%10 == 0 {
+					status = store.EventQueued
+				}
+				runs = append(runs, store.Run{ID: id, FlowID: flowID, Status: "success", StartedAt: at})
+				events = append(events, store.Event{ID: id, FlowID: flowID, Status: status, NextAt: at, ReceivedAt: at})
+			}
+			if err := st.Write(ctx).CreateInBatches(runs, 200).Error; err != nil {
+				t.Fatal(err)
+			}
+			if err := st.Write(ctx).CreateInBatches(events, 200).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		count := func(model any, where string, args ...any) int64 {
+			var n int64
+			if err := st.Read(ctx).Model(model).Where(where, args...).Count(&n).Error; err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		for _, tc := range []struct {
+			name       string
+			maxAge     time.Duration
+			keep       int
+			wantRuns   int64 // left
+			wantEvents int64 // finished events left (the 120 queued ones always stay)
+		}{
+			{"by count", 0, 301, 301, 301},
+			// Runs 1 h apart in pairs: within 500 h of the test's start, less the pair exactly
+			// 500 h old, which is older than 500 h when Prune looks.
+			{"by age", 500 * time.Hour, 0, 498, 449},
+			{"count deletes more", 500 * time.Hour, 99, 99, 99},
+			{"age deletes more", 50 * time.Hour, 1000, 48, 44},
+			{"nothing to delete", 0, 5000, 1200, 1080},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				flow := fmt.Sprintf("f%d", time.Now().UnixNano())
+				fill(flow, 1200, time.Hour)
+				fill(flow+"-other", 20, time.Hour)
+				n, err := st.Prune(ctx, flow, tc.maxAge, tc.keep)
+				if err != nil {
+					t.Fatal(err)
+				}
+				runs := count(&store.Run{}, "flow_id = ?", flow)
+				events := count(&store.Event{}, "flow_id = ? AND status <> ?", flow, store.EventQueued)
+				if runs != tc.wantRuns || n != 1200-tc.wantRuns || events != tc.wantEvents {
+					t.Fatalf("deleted %d; left %d runs and %d finished events, want %d and %d", n, runs, events, tc.wantRuns, tc.wantEvents)
+				}
+				if q := count(&store.Event{}, "flow_id = ? AND status = ?", flow, store.EventQueued); q != 120 {
+					t.Fatalf("%d queued events left, want all 120", q)
+				}
+				if o := count(&store.Run{}, "flow_id = ?", flow+"-other"); o != 20 {
+					t.Fatalf("another flow kept %d of its 20 runs", o)
+				}
+				// The runs kept are the newest ones.
+				var oldest store.Run
+				st.Read(ctx).Where("flow_id = ?", flow).Order("started_at, id").First(&oldest)
+				var newer int64
+				newer = count(&store.Run{}, "flow_id = ? AND started_at > ?", flow, oldest.StartedAt)
+				if runs > 0 && newer < runs-2 {
+					t.Fatalf("the runs kept are not the newest: only %d are newer than the oldest kept", newer)
+				}
+			})
+		}
+
+		f := &store.Flow{Name: "doomed", Document: `{}`}
+		if err := st.CreateFlow(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+		fill(f.ID, 2500, time.Second)
+		if err := st.DeleteFlow(ctx, f.ID); err != nil {
+			t.Fatal(err)
+		}
+		if r, e := count(&store.Run{}, "flow_id = ?", f.ID), count(&store.Event{}, "flow_id = ?", f.ID); r+e != 0 {
+			t.Fatalf("deleting a flow left %d runs and %d events", r, e)
+		}
+	})
+}
