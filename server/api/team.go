@@ -44,8 +44,12 @@ func readRole(c echo.Context) (string, error) {
 }
 
 func memberError(err error) error {
-	if errors.Is(err, store.ErrLastOwner) {
+	switch {
+	case errors.Is(err, store.ErrLastOwner):
 		return apiError(http.StatusConflict, "the team needs at least one owner: make someone else owner first")
+	case errors.Is(err, store.ErrNotOwner):
+		// Another owner changed the caller's own role a moment before this request.
+		return apiError(http.StatusForbidden, "you are no longer an owner of this team, so you cannot change its members")
 	}
 	return err
 }
@@ -56,7 +60,7 @@ func (h *handlers) setMemberRole(c echo.Context) error {
 		return err
 	}
 	p := principal(c)
-	if err := h.app.Store().SetMemberRole(c.Request().Context(), p.TeamID, c.Param("user"), role); err != nil {
+	if err := h.app.Store().SetMemberRole(c.Request().Context(), p.TeamID, p.User.ID, c.Param("user"), role); err != nil {
 		return memberError(err)
 	}
 	h.record(c, p, "member.role", "user", c.Param("user"), role)
@@ -65,7 +69,7 @@ func (h *handlers) setMemberRole(c echo.Context) error {
 
 func (h *handlers) removeMember(c echo.Context) error {
 	p := principal(c)
-	if err := h.app.Store().RemoveMember(c.Request().Context(), p.TeamID, c.Param("user")); err != nil {
+	if err := h.app.Store().RemoveMember(c.Request().Context(), p.TeamID, p.User.ID, c.Param("user")); err != nil {
 		return memberError(err)
 	}
 	h.record(c, p, "member.remove", "user", c.Param("user"), "")
