@@ -39,7 +39,7 @@ func accountError(err error) error {
 		return &Error{Status: http.StatusTooManyRequests, Message: rl.Error()}
 	case errors.Is(err, auth.ErrBadCredentials):
 		return apiError(http.StatusUnauthorized, err.Error())
-	case errors.Is(err, auth.ErrSignupClosed), errors.Is(err, auth.ErrEmailTaken):
+	case errors.Is(err, auth.ErrSignupClosed):
 		return apiError(http.StatusConflict, err.Error())
 	case errors.Is(err, auth.ErrInvitationInvalid):
 		return apiError(http.StatusNotFound, err.Error())
@@ -63,7 +63,7 @@ func (h *handlers) signup(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	u, team, err := h.accounts.Signup(ctx, cr.Email, cr.Password, cr.Name, cr.Invitation)
+	u, team, err := h.accounts.Signup(ctx, cr.Email, cr.Password, cr.Name, cr.Invitation, clientIP(c))
 	if err != nil {
 		return accountError(err)
 	}
