@@ -33,13 +33,13 @@ func New(app *core.App, log *slog.Logger) *echo.Echo {
 	audit := h.audited
 	api := e.Group("/api")
 	api.GET("/auth/state", h.authState)
-	api.POST("/auth/signup", h.signup)
-	api.POST("/auth/login", h.login)
+	api.POST("/auth/signup", h.signup, h.sameSiteJSON)
+	api.POST("/auth/login", h.login, h.sameSiteJSON)
 	api.GET("/auth/invitations/:token", h.invitationInfo)
-	api.POST("/auth/invitations/:token/accept", h.acceptInvitation, user)
+	api.POST("/auth/invitations/:token/accept", h.acceptInvitation, h.sameSiteJSON, user)
 	api.POST("/auth/logout", h.logout, user)
 	api.GET("/auth/me", h.me, user)
-	api.POST("/auth/team", h.switchTeam, user)
+	api.POST("/auth/team", h.switchTeam, h.sameSiteJSON, user)
 	api.POST("/teams", h.createTeam, user)
 
 	api.GET("/members", h.listMembers, view)

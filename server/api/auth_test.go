@@ -46,6 +46,10 @@ func (b *browser) send(method, path, body string, headers ...string) (int, strin
 	req, _ := http.NewRequest(method, b.base+path, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	for i := 0; i+1 < len(headers); i += 2 {
+		if headers[i+1] == "" {
+			req.Header.Del(headers[i]) // "" leaves the header out
+			continue
+		}
 		req.Header.Set(headers[i], headers[i+1])
 	}
 	resp, err := b.client.Do(req)
@@ -412,5 +416,60 @@ func TestAuth_InvitationSignupWithAnExistingEmailDoesNotSayTheAccountExists(t *t
 	anon.call("POST", "/api/auth/signup", map[string]string{"email": "xena@example.com", "password": "a wrong guess", "invitation": token}, nil)
 	if code := anon.call("POST", "/api/auth/signup", map[string]string{"email": "fresh@example.com", "password": "password of fresh", "invitation": token}, nil); code != 429 {
 		t.Fatalf("an invitation after 3 wrong passwords answers %d, want 429", code)
+	}
+}
+
+// Login CSRF: a page of another site must not be able to sign a visitor's browser in to an
+// account of its choosing (then watch what they build). A <form enctype="text/plain"> posts a body
+// that reads as JSON, so requests that start or move a session must be JSON and, when a browser
+// says where they come from, come from hookflow's own page.
+func TestAuth_RequestsThatSetASessionRefuseOtherSitesAndNonJSONBodies(t *testing.T) {
+	s := startServer(t, "sqlite", http.DefaultClient)
+	var inv struct{ Token string }
+	s.call("POST", "/api/invitations", map[string]string{"role": "viewer"}, &inv)
+	var teamB struct{ ID string }
+	s.call("POST", "/api/teams", map[string]string{"name": "B"}, &teamB)
+	const login = `{"email":"owner@example.com","password":"password of owner"}`
+	type req struct {
+		name, path, body string
+		headers          []string
+		want             int
+	}
+	for _, tc := range []req{
+		{"a text/plain form", "/api/auth/login", login, []string{"Content-Type", "text/plain"}, 415},
+		{"an urlencoded form", "/api/auth/login", login, []string{"Content-Type", "application/x-www-form-urlencoded"}, 415},
+		{"a multipart form", "/api/auth/login", login, []string{"Content-Type", "multipart/form-data; boundary=x"}, 415},
+		{"no content type", "/api/auth/login", login, []string{"Content-Type", ""}, 415},
+		{"JSON from another site (Origin)", "/api/auth/login", login, []string{"Origin", "https://evil.example"}, 403},
+		{"JSON from a sandboxed page (Origin: null)", "/api/auth/login", login, []string{"Origin", "null"}, 403},
+		{"JSON from another site (Sec-Fetch-Site)", "/api/auth/login", login, []string{"Sec-Fetch-Site", "cross-site", "Origin", s.URL}, 403},
+		{"JSON from a sibling subdomain", "/api/auth/login", login, []string{"Sec-Fetch-Site", "same-site"}, 403},
+		{"signup as a text/plain form", "/api/auth/signup", `{"email":"eve@example.com","password":"long enough","invitation":"` + inv.Token + `"}`, []string{"Content-Type", "text/plain"}, 415},
+		{"signup from another site", "/api/auth/signup", `{"email":"eve@example.com","password":"long enough","invitation":"` + inv.Token + `"}`, []string{"Origin", "http://evil.example"}, 403},
+		{"team switch from another site", "/api/auth/team", `{"team":"` + teamB.ID + `"}`, []string{"Authorization", "Bearer " + s.token, "Origin", "http://evil.example"}, 403},
+		{"accepting from another site", "/api/auth/invitations/" + inv.Token + "/accept", "", []string{"Authorization", "Bearer " + s.token, "Origin", "http://evil.example"}, 403},
+
+		{"JSON from our page (Origin)", "/api/auth/login", login, []string{"Origin", s.URL}, 200},
+		{"JSON from our page (Sec-Fetch-Site)", "/api/auth/login", login, []string{"Sec-Fetch-Site", "same-origin", "Origin", s.URL}, 200},
+		{"JSON with a charset", "/api/auth/login", login, []string{"Content-Type", "application/json; charset=utf-8"}, 200},
+		{"a script (no Origin)", "/api/auth/login", login, nil, 200},
+		{"a script switching teams", "/api/auth/team", `{"team":"` + teamB.ID + `"}`, []string{"Authorization", "Bearer " + s.token}, 200},
+		{"the editor accepting (no body)", "/api/auth/invitations/" + inv.Token + "/accept", "", []string{"Authorization", "Bearer " + s.token, "Content-Type", "", "Origin", s.URL}, 200},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := newBrowser(t, s.URL)
+			code, body := b.send("POST", tc.path, tc.body, tc.headers...)
+			if code != tc.want {
+				t.Fatalf("answers %d %s, want %d", code, body, tc.want)
+			}
+			if code >= 400 {
+				if b.cookie("hookflow_session") != "" {
+					t.Fatal("a refused request set a session cookie")
+				}
+				if !strings.Contains(body, "error") {
+					t.Fatalf("the refusal says nothing: %s", body)
+				}
+			}
+		})
 	}
 }
