@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/hookflow/hookflow/server/auth"
+	"github.com/hookflow/hookflow/server/live"
 	"github.com/hookflow/hookflow/server/store"
 	"github.com/labstack/echo/v4"
 )
@@ -130,6 +131,7 @@ func (h *handlers) logout(c echo.Context) error {
 		if err := h.accounts.EndSession(c.Request().Context(), p.Session); err != nil {
 			return err
 		}
+		h.disconnect(live.Watcher{Session: p.Session.ID}, live.CloseSignedOut, "live: you signed out; sign in again to watch")
 	}
 	h.setCookies(c, "", "", -1)
 	return c.NoContent(http.StatusNoContent)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hookflow/hookflow/server/auth"
 	"github.com/hookflow/hookflow/server/core"
+	"github.com/hookflow/hookflow/server/live"
 	"github.com/hookflow/hookflow/server/store"
 	"github.com/labstack/echo/v4"
 )
@@ -56,7 +57,8 @@ func (h *handlers) need(a access) echo.MiddlewareFunc {
 				return err
 			}
 			c.Set(principalKey, p)
-			c.SetRequest(c.Request().WithContext(core.WithTeam(c.Request().Context(), p.TeamID)))
+			ctx := core.WithTeam(c.Request().Context(), p.TeamID)
+			c.SetRequest(c.Request().WithContext(live.WithWatcher(ctx, watcherOf(p))))
 			if a == signedIn {
 				return next(c)
 			}
@@ -161,6 +163,27 @@ func (h *handlers) fromOurPage(r *http.Request) bool {
 		return true
 	}
 	return strings.EqualFold(u.Host, r.Host)
+}
+
+// watcherOf is the credential a live log opened by p is tied to (see disconnect).
+func watcherOf(p *auth.Principal) live.Watcher {
+	w := live.Watcher{User: p.User.ID, Team: p.TeamID}
+	if p.Session != nil {
+		w.Session = p.Session.ID
+	}
+	if p.Token != nil {
+		w.Token = p.Token.ID
+	}
+	return w
+}
+
+// disconnect closes the live logs opened with a credential that just stopped being valid:
+// signing out, revoking an API token, removing a member. Checking access only when a websocket
+// opens would let it stream on for as long as the browser keeps it.
+func (h *handlers) disconnect(sel live.Watcher, code int, reason string) {
+	if hub := h.app.Hub(); hub != nil {
+		hub.Disconnect(sel, code, reason)
+	}
 }
 
 func unsafeMethod(m string) bool {

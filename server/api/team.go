@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hookflow/hookflow/server/auth"
+	"github.com/hookflow/hookflow/server/live"
 	"github.com/hookflow/hookflow/server/store"
 	"github.com/labstack/echo/v4"
 )
@@ -72,6 +73,7 @@ func (h *handlers) removeMember(c echo.Context) error {
 	if err := h.app.Store().RemoveMember(c.Request().Context(), p.TeamID, p.User.ID, c.Param("user")); err != nil {
 		return memberError(err)
 	}
+	h.disconnect(live.Watcher{Team: p.TeamID, User: c.Param("user")}, live.CloseNoAccess, "live: you are no longer a member of this team")
 	h.record(c, p, "member.remove", "user", c.Param("user"), "")
 	return c.NoContent(http.StatusNoContent)
 }

@@ -80,6 +80,13 @@ const (
 	reasonClosing = "live: server shutting down"
 )
 
+// Close codes of Disconnect, in the range websocket leaves to applications (4000–4999), after
+// the HTTP statuses they mean: reconnecting with the same credential will not work.
+const (
+	CloseSignedOut = 4401 // the session ended or the API token was revoked
+	CloseNoAccess  = 4403 // the user is no longer a member of the flow's team
+)
+
 // Hub fans run events out to the websockets watching each flow. Create it with NewHub; the zero
 // value is not usable.
 type Hub struct {
@@ -290,6 +297,67 @@ func (h *Hub) Close() {
 	h.conns.Wait()
 }
 
+// Watcher says with which credential a websocket was opened, so that the server can close it
+// when that credential stops being valid (Disconnect). The server puts it in the request's
+// context (WithWatcher) when it checks access; a connection without one is never matched.
+type Watcher struct {
+	Session string // the browser session's id, when opened with a session
+	Token   string // the API token's id, when opened with an API token
+	User    string
+	Team    string // the team the request worked in
+}
+
+type watcherKey struct{}
+
+// WithWatcher returns ctx carrying who opens a live log with it.
+func WithWatcher(ctx context.Context, w Watcher) context.Context {
+	return context.WithValue(ctx, watcherKey{}, w)
+}
+
+func watcherFrom(ctx context.Context) Watcher {
+	w, _ := ctx.Value(watcherKey{}).(Watcher)
+	return w
+}
+
+// matches reports whether every field set in sel equals w's; an empty sel matches nothing.
+func (w Watcher) matches(sel Watcher) bool {
+	if sel == (Watcher{}) {
+		return false
+	}
+	for _, f := range [][2]string{{sel.Session, w.Session}, {sel.Token, w.Token}, {sel.User, w.User}, {sel.Team, w.Team}} {
+		if f[0] != "" && f[0] != f[1] {
+			return false
+		}
+	}
+	return true
+}
+
+// Disconnect closes, at once, every connection whose Watcher has all the fields set in sel
+// (Watcher{Session: id}: that browser; Watcher{Team: t, User: u}: everything u opened in t),
+// with code and reason (at most 123 bytes). It returns how many it closed. It never waits for a
+// browser: the close frame is sent by each connection's own writer.
+func (h *Hub) Disconnect(sel Watcher, code int, reason string) int {
+	h.mu.RLock()
+	fhs := make([]*flowHub, 0, len(h.flows))
+	for _, fh := range h.flows {
+		fhs = append(fhs, fh)
+	}
+	h.mu.RUnlock()
+	n := 0
+	for _, fh := range fhs {
+		fh.mu.Lock()
+		for c := range fh.clients {
+			if c.who.matches(sel) {
+				delete(fh.clients, c)
+				c.kick(code, reason)
+				n++
+			}
+		}
+		fh.mu.Unlock()
+	}
+	return n
+}
+
 // Handler is Serve with the flow id taken from the route parameter param. The server checks
 // that the caller may see the flow before this handler runs.
 func (h *Hub) Handler(param string) echo.HandlerFunc {
@@ -334,6 +402,7 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, flowID string) error
 		conn: conn,
 		send: make(chan *entry, h.opts.SendBuffer),
 		done: make(chan struct{}),
+		who:  watcherFrom(r.Context()),
 	}
 	fh, p, ok := h.subscribe(flowID, c, since, hasSince)
 	if !ok { // closed between the check and now
@@ -463,6 +532,7 @@ type client struct {
 	conn *websocket.Conn
 	send chan *entry
 	done chan struct{} // closed by kick
+	who  Watcher       // the credential it was opened with
 
 	once   sync.Once
 	code   int // set before done is closed
