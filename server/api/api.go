@@ -22,6 +22,9 @@ func New(app *core.App, log *slog.Logger) *echo.Echo {
 	e.Use(requestLog(log))
 
 	h := &handlers{app: app, log: log, accounts: auth.New(app.Store())}
+	if hub := app.Hub(); hub != nil {
+		hub.SetRecheck(h.liveRecheck) // live logs end with the credential they were opened with
+	}
 	// Public: health, metrics (counters only: no flow names, data or ids; keep it behind the
 	// reverse proxy if even those are private) and the webhooks sources call.
 	e.GET("/healthz", h.health)

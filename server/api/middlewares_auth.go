@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"crypto/subtle"
 	"errors"
 	"mime"
@@ -184,6 +185,22 @@ func (h *handlers) disconnect(sel live.Watcher, code int, reason string) {
 	if hub := h.app.Hub(); hub != nil {
 		hub.Disconnect(sel, code, reason)
 	}
+}
+
+// liveRecheck is the live hub's Recheck: a websocket whose session, token or membership ended
+// where disconnect did not see it (another process, expiry) is closed at its next ping. A database
+// error keeps it open: an outage should not drop every watcher.
+func (h *handlers) liveRecheck(ctx context.Context, w live.Watcher) (int, string) {
+	err := h.accounts.StillAllowed(ctx, w.Session, w.Token, w.User, w.Team)
+	switch {
+	case errors.Is(err, auth.ErrNotAuthenticated):
+		return live.CloseSignedOut, "live: you are signed out; sign in again to watch"
+	case errors.Is(err, auth.ErrTokenNotRecognised):
+		return live.CloseSignedOut, "live: this API token was revoked"
+	case errors.Is(err, auth.ErrNotMember):
+		return live.CloseNoAccess, "live: you are no longer a member of this team"
+	}
+	return 0, ""
 }
 
 func unsafeMethod(m string) bool {

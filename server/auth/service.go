@@ -287,6 +287,35 @@ func (s *Service) FromAPIToken(ctx context.Context, token, team string) (*Princi
 	return &Principal{User: u, TeamID: t.TeamID, Role: m.Role, Token: t}, nil
 }
 
+// StillAllowed says whether a credential checked a while ago still holds: the session (by its
+// id) exists and has not expired, the API token (by its id) is not revoked, and the user is
+// still a member of the team. Empty arguments are not checked. The live log asks it about open
+// websockets (ErrNotAuthenticated, ErrTokenNotRecognised or ErrNotMember when not).
+func (s *Service) StillAllowed(ctx context.Context, sessionID, tokenID, userID, teamID string) error {
+	if sessionID != "" {
+		if _, err := s.store.Session(ctx, sessionID); errors.Is(err, store.ErrNotFound) {
+			return ErrNotAuthenticated
+		} else if err != nil {
+			return err
+		}
+	}
+	if tokenID != "" {
+		if ok, err := s.store.APITokenActive(ctx, tokenID); err != nil {
+			return err
+		} else if !ok {
+			return ErrTokenNotRecognised
+		}
+	}
+	if teamID != "" {
+		if _, err := s.store.Member(ctx, teamID, userID); errors.Is(err, store.ErrNotFound) {
+			return ErrNotMember
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // SwitchTeam makes another of the user's teams the session's current one.
 func (s *Service) SwitchTeam(ctx context.Context, p *Principal, team string) error {
 	m, err := s.store.Member(ctx, team, p.User.ID)

@@ -44,3 +44,45 @@ func TestSignup_RefusedSignupsHashNoPassword(t *testing.T) {
 		}
 	}
 }
+
+// What the live log asks about an open websocket: each way a credential ends is noticed.
+func TestStillAllowed_NoticesAnEndedSessionARevokedTokenAndALostMembership(t *testing.T) {
+	for _, dialect := range testdb.Dialects() {
+		t.Run(dialect, func(t *testing.T) {
+			ctx := context.Background()
+			st := testdb.Open(t, dialect)
+			s := New(st)
+			u, team, err := s.Signup(ctx, "owner@example.com", "password of owner", "", "", "192.0.2.1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			session, _, err := s.NewSession(ctx, u.ID, team)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, tok, err := s.CreateAPIToken(ctx, team, u.ID, "script")
+			if err != nil {
+				t.Fatal(err)
+			}
+			sessionID := HashToken(session)
+			if err := s.StillAllowed(ctx, sessionID, tok.ID, u.ID, team); err != nil {
+				t.Fatalf("a valid credential: %v", err)
+			}
+			if err := s.StillAllowed(ctx, "", "", u.ID, "another team"); !errors.Is(err, ErrNotMember) {
+				t.Fatalf("a team the user is not in: %v, want ErrNotMember", err)
+			}
+			if err := st.RevokeAPIToken(ctx, team, u.ID, tok.ID); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.StillAllowed(ctx, "", tok.ID, u.ID, team); !errors.Is(err, ErrTokenNotRecognised) {
+				t.Fatalf("a revoked token: %v, want ErrTokenNotRecognised", err)
+			}
+			if err := st.DeleteSession(ctx, sessionID); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.StillAllowed(ctx, sessionID, "", u.ID, team); !errors.Is(err, ErrNotAuthenticated) {
+				t.Fatalf("a signed-out session: %v, want ErrNotAuthenticated", err)
+			}
+		})
+	}
+}

@@ -93,10 +93,11 @@ type Hub struct {
 	opts     Options
 	upgrader websocket.Upgrader
 
-	mu     sync.RWMutex
-	flows  map[string]*flowHub
-	closed bool
-	conns  sync.WaitGroup // one per connection between subscribe and the end of Serve
+	mu      sync.RWMutex
+	flows   map[string]*flowHub
+	closed  bool
+	recheck Recheck
+	conns   sync.WaitGroup // one per connection between subscribe and the end of Serve
 }
 
 // NewHub returns a hub with opts' zero fields set to their defaults.
@@ -358,6 +359,34 @@ func (h *Hub) Disconnect(sel Watcher, code int, reason string) int {
 	return n
 }
 
+// Recheck answers whether the credential a connection was opened with still allows watching: a
+// code of 0 keeps the connection, any other closes it with that code and reason.
+type Recheck func(ctx context.Context, w Watcher) (code int, reason string)
+
+// SetRecheck makes the hub ask f about each connection with a Watcher right after it subscribes
+// and then every PingInterval. Disconnect closes connections at once in this process; f catches
+// what it cannot see: a credential that ended while the connection was being opened, in another
+// process sharing the database, or by expiring.
+func (h *Hub) SetRecheck(f Recheck) {
+	h.mu.Lock()
+	h.recheck = f
+	h.mu.Unlock()
+}
+
+// stillAllowed asks the Recheck about c and kicks it when refused; it reports whether c may go on.
+func (h *Hub) stillAllowed(f Recheck, c *client) bool {
+	if f == nil || c.who == (Watcher{}) {
+		return true
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), h.opts.WriteTimeout)
+	defer cancel()
+	if code, reason := f(ctx, c.who); code != 0 {
+		c.kick(code, reason)
+		return false
+	}
+	return true
+}
+
 // Handler is Serve with the flow id taken from the route parameter param. The server checks
 // that the caller may see the flow before this handler runs.
 func (h *Hub) Handler(param string) echo.HandlerFunc {
@@ -566,6 +595,10 @@ func (h *Hub) stream(c *client, flowID string, p plan) {
 	ticker := time.NewTicker(h.opts.PingInterval)
 	defer ticker.Stop()
 
+	h.mu.RLock()
+	recheck := h.recheck
+	h.mu.RUnlock()
+
 	var lastSent uint64
 	write := func(seq uint64, data []byte) bool {
 		if c.kicked() {
@@ -585,6 +618,12 @@ func (h *Hub) stream(c *client, flowID string, p plan) {
 	}
 	gap := func(seq uint64) bool {
 		return write(seq, encode(Event{Seq: seq, FlowID: flowID, Type: TypeGap, At: time.Now().UTC()}))
+	}
+
+	// The credential may have ended between the server's check and the subscription.
+	if !h.stillAllowed(recheck, c) {
+		finish()
+		return
 	}
 
 	// Catch-up part.
@@ -638,6 +677,10 @@ func (h *Hub) stream(c *client, flowID string, p plan) {
 			}
 		case <-ticker.C:
 			if err := c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(h.opts.WriteTimeout)); err != nil {
+				return
+			}
+			if !h.stillAllowed(recheck, c) {
+				finish()
 				return
 			}
 		}

@@ -352,6 +352,13 @@ func (s *Store) APIToken(ctx context.Context, hash string) (*APIToken, error) {
 	return &t, nil
 }
 
+// APITokenActive reports whether the token with this id exists and is not revoked.
+func (s *Store) APITokenActive(ctx context.Context, id string) (bool, error) {
+	var n int64
+	err := s.Read(ctx).Model(&APIToken{}).Where("id = ? AND revoked_at IS NULL", id).Count(&n).Error
+	return n > 0, err
+}
+
 // APITokens lists a team's unrevoked tokens (of one user when userID is set), newest first.
 func (s *Store) APITokens(ctx context.Context, teamID, userID string) ([]APIToken, error) {
 	q := s.Read(ctx).Where("team_id = ? AND revoked_at IS NULL", teamID)
