@@ -86,3 +86,28 @@ func TestStillAllowed_NoticesAnEndedSessionARevokedTokenAndALostMembership(t *te
 		})
 	}
 }
+
+// The cost of a refused signup against bcrypt's (the baseline it used to pay first): compare
+// ns/op of the two in one run.
+func BenchmarkSignup_RefusedWithoutInvitation(b *testing.B) {
+	ctx := context.Background()
+	s := New(testdb.Open(b, "sqlite"))
+	if _, _, err := s.Signup(ctx, "owner@example.com", "password of owner", "", "", "192.0.2.1"); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		ip := "198.51.100." + string(rune('0'+i%10)) + string(rune('a'+i/10%26)) // below each address's limit
+		if _, _, err := s.Signup(ctx, "eve@example.com", "long enough", "", "", ip); !errors.Is(err, ErrSignupClosed) {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkHashPassword(b *testing.B) {
+	for range b.N {
+		if _, err := HashPassword("long enough"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
