@@ -108,9 +108,10 @@ func (f *twoOwners) restore(t *testing.T) {
 }
 
 func TestTeam_ConcurrentDemotionsAndRemovalsAlwaysLeaveAnOwner(t *testing.T) {
-	const tries = 20
+	const tries = 16
 	type request struct{ by, target int } // indexes into A, B
 	for _, dialect := range testdb.Dialects() {
+		f := newTwoOwners(t, dialect) // one team for every case: each try starts from two owners
 		for _, tc := range []struct {
 			name   string
 			method string
@@ -123,7 +124,6 @@ func TestTeam_ConcurrentDemotionsAndRemovalsAlwaysLeaveAnOwner(t *testing.T) {
 			{"owners leave together", "DELETE", "", []request{{0, 0}, {1, 1}}},
 		} {
 			t.Run(dialect+"/"+tc.name, func(t *testing.T) {
-				f := newTwoOwners(t, dialect)
 				for try := 1; try <= tries; try++ {
 					f.restore(t)
 					start := make(chan struct{})
