@@ -23,6 +23,9 @@ func New(app *core.App, log *slog.Logger) *echo.Echo {
 	e.Use(requestLog(log))
 
 	h := &handlers{app: app, log: log, accounts: auth.New(app.Store())}
+	if hub := app.Hub(); hub != nil {
+		hub.SetRecheck(h.liveRecheck) // live logs end with the credential they were opened with
+	}
 	// Public: health, metrics (counters only: no flow names, data or ids; keep it behind the
 	// reverse proxy if even those are private) and the webhooks sources call.
 	e.GET("/healthz", h.health)
@@ -34,13 +37,13 @@ func New(app *core.App, log *slog.Logger) *echo.Echo {
 	audit := h.audited
 	api := e.Group("/api")
 	api.GET("/auth/state", h.authState)
-	api.POST("/auth/signup", h.signup)
-	api.POST("/auth/login", h.login)
+	api.POST("/auth/signup", h.signup, h.sameSiteJSON)
+	api.POST("/auth/login", h.login, h.sameSiteJSON)
 	api.GET("/auth/invitations/:token", h.invitationInfo)
-	api.POST("/auth/invitations/:token/accept", h.acceptInvitation, user)
+	api.POST("/auth/invitations/:token/accept", h.acceptInvitation, h.sameSiteJSON, user)
 	api.POST("/auth/logout", h.logout, user)
 	api.GET("/auth/me", h.me, user)
-	api.POST("/auth/team", h.switchTeam, user)
+	api.POST("/auth/team", h.switchTeam, h.sameSiteJSON, user)
 	api.POST("/teams", h.createTeam, user)
 
 	api.GET("/members", h.listMembers, view)

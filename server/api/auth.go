@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/hookflow/hookflow/server/auth"
+	"github.com/hookflow/hookflow/server/live"
 	"github.com/hookflow/hookflow/server/store"
 	"github.com/labstack/echo/v4"
 )
@@ -39,7 +40,7 @@ func accountError(err error) error {
 		return &Error{Status: http.StatusTooManyRequests, Message: rl.Error()}
 	case errors.Is(err, auth.ErrBadCredentials):
 		return apiError(http.StatusUnauthorized, err.Error())
-	case errors.Is(err, auth.ErrSignupClosed), errors.Is(err, auth.ErrEmailTaken):
+	case errors.Is(err, auth.ErrSignupClosed):
 		return apiError(http.StatusConflict, err.Error())
 	case errors.Is(err, auth.ErrInvitationInvalid):
 		return apiError(http.StatusNotFound, err.Error())
@@ -63,7 +64,7 @@ func (h *handlers) signup(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	u, team, err := h.accounts.Signup(ctx, cr.Email, cr.Password, cr.Name, cr.Invitation)
+	u, team, err := h.accounts.Signup(ctx, cr.Email, cr.Password, cr.Name, cr.Invitation, clientIP(c))
 	if err != nil {
 		return accountError(err)
 	}
@@ -130,6 +131,7 @@ func (h *handlers) logout(c echo.Context) error {
 		if err := h.accounts.EndSession(c.Request().Context(), p.Session); err != nil {
 			return err
 		}
+		h.disconnect(live.Watcher{Session: p.Session.ID}, live.CloseSignedOut, "live: you signed out; sign in again to watch")
 	}
 	h.setCookies(c, "", "", -1)
 	return c.NoContent(http.StatusNoContent)

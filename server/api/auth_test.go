@@ -46,6 +46,10 @@ func (b *browser) send(method, path, body string, headers ...string) (int, strin
 	req, _ := http.NewRequest(method, b.base+path, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	for i := 0; i+1 < len(headers); i += 2 {
+		if headers[i+1] == "" {
+			req.Header.Del(headers[i]) // "" leaves the header out
+			continue
+		}
 		req.Header.Set(headers[i], headers[i+1])
 	}
 	resp, err := b.client.Do(req)
@@ -97,6 +101,7 @@ func TestAuth_SessionCookieIsHttpOnlyLaxAndSecureBehindHTTPS(t *testing.T) {
 		app := core.New(core.Config{Logger: log, PublicURL: publicURL}, st, nil, nil)
 		e := api.New(app, log)
 		req := httptest.NewRequest("POST", "/api/auth/signup", strings.NewReader(`{"email":"owner@example.com","password":"password of owner"}`))
+		req.Header.Set("Content-Type", "application/json")
 		rec := httptest.NewRecorder()
 		e.ServeHTTP(rec, req)
 		app.Close(0)
@@ -331,5 +336,140 @@ func TestAuth_TeamHeaderPicksOneOfTheUsersTeamsAndRefusesOthers(t *testing.T) {
 	script := &testServer{t: t, URL: s.URL, token: tok.Token}
 	if code := script.callWith("GET", "/api/flows", "", "X-Hookflow-Team", teamB.ID); code != 403 {
 		t.Fatalf("an API token of team A asking for team B answers %d, want 403", code)
+	}
+}
+
+func TestAuth_RefusedSignupsAreRateLimitedPerAddressLikeSignIn(t *testing.T) {
+	ipLimit := auth.IPLimit
+	auth.IPLimit = auth.Limit{Burst: 5, Every: time.Hour}
+	t.Cleanup(func() { auth.IPLimit = ipLimit })
+	s := startServer(t, "sqlite", http.DefaultClient)
+	anon := &testServer{t: t, URL: s.URL}
+	for i := 1; i <= 5; i++ {
+		if code := anon.call("POST", "/api/auth/signup", `{"email":"eve@example.com","password":"long enough"}`, nil); code != 409 {
+			t.Fatalf("refused signup #%d answers %d, want 409", i, code)
+		}
+	}
+	var e struct{ Error string }
+	if code := anon.call("POST", "/api/auth/signup", `{"email":"eve@example.com","password":"long enough"}`, &e); code != 429 || !strings.Contains(e.Error, "wait") {
+		t.Fatalf("after 5 refused signups from one address: %d %q, want 429 saying how long to wait", code, e.Error)
+	}
+	// Sign-in and signup share the address's budget: alternating does not double it.
+	if code := anon.call("POST", "/api/auth/login", `{"email":"eve@example.com","password":"long enough"}`, nil); code != 429 {
+		t.Fatalf("sign-in after 5 refused signups answers %d, want 429", code)
+	}
+}
+
+// Signing up through an invitation with the email of an existing account must not say that the
+// account exists: the right password joins that account to the team (as signing in, then
+// accepting, would), a wrong one gets sign-in's answer, counted like a failed sign-in.
+func TestAuth_InvitationSignupWithAnExistingEmailDoesNotSayTheAccountExists(t *testing.T) {
+	emailLimit, invLimit := auth.EmailLimit, auth.InvitationLimit
+	auth.EmailLimit, auth.InvitationLimit = auth.Limit{Burst: 2, Every: time.Hour}, auth.Limit{Burst: 3, Every: time.Hour}
+	t.Cleanup(func() { auth.EmailLimit, auth.InvitationLimit = emailLimit, invLimit })
+	s := startServer(t, "sqlite", http.DefaultClient)
+	anon := &testServer{t: t, URL: s.URL}
+	invite := func() string {
+		var inv struct{ Token string }
+		if code := s.call("POST", "/api/invitations", map[string]string{"role": "viewer"}, &inv); code != 201 {
+			t.Fatalf("invitation: %d", code)
+		}
+		return inv.Token
+	}
+	// Xena has an account but is not in the team any more.
+	var xena struct{ User struct{ ID string } }
+	if code := anon.call("POST", "/api/auth/signup", map[string]string{"email": "xena@example.com", "password": "password of xena", "invitation": invite()}, &xena); code != 201 {
+		t.Fatalf("xena's signup: %d", code)
+	}
+	if code := s.call("DELETE", "/api/members/"+xena.User.ID, nil, nil); code != 204 {
+		t.Fatalf("removing xena: %d", code)
+	}
+
+	token := invite()
+	var wrong, login struct{ Error string }
+	code := anon.call("POST", "/api/auth/signup", map[string]string{"email": "Xena@example.com", "password": "not her password", "invitation": token}, &wrong)
+	anon.call("POST", "/api/auth/login", `{"email":"nobody@example.com","password":"whatever it is"}`, &login)
+	if code != 401 || wrong.Error != login.Error || strings.Contains(wrong.Error, "exist") {
+		t.Fatalf("an existing email with a wrong password answers %d %q, want 401 with sign-in's %q", code, wrong.Error, login.Error)
+	}
+	var me struct {
+		Team, Role string
+		User       struct{ ID string }
+	}
+	if code := anon.call("POST", "/api/auth/signup", map[string]string{"email": "xena@example.com", "password": "password of xena", "invitation": token}, &me); code != 201 || me.User.ID != xena.User.ID || me.Role != "viewer" {
+		t.Fatalf("the right password through the invitation: %d %+v, want 201 signed in to her own account as viewer", code, me)
+	}
+	var info struct{ Error string }
+	if code := anon.call("GET", "/api/auth/invitations/"+token, nil, &info); code != 404 {
+		t.Fatalf("the invitation after xena used it: %d, want 404 (used)", code)
+	}
+
+	// Wrong passwords count against the email like failed sign-ins ...
+	token = invite()
+	for i := 0; i < 2; i++ {
+		anon.call("POST", "/api/auth/signup", map[string]string{"email": "owner@example.com", "password": "a wrong guess", "invitation": token}, nil)
+	}
+	if code := anon.call("POST", "/api/auth/login", `{"email":"owner@example.com","password":"password of owner"}`, nil); code != 429 {
+		t.Fatalf("sign-in after 2 wrong passwords through an invitation answers %d, want 429", code)
+	}
+	// ... and against the invitation, which cannot be used to try many emails.
+	anon.call("POST", "/api/auth/signup", map[string]string{"email": "xena@example.com", "password": "a wrong guess", "invitation": token}, nil)
+	if code := anon.call("POST", "/api/auth/signup", map[string]string{"email": "fresh@example.com", "password": "password of fresh", "invitation": token}, nil); code != 429 {
+		t.Fatalf("an invitation after 3 wrong passwords answers %d, want 429", code)
+	}
+}
+
+// Login CSRF: a page of another site must not be able to sign a visitor's browser in to an
+// account of its choosing (then watch what they build). A <form enctype="text/plain"> posts a body
+// that reads as JSON, so requests that start or move a session must be JSON and, when a browser
+// says where they come from, come from hookflow's own page.
+func TestAuth_RequestsThatSetASessionRefuseOtherSitesAndNonJSONBodies(t *testing.T) {
+	s := startServer(t, "sqlite", http.DefaultClient)
+	var inv struct{ Token string }
+	s.call("POST", "/api/invitations", map[string]string{"role": "viewer"}, &inv)
+	var teamB struct{ ID string }
+	s.call("POST", "/api/teams", map[string]string{"name": "B"}, &teamB)
+	const login = `{"email":"owner@example.com","password":"password of owner"}`
+	type req struct {
+		name, path, body string
+		headers          []string
+		want             int
+	}
+	for _, tc := range []req{
+		{"a text/plain form", "/api/auth/login", login, []string{"Content-Type", "text/plain"}, 415},
+		{"an urlencoded form", "/api/auth/login", login, []string{"Content-Type", "application/x-www-form-urlencoded"}, 415},
+		{"a multipart form", "/api/auth/login", login, []string{"Content-Type", "multipart/form-data; boundary=x"}, 415},
+		{"no content type", "/api/auth/login", login, []string{"Content-Type", ""}, 415},
+		{"JSON from another site (Origin)", "/api/auth/login", login, []string{"Origin", "https://evil.example"}, 403},
+		{"JSON from a sandboxed page (Origin: null)", "/api/auth/login", login, []string{"Origin", "null"}, 403},
+		{"JSON from another site (Sec-Fetch-Site)", "/api/auth/login", login, []string{"Sec-Fetch-Site", "cross-site", "Origin", s.URL}, 403},
+		{"JSON from a sibling subdomain", "/api/auth/login", login, []string{"Sec-Fetch-Site", "same-site"}, 403},
+		{"signup as a text/plain form", "/api/auth/signup", `{"email":"eve@example.com","password":"long enough","invitation":"` + inv.Token + `"}`, []string{"Content-Type", "text/plain"}, 415},
+		{"signup from another site", "/api/auth/signup", `{"email":"eve@example.com","password":"long enough","invitation":"` + inv.Token + `"}`, []string{"Origin", "http://evil.example"}, 403},
+		{"team switch from another site", "/api/auth/team", `{"team":"` + teamB.ID + `"}`, []string{"Authorization", "Bearer " + s.token, "Origin", "http://evil.example"}, 403},
+		{"accepting from another site", "/api/auth/invitations/" + inv.Token + "/accept", "", []string{"Authorization", "Bearer " + s.token, "Origin", "http://evil.example"}, 403},
+
+		{"JSON from our page (Origin)", "/api/auth/login", login, []string{"Origin", s.URL}, 200},
+		{"JSON from our page (Sec-Fetch-Site)", "/api/auth/login", login, []string{"Sec-Fetch-Site", "same-origin", "Origin", s.URL}, 200},
+		{"JSON with a charset", "/api/auth/login", login, []string{"Content-Type", "application/json; charset=utf-8"}, 200},
+		{"a script (no Origin)", "/api/auth/login", login, nil, 200},
+		{"a script switching teams", "/api/auth/team", `{"team":"` + teamB.ID + `"}`, []string{"Authorization", "Bearer " + s.token}, 200},
+		{"the editor accepting (no body)", "/api/auth/invitations/" + inv.Token + "/accept", "", []string{"Authorization", "Bearer " + s.token, "Content-Type", "", "Origin", s.URL}, 200},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := newBrowser(t, s.URL)
+			code, body := b.send("POST", tc.path, tc.body, tc.headers...)
+			if code != tc.want {
+				t.Fatalf("answers %d %s, want %d", code, body, tc.want)
+			}
+			if code >= 400 {
+				if b.cookie("hookflow_session") != "" {
+					t.Fatal("a refused request set a session cookie")
+				}
+				if !strings.Contains(body, "error") {
+					t.Fatalf("the refusal says nothing: %s", body)
+				}
+			}
+		})
 	}
 }

@@ -23,6 +23,7 @@ func FuzzAuthJSON(f *testing.F) {
 	handler := api.New(app, log)
 	// An owner exists, so signups need an invitation: the fuzzer cannot take the instance.
 	req := httptest.NewRequest("POST", "/api/auth/signup", bytes.NewReader([]byte(`{"email":"owner@example.com","password":"password of owner"}`)))
+	req.Header.Set("Content-Type", "application/json")
 	rec := httptest.NewRecorder()
 	handler.ServeHTTP(rec, req)
 	if rec.Code != 201 {

@@ -1,13 +1,17 @@
 package api
 
 import (
+	"context"
 	"crypto/subtle"
 	"errors"
+	"mime"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/hookflow/hookflow/server/auth"
 	"github.com/hookflow/hookflow/server/core"
+	"github.com/hookflow/hookflow/server/live"
 	"github.com/hookflow/hookflow/server/store"
 	"github.com/labstack/echo/v4"
 )
@@ -54,7 +58,8 @@ func (h *handlers) need(a access) echo.MiddlewareFunc {
 				return err
 			}
 			c.Set(principalKey, p)
-			c.SetRequest(c.Request().WithContext(core.WithTeam(c.Request().Context(), p.TeamID)))
+			ctx := core.WithTeam(c.Request().Context(), p.TeamID)
+			c.SetRequest(c.Request().WithContext(live.WithWatcher(ctx, watcherOf(p))))
 			if a == signedIn {
 				return next(c)
 			}
@@ -104,6 +109,98 @@ func (h *handlers) authenticate(c echo.Context) (*auth.Principal, error) {
 		}
 	}
 	return p, nil
+}
+
+// sameSiteJSON guards the requests that start a session or move one (sign-in, signup, accepting
+// an invitation, switching teams) against login CSRF: another site's page making a visitor's
+// browser sign in to an account the attacker controls, then reading what they build there.
+// Those requests have no CSRF token to check (sign-in is where it comes from), so:
+//
+//   - the body must be JSON (Content-Type application/json). A page of another site can only
+//     send JSON with CORS, which we do not answer; a <form enctype="text/plain"> can post a body
+//     that reads as JSON, but not with this type. A request without a body may leave the type
+//     out (the editor accepts an invitation that way);
+//   - when the browser says where the request comes from, it must be our own page:
+//     Sec-Fetch-Site "same-origin" (or "none": typed by the user), otherwise an Origin equal to
+//     the public URL's or to the address the request was sent to. Scripts send neither header
+//     and keep working.
+func (h *handlers) sameSiteJSON(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if !h.fromOurPage(r) {
+			return apiError(http.StatusForbidden, "this request came from another site's page; open hookflow's own page and try again there")
+		}
+		ct := r.Header.Get(echo.HeaderContentType)
+		if ct == "" && r.ContentLength == 0 {
+			return next(c)
+		}
+		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != echo.MIMEApplicationJSON {
+			return apiError(http.StatusUnsupportedMediaType, "send the request as JSON, with the header Content-Type: application/json")
+		}
+		return next(c)
+	}
+}
+
+// fromOurPage reports whether a browser request comes from hookflow's own pages (see
+// sameSiteJSON); a request without Sec-Fetch-Site and Origin is not a browser's and passes.
+func (h *handlers) fromOurPage(r *http.Request) bool {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "same-origin", "none":
+		return true
+	case "":
+	default: // same-site, cross-site
+		return false
+	}
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return false // "null" from sandboxed frames, file: pages, anything malformed
+	}
+	if pub, err := url.Parse(h.app.Config().PublicURL); err == nil && pub.Host != "" &&
+		strings.EqualFold(pub.Scheme, u.Scheme) && strings.EqualFold(pub.Host, u.Host) {
+		return true
+	}
+	return strings.EqualFold(u.Host, r.Host)
+}
+
+// watcherOf is the credential a live log opened by p is tied to (see disconnect).
+func watcherOf(p *auth.Principal) live.Watcher {
+	w := live.Watcher{User: p.User.ID, Team: p.TeamID}
+	if p.Session != nil {
+		w.Session = p.Session.ID
+	}
+	if p.Token != nil {
+		w.Token = p.Token.ID
+	}
+	return w
+}
+
+// disconnect closes the live logs opened with a credential that just stopped being valid:
+// signing out, revoking an API token, removing a member. Checking access only when a websocket
+// opens would let it stream on for as long as the browser keeps it.
+func (h *handlers) disconnect(sel live.Watcher, code int, reason string) {
+	if hub := h.app.Hub(); hub != nil {
+		hub.Disconnect(sel, code, reason)
+	}
+}
+
+// liveRecheck is the live hub's Recheck: a websocket whose session, token or membership ended
+// where disconnect did not see it (another process, expiry) is closed at its next ping. A database
+// error keeps it open: an outage should not drop every watcher.
+func (h *handlers) liveRecheck(ctx context.Context, w live.Watcher) (int, string) {
+	err := h.accounts.StillAllowed(ctx, w.Session, w.Token, w.User, w.Team)
+	switch {
+	case errors.Is(err, auth.ErrNotAuthenticated):
+		return live.CloseSignedOut, "live: you are signed out; sign in again to watch"
+	case errors.Is(err, auth.ErrTokenNotRecognised):
+		return live.CloseSignedOut, "live: this API token was revoked"
+	case errors.Is(err, auth.ErrNotMember):
+		return live.CloseNoAccess, "live: you are no longer a member of this team"
+	}
+	return 0, ""
 }
 
 func unsafeMethod(m string) bool {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hookflow/hookflow/server/auth"
+	"github.com/hookflow/hookflow/server/live"
 	"github.com/hookflow/hookflow/server/store"
 	"github.com/labstack/echo/v4"
 )
@@ -44,8 +45,12 @@ func readRole(c echo.Context) (string, error) {
 }
 
 func memberError(err error) error {
-	if errors.Is(err, store.ErrLastOwner) {
+	switch {
+	case errors.Is(err, store.ErrLastOwner):
 		return apiError(http.StatusConflict, "the team needs at least one owner: make someone else owner first")
+	case errors.Is(err, store.ErrNotOwner):
+		// Another owner changed the caller's own role a moment before this request.
+		return apiError(http.StatusForbidden, "you are no longer an owner of this team, so you cannot change its members")
 	}
 	return err
 }
@@ -56,7 +61,7 @@ func (h *handlers) setMemberRole(c echo.Context) error {
 		return err
 	}
 	p := principal(c)
-	if err := h.app.Store().SetMemberRole(c.Request().Context(), p.TeamID, c.Param("user"), role); err != nil {
+	if err := h.app.Store().SetMemberRole(c.Request().Context(), p.TeamID, p.User.ID, c.Param("user"), role); err != nil {
 		return memberError(err)
 	}
 	h.record(c, p, "member.role", "user", c.Param("user"), role)
@@ -65,9 +70,10 @@ func (h *handlers) setMemberRole(c echo.Context) error {
 
 func (h *handlers) removeMember(c echo.Context) error {
 	p := principal(c)
-	if err := h.app.Store().RemoveMember(c.Request().Context(), p.TeamID, c.Param("user")); err != nil {
+	if err := h.app.Store().RemoveMember(c.Request().Context(), p.TeamID, p.User.ID, c.Param("user")); err != nil {
 		return memberError(err)
 	}
+	h.disconnect(live.Watcher{Team: p.TeamID, User: c.Param("user")}, live.CloseNoAccess, "live: you are no longer a member of this team")
 	h.record(c, p, "member.remove", "user", c.Param("user"), "")
 	return c.NoContent(http.StatusNoContent)
 }

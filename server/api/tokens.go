@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/hookflow/hookflow/server/live"
 	"github.com/labstack/echo/v4"
 )
 
@@ -54,6 +55,7 @@ func (h *handlers) revokeToken(c echo.Context) error {
 	if err := h.app.Store().RevokeAPIToken(c.Request().Context(), p.TeamID, p.User.ID, c.Param("token")); err != nil {
 		return err
 	}
+	h.disconnect(live.Watcher{Token: c.Param("token")}, live.CloseSignedOut, "live: this API token was revoked")
 	h.record(c, p, "token.revoke", "token", c.Param("token"), "")
 	return c.NoContent(http.StatusNoContent)
 }

@@ -10,9 +10,14 @@ import (
 // Limits of failed sign-ins (golang.org/x/time/rate token buckets): per email they stop password
 // guessing on one account, per address they stop trying many accounts from one place. Only
 // failures take from the buckets, so people who type their password right are never slowed.
+// Refused signups (no invitation on an instance with an owner, an invitation that does not
+// exist) count against the address too, so alternating between the two doubles nothing.
+// InvitationLimit counts wrong passwords given with one invitation for existing accounts (see
+// Service.Signup), so an invitation cannot be used to test many emails.
 var (
-	EmailLimit = Limit{Burst: 5, Every: time.Minute}
-	IPLimit    = Limit{Burst: 20, Every: 10 * time.Second}
+	EmailLimit      = Limit{Burst: 5, Every: time.Minute}
+	IPLimit         = Limit{Burst: 20, Every: 10 * time.Second}
+	InvitationLimit = Limit{Burst: 5, Every: time.Hour}
 )
 
 // Limit is a bucket: Burst failures at once, then one more each Every.

@@ -15,7 +15,6 @@ var (
 	ErrBadCredentials     = errors.New("the email or the password is wrong")
 	ErrSignupClosed       = errors.New("this hookflow already has an owner: ask them for an invitation link")
 	ErrInvitationInvalid  = errors.New("this invitation link is not valid any more: it was used, withdrawn or is older than 7 days; ask for a new one")
-	ErrEmailTaken         = errors.New("an account with this email exists already: sign in, then open the invitation link again")
 	ErrNotAuthenticated   = errors.New("sign in first")
 	ErrTokenNotRecognised = errors.New("this API token is not valid (it may have been revoked)")
 	ErrNotMember          = errors.New("you are not a member of the team named in the X-Hookflow-Team header")
@@ -37,14 +36,17 @@ const InvitationTTL = 7 * 24 * time.Hour
 
 // Service is accounts over the store.
 type Service struct {
-	store  *store.Store
-	emails *limiter
-	ips    *limiter
+	store   *store.Store
+	emails  *limiter // failed sign-ins per email
+	ips     *limiter // failed sign-ins and refused signups per address
+	invites *limiter // wrong passwords per invitation
+	hash    func(password string) (string, error)
 }
 
 // New returns the accounts service of a store.
 func New(st *store.Store) *Service {
-	return &Service{store: st, emails: newLimiter(EmailLimit), ips: newLimiter(IPLimit)}
+	return &Service{store: st, emails: newLimiter(EmailLimit), ips: newLimiter(IPLimit),
+		invites: newLimiter(InvitationLimit), hash: HashPassword}
 }
 
 // Principal is who makes a request and in which team.
@@ -63,8 +65,17 @@ func (s *Service) SignupOpen(ctx context.Context) (bool, error) {
 }
 
 // Signup creates an account: the owner of a new team on an empty instance, otherwise a member
-// of the team of the invitation (required then).
-func (s *Service) Signup(ctx context.Context, email, password, name, invitation string) (*store.User, string, error) {
+// of the team of the invitation (required then). ip is the caller's address, for the rate limit.
+//
+// Everything that can refuse the signup is checked before the password is hashed (bcrypt is
+// slow on purpose), and refusals count against the address like failed sign-ins.
+//
+// Through an invitation, an email that has an account already is signed in rather than refused:
+// with its password the account joins the team (as signing in, then accepting, would); with a
+// wrong one the answer is sign-in's ErrBadCredentials, counted against the email, the address
+// and the invitation. Saying "this email has an account" would let anyone holding one invitation
+// test any number of emails without using it up.
+func (s *Service) Signup(ctx context.Context, email, password, name, invitation, ip string) (*store.User, string, error) {
 	email, err := NormalizeEmail(email)
 	if err != nil {
 		return nil, "", err
@@ -72,16 +83,20 @@ func (s *Service) Signup(ctx context.Context, email, password, name, invitation 
 	if err := CheckPasswordRules(password); err != nil {
 		return nil, "", err
 	}
-	hash, err := HashPassword(password)
-	if err != nil {
-		return nil, "", err
+	if d := s.ips.wait(ip); d > 0 {
+		return nil, "", &RateLimitedError{Wait: d}
 	}
-	name = strings.TrimSpace(name)
-	if len(name) > 200 {
-		name = name[:200]
-	}
-	u := &store.User{ID: store.NewID(), Email: email, Name: name, PasswordHash: hash}
 	if invitation == "" {
+		if open, err := s.SignupOpen(ctx); err != nil {
+			return nil, "", err
+		} else if !open {
+			s.ips.fail(ip)
+			return nil, "", ErrSignupClosed
+		}
+		u, err := s.newUser(email, password, name)
+		if err != nil {
+			return nil, "", err
+		}
 		team := &store.Team{ID: store.NewID(), Name: "My team"}
 		if err := s.store.CreateOwner(ctx, u, team); err != nil {
 			if errors.Is(err, store.ErrTaken) {
@@ -91,19 +106,61 @@ func (s *Service) Signup(ctx context.Context, email, password, name, invitation 
 		}
 		return u, team.ID, nil
 	}
-	if _, err := s.store.UserByEmail(ctx, email); err == nil {
-		return nil, "", ErrEmailTaken
+
+	hash := HashToken(invitation)
+	// The email's sign-in limit applies whether or not it has an account, so that it says nothing.
+	if d := max(s.invites.wait(hash), s.emails.wait(email)); d > 0 {
+		return nil, "", &RateLimitedError{Wait: d}
 	}
-	inv, err := s.store.AcceptInvitation(ctx, HashToken(invitation), u, true)
+	if _, err := s.store.Invitation(ctx, hash); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			s.ips.fail(ip)
+			return nil, "", ErrInvitationInvalid
+		}
+		return nil, "", err
+	}
+	existing, err := s.store.UserByEmail(ctx, email)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, "", err
+	}
+	u, newUser := existing, false
+	if existing != nil {
+		if _, err := s.Login(ctx, email, password, ip); err != nil {
+			if errors.Is(err, ErrBadCredentials) {
+				s.invites.fail(hash)
+			}
+			return nil, "", err
+		}
+	} else {
+		if u, err = s.newUser(email, password, name); err != nil {
+			return nil, "", err
+		}
+		newUser = true
+	}
+	inv, err := s.store.AcceptInvitation(ctx, hash, u, newUser)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return nil, "", ErrInvitationInvalid
 	case errors.Is(err, store.ErrTaken):
-		return nil, "", ErrEmailTaken
+		// The same email signed up a moment ago, with a password this one was not checked against.
+		return nil, "", ErrBadCredentials
 	case err != nil:
 		return nil, "", fmt.Errorf("accepting the invitation: %w", err)
 	}
 	return u, inv.TeamID, nil
+}
+
+// newUser returns a user with the password hashed.
+func (s *Service) newUser(email, password, name string) (*store.User, error) {
+	hash, err := s.hash(password)
+	if err != nil {
+		return nil, err
+	}
+	name = strings.TrimSpace(name)
+	if len(name) > 200 {
+		name = name[:200]
+	}
+	return &store.User{ID: store.NewID(), Email: email, Name: name, PasswordHash: hash}, nil
 }
 
 // Login checks an email and password. Failures count against the email and the address; while
@@ -228,6 +285,35 @@ func (s *Service) FromAPIToken(ctx context.Context, token, team string) (*Princi
 		return nil, ErrNotMember // an API token acts only in its own team
 	}
 	return &Principal{User: u, TeamID: t.TeamID, Role: m.Role, Token: t}, nil
+}
+
+// StillAllowed says whether a credential checked a while ago still holds: the session (by its
+// id) exists and has not expired, the API token (by its id) is not revoked, and the user is
+// still a member of the team. Empty arguments are not checked. The live log asks it about open
+// websockets (ErrNotAuthenticated, ErrTokenNotRecognised or ErrNotMember when not).
+func (s *Service) StillAllowed(ctx context.Context, sessionID, tokenID, userID, teamID string) error {
+	if sessionID != "" {
+		if _, err := s.store.Session(ctx, sessionID); errors.Is(err, store.ErrNotFound) {
+			return ErrNotAuthenticated
+		} else if err != nil {
+			return err
+		}
+	}
+	if tokenID != "" {
+		if ok, err := s.store.APITokenActive(ctx, tokenID); err != nil {
+			return err
+		} else if !ok {
+			return ErrTokenNotRecognised
+		}
+	}
+	if teamID != "" {
+		if _, err := s.store.Member(ctx, teamID, userID); errors.Is(err, store.ErrNotFound) {
+			return ErrNotMember
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // SwitchTeam makes another of the user's teams the session's current one.

@@ -19,5 +19,9 @@
 // them exactly.
 //
 // The package knows nothing about authentication, storage or the engine beyond the
-// flows.StepTrace carried in an event; the server checks access before calling Serve.
+// flows.StepTrace carried in an event; the server checks access before calling Serve. It does
+// keep, for each connection, the Watcher the server put in the request's context (which session
+// or API token, user and team opened it), so that when that credential ends — sign-out, token
+// revoked, member removed — the server's Disconnect closes those connections at once with close
+// 4401 or 4403 and a sentence, rather than letting them stream on.
 package live

@@ -80,16 +80,24 @@ const (
 	reasonClosing = "live: server shutting down"
 )
 
+// Close codes of Disconnect, in the range websocket leaves to applications (4000–4999), after
+// the HTTP statuses they mean: reconnecting with the same credential will not work.
+const (
+	CloseSignedOut = 4401 // the session ended or the API token was revoked
+	CloseNoAccess  = 4403 // the user is no longer a member of the flow's team
+)
+
 // Hub fans run events out to the websockets watching each flow. Create it with NewHub; the zero
 // value is not usable.
 type Hub struct {
 	opts     Options
 	upgrader websocket.Upgrader
 
-	mu     sync.RWMutex
-	flows  map[string]*flowHub
-	closed bool
-	conns  sync.WaitGroup // one per connection between subscribe and the end of Serve
+	mu      sync.RWMutex
+	flows   map[string]*flowHub
+	closed  bool
+	recheck Recheck
+	conns   sync.WaitGroup // one per connection between subscribe and the end of Serve
 }
 
 // NewHub returns a hub with opts' zero fields set to their defaults.
@@ -290,6 +298,95 @@ func (h *Hub) Close() {
 	h.conns.Wait()
 }
 
+// Watcher says with which credential a websocket was opened, so that the server can close it
+// when that credential stops being valid (Disconnect). The server puts it in the request's
+// context (WithWatcher) when it checks access; a connection without one is never matched.
+type Watcher struct {
+	Session string // the browser session's id, when opened with a session
+	Token   string // the API token's id, when opened with an API token
+	User    string
+	Team    string // the team the request worked in
+}
+
+type watcherKey struct{}
+
+// WithWatcher returns ctx carrying who opens a live log with it.
+func WithWatcher(ctx context.Context, w Watcher) context.Context {
+	return context.WithValue(ctx, watcherKey{}, w)
+}
+
+func watcherFrom(ctx context.Context) Watcher {
+	w, _ := ctx.Value(watcherKey{}).(Watcher)
+	return w
+}
+
+// matches reports whether every field set in sel equals w's; an empty sel matches nothing.
+func (w Watcher) matches(sel Watcher) bool {
+	if sel == (Watcher{}) {
+		return false
+	}
+	for _, f := range [][2]string{{sel.Session, w.Session}, {sel.Token, w.Token}, {sel.User, w.User}, {sel.Team, w.Team}} {
+		if f[0] != "" && f[0] != f[1] {
+			return false
+		}
+	}
+	return true
+}
+
+// Disconnect closes, at once, every connection whose Watcher has all the fields set in sel
+// (Watcher{Session: id}: that browser; Watcher{Team: t, User: u}: everything u opened in t),
+// with code and reason (at most 123 bytes). It returns how many it closed. It never waits for a
+// browser: the close frame is sent by each connection's own writer.
+func (h *Hub) Disconnect(sel Watcher, code int, reason string) int {
+	h.mu.RLock()
+	fhs := make([]*flowHub, 0, len(h.flows))
+	for _, fh := range h.flows {
+		fhs = append(fhs, fh)
+	}
+	h.mu.RUnlock()
+	n := 0
+	for _, fh := range fhs {
+		fh.mu.Lock()
+		for c := range fh.clients {
+			if c.who.matches(sel) {
+				delete(fh.clients, c)
+				c.kick(code, reason)
+				n++
+			}
+		}
+		fh.mu.Unlock()
+	}
+	return n
+}
+
+// Recheck answers whether the credential a connection was opened with still allows watching: a
+// code of 0 keeps the connection, any other closes it with that code and reason.
+type Recheck func(ctx context.Context, w Watcher) (code int, reason string)
+
+// SetRecheck makes the hub ask f about each connection with a Watcher right after it subscribes
+// and then every PingInterval. Disconnect closes connections at once in this process; f catches
+// what it cannot see: a credential that ended while the connection was being opened, in another
+// process sharing the database, or by expiring.
+func (h *Hub) SetRecheck(f Recheck) {
+	h.mu.Lock()
+	h.recheck = f
+	h.mu.Unlock()
+}
+
+// stillAllowed asks the Recheck about c and kicks it when refused; it reports whether c may go on.
+func (h *Hub) stillAllowed(f Recheck, c *client) bool {
+	if f == nil || c.who == (Watcher{}) {
+		return true
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), h.opts.WriteTimeout)
+	defer cancel()
+	if code, reason := f(ctx, c.who); code != 0 {
+		c.kick(code, reason)
+		return false
+	}
+	return true
+}
+
 // Handler is Serve with the flow id taken from the route parameter param. The server checks
 // that the caller may see the flow before this handler runs.
 func (h *Hub) Handler(param string) echo.HandlerFunc {
@@ -334,6 +431,7 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, flowID string) error
 		conn: conn,
 		send: make(chan *entry, h.opts.SendBuffer),
 		done: make(chan struct{}),
+		who:  watcherFrom(r.Context()),
 	}
 	fh, p, ok := h.subscribe(flowID, c, since, hasSince)
 	if !ok { // closed between the check and now
@@ -463,6 +561,7 @@ type client struct {
 	conn *websocket.Conn
 	send chan *entry
 	done chan struct{} // closed by kick
+	who  Watcher       // the credential it was opened with
 
 	once   sync.Once
 	code   int // set before done is closed
@@ -496,6 +595,10 @@ func (h *Hub) stream(c *client, flowID string, p plan) {
 	ticker := time.NewTicker(h.opts.PingInterval)
 	defer ticker.Stop()
 
+	h.mu.RLock()
+	recheck := h.recheck
+	h.mu.RUnlock()
+
 	var lastSent uint64
 	write := func(seq uint64, data []byte) bool {
 		if c.kicked() {
@@ -515,6 +618,12 @@ func (h *Hub) stream(c *client, flowID string, p plan) {
 	}
 	gap := func(seq uint64) bool {
 		return write(seq, encode(Event{Seq: seq, FlowID: flowID, Type: TypeGap, At: time.Now().UTC()}))
+	}
+
+	// The credential may have ended between the server's check and the subscription.
+	if !h.stillAllowed(recheck, c) {
+		finish()
+		return
 	}
 
 	// Catch-up part.
@@ -568,6 +677,10 @@ func (h *Hub) stream(c *client, flowID string, p plan) {
 			}
 		case <-ticker.C:
 			if err := c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(h.opts.WriteTimeout)); err != nil {
+				return
+			}
+			if !h.stillAllowed(recheck, c) {
+				finish()
 				return
 			}
 		}

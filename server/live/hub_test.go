@@ -688,3 +688,102 @@ func TestHistoryIsBoundedByBytesToo(t *testing.T) {
 		t.Fatalf("horizon %d, oldest %d", fh.horizon, fh.hist[0].seq)
 	}
 }
+
+func TestDisconnectClosesOnlyTheConnectionsOfTheCredential(t *testing.T) {
+	hub := NewHub(quick())
+	open := watchedServer(t, hub)
+	annaBrowser := open("f1", Watcher{Session: "s1", User: "anna", Team: "A"})
+	annaScript := open("f2", Watcher{Token: "t1", User: "anna", Team: "A"})
+	annaInB := open("f3", Watcher{Session: "s1", User: "anna", Team: "B"})
+	boris := open("f1", Watcher{Session: "s2", User: "boris", Team: "A"})
+	waitClients(t, hub, "f1", 2)
+	waitClients(t, hub, "f2", 1)
+	waitClients(t, hub, "f3", 1)
+
+	if n := hub.Disconnect(Watcher{}, CloseSignedOut, "nobody"); n != 0 {
+		t.Fatalf("an empty selector closed %d connections", n)
+	}
+	if n := hub.Disconnect(Watcher{Team: "A", User: "anna"}, CloseNoAccess, "live: you are no longer a member of this team"); n != 2 {
+		t.Fatalf("anna's connections in team A: %d closed, want 2", n)
+	}
+	for _, conn := range []*websocket.Conn{annaBrowser, annaScript} {
+		if code := closeCode(t, conn); code != CloseNoAccess {
+			t.Fatalf("close code %d, want %d", code, CloseNoAccess)
+		}
+	}
+	if n := hub.Disconnect(Watcher{Session: "s1"}, CloseSignedOut, "live: you signed out"); n != 1 {
+		t.Fatalf("session s1: %d closed, want 1 (the one in team B)", n)
+	}
+	if code := closeCode(t, annaInB); code != CloseSignedOut {
+		t.Fatalf("close code %d, want %d", code, CloseSignedOut)
+	}
+	hub.Publish("f1", Event{Type: TypeRunStarted})
+	if ev := readEvent(t, boris); ev.Type != TypeRunStarted {
+		t.Fatalf("boris got %+v", ev)
+	}
+}
+
+// watchedServer serves hub like the server does, each connection opened by the Watcher open is
+// given (the server takes it from the request's credential; here headers carry it).
+func watchedServer(t *testing.T, hub *Hub) (open func(flowID string, w Watcher) *websocket.Conn) {
+	t.Helper()
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.GET("/api/flows/:id/live", hub.Handler("id"), func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			h := c.Request().Header
+			w := Watcher{Session: h.Get("X-Session"), Token: h.Get("X-Token"), User: h.Get("X-User"), Team: h.Get("X-Team")}
+			c.SetRequest(c.Request().WithContext(WithWatcher(c.Request().Context(), w)))
+			return next(c)
+		}
+	})
+	srv := httptest.NewServer(e)
+	t.Cleanup(func() { hub.Close(); srv.Close() })
+	return func(flowID string, w Watcher) *websocket.Conn {
+		h := http.Header{"X-Session": {w.Session}, "X-Token": {w.Token}, "X-User": {w.User}, "X-Team": {w.Team}}
+		conn, _, err := websocket.DefaultDialer.Dial(wsURL(srv, flowID, ""), h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close() })
+		return conn
+	}
+}
+
+// A credential can end where Disconnect does not see it: while the connection is being opened,
+// in another process on the same database, by expiring. The Recheck catches those: right after
+// subscribing, then at every ping.
+func TestRecheckClosesConnectionsWhoseCredentialEndedElsewhere(t *testing.T) {
+	var ended sync.Map // session → true
+	recheck := func(_ context.Context, w Watcher) (int, string) {
+		if _, ok := ended.Load(w.Session); ok {
+			return CloseSignedOut, "live: you signed out"
+		}
+		return 0, ""
+	}
+	t.Run("ended before the subscription", func(t *testing.T) {
+		hub := NewHub(Options{PingInterval: time.Hour, WriteTimeout: 2 * time.Second}) // no ping during the test
+		hub.SetRecheck(recheck)
+		open := watchedServer(t, hub)
+		ended.Store("s-early", true)
+		if code := closeCode(t, open("f1", Watcher{Session: "s-early", User: "anna"})); code != CloseSignedOut {
+			t.Fatalf("close code %d, want %d", code, CloseSignedOut)
+		}
+	})
+	t.Run("ended while watching", func(t *testing.T) {
+		hub := NewHub(Options{PingInterval: 50 * time.Millisecond, WriteTimeout: 2 * time.Second})
+		hub.SetRecheck(recheck)
+		open := watchedServer(t, hub)
+		conn := open("f1", Watcher{Session: "s-late", User: "anna"})
+		other := open("f1", Watcher{Session: "s-other", User: "boris"})
+		waitClients(t, hub, "f1", 2)
+		ended.Store("s-late", true)
+		if code := closeCode(t, conn); code != CloseSignedOut {
+			t.Fatalf("close code %d, want %d", code, CloseSignedOut)
+		}
+		hub.Publish("f1", Event{Type: TypeRunStarted})
+		if ev := readEvent(t, other); ev.Type != TypeRunStarted {
+			t.Fatalf("the other watcher got %+v", ev)
+		}
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // ErrTaken is returned when an email is already registered, or when the first owner of the
@@ -173,20 +174,26 @@ func (s *Store) Members(ctx context.Context, teamID string) ([]MemberInfo, error
 	return out, err
 }
 
-// SetMemberRole changes a member's role; the last owner cannot step down.
-func (s *Store) SetMemberRole(ctx context.Context, teamID, userID, role string) error {
+// ErrNotOwner is returned when the member making a change is no longer an owner of the team (another
+// owner demoted or removed them a moment before).
+var ErrNotOwner = errors.New("only an owner of the team can do this")
+
+// SetMemberRole changes a member's role on behalf of owner by ("" skips that check); the last
+// owner cannot step down.
+func (s *Store) SetMemberRole(ctx context.Context, teamID, by, userID, role string) error {
 	return s.Write(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := keepAnOwner(tx, teamID, userID, role); err != nil {
+		if err := keepAnOwner(tx, teamID, by, userID, role); err != nil {
 			return err
 		}
 		return tx.Model(&Member{}).Where("team_id = ? AND user_id = ?", teamID, userID).Update("role", role).Error
 	})
 }
 
-// RemoveMember takes a user out of a team and revokes their tokens there; the last owner stays.
-func (s *Store) RemoveMember(ctx context.Context, teamID, userID string) error {
+// RemoveMember takes a user out of a team on behalf of owner by ("" skips that check) and
+// revokes their tokens there; the last owner stays.
+func (s *Store) RemoveMember(ctx context.Context, teamID, by, userID string) error {
 	return s.Write(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := keepAnOwner(tx, teamID, userID, ""); err != nil {
+		if err := keepAnOwner(tx, teamID, by, userID, ""); err != nil {
 			return err
 		}
 		if err := tx.Delete(&Member{}, "team_id = ? AND user_id = ?", teamID, userID).Error; err != nil {
@@ -201,9 +208,30 @@ func (s *Store) RemoveMember(ctx context.Context, teamID, userID string) error {
 	})
 }
 
-// keepAnOwner refuses to change the member to newRole ("" = removed) when they are the team's
-// only owner; ErrNotFound when they are not a member.
-func keepAnOwner(tx *gorm.DB, teamID, userID, newRole string) error {
+// keepAnOwner checks, inside tx, that the change of userID to newRole ("" = removed) keeps the
+// team an owner and that by (when set) is still an owner; ErrNotFound when userID is not a member.
+//
+// It first locks the team's row (SELECT … FOR UPDATE on PostgreSQL), so member changes of one
+// team run one after the other: without it, two owners demoting each other at the same moment
+// each count two owners under READ COMMITTED, both succeed, and the team has none. The reads
+// below then see what the previous change committed. SQLite needs no lock: its single writer
+// connection with BEGIN IMMEDIATE already runs write transactions one at a time (gorm's SQLite
+// dialect leaves FOR UPDATE out).
+func keepAnOwner(tx *gorm.DB, teamID, by, userID, newRole string) error {
+	var team Team
+	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).First(&team, "id = ?", teamID).Error; err != nil {
+		return notFound(err)
+	}
+	if by != "" {
+		var actor Member
+		err := tx.First(&actor, "team_id = ? AND user_id = ?", teamID, by).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && actor.Role != RoleOwner) {
+			return ErrNotOwner
+		}
+		if err != nil {
+			return err
+		}
+	}
 	var m Member
 	if err := tx.First(&m, "team_id = ? AND user_id = ?", teamID, userID).Error; err != nil {
 		return notFound(err)
@@ -322,6 +350,13 @@ func (s *Store) APIToken(ctx context.Context, hash string) (*APIToken, error) {
 		return nil, notFound(err)
 	}
 	return &t, nil
+}
+
+// APITokenActive reports whether the token with this id exists and is not revoked.
+func (s *Store) APITokenActive(ctx context.Context, id string) (bool, error) {
+	var n int64
+	err := s.Read(ctx).Model(&APIToken{}).Where("id = ? AND revoked_at IS NULL", id).Count(&n).Error
+	return n > 0, err
 }
 
 // APITokens lists a team's unrevoked tokens (of one user when userID is set), newest first.

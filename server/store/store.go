@@ -72,7 +72,12 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	return s, nil
 }
 
-var gormConfig = &gorm.Config{Logger: logger.Discard, SkipDefaultTransaction: true}
+// gormConfig is a new configuration for each connection pool: gorm.Open keeps the pointer and
+// writes the dialect's clause builders into it, so a shared one made a PostgreSQL store opened
+// after a SQLite one (tests do) build SQLite's SQL, without FOR UPDATE.
+func gormConfig() *gorm.Config {
+	return &gorm.Config{Logger: logger.Discard, SkipDefaultTransaction: true}
+}
 
 func openSQLite(opts Options) (*Store, error) {
 	dir := opts.DataDir
@@ -91,7 +96,7 @@ func openSQLite(opts Options) (*Store, error) {
 	// returns, so what was acknowledged survives a power loss (group commit shares that fsync
 	// among the webhooks of a batch); incremental auto-vacuum lets retention give disk space back.
 	params := "_journal_mode=WAL&_busy_timeout=10000&_synchronous=" + sync + "&_foreign_keys=on&_auto_vacuum=incremental"
-	write, err := gorm.Open(sqlite.Open("file:"+path+"?"+params+"&_txlock=immediate"), gormConfig)
+	write, err := gorm.Open(sqlite.Open("file:"+path+"?"+params+"&_txlock=immediate"), gormConfig())
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
@@ -99,7 +104,7 @@ func openSQLite(opts Options) (*Store, error) {
 	wdb.SetMaxOpenConns(1)
 	wdb.SetConnMaxIdleTime(0)
 	// Readers never write: query_only guards that, and they inherit WAL from the file.
-	read, err := gorm.Open(sqlite.Open("file:"+path+"?_busy_timeout=10000&_query_only=1"), gormConfig)
+	read, err := gorm.Open(sqlite.Open("file:"+path+"?_busy_timeout=10000&_query_only=1"), gormConfig())
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
@@ -113,7 +118,7 @@ func openSQLite(opts Options) (*Store, error) {
 }
 
 func openPostgres(url string) (*Store, error) {
-	db, err := gorm.Open(postgres.Open(url), gormConfig)
+	db, err := gorm.Open(postgres.Open(url), gormConfig())
 	if err != nil {
 		return nil, fmt.Errorf("connecting to PostgreSQL: %w", err)
 	}
