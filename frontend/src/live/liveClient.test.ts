@@ -56,6 +56,24 @@ afterEach(async () => {
 });
 
 describe('LiveClient', () => {
+  it('stops instead of reconnecting when the server says the sign-in ended (4401) or the member was removed (4403)', async () => {
+    for (const code of [4401, 4403]) {
+      const srv = await startServer();
+      cleanup.push(srv.close);
+      const states: LiveState[] = [];
+      const client = new LiveClient({ url: srv.url, socket: nodeSocket, backoff: fast, onEvent: () => {}, onState: (s) => states.push(s) });
+      cleanup.push(() => client.stop());
+      client.start();
+      const first = await srv.connections(1);
+      first.socket.close(code, 'signed out');
+      await until(() => states.includes('ended'));
+      // A reconnect would come within the 5–20 ms backoff; give it ten times that.
+      await new Promise((ok) => setTimeout(ok, 200));
+      expect(srv.conns).toHaveLength(1);
+      expect(states.at(-1)).toBe('ended');
+    }
+  });
+
   it('reconnects after the server drops it, asking for what it missed with ?since=<last seq>', async () => {
     const srv = await startServer();
     cleanup.push(srv.close);

@@ -1,5 +1,5 @@
 // The live log's websocket client: GET /api/flows/{id}/live. It keeps the last sequence number it
-// saw and reconnects with ?since=<seq> after any close, waiting longer after each failed attempt, so
+// saw and reconnects with ?since=<seq> after any close but the server's "your sign-in ended", waiting longer after each failed attempt, so
 // a dropped connection (server restart, "too slow" close 1013, network blip) loses no event and
 // shows none twice. A `gap` event means the events after our cursor are gone: the page reloads its
 // recent runs from the journal and the cursor moves to the gap's seq (see server/live/doc.go).
@@ -18,7 +18,11 @@ export interface LiveEvent {
   at: string;
 }
 
-export type LiveState = 'connecting' | 'open' | 'waiting' | 'stopped';
+export type LiveState = 'connecting' | 'open' | 'waiting' | 'stopped' | 'ended';
+
+/** Close codes the server sends when the credential the log was opened with has ended (sign-out,
+ * revoked token: 4401; removed from the team: 4403). Reconnecting cannot help, so the client stops. */
+export const CREDENTIAL_ENDED = new Set([4401, 4403]);
 
 /** The part of the browser's WebSocket the client uses (the `ws` package's class fits too). */
 export interface SocketLike {
@@ -132,9 +136,14 @@ export class LiveClient {
     ws.onmessage = (m) => this.receive(m.data);
     // A failed handshake fires error then close; only close schedules the next attempt.
     ws.onerror = () => {};
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       if (this.ws !== ws) return;
       this.ws = null;
+      if (CREDENTIAL_ENDED.has((ev as { code?: number } | null)?.code ?? 0)) {
+        this.stopped = true;
+        this.setState('ended');
+        return;
+      }
       this.retry();
     };
   }
