@@ -1,0 +1,122 @@
+package sandbox_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hookflow/hookflow/flows"
+	"github.com/hookflow/hookflow/server/sandbox"
+)
+
+// The test binary is its own sandbox process when started as one.
+func TestMain(m *testing.M) {
+	if sandbox.IsChild() {
+		os.Exit(sandbox.Main())
+	}
+	os.Exit(m.Run())
+}
+
+func testPool(t testing.TB, size int) *sandbox.Pool {
+	p := sandbox.New(sandbox.Options{Size: size, Command: func() (*exec.Cmd, error) {
+		return exec.Command(os.Args[0], "-test.run=^$"), nil
+	}})
+	t.Cleanup(p.Close)
+	return p
+}
+
+func job(code string, timeoutMs int64) flows.ScriptJob {
+	return flows.ScriptJob{Code: code, Arg: json.RawMessage(`{"input":{"name":"Anna"},"steps":{},"inputs":{},"trigger":{}}`), TimeoutMs: timeoutMs}
+}
+
+// Attacks goja cannot interrupt in one native call, and the classic bombs, are all stopped within
+// their time limit plus a second, and the server's heap does not take what they allocate.
+func TestPool_UninterruptibleScriptsAreStoppedWithinTheirLimitPlusASecond(t *testing.T) {
+	// 16 million characters: repeat is capped at 4 MB, concatenation is not.
+	const big = `let s = 'a'.repeat(4 << 20); s = s + s + s + s; `
+	cases := []struct {
+		name, code string
+		want       error
+	}{
+		{"match on 16M characters", big + `return s.match(/a/g).length`, flows.ErrScriptMemory},
+		{"global replace with backtracking", `const s = ('a'.repeat(28) + '!').repeat(2000); return s.replace(/(a|aa)+(?=b)/g, '').length`, flows.ErrScriptTimeout},
+		{"split into 16M strings", big + `return s.split('').length`, flows.ErrScriptMemory},
+		{"busy loop", `while (true) {}`, flows.ErrScriptTimeout},
+		{"doubling string", `let s = 'x'; while (true) s += s;`, flows.ErrScriptMemory},
+		{"array push loop", `const a = []; while (true) a.push({n: a.length});`, flows.ErrScriptMemory},
+	}
+	p := testPool(t, 2)
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	var peak uint64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			var m runtime.MemStats
+			runtime.ReadMemStats(&m)
+			peak = max(peak, m.HeapAlloc)
+			select {
+			case <-stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}()
+	const limit = 1000
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			start := time.Now()
+			out, err := p.RunScript(context.Background(), job(tc.code, limit))
+			took := time.Since(start)
+			if err == nil && out.Fail != nil {
+				switch out.Fail.Kind {
+				case "timeout":
+					err = flows.ErrScriptTimeout
+				case "memory":
+					err = flows.ErrScriptMemory
+				}
+			}
+			// Under memory pressure a slow machine may reach the time limit first; either stop
+			// is a stop.
+			if !errors.Is(err, tc.want) && !(errors.Is(err, flows.ErrScriptTimeout) || errors.Is(err, flows.ErrScriptMemory)) {
+				t.Fatalf("got %+v, %v; want %v", out, err, tc.want)
+			}
+			if !errors.Is(err, tc.want) {
+				t.Logf("stopped by %v rather than %v", err, tc.want)
+			}
+			if took > limit*time.Millisecond+time.Second {
+				t.Errorf("stopped after %s, more than its limit of %d ms plus 1 s", took, limit)
+			}
+			t.Logf("stopped after %s: %v", took.Round(time.Millisecond), err)
+		})
+	}
+	close(stop)
+	wg.Wait()
+	if grown := int64(peak) - int64(before.HeapAlloc); grown > 64<<20 {
+		t.Errorf("the server's heap grew by %d MB while the scripts ran", grown>>20)
+	}
+	// The pool goes on: a plain script runs on a fresh process.
+	out, err := p.RunScript(context.Background(), job(`return {name: input.name.toUpperCase()}`, 1000))
+	if err != nil || out.Fail != nil || string(out.Result) != `{"name":"ANNA"}` {
+		t.Fatalf("after the attacks: %s %+v %v", out.Result, out.Fail, err)
+	}
+}
+
+// A script's ordinary failures come back as the engine describes them.
+func TestPool_ScriptErrorsComeBackWithTheirLine(t *testing.T) {
+	p := testPool(t, 1)
+	out, err := p.RunScript(context.Background(), job("const a = 1;\nnull.x", 1000))
+	if err != nil || out.Fail == nil || out.Fail.Kind != "script" || out.Fail.Line != 2 || !strings.Contains(out.Fail.Message, "TypeError") {
+		t.Fatalf("%+v %v", out.Fail, err)
+	}
+}
