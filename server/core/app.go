@@ -30,6 +30,9 @@ type Config struct {
 	// HTTPClient sends the flows' requests (default: outbound.Policy{}'s client).
 	HTTPClient flows.Doer
 	Logger     *slog.Logger
+	// Scripts runs the flows' JavaScript (nil: in this process; `hookflow serve` gives a
+	// pool of sandbox processes).
+	Scripts flows.ScriptRunner
 	// Secrets seals secret values at rest (nil: stored as given; `hookflow serve` always sets it).
 	Secrets *secrets.Box
 }
