@@ -5,15 +5,213 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"runtime"
 	"runtime/debug"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/hookflow/hookflow/flows"
+	"github.com/hookflow/hookflow/server/core"
+	"github.com/hookflow/hookflow/server/internal/testdb"
+	"github.com/hookflow/hookflow/server/sandbox"
 )
+
+// The test binary is its own JavaScript sandbox process when a server under test starts one.
+func TestMain(m *testing.M) {
+	if sandbox.IsChild() {
+		os.Exit(sandbox.Main())
+	}
+	os.Exit(m.Run())
+}
+
+// withSandbox runs the server's JavaScript in sandbox processes, as `hookflow serve` does.
+func withSandbox(t testing.TB, workers int) func(*core.Config) {
+	pool := sandbox.New(sandbox.Options{Size: workers, Command: func() (*exec.Cmd, error) {
+		return exec.Command(os.Args[0], "-test.run=^$"), nil
+	}})
+	t.Cleanup(pool.Close)
+	return func(c *core.Config) {
+		c.Workers = workers
+		c.Scripts = pool
+	}
+}
+
+// One team's JavaScript that the engine cannot interrupt (one native call on 16 or 32 million
+// characters, a global replace that backtracks) and the classic bombs: each run is stopped within
+// its time limit plus a second, the server's heap stays within 100 MB of where it was, and another
+// team's flow, with a JavaScript step of its own, delivers at about its idle latency while twelve
+// such events are running or queued.
+func TestAbuse_UninterruptibleJavaScriptOfOneTeamNeitherStallsAnotherNorTakesServerMemory(t *testing.T) {
+	for _, dialect := range testdb.Dialects() {
+		t.Run(dialect, func(t *testing.T) { testUninterruptibleJavaScript(t, dialect) })
+	}
+}
+
+func testUninterruptibleJavaScript(t *testing.T, dialect string) {
+	var mu sync.Mutex
+	arrived := map[string]time.Time{}
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		arrived[r.URL.Query().Get("n")] = time.Now()
+		mu.Unlock()
+		w.Write([]byte(`{"status":"success"}`))
+	}))
+	defer target.Close()
+	const workers = 8
+	s := startServer(t, dialect, nil, withSandbox(t, workers))
+
+	// Team B's flow: a small transform, then a POST to the target.
+	var teamB struct{ ID string }
+	if code := s.call("POST", "/api/teams", map[string]string{"name": "B"}, &teamB); code != 201 {
+		t.Fatalf("create team B: %d", code)
+	}
+	inB := func(method, path, body string, out any) {
+		req, _ := http.NewRequest(method, s.URL+path, strings.NewReader(body))
+		req.Header = s.authHeader()
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Hookflow-Team", teamB.ID)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode/100 != 2 {
+			t.Fatalf("%s %s in team B: %d", method, path, resp.StatusCode)
+		}
+		if out != nil {
+			json.NewDecoder(resp.Body).Decode(out)
+		}
+	}
+	var victim flowView
+	inB("POST", "/api/flows", `{"schema":1,"name":"leads","nodes":[{"id":"trigger","kind":"webhook"},
+	  {"id":"tidy","kind":"js","config":{"code":"return {n: trigger.query.n}"}},
+	  {"id":"send","kind":"http","config":{"method":"POST","url":"`+target.URL+`/lead?n={{tidy.n}}","body":"{}"}}],
+	  "edges":[{"from":"trigger","to":"tidy"},{"from":"tidy","to":"send"}]}`, &victim)
+	inB("POST", "/api/flows/"+victim.ID+"/start", "", nil)
+	deliver := func(n string) time.Duration {
+		start := time.Now()
+		hook(t, victim.WebhookURL, "GET", "n="+n, "", "")
+		deadline := start.Add(20 * time.Second)
+		for time.Now().Before(deadline) {
+			mu.Lock()
+			at, ok := arrived[n]
+			mu.Unlock()
+			if ok {
+				return at.Sub(start)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		var res struct{ Runs []runView }
+		inB("GET", "/api/flows/"+victim.ID+"/runs?limit=50", "", &res)
+		for _, r := range res.Runs {
+			t.Logf("%s %s %s", r.Status, r.Error, r.Trace)
+		}
+		t.Fatalf("event %s of team B was not delivered within a minute", n)
+		return 0
+	}
+	var idle []time.Duration
+	for i := range 5 {
+		idle = append(idle, deliver("idle"+strconv.Itoa(i)))
+	}
+	idleLatency := slices.Min(idle)
+
+	// 16 million characters: repeat is capped at 4 MB, concatenation is not.
+	const big = `let s = 'a'.repeat(4 << 20); s = s + s + s + s; `
+	uninterruptible := []struct{ name, code string }{
+		{"match on 16M characters", big + `return s.match(/a/g).length`},
+		{"match on 32M characters", big + `s = s + s; return s.match(/a/g).length`},
+		{"global replace with backtracking", `return ('a'.repeat(25) + '!').repeat(400).replace(/(?:(?:a|aa)+(?=b)|a+)!/g, '').length`},
+		{"split into 16M strings", big + `return s.split('').length`},
+	}
+	// Two of each, enough to hold every worker if nothing shared them out, then the bombs the
+	// engine stops itself.
+	attacks := append(slices.Clone(uninterruptible), uninterruptible...)
+	attacks = append(attacks, []struct{ name, code string }{
+		{"busy loop", `while (true) {}`},
+		{"doubling string", `let s = 'x'; while (true) s += s;`},
+		{"array push loop", `const a = []; while (true) a.push({n: a.length});`},
+		{"array of arrays", `const a = []; while (true) a.push([a.length, [a.length]]);`},
+	}...)
+	const limitMs, startAllowance = 5000, 3000
+	runtime.GC()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		for {
+			var m runtime.MemStats
+			runtime.ReadMemStats(&m)
+			if m.HeapAlloc > peak.Load() {
+				peak.Store(m.HeapAlloc)
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}()
+	hostile := make([]flowView, len(attacks))
+	for i, a := range attacks {
+		hostile[i] = s.createFlow(t, jsFlow(a.code, limitMs))
+		s.call("POST", "/api/flows/"+hostile[i].ID+"/start", nil, nil)
+	}
+	for _, f := range hostile {
+		hook(t, f.WebhookURL, "GET", "", "", "")
+	}
+	// While they run, team B's events are delivered about as fast as when the server was idle.
+	var busy []time.Duration
+	for i := range 5 {
+		busy = append(busy, deliver("busy"+strconv.Itoa(i)))
+	}
+	// Scripts burning both cores, and sandbox processes starting in place of killed ones, slow
+	// everything down on a small machine; but waiting for a worker would take an attack's whole
+	// time limit or more, which the bound stays under.
+	bound := min(20*idleLatency+3*time.Second, limitMs*time.Millisecond-500*time.Millisecond)
+	t.Logf("team B: idle %s, during the attack %v (bound %s)", idleLatency, busy, bound)
+	if worst := slices.Max(busy); worst > bound {
+		t.Errorf("team B's events took up to %s during the attack, idle %s: more than %s", worst, idleLatency, bound)
+	}
+
+	for i, a := range attacks {
+		t.Run(strconv.Itoa(i)+" "+a.name, func(t *testing.T) {
+			runs := s.waitRuns(hostile[i].ID, "", 1, 60*time.Second)
+			var run struct {
+				runView
+				DurationMs int64 `json:"duration_ms"`
+			}
+			s.call("GET", "/api/runs/"+runs[0].ID, nil, &run)
+			var trace flows.Trace
+			json.Unmarshal(run.Trace, &trace)
+			if run.Status != flows.StatusFailed || trace.Error == nil ||
+				(trace.Error.Code != flows.CodeJSTimeout && trace.Error.Code != flows.CodeJSMemory) {
+				t.Fatalf("run %s: %+v, want stopped for its time limit or its memory", run.Status, trace.Error)
+			}
+			// The run may also have waited for a sandbox process to start (the pool keeps spares
+			// started, but eight processes killed at once outrun them on a loaded machine);
+			// server/sandbox's test bounds the stop itself at the limit plus 1 s.
+			if run.DurationMs > limitMs+1000+startAllowance {
+				t.Errorf("stopped after %d ms, more than its limit of %d ms plus 1 s and %d ms to start a sandbox process", run.DurationMs, limitMs, startAllowance)
+			}
+			t.Logf("%s after %d ms", trace.Error.Code, run.DurationMs)
+		})
+	}
+	close(stop)
+	<-sampled
+	if grown := int64(peak.Load()) - int64(before.HeapAlloc); grown > 100<<20 {
+		t.Errorf("the server's heap grew by %d MB during the attack", grown>>20)
+	}
+}
 
 // jsFlow is webhook → js with code and a generous time limit.
 func jsFlow(code string, timeoutMs int) string {

@@ -78,6 +78,7 @@ type App struct {
 	work      chan string
 	inflight  sync.Map     // event ids dispatched and not yet stored as finished
 	inflightN atomic.Int64 // how many
+	fair      fairness     // shares of the workers by team and flow (worker.go)
 	finished  chan finishing
 	finishWG  sync.WaitGroup
 	flowsTTL  sync.Map // flow id → *cachedFlow

@@ -20,3 +20,8 @@ func limitData(limit int64) {
 	l := uint64(limit + limit/2)
 	syscall.Setrlimit(syscall.RLIMIT_DATA, &syscall.Rlimit{Cur: l, Max: l})
 }
+
+// lowerPriority makes a process that runs long yield the CPU to the others.
+func lowerPriority(pid int) {
+	syscall.Setpriority(syscall.PRIO_PROCESS, pid, 10)
+}

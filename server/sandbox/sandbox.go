@@ -31,6 +31,11 @@ const (
 	DefaultGrace       = 500 * time.Millisecond
 	DefaultSize        = 4
 	memoryEvery        = 5 * time.Millisecond
+	// A script still running after hogAfter has its process's CPU priority lowered, so that the
+	// short scripts of everyone else go first on a busy machine; such a process is not reused.
+	hogAfter = 100 * time.Millisecond
+	// startTimeout bounds a new process's start and warm-up.
+	startTimeout = 30 * time.Second
 	// maxFrame bounds one message: a job is at most 8 MB of input, an outcome 1 MB of result
 	// and 200 KB of log; anything larger means the child is not one of ours.
 	maxFrame = 32 << 20
@@ -46,6 +51,9 @@ type Options struct {
 	Command func() (*exec.Cmd, error)
 	// Size is the most processes running scripts at once (default 4); more jobs wait.
 	Size int
+	// Spare is how many processes are kept started and idle ahead of need (default 2), on top
+	// of Size.
+	Spare int
 	// MemoryLimit is the resident memory of one process at which it is killed (default 256 MB).
 	MemoryLimit int64
 	// Grace is how long past its time limit a script may run before its process is killed
@@ -58,10 +66,11 @@ type Pool struct {
 	opts  Options
 	slots chan struct{}
 
-	mu     sync.Mutex
-	idle   []*proc
-	all    map[*proc]struct{}
-	closed bool
+	mu       sync.Mutex
+	idle     []*proc
+	all      map[*proc]struct{}
+	starting int // spare processes being started
+	closed   bool
 }
 
 var errDied = errors.New("the JavaScript sandbox stopped unexpectedly")
@@ -70,6 +79,9 @@ var errDied = errors.New("the JavaScript sandbox stopped unexpectedly")
 func New(opts Options) *Pool {
 	if opts.Size <= 0 {
 		opts.Size = DefaultSize
+	}
+	if opts.Spare <= 0 {
+		opts.Spare = 2
 	}
 	if opts.MemoryLimit <= 0 {
 		opts.MemoryLimit = DefaultMemoryLimit
@@ -114,20 +126,20 @@ func (p *Pool) RunScript(ctx context.Context, job flows.ScriptJob) (flows.Script
 	defer limit.Stop()
 	tick := time.NewTicker(memoryEvery)
 	defer tick.Stop()
+	started, niced := time.Now(), false
 	for {
 		select {
 		case r, ok := <-pr.replies:
 			if !ok {
-				// The process died under the script: on its own memory limit, almost always.
+				// The process died under the script. User code cannot end it otherwise (no
+				// process, no exit; the engine recovers from panics), so it ran out of a
+				// resource: its data limit, almost always, or the stack.
 				p.drop(pr)
-				if pr.outOfMemory() {
-					return flows.ScriptOutcome{}, flows.ErrScriptMemory
-				}
-				return flows.ScriptOutcome{}, errDied
+				return flows.ScriptOutcome{}, flows.ErrScriptMemory
 			}
 			// A process that kept much of what a script allocated is replaced rather than
 			// reused, so that the next script has its whole allowance.
-			if rss, ok := residentBytes(pr.cmd.Process.Pid); ok && rss > p.opts.MemoryLimit/2 {
+			if rss, ok := residentBytes(pr.cmd.Process.Pid); niced || ok && rss > p.opts.MemoryLimit/2 {
 				p.drop(pr)
 			} else {
 				p.put(pr)
@@ -143,6 +155,10 @@ func (p *Pool) RunScript(ctx context.Context, job flows.ScriptJob) (flows.Script
 			if rss, ok := residentBytes(pr.cmd.Process.Pid); ok && rss > p.opts.MemoryLimit {
 				p.drop(pr)
 				return flows.ScriptOutcome{}, flows.ErrScriptMemory
+			}
+			if !niced && time.Since(started) > hogAfter {
+				niced = true
+				lowerPriority(pr.cmd.Process.Pid)
 			}
 		}
 	}
@@ -179,6 +195,7 @@ func (p *Pool) get() (*proc, error) {
 	if n := len(p.idle); n > 0 {
 		pr := p.idle[n-1]
 		p.idle = p.idle[:n-1]
+		p.spare()
 		p.mu.Unlock()
 		return pr, nil
 	}
@@ -194,7 +211,32 @@ func (p *Pool) get() (*proc, error) {
 		return nil, errors.New("the pool is closed")
 	}
 	p.all[pr] = struct{}{}
+	p.spare()
 	return pr, nil
+}
+
+// spare starts processes in the background until Spare of them are idle or starting, so that a
+// job rarely waits for a process to start (hundreds of milliseconds on a busy machine); p.mu is
+// held.
+func (p *Pool) spare() {
+	for !p.closed && len(p.idle)+p.starting < p.opts.Spare && len(p.all)+p.starting < p.opts.Size+p.opts.Spare {
+		p.starting++
+		go func() {
+			pr, err := p.start()
+			p.mu.Lock()
+			defer p.mu.Unlock()
+			p.starting--
+			if err != nil {
+				return
+			}
+			if p.closed {
+				pr.kill()
+				return
+			}
+			p.all[pr] = struct{}{}
+			p.idle = append(p.idle, pr)
+		}()
+	}
 }
 
 func (p *Pool) put(pr *proc) {
@@ -210,6 +252,7 @@ func (p *Pool) drop(pr *proc) {
 	pr.kill()
 	p.mu.Lock()
 	delete(p.all, pr)
+	p.spare()
 	p.mu.Unlock()
 }
 
@@ -243,9 +286,17 @@ func (p *Pool) start() (*proc, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
+	ready := make(chan bool, 1)
 	go func() {
 		defer close(pr.replies)
 		r := bufio.NewReader(out)
+		// The first message says the process is warm (see Serve): until then it is not given a
+		// job, so its start does not count against a script's time limit.
+		_, err := readFrame(r)
+		ready <- err == nil
+		if err != nil {
+			return
+		}
 		for {
 			data, err := readFrame(r)
 			if err != nil {
@@ -262,22 +313,20 @@ func (p *Pool) start() (*proc, error) {
 		cmd.Wait()
 		close(pr.exited)
 	}()
-	return pr, nil
+	select {
+	case ok := <-ready:
+		if ok {
+			return pr, nil
+		}
+	case <-time.After(startTimeout):
+	}
+	pr.kill()
+	return nil, errors.New("the process did not start")
 }
 
 func (pr *proc) kill() {
 	pr.cmd.Process.Kill()
 	pr.in.Close()
-}
-
-// outOfMemory waits for the dead process and reports whether it ran out of memory.
-func (pr *proc) outOfMemory() bool {
-	select {
-	case <-pr.exited:
-	case <-time.After(2 * time.Second):
-	}
-	s := pr.stderr.String()
-	return strings.Contains(s, "out of memory") || strings.Contains(s, "cannot allocate memory")
 }
 
 // tail keeps the last few KB a process wrote to stderr.
@@ -336,6 +385,11 @@ func Serve(in io.Reader, out io.Writer) error {
 	// a process killed; the data limit stops what the parent's sampling would see too late.
 	debug.SetMemoryLimit(limit / 2)
 	limitData(limit)
+	// Warm up (the engine's first runtime, its first compilation), then say so.
+	flows.RunScriptJob(context.Background(), flows.ScriptJob{Code: "return input", Arg: []byte(`{"input":1}`), TimeoutMs: 10000})
+	if err := writeFrame(out, []byte("{}")); err != nil {
+		return err
+	}
 	r := bufio.NewReader(in)
 	for {
 		data, err := readFrame(r)
