@@ -208,7 +208,9 @@ func testUninterruptibleJavaScript(t *testing.T, dialect string) {
 	}
 	close(stop)
 	<-sampled
-	if grown := int64(peak.Load()) - int64(before.HeapAlloc); grown > 100<<20 {
+	grown := int64(peak.Load()) - int64(before.HeapAlloc)
+	t.Logf("the server's heap grew by at most %d MB during the attack", grown>>20)
+	if grown > 100<<20 {
 		t.Errorf("the server's heap grew by %d MB during the attack", grown>>20)
 	}
 }
