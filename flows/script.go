@@ -261,6 +261,12 @@ func cleanScriptError(msg string) string {
 // script cannot change the host's values. Errors: errScriptTimeout, the context's error,
 // *scriptSizeError, or an error describing what the script threw (*scriptError).
 func (s *script) run(ctx context.Context, arg any, timeout time.Duration) (any, []string, error) {
+	return s.runNotify(ctx, arg, timeout, nil)
+}
+
+// runNotify is run that calls started, when not nil, as the time limit starts: after the
+// runtime is ready, which may take a while on a cold runtime.
+func (s *script) runNotify(ctx context.Context, arg any, timeout time.Duration, started func()) (any, []string, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
@@ -269,6 +275,9 @@ func (s *script) run(ctx context.Context, arg any, timeout time.Duration) (any, 
 		return nil, nil, err
 	}
 	timeout = clampScriptTimeout(timeout)
+	if started != nil {
+		started()
+	}
 	timer := time.AfterFunc(timeout, func() { vm.rt.Interrupt(errScriptTimeout) })
 	stopCtx := context.AfterFunc(ctx, func() { vm.rt.Interrupt(errScriptCanceled) })
 	unwatch := scriptMemory.watch(vm.rt)

@@ -119,8 +119,9 @@ func (f *ScriptFailure) err() error {
 	return &scriptError{msg: f.Message, line: f.Line, column: f.Column, recursion: f.Recursion}
 }
 
-// RunScriptJob runs a job in this process: the sandbox's side of ScriptRunner.
-func RunScriptJob(ctx context.Context, job ScriptJob) ScriptOutcome {
+// RunScriptJob runs a job in this process: the sandbox's side of ScriptRunner. started, when not
+// nil, is called as the script's time limit starts (compiling and making a runtime come before).
+func RunScriptJob(ctx context.Context, job ScriptJob, started func()) ScriptOutcome {
 	mode := scriptBody
 	if job.Expression {
 		mode = scriptExpression
@@ -135,7 +136,7 @@ func RunScriptJob(ctx context.Context, job ScriptJob) ScriptOutcome {
 	if err := dec.Decode(&arg); err != nil {
 		return ScriptOutcome{Fail: &ScriptFailure{Kind: "script", Message: "the data given to the code cannot be read"}}
 	}
-	out, logs, err := s.run(ctx, arg, time.Duration(job.TimeoutMs)*time.Millisecond)
+	out, logs, err := s.runNotify(ctx, arg, time.Duration(job.TimeoutMs)*time.Millisecond, started)
 	if err != nil {
 		return ScriptOutcome{Logs: logs, Fail: failureOf(err)}
 	}

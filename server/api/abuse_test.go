@@ -124,20 +124,27 @@ func testUninterruptibleJavaScript(t *testing.T, dialect string) {
 
 	// 16 million characters: repeat is capped at 4 MB, concatenation is not.
 	const big = `let s = 'a'.repeat(4 << 20); s = s + s + s + s; `
-	uninterruptible := []struct{ name, code string }{
-		{"match on 16M characters", big + `return s.match(/a/g).length`},
-		{"match on 32M characters", big + `s = s + s; return s.match(/a/g).length`},
-		{"global replace with backtracking", `return ('a'.repeat(25) + '!').repeat(400).replace(/(?:(?:a|aa)+(?=b)|a+)!/g, '').length`},
-		{"split into 16M strings", big + `return s.split('').length`},
+	type attack struct {
+		name, code string
+		// A regular expression match that backtracks is also cut at 2 s by the engine, which
+		// ends the replace early with the text unchanged; on a slow machine one match can
+		// reach that before the time limit does. Such a run ends in time all the same.
+		mayEndEarly bool
+	}
+	uninterruptible := []attack{
+		{name: "match on 16M characters", code: big + `return s.match(/a/g).length`},
+		{name: "match on 32M characters", code: big + `s = s + s; return s.match(/a/g).length`},
+		{name: "global replace with backtracking", code: `return ('a'.repeat(20) + '!').repeat(2000).replace(/(?:(?:a|aa)+(?=b)|a+)!/g, '').length`, mayEndEarly: true},
+		{name: "split into 16M strings", code: big + `return s.split('').length`},
 	}
 	// Two of each, enough to hold every worker if nothing shared them out, then the bombs the
 	// engine stops itself.
 	attacks := append(slices.Clone(uninterruptible), uninterruptible...)
-	attacks = append(attacks, []struct{ name, code string }{
-		{"busy loop", `while (true) {}`},
-		{"doubling string", `let s = 'x'; while (true) s += s;`},
-		{"array push loop", `const a = []; while (true) a.push({n: a.length});`},
-		{"array of arrays", `const a = []; while (true) a.push([a.length, [a.length]]);`},
+	attacks = append(attacks, []attack{
+		{name: "busy loop", code: `while (true) {}`},
+		{name: "doubling string", code: `let s = 'x'; while (true) s += s;`},
+		{name: "array push loop", code: `const a = []; while (true) a.push({n: a.length});`},
+		{name: "array of arrays", code: `const a = []; while (true) a.push([a.length, [a.length]]);`},
 	}...)
 	const limitMs, startAllowance = 5000, 3000
 	runtime.GC()
@@ -193,7 +200,9 @@ func testUninterruptibleJavaScript(t *testing.T, dialect string) {
 			s.call("GET", "/api/runs/"+runs[0].ID, nil, &run)
 			var trace flows.Trace
 			json.Unmarshal(run.Trace, &trace)
-			if run.Status != flows.StatusFailed || trace.Error == nil ||
+			if a.mayEndEarly && run.Status == flows.StatusSuccess {
+				t.Logf("ended by the engine's regular expression timeout")
+			} else if run.Status != flows.StatusFailed || trace.Error == nil ||
 				(trace.Error.Code != flows.CodeJSTimeout && trace.Error.Code != flows.CodeJSMemory) {
 				t.Fatalf("run %s: %+v, want stopped for its time limit or its memory", run.Status, trace.Error)
 			}
@@ -203,7 +212,7 @@ func testUninterruptibleJavaScript(t *testing.T, dialect string) {
 			if run.DurationMs > limitMs+1000+startAllowance {
 				t.Errorf("stopped after %d ms, more than its limit of %d ms plus 1 s and %d ms to start a sandbox process", run.DurationMs, limitMs, startAllowance)
 			}
-			t.Logf("%s after %d ms", trace.Error.Code, run.DurationMs)
+			t.Logf("%s after %d ms", run.Status, run.DurationMs)
 		})
 	}
 	close(stop)

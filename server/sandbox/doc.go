@@ -5,7 +5,8 @@
 //
 // A Pool keeps up to Size processes. Each runs one script at a time: the parent writes a job
 // (flows.ScriptJob, length-prefixed JSON) to its stdin and reads the outcome from its stdout.
-// The parent kills the process when the script runs past its time limit plus Grace, when its
+// The parent kills the process when the script runs past its time limit plus Grace (from the
+// moment the process reports that the script started, as the in-process limit counts), when its
 // resident memory passes MemoryLimit (sampled every few milliseconds), or when the run is
 // canceled; on Linux the child also caps its own data segment (RLIMIT_DATA) so that a burst
 // between two samples ends in the child's allocation failure, not in the server's. A killed or

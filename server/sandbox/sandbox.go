@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -19,6 +20,9 @@ import (
 	"github.com/hookflow/hookflow/flows"
 )
 
+// startedFrame is the message a process sends as a job's script starts.
+var startedFrame = []byte(`"started"`)
+
 // EnvChild is set in a sandbox process's environment; EnvMemory carries its memory bound.
 const (
 	EnvChild  = "HOOKFLOW_JS_SANDBOX"
@@ -34,8 +38,10 @@ const (
 	// A script still running after hogAfter has its process's CPU priority lowered, so that the
 	// short scripts of everyone else go first on a busy machine; such a process is not reused.
 	hogAfter = 100 * time.Millisecond
-	// startTimeout bounds a new process's start and warm-up.
+	// startTimeout bounds a new process's start and warm-up, setupTimeout a job's compilation
+	// and runtime before its script starts.
 	startTimeout = 30 * time.Second
+	setupTimeout = 10 * time.Second
 	// maxFrame bounds one message: a job is at most 8 MB of input, an outcome 1 MB of result
 	// and 200 KB of log; anything larger means the child is not one of ours.
 	maxFrame = 32 << 20
@@ -56,6 +62,9 @@ type Options struct {
 	Spare int
 	// MemoryLimit is the resident memory of one process at which it is killed (default 256 MB).
 	MemoryLimit int64
+	// Started, when set, is called as a job's script starts in its process (after compiling and
+	// making its runtime): the moment its time limit counts from.
+	Started func(flows.ScriptJob)
 	// Grace is how long past its time limit a script may run before its process is killed
 	// (default 500 ms; the process itself stops scripts at the limit when it can).
 	Grace time.Duration
@@ -122,7 +131,9 @@ func (p *Pool) RunScript(ctx context.Context, job flows.ScriptJob) (flows.Script
 		p.drop(pr)
 		return flows.ScriptOutcome{}, errDied
 	}
-	limit := time.NewTimer(time.Duration(job.TimeoutMs)*time.Millisecond + p.opts.Grace)
+	// Until the script starts (compiling it and making its runtime come first, slow on a cold
+	// process under load) the process gets setupTimeout; then the script's limit plus Grace.
+	limit := time.NewTimer(setupTimeout)
 	defer limit.Stop()
 	tick := time.NewTicker(memoryEvery)
 	defer tick.Stop()
@@ -137,6 +148,10 @@ func (p *Pool) RunScript(ctx context.Context, job flows.ScriptJob) (flows.Script
 				p.drop(pr)
 				return flows.ScriptOutcome{}, flows.ErrScriptMemory
 			}
+			select { // a start not yet taken belongs to this job
+			case <-pr.started:
+			default:
+			}
 			// A process that kept much of what a script allocated is replaced rather than
 			// reused, so that the next script has its whole allowance.
 			if rss, ok := residentBytes(pr.cmd.Process.Pid); niced || ok && rss > p.opts.MemoryLimit/2 {
@@ -145,6 +160,12 @@ func (p *Pool) RunScript(ctx context.Context, job flows.ScriptJob) (flows.Script
 				p.put(pr)
 			}
 			return r, nil
+		case <-pr.started:
+			limit.Reset(time.Duration(job.TimeoutMs)*time.Millisecond + p.opts.Grace)
+			started = time.Now()
+			if p.opts.Started != nil {
+				p.opts.Started(job)
+			}
 		case <-limit.C:
 			p.drop(pr)
 			return flows.ScriptOutcome{}, flows.ErrScriptTimeout
@@ -261,6 +282,7 @@ type proc struct {
 	cmd     *exec.Cmd
 	in      io.WriteCloser
 	replies chan flows.ScriptOutcome // closed when its stdout ends
+	started chan struct{}            // the job's script started (its time limit runs from here)
 	exited  chan struct{}            // closed once the process is reaped
 	stderr  *tail
 }
@@ -281,7 +303,7 @@ func (p *Pool) start() (*proc, error) {
 	if err != nil {
 		return nil, err
 	}
-	pr := &proc{cmd: cmd, in: in, replies: make(chan flows.ScriptOutcome, 1), exited: make(chan struct{}), stderr: &tail{}}
+	pr := &proc{cmd: cmd, in: in, replies: make(chan flows.ScriptOutcome, 1), started: make(chan struct{}, 1), exited: make(chan struct{}), stderr: &tail{}}
 	cmd.Stderr = pr.stderr
 	if err := cmd.Start(); err != nil {
 		return nil, err
@@ -301,6 +323,10 @@ func (p *Pool) start() (*proc, error) {
 			data, err := readFrame(r)
 			if err != nil {
 				return
+			}
+			if bytes.Equal(data, startedFrame) {
+				pr.started <- struct{}{}
+				continue
 			}
 			var o flows.ScriptOutcome
 			if json.Unmarshal(data, &o) != nil {
@@ -386,7 +412,7 @@ func Serve(in io.Reader, out io.Writer) error {
 	debug.SetMemoryLimit(limit / 2)
 	limitData(limit)
 	// Warm up (the engine's first runtime, its first compilation), then say so.
-	flows.RunScriptJob(context.Background(), flows.ScriptJob{Code: "return input", Arg: []byte(`{"input":1}`), TimeoutMs: 10000})
+	flows.RunScriptJob(context.Background(), flows.ScriptJob{Code: "return input", Arg: []byte(`{"input":1}`), TimeoutMs: 10000}, nil)
 	if err := writeFrame(out, []byte("{}")); err != nil {
 		return err
 	}
@@ -403,7 +429,11 @@ func Serve(in io.Reader, out io.Writer) error {
 		if err := json.Unmarshal(data, &job); err != nil {
 			return err
 		}
-		o := flows.RunScriptJob(context.Background(), job)
+		var werr error
+		o := flows.RunScriptJob(context.Background(), job, func() { werr = writeFrame(out, startedFrame) })
+		if werr != nil {
+			return werr
+		}
 		data, err = json.Marshal(o)
 		if err != nil {
 			return err
