@@ -284,7 +284,6 @@ type proc struct {
 	replies chan flows.ScriptOutcome // closed when its stdout ends
 	started chan struct{}            // the job's script started (its time limit runs from here)
 	exited  chan struct{}            // closed once the process is reaped
-	stderr  *tail
 }
 
 func (p *Pool) start() (*proc, error) {
@@ -303,8 +302,8 @@ func (p *Pool) start() (*proc, error) {
 	if err != nil {
 		return nil, err
 	}
-	pr := &proc{cmd: cmd, in: in, replies: make(chan flows.ScriptOutcome, 1), started: make(chan struct{}, 1), exited: make(chan struct{}), stderr: &tail{}}
-	cmd.Stderr = pr.stderr
+	pr := &proc{cmd: cmd, in: in, replies: make(chan flows.ScriptOutcome, 1), started: make(chan struct{}, 1), exited: make(chan struct{})}
+	// Stderr stays closed: a process that runs out of memory writes a long trace no one reads.
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
@@ -353,28 +352,6 @@ func (p *Pool) start() (*proc, error) {
 func (pr *proc) kill() {
 	pr.cmd.Process.Kill()
 	pr.in.Close()
-}
-
-// tail keeps the last few KB a process wrote to stderr.
-type tail struct {
-	mu  sync.Mutex
-	buf []byte
-}
-
-func (t *tail) Write(b []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.buf = append(t.buf, b...)
-	if len(t.buf) > 4096 {
-		t.buf = append(t.buf[:0], t.buf[len(t.buf)-4096:]...)
-	}
-	return len(b), nil
-}
-
-func (t *tail) String() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return string(t.buf)
 }
 
 func writeFrame(w io.Writer, data []byte) error {
