@@ -105,3 +105,4 @@ fuzz: deps
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./flows/
 	$(GO) test -run '^$$' -bench . -benchtime 20000x ./server/api/
+	$(GO) test -run '^$$' -bench JSStep -benchtime 5000x -cpu 1 ./server/sandbox/

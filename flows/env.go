@@ -34,7 +34,12 @@ type BasicEnv struct {
 	Events func(StepEvent)
 	// Wait replaces the real sleep between retries (tests, benchmarks).
 	Wait func(ctx context.Context, d time.Duration) error
+	// Scripts runs user JavaScript in a sandbox process (the server); nil runs it here.
+	Scripts ScriptRunner
 }
+
+// ScriptRunner is where user JavaScript runs; nil means in this process.
+func (e *BasicEnv) ScriptRunner() ScriptRunner { return e.Scripts }
 
 func (e *BasicEnv) HTTPClient() Doer { return e.HTTP }
 

@@ -54,7 +54,7 @@ func (h *httpStep) finish(ctx context.Context, sc *StepContext, p *httpPrepared,
 		response["json"] = parsed
 	}
 	arg["response"] = response
-	v, logs, err := h.cond.run(ctx, arg, DefaultScriptTimeout)
+	v, logs, err := h.cond.exec(ctx, sc.Env, arg, DefaultScriptTimeout)
 	for _, l := range logs {
 		sc.Logf("success rule: %s", l)
 	}

@@ -342,7 +342,7 @@ func (st *filterStep) evalExpression(ctx context.Context, sc *StepContext) (bool
 	arg["trigger"] = sc.Scope.scriptRoot("trigger")
 	arg["inputs"] = sc.Scope.scriptRoot("inputs")
 	arg["input"] = sc.Input
-	v, logs, err := st.expr.run(ctx, arg, DefaultScriptTimeout)
+	v, logs, err := st.expr.exec(ctx, sc.Env, arg, DefaultScriptTimeout)
 	for _, line := range logs {
 		sc.Logf("%s", line)
 	}

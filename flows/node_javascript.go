@@ -68,7 +68,7 @@ func (st *jsStep) Run(ctx context.Context, sc *StepContext) (any, error) {
 		"inputs":  sc.Scope.scriptRoot("inputs"),
 		"trigger": sc.Scope.scriptRoot("trigger"),
 	}
-	out, logs, err := st.script.run(ctx, arg, st.timeout)
+	out, logs, err := st.script.exec(ctx, sc.Env, arg, st.timeout)
 	for _, line := range logs {
 		sc.Logf("%s", line)
 	}

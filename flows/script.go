@@ -98,6 +98,7 @@ const (
 // script is user JavaScript compiled once.
 type script struct {
 	prog   *goja.Program
+	code   string // the user's source, for a ScriptRunner
 	mode   scriptMode
 	prefix int             // length of the wrapper before the user's code on line 1
 	idle   []*list.Element // this script's idle runtimes in idleVMs, oldest first
@@ -183,7 +184,7 @@ func compileScript(name, code string, mode scriptMode) (*script, error) {
 	if err != nil {
 		return nil, err
 	}
-	s = &script{prog: prog, mode: mode, prefix: len(prefix)}
+	s = &script{prog: prog, code: code, mode: mode, prefix: len(prefix)}
 	scriptCache.Lock()
 	if len(scriptCache.m) >= maxCachedScripts {
 		for k := range scriptCache.m { // drop an arbitrary half
@@ -260,6 +261,12 @@ func cleanScriptError(msg string) string {
 // script cannot change the host's values. Errors: errScriptTimeout, the context's error,
 // *scriptSizeError, or an error describing what the script threw (*scriptError).
 func (s *script) run(ctx context.Context, arg any, timeout time.Duration) (any, []string, error) {
+	return s.runNotify(ctx, arg, timeout, nil)
+}
+
+// runNotify is run that calls started, when not nil, as the time limit starts: after the
+// runtime is ready, which may take a while on a cold runtime.
+func (s *script) runNotify(ctx context.Context, arg any, timeout time.Duration, started func()) (any, []string, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
@@ -267,11 +274,9 @@ func (s *script) run(ctx context.Context, arg any, timeout time.Duration) (any, 
 	if err != nil {
 		return nil, nil, err
 	}
-	if timeout <= 0 {
-		timeout = DefaultScriptTimeout
-	}
-	if timeout > MaxScriptTimeout {
-		timeout = MaxScriptTimeout
+	timeout = clampScriptTimeout(timeout)
+	if started != nil {
+		started()
 	}
 	timer := time.AfterFunc(timeout, func() { vm.rt.Interrupt(errScriptTimeout) })
 	stopCtx := context.AfterFunc(ctx, func() { vm.rt.Interrupt(errScriptCanceled) })
@@ -311,6 +316,13 @@ func (s *script) run(ctx context.Context, arg any, timeout time.Duration) (any, 
 		return nil, logs, callErr
 	}
 	return result, logs, nil
+}
+
+func clampScriptTimeout(timeout time.Duration) time.Duration {
+	if timeout <= 0 {
+		return DefaultScriptTimeout
+	}
+	return min(timeout, MaxScriptTimeout)
 }
 
 // call runs the function on vm. Everything that may run user code (getters, toJSON, toString of

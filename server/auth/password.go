@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
@@ -37,8 +38,12 @@ func PasswordMatches(hash, pw string) bool {
 }
 
 // dummyHash is compared against when the email is unknown, so that a wrong email takes as long
-// as a wrong password and sign-in does not reveal who has an account.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("no such user, still hashed"), hashCost)
+// as a wrong password and sign-in does not reveal who has an account. It is made on first use:
+// at start-up it would cost every process of the binary a bcrypt hash, JavaScript sandboxes too.
+var dummyHash = sync.OnceValue(func() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte("no such user, still hashed"), hashCost)
+	return h
+})
 
 // CheckPasswordRules explains what is wrong with a new password, in words.
 func CheckPasswordRules(pw string) error {

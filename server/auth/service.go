@@ -174,7 +174,7 @@ func (s *Service) Login(ctx context.Context, email, password, ip string) (*store
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
-	hash := string(dummyHash)
+	hash := string(dummyHash())
 	if u != nil {
 		hash = u.PasswordHash
 	}

@@ -34,6 +34,9 @@ type Config struct {
 	// HTTPClient sends the flows' requests (default: outbound.Policy{}'s client).
 	HTTPClient flows.Doer
 	Logger     *slog.Logger
+	// Scripts runs the flows' JavaScript (nil: in this process; `hookflow serve` gives a
+	// pool of sandbox processes).
+	Scripts flows.ScriptRunner
 	// Secrets seals secret values at rest (nil: stored as given; `hookflow serve` always sets it).
 	Secrets *secrets.Box
 }
@@ -85,6 +88,7 @@ type App struct {
 	work      chan string
 	inflight  sync.Map     // event ids dispatched and not yet stored as finished
 	inflightN atomic.Int64 // how many
+	fair      fairness     // shares of the workers by team and flow (worker.go)
 	finished  chan finishing
 	finishWG  sync.WaitGroup
 	flowsTTL  sync.Map // flow id → *cachedFlow

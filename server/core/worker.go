@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/hookflow/hookflow/flows"
@@ -91,6 +92,11 @@ func (a *App) scan() bool {
 // execute runs one queued event. At-least-once: the event stays in the queue until its run is
 // stored; a crash in between runs it again, and targets can drop the repeat by {{event.id}}.
 func (a *App) execute(id string) {
+	slot, ok := a.admit(id)
+	if !ok {
+		return
+	}
+	defer a.leave(slot)
 	ev, ok, err := a.claim(id)
 	if err != nil || !ok {
 		if err != nil && a.ctx.Err() == nil {
@@ -199,4 +205,106 @@ func (a *App) alert(flow *store.Flow, run *store.Run) {
 		At: run.StartedAt, RunURL: a.cfg.PublicURL + "/flows/" + flow.ID + "/runs/" + run.ID,
 		Recipients: settings.Recipients, Lang: settings.Lang,
 	})
+}
+
+// Fair workers. One team's flood of slow events (scripts running to their limit, targets that
+// answer late) must not make another team's webhook wait for a free worker. Each team and each
+// flow has a share of the workers: a team at most half of them, a flow a quarter (at least one
+// each). While more than a quarter of the workers are idle the shares do not apply, so a lone
+// team still gets most of the pool; once only that quarter is left, an event whose team or flow
+// is at its share is parked in memory (it stays queued in the database, nothing is lost) and
+// dispatched again when a run ends. The idle quarter is thus kept for teams under their share:
+// their events start at once however busy the others are.
+type fairness struct {
+	mu      sync.Mutex
+	running int
+	teams   map[string]int // running events by team
+	flows   map[string]int // by flow
+	parked  []fairSlot     // oldest first
+}
+
+type fairSlot struct{ id, team, flow string }
+
+// maxParked bounds the events parked in memory; beyond it an event is left to the scheduler's
+// next scan of the queue.
+const maxParked = 1024
+
+func (a *App) shares() (team, flow, reserve int) {
+	w := a.cfg.Workers
+	return max(1, w/2), max(1, w/4), max(1, w/4)
+}
+
+// admit decides whether a worker may run the event now; when not, the event is parked.
+func (a *App) admit(id string) (fairSlot, bool) {
+	ev, err := a.store.Event(a.ctx, id)
+	if err != nil {
+		if a.ctx.Err() == nil && !errors.Is(err, store.ErrNotFound) {
+			a.log.Error("reading an event", "event", id, "err", err)
+		}
+		a.release(id)
+		return fairSlot{}, false
+	}
+	slot := fairSlot{id: id, flow: ev.FlowID}
+	if f, err := a.flowByID(ev.FlowID); err == nil {
+		slot.team = f.TeamID
+	}
+	f := &a.fair
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !a.mayStart(slot) {
+		if len(f.parked) >= maxParked {
+			a.release(id)
+		} else {
+			f.parked = append(f.parked, slot)
+		}
+		return slot, false
+	}
+	a.started(slot)
+	return slot, true
+}
+
+// mayStart is the share rule; f.mu is held.
+func (a *App) mayStart(s fairSlot) bool {
+	f := &a.fair
+	teamShare, flowShare, reserve := a.shares()
+	if a.cfg.Workers-f.running-1 >= reserve {
+		return true
+	}
+	return f.teams[s.team] < teamShare && f.flows[s.flow] < flowShare
+}
+
+func (a *App) started(s fairSlot) {
+	f := &a.fair
+	if f.teams == nil {
+		f.teams, f.flows = map[string]int{}, map[string]int{}
+	}
+	f.running++
+	f.teams[s.team]++
+	f.flows[s.flow]++
+}
+
+// leave ends a run's hold on its shares and hands the worker to the oldest parked event that
+// may start now.
+func (a *App) leave(s fairSlot) {
+	f := &a.fair
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.running--
+	if f.teams[s.team]--; f.teams[s.team] <= 0 {
+		delete(f.teams, s.team)
+	}
+	if f.flows[s.flow]--; f.flows[s.flow] <= 0 {
+		delete(f.flows, s.flow)
+	}
+	for i, p := range f.parked {
+		if !a.mayStart(p) {
+			continue
+		}
+		select {
+		case a.work <- p.id:
+			f.parked = append(f.parked[:i], f.parked[i+1:]...)
+		default: // the workers have plenty to do; a later run's end tries again
+		}
+		return
+	}
 }

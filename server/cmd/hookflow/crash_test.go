@@ -21,10 +21,14 @@ import (
 
 	"github.com/hookflow/hookflow/server/core"
 	"github.com/hookflow/hookflow/server/internal/testdb"
+	"github.com/hookflow/hookflow/server/sandbox"
 )
 
 // TestMain lets the crash test start this test binary as a real `hookflow serve` process.
 func TestMain(m *testing.M) {
+	if sandbox.IsChild() { // a JavaScript sandbox process of a server under test
+		os.Exit(sandbox.Main())
+	}
 	if os.Getenv("HOOKFLOW_TEST_SUBPROCESS") == "serve" {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()

@@ -13,6 +13,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/hookflow/hookflow/server/sandbox"
 )
 
 func main() {
@@ -55,6 +57,8 @@ func runCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cmdValidate(args[1:], stdout, stderr)
 	case "templates":
 		return cmdTemplates(args[1:], stdout, stderr)
+	case "js-sandbox": // not in the usage: the server starts it to run JavaScript steps
+		return sandbox.Main()
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
