@@ -96,6 +96,8 @@ export interface FlowView {
   last_run_at?: string;
   last_status?: string;
   failed_runs: number;
+  /** set when the stored flow cannot be read (a damaged row): the server's sentence */
+  error?: string;
 }
 
 export interface PresetParam {

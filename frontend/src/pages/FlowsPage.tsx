@@ -95,7 +95,10 @@ export function FlowsPage() {
           <tbody>
             {flows.map((f) => (
               <tr key={f.id} data-testid="flow-row" data-flow={f.id}>
-                <td><a href={`#/flows/${encodeURIComponent(f.id)}`}>{f.name || f.id}</a></td>
+                <td>
+                  <a href={`#/flows/${encodeURIComponent(f.id)}`}>{f.name || f.id}</a>
+                  {f.error && <div className="error small" title={f.error} data-testid="flow-damaged">{t('flows.damaged')}</div>}
+                </td>
                 <td><span className={`badge ${f.active ? 'on' : 'off'}`}>{f.active ? t('flows.active') : t('flows.stopped')}</span></td>
                 <td>
                   {f.last_run_at ? <a href={journalHref(f.id)}>{fmt(f.last_run_at)}</a> : fmt(f.last_run_at)}
