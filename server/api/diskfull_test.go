@@ -5,18 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/hookflow/hookflow/flows"
-	"github.com/hookflow/hookflow/server/api"
-	"github.com/hookflow/hookflow/server/core"
-	"github.com/hookflow/hookflow/server/live"
 	"github.com/hookflow/hookflow/server/store"
 )
 
@@ -72,29 +66,6 @@ func TestServer_DiskFullRefusesWebhooksWith503AndRecoversByItself(t *testing.T) 
 			diskFullAndBack(t, s, fill, free)
 		})
 	}
-}
-
-// startServerOn is startServer on a store opened by the caller.
-func startServerOn(t *testing.T, st *store.Store, client flows.Doer) *testServer {
-	t.Helper()
-	hub := live.NewHub(live.Options{})
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := httptest.NewUnstartedServer(nil)
-	app := core.New(core.Config{HTTPClient: client, Workers: 4, Logger: log, PublicURL: "http://" + srv.Listener.Addr().String()}, st, hub, nil)
-	if err := app.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	e := api.New(app, log)
-	srv.Config.Handler = e
-	srv.Start()
-	t.Cleanup(func() {
-		hub.Close()
-		srv.Close()
-		app.Close(5 * time.Second)
-	})
-	s := &testServer{t: t, URL: srv.URL, app: app, e: e}
-	s.signUpOwner()
-	return s
 }
 
 // diskFullAndBack fills the disk, checks the refusals, frees it and checks the recovery.

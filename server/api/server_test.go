@@ -20,6 +20,7 @@ import (
 	"github.com/hookflow/hookflow/server/core"
 	"github.com/hookflow/hookflow/server/internal/testdb"
 	"github.com/hookflow/hookflow/server/live"
+	"github.com/hookflow/hookflow/server/store"
 	"github.com/labstack/echo/v4"
 )
 
@@ -36,7 +37,12 @@ type testServer struct {
 
 func startServer(t testing.TB, dialect string, client flows.Doer, tweak ...func(*core.Config)) *testServer {
 	t.Helper()
-	st := testdb.Open(t, dialect)
+	return startServerOn(t, testdb.Open(t, dialect), client, tweak...)
+}
+
+// startServerOn is startServer on a store the caller opened.
+func startServerOn(t testing.TB, st *store.Store, client flows.Doer, tweak ...func(*core.Config)) *testServer {
+	t.Helper()
 	hub := live.NewHub(live.Options{})
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	cfg := core.Config{HTTPClient: client, Workers: 4, Logger: log, RetryBase: 50 * time.Millisecond}
