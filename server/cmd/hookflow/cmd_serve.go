@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -64,39 +63,68 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var c serveConfig
-	fs.StringVar(&c.Addr, "addr", env("HOOKFLOW_ADDR", ":8080"), "address to listen on (HOOKFLOW_ADDR)")
-	fs.StringVar(&c.DataDir, "data-dir", env("HOOKFLOW_DATA_DIR", "./data"), "directory of the built-in SQLite database (HOOKFLOW_DATA_DIR)")
-	fs.StringVar(&c.SQLiteSynchronous, "sqlite-synchronous", env("HOOKFLOW_SQLITE_SYNCHRONOUS", "FULL"), "FULL: an acknowledged webhook survives a power loss; NORMAL: faster, survives a crash of hookflow but a power loss may drop the last seconds (HOOKFLOW_SQLITE_SYNCHRONOUS)")
-	fs.StringVar(&c.DatabaseURL, "database-url", env("HOOKFLOW_DATABASE_URL", ""), "postgres://… to use PostgreSQL instead of SQLite (HOOKFLOW_DATABASE_URL)")
-	fs.StringVar(&c.PublicURL, "public-url", env("HOOKFLOW_PUBLIC_URL", ""), "base of webhook URLs, e.g. https://hooks.example.com (HOOKFLOW_PUBLIC_URL)")
-	fs.StringVar(&c.SecretKey, "secret-key", env("HOOKFLOW_SECRET_KEY", ""), "key that encrypts secrets at rest (HOOKFLOW_SECRET_KEY)")
-	fs.StringVar(&c.SMTPURL, "smtp-url", env("HOOKFLOW_SMTP_URL", ""), "smtp://user:pass@host:587?from=… for failure emails (HOOKFLOW_SMTP_URL)")
-	fs.IntVar(&c.Workers, "workers", envInt("HOOKFLOW_WORKERS", 8), "runs executed at once (HOOKFLOW_WORKERS)")
-	fs.Int64Var(&c.MaxBody, "max-body", int64(envInt("HOOKFLOW_MAX_BODY", 1<<20)), "largest webhook body in bytes (HOOKFLOW_MAX_BODY)")
-	fs.IntVar(&c.MaxConnections, "max-connections", envInt("HOOKFLOW_MAX_CONNECTIONS", 1024), "connections served at once; more wait until one closes (HOOKFLOW_MAX_CONNECTIONS)")
-	fs.StringVar(&c.LogLevel, "log-level", env("HOOKFLOW_LOG_LEVEL", "info"), "debug, info, warn or error (HOOKFLOW_LOG_LEVEL)")
-	fs.BoolVar(&c.OutboundStrict, "outbound-strict", envBool("HOOKFLOW_OUTBOUND_STRICT"), "flows may not call loopback, private, CGNAT or unique-local addresses (HOOKFLOW_OUTBOUND_STRICT)")
-	fs.StringVar(&c.OutboundAllow, "outbound-allow", env("HOOKFLOW_OUTBOUND_ALLOW", ""), "hosts, IPs and networks exempt from --outbound-strict, comma-separated: crm.local,10.1.0.0/16 (HOOKFLOW_OUTBOUND_ALLOW)")
+	fs.StringVar(&c.Addr, "addr", ":8080", "address to listen on (HOOKFLOW_ADDR)")
+	fs.StringVar(&c.DataDir, "data-dir", "./data", "directory of the built-in SQLite database (HOOKFLOW_DATA_DIR)")
+	fs.StringVar(&c.SQLiteSynchronous, "sqlite-synchronous", "FULL", "FULL: an acknowledged webhook survives a power loss; NORMAL: faster, survives a crash of hookflow but a power loss may drop the last seconds (HOOKFLOW_SQLITE_SYNCHRONOUS)")
+	fs.StringVar(&c.DatabaseURL, "database-url", "", "postgres://… to use PostgreSQL instead of SQLite (HOOKFLOW_DATABASE_URL)")
+	fs.StringVar(&c.PublicURL, "public-url", "", "base of webhook URLs, e.g. https://hooks.example.com (HOOKFLOW_PUBLIC_URL)")
+	fs.StringVar(&c.SecretKey, "secret-key", "", "key that encrypts secrets at rest (HOOKFLOW_SECRET_KEY)")
+	fs.StringVar(&c.SMTPURL, "smtp-url", "", "smtp://user:pass@host:587?from=… for failure emails (HOOKFLOW_SMTP_URL)")
+	fs.IntVar(&c.Workers, "workers", 8, "runs executed at once (HOOKFLOW_WORKERS)")
+	fs.Int64Var(&c.MaxBody, "max-body", 1<<20, "largest webhook body in bytes (HOOKFLOW_MAX_BODY)")
+	fs.IntVar(&c.MaxConnections, "max-connections", 1024, "connections served at once; more wait until one closes (HOOKFLOW_MAX_CONNECTIONS)")
+	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error (HOOKFLOW_LOG_LEVEL)")
+	fs.BoolVar(&c.OutboundStrict, "outbound-strict", false, "flows may not call loopback, private, CGNAT or unique-local addresses (HOOKFLOW_OUTBOUND_STRICT)")
+	fs.StringVar(&c.OutboundAllow, "outbound-allow", "", "hosts, IPs and networks exempt from --outbound-strict, comma-separated: crm.local,10.1.0.0/16 (HOOKFLOW_OUTBOUND_ALLOW)")
+	if err := fromEnvironment(fs); err != nil {
+		return c, err
+	}
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	for _, n := range []struct {
+		flag  string
+		value int64
+	}{{"workers", int64(c.Workers)}, {"max-body", c.MaxBody}, {"max-connections", int64(c.MaxConnections)}} {
+		if n.value < 1 {
+			return c, fmt.Errorf("--%s (%s) is %d: it must be at least 1", n.flag, envName(n.flag), n.value)
+		}
 	}
 	return c, nil
 }
 
-func env(name, def string) string {
-	if v, ok := os.LookupEnv(name); ok {
-		return v
-	}
-	return def
+// envName is the variable that sets a flag: --max-body is HOOKFLOW_MAX_BODY.
+func envName(flagName string) string {
+	return "HOOKFLOW_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
-func envInt(name string, def int) int {
-	if v, ok := os.LookupEnv(name); ok {
-		if n, err := strconv.Atoi(v); err == nil {
-			return n
+// fromEnvironment sets each flag from its HOOKFLOW_* variable, before the command line (which
+// wins). A value that does not fit is refused with the variable's name rather than replaced by
+// the default.
+func fromEnvironment(fs *flag.FlagSet) error {
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		name := envName(f.Name)
+		v, ok := os.LookupEnv(name)
+		if !ok || err != nil {
+			return
 		}
-	}
-	return def
+		if b, isBool := f.Value.(interface{ IsBoolFlag() bool }); isBool && b.IsBoolFlag() {
+			switch strings.ToLower(strings.TrimSpace(v)) {
+			case "1", "true", "yes", "on":
+				v = "true"
+			case "", "0", "false", "no", "off":
+				v = "false"
+			default:
+				err = fmt.Errorf("%s=%q: say yes or no (1, true, yes, on or 0, false, no, off)", name, v)
+				return
+			}
+		}
+		if e := fs.Set(f.Name, v); e != nil {
+			err = fmt.Errorf("%s=%q: give a whole number", name, v)
+		}
+	})
+	return err
 }
 
 // serve runs the server until ctx ends. ready, when set, receives the bound address.
