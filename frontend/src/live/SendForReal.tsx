@@ -33,7 +33,7 @@ export function SendForReal({ flowId, payload, document }: { flowId: string; pay
       const r = await api.test(flowId, body, document());
       setResult({ runId: r.run_id, status: r.trace.status });
       // The real trace paints the canvas like a preview does, so each node shows what it sent.
-      useFlowStore.getState().setTrace(r.trace);
+      useFlowStore.getState().setTrace(r.trace, true);
     } catch (err) {
       setError(err);
     } finally {

@@ -14,6 +14,7 @@ import { Inspector } from '../inspector/Inspector';
 import { ErrorBox } from './ErrorBox';
 import { inputValues, testInputs } from './testInputs';
 import { TestValues } from './TestValues';
+import { TraceResult } from './TraceResult';
 import { ProblemsButton } from './ProblemsButton';
 import { LivePanel } from '../live/LivePanel';
 import { SendForReal } from '../live/SendForReal';
@@ -40,6 +41,7 @@ export function EditorPage({ id }: { id: string }) {
   const canUndo = useFlowStore((s) => s.past.length > 0);
   const canRedo = useFlowStore((s) => s.future.length > 0);
   const trace = useFlowStore((s) => s.trace);
+  const traceSent = useFlowStore((s) => s.traceSent);
   const [view, setView] = useState<FlowView | null>(null);
   const [error, setError] = useState<unknown>(null);
   const payload = useFlowStore((s) => s.payload);
@@ -165,10 +167,7 @@ export function EditorPage({ id }: { id: string }) {
               {testing ? t('editor.testing') : t('editor.test')}
             </button>
             {trace && (
-              <div className={`status-${trace.status}`} data-testid="trace-status">
-                {t('editor.testResult', { status: trace.status })}
-                {trace.error && <div className="error">{trace.error.message}</div>}
-              </div>
+              <TraceResult trace={trace} sent={traceSent} />
             )}
             {canEdit && <SendForReal flowId={id} payload={payload} document={() => store.getState().document()} />}
           </section>

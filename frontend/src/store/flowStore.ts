@@ -19,6 +19,8 @@ export interface FlowState extends Graph {
   future: Graph[];
   dirty: boolean;
   trace: Trace | null;
+  /** whether the trace is of a run sent for real (Send for real) rather than a preview */
+  traceSent: boolean;
   steps: Record<string, StepTrace>;
   /** the flow's problems: from the server on load and save, then from live validation */
   problems: Problem[];
@@ -43,7 +45,7 @@ export interface FlowState extends Graph {
   snapshot(): void;
   undo(): void;
   redo(): void;
-  setTrace(t: Trace | null): void;
+  setTrace(t: Trace | null, sent?: boolean): void;
   markSaved(flowId?: string): void;
   autoLayout(): void;
   setProblems(p: Problem[]): void;
@@ -82,6 +84,7 @@ export const useFlowStore = create<FlowState>()((set, get) => {
     future: [],
     dirty: false,
     trace: null,
+    traceSent: false,
     steps: {},
     problems: [],
     payload: '',
@@ -189,10 +192,10 @@ export const useFlowStore = create<FlowState>()((set, get) => {
       if (!next) return;
       set({ ...next, past: [...s.past, graphOf(s)], future: s.future.slice(1), dirty: true });
     },
-    setTrace(t) {
+    setTrace(t, sent = false) {
       const steps: Record<string, StepTrace> = {};
       for (const st of t?.steps ?? []) steps[st.node] = st;
-      set({ trace: t, steps });
+      set({ trace: t, traceSent: sent, steps });
     },
     markSaved(flowId) {
       set((s) => ({ dirty: false, flowId: flowId ?? s.flowId }));
