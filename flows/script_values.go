@@ -295,17 +295,12 @@ func (c *fromJS) value(v goja.Value, depth int) (out any, present bool, err erro
 	case "String":
 		s := o.String()
 		return s, true, c.spend(len(s) + 2)
-	case "Number", "Boolean":
-		switch x := o.Export().(type) {
-		case bool:
-			return x, true, c.spend(5)
-		case int64:
-			return json.Number(strconv.FormatInt(x, 10)), true, c.spend(8)
-		case float64:
-			if math.IsNaN(x) || math.IsInf(x, 0) {
-				return nil, true, c.spend(4)
-			}
-			return json.Number(strconv.FormatFloat(x, 'g', -1, 64)), true, c.spend(24)
+	case "Number":
+		// As JSON.stringify does: the object's number value, written as a plain number is.
+		return c.value(o.ToNumber(), depth)
+	case "Boolean":
+		if b, ok := o.Export().(bool); ok {
+			return b, true, c.spend(5)
 		}
 	}
 	if depth >= maxScriptDepth {
