@@ -168,7 +168,7 @@ func (c *compiler) checkEdges() {
 			c.add(problemAt(to, "edges", CodeEdgeIntoTrigger, Params{"from": e.From}))
 			continue
 		}
-		if e.Branch != "" && (from.Kind != "filter" || (e.Branch != "true" && e.Branch != "false")) {
+		if e.Branch != "" && !hasOutput(outputsOf(from.Kind), e.Branch) {
 			c.add(problemAt(from, "edges", CodeEdgeBranch, Params{"to": e.To, "branch": e.Branch}))
 		}
 		c.out[e.From] = append(c.out[e.From], e)
@@ -426,4 +426,13 @@ func typeNameRu(en string) string {
 		return "список"
 	}
 	return "объект"
+}
+
+func hasOutput(outs []Output, name string) bool {
+	for _, o := range outs {
+		if o.Name == name {
+			return true
+		}
+	}
+	return false
 }

@@ -48,6 +48,10 @@ func init() {
 	Register(KindSpec[filterConfig]{
 		Name:  "filter",
 		Title: Text{"Condition", "Условие"},
+		Outputs: []Output{
+			{Name: "true", Label: Text{"yes", "да"}},
+			{Name: "false", Label: Text{"no", "нет"}},
+		},
 		Help: Text{
 			"Lets the run continue only when the data meets the rules; otherwise the run stops as filtered (not failed), or goes on along the connection marked 'false'. Passes its input on unchanged.",
 			"Пропускает выполнение дальше, только если данные подходят под правила; иначе выполнение останавливается как отфильтрованное (не ошибка) или идёт по связи «false». Передаёт входные данные дальше без изменений.",

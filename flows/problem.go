@@ -209,7 +209,7 @@ var messages = map[string]Text{
 	CodeUnknownPipe:      {"{label} uses an unknown function '{pipe}'", "{label_ru}: неизвестная функция «{pipe}»"},
 	CodeEdgeUnknownNode:  {"a connection goes from '{from}' to '{to}', but step '{missing}' does not exist", "связь ведёт из «{from}» в «{to}», но шага «{missing}» нет"},
 	CodeEdgeSelf:         {"a connection goes from this step to itself", "связь ведёт из шага в него же"},
-	CodeEdgeBranch:       {"the connection to '{to}' has branch '{branch}'; only a condition step has branches 'true' and 'false'", "связь в «{to}» помечена веткой «{branch}»; ветки «true» и «false» бывают только у условия"},
+	CodeEdgeBranch:       {"the connection to '{to}' is marked with the branch '{branch}', which this step does not have", "связь в «{to}» помечена веткой «{branch}», которой у этого шага нет"},
 	CodeEdgeDuplicate:    {"'{from}' is connected to '{to}' twice", "«{from}» соединён с «{to}» дважды"},
 	CodeEdgeIntoTrigger:  {"'{from}' is connected into the trigger", "«{from}» подключён к источнику данных"},
 	CodeScriptSyntax:     {"the JavaScript has an error: {detail}", "ошибка в коде JavaScript: {detail}"},

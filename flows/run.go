@@ -62,7 +62,7 @@ func (sc *StepContext) RecordHTTP(x *HTTPExchange) { sc.trace.HTTP = x }
 // Secret marks a value to be masked wherever the trace shows it.
 func (sc *StepContext) Secret(v string) { *sc.secrets = append(*sc.secrets, v) }
 
-// Branch sets which outgoing branch ("true" or "false") a filter takes.
+// Branch sets which of its kind's Outputs the step takes (a filter's "true" or "false").
 func (sc *StepContext) Branch(b string) { sc.branch = b }
 
 // Run checks and runs a flow against one incoming request. The error is not nil only when the
@@ -170,7 +170,7 @@ func (p *Program) run(ctx context.Context, payload Payload, env Env, reuse map[s
 			st.Error, st.ErrorCode, st.ErrorParams = pr.Error(), pr.Code, pr.Params
 			trace.Error = pr
 			stopped = StatusFailed
-		case sc.branch == "false" && !p.hasBranch(n.ID, "false"):
+		case sc.branch != "" && sc.branch != mainOutput(n.Kind) && !p.hasBranch(n.ID, sc.branch):
 			st.Status = StatusFiltered
 			stopped = StatusFiltered
 		default:
@@ -238,12 +238,13 @@ func (p *Program) inputOf(n *Node, outcome func(id string) (status, branch strin
 		if !ok || status != StatusSuccess {
 			continue
 		}
+		main := mainOutput(p.kindOf(e.From))
 		want := e.Branch
 		if want == "" {
-			want = "true"
+			want = main
 		}
 		if branch == "" {
-			branch = "true"
+			branch = main
 		}
 		if want != branch {
 			continue
@@ -254,6 +255,13 @@ func (p *Program) inputOf(n *Node, outcome func(id string) (status, branch strin
 		}
 	}
 	return input, active
+}
+
+func (p *Program) kindOf(id string) string {
+	if i := p.indexOf(id); i >= 0 {
+		return p.order[i].Kind
+	}
+	return ""
 }
 
 func (p *Program) indexOf(id string) int {

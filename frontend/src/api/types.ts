@@ -27,6 +27,8 @@ export interface KindInfo {
   title: Text;
   help: Text;
   trigger?: boolean;
+  /** Named branches (a condition's "true" and "false"); none for a kind with one output. */
+  outputs?: { name: string; label: Text }[];
   fields: Field[];
   schema?: unknown;
 }
