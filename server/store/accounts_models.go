@@ -85,9 +85,6 @@ type AuditEntry struct {
 	At         time.Time `gorm:"index:idx_audit_team,priority:2"`
 }
 
-func accountModels() []any {
-	return []any{&User{}, &Team{}, &Member{}, &Session{}, &APIToken{}, &Invitation{}, &AuditEntry{}}
-}
 
 // TeamTemplate is a flow a team saved as a template: its document carries the "template"
 // description and declares as inputs the values chosen when it was saved (secrets always).

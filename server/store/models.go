@@ -75,6 +75,8 @@ type Setting struct {
 	Value string `gorm:"type:text"`
 }
 
-func allModels() []any {
-	return []any{&Flow{}, &FlowVersion{}, &Event{}, &Run{}, &Setting{}}
+// Models are the tables' Go types, for the test that holds them and the migrations together.
+func Models() []any {
+	return []any{&Flow{}, &FlowVersion{}, &Event{}, &Run{}, &Setting{},
+		&User{}, &Team{}, &Member{}, &Session{}, &APIToken{}, &Invitation{}, &AuditEntry{}, &TeamTemplate{}}
 }

@@ -17,7 +17,7 @@ import (
 // A database hookflow did not create is refused before anything is written to it: pointing
 // --data-dir or --database-url at another application's data must not alter that data.
 //
-// hookflow's marks: every database it prepared has its migration 1 in schema_migrations, and a
+// hookflow's marks: every database it prepared has its migration 1 recorded, and a
 // SQLite file also carries the application id below in its header (`PRAGMA application_id`,
 // shown by `file`). Files of releases from before the application id have the migration and are
 // marked on their first open.
@@ -124,12 +124,17 @@ func (s *Store) refuseForeignPostgres(ctx context.Context, dsn string) error {
 	return &ForeignDatabaseError{Where: where, Tables: tables, Hint: "give hookflow an empty database of its own in --database-url"}
 }
 
-// madeByHookflow reports whether hookflow's first migration is recorded (another application's
-// schema_migrations has other columns or other rows).
+// madeByHookflow reports whether hookflow's first migration is recorded: in its goose table, or
+// in the table of the releases before goose (another application's schema_migrations has other
+// columns or other rows).
 func madeByHookflow(ctx context.Context, db *sql.DB) bool {
+	var applied bool
+	if err := db.QueryRowContext(ctx, "SELECT is_applied FROM "+migrationsTable+" WHERE version_id = 1").Scan(&applied); err == nil && applied {
+		return true
+	}
 	var name string
-	err := db.QueryRowContext(ctx, "SELECT name FROM schema_migrations WHERE version = 1").Scan(&name)
-	return err == nil && name == migrations[0].name
+	err := db.QueryRowContext(ctx, "SELECT name FROM "+legacyMigrationsTable+" WHERE version = 1").Scan(&name)
+	return err == nil && name == "initial tables"
 }
 
 func queryNames(ctx context.Context, db *sql.DB, query string) ([]string, error) {

@@ -1,0 +1,33 @@
+-- The schema of hookflow's first release (its migrations 1-4 before goose), as PostgreSQL had it.
+-- Frozen: version 1 of migrate.go; later changes are numbered files in ../migrations/.
+CREATE TABLE flows (id varchar(40) NOT NULL PRIMARY KEY, team_id varchar(40) NOT NULL DEFAULT '', name varchar(300), document text, version bigint, active boolean, token varchar(64), inputs text, settings text, created_at timestamptz, updated_at timestamptz);
+CREATE UNIQUE INDEX idx_flows_token ON flows (token);
+CREATE INDEX idx_flows_team_id ON flows (team_id);
+CREATE TABLE flow_versions (id bigserial PRIMARY KEY, team_id varchar(40) NOT NULL DEFAULT '', flow_id varchar(40), version bigint, document text, created_at timestamptz);
+CREATE UNIQUE INDEX idx_flow_version ON flow_versions (flow_id, version);
+CREATE TABLE events (id varchar(40) NOT NULL PRIMARY KEY, team_id varchar(40) NOT NULL DEFAULT '', flow_id varchar(40), payload text, status varchar(16), attempts bigint, next_at timestamptz, lease_until timestamptz, lease_owner varchar(40) NOT NULL DEFAULT '', received_at timestamptz);
+CREATE INDEX idx_event_due ON events (status, next_at);
+CREATE INDEX idx_event_flow ON events (flow_id, received_at);
+CREATE TABLE runs (id varchar(40) NOT NULL PRIMARY KEY, team_id varchar(40) NOT NULL DEFAULT '', flow_id varchar(40), event_id varchar(40), status varchar(16), error text, failed_step varchar(200), trace text, test boolean, attempt bigint, started_at timestamptz, duration_ms bigint);
+CREATE INDEX idx_runs_status ON runs (status);
+CREATE INDEX idx_runs_event_id ON runs (event_id);
+CREATE INDEX idx_run_flow ON runs (flow_id, started_at);
+CREATE INDEX idx_runs_team_id ON runs (team_id);
+CREATE TABLE settings (key varchar(100) NOT NULL PRIMARY KEY, value text);
+CREATE TABLE users (id varchar(40) NOT NULL PRIMARY KEY, email varchar(320), name varchar(200), password_hash varchar(200), created_at timestamptz);
+CREATE UNIQUE INDEX idx_users_email ON users (email);
+CREATE TABLE teams (id varchar(40) NOT NULL PRIMARY KEY, name varchar(200), created_at timestamptz);
+CREATE TABLE members (team_id varchar(40) NOT NULL, user_id varchar(40) NOT NULL, role varchar(16), created_at timestamptz, PRIMARY KEY (team_id, user_id));
+CREATE INDEX idx_members_user_id ON members (user_id);
+CREATE TABLE sessions (id varchar(64) NOT NULL PRIMARY KEY, user_id varchar(40), team_id varchar(40), csrf varchar(64), expires_at timestamptz, created_at timestamptz);
+CREATE INDEX idx_sessions_user_id ON sessions (user_id);
+CREATE TABLE api_tokens (id varchar(40) NOT NULL PRIMARY KEY, team_id varchar(40), user_id varchar(40), name varchar(200), hash varchar(64), prefix varchar(16), created_at timestamptz, last_used_at timestamptz, revoked_at timestamptz);
+CREATE UNIQUE INDEX idx_api_tokens_hash ON api_tokens (hash);
+CREATE INDEX idx_api_tokens_team_id ON api_tokens (team_id);
+CREATE TABLE invitations (id varchar(40) NOT NULL PRIMARY KEY, team_id varchar(40), role varchar(16), hash varchar(64), created_by varchar(40), expires_at timestamptz, accepted_at timestamptz, accepted_by varchar(40), created_at timestamptz);
+CREATE UNIQUE INDEX idx_invitations_hash ON invitations (hash);
+CREATE INDEX idx_invitations_team_id ON invitations (team_id);
+CREATE TABLE audit_entries (id bigserial PRIMARY KEY, team_id varchar(40), user_id varchar(40), email varchar(320), action varchar(40), object_type varchar(20), object_id varchar(40), detail text, at timestamptz);
+CREATE INDEX idx_audit_team ON audit_entries (team_id, at);
+CREATE TABLE team_templates (id varchar(40) NOT NULL PRIMARY KEY, team_id varchar(40), name varchar(300), document text, created_by varchar(40), created_at timestamptz);
+CREATE INDEX idx_team_templates_team_id ON team_templates (team_id);

@@ -1,0 +1,33 @@
+-- The schema of hookflow's first release (its migrations 1-4 before goose), as SQLite had it.
+-- Frozen: version 1 of migrate.go; later changes are numbered files in ../migrations/.
+CREATE TABLE `flows` (`id` text,`team_id` text NOT NULL DEFAULT "",`name` text,`document` text,`version` integer,`active` numeric,`token` text,`inputs` text,`settings` text,`created_at` datetime,`updated_at` datetime,PRIMARY KEY (`id`));
+CREATE UNIQUE INDEX `idx_flows_token` ON `flows`(`token`);
+CREATE INDEX `idx_flows_team_id` ON `flows`(`team_id`);
+CREATE TABLE `flow_versions` (`id` integer PRIMARY KEY AUTOINCREMENT,`team_id` text NOT NULL DEFAULT "",`flow_id` text,`version` integer,`document` text,`created_at` datetime);
+CREATE UNIQUE INDEX `idx_flow_version` ON `flow_versions`(`flow_id`,`version`);
+CREATE TABLE `events` (`id` text,`team_id` text NOT NULL DEFAULT "",`flow_id` text,`payload` text,`status` text,`attempts` integer,`next_at` datetime,`lease_until` datetime,`lease_owner` text NOT NULL DEFAULT "",`received_at` datetime,PRIMARY KEY (`id`));
+CREATE INDEX `idx_event_due` ON `events`(`status`,`next_at`);
+CREATE INDEX `idx_event_flow` ON `events`(`flow_id`,`received_at`);
+CREATE TABLE `runs` (`id` text,`team_id` text NOT NULL DEFAULT "",`flow_id` text,`event_id` text,`status` text,`error` text,`failed_step` text,`trace` text,`test` numeric,`attempt` integer,`started_at` datetime,`duration_ms` integer,PRIMARY KEY (`id`));
+CREATE INDEX `idx_runs_status` ON `runs`(`status`);
+CREATE INDEX `idx_runs_event_id` ON `runs`(`event_id`);
+CREATE INDEX `idx_run_flow` ON `runs`(`flow_id`,`started_at`);
+CREATE INDEX `idx_runs_team_id` ON `runs`(`team_id`);
+CREATE TABLE `settings` (`key` text,`value` text,PRIMARY KEY (`key`));
+CREATE TABLE `users` (`id` text,`email` text,`name` text,`password_hash` text,`created_at` datetime,PRIMARY KEY (`id`));
+CREATE UNIQUE INDEX `idx_users_email` ON `users`(`email`);
+CREATE TABLE `teams` (`id` text,`name` text,`created_at` datetime,PRIMARY KEY (`id`));
+CREATE TABLE `members` (`team_id` text,`user_id` text,`role` text,`created_at` datetime,PRIMARY KEY (`team_id`,`user_id`));
+CREATE INDEX `idx_members_user_id` ON `members`(`user_id`);
+CREATE TABLE `sessions` (`id` text,`user_id` text,`team_id` text,`csrf` text,`expires_at` datetime,`created_at` datetime,PRIMARY KEY (`id`));
+CREATE INDEX `idx_sessions_user_id` ON `sessions`(`user_id`);
+CREATE TABLE `api_tokens` (`id` text,`team_id` text,`user_id` text,`name` text,`hash` text,`prefix` text,`created_at` datetime,`last_used_at` datetime,`revoked_at` datetime,PRIMARY KEY (`id`));
+CREATE UNIQUE INDEX `idx_api_tokens_hash` ON `api_tokens`(`hash`);
+CREATE INDEX `idx_api_tokens_team_id` ON `api_tokens`(`team_id`);
+CREATE TABLE `invitations` (`id` text,`team_id` text,`role` text,`hash` text,`created_by` text,`expires_at` datetime,`accepted_at` datetime,`accepted_by` text,`created_at` datetime,PRIMARY KEY (`id`));
+CREATE UNIQUE INDEX `idx_invitations_hash` ON `invitations`(`hash`);
+CREATE INDEX `idx_invitations_team_id` ON `invitations`(`team_id`);
+CREATE TABLE `audit_entries` (`id` integer PRIMARY KEY AUTOINCREMENT,`team_id` text,`user_id` text,`email` text,`action` text,`object_type` text,`object_id` text,`detail` text,`at` datetime);
+CREATE INDEX `idx_audit_team` ON `audit_entries`(`team_id`,`at`);
+CREATE TABLE `team_templates` (`id` text,`team_id` text,`name` text,`document` text,`created_by` text,`created_at` datetime,PRIMARY KEY (`id`));
+CREATE INDEX `idx_team_templates_team_id` ON `team_templates`(`team_id`);
