@@ -21,6 +21,7 @@ import (
 	"github.com/hookflow/hookflow/server/internal/testdb"
 	"github.com/hookflow/hookflow/server/live"
 	"github.com/hookflow/hookflow/server/store"
+	"github.com/jonboulle/clockwork"
 	"github.com/labstack/echo/v4"
 )
 
@@ -142,16 +143,23 @@ func (s *testServer) waitRuns(flowID, status string, n int, within time.Duration
 	s.t.Helper()
 	deadline := time.Now().Add(within)
 	for {
-		var res struct{ Runs []runView }
-		s.call("GET", "/api/flows/"+flowID+"/runs?limit=500&status="+status, nil, &res)
-		if len(res.Runs) >= n {
-			return res.Runs
+		runs := s.runsWith(flowID, status)
+		if len(runs) >= n {
+			return runs
 		}
 		if time.Now().After(deadline) {
-			s.t.Fatalf("flow %s has %d %q runs after %s, want %d", flowID, len(res.Runs), status, within, n)
+			s.t.Fatalf("flow %s has %d %q runs after %s, want %d", flowID, len(runs), status, within, n)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// runsWith is the flow's journal, newest first, of runs with that status ("" = any).
+func (s *testServer) runsWith(flowID, status string) []runView {
+	s.t.Helper()
+	var res struct{ Runs []runView }
+	s.call("GET", "/api/flows/"+flowID+"/runs?limit=500&status="+status, nil, &res)
+	return res.Runs
 }
 
 // createFlow stores a flow document and returns it.
@@ -377,25 +385,44 @@ func TestServer_FailedRunIsRetriedFromTheFailedStep(t *testing.T) {
 	}
 }
 
-// The target is down for 30 s, then back: every lead is delivered by whole-run retries.
+// The target is down for 30 s, then back: every lead is delivered by whole-run retries. The
+// service's clock is a fake one moved a second at a time, so the 30 s pass at once.
 func TestServer_TargetDownFor30sThenBackIsDelivered(t *testing.T) {
-	if testing.Short() {
-		t.Skip("takes about 35 s")
-	}
 	cpa := flowstest.NewTarget(t, flowstest.Reply(503, `down`))
-	// Pauses are shortened to fit a test; MaxAttempts grows to match, so that no lead uses up its
-	// attempts during the 30 s (with the defaults, 8 attempts span hours).
+	clock := clockwork.NewFakeClock()
+	// MaxAttempts grows to match the short pauses, so that no lead uses up its attempts during
+	// the 30 s (with the defaults, 8 attempts span hours).
 	s := startServer(t, "sqlite", cpa.Client(), func(c *core.Config) {
-		c.RetryBase, c.RetryMax, c.MaxAttempts = time.Second, 4*time.Second, 100
+		c.RetryBase, c.RetryMax, c.MaxAttempts, c.Clock = time.Second, 4*time.Second, 100, clock
 	})
 	v := s.instantiate("getcourse-cpa-house", map[string]string{"api_key": "k", "id_webmaster": "1", "id_offer": "2", "id_source": "3", "id_stream": "4"})
 	for i := 0; i < 5; i++ {
 		hook(t, v.WebhookURL, "GET", "email=u"+string(rune('a'+i))+"%40b.c&phone=7916000000"+string(rune('0'+i)), "", "")
 	}
-	time.Sleep(30 * time.Second)
-	s.waitRuns(v.ID, "failed", 5, time.Second) // every lead was tried and failed meanwhile
+	s.waitRuns(v.ID, "failed", 5, 10*time.Second) // every lead was tried and failed
+	tick := func() {
+		// the scheduler waits on the clock between scans: move it once it does
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := clock.BlockUntilContext(ctx, 1); err != nil {
+			t.Fatal("the scheduler does not wait on the service's clock")
+		}
+		clock.Advance(time.Second)
+	}
+	for i := 0; i < 30; i++ {
+		tick()
+	}
+	tried := len(cpa.Requests())
+	if tried < 5*4 {
+		t.Fatalf("%d attempts in 30 s of downtime; retries every 1-4 s make at least 20", tried)
+	}
 	cpa.SetReplies(flowstest.Reply(200, `{"status":"success"}`))
-	s.waitRuns(v.ID, "success", 5, 20*time.Second)
+	for deadline := time.Now().Add(20 * time.Second); len(s.runsWith(v.ID, "success")) < 5; {
+		if time.Now().After(deadline) {
+			t.Fatalf("delivered %d of 5 after the target came back", len(s.runsWith(v.ID, "success")))
+		}
+		tick()
+	}
 	delivered := map[string]bool{}
 	for _, r := range cpa.Requests() {
 		if r.Form.Get("phone") != "" {

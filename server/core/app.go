@@ -12,6 +12,8 @@ import (
 	"github.com/hookflow/hookflow/server/live"
 	"github.com/hookflow/hookflow/server/notify"
 	"github.com/hookflow/hookflow/server/outbound"
+	"github.com/jonboulle/clockwork"
+
 	"github.com/hookflow/hookflow/server/secrets"
 	"github.com/hookflow/hookflow/server/store"
 )
@@ -39,6 +41,10 @@ type Config struct {
 	Scripts flows.ScriptRunner
 	// Secrets seals secret values at rest (nil: stored as given; `hookflow serve` always sets it).
 	Secrets *secrets.Box
+	// Clock schedules retries and the scheduler's scans and times runs (default: the real
+	// clock); tests pass a fake one and move it. Leases follow the wall clock, which is what the
+	// other processes see.
+	Clock clockwork.Clock
 }
 
 func (c *Config) defaults() {
@@ -73,6 +79,9 @@ func (c *Config) defaults() {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
+	if c.Clock == nil {
+		c.Clock = clockwork.NewRealClock()
+	}
 }
 
 // App is the running service.
@@ -93,10 +102,12 @@ type App struct {
 	finishWG  sync.WaitGroup
 	flowsTTL  sync.Map // flow id → *cachedFlow
 	programs  sync.Map // flow id → *compiled
-	hooks     hookCache
-	limiters  rateLimiters
-	leases    *leases     // PostgreSQL: the events this process runs under its leases
-	diskFull  atomic.Bool // the last write failed for lack of space (see noteWrite)
+	// runWaiters: event id → channel closed once its run is stored (WaitRun).
+	runWaiters sync.Map
+	hooks      hookCache
+	limiters   rateLimiters
+	leases     *leases     // PostgreSQL: the events this process runs under its leases
+	diskFull   atomic.Bool // the last write failed for lack of space (see noteWrite)
 
 	ctx    context.Context // canceled when the grace period of Close is over: interrupts runs
 	cancel context.CancelFunc

@@ -74,7 +74,7 @@ func (a *App) AcceptWebhook(ctx context.Context, token string, p flows.Payload) 
 	if err != nil {
 		return nil, err
 	}
-	now := time.Now().UTC()
+	now := a.cfg.Clock.Now().UTC()
 	ev := &store.Event{ID: store.NewID(), TeamID: t.teamID, FlowID: t.flowID, Payload: string(data), Status: store.EventSample, NextAt: now, ReceivedAt: now}
 	if t.active {
 		ev.Status = store.EventQueued
@@ -107,20 +107,31 @@ func (a *App) committed(events []*store.Event) {
 
 // WaitRun waits up to d for the run of an event (a webhook that answers with the result).
 func (a *App) WaitRun(ctx context.Context, eventID string, d time.Duration) (*store.Run, error) {
-	deadline := time.Now().Add(d)
+	stored := make(chan struct{})
+	a.runWaiters.Store(eventID, stored)
+	defer a.runWaiters.CompareAndDelete(eventID, stored)
+	// This process's finisher says when it stored the run; on PostgreSQL another process may
+	// run the event, so the journal is also looked at now and then.
+	look := time.Hour
+	if a.store.Dialect() == "postgres" {
+		look = 100 * time.Millisecond
+	}
+	deadline := time.NewTimer(d)
+	defer deadline.Stop()
 	for {
 		var r store.Run
 		err := a.store.Read(ctx).Where("event_id = ?", eventID).Order("started_at desc").First(&r).Error
 		if err == nil {
 			return &r, nil
 		}
-		if time.Now().After(deadline) {
-			return nil, context.DeadlineExceeded
-		}
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
-		case <-time.After(20 * time.Millisecond):
+		case <-deadline.C:
+			return nil, context.DeadlineExceeded
+		case <-stored:
+			stored = nil // read once more, then wait for the deadline or the next look
+		case <-time.After(look):
 		}
 	}
 }

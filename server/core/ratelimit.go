@@ -106,7 +106,7 @@ func (a *App) AllowWebhook(ctx context.Context, token string) error {
 	if err != nil {
 		return err
 	}
-	if err := a.limiters.allow(t.flowID, t.rateLimit, time.Now()); err != nil {
+	if err := a.limiters.allow(t.flowID, t.rateLimit, a.cfg.Clock.Now()); err != nil {
 		a.metrics.webhookRejected("rate_limited")
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"sync"
-	"time"
 
 	"github.com/hookflow/hookflow/flows"
 	"github.com/hookflow/hookflow/server/live"
@@ -49,7 +48,7 @@ func (a *App) runFlow(ctx context.Context, f *store.Flow, payload flows.Payload,
 	ctx, cancel := context.WithTimeout(ctx, a.cfg.RunTimeout)
 	defer cancel()
 	// The server's Env: real HTTP, the flow's stored input values, live events.
-	env := &flows.BasicEnv{HTTP: a.cfg.HTTPClient, Inputs: parseInputs(f.Inputs), Scripts: a.cfg.Scripts}
+	env := &flows.BasicEnv{HTTP: a.cfg.HTTPClient, Inputs: parseInputs(f.Inputs), Scripts: a.cfg.Scripts, Clock: a.cfg.Clock.Now}
 	var mu sync.Mutex
 	env.Events = func(ev flows.StepEvent) {
 		if ev.Type == "run_finished" {
@@ -63,7 +62,7 @@ func (a *App) runFlow(ctx context.Context, f *store.Flow, payload flows.Payload,
 		a.publish(f.ID, live.Event{Type: ev.Type, RunID: runID, Node: ev.Node, Step: ev.Step})
 	}
 	a.publish(f.ID, live.Event{Type: "run_started", RunID: runID})
-	started := time.Now().UTC()
+	started := a.cfg.Clock.Now().UTC()
 	var trace *flows.Trace
 	prog, err := a.program(f)
 	if err == nil {
@@ -80,7 +79,7 @@ func (a *App) runFlow(ctx context.Context, f *store.Flow, payload flows.Payload,
 	}
 	data, _ := json.Marshal(trace)
 	run := &store.Run{ID: runID, TeamID: f.TeamID, FlowID: f.ID, EventID: eventID, Status: trace.Status, Trace: string(data),
-		Test: test, StartedAt: started, DurationMs: time.Since(started).Milliseconds()}
+		Test: test, StartedAt: started, DurationMs: a.cfg.Clock.Since(started).Milliseconds()}
 	switch {
 	case trace.Error != nil:
 		run.Error = trace.Error.Message

@@ -64,7 +64,7 @@ func (a *App) scheduler() {
 		select {
 		case <-a.quit:
 			return
-		case <-time.After(wait):
+		case <-a.cfg.Clock.After(wait):
 		}
 	}
 }
@@ -78,7 +78,7 @@ func (a *App) scan() bool {
 	// On SQLite events on their way still read as queued: ask for that many more so that the
 	// scan reaches past them.
 	busy := int(a.inflightN.Load())
-	ids, err := a.store.DueEvents(a.ctx, time.Now(), room+busy)
+	ids, err := a.store.DueEvents(a.ctx, a.cfg.Clock.Now(), room+busy)
 	if err != nil {
 		if a.ctx.Err() == nil {
 			a.log.Error("scanning the queue", "err", err)
@@ -143,7 +143,7 @@ func (a *App) execute(id string) {
 	if trace.Status == flows.StatusFailed {
 		f.Status = store.EventFailed
 		if retryable(trace) && ev.Attempts < a.cfg.MaxAttempts {
-			f.RetryAt = time.Now().Add(a.backoff(ev.Attempts))
+			f.RetryAt = a.cfg.Clock.Now().Add(a.backoff(ev.Attempts))
 			run.Error += " (will try again at " + f.RetryAt.UTC().Format("15:04:05") + " UTC)"
 		} else {
 			f.alert = true

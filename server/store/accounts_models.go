@@ -85,7 +85,6 @@ type AuditEntry struct {
 	At         time.Time `gorm:"index:idx_audit_team,priority:2"`
 }
 
-
 // TeamTemplate is a flow a team saved as a template: its document carries the "template"
 // description and declares as inputs the values chosen when it was saved (secrets always).
 type TeamTemplate struct {

@@ -1,0 +1,142 @@
+package core_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"github.com/hookflow/hookflow/flows"
+	"github.com/hookflow/hookflow/flows/flowstest"
+	"github.com/hookflow/hookflow/server/core"
+	"github.com/hookflow/hookflow/server/internal/testdb"
+	"github.com/hookflow/hookflow/server/live"
+	"github.com/hookflow/hookflow/server/store"
+)
+
+// startApp runs the service's core (store, workers, scheduler) without HTTP, on each database.
+func startApp(t *testing.T, dialect string, client flows.Doer, tweak func(*core.Config)) *core.App {
+	t.Helper()
+	cfg := core.Config{HTTPClient: client, Workers: 2, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		PublicURL: "http://hooks.test"}
+	if tweak != nil {
+		tweak(&cfg)
+	}
+	hub := live.NewHub(live.Options{})
+	app := core.New(cfg, testdb.Open(t, dialect), hub, nil)
+	if err := app.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { app.Close(5 * time.Second); hub.Close() })
+	return app
+}
+
+// sendFlow is webhook → POST of the request's email to the target.
+func sendFlow(t *testing.T, app *core.App) (flowID, token string) {
+	t.Helper()
+	f, err := flows.ParseFlow([]byte(`{"schema":1,"nodes":[{"id":"trigger","kind":"webhook"},
+	  {"id":"send","kind":"http","config":{"method":"POST","url":"https://target.test/lead","body_type":"text","body":"{{trigger.params.email}}","retries":0}}],
+	  "edges":[{"from":"trigger","to":"send"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := app.CreateFlow(context.Background(), core.FlowInput{Document: f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.SetActive(context.Background(), v.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	return v.ID, v.WebhookURL[strings.LastIndex(v.WebhookURL, "/")+1:]
+}
+
+func accept(t *testing.T, app *core.App, token, query string) string {
+	t.Helper()
+	acc, err := app.AcceptWebhook(context.Background(), token, flows.Payload{Method: "GET", Query: []byte(`"` + query + `"`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return acc.EventID
+}
+
+// WaitRun (a webhook answered with its run's result) is told by the finisher when the run is
+// stored: on SQLite it does not look at the journal again until then, so a missed notice would
+// end at the deadline with no run.
+func TestWaitRun_ReturnsTheRunOnceItIsStored(t *testing.T) {
+	for _, dialect := range testdb.Dialects() {
+		t.Run(dialect, func(t *testing.T) {
+			target := flowstest.NewTarget(t, flowstest.Reply(200, `ok`))
+			app := startApp(t, dialect, target.Client(), nil)
+			_, token := sendFlow(t, app)
+			for i := 0; i < 3; i++ {
+				ev := accept(t, app, token, "email=a@b.c")
+				run, err := app.WaitRun(context.Background(), ev, 30*time.Second)
+				if err != nil {
+					t.Fatalf("webhook %d: %v", i+1, err)
+				}
+				if run.EventID != ev || run.Status != "success" {
+					t.Fatalf("webhook %d: run %+v", i+1, run)
+				}
+			}
+		})
+	}
+}
+
+// Retries are scheduled on the service's clock: with the target down, an attempt is tried again
+// only when the clock reaches its pause (RetryBase with jitter, between half and all of it, then
+// three times as long), as the journal's start times show.
+func TestRetries_WaitForTheirTimeOnTheServicesClock(t *testing.T) {
+	target := flowstest.NewTarget(t, flowstest.Reply(503, `down`))
+	clock := clockwork.NewFakeClock()
+	app := startApp(t, "sqlite", target.Client(), func(c *core.Config) {
+		c.Clock, c.RetryBase, c.RetryMax = clock, 10*time.Second, time.Hour
+	})
+	flowID, token := sendFlow(t, app)
+	event := accept(t, app, token, "email=a@b.c")
+	runs := func() []store.Run {
+		t.Helper()
+		list, err := app.Store().Runs(context.Background(), flowID, store.RunFilter{Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return list
+	}
+	// waiting: the event is back in the queue for a later time, so nothing runs until the clock
+	// moves; only then does it move, so each attempt starts at the time it was due.
+	waiting := func() bool {
+		var ev store.Event
+		if err := app.Store().Read(context.Background()).First(&ev, "id = ?", event).Error; err != nil {
+			t.Fatal(err)
+		}
+		return ev.Status == store.EventQueued && ev.NextAt.After(clock.Now())
+	}
+	for moved := 0; len(runs()) < 3; moved++ {
+		if moved > 120 {
+			t.Fatalf("%d runs after two minutes on the clock", len(runs()))
+		}
+		for deadline := time.Now().Add(10 * time.Second); !waiting(); time.Sleep(2 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("the event is neither done nor waiting for its next attempt")
+			}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err := clock.BlockUntilContext(ctx, 1)
+		cancel()
+		if err != nil {
+			t.Fatal("the scheduler does not wait on the service's clock")
+		}
+		clock.Advance(time.Second)
+	}
+	list := runs() // newest first
+	first, second := list[1].StartedAt.Sub(list[2].StartedAt), list[0].StartedAt.Sub(list[1].StartedAt)
+	if first < 5*time.Second || first > 11*time.Second {
+		t.Errorf("the first pause was %s, want 5-10 s (and the scan's second)", first)
+	}
+	if second < 15*time.Second || second > 31*time.Second {
+		t.Errorf("the second pause was %s, want 15-30 s (and the scan's second)", second)
+	}
+}
