@@ -161,7 +161,7 @@ func httpFields() []Field {
 					Help: Text{"Highest HTTP status that is a success", "Наибольший HTTP-статус, который считается успехом"}},
 				{Key: "match", Type: FieldSelect, Label: Text{"Success when", "Успех, если"}, Options: ruleMatches, Default: "all",
 					Help: Text{"all: every rule must hold; any: one rule is enough", "выполняются все правила или хотя бы одно"}},
-				{Key: "rules", Type: FieldRules, Label: Text{"The answer is a success when", "Ответ успешный, если"}, Match: "match", Expression: "condition",
+				{Key: "rules", Type: FieldRules, Label: Text{"Rules of success", "Правила успеха"}, Match: "match", Expression: "condition",
 					Help: Text{"Rules about fields of the answer, e.g. status equals success; text checks ignore letter case and spaces at the ends",
 						"Правила о полях ответа, например status равно success; текстовые проверки не различают заглавные и строчные буквы и пробелы по краям"},
 					Options: ruleOps, Fields: ruleFields(false)},

@@ -39,7 +39,7 @@ function FieldPicker({ row, i, choices, onChoose, invalid, idBase }: {
   const [typing, setTyping] = useState(false);
   if (typing) {
     return (
-      <span className="rule-field-typed">
+      <span className="rule-field rule-field-typed">
         <input type="text" aria-label={t('rules.field')} data-testid={`${idBase}-field-${i}`} value={row.left} autoFocus
           aria-invalid={invalid || undefined} placeholder={t('rules.fieldPlaceholder')} onChange={(e) => onChoose(e.target.value)} />
         {choices.length > 0 && (
@@ -49,7 +49,7 @@ function FieldPicker({ row, i, choices, onChoose, invalid, idBase }: {
     );
   }
   return (
-    <select aria-label={t('rules.field')} data-testid={`${idBase}-field-${i}`} value={row.left} aria-invalid={invalid || undefined}
+    <select className="rule-field" aria-label={t('rules.field')} data-testid={`${idBase}-field-${i}`} value={row.left} aria-invalid={invalid || undefined}
       onChange={(e) => {
         if (e.target.value === OTHER) setTyping(true);
         else onChoose(choices.find((c) => c.value === e.target.value) ?? e.target.value);
@@ -129,18 +129,18 @@ export function RuleRows({ item, nodeId, problems, onChange, expressionEditor }:
                 <li key={i} className="rule-row" data-testid={`${idBase}-row-${i}`}>
                   <FieldPicker row={row} i={i} choices={choices} idBase={idBase} invalid={bad('left')}
                     onChoose={(c) => set(chooseField(rows, i, c, answer))} />
-                  <select aria-label={t('rules.check')} data-testid={`${idBase}-op-${i}`} value={row.op} aria-invalid={bad('op') || undefined}
+                  <select className="rule-op" aria-label={t('rules.check')} data-testid={`${idBase}-op-${i}`} value={row.op} aria-invalid={bad('op') || undefined}
                     onChange={(e) => set(chooseOp(rows, i, e.target.value))}>
                     {ops.map((op) => (
                       <option key={op} value={op}>{opWord(op, lang)}</option>
                     ))}
                   </select>
                   {needsValue(row.op) && (
-                    <input type="text" aria-label={t('rules.value')} data-testid={`${idBase}-value-${i}`} value={row.right}
+                    <input className="rule-value" type="text" aria-label={t('rules.value')} data-testid={`${idBase}-value-${i}`} value={row.right}
                       placeholder={t('rules.valuePlaceholder')} aria-invalid={bad('right') || undefined}
                       onChange={(e) => set(setValue(rows, i, e.target.value))} />
                   )}
-                  <button type="button" title={t('rules.remove')} aria-label={t('rules.remove')}
+                  <button type="button" className="rule-remove" title={t('rules.remove')} aria-label={t('rules.remove')}
                     onClick={() => set(rows.filter((_, j) => j !== i))}>×</button>
                 </li>
               );
