@@ -37,6 +37,13 @@ var ruleOpWords = map[string]string{
 	"matches": "matches", "gt": ">", "gte": "≥", "lt": "<", "lte": "≤",
 }
 
+// ruleOpWordsRu name the checks in Russian sentences, as the editor's menu does.
+var ruleOpWordsRu = map[string]string{
+	"equals": "равно", "not_equals": "не равно", "contains": "содержит", "not_contains": "не содержит",
+	"starts_with": "начинается с", "ends_with": "заканчивается на", "is_empty": "пусто", "not_empty": "не пусто",
+	"matches": "подходит под шаблон", "gt": "больше", "gte": "больше или равно", "lt": "меньше", "lte": "меньше или равно",
+}
+
 // ruleFailWords say in both languages what was found instead when a rule does not hold:
 // "the answer's status" + " is not 'success'".
 var ruleFailWords = map[string]Text{
@@ -122,7 +129,7 @@ func buildRules(b *Builder, prefix, match string, rows []ruleRow, leftKind int) 
 		}
 		if strings.TrimSpace(r.Right) == "" {
 			if r.Op != "" && contains(ruleOps, r.Op) {
-				b.Problem(field+".right", CodeFilterValueMissing, Params{"op": ruleOpWords[r.Op]})
+				b.Problem(field+".right", CodeFilterValueMissing, Params{"op": ruleOpWords[r.Op], "op_ru": ruleOpWordsRu[r.Op]})
 			}
 			rs.rules = append(rs.rules, br)
 			continue
@@ -140,7 +147,7 @@ func buildRules(b *Builder, prefix, match string, rows []ruleRow, leftKind int) 
 			}
 		case "gt", "gte", "lt", "lte":
 			if _, ok := ParseNumber(r.Right); constant && !ok {
-				b.Problem(field+".right", CodeFilterNotNumber, Params{"value": r.Right, "op": ruleOpWords[r.Op]})
+				b.Problem(field+".right", CodeFilterNotNumber, Params{"value": r.Right, "op": ruleOpWords[r.Op], "op_ru": ruleOpWordsRu[r.Op]})
 			}
 		}
 		rs.rules = append(rs.rules, br)

@@ -112,3 +112,21 @@ func TestRules_EveryCheckHasWordsForLogsAndFailures(t *testing.T) {
 		}
 	}
 }
+
+func TestRules_ProblemsNameTheCheckInTheReadersLanguage(t *testing.T) {
+	for _, c := range []struct {
+		rule   [3]string
+		en, ru string
+	}{
+		{[3]string{"{{trigger.params.a}}", "contains", ""}, "the check 'contains' needs a value", "для проверки «содержит» нужно значение"},
+		{[3]string{"{{trigger.params.a}}", "gte", "many"}, "'many' is not a number, so '≥' cannot compare with it", "«many» — не число, поэтому проверка «больше или равно» с ним не сравнит"},
+	} {
+		_, problems := Compile(filterTestFlow(t, ruleConfig("all", c.rule), false))
+		if len(problems) != 1 {
+			t.Fatalf("%v: %v", c.rule, problems)
+		}
+		if en, ru := problems[0].Message, problems[0].Text("ru"); !strings.Contains(en, c.en) || !strings.Contains(ru, c.ru) {
+			t.Errorf("%v:\nen %q\nru %q", c.rule, en, ru)
+		}
+	}
+}
