@@ -163,7 +163,7 @@ func httpFields() []Field {
 					Help: Text{"all: every rule must hold; any: one rule is enough", "выполняются все правила или хотя бы одно"}},
 				{Key: "rules", Type: FieldRules, Label: Text{"Rules of success", "Правила успеха"}, Match: "match", Expression: "condition",
 					Help: Text{"Rules about fields of the answer, e.g. status equals success; text checks ignore letter case and spaces at the ends",
-						"Правила о полях ответа, например status равно success; текстовые проверки не различают заглавные и строчные буквы и пробелы по краям"},
+						"Правила о полях ответа сервиса: поле, проверка и значение; текстовые проверки не различают заглавные и строчные буквы и пробелы по краям"},
 					Options: ruleOps, Fields: ruleFields(false)},
 				{Key: "condition", Type: FieldCode, Label: Text{"Condition", "Условие"},
 					Help: Text{`Instead of rules, a JavaScript check of the JSON answer by field names: status == "success", code == "ok", success == true && result.success == true, !error. The whole answer is response (response.status, response.body, response.json).`,
