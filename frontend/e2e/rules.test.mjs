@@ -128,10 +128,18 @@ test("a filter's rules use the same rows: a field the source sends, chosen by it
 
   await runPreview(page);
   await page.getByTestId('node-f').click();
-  await page.getByTestId('step').getByText(/rule 1: '.*' equals 'new' → (yes|no)/).waitFor();
+  // the preset's example order is new, so it passes; turned around, the run stops as filtered
+  await page.getByTestId('step').getByText("rule 1: 'new' equals 'new' → yes").waitFor();
+  await expectNodeStatus(page, ['f'], 'success');
+  await rules.scrollIntoViewIfNeeded();
+  await screenshot(page, 'rules-filter.png');
+  await rules.getByTestId('rules-rules-op-0').selectOption({ label: 'не равно' });
+  await runPreview(page);
+  await page.getByTestId('step').getByText("rule 1: 'new' does not equal 'new' → no").waitFor();
+  assert.notEqual(await page.getByTestId('node-f').getAttribute('data-status'), 'success');
 
   // the advanced form says the same
   await rules.getByTestId('rules-rules-advanced').click();
-  await page.getByTestId('code-expression').getByText('trigger.params.status == "new"').waitFor();
+  await page.getByTestId('code-expression').getByText('trigger.params.status != "new"').waitFor();
   assertNoPageErrors(page);
 });
