@@ -68,6 +68,10 @@ describe('rule rows in the inspector', () => {
       ['Выберите поле…', 'status — ok', 'id — 7', 'HTTP-статус ответа', 'Весь текст ответа', 'Ввести другое название…']);
     fireEvent.change(field, { target: { value: 'status' } });
     expect(sendConfig().success.rules).toEqual([{ left: 'status', op: 'equals', right: 'ok' }]);
+    // a value may be a reference, chosen with the picker
+    fireEvent.click(screen.getByTestId('picker-rules-success.rules-value-0'));
+    fireEvent.click(document.querySelector('button[data-ref="trigger.params.email"]')!);
+    expect(sendConfig().success.rules).toEqual([{ left: 'status', op: 'equals', right: 'ok{{trigger.params.email}}' }]);
     fireEvent.change(screen.getByTestId('rules-success.rules-op-0'), { target: { value: 'not_empty' } });
     expect(screen.queryByTestId('rules-success.rules-value-0')).toBeNull();
     expect(sendConfig().success.rules).toEqual([{ left: 'status', op: 'not_empty', right: '' }]);

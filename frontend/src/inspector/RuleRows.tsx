@@ -4,7 +4,8 @@
 import { useMemo, useState, type ReactNode } from 'react';
 import type { Problem } from '../api/types';
 import { useLang, useT } from '../i18n/i18n';
-import { usePickerGroups } from '../picker/VariablePicker';
+import { insertAt } from '../picker/model';
+import { usePickerGroups, VariablePicker } from '../picker/VariablePicker';
 import { useFlowStore } from '../store/flowStore';
 import { fieldMatches, messageOnNode, problemsOfField } from '../store/problems';
 import type { FormItem } from './formModel';
@@ -76,6 +77,8 @@ export function RuleRows({ item, nodeId, problems, onChange, expressionEditor }:
   const lang = useLang((s) => s.lang);
   const rows = asRules(item.value);
   const answer = !(item.columns?.find((c) => c.key === 'left')?.template ?? false);
+  // a value may be a {{reference}} (a setting, a field the source sent) where the engine allows it
+  const references = item.columns?.find((c) => c.key === 'right')?.template ?? false;
   const choices = useFieldChoices(nodeId, answer);
   const expr = typeof item.expression?.value === 'string' ? (item.expression.value as string) : '';
   const match = item.match ? String(item.match.value || 'all') : 'all';
@@ -136,9 +139,15 @@ export function RuleRows({ item, nodeId, problems, onChange, expressionEditor }:
                     ))}
                   </select>
                   {needsValue(row.op) && (
-                    <input className="rule-value" type="text" aria-label={t('rules.value')} data-testid={`${idBase}-value-${i}`} value={row.right}
-                      placeholder={t('rules.valuePlaceholder')} aria-invalid={bad('right') || undefined}
-                      onChange={(e) => set(setValue(rows, i, e.target.value))} />
+                    <span className="rule-value with-picker">
+                      <input type="text" aria-label={t('rules.value')} data-testid={`${idBase}-value-${i}`} value={row.right}
+                        placeholder={t('rules.valuePlaceholder')} aria-invalid={bad('right') || undefined}
+                        onChange={(e) => set(setValue(rows, i, e.target.value))} />
+                      {references && (
+                        <VariablePicker nodeId={nodeId} fieldLabel={t('rules.value')} testId={`${idBase}-value-${i}`}
+                          onInsert={(text) => set(setValue(rows, i, insertAt(row.right, null, null, text).value))} />
+                      )}
+                    </span>
                   )}
                   <button type="button" className="rule-remove" title={t('rules.remove')} aria-label={t('rules.remove')}
                     onClick={() => set(rows.filter((_, j) => j !== i))}>×</button>
