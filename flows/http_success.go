@@ -36,10 +36,11 @@ func (h *httpStep) finish(ctx context.Context, sc *StepContext, p *httpPrepared,
 	if !h.inRange(res.status) {
 		return nil, h.statusError(sc, p, res)
 	}
-	if h.cond == nil {
+	if h.cond == nil && h.rules == nil {
 		return out, nil
 	}
 
+	// The rule sees the JSON answer's top-level fields by name and the whole answer as response.
 	arg := map[string]any{}
 	if obj, ok := parsed.(map[string]any); ok {
 		for k, v := range obj {
@@ -54,6 +55,9 @@ func (h *httpStep) finish(ctx context.Context, sc *StepContext, p *httpPrepared,
 		response["json"] = parsed
 	}
 	arg["response"] = response
+	if h.rules != nil {
+		return h.checkRules(sc, p, res, out, arg, parsed, isJSON)
+	}
 	v, logs, err := h.cond.exec(ctx, sc.Env, arg, DefaultScriptTimeout)
 	for _, l := range logs {
 		sc.Logf("success rule: %s", l)
@@ -77,6 +81,29 @@ func (h *httpStep) finish(ctx context.Context, sc *StepContext, p *httpPrepared,
 		return nil, sc.Fail(CodeHTTPRejectedEmpty, Params{"host": p.host, "status": strconv.Itoa(res.status), "condition": h.condSrc})
 	}
 	return nil, sc.Fail(CodeHTTPRejected, Params{"host": p.host, "reply": reply})
+}
+
+// checkRules applies the success rule written as rows; a refusal says which rule failed, in words.
+func (h *httpStep) checkRules(sc *StepContext, p *httpPrepared, res *httpResult, out, scope map[string]any, parsed any, isJSON bool) (any, error) {
+	got, err := h.rules.decide(sc, "success ", scope)
+	if err != nil {
+		return nil, sc.Fail(CodeHTTPCondition, Params{"condition": h.rulesSrc, "detail": err.Error()})
+	}
+	if got.pass {
+		return out, nil
+	}
+	sc.Logf("the answer does not meet the success rule %s", h.rulesSrc)
+	words := answerRulesFailed(got.failed)
+	reply := ""
+	if isJSON {
+		reply = h.replyFromFields(parsed)
+	} else {
+		reply = h.reply(parsed, isJSON, res)
+	}
+	if reply != "" {
+		reply = " — «" + reply + "»"
+	}
+	return nil, sc.Fail(CodeHTTPRuleFailed, Params{"host": p.host, "rule": words.En, "rule_ru": words.Ru, "reply": reply})
 }
 
 func (h *httpStep) inRange(status int) bool { return status >= h.statusMin && status <= h.statusMax }
@@ -108,19 +135,8 @@ var httpErrorPaths = func() []Path {
 // excerpt of the body.
 func (h *httpStep) reply(parsed any, isJSON bool, res *httpResult) string {
 	if isJSON {
-		if h.errorPath != nil {
-			if v, _, ok := h.errorPath.Lookup(parsed); ok {
-				if s := httpReplyText(v, true); s != "" {
-					return httpExcerpt(s)
-				}
-			}
-		}
-		for _, p := range httpErrorPaths {
-			if v, _, ok := p.Lookup(parsed); ok {
-				if s := httpReplyText(v, false); s != "" {
-					return httpExcerpt(s)
-				}
-			}
+		if s := h.replyFromFields(parsed); s != "" {
+			return s
 		}
 	}
 	body := strings.TrimSpace(string(res.body))
@@ -131,6 +147,26 @@ func (h *httpStep) reply(parsed any, isJSON bool, res *httpResult) string {
 		body = httpHTMLText(body)
 	}
 	return httpExcerpt(body)
+}
+
+// replyFromFields is the error text of a JSON answer at the configured error path or one of the
+// usual places; "" when there is none.
+func (h *httpStep) replyFromFields(parsed any) string {
+	if h.errorPath != nil {
+		if v, _, ok := h.errorPath.Lookup(parsed); ok {
+			if s := httpReplyText(v, true); s != "" {
+				return httpExcerpt(s)
+			}
+		}
+	}
+	for _, p := range httpErrorPaths {
+		if v, _, ok := p.Lookup(parsed); ok {
+			if s := httpReplyText(v, false); s != "" {
+				return httpExcerpt(s)
+			}
+		}
+	}
+	return ""
 }
 
 // httpReplyText turns a found error value into text. Outside an explicit path, flags and numbers

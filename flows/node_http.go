@@ -82,10 +82,12 @@ type httpRow struct {
 }
 
 type httpSuccess struct {
-	StatusMin int    `json:"status_min"`
-	StatusMax int    `json:"status_max"`
-	Condition string `json:"condition"`
-	ErrorPath string `json:"error_path"`
+	StatusMin int       `json:"status_min"`
+	StatusMax int       `json:"status_max"`
+	Match     string    `json:"match"`
+	Rules     []ruleRow `json:"rules"`
+	Condition string    `json:"condition"`
+	ErrorPath string    `json:"error_path"`
 }
 
 type httpSample struct {
@@ -157,9 +159,15 @@ func httpFields() []Field {
 					Help: Text{"Lowest HTTP status that is a success", "Наименьший HTTP-статус, который считается успехом"}},
 				{Key: "status_max", Type: FieldNumber, Label: Text{"Highest status", "Максимальный статус"}, Default: 299, Min: bound(100), Max: bound(599),
 					Help: Text{"Highest HTTP status that is a success", "Наибольший HTTP-статус, который считается успехом"}},
+				{Key: "match", Type: FieldSelect, Label: Text{"Success when", "Успех, если"}, Options: ruleMatches, Default: "all",
+					Help: Text{"all: every rule must hold; any: one rule is enough", "выполняются все правила или хотя бы одно"}},
+				{Key: "rules", Type: FieldRules, Label: Text{"Rules of success", "Правила успеха"}, Match: "match", Expression: "condition",
+					Help: Text{"Rules about fields of the answer, e.g. status equals success; text checks ignore letter case and spaces at the ends",
+						"Правила о полях ответа сервиса: поле, проверка и значение; текстовые проверки не различают заглавные и строчные буквы и пробелы по краям"},
+					Options: ruleOps, Fields: ruleFields(false)},
 				{Key: "condition", Type: FieldCode, Label: Text{"Condition", "Условие"},
-					Help: Text{`Optional JavaScript check of the JSON answer, by field names: status == "success", code == "ok", success == true && result.success == true, !error. The whole answer is response (response.status, response.body, response.json).`,
-						`Необязательная проверка JSON-ответа на JavaScript по названиям полей: status == "success", code == "ok", success == true && result.success == true, !error. Весь ответ — response (response.status, response.body, response.json).`}},
+					Help: Text{`Instead of rules, a JavaScript check of the JSON answer by field names: status == "success", code == "ok", success == true && result.success == true, !error. The whole answer is response (response.status, response.body, response.json).`,
+						`Вместо правил — проверка JSON-ответа на JavaScript по названиям полей: status == "success", code == "ok", success == true && result.success == true, !error. Весь ответ — response (response.status, response.body, response.json).`}},
 				{Key: "error_path", Type: FieldString, Label: Text{"Error text field", "Поле с текстом ошибки"},
 					Help: Text{"Where the answer puts its error text, e.g. msg or result.error_message; when empty, the usual places are tried",
 						"Где в ответе текст ошибки, например msg или result.error_message; если пусто, проверяются обычные места"}},
@@ -199,6 +207,8 @@ type httpStep struct {
 	statusMax int
 	condSrc   string
 	cond      *script
+	rules     *ruleSet // the success rule as rows; nil when there are none
+	rulesSrc  string   // the rows in words, for log lines
 	errorPath Path
 	sample    httpResult
 	sampleSet bool
@@ -303,6 +313,13 @@ func buildHTTP(b *Builder, cfg *httpConfig) Step {
 		} else {
 			h.cond = s
 		}
+	}
+	if len(cfg.Success.Rules) > 0 {
+		if h.condSrc != "" {
+			b.Problem("success.condition", CodeFilterBoth, nil)
+		}
+		h.rules = buildRules(b, "success.rules", cfg.Success.Match, cfg.Success.Rules, ruleLeftField)
+		h.rulesSrc = rulesInWords(cfg.Success.Rules, cfg.Success.Match)
 	}
 	if p := strings.TrimSpace(cfg.Success.ErrorPath); p != "" {
 		path, err := ParsePath(p)

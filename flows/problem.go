@@ -175,6 +175,7 @@ const (
 	CodeURLDenied          = "http.url_denied"
 	CodeHTTPDenied         = "http.denied"
 	CodeJSMemory           = "js.memory"
+	CodeHTTPRuleFailed     = "http.rule_failed"
 )
 
 var messages = map[string]Text{
@@ -247,7 +248,8 @@ var messages = map[string]Text{
 	CodeHTTPHeaderName:     {"{label}: '{key}' is not a valid header name (use letters, digits and '-', no spaces)", "{label_ru}: «{key}» — неверное название заголовка (буквы, цифры и «-», без пробелов)"},
 	CodeFilterEmpty:        {"add at least one rule or write an expression", "добавьте хотя бы одно правило или напишите выражение"},
 	CodeFilterBoth:         {"use either rules or an expression, not both; clear one of them", "используйте либо правила, либо выражение, но не то и другое сразу; очистите одно из них"},
-	CodeFilterValueMissing: {"{label}: the check '{op}' needs a value to compare with", "{label_ru}: для проверки «{op}» нужно значение, с которым сравнивать"},
-	CodeFilterNotNumber:    {"{label}: '{value}' is not a number, so '{op}' cannot compare with it", "{label_ru}: «{value}» — не число, поэтому «{op}» не может с ним сравнить"},
+	CodeFilterValueMissing: {"{label}: the check '{op}' needs a value to compare with", "{label_ru}: для проверки «{op_ru}» нужно значение, с которым сравнивать"},
+	CodeFilterNotNumber:    {"{label}: '{value}' is not a number, so '{op}' cannot compare with it", "{label_ru}: «{value}» — не число, поэтому проверка «{op_ru}» с ним не сравнит"},
+	CodeHTTPRuleFailed:     {"{host} did not accept the data: {rule}{reply}", "{host} не принял данные: {rule_ru}{reply}"},
 	CodeJSRecursion:        {"the JavaScript calls functions more than {depth} levels deep (endless recursion?) and was stopped", "JavaScript вызывает функции глубже {depth} уровней (бесконечная рекурсия?) и был остановлен"},
 }

@@ -70,7 +70,7 @@ func compareFields(t *testing.T, where string, fields []Field, typ reflect.Type,
 			continue
 		}
 		// A json.RawMessage member takes several shapes and is checked by the kind's Build.
-		if (f.Type == FieldList || f.Type == FieldObject) && member.Type != reflect.TypeFor[json.RawMessage]() {
+		if (f.Type == FieldList || f.Type == FieldRules || f.Type == FieldObject) && member.Type != reflect.TypeFor[json.RawMessage]() {
 			if len(f.Fields) > 0 {
 				compareFields(t, path, f.Fields, member.Type, notInForm)
 			}

@@ -11,7 +11,7 @@ import (
 // validator checks required values and options, and JSONSchema exports them.
 type Field struct {
 	Key      string   `json:"key"`
-	Type     string   `json:"type"` // string, text, code, number, bool, select, list, object
+	Type     string   `json:"type"` // string, text, code, number, bool, select, list, object, rules
 	Label    Text     `json:"label"`
 	Help     Text     `json:"help,omitempty"`
 	Required bool     `json:"required,omitempty"`
@@ -21,7 +21,11 @@ type Field struct {
 	Default  any      `json:"default,omitempty"`
 	Min      *float64 `json:"min,omitempty"`
 	Max      *float64 `json:"max,omitempty"`
-	Fields   []Field  `json:"fields,omitempty"` // row fields of a list, members of an object
+	Fields   []Field  `json:"fields,omitempty"` // row fields of a list or rules, members of an object
+	// Rules only: the keys of the sibling fields the rules editor shows as part of itself — the
+	// "all/any" select and the JavaScript expression that is the rules' advanced alternative.
+	Match      string `json:"match,omitempty"`
+	Expression string `json:"expression,omitempty"`
 }
 
 // Field types.
@@ -34,6 +38,9 @@ const (
 	FieldSelect = "select"
 	FieldList   = "list"
 	FieldObject = "object"
+	// FieldRules is a list of rule rows (left · op · right, see rules.go): the editor shows them as
+	// rows with menus, together with the Match and Expression siblings the field names.
+	FieldRules = "rules"
 )
 
 func bound(v float64) *float64 { return &v }
@@ -70,7 +77,7 @@ func (b *Builder) checkFields(fields []Field, obj map[string]any, prefix string,
 			if (f.Min != nil && x < *f.Min) || (f.Max != nil && x > *f.Max) {
 				b.problemLabeled(path, lp, CodeFieldRange, Params{"min": fmtBound(f.Min), "max": fmtBound(f.Max)})
 			}
-		case FieldList:
+		case FieldList, FieldRules:
 			rows, _ := v.([]any)
 			for i, row := range rows {
 				if m, ok := row.(map[string]any); ok {
@@ -189,7 +196,7 @@ func fieldSchema(f Field) map[string]any {
 	case FieldSelect:
 		s["type"] = "string"
 		s["enum"] = f.Options
-	case FieldList:
+	case FieldList, FieldRules:
 		s["type"] = "array"
 		s["items"] = objectSchema(f.Fields)
 	case FieldObject:

@@ -5,7 +5,7 @@ export interface Text {
   ru?: string;
 }
 
-export type FieldType = 'string' | 'text' | 'code' | 'number' | 'bool' | 'select' | 'list' | 'object';
+export type FieldType = 'string' | 'text' | 'code' | 'number' | 'bool' | 'select' | 'list' | 'object' | 'rules';
 
 export interface Field {
   key: string;
@@ -20,6 +20,9 @@ export interface Field {
   min?: number;
   max?: number;
   fields?: Field[];
+  /** rules: the keys of the sibling "all/any" select and JavaScript expression shown with the rows */
+  match?: string;
+  expression?: string;
 }
 
 export interface KindInfo {

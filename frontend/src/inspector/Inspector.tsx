@@ -91,7 +91,11 @@ export function Inspector() {
       )}
       {/* keyed by node: editors (and their own undo history) never carry over to another node */}
       <NodeForm key={node.id} items={items} nodeId={node.id} problems={problems}
-        onChange={(path, v) => updateNode(node.id, { config: setPath(node.data.config, path, v) })} />
+        onChange={(path, v) => {
+          // from the store, not this render: one edit may change several fields in a row (the rule editor)
+          const config = useFlowStore.getState().nodes.find((n) => n.id === node.id)?.data.config ?? node.data.config;
+          updateNode(node.id, { config: setPath(config, path, v) });
+        }} />
       {isTrigger && <WebhookPanel node={node} />}
       <button type="button" className="danger" onClick={() => removeNode(node.id)}>
         {t('inspector.deleteNode')}

@@ -8,6 +8,7 @@ import { VariablePicker } from '../picker/VariablePicker';
 import { fieldMatches, messageOnNode, problemsOfField } from '../store/problems';
 import type { CodeFieldHandle } from './CodeField';
 import { emptyRow, parseInput, setPath, type FormItem } from './formModel';
+import { RuleRows } from './RuleRows';
 
 // CodeMirror is loaded with the first code field, so the flows list and the editor open faster.
 const CodeField = lazy(() => import('./CodeField').then((m) => ({ default: m.CodeField })));
@@ -153,6 +154,8 @@ export function NodeForm({ items, nodeId, problems, onChange }: {
   return (
     <>
       {items.map((item) => {
+        // the "all/any" select and the expression of a rules field are drawn inside it
+        if (item.partOfRules) return null;
         const id = `f-${item.path}`;
         // a group's members show their own problems; a table shows its rows' under it
         const own = item.control === 'group'
@@ -168,6 +171,15 @@ export function NodeForm({ items, nodeId, problems, onChange }: {
             </label>
             {item.control === 'table' ? (
               <Table item={item} ctx={ctx} onChange={(rows) => onChange(item.path, rows)} />
+            ) : item.control === 'rules' ? (
+              <RuleRows item={item} nodeId={nodeId} problems={problems} onChange={onChange}
+                expressionEditor={item.expression && (
+                  <>
+                    <label htmlFor={`f-${item.expression.path}`}>{item.expression.label}</label>
+                    <Scalar id={`f-${item.expression.path}`} item={item.expression} ctx={ctx}
+                      onChange={(v) => onChange(item.expression!.path, v)} />
+                  </>
+                )} />
             ) : item.control === 'group' ? (
               <fieldset>
                 <NodeForm items={item.children ?? []} nodeId={nodeId} problems={problems} onChange={onChange} />

@@ -2,7 +2,7 @@
 import type { Field } from '../api/types';
 import { textIn } from '../api/types';
 
-export type Control = 'input' | 'password' | 'textarea' | 'code' | 'number' | 'checkbox' | 'select' | 'table' | 'group';
+export type Control = 'input' | 'password' | 'textarea' | 'code' | 'number' | 'checkbox' | 'select' | 'table' | 'group' | 'rules';
 
 export interface FormItem {
   key: string;
@@ -21,6 +21,11 @@ export interface FormItem {
   rows?: Record<string, unknown>[];
   /** object: its members */
   children?: FormItem[];
+  /** rules: the sibling "all/any" select and expression the rule editor shows as part of itself */
+  match?: FormItem;
+  expression?: FormItem;
+  /** a sibling shown inside a rules field rather than on its own */
+  partOfRules?: boolean;
 }
 
 export function controlFor(f: Field): Control {
@@ -41,6 +46,8 @@ export function controlFor(f: Field): Control {
       return 'table';
     case 'object':
       return 'group';
+    case 'rules':
+      return 'rules';
     default:
       return 'input';
   }
@@ -54,6 +61,7 @@ function emptyFor(f: Field): unknown {
     case 'number':
       return '';
     case 'list':
+    case 'rules':
       return [];
     case 'object':
       return {};
@@ -65,7 +73,7 @@ function emptyFor(f: Field): unknown {
 }
 
 export function formModel(fields: Field[], config: Record<string, unknown>, lang = 'en', prefix = ''): FormItem[] {
-  return fields.map((f) => {
+  const items = fields.map((f) => {
     const path = prefix ? `${prefix}.${f.key}` : f.key;
     const present = config[f.key] !== undefined && config[f.key] !== null;
     const value = present ? config[f.key] : emptyFor(f);
@@ -84,7 +92,7 @@ export function formModel(fields: Field[], config: Record<string, unknown>, lang
       if (f.min !== undefined) item.min = f.min;
       if (f.max !== undefined) item.max = f.max;
     }
-    if (f.type === 'list') {
+    if (f.type === 'list' || f.type === 'rules') {
       item.columns = formModel(f.fields ?? [], {}, lang);
       item.rows = Array.isArray(value) ? (value as Record<string, unknown>[]) : [];
     }
@@ -92,8 +100,22 @@ export function formModel(fields: Field[], config: Record<string, unknown>, lang
       const obj = value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
       item.children = formModel(f.fields ?? [], obj, lang, path);
     }
+    if (f.type === 'rules') item.options = f.options ?? [];
     return item;
   });
+  // a rules field takes its "all/any" select and its expression in: they are one editor
+  fields.forEach((f, i) => {
+    if (f.type !== 'rules') return;
+    const sibling = (key?: string) => {
+      const at = key ? fields.findIndex((g) => g.key === key) : -1;
+      if (at < 0) return undefined;
+      items[at].partOfRules = true;
+      return items[at];
+    };
+    items[i].match = sibling(f.match);
+    items[i].expression = sibling(f.expression);
+  });
+  return items;
 }
 
 /** A new empty row for a list field's columns. */

@@ -6,7 +6,7 @@ import { useCatalog } from '../store/catalog';
 import { useLang, useT } from '../i18n/i18n';
 import { collectRefs, expression, filterRefs, type RefGroup } from './model';
 
-function usePickerGroups(nodeId: string): RefGroup[] {
+export function usePickerGroups(nodeId: string): RefGroup[] {
   const lang = useLang((s) => s.lang);
   const nodes = useFlowStore((s) => s.nodes);
   const edges = useFlowStore((s) => s.edges);
