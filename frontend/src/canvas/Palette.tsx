@@ -1,5 +1,6 @@
 // The node palette: drag a kind onto the canvas, or focus it and press Enter to add it below the
-// last node (the keyboard way; it is then selected, so its form is next in the tab order).
+// last node (the keyboard way; it is then selected, so its form is next in the tab order). Either
+// way the new step is joined to the selected step, or to the last one.
 import type { KeyboardEvent } from 'react';
 import { textIn } from '../api/types';
 import { useLang, useT } from '../i18n/i18n';
@@ -7,6 +8,7 @@ import { useCatalog } from '../store/catalog';
 import { useFlowStore } from '../store/flowStore';
 import { nextFreePosition } from '../store/layout';
 import { DRAG_MIME } from './Canvas';
+import { KindIcon } from '../nodes/HookNodeView';
 
 export function Palette() {
   const t = useT();
@@ -16,7 +18,7 @@ export function Palette() {
     if (e.key !== 'Enter' && e.key !== ' ') return;
     e.preventDefault();
     const s = useFlowStore.getState();
-    s.addNode(kind, nextFreePosition(s.nodes));
+    s.dropNode(kind, nextFreePosition(s.nodes));
   };
   return (
     <aside className="palette" data-testid="palette">
@@ -30,7 +32,8 @@ export function Palette() {
             e.dataTransfer.setData(DRAG_MIME, k.kind);
             e.dataTransfer.effectAllowed = 'move';
           }}>
-          {textIn(k.title, lang) || k.kind}
+          <KindIcon kind={k.kind} />
+          <span>{textIn(k.title, lang) || k.kind}</span>
         </div>
       ))}
     </aside>
