@@ -5,12 +5,12 @@ import {
   Background, ControlButton, Controls, ReactFlow, useReactFlow,
   type Connection, type FinalConnectionState, type IsValidConnection,
 } from '@xyflow/react';
-import { textIn } from '../api/types';
-import { useLang, useT } from '../i18n/i18n';
+import { translate, useLang, useT } from '../i18n/i18n';
 import { useCatalog } from '../store/catalog';
 import { canConnect, useFlowStore } from '../store/flowStore';
 import type { HookEdge } from '../store/document';
 import { KindIcon, nodeTypes } from '../nodes/HookNodeView';
+import { kindName } from '../nodes/describe';
 
 export const DRAG_MIME = 'application/x-hookflow-kind';
 
@@ -113,7 +113,7 @@ function EmptyHint() {
   const t = useT();
   const lang = useLang((s) => s.lang);
   const trigger = useCatalog((s) => s.kinds.find((k) => k.trigger));
-  const name = textIn(trigger?.title, lang) || 'webhook';
+  const name = trigger ? kindName(trigger, lang) : translate(lang, 'canvas.kind.webhook');
   return (
     <div className="canvas-empty" data-testid="canvas-empty" role="note">
       <KindIcon kind={trigger?.kind ?? 'webhook'} size={28} />

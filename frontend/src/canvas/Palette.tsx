@@ -9,6 +9,7 @@ import { useFlowStore } from '../store/flowStore';
 import { nextFreePosition } from '../store/layout';
 import { DRAG_MIME } from './Canvas';
 import { KindIcon } from '../nodes/HookNodeView';
+import { kindName } from '../nodes/describe';
 
 export function Palette() {
   const t = useT();
@@ -33,7 +34,7 @@ export function Palette() {
             e.dataTransfer.effectAllowed = 'move';
           }}>
           <KindIcon kind={k.kind} />
-          <span>{textIn(k.title, lang) || k.kind}</span>
+          <span>{kindName(k, lang)}</span>
         </div>
       ))}
     </aside>

@@ -6,7 +6,7 @@ import generic from '../../../flows/presets/generic.json';
 import klientiks from '../../../flows/presets/klientiks.client_added.json';
 import sms from '../../../flows/presets/sms_deliverer.json';
 import uon from '../../../flows/presets/uon.request.json';
-import { describeStep, hostOf, rulesSummary, serviceOf, serviceOfUrl, shortValue, type LinkLike, type StepLike } from './describe';
+import { describeStep, hostOf, kindName, rulesSummary, serviceOf, serviceOfUrl, shortValue, type LinkLike, type StepLike } from './describe';
 
 const presets = [gcUser, generic, klientiks, sms, uon] as unknown as Preset[];
 
@@ -150,5 +150,18 @@ describe('rulesSummary', () => {
 
   it('shortens long plain values', () => {
     expect(shortValue('a very long text that goes on and on')).toBe('a very long text that g…');
+  });
+});
+
+describe('kindName', () => {
+  const kind = (k: string) => ({ kind: k, title: { en: `${k} from the server`, ru: `${k} с сервера` }, help: { en: '' }, fields: [] });
+  it.each([
+    ['form_encode', 'ru', 'Поля формы'],
+    ['http', 'ru', 'Запрос к сервису'],
+    ['http', 'en', 'Request to a service'],
+    ['webhook', 'ru', 'Вебхук'],
+    ['brand_new', 'ru', 'brand_new с сервера'],
+  ] as [string, Lang, string][])('%s in %s is %s', (k, lang, want) => {
+    expect(kindName(kind(k), lang)).toBe(want);
   });
 });

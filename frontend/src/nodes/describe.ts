@@ -2,9 +2,9 @@
 // CPA.House"), the service it talks to (its badge and colour) and a one-line summary ("POST
 // api.cpa.house · 14 полей", "status = success"). Pure, so the canvas and the tests share it.
 // The node's id (http1) is internal and never shown; a name the user typed still wins.
-import type { Preset } from '../api/types';
+import type { KindInfo, Preset } from '../api/types';
 import { textIn } from '../api/types';
-import { translate, type Lang, type MessageKey } from '../i18n/i18n';
+import { dictionaries, translate, type Lang, type MessageKey } from '../i18n/i18n';
 
 export type ServiceId = 'getcourse' | 'cpahouse' | 'uon' | 'aray' | 'offerrum' | 'klientiks' | 'smsdeliverer' | 'generic';
 
@@ -287,4 +287,10 @@ export function describeStep(node: StepLike, ctx: DescribeContext): StepDescript
   }
   const name = (node.name ?? '').trim();
   return { title: name || title, summary, service, named: name !== '' };
+}
+
+/** A kind's name in the user's words (the same words its new step is titled with). */
+export function kindName(k: KindInfo, lang: Lang): string {
+  const key = `canvas.kind.${k.kind}` as MessageKey;
+  return key in dictionaries.en ? translate(lang, key) : textIn(k.title, lang) || k.kind;
 }
