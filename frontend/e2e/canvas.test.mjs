@@ -32,12 +32,13 @@ async function assertNoIdsShown(page, ids) {
   for (const id of ids) assert.ok(!new RegExp(`\\b${id}\\b`).test(text), `the canvas shows the internal id ${id}:\n${text}`);
 }
 
-/** Drags from a step's output handle and lets go over the middle of another step's body. */
+/** Drags from a step's output handle and lets go over another step's body, near its right edge:
+ * far from its handles, so only the body can catch the line. */
 async function dragLineToBody(page, from, to, handle = '.react-flow__handle.source') {
   const src = await page.locator(`[data-testid="node-${from}"] ${handle}`).first().boundingBox();
   const dst = await page.getByTestId(`node-${to}`).boundingBox();
   const a = { x: src.x + src.width / 2, y: src.y + src.height / 2 };
-  const b = { x: dst.x + dst.width / 2, y: dst.y + dst.height / 2 };
+  const b = { x: dst.x + dst.width * 0.88, y: dst.y + dst.height * 0.6 };
   await page.mouse.move(a.x, a.y);
   await page.mouse.down();
   await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
@@ -152,7 +153,7 @@ test('in Russian: titles, summaries, yes/no branches, a line dropped on a step b
   assert.equal(await page.getByTestId('node-status_check').locator('.handle-false').innerText(), 'нет');
   await assertNoIdsShown(page, ['gc_in', 'lead_form', 'cpa_send', 'status_check', 'extra_fields']);
 
-  // The condition's "да" output let go over the middle of the lone step: joined on the "true" branch.
+  // The condition's "да" output let go over the body of the lone step: joined on the "true" branch.
   await dragLineToBody(page, 'status_check', 'extra_fields', '.handle-true');
   await edge(page, 'status_check', 'extra_fields').waitFor({ state: 'attached' });
   assert.equal(await page.locator('.react-flow__edge[data-id="status_check->extra_fields:true"] .react-flow__edge-text').textContent(), 'да');
@@ -171,6 +172,9 @@ test('in Russian: titles, summaries, yes/no branches, a line dropped on a step b
   await edge(page, 'extra_fields', 'js1').waitFor({ state: 'attached' });
   assert.equal(await title('js1'), 'Код JavaScript');
   await assertNoIdsShown(page, ['js1']);
+  // The canvas controls speak Russian too.
+  assert.equal(await page.locator('.react-flow__controls-zoomin').getAttribute('aria-label'), 'Приблизить');
+  assert.equal(await page.locator('.react-flow__controls-fitview').getAttribute('title'), 'Показать весь сценарий');
 
   await assertNoHorizontalOverflow(page);
   await screenshot(page, 'canvas-ru.png');

@@ -77,6 +77,19 @@ export function Canvas() {
     [edges, lang],
   );
 
+  // The canvas controls' tooltips and screen-reader texts in the user's language.
+  const ariaLabels = useMemo(() => ({
+    'controls.ariaLabel': t('canvas.aria.controls'),
+    'controls.zoomIn.ariaLabel': t('canvas.aria.zoomIn'),
+    'controls.zoomOut.ariaLabel': t('canvas.aria.zoomOut'),
+    'controls.fitView.ariaLabel': t('canvas.aria.fitView'),
+    'controls.interactive.ariaLabel': t('canvas.aria.interactive'),
+    'node.a11yDescription.default': t('canvas.aria.node'),
+    'node.a11yDescription.keyboardDisabled': t('canvas.aria.node'),
+    'edge.a11yDescription.default': t('canvas.aria.edge'),
+    'handle.ariaLabel': t('canvas.aria.handle'),
+  }), [lang]); // t follows lang
+
   return (
     <div className="canvas" onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas">
       <ReactFlow
@@ -89,6 +102,7 @@ export function Canvas() {
         onConnectEnd={onConnectEnd}
         isValidConnection={isValidConnection}
         connectionRadius={40}
+        ariaLabelConfig={ariaLabels}
         onNodeDragStart={() => snapshot()}
         onPaneClick={() => select(null)}
         deleteKeyCode={['Delete', 'Backspace']}
