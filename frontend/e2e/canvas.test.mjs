@@ -103,9 +103,20 @@ test('steps dropped from the palette join the flow by themselves and say what th
   const h = await filter.locator('.handle-true').boundingBox();
   assert.ok(h.width >= 14 && h.height >= 14, `handle is ${h.width}×${h.height}`);
 
-  await assertNoIdsShown(page, ['webhook1', 'form_encode1', 'http1', 'filter1']);
+  // The keyboard way: Enter on a palette item adds the step under the selected one, joined to it.
+  await page.getByTestId('node-http1').click();
+  await page.locator('.palette-item[data-kind="set"]').focus();
+  await page.keyboard.press('Enter');
+  await edge(page, 'http1', 'set1').waitFor({ state: 'attached' });
+  const [below, beside] = [await page.getByTestId('node-set1').boundingBox(), await page.getByTestId('node-filter1').boundingBox()];
+  const http = await page.getByTestId('node-http1').boundingBox();
+  assert.ok(below.y > http.y + http.height, 'the new step sits below the step it joins');
+  assert.ok(below.x >= beside.x + beside.width || below.x + below.width <= beside.x, 'beside the step already there, not on it');
+
+  await assertNoIdsShown(page, ['webhook1', 'form_encode1', 'http1', 'filter1', 'set1']);
   await assertNoHorizontalOverflow(page);
   await page.getByTestId('node-problems-http1').waitFor({ state: 'detached' }); // the address was checked again
+  await page.locator('.react-flow__controls-fitview').click();
   await screenshot(page, 'canvas-steps.png');
   assertNoPageErrors(page);
 });

@@ -5,8 +5,8 @@ import type { KeyboardEvent } from 'react';
 import { textIn } from '../api/types';
 import { useLang, useT } from '../i18n/i18n';
 import { useCatalog } from '../store/catalog';
-import { useFlowStore } from '../store/flowStore';
-import { nextFreePosition } from '../store/layout';
+import { isTriggerKind, joinFor, useFlowStore } from '../store/flowStore';
+import { nextFreePosition, positionBelow } from '../store/layout';
 import { DRAG_MIME } from './Canvas';
 import { KindIcon } from '../nodes/HookNodeView';
 import { kindName } from '../nodes/describe';
@@ -19,7 +19,10 @@ export function Palette() {
     if (e.key !== 'Enter' && e.key !== ' ') return;
     e.preventDefault();
     const s = useFlowStore.getState();
-    s.dropNode(kind, nextFreePosition(s.nodes));
+    const join = joinFor({ id: '', type: 'hook', position: { x: 0, y: 0 }, data: { kind, name: '', config: {}, extra: {}, hadPosition: true } },
+      s.nodes, s.edges, s.selectedId);
+    const under = join && !isTriggerKind(kind) ? s.nodes.find((n) => n.id === join.source) : undefined;
+    s.dropNode(kind, under ? positionBelow(under, s.nodes) : nextFreePosition(s.nodes));
   };
   return (
     <aside className="palette" data-testid="palette">
