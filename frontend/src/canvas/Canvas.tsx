@@ -1,9 +1,16 @@
-// The flow canvas: nodes and edges from the store, drops from the palette add nodes.
-import { useCallback, useState, type DragEvent } from 'react';
-import { Background, ControlButton, Controls, ReactFlow, useReactFlow } from '@xyflow/react';
-import { useT } from '../i18n/i18n';
-import { useFlowStore } from '../store/flowStore';
-import { nodeTypes } from '../nodes/HookNodeView';
+// The flow canvas: nodes and edges from the store. A step dropped from the palette is joined to
+// the selected (or last) step; a line dropped anywhere on a step's body connects to it.
+import { useCallback, useMemo, useState, type DragEvent } from 'react';
+import {
+  Background, ControlButton, Controls, ReactFlow, useReactFlow,
+  type Connection, type FinalConnectionState, type IsValidConnection,
+} from '@xyflow/react';
+import { translate, useLang, useT } from '../i18n/i18n';
+import { useCatalog } from '../store/catalog';
+import { canConnect, useFlowStore } from '../store/flowStore';
+import type { HookEdge } from '../store/document';
+import { KindIcon, nodeTypes } from '../nodes/HookNodeView';
+import { kindName } from '../nodes/describe';
 
 export const DRAG_MIME = 'application/x-hookflow-kind';
 
@@ -13,7 +20,7 @@ export function Canvas() {
   const onNodesChange = useFlowStore((s) => s.onNodesChange);
   const onEdgesChange = useFlowStore((s) => s.onEdgesChange);
   const connect = useFlowStore((s) => s.connect);
-  const addNode = useFlowStore((s) => s.addNode);
+  const dropNode = useFlowStore((s) => s.dropNode);
   const snapshot = useFlowStore((s) => s.snapshot);
   const select = useFlowStore((s) => s.select);
   const { screenToFlowPosition, fitView } = useReactFlow();
@@ -36,20 +43,66 @@ export function Canvas() {
       e.preventDefault();
       const kind = e.dataTransfer.getData(DRAG_MIME);
       if (!kind) return;
-      addNode(kind, screenToFlowPosition({ x: e.clientX, y: e.clientY }));
+      dropNode(kind, screenToFlowPosition({ x: e.clientX, y: e.clientY }));
     },
-    [addNode, screenToFlowPosition],
+    [dropNode, screenToFlowPosition],
   );
+
+  const isValidConnection = useCallback<IsValidConnection>((c) => {
+    const s = useFlowStore.getState();
+    return canConnect(c, s.nodes, s.edges);
+  }, []);
+
+  // A line let go over a step's body rather than its small handle still joins the two steps.
+  const onConnectEnd = useCallback((event: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+    if (state.isValid || !state.fromNode) return;
+    const point = 'changedTouches' in event ? event.changedTouches[0] : event;
+    if (!point) return;
+    const el = document.elementFromPoint(point.clientX, point.clientY)?.closest('.react-flow__node');
+    const over = el?.getAttribute('data-id');
+    if (!over || over === state.fromNode.id) return;
+    const handle = state.fromHandle;
+    const c: Connection = handle?.type === 'target'
+      ? { source: over, target: state.fromNode.id, sourceHandle: null, targetHandle: null }
+      : { source: state.fromNode.id, target: over, sourceHandle: handle?.id ?? null, targetHandle: null };
+    connect(c);
+  }, [connect]);
+
+  // Branch lines of a condition are labelled in the user's language ("да" / "нет").
+  const lang = useLang((s) => s.lang);
+  const shownEdges = useMemo(
+    () => edges.map((e): HookEdge => (e.sourceHandle === 'true' || e.sourceHandle === 'false'
+      ? { ...e, label: t(e.sourceHandle === 'true' ? 'canvas.branch.true' : 'canvas.branch.false') }
+      : e)),
+    [edges, lang],
+  );
+
+  // The canvas controls' tooltips and screen-reader texts in the user's language.
+  const ariaLabels = useMemo(() => ({
+    'controls.ariaLabel': t('canvas.aria.controls'),
+    'controls.zoomIn.ariaLabel': t('canvas.aria.zoomIn'),
+    'controls.zoomOut.ariaLabel': t('canvas.aria.zoomOut'),
+    'controls.fitView.ariaLabel': t('canvas.aria.fitView'),
+    'controls.interactive.ariaLabel': t('canvas.aria.interactive'),
+    'node.a11yDescription.default': t('canvas.aria.node'),
+    'node.a11yDescription.keyboardDisabled': t('canvas.aria.node'),
+    'edge.a11yDescription.default': t('canvas.aria.edge'),
+    'handle.ariaLabel': t('canvas.aria.handle'),
+  }), [lang]); // t follows lang
 
   return (
     <div className="canvas" onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas">
       <ReactFlow
         nodes={nodes}
-        edges={edges}
+        edges={shownEdges}
         nodeTypes={nodeTypes}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={connect}
+        onConnectEnd={onConnectEnd}
+        isValidConnection={isValidConnection}
+        connectionRadius={40}
+        ariaLabelConfig={ariaLabels}
         onNodeDragStart={() => snapshot()}
         onPaneClick={() => select(null)}
         deleteKeyCode={['Delete', 'Backspace']}
@@ -64,6 +117,23 @@ export function Canvas() {
           </ControlButton>
         </Controls>
       </ReactFlow>
+      {nodes.length === 0 && <EmptyHint />}
+    </div>
+  );
+}
+
+/** What an empty canvas says: drag the trigger here first. */
+function EmptyHint() {
+  const t = useT();
+  const lang = useLang((s) => s.lang);
+  const trigger = useCatalog((s) => s.kinds.find((k) => k.trigger));
+  const name = trigger ? kindName(trigger, lang) : translate(lang, 'canvas.kind.webhook');
+  return (
+    <div className="canvas-empty" data-testid="canvas-empty" role="note">
+      <KindIcon kind={trigger?.kind ?? 'webhook'} size={28} />
+      <strong>{t('canvas.empty.title')}</strong>
+      <p>{t('canvas.empty.body', { trigger: name })}</p>
+      <p className="muted small">{t('canvas.empty.next')}</p>
     </div>
   );
 }

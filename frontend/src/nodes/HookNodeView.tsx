@@ -1,13 +1,15 @@
-// One node on the canvas: its kind's title, its name, painted by the last test's step status,
-// with its validation problems written under it.
+// One node on the canvas: what it does in the user's words (title, service badge and colour, a
+// one-line summary), painted by the last test's step status, with its problems written under it.
+import { memo, type CSSProperties } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
+import { Box, Braces, Code, ListChecks, Send, Split, Table, Webhook, type LucideIcon } from 'lucide-react';
+import { describeStep, SERVICES, type ServiceId, type StepDescription, type StepLike } from './describe';
 import type { HookNode } from '../store/document';
 import { useFlowStore } from '../store/flowStore';
 import { useCatalog } from '../store/catalog';
 import { useLang, useT } from '../i18n/i18n';
 import { useShallow } from 'zustand/react/shallow';
 import { messageOnNode, problemsOfNode } from '../store/problems';
-import { textIn } from '../api/types';
 
 export function statusClass(status: string | undefined): string {
   if (!status) return 'step-none';
@@ -37,29 +39,85 @@ export function NodeProblems({ id }: { id: string }) {
   );
 }
 
-export function HookNodeView({ id, data, selected }: NodeProps<HookNode>) {
+/** The icon of each kind of step (lucide, imported one by one so only these are bundled). */
+const KIND_ICONS: Record<string, LucideIcon> = {
+  webhook: Webhook,
+  http: Send,
+  form_encode: ListChecks,
+  set: Table,
+  json_parse: Braces,
+  js: Code,
+  filter: Split,
+};
+
+export function KindIcon({ kind, size = 16 }: { kind: string; size?: number }) {
+  const Icon = KIND_ICONS[kind] ?? Box;
+  return <Icon size={size} aria-hidden="true" className="kind-icon" />;
+}
+
+/** A service's coloured badge with its short mark ("CPA" for CPA.House). */
+export function ServiceBadge({ service }: { service: ServiceId }) {
+  const t = useT();
+  const s = SERVICES[service];
+  if (service === 'generic') return null;
+  return (
+    <span className="service-badge" style={{ background: s.colour }} title={t('canvas.service', { service: s.name })} data-service={service}>
+      {s.mark}
+    </span>
+  );
+}
+
+const asStep = (n: HookNode): StepLike => ({ id: n.id, kind: n.data.kind, name: n.data.name, config: n.data.config });
+
+/** What the canvas says about one step; re-renders only when the words change. */
+function useDescription(id: string): StepDescription {
+  const presets = useCatalog((s) => s.presets);
+  const lang = useLang((s) => s.lang);
+  return useFlowStore(
+    useShallow((s): StepDescription => {
+      const node = s.nodes.find((n) => n.id === id);
+      if (!node) return { title: '', summary: '', service: 'generic', named: false };
+      return describeStep(asStep(node), { nodes: s.nodes.map(asStep), edges: s.edges, presets, lang });
+    }),
+  );
+}
+
+function HookNodeViewInner({ id, data, selected }: NodeProps<HookNode>) {
+  const t = useT();
   const step = useFlowStore((s) => s.steps[id]);
   const traced = useFlowStore((s) => s.trace !== null);
-  const kind = useCatalog((s) => s.kinds.find((k) => k.kind === data.kind));
-  const lang = useLang((s) => s.lang);
-  const isTrigger = kind?.trigger ?? data.kind === 'webhook';
+  const isTrigger = useCatalog((s) => s.kinds.find((k) => k.kind === data.kind)?.trigger ?? data.kind === 'webhook');
+  const d = useDescription(id);
+  const colour = SERVICES[d.service].colour;
   const cls = traced ? statusClass(step?.status ?? 'skipped') : '';
   return (
-    <div className={`hook-node ${cls} ${selected ? 'selected' : ''}`} data-testid={`node-${id}`} data-status={step?.status ?? ''}>
-      {!isTrigger && <Handle type="target" position={Position.Top} />}
-      <div className="hook-node-kind">{textIn(kind?.title, lang) || data.kind}</div>
-      <div className="hook-node-name">{data.name || id}</div>
+    <div className={`hook-node ${cls} ${selected ? 'selected' : ''}`} data-testid={`node-${id}`} data-status={step?.status ?? ''}
+      data-service={d.service} style={{ '--service': colour } as CSSProperties}>
+      {!isTrigger && <Handle type="target" position={Position.Top} className="handle-in" />}
+      <div className="hook-node-head">
+        <span className="hook-node-icon"><KindIcon kind={data.kind} /></span>
+        <span className="hook-node-title" data-testid={`node-title-${id}`}>{d.title}</span>
+        <ServiceBadge service={d.service} />
+      </div>
+      {d.summary && <div className="hook-node-summary" data-testid={`node-summary-${id}`} title={d.summary}>{d.summary}</div>}
       <NodeProblems id={id} />
       {data.kind === 'filter' ? (
         <>
-          <Handle type="source" id="true" position={Position.Bottom} style={{ left: '30%' }} className="handle-true" />
-          <Handle type="source" id="false" position={Position.Bottom} style={{ left: '70%' }} className="handle-false" />
+          <Handle type="source" id="true" position={Position.Bottom} style={{ left: '30%' }} className="handle-true" title={t('canvas.branch.trueHelp')}>
+            <span className="handle-label">{t('canvas.branch.true')}</span>
+          </Handle>
+          <Handle type="source" id="false" position={Position.Bottom} style={{ left: '70%' }} className="handle-false" title={t('canvas.branch.falseHelp')}>
+            <span className="handle-label">{t('canvas.branch.false')}</span>
+          </Handle>
         </>
       ) : (
-        <Handle type="source" position={Position.Bottom} />
+        <Handle type="source" position={Position.Bottom} title={t('canvas.handle.out')} />
       )}
     </div>
   );
 }
+
+/** Memoised, as React Flow advises: a node re-renders only when its own props change. */
+export const HookNodeView = memo(HookNodeViewInner);
 
 export const nodeTypes = { hook: HookNodeView };

@@ -38,6 +38,8 @@ export interface FlowState extends Graph {
   onEdgesChange(changes: EdgeChange<HookEdge>[]): void;
   connect(c: Connection): void;
   addNode(kind: string, position: { x: number; y: number }, config?: Record<string, unknown>, name?: string): string;
+  /** adds a step from the palette and joins it to the selected step, or to the last one (one undo step) */
+  dropNode(kind: string, position: { x: number; y: number }): string;
   removeNode(id: string): void;
   updateNode(id: string, patch: { name?: string; config?: Record<string, unknown> }): void;
   setMeta(patch: Partial<DocMeta>): void;
@@ -127,29 +129,30 @@ export const useFlowStore = create<FlowState>()((set, get) => {
       set({ edges: applyEdgeChanges(changes, s.edges), dirty: s.dirty || structural });
     },
     connect(c) {
-      if (!c.source || !c.target || c.source === c.target) return;
-      const branch = c.sourceHandle || undefined;
-      const id = edgeId(c.source, c.target, branch);
-      if (get().edges.some((e) => e.id === id)) return;
+      const s = get();
+      if (!canConnect(c, s.nodes, s.edges)) return;
       push();
-      const edge: HookEdge = {
-        id,
-        source: c.source,
-        target: c.target,
-        sourceHandle: branch ?? null,
-        label: branch,
-        data: { extra: {} },
-      };
-      set((s) => ({ edges: [...s.edges, edge], dirty: true }));
+      set((s) => ({ edges: [...s.edges, newEdge(c.source, c.target, c.sourceHandle || undefined)], dirty: true }));
     },
     addNode(kind, position, config, name = '') {
       push();
-      // A new step starts with its kind's defaults, so the form shows what the flow holds.
-      config ??= defaultConfig(useCatalog.getState().kinds.find((k) => k.kind === kind)?.fields ?? []);
-      const id = uniqueId(kind, get().nodes);
-      const node: HookNode = { id, type: 'hook', position, data: { kind, name, config, extra: {}, hadPosition: true } };
-      set((s) => ({ nodes: [...s.nodes, node], selectedId: id, dirty: true }));
-      return id;
+      const node = newNode(kind, position, get().nodes, config, name);
+      set((s) => ({ nodes: [...s.nodes, node], selectedId: node.id, dirty: true }));
+      return node.id;
+    },
+    dropNode(kind, position) {
+      push();
+      const s = get();
+      const node = newNode(kind, position, s.nodes);
+      const join = joinFor(node, s.nodes, s.edges, s.selectedId);
+      const edges = join && canConnect(join, [...s.nodes, node], s.edges)
+        ? [...s.edges, newEdge(join.source, join.target, join.sourceHandle ?? undefined)]
+        : s.edges;
+      set({
+        nodes: [...s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), { ...node, selected: true }],
+        edges, selectedId: node.id, dirty: true,
+      });
+      return node.id;
     },
     removeNode(id) {
       push();
@@ -218,6 +221,62 @@ export const useFlowStore = create<FlowState>()((set, get) => {
     },
   };
 });
+
+function newNode(kind: string, position: { x: number; y: number }, nodes: HookNode[], config?: Record<string, unknown>, name = ''): HookNode {
+  // A new step starts with its kind's defaults, so the form shows what the flow holds.
+  config ??= defaultConfig(useCatalog.getState().kinds.find((k) => k.kind === kind)?.fields ?? []);
+  const id = uniqueId(kind, nodes);
+  return { id, type: 'hook', position, data: { kind, name, config, extra: {}, hadPosition: true } };
+}
+
+function newEdge(source: string, target: string, branch?: string): HookEdge {
+  return { id: edgeId(source, target, branch), source, target, sourceHandle: branch ?? null, label: branch, data: { extra: {} } };
+}
+
+/** Whether a step of this kind starts a flow (nothing may lead into it). */
+export function isTriggerKind(kind: string): boolean {
+  return useCatalog.getState().kinds.find((k) => k.kind === kind)?.trigger ?? kind === 'webhook';
+}
+
+interface Link {
+  source: string | null;
+  target: string | null;
+  sourceHandle?: string | null;
+}
+
+/** Whether a line may join two steps: not a step to itself, nothing into a trigger, no second
+ * identical line (React Flow's isValidConnection and the store's connect both ask). */
+export function canConnect(c: Link, nodes: HookNode[], edges: HookEdge[]): c is Link & { source: string; target: string } {
+  if (!c.source || !c.target || c.source === c.target) return false;
+  const from = nodes.find((n) => n.id === c.source);
+  const to = nodes.find((n) => n.id === c.target);
+  if (!from || !to || isTriggerKind(to.data.kind)) return false;
+  const id = edgeId(c.source, c.target, c.sourceHandle || undefined);
+  return !edges.some((e) => e.id === id);
+}
+
+/**
+ * The line a dropped step gets: from the selected step, or else from the last step (the newest
+ * one nothing leaves yet), so a chain builds itself in the order the steps are dropped. A
+ * condition hands on its "true" branch first. A dropped trigger instead leads into the first
+ * step that nothing leads into yet.
+ */
+export function joinFor(node: HookNode, nodes: HookNode[], edges: HookEdge[], selectedId: string | null): Link | null {
+  if (nodes.length === 0) return null;
+  if (isTriggerKind(node.data.kind)) {
+    const root = nodes.find((n) => !isTriggerKind(n.data.kind) && !edges.some((e) => e.target === n.id));
+    return root ? { source: node.id, target: root.id, sourceHandle: null } : null;
+  }
+  const from = nodes.find((n) => n.id === selectedId)
+    ?? [...nodes].reverse().find((n) => !edges.some((e) => e.source === n.id))
+    ?? nodes[nodes.length - 1];
+  let handle: string | null = null;
+  if (from.data.kind === 'filter') {
+    const used = new Set(edges.filter((e) => e.source === from.id).map((e) => e.sourceHandle));
+    handle = !used.has('true') || used.has('false') ? 'true' : 'false';
+  }
+  return { source: from.id, target: node.id, sourceHandle: handle };
+}
 
 /** The settings a new step of a kind starts with: every field that declares a default. */
 export function defaultConfig(fields: Field[]): Record<string, unknown> {

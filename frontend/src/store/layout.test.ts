@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { FlowDocument } from '../api/types';
 import { useFlowStore } from './flowStore';
-import { NODE_HEIGHT, NODE_WIDTH, nextFreePosition } from './layout';
+import { NODE_HEIGHT, NODE_WIDTH, nextFreePosition, positionBelow } from './layout';
+import type { HookNode } from './document';
 
 // Every node piled on one spot, as after careless drops: a condition with two branches.
 const piled: FlowDocument = {
@@ -49,5 +50,23 @@ describe('auto-layout', () => {
     const lowest = Math.max(...Object.values(boxes()).map((p) => p.y));
     expect(nextFreePosition(useFlowStore.getState().nodes).y).toBeGreaterThan(lowest + NODE_HEIGHT);
     expect(nextFreePosition([])).toEqual({ x: 0, y: 0 });
+  });
+});
+
+describe('positionBelow', () => {
+  const node = (id: string, x: number, y: number): HookNode => ({
+    id, type: 'hook', position: { x, y }, measured: { width: 200, height: 60 },
+    data: { kind: 'set', name: '', config: {}, extra: {}, hadPosition: true },
+  });
+
+  it('puts a step right below the one it joins', () => {
+    const a = node('a', 100, 0);
+    expect(positionBelow(a, [a])).toEqual({ x: 100, y: 130 });
+  });
+
+  it('moves right past a step already below (a second branch sits beside the first)', () => {
+    const a = node('a', 100, 0);
+    const b = node('b', 100, 130);
+    expect(positionBelow(a, [a, b])).toEqual({ x: 360, y: 130 });
   });
 });

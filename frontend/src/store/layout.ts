@@ -34,3 +34,18 @@ export function nextFreePosition(nodes: HookNode[]): { x: number; y: number } {
   const left = Math.min(...nodes.map((n) => n.position.x));
   return { x: left, y: bottom + GAP_Y };
 }
+
+/** Where a step added from the keyboard under another goes: right below it, moved right past any
+ * step already there (the second branch of a condition sits beside the first). */
+export function positionBelow(source: HookNode, nodes: HookNode[]): { x: number; y: number } {
+  const size = (n: HookNode) => ({ w: n.measured?.width ?? NODE_WIDTH, h: n.measured?.height ?? NODE_HEIGHT });
+  const y = source.position.y + size(source).h + GAP_Y;
+  let x = source.position.x;
+  const w = size(source).w;
+  const taken = (px: number) => nodes.some((n) => {
+    const s = size(n);
+    return px < n.position.x + s.w && n.position.x < px + w && y < n.position.y + s.h && n.position.y < y + NODE_HEIGHT;
+  });
+  while (taken(x)) x += w + GAP_X;
+  return { x, y };
+}
