@@ -5,7 +5,7 @@ import { copyText } from '../../inspector/webhookSetup';
 
 export function CopyAddress({ label, url, testId }: { label: string; url: string; testId: string }) {
   const t = useT();
-  const field = useRef<HTMLInputElement>(null);
+  const field = useRef<HTMLTextAreaElement>(null);
   const [state, setState] = useState<'' | 'copied' | 'select'>('');
   useEffect(() => {
     if (!state) return;
@@ -16,7 +16,8 @@ export function CopyAddress({ label, url, testId }: { label: string; url: string
     <div className="field">
       <label htmlFor={testId}>{label}</label>
       <div className="copy-line">
-        <input id={testId} data-testid={testId} type="text" readOnly value={url} ref={field} onFocus={(e) => e.target.select()} />
+        {/* the whole address shows: the parameter string is what people check before pasting */}
+        <textarea id={testId} data-testid={testId} className="copy-address" readOnly rows={3} value={url} ref={field} onFocus={(e) => e.target.select()} />
         <button type="button" data-testid={`${testId}-copy`} onClick={async () => setState((await copyText(url, field.current)) ? 'copied' : 'select')}>
           {t('webhook.copy')}
         </button>
