@@ -3,9 +3,9 @@ import { useEffect, useRef, useState } from 'react';
 import { useT } from '../../i18n/i18n';
 import { copyText } from '../../inspector/webhookSetup';
 
-export function CopyAddress({ label, url, testId }: { label: string; url: string; testId: string }) {
+export function CopyAddress({ label, url, testId, oneLine = false }: { label: string; url: string; testId: string; oneLine?: boolean }) {
   const t = useT();
-  const field = useRef<HTMLTextAreaElement>(null);
+  const field = useRef<HTMLTextAreaElement & HTMLInputElement>(null);
   const [state, setState] = useState<'' | 'copied' | 'select'>('');
   useEffect(() => {
     if (!state) return;
@@ -16,8 +16,10 @@ export function CopyAddress({ label, url, testId }: { label: string; url: string
     <div className="field">
       <label htmlFor={testId}>{label}</label>
       <div className="copy-line">
-        {/* the whole address shows: the parameter string is what people check before pasting */}
-        <textarea id={testId} data-testid={testId} className="copy-address" readOnly rows={3} value={url} ref={field} onFocus={(e) => e.target.select()} />
+        {/* the whole address shows where there is room: the parameter string is what people check */}
+        {oneLine
+          ? <input id={testId} data-testid={testId} type="text" readOnly value={url} ref={field} onFocus={(e) => e.target.select()} />
+          : <textarea id={testId} data-testid={testId} className="copy-address" readOnly rows={3} value={url} ref={field} onFocus={(e) => e.target.select()} />}
         <button type="button" data-testid={`${testId}-copy`} onClick={async () => setState((await copyText(url, field.current)) ? 'copied' : 'select')}>
           {t('webhook.copy')}
         </button>
