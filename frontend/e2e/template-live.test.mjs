@@ -73,7 +73,13 @@ test('template gallery → live GetCourse → CPA.House with the address copied 
   const copied = await page.evaluate(() => navigator.clipboard.readText());
   assert.equal(copied, await page.getByTestId('created-url').inputValue());
   assert.match(copied, new RegExp(`^${server.url}/hook/[^?]+\\?id=\\{object\\.id\\}&email=\\{object\\.email\\}&phone=\\{object\\.phone\\}&first_name=\\{object\\.first_name\\}`), copied);
+  await created.getByText('Как настроить GetCourse').click(); // not counted: the guide, read once
+  await created.getByText(/«Вызвать URL»/).first().waitFor();
   await assertNoHorizontalOverflow(page);
+  const box = await created.boundingBox();
+  const widest = await created.evaluate((el) => Math.max(...[...el.querySelectorAll('li')].map((li) => li.scrollWidth - li.clientWidth)));
+  assert.ok(widest <= 0 && box.width < 400, `the guide stays inside the card (${widest}px wider)`);
+  await page.evaluate(() => window.scrollTo(0, 0));
   await screenshot(page, 'template-create-and-start.png');
 
   const { flows } = (await server.api('GET', '/api/flows')).body;

@@ -8,22 +8,31 @@ import { useCanEdit } from '../auth/session';
 import { ImportTemplateButton, TemplateCardActions } from '../teamTemplates/teamTemplates';
 import { useCatalog } from '../store/catalog';
 import { CopyAddress } from './editor/CopyAddress';
-import { flowAddress } from './editor/readyAddress';
+import { flowAddress, triggerPreset } from './editor/readyAddress';
+import { guideSteps } from '../inspector/webhookSetup';
 
 const editorPath = (id: string) => `/flows/${encodeURIComponent(id)}`;
 
 /** After "Create and start": the flow runs; the address to paste into the source, ready to copy. */
 function CreatedLive({ tpl, flow, started }: { tpl: Template; flow: FlowView; started: boolean }) {
   const t = useT();
+  const lang = useLang((s) => s.lang);
   const presets = useCatalog((s) => s.presets);
   useEffect(() => void useCatalog.getState().load(), []);
+  const guide = guideSteps(triggerPreset(flow.document, presets), lang, flow.webhook_url);
   return (
     <div className="created-live" data-testid={`created-${tpl.id}`}>
       {started
         ? <p className="status-success" role="status">✓ {t('golive.createdLive', { name: flow.name })}</p>
         : <p className="error" role="status">{t('golive.notStarted')}</p>}
       <CopyAddress label={tpl.source ? t('golive.pasteInto', { source: tpl.source }) : t('golive.pasteIntoAny')}
-        url={flowAddress(flow.webhook_url, flow.document, presets)} testId="created-url" />
+        url={flowAddress(flow.webhook_url, flow.document, presets)} testId="created-url" rows={5} />
+      {guide.length > 0 && (
+        <details className="small">
+          <summary>{t('golive.guide', { source: tpl.source || '' })}</summary>
+          <ol>{guide.map((step, i) => <li key={i}>{step}</li>)}</ol>
+        </details>
+      )}
       <a href={`#${editorPath(flow.id)}`} data-testid="created-open">{t('golive.openEditor')}</a>
     </div>
   );

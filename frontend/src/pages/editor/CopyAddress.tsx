@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useT } from '../../i18n/i18n';
 import { copyText } from '../../inspector/webhookSetup';
 
-export function CopyAddress({ label, url, testId, oneLine = false }: { label: string; url: string; testId: string; oneLine?: boolean }) {
+export function CopyAddress({ label, url, testId, oneLine = false, rows = 3 }: { label: string; url: string; testId: string; oneLine?: boolean; rows?: number }) {
   const t = useT();
   const field = useRef<HTMLTextAreaElement & HTMLInputElement>(null);
   const [state, setState] = useState<'' | 'copied' | 'select'>('');
@@ -19,7 +19,7 @@ export function CopyAddress({ label, url, testId, oneLine = false }: { label: st
         {/* the whole address shows where there is room: the parameter string is what people check */}
         {oneLine
           ? <input id={testId} data-testid={testId} type="text" readOnly value={url} ref={field} onFocus={(e) => e.target.select()} />
-          : <textarea id={testId} data-testid={testId} className="copy-address" readOnly rows={3} value={url} ref={field} onFocus={(e) => e.target.select()} />}
+          : <textarea id={testId} data-testid={testId} className="copy-address" readOnly rows={rows} value={url} ref={field} onFocus={(e) => e.target.select()} />}
         <button type="button" data-testid={`${testId}-copy`} onClick={async () => setState((await copyText(url, field.current)) ? 'copied' : 'select')}>
           {t('webhook.copy')}
         </button>
