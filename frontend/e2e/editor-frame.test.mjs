@@ -51,6 +51,15 @@ for (const lang of ['en', 'ru']) {
     await page.goto(`${server.url}/#/flows/${flow.id}`);
     await page.getByTestId('node-send').waitFor();
     await assertFits(page);
+    // The widest toolbar: unsaved changes ("Save and start"), problems to fix, a long name.
+    await page.getByTestId('node-send').click();
+    await page.getByLabel(/^(URL|Адрес \(URL\))/).first().fill('');
+    await page.locator('.problems-button').waitFor();
+    await page.locator('.flow-name').fill('GetCourse: новый пользователь → заявка в CPA.House, второй поток');
+    await assertFits(page);
+    await page.getByRole('button', { name: lang === 'ru' ? 'Отменить' : 'Undo' }).click();
+    await page.getByRole('button', { name: lang === 'ru' ? 'Отменить' : 'Undo' }).click();
+    await page.getByTestId('save-state').getByText(lang === 'ru' ? 'Сохранено' : 'Saved').waitFor();
     await page.getByTestId('node-send').click();
     const side = page.locator('.side');
     const first = side.locator(':scope > *').first();

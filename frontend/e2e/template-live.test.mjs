@@ -62,7 +62,7 @@ test('template gallery → live GetCourse → CPA.House with the address copied 
   }
   await act('click Создать и запустить', () => form.getByRole('button', { name: 'Создать и запустить' }).click());
   const created = page.getByTestId('created-getcourse-cpa-house');
-  await created.getByText(/работает/).waitFor();
+  await created.locator('p[role="status"]', { hasText: 'работает' }).waitFor();
   await act('click Копировать', () => created.getByRole('button', { name: 'Копировать' }).click());
   await created.getByText('Скопировано').waitFor();
 
