@@ -29,9 +29,12 @@ function isTyping(target: EventTarget | null): boolean {
   return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable);
 }
 
-/** Whether Save should offer to start: the flow is stopped and has never received a request. */
+/**
+ * Whether Save should offer to start: the flow is stopped, has never received a request, and has
+ * no problems (a flow with problems cannot start; the toolbar's count says what to fix first).
+ */
 export function offerStart(v: FlowView): boolean {
-  return !v.active && !v.last_run_at;
+  return !v.active && !v.last_run_at && !(v.problems?.length);
 }
 
 export function EditorPage({ id }: { id: string }) {

@@ -45,8 +45,9 @@ describe('the editor asks before its unsaved changes are lost', () => {
 
 describe('starting a flow', () => {
   const view = (extra: Partial<FlowView>) => ({ active: false, ...extra }) as FlowView;
-  it('Save offers to start only a stopped flow that never ran', () => {
+  it('Save offers to start only a stopped flow that never ran and can start', () => {
     expect(offerStart(view({}))).toBe(true);
+    expect(offerStart(view({ problems: [{ code: 'node.url_empty', node: 'send', field: 'url', message: 'URL is empty' }] }))).toBe(false);
     expect(offerStart(view({ active: true }))).toBe(false);
     expect(offerStart(view({ last_run_at: '2026-12-01T05:00:00Z' }))).toBe(false);
   });
