@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it } from 'vitest';
 import { act, cleanup, render, screen } from '@testing-library/react';
-import { mayLeave, parseRoute, setLeaveGuard, useRoute, type Route } from './router';
+import { mayLeave, mayLeaveAll, parseRoute, setLeaveGuard, useRoute, type Route } from './router';
 
 function Shows() {
   const r = useRoute();
@@ -41,6 +41,15 @@ describe('the leave guard', () => {
     remove();
     expect(mayLeave(editor, { page: 'flows' }, confirmWith)).toBe(true);
     expect(asked).toHaveLength(2);
+  });
+
+  it('signing out asks the same question', () => {
+    expect(mayLeaveAll(confirmWith)).toBe(true);
+    const remove = setLeaveGuard(() => 'Leave without saving?');
+    answer = false;
+    expect(mayLeaveAll(confirmWith)).toBe(false);
+    expect(asked).toEqual(['Leave without saving?']);
+    remove();
   });
 
   it('a guard that lets go (nothing unsaved) asks nothing; removing an old guard keeps the new one', () => {

@@ -56,6 +56,12 @@ export function mayLeave(from: Route, to: Route, confirm: (question: string) => 
   return !question || confirm(question);
 }
 
+/** Asks the guard's question before something that leaves every page (signing out). */
+export function mayLeaveAll(confirm: (question: string) => boolean = (q) => window.confirm(q)): boolean {
+  const question = leaveGuard?.({ page: 'flows' });
+  return !question || confirm(question);
+}
+
 /** The route of a click on an in-app link (#/…), or null when the click is not one. */
 export function linkRoute(e: MouseEvent): { hash: string; route: Route } | null {
   if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return null;
