@@ -78,7 +78,7 @@ for (const lang of ['en', 'ru']) {
   });
 }
 
-test('leaving with unsaved changes asks (link, back button, closing the tab); undo to the saved state clears "unsaved"', async () => {
+test('leaving with unsaved changes asks (link, back button, signing out, closing the tab); undo to the saved state clears "unsaved"', async () => {
   const flow = await newFlow('Leave guard');
   const page = await newPage(browser);
   await signIn(page, server);
@@ -119,6 +119,12 @@ test('leaving with unsaved changes asks (link, back button, closing the tab); un
   assert.equal(await name.inputValue(), 'Leave guard, renamed');
   await page.getByTestId('node-send').waitFor();
 
+  // Signing out: asked, refused, still signed in here.
+  asked = answerNext(false);
+  await page.getByTestId('signout').click();
+  await asked;
+  assert.equal(await name.inputValue(), 'Leave guard, renamed');
+
   // Closing the tab: the browser asks (beforeunload); refused, the page stays.
   asked = answerNext(false);
   await page.close({ runBeforeUnload: true });
@@ -126,7 +132,7 @@ test('leaving with unsaved changes asks (link, back button, closing the tab); un
   assert.equal(page.isClosed(), false);
   assert.equal(await name.inputValue(), 'Leave guard, renamed');
 
-  assert.deepEqual(questions.map((q) => q.split(':')[0]), ['confirm', 'confirm', 'beforeunload']);
+  assert.deepEqual(questions.map((q) => q.split(':')[0]), ['confirm', 'confirm', 'confirm', 'beforeunload']);
   assert.match(questions[0], /unsaved changes/);
 
   // Agreeing to leave leaves, and the change is not saved.
