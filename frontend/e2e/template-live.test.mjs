@@ -112,5 +112,10 @@ test('template gallery → live GetCourse → CPA.House with the address copied 
   assert.equal(lead.get('phone'), '79161234567');
   assert.equal(lead.get('name'), 'Анна');
   assert.equal(lead.get('sub_id_4'), 'anna@example.ru');
+
+  // The editor says the flow runs, and offers to stop it.
+  await created.getByRole('link', { name: 'Открыть в редакторе' }).click();
+  await page.getByTestId('flow-state').getByText('работает').waitFor();
+  assert.equal(await page.getByTestId('run-toggle').textContent(), 'Остановить');
   assertNoPageErrors(page);
 });
