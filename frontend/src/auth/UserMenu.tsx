@@ -2,6 +2,7 @@
 import { useT } from '../i18n/i18n';
 import { authApi } from './authApi';
 import { useSession } from './session';
+import { mayLeaveAll } from '../router';
 
 export function UserMenu() {
   const t = useT();
@@ -21,7 +22,7 @@ export function UserMenu() {
         </select>
       ) : null}
       <span className="muted small" data-testid="user-email">{me.user.email}</span>{' '}
-      <button type="button" className="link" onClick={() => void signOut()} data-testid="signout">{t('auth.signOut')}</button>
+      <button type="button" className="link" onClick={() => mayLeaveAll() && void signOut()} data-testid="signout">{t('auth.signOut')}</button>
     </div>
   );
 }

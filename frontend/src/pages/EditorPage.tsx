@@ -1,54 +1,59 @@
+// The editor: toolbar on top, then the palette, the canvas and the side panel (the selected step's
+// settings first, Test below), and the live log at the bottom. The page owns the flow as the
+// server last answered it (`view`) and the actions that talk to the server: save, start, stop.
 import { useEffect, useState } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
 import { api } from '../api/client';
 import type { FlowView } from '../api/types';
-import { engine, EngineTimeoutError, preview } from '../engine/engine';
-import { useLang, useT } from '../i18n/i18n';
+import { engine } from '../engine/engine';
+import { useT } from '../i18n/i18n';
 import { useCatalog } from '../store/catalog';
 import { useFlowStore } from '../store/flowStore';
 import { useLiveValidation } from '../store/validation';
 import { Canvas } from '../canvas/Canvas';
 import { Palette } from '../canvas/Palette';
-import { parsePayload, samplePayload } from '../engine/sample';
+import { samplePayload } from '../engine/sample';
 import { Inspector } from '../inspector/Inspector';
 import { ErrorBox } from './ErrorBox';
-import { inputValues, testInputs } from './testInputs';
-import { TestValues } from './TestValues';
-import { TraceResult } from './TraceResult';
-import { ProblemsButton } from './ProblemsButton';
 import { LivePanel } from '../live/LivePanel';
-import { SendForReal } from '../live/SendForReal';
-import { VersionHistory } from '../versions/VersionHistory';
-import { journalHref } from '../router';
 import { useCanEdit } from '../auth/session';
-import { SaveAsTemplateButton } from '../teamTemplates/teamTemplates';
-import { FlowSettingsButton } from '../settings/FlowSettingsButton';
+import { Toolbar } from './editor/Toolbar';
+import { TestSection } from './editor/TestSection';
+import { StartPrompt } from './editor/StartPrompt';
+import type { RunNotice } from './editor/RunSwitch';
+import { useLeaveGuard } from './editor/useLeaveGuard';
+import { flowAddress } from './editor/readyAddress';
 
 function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
   return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable);
 }
 
+/**
+ * Whether Save should offer to start: the flow is stopped, has never received a request, and has
+ * no problems (a flow with problems cannot start; the toolbar's count says what to fix first).
+ */
+export function offerStart(v: FlowView): boolean {
+  return !v.active && !v.last_run_at && !(v.problems?.length);
+}
+
 export function EditorPage({ id }: { id: string }) {
   const t = useT();
-  const lang = useLang((s) => s.lang);
   const loadCatalog = useCatalog((s) => s.load);
   const presets = useCatalog((s) => s.presets);
   const catalogError = useCatalog((s) => s.error);
   const store = useFlowStore;
-  const meta = useFlowStore((s) => s.meta);
   const dirty = useFlowStore((s) => s.dirty);
-  const canUndo = useFlowStore((s) => s.past.length > 0);
-  const canRedo = useFlowStore((s) => s.future.length > 0);
-  const trace = useFlowStore((s) => s.trace);
-  const traceSent = useFlowStore((s) => s.traceSent);
   const [view, setView] = useState<FlowView | null>(null);
   const [error, setError] = useState<unknown>(null);
   const payload = useFlowStore((s) => s.payload);
   const setPayload = useFlowStore((s) => s.setPayload);
+  const [saving, setSaving] = useState(false);
+  const [running, setRunning] = useState(false);
+  const [notice, setNotice] = useState<RunNotice>('');
+  const [prompt, setPrompt] = useState<'' | 'open' | 'dismissed'>('');
   useLiveValidation();
-  const [testing, setTesting] = useState(false);
-  const [typedInputs, setTypedInputs] = useState<Record<string, string>>({});
+  useLeaveGuard(dirty, t('golive.leave'));
 
   useEffect(() => {
     // Load the engine while the user looks at the flow, so that the first Test is quick.
@@ -90,38 +95,52 @@ export function EditorPage({ id }: { id: string }) {
     return () => window.removeEventListener('keydown', onKey);
   }, [store]);
 
-  const save = async () => {
+  /** Saves the document as it is now; the server's answer, or null after showing the error. */
+  const save = async (): Promise<FlowView | null> => {
+    const sent = store.getState().document();
+    setSaving(true);
     try {
-      const v = await api.updateFlow(id, { document: store.getState().document() });
+      const v = await api.updateFlow(id, { document: sent });
       setView(v);
       store.getState().setProblems(v.problems ?? []);
-      store.getState().markSaved(v.id);
+      store.getState().markSaved(v.id, sent);
       setError(null);
+      return v;
     } catch (err) {
       setError(err);
+      return null;
+    } finally {
+      setSaving(false);
     }
   };
 
-  const test = async () => {
-    const parsed = parsePayload(payload);
-    if (!parsed) {
-      setError(new Error(t('editor.payloadInvalid')));
-      return;
-    }
-    const { body } = parsed;
-    setTesting(true);
-    setError(null);
-    store.getState().setTrace(null); // the last result goes at once: what shows next is this run's
+  const onSave = async () => {
+    const v = await save();
+    setNotice('');
+    if (v && offerStart(v) && prompt === '') setPrompt('open');
+  };
+
+  // Start runs what is saved, so unsaved changes are saved first (and the notice says so).
+  // Stop does not save: it is what a user reaches for when something goes wrong.
+  const toggleRun = async () => {
+    if (!view) return;
+    setRunning(true);
     try {
-      const inputs = inputValues(testInputs(meta.inputs, view?.input_values, typedInputs));
-      const tr = await preview(store.getState().document(), body, inputs, lang);
-      store.getState().setTrace(tr);
-      if (tr.problems?.length) store.getState().setProblems(tr.problems);
+      if (view.active) {
+        setView(await api.stopFlow(id));
+        setNotice('stopped');
+        return;
+      }
+      const savedFirst = store.getState().dirty;
+      if (savedFirst && !(await save())) return;
+      setView(await api.startFlow(id));
+      setNotice(savedFirst ? 'savedAndStarted' : 'started');
+      setPrompt('dismissed');
+      setError(null);
     } catch (err) {
-      store.getState().setTrace(null);
-      setError(err instanceof EngineTimeoutError ? new Error(t('engine.timeout')) : err);
+      setError(err);
     } finally {
-      setTesting(false);
+      setRunning(false);
     }
   };
 
@@ -137,20 +156,12 @@ export function EditorPage({ id }: { id: string }) {
 
   return (
     <div className="editor">
-      <div className="toolbar">
-        <a href="#/flows">← {t('editor.back')}</a>
-        <input aria-label={t('editor.name')} className="flow-name" value={meta.name}
-          onChange={(e) => store.getState().setMeta({ name: e.target.value })} />
-        <button type="button" onClick={() => store.getState().undo()} disabled={!canUndo}>{t('editor.undo')}</button>
-        <button type="button" onClick={() => store.getState().redo()} disabled={!canRedo}>{t('editor.redo')}</button>
-        <button type="button" className="primary" onClick={save} disabled={!canEdit} data-testid="save">{t('editor.save')}</button>
-        <span className="muted small">{dirty ? t('editor.unsaved') : t('editor.saved')}</span>
-        <ProblemsButton />
-        <FlowSettingsButton view={view} canEdit={canEdit} onSaved={setView} />
-        <VersionHistory flowId={id} current={view.version} dirty={dirty} onRestored={restored} />
-        <a href={journalHref(id)} data-testid="editor-journal">{t('journal.title')}</a>
-        <SaveAsTemplateButton flowId={id} defaultName={meta.name} dirty={dirty} getDocument={() => store.getState().document()} onError={setError} />
-      </div>
+      <Toolbar view={view} canEdit={canEdit} saving={saving} running={running} notice={notice}
+        onSave={() => void onSave()} onToggleRun={() => void toggleRun()} onViewChange={setView} onRestored={restored} onError={setError} />
+      {prompt === 'open' && !view.active && (
+        <StartPrompt address={flowAddress(view.webhook_url, view.document, presets)} busy={running}
+          onStart={() => void toggleRun()} onDismiss={() => setPrompt('dismissed')} />
+      )}
       <ErrorBox error={error || catalogError} />
       <div className="editor-body">
         <Palette />
@@ -158,20 +169,8 @@ export function EditorPage({ id }: { id: string }) {
           <Canvas />
         </ReactFlowProvider>
         <div className="side">
-          <section className="test-panel">
-            <label htmlFor="payload">{t('editor.payload')}</label>
-            <textarea id="payload" className="code" rows={5} value={payload} onChange={(e) => setPayload(e.target.value)} />
-            <TestValues defs={meta.inputs} saved={view.input_values} typed={typedInputs}
-              onType={(key, value) => setTypedInputs((v) => ({ ...v, [key]: value }))} />
-            <button type="button" className="primary" onClick={test} disabled={testing} data-testid="test">
-              {testing ? t('editor.testing') : t('editor.test')}
-            </button>
-            {trace && (
-              <TraceResult trace={trace} sent={traceSent} />
-            )}
-            {canEdit && <SendForReal flowId={id} payload={payload} document={() => store.getState().document()} />}
-          </section>
           <Inspector />
+          <TestSection view={view} canEdit={canEdit} onError={setError} />
         </div>
       </div>
       <LivePanel flowId={id} />

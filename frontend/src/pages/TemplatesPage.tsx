@@ -1,11 +1,42 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api/client';
-import { textIn, type Template } from '../api/types';
+import { textIn, type FlowView, type Template } from '../api/types';
 import { useLang, useT } from '../i18n/i18n';
 import { go } from '../router';
 import { ErrorBox } from './ErrorBox';
 import { useCanEdit } from '../auth/session';
 import { ImportTemplateButton, TemplateCardActions } from '../teamTemplates/teamTemplates';
+import { useCatalog } from '../store/catalog';
+import { CopyAddress } from './editor/CopyAddress';
+import { flowAddress, triggerPreset } from './editor/readyAddress';
+import { guideSteps } from '../inspector/webhookSetup';
+
+const editorPath = (id: string) => `/flows/${encodeURIComponent(id)}`;
+
+/** After "Create and start": the flow runs; the address to paste into the source, ready to copy. */
+function CreatedLive({ tpl, flow, started }: { tpl: Template; flow: FlowView; started: boolean }) {
+  const t = useT();
+  const lang = useLang((s) => s.lang);
+  const presets = useCatalog((s) => s.presets);
+  useEffect(() => void useCatalog.getState().load(), []);
+  const guide = guideSteps(triggerPreset(flow.document, presets), lang, flow.webhook_url);
+  return (
+    <div className="created-live" data-testid={`created-${tpl.id}`}>
+      {started
+        ? <p className="status-success" role="status">✓ {t('golive.createdLive', { name: flow.name })}</p>
+        : <p className="error" role="status">{t('golive.notStarted')}</p>}
+      <CopyAddress label={tpl.source ? t('golive.pasteInto', { source: tpl.source }) : t('golive.pasteIntoAny')}
+        url={flowAddress(flow.webhook_url, flow.document, presets)} testId="created-url" rows={5} />
+      {guide.length > 0 && (
+        <details className="small">
+          <summary>{t('golive.guide', { source: tpl.source || '' })}</summary>
+          <ol>{guide.map((step, i) => <li key={i}>{step}</li>)}</ol>
+        </details>
+      )}
+      <a href={`#${editorPath(flow.id)}`} data-testid="created-open">{t('golive.openEditor')}</a>
+    </div>
+  );
+}
 
 function UseTemplateForm({ tpl, onCancel }: { tpl: Template; onCancel: () => void }) {
   const t = useT();
@@ -17,18 +48,37 @@ function UseTemplateForm({ tpl, onCancel }: { tpl: Template; onCancel: () => voi
   );
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const [created, setCreated] = useState<{ flow: FlowView; started: boolean } | null>(null);
 
-  const submit = async (e: FormEvent) => {
+  // "Create the flow" opens it in the editor; "Create and start" (the form's default, Enter)
+  // starts it at once and stays here with the address to paste into the source service.
+  const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
+    const start = (e.nativeEvent as SubmitEvent).submitter?.getAttribute('data-action') !== 'create';
     setBusy(true);
+    setError(null);
+    let flow: FlowView;
     try {
-      const v = await api.instantiate(tpl.id, name, values);
-      go(`/flows/${encodeURIComponent(v.id)}`);
+      flow = await api.instantiate(tpl.id, name, values);
     } catch (err) {
       setError(err);
       setBusy(false);
+      return;
     }
+    if (!start) {
+      go(editorPath(flow.id));
+      return;
+    }
+    try {
+      setCreated({ flow: await api.startFlow(flow.id), started: true });
+    } catch (err) {
+      setError(err);
+      setCreated({ flow, started: false });
+    }
+    setBusy(false);
   };
+
+  if (created) return <><CreatedLive tpl={tpl} flow={created.flow} started={created.started} /><ErrorBox error={error} /></>;
 
   return (
     <form className="use-template" onSubmit={submit} data-testid={`use-${tpl.id}`}>
@@ -49,8 +99,11 @@ function UseTemplateForm({ tpl, onCancel }: { tpl: Template; onCancel: () => voi
         </div>
       ))}
       <ErrorBox error={error} />
-      <button type="submit" className="primary" disabled={busy}>{t('templates.create')}</button>{' '}
-      <button type="button" onClick={onCancel}>{t('common.cancel')}</button>
+      <div className="row-actions">
+        <button type="submit" className="primary" disabled={busy} data-action="start" data-testid="create-start">{t('golive.createStart')}</button>
+        <button type="submit" disabled={busy} data-action="create">{t('templates.create')}</button>
+        <button type="button" onClick={onCancel}>{t('common.cancel')}</button>
+      </div>
     </form>
   );
 }

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { FlowDocument } from '../api/types';
 import { fromDocument, toDocument } from './document';
 import { useCatalog } from './catalog';
-import { emptyDocument, useFlowStore } from './flowStore';
+import { documentKey, emptyDocument, useFlowStore } from './flowStore';
 
 const doc: FlowDocument = {
   schema: 1,
@@ -142,5 +142,69 @@ describe('problems, payload and captured requests', () => {
     expect(s().learned[0].key).toBe('a');
     s().load(emptyDocument('b'), 'f2');
     expect([s().problems, s().payload, s().samples, s().learned, s().webhookUrl]).toEqual([[], '', [], [], '']);
+  });
+});
+
+describe('unsaved changes are a comparison with the saved document', () => {
+  const s = useFlowStore.getState;
+  beforeEach(() => s().load(structuredClone(doc), 'f1'));
+
+  it('undo back to the saved state clears "unsaved"', () => {
+    s().updateNode('yes', { name: 'Lead' });
+    expect(s().dirty).toBe(true);
+    s().undo();
+    expect(s().dirty).toBe(false);
+    s().redo();
+    expect(s().dirty).toBe(true);
+  });
+
+  it('typing a name and deleting it again is not a change', () => {
+    s().setMeta({ name: doc.name + '!' });
+    expect(s().dirty).toBe(true);
+    s().setMeta({ name: doc.name });
+    expect(s().dirty).toBe(false);
+  });
+
+  it('after a save, undo to the state before it is unsaved', () => {
+    s().updateNode('yes', { name: 'Lead' });
+    s().markSaved('f1');
+    expect(s().dirty).toBe(false);
+    s().undo();
+    expect(s().dirty).toBe(true);
+    s().redo();
+    expect(s().dirty).toBe(false);
+  });
+
+  it('an edit made while the save was on its way stays unsaved', () => {
+    s().updateNode('yes', { name: 'Lead' });
+    const sent = s().document();
+    s().updateNode('no', { name: 'Typed during the save' });
+    s().markSaved('f1', sent);
+    expect(s().dirty).toBe(true);
+  });
+
+  it('a step moved and put back where it was is not a change; selecting is never one', () => {
+    s().onNodesChange([{ type: 'select', id: 'yes', selected: true }]);
+    expect(s().dirty).toBe(false);
+    s().onNodesChange([{ type: 'position', id: 'yes', position: { x: 50, y: 300 }, dragging: false }]);
+    expect(s().dirty).toBe(true);
+    s().onNodesChange([{ type: 'position', id: 'yes', position: { x: 0, y: 280 }, dragging: false }]);
+    expect(s().dirty).toBe(false);
+  });
+
+  it('a removed edge and a removed step are changes until undone', () => {
+    s().onEdgesChange([{ type: 'remove', id: 'trigger->check' }]);
+    expect(s().dirty).toBe(true);
+    s().undo();
+    expect(s().dirty).toBe(false);
+    s().removeNode('no');
+    expect(s().dirty).toBe(true);
+    s().undo();
+    expect(s().dirty).toBe(false);
+  });
+
+  it('documentKey ignores the order of members', () => {
+    expect(documentKey({ schema: 1, name: 'a', nodes: [], edges: [] })).toBe(documentKey({ edges: [], nodes: [], name: 'a', schema: 1 }));
+    expect(documentKey({ schema: 1, name: 'a', nodes: [], edges: [] })).not.toBe(documentKey({ schema: 1, name: 'b', nodes: [], edges: [] }));
   });
 });

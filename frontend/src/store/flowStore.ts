@@ -1,5 +1,6 @@
-// The editor's state in one store: the graph, selection, undo/redo, dirty flag, last preview,
-// validation problems, the Test payload and the requests the webhook captured.
+// The editor's state in one store: the graph, selection, undo/redo, whether it differs from the
+// saved flow, last preview, validation problems, the Test payload and the requests the webhook
+// captured.
 import { create } from 'zustand';
 import { applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, type NodeChange } from '@xyflow/react';
 import type { Field, FlowDocument, LearnedField, Problem, Sample, StepTrace, Trace } from '../api/types';
@@ -17,7 +18,10 @@ export interface FlowState extends Graph {
   selectedId: string | null;
   past: Graph[];
   future: Graph[];
+  /** whether the document differs from the one last loaded or saved (undo back to it: false) */
   dirty: boolean;
+  /** documentKey of the document last loaded or saved */
+  savedKey: string;
   trace: Trace | null;
   /** whether the trace is of a run sent for real (Send for real) rather than a preview */
   traceSent: boolean;
@@ -48,7 +52,8 @@ export interface FlowState extends Graph {
   undo(): void;
   redo(): void;
   setTrace(t: Trace | null, sent?: boolean): void;
-  markSaved(flowId?: string): void;
+  /** records `saved` (by default the current document) as what the server holds */
+  markSaved(flowId?: string, saved?: FlowDocument): void;
   autoLayout(): void;
   setProblems(p: Problem[]): void;
   setPayload(p: string): void;
@@ -68,6 +73,18 @@ function uniqueId(kind: string, nodes: HookNode[]): string {
   }
 }
 
+/**
+ * The document as a string that is equal for equal documents whatever their members' order: the
+ * editor is "unsaved" exactly when this differs from the saved document's.
+ */
+export function documentKey(doc: FlowDocument): string {
+  return JSON.stringify(doc, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.keys(v as Record<string, unknown>).sort().map((k) => [k, (v as Record<string, unknown>)[k]]))
+      : v,
+  );
+}
+
 export const emptyDocument = (name = ''): FlowDocument => ({ schema: 1, name, nodes: [], edges: [] });
 
 export const useFlowStore = create<FlowState>()((set, get) => {
@@ -78,8 +95,16 @@ export const useFlowStore = create<FlowState>()((set, get) => {
     const s = get();
     set({ past: [...s.past, graphOf(s)].slice(-HISTORY_LIMIT), future: [] });
   };
+  /** sets a change to the graph and whether the result differs from the saved document */
+  const change = (patch: Partial<FlowState> | ((s: FlowState) => Partial<FlowState>)) => {
+    set(patch);
+    const s = get();
+    const dirty = documentKey(toDocument(s)) !== s.savedKey;
+    if (dirty !== s.dirty) set({ dirty });
+  };
   return {
     ...fromDocument(emptyDocument()),
+    savedKey: documentKey(toDocument(fromDocument(emptyDocument()))),
     flowId: null,
     selectedId: null,
     past: [],
@@ -95,9 +120,10 @@ export const useFlowStore = create<FlowState>()((set, get) => {
     learned: [],
 
     load(doc, flowId = null, webhookUrl = '') {
+      const graph = fromDocument(doc);
       set({
-        ...fromDocument(doc), flowId, selectedId: null, past: [], future: [], dirty: false, trace: null, steps: {},
-        problems: [], payload: '', webhookUrl, samples: [], learned: [],
+        ...graph, flowId, selectedId: null, past: [], future: [], dirty: false, savedKey: documentKey(toDocument(graph)),
+        trace: null, steps: {}, problems: [], payload: '', webhookUrl, samples: [], learned: [],
       });
     },
     document() {
@@ -120,24 +146,26 @@ export const useFlowStore = create<FlowState>()((set, get) => {
         }
       }
       if (selectedId && removed.has(selectedId)) selectedId = null;
-      set({ nodes, edges, selectedId, dirty: s.dirty || structural || moved || changes.some((c) => c.type === 'position') });
+      // Selecting and measuring do not change the document; only those changes skip the comparison.
+      if (structural || moved || changes.some((c) => c.type === 'position' || c.type === 'replace')) change({ nodes, edges, selectedId });
+      else set({ nodes, edges, selectedId });
     },
     onEdgesChange(changes) {
       const structural = changes.some((c) => c.type === 'remove' || c.type === 'add');
       if (structural) push();
       const s = get();
-      set({ edges: applyEdgeChanges(changes, s.edges), dirty: s.dirty || structural });
+      change({ edges: applyEdgeChanges(changes, s.edges) });
     },
     connect(c) {
       const s = get();
       if (!canConnect(c, s.nodes, s.edges)) return;
       push();
-      set((s) => ({ edges: [...s.edges, newEdge(c.source, c.target, c.sourceHandle || undefined)], dirty: true }));
+      change((s) => ({ edges: [...s.edges, newEdge(c.source, c.target, c.sourceHandle || undefined)] }));
     },
     addNode(kind, position, config, name = '') {
       push();
       const node = newNode(kind, position, get().nodes, config, name);
-      set((s) => ({ nodes: [...s.nodes, node], selectedId: node.id, dirty: true }));
+      change((s) => ({ nodes: [...s.nodes, node], selectedId: node.id }));
       return node.id;
     },
     dropNode(kind, position) {
@@ -148,19 +176,18 @@ export const useFlowStore = create<FlowState>()((set, get) => {
       const edges = join && canConnect(join, [...s.nodes, node], s.edges)
         ? [...s.edges, newEdge(join.source, join.target, join.sourceHandle ?? undefined)]
         : s.edges;
-      set({
+      change({
         nodes: [...s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), { ...node, selected: true }],
-        edges, selectedId: node.id, dirty: true,
+        edges, selectedId: node.id,
       });
       return node.id;
     },
     removeNode(id) {
       push();
-      set((s) => ({
+      change((s) => ({
         nodes: s.nodes.filter((n) => n.id !== id),
         edges: s.edges.filter((e) => e.source !== id && e.target !== id),
         selectedId: s.selectedId === id ? null : s.selectedId,
-        dirty: true,
       }));
     },
     updateNode(id, patch) {
@@ -168,14 +195,13 @@ export const useFlowStore = create<FlowState>()((set, get) => {
       const now = Date.now();
       if (!(lastEdit && lastEdit.id === id && now - lastEdit.at < EDIT_COALESCE_MS)) push();
       lastEdit = { id, at: now };
-      set((s) => ({
+      change((s) => ({
         nodes: s.nodes.map((n) => (n.id === id ? { ...n, data: { ...n.data, ...patch } } : n)),
-        dirty: true,
       }));
     },
     setMeta(patch) {
       push();
-      set((s) => ({ meta: { ...s.meta, ...patch }, dirty: true }));
+      change((s) => ({ meta: { ...s.meta, ...patch } }));
     },
     select(id) {
       set((s) => ({ selectedId: id, nodes: s.nodes.map((n) => (n.selected === (n.id === id) ? n : { ...n, selected: n.id === id })) }));
@@ -187,28 +213,29 @@ export const useFlowStore = create<FlowState>()((set, get) => {
       const s = get();
       const prev = s.past[s.past.length - 1];
       if (!prev) return;
-      set({ ...prev, past: s.past.slice(0, -1), future: [graphOf(s), ...s.future], dirty: true });
+      change({ ...prev, past: s.past.slice(0, -1), future: [graphOf(s), ...s.future] });
     },
     redo() {
       const s = get();
       const next = s.future[0];
       if (!next) return;
-      set({ ...next, past: [...s.past, graphOf(s)], future: s.future.slice(1), dirty: true });
+      change({ ...next, past: [...s.past, graphOf(s)], future: s.future.slice(1) });
     },
     setTrace(t, sent = false) {
       const steps: Record<string, StepTrace> = {};
       for (const st of t?.steps ?? []) steps[st.node] = st;
       set({ trace: t, traceSent: sent, steps });
     },
-    markSaved(flowId) {
-      set((s) => ({ dirty: false, flowId: flowId ?? s.flowId }));
+    markSaved(flowId, saved) {
+      // What was sent may be older than the editor by now (edits during the save): compare with it.
+      change((s) => ({ savedKey: documentKey(saved ?? toDocument(s)), flowId: flowId ?? s.flowId }));
     },
     autoLayout() {
       const s = get();
       if (s.nodes.length === 0) return;
       push();
       const pos = layoutPositions(s.nodes, s.edges);
-      set({ nodes: s.nodes.map((n) => ({ ...n, position: pos[n.id] ?? n.position })), dirty: true });
+      change({ nodes: s.nodes.map((n) => ({ ...n, position: pos[n.id] ?? n.position })) });
     },
     setProblems(problems) {
       set({ problems });
