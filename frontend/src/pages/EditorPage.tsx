@@ -9,7 +9,8 @@ import { useFlowStore } from '../store/flowStore';
 import { useLiveValidation } from '../store/validation';
 import { Canvas } from '../canvas/Canvas';
 import { Palette } from '../canvas/Palette';
-import { parsePayload, samplePayload } from '../engine/sample';
+import { parsePayload } from '../engine/sample';
+import { SampleRequest } from './SampleRequest';
 import { Inspector } from '../inspector/Inspector';
 import { ErrorBox } from './ErrorBox';
 import { inputValues, testInputs } from './testInputs';
@@ -33,7 +34,6 @@ export function EditorPage({ id }: { id: string }) {
   const t = useT();
   const lang = useLang((s) => s.lang);
   const loadCatalog = useCatalog((s) => s.load);
-  const presets = useCatalog((s) => s.presets);
   const catalogError = useCatalog((s) => s.error);
   const store = useFlowStore;
   const meta = useFlowStore((s) => s.meta);
@@ -45,7 +45,6 @@ export function EditorPage({ id }: { id: string }) {
   const [view, setView] = useState<FlowView | null>(null);
   const [error, setError] = useState<unknown>(null);
   const payload = useFlowStore((s) => s.payload);
-  const setPayload = useFlowStore((s) => s.setPayload);
   useLiveValidation();
   const [testing, setTesting] = useState(false);
   const [typedInputs, setTypedInputs] = useState<Record<string, string>>({});
@@ -72,10 +71,6 @@ export function EditorPage({ id }: { id: string }) {
       gone = true;
     };
   }, [id, loadCatalog, store]);
-
-  useEffect(() => {
-    if (view && !payload && presets.length) setPayload(samplePayload(store.getState().nodes, presets));
-  }, [view, presets, payload, store, setPayload]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -159,8 +154,7 @@ export function EditorPage({ id }: { id: string }) {
         </ReactFlowProvider>
         <div className="side">
           <section className="test-panel">
-            <label htmlFor="payload">{t('editor.payload')}</label>
-            <textarea id="payload" className="code" rows={5} value={payload} onChange={(e) => setPayload(e.target.value)} />
+            <SampleRequest />
             <TestValues defs={meta.inputs} saved={view.input_values} typed={typedInputs}
               onType={(key, value) => setTypedInputs((v) => ({ ...v, [key]: value }))} />
             <button type="button" className="primary" onClick={test} disabled={testing} data-testid="test">
