@@ -7,6 +7,7 @@ import { useCatalog } from '../store/catalog';
 import { useFlowStore } from '../store/flowStore';
 import { autoSample, pickedExample, sampleFields, setSampleValue, triggerPreset } from '../engine/sampleForm';
 import { chooseCaptured, typeSample, useSampleOrigin } from '../engine/sampleOrigin';
+import { warmFor } from '../engine/warmup';
 
 export function SampleRequest() {
   const t = useT();
@@ -17,6 +18,21 @@ export function SampleRequest() {
   const presets = useCatalog((s) => s.presets);
   const origin = useSampleOrigin((s) => s.origin);
   const [raw, setRaw] = useState(false);
+  const flowId = useFlowStore((s) => s.flowId);
+  const [warmed, setWarmed] = useState<string | null>(null);
+
+  // Once the opened flow has its sample, warm the engine with them (see Engine.warm).
+  const hasPayload = payload.trim() !== '';
+  useEffect(() => {
+    if (!flowId || !hasPayload) return;
+    let gone = false;
+    const st = useFlowStore.getState();
+    void warmFor(st.document(), st.payload, lang).then(() => !gone && setWarmed(flowId));
+    return () => {
+      gone = true;
+    };
+    // once per opened flow: the sample's later edits need no new warm-up
+  }, [flowId, hasPayload]);
 
   useEffect(() => {
     const next = autoSample(payload, origin, nodes, presets, samples);
@@ -43,7 +59,7 @@ export function SampleRequest() {
   };
 
   return (
-    <div className="sample-request" data-testid="sample-request">
+    <div className="sample-request" data-testid="sample-request" data-engine={warmed === flowId ? 'warm' : 'cold'}>
       <div className="field">
         <label htmlFor="sample-source">{t('sample.source')}</label>
         <select id="sample-source" data-testid="sample-source" value={chosen} onChange={(e) => choose(e.target.value)}>
