@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 )
@@ -74,4 +75,33 @@ func (h *httpStep) previewAnswer(p *httpPrepared) (res *httpResult, own bool, se
 		return &httpResult{status: 200, headers: headers, body: []byte(s.body)}, false, service, true
 	}
 	return &h.sample, false, service, false
+}
+
+// previewFailure words a preview's failed success check as what it is: a check of the sample
+// answer (example names the service whose example answer it was, "" for the step's own sample),
+// with nothing sent. The target's own sentences ("CPA.House answered that…") are for runs that
+// were sent.
+func previewFailure(sc *StepContext, err error, example string) error {
+	var pr *Problem
+	if !errors.As(err, &pr) {
+		return err
+	}
+	params := Params{"answer": "the sample answer", "answer_ru": "примера ответа", "status": pr.Params["status"], "reply": pr.Params["reply"]}
+	if example != "" {
+		params["answer"], params["answer_ru"] = example+"'s example answer", "примера ответа "+example
+	}
+	var code string
+	switch pr.Code {
+	case CodeHTTPStatus, CodeHTTPRejectedEmpty:
+		code = CodeHTTPPreviewStatus
+		if pr.Code == CodeHTTPRejectedEmpty {
+			params["reply"] = ""
+		}
+	case CodeHTTPRejected:
+		code = CodeHTTPPreviewRejected
+	default:
+		return err
+	}
+	np := problemAt(&sc.Node, "sample_response", code, params)
+	return &np
 }

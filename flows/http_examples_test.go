@@ -16,8 +16,10 @@ func TestHTTPPreview_WithoutASampleAnswerNeverClaimsTheTargetAnswered(t *testing
 		config      string
 		wantCode    string // "" when the step succeeds
 		wantService string
-		wantLog     string
-		wantJSON    map[string]any // the output's json member, when the step succeeds on an example
+		// wantServiceRu is what the Russian sentence names, when it differs from wantService
+		wantServiceRu string
+		wantLog       string
+		wantJSON      map[string]any // the output's json member, when the step succeeds on an example
 	}{
 		{
 			name:        "unknown address with a success rule: says nothing was sent and what to add",
@@ -66,6 +68,27 @@ func TestHTTPPreview_WithoutASampleAnswerNeverClaimsTheTargetAnswered(t *testing
 			wantCode:    CodeHTTPPreviewNoAnswer,
 			wantService: "Offerrum",
 		},
+		{
+			name:        "the step's own sample answer that breaks the rule is called the sample answer",
+			config:      `{"method":"POST","url":"%URL%/","body_type":"previous","success":{"condition":"status == \"success\""},"sample_response":{"body":"{\"status\":\"error\",\"msg\":\"Неверный api_key\"}"}}`,
+			wantCode:    CodeHTTPPreviewRejected,
+			wantService: "sample answer", wantServiceRu: "примера ответа",
+			wantLog: "the sample answer",
+		},
+		{
+			name:        "a sample status outside the range",
+			config:      `{"url":"%URL%/","sample_response":{"status":503,"body":"maintenance"}}`,
+			wantCode:    CodeHTTPPreviewStatus,
+			wantService: "the sample answer has HTTP status 503", wantServiceRu: "HTTP-статус 503",
+			wantLog: "the sample answer",
+		},
+		{
+			name:        "CPA.House's example answer against a rule it does not meet",
+			config:      `{"method":"POST","url":"https://api.cpa.house/method/send_order","body_type":"previous","success":{"condition":"status == \"queued\""}}`,
+			wantCode:    CodeHTTPPreviewRejected,
+			wantService: "CPA.House's example answer", wantServiceRu: "примера ответа CPA.House",
+			wantLog: "CPA.House's example answer",
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -94,8 +117,8 @@ func TestHTTPPreview_WithoutASampleAnswerNeverClaimsTheTargetAnswered(t *testing
 				return
 			}
 			httpMustFail(t, tr, st, tc.wantCode)
-			if st.HTTP == nil || st.HTTP.Response != nil {
-				t.Errorf("exchange %+v: the request must be shown, and no answer", st.HTTP)
+			if st.HTTP == nil || (tc.wantCode == CodeHTTPPreviewNoAnswer) != (st.HTTP.Response == nil) {
+				t.Errorf("exchange %+v: the request must be shown, and an answer only when there was a sample", st.HTTP)
 			}
 			if tr.Error.Field != "sample_response" || tr.Error.Node != "send" {
 				t.Errorf("error on %s.%s, want send.sample_response", tr.Error.Node, tr.Error.Field)
@@ -103,10 +126,14 @@ func TestHTTPPreview_WithoutASampleAnswerNeverClaimsTheTargetAnswered(t *testing
 			for _, lang := range []string{"en", "ru"} {
 				msg := tr.Error.Text(lang)
 				start := map[string]string{"en": "nothing was sent: this is a test", "ru": "ничего не отправлено: это проверка"}[lang]
-				if !strings.Contains(msg, start) || !strings.Contains(msg, tc.wantService) {
-					t.Errorf("%s: %q, want it to say %q and name %s", lang, msg, start, tc.wantService)
+				name := tc.wantService
+				if lang == "ru" && tc.wantServiceRu != "" {
+					name = tc.wantServiceRu
 				}
-				for _, claim := range []string{"answered", "ответил", "HTTP status", "HTTP-статус"} {
+				if !strings.Contains(msg, start) || !strings.Contains(msg, name) {
+					t.Errorf("%s: %q, want it to say %q and name %s", lang, msg, start, name)
+				}
+				for _, claim := range []string{"answered", "ответил", "and nothing else", "без текста"} {
 					if strings.Contains(msg, claim) {
 						t.Errorf("%s: %q claims the target answered (%q)", lang, msg, claim)
 					}

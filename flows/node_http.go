@@ -397,10 +397,14 @@ func (h *httpStep) Run(ctx context.Context, sc *StepContext) (any, error) {
 	sc.RecordHTTP(x)
 
 	var res *httpResult
+	exampleOf := "" // the service whose example answer a preview continues with
 	if sc.Preview() {
 		var own, example bool
 		var service string
 		res, own, service, example = h.previewAnswer(p)
+		if example {
+			exampleOf = service
+		}
 		switch {
 		case own:
 			sc.Logf("not sent: this is a preview, so nothing went to %s; continuing with the sample answer (HTTP %d)", p.host, res.status)
@@ -425,7 +429,11 @@ func (h *httpStep) Run(ctx context.Context, sc *StepContext) (any, error) {
 		}
 	}
 	x.Response = httpTraceResponse(res)
-	return h.finish(ctx, sc, p, res)
+	out, err := h.finish(ctx, sc, p, res)
+	if sc.Preview() {
+		err = previewFailure(sc, err, exampleOf)
+	}
+	return out, err
 }
 
 // httpTraceResponse is a response as the trace shows it.

@@ -177,6 +177,8 @@ const (
 	CodeJSMemory           = "js.memory"
 
 	CodeHTTPPreviewNoAnswer = "http.preview_no_answer"
+	CodeHTTPPreviewStatus   = "http.preview_status"
+	CodeHTTPPreviewRejected = "http.preview_rejected"
 )
 
 var messages = map[string]Text{
@@ -247,6 +249,8 @@ var messages = map[string]Text{
 	CodeHTTPDenied:          {"{host} was not called: its address {address} is {reason}, which this server does not allow", "{host} не вызван: его адрес {address} — {reason_ru}, а этот сервер туда запросы не пускает"},
 	CodeJSMemory:            {"the JavaScript used more than {limit} of memory and was stopped", "JavaScript занял больше {limit} памяти и был остановлен"},
 	CodeHTTPPreviewNoAnswer: {"nothing was sent: this is a test, so there is no answer of {service} to check the success rule against. Add a sample answer of {service} in this step's «Sample answer» field to check it", "ничего не отправлено: это проверка, и ответа {service}, на котором проверить условие успеха, нет. Добавьте пример ответа {service} в поле «Пример ответа» этого шага, чтобы его проверить"},
+	CodeHTTPPreviewStatus:   {"nothing was sent: this is a test, and {answer} has HTTP status {status}{reply}, which the success rule does not accept", "ничего не отправлено: это проверка, а у {answer_ru} HTTP-статус {status}{reply}, который условие успеха не принимает"},
+	CodeHTTPPreviewRejected: {"nothing was sent: this is a test, and by {answer} the request would fail: «{reply}»", "ничего не отправлено: это проверка, а из {answer_ru} следует, что запрос не выполнится: «{reply}»"},
 	CodeHTTPHeaderName:      {"{label}: '{key}' is not a valid header name (use letters, digits and '-', no spaces)", "{label_ru}: «{key}» — неверное название заголовка (буквы, цифры и «-», без пробелов)"},
 	CodeFilterEmpty:         {"add at least one rule or write an expression", "добавьте хотя бы одно правило или напишите выражение"},
 	CodeFilterBoth:          {"use either rules or an expression, not both; clear one of them", "используйте либо правила, либо выражение, но не то и другое сразу; очистите одно из них"},
