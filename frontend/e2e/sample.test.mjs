@@ -80,6 +80,8 @@ test('a new flow: GetCourse fills the sample form, a real request becomes the sa
   assert.match(result, /nothing was sent: this is a test/, result);
   assert.match(result, /Add a sample answer of 127\.0\.0\.1 in this step's «Sample answer» field/, result);
   assert.doesNotMatch(result, /answered|HTTP status 200/, result);
+  await page.getByTestId('trace-status').scrollIntoViewIfNeeded();
+  await screenshot(page, 'sample-test-nothing-sent.png');
 
   // GetCourse calls the webhook for real; the flow is stopped, so the request is kept.
   await page.getByTestId('node-trigger').click();
@@ -98,6 +100,7 @@ test('a new flow: GetCourse fills the sample form, a real request becomes the sa
   assert.match(options[0], /^the latest request received, .*\d/, options.join(' | '));
   assert.equal(options.at(-1), 'the example of GetCourse: user created');
   assert.match(await page.getByTestId('sample-source').locator('option:checked').textContent(), /^the latest request received/);
+  await page.getByTestId('sample-request').scrollIntoViewIfNeeded();
   await screenshot(page, 'sample-form-captured.png');
 
   // The Test uses it: the request that would go out carries GetCourse's real values.
@@ -139,5 +142,15 @@ test('reopened, the flow offers the captured request, and the first Test does no
   // shared by several jobs, so only a figure far beyond it fails.
   assert.ok(ms < 1500, `the first Test took ${ms} ms after the engine was warm`);
   recordFigure('engine_warm_ms.first_after_open', stats.warm_ms);
+
+  // Clicked the moment the editor shows, the Test waits for the engine's load and the one warm-up
+  // preview of this flow (which compiles what the Test needs), never for other flows.
+  await page.reload();
+  const clicked = await runPreview(page);
+  await expectNodeStatus(page, ['send'], 'failed');
+  recordFigure('test_to_paint_ms.first_clicked_as_the_editor_opens', clicked);
+  const atOnce = await page.evaluate(() => window.hookflowEngine.stats());
+  assert.equal(atOnce.first_run.templates_warmed, 0, JSON.stringify(atOnce));
+  assert.ok(atOnce.first_run.warm_runs <= 1, JSON.stringify(atOnce));
   assertNoPageErrors(page);
 });
