@@ -116,6 +116,16 @@ test('a new flow: GetCourse fills the sample form, a real request becomes the sa
   // The JSON stays available for those who want it, and shows the same request.
   await page.getByTestId('sample-raw-toggle').check();
   assert.match(await page.getByLabel('Sample request (JSON)').inputValue(), /first_name=%D0%9E%D0%BB%D1%8C%D0%B3%D0%B0/);
+  await page.getByTestId('sample-raw-toggle').uncheck();
+
+  // In Russian: the fields' labels, the choice of request and the Test's sentence.
+  await page.getByLabel('Language').selectOption('ru');
+  await page.getByTestId('sample-fields').getByText('Телефон', { exact: true }).waitFor();
+  assert.match(await page.getByTestId('sample-source').locator('option:checked').textContent(), /^последнем полученном запросе, /);
+  await runPreview(page);
+  const ru = await page.getByTestId('trace-status').textContent();
+  assert.match(ru, /ничего не отправлено: это проверка\. Добавьте пример ответа 127\.0\.0\.1 в поле «Пример ответа»/, ru);
+  assert.doesNotMatch(ru, /ответил/, ru);
   assertNoPageErrors(page);
 });
 

@@ -78,7 +78,7 @@ export function SampleRequest() {
             <div className="field" key={f.key}>
               <label htmlFor={`sample-${f.key}`}>{f.label}</label>
               <input id={`sample-${f.key}`} data-testid={`sample-${f.key}`} type="text" autoComplete="off"
-                value={f.value} placeholder={f.example}
+                value={f.value} placeholder={f.example ? t('sample.eg', { example: f.example }) : ''}
                 onChange={(e) => typeSample(setSampleValue(payload, f.key, e.target.value), presetId)} />
             </div>
           ))}
