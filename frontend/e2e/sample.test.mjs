@@ -18,7 +18,7 @@ import {
   startTarget,
 } from './harness.mjs';
 
-let server, browser, cpa, page, flowId;
+let server, browser, cpa, page, flowId, hookUrl;
 before(async () => {
   server = await startServer();
   cpa = await startTarget(() => ({ status: 200, json: { status: 'success', id: '501' } }));
@@ -85,7 +85,7 @@ test('a new flow: GetCourse fills the sample form, a real request becomes the sa
 
   // GetCourse calls the webhook for real; the flow is stopped, so the request is kept.
   await page.getByTestId('node-trigger').click();
-  const hookUrl = (await page.getByTestId('webhook-ready-url').inputValue()).split('?')[0];
+  hookUrl = (await page.getByTestId('webhook-ready-url').inputValue()).split('?')[0];
   await page.getByTestId('wait-request').click();
   await page.getByTestId('waiting').waitFor();
   const sent = new URLSearchParams({ id: '900001', email: 'olga@example.com', phone: '+7 912 555-44-33', first_name: 'Ольга', city: 'Казань' });
@@ -135,6 +135,15 @@ test('reopened, the flow offers the captured request, and the first Test does no
   await page.getByTestId('node-send').waitFor();
   // Reopened, the captured request is the sample, not GetCourse's example.
   await fieldShows('phone', '+7 912 555-44-33');
+
+  // A request arriving while the editor is open is offered at once, without waiting for it.
+  const next = new URLSearchParams({ email: 'ivan@example.com', phone: '+7 903 111-22-33', first_name: 'Иван' });
+  assert.equal((await fetch(`${hookUrl}?${next}`)).status, 202);
+  await fieldShows('first_name', 'Иван');
+  await fieldShows('city', '');
+  const list = await page.getByTestId('sample-source').locator('option').allTextContents();
+  assert.equal(list.length, 3, `two requests and the example: ${list.join(' | ')}`);
+  assert.match(list[1], /^the request received /, list.join(' | '));
 
   // The editor warms the engine with this flow while the user looks at it (data-engine="warm"
   // once done). The Test then finds the engine warm. Before, the engine previewed every built-in

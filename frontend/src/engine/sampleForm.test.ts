@@ -43,7 +43,7 @@ describe('which request the sample is', () => {
   it('the newest captured request beats the example when the flow opens', () => {
     const s = settle('', null, nodes({ preset: 'getcourse.user_created' }), [captured('new', 'email=olga%40mail.ru'), captured('old', 'email=x')]);
     expect(query(s.payload)).toEqual({ email: 'olga@mail.ru' });
-    expect(s.origin).toEqual({ kind: 'captured', eventId: 'new' });
+    expect(s.origin).toEqual({ kind: 'captured', eventId: 'new', auto: true });
     expect(JSON.parse(s.payload).event_id).toBeUndefined();
   });
 
@@ -51,7 +51,7 @@ describe('which request the sample is', () => {
     const n = nodes({ preset: 'getcourse.user_created' });
     const first = settle('', null, n, []); // the samples have not arrived yet
     const later = settle(first.payload, first.origin, n, [captured('e1', 'email=olga%40mail.ru')]);
-    expect(later.origin).toEqual({ kind: 'captured', eventId: 'e1' });
+    expect(later.origin).toEqual({ kind: 'captured', eventId: 'e1', auto: true });
   });
 
   it('choosing a preset fills the sample at once', () => {
@@ -65,6 +65,14 @@ describe('which request the sample is', () => {
     const before = settle('', null, nodes({ preset: 'generic' }), []);
     const after = settle(before.payload, before.origin, nodes({ preset: 'generic', fields: [{ key: 'r_id', example: '48213' }] }), []);
     expect(query(after.payload)).toEqual({ r_id: '48213' });
+  });
+
+  it('a request arriving later replaces the one chosen by itself, not the one the user chose', () => {
+    const n = nodes({ preset: 'getcourse.user_created' });
+    const first = settle('', null, n, [captured('e1', 'email=a%40b.c')]);
+    const arrived = [captured('e2', 'email=new%40b.c'), captured('e1', 'email=a%40b.c')];
+    expect(query(settle(first.payload, first.origin, n, arrived).payload)).toEqual({ email: 'new@b.c' });
+    expect(autoSample(first.payload, { kind: 'captured', eventId: 'e1' }, n, presets, arrived)).toBeNull();
   });
 
   it('a captured request is kept when the preset changes', () => {

@@ -10,7 +10,8 @@ import { samplePayload } from './sample';
 export type SampleOrigin =
   /** picked: the user chose the example over the captured requests */
   | { kind: 'example'; preset: string; text: string; picked?: boolean }
-  | { kind: 'captured'; eventId: string }
+  /** auto: chosen by itself, so a newer captured request replaces it */
+  | { kind: 'captured'; eventId: string; auto?: boolean }
   | { kind: 'edited'; preset: string };
 
 export interface SampleField {
@@ -51,7 +52,8 @@ export function capturedPayload(s: Sample): string {
 /**
  * What the sample should become by itself, or null to keep it. The user's own choice and typing
  * are kept; otherwise a captured request beats the preset's example (it is what the source really
- * sends), and the example follows the preset and the declared fields as they change. Choosing
+ * sends), the newest one as requests arrive, and the example follows the preset and the declared
+ * fields as they change. Choosing
  * another preset refills the sample from its example unless the sample is a captured request.
  */
 export function autoSample(
@@ -62,7 +64,7 @@ export function autoSample(
   samples: Sample[],
 ): { payload: string; origin: SampleOrigin } | null {
   const preset = presetId(nodes);
-  const captured = (s: Sample) => ({ payload: capturedPayload(s), origin: { kind: 'captured', eventId: s.event_id } as SampleOrigin });
+  const captured = (s: Sample) => ({ payload: capturedPayload(s), origin: { kind: 'captured', eventId: s.event_id, auto: true } as SampleOrigin });
   const example = () => {
     const text = samplePayload(nodes, presets);
     return { payload: text, origin: { kind: 'example', preset, text } as SampleOrigin };
@@ -71,7 +73,10 @@ export function autoSample(
     if (samples.length > 0) return captured(samples[0]);
     return presets.length ? example() : null;
   }
-  if (origin.kind === 'captured') return null;
+  if (origin.kind === 'captured') {
+    // One the user chose stays; one chosen by itself follows the newest request.
+    return origin.auto && samples.length > 0 && samples[0].event_id !== origin.eventId ? captured(samples[0]) : null;
+  }
   if (origin.kind === 'edited') return origin.preset === preset ? null : example();
   // origin is the example: a captured request replaces it (unless the user picked the example),
   // a changed preset or field list refills it.
