@@ -117,6 +117,8 @@ test('a new flow: GetCourse fills the sample form, a real request becomes the sa
   await page.getByTestId('sample-raw-toggle').check();
   assert.match(await page.getByLabel('Sample request (JSON)').inputValue(), /first_name=%D0%9E%D0%BB%D1%8C%D0%B3%D0%B0/);
   await page.getByTestId('sample-raw-toggle').uncheck();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.getByText('Saved', { exact: true }).waitFor();
 
   // In Russian: the fields' labels, the choice of request and the Test's sentence.
   await page.getByLabel('Language').selectOption('ru');
