@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -413,20 +414,43 @@ func (h *httpStep) Run(ctx context.Context, sc *StepContext) (any, error) {
 	sc.RecordHTTP(x)
 
 	var res *httpResult
+	exampleOf := "" // the service whose example answer a preview continues with
 	if sc.Preview() {
-		res = &h.sample
-		what := "an empty answer"
-		if h.sampleSet && len(h.sample.body) > 0 {
-			what = "the sample answer"
+		var own, example bool
+		var service string
+		res, own, service, example = h.previewAnswer(p)
+		if example {
+			exampleOf = service
 		}
-		sc.Logf("not sent: this is a preview, so nothing went to %s; continuing with %s (HTTP %d)", p.host, what, res.status)
+		switch {
+		case own:
+			sc.Logf("not sent: this is a preview, so nothing went to %s; continuing with the sample answer (HTTP %d)", p.host, res.status)
+		case example:
+			sc.Logf("not sent: this is a preview, so nothing went to %s; continuing with %s's example answer (HTTP %d), as the step has no sample answer", p.host, service, res.status)
+		default:
+			// Nothing to show as an answer: the empty one the preview continues with is made up.
+			sc.Logf("not sent: this is a preview, so nothing went to %s, and the step has no sample answer to continue with", p.host)
+			out, err := h.finish(ctx, sc, p, res)
+			if pr := (*Problem)(nil); errors.As(err, &pr) && pr.Code == CodeRunCanceled {
+				return nil, err
+			} else if err != nil {
+				// The made-up answer cannot show whether the target would accept the request.
+				pr := problemAt(&sc.Node, "sample_response", CodeHTTPPreviewNoAnswer, Params{"service": service})
+				return nil, &pr
+			}
+			return out, nil
+		}
 	} else {
 		if res, err = h.send(ctx, sc, p, x); err != nil {
 			return nil, err
 		}
 	}
 	x.Response = httpTraceResponse(res)
-	return h.finish(ctx, sc, p, res)
+	out, err := h.finish(ctx, sc, p, res)
+	if sc.Preview() {
+		err = previewFailure(sc, err, exampleOf)
+	}
+	return out, err
 }
 
 // httpTraceResponse is a response as the trace shows it.

@@ -733,12 +733,12 @@ func TestHTTPNode_PreviewSendsNothingAndUsesTheSample(t *testing.T) {
 			name: "a sample that breaks the rule fails the preview",
 			config: `{"method":"POST","url":"%URL%/","body_type":"previous","success":{"condition":"status == \"success\""},
 				"sample_response":{"body":"{\"status\":\"error\",\"msg\":\"Неверный api_key\"}"}}`,
-			wantCode: CodeHTTPRejected,
+			wantCode: CodeHTTPPreviewRejected,
 		},
 		{
 			name:     "a sample status outside the range fails the preview",
 			config:   `{"url":"%URL%/","sample_response":{"status":404,"headers":[{"key":"Content-Type","value":"text/plain"}],"body":"no such page"}}`,
-			wantCode: CodeHTTPStatus,
+			wantCode: CodeHTTPPreviewStatus,
 		},
 	}
 	for _, tc := range cases {

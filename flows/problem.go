@@ -178,6 +178,13 @@ const (
 	CodeHTTPRuleFailed     = "http.rule_failed"
 )
 
+// A preview's HTTP step: nothing was sent, so its success check is of a sample answer.
+const (
+	CodeHTTPPreviewNoAnswer = "http.preview_no_answer"
+	CodeHTTPPreviewStatus   = "http.preview_status"
+	CodeHTTPPreviewRejected = "http.preview_rejected"
+)
+
 var messages = map[string]Text{
 	CodeDocumentSyntax:   {"the flow file is not valid JSON (line {line}, column {column}): {detail}", "файл процесса — не корректный JSON (строка {line}, позиция {column}): {detail}"},
 	CodeDocumentType:     {"the flow file has a wrong value in '{field}': expected {expected}, found {got}", "в файле процесса неверное значение «{field}»: ожидалось {expected}, а указано {got}"},
@@ -252,4 +259,8 @@ var messages = map[string]Text{
 	CodeFilterNotNumber:    {"{label}: '{value}' is not a number, so '{op}' cannot compare with it", "{label_ru}: «{value}» — не число, поэтому проверка «{op_ru}» с ним не сравнит"},
 	CodeHTTPRuleFailed:     {"{host} did not accept the data: {rule}{reply}", "{host} не принял данные: {rule_ru}{reply}"},
 	CodeJSRecursion:        {"the JavaScript calls functions more than {depth} levels deep (endless recursion?) and was stopped", "JavaScript вызывает функции глубже {depth} уровней (бесконечная рекурсия?) и был остановлен"},
+
+	CodeHTTPPreviewNoAnswer: {"nothing was sent: this is a test. Add a sample answer of {service} in this step's «Sample answer» field to check the success rule", "ничего не отправлено: это проверка. Добавьте пример ответа {service} в поле «Пример ответа» этого шага, чтобы проверить условие успеха"},
+	CodeHTTPPreviewStatus:   {"nothing was sent: this is a test, and {answer} has HTTP status {status}{reply}, which the success rule does not accept", "ничего не отправлено: это проверка, а у {answer_ru} HTTP-статус {status}{reply}, который условие успеха не принимает"},
+	CodeHTTPPreviewRejected: {"nothing was sent: this is a test, and by {answer} the request would fail: «{reply}»", "ничего не отправлено: это проверка, а из {answer_ru} следует, что запрос не выполнится: «{reply}»"},
 }

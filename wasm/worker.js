@@ -10,9 +10,14 @@
 // An {op: "init", args: [{wasm, wasm_exec}]} message may set the URLs instead, if it is the first.
 //
 // Protocol: the page posts {id, op, args} and gets back exactly one {id, result} or {id, error}.
-//   op "init"                          -> {version, load_ms, warm_ms}   (optional; preloads the
-//                                         engine and previews each built-in template once, so
-//                                         that the first real Test does not pay V8's lazy compile)
+//   op "init"                          -> {version, load_ms}   (optional; preloads the engine)
+//   op "warm"     args [flowJSON, payloadJSON, inputsJSON, lang] -> {warm_ms}   previews the flow
+//                                         once and drops the result, the first time only: V8
+//                                         compiles wasm functions on first use, which makes a first
+//                                         preview ~10-100x slower than the next. The editor sends
+//                                         it with the flow it opens, while the user looks at it.
+//   op "stats"                          -> {load_ms, warm_ms, warm_runs, templates_warmed, runs,
+//                                         first_run}   what the worker did, for tests and support
 //   op "validate" args [flowJSON, lang]                 -> {ok, problems}
 //   op "run"      args [flowJSON, payloadJSON, inputsJSON, lang] -> trace
 //   op "kinds" | "presets" | "templates"               -> arrays
@@ -67,17 +72,20 @@ async function load() {
   return { hookflow: self.hookflow, load_ms: Math.round(performance.now() - started) };
 }
 
-// warm previews every built-in template with its preset's sample: V8 compiles wasm functions on
-// first use, which makes a first preview ~10-50x slower than the next ones. Results are dropped.
-function warm(hookflow) {
+// What the worker did. templates_warmed stays 0: warming every built-in template at start made
+// the first Test wait 1-2 s for previews of flows nobody had opened; first_run is a copy taken
+// when the first real preview arrives, so a test can tell what it waited for.
+const stats = { load_ms: 0, warm_ms: 0, warm_runs: 0, templates_warmed: 0, runs: 0, first_run: null };
+
+// warm previews the flow being edited once, so that the first real Test finds the functions it
+// needs compiled. Later warm requests are answered at once: the engine is warm by then.
+function warm(hookflow, args) {
+  if (stats.warm_runs > 0 || stats.runs > 0) return { warm_ms: 0 };
   const started = performance.now();
-  const presets = new Map(JSON.parse(hookflow.presets()).map((p) => [p.id, p]));
-  for (const t of JSON.parse(hookflow.templates())) {
-    const inputs = Object.fromEntries((t.flow.inputs || []).map((i) => [i.key, "0"]));
-    const query = presets.has(t.preset) ? presets.get(t.preset).sample_query : "";
-    hookflow.run(JSON.stringify(t.flow), JSON.stringify({ method: "GET", query }), JSON.stringify(inputs));
-  }
-  return Math.round(performance.now() - started);
+  hookflow.run(...args.map(text));
+  stats.warm_runs++;
+  stats.warm_ms = Math.round(performance.now() - started);
+  return { warm_ms: stats.warm_ms };
 }
 
 function text(v) {
@@ -94,11 +102,12 @@ async function handle({ op, args = [] }) {
     throw new Error(`engine: ${err && err.message ? err.message : err}`);
   }
   const { hookflow } = loaded;
-  if (op === "init") {
-    loaded.warm_ms ??= warm(hookflow);
-    return { version: hookflow.version, load_ms: loaded.load_ms, warm_ms: loaded.warm_ms };
-  }
+  stats.load_ms = loaded.load_ms;
+  if (op === "init") return { version: hookflow.version, load_ms: loaded.load_ms };
+  if (op === "warm") return warm(hookflow, args);
+  if (op === "stats") return { ...stats };
   if (op === "version") return hookflow.version;
+  if (op === "run" && stats.runs++ === 0) stats.first_run = { warm_runs: stats.warm_runs, templates_warmed: stats.templates_warmed };
   if (!OPS.has(op)) throw new Error(`unknown op ${JSON.stringify(op)}`);
   let out;
   try {

@@ -96,6 +96,7 @@ test('a user builds GetCourse → CPA.House by dragging nodes, tests it, starts 
     method: 'GET',
     query: { email: 'anna@example.com', phone: '+7 (912) 345-67-89', first_name: 'Anna' },
   });
+  await page.getByTestId('sample-raw-toggle').check(); // the sample is a form; its JSON is the advanced view
   await page.getByLabel('Sample request (JSON)').fill(payload);
   recordFigure('test_to_paint_ms.built_getcourse_cpa_house', await runPreview(page));
   await expectNodeStatus(page, ['webhook1', 'form_encode1', 'http1'], 'success');

@@ -43,6 +43,7 @@ test('the U-ON → Offerrum template previews with the sample answer and shows t
 
   await page.getByTestId('node-parse').waitFor();
   // U-ON posts the request number as a form.
+  await page.getByTestId('sample-raw-toggle').check(); // the sample is a form; its JSON is the advanced view
   await page.getByLabel('Sample request (JSON)').fill(JSON.stringify({
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },

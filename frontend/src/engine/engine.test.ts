@@ -68,6 +68,31 @@ describe('Engine', () => {
     expect(ops).toEqual(['init', 'run']);
   });
 
+  it('warms once per worker with the flow being edited, and a Test sent meanwhile waits without its limit running', async () => {
+    vi.useFakeTimers();
+    const ops: string[] = [];
+    const e = new Engine(
+      () =>
+        new FakeWorker((m) => {
+          ops.push(m.op);
+          return { id: m.id, result: m.op === 'run' ? 'ran' : {} };
+        }),
+    );
+    // The warm-up (the first preview of a cold engine) takes 8 s of (fake) time here.
+    const w = (e as unknown as { ensure(): FakeWorker }).ensure();
+    const answer = w.postMessage.bind(w);
+    w.postMessage = (msg) => (msg.op === 'warm' ? setTimeout(() => answer(msg), 8000) : answer(msg));
+    const flow = { schema: 1, name: 'x', nodes: [], edges: [] };
+    const warmed = e.warm(flow, {}, {});
+    expect(e.warm(flow, {}, {})).toBe(warmed);
+    await vi.advanceTimersByTimeAsync(1);
+    const run = e.call('run', [], 5000);
+    await vi.advanceTimersByTimeAsync(8001);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await run).toBe('ran');
+    expect(ops).toEqual(['init', 'warm', 'run']);
+  });
+
   it('replaces the worker after an engine: error', async () => {
     const made: FakeWorker[] = [];
     const e = new Engine(() => {

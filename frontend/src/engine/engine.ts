@@ -6,6 +6,8 @@ export const WORKER_URL = '/engine/worker.js';
 export const DEFAULT_TIMEOUT_MS = 5000;
 /** Loading the module (24 MB) and warming it up may take long on a slow machine; it is not a run. */
 export const LOAD_TIMEOUT_MS = 120000;
+/** A first preview compiles much of the engine (see warm); on a busy machine that takes seconds. */
+export const WARM_TIMEOUT_MS = 60000;
 export const TIMEOUT_MESSAGE = 'the preview took too long (endless loop in JavaScript?)';
 
 export class EngineTimeoutError extends Error {
@@ -33,6 +35,7 @@ export class Engine {
   private nextId = 1;
   private pending = new Map<number, Pending>();
   private loaded: Promise<unknown> | null = null;
+  private warming: Promise<unknown> | null = null;
   private readonly create: () => WorkerLike;
 
   constructor(create: () => WorkerLike = () => new Worker(WORKER_URL) as unknown as WorkerLike) {
@@ -66,6 +69,7 @@ export class Engine {
   /** Ends the worker; pending calls fail, the next call starts a new one. */
   restart(): void {
     this.loaded = null;
+    this.warming = null;
     if (this.worker) {
       this.worker.onmessage = null;
       this.worker.onerror = null;
@@ -89,6 +93,9 @@ export class Engine {
    */
   async call<T>(op: string, args: unknown[] = [], timeoutMs = DEFAULT_TIMEOUT_MS): Promise<T> {
     if (op !== 'init') await this.init();
+    // Calls wait for the warm-up (which compiles what they need) before their own limit starts:
+    // the worker answers in order, so a limit running meanwhile would count the warm-up.
+    if (this.warming) await this.warming;
     return this.send<T>(op, args, timeoutMs);
   }
 
@@ -108,16 +115,35 @@ export class Engine {
     });
   }
 
-  /** Loads and warms up the engine once per worker; the editor calls it when it opens. */
+  /** Loads the engine once per worker; the editor calls it when it opens. */
   init(timeoutMs = LOAD_TIMEOUT_MS) {
     if (!this.loaded) {
-      const p = this.send<{ version: string; load_ms: number; warm_ms: number }>('init', [], timeoutMs);
+      const p = this.send<{ version: string; load_ms: number }>('init', [], timeoutMs);
       this.loaded = p;
       p.catch(() => {
         if (this.loaded === p) this.loaded = null;
       });
     }
-    return this.loaded as Promise<{ version: string; load_ms: number; warm_ms: number }>;
+    return this.loaded as Promise<{ version: string; load_ms: number }>;
+  }
+
+  /**
+   * Previews this flow once, result dropped, the first time per worker: the first preview of a
+   * fresh engine is 10-100x slower than the next (V8 compiles the module's functions on first
+   * use), so the editor pays it while the user looks at the flow, not when they click Test. Only
+   * the flow being edited is previewed; a Test clicked meanwhile waits for it, then is quick.
+   */
+  warm(flow: FlowDocument, payload: unknown, inputs: Record<string, string>, lang = 'en'): Promise<unknown> {
+    if (!this.warming) {
+      const p = this.init().then(() => this.send('warm', [flow, payload, inputs, lang], WARM_TIMEOUT_MS));
+      this.warming = p.catch(() => undefined); // a failure shows at the Test, which runs anyway
+    }
+    return this.warming;
+  }
+
+  /** What the worker did (loads, warm-ups, runs); for tests and support. */
+  stats() {
+    return this.call<{ load_ms: number; warm_ms: number; warm_runs: number; templates_warmed: number; runs: number; first_run: { warm_runs: number; templates_warmed: number } | null }>('stats', [], 30000);
   }
 
   preview(flow: FlowDocument, payload: unknown, inputs: Record<string, string>, lang = 'en', timeoutMs = DEFAULT_TIMEOUT_MS) {
@@ -143,9 +169,12 @@ export class Engine {
 }
 
 let shared: Engine | null = null;
-/** The page's one engine. */
+/** The page's one engine; window.hookflowEngine lets tests and support read its stats(). */
 export function engine(): Engine {
-  if (!shared) shared = new Engine();
+  if (!shared) {
+    shared = new Engine();
+    if (typeof window !== 'undefined') (window as unknown as { hookflowEngine: Engine }).hookflowEngine = shared;
+  }
   return shared;
 }
 

@@ -9,7 +9,9 @@ export function samplePayload(nodes: HookNode[], presets: Preset[]): string {
   const trigger = nodes.find((n) => n.data.kind === 'webhook');
   const presetId = trigger?.data.config.preset;
   const preset = presets.find((p) => p.id === presetId);
-  const query = new URLSearchParams(preset?.sample_query ?? '');
+  const query = new URLSearchParams(
+    preset?.sample_query ?? (preset?.params ?? []).map((p) => [p.key, p.example ?? '']),
+  );
   const declared = trigger?.data.config.fields;
   if (Array.isArray(declared)) {
     for (const f of declared as { key?: unknown; example?: unknown }[]) {

@@ -8,7 +8,8 @@ import { useFlowStore } from '../store/flowStore';
 import type { HookNode } from '../store/document';
 import { useLang, useT } from '../i18n/i18n';
 import { loadSamples } from '../picker/samples';
-import { copyText, describeRequest, guideSteps, readyUrl, testPayload } from './webhookSetup';
+import { copyText, describeRequest, guideSteps, readyUrl } from './webhookSetup';
+import { chooseCaptured } from '../engine/sampleOrigin';
 import { liveUrl, waitForRequest, type Waiting } from './liveWait';
 
 function CopyLine({ label, text, testId }: { label: string; text: string; testId: string }) {
@@ -112,7 +113,7 @@ export function WebhookPanel({ node }: { node: HookNode }) {
         const s = list.find((x) => x.event_id === eventId) ?? list[0];
         if (!s) return;
         setArrivedId(s.event_id);
-        useFlowStore.getState().setPayload(testPayload(s.payload));
+        chooseCaptured(s);
       },
       (err: unknown) => setFailure(err instanceof Error ? err.message : String(err)),
     );
@@ -170,7 +171,7 @@ export function WebhookPanel({ node }: { node: HookNode }) {
             {t('webhook.captured', { count: samples.length })}{' '}
             <button type="button" className="link" onClick={() => {
               setArrivedId(samples[0].event_id);
-              useFlowStore.getState().setPayload(testPayload(samples[0].payload));
+              chooseCaptured(samples[0]);
             }}>{t('webhook.useLatest')}</button>
           </p>
         )}

@@ -38,7 +38,7 @@ function HttpExchange({ h }: { h: HTTPDetail }) {
       {h.request.body && <Json value={h.request.body} />}
       {h.response && (
         <>
-          <h4>{t('run.response', { status: h.response.status })}</h4>
+          <h4>{t(h.sent ? 'run.response' : 'sample.answer', { status: h.response.status })}</h4>
           <Headers rows={Object.entries(h.response.headers ?? {})} />
           {h.response.body && <Json value={h.response.body} />}
         </>

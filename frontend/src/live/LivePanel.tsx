@@ -9,6 +9,7 @@ import { formatDuration } from '../journal/journalModel';
 import { journalHref, runHref } from '../router';
 import { LiveClient, liveURL, type LiveState } from './liveClient';
 import { appendRows, eventRow, journalRow, useLivePanel, type LogRow } from './liveLog';
+import { requestArrived } from '../engine/sampleRefresh';
 import '../journal/runs.css';
 
 export function LivePanel({ flowId }: { flowId: string }) {
@@ -24,7 +25,10 @@ export function LivePanel({ flowId }: { flowId: string }) {
   useEffect(() => {
     const live = new LiveClient({
       url: (since) => liveURL(window.location.origin, flowId, since),
-      onEvent: (ev) => setRows((r) => appendRows(r, [eventRow(ev)])),
+      onEvent: (ev) => {
+        setRows((r) => appendRows(r, [eventRow(ev)]));
+        if (ev.type === 'event_received') requestArrived(flowId); // offered as the Test's sample
+      },
       onState: setConn,
       // Events were lost (server restarted, or we were away too long): show the recent runs
       // from the journal instead, oldest first like the rest of the log.

@@ -12,7 +12,6 @@ import { useFlowStore } from '../store/flowStore';
 import { useLiveValidation } from '../store/validation';
 import { Canvas } from '../canvas/Canvas';
 import { Palette } from '../canvas/Palette';
-import { samplePayload } from '../engine/sample';
 import { Inspector } from '../inspector/Inspector';
 import { ErrorBox } from './ErrorBox';
 import { LivePanel } from '../live/LivePanel';
@@ -40,14 +39,12 @@ export function offerStart(v: FlowView): boolean {
 export function EditorPage({ id }: { id: string }) {
   const t = useT();
   const loadCatalog = useCatalog((s) => s.load);
-  const presets = useCatalog((s) => s.presets);
   const catalogError = useCatalog((s) => s.error);
+  const presets = useCatalog((s) => s.presets);
   const store = useFlowStore;
   const dirty = useFlowStore((s) => s.dirty);
   const [view, setView] = useState<FlowView | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const payload = useFlowStore((s) => s.payload);
-  const setPayload = useFlowStore((s) => s.setPayload);
   const [saving, setSaving] = useState(false);
   const [running, setRunning] = useState(false);
   const [notice, setNotice] = useState<RunNotice>('');
@@ -77,10 +74,6 @@ export function EditorPage({ id }: { id: string }) {
       gone = true;
     };
   }, [id, loadCatalog, store]);
-
-  useEffect(() => {
-    if (view && !payload && presets.length) setPayload(samplePayload(store.getState().nodes, presets));
-  }, [view, presets, payload, store, setPayload]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {

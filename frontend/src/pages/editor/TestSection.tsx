@@ -10,6 +10,7 @@ import { useFlowStore } from '../../store/flowStore';
 import { inputValues, testInputs } from '../testInputs';
 import { TestValues } from '../TestValues';
 import { TraceResult } from '../TraceResult';
+import { SampleRequest } from '../SampleRequest';
 
 const OPEN_KEY = 'hookflow.testOpen';
 
@@ -21,7 +22,6 @@ export function TestSection({ view, canEdit, onError }: { view: FlowView; canEdi
   const trace = useFlowStore((s) => s.trace);
   const traceSent = useFlowStore((s) => s.traceSent);
   const payload = useFlowStore((s) => s.payload);
-  const setPayload = useFlowStore((s) => s.setPayload);
   const [testing, setTesting] = useState(false);
   const [typedInputs, setTypedInputs] = useState<Record<string, string>>({});
   const [open, setOpen] = useState(() => localStorage.getItem(OPEN_KEY) !== '0');
@@ -57,8 +57,7 @@ export function TestSection({ view, canEdit, onError }: { view: FlowView; canEdi
       }}>
       <summary>{t('golive.testSection')}</summary>
       <div className="test-body">
-      <label htmlFor="payload">{t('editor.payload')}</label>
-      <textarea id="payload" className="code" rows={5} value={payload} onChange={(e) => setPayload(e.target.value)} />
+      <SampleRequest />
       <TestValues defs={meta.inputs} saved={view.input_values} typed={typedInputs}
         onType={(key, value) => setTypedInputs((v) => ({ ...v, [key]: value }))} />
       <button type="button" className="primary" onClick={test} disabled={testing} data-testid="test">
