@@ -393,7 +393,7 @@ func TestServer_TargetDownFor30sThenBackIsDelivered(t *testing.T) {
 		hook(t, v.WebhookURL, "GET", "email=u"+string(rune('a'+i))+"%40b.c&phone=7916000000"+string(rune('0'+i)), "", "")
 	}
 	time.Sleep(30 * time.Second)
-	s.waitRuns(v.ID, "failed", 5, time.Second) // every lead was tried and failed meanwhile
+	s.waitRuns(v.ID, "waiting", 5, time.Second) // every lead was tried, failed and waits for a retry
 	cpa.SetReplies(flowstest.Reply(200, `{"status":"success"}`))
 	s.waitRuns(v.ID, "success", 5, 20*time.Second)
 	delivered := map[string]bool{}

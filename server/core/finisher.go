@@ -53,7 +53,7 @@ func (a *App) finisher() {
 			}
 			a.metrics.runFinished(f.traceStatus)
 			if f.Run != nil {
-				a.publish(f.flow.ID, live.Event{Type: "run_finished", RunID: f.Run.ID, Status: f.traceStatus})
+				a.publish(f.flow.ID, live.Event{Type: "run_finished", RunID: f.Run.ID, Status: f.traceStatus, ErrorText: RunErrorTexts(f.Run)})
 			}
 			if f.alert {
 				a.alert(f.flow, f.Run)

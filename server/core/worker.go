@@ -144,7 +144,8 @@ func (a *App) execute(id string) {
 		f.Status = store.EventFailed
 		if retryable(trace) && ev.Attempts < a.cfg.MaxAttempts {
 			f.RetryAt = time.Now().Add(a.backoff(ev.Attempts))
-			run.Error += " (will try again at " + f.RetryAt.UTC().Format("15:04:05") + " UTC)"
+			at := f.RetryAt.UTC()
+			run.RetryAt = &at // the journal says "waiting for a retry" and when, in the reader's words
 		} else {
 			f.alert = true
 		}

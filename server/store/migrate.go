@@ -32,6 +32,20 @@ var migrations = []migration{
 		}
 		return tx.Migrator().AddColumn(&Event{}, "LeaseOwner")
 	}},
+	// One webhook, one journal row: attempts that a later attempt of the same webhook followed are
+	// marked superseded; errors keep their code and params, and a failed attempt its retry time.
+	{5, "runs grouped by webhook", func(tx *gorm.DB) error {
+		for _, col := range []string{"ErrorCode", "ErrorParams", "RetryAt", "Superseded"} {
+			if tx.Migrator().HasColumn(&Run{}, col) { // created by migration 1 on a new database
+				continue
+			}
+			if err := tx.Migrator().AddColumn(&Run{}, col); err != nil {
+				return err
+			}
+		}
+		return tx.Exec(`UPDATE runs SET superseded = ? WHERE event_id <> '' AND EXISTS (SELECT 1 FROM runs later
+			WHERE later.event_id = runs.event_id AND (later.started_at > runs.started_at OR (later.started_at = runs.started_at AND later.id > runs.id)))`, true).Error
+	}},
 }
 
 type schemaMigration struct {
