@@ -152,7 +152,9 @@ func (h *handlers) getRun(c echo.Context) error {
 	}
 	v := toRunView(r, true)
 	lang := requestLang(c.QueryParam("lang"))
-	v.Error = runError(r, lang)
+	if lang != "en" && r.ErrorCode != "" {
+		v.Error = runError(r, lang)
+	}
 	if lang != "en" && v.Trace != nil {
 		trace, traceError := localizeTrace(r.Trace, lang)
 		v.Trace = json.RawMessage(trace)
