@@ -2,9 +2,11 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
+	"github.com/hookflow/hookflow/server/internal/testdb"
 	"github.com/hookflow/hookflow/server/store"
 )
 
@@ -100,7 +102,7 @@ func TestStore_DailyRunsCountsWebhooksPerDayInTheTimeZone(t *testing.T) {
 		{time.Date(2026, 2, 28, 20, 59, 0, 0, time.UTC), "success", false, false}, // 23:59 Feb 28 in Moscow: before
 		{time.Date(2026, 2, 28, 21, 0, 0, 0, time.UTC), "success", false, false},  // 00:00 March 1
 		{time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC), "failed", false, false},
-		{time.Date(2026, 3, 1, 12, 5, 0, 0, time.UTC), "failed", false, true}, // an earlier attempt: not counted
+		{time.Date(2026, 3, 1, 12, 5, 0, 0, time.UTC), "failed", false, true},     // an earlier attempt: not counted
 		{time.Date(2026, 3, 1, 22, 30, 0, 0, time.UTC), "filtered", false, false}, // 01:30 March 2
 		{time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC), "failed", true, false},     // waiting for a retry
 		{time.Date(2026, 3, 3, 20, 59, 0, 0, time.UTC), "success", false, false},  // 23:59 March 3
@@ -157,4 +159,61 @@ func TestStore_DailyRunsCountsWebhooksPerDayInTheTimeZone(t *testing.T) {
 			})
 		}
 	})
+}
+
+// A journal written before runs were grouped by webhook: the upgrade keeps every attempt and
+// leaves one row per webhook, its latest attempt, in the journal.
+func TestStore_UpgradeGroupsEarlierAttemptsUnderTheirWebhook(t *testing.T) {
+	for _, d := range testdb.Dialects() {
+		t.Run(d, func(t *testing.T) {
+			ctx := context.Background()
+			opts := testdb.Options(t, d)
+			st, err := store.Open(ctx, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Back to the schema of migration 4.
+			db := st.Write(ctx)
+			for _, col := range []string{"ErrorCode", "ErrorParams", "RetryAt", "Superseded"} {
+				if err := db.Migrator().DropColumn(&store.Run{}, col); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := db.Exec("DELETE FROM schema_migrations WHERE version = 5").Error; err != nil {
+				t.Fatal(err)
+			}
+			base := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
+			rows := []struct{ id, event string }{
+				{"r1", "e1"}, {"r2", "e1"}, {"r3", "e1"}, // three attempts of one webhook
+				{"r4", "e2"},           // one attempt
+				{"r5", ""}, {"r6", ""}, // test runs: no webhook, each its own row
+			}
+			for i, r := range rows {
+				if err := db.Exec(`INSERT INTO runs (id, team_id, flow_id, event_id, status, error, failed_step, trace, test, attempt, started_at, duration_ms)
+					VALUES (?, '', 'f', ?, 'failed', '', '', '{}', ?, ?, ?, 1)`, r.id, r.event, r.event == "", i+1, base.Add(time.Duration(i)*time.Minute)).Error; err != nil {
+					t.Fatal(err)
+				}
+			}
+			st.Close()
+			st, err = store.Open(ctx, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			list, err := st.Runs(ctx, "f", store.RunFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, r := range list {
+				ids = append(ids, r.ID)
+			}
+			if fmt.Sprint(ids) != "[r6 r5 r4 r3]" {
+				t.Fatalf("journal after the upgrade = %v, want [r6 r5 r4 r3]", ids)
+			}
+			if all, _ := st.Attempts(ctx, "e1"); len(all) != 3 {
+				t.Fatalf("attempts of e1 = %d, want 3 kept", len(all))
+			}
+		})
+	}
 }
