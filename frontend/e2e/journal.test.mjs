@@ -62,6 +62,13 @@ test('a lead that failed twice and then went through is one row: успешно,
   await page.getByTestId('journal-chart').waitFor();
   await page.getByTestId('journal-empty').waitFor();
 
+  // The editor's live log follows the same request, in Russian too.
+  const editor = await newPage(browser, { lang: 'ru' });
+  await signIn(editor, server);
+  await editor.goto(`${server.url}/#/flows/${flow.id}`);
+  await editor.getByTestId('live-toggle').click();
+  await editor.locator('[data-testid="live-state"]', { hasText: 'подключено' }).waitFor();
+
   const hook = await fetch(`${flow.webhook_url}?phone=79161234567`);
   assert.equal(hook.status, 200);
 
@@ -76,6 +83,13 @@ test('a lead that failed twice and then went through is one row: успешно,
   assert.match(text, /успешно/);
   assert.match(text, /3 попытки/);
   assert.equal(calls, 3, 'the target was called three times');
+
+  const failedStep = editor.locator('[data-testid="live-row"][data-kind="step_finished"][data-node="send"][data-status="failed"]').first();
+  await failedStep.waitFor();
+  assert.match(await failedStep.innerText(), /HTTP-запрос «Отправить лид»: .* ответил HTTP-статусом 503/);
+  assert.match(await editor.locator('[data-testid="live-row"][data-kind="run_finished"][data-status="waiting"]').first().innerText(), /ждёт повтора/);
+  await editor.locator('[data-testid="live-row"][data-kind="run_finished"][data-status="success"]').waitFor();
+  assertNoPageErrors(editor);
 
   // The chart counts the day, in the reader's time zone, as one delivered request.
   const today = await page.evaluate(() => new Date().toLocaleDateString('en-CA'));
