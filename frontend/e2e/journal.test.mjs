@@ -35,9 +35,14 @@ test('an empty Flows page offers the templates and the three steps, in Russian',
   assert.match(await card.innerText(), /GetCourse → CPA\.House/);
   await assertNoHorizontalOverflow(page);
   await screenshot(page, 'flows-first-visit.png');
-  // One click: the template's form, open.
-  await card.click();
-  await page.getByTestId('use-getcourse-cpa-house').waitFor();
+  // One click: the template's form, open and in view (here the last card shown).
+  await page.getByTestId('first-template-uon-offerrum').click();
+  const form = page.getByTestId('use-uon-offerrum');
+  await form.waitFor();
+  await page.waitForFunction(() => {
+    const r = document.querySelector('[data-testid="use-uon-offerrum"]')?.getBoundingClientRect();
+    return r && r.top >= 0 && r.top < window.innerHeight;
+  });
   assertNoPageErrors(page);
 });
 

@@ -67,6 +67,9 @@ export function TemplatesPage({ openId }: { openId?: string } = {}) {
     api.listTemplates().then(setList, setError);
   };
   useEffect(reload, []);
+  useEffect(() => { // opened from a link (the empty Flows page): its card in view
+    if (openId && list) document.querySelector(`[data-testid="template-${CSS.escape(openId)}"]`)?.scrollIntoView({ block: 'center' });
+  }, [openId, list]);
   return (
     <main className="page">
       <div className="page-head">
