@@ -29,7 +29,14 @@ function RunStepNode({ id, data }: NodeProps<RunNode>) {
       <div className="hook-node-kind">{textIn(kind?.title, lang) || data.kind}</div>
       <div className="hook-node-name">{data.name || id}</div>
       <div className="run-node-status"><StatusText status={data.status} /></div>
-      <Handle type="source" position={Position.Bottom} isConnectable={false} />
+      {data.kind === 'filter' ? (
+        <>
+          <Handle type="source" id="true" position={Position.Bottom} style={{ left: '30%' }} className="handle-true" isConnectable={false} />
+          <Handle type="source" id="false" position={Position.Bottom} style={{ left: '70%' }} className="handle-false" isConnectable={false} />
+        </>
+      ) : (
+        <Handle type="source" position={Position.Bottom} isConnectable={false} />
+      )}
     </div>
   );
 }
