@@ -1,13 +1,22 @@
 package api_test
 
 import (
+	"context"
+	"encoding/base64"
+	"io"
+	"log/slog"
+	"mime/quotedprintable"
 	"net/http"
+	"net/http/httptest"
+	"net/mail"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hookflow/hookflow/flows/flowstest"
+	"github.com/hookflow/hookflow/server/api"
+	"github.com/hookflow/hookflow/server/core"
 	"github.com/hookflow/hookflow/server/internal/testdb"
 )
 
@@ -145,4 +154,55 @@ func mustZone(t *testing.T, name string) *time.Location {
 		t.Fatal(err)
 	}
 	return loc
+}
+
+// A flow whose mails go out in Russian says the failed request's error in Russian too: the mail
+// is written from the code and params stored on the run.
+func TestJournal_FailureMailSaysTheErrorInTheMailsLanguage(t *testing.T) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	box, n := startMailer(t, log)
+	target := flowstest.NewTarget(t, flowstest.Reply(http.StatusBadRequest, `{"error":"wrong phone"}`))
+	web := httptest.NewUnstartedServer(nil)
+	app := core.New(core.Config{HTTPClient: target.Client(), Logger: log, PublicURL: "http://" + web.Listener.Addr().String()}, testdb.Open(t, "sqlite"), nil, n)
+	if err := app.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close(time.Second)
+	web.Config.Handler = api.New(app, log)
+	web.Start()
+	defer web.Close()
+	s := &testServer{t: t, URL: web.URL, app: app}
+	s.signUpOwner()
+	v := s.createFlow(t, sendFlow)
+	s.call("PUT", "/api/flows/"+v.ID, map[string]any{"settings": map[string]any{"recipients": []string{"owner@example.com"}, "lang": "ru"}}, nil)
+	s.call("POST", "/api/flows/"+v.ID+"/start", nil, nil)
+	hook(t, v.WebhookURL, "GET", "phone=1", "", "")
+	s.waitRuns(v.ID, "failed", 1, 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := n.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	msgs := box.messages()
+	if len(msgs) != 1 {
+		t.Fatalf("%d mails, want 1", len(msgs))
+	}
+	m, err := mail.ReadMessage(strings.NewReader(msgs[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body io.Reader = m.Body
+	switch strings.ToLower(m.Header.Get("Content-Transfer-Encoding")) {
+	case "base64":
+		body = base64.NewDecoder(base64.StdEncoding, m.Body)
+	case "quoted-printable":
+		body = quotedprintable.NewReader(m.Body)
+	}
+	text, err := io.ReadAll(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(text), "ответил HTTP-статусом 400") || strings.Contains(string(text), "answered with") {
+		t.Errorf("the Russian mail's error is not in Russian:\n%s", text)
+	}
 }

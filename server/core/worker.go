@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"time"
 
@@ -201,8 +202,14 @@ func (a *App) alert(flow *store.Flow, run *store.Run) {
 	if len(settings.Recipients) == 0 {
 		return
 	}
+	errText := run.Error
+	if strings.HasPrefix(strings.ToLower(settings.Lang), "ru") { // the mail's language, from the stored code
+		if s, ok := RunErrorTexts(run)["ru"]; ok {
+			errText = s
+		}
+	}
 	a.notifier.RunFailed(notify.Failure{
-		FlowID: flow.ID, FlowName: flow.Name, RunID: run.ID, Step: run.FailedStep, Error: run.Error,
+		FlowID: flow.ID, FlowName: flow.Name, RunID: run.ID, Step: run.FailedStep, Error: errText,
 		At: run.StartedAt, RunURL: a.cfg.PublicURL + "/flows/" + flow.ID + "/runs/" + run.ID,
 		Recipients: settings.Recipients, Lang: settings.Lang,
 	})
