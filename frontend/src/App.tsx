@@ -28,7 +28,7 @@ export function App() {
   if (route.page === 'invite') page = <InvitePage token={route.token} />;
   else if (!signedIn) page = <AuthScreen />;
   else if (route.page === 'flows') page = <FlowsPage />;
-  else if (route.page === 'templates') page = <TemplatesPage />;
+  else if (route.page === 'templates') page = <TemplatesPage key={route.open ?? ''} openId={route.open} />;
   else if (route.page === 'team') page = <TeamPage />;
   else if (route.page === 'journal') page = <JournalPage key={route.id} flowId={route.id} />;
   else if (route.page === 'run') page = <RunPage key={route.id} id={route.id} />;

@@ -4,7 +4,7 @@ import { useEffect, useState } from 'react';
 
 export type Route =
   | { page: 'flows' }
-  | { page: 'templates' }
+  | { page: 'templates'; open?: string }
   | { page: 'team' }
   | { page: 'invite'; token: string }
   | { page: 'editor'; id: string }
@@ -20,6 +20,8 @@ export function parseRoute(hash: string): Route {
   const r = /^\/runs\/([^/]+)$/.exec(path);
   if (r) return { page: 'run', id: decodeURIComponent(r[1]) };
   if (path === '/templates') return { page: 'templates' };
+  const tpl = /^\/templates\/([^/]+)$/.exec(path);
+  if (tpl) return { page: 'templates', open: decodeURIComponent(tpl[1]) }; // one template's form, open
   if (path === '/team') return { page: 'team' };
   const inv = /^\/invite\/([^/]+)$/.exec(path);
   if (inv) return { page: 'invite', token: decodeURIComponent(inv[1]) };
@@ -111,4 +113,5 @@ export function useRoute(): Route {
 
 /** Links of the journal pages. */
 export const journalHref = (flowId: string) => `#/flows/${encodeURIComponent(flowId)}/runs`;
+export const templateHref = (id: string) => `#/templates/${encodeURIComponent(id)}`;
 export const runHref = (runId: string) => `#/runs/${encodeURIComponent(runId)}`;

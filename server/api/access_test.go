@@ -102,10 +102,12 @@ var accessTable = []accessRow{
 	{method: "POST", path: "/api/flows/:id/test", need: edit, ok: 200, body: `{"payload":{"method":"GET","query":"email=a%40b.c&phone=1"}}`},
 	{method: "GET", path: "/api/flows/:id/samples", need: view, ok: 200},
 	{method: "GET", path: "/api/flows/:id/runs", need: view, ok: 200},
+	{method: "GET", path: "/api/flows/:id/runs/daily", need: view, ok: 200},
 	{method: "POST", path: "/api/flows/:id/events/:event/replay", need: edit, ok: 202},
 	// Allowed callers reach the websocket upgrade, which refuses a plain request with 400.
 	{method: "GET", path: "/api/flows/:id/live", need: view, ok: 400},
 
+	{method: "GET", path: "/api/runs/daily", need: view, ok: 200},
 	{method: "GET", path: "/api/runs/:id", need: view, ok: 200},
 	{method: "POST", path: "/api/runs/:id/retry", need: edit, ok: 202},
 

@@ -77,9 +77,11 @@ func New(app *core.App, log *slog.Logger) *echo.Echo {
 	api.POST("/flows/:id/test", h.testFlow, edit, audit("flow.test"))
 	api.GET("/flows/:id/samples", h.samples, view)
 	api.GET("/flows/:id/runs", h.listRuns, view)
+	api.GET("/flows/:id/runs/daily", h.dailyRuns, view)
 	api.POST("/flows/:id/events/:event/replay", h.replayEvent, edit, audit("flow.replay"))
 	api.GET("/flows/:id/live", h.live, view)
 
+	api.GET("/runs/daily", h.dailyRuns, view)
 	api.GET("/runs/:id", h.getRun, view)
 	api.POST("/runs/:id/retry", h.retryRun, edit)
 

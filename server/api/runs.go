@@ -6,29 +6,42 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	_ "time/tzdata" // the readers' time zones even on a machine without a zone database
 
+	"github.com/hookflow/hookflow/server/core"
 	"github.com/hookflow/hookflow/server/store"
 	"github.com/labstack/echo/v4"
 )
 
 // runView is a run in the journal list (no trace) or detail (with trace).
 type runView struct {
-	ID         string          `json:"id"`
-	FlowID     string          `json:"flow_id"`
-	EventID    string          `json:"event_id,omitempty"`
-	Status     string          `json:"status"`
-	Error      string          `json:"error,omitempty"`
-	FailedStep string          `json:"failed_step,omitempty"`
-	Test       bool            `json:"test,omitempty"`
-	Attempt    int             `json:"attempt,omitempty"`
+	ID         string `json:"id"`
+	FlowID     string `json:"flow_id"`
+	EventID    string `json:"event_id,omitempty"`
+	Status     string `json:"status"`
+	Error      string `json:"error,omitempty"`
+	FailedStep string `json:"failed_step,omitempty"`
+	Test       bool   `json:"test,omitempty"`
+	Attempt    int    `json:"attempt,omitempty"`
+	// Attempts is how many times the webhook ran (this row stands for all of them).
+	Attempts   int             `json:"attempts,omitempty"`
+	RetryAt    *time.Time      `json:"retry_at,omitempty"`
+	Superseded bool            `json:"superseded,omitempty"` // a later attempt of the same webhook exists
 	StartedAt  time.Time       `json:"started_at"`
 	DurationMs int64           `json:"duration_ms"`
 	Trace      json.RawMessage `json:"trace,omitempty"`
+	// AttemptList is every run of the webhook, first attempt first (the run page only).
+	AttemptList []runView `json:"attempt_list,omitempty"`
 }
 
+// toRunView is a run as the journal shows it. A webhook's latest attempt that failed and will be
+// tried again reads "waiting".
 func toRunView(r *store.Run, withTrace bool) runView {
 	v := runView{ID: r.ID, FlowID: r.FlowID, EventID: r.EventID, Status: r.Status, Error: r.Error, FailedStep: r.FailedStep,
-		Test: r.Test, Attempt: r.Attempt, StartedAt: r.StartedAt, DurationMs: r.DurationMs}
+		Test: r.Test, Attempt: r.Attempt, StartedAt: r.StartedAt, DurationMs: r.DurationMs, Superseded: r.Superseded}
+	if r.Status == "failed" && r.RetryAt != nil && !r.Superseded {
+		v.Status, v.RetryAt = store.RunWaiting, r.RetryAt
+	}
 	if withTrace && r.Trace != "" {
 		if !json.Valid([]byte(r.Trace)) { // a damaged row: show what else is known
 			v.Error = strings.TrimSpace(v.Error + " (the step details of this run could not be read)")
@@ -39,7 +52,15 @@ func toRunView(r *store.Run, withTrace bool) runView {
 	return v
 }
 
-var runStatuses = map[string]bool{"": true, "success": true, "failed": true, "filtered": true}
+var runStatuses = map[string]bool{"": true, "success": true, "failed": true, "filtered": true, store.RunWaiting: true}
+
+// runError is a run's error in lang, rebuilt from its stored code and params.
+func runError(r *store.Run, lang string) string {
+	if lang == "en" || r.ErrorCode == "" {
+		return r.Error
+	}
+	return core.RunErrorTexts(r)[lang]
+}
 
 func (h *handlers) listRuns(c echo.Context) error {
 	ctx := c.Request().Context()
@@ -48,7 +69,7 @@ func (h *handlers) listRuns(c echo.Context) error {
 	}
 	f := store.RunFilter{Status: c.QueryParam("status"), Before: c.QueryParam("before")}
 	if !runStatuses[f.Status] {
-		return apiError(http.StatusBadRequest, "status must be success, failed or filtered")
+		return apiError(http.StatusBadRequest, "status must be success, failed, filtered or waiting")
 	}
 	if s := c.QueryParam("limit"); s != "" {
 		n, err := strconv.Atoi(s)
@@ -70,11 +91,58 @@ func (h *handlers) listRuns(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	events := make([]string, 0, len(runs))
+	for _, r := range runs {
+		if r.EventID != "" {
+			events = append(events, r.EventID)
+		}
+	}
+	attempts, err := h.app.Store().AttemptCounts(ctx, events)
+	if err != nil {
+		return err
+	}
+	lang := requestLang(c.QueryParam("lang"))
 	out := make([]runView, len(runs))
 	for i := range runs {
 		out[i] = toRunView(&runs[i], false)
+		out[i].Error = runError(&runs[i], lang)
+		out[i].Attempts = max(attempts[runs[i].EventID], 1)
 	}
 	return c.JSON(http.StatusOK, map[string]any{"runs": out})
+}
+
+// dailyRuns counts runs per day for the charts: of one flow (/flows/:id/runs/daily) or of every
+// flow of the team (/runs/daily). ?days= (default 14, at most 92); ?tz= the reader's IANA time
+// zone, where days begin (default core.DefaultTimeZone).
+func (h *handlers) dailyRuns(c echo.Context) error {
+	ctx := c.Request().Context()
+	flowID := c.Param("id")
+	if flowID != "" {
+		if _, err := h.app.Store().Flow(ctx, flowID); err != nil {
+			return err
+		}
+	}
+	days := 14
+	if s := c.QueryParam("days"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 92 {
+			return apiError(http.StatusBadRequest, "days must be a number from 1 to 92")
+		}
+		days = n
+	}
+	tz := c.QueryParam("tz")
+	if tz == "" {
+		tz = core.DefaultTimeZone
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil || tz == "Local" {
+		return apiError(http.StatusBadRequest, "tz must be a time zone name like Europe/Moscow")
+	}
+	out, err := h.app.DailyRuns(ctx, flowID, time.Now(), loc, days)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
 }
 
 func (h *handlers) getRun(c echo.Context) error {
@@ -83,11 +151,28 @@ func (h *handlers) getRun(c echo.Context) error {
 		return err
 	}
 	v := toRunView(r, true)
-	if lang := requestLang(c.QueryParam("lang")); lang != "en" && v.Trace != nil {
-		trace, runError := localizeTrace(r.Trace, lang)
+	lang := requestLang(c.QueryParam("lang"))
+	if lang != "en" && r.ErrorCode != "" {
+		v.Error = runError(r, lang)
+	}
+	if lang != "en" && v.Trace != nil {
+		trace, traceError := localizeTrace(r.Trace, lang)
 		v.Trace = json.RawMessage(trace)
-		if runError != "" {
-			v.Error = runError
+		if traceError != "" && r.ErrorCode == "" {
+			v.Error = traceError
+		}
+	}
+	v.Attempts = 1
+	if r.EventID != "" {
+		all, err := h.app.Store().Attempts(c.Request().Context(), r.EventID)
+		if err != nil {
+			return err
+		}
+		v.Attempts = max(len(all), 1)
+		for i := range all {
+			a := toRunView(&all[i], false)
+			a.Error = runError(&all[i], lang)
+			v.AttemptList = append(v.AttemptList, a)
 		}
 	}
 	return c.JSON(http.StatusOK, v)

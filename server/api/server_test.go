@@ -399,7 +399,7 @@ func TestServer_TargetDownFor30sThenBackIsDelivered(t *testing.T) {
 	for i := 0; i < 5; i++ {
 		hook(t, v.WebhookURL, "GET", "email=u"+string(rune('a'+i))+"%40b.c&phone=7916000000"+string(rune('0'+i)), "", "")
 	}
-	s.waitRuns(v.ID, "failed", 5, 10*time.Second) // every lead was tried and failed
+	s.waitRuns(v.ID, "waiting", 5, 10*time.Second) // every lead was tried, failed and waits for a retry
 	tick := func() {
 		// the scheduler waits on the clock between scans: move it once it does
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

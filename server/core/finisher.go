@@ -58,7 +58,11 @@ func (a *App) finisher() {
 			}
 			a.metrics.runFinished(f.traceStatus)
 			if f.Run != nil {
-				a.publish(f.flow.ID, live.Event{Type: "run_finished", RunID: f.Run.ID, Status: f.traceStatus})
+				status := f.traceStatus
+				if f.Run.RetryAt != nil {
+					status = store.RunWaiting // the live log says it will be tried again, as the journal does
+				}
+				a.publish(f.flow.ID, live.Event{Type: "run_finished", RunID: f.Run.ID, Status: status, ErrorText: RunErrorTexts(f.Run)})
 			}
 			if f.alert {
 				a.alert(f.flow, f.Run)

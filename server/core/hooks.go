@@ -160,7 +160,7 @@ func (a *App) TestFlow(ctx context.Context, id string, p flows.Payload, doc *flo
 		return nil, nil, err
 	}
 	a.metrics.runFinished(trace.Status)
-	a.publish(id, live.Event{Type: "run_finished", RunID: run.ID, Status: trace.Status})
+	a.publish(id, live.Event{Type: "run_finished", RunID: run.ID, Status: trace.Status, ErrorText: RunErrorTexts(run)})
 	return run, trace, nil
 }
 

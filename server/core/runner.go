@@ -56,10 +56,12 @@ func (a *App) runFlow(ctx context.Context, f *store.Flow, payload flows.Payload,
 		}
 		mu.Lock()
 		defer mu.Unlock()
+		le := live.Event{Type: ev.Type, RunID: runID, Node: ev.Node, Step: ev.Step}
 		if ev.Type == "step_finished" && ev.Step != nil {
 			a.metrics.stepFinished(ev.Step)
+			le.ErrorText = errorTexts(ev.Step.Error, ev.Step.ErrorCode, ev.Step.ErrorParams)
 		}
-		a.publish(f.ID, live.Event{Type: ev.Type, RunID: runID, Node: ev.Node, Step: ev.Step})
+		a.publish(f.ID, le)
 	}
 	a.publish(f.ID, live.Event{Type: "run_started", RunID: runID})
 	started := a.cfg.Clock.Now().UTC()
@@ -83,6 +85,7 @@ func (a *App) runFlow(ctx context.Context, f *store.Flow, payload flows.Payload,
 	switch {
 	case trace.Error != nil:
 		run.Error = trace.Error.Message
+		run.ErrorCode, run.ErrorParams = trace.Error.Code, paramsJSON(trace.Error.Params)
 		if n, ok := trace.Step(trace.Error.Node); ok {
 			run.FailedStep = n.Name
 			if run.FailedStep == "" {
@@ -91,8 +94,41 @@ func (a *App) runFlow(ctx context.Context, f *store.Flow, payload flows.Payload,
 		}
 	case len(trace.Problems) > 0:
 		run.Error = trace.Problems.Error()
+		if len(trace.Problems) == 1 { // several are left in English: one code cannot say them
+			run.ErrorCode, run.ErrorParams = trace.Problems[0].Code, paramsJSON(trace.Problems[0].Params)
+		}
 	}
 	return run, trace
+}
+
+func paramsJSON(p flows.Params) string {
+	if len(p) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(p)
+	return string(b)
+}
+
+// errorTexts is an error in each language the editor speaks, for the live log (whose events
+// are shared by every watcher whatever their language); nil when there is no error.
+func errorTexts(english, code string, params flows.Params) map[string]string {
+	if english == "" {
+		return nil
+	}
+	out := map[string]string{"en": english, "ru": english}
+	if code != "" {
+		out["ru"] = flows.Message(code, "ru", params)
+	}
+	return out
+}
+
+// RunErrorTexts is a stored run's error in each language (see errorTexts).
+func RunErrorTexts(r *store.Run) map[string]string {
+	var p flows.Params
+	if r.ErrorParams != "" {
+		_ = json.Unmarshal([]byte(r.ErrorParams), &p)
+	}
+	return errorTexts(r.Error, r.ErrorCode, p)
 }
 
 func (a *App) publish(flowID string, ev live.Event) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"time"
 
@@ -144,7 +145,8 @@ func (a *App) execute(id string) {
 		f.Status = store.EventFailed
 		if retryable(trace) && ev.Attempts < a.cfg.MaxAttempts {
 			f.RetryAt = a.cfg.Clock.Now().Add(a.backoff(ev.Attempts))
-			run.Error += " (will try again at " + f.RetryAt.UTC().Format("15:04:05") + " UTC)"
+			at := f.RetryAt.UTC()
+			run.RetryAt = &at // the journal says "waiting for a retry" and when, in the reader's words
 		} else {
 			f.alert = true
 		}
@@ -200,8 +202,14 @@ func (a *App) alert(flow *store.Flow, run *store.Run) {
 	if len(settings.Recipients) == 0 {
 		return
 	}
+	errText := run.Error
+	if strings.HasPrefix(strings.ToLower(settings.Lang), "ru") { // the mail's language, from the stored code
+		if s, ok := RunErrorTexts(run)["ru"]; ok {
+			errText = s
+		}
+	}
 	a.notifier.RunFailed(notify.Failure{
-		FlowID: flow.ID, FlowName: flow.Name, RunID: run.ID, Step: run.FailedStep, Error: run.Error,
+		FlowID: flow.ID, FlowName: flow.Name, RunID: run.ID, Step: run.FailedStep, Error: errText,
 		At: run.StartedAt, RunURL: a.cfg.PublicURL + "/flows/" + flow.ID + "/runs/" + run.ID,
 		Recipients: settings.Recipients, Lang: settings.Lang,
 	})

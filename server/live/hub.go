@@ -43,6 +43,9 @@ type Event struct {
 
 	// EventID names the stored request of an event_received, so the editor can show exactly it.
 	EventID string `json:"event_id,omitempty"`
+	// ErrorText is the failed step's or run's error in each language ("en", "ru"): one event
+	// goes to every watcher, whatever language each reads.
+	ErrorText map[string]string `json:"error_text,omitempty"`
 }
 
 // Options tune a Hub. Zero values take the defaults.

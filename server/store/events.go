@@ -114,6 +114,20 @@ func (s *Store) FinishLeased(ctx context.Context, owner string, batch []Finish) 
 			}
 		}
 		if len(runs) > 0 {
+			// The webhook's earlier attempts step back behind this one (one journal row per webhook).
+			var again []string
+			for _, r := range runs {
+				if r.EventID != "" {
+					again = append(again, r.EventID)
+				}
+			}
+			for len(again) > 0 {
+				chunk := again[:min(len(again), 500)]
+				again = again[len(chunk):]
+				if err := tx.Model(&Run{}).Where("event_id IN ? AND superseded = ?", chunk, false).Update("superseded", true).Error; err != nil {
+					return err
+				}
+			}
 			if err := tx.CreateInBatches(runs, 100).Error; err != nil {
 				return err
 			}

@@ -67,6 +67,15 @@ type Run struct {
 	Attempt    int
 	StartedAt  time.Time `gorm:"index:idx_run_flow,priority:2"`
 	DurationMs int64
+	// ErrorCode and ErrorParams (a JSON object) are the problem Error was made from, so that the
+	// journal can say it in the reader's language.
+	ErrorCode   string `gorm:"size:80;not null;default:''"`
+	ErrorParams string `gorm:"type:text"`
+	// RetryAt is when the webhook is tried again after this failed attempt (nil: no retry).
+	RetryAt *time.Time
+	// Superseded marks an attempt after which the same webhook ran again: the journal shows one
+	// row per webhook, its latest attempt, with the earlier ones inside it.
+	Superseded bool `gorm:"not null;default:false"`
 }
 
 // Setting is one instance-wide setting.

@@ -17,10 +17,21 @@ type RunFilter struct {
 	Limit  int
 }
 
-// Runs lists a flow's runs, newest first, without traces.
+// RunWaiting is the journal's status of a webhook whose latest attempt failed and that will be
+// tried again (its run row says failed, with a retry time).
+const RunWaiting = "waiting"
+
+// Runs lists a flow's webhooks' latest runs, newest first, without traces: one row per webhook,
+// however many attempts it took (see Run.Superseded).
 func (s *Store) Runs(ctx context.Context, flowID string, f RunFilter) ([]Run, error) {
-	q := s.Read(ctx).Model(&Run{}).Omit("trace").Where("flow_id = ?", flowID)
-	if f.Status != "" {
+	q := s.Read(ctx).Model(&Run{}).Omit("trace").Where("flow_id = ? AND superseded = ?", flowID, false)
+	switch f.Status {
+	case "":
+	case RunWaiting:
+		q = q.Where("status = ? AND retry_at IS NOT NULL", "failed")
+	case "failed":
+		q = q.Where("status = ? AND retry_at IS NULL", "failed")
+	default:
 		q = q.Where("status = ?", f.Status)
 	}
 	if !f.Since.IsZero() {
@@ -49,6 +60,72 @@ func (s *Store) Run(ctx context.Context, id string) (*Run, error) {
 	return &r, nil
 }
 
+// AttemptCounts returns how many runs each of the given webhooks (event ids) has had.
+func (s *Store) AttemptCounts(ctx context.Context, eventIDs []string) (map[string]int, error) {
+	out := map[string]int{}
+	for len(eventIDs) > 0 {
+		chunk := eventIDs[:min(len(eventIDs), 500)]
+		eventIDs = eventIDs[len(chunk):]
+		var rows []struct {
+			EventID string
+			N       int
+		}
+		if err := s.Read(ctx).Model(&Run{}).Select("event_id, count(*) AS n").Where("event_id IN ?", chunk).
+			Group("event_id").Scan(&rows).Error; err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			out[r.EventID] = r.N
+		}
+	}
+	return out, nil
+}
+
+// Attempts lists the runs of one webhook, first attempt first, without traces.
+func (s *Store) Attempts(ctx context.Context, eventID string) ([]Run, error) {
+	var out []Run
+	err := s.Read(ctx).Model(&Run{}).Omit("trace").Where("event_id = ?", eventID).Order("started_at, id").Limit(500).Find(&out).Error
+	return out, err
+}
+
+// DayCount is how many webhooks of a flow ended a day with one status.
+type DayCount struct {
+	FlowID string
+	Day    int    // index into the days asked for
+	Status string // success, failed, filtered or waiting
+	N      int64
+}
+
+// DailyRuns counts the latest runs of webhooks per flow, day and status. days are the starts of
+// consecutive days (in the reader's time zone) followed by the end of the last one; flowIDs nil
+// means every flow. One grouped query over the (flow_id, started_at) index: the day of a run is
+// found by comparing its start with the bounds, so any time zone and its daylight saving work
+// the same on SQLite and PostgreSQL.
+func (s *Store) DailyRuns(ctx context.Context, flowIDs []string, days []time.Time) ([]DayCount, error) {
+	if len(days) < 2 {
+		return nil, nil
+	}
+	dayCase := "CASE"
+	args := []any{}
+	for i := 1; i < len(days); i++ {
+		dayCase += " WHEN started_at < ? THEN " + strconv.Itoa(i-1)
+		args = append(args, days[i].UTC())
+	}
+	dayCase += " END"
+	status := "CASE WHEN status = 'failed' AND retry_at IS NOT NULL THEN 'waiting' ELSE status END"
+	q := s.Read(ctx).Model(&Run{}).Select("flow_id, "+dayCase+" AS day, "+status+" AS status, count(*) AS n", args...).
+		Where("superseded = ? AND started_at >= ? AND started_at < ?", false, days[0].UTC(), days[len(days)-1].UTC())
+	if flowIDs != nil {
+		if len(flowIDs) == 0 {
+			return nil, nil
+		}
+		q = q.Where("flow_id IN ?", flowIDs)
+	}
+	var out []DayCount
+	err := q.Group("1, 2, 3").Scan(&out).Error // by position: the day's CASE has bound values
+	return out, err
+}
+
 // CreateRun stores a run that has no queued event (a test run from the editor).
 func (s *Store) CreateRun(ctx context.Context, r *Run) error {
 	return s.Write(ctx).Create(r).Error
@@ -58,8 +135,8 @@ func (s *Store) CreateRun(ctx context.Context, r *Run) error {
 type FlowStats struct {
 	FlowID     string
 	LastRunAt  *time.Time
-	LastStatus string
-	Failed     int64
+	LastStatus string // of the latest run; "waiting" when it will be tried again
+	Failed     int64  // webhooks whose latest attempt failed with no retry left
 }
 
 // Stats returns the last run and the failed-run count of the given flows (all flows when none
@@ -77,7 +154,9 @@ func (s *Store) Stats(ctx context.Context, flowIDs ...string) (map[string]FlowSt
 		FlowID string
 		N      int64
 	}
-	if err := runs().Select("flow_id, count(*) as n").Where("status = ?", "failed").Group("flow_id").Scan(&failed).Error; err != nil {
+	// Webhooks that failed for good: not those still to be tried again, nor earlier attempts.
+	if err := runs().Select("flow_id, count(*) as n").Where("status = ? AND superseded = ? AND retry_at IS NULL", "failed", false).
+		Group("flow_id").Scan(&failed).Error; err != nil {
 		return nil, err
 	}
 	for _, f := range failed {
@@ -85,7 +164,7 @@ func (s *Store) Stats(ctx context.Context, flowIDs ...string) (map[string]FlowSt
 	}
 	var last []Run
 	sub := runs().Select("flow_id, max(started_at) as started_at").Group("flow_id")
-	if err := s.Read(ctx).Model(&Run{}).Select("runs.flow_id, runs.status, runs.started_at").
+	if err := s.Read(ctx).Model(&Run{}).Select("runs.flow_id, runs.status, runs.started_at, runs.retry_at").
 		Joins("JOIN (?) latest ON latest.flow_id = runs.flow_id AND latest.started_at = runs.started_at", sub).
 		Scan(&last).Error; err != nil {
 		return nil, err
@@ -93,6 +172,9 @@ func (s *Store) Stats(ctx context.Context, flowIDs ...string) (map[string]FlowSt
 	for _, r := range last {
 		st := out[r.FlowID]
 		st.FlowID, st.LastStatus = r.FlowID, r.Status
+		if r.Status == "failed" && r.RetryAt != nil {
+			st.LastStatus = RunWaiting
+		}
 		at := r.StartedAt
 		st.LastRunAt = &at
 		out[r.FlowID] = st

@@ -75,7 +75,9 @@ export interface FlowSave {
 }
 
 export interface RunFilter {
-  status?: 'success' | 'failed' | 'filtered';
+  status?: 'success' | 'failed' | 'filtered' | 'waiting';
+  /** the language errors are written in */
+  lang?: string;
   since?: string;
   until?: string;
   before?: string;

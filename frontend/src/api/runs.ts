@@ -53,7 +53,24 @@ export const runsApi = {
   duplicateFlow: (flowId: string, name?: string) =>
     call<FlowView>('POST', `/api/flows/${enc(flowId)}/duplicate`, name ? { name } : {}),
   importFlow: (doc: unknown) => call<FlowView>('POST', '/api/flows/import', doc),
+  /** Webhooks per day and status for the charts: one flow's, or every flow's of the team. */
+  daily: (flowId: string | null, tz: string, days = 14) =>
+    call<DailyCounts>('GET', `${flowId ? `/api/flows/${enc(flowId)}/runs/daily` : '/api/runs/daily'}?days=${days}${tz ? `&tz=${enc(tz)}` : ''}`),
 };
+
+/** Counts per flow and status, one number per day of `days` (YYYY-MM-DD, oldest first). */
+export interface DailyCounts {
+  timezone: string;
+  days: string[];
+  flows: Record<string, DayStatusCounts>;
+}
+
+export interface DayStatusCounts {
+  success: number[];
+  failed: number[];
+  filtered: number[];
+  waiting: number[];
+}
 
 /** Download addresses (same origin; the server sends Content-Disposition with the file name). */
 export const exportURL = (flowId: string) => `/api/flows/${enc(flowId)}/export`;

@@ -177,9 +177,17 @@ export interface RunView {
   failed_step?: string;
   test?: boolean;
   attempt?: number;
+  /** how many times the webhook ran: the journal shows one row per webhook */
+  attempts?: number;
+  /** status "waiting": when the next attempt is due */
+  retry_at?: string;
+  /** a later attempt of the same webhook exists */
+  superseded?: boolean;
   started_at: string;
   duration_ms: number;
   trace?: Trace;
+  /** every run of the webhook, first attempt first (run page only) */
+  attempt_list?: RunView[];
 }
 
 /** The trigger payload: what the webhook stores and previews take. */

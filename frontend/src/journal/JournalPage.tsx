@@ -1,6 +1,6 @@
 // The journal of one flow (#/flows/<id>/runs): its runs newest first, filtered by status and days,
 // paged to older runs; new runs appear as the live log reports them.
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { api } from '../api/client';
 import type { FlowView } from '../api/types';
 import { useLang, useT } from '../i18n/i18n';
@@ -10,6 +10,7 @@ import { runHref } from '../router';
 import { JournalPager, emptyFilter, errorSummary, stepNotNamed, filterProblem, formatDuration, type JournalFilter, type JournalState, type StatusFilter } from './journalModel';
 import { Captured } from './Captured';
 import { StatusText } from './StatusText';
+import { DailyChart, useDailyCounts } from './DailyChart';
 import './runs.css';
 
 const PAGE = 50;
@@ -20,12 +21,25 @@ export function JournalPage({ flowId }: { flowId: string }) {
   const [flow, setFlow] = useState<FlowView | null>(null);
   const [flowError, setFlowError] = useState<unknown>(null);
   const [state, setState] = useState<JournalState | null>(null);
-  const pager = useMemo(() => new JournalPager((q) => api.listRuns(flowId, q), setState, PAGE), [flowId]);
+  // Errors come in the reader's language; a switch of language reloads the list.
+  const langRef = useRef(lang);
+  langRef.current = lang;
+  const pager = useMemo(() => new JournalPager((q) => api.listRuns(flowId, { ...q, lang: langRef.current }), setState, PAGE), [flowId]);
+  const [chartVersion, setChartVersion] = useState(0);
+  const daily = useDailyCounts(flowId, chartVersion);
 
   useEffect(() => {
     api.getFlow(flowId).then(setFlow, setFlowError);
     void pager.setFilter(emptyFilter);
   }, [flowId, pager]);
+  const firstLang = useRef(true);
+  useEffect(() => {
+    if (firstLang.current) {
+      firstLang.current = false;
+      return;
+    }
+    void pager.refresh();
+  }, [lang, pager]);
 
   // A finished run shows up without a click, unless the user is reading older pages. A busy flow
   // finishes many runs a second: one reload per second is enough.
@@ -35,6 +49,7 @@ export function JournalPage({ flowId }: { flowId: string }) {
       timer ??= setTimeout(() => {
         timer = null;
         if (pager.state.runs.length <= PAGE) void pager.refresh();
+        setChartVersion((v) => v + 1);
       }, 1000);
     };
     const live = new LiveClient({
@@ -63,6 +78,10 @@ export function JournalPage({ flowId }: { flowId: string }) {
         <a href={`#/flows/${encodeURIComponent(flowId)}`}>{t('journal.openEditor')}</a>
       </div>
       <ErrorBox error={flowError} />
+      {daily && (
+        <DailyChart data={daily} flowIds={[flowId]} width={14 * 30} height={60} testId="journal-chart"
+          onDay={(day) => setFilter({ since: day, until: day })} />
+      )}
       <Captured flowId={flowId} onRun={() => void pager.refresh()} />
       <div className="filters" data-testid="journal-filters">
         <label>
@@ -72,6 +91,7 @@ export function JournalPage({ flowId }: { flowId: string }) {
             <option value="success">{t('status.success')}</option>
             <option value="failed">{t('status.failed')}</option>
             <option value="filtered">{t('status.filtered')}</option>
+            <option value="waiting">{t('runs.waiting')}</option>
           </select>
         </label>
         <label>
@@ -106,14 +126,17 @@ export function JournalPage({ flowId }: { flowId: string }) {
           </thead>
           <tbody>
             {state.runs.map((r) => (
-              <tr key={r.id} data-testid="journal-row" data-run={r.id} data-status={r.status}>
+              <tr key={r.id} data-testid="journal-row" data-run={r.id} data-status={r.status} data-attempts={r.attempts ?? 1}>
                 <td>
                   <a href={runHref(r.id)}>{fmt(r.started_at)}</a>
                   {r.test && <span className="badge off"> {t('journal.test')}</span>}
                 </td>
-                <td><StatusText status={r.status} /></td>
+                <td>
+                  <StatusText status={r.status} />
+                  {r.retry_at && <span className="muted small"> · {t('runs.nextTry', { time: new Date(r.retry_at).toLocaleTimeString(lang) })}</span>}
+                </td>
                 <td>{formatDuration(r.duration_ms, lang)}</td>
-                <td>{r.attempt || 1}</td>
+                <td className={(r.attempts ?? 1) > 1 ? 'attempts-many' : 'muted'}>{t('run.attemptsTitle', { n: r.attempts ?? 1 })}</td>
                 <td className="err" title={r.error}>
                   {stepNotNamed(r.failed_step, r.error) && <code>{r.failed_step}</code>} {errorSummary(r.error)}
                 </td>

@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { api } from '../api/client';
 import { runsApi } from '../api/runs';
-import type { RunView } from '../api/types';
+import type { FlowDocument, RunView } from '../api/types';
 import { useLang, useT } from '../i18n/i18n';
 import { ErrorBox } from '../pages/ErrorBox';
 import { journalHref, runHref } from '../router';
@@ -11,6 +11,7 @@ import { followUp, type FollowUp } from './followUp';
 import { formatDuration, stepNotNamed } from './journalModel';
 import { StatusText } from './StatusText';
 import { StepDetail } from './StepDetail';
+import { RunFlow } from './RunFlow';
 import './runs.css';
 
 type Action = 'retry' | 'replay';
@@ -28,10 +29,16 @@ export function RunPage({ id }: { id: string }) {
   const [actionError, setActionError] = useState<unknown>(null);
   const [feedback, setFeedback] = useState<Feedback | null>(null);
   const watch = useRef<FollowUp | null>(null);
+  const [doc, setDoc] = useState<FlowDocument | null>(null);
 
   useEffect(() => {
     runsApi.getRun(id, lang).then(setRun, setError);
   }, [id, lang]);
+  // The flow's picture; a flow that cannot be read just has none.
+  const flowId = run?.flow_id;
+  useEffect(() => {
+    if (flowId) api.getFlow(flowId).then((f) => setDoc(f.document), () => setDoc(null));
+  }, [flowId]);
   useEffect(() => () => watch.current?.cancel(), [id]);
 
   const act = async (action: Action) => {
@@ -60,6 +67,8 @@ export function RunPage({ id }: { id: string }) {
   if (!run) return <main className="page"><p>{t('common.loading')}</p></main>;
 
   const steps = run.trace?.steps ?? [];
+  const attempts = run.attempt_list ?? [];
+  const latest = attempts[attempts.length - 1];
   const busy = feedback?.state === 'sending' || feedback?.state === 'queued';
   const noEvent = !run.event_id;
   return (
@@ -72,16 +81,22 @@ export function RunPage({ id }: { id: string }) {
         <StatusText status={run.status} testId="run-status" />
         <span>{new Date(run.started_at).toLocaleString(lang)}</span>
         <span className="muted">{formatDuration(run.duration_ms, lang)}</span>
-        <span className="muted">{t('run.attempt', { n: run.attempt || 1 })}</span>
+        <span className="muted" data-testid="run-attempts">{t('run.attemptsTitle', { n: run.attempts ?? 1 })}</span>
         {run.test && <span className="badge off">{t('journal.test')}</span>}
       </div>
+      {run.superseded && (
+        <p className="notice-warn" data-testid="run-superseded">
+          {t('runs.notLatest')} {latest && <a href={runHref(latest.id)}>{t('runs.openLatest')}</a>}
+        </p>
+      )}
+      {run.retry_at && <p className="muted" data-testid="run-next-try">{t('runs.nextTryLong', { time: new Date(run.retry_at).toLocaleString(lang) })}</p>}
       {run.error && (
         <p className="error" data-testid="run-error">
           {stepNotNamed(run.failed_step, run.error) && <code>{run.failed_step}</code>} {run.error}
         </p>
       )}
       <div className="run-actions">
-        <button type="button" onClick={() => void act('retry')} disabled={busy || noEvent || run.status !== 'failed'}
+        <button type="button" onClick={() => void act('retry')} disabled={busy || noEvent || (run.status !== 'failed' && run.status !== 'waiting')}
           title={t('run.retryHelp')} data-testid="run-retry">
           {t('run.retry')}
         </button>
@@ -109,6 +124,27 @@ export function RunPage({ id }: { id: string }) {
         </div>
       )}
       {run.trace?.error && !run.error?.includes(run.trace.error.message) && <p className="error">{run.trace.error.message}</p>}
+      {doc && steps.length > 0 && (
+        <RunFlow doc={doc} steps={steps} onStep={(node) => document.querySelector(`[data-testid="run-step-${CSS.escape(node)}"]`)?.scrollIntoView({ behavior: 'smooth' })} />
+      )}
+      {attempts.length > 1 && (
+        <>
+          <h2>{t('runs.attemptsHeading')}</h2>
+          <table className="list attempts" data-testid="run-attempt-list">
+            <tbody>
+              {attempts.map((a, i) => (
+                <tr key={a.id} className={a.id === run.id ? 'current' : ''} data-testid="run-attempt" data-status={a.status}>
+                  <td>{t('runs.attemptN', { n: i + 1 })}</td>
+                  <td>{a.id === run.id ? new Date(a.started_at).toLocaleString(lang) : <a href={runHref(a.id)}>{new Date(a.started_at).toLocaleString(lang)}</a>}</td>
+                  <td><StatusText status={a.status} /></td>
+                  <td>{formatDuration(a.duration_ms, lang)}</td>
+                  <td className="err" title={a.error}>{a.error}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
       <h2>{t('run.steps')}</h2>
       {steps.length === 0 ? <p className="muted">{t('run.noSteps')}</p> : steps.map((s, i) => <StepDetail key={`${s.node}-${i}`} step={s} />)}
     </main>

@@ -4,7 +4,7 @@
 import type { RunFilter } from '../api/client';
 import type { RunView } from '../api/types';
 
-export type StatusFilter = '' | 'success' | 'failed' | 'filtered';
+export type StatusFilter = '' | 'success' | 'failed' | 'filtered' | 'waiting';
 
 export interface JournalFilter {
   status: StatusFilter;

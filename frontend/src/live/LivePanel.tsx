@@ -8,7 +8,7 @@ import { StatusText } from '../journal/StatusText';
 import { formatDuration } from '../journal/journalModel';
 import { journalHref, runHref } from '../router';
 import { LiveClient, liveURL, type LiveState } from './liveClient';
-import { appendRows, eventRow, journalRow, useLivePanel, type LogRow } from './liveLog';
+import { appendRows, eventRow, journalRow, rowError, runsWithStepErrors, useLivePanel, type LogRow } from './liveLog';
 import { requestArrived } from '../engine/sampleRefresh';
 import '../journal/runs.css';
 
@@ -21,6 +21,8 @@ export function LivePanel({ flowId }: { flowId: string }) {
   const [conn, setConn] = useState<LiveState>('stopped');
   const [gap, setGap] = useState(false);
   const body = useRef<HTMLDivElement>(null);
+  const langRef = useRef(lang);
+  langRef.current = lang;
 
   useEffect(() => {
     const live = new LiveClient({
@@ -34,7 +36,7 @@ export function LivePanel({ flowId }: { flowId: string }) {
       // from the journal instead, oldest first like the rest of the log.
       onGap: () => {
         setGap(true);
-        api.listRuns(flowId, { limit: 10 }).then(
+        api.listRuns(flowId, { limit: 10, lang: langRef.current }).then(
           (runs) => setRows((r) => appendRows(r, runs.slice().reverse().map(journalRow))),
           () => {},
         );
@@ -50,6 +52,7 @@ export function LivePanel({ flowId }: { flowId: string }) {
   }, [rows, open]);
 
   const time = (s: string) => new Date(s).toLocaleTimeString(lang);
+  const stepErrors = runsWithStepErrors(rows);
   return (
     <section className="live" data-testid="live-panel" aria-label={t('live.title')}>
       <div className="live-head">
@@ -92,7 +95,7 @@ export function LivePanel({ flowId }: { flowId: string }) {
                     <td>{r.node && <code>{r.node}</code>}</td>
                     <td>{r.status && <StatusText status={r.status} />}</td>
                     <td>{r.durationMs !== undefined ? formatDuration(r.durationMs, lang) : ''}</td>
-                    <td className="err">{r.error}</td>
+                    <td className="err">{rowError(r, lang, stepErrors)}</td>
                   </tr>
                 ))}
               </tbody>

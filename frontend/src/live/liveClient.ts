@@ -16,6 +16,8 @@ export interface LiveEvent {
   step?: StepTrace;
   status?: string;
   at: string;
+  /** the failed step's or run's error in each language ("en", "ru") */
+  error_text?: Record<string, string>;
 }
 
 export type LiveState = 'connecting' | 'open' | 'waiting' | 'stopped' | 'ended';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseRoute } from '../router';
-import { appendRows, eventRow, journalRow, type LogRow } from './liveLog';
+import { appendRows, eventRow, journalRow, rowError, runsWithStepErrors, type LogRow } from './liveLog';
 
 describe('live log rows', () => {
   it('shows a finished step with its node, status, error and duration', () => {
@@ -20,6 +20,21 @@ describe('live log rows', () => {
   it('shows a journal run after a gap with its failed step', () => {
     expect(journalRow({ id: 'r2', flow_id: 'f', status: 'failed', failed_step: 'send', error: 'boom', started_at: 'x', duration_ms: 5 }))
       .toMatchObject({ key: 'jr2', kind: 'journal', run: 'r2', node: 'send', status: 'failed', error: 'boom' });
+  });
+
+  it("says a step's error in the reader's language, and a run's own error only when no step said why", () => {
+    const step = eventRow({
+      seq: 9, type: 'step_finished', run_id: 'r1', node: 'send', at: 'x',
+      step: { node: 'send', kind: 'http', status: 'failed', error: "HTTP request 'send': status 400", duration_ms: 1 },
+      error_text: { en: "HTTP request 'send': status 400", ru: 'HTTP-запрос «send»: статус 400' },
+    });
+    const run = eventRow({ seq: 10, type: 'run_finished', run_id: 'r1', status: 'failed', at: 'x', error_text: { en: 'e', ru: 'р' } });
+    const alone = eventRow({ seq: 11, type: 'run_finished', run_id: 'r2', status: 'failed', at: 'x', error_text: { en: 'flow unreadable', ru: 'сценарий не читается' } });
+    const said = runsWithStepErrors([step, run, alone]);
+    expect(rowError(step, 'ru', said)).toBe('HTTP-запрос «send»: статус 400');
+    expect(rowError(step, 'en', said)).toBe("HTTP request 'send': status 400");
+    expect(rowError(run, 'ru', said)).toBe('');
+    expect(rowError(alone, 'ru', said)).toBe('сценарий не читается');
   });
 
   it('keeps only the newest rows', () => {

@@ -14,6 +14,8 @@ export interface LogRow {
   node?: string;
   status?: string;
   error?: string;
+  /** the error in each language, when the server sent them */
+  errorText?: Record<string, string>;
   durationMs?: number;
 }
 
@@ -30,6 +32,7 @@ export function eventRow(ev: LiveEvent): LogRow {
     node: ev.node || step?.node,
     status: ev.status || (ev.type === 'step_finished' ? step?.status : undefined),
     error: step?.error || undefined,
+    errorText: ev.error_text,
     durationMs: ev.type === 'step_finished' ? step?.duration_ms : undefined,
   };
 }
@@ -37,6 +40,22 @@ export function eventRow(ev: LiveEvent): LogRow {
 /** A run from the journal, shown after a gap in place of the events that were missed. */
 export function journalRow(r: RunView): LogRow {
   return { key: `j${r.id}`, at: r.started_at, kind: 'journal', run: r.id, node: r.failed_step, status: r.status, error: r.error, durationMs: r.duration_ms };
+}
+
+/**
+ * The row's error in lang. A run's own error is shown only when none of its steps' rows already
+ * says why it failed (a flow that could not run at all has no step rows).
+ */
+export function rowError(r: LogRow, lang: string, stepErrors: Set<string>): string {
+  if (r.kind === 'run_finished' && r.run && stepErrors.has(r.run)) return '';
+  return r.errorText?.[lang] ?? r.error ?? '';
+}
+
+/** The runs whose step rows carry an error. */
+export function runsWithStepErrors(rows: LogRow[]): Set<string> {
+  const out = new Set<string>();
+  for (const r of rows) if (r.kind === 'step_finished' && r.run && (r.error || r.errorText)) out.add(r.run);
+  return out;
 }
 
 export function appendRows(rows: LogRow[], add: LogRow[], max = MAX_ROWS): LogRow[] {

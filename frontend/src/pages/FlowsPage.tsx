@@ -4,6 +4,8 @@ import { exportURL, runsApi, templateURL } from '../api/runs';
 import type { FlowView } from '../api/types';
 import { useLang, useT } from '../i18n/i18n';
 import { StatusText } from '../journal/StatusText';
+import { DailyChart, useDailyCounts } from '../journal/DailyChart';
+import { FirstVisit } from './FirstVisit';
 import { emptyDocument } from '../store/flowStore';
 import { go, journalHref } from '../router';
 import { ErrorBox } from './ErrorBox';
@@ -22,8 +24,11 @@ export function FlowsPage() {
   const [busy, setBusy] = useState<string | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
 
+  const [version, setVersion] = useState(0);
+  const daily = useDailyCounts(null, version); // every flow's days in one request
   const reload = useCallback(() => {
     api.listFlows().then(setFlows, setError);
+    setVersion((v) => v + 1);
   }, []);
   useEffect(reload, [reload]);
 
@@ -80,7 +85,7 @@ export function FlowsPage() {
       {flows === null ? (
         <p>{t('common.loading')}</p>
       ) : flows.length === 0 ? (
-        <p className="muted">{t('flows.empty')}</p>
+        <FirstVisit onEmpty={create} canEdit={canEdit} />
       ) : (
         <table className="list" data-testid="flows">
           <thead>
@@ -89,6 +94,7 @@ export function FlowsPage() {
               <th>{t('flows.status')}</th>
               <th>{t('flows.lastRun')}</th>
               <th>{t('flows.failed')}</th>
+              <th>{t('runs.last14')}</th>
               <th>{t('flows.actions')}</th>
             </tr>
           </thead>
@@ -105,6 +111,13 @@ export function FlowsPage() {
                   {f.last_status && <> · <StatusText status={f.last_status} /></>}
                 </td>
                 <td className={f.failed_runs > 0 ? 'status-failed' : ''}>{f.failed_runs}</td>
+                <td>
+                  {daily && (
+                    <a href={journalHref(f.id)} className="chart-link">
+                      <DailyChart data={daily} flowIds={[f.id]} width={14 * 7 - 1} height={22} compact testId="flow-chart" />
+                    </a>
+                  )}
+                </td>
                 <td>
                   <div className="row-actions">
                     <button type="button" disabled={busy === f.id || !canEdit} onClick={() => void act(f.id, () => toggle(server, f))} data-testid="flow-toggle">

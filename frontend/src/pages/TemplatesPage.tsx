@@ -108,18 +108,21 @@ function UseTemplateForm({ tpl, onCancel }: { tpl: Template; onCancel: () => voi
   );
 }
 
-export function TemplatesPage() {
+export function TemplatesPage({ openId }: { openId?: string } = {}) {
   const t = useT();
   const canEdit = useCanEdit();
   const lang = useLang((s) => s.lang);
   const [list, setList] = useState<Template[] | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const [open, setOpen] = useState<string | null>(null);
+  const [open, setOpen] = useState<string | null>(openId ?? null); // #/templates/<id>: its form, open
   const reload = () => {
     setError(null);
     api.listTemplates().then(setList, setError);
   };
   useEffect(reload, []);
+  useEffect(() => { // opened from a link (the empty Flows page): its card in view
+    if (openId && list) document.querySelector(`[data-testid="template-${CSS.escape(openId)}"]`)?.scrollIntoView({ block: 'center' });
+  }, [openId, list]);
   return (
     <main className="page">
       <div className="page-head">

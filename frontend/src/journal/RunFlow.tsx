@@ -1,0 +1,82 @@
+// The flow as it ran: the editor's picture of the steps, read-only, each painted by its result
+// in this run (green delivered, red failed, grey not reached), as the editor's Test paints them.
+// A click on a step scrolls to its details below. Its own small node (the editor's node reads
+// the editor's store); the colours are the editor's (statusClass).
+import { useEffect, useMemo } from 'react';
+import { Background, Handle, Position, ReactFlow, ReactFlowProvider, type NodeProps } from '@xyflow/react';
+import type { FlowDocument, StepTrace } from '../api/types';
+import { textIn } from '../api/types';
+import { useLang, useT } from '../i18n/i18n';
+import { statusClass } from '../nodes/HookNodeView';
+import { useCatalog } from '../store/catalog';
+import { fromDocument, type HookNode, type HookNodeData } from '../store/document';
+import { layoutPositions } from '../store/layout';
+import { StatusText } from './StatusText';
+
+interface RunNodeData extends HookNodeData {
+  status: string;
+}
+
+type RunNode = Omit<HookNode, 'data' | 'type'> & { type: 'run'; data: RunNodeData };
+
+function RunStepNode({ id, data }: NodeProps<RunNode>) {
+  const kind = useCatalog((s) => s.kinds.find((k) => k.kind === data.kind));
+  const lang = useLang((s) => s.lang);
+  const isTrigger = kind?.trigger ?? data.kind === 'webhook';
+  return (
+    <div className={`hook-node run-node ${statusClass(data.status)}`} data-testid={`run-node-${id}`} data-status={data.status}>
+      {!isTrigger && <Handle type="target" position={Position.Top} isConnectable={false} />}
+      <div className="hook-node-kind">{textIn(kind?.title, lang) || data.kind}</div>
+      <div className="hook-node-name">{data.name || id}</div>
+      <div className="run-node-status"><StatusText status={data.status} /></div>
+      {data.kind === 'filter' ? (
+        <>
+          <Handle type="source" id="true" position={Position.Bottom} style={{ left: '30%' }} className="handle-true" isConnectable={false} />
+          <Handle type="source" id="false" position={Position.Bottom} style={{ left: '70%' }} className="handle-false" isConnectable={false} />
+        </>
+      ) : (
+        <Handle type="source" position={Position.Bottom} isConnectable={false} />
+      )}
+    </div>
+  );
+}
+
+const runNodeTypes = { run: RunStepNode };
+
+/** Nodes of the document with each step's status in the trace ('skipped' when it did not run). */
+export function runGraph(doc: FlowDocument, steps: StepTrace[]) {
+  const g = fromDocument(doc);
+  const status = new Map<string, string>();
+  for (const s of steps) status.set(s.node, s.status);
+  const placed = g.nodes.some((n) => n.data.hadPosition);
+  const pos = placed ? null : layoutPositions(g.nodes, g.edges);
+  const nodes: RunNode[] = g.nodes.map((n) => ({
+    ...n,
+    type: 'run',
+    position: pos?.[n.id] ?? n.position,
+    draggable: false,
+    connectable: false,
+    selectable: false,
+    data: { ...n.data, status: status.get(n.id) ?? 'skipped' },
+  }));
+  const edges = g.edges.map((e) => ({ ...e, animated: status.get(e.source) === 'success' && status.has(e.target) }));
+  return { nodes, edges };
+}
+
+export function RunFlow({ doc, steps, onStep }: { doc: FlowDocument; steps: StepTrace[]; onStep?: (node: string) => void }) {
+  const t = useT();
+  const load = useCatalog((s) => s.load);
+  useEffect(() => void load(), [load]);
+  const { nodes, edges } = useMemo(() => runGraph(doc, steps), [doc, steps]);
+  return (
+    <div className="run-flow" data-testid="run-flow" aria-label={t('runs.flowPicture')}>
+      <ReactFlowProvider>
+        <ReactFlow nodes={nodes} edges={edges} nodeTypes={runNodeTypes} fitView fitViewOptions={{ maxZoom: 1, padding: 0.15 }}
+          nodesDraggable={false} nodesConnectable={false} elementsSelectable={false} zoomOnScroll={false} panOnScroll={false}
+          preventScrolling={false} onNodeClick={(_, n) => onStep?.(n.id)}>
+          <Background />
+        </ReactFlow>
+      </ReactFlowProvider>
+    </div>
+  );
+}
