@@ -11,6 +11,7 @@ import { canConnect, useFlowStore } from '../store/flowStore';
 import type { HookEdge } from '../store/document';
 import { KindIcon, nodeTypes } from '../nodes/HookNodeView';
 import { kindName } from '../nodes/describe';
+import { outputLabel } from '../nodes/outputs';
 
 export const DRAG_MIME = 'application/x-hookflow-kind';
 
@@ -68,14 +69,15 @@ export function Canvas() {
     connect(c);
   }, [connect]);
 
-  // Branch lines of a condition are labelled in the user's language ("да" / "нет").
+  // Branch lines are labelled with their output's name in the user's language ("да" / "нет").
   const lang = useLang((s) => s.lang);
-  const shownEdges = useMemo(
-    () => edges.map((e): HookEdge => (e.sourceHandle === 'true' || e.sourceHandle === 'false'
-      ? { ...e, label: t(e.sourceHandle === 'true' ? 'canvas.branch.true' : 'canvas.branch.false') }
-      : e)),
-    [edges, lang],
-  );
+  const kinds = useCatalog((s) => s.kinds);
+  const shownEdges = useMemo(() => {
+    const kindOf = new Map(nodes.map((n) => [n.id, n.data.kind]));
+    return edges.map((e): HookEdge => (e.sourceHandle
+      ? { ...e, label: outputLabel(kindOf.get(e.source) ?? '', e.sourceHandle, lang, kinds) }
+      : e));
+  }, [edges, nodes, lang, kinds]);
 
   // The canvas controls' tooltips and screen-reader texts in the user's language.
   const ariaLabels = useMemo(() => ({

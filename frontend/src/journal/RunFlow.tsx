@@ -8,6 +8,7 @@ import type { FlowDocument, StepTrace } from '../api/types';
 import { textIn } from '../api/types';
 import { useLang, useT } from '../i18n/i18n';
 import { statusClass } from '../nodes/HookNodeView';
+import { OutputHandles } from '../nodes/outputs';
 import { useCatalog } from '../store/catalog';
 import { fromDocument, type HookNode, type HookNodeData } from '../store/document';
 import { layoutPositions } from '../store/layout';
@@ -29,14 +30,7 @@ function RunStepNode({ id, data }: NodeProps<RunNode>) {
       <div className="hook-node-kind">{textIn(kind?.title, lang) || data.kind}</div>
       <div className="hook-node-name">{data.name || id}</div>
       <div className="run-node-status"><StatusText status={data.status} /></div>
-      {data.kind === 'filter' ? (
-        <>
-          <Handle type="source" id="true" position={Position.Bottom} style={{ left: '30%' }} className="handle-true" isConnectable={false} />
-          <Handle type="source" id="false" position={Position.Bottom} style={{ left: '70%' }} className="handle-false" isConnectable={false} />
-        </>
-      ) : (
-        <Handle type="source" position={Position.Bottom} isConnectable={false} />
-      )}
+      <OutputHandles kind={data.kind} lang={lang} connectable={false} />
     </div>
   );
 }

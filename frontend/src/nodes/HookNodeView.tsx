@@ -10,6 +10,8 @@ import { useCatalog } from '../store/catalog';
 import { useLang, useT } from '../i18n/i18n';
 import { useShallow } from 'zustand/react/shallow';
 import { messageOnNode, problemsOfNode } from '../store/problems';
+import { textIn } from '../api/types';
+import { OutputHandles } from './outputs';
 
 export function statusClass(status: string | undefined): string {
   if (!status) return 'step-none';
@@ -84,6 +86,7 @@ function useDescription(id: string): StepDescription {
 
 function HookNodeViewInner({ id, data, selected }: NodeProps<HookNode>) {
   const t = useT();
+  const lang = useLang((s) => s.lang);
   const step = useFlowStore((s) => s.steps[id]);
   const traced = useFlowStore((s) => s.trace !== null);
   const isTrigger = useCatalog((s) => s.kinds.find((k) => k.kind === data.kind)?.trigger ?? data.kind === 'webhook');
@@ -101,18 +104,8 @@ function HookNodeViewInner({ id, data, selected }: NodeProps<HookNode>) {
       </div>
       {d.summary && <div className="hook-node-summary" data-testid={`node-summary-${id}`} title={d.summary}>{d.summary}</div>}
       <NodeProblems id={id} />
-      {data.kind === 'filter' ? (
-        <>
-          <Handle type="source" id="true" position={Position.Bottom} style={{ left: '30%' }} className="handle-true" title={t('canvas.branch.trueHelp')}>
-            <span className="handle-label">{t('canvas.branch.true')}</span>
-          </Handle>
-          <Handle type="source" id="false" position={Position.Bottom} style={{ left: '70%' }} className="handle-false" title={t('canvas.branch.falseHelp')}>
-            <span className="handle-label">{t('canvas.branch.false')}</span>
-          </Handle>
-        </>
-      ) : (
-        <Handle type="source" position={Position.Bottom} title={t('canvas.handle.out')} />
-      )}
+      <OutputHandles kind={data.kind} lang={lang}
+        title={(o) => (o ? t('canvas.branch.help', { branch: textIn(o.label, lang) }) : t('canvas.handle.out'))} />
     </div>
   );
 }

@@ -1,12 +1,17 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { emptyDocument, useFlowStore } from './flowStore';
+import { useCatalog } from './catalog';
+import { kinds } from '../test/fixtures';
 
 const s = useFlowStore.getState;
 const at = (y: number) => ({ x: 0, y });
 const links = () => s().document().edges;
 
 describe('a step dropped from the palette joins the flow', () => {
-  beforeEach(() => s().load(emptyDocument('x')));
+  beforeEach(() => {
+    useCatalog.setState({ kinds }); // the condition's outputs come from its kind
+    s().load(emptyDocument('x'));
+  });
 
   it('chains steps in the order they are dropped, each joined to the one before', () => {
     s().dropNode('webhook', at(0));

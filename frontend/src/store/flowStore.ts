@@ -7,6 +7,7 @@ import type { Field, FlowDocument, LearnedField, Problem, Sample, StepTrace, Tra
 import { edgeId, fromDocument, toDocument, type DocMeta, type Graph, type HookEdge, type HookNode } from './document';
 import { layoutPositions } from './layout';
 import { useCatalog } from './catalog';
+import { freeOutput } from '../nodes/outputs';
 
 export { fromDocument, toDocument } from './document';
 
@@ -285,7 +286,7 @@ export function canConnect(c: Link, nodes: HookNode[], edges: HookEdge[]): c is 
 /**
  * The line a dropped step gets: from the selected step, or else from the last step (the newest
  * one nothing leaves yet), so a chain builds itself in the order the steps are dropped. A
- * condition hands on its "true" branch first. A dropped trigger instead leads into the first
+ * step with named outputs (a condition's "true" and "false") hands on the first one still free. A dropped trigger instead leads into the first
  * step that nothing leads into yet.
  */
 export function joinFor(node: HookNode, nodes: HookNode[], edges: HookEdge[], selectedId: string | null): Link | null {
@@ -297,12 +298,8 @@ export function joinFor(node: HookNode, nodes: HookNode[], edges: HookEdge[], se
   const from = nodes.find((n) => n.id === selectedId)
     ?? [...nodes].reverse().find((n) => !edges.some((e) => e.source === n.id))
     ?? nodes[nodes.length - 1];
-  let handle: string | null = null;
-  if (from.data.kind === 'filter') {
-    const used = new Set(edges.filter((e) => e.source === from.id).map((e) => e.sourceHandle));
-    handle = !used.has('true') || used.has('false') ? 'true' : 'false';
-  }
-  return { source: from.id, target: node.id, sourceHandle: handle };
+  const used = new Set(edges.filter((e) => e.source === from.id).map((e) => e.sourceHandle));
+  return { source: from.id, target: node.id, sourceHandle: freeOutput(from.data.kind, used) };
 }
 
 /** The settings a new step of a kind starts with: every field that declares a default. */

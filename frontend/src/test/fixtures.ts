@@ -18,6 +18,8 @@ export const kinds: KindInfo[] = [
       { key: 'condition', type: 'code', label: { en: 'Condition' } },
     ] },
   ] },
+  { kind: 'filter', title: { en: 'Condition' }, help: { en: '' }, fields: [],
+    outputs: [{ name: 'true', label: { en: 'yes', ru: 'да' } }, { name: 'false', label: { en: 'no', ru: 'нет' } }] },
   { kind: 'js', title: { en: 'JavaScript' }, help: { en: '' }, fields: [
     { key: 'code', type: 'code', label: { en: 'Code' }, required: true },
   ] },
