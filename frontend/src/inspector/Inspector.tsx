@@ -1,4 +1,5 @@
 // The selected node's form, generated from its kind's fields, and its last test step.
+import { useMemo } from 'react';
 import { useFlowStore } from '../store/flowStore';
 import { useCatalog } from '../store/catalog';
 import { useLang, useT } from '../i18n/i18n';
@@ -8,6 +9,8 @@ import { NodeForm } from './NodeForm';
 import { WebhookPanel } from './WebhookPanel';
 import { messageOnNode, problemsOfNoField } from '../store/problems';
 import { useSamples } from '../picker/samples';
+import { inputSource } from '../picker/pointing';
+import { PointingHint, ValueTree } from '../picker/ValueTree';
 
 function Json({ value }: { value: unknown }) {
   return <pre className="json">{typeof value === 'string' ? value : JSON.stringify(value, null, 2)}</pre>;
@@ -15,6 +18,11 @@ function Json({ value }: { value: unknown }) {
 
 function StepView({ step }: { step: StepTrace }) {
   const t = useT();
+  // the input is what the step before produced: its values can be clicked into this step's fields
+  const edges = useFlowStore((s) => s.edges);
+  const triggerId = useFlowStore((s) => s.nodes.find((n) => n.data.kind === 'webhook')?.id);
+  const src = useMemo(() => inputSource(step.node, edges, triggerId), [step.node, edges, triggerId]);
+  const from = useFlowStore((s) => (src?.node ? s.nodes.find((n) => n.id === src.node)?.data.name || src.node : ''));
   return (
     <section className="step" data-testid="step">
       <h3>{t('inspector.step')}</h3>
@@ -29,14 +37,15 @@ function StepView({ step }: { step: StepTrace }) {
       )}
       {step.input !== undefined && (
         <details open>
-          <summary>{t('inspector.input')}</summary>
-          <Json value={step.input} />
+          <summary>{from ? t('mapping.inputFrom', { name: from }) : t('inspector.input')}</summary>
+          {src && <PointingHint forNode={step.node} />}
+          <ValueTree value={step.input} source={src} forNode={step.node} testId="step-input" />
         </details>
       )}
       {step.output !== undefined && (
         <details open>
           <summary>{t('inspector.output')}</summary>
-          <Json value={step.output} />
+          <ValueTree value={step.output} source={null} forNode={step.node} testId="step-output" />
         </details>
       )}
       {step.http && (
@@ -51,6 +60,24 @@ function StepView({ step }: { step: StepTrace }) {
           <pre className="json">{step.logs.join('\n')}</pre>
         </details>
       )}
+    </section>
+  );
+}
+
+/**
+ * Before a Test, the fields the webhook's captured requests carried, clickable into this
+ * step's fields like a step's input after a Test.
+ */
+function CapturedView({ nodeId }: { nodeId: string }) {
+  const t = useT();
+  const learned = useFlowStore((s) => s.learned);
+  const value = useMemo(() => ({ params: Object.fromEntries(learned.map((f) => [f.key, f.example])) }), [learned]);
+  if (learned.length === 0) return null;
+  return (
+    <section className="step" data-testid="captured-view">
+      <h3>{t('mapping.capturedTitle')}</h3>
+      <PointingHint forNode={nodeId} />
+      <ValueTree value={value} source={{ node: '', trigger: true }} forNode={nodeId} testId="captured-values" />
     </section>
   );
 }
@@ -97,6 +124,7 @@ export function Inspector() {
         {t('inspector.deleteNode')}
       </button>
       {step ? <StepView step={step} /> : traced ? <p className="muted">{t('inspector.noStep')}</p> : null}
+      {!step && !isTrigger && <CapturedView nodeId={node.id} />}
     </aside>
   );
 }
