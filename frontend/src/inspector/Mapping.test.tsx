@@ -1,0 +1,110 @@
+// @vitest-environment jsdom
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { useCatalog } from '../store/catalog';
+import { useFlowStore } from '../store/flowStore';
+import { useLang } from '../i18n/i18n';
+import { usePointing } from '../picker/pointing';
+import '../test/jsdom';
+import { doc, getcourse, kinds } from '../test/fixtures';
+import { Inspector } from './Inspector';
+
+const s = useFlowStore.getState;
+const rows = () => s().nodes.find((n) => n.id === 'form')!.data.config.fields as { key: string; value: string }[];
+
+function paste(el: HTMLElement, text: string) {
+  const ev = new Event('paste', { bubbles: true, cancelable: true }) as Event & { clipboardData: unknown };
+  ev.clipboardData = { getData: (type: string) => (type === 'text/plain' ? text : '') };
+  act(() => void el.dispatchEvent(ev));
+  return ev.defaultPrevented;
+}
+
+beforeEach(() => {
+  useLang.setState({ lang: 'en' });
+  useCatalog.setState({ kinds, presets: [getcourse], loaded: true, error: null });
+  s().load(structuredClone(doc), null, 'http://localhost/hook/t1');
+  usePointing.setState({ field: null });
+  s().select('form');
+});
+afterEach(cleanup);
+
+describe('mapping by pointing', () => {
+  it('inserts a clicked value of the step input into the field focused last, at its caret', () => {
+    act(() => s().setTrace({ status: 'success', steps: [
+      { node: 'trigger', kind: 'webhook', status: 'success', duration_ms: 0, output: { params: { phone: '+7 916' }, query: { phone: '+7 916' } } },
+      { node: 'form', kind: 'form_encode', status: 'success', duration_ms: 0,
+        input: { params: { phone: '+7 916' }, query: { phone: '+7 916' } }, output: { body: 'name=Hi' } },
+    ] }));
+    render(<Inspector />);
+    const input = screen.getByTestId('step-input');
+    // no field focused yet: values are text, and the hint says what to do
+    expect(within(input).queryAllByRole('button')).toHaveLength(0);
+    expect(screen.getByTestId('pointing-hint').textContent).toMatch(/Click a field/);
+
+    const field = document.getElementById('fields-0-value') as HTMLInputElement; // "Hi "
+    act(() => field.focus());
+    field.setSelectionRange(3, 3);
+    act(() => field.blur()); // the focus may go elsewhere; the field stays the target
+    expect(screen.getByTestId('pointing-hint').textContent).toBe('Click a value to insert it into “name”.');
+    const values = within(input).getAllByRole('button', { name: '+7 916' });
+    // the same phone under query is referred to by params, as the picker does
+    expect(values.map((b) => b.dataset.ref)).toEqual(['{{trigger.params.phone}}', '{{trigger.params.phone}}']);
+    fireEvent.click(values[1]);
+    expect(rows()[0].value).toBe('Hi {{trigger.params.phone}}');
+    // the step's own output cannot be used in its own fields: not clickable
+    expect(within(screen.getByTestId('step-output')).queryAllByRole('button')).toHaveLength(0);
+  });
+
+  it('offers the captured request’s fields before a Test', () => {
+    act(() => s().setSamples([], [{ key: 'city', example: 'Kazan', seen: 1 }]));
+    render(<Inspector />);
+    act(() => (document.getElementById('fields-1-value') as HTMLInputElement).focus());
+    fireEvent.click(within(screen.getByTestId('captured-values')).getByRole('button', { name: 'Kazan' }));
+    expect(rows()[1].value).toBe('{{trigger.params.city}}');
+  });
+
+  it('writes a clean-up from the menu into the field’s reference and asks for a default value', () => {
+    act(() => s().updateNode('form', { config: { fields: [{ key: 'phone', value: '{{trigger.params.phone}}' }] } }));
+    render(<Inspector />);
+    fireEvent.change(screen.getByTestId('cleanup-fields-0-value'), { target: { value: 'digits' } });
+    expect(rows()[0].value).toBe('{{trigger.params.phone | digits}}');
+    fireEvent.change(screen.getByTestId('cleanup-fields-0-value'), { target: { value: 'default' } });
+    const ask = screen.getByTestId('cleanup-ask-fields-0-value');
+    fireEvent.change(within(ask).getByRole('textbox'), { target: { value: '0' } });
+    fireEvent.keyDown(within(ask).getByRole('textbox'), { key: 'Enter' });
+    expect(rows()[0].value).toBe('{{trigger.params.phone | digits | default:"0"}}');
+    // a field without a reference has no menu
+    act(() => s().updateNode('form', { config: { fields: [{ key: 'x', value: 'text' }] } }));
+    expect(screen.queryByTestId('cleanup-fields-0-value')).toBeNull();
+  });
+});
+
+describe('pasting parameters into a table', () => {
+  it('turns a parameter string pasted into an empty key cell into rows, the preset’s variables into references', () => {
+    render(<Inspector />);
+    const key = document.getElementById('fields-1-key') as HTMLInputElement; // the empty second row
+    expect(paste(key, 'phone={object.phone}&city={object.city}&id_offer=12')).toBe(true);
+    expect(rows()).toEqual([
+      { key: 'name', value: 'Hi ' },
+      { key: 'phone', value: '{{trigger.params.phone}}' },
+      { key: 'city', value: '{object.city}' },
+      { key: 'id_offer', value: '12' },
+    ]);
+    expect(screen.getByTestId('paste-note-fields').textContent).toBe('3 rows added from the paste.');
+    // plain text is pasted as text by the browser
+    expect(paste(key, 'phone')).toBe(false);
+  });
+
+  it('adds rows from the "Paste parameters" box and says what it could not read', () => {
+    render(<Inspector />);
+    fireEvent.click(screen.getByTestId('paste-open-fields'));
+    fireEvent.change(screen.getByTestId('paste-text-fields'), { target: { value: 'just words' } });
+    fireEvent.click(screen.getByTestId('paste-add-fields'));
+    expect(screen.getByText(/No “name=value” found here/)).toBeTruthy();
+    fireEvent.change(screen.getByTestId('paste-text-fields'), { target: { value: 'email: {object.email}\nnot a pair' } });
+    fireEvent.click(screen.getByTestId('paste-add-fields'));
+    expect(rows()).toEqual([{ key: 'name', value: 'Hi ' }, { key: 'email', value: '{{trigger.params.email}}' }]);
+    expect(screen.getByTestId('paste-note-fields').textContent).toMatch(/1 row added.*Not read.*not a pair/);
+    expect(screen.queryByTestId('paste-text-fields')).toBeNull();
+  });
+});
