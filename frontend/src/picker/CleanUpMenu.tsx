@@ -25,7 +25,15 @@ export function CleanUpMenu({ value, caret, onApply, fieldLabel, testId }: {
   const t = useT();
   const [asking, setAsking] = useState<CleanUp | null>(null);
   const [arg, setArg] = useState('');
-  if (!expressions(value).length) return null;
+  // without a reference there is nothing to clean up; the menu keeps its place so columns line up
+  if (!expressions(value).length) {
+    return (
+      <select className="cleanup" value="" disabled data-testid={`cleanup-${testId}`}
+        aria-label={t('mapping.cleanUpEmpty')} title={t('mapping.cleanUpEmpty')}>
+        <option value="">⚙ {t('mapping.cleanUp')}</option>
+      </select>
+    );
+  }
   const on = new Set(pipesAt(value, caret()));
   const apply = (c: CleanUp, a = '') => {
     const next = applyCleanUp(value, caret(), c, a);

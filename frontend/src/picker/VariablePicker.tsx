@@ -4,7 +4,7 @@ import { useEffect, useMemo, useRef, useState, type CSSProperties, type Keyboard
 import { useFlowStore } from '../store/flowStore';
 import { useCatalog } from '../store/catalog';
 import { useLang, useT } from '../i18n/i18n';
-import { collectRefs, expression, filterRefs, type RefGroup } from './model';
+import { collectRefs, expression, filterRefs, lastName, type RefGroup } from './model';
 
 function usePickerGroups(nodeId: string): RefGroup[] {
   const lang = useLang((s) => s.lang);
@@ -111,10 +111,12 @@ function PickerList({ nodeId, onPick, onClose, style }: {
             <ul>
               {g.refs.map((r) => (
                 <li key={r.path}>
+                  {/* the name people know first (the preset's label in their language), then what it
+                      held in the sample, then the reference itself in small print */}
                   <button type="button" data-ref={r.path} onClick={() => onPick(expression(r.path))}>
-                    <code>{r.path}</code>
-                    {r.label && <span className="picker-label"> {r.label}</span>}
-                    {r.example && <span className="muted small"> {t('picker.example', { value: r.example })}</span>}
+                    <span className="picker-label">{r.label || lastName(r.path)}</span>
+                    {r.example && <span className="picker-example"> {t('picker.example', { value: r.example })}</span>}
+                    <code className="picker-path">{r.path}</code>
                   </button>
                 </li>
               ))}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Preset } from '../api/types';
-import { collectRefs, filterRefs, flatten, insertAt, joinPath, upstreamOf, type PickerSources } from './model';
+import { collectRefs, filterRefs, flatten, insertAt, joinPath, lastName, upstreamOf, type PickerSources } from './model';
 
 const preset: Preset = {
   id: 'getcourse.user_created',
@@ -116,5 +116,14 @@ describe('insertAt', () => {
     expect(insertAt('ab', 1, 1, 'X')).toEqual({ value: 'aXb', caret: 2 });
     expect(insertAt('ab', null, null, 'X')).toEqual({ value: 'abX', caret: 3 });
     expect(insertAt('ab', 9, 9, 'X')).toEqual({ value: 'abX', caret: 3 });
+  });
+});
+
+describe('lastName', () => {
+  it('names a reference without a label by its last member', () => {
+    expect(lastName('trigger.params.first_name')).toBe('first_name');
+    expect(lastName('trigger.params["ip address"]')).toBe('ip address');
+    expect(lastName('event.id')).toBe('id');
+    expect(lastName('form')).toBe('form');
   });
 });

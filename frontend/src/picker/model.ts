@@ -71,6 +71,12 @@ export function joinPath(parts: (string | number)[]): string {
   return out;
 }
 
+/** The last name in a reference (trigger.params.first_name → first_name) for a field without a label. */
+export function lastName(path: string): string {
+  const m = /(?:\.|\[")([^.[\]"]+)"?\]?$/.exec(path);
+  return m ? m[1] : path;
+}
+
 /** The {{…}} text to insert for a reference. */
 export function expression(path: string): string {
   return `{{${path}}}`;
