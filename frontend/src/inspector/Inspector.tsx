@@ -10,10 +10,31 @@ import { WebhookPanel } from './WebhookPanel';
 import { messageOnNode, problemsOfNoField } from '../store/problems';
 import { useSamples } from '../picker/samples';
 import { inputSource } from '../picker/pointing';
+import { upstreamOf } from '../picker/model';
 import { PointingHint, ValueTree } from '../picker/ValueTree';
 
 function Json({ value }: { value: unknown }) {
   return <pre className="json">{typeof value === 'string' ? value : JSON.stringify(value, null, 2)}</pre>;
+}
+
+/** The results of the steps further back than the one feeding this step, closed: more values to click. */
+function EarlierSteps({ nodeId, direct, triggerId }: { nodeId: string; direct: string; triggerId?: string }) {
+  const t = useT();
+  const edges = useFlowStore((s) => s.edges);
+  const nodes = useFlowStore((s) => s.nodes);
+  const steps = useFlowStore((s) => s.steps);
+  const before = useMemo(() => upstreamOf(nodeId, edges), [nodeId, edges]);
+  const shown = nodes.filter((n) => before.has(n.id) && n.id !== direct && steps[n.id]?.output !== undefined);
+  return (
+    <>
+      {shown.map((n) => (
+        <details key={n.id} data-testid={`earlier-${n.id}`}>
+          <summary>{t('picker.groupStep', { name: n.data.name || n.id })}</summary>
+          <ValueTree value={steps[n.id].output} source={{ node: n.id, trigger: n.id === triggerId }} forNode={nodeId} />
+        </details>
+      ))}
+    </>
+  );
 }
 
 function StepView({ step }: { step: StepTrace }) {
@@ -42,6 +63,7 @@ function StepView({ step }: { step: StepTrace }) {
           <ValueTree value={step.input} source={src} forNode={step.node} testId="step-input" />
         </details>
       )}
+      <EarlierSteps nodeId={step.node} direct={src?.node ?? ''} triggerId={triggerId} />
       {step.output !== undefined && (
         <details open>
           <summary>{t('inspector.output')}</summary>

@@ -55,6 +55,24 @@ describe('mapping by pointing', () => {
     expect(within(screen.getByTestId('step-output')).queryAllByRole('button')).toHaveLength(0);
   });
 
+  it('offers the results of steps further back, closed, with their own references', () => {
+    act(() => s().setTrace({ status: 'success', steps: [
+      { node: 'trigger', kind: 'webhook', status: 'success', duration_ms: 0, output: { params: { email: 'a@b.c' } } },
+      { node: 'form', kind: 'form_encode', status: 'success', duration_ms: 0, input: { params: { email: 'a@b.c' } }, output: { body: 'name=Hi' } },
+      { node: 'send', kind: 'http', status: 'success', duration_ms: 0, input: { body: 'name=Hi' }, output: { status: 200, json: { id: '7' } } },
+    ] }));
+    act(() => s().select('send'));
+    render(<Inspector />);
+    act(() => (document.getElementById('f-url') as HTMLInputElement).focus());
+    expect(within(screen.getByTestId('step-input')).getByRole('button', { name: 'name=Hi' }).dataset.ref).toBe('{{form.body}}');
+    const earlier = screen.getByTestId('earlier-trigger');
+    expect(earlier.hasAttribute('open')).toBe(false);
+    fireEvent.click(within(earlier).getByRole('button', { name: 'a@b.c' }));
+    expect(s().nodes.find((n) => n.id === 'send')!.data.config.url).toBe('https://api.example/send{{trigger.params.email}}');
+    expect(screen.queryByTestId('earlier-form')).toBeNull(); // it is the input already
+    expect(screen.queryByTestId('earlier-script')).toBeNull(); // not before this step
+  });
+
   it('offers the captured request’s fields before a Test', () => {
     act(() => s().setSamples([], [{ key: 'city', example: 'Kazan', seen: 1 }]));
     render(<Inspector />);
