@@ -79,6 +79,8 @@ test('a user pastes the lead fields, fills the phone by clicking the value GetCo
   assert.equal(await value(8), '{object.ip}', 'a variable the preset does not list is kept as text');
   assert.equal(await value(10), '{{trigger.params.utm_source}}');
   assert.equal(await value(13), '{{trigger.params.email}}');
+  // live validation catches up with the new rows before the picture is taken
+  await page.getByTestId('node-form_encode1').getByText('Fields is empty').waitFor({ state: 'detached' });
   await screenshot(page, 'mapping-paste-rows.png');
 
   // The request to CPA.House.
