@@ -97,6 +97,28 @@ describe('mapping by pointing', () => {
   });
 });
 
+describe('the picker', () => {
+  it('lists a value by its label with its sample, and inserts it cleaned up from its row’s menu', () => {
+    render(<Inspector />);
+    const field = document.getElementById('fields-0-value') as HTMLInputElement;
+    act(() => field.focus());
+    field.setSelectionRange(3, 3);
+    fireEvent.click(screen.getByTestId('picker-fields-0-value'));
+    const row = screen.getByTestId('picker').querySelector('button[data-ref="trigger.params.phone"]') as HTMLElement;
+    expect(row.textContent).toBe('Phone e.g. +79161234567trigger.params.phone');
+    fireEvent.change(screen.getByTestId('cleanup-ref-trigger.params.phone'), { target: { value: 'date:DD.MM.YYYY' } });
+    expect(rows()[0].value).toBe('Hi {{trigger.params.phone | date:"DD.MM.YYYY"}}');
+    expect(screen.queryByTestId('picker')).toBeNull();
+    // a value when empty is asked for first
+    fireEvent.click(screen.getByTestId('picker-fields-0-value'));
+    fireEvent.change(screen.getByTestId('cleanup-ref-trigger.params.email'), { target: { value: 'default' } });
+    const ask = screen.getByTestId('cleanup-ask-ref-trigger.params.email');
+    fireEvent.change(within(ask).getByRole('textbox'), { target: { value: 'нет' } });
+    fireEvent.click(within(ask).getByRole('button'));
+    expect(rows()[0].value).toMatch(/\{\{trigger\.params\.email \| default:"нет"\}\}/);
+  });
+});
+
 describe('pasting parameters into a table', () => {
   it('turns a parameter string pasted into an empty key cell into rows, the preset’s variables into references', () => {
     render(<Inspector />);

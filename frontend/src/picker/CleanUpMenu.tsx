@@ -1,6 +1,7 @@
-// The clean-up menu beside a templated field: digits only, lower case, number from text, a
-// default value (asked for inline), a date format, or the value as it came. The choice is written
-// as the pipe of the field's reference, so nobody types "| digits".
+// The clean-up menu: digits only, lower case, number from text, a value when empty (asked for
+// inline), a date format, or the value as it came. Beside a templated field it rewrites the
+// field's reference; on a row of the picker it inserts the reference already cleaned. Either way
+// the pipe is written for the user, so nobody types "| digits".
 import { useState } from 'react';
 import { useT } from '../i18n/i18n';
 import { applyCleanUp, CLEANUPS, cleanUpByValue, DATE_FORMATS, expressions, pipesAt, type CleanUp } from './cleanups';
@@ -14,63 +15,47 @@ const DATE_SAMPLE: Record<(typeof DATE_FORMATS)[number], string> = {
   iso: '2025-01-31T14:30:00Z',
 };
 
-export function CleanUpMenu({ value, caret, onApply, fieldLabel, testId }: {
-  value: string;
-  /** the field's caret when the menu is used (its last one if it lost the focus) */
-  caret(): number | null;
-  onApply(next: { value: string; caret: number }): void;
-  fieldLabel: string;
+/** The menu itself; a choice that needs a value (the default) asks for it under the menu first. */
+export function CleanUpSelect({ on, onChoose, label, testId, offerNone }: {
+  /** the clean-ups already applied, marked ✓ */
+  on: Set<string>;
+  onChoose(c: CleanUp, arg: string): void;
+  label: string;
   testId: string;
+  offerNone: boolean;
 }) {
   const t = useT();
   const [asking, setAsking] = useState<CleanUp | null>(null);
   const [arg, setArg] = useState('');
-  // without a reference there is nothing to clean up; the menu keeps its place so columns line up
-  if (!expressions(value).length) {
-    return (
-      <select className="cleanup" value="" disabled data-testid={`cleanup-${testId}`}
-        aria-label={t('mapping.cleanUpEmpty')} title={t('mapping.cleanUpEmpty')}>
-        <option value="">⚙ {t('mapping.cleanUp')}</option>
-      </select>
-    );
-  }
-  const on = new Set(pipesAt(value, caret()));
-  const apply = (c: CleanUp, a = '') => {
-    const next = applyCleanUp(value, caret(), c, a);
-    if (next) onApply(next);
-  };
-  const label = (c: CleanUp) => {
-    const name = c.id === 'date' ? DATE_SAMPLE[c.format as keyof typeof DATE_SAMPLE] : t(`mapping.cleanUp.${c.id}`);
-    const mark = c.id === 'none' || c.id === 'date' ? '' : on.has(c.id) ? '✓ ' : '';
-    return mark + name;
+  const name = (c: CleanUp) => {
+    const text = c.id === 'date' ? DATE_SAMPLE[c.format as keyof typeof DATE_SAMPLE] : t(`mapping.cleanUp.${c.id}`);
+    return (c.id !== 'none' && c.id !== 'date' && on.has(c.id) ? '✓ ' : '') + text;
   };
   const done = () => {
-    if (asking) apply(asking, arg);
+    if (asking) onChoose(asking, arg);
     setAsking(null);
   };
-  const plain = CLEANUPS.filter((c) => c.id !== 'date' && c.id !== 'none');
   return (
     <>
-      <select className="cleanup" value="" data-testid={`cleanup-${testId}`}
-        aria-label={t('mapping.cleanUpFor', { field: fieldLabel })} title={t('mapping.cleanUpFor', { field: fieldLabel })}
+      <select className="cleanup" value="" data-testid={`cleanup-${testId}`} aria-label={label} title={label}
         onChange={(e) => {
           const c = cleanUpByValue(e.target.value);
           if (!c) return;
           if (c.asks) {
             setArg('');
             setAsking(c);
-          } else apply(c);
+          } else onChoose(c, '');
         }}>
         <option value="">⚙ {t('mapping.cleanUp')}</option>
-        {plain.map((c) => (
-          <option key={c.value} value={c.value}>{label(c)}</option>
+        {CLEANUPS.filter((c) => c.id !== 'date' && c.id !== 'none').map((c) => (
+          <option key={c.value} value={c.value}>{name(c)}</option>
         ))}
         <optgroup label={t('mapping.cleanUp.date')}>
           {CLEANUPS.filter((c) => c.id === 'date').map((c) => (
-            <option key={c.value} value={c.value}>{label(c)}</option>
+            <option key={c.value} value={c.value}>{name(c)}</option>
           ))}
         </optgroup>
-        {on.size > 0 && <option value="none">{t('mapping.cleanUp.none')}</option>}
+        {offerNone && <option value="none">{t('mapping.cleanUp.none')}</option>}
       </select>
       {asking && (
         <div className="cleanup-ask" data-testid={`cleanup-ask-${testId}`}>
@@ -90,5 +75,34 @@ export function CleanUpMenu({ value, caret, onApply, fieldLabel, testId }: {
         </div>
       )}
     </>
+  );
+}
+
+/** The menu beside a templated field: it rewrites the reference at the field's caret. */
+export function CleanUpMenu({ value, caret, onApply, fieldLabel, testId }: {
+  value: string;
+  /** the field's caret when the menu is used (its last one if it lost the focus) */
+  caret(): number | null;
+  onApply(next: { value: string; caret: number }): void;
+  fieldLabel: string;
+  testId: string;
+}) {
+  const t = useT();
+  // without a reference there is nothing to clean up; the menu keeps its place so columns line up
+  if (!expressions(value).length) {
+    return (
+      <select className="cleanup" value="" disabled data-testid={`cleanup-${testId}`}
+        aria-label={t('mapping.cleanUpEmpty')} title={t('mapping.cleanUpEmpty')}>
+        <option value="">⚙ {t('mapping.cleanUp')}</option>
+      </select>
+    );
+  }
+  const on = new Set(pipesAt(value, caret()));
+  return (
+    <CleanUpSelect on={on} offerNone={on.size > 0} label={t('mapping.cleanUpFor', { field: fieldLabel })} testId={testId}
+      onChoose={(c, arg) => {
+        const next = applyCleanUp(value, caret(), c, arg);
+        if (next) onApply(next);
+      }} />
   );
 }

@@ -4,7 +4,11 @@ import { useEffect, useMemo, useRef, useState, type CSSProperties, type Keyboard
 import { useFlowStore } from '../store/flowStore';
 import { useCatalog } from '../store/catalog';
 import { useLang, useT } from '../i18n/i18n';
+import { applyCleanUp } from './cleanups';
+import { CleanUpSelect } from './CleanUpMenu';
 import { collectRefs, expression, filterRefs, lastName, type RefGroup } from './model';
+
+const NONE = new Set<string>();
 
 function usePickerGroups(nodeId: string): RefGroup[] {
   const lang = useLang((s) => s.lang);
@@ -118,6 +122,10 @@ function PickerList({ nodeId, onPick, onClose, style }: {
                     {r.example && <span className="picker-example"> {t('picker.example', { value: r.example })}</span>}
                     <code className="picker-path">{r.path}</code>
                   </button>
+                  {/* or insert it cleaned up: "| digits" written from the menu */}
+                  <CleanUpSelect on={NONE} offerNone={false} testId={`ref-${r.path}`}
+                    label={t('mapping.insertCleaned', { name: r.label || lastName(r.path) })}
+                    onChoose={(c, arg) => onPick(applyCleanUp(expression(r.path), null, c, arg)?.value ?? expression(r.path))} />
                 </li>
               ))}
             </ul>
