@@ -134,5 +134,14 @@ test('a user pastes the lead fields, fills the phone by clicking the value GetCo
 
   recordFigure('actions.mapping_getcourse_cpa_house_14_fields', actions);
   assert.ok(actions <= 26, `built with ${actions} actions`);
+
+  // The picker (for the record, after the count): labels, sample values and a clean-up per value.
+  await page.getByTestId('picker-fields-8-value').click();
+  const picker = page.getByTestId('picker');
+  await picker.locator('button[data-ref="trigger.params.phone"]').getByText('Phone', { exact: true }).waitFor();
+  await picker.getByTestId('cleanup-ref-trigger.params.phone').waitFor();
+  await screenshot(page, 'mapping-picker.png');
+  await page.keyboard.press('Escape');
+  await picker.waitFor({ state: 'detached' });
   assertNoPageErrors(page);
 });

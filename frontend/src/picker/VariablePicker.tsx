@@ -71,6 +71,9 @@ function PickerList({ nodeId, onPick, onClose, style }: {
     else buttons[next].focus();
   };
   const search = useRef<HTMLInputElement>(null);
+  // focus the search without scrolling: the list is fixed to the window, and a scroll of the side
+  // panel under it (which the browser does to reveal a focused field) would close it at once
+  useEffect(() => search.current?.focus({ preventScroll: true }), []);
   const title = (g: RefGroup) => {
     switch (g.id) {
       case 'trigger':
@@ -105,7 +108,7 @@ function PickerList({ nodeId, onPick, onClose, style }: {
           onClose();
         }
       }}>
-      <input type="search" autoFocus ref={search} aria-label={t('picker.search')} placeholder={t('picker.search')} value={query}
+      <input type="search" ref={search} aria-label={t('picker.search')} placeholder={t('picker.search')} value={query}
         onChange={(e) => setQuery(e.target.value)} onKeyDown={onSearchKey} />
       {groups.length === 0 && <p className="muted small">{t('picker.none')}</p>}
       <div ref={list} onKeyDown={onListKey}>
@@ -157,11 +160,15 @@ export function VariablePicker({ nodeId, onInsert, fieldLabel, testId }: Variabl
     setOpen(false);
     button.current?.focus();
   };
-  // The list is fixed to the window: when what is under it scrolls away, it closes.
+  // The list is fixed to the window: it follows its button when what is under it scrolls (a
+  // scroll may still be ending as the button is clicked), and closes when the button is gone.
   useEffect(() => {
     if (!open) return;
     const onScroll = (e: Event) => {
-      if (!box.current?.contains(e.target as Node | null)) setOpen(false);
+      if (box.current?.contains(e.target as Node | null) || !button.current) return;
+      const r = button.current.getBoundingClientRect();
+      if (r.bottom < 0 || r.top > window.innerHeight || (r.width === 0 && r.height === 0)) setOpen(false);
+      else setStyle(popoverStyle(r, window));
     };
     window.addEventListener('scroll', onScroll, true);
     return () => window.removeEventListener('scroll', onScroll, true);

@@ -81,6 +81,13 @@ describe('collectRefs', () => {
     expect(g.refs[1]).toEqual({ path: 'trigger.params.phone', label: 'Телефон', example: '+79161234567' });
   });
 
+  it('shows as example what the last Test carried, else a captured request, else the preset', () => {
+    const examples = (over: Partial<PickerSources>) => collectRefs(sources(over)).find((x) => x.id === 'trigger')!.refs.map((r) => r.example);
+    expect(examples({})).toEqual(['a@b.c', '+79161234567', '']);
+    expect(examples({ steps: {} })).toEqual(['x@y.z', '+79161234567', '']);
+    expect(examples({ steps: {}, learned: [] })).toEqual(['anna@mail.ru', '+79161234567', '']);
+  });
+
   it('offers no step that does not run before the edited node', () => {
     expect(paths({ nodeId: 'form' })['steps:form']).toBeUndefined();
     expect(paths({ nodeId: 'form' })['steps:other']).toBeUndefined();
