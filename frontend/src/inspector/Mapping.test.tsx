@@ -73,6 +73,22 @@ describe('mapping by pointing', () => {
     expect(screen.queryByTestId('earlier-script')).toBeNull(); // not before this step
   });
 
+  it('inserts a clicked value into a templated code field (the body) at its cursor', async () => {
+    act(() => s().setTrace({ status: 'success', steps: [
+      { node: 'trigger', kind: 'webhook', status: 'success', duration_ms: 0, output: { params: { phone: '+7 916' } } },
+      { node: 'form', kind: 'form_encode', status: 'success', duration_ms: 0, output: { body: 'name=Hi' } },
+      { node: 'send', kind: 'http', status: 'success', duration_ms: 0, input: { body: 'name=Hi' }, output: { status: 200 } },
+    ] }));
+    act(() => s().select('send'));
+    render(<Inspector />);
+    const host = await screen.findByTestId('code-body');
+    const content = host.querySelector('.cm-content') as HTMLElement;
+    act(() => content.focus());
+    expect(screen.getByTestId('pointing-hint').textContent).toBe('Click a value to insert it into “Body text”.');
+    fireEvent.click(within(screen.getByTestId('earlier-trigger')).getByRole('button', { name: '+7 916' }));
+    expect(s().nodes.find((n) => n.id === 'send')!.data.config.body).toBe('{{trigger.params.phone}}');
+  });
+
   it('offers the captured request’s fields before a Test', () => {
     act(() => s().setSamples([], [{ key: 'city', example: 'Kazan', seen: 1 }]));
     render(<Inspector />);
