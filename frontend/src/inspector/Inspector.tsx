@@ -18,19 +18,36 @@ function Json({ value }: { value: unknown }) {
 }
 
 /** The results of the steps further back than the one feeding this step, closed: more values to click. */
+/** The trigger preset's labels of its parameters in the user's language, by path in its output. */
+function usePresetLabels(): Record<string, string> {
+  const lang = useLang((s) => s.lang);
+  const preset = useFlowStore((s) => s.nodes.find((n) => n.data.kind === 'webhook')?.data.config.preset);
+  const presets = useCatalog((s) => s.presets);
+  return useMemo(() => {
+    const out: Record<string, string> = {};
+    for (const p of presets.find((x) => x.id === preset)?.params ?? []) {
+      const label = p.label ? textIn(p.label, lang) : '';
+      if (label && label !== p.key) for (const at of ['params', 'query', 'form']) out[`${at}.${p.key}`] = label;
+    }
+    return out;
+  }, [lang, preset, presets]);
+}
+
 function EarlierSteps({ nodeId, direct, triggerId }: { nodeId: string; direct: string; triggerId?: string }) {
   const t = useT();
   const edges = useFlowStore((s) => s.edges);
   const nodes = useFlowStore((s) => s.nodes);
   const steps = useFlowStore((s) => s.steps);
   const before = useMemo(() => upstreamOf(nodeId, edges), [nodeId, edges]);
+  const labels = usePresetLabels();
   const shown = nodes.filter((n) => before.has(n.id) && n.id !== direct && steps[n.id]?.output !== undefined);
   return (
     <>
       {shown.map((n) => (
         <details key={n.id} data-testid={`earlier-${n.id}`}>
           <summary>{t('picker.groupStep', { name: n.data.name || n.id })}</summary>
-          <ValueTree value={steps[n.id].output} source={{ node: n.id, trigger: n.id === triggerId }} forNode={nodeId} />
+          <ValueTree value={steps[n.id].output} source={{ node: n.id, trigger: n.id === triggerId }} forNode={nodeId}
+            labels={n.id === triggerId ? labels : undefined} />
         </details>
       ))}
     </>
@@ -43,6 +60,7 @@ function StepView({ step }: { step: StepTrace }) {
   const edges = useFlowStore((s) => s.edges);
   const triggerId = useFlowStore((s) => s.nodes.find((n) => n.data.kind === 'webhook')?.id);
   const src = useMemo(() => inputSource(step.node, edges, triggerId), [step.node, edges, triggerId]);
+  const labels = usePresetLabels();
   const from = useFlowStore((s) => (src?.node ? s.nodes.find((n) => n.id === src.node)?.data.name || src.node : ''));
   return (
     <section className="step" data-testid="step">
@@ -60,7 +78,7 @@ function StepView({ step }: { step: StepTrace }) {
         <details open>
           <summary>{from ? t('mapping.inputFrom', { name: from }) : t('inspector.input')}</summary>
           {src && <PointingHint forNode={step.node} />}
-          <ValueTree value={step.input} source={src} forNode={step.node} testId="step-input" />
+          <ValueTree value={step.input} source={src} forNode={step.node} testId="step-input" labels={src?.trigger ? labels : undefined} />
         </details>
       )}
       <EarlierSteps nodeId={step.node} direct={src?.node ?? ''} triggerId={triggerId} />
@@ -94,13 +112,14 @@ function StepView({ step }: { step: StepTrace }) {
 function CapturedView({ nodeId }: { nodeId: string }) {
   const t = useT();
   const learned = useFlowStore((s) => s.learned);
+  const labels = usePresetLabels();
   const value = useMemo(() => ({ params: Object.fromEntries(learned.map((f) => [f.key, f.example])) }), [learned]);
   if (learned.length === 0) return null;
   return (
     <section className="step" data-testid="captured-view">
       <h3>{t('mapping.capturedTitle')}</h3>
       <PointingHint forNode={nodeId} />
-      <ValueTree value={value} source={{ node: '', trigger: true }} forNode={nodeId} testId="captured-values" />
+      <ValueTree value={value} source={{ node: '', trigger: true }} forNode={nodeId} testId="captured-values" labels={labels} />
     </section>
   );
 }

@@ -113,6 +113,31 @@ describe('mapping by pointing', () => {
   });
 });
 
+describe('in Russian', () => {
+  it('names the preset’s fields beside their keys and speaks no English in the hint, the menus and the paste box', () => {
+    useLang.setState({ lang: 'ru' });
+    useCatalog.setState({ presets: [{ ...getcourse, params: getcourse.params.map((p) => ({ ...p, label: { en: 'Phone', ru: 'Телефон' } })) }] });
+    act(() => s().setTrace({ status: 'success', steps: [
+      { node: 'trigger', kind: 'webhook', status: 'success', duration_ms: 0, output: { params: { phone: '+7 916' } } },
+      { node: 'form', kind: 'form_encode', status: 'success', duration_ms: 0, input: { params: { phone: '+7 916' } }, output: { body: '' } },
+    ] }));
+    act(() => s().updateNode('form', { config: { fields: [{ key: 'phone', value: '{{trigger.params.phone}}' }] } }));
+    render(<Inspector />);
+    act(() => (document.getElementById('fields-0-value') as HTMLInputElement).focus());
+    expect(screen.getByTestId('step-input').textContent).toContain('phone (Телефон): +7 916');
+    fireEvent.click(screen.getByTestId('paste-open-fields'));
+    const texts = [
+      screen.getByTestId('pointing-hint').textContent,
+      ...[...screen.getByTestId('cleanup-fields-0-value').querySelectorAll('option, optgroup')].map((o) => o.textContent || o.getAttribute('label')),
+      screen.getByTestId('cleanup-fields-0-value').getAttribute('aria-label'),
+      screen.getByTestId('paste-open-fields').textContent,
+      document.querySelector('.paste-rows')!.textContent,
+    ];
+    // the field's own name (the row's key, the user's word) is quoted in «…»
+    for (const text of texts) expect(String(text).replace(/«[^»]*»/g, ''), String(text)).not.toMatch(/[A-Za-z]{2,}/);
+  });
+});
+
 describe('the picker', () => {
   it('lists a value by its label with its sample, and inserts it cleaned up from its row’s menu', () => {
     render(<Inspector />);

@@ -8,8 +8,10 @@ import { refOf, usePointing, type ValueSource } from './pointing';
 
 const MAX_LINES = 400;
 
-export function ValueTree({ value, source, forNode, testId }: {
+export function ValueTree({ value, source, forNode, testId, labels }: {
   value: unknown;
+  /** names people know for some paths ("params.phone" → "Телефон"), shown beside the key */
+  labels?: Record<string, string>;
   /** where the data came from; null when its values cannot be referred to from forNode */
   source: ValueSource | null;
   /** the node whose fields may receive the values */
@@ -47,7 +49,9 @@ export function ValueTree({ value, source, forNode, testId }: {
             if (++lines > MAX_LINES) return lines === MAX_LINES + 1 ? <li key="more" className="muted">…</li> : null;
             return (
               <li key={String(k)}>
-                <span className="vt-key">{k}</span>: {walk(x, [...path, k])}
+                <span className="vt-key">{k}</span>
+                {labels?.[[...path, k].join('.')] && <span className="vt-label"> ({labels[[...path, k].join('.')]})</span>}
+                : {walk(x, [...path, k])}
               </li>
             );
           })}
