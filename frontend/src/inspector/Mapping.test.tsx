@@ -87,6 +87,9 @@ describe('mapping by pointing', () => {
     expect(screen.getByTestId('pointing-hint').textContent).toBe('Click a value to insert it into “Body text”.');
     fireEvent.click(within(screen.getByTestId('earlier-trigger')).getByRole('button', { name: '+7 916' }));
     expect(s().nodes.find((n) => n.id === 'send')!.data.config.body).toBe('{{trigger.params.phone}}');
+    // and cleaned up from its menu like any templated field
+    fireEvent.change(screen.getByTestId('cleanup-f-body'), { target: { value: 'digits' } });
+    expect(s().nodes.find((n) => n.id === 'send')!.data.config.body).toBe('{{trigger.params.phone | digits}}');
   });
 
   it('offers the captured request’s fields before a Test', () => {

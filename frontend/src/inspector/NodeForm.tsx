@@ -3,6 +3,7 @@
 import { Suspense, lazy, useRef, type ClipboardEvent } from 'react';
 import type { Problem } from '../api/types';
 import { useT } from '../i18n/i18n';
+import { CleanUpMenu } from '../picker/CleanUpMenu';
 import { usePointing } from '../picker/pointing';
 import { TemplateInput } from '../picker/TemplateInput';
 import { VariablePicker } from '../picker/VariablePicker';
@@ -39,6 +40,10 @@ function Code({ item, id, ctx, onChange }: { item: FormItem; id: string; ctx: Ct
       </Suspense>
       {item.template && (
         <VariablePicker nodeId={ctx.nodeId} fieldLabel={item.label} testId={id} onInsert={(text) => handle.current?.insert(text)} />
+      )}
+      {item.template && (
+        <CleanUpMenu value={asText(v)} caret={() => handle.current?.caret() ?? null} fieldLabel={item.label} testId={id}
+          onApply={(next) => handle.current?.replace(next.value, next.caret)} />
       )}
     </div>
   );
