@@ -97,6 +97,8 @@ test('a user pastes the lead fields, fills the phone by clicking the value GetCo
   await act(() => page.getByLabel('Sample request (JSON)').fill(payload));
   await act(() => runPreview(page));
   await expectNodeStatus(page, ['webhook1', 'form_encode1', 'http1'], 'success');
+  // the first check of the flow waits for the engine's first load; the picture shows it done
+  await page.getByTestId('node-http1').getByText('URL is empty').waitFor({ state: 'detached' });
 
   // Pointing: the phone field, then the phone GetCourse sent, shown in the step's input.
   await act(() => page.getByTestId('node-form_encode1').click());
