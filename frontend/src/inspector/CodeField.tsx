@@ -24,6 +24,10 @@ export interface CodeFieldProps {
 export interface CodeFieldHandle {
   insert(text: string): void;
   focus(): void;
+  /** the cursor's position in the text (for the clean-up menu) */
+  caret(): number | null;
+  /** replaces the text as the user's own edit (undoable) and puts the cursor at caret */
+  replace(text: string, caret: number): void;
 }
 
 /**
@@ -114,6 +118,15 @@ export const CodeField = forwardRef<CodeFieldHandle, CodeFieldProps>(function Co
     },
     focus() {
       view.current?.focus();
+    },
+    caret() {
+      return view.current ? view.current.state.selection.main.head : null;
+    },
+    replace(text: string, caret: number) {
+      const v = view.current;
+      if (!v) return;
+      v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: text }, selection: { anchor: Math.min(caret, text.length) } });
+      v.focus();
     },
   }), []);
 

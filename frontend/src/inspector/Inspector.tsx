@@ -1,4 +1,5 @@
 // The selected node's form, generated from its kind's fields, and its last test step.
+import { useMemo } from 'react';
 import { useFlowStore } from '../store/flowStore';
 import { useCatalog } from '../store/catalog';
 import { useLang, useT } from '../i18n/i18n';
@@ -8,13 +9,59 @@ import { NodeForm } from './NodeForm';
 import { WebhookPanel } from './WebhookPanel';
 import { messageOnNode, problemsOfNoField } from '../store/problems';
 import { useSamples } from '../picker/samples';
+import { inputSource } from '../picker/pointing';
+import { upstreamOf } from '../picker/model';
+import { PointingHint, ValueTree } from '../picker/ValueTree';
 
 function Json({ value }: { value: unknown }) {
   return <pre className="json">{typeof value === 'string' ? value : JSON.stringify(value, null, 2)}</pre>;
 }
 
+/** The results of the steps further back than the one feeding this step, closed: more values to click. */
+/** The trigger preset's labels of its parameters in the user's language, by path in its output. */
+function usePresetLabels(): Record<string, string> {
+  const lang = useLang((s) => s.lang);
+  const preset = useFlowStore((s) => s.nodes.find((n) => n.data.kind === 'webhook')?.data.config.preset);
+  const presets = useCatalog((s) => s.presets);
+  return useMemo(() => {
+    const out: Record<string, string> = {};
+    for (const p of presets.find((x) => x.id === preset)?.params ?? []) {
+      const label = p.label ? textIn(p.label, lang) : '';
+      if (label && label !== p.key) for (const at of ['params', 'query', 'form']) out[`${at}.${p.key}`] = label;
+    }
+    return out;
+  }, [lang, preset, presets]);
+}
+
+function EarlierSteps({ nodeId, direct, triggerId }: { nodeId: string; direct: string; triggerId?: string }) {
+  const t = useT();
+  const edges = useFlowStore((s) => s.edges);
+  const nodes = useFlowStore((s) => s.nodes);
+  const steps = useFlowStore((s) => s.steps);
+  const before = useMemo(() => upstreamOf(nodeId, edges), [nodeId, edges]);
+  const labels = usePresetLabels();
+  const shown = nodes.filter((n) => before.has(n.id) && n.id !== direct && steps[n.id]?.output !== undefined);
+  return (
+    <>
+      {shown.map((n) => (
+        <details key={n.id} data-testid={`earlier-${n.id}`}>
+          <summary>{t('picker.groupStep', { name: n.data.name || n.id })}</summary>
+          <ValueTree value={steps[n.id].output} source={{ node: n.id, trigger: n.id === triggerId }} forNode={nodeId}
+            labels={n.id === triggerId ? labels : undefined} />
+        </details>
+      ))}
+    </>
+  );
+}
+
 function StepView({ step }: { step: StepTrace }) {
   const t = useT();
+  // the input is what the step before produced: its values can be clicked into this step's fields
+  const edges = useFlowStore((s) => s.edges);
+  const triggerId = useFlowStore((s) => s.nodes.find((n) => n.data.kind === 'webhook')?.id);
+  const src = useMemo(() => inputSource(step.node, edges, triggerId), [step.node, edges, triggerId]);
+  const labels = usePresetLabels();
+  const from = useFlowStore((s) => (src?.node ? s.nodes.find((n) => n.id === src.node)?.data.name || src.node : ''));
   return (
     <section className="step" data-testid="step">
       <h3>{t('inspector.step')}</h3>
@@ -29,14 +76,17 @@ function StepView({ step }: { step: StepTrace }) {
       )}
       {step.input !== undefined && (
         <details open>
-          <summary>{t('inspector.input')}</summary>
-          <Json value={step.input} />
+          <summary>{from ? t('mapping.inputFrom', { name: from }) : t('inspector.input')}</summary>
+          {src && <PointingHint forNode={step.node} />}
+          <ValueTree value={step.input} source={src} forNode={step.node} testId="step-input" labels={src?.trigger ? labels : undefined} />
         </details>
       )}
+      <EarlierSteps nodeId={step.node} direct={src?.node ?? ''} triggerId={triggerId} />
       {step.output !== undefined && (
         <details open>
           <summary>{t('inspector.output')}</summary>
-          <Json value={step.output} />
+          {/* a step's own output cannot be used in its own fields: shown as it is, not clickable */}
+          <div data-testid="step-output"><Json value={step.output} /></div>
         </details>
       )}
       {step.http && (
@@ -51,6 +101,25 @@ function StepView({ step }: { step: StepTrace }) {
           <pre className="json">{step.logs.join('\n')}</pre>
         </details>
       )}
+    </section>
+  );
+}
+
+/**
+ * Before a Test, the fields the webhook's captured requests carried, clickable into this
+ * step's fields like a step's input after a Test.
+ */
+function CapturedView({ nodeId }: { nodeId: string }) {
+  const t = useT();
+  const learned = useFlowStore((s) => s.learned);
+  const labels = usePresetLabels();
+  const value = useMemo(() => ({ params: Object.fromEntries(learned.map((f) => [f.key, f.example])) }), [learned]);
+  if (learned.length === 0) return null;
+  return (
+    <section className="step" data-testid="captured-view">
+      <h3>{t('mapping.capturedTitle')}</h3>
+      <PointingHint forNode={nodeId} />
+      <ValueTree value={value} source={{ node: '', trigger: true }} forNode={nodeId} testId="captured-values" labels={labels} />
     </section>
   );
 }
@@ -101,6 +170,7 @@ export function Inspector() {
         {t('inspector.deleteNode')}
       </button>
       {step ? <StepView step={step} /> : traced ? <p className="muted">{t('inspector.noStep')}</p> : null}
+      {!step && !isTrigger && <CapturedView nodeId={node.id} />}
     </aside>
   );
 }

@@ -1,14 +1,17 @@
 // The node's config form, generated from its kind's fields: inputs, selects, key/value tables,
 // CodeMirror for code, the variable picker beside templated fields, and each field's problems.
-import { Suspense, lazy, useRef } from 'react';
+import { Suspense, lazy, useRef, type ClipboardEvent } from 'react';
 import type { Problem } from '../api/types';
 import { useT } from '../i18n/i18n';
+import { CleanUpMenu } from '../picker/CleanUpMenu';
+import { usePointing } from '../picker/pointing';
 import { TemplateInput } from '../picker/TemplateInput';
 import { VariablePicker } from '../picker/VariablePicker';
 import { fieldMatches, messageOnNode, problemsOfField } from '../store/problems';
 import type { CodeFieldHandle } from './CodeField';
 import { emptyRow, parseInput, setPath, type FormItem } from './formModel';
 import { RuleRows } from './RuleRows';
+import { PasteRows, usePasteRows } from './PasteRows';
 
 // CodeMirror is loaded with the first code field, so the flows list and the editor open faster.
 const CodeField = lazy(() => import('./CodeField').then((m) => ({ default: m.CodeField })));
@@ -29,7 +32,9 @@ function Code({ item, id, ctx, onChange }: { item: FormItem; id: string; ctx: Ct
   const handle = useRef<CodeFieldHandle>(null);
   const v = item.value;
   return (
-    <div className="with-picker">
+    <div className="with-picker" onFocus={item.template ? () => usePointing.getState().setField({
+      nodeId: ctx.nodeId, fieldId: id, label: item.label, insert: (text) => handle.current?.insert(text),
+    }) : undefined}>
       <Suspense fallback={<div className="code-field muted small">{t('common.loading')}</div>}>
         <CodeField ref={handle} fieldKey={item.path} id={id} label={item.label} js={!item.template}
           value={asText(v)} onChange={onChange} />
@@ -37,15 +42,20 @@ function Code({ item, id, ctx, onChange }: { item: FormItem; id: string; ctx: Ct
       {item.template && (
         <VariablePicker nodeId={ctx.nodeId} fieldLabel={item.label} testId={id} onInsert={(text) => handle.current?.insert(text)} />
       )}
+      {item.template && (
+        <CleanUpMenu value={asText(v)} caret={() => handle.current?.caret() ?? null} fieldLabel={item.label} testId={id}
+          onApply={(next) => handle.current?.replace(next.value, next.caret)} />
+      )}
     </div>
   );
 }
 
-function Scalar({ item, onChange, id, ctx, invalid, describedBy }: {
+function Scalar({ item, onChange, id, ctx, invalid, describedBy, onPaste }: {
   item: FormItem; onChange: (v: unknown) => void; id: string; ctx: Ctx; invalid?: boolean; describedBy?: string;
+  onPaste?: (e: ClipboardEvent<HTMLElement>) => void;
 }) {
   const v = item.value;
-  const aria = { 'aria-invalid': invalid || undefined, 'aria-describedby': describedBy };
+  const aria = { 'aria-invalid': invalid || undefined, 'aria-describedby': describedBy, onPaste };
   switch (item.control) {
     case 'checkbox':
       return <input id={id} type="checkbox" checked={!!v} onChange={(e) => onChange(parseInput('checkbox', e.target.checked))} {...aria} />;
@@ -74,7 +84,7 @@ function Scalar({ item, onChange, id, ctx, invalid, describedBy }: {
       if (item.template) {
         return (
           <TemplateInput id={id} nodeId={ctx.nodeId} label={item.label} value={asText(v)} onChange={onChange}
-            multiline={item.control === 'textarea'} invalid={invalid} describedBy={describedBy} />
+            multiline={item.control === 'textarea'} invalid={invalid} describedBy={describedBy} onPaste={onPaste} />
         );
       }
       return item.control === 'textarea' ? (
@@ -105,7 +115,9 @@ function Table({ item, ctx, onChange }: { item: FormItem; ctx: Ctx; onChange: (r
   const setCell = (i: number, key: string, value: unknown) =>
     onChange(rows.map((r, j) => (j === i ? setPath(r, key, value) : r)));
   const mine = problemsOfField(ctx.problems, ctx.nodeId, item.path);
+  const paste = usePasteRows(item, rows, onChange);
   return (
+    <>
     <table className="kv">
       <thead>
         <tr>
@@ -123,8 +135,10 @@ function Table({ item, ctx, onChange }: { item: FormItem; ctx: Ctx; onChange: (r
               const bad = mine.some((p) => fieldMatches(p.field, cell));
               return (
                 <td key={c.key}>
-                  <Scalar id={`${item.path}-${i}-${c.key}`} item={{ ...c, value: row[c.key] }} ctx={ctx} invalid={bad}
-                    describedBy={bad ? `problems-${item.path}` : undefined} onChange={(v) => setCell(i, c.key, v)} />
+                  {/* a cell's picker and clean-up menu name the row's key: "Insert … into “phone”" */}
+                  <Scalar id={`${item.path}-${i}-${c.key}`} item={{ ...c, value: row[c.key], label: typeof row.key === 'string' && row.key && c.key !== 'key' ? row.key : c.label }}
+                    ctx={ctx} invalid={bad} describedBy={bad ? `problems-${item.path}` : undefined} onChange={(v) => setCell(i, c.key, v)}
+                    onPaste={c.key === 'key' ? paste.onPaste(i) : undefined} />
                 </td>
               );
             })}
@@ -139,10 +153,12 @@ function Table({ item, ctx, onChange }: { item: FormItem; ctx: Ctx; onChange: (r
         <tr>
           <td colSpan={columns.length + 1}>
             <button type="button" onClick={() => onChange([...rows, emptyRow(columns)])}>+ {t('inspector.addRow')}</button>
+            {paste.enabled && <PasteRows path={item.path} paste={paste} />}
           </td>
         </tr>
       </tfoot>
     </table>
+    </>
   );
 }
 

@@ -65,11 +65,18 @@ describe('TemplateInput with the variable picker', () => {
     expect(button.getAttribute('aria-label')).toContain('URL');
   });
 
-  it('closes when the panel under it scrolls, but not when its own list scrolls', () => {
+  it('follows its button when the panel under it scrolls, and closes when the button scrolls out of view', () => {
     render(<Field initial="" />);
-    fireEvent.click(screen.getByTestId('picker-f-url'));
-    fireEvent.scroll(screen.getByTestId('picker'));
-    expect(screen.queryByTestId('picker')).not.toBeNull();
+    const button = screen.getByTestId('picker-f-url');
+    let top = 100;
+    button.getBoundingClientRect = () => ({ top, bottom: top + 20, left: 600, right: 640, width: 40, height: 20, x: 600, y: top, toJSON: () => ({}) });
+    fireEvent.click(button);
+    fireEvent.scroll(screen.getByTestId('picker')); // its own list
+    expect(screen.getByTestId('picker').style.top).toBe('122px');
+    top = 50; // a scroll still ending as the button was clicked
+    act(() => void document.body.dispatchEvent(new Event('scroll')));
+    expect(screen.getByTestId('picker').style.top).toBe('72px');
+    top = -40;
     act(() => void document.body.dispatchEvent(new Event('scroll')));
     expect(screen.queryByTestId('picker')).toBeNull();
   });

@@ -4,7 +4,11 @@ import { useEffect, useMemo, useRef, useState, type CSSProperties, type Keyboard
 import { useFlowStore } from '../store/flowStore';
 import { useCatalog } from '../store/catalog';
 import { useLang, useT } from '../i18n/i18n';
-import { collectRefs, expression, filterRefs, type RefGroup } from './model';
+import { applyCleanUp } from './cleanups';
+import { CleanUpSelect } from './CleanUpMenu';
+import { collectRefs, expression, filterRefs, lastName, type RefGroup } from './model';
+
+const NONE = new Set<string>();
 
 export function usePickerGroups(nodeId: string): RefGroup[] {
   const lang = useLang((s) => s.lang);
@@ -67,6 +71,9 @@ function PickerList({ nodeId, onPick, onClose, style }: {
     else buttons[next].focus();
   };
   const search = useRef<HTMLInputElement>(null);
+  // focus the search without scrolling: the list is fixed to the window, and a scroll of the side
+  // panel under it (which the browser does to reveal a focused field) would close it at once
+  useEffect(() => search.current?.focus({ preventScroll: true }), []);
   const title = (g: RefGroup) => {
     switch (g.id) {
       case 'trigger':
@@ -101,7 +108,7 @@ function PickerList({ nodeId, onPick, onClose, style }: {
           onClose();
         }
       }}>
-      <input type="search" autoFocus ref={search} aria-label={t('picker.search')} placeholder={t('picker.search')} value={query}
+      <input type="search" ref={search} aria-label={t('picker.search')} placeholder={t('picker.search')} value={query}
         onChange={(e) => setQuery(e.target.value)} onKeyDown={onSearchKey} />
       {groups.length === 0 && <p className="muted small">{t('picker.none')}</p>}
       <div ref={list} onKeyDown={onListKey}>
@@ -111,11 +118,17 @@ function PickerList({ nodeId, onPick, onClose, style }: {
             <ul>
               {g.refs.map((r) => (
                 <li key={r.path}>
+                  {/* the name people know first (the preset's label in their language), then what it
+                      held in the sample, then the reference itself in small print */}
                   <button type="button" data-ref={r.path} onClick={() => onPick(expression(r.path))}>
-                    <code>{r.path}</code>
-                    {r.label && <span className="picker-label"> {r.label}</span>}
-                    {r.example && <span className="muted small"> {t('picker.example', { value: r.example })}</span>}
+                    <span className="picker-label">{r.label || lastName(r.path)}</span>
+                    {r.example && <span className="picker-example"> {t('picker.example', { value: r.example })}</span>}
+                    <code className="picker-path">{r.path}</code>
                   </button>
+                  {/* or insert it cleaned up: "| digits" written from the menu */}
+                  <CleanUpSelect on={NONE} offerNone={false} testId={`ref-${r.path}`}
+                    label={t('mapping.insertCleaned', { name: r.label || lastName(r.path) })}
+                    onChoose={(c, arg) => onPick(applyCleanUp(expression(r.path), null, c, arg)?.value ?? expression(r.path))} />
                 </li>
               ))}
             </ul>
@@ -147,11 +160,15 @@ export function VariablePicker({ nodeId, onInsert, fieldLabel, testId }: Variabl
     setOpen(false);
     button.current?.focus();
   };
-  // The list is fixed to the window: when what is under it scrolls away, it closes.
+  // The list is fixed to the window: it follows its button when what is under it scrolls (a
+  // scroll may still be ending as the button is clicked), and closes when the button is gone.
   useEffect(() => {
     if (!open) return;
     const onScroll = (e: Event) => {
-      if (!box.current?.contains(e.target as Node | null)) setOpen(false);
+      if (box.current?.contains(e.target as Node | null) || !button.current) return;
+      const r = button.current.getBoundingClientRect();
+      if (r.bottom < 0 || r.top > window.innerHeight || (r.width === 0 && r.height === 0)) setOpen(false);
+      else setStyle(popoverStyle(r, window));
     };
     window.addEventListener('scroll', onScroll, true);
     return () => window.removeEventListener('scroll', onScroll, true);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Preset } from '../api/types';
-import { collectRefs, filterRefs, flatten, insertAt, joinPath, upstreamOf, type PickerSources } from './model';
+import { collectRefs, filterRefs, flatten, insertAt, joinPath, lastName, upstreamOf, type PickerSources } from './model';
 
 const preset: Preset = {
   id: 'getcourse.user_created',
@@ -81,6 +81,13 @@ describe('collectRefs', () => {
     expect(g.refs[1]).toEqual({ path: 'trigger.params.phone', label: 'Телефон', example: '+79161234567' });
   });
 
+  it('shows as example what the last Test carried, else a captured request, else the preset', () => {
+    const examples = (over: Partial<PickerSources>) => collectRefs(sources(over)).find((x) => x.id === 'trigger')!.refs.map((r) => r.example);
+    expect(examples({})).toEqual(['a@b.c', '+79161234567', '']);
+    expect(examples({ steps: {} })).toEqual(['x@y.z', '+79161234567', '']);
+    expect(examples({ steps: {}, learned: [] })).toEqual(['anna@mail.ru', '+79161234567', '']);
+  });
+
   it('offers no step that does not run before the edited node', () => {
     expect(paths({ nodeId: 'form' })['steps:form']).toBeUndefined();
     expect(paths({ nodeId: 'form' })['steps:other']).toBeUndefined();
@@ -116,5 +123,14 @@ describe('insertAt', () => {
     expect(insertAt('ab', 1, 1, 'X')).toEqual({ value: 'aXb', caret: 2 });
     expect(insertAt('ab', null, null, 'X')).toEqual({ value: 'abX', caret: 3 });
     expect(insertAt('ab', 9, 9, 'X')).toEqual({ value: 'abX', caret: 3 });
+  });
+});
+
+describe('lastName', () => {
+  it('names a reference without a label by its last member', () => {
+    expect(lastName('trigger.params.first_name')).toBe('first_name');
+    expect(lastName('trigger.params["ip address"]')).toBe('ip address');
+    expect(lastName('event.id')).toBe('id');
+    expect(lastName('form')).toBe('form');
   });
 });

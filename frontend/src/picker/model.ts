@@ -71,6 +71,12 @@ export function joinPath(parts: (string | number)[]): string {
   return out;
 }
 
+/** The last name in a reference (trigger.params.first_name → first_name) for a field without a label. */
+export function lastName(path: string): string {
+  const m = /(?:\.|\[")([^.[\]"]+)"?\]?$/.exec(path);
+  return m ? m[1] : path;
+}
+
 /** The {{…}} text to insert for a reference. */
 export function expression(path: string): string {
   return `{{${path}}}`;
@@ -155,9 +161,13 @@ export function collectRefs(s: PickerSources): RefGroup[] {
   // (a) what the trigger expects: its preset's parameters and the fields declared on the node
   const triggerGroup: RefGroup = { id: 'trigger', node: trigger?.id ?? '', title: trigger?.name ?? '', refs: [] };
   const preset = s.presets.find((p) => p.id === trigger?.config.preset);
+  // the example is what the last Test or a captured request carried, else the preset's own
+  const tested = (trigger && (s.steps[trigger.id]?.output as { params?: Record<string, unknown> } | undefined)?.params) || {};
+  const seenIn = new Map(s.learned.map((f) => [f.key, f.example]));
   for (const p of preset?.params ?? []) {
     const label = p.label && typeof p.label === 'object' ? textIn(p.label as { en: string; ru?: string }, s.lang) : '';
-    addUnique(triggerGroup.refs, seen, { path: joinPath(['trigger', 'params', p.key]), label, example: shorten(p.example ?? '') });
+    const example = tested[p.key] ?? seenIn.get(p.key) ?? p.example ?? '';
+    addUnique(triggerGroup.refs, seen, { path: joinPath(['trigger', 'params', p.key]), label, example: shorten(example) });
   }
   const declared = trigger?.config.fields;
   if (Array.isArray(declared)) {

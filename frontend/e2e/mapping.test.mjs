@@ -1,0 +1,149 @@
+// Mapping by pointing: a user builds GetCourse → CPA.House's lead fields by pasting the parameter
+// string of the seed page into the form fields table, tests the flow, fills the phone by clicking
+// the phone GetCourse sent in the step's input, and cleans it to digits from the menu. Nobody types
+// {{, a pipe name or |. Every action is counted (click, typed field, drag, select, paste = 1).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  assertNoHorizontalOverflow,
+  assertNoPageErrors,
+  connectNodes,
+  dragKindToCanvas,
+  expectNodeStatus,
+  newPage,
+  recordFigure,
+  runPreview,
+  screenshot,
+  signIn,
+  startBrowser,
+  startServer,
+} from './harness.mjs';
+
+let server, browser;
+before(async () => {
+  server = await startServer();
+  browser = await startBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+// The seed page's 14 CPA.House fields as one parameter string, with GetCourse's variables where
+// the lead takes the user's data (the trigger's preset lists them); the phone is left empty to be
+// filled by pointing, the visitor's IP and browser are not sent by GetCourse's preset.
+const PARAMS = [
+  'api_key=key-123', 'id_webmaster=77', 'name={object.first_name}', 'phone=', 'id_offer=12', 'id_source=5',
+  'id_stream=3', 'user_agent=Mozilla%2F5.0', 'ip_address={object.ip}', 'county_code=RU',
+  'sub_id_1={object.create_session.utm_source}', 'sub_id_2={object.create_session.utm_medium}',
+  'sub_id_3={object.create_session.utm_campaign}', 'sub_id_4={object.email}',
+].join('&');
+
+test('a user pastes the lead fields, fills the phone by clicking the value GetCourse sent and cleans it to digits from the menu', async () => {
+  const page = await newPage(browser);
+  await signIn(page, server);
+  let actions = 0;
+  const act = async (fn) => {
+    actions++;
+    return fn();
+  };
+
+  await act(() => page.getByRole('button', { name: 'New flow' }).click());
+  await page.getByTestId('palette').waitFor();
+  await act(() => dragKindToCanvas(page, 'webhook', 160, 60));
+  await act(() => dragKindToCanvas(page, 'form_encode', 160, 200));
+  await act(() => dragKindToCanvas(page, 'http', 160, 340));
+  for (const id of ['webhook1', 'form_encode1', 'http1']) await page.getByTestId(`node-${id}`).waitFor();
+  await act(() => connectNodes(page, 'webhook1', 'form_encode1'));
+  await act(() => connectNodes(page, 'form_encode1', 'http1'));
+
+  await act(() => page.getByTestId('node-webhook1').click());
+  await act(() => page.getByLabel('Source').selectOption('getcourse.user_created'));
+
+  // The 14 fields at once: a row, then the parameter string pasted into its key cell.
+  await act(() => page.getByTestId('node-form_encode1').click());
+  await act(() => page.getByRole('button', { name: /Add row/ }).click());
+  const key0 = page.locator('[id="fields-0-key"]');
+  await act(() => key0.click());
+  await act(() => key0.evaluate((el, text) => {
+    const data = new DataTransfer();
+    data.setData('text/plain', text);
+    el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  }, PARAMS));
+  await page.getByTestId('paste-note-fields').getByText('14 rows added from the paste.').waitFor();
+  const value = (i) => page.locator(`[id="fields-${i}-value"]`).inputValue();
+  const key = (i) => page.locator(`[id="fields-${i}-key"]`).inputValue();
+  assert.equal(await key(13), 'sub_id_4');
+  assert.equal(await value(2), '{{trigger.params.first_name}}', 'GetCourse variable mapped to the trigger parameter');
+  assert.equal(await value(7), 'Mozilla/5.0', 'an encoded value decoded');
+  assert.equal(await value(8), '{object.ip}', 'a variable the preset does not list is kept as text');
+  assert.equal(await value(10), '{{trigger.params.utm_source}}');
+  assert.equal(await value(13), '{{trigger.params.email}}');
+  // live validation catches up with the new rows before the picture is taken
+  await page.getByTestId('node-form_encode1').getByText('Fields is empty').waitFor({ state: 'detached' });
+  await screenshot(page, 'mapping-paste-rows.png');
+
+  // The request to CPA.House.
+  await act(() => page.getByTestId('node-http1').click());
+  await act(() => page.getByLabel('Method').selectOption('POST'));
+  await act(() => page.getByLabel(/^URL( \*)?$/).fill('https://api.cpa.house/method/send_order'));
+  await act(() => page.getByRole('combobox', { name: /^Body/ }).selectOption('previous'));
+
+  // Test with the request GetCourse sends.
+  const payload = JSON.stringify({
+    method: 'GET',
+    query: { email: 'anna@example.com', phone: '+7 (912) 345-67-89', first_name: 'Анна', utm_source: 'yandex' },
+  });
+  await act(() => page.getByLabel('Sample request (JSON)').fill(payload));
+  await act(() => runPreview(page));
+  await expectNodeStatus(page, ['webhook1', 'form_encode1', 'http1'], 'success');
+  // the first check of the flow waits for the engine's first load; the picture shows it done
+  await page.getByTestId('node-http1').getByText('URL is empty').waitFor({ state: 'detached' });
+
+  // Pointing: the phone field, then the phone GetCourse sent, shown in the step's input.
+  await act(() => page.getByTestId('node-form_encode1').click());
+  const phone = page.locator('[id="fields-3-value"]');
+  await act(() => phone.click());
+  const input = page.getByTestId('step-input');
+  await page.getByTestId('pointing-hint').getByText('Click a value to insert it into “phone”.').waitFor();
+  const sent = input.locator('button.pick-value', { hasText: '+7 (912) 345-67-89' }).first();
+  await sent.scrollIntoViewIfNeeded();
+  await screenshot(page, 'mapping-click-value.png');
+  await act(() => sent.click());
+  assert.equal(await phone.inputValue(), '{{trigger.params.phone}}');
+
+  // The clean-up menu writes the pipe.
+  await act(() => page.getByTestId('cleanup-fields-3-value').selectOption('digits'));
+  assert.equal(await phone.inputValue(), '{{trigger.params.phone | digits}}');
+
+  await act(() => runPreview(page));
+  await expectNodeStatus(page, ['webhook1', 'form_encode1', 'http1'], 'success');
+  await page.getByTestId('node-form_encode1').click(); // to read the result; not part of the building
+  const body = await page.getByTestId('step-output').textContent();
+  assert.match(body, /phone=79123456789/, body);
+  assert.match(body, /name=%D0%90%D0%BD%D0%BD%D0%B0/, body);
+  assert.match(body, /sub_id_1=yandex/, body);
+  await assertNoHorizontalOverflow(page);
+
+  await act(() => page.getByLabel('Flow name').fill('GetCourse → CPA.House'));
+  await act(() => page.getByRole('button', { name: 'Save', exact: true }).click());
+  await page.getByText('Saved', { exact: true }).waitFor();
+  const flows = (await server.api('GET', '/api/flows')).body.flows;
+  const saved = (await server.api('GET', `/api/flows/${flows[0].id}`)).body;
+  const fields = (saved.document ?? saved).nodes.find((n) => n.id === 'form_encode1').config.fields;
+  assert.equal(fields.length, 14);
+  assert.deepEqual(fields[3], { key: 'phone', value: '{{trigger.params.phone | digits}}', optional: false });
+
+  recordFigure('actions.mapping_getcourse_cpa_house_14_fields', actions);
+  assert.ok(actions <= 26, `built with ${actions} actions`);
+
+  // The picker (for the record, after the count): labels, sample values and a clean-up per value.
+  await page.getByTestId('picker-fields-8-value').click();
+  const picker = page.getByTestId('picker');
+  await picker.locator('button[data-ref="trigger.params.phone"]').getByText('Phone', { exact: true }).waitFor();
+  await picker.getByTestId('cleanup-ref-trigger.params.phone').waitFor();
+  await screenshot(page, 'mapping-picker.png');
+  await page.keyboard.press('Escape');
+  await picker.waitFor({ state: 'detached' });
+  assertNoPageErrors(page);
+});

@@ -1,0 +1,80 @@
+// A step's data (input, output, a captured request) shown as "name: value" lines. While a
+// template field of the node being edited has the focus (or had it last), each value is a button
+// that inserts its {{reference}} into that field: mapping by pointing.
+import type { ReactNode } from 'react';
+import { useT } from '../i18n/i18n';
+import { expression } from './model';
+import { refOf, usePointing, type ValueSource } from './pointing';
+
+const MAX_LINES = 400;
+
+export function ValueTree({ value, source, forNode, testId, labels }: {
+  value: unknown;
+  /** names people know for some paths ("params.phone" → "Телефон"), shown beside the key */
+  labels?: Record<string, string>;
+  /** where the data came from; null when its values cannot be referred to from forNode */
+  source: ValueSource | null;
+  /** the node whose fields may receive the values */
+  forNode: string;
+  testId?: string;
+}) {
+  const t = useT();
+  const field = usePointing((s) => (s.field && s.field.nodeId === forNode ? s.field : null));
+  const live = !!(field && source);
+  let lines = 0;
+
+  const leaf = (v: unknown, path: (string | number)[]): ReactNode => {
+    const text = v === null ? 'null' : typeof v === 'string' ? v : JSON.stringify(v);
+    const shown = text === '' ? '""' : text;
+    if (!live) return <span className={`vt-value${text === '' ? ' muted' : ''}`}>{shown}</span>;
+    const ref = expression(refOf(source!, path, value));
+    return (
+      <button type="button" className="vt-value pick-value" data-ref={ref}
+        title={t('mapping.insertInto', { ref, field: field!.label })}
+        // keep the field's caret: the click must not move the focus before the insertion
+        onMouseDown={(e) => e.preventDefault()}
+        onClick={() => field!.insert(ref)}>
+        {shown}
+      </button>
+    );
+  };
+
+  const walk = (v: unknown, path: (string | number)[]): ReactNode => {
+    if (v !== null && typeof v === 'object') {
+      const entries: [string | number, unknown][] = Array.isArray(v) ? v.map((x, i) => [i, x]) : Object.entries(v as object);
+      if (entries.length === 0) return leaf(v, path);
+      return (
+        <ul>
+          {entries.map(([k, x]) => {
+            if (++lines > MAX_LINES) return lines === MAX_LINES + 1 ? <li key="more" className="muted">…</li> : null;
+            return (
+              <li key={String(k)}>
+                <span className="vt-key">{k}</span>
+                {labels?.[[...path, k].join('.')] && <span className="vt-label"> ({labels[[...path, k].join('.')]})</span>}
+                : {walk(x, [...path, k])}
+              </li>
+            );
+          })}
+        </ul>
+      );
+    }
+    return leaf(v, path);
+  };
+
+  return (
+    <div className={`value-tree${live ? ' pointing' : ''}`} data-testid={testId}>
+      {walk(value, [])}
+    </div>
+  );
+}
+
+/** The line over a step's data saying whether and where a click inserts. */
+export function PointingHint({ forNode }: { forNode: string }) {
+  const t = useT();
+  const field = usePointing((s) => (s.field && s.field.nodeId === forNode ? s.field : null));
+  return (
+    <p className="muted small" data-testid="pointing-hint">
+      {field ? t('mapping.clickToInsert', { field: field.label }) : t('mapping.focusFirst')}
+    </p>
+  );
+}
