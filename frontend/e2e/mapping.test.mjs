@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import {
   assertNoHorizontalOverflow,
   assertNoPageErrors,
-  connectNodes,
   dragKindToCanvas,
   expectNodeStatus,
   newPage,
@@ -54,8 +53,8 @@ test('a user pastes the lead fields, fills the phone by clicking the value GetCo
   await act(() => dragKindToCanvas(page, 'form_encode', 160, 200));
   await act(() => dragKindToCanvas(page, 'http', 160, 340));
   for (const id of ['webhook1', 'form_encode1', 'http1']) await page.getByTestId(`node-${id}`).waitFor();
-  await act(() => connectNodes(page, 'webhook1', 'form_encode1'));
-  await act(() => connectNodes(page, 'form_encode1', 'http1'));
+  // each dropped step joined the one before: no line is drawn by hand
+  assert.equal(await page.locator('.react-flow__edge').count(), 2);
 
   await act(() => page.getByTestId('node-webhook1').click());
   await act(() => page.getByLabel('Source').selectOption('getcourse.user_created'));
@@ -89,12 +88,7 @@ test('a user pastes the lead fields, fills the phone by clicking the value GetCo
   await act(() => page.getByLabel(/^URL( \*)?$/).fill('https://api.cpa.house/method/send_order'));
   await act(() => page.getByRole('combobox', { name: /^Body/ }).selectOption('previous'));
 
-  // Test with the request GetCourse sends.
-  const payload = JSON.stringify({
-    method: 'GET',
-    query: { email: 'anna@example.com', phone: '+7 (912) 345-67-89', first_name: 'Анна', utm_source: 'yandex' },
-  });
-  await act(() => page.getByLabel('Sample request (JSON)').fill(payload));
+  // Test with GetCourse's example request, which choosing the source filled in.
   await act(() => runPreview(page));
   await expectNodeStatus(page, ['webhook1', 'form_encode1', 'http1'], 'success');
   // the first check of the flow waits for the engine's first load; the picture shows it done
@@ -106,7 +100,7 @@ test('a user pastes the lead fields, fills the phone by clicking the value GetCo
   await act(() => phone.click());
   const input = page.getByTestId('step-input');
   await page.getByTestId('pointing-hint').getByText('Click a value to insert it into “phone”.').waitFor();
-  const sent = input.locator('button.pick-value', { hasText: '+7 (912) 345-67-89' }).first();
+  const sent = input.locator('button.pick-value', { hasText: '+79161234567' }).first();
   await sent.scrollIntoViewIfNeeded();
   await screenshot(page, 'mapping-click-value.png');
   await act(() => sent.click());
@@ -120,22 +114,27 @@ test('a user pastes the lead fields, fills the phone by clicking the value GetCo
   await expectNodeStatus(page, ['webhook1', 'form_encode1', 'http1'], 'success');
   await page.getByTestId('node-form_encode1').click(); // to read the result; not part of the building
   const body = await page.getByTestId('step-output').textContent();
-  assert.match(body, /phone=79123456789/, body);
+  assert.match(body, /phone=79161234567/, body);
   assert.match(body, /name=%D0%90%D0%BD%D0%BD%D0%B0/, body);
   assert.match(body, /sub_id_1=yandex/, body);
   await assertNoHorizontalOverflow(page);
 
   await act(() => page.getByLabel('Flow name').fill('GetCourse → CPA.House'));
   await act(() => page.getByRole('button', { name: 'Save', exact: true }).click());
-  await page.getByText('Saved', { exact: true }).waitFor();
+  // Save offers to start the flow that never ran.
+  await act(() => page.getByTestId('start-prompt-start').click());
+  await page.getByTestId('flow-state').getByText('running').waitFor();
   const flows = (await server.api('GET', '/api/flows')).body.flows;
   const saved = (await server.api('GET', `/api/flows/${flows[0].id}`)).body;
   const fields = (saved.document ?? saved).nodes.find((n) => n.id === 'form_encode1').config.fields;
   assert.equal(fields.length, 14);
   assert.deepEqual(fields[3], { key: 'phone', value: '{{trigger.params.phone | digits}}', optional: false });
+  assert.equal(saved.active, true, 'the flow is started');
 
   recordFigure('actions.mapping_getcourse_cpa_house_14_fields', actions);
-  assert.ok(actions <= 26, `built with ${actions} actions`);
+  // The issue's budget for a hand-built GetCourse → CPA.House with all 14 fields, tested, saved
+  // and started.
+  assert.ok(actions <= 40, `built with ${actions} actions`);
 
   // The picker (for the record, after the count): labels, sample values and a clean-up per value.
   await page.getByTestId('picker-fields-8-value').click();

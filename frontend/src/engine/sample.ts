@@ -1,12 +1,13 @@
 import type { Preset } from '../api/types';
 import type { HookNode } from '../store/document';
+import { isTriggerKind } from '../store/catalog';
 
 /**
  * The sample request for the Test button: the trigger preset's sample query, plus a test value
  * for each field the webhook node declares that the sample lacks (generic presets have none).
  */
 export function samplePayload(nodes: HookNode[], presets: Preset[]): string {
-  const trigger = nodes.find((n) => n.data.kind === 'webhook');
+  const trigger = nodes.find((n) => isTriggerKind(n.data.kind));
   const presetId = trigger?.data.config.preset;
   const preset = presets.find((p) => p.id === presetId);
   const query = new URLSearchParams(

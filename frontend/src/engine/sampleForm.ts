@@ -5,6 +5,7 @@
 import type { Preset, Sample, TriggerPayload } from '../api/types';
 import type { HookNode } from '../store/document';
 import { samplePayload } from './sample';
+import { isTriggerKind } from '../store/catalog';
 
 /** Where the sample request came from; decides whether it may be replaced by itself. */
 export type SampleOrigin =
@@ -29,7 +30,7 @@ interface Declared {
 }
 
 function trigger(nodes: HookNode[]): HookNode | undefined {
-  return nodes.find((n) => n.data.kind === 'webhook');
+  return nodes.find((n) => isTriggerKind(n.data.kind));
 }
 
 export function triggerPreset(nodes: HookNode[], presets: Preset[]): Preset | undefined {

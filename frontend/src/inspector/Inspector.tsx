@@ -1,7 +1,7 @@
 // The selected node's form, generated from its kind's fields, and its last test step.
 import { useMemo } from 'react';
 import { useFlowStore } from '../store/flowStore';
-import { useCatalog } from '../store/catalog';
+import { isTriggerKind, useCatalog } from '../store/catalog';
 import { useLang, useT } from '../i18n/i18n';
 import { textIn, type StepTrace } from '../api/types';
 import { formModel, setPath } from './formModel';
@@ -21,7 +21,7 @@ function Json({ value }: { value: unknown }) {
 /** The trigger preset's labels of its parameters in the user's language, by path in its output. */
 function usePresetLabels(): Record<string, string> {
   const lang = useLang((s) => s.lang);
-  const preset = useFlowStore((s) => s.nodes.find((n) => n.data.kind === 'webhook')?.data.config.preset);
+  const preset = useFlowStore((s) => s.nodes.find((n) => isTriggerKind(n.data.kind))?.data.config.preset);
   const presets = useCatalog((s) => s.presets);
   return useMemo(() => {
     const out: Record<string, string> = {};
@@ -58,7 +58,7 @@ function StepView({ step }: { step: StepTrace }) {
   const t = useT();
   // the input is what the step before produced: its values can be clicked into this step's fields
   const edges = useFlowStore((s) => s.edges);
-  const triggerId = useFlowStore((s) => s.nodes.find((n) => n.data.kind === 'webhook')?.id);
+  const triggerId = useFlowStore((s) => s.nodes.find((n) => isTriggerKind(n.data.kind))?.id);
   const src = useMemo(() => inputSource(step.node, edges, triggerId), [step.node, edges, triggerId]);
   const labels = usePresetLabels();
   const from = useFlowStore((s) => (src?.node ? s.nodes.find((n) => n.id === src.node)?.data.name || src.node : ''));

@@ -11,6 +11,14 @@ interface CatalogState {
   load(): Promise<void>;
 }
 
+/**
+ * Whether a step of this kind starts a flow (nothing may lead into it), as its kind declares. Before
+ * the kinds are loaded, the built-in trigger's name answers.
+ */
+export function isTriggerKind(kind: string): boolean {
+  return useCatalog.getState().kinds.find((k) => k.kind === kind)?.trigger ?? kind === 'webhook';
+}
+
 export const useCatalog = create<CatalogState>()((set, get) => ({
   kinds: [],
   presets: [],

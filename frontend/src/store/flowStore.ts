@@ -6,7 +6,9 @@ import { applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, t
 import type { Field, FlowDocument, LearnedField, Problem, Sample, StepTrace, Trace } from '../api/types';
 import { edgeId, fromDocument, toDocument, type DocMeta, type Graph, type HookEdge, type HookNode } from './document';
 import { layoutPositions } from './layout';
-import { useCatalog } from './catalog';
+import { isTriggerKind, useCatalog } from './catalog';
+
+export { isTriggerKind } from './catalog';
 import { freeOutput } from '../nodes/outputs';
 
 export { fromDocument, toDocument } from './document';
@@ -261,10 +263,6 @@ function newEdge(source: string, target: string, branch?: string): HookEdge {
   return { id: edgeId(source, target, branch), source, target, sourceHandle: branch ?? null, label: branch, data: { extra: {} } };
 }
 
-/** Whether a step of this kind starts a flow (nothing may lead into it). */
-export function isTriggerKind(kind: string): boolean {
-  return useCatalog.getState().kinds.find((k) => k.kind === kind)?.trigger ?? kind === 'webhook';
-}
 
 interface Link {
   source: string | null;

@@ -1,6 +1,7 @@
 // Which values of a flow can become template inputs: every non-empty text in a step's config
 // that is not already just a reference ({{…}}), with the path the server expects.
 import type { FlowDocument } from '../api/types';
+import { isTriggerKind } from '../store/catalog';
 
 export interface Promotable {
   node: string;
@@ -29,7 +30,7 @@ export function suggestKey(node: string, field: string): string {
 export function promotable(doc: FlowDocument): Promotable[] {
   const out: Promotable[] = [];
   for (const n of doc.nodes) {
-    if (n.kind === 'webhook') continue; // the trigger's preset and fields describe the source
+    if (isTriggerKind(n.kind)) continue; // the trigger's preset and fields describe the source
     walk(n.config, [], (path, s) => {
       if (!s.trim() || onlyReference.test(s) || path.length === 0) return;
       const last = path[path.length - 1];
