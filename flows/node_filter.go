@@ -37,6 +37,17 @@ type filterRule struct {
 var filterOps = []string{"equals", "not_equals", "contains", "not_contains", "starts_with", "ends_with",
 	"is_empty", "not_empty", "matches", "gt", "gte", "lt", "lte"}
 
+// filterOpLabels name the checks in the editor's list.
+var filterOpLabels = map[string]Text{
+	"equals": {"equals", "равно"}, "not_equals": {"does not equal", "не равно"},
+	"contains": {"contains", "содержит"}, "not_contains": {"does not contain", "не содержит"},
+	"starts_with": {"starts with", "начинается с"}, "ends_with": {"ends with", "заканчивается на"},
+	"is_empty": {"is empty", "пусто"}, "not_empty": {"is not empty", "не пусто"},
+	"matches": {"matches a pattern (regular expression)", "подходит под шаблон (регулярное выражение)"},
+	"gt": {"greater than", "больше"}, "gte": {"greater than or equal", "больше или равно"},
+	"lt": {"less than", "меньше"}, "lte": {"less than or equal", "меньше или равно"},
+}
+
 // filterOpWords is how a rule reads in the step's log: "'gmail.com' contains 'gmail' → yes".
 var filterOpWords = map[string]string{
 	"equals": "equals", "not_equals": "does not equal", "contains": "contains", "not_contains": "does not contain",
@@ -54,7 +65,7 @@ func init() {
 		},
 		Fields: []Field{
 			{Key: "match", Type: FieldSelect, Label: Text{"Pass when", "Пропускать, если"}, Options: []string{"all", "any"}, Default: "all",
-				Help: Text{"all: every rule must hold; any: one rule is enough", "all — выполняются все правила; any — достаточно одного"}},
+				OptionLabels: map[string]Text{"all": {"all rules hold", "выполнены все правила"}, "any": {"any rule holds", "выполнено любое правило"}}},
 			{Key: "rules", Type: FieldList, Label: Text{"Rules", "Правила"},
 				Help: Text{
 					"Text checks ignore letter case and spaces at the ends; > ≥ < ≤ read numbers from text (\"1 990 руб.\" is 1990); matches takes a regular expression",
@@ -63,7 +74,7 @@ func init() {
 				Fields: []Field{
 					{Key: "left", Type: FieldString, Label: Text{"Value", "Значение"}, Required: true, Template: true,
 						Help: Text{"What to check, e.g. {{trigger.params.email}}", "Что проверять, например {{trigger.params.email}}"}},
-					{Key: "op", Type: FieldSelect, Label: Text{"Check", "Проверка"}, Required: true, Options: filterOps, Default: "equals"},
+					{Key: "op", Type: FieldSelect, Label: Text{"Check", "Проверка"}, Required: true, Options: filterOps, Default: "equals", OptionLabels: filterOpLabels},
 					{Key: "right", Type: FieldString, Label: Text{"Compare with", "С чем сравнить"}, Template: true,
 						Help: Text{"Text, a number or a reference; not needed for is_empty and not_empty", "Текст, число или подстановка; для is_empty и not_empty не нужно"}},
 				}},

@@ -31,7 +31,8 @@ func init() {
 				Fields: []Field{
 					{Key: "key", Type: FieldString, Label: Text{"Name", "Название"}, Required: true},
 					{Key: "value", Type: FieldString, Label: Text{"Value", "Значение"}, Template: true},
-					{Key: "type", Type: FieldSelect, Label: Text{"Type", "Тип"}, Options: []string{"text", "number", "bool", "json"}, Default: "text"},
+					{Key: "type", Type: FieldSelect, Label: Text{"Type", "Тип"}, Options: []string{"text", "number", "bool", "json"}, Default: "text",
+						OptionLabels: map[string]Text{"text": {"text", "текст"}, "number": {"number", "число"}, "bool": {"yes / no", "да / нет"}, "json": {"JSON", "JSON"}}},
 				}},
 		},
 		Build: buildSet,

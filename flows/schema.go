@@ -18,6 +18,9 @@ type Field struct {
 	Template bool     `json:"template,omitempty"` // accepts {{…}} references
 	Secret   bool     `json:"secret,omitempty"`
 	Options  []string `json:"options,omitempty"` // for select
+	// OptionLabels names a select's options in the user's words (the stored value stays the
+	// option itself); an option without a label is shown as it is (HTTP methods).
+	OptionLabels map[string]Text `json:"option_labels,omitempty"`
 	Default  any      `json:"default,omitempty"`
 	Min      *float64 `json:"min,omitempty"`
 	Max      *float64 `json:"max,omitempty"`

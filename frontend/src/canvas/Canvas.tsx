@@ -1,9 +1,10 @@
 // The flow canvas: nodes and edges from the store, drops from the palette add nodes.
-import { useCallback, useState, type DragEvent } from 'react';
+import { useCallback, useMemo, useState, type DragEvent } from 'react';
 import { Background, ControlButton, Controls, ReactFlow, useReactFlow } from '@xyflow/react';
-import { useT } from '../i18n/i18n';
+import { translate, useLang, useT } from '../i18n/i18n';
 import { useFlowStore } from '../store/flowStore';
 import { nodeTypes } from '../nodes/HookNodeView';
+import { canvasAriaLabels, labelEdges } from './ariaLabels';
 
 export const DRAG_MIME = 'application/x-hookflow-kind';
 
@@ -18,6 +19,12 @@ export function Canvas() {
   const select = useFlowStore((s) => s.select);
   const { screenToFlowPosition, fitView } = useReactFlow();
   const t = useT();
+  const lang = useLang((s) => s.lang);
+  const ariaLabels = useMemo(() => canvasAriaLabels((k, p) => translate(lang, k, p)), [lang]);
+  const labelled = useMemo(() => {
+    const names = new Map(nodes.map((n) => [n.id, String((n.data as { name?: string }).name || n.id)]));
+    return labelEdges(edges, (id) => names.get(id) ?? id, (k, p) => translate(lang, k, p));
+  }, [edges, nodes, lang]);
   const autoLayout = () => {
     useFlowStore.getState().autoLayout();
     requestAnimationFrame(() => void fitView({ maxZoom: 1, padding: 0.2, duration: 200 }));
@@ -45,7 +52,8 @@ export function Canvas() {
     <div className="canvas" onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas">
       <ReactFlow
         nodes={nodes}
-        edges={edges}
+        edges={labelled}
+        ariaLabelConfig={ariaLabels}
         nodeTypes={nodeTypes}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}

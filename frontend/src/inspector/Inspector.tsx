@@ -1,4 +1,5 @@
 // The selected node's form, generated from its kind's fields, and its last test step.
+import { StatusText } from '../journal/StatusText';
 import { useFlowStore } from '../store/flowStore';
 import { useCatalog } from '../store/catalog';
 import { useLang, useT } from '../i18n/i18n';
@@ -19,8 +20,8 @@ function StepView({ step }: { step: StepTrace }) {
     <section className="step" data-testid="step">
       <h3>{t('inspector.step')}</h3>
       <div>
-        {t('inspector.status')}: <b className={`status-${step.status}`}>{step.status}</b>
-        {step.branch ? ` (${step.branch})` : ''} · {step.duration_ms} ms
+        {t('inspector.status')}: <b><StatusText status={step.status} /></b>
+        {step.branch ? ` (${step.branch})` : ''} · {t('words.ms', { n: step.duration_ms })}
       </div>
       {(step.error_text || step.error) && (
         <div className="error">

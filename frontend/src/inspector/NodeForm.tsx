@@ -54,7 +54,7 @@ function Scalar({ item, onChange, id, ctx, invalid, describedBy }: {
           {!item.required && <option value="" />}
           {(item.options ?? []).map((o) => (
             <option key={o} value={o}>
-              {o}
+              {item.optionLabels?.[o] || o}
             </option>
           ))}
         </select>

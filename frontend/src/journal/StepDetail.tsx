@@ -14,7 +14,7 @@ function Json({ value }: { value: unknown }) {
 function Headers({ rows }: { rows: Array<[string, string]> }) {
   if (rows.length === 0) return null;
   return (
-    <table className="headers">
+    <table className="headers" data-user-data>
       <tbody>
         {rows.map(([k, v], i) => (
           <tr key={i}>
