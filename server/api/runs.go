@@ -48,12 +48,12 @@ func (h *handlers) listRuns(c echo.Context) error {
 	}
 	f := store.RunFilter{Status: c.QueryParam("status"), Before: c.QueryParam("before")}
 	if !runStatuses[f.Status] {
-		return apiError(http.StatusBadRequest, "status must be success, failed or filtered")
+		return apiError(http.StatusBadRequest, "runs.status")
 	}
 	if s := c.QueryParam("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 {
-			return apiError(http.StatusBadRequest, "limit must be a positive number")
+			return apiError(http.StatusBadRequest, "runs.limit")
 		}
 		f.Limit = n
 	}
@@ -61,7 +61,7 @@ func (h *handlers) listRuns(c echo.Context) error {
 		if s := c.QueryParam(name); s != "" {
 			t, err := time.Parse(time.RFC3339, s)
 			if err != nil {
-				return apiError(http.StatusBadRequest, name+" must be a time like 2026-01-31T10:00:00Z")
+				return apiError(http.StatusBadRequest, "runs.time", "name", name)
 			}
 			*dst = t
 		}

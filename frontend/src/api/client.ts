@@ -1,4 +1,5 @@
 // All calls to the hookflow server. Errors carry the server's `error` and `details[]`.
+import { useLang } from '../i18n/i18n';
 import type { FlowDocument, FlowView, KindInfo, LearnedField, Preset, Problem, RunView, Sample, Template, Trace } from './types';
 
 export class ApiError extends Error {
@@ -34,7 +35,8 @@ export function setOnUnauthorized(f: (() => void) | null): void {
 }
 
 export async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  // The server writes its error sentences in the language the user chose here.
+  const headers: Record<string, string> = { Accept: 'application/json', 'Accept-Language': useLang.getState().lang };
   if (method !== 'GET' && method !== 'HEAD') {
     const csrf = csrfToken();
     if (csrf) headers['X-CSRF-Token'] = csrf;
