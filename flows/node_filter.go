@@ -69,19 +69,19 @@ func init() {
 			{Key: "rules", Type: FieldList, Label: Text{"Rules", "Правила"},
 				Help: Text{
 					"Text checks ignore letter case and spaces at the ends; > ≥ < ≤ read numbers from text (\"1 990 руб.\" is 1990); matches takes a regular expression",
-					"Текстовые проверки не различают заглавные и строчные буквы и пробелы по краям; > ≥ < ≤ читают числа из текста («1 990 руб.» — это 1990); matches принимает регулярное выражение",
+					"Текстовые проверки не различают заглавные и строчные буквы и пробелы по краям; > ≥ < ≤ читают числа из текста («1 990 руб.» — это 1990); «подходит под шаблон» принимает регулярное выражение",
 				},
 				Fields: []Field{
 					{Key: "left", Type: FieldString, Label: Text{"Value", "Значение"}, Required: true, Template: true,
 						Help: Text{"What to check, e.g. {{trigger.params.email}}", "Что проверять, например {{trigger.params.email}}"}},
 					{Key: "op", Type: FieldSelect, Label: Text{"Check", "Проверка"}, Required: true, Options: filterOps, Default: "equals", OptionLabels: filterOpLabels},
 					{Key: "right", Type: FieldString, Label: Text{"Compare with", "С чем сравнить"}, Template: true,
-						Help: Text{"Text, a number or a reference; not needed for is_empty and not_empty", "Текст, число или подстановка; для is_empty и not_empty не нужно"}},
+						Help: Text{"Text, a number or a reference; not needed for is_empty and not_empty", "Текст, число или подстановка; для проверок «пусто» и «не пусто» не нужно"}},
 				}},
 			{Key: "expression", Type: FieldCode, Label: Text{"Or a JavaScript expression", "Или выражение JavaScript"},
 				Help: Text{
 					"Instead of rules: one expression that is true or false. Step ids, trigger, inputs, steps and input are names in it: trigger.params.sum > 1000 && input.status == \"paid\"",
-					"Вместо правил: одно выражение, истинное или ложное. В нём доступны id шагов, trigger, inputs, steps и input: trigger.params.sum > 1000 && input.status == \"paid\"",
+					"Вместо правил: одно выражение, истинное или ложное. В нём доступны ID шагов, «trigger», «inputs», «steps» и «input»: «trigger.params.sum > 1000 && input.status == \"paid\"»",
 				}},
 		},
 		Build: buildFilter,

@@ -25,7 +25,7 @@ func init() {
 	Register(KindSpec[setConfig]{
 		Name:  "set",
 		Title: Text{"Set fields", "Задать поля"},
-		Help:  Text{"Builds an object from values and references; user.email makes a nested object", "Собирает объект из значений и подстановок; user.email создаёт вложенный объект"},
+		Help:  Text{"Builds an object from values and references; user.email makes a nested object", "Собирает объект из значений и подстановок; название вида «user.email» создаёт вложенный объект"},
 		Fields: []Field{
 			{Key: "fields", Type: FieldList, Label: Text{"Fields", "Поля"}, Required: true,
 				Fields: []Field{

@@ -1,5 +1,6 @@
 // The selected node's form, generated from its kind's fields, and its last test step.
 import { StatusText } from '../journal/StatusText';
+import { branchText } from '../i18n/branch';
 import { useFlowStore } from '../store/flowStore';
 import { useCatalog } from '../store/catalog';
 import { useLang, useT } from '../i18n/i18n';
@@ -16,12 +17,13 @@ function Json({ value }: { value: unknown }) {
 
 function StepView({ step }: { step: StepTrace }) {
   const t = useT();
+  const lang = useLang((s) => s.lang);
   return (
     <section className="step" data-testid="step">
       <h3>{t('inspector.step')}</h3>
       <div>
         {t('inspector.status')}: <b><StatusText status={step.status} /></b>
-        {step.branch ? ` (${step.branch})` : ''} · {t('words.ms', { n: step.duration_ms })}
+        {step.branch ? ` (${branchText(step.branch, lang)})` : ''} · {t('words.ms', { n: step.duration_ms })}
       </div>
       {(step.error_text || step.error) && (
         <div className="error">
