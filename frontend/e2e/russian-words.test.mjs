@@ -239,9 +239,23 @@ test('in Russian every page, dialog and error state shows no English word but br
   const { templates } = (await server.api('GET', '/api/templates')).body;
   for (const tpl of templates) {
     visits.push([`шаблон ${tpl.id}: форма`, async () => {
+      await page.goto(server.url + '/#/templates');
       const card = page.getByTestId(`template-${tpl.id}`);
       await card.locator('button.primary').click();
       await page.getByTestId(`use-${tpl.id}`).waitFor();
+    }]);
+    visits.push([`шаблон ${tpl.id}: новый сценарий`, async () => {
+      const form = page.getByTestId(`use-${tpl.id}`);
+      for (const input of await form.locator('input[required]').all()) {
+        if (!(await input.inputValue())) await input.fill('12');
+      }
+      await form.locator('button[type=submit]').click();
+      await page.getByTestId('node-trigger').waitFor();
+      // Step ids ("trigger", "send") are names users type in references ({{steps.send.json}}).
+      const id = decodeURIComponent(new URL(page.url()).hash.replace('#/flows/', ''));
+      addUserData((await server.api('GET', `/api/flows/${id}`)).body.document.nodes.map((n) => n.id));
+      await page.getByTestId('node-trigger').click();
+      await page.getByTestId('webhook-panel').waitFor();
     }]);
   }
   visits.push(
