@@ -35,7 +35,16 @@ const allowedShapes = [/^utm_[a-z]+$/i, /^(application|text)\/[a-z+-]+$/i, /^x-w
  * value as the user types it or sees it in the service: «phone», «RU»), a {{reference}} and an
  * address (https://…).
  */
-const literals = [/«[^»]*»/g, /\{\{[^}]*\}\}/g, /\bhttps?:\/\/\S+/g];
+const literals = [
+  /«[^»]*»/g,
+  /\{\{[^}]*\}\}/g,
+  /\bhttps?:\/\/\S+/g,
+  // A reference as users type it between {{ }} (the picker lists them): trigger.params.phone.
+  /\b(trigger|steps|inputs|event)(\.[\w[\]-]+)+/g,
+  // Ids of runs, requests and tokens: data, not words.
+  /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/g,
+  /\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,}\b/g,
+];
 
 /**
  * Whole texts we cannot translate, each with why. React Flow's attribution link keeps its own
@@ -138,8 +147,8 @@ let server, browser, target;
 const report = [];
 const reported = new Set(); // a text is reported once, on the first page it was seen
 
-async function check(page, where) {
-  for (const f of offending(await visibleTexts(page))) {
+async function check(page, where, extra = []) {
+  for (const f of offending([...(await visibleTexts(page)), ...extra])) {
     if (reported.has(f.text) || pending.some((p) => p.page === where && p.text.test(f.text))) continue;
     reported.add(f.text);
     report.push(`${where}: ${JSON.stringify(f.text)} — ${f.words.join(', ')}`);
@@ -197,6 +206,8 @@ test('in Russian every page, dialog and error state shows no English word but br
   const expectedErrors = [];
   const user = { email: 'anna@example.ru', password: 'пароль анны 123' };
   addUserData([server.owner.email, user.email]);
+  // The presets' example values are what the services send (anna.smirnova@mail.ru, yandex).
+  addUserData((await server.api('GET', '/api/presets')).body.presets.map((p) => (p.params ?? []).map((x) => x.example)));
   // The owner signed up through the API in English: the team's name is theirs ("My team").
   addUserData((await server.api('GET', '/api/auth/me')).body.teams.map((x) => x.name));
   let flow; // the flow with every kind of step
@@ -342,6 +353,28 @@ test('in Russian every page, dialog and error state shows no English word but br
       await page.getByTestId('version-1').locator('button.link').click();
       await page.getByTestId('versions').locator('pre').waitFor();
     }],
+    ['редактор: ждём тестовый запрос', async () => {
+      await page.keyboard.press('Escape');
+      await page.goto(`${server.url}/#/flows`);
+      await page.goto(`${server.url}/#/flows/${flow.id}`);
+      await page.getByTestId('node-trigger').click();
+      await page.getByTestId('wait-request').click();
+      await page.getByTestId('waiting').waitFor();
+    }],
+    ['редактор: подстановка', async () => {
+      await page.getByTestId('node-form').click();
+      await page.getByTestId('inspector').locator('.picker-button').first().click();
+      await page.getByTestId('picker').waitFor();
+    }],
+    ['редактор: отправлено по-настоящему', async () => {
+      await page.keyboard.press('Escape');
+      await page.getByTestId('send-real').click();
+      await page.getByTestId('send-result').waitFor();
+    }],
+    ['редактор: сохранить как шаблон', async () => {
+      await page.getByTestId('save-as-template').click();
+      await page.getByTestId('save-template-form').waitFor();
+    }],
     ['журнал', async () => {
       await page.goto(server.url + '/#' + `/flows/${flow.id}/runs`);
       await page.getByTestId('journal-row').nth(1).waitFor();
@@ -371,9 +404,43 @@ test('in Russian every page, dialog and error state shows no English word but br
     }],
   );
 
+  visits.push(
+    ['сценарии: вопрос перед удалением', async () => {
+      await page.goto(server.url + '/#/flows');
+      const asked = new Promise((resolve) => page.once('dialog', (d) => {
+        resolve(d.message());
+        void d.dismiss();
+      }));
+      await page.getByTestId('flow-delete').first().click();
+      return [await asked]; // the browser's own dialog: its text is checked with the page's
+    }],
+    ['наблюдатель: сценарии', async () => {
+      const inv = await server.api('POST', '/api/invitations', { role: 'viewer' });
+      const viewer = { email: 'viewer@example.ru', password: 'пароль наблюдателя' };
+      const joined = await fetch(`${server.url}/api/auth/signup`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ ...viewer, invitation: inv.body.token }),
+      });
+      assert.equal(joined.status, 201, await joined.text());
+      addUserData(viewer.email);
+      await page.getByTestId('signout').click();
+      await page.getByTestId('login-email').fill(viewer.email);
+      await page.getByTestId('login-password').fill(viewer.password);
+      await page.getByTestId('login-submit').click();
+      await page.getByTestId('read-only').waitFor();
+      await page.getByTestId('flow-row').first().waitFor();
+    }],
+    ['наблюдатель: редактор', async () => {
+      await page.goto(`${server.url}/#/flows/${flow.id}`);
+      await page.getByTestId('node-send').click();
+      await page.getByTestId('inspector').waitFor();
+    }],
+  );
+
   for (const [where, visit] of visits) {
-    await visit();
-    await check(page, where);
+    const extra = await visit();
+    await check(page, where, extra ?? []);
   }
   // Run data is the user's: the target's message, the values sent, the ids.
   assert.equal(report.length, 0, `${report.length} texts with English words in Russian pages:\n${report.join('\n')}`);
