@@ -33,12 +33,13 @@ const allowedShapes = [/^utm_[a-z]+$/i, /^(application|text)\/[a-z+-]+$/i, /^x-w
 /**
  * Parts of a sentence that are not words to translate: a literal in «quotes» (a field name or a
  * value as the user types it or sees it in the service: «phone», «RU»), a {{reference}} and an
- * address (https://…).
+ * address (https://…, anna@example.ru).
  */
 const literals = [
   /«[^»]*»/g,
   /\{\{[^}]*\}\}/g,
   /\bhttps?:\/\/\S+/g,
+  /[\w.+-]+@[\w-]+(\.[\w-]+)+/g, // an email address
   // A reference as users type it between {{ }} (the picker lists them): trigger.params.phone.
   /\b(trigger|steps|inputs|event)(\.[\w[\]-]+)+/g,
   // Ids of runs, requests and tokens: data, not words.
@@ -125,19 +126,20 @@ function addUserData(value) {
 
 /** Latin words of the texts that are neither allowed nor part of the user's data. */
 function offending(texts) {
-  const data = [...userData].sort((a, b) => b.length - a.length);
+  // Only values with Latin letters can hide a word; a bare "0" would cut addresses apart.
+  const data = [...userData].filter((d) => /[A-Za-z]/.test(d)).sort((a, b) => b.length - a.length);
+  // One pass over each text, leftmost match first: the literals (a reference, an address) and
+  // the user's data shown inside a sentence ("Сценарий «Leads» удалён"), so that neither cuts
+  // the other apart.
+  const esc = (d) => d.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const skip = new RegExp(
+    [...literals.map((re) => re.source), ...data.map((d) => `(?<![A-Za-z0-9_])${esc(d)}(?![A-Za-z0-9_])`)].join('|'),
+    'g',
+  );
   const found = [];
   for (const text of texts) {
     if (allowedTexts.has(text)) continue;
-    let rest = text;
-    for (const re of literals) rest = rest.replace(re, ' ');
-    // The user's data shown inside a sentence ("Сценарий «Leads» удалён") is theirs.
-    for (const d of data) {
-      if (!rest.includes(d)) continue;
-      const esc = d.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      rest = rest.replace(new RegExp(`(?<![A-Za-z0-9_])${esc}(?![A-Za-z0-9_])`, 'g'), ' ');
-    }
-    const words = latinWords(rest).filter((w) => !isAllowed(w));
+    const words = latinWords(text.replace(skip, ' ')).filter((w) => !isAllowed(w));
     if (words.length) found.push({ text, words });
   }
   return found;
@@ -200,6 +202,20 @@ function everyKindFlow() {
     ],
   };
 }
+
+test('the checker finds English words and passes brands, literals, addresses and user data', () => {
+  addUserData({ name: 'Leads to CPA' });
+  const got = offending([
+    'Отправить заявку в CPA.House через GetCourse', // brands
+    'Вставьте https://example.com/hook?a=1 и «phone», {{trigger.params.phone}}, trigger.params.email', // literals
+    'Сценарий «Leads to CPA» удалён', // the user's own name of the flow
+    'Сценарий Leads to CPA удалён',
+    'Zoom In', // React Flow's own English
+    'success', // a raw status
+    'invitation.create', // a raw audit action
+  ]);
+  assert.deepEqual(got.map((f) => f.words), [['Zoom', 'In'], ['success'], ['invitation.create']]);
+});
 
 test('in Russian every page, dialog and error state shows no English word but brand names', async () => {
   const page = await newPage(browser, { lang: 'ru' });
@@ -445,4 +461,36 @@ test('in Russian every page, dialog and error state shows no English word but br
   // Run data is the user's: the target's message, the values sent, the ids.
   assert.equal(report.length, 0, `${report.length} texts with English words in Russian pages:\n${report.join('\n')}`);
   assertNoPageErrors(page, expectedErrors);
+});
+
+test('in Russian the first visit signs up the owner in Russian, and their team is named in Russian', async () => {
+  const fresh = await startServer({}, { owner: false });
+  const seen = report.length; // this test's findings only
+  try {
+    const page = await newPage(browser, { lang: 'ru' });
+    await page.goto(fresh.url + '/');
+    await page.getByTestId('signup-email').waitFor();
+    await check(page, 'первый вход: регистрация владельца');
+    await page.getByTestId('signup-email').fill('olga@example.ru');
+    await page.getByTestId('signup-password').fill('корот');
+    await page.getByTestId('signup-submit').click();
+    // The browser's own check of the length comes first; bypass it to get the server's answer.
+    await page.getByTestId('signup-password').evaluate((el) => el.removeAttribute('minlength'));
+    await page.getByTestId('signup-submit').click();
+    await page.getByRole('alert').waitFor();
+    await check(page, 'первый вход: короткий пароль');
+    assert.match(await page.getByRole('alert').innerText(), /Пароль должен быть не короче/);
+    await page.getByTestId('signup-password').fill('пароль ольги 2026');
+    await page.getByTestId('signup-submit').click();
+    await page.getByTestId('signout').waitFor();
+    await page.goto(fresh.url + '/#/team');
+    await page.getByRole('heading', { level: 1, name: 'Команда: Моя команда' }).waitFor();
+    await page.getByTestId('audit-log').locator('tbody tr').first().waitFor();
+    await check(page, 'первый вход: команда');
+    const mine = report.slice(seen);
+    assert.equal(mine.length, 0, `${mine.length} texts with English words in Russian pages:\n${mine.join('\n')}`);
+    assertNoPageErrors(page, [/HTTP 422 for POST .*\/api\/auth\/signup/]);
+  } finally {
+    await fresh.stop();
+  }
 });
