@@ -44,7 +44,7 @@ var filterOpLabels = map[string]Text{
 	"starts_with": {"starts with", "начинается с"}, "ends_with": {"ends with", "заканчивается на"},
 	"is_empty": {"is empty", "пусто"}, "not_empty": {"is not empty", "не пусто"},
 	"matches": {"matches a pattern (regular expression)", "подходит под шаблон (регулярное выражение)"},
-	"gt": {"greater than", "больше"}, "gte": {"greater than or equal", "больше или равно"},
+	"gt":      {"greater than", "больше"}, "gte": {"greater than or equal", "больше или равно"},
 	"lt": {"less than", "меньше"}, "lte": {"less than or equal", "меньше или равно"},
 }
 

@@ -21,10 +21,10 @@ type Field struct {
 	// OptionLabels names a select's options in the user's words (the stored value stays the
 	// option itself); an option without a label is shown as it is (HTTP methods).
 	OptionLabels map[string]Text `json:"option_labels,omitempty"`
-	Default  any      `json:"default,omitempty"`
-	Min      *float64 `json:"min,omitempty"`
-	Max      *float64 `json:"max,omitempty"`
-	Fields   []Field  `json:"fields,omitempty"` // row fields of a list, members of an object
+	Default      any             `json:"default,omitempty"`
+	Min          *float64        `json:"min,omitempty"`
+	Max          *float64        `json:"max,omitempty"`
+	Fields       []Field         `json:"fields,omitempty"` // row fields of a list, members of an object
 }
 
 // Field types.
