@@ -20,7 +20,8 @@ const allowed = new Set(
     // The one language name written in its own letters in the language switch.
     'English',
     // Technical tokens users meet in the services' own settings and type themselves.
-    'URL', 'UTM', 'email', 'Email', 'E-mail', 'ID', 'IP', 'API', 'HTTP', 'HTTPS', 'JSON', 'Ctrl', 'Shift', 'Enter',
+    'URL', 'UTM', 'email', 'Email', 'E-mail', 'ID', 'IP', 'API', 'HTTP', 'HTTPS', 'JSON',
+    'Ctrl', 'Shift', 'Enter', 'Esc', 'Delete', // keys, as printed on a Russian keyboard too
     'GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', // HTTP methods, chosen from a list
     'Bearer', 'Authorization', 'Content-Type', // the header an API token is sent in (team page help)
     'ISO', // country codes "ISO 3166" in CPA.House's own field description
@@ -68,8 +69,8 @@ function isAllowed(word) {
 }
 
 /**
- * The visible texts of a page: text nodes outside hidden elements, the document's title, and the
- * title, aria-label, placeholder and alt attributes. Data displays are skipped: JSON and logs in
+ * The visible texts of a page: text nodes outside hidden elements, the document's title, the
+ * title, aria-label, placeholder and alt attributes, and descriptions read by screen readers. Data displays are skipped: JSON and logs in
  * <pre>, code editors, and the values of fields (what the user or a service typed).
  */
 async function visibleTexts(page) {
@@ -96,6 +97,13 @@ async function visibleTexts(page) {
       if (data(el)) continue;
       for (const a of ['title', 'aria-label', 'placeholder', 'alt']) if (el.getAttribute(a)) out.push(el.getAttribute(a));
       if (el.type === 'submit' || el.type === 'button') out.push(el.value);
+    }
+    // What a screen reader reads out for an element (React Flow's keyboard help is hidden text).
+    for (const el of document.querySelectorAll('[aria-describedby]')) {
+      for (const id of el.getAttribute('aria-describedby').split(/\s+/)) {
+        const d = document.getElementById(id);
+        if (d && d.textContent.trim() && !data(d)) out.push(d.textContent.trim());
+      }
     }
     return out;
   });
