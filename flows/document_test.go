@@ -79,3 +79,39 @@ func TestParseFlow_ExplainsBrokenDocuments(t *testing.T) {
 		t.Error("an oversized document was accepted")
 	}
 }
+
+// A Russian user's flow from a built-in template has its steps and inputs named in Russian;
+// an English user's is as the file says, and the template itself is left unchanged.
+func TestFlowTemplate_InRussianNamesStepsAndInputs(t *testing.T) {
+	for _, tpl := range Templates() {
+		t.Run(tpl.ID, func(t *testing.T) {
+			before := string(indentJSON(t, tpl.Flow))
+			ru := tpl.In("ru").Flow
+			for i, n := range ru.Nodes {
+				if n.Name == tpl.Flow.Nodes[i].Name || !hasCyrillic(n.Name) {
+					t.Errorf("step %s is named %q in Russian", n.ID, n.Name)
+				}
+			}
+			for i, in := range ru.Inputs {
+				if !hasCyrillic(in.Label) || in.Label == tpl.Flow.Inputs[i].Label {
+					t.Errorf("input %s is labelled %q in Russian", in.Key, in.Label)
+				}
+			}
+			if en := tpl.In("en").Flow; en.Nodes[0].Name != tpl.Flow.Nodes[0].Name {
+				t.Errorf("English changed: %q", en.Nodes[0].Name)
+			}
+			if after := string(indentJSON(t, tpl.Flow)); after != before {
+				t.Error("making the Russian flow changed the template")
+			}
+		})
+	}
+}
+
+func hasCyrillic(s string) bool {
+	for _, r := range s {
+		if r >= 'А' && r <= 'я' || r == 'ё' || r == 'Ё' {
+			return true
+		}
+	}
+	return false
+}

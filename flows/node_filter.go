@@ -34,7 +34,8 @@ func init() {
 		},
 		Fields: []Field{
 			{Key: "match", Type: FieldSelect, Label: Text{"Pass when", "Пропускать, если"}, Options: ruleMatches, Default: "all",
-				Help: Text{"all: every rule must hold; any: one rule is enough", "выполняются все правила или хотя бы одно"}},
+				OptionLabels: map[string]Text{"all": {"all rules hold", "выполнены все правила"}, "any": {"any rule holds", "выполнено любое правило"}},
+				Help:         Text{"all: every rule must hold; any: one rule is enough", "выполняются все правила или хотя бы одно"}},
 			{Key: "rules", Type: FieldRules, Label: Text{"Rules", "Правила"}, Match: "match", Expression: "expression",
 				Help: Text{
 					"Text checks ignore letter case and spaces at the ends; > ≥ < ≤ read numbers from text (\"1 990 руб.\" is 1990); matches takes a regular expression",
@@ -44,7 +45,7 @@ func init() {
 			{Key: "expression", Type: FieldCode, Label: Text{"Or a JavaScript expression", "Или выражение JavaScript"},
 				Help: Text{
 					"Instead of rules: one expression that is true or false. Step ids, trigger, inputs, steps and input are names in it: trigger.params.sum > 1000 && input.status == \"paid\"",
-					"Вместо правил: одно выражение, истинное или ложное. В нём доступны id шагов, trigger, inputs, steps и input: trigger.params.sum > 1000 && input.status == \"paid\"",
+					"Вместо правил: одно выражение, истинное или ложное. В нём доступны ID шагов, «trigger», «inputs», «steps» и «input»: «trigger.params.sum > 1000 && input.status == \"paid\"»",
 				}},
 		},
 		Build: buildFilter,

@@ -17,8 +17,8 @@ type formEncodeConfig struct {
 func init() {
 	Register(KindSpec[formEncodeConfig]{
 		Name:  "form_encode",
-		Title: Text{"Form Urlencoded", "Form Urlencoded"},
-		Help:  Text{"Builds form data (key=value&…) to send with an HTTP request", "Собирает данные формы (key=value&…) для отправки HTTP-запросом"},
+		Title: Text{"Form Urlencoded", "Данные формы"},
+		Help:  Text{"Builds form data (key=value&…) to send with an HTTP request", "Собирает данные формы («ключ=значение&…») для отправки HTTP-запросом"},
 		Fields: []Field{
 			{Key: "fields", Type: FieldList, Label: Text{"Fields", "Поля"}, Required: true,
 				Fields: []Field{

@@ -22,13 +22,13 @@ func init() {
 		Title: Text{"JavaScript", "JavaScript"},
 		Help: Text{
 			"Transforms data with a few lines of JavaScript. Use input (the previous step's result), steps.<id>, inputs.<key> and trigger, and return the result: return {name: input.name.toUpperCase()}. console.log writes to the step's log.",
-			"Преобразует данные несколькими строками JavaScript. Доступны input (результат предыдущего шага), steps.<id>, inputs.<ключ> и trigger; верните результат: return {name: input.name.toUpperCase()}. console.log пишет в журнал шага.",
+			"Преобразует данные несколькими строками JavaScript. Доступны «input» (результат предыдущего шага), «steps.<id>», «inputs.<ключ>» и «trigger»; верните результат: «return {name: input.name.toUpperCase()}». «console.log» пишет в журнал шага.",
 		},
 		Fields: []Field{
 			{Key: "code", Type: FieldCode, Label: Text{"Code", "Код"}, Required: true,
 				Help: Text{
 					"The body of a function: end with return and the value later steps will use. No require, files, network or timers.",
-					"Тело функции: в конце return и значение, которое получат следующие шаги. Без require, файлов, сети и таймеров.",
+					"Тело функции: в конце «return» и значение, которое получат следующие шаги. Без «require», файлов, сети и таймеров.",
 				},
 				Default: "return input;"},
 			{Key: "timeout_ms", Type: FieldNumber, Label: Text{"Time limit, ms", "Ограничение времени, мс"},

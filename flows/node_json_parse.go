@@ -31,7 +31,7 @@ func init() {
 				Fields: []Field{
 					{Key: "key", Type: FieldString, Label: Text{"Name", "Название"}, Required: true},
 					{Key: "path", Type: FieldString, Label: Text{"Path", "Путь"}, Required: true,
-						Help: Text{`["request"][0]["id"], request.0.id or $.request[0].id`, `["request"][0]["id"], request.0.id или $.request[0].id`}},
+						Help: Text{`["request"][0]["id"], request.0.id or $.request[0].id`, `«["request"][0]["id"]», «request.0.id» или «$.request[0].id»`}},
 				}},
 		},
 		Build: buildJSONParse,

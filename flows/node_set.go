@@ -25,13 +25,14 @@ func init() {
 	Register(KindSpec[setConfig]{
 		Name:  "set",
 		Title: Text{"Set fields", "Задать поля"},
-		Help:  Text{"Builds an object from values and references; user.email makes a nested object", "Собирает объект из значений и подстановок; user.email создаёт вложенный объект"},
+		Help:  Text{"Builds an object from values and references; user.email makes a nested object", "Собирает объект из значений и подстановок; название вида «user.email» создаёт вложенный объект"},
 		Fields: []Field{
 			{Key: "fields", Type: FieldList, Label: Text{"Fields", "Поля"}, Required: true,
 				Fields: []Field{
 					{Key: "key", Type: FieldString, Label: Text{"Name", "Название"}, Required: true},
 					{Key: "value", Type: FieldString, Label: Text{"Value", "Значение"}, Template: true},
-					{Key: "type", Type: FieldSelect, Label: Text{"Type", "Тип"}, Options: []string{"text", "number", "bool", "json"}, Default: "text"},
+					{Key: "type", Type: FieldSelect, Label: Text{"Type", "Тип"}, Options: []string{"text", "number", "bool", "json"}, Default: "text",
+						OptionLabels: map[string]Text{"text": {"text", "текст"}, "number": {"number", "число"}, "bool": {"yes / no", "да / нет"}, "json": {"JSON", "JSON"}}},
 				}},
 		},
 		Build: buildSet,

@@ -36,7 +36,7 @@ func init() {
 		Help:    Text{"Starts the flow when a service calls its address. Choose the service to get the ready address and setup steps.", "Запускает процесс, когда сервис обращается по его адресу. Выберите сервис — получите готовый адрес и инструкцию."},
 		Trigger: true,
 		Fields: []Field{
-			{Key: "preset", Type: FieldSelect, Label: Text{"Source", "Источник"}, Options: presetIDs(), Default: "generic",
+			{Key: "preset", Type: FieldSelect, Label: Text{"Source", "Источник"}, Options: presetIDs(), OptionLabels: presetTitles(), Default: "generic",
 				Help: Text{"Which service sends the data", "Какой сервис присылает данные"}},
 			{Key: "fields", Type: FieldList, Label: Text{"Expected parameters", "Ожидаемые параметры"},
 				Help: Text{"Parameters you use later; a required one missing fails the run", "Параметры, которые используются дальше; без обязательного запуск завершится ошибкой"},
@@ -57,6 +57,15 @@ func presetIDs() []string {
 		ids = append(ids, p.ID)
 	}
 	return ids
+}
+
+// presetTitles name the presets in the editor's list ("GetCourse: user created"), not by id.
+func presetTitles() map[string]Text {
+	titles := map[string]Text{}
+	for _, p := range Presets() {
+		titles[p.ID] = p.Title
+	}
+	return titles
 }
 
 func buildWebhook(b *Builder, cfg *webhookConfig) Step {

@@ -18,10 +18,13 @@ type Field struct {
 	Template bool     `json:"template,omitempty"` // accepts {{…}} references
 	Secret   bool     `json:"secret,omitempty"`
 	Options  []string `json:"options,omitempty"` // for select
-	Default  any      `json:"default,omitempty"`
-	Min      *float64 `json:"min,omitempty"`
-	Max      *float64 `json:"max,omitempty"`
-	Fields   []Field  `json:"fields,omitempty"` // row fields of a list or rules, members of an object
+	// OptionLabels names a select's options in the user's words (the stored value stays the
+	// option itself); an option without a label is shown as it is (HTTP methods).
+	OptionLabels map[string]Text `json:"option_labels,omitempty"`
+	Default      any             `json:"default,omitempty"`
+	Min          *float64        `json:"min,omitempty"`
+	Max          *float64        `json:"max,omitempty"`
+	Fields       []Field         `json:"fields,omitempty"` // row fields of a list or rules, members of an object
 	// Rules only: the keys of the sibling fields the rules editor shows as part of itself — the
 	// "all/any" select and the JavaScript expression that is the rules' advanced alternative.
 	Match      string `json:"match,omitempty"`

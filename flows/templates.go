@@ -25,6 +25,41 @@ type FlowTemplate struct {
 	Flow        *Flow  `json:"flow"`
 }
 
+// In is the template as a flow made in lang: its steps' names and its inputs' labels come from
+// their "name_ru", "label_ru" and "description_ru" members when lang is ru (a Russian user
+// gets a flow in Russian; the English stays in the file for everyone else).
+func (t FlowTemplate) In(lang string) FlowTemplate {
+	if lang != "ru" || t.Flow == nil {
+		return t
+	}
+	f := *t.Flow
+	f.Nodes = append([]Node(nil), f.Nodes...)
+	for i := range f.Nodes {
+		if s := extraString(f.Nodes[i].Extra, "name_ru"); s != "" {
+			f.Nodes[i].Name = s
+		}
+	}
+	f.Inputs = append([]Input(nil), f.Inputs...)
+	for i := range f.Inputs {
+		if s := extraString(f.Inputs[i].Extra, "label_ru"); s != "" {
+			f.Inputs[i].Label = s
+		}
+		if s := extraString(f.Inputs[i].Extra, "description_ru"); s != "" {
+			f.Inputs[i].Description = s
+		}
+	}
+	t.Flow = &f
+	return t
+}
+
+func extraString(extra map[string]json.RawMessage, key string) string {
+	var s string
+	if raw, ok := extra[key]; ok {
+		_ = json.Unmarshal(raw, &s)
+	}
+	return s
+}
+
 // templateMeta is the "template" member of a template's flow document.
 type templateMeta struct {
 	ID          string `json:"id"`

@@ -93,7 +93,7 @@ func TestValidate_ProblemsSpeakTheUsersLanguage(t *testing.T) {
 	if want := "Form Urlencoded 'Lead fields': Fields, row 1: Name is empty"; p.Message != want {
 		t.Errorf("en = %q, want %q", p.Message, want)
 	}
-	if want := "Form Urlencoded «Lead fields»: не заполнено поле «Поля, строка 1: Название»"; p.Text("ru") != want {
+	if want := "Данные формы «Lead fields»: не заполнено поле «Поля, строка 1: Название»"; p.Text("ru") != want {
 		t.Errorf("ru = %q, want %q", p.Text("ru"), want)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/hookflow/hookflow/server/auth"
@@ -21,10 +22,18 @@ type credentials struct {
 	Invitation string `json:"invitation"` // signup: the token of the invitation link
 }
 
+func paramPairs(m map[string]string) []string {
+	var out []string
+	for k, v := range m {
+		out = append(out, k, v)
+	}
+	return out
+}
+
 func readCredentials(c echo.Context) (credentials, error) {
 	var cr credentials
 	if err := json.NewDecoder(io.LimitReader(c.Request().Body, 16<<10)).Decode(&cr); err != nil {
-		return cr, apiError(http.StatusBadRequest, `the body must be {"email": "…", "password": "…"}`)
+		return cr, apiError(http.StatusBadRequest, "auth.body")
 	}
 	return cr, nil
 }
@@ -35,15 +44,20 @@ func accountError(err error) error {
 	var rl *auth.RateLimitedError
 	switch {
 	case errors.As(err, &ie):
-		return &Error{Status: http.StatusUnprocessableEntity, Message: ie.Message, Details: []map[string]string{{"field": ie.Field, "message": ie.Message}}}
+		e := apiError(http.StatusUnprocessableEntity, ie.Code, paramPairs(ie.Params)...)
+		e.Message, e.field = ie.Message, ie.Field
+		e.Details = []map[string]string{{"field": ie.Field, "message": ie.Message}}
+		return e
 	case errors.As(err, &rl):
-		return &Error{Status: http.StatusTooManyRequests, Message: rl.Error()}
+		e := apiError(http.StatusTooManyRequests, "auth.rate_limited", "seconds", strconv.Itoa(rl.Seconds()))
+		e.Message = rl.Error()
+		return e
 	case errors.Is(err, auth.ErrBadCredentials):
-		return apiError(http.StatusUnauthorized, err.Error())
+		return apiError(http.StatusUnauthorized, "auth.bad_credentials")
 	case errors.Is(err, auth.ErrSignupClosed):
-		return apiError(http.StatusConflict, err.Error())
+		return apiError(http.StatusConflict, "auth.signup_closed")
 	case errors.Is(err, auth.ErrInvitationInvalid):
-		return apiError(http.StatusNotFound, err.Error())
+		return apiError(http.StatusNotFound, "auth.invitation_invalid")
 	}
 	return err
 }
@@ -64,6 +78,9 @@ func (h *handlers) signup(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
+	if langOf(c.Request()) == "ru" {
+		ctx = auth.WithDefaultTeamName(ctx, "Моя команда")
+	}
 	u, team, err := h.accounts.Signup(ctx, cr.Email, cr.Password, cr.Name, cr.Invitation, clientIP(c))
 	if err != nil {
 		return accountError(err)
@@ -172,13 +189,13 @@ func (h *handlers) meView(c echo.Context, p *auth.Principal) (map[string]any, er
 func (h *handlers) switchTeam(c echo.Context) error {
 	p := principal(c)
 	if p.Session == nil {
-		return apiError(http.StatusBadRequest, "API tokens always act in their own team; send the "+teamHeader+" header or use a token of the other team")
+		return apiError(http.StatusBadRequest, "auth.token_team", "header", teamHeader)
 	}
 	var body struct {
 		Team string `json:"team"`
 	}
 	if err := json.NewDecoder(io.LimitReader(c.Request().Body, 4<<10)).Decode(&body); err != nil || body.Team == "" {
-		return apiError(http.StatusBadRequest, `the body must be {"team": "<team id>"}`)
+		return apiError(http.StatusBadRequest, "auth.switch_body")
 	}
 	if err := h.accounts.SwitchTeam(c.Request().Context(), p, body.Team); err != nil {
 		return err

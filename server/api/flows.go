@@ -27,7 +27,7 @@ func readFlowInput(c echo.Context) (core.FlowInput, error) {
 	}
 	var probe map[string]json.RawMessage
 	if err := json.Unmarshal(data, &probe); err != nil {
-		return core.FlowInput{}, apiError(http.StatusBadRequest, "the request body must be a flow document (JSON object)")
+		return core.FlowInput{}, apiError(http.StatusBadRequest, "flows.body")
 	}
 	in := core.FlowInput{Draft: c.QueryParam("draft") == "1" || c.QueryParam("draft") == "true"}
 	docData := data
@@ -96,7 +96,7 @@ func (h *handlers) duplicateFlow(c echo.Context) error {
 	}
 	if c.Request().ContentLength != 0 {
 		if err := json.NewDecoder(io.LimitReader(c.Request().Body, 64<<10)).Decode(&body); err != nil && !errors.Is(err, io.EOF) {
-			return apiError(http.StatusBadRequest, `the body must be {"name": "the copy's name"} or empty`)
+			return apiError(http.StatusBadRequest, "flows.duplicate_body")
 		}
 	}
 	v, err := h.app.DuplicateFlow(c.Request().Context(), c.Param("id"), body.Name)
@@ -163,7 +163,7 @@ func (h *handlers) listVersions(c echo.Context) error {
 func versionParam(c echo.Context) (int, error) {
 	n, err := strconv.Atoi(c.Param("version"))
 	if err != nil || n < 1 {
-		return 0, apiError(http.StatusBadRequest, "the version must be a number like 3")
+		return 0, apiError(http.StatusBadRequest, "flows.version")
 	}
 	return n, nil
 }
@@ -231,10 +231,10 @@ type testBody struct {
 func (h *handlers) testFlow(c echo.Context) error {
 	var body testBody
 	if err := json.NewDecoder(io.LimitReader(c.Request().Body, flows.MaxDocumentBytes+1)).Decode(&body); err != nil {
-		return apiError(http.StatusBadRequest, `the body must be {"payload": {"method": "GET", "query": "…"}}`)
+		return apiError(http.StatusBadRequest, "flows.test_body")
 	}
 	if body.Payload == nil {
-		return apiError(http.StatusBadRequest, `the body has no "payload" (the request to test with)`)
+		return apiError(http.StatusBadRequest, "flows.test_no_payload")
 	}
 	var doc *flows.Flow
 	if len(body.Document) > 0 && string(body.Document) != "null" {
@@ -264,11 +264,11 @@ func (h *handlers) live(c echo.Context) error {
 		return err
 	}
 	if h.app.Hub() == nil {
-		return apiError(http.StatusServiceUnavailable, "live logs are not available on this server")
+		return apiError(http.StatusServiceUnavailable, "live.unavailable")
 	}
 	user := principal(c).User.ID
 	if !h.liveLogs.acquire(user) {
-		return apiError(http.StatusTooManyRequests, "you have "+strconv.Itoa(maxLivePerUser)+" live logs open already; close some editor tabs and try again")
+		return apiError(http.StatusTooManyRequests, "live.too_many", "max", strconv.Itoa(maxLivePerUser))
 	}
 	defer h.liveLogs.release(user)
 	return h.app.Hub().Serve(c.Response(), c.Request(), c.Param("id"))

@@ -22,7 +22,7 @@ func (h *handlers) webhook(c echo.Context) error {
 		var limited *core.RateLimitedError
 		if errors.As(err, &limited) {
 			c.Response().Header().Set("Retry-After", strconv.Itoa(limited.RetryAfterSeconds()))
-			return apiError(http.StatusTooManyRequests, limited.Error())
+			return serviceError(http.StatusTooManyRequests, limited.Error())
 		}
 		if errors.Is(err, core.ErrUnknownHook) {
 			h.app.Metrics().WebhookRejected("unknown")
@@ -32,23 +32,23 @@ func (h *handlers) webhook(c echo.Context) error {
 	limit := h.app.Config().MaxBodyBytes
 	if r.ContentLength > limit-flows.RequestHeadSize(r) {
 		h.app.Metrics().WebhookRejected("too_large")
-		return apiError(http.StatusRequestEntityTooLarge, tooLarge(limit))
+		return serviceError(http.StatusRequestEntityTooLarge, tooLarge(limit))
 	}
 	payload, over, err := flows.PayloadFromRequest(r, limit)
 	if err != nil {
 		h.app.Metrics().WebhookRejected("unreadable")
-		return apiError(http.StatusBadRequest, "the request body could not be read")
+		return serviceError(http.StatusBadRequest, "the request body could not be read")
 	}
 	if over {
 		h.app.Metrics().WebhookRejected("too_large")
-		return apiError(http.StatusRequestEntityTooLarge, tooLarge(limit))
+		return serviceError(http.StatusRequestEntityTooLarge, tooLarge(limit))
 	}
 	acc, err := h.app.AcceptWebhook(r.Context(), c.Param("token"), payload)
 	if err != nil {
 		if errors.Is(err, core.ErrDiskFull) {
 			// Not stored: a source that honours Retry-After sends it again once there is room.
 			c.Response().Header().Set("Retry-After", strconv.Itoa(diskFullRetryAfter))
-			return apiError(http.StatusServiceUnavailable, core.ErrDiskFull.Error())
+			return serviceError(http.StatusServiceUnavailable, core.ErrDiskFull.Error())
 		}
 		if errors.Is(err, core.ErrUnknownHook) {
 			h.app.Metrics().WebhookRejected("unknown")

@@ -67,10 +67,12 @@ func (h *handlers) need(a access) echo.MiddlewareFunc {
 				return err
 			}
 			if p.TeamID == "" {
-				return apiError(http.StatusForbidden, "you are not in any team; ask a team owner for an invitation link")
+				return apiError(http.StatusForbidden, "access.no_team")
 			}
 			if store.RoleRank(p.Role) < store.RoleRank(accessRole[a]) {
-				return apiError(http.StatusForbidden, "your role in this team ("+p.Role+") does not allow this; ask a team owner to make you "+accessRole[a])
+				e := apiError(http.StatusForbidden, "access.role", "role", p.Role, "need", accessRole[a])
+				e.roles = []string{"role", "need"}
+				return e
 			}
 			return next(c)
 		}
@@ -84,7 +86,7 @@ func (h *handlers) authenticate(c echo.Context) (*auth.Principal, error) {
 	if authz := r.Header.Get(echo.HeaderAuthorization); authz != "" {
 		token, ok := strings.CutPrefix(authz, "Bearer ")
 		if !ok || token == "" {
-			return nil, apiError(http.StatusUnauthorized, `the Authorization header must be "Bearer <API token>"`)
+			return nil, apiError(http.StatusUnauthorized, "auth.bearer")
 		}
 		p, err := h.accounts.FromAPIToken(ctx, strings.TrimSpace(token), team)
 		if err != nil {
@@ -94,7 +96,7 @@ func (h *handlers) authenticate(c echo.Context) (*auth.Principal, error) {
 	}
 	ck, err := r.Cookie(sessionCookie)
 	if err != nil || ck.Value == "" {
-		return nil, apiError(http.StatusUnauthorized, auth.ErrNotAuthenticated.Error())
+		return nil, apiError(http.StatusUnauthorized, "auth.not_authenticated")
 	}
 	p, err := h.accounts.FromSession(ctx, ck.Value, team)
 	if err != nil {
@@ -105,7 +107,7 @@ func (h *handlers) authenticate(c echo.Context) (*auth.Principal, error) {
 	if unsafeMethod(r.Method) {
 		got := r.Header.Get(csrfHeader)
 		if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(p.Session.CSRF)) != 1 {
-			return nil, apiError(http.StatusForbidden, "the request has no valid "+csrfHeader+" header; reload the page and try again")
+			return nil, apiError(http.StatusForbidden, "access.csrf", "header", csrfHeader)
 		}
 	}
 	return p, nil
@@ -128,14 +130,14 @@ func (h *handlers) sameSiteJSON(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
 		if !h.fromOurPage(r) {
-			return apiError(http.StatusForbidden, "this request came from another site's page; open hookflow's own page and try again there")
+			return apiError(http.StatusForbidden, "access.cross_site")
 		}
 		ct := r.Header.Get(echo.HeaderContentType)
 		if ct == "" && r.ContentLength == 0 {
 			return next(c)
 		}
 		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != echo.MIMEApplicationJSON {
-			return apiError(http.StatusUnsupportedMediaType, "send the request as JSON, with the header Content-Type: application/json")
+			return apiError(http.StatusUnsupportedMediaType, "access.json_only")
 		}
 		return next(c)
 	}
@@ -209,10 +211,12 @@ func unsafeMethod(m string) bool {
 
 func authError(err error) error {
 	switch {
-	case errors.Is(err, auth.ErrNotAuthenticated), errors.Is(err, auth.ErrTokenNotRecognised):
-		return apiError(http.StatusUnauthorized, err.Error())
+	case errors.Is(err, auth.ErrNotAuthenticated):
+		return apiError(http.StatusUnauthorized, "auth.not_authenticated")
+	case errors.Is(err, auth.ErrTokenNotRecognised):
+		return apiError(http.StatusUnauthorized, "auth.token_not_recognised")
 	case errors.Is(err, auth.ErrNotMember):
-		return apiError(http.StatusForbidden, err.Error())
+		return apiError(http.StatusForbidden, "auth.not_member")
 	}
 	return err
 }

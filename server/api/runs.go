@@ -69,12 +69,12 @@ func (h *handlers) listRuns(c echo.Context) error {
 	}
 	f := store.RunFilter{Status: c.QueryParam("status"), Before: c.QueryParam("before")}
 	if !runStatuses[f.Status] {
-		return apiError(http.StatusBadRequest, "status must be success, failed, filtered or waiting")
+		return apiError(http.StatusBadRequest, "runs.status")
 	}
 	if s := c.QueryParam("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 {
-			return apiError(http.StatusBadRequest, "limit must be a positive number")
+			return apiError(http.StatusBadRequest, "runs.limit")
 		}
 		f.Limit = n
 	}
@@ -82,7 +82,7 @@ func (h *handlers) listRuns(c echo.Context) error {
 		if s := c.QueryParam(name); s != "" {
 			t, err := time.Parse(time.RFC3339, s)
 			if err != nil {
-				return apiError(http.StatusBadRequest, name+" must be a time like 2026-01-31T10:00:00Z")
+				return apiError(http.StatusBadRequest, "runs.time", "name", name)
 			}
 			*dst = t
 		}
@@ -126,7 +126,7 @@ func (h *handlers) dailyRuns(c echo.Context) error {
 	if s := c.QueryParam("days"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > 92 {
-			return apiError(http.StatusBadRequest, "days must be a number from 1 to 92")
+			return apiError(http.StatusBadRequest, "runs.days")
 		}
 		days = n
 	}
@@ -136,7 +136,7 @@ func (h *handlers) dailyRuns(c echo.Context) error {
 	}
 	loc, err := time.LoadLocation(tz)
 	if err != nil || tz == "Local" {
-		return apiError(http.StatusBadRequest, "tz must be a time zone name like Europe/Moscow")
+		return apiError(http.StatusBadRequest, "runs.tz")
 	}
 	out, err := h.app.DailyRuns(ctx, flowID, time.Now(), loc, days)
 	if err != nil {

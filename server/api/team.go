@@ -39,7 +39,7 @@ func readRole(c echo.Context) (string, error) {
 		Role string `json:"role"`
 	}
 	if err := json.NewDecoder(io.LimitReader(c.Request().Body, 4<<10)).Decode(&body); err != nil || store.RoleRank(body.Role) == 0 {
-		return "", apiError(http.StatusBadRequest, `the body must be {"role": "viewer"}, "editor" or "owner"`)
+		return "", apiError(http.StatusBadRequest, "team.role_body")
 	}
 	return body.Role, nil
 }
@@ -47,10 +47,10 @@ func readRole(c echo.Context) (string, error) {
 func memberError(err error) error {
 	switch {
 	case errors.Is(err, store.ErrLastOwner):
-		return apiError(http.StatusConflict, "the team needs at least one owner: make someone else owner first")
+		return apiError(http.StatusConflict, "team.last_owner")
 	case errors.Is(err, store.ErrNotOwner):
 		// Another owner changed the caller's own role a moment before this request.
-		return apiError(http.StatusForbidden, "you are no longer an owner of this team, so you cannot change its members")
+		return apiError(http.StatusForbidden, "team.not_owner")
 	}
 	return err
 }

@@ -38,7 +38,7 @@ func (h *handlers) teamTemplate(c echo.Context, id string) (flows.FlowTemplate, 
 	t, err := h.app.Store().TeamTemplate(c.Request().Context(), principal(c).TeamID, id)
 	if err != nil {
 		if core.IsNotFound(err) {
-			return flows.FlowTemplate{}, apiError(http.StatusNotFound, "there is no template with this id")
+			return flows.FlowTemplate{}, apiError(http.StatusNotFound, "templates.not_found")
 		}
 		return flows.FlowTemplate{}, err
 	}
@@ -50,7 +50,7 @@ func (h *handlers) teamTemplate(c echo.Context, id string) (flows.FlowTemplate, 
 func (h *handlers) saveTemplate(c echo.Context) error {
 	var req core.TemplateRequest
 	if err := json.NewDecoder(io.LimitReader(c.Request().Body, 64<<10)).Decode(&req); err != nil {
-		return apiError(http.StatusBadRequest, `the body must be {"name": "…", "inputs": [{"node": "send", "field": "url", "key": "target_url"}]}`)
+		return apiError(http.StatusBadRequest, "templates.save_body")
 	}
 	p := principal(c)
 	t, err := h.app.SaveAsTemplate(c.Request().Context(), c.Param("id"), req, p.User.ID)
@@ -107,7 +107,7 @@ func (h *handlers) deleteTemplate(c echo.Context) error {
 	p := principal(c)
 	if err := h.app.Store().DeleteTeamTemplate(c.Request().Context(), p.TeamID, c.Param("id")); err != nil {
 		if core.IsNotFound(err) {
-			return apiError(http.StatusNotFound, "there is no team template with this id (built-in templates cannot be deleted)")
+			return apiError(http.StatusNotFound, "templates.team_not_found")
 		}
 		return err
 	}

@@ -45,9 +45,9 @@ func (h *handlers) instantiate(c echo.Context) error {
 		Inputs map[string]string `json:"inputs"`
 	}
 	if err := json.NewDecoder(c.Request().Body).Decode(&body); err != nil {
-		return apiError(http.StatusBadRequest, `the body must be {"name": "…", "inputs": {"api_key": "…"}}`)
+		return apiError(http.StatusBadRequest, "templates.use_body")
 	}
-	v, err := h.app.Instantiate(c.Request().Context(), tpl, body.Name, body.Inputs)
+	v, err := h.app.Instantiate(c.Request().Context(), tpl.In(langOf(c.Request())), body.Name, body.Inputs)
 	if err != nil {
 		return err
 	}

@@ -38,7 +38,7 @@ func (h *handlers) createToken(c echo.Context) error {
 		Name string `json:"name"`
 	}
 	if err := json.NewDecoder(io.LimitReader(c.Request().Body, 4<<10)).Decode(&body); err != nil {
-		return apiError(http.StatusBadRequest, `the body must be {"name": "what the token is for"}`)
+		return apiError(http.StatusBadRequest, "tokens.body")
 	}
 	p := principal(c)
 	token, t, err := h.accounts.CreateAPIToken(c.Request().Context(), p.TeamID, p.User.ID, body.Name)

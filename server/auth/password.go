@@ -3,6 +3,7 @@ package auth
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -49,9 +50,10 @@ var dummyHash = sync.OnceValue(func() []byte {
 func CheckPasswordRules(pw string) error {
 	switch {
 	case utf8.RuneCountInString(pw) < MinPassword:
-		return invalid("password", fmt.Sprintf("the password must be at least %d characters long", MinPassword))
+		return invalid("password", "auth.password_short", fmt.Sprintf("the password must be at least %d characters long", MinPassword), "min", strconv.Itoa(MinPassword))
 	case len(pw) > MaxPassword:
-		return invalid("password", fmt.Sprintf("the password must be at most %d bytes long (about %d Latin or %d Cyrillic letters)", MaxPassword, MaxPassword, MaxPassword/2))
+		return invalid("password", "auth.password_long", fmt.Sprintf("the password must be at most %d bytes long (about %d Latin or %d Cyrillic letters)", MaxPassword, MaxPassword, MaxPassword/2),
+			"max", strconv.Itoa(MaxPassword), "cyrillic", strconv.Itoa(MaxPassword/2))
 	}
 	return nil
 }
@@ -61,7 +63,7 @@ func NormalizeEmail(s string) (string, error) {
 	e := strings.ToLower(strings.TrimSpace(s))
 	at := strings.LastIndexByte(e, '@')
 	if at < 1 || at == len(e)-1 || len(e) > 320 || strings.ContainsAny(e, " \t\r\n<>,;\"") {
-		return "", invalid("email", "enter an email address like anna@example.com")
+		return "", invalid("email", "auth.email_invalid", "enter an email address like anna@example.com")
 	}
 	return e, nil
 }
@@ -70,11 +72,19 @@ func NormalizeEmail(s string) (string, error) {
 type InvalidError struct {
 	Field   string
 	Message string
+	Code    string            // the API's message code (server/api/messages_*.go)
+	Params  map[string]string // what the code's sentence is filled with
 }
 
 func (e *InvalidError) Error() string { return e.Message }
 
-func invalid(field, msg string) error { return &InvalidError{Field: field, Message: msg} }
+func invalid(field, code, msg string, params ...string) error {
+	p := map[string]string{}
+	for i := 0; i+1 < len(params); i += 2 {
+		p[params[i]] = params[i+1]
+	}
+	return &InvalidError{Field: field, Message: msg, Code: code, Params: p}
+}
 
 // IsInvalid reports whether err is bad input.
 func IsInvalid(err error) bool {

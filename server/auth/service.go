@@ -24,8 +24,25 @@ var (
 type RateLimitedError struct{ Wait time.Duration }
 
 func (e *RateLimitedError) Error() string {
-	secs := int(e.Wait.Seconds() + 0.999)
-	return fmt.Sprintf("too many failed sign-in attempts; wait %d seconds and try again", max(secs, 1))
+	return fmt.Sprintf("too many failed sign-in attempts; wait %d seconds and try again", e.Seconds())
+}
+
+// Seconds is the wait in whole seconds, at least one.
+func (e *RateLimitedError) Seconds() int { return max(int(e.Wait.Seconds()+0.999), 1) }
+
+type teamNameKey struct{}
+
+// WithDefaultTeamName names the team a first sign-up creates (in the language the owner chose);
+// without it the team is called "My team".
+func WithDefaultTeamName(ctx context.Context, name string) context.Context {
+	return context.WithValue(ctx, teamNameKey{}, name)
+}
+
+func defaultTeamName(ctx context.Context) string {
+	if n, _ := ctx.Value(teamNameKey{}).(string); n != "" {
+		return n
+	}
+	return "My team"
 }
 
 // SessionTTL is how long a browser stays signed in.
@@ -97,7 +114,7 @@ func (s *Service) Signup(ctx context.Context, email, password, name, invitation,
 		if err != nil {
 			return nil, "", err
 		}
-		team := &store.Team{ID: store.NewID(), Name: "My team"}
+		team := &store.Team{ID: store.NewID(), Name: defaultTeamName(ctx)}
 		if err := s.store.CreateOwner(ctx, u, team); err != nil {
 			if errors.Is(err, store.ErrTaken) {
 				return nil, "", ErrSignupClosed
@@ -329,7 +346,7 @@ func (s *Service) SwitchTeam(ctx context.Context, p *Principal, team string) err
 // CreateInvitation returns a new invitation token to the team with a role.
 func (s *Service) CreateInvitation(ctx context.Context, teamID, by, role string) (string, *store.Invitation, error) {
 	if store.RoleRank(role) == 0 {
-		return "", nil, invalid("role", "the role must be viewer, editor or owner")
+		return "", nil, invalid("role", "auth.role_invalid", "the role must be viewer, editor or owner")
 	}
 	token, hash := newSecret(prefixInvitation)
 	inv := &store.Invitation{TeamID: teamID, Role: role, Hash: hash, CreatedBy: by, ExpiresAt: time.Now().UTC().Add(InvitationTTL)}
@@ -368,10 +385,10 @@ func (s *Service) AcceptInvitation(ctx context.Context, token string, u *store.U
 func (s *Service) CreateAPIToken(ctx context.Context, teamID, userID, name string) (string, *store.APIToken, error) {
 	name = strings.TrimSpace(name)
 	if name == "" {
-		return "", nil, invalid("name", "give the token a name, e.g. the script that will use it")
+		return "", nil, invalid("name", "auth.token_name_missing", "give the token a name, e.g. the script that will use it")
 	}
 	if len(name) > 200 {
-		return "", nil, invalid("name", "the name must be at most 200 characters")
+		return "", nil, invalid("name", "auth.token_name_long", "the name must be at most 200 characters")
 	}
 	token, hash := newSecret(prefixAPI)
 	t := &store.APIToken{TeamID: teamID, UserID: userID, Name: name, Hash: hash, Prefix: token[:10]}

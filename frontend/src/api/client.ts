@@ -1,4 +1,5 @@
 // All calls to the hookflow server. Errors carry the server's `error` and `details[]`.
+import { translate, useLang } from '../i18n/i18n';
 import type { FlowDocument, FlowView, KindInfo, LearnedField, Preset, Problem, RunView, Sample, Template, Trace } from './types';
 
 export class ApiError extends Error {
@@ -34,7 +35,8 @@ export function setOnUnauthorized(f: (() => void) | null): void {
 }
 
 export async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  // The server writes its error sentences in the language the user chose here.
+  const headers: Record<string, string> = { Accept: 'application/json', 'Accept-Language': useLang.getState().lang };
   if (method !== 'GET' && method !== 'HEAD') {
     const csrf = csrfToken();
     if (csrf) headers['X-CSRF-Token'] = csrf;
@@ -48,7 +50,8 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
   try {
     res = await fetch(base + path, init);
   } catch (err) {
-    throw new ApiError(0, err instanceof Error ? err.message : String(err));
+    // The browser's own text ("Failed to fetch") is English whatever the user chose.
+    throw new ApiError(0, translate(useLang.getState().lang, 'words.offline'));
   }
   if (res.status === 204) return undefined as T;
   const text = await res.text();
@@ -63,7 +66,8 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
   if (res.status === 401 && !path.startsWith('/api/auth/')) onUnauthorized?.();
   if (!res.ok) {
     const obj = (data ?? {}) as { error?: string; details?: Problem[] };
-    throw new ApiError(res.status, obj.error || `HTTP ${res.status}`, Array.isArray(obj.details) ? obj.details : []);
+    throw new ApiError(res.status, obj.error || translate(useLang.getState().lang, 'words.httpStatus', { status: res.status }),
+      Array.isArray(obj.details) ? obj.details : []);
   }
   return data as T;
 }

@@ -16,6 +16,8 @@ export interface Field {
   template?: boolean;
   secret?: boolean;
   options?: string[];
+  /** the options named in the user's words; an option without one is shown as it is */
+  option_labels?: Record<string, Text>;
   default?: unknown;
   min?: number;
   max?: number;
@@ -216,6 +218,18 @@ export interface LearnedField {
 }
 
 /** Picks the text in the asked language, falling back to English. */
+/** A flow input's label in lang: templates give Russian as "label_ru" beside "label". */
+export function inputLabel(def: FlowInputDef, lang: string): string {
+  const ru = lang === 'ru' && typeof def.label_ru === 'string' ? def.label_ru : '';
+  return ru || def.label || def.key;
+}
+
+/** A flow input's description in lang ("description_ru" beside "description"). */
+export function inputHelp(def: FlowInputDef, lang: string): string {
+  const ru = lang === 'ru' && typeof def.description_ru === 'string' ? def.description_ru : '';
+  return ru || def.description || '';
+}
+
 export function textIn(t: Text | undefined, lang: string): string {
   if (!t) return '';
   if (lang === 'ru' && t.ru) return t.ru;

@@ -1,14 +1,38 @@
 // The team: members and their roles, invitation links, the user's API tokens.
 import { useCallback, useEffect, useState } from 'react';
-import { useT } from '../i18n/i18n';
+import { dictionaries, useLang, useT, type MessageKey } from '../i18n/i18n';
+import { formatDate, formatDateTime } from '../i18n/dates';
 import { ErrorBox } from '../pages/ErrorBox';
 import { authApi, roleKey, type ApiToken, type AuditEntry, type Invitation, type Member, type Role } from './authApi';
 import { allows, useRole, useSession } from './session';
 
 const roles: Role[] = ['viewer', 'editor', 'owner'];
 
+/** An audit entry in words: "created a flow", "flow «Leads»", a role by its name, a version by number. */
+function AuditRow({ a }: { a: AuditEntry }) {
+  const t = useT();
+  const lang = useLang((s) => s.lang);
+  const known = (k: string) => k in dictionaries.en;
+  const actionKey = `words.audit.${a.action}`;
+  const objectKey = `words.object.${a.object_type}`;
+  const detail = !a.detail ? '' : a.detail in roleKey ? t(roleKey[a.detail as Role])
+    : /^\d+$/.test(a.detail) ? t('words.version', { version: a.detail }) : a.detail;
+  return (
+    <tr>
+      <td>{formatDateTime(a.at, lang)}</td>
+      <td>{a.email}</td>
+      <td>{known(actionKey) ? t(actionKey as MessageKey) : <code>{a.action}</code>}</td>
+      <td className="small">
+        {known(objectKey) ? t(objectKey as MessageKey) : a.object_type}{' '}
+        <span className="muted" data-user-data>{a.object_id}</span>{detail ? ` (${detail})` : ''}
+      </td>
+    </tr>
+  );
+}
+
 export function TeamPage() {
   const t = useT();
+  const lang = useLang((s) => s.lang);
   const role = useRole();
   const me = useSession((s) => s.me);
   const isOwner = allows(role, 'owner');
@@ -117,7 +141,7 @@ export function TeamPage() {
             <ul>
               {invitations.map((inv) => (
                 <li key={inv.id}>
-                  {t(roleKey[inv.role])} · {t('team.expires', { date: new Date(inv.expires_at).toLocaleDateString() })}{' '}
+                  {t(roleKey[inv.role])} · {t('team.expires', { date: formatDate(inv.expires_at, lang) })}{' '}
                   <button type="button" className="link" onClick={() => act(authApi.withdrawInvitation(inv.id))}>{t('team.withdraw')}</button>
                 </li>
               ))}
@@ -140,7 +164,7 @@ export function TeamPage() {
         <ul>
           {tokens.map((tok) => (
             <li key={tok.id} data-testid="token-row">
-              <b>{tok.name}</b> <code>{tok.prefix}…</code>{' '}
+              <b>{tok.name}</b> <code data-user-data>{tok.prefix}…</code>{' '}
               <button type="button" className="link" onClick={() => act(authApi.revokeToken(tok.id))}>{t('team.tokenRevoke')}</button>
             </li>
           ))}
@@ -152,14 +176,7 @@ export function TeamPage() {
           <table className="list" data-testid="audit-log">
             <thead><tr><th>{t('team.auditWhen')}</th><th>{t('auth.email')}</th><th>{t('team.auditAction')}</th><th>{t('team.auditObject')}</th></tr></thead>
             <tbody>
-              {audit.map((a, i) => (
-                <tr key={i}>
-                  <td>{new Date(a.at).toLocaleString()}</td>
-                  <td>{a.email}</td>
-                  <td><code>{a.action}</code></td>
-                  <td className="small">{a.object_type} {a.object_id}{a.detail ? ` (${a.detail})` : ''}</td>
-                </tr>
-              ))}
+              {audit.map((a, i) => <AuditRow key={i} a={a} />)}
             </tbody>
           </table>
         </section>

@@ -12,6 +12,7 @@ import type { HookEdge } from '../store/document';
 import { KindIcon, nodeTypes } from '../nodes/HookNodeView';
 import { kindName } from '../nodes/describe';
 import { outputLabel } from '../nodes/outputs';
+import { labelEdges } from './ariaLabels';
 
 export const DRAG_MIME = 'application/x-hookflow-kind';
 
@@ -78,6 +79,11 @@ export function Canvas() {
       ? { ...e, label: outputLabel(kindOf.get(e.source) ?? '', e.sourceHandle, lang, kinds) }
       : e));
   }, [edges, nodes, lang, kinds]);
+  // Each line read out by screen readers as "from «step» to «step»".
+  const labelled = useMemo(() => {
+    const names = new Map(nodes.map((n) => [n.id, n.data.name || n.id]));
+    return labelEdges(shownEdges, (id) => names.get(id) ?? id, (k, p) => translate(lang, k, p));
+  }, [shownEdges, nodes, lang]);
 
   // The canvas controls' tooltips and screen-reader texts in the user's language.
   const ariaLabels = useMemo(() => ({
@@ -96,7 +102,7 @@ export function Canvas() {
     <div className="canvas" onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas">
       <ReactFlow
         nodes={nodes}
-        edges={shownEdges}
+        edges={labelled}
         nodeTypes={nodeTypes}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}

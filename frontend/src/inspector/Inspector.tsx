@@ -1,5 +1,7 @@
 // The selected node's form, generated from its kind's fields, and its last test step.
 import { useMemo } from 'react';
+import { StatusText } from '../journal/StatusText';
+import { branchText } from '../i18n/branch';
 import { useFlowStore } from '../store/flowStore';
 import { isTriggerKind, useCatalog } from '../store/catalog';
 import { useLang, useT } from '../i18n/i18n';
@@ -62,12 +64,13 @@ function StepView({ step }: { step: StepTrace }) {
   const src = useMemo(() => inputSource(step.node, edges, triggerId), [step.node, edges, triggerId]);
   const labels = usePresetLabels();
   const from = useFlowStore((s) => (src?.node ? s.nodes.find((n) => n.id === src.node)?.data.name || src.node : ''));
+  const lang = useLang((s) => s.lang);
   return (
     <section className="step" data-testid="step">
       <h3>{t('inspector.step')}</h3>
       <div>
-        {t('inspector.status')}: <b className={`status-${step.status}`}>{step.status}</b>
-        {step.branch ? ` (${step.branch})` : ''} · {step.duration_ms} ms
+        {t('inspector.status')}: <b><StatusText status={step.status} /></b>
+        {step.branch ? ` (${branchText(step.branch, lang)})` : ''} · {t('words.ms', { n: step.duration_ms })}
       </div>
       {(step.error_text || step.error) && (
         <div className="error">

@@ -65,7 +65,7 @@ function Scalar({ item, onChange, id, ctx, invalid, describedBy, onPaste }: {
           {!item.required && <option value="" />}
           {(item.options ?? []).map((o) => (
             <option key={o} value={o}>
-              {o}
+              {item.optionLabels?.[o] || o}
             </option>
           ))}
         </select>

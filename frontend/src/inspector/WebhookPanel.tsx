@@ -7,6 +7,7 @@ import { useCatalog } from '../store/catalog';
 import { useFlowStore } from '../store/flowStore';
 import type { HookNode } from '../store/document';
 import { useLang, useT } from '../i18n/i18n';
+import { formatDateTime } from '../i18n/dates';
 import { loadSamples } from '../picker/samples';
 import { copyText, describeRequest, guideSteps, readyUrl } from './webhookSetup';
 import { chooseCaptured } from '../engine/sampleOrigin';
@@ -54,11 +55,12 @@ function Pairs({ pairs }: { pairs: [string, string][] }) {
 
 function ArrivedRequest({ sample }: { sample: Sample }) {
   const t = useT();
+  const lang = useLang((s) => s.lang);
   const r = describeRequest(sample.payload);
   return (
     <div className="arrived" data-testid="arrived-request">
       <div>
-        {t('webhook.method')}: <b>{r.method}</b> · <span className="muted small">{new Date(sample.received_at).toLocaleString()}</span>
+        {t('webhook.method')}: <b>{r.method}</b> · <span className="muted small">{formatDateTime(sample.received_at, lang)}</span>
       </div>
       {r.query.length > 0 && (
         <>

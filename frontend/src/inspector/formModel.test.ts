@@ -33,6 +33,19 @@ describe('formModel', () => {
     ]);
   });
 
+  it('names select options in the asked language and leaves unnamed ones as they are', () => {
+    const match: Field = {
+      key: 'match', type: 'select', label: { en: 'Pass when' }, options: ['all', 'any', 'raw'],
+      option_labels: { all: { en: 'all rules hold', ru: 'выполнены все правила' }, any: { en: 'any rule holds' } },
+    };
+    const [ru] = formModel([match], {}, 'ru');
+    expect(ru.options).toEqual(['all', 'any', 'raw']); // the stored values stay
+    expect(ru.optionLabels).toEqual({ all: 'выполнены все правила', any: 'any rule holds' });
+    const [en] = formModel([match], {}, 'en');
+    expect(en.optionLabels?.all).toBe('all rules hold');
+    expect(formModel(fields, {}).find((i) => i.key === 'method')?.optionLabels).toBeUndefined();
+  });
+
   it('fills values from config, defaults otherwise, and labels in the asked language', () => {
     const m = formModel(fields, { url: 'https://x', headers: [{ key: 'A', value: '1' }], success: { condition: 'ok' } }, 'ru');
     const by = Object.fromEntries(m.map((i) => [i.key, i]));

@@ -14,6 +14,8 @@ export interface FormItem {
   template: boolean;
   value: unknown;
   options?: string[];
+  /** option → its name in the user's language (options without one show as they are) */
+  optionLabels?: Record<string, string>;
   min?: number;
   max?: number;
   /** list: the row's columns (one level; nested values in cells are shown as JSON) */
@@ -87,7 +89,10 @@ export function formModel(fields: Field[], config: Record<string, unknown>, lang
       template: !!f.template,
       value,
     };
-    if (f.type === 'select') item.options = f.options ?? [];
+    if (f.type === 'select') {
+      item.options = f.options ?? [];
+      if (f.option_labels) item.optionLabels = Object.fromEntries(Object.entries(f.option_labels).map(([o, l]) => [o, textIn(l, lang)]));
+    }
     if (f.type === 'number') {
       if (f.min !== undefined) item.min = f.min;
       if (f.max !== undefined) item.max = f.max;

@@ -5,6 +5,7 @@ import { httpOf, type HTTPDetail } from '../api/runs';
 import { useLang, useT } from '../i18n/i18n';
 import { formatDuration } from './journalModel';
 import { StatusText } from './StatusText';
+import { branchText } from '../i18n/branch';
 
 function Json({ value }: { value: unknown }) {
   const text = typeof value === 'string' ? value : JSON.stringify(value, null, 2);
@@ -14,7 +15,7 @@ function Json({ value }: { value: unknown }) {
 function Headers({ rows }: { rows: Array<[string, string]> }) {
   if (rows.length === 0) return null;
   return (
-    <table className="headers">
+    <table className="headers" data-user-data>
       <tbody>
         {rows.map(([k, v], i) => (
           <tr key={i}>
@@ -76,7 +77,7 @@ export function StepDetail({ step }: { step: StepTrace }) {
         <code className="muted small">{step.kind}</code>
         <StatusText status={step.status} />
         <span className="muted small">{formatDuration(step.duration_ms, lang)}</span>
-        {step.branch && <span className="muted small">{t('run.branch', { branch: step.branch })}</span>}
+        {step.branch && <span className="muted small">{t('run.branch', { branch: branchText(step.branch, lang) })}</span>}
       </h3>
       {step.error && (
         <p className="error" data-testid="run-step-error">

@@ -14,7 +14,7 @@ export function ErrorBox({ error }: { error: unknown }) {
         <ul>
           {details.map((d, i) => (
             <li key={i}>
-              {d.node && <code>{d.node}</code>} {d.field && <code>{d.field}</code>} {d.message}
+              {d.node && <code data-user-data>{d.node}</code>} {d.message}
             </li>
           ))}
         </ul>

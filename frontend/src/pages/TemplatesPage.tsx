@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api/client';
-import { textIn, type FlowView, type Template } from '../api/types';
+import { inputHelp, inputLabel, textIn, type FlowView, type Template } from '../api/types';
 import { useLang, useT } from '../i18n/i18n';
 import { go } from '../router';
 import { ErrorBox } from './ErrorBox';
@@ -89,13 +89,13 @@ function UseTemplateForm({ tpl, onCancel }: { tpl: Template; onCancel: () => voi
       {inputs.map((i) => (
         <div className="field" key={i.key}>
           <label htmlFor={`tpl-${tpl.id}-${i.key}`}>
-            {i.label || i.key}
+            {inputLabel(i, lang)}
             {i.required && <span className="req"> *</span>}
           </label>
           <input id={`tpl-${tpl.id}-${i.key}`} name={i.key} type={i.secret ? 'password' : 'text'} autoComplete="off"
             required={i.required} value={values[i.key] ?? ''}
             onChange={(e) => setValues({ ...values, [i.key]: e.target.value })} />
-          {i.description && <div className="help">{i.description}</div>}
+          {inputHelp(i, lang) && <div className="help">{inputHelp(i, lang)}</div>}
         </div>
       ))}
       <ErrorBox error={error} />
@@ -139,7 +139,7 @@ export function TemplatesPage({ openId }: { openId?: string } = {}) {
           {list.map((tpl) => (
             <article className="card" key={tpl.id} data-testid={`template-${tpl.id}`}>
               <h2>{textIn(tpl.title, lang)}</h2>
-              {tpl.source && tpl.target && <div className="muted small">{t('templates.source', { source: tpl.source, target: tpl.target })}</div>}
+              {tpl.target && <div className="muted small">{tpl.source ? t('templates.source', { source: tpl.source, target: tpl.target }) : t('words.anySource', { target: tpl.target })}</div>}
               <p>{textIn(tpl.description, lang)}</p>
               <TemplateCardActions tpl={tpl} onChanged={reload} onError={setError} />
               {open === tpl.id ? (

@@ -1,8 +1,8 @@
 // "Values for this test": the flow's inputs as the preview will use them; a value typed here is
 // for the test only. Saved secrets never reach the browser: they stay masked (the preview masks
 // secrets in what it shows anyway, and sends nothing).
-import type { FlowInputDef } from '../api/types';
-import { useT } from '../i18n/i18n';
+import { inputLabel, type FlowInputDef } from '../api/types';
+import { useLang, useT } from '../i18n/i18n';
 import { testInputs } from './testInputs';
 
 interface Props {
@@ -14,6 +14,7 @@ interface Props {
 
 export function TestValues({ defs, saved, typed, onType }: Props) {
   const t = useT();
+  const lang = useLang((s) => s.lang);
   const list = testInputs(defs, saved, typed);
   if (list.length === 0) return null;
   const hidden = list.some((i) => i.hidden);
@@ -25,7 +26,7 @@ export function TestValues({ defs, saved, typed, onType }: Props) {
         const id = `test-value-${def.key}`;
         return (
           <div className="field" key={def.key}>
-            <label htmlFor={id}>{def.label || def.key}</label>
+            <label htmlFor={id}>{inputLabel(def, lang)}</label>
             <input id={id} type={def.secret ? 'password' : 'text'} autoComplete="off"
               placeholder={isHidden ? t('test.savedHidden') : ''} readOnly={isHidden}
               value={isHidden ? '' : value}

@@ -4,7 +4,9 @@ import { useRef, useState } from 'react';
 import { call } from '../api/client';
 import type { FlowDocument, Template } from '../api/types';
 import { promotable } from './promotable';
-import { useT } from '../i18n/i18n';
+import { useLang, useT } from '../i18n/i18n';
+import { fieldPathLabel } from '../i18n/fieldLabel';
+import { useCatalog } from '../store/catalog';
 import { go } from '../router';
 import { useCanEdit } from '../auth/session';
 
@@ -30,7 +32,11 @@ export function SaveAsTemplateButton({ flowId, defaultName, dirty, getDocument, 
   const [open, setOpen] = useState(false);
   const [name, setName] = useState(defaultName);
   const [picked, setPicked] = useState<Record<string, string>>({}); // "node field" → input key
-  const values = open ? promotable(getDocument()) : [];
+  const doc = open ? getDocument() : null;
+  const values = doc ? promotable(doc) : [];
+  const nodeOf = (id: string) => doc?.nodes.find((n) => n.id === id);
+  const kinds = useCatalog((s) => s.kinds);
+  const lang = useLang((s) => s.lang);
   const save = async () => {
     const inputs = values
       .filter((v) => picked[`${v.node} ${v.field}`] !== undefined)
@@ -71,7 +77,8 @@ export function SaveAsTemplateButton({ flowId, defaultName, dirty, getDocument, 
                     else delete next[id];
                     setPicked(next);
                   }} />{' '}
-                <code>{v.node}.{v.field}</code> = {v.value.length > 60 ? v.value.slice(0, 60) + '…' : v.value}
+                <b>{nodeOf(v.node)?.name || v.node}</b>: {fieldPathLabel(kinds.find((k) => k.kind === nodeOf(v.node)?.kind), v.field, lang)}{' '}
+                = {v.value.length > 60 ? v.value.slice(0, 60) + '…' : v.value}
               </label>
               {on && (
                 <input aria-label={t('teamTemplates.inputKey')} value={picked[id]} className="small"
