@@ -11,9 +11,11 @@ export interface Output {
   label: Text;
 }
 
+const NONE: Output[] = []; // one array, so that a store selector returning it is stable
+
 /** The named outputs of a kind; empty for a kind with one output. */
 export function outputsOf(kind: string, kinds: KindInfo[] = useCatalog.getState().kinds): Output[] {
-  return kinds.find((k) => k.kind === kind)?.outputs ?? [];
+  return kinds.find((k) => k.kind === kind)?.outputs ?? NONE;
 }
 
 /** The label of a line leaving by output `name` of a step of `kind` ("" for a plain line). */
