@@ -97,6 +97,18 @@ func TestFlowTemplate_InRussianNamesStepsAndInputs(t *testing.T) {
 					t.Errorf("input %s is labelled %q in Russian", in.Key, in.Label)
 				}
 			}
+			// The fields the trigger declares are labelled in Russian too (the sample form shows them).
+			var trigger struct {
+				Fields []struct{ Key, Label string }
+			}
+			if err := json.Unmarshal(ru.Nodes[0].Config, &trigger); err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range trigger.Fields {
+				if f.Label != "" && f.Label != "Email" && !hasCyrillic(f.Label) && !strings.HasPrefix(f.Label, "utm_") {
+					t.Errorf("the trigger's field %s is labelled %q in Russian", f.Key, f.Label)
+				}
+			}
 			if en := tpl.In("en").Flow; en.Nodes[0].Name != tpl.Flow.Nodes[0].Name {
 				t.Errorf("English changed: %q", en.Nodes[0].Name)
 			}

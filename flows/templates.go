@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"bytes"
 	"embed"
 	"encoding/json"
 	"fmt"
@@ -38,6 +39,7 @@ func (t FlowTemplate) In(lang string) FlowTemplate {
 		if s := extraString(f.Nodes[i].Extra, "name_ru"); s != "" {
 			f.Nodes[i].Name = s
 		}
+		f.Nodes[i].Config = labelsIn(f.Nodes[i].Config, "ru")
 	}
 	f.Inputs = append([]Input(nil), f.Inputs...)
 	for i := range f.Inputs {
@@ -50,6 +52,40 @@ func (t FlowTemplate) In(lang string) FlowTemplate {
 	}
 	t.Flow = &f
 	return t
+}
+
+// labelsIn gives every object of a step's settings that has a "label_<lang>" member (the fields a
+// trigger declares) that label; settings without one come back as they are.
+func labelsIn(config json.RawMessage, lang string) json.RawMessage {
+	if !bytes.Contains(config, []byte(`"label_`+lang+`"`)) {
+		return config
+	}
+	var v any
+	if json.Unmarshal(config, &v) != nil {
+		return config
+	}
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if s, ok := x["label_"+lang].(string); ok && s != "" {
+				x["label"] = s
+			}
+			for _, m := range x {
+				walk(m)
+			}
+		case []any:
+			for _, m := range x {
+				walk(m)
+			}
+		}
+	}
+	walk(v)
+	out, err := json.Marshal(v)
+	if err != nil {
+		return config
+	}
+	return out
 }
 
 func extraString(extra map[string]json.RawMessage, key string) string {

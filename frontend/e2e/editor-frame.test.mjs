@@ -83,7 +83,7 @@ test('leaving with unsaved changes asks (link, back button, signing out, closing
   const page = await newPage(browser);
   await signIn(page, server);
   // Reach the editor through the flows list, so that Back has somewhere to go.
-  await page.locator(`[data-testid="flow-row"][data-flow="${flow.id}"]`).getByRole('link').click();
+  await page.locator(`[data-testid="flow-row"][data-flow="${flow.id}"]`).getByRole('link', { name: flow.name }).click();
   await page.getByTestId('node-send').waitFor();
   const state = page.getByTestId('save-state');
   assert.equal(await state.textContent(), 'Saved');

@@ -123,7 +123,7 @@ test('a user pastes the lead fields, fills the phone by clicking the value GetCo
   await act(() => page.getByRole('button', { name: 'Save', exact: true }).click());
   // Save offers to start the flow that never ran.
   await act(() => page.getByTestId('start-prompt-start').click());
-  await page.getByTestId('flow-state').getByText('running').waitFor();
+  await page.getByTestId('flow-state').getByText('active').waitFor();
   const flows = (await server.api('GET', '/api/flows')).body.flows;
   const saved = (await server.api('GET', `/api/flows/${flows[0].id}`)).body;
   const fields = (saved.document ?? saved).nodes.find((n) => n.id === 'form_encode1').config.fields;

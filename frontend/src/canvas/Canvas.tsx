@@ -12,7 +12,7 @@ import type { HookEdge } from '../store/document';
 import { KindIcon, nodeTypes } from '../nodes/HookNodeView';
 import { kindName } from '../nodes/describe';
 import { outputLabel } from '../nodes/outputs';
-import { labelEdges } from './ariaLabels';
+import { labelEdges, useCanvasWords } from './ariaLabels';
 
 export const DRAG_MIME = 'application/x-hookflow-kind';
 
@@ -85,18 +85,7 @@ export function Canvas() {
     return labelEdges(shownEdges, (id) => names.get(id) ?? id, (k, p) => translate(lang, k, p));
   }, [shownEdges, nodes, lang]);
 
-  // The canvas controls' tooltips and screen-reader texts in the user's language.
-  const ariaLabels = useMemo(() => ({
-    'controls.ariaLabel': t('canvas.aria.controls'),
-    'controls.zoomIn.ariaLabel': t('canvas.aria.zoomIn'),
-    'controls.zoomOut.ariaLabel': t('canvas.aria.zoomOut'),
-    'controls.fitView.ariaLabel': t('canvas.aria.fitView'),
-    'controls.interactive.ariaLabel': t('canvas.aria.interactive'),
-    'node.a11yDescription.default': t('canvas.aria.node'),
-    'node.a11yDescription.keyboardDisabled': t('canvas.aria.node'),
-    'edge.a11yDescription.default': t('canvas.aria.edge'),
-    'handle.ariaLabel': t('canvas.aria.handle'),
-  }), [lang]); // t follows lang
+  const ariaLabels = useCanvasWords();
 
   return (
     <div className="canvas" onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas">

@@ -58,7 +58,7 @@ function FieldPicker({ row, i, choices, onChoose, invalid, idBase }: {
       <option value="">{t('rules.chooseField')}</option>
       {!known && row.left && <option value={row.left}>{row.left}</option>}
       {choices.map((c) => (
-        <option key={c.value} value={c.value}>{choiceText(c)}</option>
+        <option key={c.value} value={c.value} data-user-data={/^[\w.[\]-]+$/.test(c.text) || undefined}>{choiceText(c)}</option>
       ))}
       <option value={OTHER}>{t('rules.typeField')}</option>
     </select>

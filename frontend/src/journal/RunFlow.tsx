@@ -6,7 +6,8 @@ import { useEffect, useMemo } from 'react';
 import { Background, Handle, Position, ReactFlow, ReactFlowProvider, type NodeProps } from '@xyflow/react';
 import type { FlowDocument, StepTrace } from '../api/types';
 import { textIn } from '../api/types';
-import { useLang, useT } from '../i18n/i18n';
+import { translate, useLang, useT } from '../i18n/i18n';
+import { labelEdges, useCanvasWords } from '../canvas/ariaLabels';
 import { statusClass } from '../nodes/HookNodeView';
 import { OutputHandles } from '../nodes/outputs';
 import { useCatalog } from '../store/catalog';
@@ -61,11 +62,17 @@ export function RunFlow({ doc, steps, onStep }: { doc: FlowDocument; steps: Step
   const t = useT();
   const load = useCatalog((s) => s.load);
   useEffect(() => void load(), [load]);
-  const { nodes, edges } = useMemo(() => runGraph(doc, steps), [doc, steps]);
+  const lang = useLang((s) => s.lang);
+  const words = useCanvasWords();
+  const { nodes, edges } = useMemo(() => {
+    const g = runGraph(doc, steps);
+    const names = new Map(g.nodes.map((n) => [n.id, n.data.name || n.id]));
+    return { nodes: g.nodes, edges: labelEdges(g.edges, (id) => names.get(id) ?? id, (k, p) => translate(lang, k, p)) };
+  }, [doc, steps, lang]);
   return (
     <div className="run-flow" data-testid="run-flow" aria-label={t('runs.flowPicture')}>
       <ReactFlowProvider>
-        <ReactFlow nodes={nodes} edges={edges} nodeTypes={runNodeTypes} fitView fitViewOptions={{ maxZoom: 1, padding: 0.15 }}
+        <ReactFlow nodes={nodes} edges={edges} nodeTypes={runNodeTypes} ariaLabelConfig={words} fitView fitViewOptions={{ maxZoom: 1, padding: 0.15 }}
           nodesDraggable={false} nodesConnectable={false} elementsSelectable={false} zoomOnScroll={false} panOnScroll={false}
           preventScrolling={false} onNodeClick={(_, n) => onStep?.(n.id)}>
           <Background />

@@ -63,7 +63,7 @@ export function ServiceBadge({ service }: { service: ServiceId }) {
   const s = SERVICES[service];
   if (service === 'generic') return null;
   return (
-    <span className="service-badge" style={{ background: s.colour }} title={t('canvas.service', { service: s.name })} data-service={service}>
+    <span className="service-badge" style={{ background: s.colour }} title={t('canvas.service', { service: s.name })} data-service={service} data-brand>
       {s.mark}
     </span>
   );

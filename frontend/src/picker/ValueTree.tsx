@@ -26,10 +26,10 @@ export function ValueTree({ value, source, forNode, testId, labels }: {
   const leaf = (v: unknown, path: (string | number)[]): ReactNode => {
     const text = v === null ? 'null' : typeof v === 'string' ? v : JSON.stringify(v);
     const shown = text === '' ? '""' : text;
-    if (!live) return <span className={`vt-value${text === '' ? ' muted' : ''}`}>{shown}</span>;
+    if (!live) return <span className={`vt-value${text === '' ? ' muted' : ''}`} data-user-data>{shown}</span>;
     const ref = expression(refOf(source!, path, value));
     return (
-      <button type="button" className="vt-value pick-value" data-ref={ref}
+      <button type="button" className="vt-value pick-value" data-ref={ref} data-user-data
         title={t('mapping.insertInto', { ref, field: field!.label })}
         // keep the field's caret: the click must not move the focus before the insertion
         onMouseDown={(e) => e.preventDefault()}
@@ -49,7 +49,7 @@ export function ValueTree({ value, source, forNode, testId, labels }: {
             if (++lines > MAX_LINES) return lines === MAX_LINES + 1 ? <li key="more" className="muted">…</li> : null;
             return (
               <li key={String(k)}>
-                <span className="vt-key">{k}</span>
+                <span className="vt-key" data-user-data>{k}</span>
                 {labels?.[[...path, k].join('.')] && <span className="vt-label"> ({labels[[...path, k].join('.')]})</span>}
                 : {walk(x, [...path, k])}
               </li>
