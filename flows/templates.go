@@ -97,8 +97,12 @@ func TemplateByID(id string) (FlowTemplate, bool) {
 
 // Preset returns the trigger preset of the template's flow, whose guide tells what to set up
 // in the source system.
-func (t FlowTemplate) Preset() (Preset, bool) {
-	for _, n := range t.Flow.Nodes {
+func (t FlowTemplate) Preset() (Preset, bool) { return t.Flow.TriggerPreset() }
+
+// TriggerPreset returns the preset chosen on the flow's webhook trigger: which source calls the
+// flow, and so which connection check (TestRequest) the webhook answers without running.
+func (f *Flow) TriggerPreset() (Preset, bool) {
+	for _, n := range f.Nodes {
 		if n.Kind != "webhook" {
 			continue
 		}
