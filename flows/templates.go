@@ -22,16 +22,26 @@ type FlowTemplate struct {
 	Target      string `json:"target"`
 	Title       Text   `json:"title"`
 	Description Text   `json:"description"`
-	Flow        *Flow  `json:"flow"`
+	// Guide is the setup on the target's side (where to get the key, the chat id), step by
+	// step in en and ru; the source's side is its preset's guide.
+	Guide *TemplateGuide `json:"guide,omitempty"`
+	Flow  *Flow          `json:"flow"`
+}
+
+// TemplateGuide is a template's own setup steps.
+type TemplateGuide struct {
+	En []string `json:"en"`
+	Ru []string `json:"ru"`
 }
 
 // templateMeta is the "template" member of a template's flow document.
 type templateMeta struct {
-	ID          string `json:"id"`
-	Source      string `json:"source"`
-	Target      string `json:"target"`
-	Title       Text   `json:"title"`
-	Description Text   `json:"description"`
+	ID          string         `json:"id"`
+	Source      string         `json:"source"`
+	Target      string         `json:"target"`
+	Title       Text           `json:"title"`
+	Description Text           `json:"description"`
+	Guide       *TemplateGuide `json:"guide,omitempty"`
 }
 
 var builtinTemplates = sync.OnceValue(func() []FlowTemplate {
@@ -70,7 +80,7 @@ func ParseTemplateDocument(data []byte) (FlowTemplate, error) {
 	if meta.ID == "" {
 		return FlowTemplate{}, fmt.Errorf("the document has no template id")
 	}
-	return FlowTemplate{ID: meta.ID, Source: meta.Source, Target: meta.Target, Title: meta.Title, Description: meta.Description, Flow: f}, nil
+	return FlowTemplate{ID: meta.ID, Source: meta.Source, Target: meta.Target, Title: meta.Title, Description: meta.Description, Guide: meta.Guide, Flow: f}, nil
 }
 
 // Templates returns the built-in templates by id. Each call returns fresh copies of the flows,
