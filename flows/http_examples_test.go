@@ -198,9 +198,9 @@ func TestHTTPPreview_TemplatesWithoutSampleAnswersPassOnTheServicesExamples(t *t
 			for _, in := range flow.Inputs {
 				inputs[in.Key] = "sample-" + in.Key
 			}
-			// An input that is a whole address (Bitrix24's incoming webhook) gets one.
-			if _, ok := inputs["bitrix_webhook"]; ok {
-				inputs["bitrix_webhook"] = "https://portal.bitrix24.ru/rest/1/sample/"
+			// A Bitrix24 portal is the user's own host; the example answer follows it.
+			if _, ok := inputs["bitrix_portal"]; ok {
+				inputs["bitrix_portal"] = "school.bitrix24.ru"
 			}
 			tr, err := Run(context.Background(), &flow, Payload{Method: "GET", Query: q}, &BasicEnv{Inputs: inputs})
 			if err != nil {

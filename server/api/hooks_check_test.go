@@ -28,7 +28,7 @@ func postForm(t *testing.T, webhookURL, form string) (int, string) {
 func TestServer_TildaCheckIsAnsweredAndNotRunARealFormIsRunOnce(t *testing.T) {
 	b24 := flowstest.NewTarget(t, flowstest.Reply(200, `{"result":1234,"time":{"start":1709633700.1,"finish":1709633700.3}}`))
 	s := startServer(t, "sqlite", b24.Client())
-	f := s.instantiate("tilda-bitrix24", map[string]string{"bitrix_webhook": "https://school.bitrix24.ru/rest/1/hook-code/"})
+	f := s.instantiate("tilda-bitrix24", map[string]string{"bitrix_portal": "school.bitrix24.ru", "bitrix_webhook": "1/hook-code"})
 
 	status, body := postForm(t, f.WebhookURL, "test=test")
 	if status != 200 || !strings.Contains(body, `"ok":true`) {

@@ -39,7 +39,7 @@ describe('hostOf and serviceOfUrl', () => {
     ['https://api.telegram.org/bot{{inputs.bot_token}}/sendMessage', 'api.telegram.org', 'telegram'],
     ['https://school.bitrix24.ru/rest/1/abc123/crm.lead.add.json', 'school.bitrix24.ru', 'bitrix24'],
     ['https://b24-x1y2z3.bitrix24.com.br/rest/7/code/crm.contact.add', 'b24-x1y2z3.bitrix24.com.br', 'bitrix24'],
-    ['{{inputs.bitrix_webhook | trim}}crm.lead.add.json', '…crm.lead.add.json', 'bitrix24'],
+    ['https://{{inputs.bitrix_portal}}/rest/{{inputs.bitrix_webhook}}/crm.lead.add.json', '…', 'bitrix24'],
     ['https://telegram.org.example/x', 'telegram.org.example', 'generic'],
     ['https://shop.example/crm.lead.add.json.bak', 'shop.example', 'generic'],
     ['http://127.0.0.1:18091/send', '127.0.0.1', 'generic'],

@@ -45,7 +45,7 @@ const HOSTS: [RegExp, ServiceId][] = [
   [/(^|\.)bitrix24\.[a-z]{2,3}(\.[a-z]{2})?$/, 'bitrix24'],
 ];
 
-/** A Bitrix24 incoming webhook is often a whole input ({{inputs.bitrix_webhook}}crm.lead.add.json):
+/** A Bitrix24 portal is often an input (https://{{inputs.bitrix_portal}}/rest/…/crm.lead.add.json):
  *  its host is unknown, its REST method (crm.lead.add) still names the service. */
 const BITRIX24_METHOD = /(\/|}})crm\.[a-z_]+\.[a-z_]+(\.json)?([?#]|$)/;
 
