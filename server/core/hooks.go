@@ -80,6 +80,8 @@ func (a *App) AcceptWebhook(ctx context.Context, token string, p flows.Payload) 
 		return nil, err
 	}
 	if t.source.IsTestRequest(p) {
+		// Logged, so that "Tilda says the address works but nothing arrived" has an answer.
+		a.log.Info("webhook: the source's connection check was answered, not stored", "flow", t.flowID, "source", t.source.Source)
 		return &Accepted{FlowID: t.flowID, Active: t.active, SourceCheck: true}, nil
 	}
 	data, err := json.Marshal(p)
