@@ -22,26 +22,28 @@ type FlowTemplate struct {
 	Target      string `json:"target"`
 	Title       Text   `json:"title"`
 	Description Text   `json:"description"`
+	Flow        *Flow  `json:"flow"`
+
 	// Guide is the setup on the target's side (where to get the key, the chat id), step by
 	// step in en and ru; the source's side is its preset's guide.
 	Guide *TemplateGuide `json:"guide,omitempty"`
-	Flow  *Flow          `json:"flow"`
+}
+
+// templateMeta is the "template" member of a template's flow document.
+type templateMeta struct {
+	ID          string `json:"id"`
+	Source      string `json:"source"`
+	Target      string `json:"target"`
+	Title       Text   `json:"title"`
+	Description Text   `json:"description"`
+
+	Guide *TemplateGuide `json:"guide,omitempty"`
 }
 
 // TemplateGuide is a template's own setup steps.
 type TemplateGuide struct {
 	En []string `json:"en"`
 	Ru []string `json:"ru"`
-}
-
-// templateMeta is the "template" member of a template's flow document.
-type templateMeta struct {
-	ID          string         `json:"id"`
-	Source      string         `json:"source"`
-	Target      string         `json:"target"`
-	Title       Text           `json:"title"`
-	Description Text           `json:"description"`
-	Guide       *TemplateGuide `json:"guide,omitempty"`
 }
 
 var builtinTemplates = sync.OnceValue(func() []FlowTemplate {
