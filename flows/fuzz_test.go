@@ -2,13 +2,16 @@ package flows
 
 import (
 	"encoding/json"
+	"html"
+	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // Fuzz targets for every parser of outside input. `make test` runs each for a few seconds.
 
 func FuzzParseTemplate(f *testing.F) {
-	for _, s := range []string{"{{trigger.params.phone | digits}}", `{{a["b"][0] | default:"x" | date:"DD.MM.YYYY"}}`, "{{", "}}{{x}}", `{{"q\"" | upper}}`, "{{now|date:unix}}"} {
+	for _, s := range []string{"{{trigger.params.phone | digits}}", `{{a["b"][0] | default:"x" | date:"DD.MM.YYYY"}}`, "{{", "}}{{x}}", `{{"q\"" | upper}}`, "{{now|date:unix}}", "<b>{{trigger.params.name | html}}</b>"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, src string) {
@@ -71,6 +74,23 @@ func FuzzParseRequest(f *testing.F) {
 		}
 		if _, err := json.Marshal(out); err != nil {
 			t.Fatalf("output must encode: %v", err)
+		}
+	})
+}
+
+// The html pipe's output, put between tags, is always plain text to an HTML reader: no tag or
+// entity of the input survives, and unescaping gives the input back.
+func FuzzHTMLPipe(f *testing.F) {
+	for _, s := range []string{"Анна", "<b>x</b>", "a & b", `"q"`, "&amp;", "&lt;", "<<>>&&", "\x00<"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		out := escapeHTML(in)
+		if strings.ContainsAny(out, `<>"`) {
+			t.Fatalf("escapeHTML(%q) = %q keeps markup", in, out)
+		}
+		if got := html.UnescapeString(out); got != in && utf8.ValidString(in) {
+			t.Fatalf("unescaping %q gives %q, want %q", out, got, in)
 		}
 	})
 }

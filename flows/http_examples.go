@@ -30,9 +30,22 @@ var serviceAnswers = []serviceAnswer{
 		body: `{"success":true,"action":"add","result":{"success":true,"user_id":123456,"error_message":""}}`},
 	{Service: "U-ON", host: "api.u-on.ru", path: "/",
 		body: `{"request":[{"id":48213,"dat":"2024-03-05 10:15:00","dat_lead":"2024-03-05 10:10:00","dat_close":null,"status_id":1,"status":"Новое","office_id":1,"office_name":"Главный офис","travel_type_id":2,"travel_type":"Пляжный отдых","manager_id":7,"manager_surname":"Петрова","manager_sname":"Ивановна","manager_name":"Мария","source_id":3,"source":"Сайт","client_name":"Анна","client_surname":"Смирнова","client_phone":"+7 (916) 123-45-67","client_email":"anna@example.ru"}]}`},
+	// Telegram Bot API, sendMessage: {"ok": true, "result": <the sent Message>}
+	// (core.telegram.org/bots/api#making-requests).
+	{Service: "Telegram", host: "api.telegram.org", path: "/bot",
+		body: `{"ok":true,"result":{"message_id":512,"from":{"id":7012345678,"is_bot":true,"first_name":"Заявки школы","username":"school_leads_bot"},"chat":{"id":123456789,"first_name":"Мария","type":"private"},"date":1709633700,"text":"Новый пользователь в GetCourse"}}`},
+	// Bitrix24 REST through an incoming webhook (https://PORTAL.bitrix24.ru/rest/USER/CODE/
+	// method.json): crm.lead.add answers the new lead's number in result (apidocs.bitrix24.ru).
+	{Service: "Bitrix24", host: ".bitrix24.ru", path: "/rest/", body: bitrix24Answer},
+	{Service: "Bitrix24", host: ".bitrix24.com", path: "/rest/", body: bitrix24Answer},
+	{Service: "Bitrix24", host: ".bitrix24.by", path: "/rest/", body: bitrix24Answer},
+	{Service: "Bitrix24", host: ".bitrix24.kz", path: "/rest/", body: bitrix24Answer},
+	{Service: "Bitrix24", host: ".bitrix24.ua", path: "/rest/", body: bitrix24Answer},
 	// Offerrum's answer is not documented: its name is known, its answer is not.
 	{Service: "Offerrum", host: "api.offerrum.com"},
 }
+
+const bitrix24Answer = `{"result":1234,"time":{"start":1709633700.1,"finish":1709633700.3,"duration":0.2,"processing":0.1,"date_start":"2024-03-05T13:15:00+03:00","date_finish":"2024-03-05T13:15:00+03:00"}}`
 
 // serviceAnswerFor finds the known service an address belongs to.
 func serviceAnswerFor(host, path string) (serviceAnswer, bool) {

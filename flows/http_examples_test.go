@@ -63,6 +63,24 @@ func TestHTTPPreview_WithoutASampleAnswerNeverClaimsTheTargetAnswered(t *testing
 			wantLog: "GetCourse's example answer",
 		},
 		{
+			name:     "Telegram sendMessage: its example passes ok equals true",
+			config:   `{"method":"POST","url":"https://api.telegram.org/bot123:abc/sendMessage","body_type":"previous","success":{"rules":[{"left":"ok","op":"equals","right":"true"}],"error_path":"description"}}`,
+			wantLog:  "Telegram's example answer",
+			wantJSON: map[string]any{"ok": true},
+		},
+		{
+			name:     "Bitrix24 crm.lead.add on a portal: its example has the lead's number",
+			config:   `{"method":"POST","url":"https://school.bitrix24.ru/rest/1/abc/crm.lead.add.json","body_type":"previous","success":{"match":"all","rules":[{"left":"result","op":"not_empty"},{"left":"error","op":"is_empty"}]}}`,
+			wantLog:  "Bitrix24's example answer",
+			wantJSON: map[string]any{"result": json.Number("1234")},
+		},
+		{
+			name:        "a bitrix24.ru address outside /rest/ is not taken for the API",
+			config:      `{"method":"POST","url":"https://school.bitrix24.ru/crm/lead/","body_type":"previous","success":{"rules":[{"left":"result","op":"not_empty"}]}}`,
+			wantCode:    CodeHTTPPreviewNoAnswer,
+			wantService: "school.bitrix24.ru",
+		},
+		{
 			name:        "Offerrum, whose answer is not known: named, not made up",
 			config:      `{"method":"POST","url":"https://api.offerrum.com/webmaster/order/","body_type":"previous","success":{"condition":"status == \"ok\""}}`,
 			wantCode:    CodeHTTPPreviewNoAnswer,
@@ -179,6 +197,10 @@ func TestHTTPPreview_TemplatesWithoutSampleAnswersPassOnTheServicesExamples(t *t
 			inputs := map[string]string{}
 			for _, in := range flow.Inputs {
 				inputs[in.Key] = "sample-" + in.Key
+			}
+			// A Bitrix24 portal is the user's own host; the example answer follows it.
+			if _, ok := inputs["bitrix_portal"]; ok {
+				inputs["bitrix_portal"] = "school.bitrix24.ru"
 			}
 			tr, err := Run(context.Background(), &flow, Payload{Method: "GET", Query: q}, &BasicEnv{Inputs: inputs})
 			if err != nil {

@@ -26,10 +26,17 @@ var pipes = map[string]pipe{
 	"digits":    {stringPipe(onlyDigits), Text{"keep only digits: +7 (999) 123-45-67 → 79991234567", "оставить только цифры: +7 (999) 123-45-67 → 79991234567"}},
 	"number":    {pipeNumber, Text{"read a number from text: 1 990 руб. → 1990", "число из текста: 1 990 руб. → 1990"}},
 	"urlencode": {stringPipe(url.QueryEscape), Text{"encode for a URL", "закодировать для URL"}},
+	"html":      {stringPipe(escapeHTML), Text{"make text safe inside HTML (a Telegram message with parse_mode HTML): < > & \" become &lt; &gt; &amp; &quot;", "сделать текст безопасным внутри HTML (сообщение Telegram в режиме «HTML»): < > & \" становятся «&lt;» «&gt;» «&amp;» «&quot;»"}},
 	"base64":    {stringPipe(func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }), Text{"encode as base64", "закодировать в base64"}},
 	"json":      {pipeJSON, Text{"write the value as JSON", "записать значение как JSON"}},
 	"date":      {pipeDate, Text{`format a date: date:"DD.MM.YYYY", date:"unix", date:"iso"`, `формат даты: date:"DD.MM.YYYY", date:"unix", date:"iso"`}},
 }
+
+// htmlEscaper replaces exactly what Telegram's HTML mode asks to replace (<, >, &) and the quote,
+// which breaks an attribute such as <a href="…">; Telegram knows all four named entities.
+var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;")
+
+func escapeHTML(s string) string { return htmlEscaper.Replace(s) }
 
 func pipeNames() []string {
 	names := make([]string, 0, len(pipes))

@@ -5,6 +5,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
 	"path"
 	"slices"
@@ -30,6 +31,10 @@ import (
 //     the preset sends appointment_status={{appointment.status}}.
 //   - U-ON: sends r_id by itself (nothing to append to the URL); the flow then fetches the full
 //     request from U-ON's API.
+//   - Tilda: the form's fields are posted as form data under the names given in the form's
+//     "Variable name" (Name, Phone, Email by default), with tranid and formid; right after the
+//     webhook is connected Tilda posts test=test and expects 200 OK (help-ru.tilda.cc/formsscript),
+//     declared as the preset's test_request.
 //   - SMS Deliverer and generic: field names are not documented, so none are fixed; fields are
 //     learned from test requests.
 
@@ -48,12 +53,45 @@ type Preset struct {
 	Title  Text          `json:"title"`
 	Method string        `json:"method"` // how the source calls: "GET", "POST" or "ANY"
 	Params []PresetParam `json:"params"`
+	// TestRequest is the check the source sends when its webhook is connected (Tilda posts
+	// test=test and wants 200 OK). hookflow answers it 200 and neither stores nor runs it; nil
+	// when the source sends no such check.
+	TestRequest *PresetTestRequest `json:"test_request,omitempty"`
 	// Guide is the setup in the source system, step by step, in order. "{webhook_url}" stands for
 	// the flow's webhook address; the editor substitutes it.
 	Guide struct {
 		En []string `json:"en"`
 		Ru []string `json:"ru"`
 	} `json:"guide"`
+}
+
+// PresetTestRequest is a source's connection check: a request whose params are exactly these.
+type PresetTestRequest struct {
+	Params map[string]string `json:"params"`
+}
+
+// IsTestRequest reports whether a request is the source's connection check: its params (query,
+// form and top-level JSON together) are exactly the declared ones, nothing more. A real form
+// that merely has a field called "test" is not a check.
+func (p Preset) IsTestRequest(payload Payload) bool {
+	if p.TestRequest == nil || len(p.TestRequest.Params) == 0 {
+		return false
+	}
+	req, err := ParseRequest(payload)
+	if err != nil {
+		return false
+	}
+	params, _ := req["params"].(map[string]any)
+	if len(params) != len(p.TestRequest.Params) {
+		return false
+	}
+	for k, want := range p.TestRequest.Params {
+		got, ok := params[k].(string)
+		if !ok || got != want {
+			return false
+		}
+	}
+	return true
 }
 
 // presetURLPlaceholder is what a preset's guide writes where the flow's webhook address goes.
@@ -73,6 +111,7 @@ var presetOrder = []string{
 	"klientiks.visit_paid",
 	"uon.request",
 	"sms_deliverer",
+	"tilda.form",
 	"generic",
 }
 
@@ -126,6 +165,9 @@ func (p Preset) clone() Preset {
 	p.Params = slices.Clone(p.Params)
 	p.Guide.En = slices.Clone(p.Guide.En)
 	p.Guide.Ru = slices.Clone(p.Guide.Ru)
+	if p.TestRequest != nil {
+		p.TestRequest = &PresetTestRequest{Params: maps.Clone(p.TestRequest.Params)}
+	}
 	return p
 }
 

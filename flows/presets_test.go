@@ -19,6 +19,7 @@ var fixedPresetIDs = []string{
 	"klientiks.visit_paid",
 	"uon.request",
 	"sms_deliverer",
+	"tilda.form",
 	"generic",
 }
 
@@ -108,11 +109,12 @@ func TestPresetParamKeysAreUniqueWithinAPreset(t *testing.T) {
 }
 
 func TestPresetParamsHaveKeysLabelsAndExamples(t *testing.T) {
-	key := regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+	// Tilda posts its form fields under their variable names, capitalised by default (Name).
+	key := regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
 	for _, p := range Presets() {
 		for _, pp := range p.Params {
 			if !key.MatchString(pp.Key) {
-				t.Errorf("%s: key %q is not a plain lower-case name", p.ID, pp.Key)
+				t.Errorf("%s: key %q is not a plain name", p.ID, pp.Key)
 			}
 			if pp.Label.En == "" || pp.Label.Ru == "" {
 				t.Errorf("%s: %s label = %+v, want en and ru", p.ID, pp.Key, pp.Label)
@@ -129,10 +131,11 @@ func TestPresetExamplesAreRealistic(t *testing.T) {
 	email := regexp.MustCompile(`^[a-z0-9._-]+@[a-z0-9-]+(\.[a-z]+)+$`)
 	for _, p := range Presets() {
 		for _, pp := range p.Params {
+			key := strings.ToLower(pp.Key)
 			switch {
-			case strings.HasSuffix(pp.Key, "phone") && !phone.MatchString(pp.Example):
+			case strings.HasSuffix(key, "phone") && !phone.MatchString(pp.Example):
 				t.Errorf("%s: %s example %q is not a +7 phone", p.ID, pp.Key, pp.Example)
-			case strings.HasSuffix(pp.Key, "email") && !email.MatchString(pp.Example):
+			case strings.HasSuffix(key, "email") && !email.MatchString(pp.Example):
 				t.Errorf("%s: %s example %q is not an email", p.ID, pp.Key, pp.Example)
 			}
 		}
@@ -208,6 +211,8 @@ func TestPresetURLTemplate(t *testing.T) {
 		// U-ON sends r_id by itself; nothing to append.
 		{"uon.request", ""},
 		{"sms_deliverer", ""},
+		// Tilda posts the form's fields by itself.
+		{"tilda.form", ""},
 		{"generic", ""},
 	}
 	for _, tt := range tests {
@@ -360,5 +365,60 @@ func TestPresetJSONShape(t *testing.T) {
 	var g map[string][]string
 	if err := json.Unmarshal(m["guide"], &g); err != nil || len(g["en"]) == 0 || len(g["ru"]) == 0 {
 		t.Errorf("guide = %s, want {\"en\": [...], \"ru\": [...]} (err %v)", m["guide"], err)
+	}
+}
+
+func TestPresetTestRequest_TildaCheckIsRecognisedAndRealFormsAreNot(t *testing.T) {
+	tilda := mustPreset(t, "tilda.form")
+	form := func(body string) Payload {
+		return Payload{Method: "POST", Headers: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, Body: body}
+	}
+	tests := []struct {
+		name    string
+		payload Payload
+		want    bool
+	}{
+		{"Tilda's check: test=test posted as a form", form("test=test"), true},
+		{"the check in the query string", Payload{Method: "POST", Query: json.RawMessage(`"test=test"`)}, true},
+		{"a submitted form", form("Name=%D0%90%D0%BD%D0%BD%D0%B0&Phone=%2B79161234567&tranid=1%3A2&formid=form1"), false},
+		{"a form with a field called test", form("test=test&Name=Anna"), false},
+		{"test with another value", form("test=yes"), false},
+		{"test sent twice", form("test=test&test=test"), false},
+		{"an empty request", form(""), false},
+		{"unreadable JSON", Payload{Method: "POST", Headers: map[string]string{"Content-Type": "application/json"}, Body: "{"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tilda.IsTestRequest(tt.payload); got != tt.want {
+				t.Errorf("IsTestRequest = %v, want %v", got, tt.want)
+			}
+		})
+	}
+	for _, id := range fixedPresetIDs {
+		if p := mustPreset(t, id); id != "tilda.form" && p.IsTestRequest(form("test=test")) {
+			t.Errorf("%s declares no check, but test=test is taken for one", id)
+		}
+	}
+}
+
+func TestPresetTestRequestIsCopiedWithThePreset(t *testing.T) {
+	a := mustPreset(t, "tilda.form")
+	a.TestRequest.Params["test"] = "changed"
+	if b := mustPreset(t, "tilda.form"); b.TestRequest.Params["test"] != "test" {
+		t.Errorf("changing a returned preset's check changed the stored one: %v", b.TestRequest.Params)
+	}
+}
+
+func TestFlowTriggerPresetIsTheWebhooksChoice(t *testing.T) {
+	f, err := ParseFlow([]byte(`{"schema":1,"name":"x","nodes":[{"id":"a","kind":"set"},{"id":"t","kind":"webhook","config":{"preset":"tilda.form"}}],"edges":[]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, ok := f.TriggerPreset(); !ok || p.ID != "tilda.form" {
+		t.Errorf("TriggerPreset = %q, %v; want tilda.form", p.ID, ok)
+	}
+	none, _ := ParseFlow([]byte(`{"schema":1,"name":"x","nodes":[{"id":"t","kind":"webhook"}],"edges":[]}`))
+	if p, ok := none.TriggerPreset(); ok {
+		t.Errorf("a webhook without a preset has preset %q", p.ID)
 	}
 }

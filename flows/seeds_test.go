@@ -284,6 +284,8 @@ func TestSeed_PreviewTracesMatchGolden(t *testing.T) {
 		{"sms-deliverer-aray", "sms-deliverer.json", "aray.json"},
 		{"uon-offerrum", "uon-request.json", "uon-offerrum.json"},
 		{"webhook-getcourse-user", "site-form.json", "getcourse.json"},
+		{"tilda-bitrix24", "tilda-form.json", "bitrix24.json"},
+		{"getcourse-telegram", "getcourse-user.json", "telegram.json"},
 	}
 	for _, c := range cases {
 		t.Run(c.template, func(t *testing.T) {
@@ -297,6 +299,122 @@ func TestSeed_PreviewTracesMatchGolden(t *testing.T) {
 				}
 			}
 			golden(t, "trace-"+c.template+".json", indentJSON(t, tr))
+		})
+	}
+}
+
+// Bitrix24's successful crm.lead.add answer: the new lead's number in result, and timings
+// (apidocs.bitrix24.ru, crm.lead.add).
+const bitrix24LeadAdded = `{"result":1234,"time":{"start":1709633700.1,"finish":1709633700.3,"duration":0.2,"processing":0.1,"date_start":"2024-03-05T13:15:00+03:00","date_finish":"2024-03-05T13:15:00+03:00"}}`
+
+func TestSeed_TildaFormToBitrix24Lead(t *testing.T) {
+	b24 := flowstest.NewTarget(t)
+	b24.SetReplies(flowstest.Reply(200, bitrix24LeadAdded))
+	tr := seedRun(t, "tilda-bitrix24", "tilda-form.json", "bitrix24.json", b24.Client())
+	if tr.Status != StatusSuccess {
+		t.Fatalf("status %s: %v", tr.Status, tr.Error)
+	}
+	reqs := b24.Requests()
+	if len(reqs) != 1 {
+		t.Fatalf("Bitrix24 got %d requests", len(reqs))
+	}
+	r := reqs[0]
+	checkRequest(t, r, "POST", "/rest/1/b24-secret-hook-987/crm.lead.add.json", "application/x-www-form-urlencoded")
+	if r.Host != "school.bitrix24.ru" || len(r.Query) != 0 {
+		t.Errorf("host %s query %v", r.Host, r.Query)
+	}
+	checkForm(t, r.Form, map[string]string{
+		"fields[TITLE]": "Заявка с сайта (Tilda)", "fields[NAME]": "Анна Смирнова",
+		"fields[PHONE][0][VALUE]": "+7 (916) 123-45-67", "fields[PHONE][0][VALUE_TYPE]": "WORK",
+		"fields[EMAIL][0][VALUE]": "anna.smirnova@mail.ru", "fields[EMAIL][0][VALUE_TYPE]": "WORK",
+		"fields[SOURCE_ID]": "WEB", "fields[SOURCE_DESCRIPTION]": "Tilda form512345678, заявка 5123456:7890123456",
+		"fields[UTM_SOURCE]": "yandex", "fields[UTM_MEDIUM]": "cpc", "fields[UTM_CAMPAIGN]": "kurs_vesna",
+		"params[REGISTER_SONET_EVENT]": "Y",
+	})
+	if strings.Contains(Stringify(tr.Steps), "b24-secret-hook-987") {
+		t.Error("the Bitrix24 webhook code is visible in the trace")
+	}
+}
+
+// Telegram's successful sendMessage answer: ok and the sent Message (core.telegram.org/bots/api).
+const telegramMessageSent = `{"ok":true,"result":{"message_id":512,"from":{"id":7012345678,"is_bot":true,"first_name":"Заявки школы","username":"school_leads_bot"},"chat":{"id":123456789,"first_name":"Мария","type":"private"},"date":1709633700,"text":"Новый пользователь в GetCourse"}}`
+
+func TestSeed_GetCourseUserToTelegramMessage(t *testing.T) {
+	cases := []struct {
+		name, payload, text string
+	}{
+		{"plain user", "getcourse-user.json",
+			"<b>Новый пользователь в GetCourse</b>\nИмя: Анна Смирнова\nEmail: anna.smirnova@example.ru\nТелефон: +7 (916) 123-45-67\nИсточник: yandex"},
+		// What the user typed stays text: Telegram would refuse the message ("can't parse
+		// entities") or show a stranger's markup if it were not escaped.
+		{"user data that looks like markup", "getcourse-user-markup.json",
+			"<b>Новый пользователь в GetCourse</b>\nИмя: &lt;b&gt;Olga&lt;/b&gt; O'Brien &amp; Co\nEmail: o.brien@example.ru\nТелефон: +79161234567\nИсточник: &lt;script&gt;"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			tg := flowstest.NewTarget(t)
+			tg.SetReplies(flowstest.Reply(200, telegramMessageSent))
+			tr := seedRun(t, "getcourse-telegram", c.payload, "telegram.json", tg.Client())
+			if tr.Status != StatusSuccess {
+				t.Fatalf("status %s: %v", tr.Status, tr.Error)
+			}
+			reqs := tg.Requests()
+			if len(reqs) != 1 {
+				t.Fatalf("Telegram got %d requests", len(reqs))
+			}
+			r := reqs[0]
+			checkRequest(t, r, "POST", "/bot7012345678:AAE-tg-secret-token/sendMessage", "application/x-www-form-urlencoded")
+			if r.Host != "api.telegram.org" {
+				t.Errorf("host %s", r.Host)
+			}
+			checkForm(t, r.Form, map[string]string{"chat_id": "123456789", "parse_mode": "HTML", "text": c.text})
+			if strings.Contains(Stringify(tr.Steps), "AAE-tg-secret-token") {
+				t.Error("the bot token is visible in the trace")
+			}
+		})
+	}
+}
+
+// Bitrix24 and Telegram refuse with an HTTP error status and a JSON body; the journal quotes
+// their own words (error_description, description). A refusal is not retried; a busy service is.
+func TestSeed_ServiceRefusalsQuoteTheServicesOwnWords(t *testing.T) {
+	cases := []struct {
+		name, template, payload, inputs string
+		status                          int
+		reply, want                     string
+		attempts                        int
+	}{
+		{"Bitrix24: webhook address wrong", "tilda-bitrix24", "tilda-form.json", "bitrix24.json",
+			401, `{"error":"INVALID_CREDENTIALS","error_description":"Invalid request credentials"}`, "Invalid request credentials", 1},
+		{"Bitrix24: webhook without the CRM permission", "tilda-bitrix24", "tilda-form.json", "bitrix24.json",
+			403, `{"error":"insufficient_scope","error_description":"The request requires higher privileges than provided by the webhook token"}`, "higher privileges", 1},
+		{"Bitrix24: too many requests", "tilda-bitrix24", "tilda-form.json", "bitrix24.json",
+			503, `{"error":"QUERY_LIMIT_EXCEEDED","error_description":"Too many requests"}`, "Too many requests", 4},
+		{"Bitrix24: a field refused", "tilda-bitrix24", "tilda-form.json", "bitrix24.json",
+			400, `{"error":"","error_description":"Не заполнено обязательное поле «Название лида»"}`, "Не заполнено обязательное поле", 1},
+		{"Bitrix24: an answer without a lead number", "tilda-bitrix24", "tilda-form.json", "bitrix24.json",
+			200, `{"error":"","error_description":"Лид не добавлен"}`, "Лид не добавлен", 1},
+		{"Telegram: chat not found", "getcourse-telegram", "getcourse-user.json", "telegram.json",
+			400, `{"ok":false,"error_code":400,"description":"Bad Request: chat not found"}`, "Bad Request: chat not found", 1},
+		{"Telegram: wrong token", "getcourse-telegram", "getcourse-user.json", "telegram.json",
+			401, `{"ok":false,"error_code":401,"description":"Unauthorized"}`, "Unauthorized", 1},
+		{"Telegram: the manager blocked the bot", "getcourse-telegram", "getcourse-user.json", "telegram.json",
+			403, `{"ok":false,"error_code":403,"description":"Forbidden: bot was blocked by the user"}`, "bot was blocked by the user", 1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ft := flowstest.NewTarget(t)
+			ft.SetReplies(flowstest.Reply(c.status, c.reply))
+			tr := seedRun(t, c.template, c.payload, c.inputs, ft.Client())
+			if tr.Status != StatusFailed || tr.Error == nil {
+				t.Fatalf("status %s", tr.Status)
+			}
+			if !strings.Contains(tr.Error.Message, c.want) || tr.Error.Node != "send" {
+				t.Errorf("error = %q (node %s), want it to quote %q", tr.Error.Message, tr.Error.Node, c.want)
+			}
+			if got := len(ft.Requests()); got != c.attempts {
+				t.Errorf("%d requests, want %d", got, c.attempts)
+			}
 		})
 	}
 }

@@ -10,7 +10,7 @@ import (
 func testScope() *Scope {
 	trigger := map[string]any{"params": map[string]any{
 		"email": "Anna@Example.RU ", "phone": "+7 (916) 123-45-67", "cost": "1 990 руб.", "cost_frac": "1 990,50 руб.",
-		"name": "Анна", "empty": "", "dotted.key": "dk", "list": []any{"a", "b"}, "when": "2024-03-05 10:15:00",
+		"name": "Анна", "markup": `<b>Ann & Co</b> "VIP"`, "empty": "", "dotted.key": "dk", "list": []any{"a", "b"}, "when": "2024-03-05 10:15:00",
 	}}
 	return NewScope(map[string]any{
 		"trigger": trigger,
@@ -43,6 +43,9 @@ func TestTemplate_RendersReferencesAndPipes(t *testing.T) {
 		{"default keeps a value", `{{inputs.country | default:"KZ"}}`, "RU"},
 		{"urlencode", "{{trigger.params.phone | urlencode}}", "%2B7+%28916%29+123-45-67"},
 		{"base64", "{{inputs.country | base64}}", "UlU="},
+		{"html escapes a name that looks like markup", "<b>{{trigger.params.markup | html}}</b>", "<b>&lt;b&gt;Ann &amp; Co&lt;/b&gt; &quot;VIP&quot;</b>"},
+		{"html leaves plain text alone", "{{trigger.params.name | html}}", "Анна"},
+		{"html of a missing value is empty", "[{{trigger.params.nope | html}}]", "[]"},
 		{"json of text", "{{trigger.params.name | json}}", `"Анна"`},
 		{"object becomes JSON", "{{obj}}", `{"a":1}`},
 		{"json then base64", "{{obj | json | base64}}", "eyJhIjoxfQ=="},

@@ -24,6 +24,10 @@ type FlowTemplate struct {
 	Title       Text   `json:"title"`
 	Description Text   `json:"description"`
 	Flow        *Flow  `json:"flow"`
+
+	// Guide is the setup on the target's side (where to get the key, the chat id), step by
+	// step in en and ru; the source's side is its preset's guide.
+	Guide *TemplateGuide `json:"guide,omitempty"`
 }
 
 // In is the template as a flow made in lang: its steps' names and its inputs' labels come from
@@ -103,6 +107,14 @@ type templateMeta struct {
 	Target      string `json:"target"`
 	Title       Text   `json:"title"`
 	Description Text   `json:"description"`
+
+	Guide *TemplateGuide `json:"guide,omitempty"`
+}
+
+// TemplateGuide is a template's own setup steps.
+type TemplateGuide struct {
+	En []string `json:"en"`
+	Ru []string `json:"ru"`
 }
 
 var builtinTemplates = sync.OnceValue(func() []FlowTemplate {
@@ -141,7 +153,7 @@ func ParseTemplateDocument(data []byte) (FlowTemplate, error) {
 	if meta.ID == "" {
 		return FlowTemplate{}, fmt.Errorf("the document has no template id")
 	}
-	return FlowTemplate{ID: meta.ID, Source: meta.Source, Target: meta.Target, Title: meta.Title, Description: meta.Description, Flow: f}, nil
+	return FlowTemplate{ID: meta.ID, Source: meta.Source, Target: meta.Target, Title: meta.Title, Description: meta.Description, Guide: meta.Guide, Flow: f}, nil
 }
 
 // Templates returns the built-in templates by id. Each call returns fresh copies of the flows,
@@ -168,8 +180,12 @@ func TemplateByID(id string) (FlowTemplate, bool) {
 
 // Preset returns the trigger preset of the template's flow, whose guide tells what to set up
 // in the source system.
-func (t FlowTemplate) Preset() (Preset, bool) {
-	for _, n := range t.Flow.Nodes {
+func (t FlowTemplate) Preset() (Preset, bool) { return t.Flow.TriggerPreset() }
+
+// TriggerPreset returns the preset chosen on the flow's webhook trigger: which source calls the
+// flow, and so which connection check (TestRequest) the webhook answers without running.
+func (f *Flow) TriggerPreset() (Preset, bool) {
+	for _, n := range f.Nodes {
 		if n.Kind != "webhook" {
 			continue
 		}

@@ -55,6 +55,11 @@ func (h *handlers) webhook(c echo.Context) error {
 		}
 		return err
 	}
+	if acc.SourceCheck {
+		// The source checks that the address answers (Tilda wants 200 OK whether or not the
+		// flow is started); nothing was stored.
+		return c.JSON(http.StatusOK, map[string]any{"ok": true, "check": true})
+	}
 	status := http.StatusOK
 	if !acc.Active {
 		status = http.StatusAccepted // stored as a sample, not run

@@ -24,7 +24,10 @@ type hookTarget struct {
 	active    bool
 	reply     *Reply
 	rateLimit *RateLimit
-	loadedAt  time.Time
+	// source is the preset of the flow's trigger: its connection check (Tilda's test=test) is
+	// answered without being stored or run.
+	source   flows.Preset
+	loadedAt time.Time
 }
 
 // hookCacheTTL bounds how long another process's start/stop takes to be seen here.
@@ -45,6 +48,9 @@ func (a *App) hookTarget(ctx context.Context, token string) (*hookTarget, error)
 	}
 	settings := parseSettings(f.Settings)
 	t := &hookTarget{flowID: f.ID, teamID: f.TeamID, active: f.Active, reply: settings.Reply, rateLimit: settings.RateLimit, loadedAt: time.Now()}
+	if doc, err := flows.ParseFlow([]byte(f.Document)); err == nil {
+		t.source, _ = doc.TriggerPreset()
+	}
 	a.hooks.m.Store(token, t)
 	return t, nil
 }
@@ -61,6 +67,9 @@ type Accepted struct {
 	FlowID  string
 	Active  bool
 	Reply   *Reply
+	// SourceCheck is true for the source's connection check (Tilda's test=test): answered 200,
+	// neither stored nor run, so it never shows in the journal or becomes a sample.
+	SourceCheck bool
 }
 
 // AcceptWebhook stores an incoming request durably (queued when the flow is active, as a sample
@@ -69,6 +78,11 @@ func (a *App) AcceptWebhook(ctx context.Context, token string, p flows.Payload) 
 	t, err := a.hookTarget(ctx, token)
 	if err != nil {
 		return nil, err
+	}
+	if t.source.IsTestRequest(p) {
+		// Logged, so that "Tilda says the address works but nothing arrived" has an answer.
+		a.log.Info("webhook: the source's connection check was answered, not stored", "flow", t.flowID, "source", t.source.Source)
+		return &Accepted{FlowID: t.flowID, Active: t.active, SourceCheck: true}, nil
 	}
 	data, err := json.Marshal(p)
 	if err != nil {

@@ -136,6 +136,8 @@ export interface Template {
   flow: FlowDocument;
   preset?: Preset | string;
   url_template?: string;
+  /** The setup on the target's side (where the key or chat id comes from), step by step. */
+  guide?: { en: string[]; ru: string[] };
   /** Saved by the team (not built in). */
   team?: boolean;
 }

@@ -6,7 +6,8 @@ import type { KindInfo, Preset } from '../api/types';
 import { textIn } from '../api/types';
 import { dictionaries, translate, type Lang, type MessageKey } from '../i18n/i18n';
 
-export type ServiceId = 'getcourse' | 'cpahouse' | 'uon' | 'aray' | 'offerrum' | 'klientiks' | 'smsdeliverer' | 'generic';
+export type ServiceId = 'getcourse' | 'cpahouse' | 'uon' | 'aray' | 'offerrum' | 'klientiks' | 'smsdeliverer'
+  | 'tilda' | 'telegram' | 'bitrix24' | 'generic';
 
 export interface Service {
   id: ServiceId;
@@ -25,6 +26,9 @@ export const SERVICES: Record<ServiceId, Service> = {
   offerrum: { id: 'offerrum', name: 'Offerrum', mark: 'Of', colour: '#c2255c' },
   klientiks: { id: 'klientiks', name: 'Klientiks', mark: 'Kl', colour: '#0c8599' },
   smsdeliverer: { id: 'smsdeliverer', name: 'SMS Deliverer', mark: 'SMS', colour: '#d9480f' },
+  tilda: { id: 'tilda', name: 'Tilda', mark: 'T', colour: '#d9534f' },
+  telegram: { id: 'telegram', name: 'Telegram', mark: 'TG', colour: '#1b87c0' },
+  bitrix24: { id: 'bitrix24', name: 'Bitrix24', mark: 'B24', colour: '#0b7fa8' },
   generic: { id: 'generic', name: '', mark: '', colour: '#64748b' },
 };
 
@@ -37,7 +41,13 @@ const HOSTS: [RegExp, ServiceId][] = [
   [/(^|\.)offerrum\.(com|ru)$/, 'offerrum'],
   [/(^|\.)klientiks\.ru$/, 'klientiks'],
   [/sms-?deliverer/, 'smsdeliverer'],
+  [/(^|\.)api\.telegram\.org$/, 'telegram'],
+  [/(^|\.)bitrix24\.[a-z]{2,3}(\.[a-z]{2})?$/, 'bitrix24'],
 ];
+
+/** A Bitrix24 portal is often an input (https://{{inputs.bitrix_portal}}/rest/…/crm.lead.add.json):
+ *  its host is unknown, its REST method (crm.lead.add) still names the service. */
+const BITRIX24_METHOD = /(\/|}})crm\.[a-z_]+\.[a-z_]+(\.json)?([?#]|$)/;
 
 /** A service's name squashed the way preset sources and ids spell it: "SMS Deliverer" → smsdeliverer. */
 function squash(s: string): string {
@@ -74,7 +84,9 @@ export function hostOf(url: string): string {
 export function serviceOfUrl(url: string): ServiceId {
   const host = hostOf(url);
   if (!host) return 'generic';
-  return HOSTS.find(([re]) => re.test(host))?.[1] ?? 'generic';
+  const byHost = HOSTS.find(([re]) => re.test(host))?.[1];
+  if (byHost) return byHost;
+  return BITRIX24_METHOD.test(url.trim()) ? 'bitrix24' : 'generic';
 }
 
 /** The parts of a node this file reads (a HookNode's data, or a document node). */

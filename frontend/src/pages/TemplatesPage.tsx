@@ -79,6 +79,7 @@ function UseTemplateForm({ tpl, onCancel }: { tpl: Template; onCancel: () => voi
   };
 
   if (created) return <><CreatedLive tpl={tpl} flow={created.flow} started={created.started} /><ErrorBox error={error} /></>;
+  const targetGuide = tpl.guide?.[lang] ?? [];
 
   return (
     <form className="use-template" onSubmit={submit} data-testid={`use-${tpl.id}`}>
@@ -86,6 +87,12 @@ function UseTemplateForm({ tpl, onCancel }: { tpl: Template; onCancel: () => voi
         <label htmlFor={`tpl-name-${tpl.id}`}>{t('templates.flowName')}</label>
         <input id={`tpl-name-${tpl.id}`} value={name} onChange={(e) => setName(e.target.value)} required />
       </div>
+      {targetGuide.length > 0 && (
+        <details className="small" open data-testid="template-guide">
+          <summary>{t('services.targetGuide', { target: tpl.target })}</summary>
+          <ol>{targetGuide.map((step, i) => <li key={i}>{step}</li>)}</ol>
+        </details>
+      )}
       {inputs.map((i) => (
         <div className="field" key={i.key}>
           <label htmlFor={`tpl-${tpl.id}-${i.key}`}>
