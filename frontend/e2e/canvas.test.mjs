@@ -1,7 +1,7 @@
 // The canvas speaks the user's language: steps show what they do (never their internal id), a
 // step dropped from the palette joins the flow by itself, a line let go on a step's body
 // connects, and an empty canvas says what to drag first — in English and in Russian.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   assertNoHorizontalOverflow,
@@ -10,19 +10,11 @@ import {
   newPage,
   screenshot,
   signIn,
-  startBrowser,
-  startServer,
+  withServerAndBrowser,
 } from './harness.mjs';
 
 let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await startBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 const edge = (page, from, to) => page.locator(`.react-flow__edge[data-id^="${from}->${to}"]`);
 

@@ -2,19 +2,19 @@
 // settings first; Start/Stop and the flow's state in the toolbar, Save offering to start a flow
 // that never ran; and nothing lost by accident — an in-app link, the back button and closing the
 // tab ask while there are unsaved changes, and undo back to the saved state clears "unsaved".
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertNoHorizontalOverflow, assertNoPageErrors, newPage, screenshot, signIn, startBrowser, startServer } from './harness.mjs';
+import {
+  assertNoHorizontalOverflow,
+  assertNoPageErrors,
+  newPage,
+  screenshot,
+  signIn,
+  withServerAndBrowser,
+} from './harness.mjs';
 
 let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await startBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 const cpaInputs = { api_key: 'k', id_webmaster: '1', id_offer: '2', id_source: '3', id_stream: '4' };
 

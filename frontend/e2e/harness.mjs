@@ -8,6 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -272,4 +273,21 @@ export async function expectNodeStatus(page, ids, status) {
       throw new Error(`node ${id} is "${got}", want "${status}"; the preview said: ${result}`);
     }
   }
+}
+
+/**
+ * Starts a server and a browser before the file's tests and stops them after; `use` gets them
+ * once started (a test file keeps them in its own variables).
+ */
+export function withServerAndBrowser(use, extraEnv = {}) {
+  let server, browser;
+  before(async () => {
+    server = await startServer(extraEnv);
+    browser = await startBrowser();
+    use(server, browser);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
 }

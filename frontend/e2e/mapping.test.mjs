@@ -2,7 +2,7 @@
 // string of the seed page into the form fields table, tests the flow, fills the phone by clicking
 // the phone GetCourse sent in the step's input, and cleans it to digits from the menu. Nobody types
 // {{, a pipe name or |. Every action is counted (click, typed field, drag, select, paste = 1).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   assertNoHorizontalOverflow,
@@ -14,19 +14,11 @@ import {
   runPreview,
   screenshot,
   signIn,
-  startBrowser,
-  startServer,
+  withServerAndBrowser,
 } from './harness.mjs';
 
 let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await startBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 // The seed page's 14 CPA.House fields as one parameter string, with GetCourse's variables where
 // the lead takes the user's data (the trigger's preset lists them); the phone is left empty to be

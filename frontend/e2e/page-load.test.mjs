@@ -1,18 +1,17 @@
 // What a first visit costs: bytes over the wire (as compressed on the wire) for the flows list,
 // and for opening the editor, which also loads the browser engine once.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertNoPageErrors, newPage, recordFigure, signIn, startBrowser, startServer } from './harness.mjs';
+import {
+  assertNoPageErrors,
+  newPage,
+  recordFigure,
+  signIn,
+  withServerAndBrowser,
+} from './harness.mjs';
 
 let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await startBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 /** Sums the encoded body sizes of every response the context saw while fn ran. */
 async function transferred(context, fn) {

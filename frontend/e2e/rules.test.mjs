@@ -2,7 +2,7 @@
 // choosing from menus (the field from the sample answer, the check by its Russian name), tests it
 // in the preview against the sample answer, turns it around to see a refusal quoted in words, and
 // looks at the same rule as an expression.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   assertNoHorizontalOverflow,
@@ -12,19 +12,11 @@ import {
   runPreview,
   screenshot,
   signIn,
-  startBrowser,
-  startServer,
+  withServerAndBrowser,
 } from './harness.mjs';
 
 let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await startBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 test('a success rule built from menus passes on the sample answer, fails when turned around, and reads as an expression', async () => {
   const doc = {

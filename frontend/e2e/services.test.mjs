@@ -1,19 +1,19 @@
 // The service templates in a browser: a user picks "Tilda form → Bitrix24 lead", reads where
 // Bitrix24's settings come from, fills them in, and gets a flow whose steps wear Tilda's and
 // Bitrix24's badges and whose Test passes on Tilda's example form, the webhook code masked.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertNoPageErrors, expectNodeStatus, newPage, runPreview, signIn, startBrowser, startServer } from './harness.mjs';
+import {
+  assertNoPageErrors,
+  expectNodeStatus,
+  newPage,
+  runPreview,
+  signIn,
+  withServerAndBrowser,
+} from './harness.mjs';
 
 let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await startBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 test('the Tilda → Bitrix24 template guides, creates and previews a flow with the services badged', async () => {
   const page = await newPage(browser);

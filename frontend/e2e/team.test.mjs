@@ -1,19 +1,19 @@
 // A team of three: the owner invites an editor and a viewer by link. The viewer sees the flow but
 // cannot change it; the editor saves it as a team template, and the owner makes a new flow from
 // it. The template never carries the flow's secret.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertNoHorizontalOverflow, assertNoPageErrors, newPage, screenshot, signIn, startBrowser, startServer } from './harness.mjs';
+import {
+  assertNoHorizontalOverflow,
+  assertNoPageErrors,
+  newPage,
+  screenshot,
+  signIn,
+  withServerAndBrowser,
+} from './harness.mjs';
 
 let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await startBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 async function inviteLink(ownerPage, role) {
   await ownerPage.goto(server.url + '/#/team');

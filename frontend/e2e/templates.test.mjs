@@ -1,7 +1,7 @@
 // The template gallery: a user instantiates the U-ON → Offerrum template, previews it in the
 // browser with the U-ON answer sample, and reads the fields the JSON parser took out of it.
 // Also: a JavaScript node that never ends is stopped in the preview and the page stays usable.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   assertNoHorizontalOverflow,
@@ -12,19 +12,11 @@ import {
   runPreview,
   screenshot,
   signIn,
-  startBrowser,
-  startServer,
+  withServerAndBrowser,
 } from './harness.mjs';
 
 let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await startBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 test('the U-ON → Offerrum template previews with the sample answer and shows the parsed fields', async () => {
   const page = await newPage(browser);
