@@ -137,7 +137,7 @@ export function Inspector() {
   const problems = useFlowStore((s) => s.problems);
   useSamples();
   if (!selectedId || !node) return <aside className="inspector"><p className="muted">{t('inspector.empty')}</p></aside>;
-  const items = formModel(kind?.fields ?? [], node.data.config, lang);
+  const items = formModel(kind?.fields ?? [], node.data.config, lang, '', kind?.outputs_from);
   const general = problemsOfNoField(problems, node.id, items.map((i) => i.path));
   const isTrigger = kind?.trigger ?? node.data.kind === 'webhook';
   return (
