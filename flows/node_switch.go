@@ -42,6 +42,9 @@ func init() {
 		Outputs:     []Output{{Name: switchOtherwise, Label: Text{"otherwise", "Иначе"}}},
 		Fields: []Field{
 			{Key: "routes", Type: FieldList, Label: Text{"Routes", "Маршруты"},
+				// a new router has one route to fill in, so its first handle is there to join
+				Default: []any{map[string]any{"id": "r1", "name": "", "match": "all",
+					"rules": []any{map[string]any{"left": "", "op": "equals", "right": ""}}}},
 				Help: Text{"Checked from the top; the first route whose rules hold is taken", "Проверяются сверху вниз; выбирается первый маршрут, правила которого выполняются"},
 				Fields: []Field{
 					{Key: "name", Type: FieldString, Required: true, Label: Text{"Route name", "Название маршрута"},

@@ -49,15 +49,15 @@ func (f StepFunc) Run(ctx context.Context, sc *StepContext) (any, error) { retur
 
 // kind is a registered KindSpec with its config type erased.
 type kind struct {
-	Name    string
-	Title   Text
-	Help    Text
-	Trigger bool
+	Name        string
+	Title       Text
+	Help        Text
+	Trigger     bool
 	Outputs     []Output
 	OutputsFrom string
 	Fields      []Field
 	config      reflect.Type // C, for the test that holds Fields and the JSON tags together
-	build   func(b *Builder, raw json.RawMessage) Step
+	build       func(b *Builder, raw json.RawMessage) Step
 }
 
 var registry = struct {
@@ -134,15 +134,15 @@ func mainOutput(outs []Output) string {
 
 // KindInfo is what the editor and the docs know of a kind.
 type KindInfo struct {
-	Name    string          `json:"kind"`
-	Title   Text            `json:"title"`
-	Help    Text            `json:"help"`
-	Trigger bool            `json:"trigger,omitempty"`
-	Outputs []Output        `json:"outputs,omitempty"`
+	Name    string   `json:"kind"`
+	Title   Text     `json:"title"`
+	Help    Text     `json:"help"`
+	Trigger bool     `json:"trigger,omitempty"`
+	Outputs []Output `json:"outputs,omitempty"`
 	// OutputsFrom: the list field whose rows ({id, name}) are outputs before Outputs.
 	OutputsFrom string          `json:"outputs_from,omitempty"`
 	Fields      []Field         `json:"fields"`
-	Schema  json.RawMessage `json:"schema"` // JSON Schema of the config
+	Schema      json.RawMessage `json:"schema"` // JSON Schema of the config
 }
 
 // Kinds lists the registered kinds, trigger first, then by name.
