@@ -12,6 +12,7 @@ import { useSamples } from '../picker/samples';
 import { inputSource } from '../picker/pointing';
 import { upstreamOf } from '../picker/model';
 import { PointingHint, ValueTree } from '../picker/ValueTree';
+import { outputLabel } from '../nodes/outputs';
 
 function Json({ value }: { value: unknown }) {
   return <pre className="json">{typeof value === 'string' ? value : JSON.stringify(value, null, 2)}</pre>;
@@ -62,12 +63,16 @@ function StepView({ step }: { step: StepTrace }) {
   const src = useMemo(() => inputSource(step.node, edges, triggerId), [step.node, edges, triggerId]);
   const labels = usePresetLabels();
   const from = useFlowStore((s) => (src?.node ? s.nodes.find((n) => n.id === src.node)?.data.name || src.node : ''));
+  // the branch taken in the user's words: a route's name, "да" rather than true
+  const lang = useLang((s) => s.lang);
+  const config = useFlowStore((s) => s.nodes.find((n) => n.id === step.node)?.data.config);
+  const branch = step.branch ? outputLabel(step.kind, step.branch, lang, undefined, config) : '';
   return (
     <section className="step" data-testid="step">
       <h3>{t('inspector.step')}</h3>
       <div>
         {t('inspector.status')}: <b className={`status-${step.status}`}>{step.status}</b>
-        {step.branch ? ` (${step.branch})` : ''} · {step.duration_ms} ms
+        {step.branch ? ` (${branch})` : ''} · {step.duration_ms} ms
       </div>
       {(step.error_text || step.error) && (
         <div className="error">
