@@ -15,6 +15,10 @@ import (
 // A route's output name is its id, made once by the editor when the route is added and stored
 // with it: a connection names the route by id, so renaming a route or moving it up keeps its
 // connections (an index or the route's name would move them to another route or lose them).
+//
+// As for every branching kind, the first output (here the first route) is the main path: taken
+// with nothing connected, the run ends as usual; any other route or "otherwise" taken with
+// nothing connected stops the run as filtered, so a lead no route wants is not a failure.
 
 type switchConfig struct {
 	Routes []switchRoute `json:"routes"`
