@@ -54,13 +54,13 @@ afterEach(cleanup);
 
 describe('a step whose outputs come from its settings', () => {
   it('has one output per route, labelled with its name, then “Иначе”', () => {
-    const outs = outputsOf('switch', { routes: [ya, vk] });
+    const outs = outputsOf('switch', undefined, { routes: [ya, vk] });
     expect(outs.map((o) => o.name)).toEqual(['r1', 'r2', 'otherwise']);
     expect(outs.map((o) => o.label.ru)).toEqual(['Яндекс', 'ВК', 'Иначе']);
     expect(outputLabel('switch', 'r2', 'ru', undefined, { routes: [ya, vk] })).toBe('ВК');
-    expect(outputsOf('switch', { routes: [{ ...ya, name: '' }] })[0].label.ru).toBe('1');
+    expect(outputsOf('switch', undefined, { routes: [{ ...ya, name: '' }] })[0].label.ru).toBe('1');
     // a kind with fixed outputs is unchanged
-    expect(outputsOf('filter', {}).map((o) => o.name)).toEqual(['true', 'false']);
+    expect(outputsOf('filter', undefined, {}).map((o) => o.name)).toEqual(['true', 'false']);
   });
 
   it('gives a new line the first route nothing leaves by yet', () => {

@@ -4,7 +4,7 @@
 // a router's routes) has one per row of that list first — the row's id names the output, its
 // name labels it — then its fixed ones ("Иначе"). The canvas, the run page and the drop-join
 // read them from here.
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import { Handle, Position, useUpdateNodeInternals } from '@xyflow/react';
 import type { KindInfo, Text } from '../api/types';
 import { textIn } from '../api/types';
@@ -29,24 +29,29 @@ function rowOutputs(rows: unknown): Output[] {
   });
 }
 
-/** The named outputs of a step of `kind` with settings `config`; empty for a kind with one output. */
-export function outputsOf(kind: string, config?: Config, kinds: KindInfo[] = useCatalog.getState().kinds): Output[] {
+const NONE: Output[] = []; // one array, so that a store selector returning it is stable
+
+/**
+ * The named outputs of a step of `kind` (with settings `config` when its kind takes outputs from
+ * them); empty for a kind with one output.
+ */
+export function outputsOf(kind: string, kinds: KindInfo[] = useCatalog.getState().kinds, config?: Config): Output[] {
   const k = kinds.find((x) => x.kind === kind);
-  if (!k) return [];
-  const fixed = k.outputs ?? [];
+  if (!k) return NONE;
+  const fixed = k.outputs ?? NONE;
   return k.outputs_from ? [...rowOutputs(config?.[k.outputs_from]), ...fixed] : fixed;
 }
 
 /** The label of a line leaving by output `name` of a step ("" for a plain line). */
 export function outputLabel(kind: string, name: string | null | undefined, lang: string, kinds?: KindInfo[], config?: Config): string {
   if (!name) return '';
-  const out = outputsOf(kind, config, kinds).find((o) => o.name === name);
+  const out = outputsOf(kind, kinds, config).find((o) => o.name === name);
   return out ? textIn(out.label, lang) : name;
 }
 
 /** The output a new line from a step takes: the first one nothing leaves by yet, else the first. */
 export function freeOutput(kind: string, used: Set<string | null | undefined>, kinds?: KindInfo[], config?: Config): string | null {
-  const outs = outputsOf(kind, config, kinds);
+  const outs = outputsOf(kind, kinds, config);
   if (!outs.length) return null;
   return (outs.find((o) => !used.has(o.name)) ?? outs[0]).name;
 }
@@ -61,7 +66,8 @@ export function newOutputId(rows: unknown[]): string {
 
 /** The source handles of a step: one per named output, spread along the bottom, or one plain. */
 export function OutputHandles({ nodeId, kind, config, lang, connectable = true, title }: {
-  nodeId: string;
+  /** the step's id: handles added or removed with its settings are measured again */
+  nodeId?: string;
   kind: string;
   config?: Config;
   lang: string;
@@ -70,11 +76,17 @@ export function OutputHandles({ nodeId, kind, config, lang, connectable = true, 
   title?: (out?: Output) => string;
 }) {
   const info = useCatalog((s) => s.kinds.find((k) => k.kind === kind));
-  const outs = useMemo(() => (info ? outputsOf(kind, config, [info]) : []), [info, kind, config]);
-  // handles added or removed with the settings (a new route) must be measured again to be joinable
+  const outs = useMemo(() => (info ? outputsOf(kind, [info], config) : NONE), [info, kind, config]);
+  // Handles added or removed with the settings (a new route) are measured again to be joinable.
+  // Not at the first render: React Flow measures new nodes itself, and then fits the view.
   const updateInternals = useUpdateNodeInternals();
   const names = outs.map((o) => o.name).join('\u0000');
-  useEffect(() => updateInternals(nodeId), [names, nodeId, updateInternals]);
+  const measured = useRef(names);
+  useEffect(() => {
+    if (measured.current === names || !nodeId) return;
+    measured.current = names;
+    updateInternals(nodeId);
+  }, [names, nodeId, updateInternals]);
   if (!outs.length) {
     return <Handle type="source" position={Position.Bottom} isConnectable={connectable} title={title?.()} />;
   }

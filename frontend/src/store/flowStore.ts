@@ -205,7 +205,7 @@ export const useFlowStore = create<FlowState>()((set, get) => {
         const nodes = s.nodes.map((n) => (n.id === id ? { ...n, data: { ...n.data, ...patch } } : n));
         // a line leaving by an output the new settings no longer have (a removed route) goes too
         const node = nodes.find((n) => n.id === id);
-        const outs = patch.config && node ? outputsOf(node.data.kind, node.data.config).map((o) => o.name) : [];
+        const outs = patch.config && node ? outputsOf(node.data.kind, undefined, node.data.config).map((o) => o.name) : [];
         const edges = s.edges.filter((e) => e.source !== id || !e.sourceHandle || !outs.length || outs.includes(e.sourceHandle));
         return edges.length === s.edges.length ? { nodes } : { nodes, edges };
       });
