@@ -6,7 +6,8 @@ import { useCatalog } from '../store/catalog';
 import { useFlowStore } from '../store/flowStore';
 import { useLang } from '../i18n/i18n';
 import { describeStep } from '../nodes/describe';
-import { freeOutput, outputLabel, outputsOf } from '../nodes/outputs';
+import { freeOutput, outputLabel, outputsOf, OutputHandles } from '../nodes/outputs';
+import { ReactFlowProvider } from '@xyflow/react';
 import '../test/jsdom';
 import { getcourse, kinds } from '../test/fixtures';
 import { Inspector } from './Inspector';
@@ -61,6 +62,13 @@ describe('a step whose outputs come from its settings', () => {
     expect(outputsOf('switch', undefined, { routes: [{ ...ya, name: '' }] })[0].label.ru).toBe('1');
     // a kind with fixed outputs is unchanged
     expect(outputsOf('filter', undefined, {}).map((o) => o.name)).toEqual(['true', 'false']);
+  });
+
+  it('draws a handle per route, then “Иначе”, and one more when a route is added', () => {
+    const view = render(<ReactFlowProvider><OutputHandles nodeId="route" kind="switch" config={{ routes: [ya] }} lang="ru" /></ReactFlowProvider>);
+    expect([...view.container.querySelectorAll('.react-flow__handle')].map((h) => h.textContent)).toEqual(['Яндекс', 'Иначе']);
+    view.rerender(<ReactFlowProvider><OutputHandles nodeId="route" kind="switch" config={{ routes: [ya, vk] }} lang="ru" /></ReactFlowProvider>);
+    expect([...view.container.querySelectorAll('.react-flow__handle')].map((h) => h.getAttribute('data-handleid'))).toEqual(['r1', 'r2', 'otherwise']);
   });
 
   it('gives a new line the first route nothing leaves by yet', () => {
