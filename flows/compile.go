@@ -17,6 +17,7 @@ type Program struct {
 	steps   map[string]Step
 	trigger *Node
 	in      map[string][]Edge // incoming edges per node
+	main    map[string]string // the main output of each branching node
 	// lastMask is the masker of the latest run's secrets: runs of one flow mostly have the same.
 	lastMask atomic.Pointer[maskFor]
 }
@@ -65,7 +66,7 @@ func Compile(f *Flow) (*Program, Problems) {
 	if len(c.problems) > 0 {
 		return nil, c.problems
 	}
-	return &Program{Flow: f, order: order, steps: c.steps, trigger: c.trigger, in: c.in}, nil
+	return &Program{Flow: f, order: order, steps: c.steps, trigger: c.trigger, in: c.in, main: c.main}, nil
 }
 
 type compiler struct {
@@ -78,6 +79,7 @@ type compiler struct {
 	manyTriggers bool
 	steps        map[string]Step
 	inputs       map[string]bool
+	main         map[string]string // see Program.main
 }
 
 func (c *compiler) add(p Problem) { c.problems = append(c.problems, p) }
@@ -144,7 +146,16 @@ func (c *compiler) checkNodes() {
 }
 
 func (c *compiler) checkEdges() {
-	seen := map[[2]string]bool{}
+	// Two connections between the same steps are one too many, unless they leave by different
+	// outputs: two routes of a router may lead to the same step.
+	seen := map[[3]string]bool{}
+	outputs := map[string][]Output{}
+	c.main = map[string]string{}
+	for id, n := range c.byID {
+		if outs := nodeOutputs(n); len(outs) > 0 {
+			outputs[id], c.main[id] = outs, mainOutput(outs)
+		}
+	}
 	for _, e := range c.flow.Edges {
 		from, to := c.byID[e.From], c.byID[e.To]
 		if from == nil || to == nil {
@@ -159,16 +170,20 @@ func (c *compiler) checkEdges() {
 			c.add(problemAt(from, "edges", CodeEdgeSelf, nil))
 			continue
 		}
-		if seen[[2]string{e.From, e.To}] {
+		branch := e.Branch
+		if branch == "" {
+			branch = c.main[e.From]
+		}
+		if seen[[3]string{e.From, e.To, branch}] {
 			c.add(problemAt(from, "edges", CodeEdgeDuplicate, Params{"from": e.From, "to": e.To}))
 			continue
 		}
-		seen[[2]string{e.From, e.To}] = true
+		seen[[3]string{e.From, e.To, branch}] = true
 		if to == c.trigger {
 			c.add(problemAt(to, "edges", CodeEdgeIntoTrigger, Params{"from": e.From}))
 			continue
 		}
-		if e.Branch != "" && !hasOutput(outputsOf(from.Kind), e.Branch) {
+		if e.Branch != "" && !hasOutput(outputs[e.From], e.Branch) {
 			c.add(problemAt(from, "edges", CodeEdgeBranch, Params{"to": e.To, "branch": e.Branch}))
 		}
 		c.out[e.From] = append(c.out[e.From], e)

@@ -171,6 +171,9 @@ const (
 	CodeFilterBoth         = "filter.both"
 	CodeFilterValueMissing = "filter.value_missing"
 	CodeFilterNotNumber    = "filter.not_number"
+	CodeRoutesEmpty        = "route.none"
+	CodeRouteNoRules       = "route.no_rules"
+	CodeRouteID            = "route.id"
 	CodeJSRecursion        = "js.recursion"
 	CodeURLDenied          = "http.url_denied"
 	CodeHTTPDenied         = "http.denied"
@@ -256,6 +259,9 @@ var messages = map[string]Text{
 	CodeFilterEmpty:        {"add at least one rule or write an expression", "добавьте хотя бы одно правило или напишите выражение"},
 	CodeFilterBoth:         {"use either rules or an expression, not both; clear one of them", "используйте либо правила, либо выражение, но не то и другое сразу; очистите одно из них"},
 	CodeFilterValueMissing: {"{label}: the check '{op}' needs a value to compare with", "{label_ru}: для проверки «{op_ru}» нужно значение, с которым сравнивать"},
+	CodeRoutesEmpty:        {"add at least one route: its name and the rules a lead must meet to take it", "добавьте хотя бы один маршрут: его название и правила, под которые должна подойти заявка"},
+	CodeRouteNoRules:       {"route '{route}': add at least one rule, or remove the route", "маршрут «{route}»: добавьте хотя бы одно правило или удалите маршрут"},
+	CodeRouteID:            {"route {index}: its id '{id}' is empty or taken by another output (was the file edited by hand?); give each route its own id, such as r{index}", "маршрут {index}: его код «{id}» пуст или уже занят другим выходом (файл правили вручную?); дайте каждому маршруту свой код, например r{index}"},
 	CodeFilterNotNumber:    {"{label}: '{value}' is not a number, so '{op}' cannot compare with it", "{label_ru}: «{value}» — не число, поэтому проверка «{op_ru}» с ним не сравнит"},
 	CodeHTTPRuleFailed:     {"{host} did not accept the data: {rule}{reply}", "{host} не принял данные: {rule_ru}{reply}"},
 	CodeJSRecursion:        {"the JavaScript calls functions more than {depth} levels deep (endless recursion?) and was stopped", "JavaScript вызывает функции глубже {depth} уровней (бесконечная рекурсия?) и был остановлен"},

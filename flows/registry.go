@@ -25,7 +25,13 @@ type KindSpec[C any] struct {
 	// chooses no branch takes it, and a step that takes it with nothing connected ends the run
 	// as usual; taking another output with nothing connected stops the run as filtered.
 	Outputs []Output
-	Fields  []Field // the config schema: editor forms, required checks, documentation
+	// OutputsFrom names a list field whose rows are more outputs, chosen by the user (a router's
+	// routes): each row's "id" is the output's name (the branch its connections carry) and its
+	// "name" the label. They come before Outputs, which follow as the fixed last ones
+	// ("otherwise"). The id is made once when the row is added and never shown, so renaming or
+	// reordering the rows keeps their connections; an index or the name would not.
+	OutputsFrom string
+	Fields      []Field // the config schema: editor forms, required checks, documentation
 	// Build checks a decoded config beyond what Fields say and returns the step that runs it.
 	// Problems go through b.Problem so they name the node and field.
 	Build func(b *Builder, cfg *C) Step
@@ -43,14 +49,15 @@ func (f StepFunc) Run(ctx context.Context, sc *StepContext) (any, error) { retur
 
 // kind is a registered KindSpec with its config type erased.
 type kind struct {
-	Name    string
-	Title   Text
-	Help    Text
-	Trigger bool
-	Outputs []Output
-	Fields  []Field
-	config  reflect.Type // C, for the test that holds Fields and the JSON tags together
-	build   func(b *Builder, raw json.RawMessage) Step
+	Name        string
+	Title       Text
+	Help        Text
+	Trigger     bool
+	Outputs     []Output
+	OutputsFrom string
+	Fields      []Field
+	config      reflect.Type // C, for the test that holds Fields and the JSON tags together
+	build       func(b *Builder, raw json.RawMessage) Step
 }
 
 var registry = struct {
@@ -60,7 +67,7 @@ var registry = struct {
 
 // Register adds a node kind. It panics on a duplicate name: kinds are registered at init.
 func Register[C any](spec KindSpec[C]) {
-	k := &kind{Name: spec.Name, Title: spec.Title, Help: spec.Help, Trigger: spec.Trigger, Outputs: spec.Outputs, Fields: spec.Fields, config: reflect.TypeFor[C]()}
+	k := &kind{Name: spec.Name, Title: spec.Title, Help: spec.Help, Trigger: spec.Trigger, Outputs: spec.Outputs, OutputsFrom: spec.OutputsFrom, Fields: spec.Fields, config: reflect.TypeFor[C]()}
 	k.build = func(b *Builder, raw json.RawMessage) Step {
 		cfg := new(C)
 		if !b.decodeConfig(raw, cfg) {
@@ -90,19 +97,36 @@ type Output struct {
 	Label Text   `json:"label"`
 }
 
-// outputsOf is the branches of a registered kind (none for an unknown or plain kind).
-func outputsOf(kindName string) []Output {
-	registry.RLock()
-	defer registry.RUnlock()
-	if k := registry.kinds[kindName]; k != nil {
+// nodeOutputs is the branches of a node: its kind's, with the rows of the kind's OutputsFrom
+// list first (none for an unknown or plain kind). Rows without an id are left out: the kind's
+// Build reports them.
+func nodeOutputs(n *Node) []Output {
+	k, ok := kindByName(n.Kind)
+	if !ok {
+		return nil
+	}
+	if k.OutputsFrom == "" {
 		return k.Outputs
 	}
-	return nil
+	var cfg map[string]json.RawMessage
+	_ = json.Unmarshal(n.Config, &cfg)
+	var rows []struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	}
+	_ = json.Unmarshal(cfg[k.OutputsFrom], &rows)
+	outs := make([]Output, 0, len(rows)+len(k.Outputs))
+	for _, r := range rows {
+		if r.ID != "" {
+			outs = append(outs, Output{Name: r.ID, Label: Text{r.Name, r.Name}})
+		}
+	}
+	return append(outs, k.Outputs...)
 }
 
-// mainOutput is the branch a step of the kind takes unless it chooses another ("" for a plain kind).
-func mainOutput(kindName string) string {
-	if outs := outputsOf(kindName); len(outs) > 0 {
+// mainOutput is the branch a step takes unless it chooses another ("" for a plain kind).
+func mainOutput(outs []Output) string {
+	if len(outs) > 0 {
 		return outs[0].Name
 	}
 	return ""
@@ -110,13 +134,15 @@ func mainOutput(kindName string) string {
 
 // KindInfo is what the editor and the docs know of a kind.
 type KindInfo struct {
-	Name    string          `json:"kind"`
-	Title   Text            `json:"title"`
-	Help    Text            `json:"help"`
-	Trigger bool            `json:"trigger,omitempty"`
-	Outputs []Output        `json:"outputs,omitempty"`
-	Fields  []Field         `json:"fields"`
-	Schema  json.RawMessage `json:"schema"` // JSON Schema of the config
+	Name    string   `json:"kind"`
+	Title   Text     `json:"title"`
+	Help    Text     `json:"help"`
+	Trigger bool     `json:"trigger,omitempty"`
+	Outputs []Output `json:"outputs,omitempty"`
+	// OutputsFrom: the list field whose rows ({id, name}) are outputs before Outputs.
+	OutputsFrom string          `json:"outputs_from,omitempty"`
+	Fields      []Field         `json:"fields"`
+	Schema      json.RawMessage `json:"schema"` // JSON Schema of the config
 }
 
 // Kinds lists the registered kinds, trigger first, then by name.
@@ -125,7 +151,7 @@ func Kinds() []KindInfo {
 	defer registry.RUnlock()
 	out := make([]KindInfo, 0, len(registry.kinds))
 	for _, k := range registry.kinds {
-		out = append(out, KindInfo{Name: k.Name, Title: k.Title, Help: k.Help, Trigger: k.Trigger, Outputs: k.Outputs, Fields: k.Fields, Schema: JSONSchema(k.Fields)})
+		out = append(out, KindInfo{Name: k.Name, Title: k.Title, Help: k.Help, Trigger: k.Trigger, Outputs: k.Outputs, OutputsFrom: k.OutputsFrom, Fields: k.Fields, Schema: JSONSchema(k.Fields)})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Trigger != out[j].Trigger {

@@ -30,6 +30,10 @@ func TestKinds_FieldsMatchConfigTagsAndSpeakBothLanguages(t *testing.T) {
 	registry.RUnlock()
 	sort.Slice(kinds, func(i, j int) bool { return kinds[i].Name < kinds[j].Name })
 	for _, k := range kinds {
+		if k.OutputsFrom != "" {
+			// the id of a row that is an output: made by the editor when the row is added
+			notInForm[k.Name+"."+k.OutputsFrom+".id"] = true
+		}
 		t.Run(k.Name, func(t *testing.T) {
 			bothLanguages(t, k.Name+" title", k.Title, false)
 			bothLanguages(t, k.Name+" help", k.Help, false)

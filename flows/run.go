@@ -170,7 +170,7 @@ func (p *Program) run(ctx context.Context, payload Payload, env Env, reuse map[s
 			st.Error, st.ErrorCode, st.ErrorParams = pr.Error(), pr.Code, pr.Params
 			trace.Error = pr
 			stopped = StatusFailed
-		case sc.branch != "" && sc.branch != mainOutput(n.Kind) && !p.hasBranch(n.ID, sc.branch):
+		case sc.branch != "" && sc.branch != p.main[n.ID] && !p.hasBranch(n.ID, sc.branch):
 			st.Status = StatusFiltered
 			stopped = StatusFiltered
 		default:
@@ -238,7 +238,7 @@ func (p *Program) inputOf(n *Node, outcome func(id string) (status, branch strin
 		if !ok || status != StatusSuccess {
 			continue
 		}
-		main := mainOutput(p.kindOf(e.From))
+		main := p.main[e.From]
 		want := e.Branch
 		if want == "" {
 			want = main
@@ -255,13 +255,6 @@ func (p *Program) inputOf(n *Node, outcome func(id string) (status, branch strin
 		}
 	}
 	return input, active
-}
-
-func (p *Program) kindOf(id string) string {
-	if i := p.indexOf(id); i >= 0 {
-		return p.order[i].Kind
-	}
-	return ""
 }
 
 func (p *Program) indexOf(id string) int {

@@ -34,6 +34,8 @@ export interface KindInfo {
   trigger?: boolean;
   /** Named branches (a condition's "true" and "false"); none for a kind with one output. */
   outputs?: { name: string; label: Text }[];
+  /** A list field whose rows ({id, name}) are more outputs, before `outputs` (a router's routes). */
+  outputs_from?: string;
   fields: Field[];
   schema?: unknown;
 }

@@ -74,9 +74,9 @@ export function Canvas() {
   const lang = useLang((s) => s.lang);
   const kinds = useCatalog((s) => s.kinds);
   const shownEdges = useMemo(() => {
-    const kindOf = new Map(nodes.map((n) => [n.id, n.data.kind]));
+    const byId = new Map(nodes.map((n) => [n.id, n.data]));
     return edges.map((e): HookEdge => (e.sourceHandle
-      ? { ...e, label: outputLabel(kindOf.get(e.source) ?? '', e.sourceHandle, lang, kinds) }
+      ? { ...e, label: outputLabel(byId.get(e.source)?.kind ?? '', e.sourceHandle, lang, kinds, byId.get(e.source)?.config) }
       : e));
   }, [edges, nodes, lang, kinds]);
   // Each line read out by screen readers as "from «step» to «step»".

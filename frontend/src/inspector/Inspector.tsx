@@ -1,7 +1,6 @@
 // The selected node's form, generated from its kind's fields, and its last test step.
 import { useMemo } from 'react';
 import { StatusText } from '../journal/StatusText';
-import { branchText } from '../i18n/branch';
 import { useFlowStore } from '../store/flowStore';
 import { isTriggerKind, useCatalog } from '../store/catalog';
 import { useLang, useT } from '../i18n/i18n';
@@ -14,6 +13,7 @@ import { useSamples } from '../picker/samples';
 import { inputSource } from '../picker/pointing';
 import { upstreamOf } from '../picker/model';
 import { PointingHint, ValueTree } from '../picker/ValueTree';
+import { outputLabel } from '../nodes/outputs';
 
 function Json({ value }: { value: unknown }) {
   return <pre className="json">{typeof value === 'string' ? value : JSON.stringify(value, null, 2)}</pre>;
@@ -64,13 +64,16 @@ function StepView({ step }: { step: StepTrace }) {
   const src = useMemo(() => inputSource(step.node, edges, triggerId), [step.node, edges, triggerId]);
   const labels = usePresetLabels();
   const from = useFlowStore((s) => (src?.node ? s.nodes.find((n) => n.id === src.node)?.data.name || src.node : ''));
+  // the branch taken in the user's words: a route's name, "да" rather than true
   const lang = useLang((s) => s.lang);
+  const config = useFlowStore((s) => s.nodes.find((n) => n.id === step.node)?.data.config);
+  const branch = step.branch ? outputLabel(step.kind, step.branch, lang, undefined, config) : '';
   return (
     <section className="step" data-testid="step">
       <h3>{t('inspector.step')}</h3>
       <div>
         {t('inspector.status')}: <b><StatusText status={step.status} /></b>
-        {step.branch ? ` (${branchText(step.branch, lang)})` : ''} · {t('words.ms', { n: step.duration_ms })}
+        {step.branch ? ` (${branch})` : ''} · {t('words.ms', { n: step.duration_ms })}
       </div>
       {(step.error_text || step.error) && (
         <div className="error">
@@ -140,7 +143,7 @@ export function Inspector() {
   const problems = useFlowStore((s) => s.problems);
   useSamples();
   if (!selectedId || !node) return <aside className="inspector"><p className="muted">{t('inspector.empty')}</p></aside>;
-  const items = formModel(kind?.fields ?? [], node.data.config, lang);
+  const items = formModel(kind?.fields ?? [], node.data.config, lang, '', kind?.outputs_from);
   const general = problemsOfNoField(problems, node.id, items.map((i) => i.path));
   const isTrigger = kind?.trigger ?? node.data.kind === 'webhook';
   return (

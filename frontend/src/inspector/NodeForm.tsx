@@ -11,6 +11,7 @@ import { fieldMatches, messageOnNode, problemsOfField } from '../store/problems'
 import type { CodeFieldHandle } from './CodeField';
 import { emptyRow, parseInput, setPath, type FormItem } from './formModel';
 import { RuleRows } from './RuleRows';
+import { OutputRows } from './OutputRows';
 import { PasteRows, usePasteRows } from './PasteRows';
 
 // CodeMirror is loaded with the first code field, so the flows list and the editor open faster.
@@ -174,9 +175,12 @@ export function NodeForm({ items, nodeId, problems, onChange }: {
         if (item.partOfRules) return null;
         const id = `f-${item.path}`;
         // a group's members show their own problems; a table shows its rows' under it
+        // (output rows show their fields' own; the list and a row as a whole are said here)
         const own = item.control === 'group'
           ? problems.filter((p) => p.node === nodeId && p.field === item.path)
-          : problemsOfField(problems, nodeId, item.path);
+          : item.outputRows
+            ? problems.filter((p) => p.node === nodeId && (p.field === item.path || /^\[\d+\]$/.test((p.field ?? '').slice(item.path.length)) && p.field?.startsWith(item.path)))
+            : problemsOfField(problems, nodeId, item.path);
         const msgId = `problems-${item.path}`;
         return (
           <div className={`field${own.length ? ' has-problems' : ''}`} key={item.path}>
@@ -185,7 +189,9 @@ export function NodeForm({ items, nodeId, problems, onChange }: {
               {item.label}
               {item.required && <span className="req" title={t('inspector.required')}> *</span>}
             </label>
-            {item.control === 'table' ? (
+            {item.outputRows ? (
+              <OutputRows item={item} nodeId={nodeId} problems={problems} onChange={onChange} Form={NodeForm} />
+            ) : item.control === 'table' ? (
               <Table item={item} ctx={ctx} onChange={(rows) => onChange(item.path, rows)} />
             ) : item.control === 'rules' ? (
               <RuleRows item={item} nodeId={nodeId} problems={problems} onChange={onChange}

@@ -28,6 +28,10 @@ export interface FormItem {
   expression?: FormItem;
   /** a sibling shown inside a rules field rather than on its own */
   partOfRules?: boolean;
+  /** list: whether its rows are the step's outputs (KindInfo.outputs_from), edited one card per row */
+  outputRows?: boolean;
+  /** list: the row's fields, for forms of whole rows */
+  rowFields?: Field[];
 }
 
 export function controlFor(f: Field): Control {
@@ -74,7 +78,7 @@ function emptyFor(f: Field): unknown {
   }
 }
 
-export function formModel(fields: Field[], config: Record<string, unknown>, lang = 'en', prefix = ''): FormItem[] {
+export function formModel(fields: Field[], config: Record<string, unknown>, lang = 'en', prefix = '', outputsFrom?: string): FormItem[] {
   const items = fields.map((f) => {
     const path = prefix ? `${prefix}.${f.key}` : f.key;
     const present = config[f.key] !== undefined && config[f.key] !== null;
@@ -100,6 +104,8 @@ export function formModel(fields: Field[], config: Record<string, unknown>, lang
     if (f.type === 'list' || f.type === 'rules') {
       item.columns = formModel(f.fields ?? [], {}, lang);
       item.rows = Array.isArray(value) ? (value as Record<string, unknown>[]) : [];
+      item.rowFields = f.fields ?? [];
+      if (f.type === 'list' && outputsFrom && f.key === outputsFrom && !prefix) item.outputRows = true;
     }
     if (f.type === 'object') {
       const obj = value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};

@@ -31,7 +31,7 @@ function RunStepNode({ id, data }: NodeProps<RunNode>) {
       <div className="hook-node-kind">{textIn(kind?.title, lang) || data.kind}</div>
       <div className="hook-node-name">{data.name || id}</div>
       <div className="run-node-status"><StatusText status={data.status} /></div>
-      <OutputHandles kind={data.kind} lang={lang} connectable={false} />
+      <OutputHandles nodeId={id} kind={data.kind} config={data.config} lang={lang} connectable={false} />
     </div>
   );
 }

@@ -146,7 +146,9 @@ export function RunPage({ id }: { id: string }) {
         </>
       )}
       <h2>{t('run.steps')}</h2>
-      {steps.length === 0 ? <p className="muted">{t('run.noSteps')}</p> : steps.map((s, i) => <StepDetail key={`${s.node}-${i}`} step={s} />)}
+      {steps.length === 0 ? <p className="muted">{t('run.noSteps')}</p> : steps.map((s, i) => (
+        <StepDetail key={`${s.node}-${i}`} step={s} config={doc?.nodes.find((n) => n.id === s.node)?.config} />
+      ))}
     </main>
   );
 }

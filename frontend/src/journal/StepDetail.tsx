@@ -5,7 +5,7 @@ import { httpOf, type HTTPDetail } from '../api/runs';
 import { useLang, useT } from '../i18n/i18n';
 import { formatDuration } from './journalModel';
 import { StatusText } from './StatusText';
-import { branchText } from '../i18n/branch';
+import { outputLabel } from '../nodes/outputs';
 
 function Json({ value }: { value: unknown }) {
   const text = typeof value === 'string' ? value : JSON.stringify(value, null, 2);
@@ -66,7 +66,8 @@ function HttpExchange({ h }: { h: HTTPDetail }) {
   );
 }
 
-export function StepDetail({ step }: { step: StepTrace }) {
+/** config: the step's settings, to name a branch as the editor does (a route's name, not its id) */
+export function StepDetail({ step, config }: { step: StepTrace; config?: Record<string, unknown> }) {
   const t = useT();
   const lang = useLang((s) => s.lang);
   const http = httpOf(step);
@@ -77,7 +78,7 @@ export function StepDetail({ step }: { step: StepTrace }) {
         <code className="muted small">{step.kind}</code>
         <StatusText status={step.status} />
         <span className="muted small">{formatDuration(step.duration_ms, lang)}</span>
-        {step.branch && <span className="muted small">{t('run.branch', { branch: branchText(step.branch, lang) })}</span>}
+        {step.branch && <span className="muted small">{t('run.branch', { branch: outputLabel(step.kind, step.branch, lang, undefined, config) })}</span>}
       </h3>
       {step.error && (
         <p className="error" data-testid="run-step-error">

@@ -2,7 +2,7 @@
 // one-line summary), painted by the last test's step status, with its problems written under it.
 import { memo, type CSSProperties } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
-import { Box, Braces, Code, ListChecks, Send, Split, Table, Webhook, type LucideIcon } from 'lucide-react';
+import { Box, Braces, Code, ListChecks, Send, Signpost, Split, Table, Webhook, type LucideIcon } from 'lucide-react';
 import { describeStep, SERVICES, type ServiceId, type StepDescription, type StepLike } from './describe';
 import type { HookNode } from '../store/document';
 import { useFlowStore } from '../store/flowStore';
@@ -50,6 +50,7 @@ const KIND_ICONS: Record<string, LucideIcon> = {
   json_parse: Braces,
   js: Code,
   filter: Split,
+  switch: Signpost,
 };
 
 export function KindIcon({ kind, size = 16 }: { kind: string; size?: number }) {
@@ -104,7 +105,7 @@ function HookNodeViewInner({ id, data, selected }: NodeProps<HookNode>) {
       </div>
       {d.summary && <div className="hook-node-summary" data-testid={`node-summary-${id}`} title={d.summary}>{d.summary}</div>}
       <NodeProblems id={id} />
-      <OutputHandles kind={data.kind} lang={lang}
+      <OutputHandles nodeId={id} kind={data.kind} config={data.config} lang={lang}
         title={(o) => (o ? t('canvas.branch.help', { branch: textIn(o.label, lang) }) : t('canvas.handle.out'))} />
     </div>
   );

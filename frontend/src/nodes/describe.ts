@@ -288,6 +288,13 @@ export function describeStep(node: StepLike, ctx: DescribeContext): StepDescript
       title = t('canvas.title.filter');
       summary = rulesSummary(c, lang);
       break;
+    case 'switch': {
+      title = t('router.title');
+      const routes = list(c.routes);
+      const names = routes.map((r, i) => str(r.name).trim() || String(i + 1));
+      summary = routes.length ? `${t('router.summary', { count: routes.length })}: ${names.join(', ')}` : t('router.noRoutes');
+      break;
+    }
     case 'js': {
       title = t('canvas.title.js');
       const lines = str(c.code).split('\n').filter((l) => l.trim() !== '').length;

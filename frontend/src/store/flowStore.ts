@@ -9,7 +9,7 @@ import { layoutPositions } from './layout';
 import { isTriggerKind, useCatalog } from './catalog';
 
 export { isTriggerKind } from './catalog';
-import { freeOutput } from '../nodes/outputs';
+import { freeOutput, outputsOf } from '../nodes/outputs';
 
 export { fromDocument, toDocument } from './document';
 
@@ -96,6 +96,9 @@ export const useFlowStore = create<FlowState>()((set, get) => {
   const push = () => {
     lastEdit = null;
     const s = get();
+    // a snapshot just taken is not taken twice: one undo step per edit
+    const top = s.past[s.past.length - 1];
+    if (top && top.nodes === s.nodes && top.edges === s.edges && top.meta === s.meta) return;
     set({ past: [...s.past, graphOf(s)].slice(-HISTORY_LIMIT), future: [] });
   };
   /** sets a change to the graph and whether the result differs from the saved document */
@@ -198,9 +201,14 @@ export const useFlowStore = create<FlowState>()((set, get) => {
       const now = Date.now();
       if (!(lastEdit && lastEdit.id === id && now - lastEdit.at < EDIT_COALESCE_MS)) push();
       lastEdit = { id, at: now };
-      change((s) => ({
-        nodes: s.nodes.map((n) => (n.id === id ? { ...n, data: { ...n.data, ...patch } } : n)),
-      }));
+      change((s) => {
+        const nodes = s.nodes.map((n) => (n.id === id ? { ...n, data: { ...n.data, ...patch } } : n));
+        // a line leaving by an output the new settings no longer have (a removed route) goes too
+        const node = nodes.find((n) => n.id === id);
+        const outs = patch.config && node ? outputsOf(node.data.kind, undefined, node.data.config).map((o) => o.name) : [];
+        const edges = s.edges.filter((e) => e.source !== id || !e.sourceHandle || !outs.length || outs.includes(e.sourceHandle));
+        return edges.length === s.edges.length ? { nodes } : { nodes, edges };
+      });
     },
     setMeta(patch) {
       push();
@@ -297,7 +305,7 @@ export function joinFor(node: HookNode, nodes: HookNode[], edges: HookEdge[], se
     ?? [...nodes].reverse().find((n) => !edges.some((e) => e.source === n.id))
     ?? nodes[nodes.length - 1];
   const used = new Set(edges.filter((e) => e.source === from.id).map((e) => e.sourceHandle));
-  return { source: from.id, target: node.id, sourceHandle: freeOutput(from.data.kind, used) };
+  return { source: from.id, target: node.id, sourceHandle: freeOutput(from.data.kind, used, undefined, from.data.config) };
 }
 
 /** The settings a new step of a kind starts with: every field that declares a default. */
