@@ -36,13 +36,15 @@ test('an empty Flows page offers the templates and the three steps, in Russian',
   await assertNoHorizontalOverflow(page);
   await screenshot(page, 'flows-first-visit.png');
   // One click: the template's form, open and in view (here the last card shown).
-  await page.getByTestId('first-template-uon-offerrum').click();
-  const form = page.getByTestId('use-uon-offerrum');
+  const last = page.locator('.first-template').last();
+  const lastId = (await last.getAttribute('data-testid')).replace('first-template-', '');
+  await last.click();
+  const form = page.getByTestId(`use-${lastId}`);
   await form.waitFor();
-  await page.waitForFunction(() => {
-    const r = document.querySelector('[data-testid="use-uon-offerrum"]')?.getBoundingClientRect();
+  await page.waitForFunction((id) => {
+    const r = document.querySelector(`[data-testid="use-${id}"]`)?.getBoundingClientRect();
     return r && r.top >= 0 && r.top < window.innerHeight;
-  });
+  }, lastId);
   assertNoPageErrors(page);
 });
 

@@ -25,6 +25,7 @@ const allowed = new Set(
     'GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', // HTTP methods, chosen from a list
     'Bearer', 'Authorization', 'Content-Type', // the header an API token is sent in (team page help)
     'ISO', // country codes "ISO 3166" in CPA.House's own field description
+    'CRM', // the word marketers use for their customer base (Bitrix24, amoCRM), in Latin in Russian too
   ].map((w) => w.toLowerCase()),
 );
 
@@ -40,6 +41,8 @@ const literals = [
   /«[^»]*»/g,
   /\{\{[^}]*\}\}/g,
   /\bhttps?:\/\/\S+/g,
+  // A host name, as a step's summary names the service it calls (api.telegram.org).
+  /\b[a-z0-9-]+(\.[a-z0-9-]+)*\.(ru|com|org|net|io|house|me)\b/g,
   /[\w.+-]+@[\w-]+(\.[\w-]+)+/g, // an email address
   // A reference as users type it between {{ }} (the picker lists them): trigger.params.phone.
   /\b(trigger|steps|inputs|event)(\.[\w[\]-]+)+/g,
