@@ -9,34 +9,10 @@ import type { HookNode } from '../store/document';
 import { useLang, useT } from '../i18n/i18n';
 import { formatDateTime } from '../i18n/dates';
 import { loadSamples } from '../picker/samples';
-import { copyText, describeRequest, guideSteps, readyUrl } from './webhookSetup';
+import { describeRequest, guideSteps, readyUrl } from './webhookSetup';
+import { CopyAddress } from '../pages/editor/CopyAddress';
 import { chooseCaptured } from '../engine/sampleOrigin';
 import { liveUrl, waitForRequest, type Waiting } from './liveWait';
-
-function CopyLine({ label, text, testId }: { label: string; text: string; testId: string }) {
-  const t = useT();
-  const field = useRef<HTMLInputElement>(null);
-  const [state, setState] = useState<'' | 'copied' | 'select'>('');
-  useEffect(() => {
-    if (!state) return;
-    const timer = setTimeout(() => setState(''), 2500);
-    return () => clearTimeout(timer);
-  }, [state]);
-  return (
-    <div className="field">
-      <label htmlFor={testId}>{label}</label>
-      <div className="copy-line">
-        <input id={testId} data-testid={testId} type="text" readOnly value={text} ref={field} onFocus={(e) => e.target.select()} />
-        <button type="button" onClick={async () => setState((await copyText(text, field.current)) ? 'copied' : 'select')}>
-          {t('webhook.copy')}
-        </button>
-      </div>
-      <span className="small muted" role="status" aria-live="polite">
-        {state === 'copied' ? t('webhook.copied') : state === 'select' ? t('webhook.copyManually') : ''}
-      </span>
-    </div>
-  );
-}
 
 function Pairs({ pairs }: { pairs: [string, string][] }) {
   return (
@@ -145,9 +121,9 @@ export function WebhookPanel({ node }: { node: HookNode }) {
       <h3>{t('webhook.title')}</h3>
       {webhookUrl ? (
         <>
-          <CopyLine label={preset?.params.some((p) => p.variable) ? t('webhook.readyUrl') : t('webhook.url')}
-            text={readyUrl(webhookUrl, preset)} testId="webhook-ready-url" />
-          {readyUrl(webhookUrl, preset) !== webhookUrl && <CopyLine label={t('webhook.url')} text={webhookUrl} testId="webhook-url" />}
+          <CopyAddress oneLine label={preset?.params.some((p) => p.variable) ? t('webhook.readyUrl') : t('webhook.url')}
+            url={readyUrl(webhookUrl, preset)} testId="webhook-ready-url" />
+          {readyUrl(webhookUrl, preset) !== webhookUrl && <CopyAddress oneLine label={t('webhook.url')} url={webhookUrl} testId="webhook-url" />}
         </>
       ) : (
         <p className="muted small">{t('webhook.saveFirst')}</p>
