@@ -84,7 +84,7 @@ function StepView({ step }: { step: StepTrace }) {
         <details open>
           <summary>{from ? t('mapping.inputFrom', { name: from }) : t('inspector.input')}</summary>
           {src && <PointingHint forNode={step.node} />}
-          <ValueTree value={step.input} source={src} forNode={step.node} testId="step-input" labels={src?.trigger ? labels : undefined} />
+          <ValueTree value={step.input} source={src} forNode={step.node} testId="step-input" isInput labels={src?.trigger ? labels : undefined} />
         </details>
       )}
       <EarlierSteps nodeId={step.node} direct={src?.node ?? ''} triggerId={triggerId} />
