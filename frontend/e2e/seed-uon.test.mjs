@@ -110,5 +110,7 @@ test('a user fills the JSON parser rows of U-ON → Offerrum by clicking the cli
     assert.ok(!/\{\{|\||\{"|=>|function|\$\./.test(text), `typed by hand: ${text}`);
   }
   recordFigure('actions.seed_uon_offerrum_parser_by_pointing', actions);
+  // four steps, the request number and two parser rows by pointing, three Tests
+  assert.ok(actions <= 35, `built with ${actions} actions`);
   assertNoPageErrors(page);
 });
