@@ -30,7 +30,7 @@ func init() {
 			{Key: "fields", Type: FieldList, Label: Text{"Fields", "Поля"}, Required: true,
 				Fields: []Field{
 					{Key: "key", Type: FieldString, Label: Text{"Name", "Название"}, Required: true},
-					{Key: "path", Type: FieldString, Label: Text{"Path", "Путь"}, Required: true,
+					{Key: "path", Type: FieldString, Label: Text{"Path", "Путь"}, Required: true, Path: true,
 						Help: Text{`["request"][0]["id"], request.0.id or $.request[0].id`, `«["request"][0]["id"]», «request.0.id» или «$.request[0].id»`}},
 				}},
 		},

@@ -124,3 +124,36 @@ func TestQuery_KeepsTwentyDigitIDsExact(t *testing.T) {
 		}
 	}
 }
+
+// The paths the editor writes when a value is pointed at (frontend/src/picker/pointing.ts
+// pathText) must be read back by the engine to the same value.
+func TestQuery_ReadsPathsTheEditorWritesOnPointing(t *testing.T) {
+	doc, err := decodeJSON([]byte(`{"request":[{"client_phone":"+7","client name":"Анна"}],"2nd":1,"a\"b":2,"back\\slash":3,"имя":"x","order":{"items":[[1,{"id":7}]]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		path string
+		want any
+	}{
+		{"request[0].client_phone", "+7"},
+		{`request[0]["client name"]`, "Анна"},
+		{`["2nd"]`, json.Number("1")},
+		{`["a\"b"]`, json.Number("2")},
+		{`["back\\slash"]`, json.Number("3")},
+		{"имя", "x"},
+		{"order.items[0][1].id", json.Number("7")},
+	}
+	for _, c := range cases {
+		t.Run(c.path, func(t *testing.T) {
+			q, err := ParseQuery(c.path)
+			if err != nil {
+				t.Fatalf("ParseQuery(%q): %v", c.path, err)
+			}
+			got, ok := q.Select(doc)
+			if !ok || got != c.want {
+				t.Errorf("%q = %v (%v), want %v", c.path, got, ok, c.want)
+			}
+		})
+	}
+}

@@ -10,14 +10,18 @@ import (
 // Field describes one config field of a node kind. The editor builds its form from these, the
 // validator checks required values and options, and JSONSchema exports them.
 type Field struct {
-	Key      string   `json:"key"`
-	Type     string   `json:"type"` // string, text, code, number, bool, select, list, object, rules
-	Label    Text     `json:"label"`
-	Help     Text     `json:"help,omitempty"`
-	Required bool     `json:"required,omitempty"`
-	Template bool     `json:"template,omitempty"` // accepts {{…}} references
-	Secret   bool     `json:"secret,omitempty"`
-	Options  []string `json:"options,omitempty"` // for select
+	Key      string `json:"key"`
+	Type     string `json:"type"` // string, text, code, number, bool, select, list, object, rules
+	Label    Text   `json:"label"`
+	Help     Text   `json:"help,omitempty"`
+	Required bool   `json:"required,omitempty"`
+	Template bool   `json:"template,omitempty"` // accepts {{…}} references
+	Secret   bool   `json:"secret,omitempty"`
+	// Path marks a field holding a path inside what the step reads (json_parse's field paths):
+	// the editor then writes, on a click on a value of the step's input, where that value sits
+	// (request[0].client_phone) rather than a {{reference}}.
+	Path    bool     `json:"path,omitempty"`
+	Options []string `json:"options,omitempty"` // for select
 	// OptionLabels names a select's options in the user's words (the stored value stays the
 	// option itself); an option without a label is shown as it is (HTTP methods).
 	OptionLabels map[string]Text `json:"option_labels,omitempty"`

@@ -15,6 +15,8 @@ export interface Field {
   required?: boolean;
   template?: boolean;
   secret?: boolean;
+  /** a path inside what the step reads (a JSON parser's field paths): pointing writes the path */
+  path?: boolean;
   options?: string[];
   /** the options named in the user's words; an option without one is shown as it is */
   option_labels?: Record<string, Text>;

@@ -84,7 +84,7 @@ function StepView({ step }: { step: StepTrace }) {
         <details open>
           <summary>{from ? t('mapping.inputFrom', { name: from }) : t('inspector.input')}</summary>
           {src && <PointingHint forNode={step.node} />}
-          <ValueTree value={step.input} source={src} forNode={step.node} testId="step-input" labels={src?.trigger ? labels : undefined} />
+          <ValueTree value={step.input} source={src} forNode={step.node} testId="step-input" isInput labels={src?.trigger ? labels : undefined} />
         </details>
       )}
       <EarlierSteps nodeId={step.node} direct={src?.node ?? ''} triggerId={triggerId} />
@@ -107,6 +107,29 @@ function StepView({ step }: { step: StepTrace }) {
           <pre className="json">{step.logs.join('\n')}</pre>
         </details>
       )}
+    </section>
+  );
+}
+
+/**
+ * A step added after the last Test did not run, but the one step before it did: what that step
+ * produced is what this one will get, shown (and clickable into this step's fields) as its input,
+ * so a step can be filled from the last Test before it can run itself.
+ */
+function ComingInput({ nodeId }: { nodeId: string }) {
+  const t = useT();
+  const edges = useFlowStore((s) => s.edges);
+  const triggerId = useFlowStore((s) => s.nodes.find((n) => isTriggerKind(n.data.kind))?.id);
+  const src = useMemo(() => inputSource(nodeId, edges, triggerId), [nodeId, edges, triggerId]);
+  const output = useFlowStore((s) => (src?.node ? s.steps[src.node]?.output : undefined));
+  const from = useFlowStore((s) => (src?.node ? s.nodes.find((n) => n.id === src.node)?.data.name || src.node : ''));
+  const labels = usePresetLabels();
+  if (!src || !src.node || output === undefined) return null;
+  return (
+    <section className="step" data-testid="coming-input">
+      <h3>{t('jsonpath.comingInput', { name: from })}</h3>
+      <PointingHint forNode={nodeId} />
+      <ValueTree value={output} source={src} forNode={nodeId} testId="step-input" isInput labels={src.trigger ? labels : undefined} />
     </section>
   );
 }
@@ -176,6 +199,7 @@ export function Inspector() {
         {t('inspector.deleteNode')}
       </button>
       {step ? <StepView step={step} /> : traced ? <p className="muted">{t('inspector.noStep')}</p> : null}
+      {!step && traced && !isTrigger && <ComingInput nodeId={node.id} />}
       {!step && !isTrigger && <CapturedView nodeId={node.id} />}
     </aside>
   );

@@ -1,6 +1,6 @@
 // The node's config form, generated from its kind's fields: inputs, selects, key/value tables,
 // CodeMirror for code, the variable picker beside templated fields, and each field's problems.
-import { Suspense, lazy, useRef, type ClipboardEvent } from 'react';
+import { Suspense, lazy, useEffect, useRef, type ClipboardEvent } from 'react';
 import type { Problem } from '../api/types';
 import { useT } from '../i18n/i18n';
 import { CleanUpMenu } from '../picker/CleanUpMenu';
@@ -51,12 +51,41 @@ function Code({ item, id, ctx, onChange }: { item: FormItem; id: string; ctx: Ct
   );
 }
 
-function Scalar({ item, onChange, id, ctx, invalid, describedBy, onPaste }: {
+/**
+ * A path inside what the step reads (Field.path: a JSON parser's field paths). While it has the
+ * focus, a click on a value of the step's input writes that value's path here and names the row
+ * after the value when it has no name yet (pointing.ts, path mode).
+ */
+function PathInput({ id, item, ctx, onChange, onPoint, aria }: {
+  id: string; item: FormItem; ctx: Ctx; onChange: (v: unknown) => void;
+  onPoint?: (path: string, name: string) => void; aria: Record<string, unknown>;
+}) {
+  const latest = useRef({ onChange, onPoint, label: item.label });
+  latest.current = { onChange, onPoint, label: item.label };
+  const active = usePointing((s) => s.field?.fieldId === id);
+  useEffect(() => () => usePointing.getState().clear(id), [id]);
+  const point = () => usePointing.getState().setField({
+    nodeId: ctx.nodeId, fieldId: id, label: latest.current.label,
+    insert: (path) => latest.current.onChange(path),
+    insertPath: (path, name) => (latest.current.onPoint ? latest.current.onPoint(path, name) : latest.current.onChange(path)),
+  });
+  return (
+    <input id={id} type="text" value={asText(item.value)} className={active ? 'pointing-target' : undefined}
+      onFocus={point} onChange={(e) => onChange(e.target.value)} {...aria} />
+  );
+}
+
+function Scalar({ item, onChange, id, ctx, invalid, describedBy, onPaste, onPoint }: {
   item: FormItem; onChange: (v: unknown) => void; id: string; ctx: Ctx; invalid?: boolean; describedBy?: string;
   onPaste?: (e: ClipboardEvent<HTMLElement>) => void;
+  /** a path cell in a table: writes a pointed path, and the name into the row when it has none, at once */
+  onPoint?: (path: string, name: string) => void;
 }) {
   const v = item.value;
   const aria = { 'aria-invalid': invalid || undefined, 'aria-describedby': describedBy, onPaste };
+  if (item.pathOf && !item.template && item.control === 'input') {
+    return <PathInput id={id} item={item} ctx={ctx} onChange={onChange} onPoint={onPoint} aria={aria} />;
+  }
   switch (item.control) {
     case 'checkbox':
       return <input id={id} type="checkbox" checked={!!v} onChange={(e) => onChange(parseInput('checkbox', e.target.checked))} {...aria} />;
@@ -115,6 +144,9 @@ function Table({ item, ctx, onChange }: { item: FormItem; ctx: Ctx; onChange: (r
   const rows = item.rows ?? [];
   const setCell = (i: number, key: string, value: unknown) =>
     onChange(rows.map((r, j) => (j === i ? setPath(r, key, value) : r)));
+  // a pointed path fills the row's name too when it is empty (the value's last key: client_phone)
+  const pointCell = (i: number, key: string) => (path: string, name: string) =>
+    onChange(rows.map((r, j) => (j !== i ? r : { ...setPath(r, key, path), ...(!r.key && name && columns.some((c) => c.key === 'key') ? { key: name } : {}) })));
   const mine = problemsOfField(ctx.problems, ctx.nodeId, item.path);
   const paste = usePasteRows(item, rows, onChange);
   return (
@@ -139,7 +171,7 @@ function Table({ item, ctx, onChange }: { item: FormItem; ctx: Ctx; onChange: (r
                   {/* a cell's picker and clean-up menu name the row's key: "Insert … into “phone”" */}
                   <Scalar id={`${item.path}-${i}-${c.key}`} item={{ ...c, value: row[c.key], label: typeof row.key === 'string' && row.key && c.key !== 'key' ? row.key : c.label }}
                     ctx={ctx} invalid={bad} describedBy={bad ? `problems-${item.path}` : undefined} onChange={(v) => setCell(i, c.key, v)}
-                    onPaste={c.key === 'key' ? paste.onPaste(i) : undefined} />
+                    onPaste={c.key === 'key' ? paste.onPaste(i) : undefined} onPoint={c.pathOf ? pointCell(i, c.key) : undefined} />
                 </td>
               );
             })}

@@ -12,6 +12,8 @@ export interface FormItem {
   help: string;
   required: boolean;
   template: boolean;
+  /** a path inside the step's parsed input: a click on an input value writes its path (Field.path) */
+  pathOf?: boolean;
   value: unknown;
   options?: string[];
   /** option → its name in the user's language (options without one show as they are) */
@@ -93,6 +95,7 @@ export function formModel(fields: Field[], config: Record<string, unknown>, lang
       template: !!f.template,
       value,
     };
+    if (f.path) item.pathOf = true;
     if (f.type === 'select') {
       item.options = f.options ?? [];
       if (f.option_labels) item.optionLabels = Object.fromEntries(Object.entries(f.option_labels).map(([o, l]) => [o, textIn(l, lang)]));

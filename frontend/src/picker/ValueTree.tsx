@@ -4,12 +4,14 @@
 import type { ReactNode } from 'react';
 import { useT } from '../i18n/i18n';
 import { expression } from './model';
-import { refOf, usePointing, type ValueSource } from './pointing';
+import { nameOfPath, parsedPath, refOf, usePointing, type ValueSource } from './pointing';
 
 const MAX_LINES = 400;
 
-export function ValueTree({ value, source, forNode, testId, labels }: {
+export function ValueTree({ value, source, forNode, testId, labels, isInput }: {
   value: unknown;
+  /** the data is forNode's own input: a path field (a JSON parser's) may point into it */
+  isInput?: boolean;
   /** names people know for some paths ("params.phone" → "Телефон"), shown beside the key */
   labels?: Record<string, string>;
   /** where the data came from; null when its values cannot be referred to from forNode */
@@ -20,13 +22,27 @@ export function ValueTree({ value, source, forNode, testId, labels }: {
 }) {
   const t = useT();
   const field = usePointing((s) => (s.field && s.field.nodeId === forNode ? s.field : null));
-  const live = !!(field && source);
+  // a path field (field.insertPath) takes where a value sits in the step's input, so only the input is clickable
+  const live = !!(field && source && (!field.insertPath || isInput));
   let lines = 0;
 
   const leaf = (v: unknown, path: (string | number)[]): ReactNode => {
     const text = v === null ? 'null' : typeof v === 'string' ? v : JSON.stringify(v);
     const shown = text === '' ? '""' : text;
-    if (!live) return <span className={`vt-value${text === '' ? ' muted' : ''}`} data-user-data>{shown}</span>;
+    const plain = <span className={`vt-value${text === '' ? ' muted' : ''}`} data-user-data>{shown}</span>;
+    if (!live) return plain;
+    if (field!.insertPath) {
+      const at = parsedPath(value, path);
+      if (at === null) return plain;
+      return (
+        <button type="button" className="vt-value pick-value" data-path={at} data-user-data
+          title={t('jsonpath.insertInto', { path: at, field: field!.label })}
+          onMouseDown={(e) => e.preventDefault()}
+          onClick={() => field!.insertPath!(at, nameOfPath(path))}>
+          {shown}
+        </button>
+      );
+    }
     const ref = expression(refOf(source!, path, value));
     return (
       <button type="button" className="vt-value pick-value" data-ref={ref} data-user-data

@@ -13,6 +13,13 @@ export interface ActiveField {
   label: string;
   /** inserts text at the field's last caret (or over its selection) */
   insert(text: string): void;
+  /**
+   * Set for a field holding a path inside what the step reads (Field.path, e.g. a JSON parser's
+   * field paths): a click on a value of the step's input calls it with where the value sits
+   * (request[0].client_phone) and the value's name (client_phone), instead of inserting a
+   * {{reference}}; then only the input's values are clickable.
+   */
+  insertPath?(path: string, name: string): void;
 }
 
 interface PointingState {
@@ -65,4 +72,36 @@ export function inputSource(nodeId: string, edges: GraphEdge[], triggerId: strin
   const from = [...new Set(edges.filter((e) => e.target === nodeId).map((e) => e.source))];
   if (from.length === 1) return { node: from[0], trigger: from[0] === triggerId };
   return { node: '', trigger: false, viaInput: true };
+}
+
+const BARE = /^[\p{L}_\-$@][\p{L}\p{N}_\-$@]*$/u;
+
+/** A path as a JSON parser reads it (flows/path.go): request[0].client_phone, ["client name"]. */
+export function pathText(path: (string | number)[]): string {
+  let out = '';
+  for (const p of path) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else if (BARE.test(p)) out += out === '' ? p : '.' + p;
+    else out += '["' + p.replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"]';
+  }
+  return out;
+}
+
+/**
+ * Where a value of a step's input sits inside what a JSON parser parses from that input: an
+ * HTTP answer ({status, body, json}) is parsed from its json, so json.request[0].id is
+ * request[0].id; the answer's status or headers are not in it (null: not clickable).
+ */
+export function parsedPath(input: unknown, path: (string | number)[]): string | null {
+  if (input && typeof input === 'object' && !Array.isArray(input) && 'json' in input && 'status' in input) {
+    if (path[0] !== 'json' || path.length < 2) return null;
+    return pathText(path.slice(1));
+  }
+  return path.length ? pathText(path) : null;
+}
+
+/** The name a path's value is known by: its last key (request[0].client_phone → client_phone). */
+export function nameOfPath(path: (string | number)[]): string {
+  for (let i = path.length - 1; i >= 0; i--) if (typeof path[i] === 'string') return path[i] as string;
+  return '';
 }
