@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"mime/quotedprintable"
 	"net/http"
-	"net/http/httptest"
 	"net/mail"
 	"regexp"
 	"strings"
@@ -15,8 +14,6 @@ import (
 	"time"
 
 	"github.com/hookflow/hookflow/flows/flowstest"
-	"github.com/hookflow/hookflow/server/api"
-	"github.com/hookflow/hookflow/server/core"
 	"github.com/hookflow/hookflow/server/internal/testdb"
 )
 
@@ -162,17 +159,7 @@ func TestJournal_FailureMailSaysTheErrorInTheMailsLanguage(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	box, n := startMailer(t, log)
 	target := flowstest.NewTarget(t, flowstest.Reply(http.StatusBadRequest, `{"error":"wrong phone"}`))
-	web := httptest.NewUnstartedServer(nil)
-	app := core.New(core.Config{HTTPClient: target.Client(), Logger: log, PublicURL: "http://" + web.Listener.Addr().String()}, testdb.Open(t, "sqlite"), nil, n)
-	if err := app.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	defer app.Close(time.Second)
-	web.Config.Handler = api.New(app, log)
-	web.Start()
-	defer web.Close()
-	s := &testServer{t: t, URL: web.URL, app: app}
-	s.signUpOwner()
+	s := startServerMailing(t, testdb.Open(t, "sqlite"), target.Client(), n)
 	v := s.createFlow(t, sendFlow)
 	s.call("PUT", "/api/flows/"+v.ID, map[string]any{"settings": map[string]any{"recipients": []string{"owner@example.com"}, "lang": "ru"}}, nil)
 	s.call("POST", "/api/flows/"+v.ID+"/start", nil, nil)

@@ -5,7 +5,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -13,8 +12,6 @@ import (
 
 	"github.com/emersion/go-smtp"
 	"github.com/hookflow/hookflow/flows/flowstest"
-	"github.com/hookflow/hookflow/server/api"
-	"github.com/hookflow/hookflow/server/core"
 	"github.com/hookflow/hookflow/server/internal/testdb"
 	"github.com/hookflow/hookflow/server/notify"
 )
@@ -80,17 +77,7 @@ func TestServer_FailedRunSendsOneThrottledEmail(t *testing.T) {
 	box, n := startMailer(t, log)
 	cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"error","msg":"Неверный api_key"}`))
 	st := testdb.Open(t, "sqlite")
-	web := httptest.NewUnstartedServer(nil)
-	app := core.New(core.Config{HTTPClient: cpa.Client(), Logger: log, PublicURL: "http://" + web.Listener.Addr().String()}, st, nil, n)
-	if err := app.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	defer app.Close(time.Second)
-	web.Config.Handler = api.New(app, log)
-	web.Start()
-	defer web.Close()
-	s := &testServer{t: t, URL: web.URL, app: app}
-	s.signUpOwner()
+	s := startServerMailing(t, st, cpa.Client(), n)
 
 	v := s.instantiate("getcourse-cpa-house", map[string]string{"api_key": "k", "id_webmaster": "1", "id_offer": "2", "id_source": "3", "id_stream": "4"})
 	var doc map[string]any

@@ -18,10 +18,8 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"github.com/hookflow/hookflow/server/api"
 	"github.com/hookflow/hookflow/server/core"
 	"github.com/hookflow/hookflow/server/internal/testdb"
-	"github.com/hookflow/hookflow/server/live"
 	"github.com/hookflow/hookflow/server/secrets"
 	"github.com/hookflow/hookflow/server/store"
 )
@@ -72,20 +70,8 @@ func TestSecrets_NeverInTheDatabaseFileAPITracesLiveLogOrEmail(t *testing.T) {
 	if fi, err := os.Stat(keyFile); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("key file mode %v, %v; want 0600", fi.Mode(), err)
 	}
-	hub := live.NewHub(live.Options{})
-	defer hub.Close()
-	web := httptest.NewUnstartedServer(nil)
 	// No HTTPClient: the default outbound policy client (loopback targets are allowed by default).
-	app := core.New(core.Config{Logger: log, Secrets: box, PublicURL: "http://" + web.Listener.Addr().String()}, st, hub, mailer)
-	if err := app.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	defer app.Close(time.Second)
-	web.Config.Handler = api.New(app, log)
-	web.Start()
-	defer web.Close()
-	s := &testServer{t: t, URL: web.URL, app: app}
-	s.signUpOwner()
+	s := startServerMailing(t, st, nil, mailer, func(c *core.Config) { c.Logger, c.Secrets = log, box })
 
 	var answers bytes.Buffer // every API answer, searched at the end
 	record := func(method, path string, body any) []byte {

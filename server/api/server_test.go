@@ -44,6 +44,13 @@ func startServer(t testing.TB, dialect string, client flows.Doer, tweak ...func(
 // startServerOn is startServer on a store the caller opened.
 func startServerOn(t testing.TB, st *store.Store, client flows.Doer, tweak ...func(*core.Config)) *testServer {
 	t.Helper()
+	return startServerMailing(t, st, client, nil, tweak...)
+}
+
+// startServerMailing is startServerOn whose failure emails go through n (nil client: the
+// default outbound policy's).
+func startServerMailing(t testing.TB, st *store.Store, client flows.Doer, n core.Notifier, tweak ...func(*core.Config)) *testServer {
+	t.Helper()
 	hub := live.NewHub(live.Options{})
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	cfg := core.Config{HTTPClient: client, Workers: 4, Logger: log, RetryBase: 50 * time.Millisecond}
@@ -52,7 +59,7 @@ func startServerOn(t testing.TB, st *store.Store, client flows.Doer, tweak ...fu
 	}
 	srv := httptest.NewUnstartedServer(nil)
 	cfg.PublicURL = "http://" + srv.Listener.Addr().String()
-	app := core.New(cfg, st, hub, nil)
+	app := core.New(cfg, st, hub, n)
 	if err := app.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
