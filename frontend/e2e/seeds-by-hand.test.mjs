@@ -1,0 +1,283 @@
+// The remaining seed integrations built by hand from an empty flow, as a marketer would: steps
+// dropped on the canvas, sources and options chosen from menus, the service's field list pasted as
+// a parameter string into a key/value table, values clicked in the step's input after a Test, the
+// clean-up menu, and plain values typed (addresses, ids, names). Each test counts its actions
+// (click, typed field, drag, select, paste = 1), checks the request the HTTP step built, and
+// checks that nothing typed or pasted by hand is code ({{…}}, a pipe, JSON, JavaScript).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  assertNoHorizontalOverflow,
+  assertNoPageErrors,
+  dragKindToCanvas,
+  expectNodeStatus,
+  newPage,
+  recordFigure,
+  runPreview,
+  signIn,
+  withServerAndBrowser,
+} from './harness.mjs';
+
+let server, browser;
+withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
+
+const CODE = /\{\{|\||\{"|=>|function|return/;
+
+/** A counted, recorded way of building: every user action goes through act; typed text through type. */
+function builder(page) {
+  const b = {
+    actions: 0,
+    typed: [],
+    act: async (fn) => {
+      b.actions++;
+      return fn();
+    },
+    type: (text) => (b.typed.push(text), text),
+    /** Pastes text into a field as the browser does on Ctrl+V (counted as one action). */
+    paste: (locator, text) =>
+      b.act(() =>
+        locator.evaluate((el, t) => {
+          const data = new DataTransfer();
+          data.setData('text/plain', t);
+          el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+        }, b.type(text)),
+      ),
+    /** Clicks a value cell, then the value shown in the step's input: the reference goes in. */
+    point: async (cellId, shown) => {
+      const cell = page.locator(`[id="${cellId}"]`);
+      await b.act(() => cell.click());
+      const value = page.getByTestId('step-input').locator('button.pick-value', { hasText: shown }).first();
+      await value.scrollIntoViewIfNeeded();
+      await b.act(() => value.click());
+      return cell.inputValue();
+    },
+    /** Fills a field with a plain value typed by hand. */
+    fill: (locator, text) => b.act(() => locator.fill(b.type(text))),
+    assertNoCodeTyped() {
+      for (const text of b.typed) assert.ok(!CODE.test(text), `typed by hand: ${text}`);
+    },
+  };
+  return b;
+}
+
+const cell = (page, id) => page.locator(`[id="${id}"]`);
+
+/**
+ * The request an HTTP step built in the last Test, read from its "HTTP request" view (a preview
+ * sends nothing): method, address and the form fields of its body.
+ */
+async function builtRequest(page, node) {
+  await page.getByTestId(`node-${node}`).click(); // to read the result; not part of the building
+  const view = page.getByTestId('step').locator('details', { has: page.locator('summary', { hasText: /^HTTP request$/ }) });
+  const summary = await view.locator('summary').textContent();
+  const shown = JSON.parse((await view.textContent()).slice(summary.length));
+  assert.equal(shown.sent, false, 'a Test sends nothing');
+  const { method, url, headers, body } = shown.request;
+  return { method, url, headers, body, form: Object.fromEntries(new URLSearchParams(body)) };
+}
+
+/** The output of a step in the last Test, as the step's output view shows it. */
+async function stepOutput(page, node) {
+  await page.getByTestId(`node-${node}`).click(); // to read the result; not part of the building
+  return JSON.parse(await page.getByTestId('step-output').textContent());
+}
+
+test('Klientiks → CPA.House is built by hand: lead fields pasted, the client’s name, phone, id and email clicked in, phone cleaned to digits', async () => {
+  const page = await newPage(browser);
+  await signIn(page, server);
+  const b = builder(page);
+
+  await b.act(() => page.getByRole('button', { name: 'New flow' }).click());
+  await page.getByTestId('palette').waitFor();
+  await b.act(() => dragKindToCanvas(page, 'webhook', 160, 40));
+  await b.act(() => dragKindToCanvas(page, 'form_encode', 160, 180));
+  await b.act(() => dragKindToCanvas(page, 'http', 160, 320));
+  for (const id of ['webhook1', 'form_encode1', 'http1']) await page.getByTestId(`node-${id}`).waitFor();
+  assert.equal(await page.locator('.react-flow__edge').count(), 2);
+
+  await b.act(() => page.getByTestId('node-webhook1').click());
+  await b.act(() => page.getByLabel('Source').selectOption('klientiks.client_added'));
+
+  // CPA.House's fields from the seed page, plain values; the client's data is clicked in later.
+  await b.act(() => page.getByTestId('node-form_encode1').click());
+  await b.act(() => page.getByRole('button', { name: /Add row/ }).click());
+  await b.act(() => cell(page, 'fields-0-key').click());
+  await b.paste(cell(page, 'fields-0-key'),
+    'api_key=key-123&id_webmaster=77&name=&phone=&id_offer=12&id_source=5&id_stream=3&user_agent=Klientiks' +
+    '&ip_address=0.0.0.0&county_code=RU&sub_id_1=&sub_id_2=');
+  await page.getByTestId('paste-note-fields').getByText('12 rows added from the paste.').waitFor();
+  assert.equal(await cell(page, 'fields-11-key').inputValue(), 'sub_id_2');
+
+  await b.act(() => page.getByTestId('node-http1').click());
+  await b.act(() => page.getByLabel('Method').selectOption('POST'));
+  await b.fill(page.getByLabel(/^URL( \*)?$/), 'https://api.cpa.house/method/send_order');
+  await b.act(() => page.getByRole('combobox', { name: /^Body/ }).selectOption('previous'));
+
+  // A Test with Klientiks' example client, then the client's data clicked into the lead.
+  await b.act(() => runPreview(page));
+  await expectNodeStatus(page, ['webhook1', 'form_encode1', 'http1'], 'success');
+  await b.act(() => page.getByTestId('node-form_encode1').click());
+  assert.equal(await b.point('fields-2-value', 'Иванова Мария Петровна'), '{{trigger.params.client_name}}');
+  assert.equal(await b.point('fields-3-value', '+79161234567'), '{{trigger.params.client_phone}}');
+  await b.act(() => page.getByTestId('cleanup-fields-3-value').selectOption('digits'));
+  assert.equal(await cell(page, 'fields-3-value').inputValue(), '{{trigger.params.client_phone | digits}}');
+  assert.equal(await b.point('fields-10-value', '1834562'), '{{trigger.params.client_id}}');
+  assert.equal(await b.point('fields-11-value', 'maria.ivanova@mail.ru'), '{{trigger.params.client_email}}');
+
+  await b.act(() => runPreview(page));
+  await expectNodeStatus(page, ['webhook1', 'form_encode1', 'http1'], 'success');
+  const req = await builtRequest(page, 'http1');
+  assert.equal(req.method, 'POST');
+  assert.equal(req.url, 'https://api.cpa.house/method/send_order');
+  assert.deepEqual(req.form, {
+    api_key: 'key-123', id_webmaster: '77', name: 'Иванова Мария Петровна', phone: '79161234567', id_offer: '12',
+    id_source: '5', id_stream: '3', user_agent: 'Klientiks', ip_address: '0.0.0.0', county_code: 'RU',
+    sub_id_1: '1834562', sub_id_2: 'maria.ivanova@mail.ru',
+  }, req.body);
+  await assertNoHorizontalOverflow(page);
+
+  b.assertNoCodeTyped();
+  recordFigure('actions.seed_klientiks_cpa_house', b.actions);
+  assert.ok(b.actions <= 40, `built with ${b.actions} actions`);
+  assertNoPageErrors(page);
+});
+
+test('SMS Deliverer → aray is built by hand: the sender’s phone and message named with examples, aray’s fields pasted, phone and message clicked in', async () => {
+  const page = await newPage(browser);
+  await signIn(page, server);
+  const b = builder(page);
+
+  await b.act(() => page.getByRole('button', { name: 'New flow' }).click());
+  await page.getByTestId('palette').waitFor();
+  await b.act(() => dragKindToCanvas(page, 'webhook', 160, 40));
+  await b.act(() => dragKindToCanvas(page, 'form_encode', 160, 180));
+  await b.act(() => dragKindToCanvas(page, 'http', 160, 320));
+  for (const id of ['webhook1', 'form_encode1', 'http1']) await page.getByTestId(`node-${id}`).waitFor();
+
+  await b.act(() => page.getByTestId('node-webhook1').click());
+  await b.act(() => page.getByLabel('Source').selectOption('sms_deliverer'));
+  // SMS Deliverer does not document its fields: the two the order needs are named by hand, with
+  // an example each (what its test request showed), which the Test's sample request takes.
+  const expected = [
+    { key: 'phone', example: '+79161234567' },
+    { key: 'message', example: 'Хочу заказать, перезвоните' },
+  ];
+  for (const [i, f] of expected.entries()) {
+    await b.act(() => page.getByRole('button', { name: /Add row/ }).click());
+    await b.fill(cell(page, `fields-${i}-key`), f.key);
+    await b.fill(cell(page, `fields-${i}-example`), f.example);
+  }
+
+  await b.act(() => page.getByTestId('node-form_encode1').click());
+  await b.act(() => page.getByRole('button', { name: /Add row/ }).click());
+  await b.act(() => cell(page, 'fields-0-key').click());
+  await b.paste(cell(page, 'fields-0-key'),
+    'api_key=aray-key&name=SMS&phone=&offer_id=42&country_code=RU&base_url=https://shop.example.ru/&price=1990' +
+    '&referrer=https://shop.example.ru/&ip=0.0.0.0&subacc=');
+  await page.getByTestId('paste-note-fields').getByText('10 rows added from the paste.').waitFor();
+
+  await b.act(() => page.getByTestId('node-http1').click());
+  await b.act(() => page.getByLabel('Method').selectOption('POST'));
+  await b.fill(page.getByLabel(/^URL( \*)?$/), 'https://api.aray.com/api/v2/order/create/');
+  await b.act(() => page.getByRole('combobox', { name: /^Body/ }).selectOption('previous'));
+
+  await b.act(() => runPreview(page));
+  await expectNodeStatus(page, ['webhook1', 'form_encode1', 'http1'], 'success');
+  await b.act(() => page.getByTestId('node-form_encode1').click());
+  assert.equal(await b.point('fields-2-value', '+79161234567'), '{{trigger.params.phone}}');
+  await b.act(() => page.getByTestId('cleanup-fields-2-value').selectOption('digits'));
+  assert.equal(await b.point('fields-9-value', 'Хочу заказать'), '{{trigger.params.message}}');
+
+  await b.act(() => runPreview(page));
+  await expectNodeStatus(page, ['webhook1', 'form_encode1', 'http1'], 'success');
+  const req = await builtRequest(page, 'http1');
+  assert.equal(req.method, 'POST');
+  assert.equal(req.url, 'https://api.aray.com/api/v2/order/create/');
+  assert.deepEqual(req.form, {
+    api_key: 'aray-key', name: 'SMS', phone: '79161234567', offer_id: '42', country_code: 'RU',
+    base_url: 'https://shop.example.ru/', price: '1990', referrer: 'https://shop.example.ru/', ip: '0.0.0.0',
+    subacc: 'Хочу заказать, перезвоните',
+  }, req.body);
+  await assertNoHorizontalOverflow(page);
+
+  b.assertNoCodeTyped();
+  recordFigure('actions.seed_sms_deliverer_aray', b.actions);
+  assert.ok(b.actions <= 40, `built with ${b.actions} actions`);
+  assertNoPageErrors(page);
+});
+
+test('any webhook → GetCourse user import is built by hand up to the import’s params, which only typed code can fill', async () => {
+  const page = await newPage(browser);
+  await signIn(page, server);
+  const b = builder(page);
+
+  await b.act(() => page.getByRole('button', { name: 'New flow' }).click());
+  await page.getByTestId('palette').waitFor();
+  await b.act(() => dragKindToCanvas(page, 'webhook', 160, 40));
+  await b.act(() => dragKindToCanvas(page, 'set', 160, 180));
+  for (const id of ['webhook1', 'set1']) await page.getByTestId(`node-${id}`).waitFor();
+
+  // Any system: the contact's fields named by hand with an example each (the source stays "Any
+  // system", the default).
+  await b.act(() => page.getByTestId('node-webhook1').click());
+  const expected = [
+    { key: 'email', example: 'Anna@Example.ru' },
+    { key: 'phone', example: '+7 916 123-45-67' },
+    { key: 'name', example: 'Анна' },
+  ];
+  for (const [i, f] of expected.entries()) {
+    await b.act(() => page.getByRole('button', { name: /Add row/ }).click());
+    await b.fill(cell(page, `fields-${i}-key`), f.key);
+    await b.fill(cell(page, `fields-${i}-example`), f.example);
+  }
+
+  // The GetCourse user, named as the import API wants it; values clicked in after a Test.
+  await b.act(() => page.getByTestId('node-set1').click());
+  await b.act(() => page.getByRole('button', { name: /Add row/ }).click());
+  await b.act(() => cell(page, 'fields-0-key').click());
+  await b.paste(cell(page, 'fields-0-key'), 'user.email=&user.phone=&user.first_name=&system.refresh_if_exists=1');
+  await page.getByTestId('paste-note-fields').getByText('4 rows added from the paste.').waitFor();
+  await b.act(() => runPreview(page));
+  await expectNodeStatus(page, ['webhook1'], 'success');
+  assert.equal(await b.point('fields-0-value', 'Anna@Example.ru'), '{{trigger.params.email}}');
+  await b.act(() => page.getByTestId('cleanup-fields-0-value').selectOption('lower'));
+  assert.equal(await b.point('fields-1-value', '+7 916 123-45-67'), '{{trigger.params.phone}}');
+  assert.equal(await b.point('fields-2-value', 'Анна'), '{{trigger.params.name}}');
+
+  // The import call: action and key pasted; "params" must be the user as JSON in base64, which
+  // no menu writes (see the report): it stays empty here.
+  await b.act(() => dragKindToCanvas(page, 'form_encode', 160, 320));
+  await page.getByTestId('node-form_encode1').waitFor();
+  await b.act(() => page.getByTestId('node-form_encode1').click());
+  await b.act(() => page.getByRole('button', { name: /Add row/ }).click());
+  await b.act(() => cell(page, 'fields-0-key').click());
+  await b.paste(cell(page, 'fields-0-key'), 'action=add&key=gc-secret&params=');
+  await page.getByTestId('paste-note-fields').getByText('3 rows added from the paste.').waitFor();
+
+  await b.act(() => dragKindToCanvas(page, 'http', 160, 460));
+  await page.getByTestId('node-http1').waitFor();
+  assert.equal(await page.locator('.react-flow__edge').count(), 3);
+  await b.act(() => page.getByTestId('node-http1').click());
+  await b.act(() => page.getByLabel('Method').selectOption('POST'));
+  await b.fill(page.getByLabel(/^URL( \*)?$/), 'https://school.getcourse.ru/pl/api/users');
+  await b.act(() => page.getByRole('combobox', { name: /^Body/ }).selectOption('previous'));
+
+  await b.act(() => runPreview(page));
+  await expectNodeStatus(page, ['webhook1', 'set1', 'form_encode1', 'http1'], 'success');
+  assert.deepEqual(await stepOutput(page, 'set1'), {
+    user: { email: 'anna@example.ru', phone: '+7 916 123-45-67', first_name: 'Анна' },
+    system: { refresh_if_exists: '1' },
+  });
+  const req = await builtRequest(page, 'http1');
+  assert.equal(req.method, 'POST');
+  assert.equal(req.url, 'https://school.getcourse.ru/pl/api/users');
+  // What cannot be built without code: GetCourse reads the user only from params, the user as
+  // JSON in base64 ({{user | json | base64}}); no menu or click writes it, so it goes empty.
+  assert.deepEqual(req.form, { action: 'add', key: 'gc-secret', params: '' }, req.body);
+  await assertNoHorizontalOverflow(page);
+
+  b.assertNoCodeTyped();
+  recordFigure('actions.seed_webhook_getcourse_user', b.actions);
+  assert.ok(b.actions <= 40, `built with ${b.actions} actions`);
+  assertNoPageErrors(page);
+});
