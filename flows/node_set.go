@@ -17,7 +17,8 @@ type setConfig struct {
 type setField struct {
 	Key   string `json:"key"`
 	Value string `json:"value"`
-	// Type converts the rendered text: "text" (default), "number", "bool" or "json".
+	// Type converts the rendered text: "text" (default), "number", "bool", "list" (comma-separated
+	// items, e.g. GetCourse's group_name) or "json".
 	Type string `json:"type,omitempty"`
 }
 
@@ -31,8 +32,9 @@ func init() {
 				Fields: []Field{
 					{Key: "key", Type: FieldString, Label: Text{"Name", "Название"}, Required: true},
 					{Key: "value", Type: FieldString, Label: Text{"Value", "Значение"}, Template: true},
-					{Key: "type", Type: FieldSelect, Label: Text{"Type", "Тип"}, Options: []string{"text", "number", "bool", "json"}, Default: "text",
-						OptionLabels: map[string]Text{"text": {"text", "текст"}, "number": {"number", "число"}, "bool": {"yes / no", "да / нет"}, "json": {"JSON", "JSON"}}},
+					{Key: "type", Type: FieldSelect, Label: Text{"Type", "Тип"}, Options: []string{"text", "number", "bool", "list", "json"}, Default: "text",
+						OptionLabels: map[string]Text{"text": {"text", "текст"}, "number": {"number", "число"}, "bool": {"yes / no", "да / нет"},
+							"list": {"comma-separated list", "список через запятую"}, "json": {"JSON", "JSON"}}},
 				}},
 		},
 		Build: buildSet,
@@ -100,6 +102,8 @@ func convertSetValue(v any, typ string) (any, error) {
 			return false, nil
 		}
 		return nil, fmt.Errorf("%q is neither yes nor no", Stringify(v))
+	case "list":
+		return splitList(v), nil
 	case "json":
 		if s, ok := v.(string); ok {
 			if strings.TrimSpace(s) == "" {
@@ -110,6 +114,21 @@ func convertSetValue(v any, typ string) (any, error) {
 		return v, nil
 	}
 	return nil, fmt.Errorf("unknown type %q", typ)
+}
+
+// splitList turns "Лиды, Клиенты" into ["Лиды", "Клиенты"]: items trimmed, empty ones dropped,
+// nothing → []. A list that is already one is kept as it is.
+func splitList(v any) []any {
+	if l, ok := v.([]any); ok {
+		return l
+	}
+	out := []any{}
+	for _, item := range strings.Split(Stringify(v), ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
 }
 
 func setDotted(obj map[string]any, keys []string, v any) {
