@@ -1,10 +1,10 @@
 // The clean-up menu: digits only, lower case, number from text, a value when empty (asked for
-// inline), a date format, or the value as it came. Beside a templated field it rewrites the
+// inline), JSON in base64 (GetCourse's import), a date format, or the value as it came. Beside a templated field it rewrites the
 // field's reference; on a row of the picker it inserts the reference already cleaned. Either way
 // the pipe is written for the user, so nobody types "| digits".
 import { useState } from 'react';
 import { useT } from '../i18n/i18n';
-import { applyCleanUp, CLEANUPS, cleanUpByValue, DATE_FORMATS, expressions, pipesAt, type CleanUp } from './cleanups';
+import { applyCleanUp, CLEANUPS, cleanUpByValue, DATE_FORMATS, expressions, isOn, pipesAt, type CleanUp } from './cleanups';
 
 // how each date format shows a sample day in the menu
 const DATE_SAMPLE: Record<(typeof DATE_FORMATS)[number], string> = {
@@ -29,7 +29,7 @@ export function CleanUpSelect({ on, onChoose, label, testId, offerNone }: {
   const [arg, setArg] = useState('');
   const name = (c: CleanUp) => {
     const text = c.id === 'date' ? DATE_SAMPLE[c.format as keyof typeof DATE_SAMPLE] : t(`mapping.cleanUp.${c.id}`);
-    return (c.id !== 'none' && c.id !== 'date' && on.has(c.id) ? '✓ ' : '') + text;
+    return (c.id !== 'none' && c.id !== 'date' && isOn(c, on) ? '✓ ' : '') + text;
   };
   const done = () => {
     if (asking) onChoose(asking, arg);

@@ -1,6 +1,7 @@
 // A step's data (input, output, a captured request) shown as "name: value" lines. While a
 // template field of the node being edited has the focus (or had it last), each value is a button
-// that inserts its {{reference}} into that field: mapping by pointing.
+// that inserts its {{reference}} into that field: mapping by pointing. The key of an object or a
+// list is a button too, inserting the whole of it (GetCourse's params take a whole object).
 import type { ReactNode } from 'react';
 import { useT } from '../i18n/i18n';
 import { expression } from './model';
@@ -55,6 +56,21 @@ export function ValueTree({ value, source, forNode, testId, labels, isInput }: {
     );
   };
 
+  /** An entry's key: a button inserting the whole object or list under it, else plain. */
+  const key = (k: string | number, x: unknown, path: (string | number)[]): ReactNode => {
+    const whole = x !== null && typeof x === 'object' && Object.keys(x as object).length > 0;
+    if (!live || field!.insertPath || !whole) return <span className="vt-key" data-user-data>{k}</span>;
+    const ref = expression(refOf(source!, path, value));
+    return (
+      <button type="button" className="vt-key pick-key" data-ref={ref} data-user-data
+        title={t('mapping.insertWhole', { name: String(k), field: field!.label })}
+        onMouseDown={(e) => e.preventDefault()}
+        onClick={() => field!.insert(ref)}>
+        {k}
+      </button>
+    );
+  };
+
   const walk = (v: unknown, path: (string | number)[]): ReactNode => {
     if (v !== null && typeof v === 'object') {
       const entries: [string | number, unknown][] = Array.isArray(v) ? v.map((x, i) => [i, x]) : Object.entries(v as object);
@@ -65,7 +81,7 @@ export function ValueTree({ value, source, forNode, testId, labels, isInput }: {
             if (++lines > MAX_LINES) return lines === MAX_LINES + 1 ? <li key="more" className="muted">…</li> : null;
             return (
               <li key={String(k)}>
-                <span className="vt-key" data-user-data>{k}</span>
+                {key(k, x, [...path, k])}
                 {labels?.[[...path, k].join('.')] && <span className="vt-label"> ({labels[[...path, k].join('.')]})</span>}
                 : {walk(x, [...path, k])}
               </li>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyCleanUp, cleanUpByValue, CLEANUPS, expressionAt, expressions, pipesAt, splitPipes } from './cleanups';
+import { applyCleanUp, cleanUpByValue, CLEANUPS, expressionAt, expressions, isOn, pipesAt, splitPipes } from './cleanups';
 
 const c = (v: string) => {
   const found = cleanUpByValue(v);
@@ -21,6 +21,12 @@ describe('applyCleanUp', () => {
     { name: 'the expression the caret is in is changed, text around it kept', text: 'Имя: {{a}}, тел. {{b}}', caret: 8, choice: 'lower', want: 'Имя: {{a | lower}}, тел. {{b}}' },
     { name: 'without a caret inside, the last expression', text: '{{a}} и {{b}}', caret: 6, choice: 'digits', want: '{{a}} и {{b | digits}}' },
     { name: 'a "|" or "}}" inside quotes is not a separator', text: '{{a | default:"x|}}y"}}', caret: null, choice: 'digits', want: '{{a | digits | default:"x|}}y"}}' },
+    { name: 'JSON in base64 writes json then base64 (GetCourse import params)', text: '{{set1.params}}', caret: null, choice: 'base64json', want: '{{set1.params | json | base64}}' },
+    { name: 'JSON in base64 picked twice is written once', text: '{{a | json | base64}}', caret: null, choice: 'base64json', want: '{{a | json | base64}}' },
+    { name: 'JSON in base64 goes after a default', text: '{{a | default:"x"}}', caret: null, choice: 'base64json', want: '{{a | default:"x" | json | base64}}' },
+    { name: 'a clean-up added after JSON in base64 goes before the encoding', text: '{{a | json | base64}}', caret: null, choice: 'lower', want: '{{a | lower | json | base64}}' },
+    { name: 'a default added after JSON in base64 goes before the encoding', text: '{{a | json | base64}}', caret: null, choice: 'default', arg: '0', want: '{{a | default:"0" | json | base64}}' },
+    { name: '"as it came" removes JSON in base64 too', text: '{{a | json | base64}}', caret: null, choice: 'none', want: '{{a}}' },
     { name: 'a field without a reference has nothing to clean up', text: 'просто текст', caret: 3, choice: 'digits', want: null },
     { name: 'an unclosed expression is not one', text: '{{a', caret: null, choice: 'digits', want: null },
   ];
@@ -34,9 +40,14 @@ describe('applyCleanUp', () => {
 });
 
 describe('the menu', () => {
-  it('offers digits, lower case, number, default value, five date formats and "as it came"', () => {
+  it('marks JSON in base64 as on only when both its pipes are there', () => {
+    expect(isOn(c('base64json'), new Set(pipesAt('{{a | json | base64}}', null)))).toBe(true);
+    expect(isOn(c('base64json'), new Set(pipesAt('{{a | json}}', null)))).toBe(false);
+    expect(isOn(c('digits'), new Set(pipesAt('{{a | digits}}', null)))).toBe(true);
+  });
+  it('offers digits, lower case, number, default value, JSON in base64, five date formats and "as it came"', () => {
     expect(CLEANUPS.map((x) => x.value)).toEqual([
-      'digits', 'lower', 'number', 'default',
+      'digits', 'lower', 'number', 'default', 'base64json',
       'date:DD.MM.YYYY', 'date:YYYY-MM-DD', 'date:DD.MM.YYYY HH:mm', 'date:unix', 'date:iso', 'none',
     ]);
     expect(CLEANUPS.filter((x) => x.asks).map((x) => x.id)).toEqual(['default']);

@@ -1,9 +1,10 @@
 // The clean-up menu's model: the common pipes (flows/pipes.go) a user picks from a list instead of
 // typing "| digits". A choice is written into the {{…}} the caret is in (or the field's last one);
 // picking the same kind again replaces it (another date format, another default), and "as it
-// came" removes them all. Pure, so it is unit-tested.
+// came" removes them all. "JSON in base64" writes two pipes (json | base64), what GetCourse's import
+// reads as its params; that encoding always stays last. Pure, so it is unit-tested.
 
-export type CleanUpId = 'digits' | 'lower' | 'number' | 'default' | 'date' | 'none';
+export type CleanUpId = 'digits' | 'lower' | 'number' | 'default' | 'date' | 'base64json' | 'none';
 
 export interface CleanUp {
   /** the menu option's value: the id, or "date:<format>" for a date format */
@@ -23,6 +24,7 @@ export const CLEANUPS: CleanUp[] = [
   { value: 'lower', id: 'lower' },
   { value: 'number', id: 'number' },
   { value: 'default', id: 'default', asks: true },
+  { value: 'base64json', id: 'base64json' },
   ...DATE_FORMATS.map((f): CleanUp => ({ value: `date:${f}`, id: 'date', format: f })),
   { value: 'none', id: 'none' },
 ];
@@ -107,6 +109,14 @@ export function quoteArg(s: string): string {
   return '"' + s.replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"';
 }
 
+/** The pipes "JSON in base64" writes, in order. */
+const ENCODE = ['json', 'base64'];
+
+/** Whether the clean-up is on in an expression with these pipe names (for the menu's ✓). */
+export function isOn(c: CleanUp, pipes: Set<string>): boolean {
+  return c.id === 'base64json' ? ENCODE.every((p) => pipes.has(p)) : pipes.has(c.id);
+}
+
 /** The pipe text a clean-up writes. */
 export function pipeText(c: CleanUp, arg = ''): string {
   switch (c.id) {
@@ -114,6 +124,8 @@ export function pipeText(c: CleanUp, arg = ''): string {
       return `default:${quoteArg(arg)}`;
     case 'date':
       return `date:${quoteArg(c.format ?? 'DD.MM.YYYY')}`;
+    case 'base64json':
+      return ENCODE.join(' | ');
     default:
       return c.id;
   }
@@ -134,7 +146,11 @@ export function applyCleanUp(text: string, caret: number | null, c: CleanUp, arg
   // the default fills in what is still empty after the others, so it stays last
   const def = kept.filter((p) => pipeName(p) === 'default');
   kept = kept.filter((p) => pipeName(p) !== 'default');
-  const next = c.id === 'none' ? [] : c.id === 'default' ? [...kept, pipeText(c, arg)] : [...kept, pipeText(c, arg), ...def];
+  // the encoding is the last thing done to the value: the others clean up what is encoded
+  const enc = c.id === 'base64json' ? [pipeText(c)] : kept.filter((p) => ENCODE.includes(pipeName(p)));
+  kept = kept.filter((p) => !ENCODE.includes(pipeName(p)));
+  const next =
+    c.id === 'none' ? [] : c.id === 'default' ? [...kept, pipeText(c, arg), ...enc] : c.id === 'base64json' ? [...kept, ...def, ...enc] : [...kept, pipeText(c, arg), ...def, ...enc];
   const expr = `{{${[ref, ...next].join(' | ')}}}`;
   return { value: text.slice(0, e.start) + expr + text.slice(e.end), caret: e.start + expr.length };
 }
