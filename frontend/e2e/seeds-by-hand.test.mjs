@@ -206,7 +206,7 @@ test('SMS Deliverer → aray is built by hand: the sender’s phone and message 
   assertNoPageErrors(page);
 });
 
-test('any webhook → GetCourse user import is built by hand up to the import’s params, which only typed code can fill', async () => {
+test('any webhook → GetCourse user import is built by hand: the user’s groups as a comma-separated list, the whole params object clicked in and encoded as JSON in base64 from the clean-up menu', async () => {
   const page = await newPage(browser);
   await signIn(page, server);
   const b = builder(page);
@@ -231,12 +231,17 @@ test('any webhook → GetCourse user import is built by hand up to the import’
     await b.fill(cell(page, `fields-${i}-example`), f.example);
   }
 
-  // The GetCourse user, named as the import API wants it; values clicked in after a Test.
+  // The import's params, named as GetCourse's API describes them (params.user.…, params.system.…),
+  // the groups as plain words; values clicked in after a Test.
   await b.act(() => page.getByTestId('node-set1').click());
   await b.act(() => page.getByRole('button', { name: /Add row/ }).click());
   await b.act(() => cell(page, 'fields-0-key').click());
-  await b.paste(cell(page, 'fields-0-key'), 'user.email=&user.phone=&user.first_name=&system.refresh_if_exists=1');
-  await page.getByTestId('paste-note-fields').getByText('4 rows added from the paste.').waitFor();
+  await b.paste(cell(page, 'fields-0-key'),
+    'params.user.email=&params.user.phone=&params.user.first_name=&params.user.group_name=Лиды, Клиенты' +
+    '&params.system.refresh_if_exists=1');
+  await page.getByTestId('paste-note-fields').getByText('5 rows added from the paste.').waitFor();
+  // GetCourse wants the groups as a list: the type menu's "comma-separated list", not typed JSON
+  await b.act(() => cell(page, 'fields-3-type').selectOption('list'));
   await b.act(() => runPreview(page));
   await expectNodeStatus(page, ['webhook1'], 'success');
   assert.equal(await b.point('fields-0-value', 'Anna@Example.ru'), '{{trigger.params.email}}');
@@ -244,8 +249,8 @@ test('any webhook → GetCourse user import is built by hand up to the import’
   assert.equal(await b.point('fields-1-value', '+7 916 123-45-67'), '{{trigger.params.phone}}');
   assert.equal(await b.point('fields-2-value', 'Анна'), '{{trigger.params.name}}');
 
-  // The import call: action and key pasted; "params" must be the user as JSON in base64, which
-  // no menu writes (see the report): it stays empty here.
+  // The import call: action and key pasted; "params" is the whole params object the step before
+  // made, clicked by its name in the step's input, then "JSON in base64" from the clean-up menu.
   await b.act(() => dragKindToCanvas(page, 'form_encode', 160, 320));
   await page.getByTestId('node-form_encode1').waitFor();
   await b.act(() => page.getByTestId('node-form_encode1').click());
@@ -253,6 +258,13 @@ test('any webhook → GetCourse user import is built by hand up to the import’
   await b.act(() => cell(page, 'fields-0-key').click());
   await b.paste(cell(page, 'fields-0-key'), 'action=add&key=gc-secret&params=');
   await page.getByTestId('paste-note-fields').getByText('3 rows added from the paste.').waitFor();
+  await b.act(() => cell(page, 'fields-2-value').click());
+  const whole = page.getByTestId('step-input').locator('button.pick-key', { hasText: /^params$/ });
+  assert.equal(await whole.getAttribute('title'), 'Insert the whole “params” into “params”');
+  await b.act(() => whole.click());
+  assert.equal(await cell(page, 'fields-2-value').inputValue(), '{{set1.params}}');
+  await b.act(() => page.getByTestId('cleanup-fields-2-value').selectOption('base64json'));
+  assert.equal(await cell(page, 'fields-2-value').inputValue(), '{{set1.params | json | base64}}');
 
   await b.act(() => dragKindToCanvas(page, 'http', 160, 460));
   await page.getByTestId('node-http1').waitFor();
@@ -264,16 +276,18 @@ test('any webhook → GetCourse user import is built by hand up to the import’
 
   await b.act(() => runPreview(page));
   await expectNodeStatus(page, ['webhook1', 'set1', 'form_encode1', 'http1'], 'success');
-  assert.deepEqual(await stepOutput(page, 'set1'), {
-    user: { email: 'anna@example.ru', phone: '+7 916 123-45-67', first_name: 'Анна' },
+  const params = {
+    user: { email: 'anna@example.ru', phone: '+7 916 123-45-67', first_name: 'Анна', group_name: ['Лиды', 'Клиенты'] },
     system: { refresh_if_exists: '1' },
-  });
+  };
+  assert.deepEqual(await stepOutput(page, 'set1'), { params });
   const req = await builtRequest(page, 'http1');
   assert.equal(req.method, 'POST');
   assert.equal(req.url, 'https://school.getcourse.ru/pl/api/users');
-  // What cannot be built without code: GetCourse reads the user only from params, the user as
-  // JSON in base64 ({{user | json | base64}}); no menu or click writes it, so it goes empty.
-  assert.deepEqual(req.form, { action: 'add', key: 'gc-secret', params: '' }, req.body);
+  // GetCourse reads the user only from params: JSON in base64, the groups a JSON list.
+  assert.deepEqual(Object.keys(req.form), ['action', 'key', 'params'], req.body);
+  assert.deepEqual([req.form.action, req.form.key], ['add', 'gc-secret']);
+  assert.deepEqual(JSON.parse(Buffer.from(req.form.params, 'base64').toString('utf8')), params, req.form.params);
   await assertNoHorizontalOverflow(page);
 
   b.assertNoCodeTyped();
