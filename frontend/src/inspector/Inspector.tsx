@@ -3,6 +3,7 @@ import { useMemo } from 'react';
 import { StatusText } from '../journal/StatusText';
 import { useFlowStore } from '../store/flowStore';
 import { isTriggerKind, useCatalog } from '../store/catalog';
+import { useStepTitles } from '../nodes/HookNodeView';
 import { useLang, useT } from '../i18n/i18n';
 import { textIn, type StepTrace } from '../api/types';
 import { formModel, setPath } from './formModel';
@@ -37,6 +38,7 @@ function usePresetLabels(): Record<string, string> {
 
 function EarlierSteps({ nodeId, direct, triggerId }: { nodeId: string; direct: string; triggerId?: string }) {
   const t = useT();
+  const titleOf = useStepTitles();
   const edges = useFlowStore((s) => s.edges);
   const nodes = useFlowStore((s) => s.nodes);
   const steps = useFlowStore((s) => s.steps);
@@ -47,7 +49,7 @@ function EarlierSteps({ nodeId, direct, triggerId }: { nodeId: string; direct: s
     <>
       {shown.map((n) => (
         <details key={n.id} data-testid={`earlier-${n.id}`}>
-          <summary>{t('picker.groupStep', { name: n.data.name || n.id })}</summary>
+          <summary>{t('picker.groupStep', { name: titleOf(n.id) })}</summary>
           <ValueTree value={steps[n.id].output} source={{ node: n.id, trigger: n.id === triggerId }} forNode={nodeId}
             labels={n.id === triggerId ? labels : undefined} />
         </details>
@@ -63,7 +65,8 @@ function StepView({ step }: { step: StepTrace }) {
   const triggerId = useFlowStore((s) => s.nodes.find((n) => isTriggerKind(n.data.kind))?.id);
   const src = useMemo(() => inputSource(step.node, edges, triggerId), [step.node, edges, triggerId]);
   const labels = usePresetLabels();
-  const from = useFlowStore((s) => (src?.node ? s.nodes.find((n) => n.id === src.node)?.data.name || src.node : ''));
+  const titleOf = useStepTitles();
+  const from = src?.node ? titleOf(src.node) : '';
   // the branch taken in the user's words: a route's name, "да" rather than true
   const lang = useLang((s) => s.lang);
   const config = useFlowStore((s) => s.nodes.find((n) => n.id === step.node)?.data.config);
@@ -122,7 +125,8 @@ function ComingInput({ nodeId }: { nodeId: string }) {
   const triggerId = useFlowStore((s) => s.nodes.find((n) => isTriggerKind(n.data.kind))?.id);
   const src = useMemo(() => inputSource(nodeId, edges, triggerId), [nodeId, edges, triggerId]);
   const output = useFlowStore((s) => (src?.node ? s.steps[src.node]?.output : undefined));
-  const from = useFlowStore((s) => (src?.node ? s.nodes.find((n) => n.id === src.node)?.data.name || src.node : ''));
+  const titleOf = useStepTitles();
+  const from = src?.node ? titleOf(src.node) : '';
   const labels = usePresetLabels();
   if (!src || !src.node || output === undefined) return null;
   return (

@@ -55,6 +55,18 @@ describe('mapping by pointing', () => {
     expect(within(screen.getByTestId('step-output')).queryAllByRole('button')).toHaveLength(0);
   });
 
+  it("names the step the input comes from by its title, never by an id like 'trigger'", () => {
+    act(() => s().setTrace({ status: 'success', steps: [
+      { node: 'trigger', kind: 'webhook', status: 'success', duration_ms: 0, output: { params: { phone: '+7 916' } } },
+      { node: 'form', kind: 'form_encode', status: 'success', duration_ms: 0, input: { params: { phone: '+7 916' } }, output: { body: '' } },
+    ] }));
+    act(() => s().updateNode('trigger', { name: '' })); // no name given: the title says what it is
+    render(<Inspector />);
+    const heading = screen.getByText(/^Input \(from/).textContent ?? '';
+    expect(heading).not.toContain('“trigger”');
+    expect(heading).toMatch(/Input \(from “.+”\)/);
+  });
+
   it('offers the results of steps further back, closed, with their own references', () => {
     act(() => s().setTrace({ status: 'success', steps: [
       { node: 'trigger', kind: 'webhook', status: 'success', duration_ms: 0, output: { params: { email: 'a@b.c' } } },

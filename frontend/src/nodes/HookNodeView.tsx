@@ -1,6 +1,6 @@
 // One node on the canvas: what it does in the user's words (title, service badge and colour, a
 // one-line summary), painted by the last test's step status, with its problems written under it.
-import { memo, type CSSProperties } from 'react';
+import { memo, useCallback, type CSSProperties } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { Box, Braces, Code, ListChecks, Send, Signpost, Split, Table, Webhook, type LucideIcon } from 'lucide-react';
 import { describeStep, SERVICES, type ServiceId, type StepDescription, type StepLike } from './describe';
@@ -71,6 +71,22 @@ export function ServiceBadge({ service }: { service: ServiceId }) {
 }
 
 const asStep = (n: HookNode): StepLike => ({ id: n.id, kind: n.data.kind, name: n.data.name, config: n.data.config });
+
+/**
+ * A step's title as the canvas shows it — its name, or what it does ("Отправить лид в
+ * CPA.House") — for headings elsewhere in the editor, which must not show an id like `http1`.
+ */
+export function useStepTitles(): (id: string) => string {
+  const presets = useCatalog((s) => s.presets);
+  const lang = useLang((s) => s.lang);
+  const nodes = useFlowStore((s) => s.nodes);
+  const edges = useFlowStore((s) => s.edges);
+  return useCallback((id: string) => {
+    const node = nodes.find((n) => n.id === id);
+    if (!node) return id;
+    return describeStep(asStep(node), { nodes: nodes.map(asStep), edges, presets, lang }).title || id;
+  }, [nodes, edges, presets, lang]);
+}
 
 /** What the canvas says about one step; re-renders only when the words change. */
 function useDescription(id: string): StepDescription {
