@@ -53,8 +53,41 @@ function builder(page) {
     },
     /** Fills a field with a plain value typed by hand. */
     fill: (locator, text) => b.act(() => locator.fill(b.type(text))),
-    assertNoCodeTyped() {
+    /** A new flow with these kinds dropped one under the other (each joins the one before). */
+    async newFlow(kinds) {
+      await b.act(() => page.getByRole('button', { name: 'New flow' }).click());
+      await page.getByTestId('palette').waitFor();
+      for (const [i, kind] of kinds.entries()) await b.act(() => dragKindToCanvas(page, kind, 160, 40 + 140 * i));
+      for (const kind of kinds) await page.getByTestId(`node-${kind}1`).waitFor();
+    },
+    /** The selected step's key/value table gets its rows from a pasted parameter string. */
+    async pasteRows(text, rows) {
+      await b.act(() => page.getByRole('button', { name: /Add row/ }).click());
+      await b.act(() => cell(page, 'fields-0-key').click());
+      await b.paste(cell(page, 'fields-0-key'), text);
+      await page.getByTestId('paste-note-fields').getByText(`${rows} rows added from the paste.`).waitFor();
+    },
+    /** The webhook's expected parameters named by hand, each with an example. */
+    async nameFields(fields) {
+      for (const [i, f] of fields.entries()) {
+        await b.act(() => page.getByRole('button', { name: /Add row/ }).click());
+        await b.fill(cell(page, `fields-${i}-key`), f.key);
+        await b.fill(cell(page, `fields-${i}-example`), f.example);
+      }
+    },
+    /** The HTTP step posts the previous step's form to url. */
+    async postPrevious(url) {
+      await b.act(() => page.getByTestId('node-http1').click());
+      await b.act(() => page.getByLabel('Method').selectOption('POST'));
+      await b.fill(page.getByLabel(/^URL( \*)?$/), url);
+      await b.act(() => page.getByRole('combobox', { name: /^Body/ }).selectOption('previous'));
+    },
+    /** Nothing typed was code, the count is recorded and within the budget, and the page had no error. */
+    finish(figure) {
       for (const text of b.typed) assert.ok(!CODE.test(text), `typed by hand: ${text}`);
+      recordFigure(figure, b.actions);
+      assert.ok(b.actions <= 40, `built with ${b.actions} actions`);
+      assertNoPageErrors(page);
     },
   };
   return b;
@@ -87,12 +120,7 @@ test('Klientiks → CPA.House is built by hand: lead fields pasted, the client�
   await signIn(page, server);
   const b = builder(page);
 
-  await b.act(() => page.getByRole('button', { name: 'New flow' }).click());
-  await page.getByTestId('palette').waitFor();
-  await b.act(() => dragKindToCanvas(page, 'webhook', 160, 40));
-  await b.act(() => dragKindToCanvas(page, 'form_encode', 160, 180));
-  await b.act(() => dragKindToCanvas(page, 'http', 160, 320));
-  for (const id of ['webhook1', 'form_encode1', 'http1']) await page.getByTestId(`node-${id}`).waitFor();
+  await b.newFlow(['webhook', 'form_encode', 'http']);
   assert.equal(await page.locator('.react-flow__edge').count(), 2);
 
   await b.act(() => page.getByTestId('node-webhook1').click());
@@ -100,18 +128,12 @@ test('Klientiks → CPA.House is built by hand: lead fields pasted, the client�
 
   // CPA.House's fields from the seed page, plain values; the client's data is clicked in later.
   await b.act(() => page.getByTestId('node-form_encode1').click());
-  await b.act(() => page.getByRole('button', { name: /Add row/ }).click());
-  await b.act(() => cell(page, 'fields-0-key').click());
-  await b.paste(cell(page, 'fields-0-key'),
+  await b.pasteRows(
     'api_key=key-123&id_webmaster=77&name=&phone=&id_offer=12&id_source=5&id_stream=3&user_agent=Klientiks' +
-    '&ip_address=0.0.0.0&county_code=RU&sub_id_1=&sub_id_2=');
-  await page.getByTestId('paste-note-fields').getByText('12 rows added from the paste.').waitFor();
+    '&ip_address=0.0.0.0&county_code=RU&sub_id_1=&sub_id_2=', 12);
   assert.equal(await cell(page, 'fields-11-key').inputValue(), 'sub_id_2');
 
-  await b.act(() => page.getByTestId('node-http1').click());
-  await b.act(() => page.getByLabel('Method').selectOption('POST'));
-  await b.fill(page.getByLabel(/^URL( \*)?$/), 'https://api.cpa.house/method/send_order');
-  await b.act(() => page.getByRole('combobox', { name: /^Body/ }).selectOption('previous'));
+  await b.postPrevious('https://api.cpa.house/method/send_order');
 
   // A Test with Klientiks' example client, then the client's data clicked into the lead.
   await b.act(() => runPreview(page));
@@ -136,10 +158,7 @@ test('Klientiks → CPA.House is built by hand: lead fields pasted, the client�
   }, req.body);
   await assertNoHorizontalOverflow(page);
 
-  b.assertNoCodeTyped();
-  recordFigure('actions.seed_klientiks_cpa_house', b.actions);
-  assert.ok(b.actions <= 40, `built with ${b.actions} actions`);
-  assertNoPageErrors(page);
+  b.finish('actions.seed_klientiks_cpa_house');
 });
 
 test('SMS Deliverer → aray is built by hand: the sender’s phone and message named with examples, aray’s fields pasted, phone and message clicked in', async () => {
@@ -147,12 +166,7 @@ test('SMS Deliverer → aray is built by hand: the sender’s phone and message 
   await signIn(page, server);
   const b = builder(page);
 
-  await b.act(() => page.getByRole('button', { name: 'New flow' }).click());
-  await page.getByTestId('palette').waitFor();
-  await b.act(() => dragKindToCanvas(page, 'webhook', 160, 40));
-  await b.act(() => dragKindToCanvas(page, 'form_encode', 160, 180));
-  await b.act(() => dragKindToCanvas(page, 'http', 160, 320));
-  for (const id of ['webhook1', 'form_encode1', 'http1']) await page.getByTestId(`node-${id}`).waitFor();
+  await b.newFlow(['webhook', 'form_encode', 'http']);
 
   await b.act(() => page.getByTestId('node-webhook1').click());
   await b.act(() => page.getByLabel('Source').selectOption('sms_deliverer'));
@@ -162,24 +176,14 @@ test('SMS Deliverer → aray is built by hand: the sender’s phone and message 
     { key: 'phone', example: '+79161234567' },
     { key: 'message', example: 'Хочу заказать, перезвоните' },
   ];
-  for (const [i, f] of expected.entries()) {
-    await b.act(() => page.getByRole('button', { name: /Add row/ }).click());
-    await b.fill(cell(page, `fields-${i}-key`), f.key);
-    await b.fill(cell(page, `fields-${i}-example`), f.example);
-  }
+  await b.nameFields(expected);
 
   await b.act(() => page.getByTestId('node-form_encode1').click());
-  await b.act(() => page.getByRole('button', { name: /Add row/ }).click());
-  await b.act(() => cell(page, 'fields-0-key').click());
-  await b.paste(cell(page, 'fields-0-key'),
+  await b.pasteRows(
     'api_key=aray-key&name=SMS&phone=&offer_id=42&country_code=RU&base_url=https://shop.example.ru/&price=1990' +
-    '&referrer=https://shop.example.ru/&ip=0.0.0.0&subacc=');
-  await page.getByTestId('paste-note-fields').getByText('10 rows added from the paste.').waitFor();
+    '&referrer=https://shop.example.ru/&ip=0.0.0.0&subacc=', 10);
 
-  await b.act(() => page.getByTestId('node-http1').click());
-  await b.act(() => page.getByLabel('Method').selectOption('POST'));
-  await b.fill(page.getByLabel(/^URL( \*)?$/), 'https://api.aray.com/api/v2/order/create/');
-  await b.act(() => page.getByRole('combobox', { name: /^Body/ }).selectOption('previous'));
+  await b.postPrevious('https://api.aray.com/api/v2/order/create/');
 
   await b.act(() => runPreview(page));
   await expectNodeStatus(page, ['webhook1', 'form_encode1', 'http1'], 'success');
@@ -200,10 +204,7 @@ test('SMS Deliverer → aray is built by hand: the sender’s phone and message 
   }, req.body);
   await assertNoHorizontalOverflow(page);
 
-  b.assertNoCodeTyped();
-  recordFigure('actions.seed_sms_deliverer_aray', b.actions);
-  assert.ok(b.actions <= 40, `built with ${b.actions} actions`);
-  assertNoPageErrors(page);
+  b.finish('actions.seed_sms_deliverer_aray');
 });
 
 test('any webhook → GetCourse user import is built by hand: the user’s groups as a comma-separated list, the whole params object clicked in and encoded as JSON in base64 from the clean-up menu', async () => {
@@ -211,11 +212,7 @@ test('any webhook → GetCourse user import is built by hand: the user’s group
   await signIn(page, server);
   const b = builder(page);
 
-  await b.act(() => page.getByRole('button', { name: 'New flow' }).click());
-  await page.getByTestId('palette').waitFor();
-  await b.act(() => dragKindToCanvas(page, 'webhook', 160, 40));
-  await b.act(() => dragKindToCanvas(page, 'set', 160, 180));
-  for (const id of ['webhook1', 'set1']) await page.getByTestId(`node-${id}`).waitFor();
+  await b.newFlow(['webhook', 'set']);
 
   // Any system: the contact's fields named by hand with an example each (the source stays "Any
   // system", the default).
@@ -225,21 +222,14 @@ test('any webhook → GetCourse user import is built by hand: the user’s group
     { key: 'phone', example: '+7 916 123-45-67' },
     { key: 'name', example: 'Анна' },
   ];
-  for (const [i, f] of expected.entries()) {
-    await b.act(() => page.getByRole('button', { name: /Add row/ }).click());
-    await b.fill(cell(page, `fields-${i}-key`), f.key);
-    await b.fill(cell(page, `fields-${i}-example`), f.example);
-  }
+  await b.nameFields(expected);
 
   // The import's params, named as GetCourse's API describes them (params.user.…, params.system.…),
   // the groups as plain words; values clicked in after a Test.
   await b.act(() => page.getByTestId('node-set1').click());
-  await b.act(() => page.getByRole('button', { name: /Add row/ }).click());
-  await b.act(() => cell(page, 'fields-0-key').click());
-  await b.paste(cell(page, 'fields-0-key'),
+  await b.pasteRows(
     'params.user.email=&params.user.phone=&params.user.first_name=&params.user.group_name=Лиды, Клиенты' +
-    '&params.system.refresh_if_exists=1');
-  await page.getByTestId('paste-note-fields').getByText('5 rows added from the paste.').waitFor();
+    '&params.system.refresh_if_exists=1', 5);
   // GetCourse wants the groups as a list: the type menu's "comma-separated list", not typed JSON
   await b.act(() => cell(page, 'fields-3-type').selectOption('list'));
   await b.act(() => runPreview(page));
@@ -254,10 +244,7 @@ test('any webhook → GetCourse user import is built by hand: the user’s group
   await b.act(() => dragKindToCanvas(page, 'form_encode', 160, 320));
   await page.getByTestId('node-form_encode1').waitFor();
   await b.act(() => page.getByTestId('node-form_encode1').click());
-  await b.act(() => page.getByRole('button', { name: /Add row/ }).click());
-  await b.act(() => cell(page, 'fields-0-key').click());
-  await b.paste(cell(page, 'fields-0-key'), 'action=add&key=gc-secret&params=');
-  await page.getByTestId('paste-note-fields').getByText('3 rows added from the paste.').waitFor();
+  await b.pasteRows('action=add&key=gc-secret&params=', 3);
   await b.act(() => cell(page, 'fields-2-value').click());
   const whole = page.getByTestId('step-input').locator('button.pick-key', { hasText: /^params$/ });
   assert.equal(await whole.getAttribute('title'), 'Insert the whole “params” into “params”');
@@ -269,10 +256,7 @@ test('any webhook → GetCourse user import is built by hand: the user’s group
   await b.act(() => dragKindToCanvas(page, 'http', 160, 460));
   await page.getByTestId('node-http1').waitFor();
   assert.equal(await page.locator('.react-flow__edge').count(), 3);
-  await b.act(() => page.getByTestId('node-http1').click());
-  await b.act(() => page.getByLabel('Method').selectOption('POST'));
-  await b.fill(page.getByLabel(/^URL( \*)?$/), 'https://school.getcourse.ru/pl/api/users');
-  await b.act(() => page.getByRole('combobox', { name: /^Body/ }).selectOption('previous'));
+  await b.postPrevious('https://school.getcourse.ru/pl/api/users');
 
   await b.act(() => runPreview(page));
   await expectNodeStatus(page, ['webhook1', 'set1', 'form_encode1', 'http1'], 'success');
@@ -290,8 +274,5 @@ test('any webhook → GetCourse user import is built by hand: the user’s group
   assert.deepEqual(JSON.parse(Buffer.from(req.form.params, 'base64').toString('utf8')), params, req.form.params);
   await assertNoHorizontalOverflow(page);
 
-  b.assertNoCodeTyped();
-  recordFigure('actions.seed_webhook_getcourse_user', b.actions);
-  assert.ok(b.actions <= 40, `built with ${b.actions} actions`);
-  assertNoPageErrors(page);
+  b.finish('actions.seed_webhook_getcourse_user');
 });
