@@ -68,6 +68,23 @@ func checkForm(t *testing.T, got url.Values, want map[string]string) {
 	}
 }
 
+// seedDelivered runs a seed template against one target answering 200 with reply, expects the run
+// to succeed with exactly one request to the target, and returns the trace and that request.
+func seedDelivered(t *testing.T, template, payload, inputs, reply string) (*Trace, flowstest.Received) {
+	t.Helper()
+	target := flowstest.NewTarget(t)
+	target.SetReplies(flowstest.Reply(200, reply))
+	tr := seedRun(t, template, payload, inputs, target.Client())
+	if tr.Status != StatusSuccess {
+		t.Fatalf("status %s: %v", tr.Status, tr.Error)
+	}
+	reqs := target.Requests()
+	if len(reqs) != 1 {
+		t.Fatalf("%s: the target got %d requests", template, len(reqs))
+	}
+	return tr, reqs[0]
+}
+
 func checkRequest(t *testing.T, r flowstest.Received, method, path, contentType string) {
 	t.Helper()
 	if r.Method != method || r.Path != path || r.ContentType != contentType {
@@ -76,17 +93,7 @@ func checkRequest(t *testing.T, r flowstest.Received, method, path, contentType 
 }
 
 func TestSeed_GetCourseUserToCPAHouse(t *testing.T) {
-	cpa := flowstest.NewTarget(t)
-	cpa.SetReplies(flowstest.Reply(200, `{"status":"success","id":"1001"}`))
-	tr := seedRun(t, "getcourse-cpa-house", "getcourse-user.json", "cpa-house.json", cpa.Client())
-	if tr.Status != StatusSuccess {
-		t.Fatalf("status %s: %v", tr.Status, tr.Error)
-	}
-	reqs := cpa.Requests()
-	if len(reqs) != 1 {
-		t.Fatalf("CPA.House got %d requests", len(reqs))
-	}
-	r := reqs[0]
+	tr, r := seedDelivered(t, "getcourse-cpa-house", "getcourse-user.json", "cpa-house.json", `{"status":"success","id":"1001"}`)
 	checkRequest(t, r, "POST", "/method/send_order", "application/x-www-form-urlencoded")
 	if r.Host != "api.cpa.house" || len(r.Query) != 0 {
 		t.Errorf("host %s query %v", r.Host, r.Query)
@@ -103,13 +110,7 @@ func TestSeed_GetCourseUserToCPAHouse(t *testing.T) {
 }
 
 func TestSeed_KlientiksClientToCPAHouse(t *testing.T) {
-	cpa := flowstest.NewTarget(t)
-	cpa.SetReplies(flowstest.Reply(200, `{"status":"success"}`))
-	tr := seedRun(t, "klientiks-cpa-house", "klientiks-client.json", "cpa-house.json", cpa.Client())
-	if tr.Status != StatusSuccess {
-		t.Fatalf("status %s: %v", tr.Status, tr.Error)
-	}
-	r := cpa.Requests()[0]
+	_, r := seedDelivered(t, "klientiks-cpa-house", "klientiks-client.json", "cpa-house.json", `{"status":"success"}`)
 	checkRequest(t, r, "POST", "/method/send_order", "application/x-www-form-urlencoded")
 	checkForm(t, r.Form, map[string]string{
 		"api_key": "cpa-secret-key-123", "id_webmaster": "501", "name": "Иван Петров", "phone": "89167654321",
@@ -119,13 +120,7 @@ func TestSeed_KlientiksClientToCPAHouse(t *testing.T) {
 }
 
 func TestSeed_SMSDelivererToAray(t *testing.T) {
-	aray := flowstest.NewTarget(t)
-	aray.SetReplies(flowstest.Reply(200, `{"code":"ok","order_id":5501}`))
-	tr := seedRun(t, "sms-deliverer-aray", "sms-deliverer.json", "aray.json", aray.Client())
-	if tr.Status != StatusSuccess {
-		t.Fatalf("status %s: %v", tr.Status, tr.Error)
-	}
-	r := aray.Requests()[0]
+	_, r := seedDelivered(t, "sms-deliverer-aray", "sms-deliverer.json", "aray.json", `{"code":"ok","order_id":5501}`)
 	checkRequest(t, r, "POST", "/api/v2/order/create/", "application/x-www-form-urlencoded")
 	if r.Host != "api.aray.com" {
 		t.Errorf("host %s", r.Host)
@@ -175,13 +170,7 @@ func TestSeed_UONRequestToOfferrum(t *testing.T) {
 }
 
 func TestSeed_WebhookToGetCourseImport(t *testing.T) {
-	gc := flowstest.NewTarget(t)
-	gc.SetReplies(flowstest.Reply(200, `{"success":true,"action":"add","result":{"success":true,"user_id":123456,"error_message":""}}`))
-	tr := seedRun(t, "webhook-getcourse-user", "site-form.json", "getcourse.json", gc.Client())
-	if tr.Status != StatusSuccess {
-		t.Fatalf("status %s: %v", tr.Status, tr.Error)
-	}
-	r := gc.Requests()[0]
+	_, r := seedDelivered(t, "webhook-getcourse-user", "site-form.json", "getcourse.json", `{"success":true,"action":"add","result":{"success":true,"user_id":123456,"error_message":""}}`)
 	checkRequest(t, r, "POST", "/pl/api/users", "application/x-www-form-urlencoded")
 	if r.Host != "myschool.getcourse.ru" {
 		t.Errorf("host %s", r.Host)
@@ -308,17 +297,7 @@ func TestSeed_PreviewTracesMatchGolden(t *testing.T) {
 const bitrix24LeadAdded = `{"result":1234,"time":{"start":1709633700.1,"finish":1709633700.3,"duration":0.2,"processing":0.1,"date_start":"2024-03-05T13:15:00+03:00","date_finish":"2024-03-05T13:15:00+03:00"}}`
 
 func TestSeed_TildaFormToBitrix24Lead(t *testing.T) {
-	b24 := flowstest.NewTarget(t)
-	b24.SetReplies(flowstest.Reply(200, bitrix24LeadAdded))
-	tr := seedRun(t, "tilda-bitrix24", "tilda-form.json", "bitrix24.json", b24.Client())
-	if tr.Status != StatusSuccess {
-		t.Fatalf("status %s: %v", tr.Status, tr.Error)
-	}
-	reqs := b24.Requests()
-	if len(reqs) != 1 {
-		t.Fatalf("Bitrix24 got %d requests", len(reqs))
-	}
-	r := reqs[0]
+	tr, r := seedDelivered(t, "tilda-bitrix24", "tilda-form.json", "bitrix24.json", bitrix24LeadAdded)
 	checkRequest(t, r, "POST", "/rest/1/b24-secret-hook-987/crm.lead.add.json", "application/x-www-form-urlencoded")
 	if r.Host != "school.bitrix24.ru" || len(r.Query) != 0 {
 		t.Errorf("host %s query %v", r.Host, r.Query)
@@ -352,17 +331,7 @@ func TestSeed_GetCourseUserToTelegramMessage(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			tg := flowstest.NewTarget(t)
-			tg.SetReplies(flowstest.Reply(200, telegramMessageSent))
-			tr := seedRun(t, "getcourse-telegram", c.payload, "telegram.json", tg.Client())
-			if tr.Status != StatusSuccess {
-				t.Fatalf("status %s: %v", tr.Status, tr.Error)
-			}
-			reqs := tg.Requests()
-			if len(reqs) != 1 {
-				t.Fatalf("Telegram got %d requests", len(reqs))
-			}
-			r := reqs[0]
+			tr, r := seedDelivered(t, "getcourse-telegram", c.payload, "telegram.json", telegramMessageSent)
 			checkRequest(t, r, "POST", "/bot7012345678:AAE-tg-secret-token/sendMessage", "application/x-www-form-urlencoded")
 			if r.Host != "api.telegram.org" {
 				t.Errorf("host %s", r.Host)
