@@ -23,11 +23,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"syscall/js"
-	"time"
 
 	"github.com/hookflow/hookflow/flows"
 )
@@ -125,27 +123,12 @@ func encode(v any) string {
 	return strings.TrimSuffix(buf.String(), "\n")
 }
 
-// parseFlow decodes a flow document; a broken one gives its problem (with line and column).
-func parseFlow(doc string) (*flows.Flow, flows.Problems) {
-	f, err := flows.ParseFlow([]byte(doc))
-	if err == nil {
-		return f, nil
+func validate(doc, lang string) validation {
+	f, problems := flows.ParseFlowProblems([]byte(doc))
+	if f != nil {
+		problems = flows.Validate(f, nil)
 	}
-	var p *flows.Problem
-	if !errors.As(err, &p) {
-		p = &flows.Problem{Code: flows.CodeDocumentSyntax, Params: flows.Params{"line": "?", "column": "?", "detail": err.Error()}}
-	}
-	return nil, flows.Problems{*p}
-}
-
-// localize rewrites each problem's message in lang; the code and params stay for the client.
-func localize(ps flows.Problems, lang string) flows.Problems {
-	out := make(flows.Problems, len(ps)) // never null in JSON
-	for i, p := range ps {
-		p.Message = p.Text(lang)
-		out[i] = p
-	}
-	return out
+	return validation{OK: len(problems) == 0, Problems: flows.Localize(problems, lang)}
 }
 
 type validation struct {
@@ -153,76 +136,13 @@ type validation struct {
 	Problems flows.Problems `json:"problems"`
 }
 
-func validate(doc, lang string) validation {
-	f, problems := parseFlow(doc)
-	if f != nil {
-		problems = flows.Validate(f, nil)
-	}
-	return validation{OK: len(problems) == 0, Problems: localize(problems, lang)}
-}
-
-// stepJSON is a step of the trace plus error_text: the step's error in the asked language
-// (the trace's "error" stays English, as the server stores it).
-type stepJSON struct {
-	flows.StepTrace
-	ErrorText string `json:"error_text,omitempty"`
-}
-
-type traceJSON struct {
-	*flows.Trace
-	Steps []stepJSON `json:"steps"` // shadows Trace.Steps
-}
-
-// run previews a flow: BasicEnv without an HTTP client sends nothing, shows each request and
-// continues with the node's sample_response.
+// run previews a flow (see flows.Preview): nothing is sent.
 func run(flowDoc, payloadDoc, inputsDoc, lang string) any {
-	f, problems := parseFlow(flowDoc)
-	if f == nil {
-		return failed(problems, lang)
-	}
-	var payload flows.Payload
-	if strings.TrimSpace(payloadDoc) != "" {
-		if err := json.Unmarshal([]byte(payloadDoc), &payload); err != nil {
-			// The marketer pasted this sample, so it is a problem to show, not a program error.
-			return failed(flows.Problems{{Code: flows.CodePayloadInvalid, Field: "payload", Params: flows.Params{"detail": err.Error()}}}, lang)
-		}
-	}
 	inputs, err := parseInputs(inputsDoc)
 	if err != nil {
 		return err
 	}
-	env := &flows.BasicEnv{
-		Inputs: inputs,
-		// Never sleep: a timer would need the JS event loop that this synchronous call blocks.
-		// Previews send nothing, so there is nothing to retry anyway.
-		Wait: func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
-	}
-	tr, _ := flows.Run(context.Background(), f, payload, env) // an invalid flow is a failed trace
-	return localizeTrace(tr, lang)
-}
-
-func failed(problems flows.Problems, lang string) traceJSON {
-	return localizeTrace(&flows.Trace{Status: flows.StatusFailed, Problems: problems, StartedAt: time.Now()}, lang)
-}
-
-func localizeTrace(tr *flows.Trace, lang string) traceJSON {
-	if len(tr.Problems) > 0 {
-		tr.Problems = localize(tr.Problems, lang)
-	}
-	if tr.Error != nil {
-		tr.Error.Message = tr.Error.Text(lang)
-	}
-	out := traceJSON{Trace: tr, Steps: make([]stepJSON, len(tr.Steps))}
-	for i, st := range tr.Steps {
-		out.Steps[i] = stepJSON{StepTrace: st}
-		if st.Error != "" {
-			out.Steps[i].ErrorText = st.Error
-			if st.ErrorCode != "" {
-				out.Steps[i].ErrorText = flows.Message(st.ErrorCode, lang, st.ErrorParams)
-			}
-		}
-	}
-	return out
+	return flows.Preview(context.Background(), []byte(flowDoc), []byte(payloadDoc), inputs, lang, nil)
 }
 
 // parseInputs reads the flow's settings: {"api_key": "…"}; numbers and booleans are accepted as

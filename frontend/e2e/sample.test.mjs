@@ -1,7 +1,8 @@
 // The Test's sample request is a form: choosing GetCourse fills it with GetCourse's example at
 // once, a real request sent to the webhook is offered as the sample (with its time), and a Test of
 // a step with no sample answer says plainly that nothing was sent, never that the target answered.
-// And the first Test after opening the editor does not wait for a warm-up of other flows.
+// And the first Test after opening the editor does not wait for a warm-up of other flows, nor,
+// clicked before the browser's engine has loaded, for the engine at all (the server answers it).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -164,14 +165,25 @@ test('reopened, the flow offers the captured request, and the first Test does no
   assert.ok(ms < 1500, `the first Test took ${ms} ms after the engine was warm`);
   recordFigure('engine_warm_ms.first_after_open', stats.warm_ms);
 
-  // Clicked the moment the editor shows, the Test waits for the engine's load and the one warm-up
-  // preview of this flow (which compiles what the Test needs), never for other flows.
+  // Clicked the moment the editor shows, before the browser's engine has loaded, the Test is
+  // answered by the server's copy of the engine (nothing sent) and paints as fast as a warm one;
+  // it never waits for a warm-up of other flows.
   await page.reload();
   const clicked = await runPreview(page);
   await expectNodeStatus(page, ['send'], 'failed');
+  const byServer = await page.locator('[data-testid="trace-status"]').textContent();
   recordFigure('test_to_paint_ms.first_clicked_as_the_editor_opens', clicked);
-  const atOnce = await page.evaluate(() => window.hookflowEngine.stats());
-  assert.equal(atOnce.first_run.templates_warmed, 0, JSON.stringify(atOnce));
-  assert.ok(atOnce.first_run.warm_runs <= 1, JSON.stringify(atOnce));
+  const atOnce = await page.evaluate(() => ({ server: window.hookflowEngine.serverPreviews }));
+  assert.equal(atOnce.server, 1, 'the first Test, clicked before the engine loaded, is answered by the server');
+  assert.ok(clicked < 1500, `the first Test clicked as the editor opened took ${clicked} ms`);
+  // Once the browser's engine is warm, the same Test runs in the browser and shows the same.
+  await page.locator('[data-testid="sample-request"][data-engine="warm"]').waitFor({ timeout: 60_000 });
+  await runPreview(page);
+  await expectNodeStatus(page, ['send'], 'failed');
+  assert.equal(await page.locator('[data-testid="trace-status"]').textContent(), byServer);
+  const after = await page.evaluate(() => window.hookflowEngine.stats().then((s) => ({ ...s, server: window.hookflowEngine.serverPreviews })));
+  assert.equal(after.server, 1, JSON.stringify(after));
+  assert.equal(after.runs, 1, JSON.stringify(after));
+  assert.equal(after.templates_warmed, 0, JSON.stringify(after));
   assertNoPageErrors(page);
 });

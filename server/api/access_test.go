@@ -100,6 +100,7 @@ var accessTable = []accessRow{
 	{method: "GET", path: "/api/flows/:id/export", need: view, ok: 200},
 	{method: "GET", path: "/api/flows/:id/template", need: view, ok: 200},
 	{method: "POST", path: "/api/flows/:id/test", need: edit, ok: 200, body: `{"payload":{"method":"GET","query":"email=a%40b.c&phone=1"}}`},
+	{method: "POST", path: "/api/flows/:id/preview", need: edit, ok: 200, body: `{"document":` + minimalFlow + `,"payload":{"method":"GET","query":"email=a%40b.c"}}`},
 	{method: "GET", path: "/api/flows/:id/samples", need: view, ok: 200},
 	{method: "GET", path: "/api/flows/:id/runs", need: view, ok: 200},
 	{method: "GET", path: "/api/flows/:id/runs/daily", need: view, ok: 200},

@@ -22,7 +22,8 @@ func New(app *core.App, log *slog.Logger) *echo.Echo {
 	e.Use(middleware.Recover())
 	e.Use(requestLog(log))
 
-	h := &handlers{app: app, log: log, accounts: auth.New(app.Store())}
+	h := &handlers{app: app, log: log, accounts: auth.New(app.Store()),
+		liveLogs: holdLimit{max: maxLivePerUser}, previews: holdLimit{max: maxPreviewsPerTeam}}
 	if hub := app.Hub(); hub != nil {
 		hub.SetRecheck(h.liveRecheck) // live logs end with the credential they were opened with
 	}
@@ -75,6 +76,7 @@ func New(app *core.App, log *slog.Logger) *echo.Echo {
 	api.GET("/flows/:id/export", h.exportFlow, view)
 	api.GET("/flows/:id/template", h.exportTemplate, view)
 	api.POST("/flows/:id/test", h.testFlow, edit, audit("flow.test"))
+	api.POST("/flows/:id/preview", h.previewFlow, edit)
 	api.GET("/flows/:id/samples", h.samples, view)
 	api.GET("/flows/:id/runs", h.listRuns, view)
 	api.GET("/flows/:id/runs/daily", h.dailyRuns, view)
@@ -98,7 +100,8 @@ type handlers struct {
 	app      *core.App
 	log      *slog.Logger
 	accounts *auth.Service
-	liveLogs liveConns
+	liveLogs holdLimit // per user
+	previews holdLimit // per team
 }
 
 // health is 200 when webhooks can be stored, else 503 with the reason ("database_down" or

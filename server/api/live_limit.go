@@ -7,27 +7,28 @@ import "sync"
 // which one user or one leaked API token must not be able to take all of.
 const maxLivePerUser = 32
 
-// liveConns counts the live logs each user holds.
-type liveConns struct {
-	mu sync.Mutex
-	n  map[string]int
+// holdLimit counts what each holder (a user, a team) has at once, up to max.
+type holdLimit struct {
+	max int
+	mu  sync.Mutex
+	n   map[string]int
 }
 
-// acquire takes a place for user, reporting false when they hold the maximum already.
-func (l *liveConns) acquire(user string) bool {
+// acquire takes a place for the holder, reporting false when it holds the maximum already.
+func (l *holdLimit) acquire(user string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.n == nil {
 		l.n = map[string]int{}
 	}
-	if l.n[user] >= maxLivePerUser {
+	if l.n[user] >= l.max {
 		return false
 	}
 	l.n[user]++
 	return true
 }
 
-func (l *liveConns) release(user string) {
+func (l *holdLimit) release(user string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.n[user]--; l.n[user] <= 0 {

@@ -42,6 +42,8 @@ var messagesEN = map[string]string{
 	"flows.duplicate_body":  `the body must be {"name": "the copy's name"} or empty`,
 	"flows.version":         "the version must be a number like 3",
 	"flows.test_body":       `the body must be {"payload": {"method": "GET", "query": "…"}}`,
+	"flows.preview_body":    `the body must be {"document": {…the flow…}, "payload": {"method": "GET", "query": "…"}, "inputs": {…}}`,
+	"flows.preview_busy":    "too many tests of this team are running at once (at most {max}); wait a moment and test again",
 	"flows.test_no_payload": `the body has no "payload" (the request to test with)`,
 	"live.unavailable":      "live logs are not available on this server",
 	"live.too_many":         "you have {max} live logs open already; close some editor tabs and try again",

@@ -111,6 +111,9 @@ export const api = {
     return call<{ runs: RunView[] }>('GET', `/api/flows/${enc(flowId)}/runs${qs ? '?' + qs : ''}`).then((r) => r.runs ?? []);
   },
   getRun: (id: string) => call<RunView>('GET', `/api/runs/${enc(id)}`),
+  /** The editor's Test run by the server's engine in preview mode (nothing sent; see engine/preview.ts). */
+  preview: (flowId: string, document: FlowDocument, payload: unknown, inputs: Record<string, string>, lang: string) =>
+    call<Trace>('POST', `/api/flows/${enc(flowId)}/preview`, { document, payload, inputs, lang }),
   test: (flowId: string, payload: unknown, document?: FlowDocument) =>
     call<{ run_id: string; trace: Trace }>('POST', `/api/flows/${enc(flowId)}/test`, document ? { payload, document } : { payload }),
   samples: (flowId: string) =>

@@ -36,6 +36,11 @@ export class Engine {
   private pending = new Map<number, Pending>();
   private loaded: Promise<unknown> | null = null;
   private warming: Promise<unknown> | null = null;
+  /** Set once the module has loaded and the warm-up (if one was asked) has ended, per worker. */
+  private loadedOk = false;
+  private warmed = true;
+  /** Tests the server answered while this engine was not ready (see engine/preview.ts). */
+  serverPreviews = 0;
   private readonly create: () => WorkerLike;
 
   constructor(create: () => WorkerLike = () => new Worker(WORKER_URL) as unknown as WorkerLike) {
@@ -70,6 +75,8 @@ export class Engine {
   restart(): void {
     this.loaded = null;
     this.warming = null;
+    this.loadedOk = false;
+    this.warmed = true;
     if (this.worker) {
       this.worker.onmessage = null;
       this.worker.onerror = null;
@@ -120,7 +127,9 @@ export class Engine {
     if (!this.loaded) {
       const p = this.send<{ version: string; load_ms: number }>('init', [], timeoutMs);
       this.loaded = p;
-      p.catch(() => {
+      p.then(() => {
+        if (this.loaded === p) this.loadedOk = true;
+      }, () => {
         if (this.loaded === p) this.loaded = null;
       });
     }
@@ -136,9 +145,19 @@ export class Engine {
   warm(flow: FlowDocument, payload: unknown, inputs: Record<string, string>, lang = 'en'): Promise<unknown> {
     if (!this.warming) {
       const p = this.init().then(() => this.send('warm', [flow, payload, inputs, lang], WARM_TIMEOUT_MS));
-      this.warming = p.catch(() => undefined); // a failure shows at the Test, which runs anyway
+      this.warmed = false;
+      const w = p.catch(() => undefined); // a failure shows at the Test, which runs anyway
+      this.warming = w;
+      void w.then(() => {
+        if (this.warming === w) this.warmed = true;
+      });
     }
     return this.warming;
+  }
+
+  /** Whether a call now would be answered at once: the module loaded and warmed. */
+  ready(): boolean {
+    return this.loadedOk && this.warmed;
   }
 
   /** What the worker did (loads, warm-ups, runs); for tests and support. */

@@ -1,8 +1,10 @@
 // Test and the sample request, below the selected step's settings: a section the user can fold
-// away (the choice is remembered). Test previews in the browser; Send for real runs on the server.
+// away (the choice is remembered). Test previews in the browser (by the server's copy of the engine
+// until the browser's has loaded: engine/preview.ts); Send for real runs on the server.
 import { useState } from 'react';
 import type { FlowView } from '../../api/types';
-import { EngineTimeoutError, preview } from '../../engine/engine';
+import { EngineTimeoutError } from '../../engine/engine';
+import { testPreview } from '../../engine/preview';
 import { parsePayload } from '../../engine/sample';
 import { useLang, useT } from '../../i18n/i18n';
 import { SendForReal } from '../../live/SendForReal';
@@ -37,7 +39,7 @@ export function TestSection({ view, canEdit, onError }: { view: FlowView; canEdi
     store.getState().setTrace(null); // the last result goes at once: what shows next is this run's
     try {
       const inputs = inputValues(testInputs(meta.inputs, view.input_values, typedInputs));
-      const tr = await preview(store.getState().document(), parsed.body, inputs, lang);
+      const tr = await testPreview({ flowId: view.id, server: canEdit }, store.getState().document(), parsed.body, inputs, lang);
       store.getState().setTrace(tr);
       if (tr.problems?.length) store.getState().setProblems(tr.problems);
     } catch (err) {
