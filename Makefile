@@ -66,14 +66,16 @@ wasm-test: deps
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec="$$($(GO) env GOROOT)/lib/wasm/go_js_wasm_exec" ./wasm/
 	node wasm/smoke.mjs $(ENGINE_DIR)
 
-# The editor (frontend/, an npm workspace): dependencies from the lockfile, type check, unit
-# tests and a production build (with the engine built by wasm-test).
+# The editor (frontend/, an npm workspace): dependencies from the lockfile, type check, lint
+# (TypeScript's recommended rules, React's rules of hooks), unit tests and a production build
+# (with the engine built by wasm-test).
 node_modules/.package-lock.json: package.json package-lock.json frontend/package.json
 	$(NPM) ci --no-audit --no-fund
 frontend-deps: node_modules/.package-lock.json
 
 frontend-test: frontend-deps
 	$(NPM) run typecheck --workspace frontend
+	$(NPM) run lint --workspace frontend
 	$(NPM) test --workspace frontend
 	$(NPM) run build --workspace frontend
 

@@ -49,7 +49,7 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
   let res: Response;
   try {
     res = await fetch(base + path, init);
-  } catch (err) {
+  } catch {
     // The browser's own text ("Failed to fetch") is English whatever the user chose.
     throw new ApiError(0, translate(useLang.getState().lang, 'words.offline'));
   }

@@ -2,7 +2,7 @@
 // English); the controls' and keyboard help's words are the canvas's ariaLabelConfig.
 import { useMemo } from 'react';
 import type { AriaLabelConfig, Edge } from '@xyflow/react';
-import { useLang, useT, type MessageKey } from '../i18n/i18n';
+import { useT, type MessageKey } from '../i18n/i18n';
 
 type T = (key: MessageKey, params?: Record<string, string | number>) => string;
 
@@ -15,7 +15,6 @@ export function labelEdges<E extends Edge>(edges: E[], nameOf: (id: string) => s
  * the user's language, for the editor's canvas and the run page's picture alike. */
 export function useCanvasWords(): Partial<AriaLabelConfig> {
   const t = useT();
-  const lang = useLang((s) => s.lang);
   return useMemo(() => ({
     'controls.ariaLabel': t('canvas.aria.controls'),
     'controls.zoomIn.ariaLabel': t('canvas.aria.zoomIn'),
@@ -26,5 +25,5 @@ export function useCanvasWords(): Partial<AriaLabelConfig> {
     'node.a11yDescription.keyboardDisabled': t('canvas.aria.node'),
     'edge.a11yDescription.default': t('canvas.aria.edge'),
     'handle.ariaLabel': t('canvas.aria.handle'),
-  }), [lang]); // t follows lang
+  }), [t]);
 }

@@ -1,4 +1,5 @@
 // UI text in English and Russian; the choice is remembered in localStorage.
+import { useCallback } from 'react';
 import { create } from 'zustand';
 import en from './en.json';
 import ru from './ru.json';
@@ -57,5 +58,6 @@ export const useLang = create<LangState>()((set) => ({
 /** The translate function for the current language (re-renders on switch). */
 export function useT() {
   const lang = useLang((s) => s.lang);
-  return (key: MessageKey, params?: Record<string, string | number>) => translate(lang, key, params);
+  // The same function while the language stays, so it can be a hook's dependency.
+  return useCallback((key: MessageKey, params?: Record<string, string | number>) => translate(lang, key, params), [lang]);
 }

@@ -25,7 +25,8 @@ export function Captured({ flowId, onRun }: { flowId: string; onRun: () => void 
 
   useEffect(() => {
     runsApi.captured(flowId).then((s) => setList(s.filter((x) => x.status === 'sample')), setError);
-    return () => watches.current.forEach((w) => w.cancel());
+    const open = watches.current; // the one list replays add to, for as long as the page lives
+    return () => open.forEach((w) => w.cancel());
   }, [flowId]);
 
   const replay = async (id: string) => {

@@ -50,7 +50,7 @@ async function until(cond: () => boolean): Promise<void> {
   while (!cond()) await new Promise((ok) => setTimeout(ok, 2));
 }
 
-let cleanup: Array<() => unknown> = [];
+const cleanup: Array<() => unknown> = [];
 afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
 });

@@ -31,7 +31,8 @@ export function SampleRequest() {
     return () => {
       gone = true;
     };
-    // once per opened flow: the sample's later edits need no new warm-up
+    // once per opened flow (the engine warms once; a later language or sample needs none)
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [flowId, hasPayload]);
 
   useEffect(() => {
