@@ -264,6 +264,15 @@ export async function runPreview(page) {
   return Date.now() - clicked;
 }
 
+/** Pastes text into a field as the browser does on Ctrl+V. */
+export function pasteInto(locator, text) {
+  return locator.evaluate((el, t) => {
+    const data = new DataTransfer();
+    data.setData('text/plain', t);
+    el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  }, text);
+}
+
 /** Asserts every listed node is painted with status; the message carries the preview's result. */
 export async function expectNodeStatus(page, ids, status) {
   for (const id of ids) {

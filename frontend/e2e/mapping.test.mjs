@@ -10,6 +10,7 @@ import {
   dragKindToCanvas,
   expectNodeStatus,
   newPage,
+  pasteInto,
   recordFigure,
   runPreview,
   screenshot,
@@ -56,11 +57,7 @@ test('a user pastes the lead fields, fills the phone by clicking the value GetCo
   await act(() => page.getByRole('button', { name: /Add row/ }).click());
   const key0 = page.locator('[id="fields-0-key"]');
   await act(() => key0.click());
-  await act(() => key0.evaluate((el, text) => {
-    const data = new DataTransfer();
-    data.setData('text/plain', text);
-    el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
-  }, PARAMS));
+  await act(() => pasteInto(key0, PARAMS));
   await page.getByTestId('paste-note-fields').getByText('14 rows added from the paste.').waitFor();
   const value = (i) => page.locator(`[id="fields-${i}-value"]`).inputValue();
   const key = (i) => page.locator(`[id="fields-${i}-key"]`).inputValue();

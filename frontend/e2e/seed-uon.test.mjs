@@ -14,6 +14,7 @@ import {
   dragKindToCanvas,
   expectNodeStatus,
   newPage,
+  pasteInto,
   recordFigure,
   runPreview,
   screenshot,
@@ -97,11 +98,7 @@ test('U-ON → Offerrum is built by hand to a started flow: the parser rows and 
   await act(() => page.getByRole('button', { name: /Add row/ }).click());
   const firstKey = page.locator('[id="fields-0-key"]');
   await act(() => firstKey.click());
-  await act(() => firstKey.evaluate((el, t) => {
-    const data = new DataTransfer();
-    data.setData('text/plain', t);
-    el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
-  }, type('default_country=RU&phone=&name=')));
+  await act(() => pasteInto(firstKey, type('default_country=RU&phone=&name=')));
   await page.getByTestId('paste-note-fields').getByText('3 rows added from the paste.').waitFor();
 
   // The Offerrum order, joined to the form (the selected step): its address with the key, flow

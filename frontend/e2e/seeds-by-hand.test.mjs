@@ -12,6 +12,7 @@ import {
   dragKindToCanvas,
   expectNodeStatus,
   newPage,
+  pasteInto,
   recordFigure,
   runPreview,
   signIn,
@@ -35,13 +36,7 @@ function builder(page) {
     type: (text) => (b.typed.push(text), text),
     /** Pastes text into a field as the browser does on Ctrl+V (counted as one action). */
     paste: (locator, text) =>
-      b.act(() =>
-        locator.evaluate((el, t) => {
-          const data = new DataTransfer();
-          data.setData('text/plain', t);
-          el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
-        }, b.type(text)),
-      ),
+      b.act(() => pasteInto(locator, b.type(text))),
     /** Clicks a value cell, then the value shown in the step's input: the reference goes in. */
     point: async (cellId, shown) => {
       const cell = page.locator(`[id="${cellId}"]`);
