@@ -57,6 +57,8 @@ func runCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cmdValidate(args[1:], stdout, stderr)
 	case "templates":
 		return cmdTemplates(args[1:], stdout, stderr)
+	case "dev": // not in the usage: tools for developers that write made-up data
+		return cmdDev(ctx, args[1:], stdout, stderr)
 	case "js-sandbox": // not in the usage: the server starts it to run JavaScript steps
 		return sandbox.Main()
 	case "help", "-h", "--help":
