@@ -177,25 +177,32 @@ func TestJournal_QueriesOfAHugeJournalReadTheFlowTimeIndex(t *testing.T) {
 			t.Fatalf("the chart counts %d runs in its 14 days, the journal has %d", counted, want)
 		}
 
+		// A page deep in the past starts where the cursor is, in the index: a range on the time.
+		deepRange := map[string]string{"sqlite": "started_at<?", "postgres": "started_at <="}[st.Dialect()]
 		for _, c := range []struct {
 			name    string
 			queries []recorded
 			indexes []string
+			want    string
 		}{
-			{"journal pages by the cursor", pageQueries, []string{"idx_run_flow"}},
+			{"journal pages by the cursor", pageQueries, []string{"idx_run_flow"}, ""},
+			{"a page deep in the past", rec.take(t, "a deep page", func() error {
+				_, err := st.Runs(ctx, flow.ID, store.RunFilter{Before: all[len(all)*9/10].ID})
+				return err
+			}), []string{"idx_run_flow"}, deepRange},
 			{"failed only", rec.take(t, "failed only", func() error {
 				_, err := st.Runs(ctx, flow.ID, store.RunFilter{Status: "failed", Before: all[len(all)/2].ID})
 				return err
-			}), []string{"idx_run_flow"}},
+			}), []string{"idx_run_flow"}, deepRange},
 			{"one day", rec.take(t, "one day", func() error {
 				_, err := st.Runs(ctx, flow.ID, store.RunFilter{Since: days[5], Until: days[6]})
 				return err
-			}), []string{"idx_run_flow"}},
-			{"per-day chart", chart, []string{"idx_run_flow"}},
+			}), []string{"idx_run_flow"}, ""},
+			{"per-day chart", chart, []string{"idx_run_flow"}, ""},
 			{"flows list", rec.take(t, "flows list", func() error {
 				_, err := st.Stats(ctx, flow.ID, other.ID)
 				return err
-			}), []string{"idx_run_failed", "idx_run_flow"}},
+			}), []string{"idx_run_failed", "idx_run_flow"}, ""},
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				explained := 0
@@ -213,6 +220,9 @@ func TestJournal_QueriesOfAHugeJournalReadTheFlowTimeIndex(t *testing.T) {
 					used := false
 					for _, idx := range c.indexes {
 						used = used || strings.Contains(p, idx)
+					}
+					if c.want != "" && !strings.Contains(p, c.want) {
+						t.Errorf("%s: the plan does not start at the cursor (no %q):\n%s\nfor %s", c.name, c.want, p, q.sql)
 					}
 					if !used {
 						t.Errorf("%s: the plan uses none of %v:\n%s\nfor %s", c.name, c.indexes, p, q.sql)
