@@ -23,15 +23,12 @@ func backupFlags(name string, args []string, stderr io.Writer) (file, dataDir, d
 	if err := fromEnvironment(fs); err != nil {
 		return "", "", "", err
 	}
-	// FILE may come before or after the flags.
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
-		file, args = args[0], args[1:]
-	}
-	if err := fs.Parse(args); err != nil {
+	rest, err := parseInterleaved(fs, args)
+	if err != nil {
 		return "", "", "", err
 	}
-	if file == "" && fs.NArg() > 0 {
-		file = fs.Arg(0)
+	if len(rest) == 1 {
+		file = rest[0]
 	}
 	if file == "" {
 		return "", "", "", fmt.Errorf("give the backup file: hookflow %s FILE", name)
@@ -111,4 +108,20 @@ func shellQuote(s string) string {
 		}
 	}
 	return s
+}
+
+// parseInterleaved parses flags that may come before, between or after the positional
+// arguments, which it returns.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return rest, nil
+		}
+		rest = append(rest, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
 }

@@ -39,18 +39,13 @@ func cmdSeedJournal(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
-	// N may come before or after the flags.
-	var n int
-	var err error
-	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
-		n, err = strconv.Atoi(args[0])
-		args = args[1:]
-	}
-	if perr := fs.Parse(args); perr != nil {
+	rest, perr := parseInterleaved(fs, args)
+	if perr != nil {
 		return 2
 	}
-	if n == 0 && err == nil && fs.NArg() > 0 {
-		n, err = strconv.Atoi(fs.Arg(0))
+	n, err := 0, error(nil)
+	if len(rest) == 1 {
+		n, err = strconv.Atoi(rest[0])
 	}
 	if err != nil || n < 1 || *days < 1 {
 		fmt.Fprint(stderr, "give the number of runs, e.g. hookflow dev seed-journal 1000000, and --days of at least 1\n\n"+devUsage)
