@@ -7,7 +7,7 @@ FUZZTIME ?= 20000x
 BIN      := bin/hookflow
 FUZZ_TARGETS := FuzzParseTemplate FuzzParsePath FuzzParseFlow FuzzParseRequest FuzzHTMLPipe
 
-.PHONY: run demo build ui test vet unit wasm wasm-test frontend-deps frontend-test e2e chromium sqlite3 fuzz bench deps
+.PHONY: run demo build ui test vet unit wasm wasm-test frontend-deps frontend-test e2e chromium sqlite3 fuzz bench bench-journal deps
 
 # Go modules, and a placeholder page in frontend/dist until the editor is built: the binary
 # embeds that directory, and Go refuses an embed pattern that matches nothing.
@@ -114,3 +114,13 @@ bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./flows/
 	$(GO) test -run '^$$' -bench . -benchtime 20000x ./server/api/
 	$(GO) test -run '^$$' -bench JSStep -benchtime 5000x -cpu 1 ./server/sandbox/
+
+# The journal at a million runs (JOURNAL_RUNS to change it), on SQLite and, when it answers on
+# 127.0.0.1:5432, PostgreSQL: p50/p99 of the journal's pages, the per-day chart and the flows
+# list through the API, then retention deleting all but 10,000 of them while webhooks arrive.
+JOURNAL_RUNS ?= 1000000
+bench-journal: deps
+	@if bash -c 'exec 3<>/dev/tcp/127.0.0.1/5432' 2>/dev/null; then export HOOKFLOW_TEST_POSTGRES=1; \
+	else echo "PostgreSQL does not answer on 127.0.0.1:5432: measuring SQLite only"; fi; \
+	HOOKFLOW_BENCH_JOURNAL_RUNS=$(JOURNAL_RUNS) $(GO) test -count=1 -v -timeout 90m -run '^TestJournalAtScale' ./server/api/ | grep -v '^=== ' && \
+	HOOKFLOW_TEST_JOURNAL_RUNS=$(JOURNAL_RUNS) $(GO) test -count=1 -v -timeout 90m -run '^TestRetention_DeletingAHugeJournal' ./server/api/ | grep 'retention deleted\|^--- \|^    ---\|^ok\|FAIL'

@@ -108,6 +108,7 @@ type App struct {
 	limiters   rateLimiters
 	leases     *leases     // PostgreSQL: the events this process runs under its leases
 	diskFull   atomic.Bool // the last write failed for lack of space (see noteWrite)
+	daily      dailyCache  // the charts' past days (daily.go)
 
 	ctx    context.Context // canceled when the grace period of Close is over: interrupts runs
 	cancel context.CancelFunc

@@ -260,11 +260,9 @@ func (a *App) Flows(ctx context.Context) ([]*FlowView, error) {
 	if err != nil || len(list) == 0 {
 		return []*FlowView{}, err
 	}
-	var ids []string
-	if team != "" {
-		for _, f := range list {
-			ids = append(ids, f.ID)
-		}
+	ids := make([]string, len(list))
+	for i, f := range list {
+		ids[i] = f.ID
 	}
 	stats, err := a.store.Stats(ctx, ids...)
 	if err != nil {

@@ -174,12 +174,17 @@ func TestStore_UpgradeGroupsEarlierAttemptsUnderTheirWebhook(t *testing.T) {
 			}
 			// Back to the schema of migration version 1 (the first release's).
 			db := st.Write(ctx)
+			for _, q := range []string{"DROP INDEX idx_run_failed", "DROP INDEX idx_run_flow", "CREATE INDEX idx_run_flow ON runs (flow_id, started_at)"} {
+				if err := db.Exec(q).Error; err != nil {
+					t.Fatal(err)
+				}
+			}
 			for _, col := range []string{"ErrorCode", "ErrorParams", "RetryAt", "Superseded"} {
 				if err := db.Migrator().DropColumn(&store.Run{}, col); err != nil {
 					t.Fatal(err)
 				}
 			}
-			if err := db.Exec("DELETE FROM hookflow_migrations WHERE version_id = 2").Error; err != nil {
+			if err := db.Exec("DELETE FROM hookflow_migrations WHERE version_id >= 2").Error; err != nil {
 				t.Fatal(err)
 			}
 			base := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)

@@ -3,9 +3,8 @@ package store
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
-
-	"gorm.io/gorm"
 )
 
 // RunFilter selects runs of a flow for the journal.
@@ -24,7 +23,7 @@ const RunWaiting = "waiting"
 // Runs lists a flow's webhooks' latest runs, newest first, without traces: one row per webhook,
 // however many attempts it took (see Run.Superseded).
 func (s *Store) Runs(ctx context.Context, flowID string, f RunFilter) ([]Run, error) {
-	q := s.Read(ctx).Model(&Run{}).Omit("trace").Where("flow_id = ? AND superseded = ?", flowID, false)
+	q := s.Read(ctx).Model(&Run{}).Omit("trace").Where("flow_id = ? AND superseded = false", flowID)
 	switch f.Status {
 	case "":
 	case RunWaiting:
@@ -41,7 +40,19 @@ func (s *Store) Runs(ctx context.Context, flowID string, f RunFilter) ([]Run, er
 		q = q.Where("started_at < ?", f.Until.UTC())
 	}
 	if f.Before != "" {
-		q = q.Where("id < ?", f.Before)
+		// Pages are keyed by (started_at, id), the order of the flow/time index, so a page deep in
+		// the past is a short walk of the index from the cursor's place.
+		var at []time.Time
+		if err := s.Read(ctx).Model(&Run{}).Where("id = ?", f.Before).Limit(1).Pluck("started_at", &at).Error; err != nil {
+			return nil, err
+		}
+		if len(at) == 0 {
+			// Retention deletes the oldest runs first: when the cursor's run is gone, so is all
+			// that was older.
+			return []Run{}, nil
+		}
+		t := at[0].UTC()
+		q = q.Where("started_at <= ? AND (started_at < ? OR id < ?)", t, t, f.Before)
 	}
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
@@ -98,32 +109,52 @@ type DayCount struct {
 
 // DailyRuns counts the latest runs of webhooks per flow, day and status. days are the starts of
 // consecutive days (in the reader's time zone) followed by the end of the last one; flowIDs nil
-// means every flow. One grouped query over the (flow_id, started_at) index: the day of a run is
-// found by comparing its start with the bounds, so any time zone and its daylight saving work
-// the same on SQLite and PostgreSQL.
+// means every flow. One query, a part per day, each reading a range of the flow/time index alone
+// (it holds the status columns) and summing the statuses as it goes: no sort of the rows, and any
+// time zone with its daylight saving works the same on SQLite and PostgreSQL.
 func (s *Store) DailyRuns(ctx context.Context, flowIDs []string, days []time.Time) ([]DayCount, error) {
 	if len(days) < 2 {
 		return nil, nil
 	}
-	dayCase := "CASE"
-	args := []any{}
-	for i := 1; i < len(days); i++ {
-		dayCase += " WHEN started_at < ? THEN " + strconv.Itoa(i-1)
-		args = append(args, days[i].UTC())
-	}
-	dayCase += " END"
-	status := "CASE WHEN status = 'failed' AND retry_at IS NOT NULL THEN 'waiting' ELSE status END"
-	q := s.Read(ctx).Model(&Run{}).Select("flow_id, "+dayCase+" AS day, "+status+" AS status, count(*) AS n", args...).
-		Where("superseded = ? AND started_at >= ? AND started_at < ?", false, days[0].UTC(), days[len(days)-1].UTC())
-	if flowIDs != nil {
-		if len(flowIDs) == 0 {
-			return nil, nil
+	if flowIDs == nil {
+		// Every flow, named: the index begins with the flow.
+		if err := s.Read(ctx).Model(&Flow{}).Pluck("id", &flowIDs).Error; err != nil {
+			return nil, err
 		}
-		q = q.Where("flow_id IN ?", flowIDs)
+	}
+	if len(flowIDs) == 0 {
+		return nil, nil
+	}
+	var parts []string
+	var args []any
+	for i := 1; i < len(days); i++ {
+		parts = append(parts, "SELECT "+strconv.Itoa(i-1)+" AS day, flow_id, "+
+			"sum(CASE WHEN status = 'success' THEN 1 ELSE 0 END) AS success, "+
+			"sum(CASE WHEN status = 'failed' AND retry_at IS NULL THEN 1 ELSE 0 END) AS failed, "+
+			"sum(CASE WHEN status = 'filtered' THEN 1 ELSE 0 END) AS filtered, "+
+			"sum(CASE WHEN status = 'failed' AND retry_at IS NOT NULL THEN 1 ELSE 0 END) AS waiting "+
+			"FROM runs WHERE flow_id IN ? AND superseded = false AND started_at >= ? AND started_at < ? GROUP BY flow_id")
+		args = append(args, flowIDs, days[i-1].UTC(), days[i].UTC())
+	}
+	var rows []struct {
+		Day                                int
+		FlowID                             string
+		Success, Failed, Filtered, Waiting int64
+	}
+	if err := s.Read(ctx).Raw(strings.Join(parts, " UNION ALL "), args...).Scan(&rows).Error; err != nil {
+		return nil, err
 	}
 	var out []DayCount
-	err := q.Group("1, 2, 3").Scan(&out).Error // by position: the day's CASE has bound values
-	return out, err
+	for _, r := range rows {
+		for _, c := range []DayCount{{Status: "success", N: r.Success}, {Status: "failed", N: r.Failed},
+			{Status: "filtered", N: r.Filtered}, {Status: RunWaiting, N: r.Waiting}} {
+			if c.N > 0 {
+				c.FlowID, c.Day = r.FlowID, r.Day
+				out = append(out, c)
+			}
+		}
+	}
+	return out, nil
 }
 
 // CreateRun stores a run that has no queued event (a test run from the editor).
@@ -140,34 +171,46 @@ type FlowStats struct {
 }
 
 // Stats returns the last run and the failed-run count of the given flows (all flows when none
-// is given).
+// is given). Both are index lookups, however long the journal: the failed webhooks are counted
+// in a partial index that holds only them, and each flow's last run is the first entry of its
+// part of the flow/time index.
 func (s *Store) Stats(ctx context.Context, flowIDs ...string) (map[string]FlowStats, error) {
 	out := map[string]FlowStats{}
-	runs := func() *gorm.DB {
-		q := s.Read(ctx).Model(&Run{})
-		if len(flowIDs) > 0 {
-			q = q.Where("flow_id IN ?", flowIDs)
+	if len(flowIDs) == 0 {
+		if err := s.Read(ctx).Model(&Flow{}).Pluck("id", &flowIDs).Error; err != nil || len(flowIDs) == 0 {
+			return out, err
 		}
-		return q
 	}
 	var failed []struct {
 		FlowID string
 		N      int64
 	}
 	// Webhooks that failed for good: not those still to be tried again, nor earlier attempts.
-	if err := runs().Select("flow_id, count(*) as n").Where("status = ? AND superseded = ? AND retry_at IS NULL", "failed", false).
+	// The condition is written as idx_run_failed's, for SQLite to see that the index holds them.
+	if err := s.Read(ctx).Model(&Run{}).Select("flow_id, count(*) as n").
+		Where("flow_id IN ? AND status = 'failed' AND superseded = false AND retry_at IS NULL", flowIDs).
 		Group("flow_id").Scan(&failed).Error; err != nil {
 		return nil, err
 	}
 	for _, f := range failed {
 		out[f.FlowID] = FlowStats{FlowID: f.FlowID, Failed: f.N}
 	}
+	// Each flow's last run: one short walk of the index per flow, a part of one query each.
 	var last []Run
-	sub := runs().Select("flow_id, max(started_at) as started_at").Group("flow_id")
-	if err := s.Read(ctx).Model(&Run{}).Select("runs.flow_id, runs.status, runs.started_at, runs.retry_at").
-		Joins("JOIN (?) latest ON latest.flow_id = runs.flow_id AND latest.started_at = runs.started_at", sub).
-		Scan(&last).Error; err != nil {
-		return nil, err
+	for ids := flowIDs; len(ids) > 0; {
+		chunk := ids[:min(len(ids), 100)]
+		ids = ids[len(chunk):]
+		parts := make([]string, len(chunk))
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			parts[i] = "SELECT * FROM (SELECT flow_id, status, started_at, retry_at FROM runs WHERE flow_id = ? ORDER BY started_at DESC, id DESC LIMIT 1) l" + strconv.Itoa(i)
+			args[i] = id
+		}
+		var rows []Run
+		if err := s.Read(ctx).Raw(strings.Join(parts, " UNION ALL "), args...).Scan(&rows).Error; err != nil {
+			return nil, err
+		}
+		last = append(last, rows...)
 	}
 	for _, r := range last {
 		st := out[r.FlowID]

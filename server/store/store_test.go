@@ -150,7 +150,7 @@ func TestStore_JournalFiltersAndStats(t *testing.T) {
 		if len(recent) != 2 {
 			t.Fatalf("since: %d runs", len(recent))
 		}
-		stats, err := st.Stats(ctx)
+		stats, err := st.Stats(ctx, "f")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -135,6 +135,17 @@ func serve(ctx context.Context, c serveConfig, logOut io.Writer, ready chan<- st
 	}
 	log := slog.New(slog.NewJSONHandler(logOut, &slog.HandlerOptions{Level: level}))
 
+	if c.DatabaseURL == "" {
+		// One server per SQLite data directory; `hookflow restore` checks this lock too.
+		if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+			return fmt.Errorf("creating the data directory: %w", err)
+		}
+		unlock, err := store.LockDataDir(c.DataDir)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
 	st, err := store.Open(ctx, store.Options{DatabaseURL: c.DatabaseURL, DataDir: c.DataDir, Synchronous: c.SQLiteSynchronous})
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@
 //	hookflow run --flow f.json --payload p.json [--inputs i.json] [--dry-run] [--json]
 //	hookflow validate f.json
 //	hookflow templates [ID]
+//	hookflow backup FILE | hookflow restore FILE
 package main
 
 import (
@@ -37,6 +38,10 @@ Commands:
       Check a flow and list every problem at once.
   hookflow templates [ID]
       List the built-in templates, or print one as a flow file.
+  hookflow backup FILE [--data-dir ./data]
+      Copy the SQLite database to FILE while the server runs (PostgreSQL: prints the pg_dump line).
+  hookflow restore FILE [--data-dir ./data]
+      Put a backup in place of the database; refused while a server uses the data directory.
 
 A request sample looks like {"method":"GET","query":"email=a%40b.c&phone=%2B7999","headers":{},"body":""}.
 Inputs are a JSON object of the flow's settings: {"api_key":"…"}.
@@ -57,6 +62,12 @@ func runCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cmdValidate(args[1:], stdout, stderr)
 	case "templates":
 		return cmdTemplates(args[1:], stdout, stderr)
+	case "backup":
+		return cmdBackup(ctx, args[1:], stdout, stderr)
+	case "restore":
+		return cmdRestore(ctx, args[1:], stdout, stderr)
+	case "dev": // not in the usage: tools for developers that write made-up data
+		return cmdDev(ctx, args[1:], stdout, stderr)
 	case "js-sandbox": // not in the usage: the server starts it to run JavaScript steps
 		return sandbox.Main()
 	case "help", "-h", "--help":
