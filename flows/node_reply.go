@@ -205,9 +205,84 @@ func (f *Flow) ReplyWait() (time.Duration, bool) {
 	return 0, false
 }
 
-// ReplyNode is a Reply step answering as the given settings did (status, type, body).
-func ReplyNode(id string, status int, contentType, body string, waitMs int) Node {
-	cfg := replyConfig{Body: body, WaitMs: waitMs}
+// AddReplyStep adds a Reply step answering as a flow's reply setting did (hookflow before the
+// step kept the answer in the flow's settings) and returns its id; the document must have none.
+//
+// Where it goes keeps the answer the same. A setting that waited for the run (waitMs > 0) or
+// used a step's values answered after the whole run, with every step's output: the step goes
+// after the last steps, fed by each step nothing follows. Otherwise the answer used only the
+// request: the step goes beside the trigger, fed by it alone, so it runs first and the steps
+// after the trigger keep their input.
+func (f *Flow) AddReplyStep(status int, contentType, body string, waitMs int) string {
+	id := "reply"
+	for i := 2; ; i++ {
+		if _, taken := f.Node(id); !taken {
+			break
+		}
+		id = "reply" + strconv.Itoa(i)
+	}
+	n := replyNode(id, status, contentType, body, waitMs)
+	trigger := -1
+	for i, node := range f.Nodes {
+		if k, ok := kindByName(node.Kind); ok && k.Trigger {
+			trigger = i
+			break
+		}
+	}
+	if trigger < 0 {
+		f.Nodes = append(f.Nodes, n)
+		return id
+	}
+	if waitMs <= 0 && !usesSteps(body) {
+		t := f.Nodes[trigger]
+		if t.Position != nil {
+			n.Position = &Position{X: t.Position.X + 320, Y: t.Position.Y - 140}
+		}
+		f.Nodes = append(f.Nodes[:trigger+1], append([]Node{n}, f.Nodes[trigger+1:]...)...)
+		f.Edges = append(f.Edges, Edge{From: t.ID, To: id})
+		return id
+	}
+	feeds := map[string]bool{}
+	for _, e := range f.Edges {
+		feeds[e.From] = true
+	}
+	var last *Node
+	for i := range f.Nodes {
+		if node := &f.Nodes[i]; !feeds[node.ID] {
+			f.Edges = append(f.Edges, Edge{From: node.ID, To: id})
+			last = node
+		}
+	}
+	if last != nil && last.Position != nil {
+		n.Position = &Position{X: last.Position.X, Y: last.Position.Y + 160}
+	}
+	f.Nodes = append(f.Nodes, n)
+	return id
+}
+
+// usesSteps reports whether a template refers to any step's output (not only to the request).
+func usesSteps(body string) bool {
+	t, err := ParseTemplate(body)
+	if err != nil {
+		return false
+	}
+	for _, e := range t.Exprs() {
+		if len(e.Ref) > 0 {
+			switch e.Ref[0].Key {
+			case "trigger", "event", "inputs", "now", "input":
+			default:
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// replyNode is a Reply step answering with the given status, type and body.
+func replyNode(id string, status int, contentType, body string, waitMs int) Node {	cfg := replyConfig{Body: body, WaitMs: max(waitMs, 0)}
+	if cfg.WaitMs > 0 {
+		cfg.WaitMs = min(max(cfg.WaitMs, 1000), int(MaxReplyWait/time.Millisecond)) // the step's range
+	}
 	if status != 0 {
 		cfg.Status = strconv.Itoa(status)
 	}

@@ -135,8 +135,7 @@ func TestReplyNode_FromOldSettings(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			f := mustParse(t, `{"schema":1,"nodes":[{"id":"trigger","kind":"webhook"}]}`)
-			f.Nodes = append(f.Nodes, ReplyNode("reply", c.status, c.contentType, "x", 0))
-			f.Edges = append(f.Edges, Edge{From: "trigger", To: "reply"})
+			f.AddReplyStep(c.status, c.contentType, "x", 0)
 			tr, err := Run(context.Background(), f, queryPayload(""), fixedEnv(nil))
 			if err != nil {
 				t.Fatal(err)
@@ -160,5 +159,50 @@ func checkAnswer(t *testing.T, tr *Trace, want Answer) {
 	got, ok := AnswerOf(st.Output)
 	if !ok || got != want {
 		t.Fatalf("answer %+v, want %+v", got, want)
+	}
+}
+
+// An old reply setting becomes a step where it answers the same: beside the trigger when it used
+// only the request (the other steps keep their input), after the last steps when it waited for
+// the run or used a step's values.
+func TestAddReplyStep_PlacedWhereTheOldAnswerWasMade(t *testing.T) {
+	const chain = `{"schema":1,"nodes":[{"id":"trigger","kind":"webhook","position":{"x":0,"y":0}},
+	  {"id":"route","kind":"switch","config":{"routes":[` + routeYandex + `]}},
+	  {"id":"to_a","kind":"set","config":{"fields":[{"key":"id","value":"a"}]}},
+	  {"id":"to_b","kind":"set","config":{"fields":[{"key":"id","value":"b"}]}}],
+	  "edges":[{"from":"trigger","to":"route"},{"from":"route","to":"to_a","branch":"r_ya"},{"from":"route","to":"to_b","branch":"otherwise"}]}`
+	for _, c := range []struct {
+		name, body, query string
+		waitMs            int
+		feeds             string // the steps feeding the Reply step
+		answer            string
+	}{
+		{"only the request: beside the trigger", "{{trigger.params.n}}", "n=1&utm_source=yandex", 0, "trigger", "1"},
+		{"waited for the run: after the last steps", "{{event.id}}", "utm_source=yandex", 3000, "to_a,to_b", "ev-1"},
+		{"a step's value: after the last steps, on either route", "{{to_b.id}}{{to_a.id}}", "utm_source=vk", 0, "to_a,to_b", "b"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := mustParse(t, chain)
+			id := f.AddReplyStep(201, "application/json; charset=utf-8", c.body, c.waitMs)
+			var feeds []string
+			for _, e := range f.Edges {
+				if e.To == id {
+					feeds = append(feeds, e.From)
+				}
+			}
+			if id != "reply" || strings.Join(feeds, ",") != c.feeds {
+				t.Fatalf("step %q fed by %v, want %s", id, feeds, c.feeds)
+			}
+			p := queryPayload(c.query)
+			p.EventID = "ev-1"
+			tr, err := Run(context.Background(), f, p, fixedEnv(nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkAnswer(t, tr, Answer{201, "application/json; charset=utf-8", c.answer})
+			if st, _ := tr.Step("route"); st.Input == nil {
+				t.Error("the router lost its input")
+			}
+		})
 	}
 }
