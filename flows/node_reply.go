@@ -279,7 +279,8 @@ func usesSteps(body string) bool {
 }
 
 // replyNode is a Reply step answering with the given status, type and body.
-func replyNode(id string, status int, contentType, body string, waitMs int) Node {	cfg := replyConfig{Body: body, WaitMs: max(waitMs, 0)}
+func replyNode(id string, status int, contentType, body string, waitMs int) Node {
+	cfg := replyConfig{Body: body, WaitMs: max(waitMs, 0)}
 	if cfg.WaitMs > 0 {
 		cfg.WaitMs = min(max(cfg.WaitMs, 1000), int(MaxReplyWait/time.Millisecond)) // the step's range
 	}
