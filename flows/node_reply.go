@@ -221,6 +221,7 @@ func (f *Flow) AddReplyStep(status int, contentType, body string, waitMs int) st
 		}
 		id = "reply" + strconv.Itoa(i)
 	}
+	body = withoutRunRefs(body)
 	n := replyNode(id, status, contentType, body, waitMs)
 	trigger := -1
 	for i, node := range f.Nodes {
@@ -260,6 +261,43 @@ func (f *Flow) AddReplyStep(status int, contentType, body string, waitMs int) st
 	return id
 }
 
+// withoutRunRefs rewrites the setting's references to the finished run, which a step cannot see:
+// a Reply step after the last steps runs only when every step before it succeeded, so {{run.status}}
+// is "success" and {{run.error}} empty there; {{run.id}} becomes the stored request's id, by which
+// the journal finds the run. Pipes are kept: {{run.status | upper}} → {{"success" | upper}}.
+func withoutRunRefs(body string) string {
+	var out strings.Builder
+	rest := body
+	for {
+		i := strings.Index(rest, "{{")
+		end := -1
+		if i >= 0 {
+			end = closingBraces(rest[i+2:])
+		}
+		if end < 0 {
+			out.WriteString(rest)
+			return out.String()
+		}
+		inner := rest[i+2 : i+2+end]
+		out.WriteString(rest[:i])
+		if e, err := ParseExpr(inner); err == nil && len(e.Ref) > 0 && e.Ref[0].Key == "run" {
+			value := `""`
+			if len(e.Ref) > 1 {
+				value = map[string]string{"status": `"success"`, "id": "event.id"}[e.Ref[1].Key]
+			}
+			if value == "" {
+				value = `""`
+			}
+			if _, pipes, piped := strings.Cut(inner, "|"); piped {
+				value += " |" + pipes
+			}
+			inner = value
+		}
+		out.WriteString("{{" + inner + "}}")
+		rest = rest[i+2+end+2:]
+	}
+}
+
 // usesSteps reports whether a template refers to any step's output (not only to the request).
 func usesSteps(body string) bool {
 	t, err := ParseTemplate(body)
@@ -287,13 +325,10 @@ func replyNode(id string, status int, contentType, body string, waitMs int) Node
 	if status != 0 {
 		cfg.Status = strconv.Itoa(status)
 	}
+	// Outside the list (saved before it existed), the setting's answer was served as plain text.
+	cfg.ContentType = "text/plain"
 	if mt, _, err := mime.ParseMediaType(contentType); err == nil && contains(ReplyTypes, mt) {
 		cfg.ContentType = mt
-	} else if contentType != "" {
-		cfg.ContentType = contentType // refused by validation, and served as text if run anyway
-	}
-	if cfg.ContentType == "" {
-		cfg.ContentType = "text/plain" // what the setting's answer was served as without one
 	}
 	data, _ := json.Marshal(cfg)
 	return Node{ID: id, Kind: ReplyKind, Config: data}

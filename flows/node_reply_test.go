@@ -132,6 +132,7 @@ func TestReplyNode_FromOldSettings(t *testing.T) {
 	}{
 		{"status, JSON with charset", 201, "Application/JSON; charset=windows-1251", Answer{201, "application/json; charset=utf-8", "x"}},
 		{"nothing set: 200 as text", 0, "", Answer{200, "text/plain; charset=utf-8", "x"}},
+		{"a page type saved before the list: text, as it was served", 200, "text/html", Answer{200, "text/plain; charset=utf-8", "x"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			f := mustParse(t, `{"schema":1,"nodes":[{"id":"trigger","kind":"webhook"}]}`)
@@ -204,5 +205,18 @@ func TestAddReplyStep_PlacedWhereTheOldAnswerWasMade(t *testing.T) {
 				t.Error("the router lost its input")
 			}
 		})
+	}
+}
+
+func TestAddReplyStep_RunReferencesOfTheOldSettingBecomeWhatTheyWere(t *testing.T) {
+	for _, c := range []struct{ body, want string }{
+		{"{{run.status}}", `{{"success"}}`},
+		{"{{ run.status | upper }} {{run.error}}!", `{{"success" | upper }} {{""}}!`},
+		{"run {{run.id}} of {{trigger.params.n}}, {{run}}", "run {{event.id}} of {{trigger.params.n}}, {{\"\"}}"},
+		{"{{broken", "{{broken"},
+	} {
+		if got := withoutRunRefs(c.body); got != c.want {
+			t.Errorf("%q → %q, want %q", c.body, got, c.want)
+		}
 	}
 }

@@ -63,24 +63,54 @@ func accept(t *testing.T, app *core.App, token, query string) string {
 	return acc.EventID
 }
 
-// WaitRun (a webhook answered with its run's result) is told by the finisher when the run is
-// stored: on SQLite it does not look at the journal again until then, so a missed notice would
-// end at the deadline with no run.
-func TestWaitRun_ReturnsTheRunOnceItIsStored(t *testing.T) {
+// replyingFlow is webhook → POST to the target → Reply with the target's id; started.
+func replyingFlow(t *testing.T, app *core.App) (token string) {
+	t.Helper()
+	f, err := flows.ParseFlow([]byte(`{"schema":1,"nodes":[{"id":"trigger","kind":"webhook"},
+	  {"id":"send","kind":"http","config":{"method":"POST","url":"https://target.test/lead","body_type":"text","body":"{{trigger.params.email}}","retries":0}},
+	  {"id":"answer","kind":"reply","config":{"status":"201","content_type":"application/json","body":"{\"ok\":true,\"id\":\"{{steps.send.json.id}}\"}"}}],
+	  "edges":[{"from":"trigger","to":"send"},{"from":"send","to":"answer"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := app.CreateFlow(context.Background(), core.FlowInput{Document: f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.SetActive(context.Background(), v.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	return v.WebhookURL[strings.LastIndex(v.WebhookURL, "/")+1:]
+}
+
+// A webhook whose flow has a Reply step gets what the step rendered from the run's data, as soon
+// as the run reaches it; a run that ends before the step (the target refused) is answered the
+// acknowledgement at once, not at the end of the wait: the service's clock never moves here, so
+// only the run's end can release it.
+func TestAwaitReply_AnswersWhatTheRunsReplyStepRendered(t *testing.T) {
 	for _, dialect := range testdb.Dialects() {
 		t.Run(dialect, func(t *testing.T) {
-			target := flowstest.NewTarget(t, flowstest.Reply(200, `ok`))
-			app := startApp(t, dialect, target.Client(), nil)
-			_, token := sendFlow(t, app)
+			target := flowstest.NewTarget(t, flowstest.Reply(200, `{"id":"L-1"}`))
+			app := startApp(t, dialect, target.Client(), func(c *core.Config) { c.Clock = clockwork.NewFakeClock() })
+			token := replyingFlow(t, app)
 			for i := 0; i < 3; i++ {
-				ev := accept(t, app, token, "email=a@b.c")
-				run, err := app.WaitRun(context.Background(), ev, 30*time.Second)
+				acc, err := app.AcceptWebhook(context.Background(), token, flows.Payload{Method: "GET", Query: []byte(`"email=a@b.c"`)})
 				if err != nil {
-					t.Fatalf("webhook %d: %v", i+1, err)
+					t.Fatal(err)
 				}
-				if run.EventID != ev || run.Status != "success" {
-					t.Fatalf("webhook %d: run %+v", i+1, run)
+				ans, ok := app.AwaitReply(context.Background(), acc)
+				want := flows.Answer{Status: 201, ContentType: "application/json; charset=utf-8", Body: `{"ok":true,"id":"L-1"}`}
+				if !ok || ans != want {
+					t.Fatalf("webhook %d: answer %+v %v, want %+v", i+1, ans, ok, want)
 				}
+			}
+			target.SetReplies(flowstest.Reply(500, `down`))
+			acc, err := app.AcceptWebhook(context.Background(), token, flows.Payload{Method: "GET", Query: []byte(`"email=a@b.c"`)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ans, ok := app.AwaitReply(context.Background(), acc); ok {
+				t.Fatalf("a failed run answered %+v", ans)
 			}
 		})
 	}
