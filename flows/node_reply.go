@@ -94,7 +94,7 @@ func init() {
 				},
 				Help: Text{"Web pages and scripts are not offered: an answer from hookflow's address must never run in a browser", "Веб-страниц и скриптов в списке нет: ответ с адреса hookflow не должен выполняться в браузере"}},
 			{Key: "body", Type: FieldText, Label: Text{"Answer text", "Текст ответа"}, Template: true,
-				Help: Text{"Insert values from the data with {…}: {\"ok\":true,\"id\":\"{{steps.send.json.id}}\"}", "Значения из данных вставляются кнопкой {…}: {\"ok\":true,\"id\":\"{{steps.send.json.id}}\"}"}},
+				Help: Text{"Insert values from the data with {…}: {\"ok\":true,\"id\":\"{{steps.send.json.id}}\"}", "Значения из данных — например, номер заявки из ответа сервиса — вставляются кнопкой {…}"}},
 			{Key: "wait_ms", Type: FieldNumber, Label: Text{"Wait for this step at most (ms)", "Ждать этот шаг не дольше (мс)"},
 				Default: int(DefaultReplyWait / time.Millisecond), Min: bound(1000), Max: bound(float64(MaxReplyWait / time.Millisecond)),
 				Help: Text{"How long the service's request is held for the run to get here; then it gets the usual «accepted» answer", "Сколько запрос сервиса ждёт, пока выполнение дойдёт сюда; потом сервис получит обычный ответ «принято»"}},
