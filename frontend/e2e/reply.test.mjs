@@ -65,7 +65,8 @@ test('webhook → Ответ на вебхук: chosen from menus, previewed, an
   await runPreview(page);
   await expectNodeStatus(page, ['webhook1', 'reply1'], 'success');
   await page.getByTestId('node-reply1').click();
-  await page.getByTestId('step').getByText('{"ok":true,"id":"148203557"}', { exact: false }).first().waitFor();
+  await page.getByTestId('reply-answer').getByText('Сервис получит ответ 201 · application/json; charset=utf-8:').waitFor();
+  assert.equal(await page.getByTestId('reply-answer-body').textContent(), '{"ok":true,"id":"148203557"}');
   await page.locator('[data-testid="problems-count"].problems-none').waitFor({ timeout: 10_000 });
   await screenshot(page, 'reply-step.png');
 
