@@ -68,6 +68,7 @@ test('webhook → Ответ на вебхук: chosen from menus, previewed, an
   await page.getByTestId('reply-answer').getByText('Сервис получит ответ 201 · application/json; charset=utf-8:').waitFor();
   assert.equal(await page.getByTestId('reply-answer-body').textContent(), '{"ok":true,"id":"148203557"}');
   await page.locator('[data-testid="problems-count"].problems-none').waitFor({ timeout: 10_000 });
+  await page.getByTestId('reply-answer').scrollIntoViewIfNeeded();
   await screenshot(page, 'reply-step.png');
 
   // Saved and started, a real webhook is answered by the step.
