@@ -4,7 +4,9 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -114,6 +116,50 @@ func TestAwaitReply_AnswersWhatTheRunsReplyStepRendered(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A run that has not reached its Reply step when the step's wait runs out (10 s by default, on the
+// service's clock) leaves the webhook answered with the acknowledgement; the run goes on.
+func TestAwaitReply_LateRunAnswersTheAcknowledgementWhenTheWaitRunsOut(t *testing.T) {
+	release := make(chan struct{})
+	target := flowstest.NewTarget(t, func(w http.ResponseWriter, r *http.Request) {
+		<-release
+		_, _ = w.Write([]byte(`{"id":"L-1"}`))
+	})
+	clock := clockwork.NewFakeClock()
+	app := startApp(t, "sqlite", target.Client(), func(c *core.Config) { c.Clock = clock })
+	var once sync.Once
+	t.Cleanup(func() { once.Do(func() { close(release) }) })
+	token := replyingFlow(t, app)
+	acc, err := app.AcceptWebhook(context.Background(), token, flows.Payload{Method: "GET", Query: []byte(`"email=a@b.c"`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	answered := make(chan bool, 1)
+	go func() {
+		_, ok := app.AwaitReply(context.Background(), acc)
+		answered <- ok
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := clock.BlockUntilContext(ctx, 2); err != nil { // the scheduler's pause and the answer's wait
+		t.Fatal(err)
+	}
+	select {
+	case <-answered:
+		t.Fatal("answered before the wait ran out")
+	default:
+	}
+	clock.Advance(flows.DefaultReplyWait)
+	select {
+	case ok := <-answered:
+		if ok {
+			t.Fatal("a late run's answer was used")
+		}
+	case <-ctx.Done():
+		t.Fatal("still waiting after the wait ran out")
+	}
+	once.Do(func() { close(release) })
 }
 
 // Retries are scheduled on the service's clock: with the target down, an attempt is tried again
