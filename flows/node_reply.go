@@ -324,6 +324,14 @@ func replyNode(id string, status int, contentType, body string, waitMs int) Node
 	}
 	if status != 0 {
 		cfg.Status = strconv.Itoa(status)
+		if !contains(replyStatuses, cfg.Status) {
+			// A status the menu does not offer (299, 302, 418) would make the step invalid and stop a
+			// running flow: the first of its class is kept (4xx → 400, 5xx → 500, anything else 200).
+			cfg.Status = map[int]string{4: "400", 5: "500"}[status/100]
+			if cfg.Status == "" {
+				cfg.Status = "200"
+			}
+		}
 	}
 	// Outside the list (saved before it existed), the setting's answer was served as plain text.
 	cfg.ContentType = "text/plain"

@@ -133,6 +133,8 @@ func TestReplyNode_FromOldSettings(t *testing.T) {
 		{"status, JSON with charset", 201, "Application/JSON; charset=windows-1251", Answer{201, "application/json; charset=utf-8", "x"}},
 		{"nothing set: 200 as text", 0, "", Answer{200, "text/plain; charset=utf-8", "x"}},
 		{"a page type saved before the list: text, as it was served", 200, "text/html", Answer{200, "text/plain; charset=utf-8", "x"}},
+		{"a status the menu lacks: the first of its class", 418, "text/csv", Answer{400, "text/csv; charset=utf-8", "x"}},
+		{"a redirect status: 200", 302, "text/plain", Answer{200, "text/plain; charset=utf-8", "x"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			f := mustParse(t, `{"schema":1,"nodes":[{"id":"trigger","kind":"webhook"}]}`)
