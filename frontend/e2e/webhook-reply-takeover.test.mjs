@@ -7,6 +7,9 @@
 // The API refuses page and script types since the fix, so the two replies are written into the
 // database directly, as a flow saved before the fix would hold them; a third page answers an
 // XHTML document as application/xml, which the API accepts: only the sandbox policy stops that one.
+// The answer is a flow's Reply step now: the flows are made as an older client makes them (with
+// the reply setting, which the server stores as the step), started so that the step answers, and
+// the types written into the step's settings in the database.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -59,27 +62,37 @@ async function joinAndMakeOwnTeam() {
 
 const trigger = { schema: 1, nodes: [{ id: 'trigger', kind: 'webhook', config: {} }] };
 
-/** A flow of team B answering body with contentType; returns it with its address's path. */
+/** A started flow of team B answering body with contentType; returns it with its address's path. */
 async function attackerFlow(name, contentType, body) {
   const res = await call(attacker.token, 'POST', '/api/flows',
     { document: { ...trigger, name }, settings: { reply: { status: 200, content_type: contentType, body } } }, attacker.team);
   assert.equal(res.status, 201, JSON.stringify(res.body));
+  assert.equal(res.body.document.nodes[1]?.kind, 'reply', 'the reply setting is stored as a Reply step');
+  const started = await call(attacker.token, 'POST', `/api/flows/${res.body.id}/start`, undefined, attacker.team);
+  assert.equal(started.status, 200, JSON.stringify(started.body));
   return { ...res.body, hook: new URL(res.body.webhook_url).pathname };
 }
 
-/** Writes a flow's reply content type into the database, as a flow saved before the fix holds it. */
+/** Writes a flow's answer type into its Reply step in the database, as a flow saved before the fix holds it. */
 function storeReplyType(flowId, contentType) {
   const db = path.join(server.dir, 'data', 'hookflow.db');
-  const sql = `UPDATE flows SET settings = json_set(settings, '$.reply.content_type', '${contentType}') WHERE id = '${flowId}';`;
+  const sql = `UPDATE flows SET document = json_set(document, '$.nodes[1].config.content_type', '${contentType}') WHERE id = '${flowId}';`;
   execFileSync('sqlite3', ['-cmd', '.timeout 10000', db, sql]);
 }
 
-test('the API refuses page and script types for a webhook answer, naming the setting', async () => {
+test('the API refuses page and script types for a webhook answer, naming the setting or the step', async () => {
   for (const contentType of ['text/html', 'application/javascript', 'image/svg+xml']) {
     const res = await call(attacker.token, 'POST', '/api/flows',
       { document: trigger, settings: { reply: { content_type: contentType, body: 'x' } } }, attacker.team);
     assert.equal(res.status, 422, `${contentType}: ${JSON.stringify(res.body)}`);
     assert.equal(res.body.details?.[0]?.field, 'settings.reply.content_type');
+    const step = await call(attacker.token, 'POST', '/api/flows', {
+      document: { ...trigger, nodes: [...trigger.nodes, { id: 'answer', kind: 'reply', config: { content_type: contentType, body: 'x' } }],
+        edges: [{ from: 'trigger', to: 'answer' }] },
+    }, attacker.team);
+    assert.equal(step.status, 422, `step ${contentType}: ${JSON.stringify(step.body)}`);
+    assert.equal(step.body.details?.[0]?.field, 'content_type');
+    assert.equal(step.body.details?.[0]?.node, 'answer');
   }
 });
 

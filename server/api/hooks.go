@@ -1,11 +1,9 @@
 package api
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/hookflow/hookflow/flows"
 	"github.com/hookflow/hookflow/server/core"
@@ -64,10 +62,7 @@ func (h *handlers) webhook(c echo.Context) error {
 	if !acc.Active {
 		status = http.StatusAccepted // stored as a sample, not run
 	}
-	if acc.Reply == nil {
-		return c.JSON(status, map[string]any{"ok": true, "event_id": acc.EventID})
-	}
-	return h.customReply(c, acc, payload, status)
+	return h.answer(c, acc, status)
 }
 
 // diskFullRetryAfter is the pause, in seconds, a webhook refused for a full disk is told to wait.
@@ -86,38 +81,22 @@ func humanBytes(n int64) string {
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-// customReply answers with the flow's own reply: a template over the request (and, in the
-// bounded synchronous mode, the run's outputs).
-func (h *handlers) customReply(c echo.Context, acc *core.Accepted, payload flows.Payload, status int) error {
-	rp := acc.Reply
-	if rp.Status != 0 {
-		status = rp.Status
-	}
-	scope := map[string]any{"event": map[string]any{"id": acc.EventID}}
-	if trig, err := flows.ParseRequest(payload); err == nil {
-		scope["trigger"] = trig
-	}
-	if rp.WaitMs > 0 && acc.Active {
-		ctx, cancel := context.WithTimeout(c.Request().Context(), time.Duration(min(rp.WaitMs, 30000))*time.Millisecond)
-		defer cancel()
-		if run, err := h.app.WaitRun(ctx, acc.EventID, time.Duration(rp.WaitMs)*time.Millisecond); err == nil {
-			scope["run"] = map[string]any{"id": run.ID, "status": run.Status, "error": run.Error}
-			if steps := runOutputs(run.Trace); steps != nil {
-				scope["steps"] = steps
-			}
-		} else {
-			scope["run"] = map[string]any{"status": "pending"}
-		}
-	}
-	body := rp.Body
-	if tpl, err := flows.ParseTemplate(rp.Body); err == nil {
-		body = tpl.Render(flows.NewScope(scope, nil))
-	}
-	// A type outside the list (a flow saved before it existed, or a row written by hand) is
-	// served as plain text: the answer never runs in a browser, whatever the stored setting.
-	ct, ok := core.ReplyContentType(rp.ContentType)
+// answer is the webhook's answer once its request is stored: what the run's Reply step rendered
+// when the flow has one and the run reaches it in time, else the acknowledgement.
+func (h *handlers) answer(c echo.Context, acc *core.Accepted, status int) error {
+	ans, ok := h.app.AwaitReply(c.Request().Context(), acc)
 	if !ok {
-		ct = core.DefaultReplyType
+		return c.JSON(status, map[string]any{"ok": true, "event_id": acc.EventID})
 	}
-	return c.Blob(status, ct, []byte(body))
+	if !bodyAllowed(ans.Status) {
+		return c.NoContent(ans.Status)
+	}
+	// The type is one the step allows (flows.ReplyTypes), and the sandbox policy every /hook answer
+	// carries keeps even that from running as one of hookflow's pages.
+	return c.Blob(ans.Status, ans.ContentType, []byte(ans.Body))
+}
+
+// bodyAllowed: 1xx, 204 and 304 answers have no body.
+func bodyAllowed(status int) bool {
+	return status >= 200 && status != http.StatusNoContent && status != http.StatusNotModified
 }

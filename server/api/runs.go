@@ -192,21 +192,3 @@ func (h *handlers) replayEvent(c echo.Context) error {
 	}
 	return c.JSON(http.StatusAccepted, map[string]any{"ok": true, "event_id": c.Param("event")})
 }
-
-// runOutputs returns the outputs of a stored trace by node id.
-func runOutputs(trace string) map[string]any {
-	var t struct {
-		Steps []struct {
-			Node   string `json:"node"`
-			Output any    `json:"output"`
-		} `json:"steps"`
-	}
-	if json.Unmarshal([]byte(trace), &t) != nil {
-		return nil
-	}
-	out := map[string]any{}
-	for _, s := range t.Steps {
-		out[s.Node] = s.Output
-	}
-	return out
-}

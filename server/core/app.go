@@ -102,13 +102,13 @@ type App struct {
 	finishWG  sync.WaitGroup
 	flowsTTL  sync.Map // flow id → *cachedFlow
 	programs  sync.Map // flow id → *compiled
-	// runWaiters: event id → channel closed once its run is stored (WaitRun).
-	runWaiters sync.Map
-	hooks      hookCache
-	limiters   rateLimiters
-	leases     *leases     // PostgreSQL: the events this process runs under its leases
-	diskFull   atomic.Bool // the last write failed for lack of space (see noteWrite)
-	daily      dailyCache  // the charts' past days (daily.go)
+	// replies: event id → *pendingReply, a webhook's answer waiting for its run's Reply step.
+	replies  sync.Map
+	hooks    hookCache
+	limiters rateLimiters
+	leases   *leases     // PostgreSQL: the events this process runs under its leases
+	diskFull atomic.Bool // the last write failed for lack of space (see noteWrite)
+	daily    dailyCache  // the charts' past days (daily.go)
 
 	ctx    context.Context // canceled when the grace period of Close is over: interrupts runs
 	cancel context.CancelFunc

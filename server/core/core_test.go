@@ -4,7 +4,9 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -63,27 +65,101 @@ func accept(t *testing.T, app *core.App, token, query string) string {
 	return acc.EventID
 }
 
-// WaitRun (a webhook answered with its run's result) is told by the finisher when the run is
-// stored: on SQLite it does not look at the journal again until then, so a missed notice would
-// end at the deadline with no run.
-func TestWaitRun_ReturnsTheRunOnceItIsStored(t *testing.T) {
+// replyingFlow is webhook → POST to the target → Reply with the target's id; started.
+func replyingFlow(t *testing.T, app *core.App) (token string) {
+	t.Helper()
+	f, err := flows.ParseFlow([]byte(`{"schema":1,"nodes":[{"id":"trigger","kind":"webhook"},
+	  {"id":"send","kind":"http","config":{"method":"POST","url":"https://target.test/lead","body_type":"text","body":"{{trigger.params.email}}","retries":0}},
+	  {"id":"answer","kind":"reply","config":{"status":"201","content_type":"application/json","body":"{\"ok\":true,\"id\":\"{{steps.send.json.id}}\"}"}}],
+	  "edges":[{"from":"trigger","to":"send"},{"from":"send","to":"answer"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := app.CreateFlow(context.Background(), core.FlowInput{Document: f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.SetActive(context.Background(), v.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	return v.WebhookURL[strings.LastIndex(v.WebhookURL, "/")+1:]
+}
+
+// A webhook whose flow has a Reply step gets what the step rendered from the run's data, as soon
+// as the run reaches it; a run that ends before the step (the target refused) is answered the
+// acknowledgement at once, not at the end of the wait: the service's clock never moves here, so
+// only the run's end can release it.
+func TestAwaitReply_AnswersWhatTheRunsReplyStepRendered(t *testing.T) {
 	for _, dialect := range testdb.Dialects() {
 		t.Run(dialect, func(t *testing.T) {
-			target := flowstest.NewTarget(t, flowstest.Reply(200, `ok`))
-			app := startApp(t, dialect, target.Client(), nil)
-			_, token := sendFlow(t, app)
+			target := flowstest.NewTarget(t, flowstest.Reply(200, `{"id":"L-1"}`))
+			app := startApp(t, dialect, target.Client(), func(c *core.Config) { c.Clock = clockwork.NewFakeClock() })
+			token := replyingFlow(t, app)
 			for i := 0; i < 3; i++ {
-				ev := accept(t, app, token, "email=a@b.c")
-				run, err := app.WaitRun(context.Background(), ev, 30*time.Second)
+				acc, err := app.AcceptWebhook(context.Background(), token, flows.Payload{Method: "GET", Query: []byte(`"email=a@b.c"`)})
 				if err != nil {
-					t.Fatalf("webhook %d: %v", i+1, err)
+					t.Fatal(err)
 				}
-				if run.EventID != ev || run.Status != "success" {
-					t.Fatalf("webhook %d: run %+v", i+1, run)
+				ans, ok := app.AwaitReply(context.Background(), acc)
+				want := flows.Answer{Status: 201, ContentType: "application/json; charset=utf-8", Body: `{"ok":true,"id":"L-1"}`}
+				if !ok || ans != want {
+					t.Fatalf("webhook %d: answer %+v %v, want %+v", i+1, ans, ok, want)
 				}
+			}
+			target.SetReplies(flowstest.Reply(500, `down`))
+			acc, err := app.AcceptWebhook(context.Background(), token, flows.Payload{Method: "GET", Query: []byte(`"email=a@b.c"`)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ans, ok := app.AwaitReply(context.Background(), acc); ok {
+				t.Fatalf("a failed run answered %+v", ans)
 			}
 		})
 	}
+}
+
+// A run that has not reached its Reply step when the step's wait runs out (10 s by default, on the
+// service's clock) leaves the webhook answered with the acknowledgement; the run goes on.
+func TestAwaitReply_LateRunAnswersTheAcknowledgementWhenTheWaitRunsOut(t *testing.T) {
+	release := make(chan struct{})
+	target := flowstest.NewTarget(t, func(w http.ResponseWriter, r *http.Request) {
+		<-release
+		_, _ = w.Write([]byte(`{"id":"L-1"}`))
+	})
+	clock := clockwork.NewFakeClock()
+	app := startApp(t, "sqlite", target.Client(), func(c *core.Config) { c.Clock = clock })
+	var once sync.Once
+	t.Cleanup(func() { once.Do(func() { close(release) }) })
+	token := replyingFlow(t, app)
+	acc, err := app.AcceptWebhook(context.Background(), token, flows.Payload{Method: "GET", Query: []byte(`"email=a@b.c"`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	answered := make(chan bool, 1)
+	go func() {
+		_, ok := app.AwaitReply(context.Background(), acc)
+		answered <- ok
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := clock.BlockUntilContext(ctx, 2); err != nil { // the scheduler's pause and the answer's wait
+		t.Fatal(err)
+	}
+	select {
+	case <-answered:
+		t.Fatal("answered before the wait ran out")
+	default:
+	}
+	clock.Advance(flows.DefaultReplyWait)
+	select {
+	case ok := <-answered:
+		if ok {
+			t.Fatal("a late run's answer was used")
+		}
+	case <-ctx.Done():
+		t.Fatal("still waiting after the wait ran out")
+	}
+	once.Do(func() { close(release) })
 }
 
 // Retries are scheduled on the service's clock: with the target down, an attempt is tried again

@@ -43,11 +43,6 @@ func (a *App) finisher() {
 		lost, err := a.storeFinished(rows)
 		for _, f := range batch {
 			a.release(f.EventID)
-			if err == nil {
-				if ch, ok := a.runWaiters.LoadAndDelete(f.EventID); ok {
-					close(ch.(chan struct{}))
-				}
-			}
 			if err != nil {
 				continue // still queued in the database: the scheduler runs it again
 			}

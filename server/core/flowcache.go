@@ -21,7 +21,7 @@ func (a *App) flowByID(id string) (*store.Flow, error) {
 	if v, ok := a.flowsTTL.Load(id); ok && time.Since(v.(*cachedFlow).loadedAt) < flowCacheTTL {
 		return v.(*cachedFlow).flow, nil
 	}
-	stored, err := a.store.Flow(a.ctx, id)
+	stored, err := a.storedFlow(a.ctx, id)
 	if err != nil {
 		return nil, err
 	}

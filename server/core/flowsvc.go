@@ -24,7 +24,9 @@ type FlowSettings struct {
 	RateLimit *RateLimit `json:"rate_limit,omitempty"`
 }
 
-// Reply is what the webhook answers instead of {"ok":true,"event_id":…}.
+// Reply is what the webhook answered instead of {"ok":true,"event_id":…} before the Reply step:
+// a flow's settings that still carry it are upgraded to the step (see upgradeReply). The API takes
+// it still, checked as before, and stores it as the step.
 type Reply struct {
 	Status      int    `json:"status,omitempty"`
 	ContentType string `json:"content_type,omitempty"`
@@ -163,6 +165,14 @@ func (a *App) UpdateFlow(ctx context.Context, id string, in FlowInput) (*FlowVie
 			return nil, &UnreadableFlowError{ID: id, Err: err}
 		}
 	}
+	if stored := parseSettings(f.Settings); in.Settings == nil && stored.Reply != nil {
+		// Saved before the Reply step: the setting becomes the step with this save. A document
+		// from the editor already has it (the editor reads flows upgraded), and keeps it.
+		f.Settings = withoutReply(f.Settings)
+		if _, has := in.Document.ReplyWait(); !has {
+			upgradeReply(in.Document, &stored)
+		}
+	}
 	if err := checkDocument(in); err != nil {
 		return nil, err
 	}
@@ -208,6 +218,7 @@ func checkDocument(in FlowInput) error {
 		if ps := in.Settings.problems(); len(ps) > 0 {
 			return &InvalidError{Problems: ps}
 		}
+		upgradeReply(in.Document, in.Settings) // an old client's or file's reply: stored as the step
 	}
 	if in.Draft {
 		return nil
@@ -235,7 +246,7 @@ func mustJSON(v any) string {
 
 // Flow returns one flow as the API shows it.
 func (a *App) Flow(ctx context.Context, id string) (*FlowView, error) {
-	f, err := a.store.Flow(ctx, id)
+	f, err := a.storedFlow(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -270,7 +281,7 @@ func (a *App) Flows(ctx context.Context) ([]*FlowView, error) {
 	}
 	out := make([]*FlowView, 0, len(list))
 	for i := range list {
-		f := &list[i]
+		f := upgraded(&list[i])
 		v, err := a.view(f, stats[f.ID])
 		var unreadable *UnreadableFlowError
 		if errors.As(err, &unreadable) {
@@ -334,7 +345,7 @@ func (a *App) RestoreVersion(ctx context.Context, id string, version int) (*Flow
 // values — secret ones included, which the API only shows masked, so a client cannot copy them —
 // and its settings. The copy gets its own webhook token and an empty journal.
 func (a *App) DuplicateFlow(ctx context.Context, id, name string) (*FlowView, error) {
-	stored, err := a.store.Flow(ctx, id)
+	stored, err := a.storedFlow(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -372,7 +383,7 @@ func (a *App) Instantiate(ctx context.Context, tpl flows.FlowTemplate, name stri
 // ExportTemplate turns a flow into a shareable template document: secret values never leave,
 // and every input value becomes the input's default unless secret.
 func (a *App) ExportTemplate(ctx context.Context, id string) (*flows.Flow, error) {
-	f, err := a.store.Flow(ctx, id)
+	f, err := a.storedFlow(ctx, id)
 	if err != nil {
 		return nil, err
 	}

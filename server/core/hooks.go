@@ -22,7 +22,7 @@ type hookTarget struct {
 	flowID    string
 	teamID    string
 	active    bool
-	reply     *Reply
+	replyWait time.Duration // the wait of the flow's Reply step; 0 when it has none
 	rateLimit *RateLimit
 	// source is the preset of the flow's trigger: its connection check (Tilda's test=test) is
 	// answered without being stored or run.
@@ -46,10 +46,12 @@ func (a *App) hookTarget(ctx context.Context, token string) (*hookTarget, error)
 	if err != nil {
 		return nil, err
 	}
+	f = upgraded(f)
 	settings := parseSettings(f.Settings)
-	t := &hookTarget{flowID: f.ID, teamID: f.TeamID, active: f.Active, reply: settings.Reply, rateLimit: settings.RateLimit, loadedAt: time.Now()}
+	t := &hookTarget{flowID: f.ID, teamID: f.TeamID, active: f.Active, rateLimit: settings.RateLimit, loadedAt: time.Now()}
 	if doc, err := flows.ParseFlow([]byte(f.Document)); err == nil {
 		t.source, _ = doc.TriggerPreset()
+		t.replyWait, _ = doc.ReplyWait()
 	}
 	a.hooks.m.Store(token, t)
 	return t, nil
@@ -66,7 +68,10 @@ type Accepted struct {
 	EventID string
 	FlowID  string
 	Active  bool
-	Reply   *Reply
+	// ReplyWait is how long the answer may wait for the run's Reply step (see AwaitReply); 0 when
+	// the flow is stopped or has no Reply step: it is answered at once.
+	ReplyWait time.Duration
+	reply     *pendingReply
 	// SourceCheck is true for the source's connection check (Tilda's test=test): answered 200,
 	// neither stored nor run, so it never shows in the journal or becomes a sample.
 	SourceCheck bool
@@ -90,10 +95,17 @@ func (a *App) AcceptWebhook(ctx context.Context, token string, p flows.Payload) 
 	}
 	now := a.cfg.Clock.Now().UTC()
 	ev := &store.Event{ID: store.NewID(), TeamID: t.teamID, FlowID: t.flowID, Payload: string(data), Status: store.EventSample, NextAt: now, ReceivedAt: now}
+	acc := &Accepted{EventID: ev.ID, FlowID: t.flowID, Active: t.active}
 	if t.active {
 		ev.Status = store.EventQueued
+		if t.replyWait > 0 {
+			// Waiting before the event is handed on: its run may reach the Reply step at once.
+			acc.ReplyWait, acc.reply = t.replyWait, &pendingReply{done: make(chan struct{})}
+			a.replies.Store(ev.ID, acc.reply)
+		}
 	}
 	if err := a.ingress.submit(ctx, ev); err != nil {
+		a.replies.Delete(ev.ID)
 		if store.IsDiskFull(err) {
 			a.metrics.webhookRejected("disk_full")
 			return nil, fmt.Errorf("%w (%v)", ErrDiskFull, err)
@@ -102,7 +114,7 @@ func (a *App) AcceptWebhook(ctx context.Context, token string, p flows.Payload) 
 		return nil, err
 	}
 	a.metrics.webhookAccepted()
-	return &Accepted{EventID: ev.ID, FlowID: t.flowID, Active: t.active, Reply: t.reply}, nil
+	return acc, nil
 }
 
 // committed is called by ingress after a batch of events is on disk: it announces them on the
@@ -119,41 +131,10 @@ func (a *App) committed(events []*store.Event) {
 	a.dispatch(queued)
 }
 
-// WaitRun waits up to d for the run of an event (a webhook that answers with the result).
-func (a *App) WaitRun(ctx context.Context, eventID string, d time.Duration) (*store.Run, error) {
-	stored := make(chan struct{})
-	a.runWaiters.Store(eventID, stored)
-	defer a.runWaiters.CompareAndDelete(eventID, stored)
-	// This process's finisher says when it stored the run; on PostgreSQL another process may
-	// run the event, so the journal is also looked at now and then.
-	look := time.Hour
-	if a.store.Dialect() == "postgres" {
-		look = 100 * time.Millisecond
-	}
-	deadline := time.NewTimer(d)
-	defer deadline.Stop()
-	for {
-		var r store.Run
-		err := a.store.Read(ctx).Where("event_id = ?", eventID).Order("started_at desc").First(&r).Error
-		if err == nil {
-			return &r, nil
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-deadline.C:
-			return nil, context.DeadlineExceeded
-		case <-stored:
-			stored = nil // read once more, then wait for the deadline or the next look
-		case <-time.After(look):
-		}
-	}
-}
-
 // TestFlow runs a flow now with real HTTP (the editor's "send for real"), streams it to the
 // live log and stores it in the journal marked as a test.
 func (a *App) TestFlow(ctx context.Context, id string, p flows.Payload, doc *flows.Flow) (*store.Run, *flows.Trace, error) {
-	stored, err := a.store.Flow(ctx, id)
+	stored, err := a.storedFlow(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -2,9 +2,9 @@ package core
 
 import (
 	"fmt"
-	"mime"
 	"net/mail"
 	"strings"
+	"time"
 
 	"github.com/hookflow/hookflow/flows"
 )
@@ -12,8 +12,8 @@ import (
 // CodeBadSetting marks a flow setting the server cannot use (the field names which one).
 const CodeBadSetting = "settings.invalid"
 
-// maxReplyWait is the longest a webhook answer may wait for its run (the ingress caps it too).
-const maxReplyWait = 30000
+// maxReplyWait is the longest a webhook answer may wait for its run, in ms.
+const maxReplyWait = int(flows.MaxReplyWait / time.Millisecond)
 
 // problems lists every setting a person must fix, in words; none when all can be used.
 func (s *FlowSettings) problems() flows.Problems {
@@ -39,38 +39,12 @@ func (s *FlowSettings) problems() flows.Problems {
 		if rp.Status != 0 && (rp.Status < 200 || rp.Status > 599) {
 			bad("reply.status", "the answer status must be from 200 to 599, not %d", rp.Status)
 		}
-		if _, ok := ReplyContentType(rp.ContentType); !ok && rp.ContentType != "" {
-			bad("reply.content_type", "the answer's content type must be one of %s, not %q: a web page or a script sent from hookflow's address could act as the signed-in person", strings.Join(replyTypes, ", "), rp.ContentType)
+		if _, ok := flows.ReplyContentType(rp.ContentType); !ok && rp.ContentType != "" {
+			bad("reply.content_type", "the answer's content type must be one of %s, not %q: a web page or a script sent from hookflow's address could act as the signed-in person", strings.Join(flows.ReplyTypes, ", "), rp.ContentType)
 		}
 		if rp.WaitMs < 0 || rp.WaitMs > maxReplyWait {
 			bad("reply.wait_ms", "the answer can wait for the run at most %d ms", maxReplyWait)
 		}
 	}
 	return ps
-}
-
-// replyTypes are the content types a webhook answer may have: what sources read, and what no
-// browser runs. The answer comes from hookflow's own address, so a page (text/html, SVG, XHTML)
-// or a script there would run with the signed-in person's rights; the API's sandbox policy stops
-// those too, and this list keeps them from being served at all.
-var replyTypes = []string{"text/plain", "application/json", "application/xml", "text/xml", "text/csv"}
-
-// DefaultReplyType is what a flow's answer is served as without an allowed type of its own.
-const DefaultReplyType = "text/plain; charset=utf-8"
-
-// ReplyContentType is the type a flow's answer is served with: contentType in its canonical
-// form when its media type is allowed (parameters such as charset kept), else false.
-func ReplyContentType(contentType string) (string, bool) {
-	mt, params, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		return "", false
-	}
-	for _, t := range replyTypes {
-		if mt == t {
-			if out := mime.FormatMediaType(mt, params); out != "" {
-				return out, true
-			}
-		}
-	}
-	return "", false
 }

@@ -91,6 +91,7 @@ function StepView({ step }: { step: StepTrace }) {
         </details>
       )}
       <EarlierSteps nodeId={step.node} direct={src?.node ?? ''} triggerId={triggerId} />
+      {step.kind === 'reply' && <ReplyAnswer output={step.output} />}
       {step.output !== undefined && (
         <details open>
           <summary>{t('inspector.output')}</summary>
@@ -206,5 +207,18 @@ export function Inspector() {
       {!step && traced && !isTrigger && <ComingInput nodeId={node.id} />}
       {!step && !isTrigger && <CapturedView nodeId={node.id} />}
     </aside>
+  );
+}
+
+/** A Reply step's answer as the source would read it: status and type, then the text itself. */
+function ReplyAnswer({ output }: { output: unknown }) {
+  const t = useT();
+  if (!output || typeof output !== 'object') return null;
+  const o = output as { status?: unknown; content_type?: unknown; body?: unknown };
+  return (
+    <div className="reply-answer" data-testid="reply-answer">
+      <div>{t('reply.preview', { status: String(o.status ?? ''), type: String(o.content_type ?? '') })}</div>
+      <pre className="json" data-testid="reply-answer-body">{String(o.body ?? '')}</pre>
+    </div>
   );
 }

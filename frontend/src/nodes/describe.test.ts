@@ -118,6 +118,8 @@ describe('describeStep', () => {
     ['a condition without rules', 'ru', { id: 'filter1', kind: 'filter', config: { match: 'all', rules: [] } }, 'Условие', 'правил пока нет'],
     ['JavaScript', 'ru', { id: 'js1', kind: 'js', config: { code: 'const a = 1;\n\nreturn input;' } }, 'Код JavaScript', '2 строки'],
     ['an empty form', 'ru', { id: 'form_encode1', kind: 'form_encode', config: {} }, 'Поля формы', 'полей пока нет'],
+    ['the answer to the webhook', 'ru', { id: 'reply1', kind: 'reply', config: { status: '201', content_type: 'application/json' } }, 'Ответ на вебхук', 'отвечает 201 · application/json'],
+    ['a new answer, as the step answers', 'en', { id: 'reply1', kind: 'reply', config: {} }, 'Reply to the webhook', 'answers 200 · application/json'],
   ] as One[])('%s', (_, lang, node, title, summary) => {
     const d = say(node, lang);
     expect([d.title, d.summary]).toEqual([title, summary]);
@@ -130,7 +132,7 @@ describe('describeStep', () => {
   });
 
   it('never shows the node id, whatever the kind', () => {
-    for (const kind of ['webhook', 'http', 'form_encode', 'set', 'json_parse', 'js', 'filter', 'something_new']) {
+    for (const kind of ['webhook', 'http', 'form_encode', 'set', 'json_parse', 'js', 'filter', 'reply', 'something_new']) {
       for (const lang of ['en', 'ru'] as Lang[]) {
         const d = say({ id: `${kind}1`, kind, config: {} }, lang);
         expect(d.title, `${kind} ${lang}`).not.toMatch(/\w+\d$/);

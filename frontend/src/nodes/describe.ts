@@ -295,6 +295,10 @@ export function describeStep(node: StepLike, ctx: DescribeContext): StepDescript
       summary = routes.length ? `${t('router.summary', { count: routes.length })}: ${names.join(', ')}` : t('router.noRoutes');
       break;
     }
+    case 'reply':
+      title = t('reply.title');
+      summary = t('reply.summary', { status: str(c.status) || '200', type: str(c.content_type) || 'application/json' });
+      break;
     case 'js': {
       title = t('canvas.title.js');
       const lines = str(c.code).split('\n').filter((l) => l.trim() !== '').length;

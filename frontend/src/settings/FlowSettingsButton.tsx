@@ -1,12 +1,13 @@
 // The flow's settings in a dialog: who gets the failure emails, how long the journal keeps
-// runs, how many webhook calls a second the flow takes, and what the webhook answers the source.
+// runs, and how many webhook calls a second the flow takes. (What the webhook answers the source
+// is the flow's Reply step.)
 // Saved on their own with the flow's saved document, so unsaved canvas edits stay unsaved.
 import { useEffect, useState } from 'react';
 import { api } from '../api/client';
 import type { FlowView } from '../api/types';
 import { useT, type MessageKey } from '../i18n/i18n';
 import { ErrorBox } from '../pages/ErrorBox';
-import { fromForm, MAX_WAIT_MS, REPLY_TYPES, toForm, type SettingsForm, type SettingsProblem } from './settingsModel';
+import { fromForm, toForm, type SettingsForm, type SettingsProblem } from './settingsModel';
 import '../journal/runs.css';
 
 interface Props {
@@ -30,9 +31,6 @@ const problemText: Record<SettingsProblem['key'], MessageKey> = {
   email: 'settings.problem.email',
   whole: 'settings.problem.whole',
   positive: 'settings.problem.positive',
-  status: 'settings.problem.status',
-  wait: 'settings.problem.wait',
-  contentType: 'settings.problem.contentType',
 };
 
 function SettingsDialog({ view, canEdit, onSaved, onClose }: Props & { onClose(): void }) {
@@ -78,9 +76,9 @@ function SettingsDialog({ view, canEdit, onSaved, onClose }: Props & { onClose()
       <div className="field">
         <label htmlFor={id}>{t(label)}</label>
         {multiline ? <textarea rows={3} {...props} /> : <input type="text" {...props} />}
-        {help && <div className="help">{t(help, { max: MAX_WAIT_MS })}</div>}
+        {help && <div className="help">{t(help)}</div>}
         {mine.map((p, i) => (
-          <div className="error" role="alert" key={i}>{t(problemText[p.key], { value: p.value ?? '', types: REPLY_TYPES.join(', ') })}</div>
+          <div className="error" role="alert" key={i}>{t(problemText[p.key], { value: p.value ?? '' })}</div>
         ))}
       </div>
     );
@@ -112,10 +110,7 @@ function SettingsDialog({ view, canEdit, onSaved, onClose }: Props & { onClose()
           <legend>{t('settings.webhook')}</legend>
           {field('ratePerSecond', 'settings.ratePerSecond', 'settings.rateHelp')}
           {field('rateBurst', 'settings.rateBurst')}
-          {field('replyStatus', 'settings.replyStatus', 'settings.replyHelp')}
-          {field('replyContentType', 'settings.replyContentType', 'settings.replyContentTypeHelp')}
-          {field('replyBody', 'settings.replyBody', undefined, true)}
-          {field('replyWaitMs', 'settings.replyWaitMs', 'settings.replyWaitHelp')}
+          <div className="help" data-testid="settings-reply-moved">{t('reply.settingsMoved')}</div>
         </fieldset>
         <div className="row-actions">
           {canEdit && (

@@ -19,9 +19,14 @@ describe('flow settings form', () => {
   it('reads emails separated by commas, spaces or lines, and drops empty sections', () => {
     const form = { ...toForm({}), recipients: 'a@b.ru\n c@d.com;e@f.org  ' };
     expect(fromForm(form).settings).toEqual({ recipients: ['a@b.ru', 'c@d.com', 'e@f.org'], lang: 'en' });
-    expect(fromForm(toForm({ reply: { status: 200 }, rate_limit: { burst: 3 } })).settings).toEqual({ reply: { status: 200 }, rate_limit: { burst: 3 } });
-    expect(fromForm({ ...toForm({}), replyContentType: ' Application/JSON; charset=utf-8 ' }).settings).toEqual({ reply: { content_type: 'Application/JSON; charset=utf-8' } });
-    expect(fromForm(toForm({}), { recipients: ['x@y.z'], reply: { body: 'x' } }).settings).toEqual({});
+    expect(fromForm(toForm({ rate_limit: { burst: 3 } })).settings).toEqual({ rate_limit: { burst: 3 } });
+    expect(fromForm(toForm({}), { recipients: ['x@y.z'], rate_limit: { burst: 3 } }).settings).toEqual({});
+  });
+
+  it('has no answer fields: the answer is the flow\'s Reply step, and an old reply setting is passed back untouched', () => {
+    const form = toForm({ reply: { status: 201, body: 'x' } });
+    expect(Object.keys(form).some((k) => k.startsWith('reply'))).toBe(false);
+    expect(fromForm(form, { reply: { status: 201, body: 'x' } }).settings).toEqual({ reply: { status: 201, body: 'x' } });
   });
 
   it('names each value a person must fix', () => {
@@ -30,9 +35,6 @@ describe('flow settings form', () => {
       recipients: 'owner@example.com, not-an-email',
       retentionDays: '2.5',
       ratePerSecond: '0',
-      replyStatus: '99',
-      replyContentType: 'text/html; charset=utf-8',
-      replyWaitMs: '600000',
     };
     const { settings, problems } = fromForm(form);
     expect(settings).toBeUndefined();
@@ -40,9 +42,6 @@ describe('flow settings form', () => {
       { field: 'recipients', key: 'email', value: 'not-an-email' },
       { field: 'retentionDays', key: 'positive' },
       { field: 'ratePerSecond', key: 'positive' },
-      { field: 'replyStatus', key: 'status' },
-      { field: 'replyContentType', key: 'contentType', value: 'text/html; charset=utf-8' },
-      { field: 'replyWaitMs', key: 'wait' },
     ]);
   });
 });

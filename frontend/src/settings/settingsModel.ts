@@ -1,6 +1,7 @@
-// A flow's settings (failure emails, journal retention, the webhook's rate limit and reply) as
-// the form edits them: every value a string, turned back into the server's shape on save with
-// the problems a person can fix named by field.
+// A flow's settings (failure emails, journal retention, the webhook's rate limit) as the form
+// edits them: every value a string, turned back into the server's shape on save with the problems
+// a person can fix named by field. What the webhook answers is a step of the flow now (the Reply
+// step, kind "reply"); the server reads an old flow's reply setting as that step.
 export interface SettingsForm {
   recipients: string; // emails separated by commas, spaces or new lines
   lang: string;
@@ -8,20 +9,15 @@ export interface SettingsForm {
   retentionCount: string;
   ratePerSecond: string;
   rateBurst: string;
-  replyStatus: string;
-  replyContentType: string;
-  replyBody: string;
-  replyWaitMs: string;
 }
 
-export type SettingsProblem = { field: keyof SettingsForm; key: 'email' | 'whole' | 'positive' | 'status' | 'wait' | 'contentType'; value?: string };
+export type SettingsProblem = { field: keyof SettingsForm; key: 'email' | 'whole' | 'positive'; value?: string };
 
 type Stored = Record<string, unknown>;
 
 const str = (v: unknown) => (v === undefined || v === null || v === 0 ? '' : String(v));
 
 export function toForm(settings: Stored = {}): SettingsForm {
-  const reply = (settings.reply ?? {}) as Stored;
   const rate = (settings.rate_limit ?? {}) as Stored;
   return {
     recipients: Array.isArray(settings.recipients) ? settings.recipients.join(', ') : '',
@@ -30,18 +26,10 @@ export function toForm(settings: Stored = {}): SettingsForm {
     retentionCount: str(settings.retention_count),
     ratePerSecond: str(rate.per_second),
     rateBurst: str(rate.burst),
-    replyStatus: str(reply.status),
-    replyContentType: str(reply.content_type),
-    replyBody: str(reply.body),
-    replyWaitMs: str(reply.wait_ms),
   };
 }
 
 const EMAIL = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/;
-/** The answer types the server keeps (server/core/settings.go): what sources read, and no browser runs. */
-export const REPLY_TYPES = ['text/plain', 'application/json', 'application/xml', 'text/xml', 'text/csv'];
-const replyTypeAllowed = (ct: string) => REPLY_TYPES.includes(ct.split(';')[0].trim().toLowerCase());
-export const MAX_WAIT_MS = 30000;
 
 /** The members of o that are set; undefined when none is. */
 function defined(o: Stored): Stored | undefined {
@@ -76,12 +64,6 @@ export function fromForm(form: SettingsForm, previous: Stored = {}): { settings?
     }
   }
   const burst = whole('rateBurst', 1);
-  const status = whole('replyStatus', 1);
-  if (status !== undefined && (status < 200 || status > 599)) problems.push({ field: 'replyStatus', key: 'status' });
-  const contentType = form.replyContentType.trim();
-  if (contentType !== '' && !replyTypeAllowed(contentType)) problems.push({ field: 'replyContentType', key: 'contentType', value: contentType });
-  const waitMs = whole('replyWaitMs', 1);
-  if (waitMs !== undefined && waitMs > MAX_WAIT_MS) problems.push({ field: 'replyWaitMs', key: 'wait' });
   if (problems.length) return { problems };
 
   const out: Stored = { ...previous };
@@ -94,6 +76,5 @@ export function fromForm(form: SettingsForm, previous: Stored = {}): { settings?
   put('retention_days', retentionDays);
   put('retention_count', retentionCount);
   put('rate_limit', defined({ per_second: perSecond, burst }));
-  put('reply', defined({ status, content_type: contentType || undefined, body: form.replyBody || undefined, wait_ms: waitMs }));
   return { settings: out, problems };
 }
