@@ -410,6 +410,13 @@ func (h *httpStep) Run(ctx context.Context, sc *StepContext) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	return h.deliver(ctx, sc, p)
+}
+
+// deliver sends a prepared request with the step's retries and success rule, or in a preview
+// continues with the sample (or the service's example) answer, and records the exchange. Kinds
+// that talk to one service's API (google_sheets) build their request and deliver it here.
+func (h *httpStep) deliver(ctx context.Context, sc *StepContext, p *httpPrepared) (any, error) {
 	x := &HTTPExchange{Sent: !sc.Preview(), Request: HTTPRequest{
 		Method:  p.method,
 		URL:     p.url,
@@ -446,6 +453,7 @@ func (h *httpStep) Run(ctx context.Context, sc *StepContext) (any, error) {
 			return out, nil
 		}
 	} else {
+		var err error
 		if res, err = h.send(ctx, sc, p, x); err != nil {
 			return nil, err
 		}
