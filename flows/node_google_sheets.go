@@ -311,11 +311,15 @@ func (s *sheetsStep) token(ctx context.Context, sc *StepContext, cfg *jwt.Config
 	}
 	actx, cancel := context.WithTimeout(ctx, s.http.timeout)
 	defer cancel()
+	tr := &doerTransport{ctx: actx, doer: sc.Env.HTTPClient()}
 	client := &http.Client{
-		Transport:     doerTransport{ctx: actx, doer: sc.Env.HTTPClient()},
+		Transport:     tr,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	tok, err := cfg.TokenSource(context.WithValue(actx, oauth2.HTTPClient, client)).Token()
+	if err != nil && tr.err != nil {
+		err = tr.err // the library keeps only the text of a failed request's error
+	}
 	var re *oauth2.RetrieveError
 	var denied *DeniedError
 	switch {
@@ -333,10 +337,7 @@ func (s *sheetsStep) token(ctx context.Context, sc *StepContext, cfg *jwt.Config
 		if re.Response != nil {
 			status = re.Response.StatusCode
 		}
-		reply := strings.TrimSpace(strings.TrimSuffix(re.ErrorCode+": "+re.ErrorDescription, ": "))
-		if re.ErrorCode == "" {
-			reply = httpExcerpt(string(re.Body))
-		}
+		reply := tokenErrorText(re)
 		sc.Logf("%s refused the token: HTTP %d %s", tokenHost, status, reply)
 		if status == http.StatusTooManyRequests || status >= 500 {
 			// Google is busy or down: the run is tried again later.
@@ -347,21 +348,46 @@ func (s *sheetsStep) token(ctx context.Context, sc *StepContext, cfg *jwt.Config
 		secs := strconv.FormatFloat(s.http.timeout.Seconds(), 'f', -1, 64)
 		return "", sc.Fail(CodeHTTPTimeout, Params{"host": tokenHost, "seconds": secs})
 	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
+	if tr.err != nil {
 		return "", sc.Fail(CodeHTTPNetwork, Params{"host": tokenHost, "detail": httpNetDetail(err)})
 	}
 	// Not a network failure: the library could not sign with the key.
 	return "", sc.Fail(CodeSheetsKey, Params{"detail": strings.TrimPrefix(err.Error(), "oauth2: ")})
 }
 
+// tokenErrorText is the token endpoint's own words: "invalid_grant: Invalid JWT Signature."
+// (RFC 6749's error and error_description), or an excerpt of what it answered.
+func tokenErrorText(re *oauth2.RetrieveError) string {
+	code, desc := re.ErrorCode, re.ErrorDescription
+	if code == "" {
+		var body struct {
+			Error       string `json:"error"`
+			Description string `json:"error_description"`
+		}
+		if json.Unmarshal(re.Body, &body) == nil {
+			code, desc = body.Error, body.Description
+		}
+	}
+	switch {
+	case code != "" && desc != "":
+		return code + ": " + desc
+	case code != "":
+		return code
+	}
+	return httpExcerpt(string(re.Body))
+}
+
 // doerTransport sends the library's requests through the run's HTTP client, within ctx (the
-// library's own requests carry no deadline).
+// library's own requests carry no deadline), and keeps the last request's error, which the
+// library passes on only as text.
 type doerTransport struct {
 	ctx  context.Context
 	doer Doer
+	err  error
 }
 
-func (t doerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	return t.doer.Do(r.WithContext(t.ctx))
+func (t *doerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := t.doer.Do(r.WithContext(t.ctx))
+	t.err = err
+	return resp, err
 }
