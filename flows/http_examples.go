@@ -44,7 +44,7 @@ var serviceAnswers = []serviceAnswer{
 	// Google Sheets API, spreadsheets.values.append: an AppendValuesResponse
 	// (developers.google.com/sheets/api/reference/rest/v4/spreadsheets.values/append).
 	{Service: "Google Sheets", host: "sheets.googleapis.com", path: "/v4/spreadsheets/",
-		body: `{"spreadsheetId":"1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms","tableRange":"Заявки!A1:E7","updates":{"spreadsheetId":"1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms","updatedRange":"Заявки!A8:E8","updatedRows":1,"updatedColumns":5,"updatedCells":25}}`},
+		body: `{"spreadsheetId":"1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms","tableRange":"Заявки!A1:E7","updates":{"spreadsheetId":"1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms","updatedRange":"Заявки!A8:E8","updatedRows":1,"updatedColumns":5,"updatedCells":5}}`},
 	// amoCRM API v4, POST /api/v4/leads/complex: the lead's and the contact's ids per lead sent
 	// (amocrm.ru/developers/content/crm_platform/leads-api#leads-complex-add).
 	{Service: "amoCRM", host: ".amocrm.ru", path: "/api/v4/", body: amoCRMAnswer},

@@ -229,6 +229,10 @@ func (s *sheetsStep) Run(ctx context.Context, sc *StepContext) (any, error) {
 		var err error
 		if acct, signer, err = sheetsReadKey(keyText); err != nil {
 			sc.Secret(acct.PrivateKey)
+			if sc.Preview() { // the request can still be shown; sending it would fail
+				sc.Logf("the service account's key cannot be read (%s): the row would not be sent", err.Error())
+				break
+			}
 			return nil, sc.Fail(CodeSheetsKey, Params{"detail": err.Error()})
 		}
 		sc.Secret(acct.PrivateKey)
