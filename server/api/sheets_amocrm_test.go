@@ -1,12 +1,17 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hookflow/hookflow/flows/flowstest"
+	"github.com/hookflow/hookflow/server/core"
+	"github.com/hookflow/hookflow/server/secrets"
+	"github.com/hookflow/hookflow/server/store"
+	"github.com/hookflow/hookflow/server/internal/testdb"
 )
 
 // Any webhook → Google Sheets through the server: the lead arrives as JSON, the run signs in at
@@ -87,5 +92,61 @@ func TestServer_GetCourseOrderBecomesAnAmoCRMLead(t *testing.T) {
 	s.call("GET", "/api/runs/"+failed[0].ID, nil, &detail)
 	if strings.Contains(string(detail.Trace), "amo-server-token-777") {
 		t.Error("the amoCRM token is visible in the journal")
+	}
+}
+
+// A key pasted into the Google Sheets step itself (a flow built by hand has no settings) is a
+// secret like a secret header: sealed in the database, masked in the API's answers, kept when
+// the editor sends the mask back, and opened only to run.
+func TestServer_SheetsKeyPastedIntoTheStepIsSealedAndMasked(t *testing.T) {
+	g := flowstest.NewGoogle(t)
+	opts := testdb.Options(t, "sqlite")
+	st, err := store.Open(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	box, _, _, err := secrets.Load("", opts.DataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := startServerOn(t, st, g.Client(), func(c *core.Config) { c.Secrets = box })
+	cfg, _ := json.Marshal(map[string]any{"key": g.Key, "spreadsheet": "1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms", "sheet": "Leads",
+		"cells": []map[string]string{{"value": "{{trigger.params.name}}"}}})
+	doc := `{"schema":1,"name":"by hand","nodes":[{"id":"trigger","kind":"webhook"},{"id":"row","kind":"google_sheets","config":` + string(cfg) + `}],
+		"edges":[{"from":"trigger","to":"row"}]}`
+	f := s.createFlow(t, doc)
+
+	stored, err := st.Flow(context.Background(), f.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(stored.Document, "PRIVATE KEY") || !strings.Contains(stored.Document, secrets.Prefix) {
+		t.Fatalf("the key is not sealed in the database: %.300s", stored.Document)
+	}
+	var view struct {
+		Document struct {
+			Nodes []struct {
+				Config map[string]any `json:"config"`
+			} `json:"nodes"`
+		} `json:"document"`
+	}
+	s.call("GET", "/api/flows/"+f.ID, nil, &view)
+	if got := view.Document.Nodes[1].Config["key"]; got != core.SecretMask {
+		t.Fatalf("the API shows the key as %.40q", got)
+	}
+	// The editor saves the flow with the mask in the field: the stored key stays.
+	var raw map[string]any
+	s.call("GET", "/api/flows/"+f.ID, nil, &raw)
+	if code := s.call("PUT", "/api/flows/"+f.ID, raw, nil); code != 200 {
+		t.Fatalf("save: %d", code)
+	}
+	if code := s.call("POST", "/api/flows/"+f.ID+"/start", nil, nil); code != 200 {
+		t.Fatalf("start: %d", code)
+	}
+	hook(t, f.WebhookURL, "GET", "name=Anna", "", "")
+	s.waitRuns(f.ID, "success", 1, 10*time.Second)
+	if got := g.Sheets.Requests(); len(got) != 1 || got[0].Body != `{"majorDimension":"ROWS","values":[["Anna"]]}` {
+		t.Fatalf("Sheets got %+v", got)
 	}
 }
