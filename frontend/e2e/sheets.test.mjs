@@ -89,7 +89,8 @@ test('webhook → a row in Google Sheets, built in Russian by pointing at values
   assert.equal(await page.getByTestId('trace-status').getAttribute('data-sent'), 'false');
   await page.getByTestId('node-google_sheets1').click();
   const step = page.getByTestId('step');
-  await step.getByText('sheets.googleapis.com/v4/spreadsheets/1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms/values/', { exact: false }).first().waitFor();
+  const request = step.getByText('sheets.googleapis.com/v4/spreadsheets/1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms/values/', { exact: false }).first();
+  await request.waitFor();
   const shown = await step.textContent();
   assert.ok(shown.includes(`[[\\"Анна\\",\\"'+79161234567\\"]]`), `the row with the phone kept as text, in: ${shown}`);
   assert.ok(shown.includes('••••••'), 'the token is masked');
@@ -97,6 +98,7 @@ test('webhook → a row in Google Sheets, built in Russian by pointing at values
   assert.ok(shown.includes('hookflow@shkola-leads.iam.gserviceaccount.com'), 'the log names the service account');
   await page.locator('[data-testid="problems-count"].problems-none').waitFor({ timeout: 10_000 });
   await assertNoHorizontalOverflow(page);
+  await request.scrollIntoViewIfNeeded();
   await screenshot(page, 'sheets-preview-ru.png');
   assertNoPageErrors(page);
 });
