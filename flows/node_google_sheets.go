@@ -142,14 +142,9 @@ func buildSheets(b *Builder, cfg *sheetsConfig) Step {
 		s.cells = append(s.cells, b.Template(fmt.Sprintf("cells[%d].value", i), c.Value))
 		s.formula = append(s.formula, strings.HasPrefix(strings.TrimSpace(c.Value), "="))
 	}
-	h := &httpStep{method: "POST", bodyType: httpBodyJSON, timeout: httpDefaultTimeout, retries: httpDefaultRetries,
-		delay: httpDefaultDelay, statusMin: 200, statusMax: 299, sample: httpResult{status: 200, headers: http.Header{}}}
-	if cfg.TimeoutMs > 0 {
-		h.timeout = time.Duration(min(cfg.TimeoutMs, httpMaxTimeoutMs)) * time.Millisecond
-	}
-	if cfg.Retries != nil {
-		h.retries = max(0, min(*cfg.Retries, httpMaxRetries))
-	}
+	h := &httpStep{method: "POST", bodyType: httpBodyJSON, delay: httpDefaultDelay, statusMin: 200, statusMax: 299,
+		sample: httpResult{status: 200, headers: http.Header{}}}
+	h.setLimits(cfg.TimeoutMs, cfg.Retries)
 	h.errorPath, _ = ParsePath("error.message") // Google's errors: {"error": {"code", "message", "status"}}
 	s.http = h
 	return s

@@ -287,14 +287,7 @@ func buildHTTP(b *Builder, cfg *httpConfig) Step {
 		}
 	}
 
-	h.timeout = httpDefaultTimeout
-	if cfg.TimeoutMs > 0 {
-		h.timeout = time.Duration(min(cfg.TimeoutMs, httpMaxTimeoutMs)) * time.Millisecond
-	}
-	h.retries = httpDefaultRetries
-	if cfg.Retries != nil {
-		h.retries = max(0, min(*cfg.Retries, httpMaxRetries))
-	}
+	h.setLimits(cfg.TimeoutMs, cfg.Retries)
 	h.delay = httpDefaultDelay
 	if cfg.RetryDelayMs != nil {
 		h.delay = min(time.Duration(max(0, *cfg.RetryDelayMs))*time.Millisecond, httpMaxDelay)
@@ -347,6 +340,19 @@ func buildHTTP(b *Builder, cfg *httpConfig) Step {
 		h.sample.body = []byte(httpRawText(s.Body))
 	}
 	return h
+}
+
+// setLimits sets the time one attempt may take and how many times to try again, within bounds;
+// 0 and nil take the defaults.
+func (h *httpStep) setLimits(timeoutMs int, retries *int) {
+	h.timeout = httpDefaultTimeout
+	if timeoutMs > 0 {
+		h.timeout = time.Duration(min(timeoutMs, httpMaxTimeoutMs)) * time.Millisecond
+	}
+	h.retries = httpDefaultRetries
+	if retries != nil {
+		h.retries = max(0, min(*retries, httpMaxRetries))
+	}
 }
 
 // httpSyntaxDetail shortens goja's syntax error to its position and reason.
