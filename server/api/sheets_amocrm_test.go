@@ -9,9 +9,9 @@ import (
 
 	"github.com/hookflow/hookflow/flows/flowstest"
 	"github.com/hookflow/hookflow/server/core"
+	"github.com/hookflow/hookflow/server/internal/testdb"
 	"github.com/hookflow/hookflow/server/secrets"
 	"github.com/hookflow/hookflow/server/store"
-	"github.com/hookflow/hookflow/server/internal/testdb"
 )
 
 // Any webhook → Google Sheets through the server: the lead arrives as JSON, the run signs in at
