@@ -41,11 +41,21 @@ var serviceAnswers = []serviceAnswer{
 	{Service: "Bitrix24", host: ".bitrix24.by", path: "/rest/", body: bitrix24Answer},
 	{Service: "Bitrix24", host: ".bitrix24.kz", path: "/rest/", body: bitrix24Answer},
 	{Service: "Bitrix24", host: ".bitrix24.ua", path: "/rest/", body: bitrix24Answer},
+	// Google Sheets API, spreadsheets.values.append: an AppendValuesResponse
+	// (developers.google.com/sheets/api/reference/rest/v4/spreadsheets.values/append).
+	{Service: "Google Sheets", host: "sheets.googleapis.com", path: "/v4/spreadsheets/",
+		body: `{"spreadsheetId":"1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms","tableRange":"Заявки!A1:E7","updates":{"spreadsheetId":"1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms","updatedRange":"Заявки!A8:E8","updatedRows":1,"updatedColumns":5,"updatedCells":5}}`},
+	// amoCRM API v4, POST /api/v4/leads/complex: the lead's and the contact's ids per lead sent
+	// (amocrm.ru/developers/content/crm_platform/leads-api#leads-complex-add).
+	{Service: "amoCRM", host: ".amocrm.ru", path: "/api/v4/", body: amoCRMAnswer},
+	{Service: "amoCRM", host: ".amocrm.com", path: "/api/v4/", body: amoCRMAnswer},
 	// Offerrum's answer is not documented: its name is known, its answer is not.
 	{Service: "Offerrum", host: "api.offerrum.com"},
 }
 
 const bitrix24Answer = `{"result":1234,"time":{"start":1709633700.1,"finish":1709633700.3,"duration":0.2,"processing":0.1,"date_start":"2024-03-05T13:15:00+03:00","date_finish":"2024-03-05T13:15:00+03:00"}}`
+
+const amoCRMAnswer = `[{"id":9774766,"contact_id":12117258,"company_id":null,"request_id":["0"],"merged":false}]`
 
 // serviceAnswerFor finds the known service an address belongs to.
 func serviceAnswerFor(host, path string) (serviceAnswer, bool) {

@@ -159,6 +159,9 @@ func (h *httpStep) replyFromFields(parsed any) string {
 			}
 		}
 	}
+	if s := httpProblemDetails(parsed); s != "" {
+		return httpExcerpt(s)
+	}
 	for _, p := range httpErrorPaths {
 		if v, _, ok := p.Lookup(parsed); ok {
 			if s := httpReplyText(v, false); s != "" {
@@ -167,6 +170,53 @@ func (h *httpStep) replyFromFields(parsed any) string {
 		}
 	}
 	return ""
+}
+
+// httpProblemDetails is the text of an RFC 9457 "problem details" answer
+// (application/problem+json: title, type, status, detail), as amoCRM gives: its detail (else its
+// title), followed by each of amoCRM's validation errors as "path: detail" —
+// {"title":"Bad Request","status":400,"detail":"Request validation failed","validation-errors":
+// [{"request_id":"0","errors":[{"code":"NotSupportedChoice","path":"…","detail":"…"}]}]}.
+// "" when the answer is not one.
+func httpProblemDetails(parsed any) string {
+	obj, ok := parsed.(map[string]any)
+	if !ok {
+		return ""
+	}
+	title, _ := obj["title"].(string)
+	detail, _ := obj["detail"].(string)
+	_, hasStatus := obj["status"].(json.Number)
+	_, hasType := obj["type"].(string)
+	if title == "" || (!hasStatus && !hasType) {
+		return ""
+	}
+	text := strings.TrimSpace(detail)
+	if text == "" {
+		text = strings.TrimSpace(title)
+	}
+	var found []string
+	groups, _ := obj["validation-errors"].([]any)
+	for _, g := range groups {
+		gm, _ := g.(map[string]any)
+		errs, _ := gm["errors"].([]any)
+		for _, e := range errs {
+			em, _ := e.(map[string]any)
+			d, _ := em["detail"].(string)
+			if d == "" {
+				d, _ = em["code"].(string)
+			}
+			if p, _ := em["path"].(string); p != "" {
+				d = p + ": " + d
+			}
+			if d = strings.TrimSpace(d); d != "" {
+				found = append(found, d)
+			}
+		}
+	}
+	if len(found) > 0 {
+		text += " — " + strings.Join(found, "; ")
+	}
+	return text
 }
 
 // httpReplyText turns a found error value into text. Outside an explicit path, flags and numbers

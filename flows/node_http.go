@@ -287,14 +287,7 @@ func buildHTTP(b *Builder, cfg *httpConfig) Step {
 		}
 	}
 
-	h.timeout = httpDefaultTimeout
-	if cfg.TimeoutMs > 0 {
-		h.timeout = time.Duration(min(cfg.TimeoutMs, httpMaxTimeoutMs)) * time.Millisecond
-	}
-	h.retries = httpDefaultRetries
-	if cfg.Retries != nil {
-		h.retries = max(0, min(*cfg.Retries, httpMaxRetries))
-	}
+	h.setLimits(cfg.TimeoutMs, cfg.Retries)
 	h.delay = httpDefaultDelay
 	if cfg.RetryDelayMs != nil {
 		h.delay = min(time.Duration(max(0, *cfg.RetryDelayMs))*time.Millisecond, httpMaxDelay)
@@ -347,6 +340,19 @@ func buildHTTP(b *Builder, cfg *httpConfig) Step {
 		h.sample.body = []byte(httpRawText(s.Body))
 	}
 	return h
+}
+
+// setLimits sets the time one attempt may take and how many times to try again, within bounds;
+// 0 and nil take the defaults.
+func (h *httpStep) setLimits(timeoutMs int, retries *int) {
+	h.timeout = httpDefaultTimeout
+	if timeoutMs > 0 {
+		h.timeout = time.Duration(min(timeoutMs, httpMaxTimeoutMs)) * time.Millisecond
+	}
+	h.retries = httpDefaultRetries
+	if retries != nil {
+		h.retries = max(0, min(*retries, httpMaxRetries))
+	}
 }
 
 // httpSyntaxDetail shortens goja's syntax error to its position and reason.
@@ -410,6 +416,13 @@ func (h *httpStep) Run(ctx context.Context, sc *StepContext) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	return h.deliver(ctx, sc, p)
+}
+
+// deliver sends a prepared request with the step's retries and success rule, or in a preview
+// continues with the sample (or the service's example) answer, and records the exchange. Kinds
+// that talk to one service's API (google_sheets) build their request and deliver it here.
+func (h *httpStep) deliver(ctx context.Context, sc *StepContext, p *httpPrepared) (any, error) {
 	x := &HTTPExchange{Sent: !sc.Preview(), Request: HTTPRequest{
 		Method:  p.method,
 		URL:     p.url,
@@ -446,6 +459,7 @@ func (h *httpStep) Run(ctx context.Context, sc *StepContext) (any, error) {
 			return out, nil
 		}
 	} else {
+		var err error
 		if res, err = h.send(ctx, sc, p, x); err != nil {
 			return nil, err
 		}

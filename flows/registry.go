@@ -161,3 +161,20 @@ func Kinds() []KindInfo {
 	})
 	return out
 }
+
+// SecretFields names a kind's top-level text fields marked Secret (a service account's key): the
+// server keeps their values sealed at rest and masked in its answers, as it does secret inputs
+// and headers. A value made only of {{…}} references holds no secret itself.
+func SecretFields(kindName string) []string {
+	k, ok := kindByName(kindName)
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, f := range k.Fields {
+		if f.Secret && f.Type == FieldString {
+			out = append(out, f.Key)
+		}
+	}
+	return out
+}

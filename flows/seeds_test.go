@@ -33,6 +33,12 @@ func loadJSON(t *testing.T, path string, v any) {
 
 func seedRun(t *testing.T, templateID, payloadFile, inputsFile string, client *http.Client) *Trace {
 	t.Helper()
+	return seedRunWith(t, templateID, payloadFile, inputsFile, nil, client)
+}
+
+// seedRunWith is seedRun with some of the inputs file's values replaced (a key made by the test).
+func seedRunWith(t *testing.T, templateID, payloadFile, inputsFile string, replace map[string]string, client *http.Client) *Trace {
+	t.Helper()
 	tpl, ok := TemplateByID(templateID)
 	if !ok {
 		t.Fatalf("no template %s", templateID)
@@ -41,6 +47,9 @@ func seedRun(t *testing.T, templateID, payloadFile, inputsFile string, client *h
 	loadJSON(t, "payloads/"+payloadFile, &payload)
 	var inputs map[string]string
 	loadJSON(t, "inputs/"+inputsFile, &inputs)
+	for k, v := range replace {
+		inputs[k] = v
+	}
 	env := fixedEnv(inputs)
 	if client != nil {
 		env.HTTP = client
@@ -275,6 +284,8 @@ func TestSeed_PreviewTracesMatchGolden(t *testing.T) {
 		{"webhook-getcourse-user", "site-form.json", "getcourse.json"},
 		{"tilda-bitrix24", "tilda-form.json", "bitrix24.json"},
 		{"getcourse-telegram", "getcourse-user.json", "telegram.json"},
+		{"webhook-google-sheets", "site-form.json", "google-sheets.json"},
+		{"getcourse-amocrm", "getcourse-order.json", "amocrm.json"},
 	}
 	for _, c := range cases {
 		t.Run(c.template, func(t *testing.T) {
@@ -369,6 +380,15 @@ func TestSeed_ServiceRefusalsQuoteTheServicesOwnWords(t *testing.T) {
 			401, `{"ok":false,"error_code":401,"description":"Unauthorized"}`, "Unauthorized", 1},
 		{"Telegram: the manager blocked the bot", "getcourse-telegram", "getcourse-user.json", "telegram.json",
 			403, `{"ok":false,"error_code":403,"description":"Forbidden: bot was blocked by the user"}`, "bot was blocked by the user", 1},
+		{"amoCRM: wrong or expired token", "getcourse-amocrm", "getcourse-order.json", "amocrm.json",
+			401, `{"title":"Unauthorized","type":"https://httpstatus.es/401","status":401,"detail":"Unauthorized"}`, "«Unauthorized»", 1},
+		{"amoCRM: a field refused", "getcourse-amocrm", "getcourse-order.json", "amocrm.json",
+			400, `{"validation-errors":[{"request_id":"0","errors":[{"code":"NotSupportedChoice","path":"_embedded.contacts.0.custom_fields_values.0.field_code","detail":"The value you selected is not a valid choice."}]}],"title":"Bad Request","type":"https://httpstatus.es/400","status":400,"detail":"Request validation failed"}`,
+			"Request validation failed — _embedded.contacts.0.custom_fields_values.0.field_code: The value you selected is not a valid choice.", 1},
+		{"amoCRM: the account's subscription ended", "getcourse-amocrm", "getcourse-order.json", "amocrm.json",
+			402, `{"title":"Payment Required","type":"https://httpstatus.es/402","status":402,"detail":"Account is not paid"}`, "Account is not paid", 1},
+		{"amoCRM: too many requests", "getcourse-amocrm", "getcourse-order.json", "amocrm.json",
+			429, `{"title":"Too Many Requests","type":"https://httpstatus.es/429","status":429,"detail":"Too many requests"}`, "Too many requests", 4},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -4,6 +4,7 @@
 package flowstest
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -23,6 +24,7 @@ type Received struct {
 	ContentType        string
 	Form               url.Values // the body read as a form
 	Body               string
+	Header             http.Header
 }
 
 // Target is a local HTTPS server that records requests and answers from a script.
@@ -39,7 +41,7 @@ func NewTarget(t testing.TB, replies ...http.HandlerFunc) *Target {
 	ft := &Target{replies: replies}
 	ft.srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		rec := Received{Method: r.Method, Host: r.Host, Path: r.URL.Path, Query: r.URL.Query(), ContentType: r.Header.Get("Content-Type"), Body: string(body)}
+		rec := Received{Method: r.Method, Host: r.Host, Path: r.URL.Path, Query: r.URL.Query(), ContentType: r.Header.Get("Content-Type"), Body: string(body), Header: r.Header.Clone()}
 		rec.Form, _ = url.ParseQuery(string(body))
 		ft.mu.Lock()
 		n := len(ft.got)
@@ -50,6 +52,7 @@ func NewTarget(t testing.TB, replies ...http.HandlerFunc) *Target {
 		}
 		ft.mu.Unlock()
 		if reply != nil {
+			r.Body = io.NopCloser(bytes.NewReader(body)) // the reply may read it too
 			reply(w, r)
 		}
 	}))
@@ -72,6 +75,10 @@ func Reply(status int, body string) http.HandlerFunc {
 		io.WriteString(w, body)
 	}
 }
+
+// URL is the target's own address (https://127.0.0.1:port), for settings that name an address
+// (a key file's token_uri).
+func (ft *Target) URL() string { return ft.srv.URL }
 
 // Requests returns what the target received so far.
 func (ft *Target) Requests() []Received {

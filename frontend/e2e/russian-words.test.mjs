@@ -17,6 +17,7 @@ const allowed = new Set(
     // Brand names: our product and the services flows connect (spelled as they spell themselves).
     'hookflow', 'GetCourse', 'CPA.House', 'CPA', 'House', 'Tilda', 'U-ON', 'aray', 'Offerrum', 'Klientiks',
     'SMS', 'Deliverer', 'JavaScript', 'Telegram', 'Bitrix24',
+    'Google', 'Sheets', 'Cloud', 'amoCRM', // Google Sheets (in Google Cloud), amoCRM
     // The one language name written in its own letters in the language switch.
     'English',
     // Technical tokens users meet in the services' own settings and type themselves.

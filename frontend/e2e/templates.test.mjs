@@ -64,12 +64,13 @@ test('the U-ON → Offerrum template previews with the sample answer and shows t
 
 test('every seed template previews from its preset sample; time from Test to painted steps', async () => {
   const { templates } = (await server.api('GET', '/api/templates')).body;
-  assert.equal(templates.length, 7);
+  assert.equal(templates.length, 9);
   const page = await newPage(browser);
   await signIn(page, server);
   for (const tpl of templates) {
-    // A Bitrix24 portal is a host name; every other setting takes any text.
-    const inputs = Object.fromEntries((tpl.flow.inputs ?? []).map((i) => [i.key, i.key === 'bitrix_portal' ? 'school.bitrix24.ru' : i.default || '1']));
+    // A Bitrix24 portal is a host name, a Google table an address; every other setting takes any text.
+    const given = { bitrix_portal: 'school.bitrix24.ru', spreadsheet: 'https://docs.google.com/spreadsheets/d/1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms/edit' };
+    const inputs = Object.fromEntries((tpl.flow.inputs ?? []).map((i) => [i.key, given[i.key] || i.default || '1']));
     const res = await server.api('POST', `/api/templates/${tpl.id}/instantiate`, { name: tpl.id, inputs });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     const flow = res.body;

@@ -35,39 +35,54 @@ var templateRef = regexp.MustCompile(`\{\{[^}]*\}\}`)
 
 func holdsSecret(v string) bool { return strings.TrimSpace(templateRef.ReplaceAllString(v, "")) != "" }
 
-// headerVisit is one HTTP header of a flow document.
+// headerVisit is one HTTP header of a flow document, or one field of a step that its kind marks
+// secret (flows.SecretFields: a service account's key).
 type headerVisit struct {
 	node, key, value string
 	secret           bool
+	field            string // the value's place (headerField, kindField)
 }
 
-// mapHeaders calls fn with every header value of every http node and stores what it returns.
+// mapHeaders calls fn with every header value of every http node and every secret field of a
+// step, and stores what it returns.
 func mapHeaders(doc *flows.Flow, fn func(h headerVisit) (string, error)) error {
 	for ni := range doc.Nodes {
 		n := &doc.Nodes[ni]
-		if n.Kind != "http" || len(n.Config) == 0 {
-			continue
-		}
-		headers := gjson.GetBytes(n.Config, "headers")
-		if !headers.IsArray() {
+		if len(n.Config) == 0 {
 			continue
 		}
 		cfg := []byte(n.Config)
 		changed := false
-		for i, h := range headers.Array() {
-			v := h.Get("value")
-			if v.Type != gjson.String {
-				continue
-			}
-			nv, err := fn(headerVisit{node: n.ID, key: h.Get("key").String(), value: v.String(), secret: h.Get("secret").Bool()})
+		visit := func(path string, h headerVisit) error {
+			nv, err := fn(h)
 			if err != nil {
 				return err
 			}
-			if nv != v.String() {
-				if cfg, err = sjson.SetBytes(cfg, fmt.Sprintf("headers.%d.value", i), nv); err != nil {
+			if nv != h.value {
+				if cfg, err = sjson.SetBytes(cfg, path, nv); err != nil {
 					return err
 				}
 				changed = true
+			}
+			return nil
+		}
+		for _, key := range flows.SecretFields(n.Kind) {
+			if v := gjson.GetBytes(cfg, gjsonKey(key)); v.Type == gjson.String {
+				if err := visit(gjsonKey(key), headerVisit{node: n.ID, key: key, value: v.String(), secret: true, field: kindField(n.ID, key)}); err != nil {
+					return err
+				}
+			}
+		}
+		if n.Kind == "http" {
+			for i, h := range gjson.GetBytes(cfg, "headers").Array() {
+				v := h.Get("value")
+				if v.Type != gjson.String {
+					continue
+				}
+				key := h.Get("key").String()
+				if err := visit(fmt.Sprintf("headers.%d.value", i), headerVisit{node: n.ID, key: key, value: v.String(), secret: h.Get("secret").Bool(), field: headerField(n.ID, key)}); err != nil {
+					return err
+				}
 			}
 		}
 		if changed {
@@ -75,6 +90,11 @@ func mapHeaders(doc *flows.Flow, fn func(h headerVisit) (string, error)) error {
 		}
 	}
 	return nil
+}
+
+// gjsonKey escapes a field name for a gjson/sjson path.
+func gjsonKey(key string) string {
+	return strings.NewReplacer(".", `\.`, "*", `\*`, "?", `\?`).Replace(key)
 }
 
 // maskDocument hides secret header values (and anything sealed) for API answers.
@@ -106,11 +126,16 @@ func placeOf(f *store.Flow) place { return place{team: f.TeamID, flow: f.ID} }
 
 func inputField(key string) string        { return "input:" + key }
 func headerField(node, key string) string { return "header:" + node + "\x00" + key }
+func kindField(node, key string) string   { return "field:" + node + "\x00" + key }
 
 // fieldName names a field for people: the log line of a refused value.
 func fieldName(field string) string {
 	if k, ok := strings.CutPrefix(field, "input:"); ok {
 		return "setting " + k
+	}
+	if rest, ok := strings.CutPrefix(field, "field:"); ok {
+		node, key, _ := strings.Cut(rest, "\x00")
+		return "field " + key + " of step " + node
 	}
 	node, key, _ := strings.Cut(strings.TrimPrefix(field, "header:"), "\x00")
 	return "header " + key + " of step " + node
@@ -192,14 +217,14 @@ func (a *App) sealFlow(f *store.Flow, prev *store.Flow, atStart bool) (refused [
 	if prev != nil {
 		if pdoc, err := flows.ParseFlow([]byte(prev.Document)); err == nil {
 			_ = mapHeaders(pdoc, func(h headerVisit) (string, error) {
-				stored[h.node+"\x00"+h.key] = h.value
+				stored[h.field] = h.value
 				return h.value, nil
 			})
 		}
 	}
 	err = mapHeaders(doc, func(h headerVisit) (string, error) {
-		field := headerField(h.node, h.key)
-		old := stored[h.node+"\x00"+h.key]
+		field := h.field
+		old := stored[field]
 		v := h.value
 		if v == SecretMask {
 			v = old
@@ -271,7 +296,7 @@ func (a *App) openFlow(f *store.Flow) (*store.Flow, error) {
 		if err != nil {
 			return nil, &UnreadableFlowError{ID: f.ID, Err: err}
 		}
-		if err := mapHeaders(doc, func(h headerVisit) (string, error) { return openAt(h.value, headerField(h.node, h.key)) }); err != nil {
+		if err := mapHeaders(doc, func(h headerVisit) (string, error) { return openAt(h.value, h.field) }); err != nil {
 			return nil, err
 		}
 		out.Document = mustJSON(doc)

@@ -40,6 +40,8 @@ describe('hostOf and serviceOfUrl', () => {
     ['https://school.bitrix24.ru/rest/1/abc123/crm.lead.add.json', 'school.bitrix24.ru', 'bitrix24'],
     ['https://b24-x1y2z3.bitrix24.com.br/rest/7/code/crm.contact.add', 'b24-x1y2z3.bitrix24.com.br', 'bitrix24'],
     ['https://{{inputs.bitrix_portal}}/rest/{{inputs.bitrix_webhook}}/crm.lead.add.json', '…', 'bitrix24'],
+    ['https://{{inputs.amo_subdomain}}.amocrm.ru/api/v4/leads/complex', '….amocrm.ru', 'amocrm'],
+    ['https://sheets.googleapis.com/v4/spreadsheets/1Bx/values/A1:append', 'sheets.googleapis.com', 'googlesheets'],
     ['https://telegram.org.example/x', 'telegram.org.example', 'generic'],
     ['https://shop.example/crm.lead.add.json.bak', 'shop.example', 'generic'],
     ['http://127.0.0.1:18091/send', '127.0.0.1', 'generic'],
@@ -120,6 +122,9 @@ describe('describeStep', () => {
     ['an empty form', 'ru', { id: 'form_encode1', kind: 'form_encode', config: {} }, 'Поля формы', 'полей пока нет'],
     ['the answer to the webhook', 'ru', { id: 'reply1', kind: 'reply', config: { status: '201', content_type: 'application/json' } }, 'Ответ на вебхук', 'отвечает 201 · application/json'],
     ['a new answer, as the step answers', 'en', { id: 'reply1', kind: 'reply', config: {} }, 'Reply to the webhook', 'answers 200 · application/json'],
+    ['amoCRM lead', 'ru', { id: 'http1', kind: 'http', config: { method: 'POST', url: 'https://{{inputs.amo_subdomain}}.amocrm.ru/api/v4/leads/complex' } }, 'Отправить лид в amoCRM', 'POST ….amocrm.ru'],
+    ['Google Sheets row', 'ru', { id: 'google_sheets1', kind: 'google_sheets', config: { sheet: 'Заявки', cells: fields(3) } }, 'Строка в Google Таблицу', 'Заявки · 3 столбца'],
+    ['Google Sheets row, sheet from the settings', 'en', { id: 'google_sheets1', kind: 'google_sheets', config: { sheet: '{{inputs.sheet}}', cells: fields(1) } }, 'Add a row to Google Sheets', 'the sheet from the settings · 1 column'],
   ] as One[])('%s', (_, lang, node, title, summary) => {
     const d = say(node, lang);
     expect([d.title, d.summary]).toEqual([title, summary]);
@@ -132,7 +137,7 @@ describe('describeStep', () => {
   });
 
   it('never shows the node id, whatever the kind', () => {
-    for (const kind of ['webhook', 'http', 'form_encode', 'set', 'json_parse', 'js', 'filter', 'reply', 'something_new']) {
+    for (const kind of ['webhook', 'http', 'form_encode', 'set', 'json_parse', 'js', 'filter', 'reply', 'google_sheets', 'something_new']) {
       for (const lang of ['en', 'ru'] as Lang[]) {
         const d = say({ id: `${kind}1`, kind, config: {} }, lang);
         expect(d.title, `${kind} ${lang}`).not.toMatch(/\w+\d$/);

@@ -7,7 +7,7 @@ import { textIn } from '../api/types';
 import { dictionaries, translate, type Lang, type MessageKey } from '../i18n/i18n';
 
 export type ServiceId = 'getcourse' | 'cpahouse' | 'uon' | 'aray' | 'offerrum' | 'klientiks' | 'smsdeliverer'
-  | 'tilda' | 'telegram' | 'bitrix24' | 'generic';
+  | 'tilda' | 'telegram' | 'bitrix24' | 'googlesheets' | 'amocrm' | 'generic';
 
 export interface Service {
   id: ServiceId;
@@ -29,6 +29,8 @@ export const SERVICES: Record<ServiceId, Service> = {
   tilda: { id: 'tilda', name: 'Tilda', mark: 'T', colour: '#d9534f' },
   telegram: { id: 'telegram', name: 'Telegram', mark: 'TG', colour: '#1b87c0' },
   bitrix24: { id: 'bitrix24', name: 'Bitrix24', mark: 'B24', colour: '#0b7fa8' },
+  googlesheets: { id: 'googlesheets', name: 'Google Sheets', mark: 'GS', colour: '#188038' },
+  amocrm: { id: 'amocrm', name: 'amoCRM', mark: 'amo', colour: '#2f6fb0' },
   generic: { id: 'generic', name: '', mark: '', colour: '#64748b' },
 };
 
@@ -43,6 +45,8 @@ const HOSTS: [RegExp, ServiceId][] = [
   [/sms-?deliverer/, 'smsdeliverer'],
   [/(^|\.)api\.telegram\.org$/, 'telegram'],
   [/(^|\.)bitrix24\.[a-z]{2,3}(\.[a-z]{2})?$/, 'bitrix24'],
+  [/(^|\.)amocrm\.(ru|com)$/, 'amocrm'],
+  [/^sheets\.googleapis\.com$/, 'googlesheets'],
 ];
 
 /** A Bitrix24 portal is often an input (https://{{inputs.bitrix_portal}}/rest/…/crm.lead.add.json):
@@ -137,6 +141,8 @@ export function serviceOf(node: StepLike, ctx: Pick<DescribeContext, 'nodes' | '
     }
     case 'http':
       return serviceOfUrl(str(node.config?.url));
+    case 'google_sheets':
+      return 'googlesheets';
     case 'form_encode':
     case 'set': {
       // The fields of a request: the service of the HTTP step they go to.
@@ -239,7 +245,7 @@ function httpTitle(node: StepLike, lang: Lang): string {
   if (!host) return t('canvas.title.http');
   const name = service === 'generic' ? host : SERVICES[service].name;
   if (method === 'GET') return t('canvas.title.fetch', { service: name });
-  if (service === 'cpahouse') return t('canvas.title.lead', { service: name });
+  if (service === 'cpahouse' || service === 'amocrm') return t('canvas.title.lead', { service: name });
   if (service === 'aray' || service === 'offerrum') return t('canvas.title.order', { service: name });
   if (service === 'getcourse') {
     if (/\/pl\/api\/deals/.test(url)) return t('canvas.title.order', { service: name });
@@ -299,6 +305,13 @@ export function describeStep(node: StepLike, ctx: DescribeContext): StepDescript
       title = t('reply.title');
       summary = t('reply.summary', { status: str(c.status) || '200', type: str(c.content_type) || 'application/json' });
       break;
+    case 'google_sheets': {
+      title = t('sheets.title');
+      const sheet = str(c.sheet).trim();
+      const cells = list(c.cells).length;
+      summary = [sheet && !sheet.includes('{{') ? sheet : t('sheets.anySheet'), cells ? t('sheets.cells', { count: cells }) : ''].filter(Boolean).join(' · ');
+      break;
+    }
     case 'js': {
       title = t('canvas.title.js');
       const lines = str(c.code).split('\n').filter((l) => l.trim() !== '').length;

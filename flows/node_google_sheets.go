@@ -1,0 +1,392 @@
+package flows
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/google"
+	"golang.org/x/oauth2/jwt"
+)
+
+// google_sheets appends one row to a sheet of a Google spreadsheet through the Sheets API
+// (spreadsheets.values.append), signed in as a service account from its JSON key file.
+//
+//   - The access token comes from Google's own library (golang.org/x/oauth2/google): the key's
+//     private key signs a JWT that the key's token_uri exchanges for a token. The library's
+//     requests go through the run's HTTP client (the server's outbound policy), never
+//     http.DefaultClient, and within the step's time limit.
+//   - The append itself is an http step's request (retries on 5xx and 429, the answer in the
+//     trace, Google's error message quoted); in a preview nothing is sent, no token is asked for,
+//     and the trace shows the request that would go out with the token masked.
+//   - The key, its private key and the token are secrets of the run: masked wherever the trace
+//     shows them. Tokens are kept in memory until shortly before they expire, so a busy flow
+//     does not sign in for every row.
+//   - Cells are written as if typed (valueInputOption=USER_ENTERED: numbers and dates are
+//     recognised), except that data starting with = + - @ is kept as text, so that a phone
+//     "+7 916 …" is not read as a formula and a lead cannot put a formula into the table. A
+//     formula the user writes into a cell's setting (the setting itself starts with =) stays one.
+
+type sheetsConfig struct {
+	Key         string      `json:"key"`
+	Spreadsheet string      `json:"spreadsheet"`
+	Sheet       string      `json:"sheet"`
+	Cells       []sheetCell `json:"cells"`
+	TimeoutMs   int         `json:"timeout_ms"`
+	Retries     *int        `json:"retries"`
+}
+
+type sheetCell struct {
+	Value string `json:"value"`
+}
+
+// Errors of the step, in the user's words.
+const (
+	CodeSheetsKey         = "google_sheets.key"
+	CodeSheetsSpreadsheet = "google_sheets.spreadsheet"
+	CodeSheetsNoCells     = "google_sheets.no_cells"
+	CodeSheetsToken       = "google_sheets.token"
+	CodeSheetsNoAccess    = "google_sheets.no_access"
+)
+
+// sheetsAPI is the Sheets API's address; sheetsScope the permission the token asks for.
+const (
+	sheetsAPI   = "https://sheets.googleapis.com"
+	sheetsScope = "https://www.googleapis.com/auth/spreadsheets"
+	// sheetsTokenMargin: a kept token is used only while it has this much time left.
+	sheetsTokenMargin = 2 * time.Minute
+)
+
+func init() {
+	for code, t := range map[string]Text{
+		CodeSheetsKey: {"the service account's key cannot be read: {detail}. Paste the whole JSON file Google Cloud gave (Service accounts → Keys → Add key → JSON)",
+			"ключ сервисного аккаунта не читается: {detail}. Вставьте JSON-файл целиком, как его выдал Google Cloud («Сервисные аккаунты» → «Ключи» → «Добавить ключ» → JSON)"},
+		CodeSheetsSpreadsheet: {"'{value}' is neither a Google Sheets address nor a table ID; copy the table's address from the browser (https://docs.google.com/spreadsheets/d/…)",
+			"«{value}» — не адрес Google Таблицы и не её ID; скопируйте адрес таблицы из браузера (https://docs.google.com/spreadsheets/d/…)"},
+		CodeSheetsNoCells: {"add at least one cell to the row", "добавьте в строку хотя бы одну ячейку"},
+		CodeSheetsToken: {"Google did not sign in the service account {email}: «{reply}». Check that the key is current (not deleted in Google Cloud) and the Google Sheets API is enabled in its project",
+			"Google не пустил сервисный аккаунт {email}: «{reply}». Проверьте, что ключ действующий (не удалён в Google Cloud) и в его проекте включён Google Sheets API"},
+		CodeSheetsNoAccess: {"Google Sheets answered with HTTP status {status}{reply}. Open the table, click Share and add {email} as an editor; check the table's address and the sheet's name",
+			"Google Таблицы ответили HTTP-статусом {status}{reply}. Откройте таблицу, нажмите «Настройки доступа» и добавьте {email} как редактора; проверьте адрес таблицы и название листа"},
+	} {
+		messages[code] = t
+	}
+	Register(KindSpec[sheetsConfig]{
+		Name:  "google_sheets",
+		Title: Text{"Google Sheets row", "Строка в Google Таблицу"},
+		Help: Text{
+			"Adds a row at the end of a sheet in a Google spreadsheet, one cell per column, signed in as a service account. Share the table with the service account's email as an editor.",
+			"Добавляет строку в конец листа Google Таблицы, по ячейке на столбец, от имени сервисного аккаунта. Откройте таблице доступ на редактирование для email сервисного аккаунта.",
+		},
+		Fields: []Field{
+			{Key: "key", Type: FieldString, Label: Text{"Service account key (JSON)", "Ключ сервисного аккаунта (JSON)"}, Required: true, Template: true, Secret: true,
+				Help: Text{"The whole JSON file from Google Cloud → IAM → Service accounts → Keys → Add key → JSON; kept secret",
+					"JSON-файл целиком из Google Cloud → «IAM» → «Сервисные аккаунты» → «Ключи» → «Добавить ключ» → JSON; хранится в секрете"}},
+			{Key: "spreadsheet", Type: FieldString, Label: Text{"Table address or ID", "Адрес или ID таблицы"}, Required: true, Template: true,
+				Help: Text{"The table's address from the browser (https://docs.google.com/spreadsheets/d/…/edit) or the ID inside it",
+					"Адрес таблицы из браузера (https://docs.google.com/spreadsheets/d/…/edit) или ID из него"}},
+			{Key: "sheet", Type: FieldString, Label: Text{"Sheet", "Лист"}, Template: true,
+				Help: Text{"The sheet's name on its tab, e.g. Leads; empty: the first sheet",
+					"Название листа на его ярлыке, например «Заявки»; если пусто — первый лист"}},
+			{Key: "cells", Type: FieldList, Label: Text{"Row cells, column by column", "Ячейки строки по столбцам"},
+				Default: []any{map[string]any{"value": ""}},
+				Help: Text{"The first cell goes to column A, the next to B and so on; text or values of earlier steps",
+					"Первая ячейка попадёт в столбец A, следующая — в B и так далее; текст или значения из предыдущих шагов"},
+				Fields: []Field{
+					{Key: "value", Type: FieldString, Label: Text{"Value", "Значение"}, Template: true,
+						Help: Text{"Text or a reference such as {{trigger.params.phone}}; numbers and dates are recognised as if typed",
+							"Текст или подстановка, например {{trigger.params.phone}}; числа и даты распознаются, как при вводе вручную"}},
+				}},
+			{Key: "timeout_ms", Type: FieldNumber, Label: Text{"Timeout, ms", "Время ожидания, мс"}, Default: 10000, Min: bound(0), Max: bound(httpMaxTimeoutMs),
+				Help: Text{"How long to wait for Google's answer to one attempt (10000 = 10 seconds)", "Сколько ждать ответа Google на одну попытку (10000 = 10 секунд)"}},
+			{Key: "retries", Type: FieldNumber, Label: Text{"Retries", "Повторы"}, Default: httpDefaultRetries, Min: bound(0), Max: bound(httpMaxRetries),
+				Help: Text{"How many times to try again when Google is unreachable or busy; 0 = never",
+					"Сколько раз повторить, если Google недоступен или перегружен; 0 — не повторять"}},
+		},
+		Build: buildSheets,
+	})
+}
+
+type sheetsStep struct {
+	key, spreadsheet, sheet *Template
+	cells                   []*Template
+	formula                 []bool // the cell's own setting is a formula (starts with =)
+	http                    *httpStep
+}
+
+func buildSheets(b *Builder, cfg *sheetsConfig) Step {
+	s := &sheetsStep{
+		key:         b.Template("key", cfg.Key),
+		spreadsheet: b.Template("spreadsheet", cfg.Spreadsheet),
+		sheet:       b.TemplateOrNil("sheet", cfg.Sheet),
+	}
+	if src := strings.TrimSpace(cfg.Spreadsheet); src != "" && !strings.Contains(src, "{{") {
+		if _, ok := SpreadsheetID(src); !ok {
+			b.Problem("spreadsheet", CodeSheetsSpreadsheet, Params{"value": src})
+		}
+	}
+	if len(cfg.Cells) == 0 {
+		b.Problem("cells", CodeSheetsNoCells, nil)
+	}
+	for i, c := range cfg.Cells {
+		s.cells = append(s.cells, b.Template(fmt.Sprintf("cells[%d].value", i), c.Value))
+		s.formula = append(s.formula, strings.HasPrefix(strings.TrimSpace(c.Value), "="))
+	}
+	h := &httpStep{method: "POST", bodyType: httpBodyJSON, delay: httpDefaultDelay, statusMin: 200, statusMax: 299,
+		sample: httpResult{status: 200, headers: http.Header{}}}
+	h.setLimits(cfg.TimeoutMs, cfg.Retries)
+	h.errorPath, _ = ParsePath("error.message") // Google's errors: {"error": {"code", "message", "status"}}
+	s.http = h
+	return s
+}
+
+// sheetsURLID finds the ID in a table's address: https://docs.google.com/spreadsheets/d/<ID>/edit.
+var (
+	sheetsURLID = regexp.MustCompile(`/spreadsheets/(?:u/\d+/)?d/([A-Za-z0-9_-]+)`)
+	sheetsBare  = regexp.MustCompile(`^[A-Za-z0-9_-]{10,}$`)
+)
+
+// SpreadsheetID reads a Google spreadsheet's ID from its address in the browser or from the ID
+// itself.
+func SpreadsheetID(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if m := sheetsURLID.FindStringSubmatch(s); m != nil {
+		return m[1], true
+	}
+	if sheetsBare.MatchString(s) {
+		return s, true
+	}
+	return "", false
+}
+
+var (
+	sheetsPlainName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	sheetsCellRef   = regexp.MustCompile(`^(?i:[a-z]{1,3}[0-9]+|r[0-9]+c[0-9]+)$`)
+)
+
+// sheetsRange is the A1 range naming a sheet: its name, in quotes unless it is plain letters
+// and digits that cannot be read as a cell; the first sheet when there is no name.
+func sheetsRange(sheet string) string {
+	sheet = strings.TrimSpace(sheet)
+	switch {
+	case sheet == "":
+		return "A1"
+	case sheetsPlainName.MatchString(sheet) && !sheetsCellRef.MatchString(sheet):
+		return sheet
+	}
+	return "'" + strings.ReplaceAll(sheet, "'", "''") + "'"
+}
+
+// sheetsCellText is what goes into a cell: data starting like a formula is kept as text (a
+// leading ' is Sheets' own mark for that), unless it is a plain number or the user's formula.
+func sheetsCellText(v string, formula bool) string {
+	if formula || v == "" || !strings.ContainsRune("=+-@", rune(v[0])) {
+		return v
+	}
+	if v[0] == '-' {
+		if _, err := strconv.ParseFloat(strings.ReplaceAll(v, ",", "."), 64); err == nil {
+			return v
+		}
+	}
+	return "'" + v
+}
+
+// serviceAccount is what the step reads of a key file besides what the library does.
+type serviceAccount struct {
+	Type         string `json:"type"`
+	ClientEmail  string `json:"client_email"`
+	PrivateKey   string `json:"private_key"`
+	PrivateKeyID string `json:"private_key_id"`
+	TokenURI     string `json:"token_uri"`
+}
+
+func (s *sheetsStep) Run(ctx context.Context, sc *StepContext) (any, error) {
+	keyText := strings.TrimSpace(sc.Render(s.key))
+	sc.Secret(keyText)
+	var acct serviceAccount
+	var signer *jwt.Config
+	switch {
+	case sc.Preview() && (keyText == "" || keyText == maskText):
+		sc.Logf("the service account's key is not shown here; it is used when the row is sent for real")
+	case keyText == "":
+		return nil, sc.Fail(CodeSheetsKey, Params{"detail": "the key is empty", "detail_ru": "ключ пуст"})
+	default:
+		var err error
+		if acct, signer, err = sheetsReadKey(keyText); err != nil {
+			sc.Secret(acct.PrivateKey)
+			if sc.Preview() { // the request can still be shown; sending it would fail
+				sc.Logf("the service account's key cannot be read (%s): the row would not be sent", err.Error())
+				break
+			}
+			return nil, sc.Fail(CodeSheetsKey, Params{"detail": err.Error()})
+		}
+		sc.Secret(acct.PrivateKey)
+		sc.Secret(acct.PrivateKeyID)
+		sc.Logf("signing in as the service account %s", acct.ClientEmail)
+	}
+
+	raw := strings.TrimSpace(sc.Render(s.spreadsheet))
+	id, ok := SpreadsheetID(raw)
+	if !ok {
+		return nil, sc.Fail(CodeSheetsSpreadsheet, Params{"value": raw})
+	}
+	row := make([]string, len(s.cells))
+	for i, c := range s.cells {
+		row[i] = sheetsCellText(sc.Render(c), s.formula[i])
+	}
+	body, err := httpMarshal(map[string]any{"majorDimension": "ROWS", "values": [][]string{row}})
+	if err != nil {
+		return nil, sc.Fail(CodeHTTPBadRequest, Params{"detail": err.Error()})
+	}
+	u := sheetsAPI + "/v4/spreadsheets/" + url.PathEscape(id) + "/values/" + url.PathEscape(sheetsRange(sc.Render(s.sheet))) + ":append?valueInputOption=USER_ENTERED"
+	p := &httpPrepared{method: "POST", url: u, host: "sheets.googleapis.com", body: body}
+
+	token := "(the service account's token, asked for when sent)"
+	if !sc.Preview() {
+		if token, err = s.token(ctx, sc, signer, acct); err != nil {
+			return nil, err
+		}
+		sc.Secret(token)
+	}
+	p.headers = []KeyVal{
+		{Key: "Authorization", Value: "Bearer " + token, Secret: true},
+		{Key: "Content-Type", Value: "application/json"},
+		{Key: "User-Agent", Value: httpUserAgent},
+	}
+	out, err := s.http.deliver(ctx, sc, p)
+	var pr *Problem
+	if errors.As(err, &pr) && pr.Code == CodeHTTPStatus && (pr.Params["status"] == "403" || pr.Params["status"] == "404") {
+		email := acct.ClientEmail
+		if email == "" {
+			email = "the service account"
+		}
+		return nil, sc.Fail(CodeSheetsNoAccess, Params{"status": pr.Params["status"], "reply": pr.Params["reply"], "email": email})
+	}
+	return out, err
+}
+
+// sheetsReadKey reads a service account's key file with Google's library.
+func sheetsReadKey(keyText string) (serviceAccount, *jwt.Config, error) {
+	var acct serviceAccount
+	if err := json.Unmarshal([]byte(keyText), &acct); err != nil {
+		return acct, nil, fmt.Errorf("it is not JSON (%v)", err)
+	}
+	if acct.Type != "service_account" {
+		return acct, nil, fmt.Errorf("it is a key of type %q, not of a service account", acct.Type)
+	}
+	cfg, err := google.JWTConfigFromJSON([]byte(keyText), sheetsScope)
+	if err != nil {
+		return acct, nil, errors.New(strings.TrimPrefix(err.Error(), "google: "))
+	}
+	return acct, cfg, nil
+}
+
+// sheetsTokens keeps access tokens by key until shortly before they expire.
+var sheetsTokens sync.Map // sha256 of the key file → *oauth2.Token
+
+// token gets an access token for the key: a kept one, or a new one from the key's token_uri
+// through the run's HTTP client.
+func (s *sheetsStep) token(ctx context.Context, sc *StepContext, cfg *jwt.Config, acct serviceAccount) (string, error) {
+	sum := sha256.Sum256([]byte(cfg.Email + "\x00" + string(cfg.PrivateKey) + "\x00" + cfg.TokenURL))
+	if v, ok := sheetsTokens.Load(sum); ok {
+		if t := v.(*oauth2.Token); t.Expiry.IsZero() || sc.Env.Now().Add(sheetsTokenMargin).Before(t.Expiry) {
+			sc.Logf("using the access token Google gave earlier")
+			return t.AccessToken, nil
+		}
+	}
+	tokenHost := cfg.TokenURL
+	if u, err := url.Parse(cfg.TokenURL); err == nil && u.Host != "" {
+		tokenHost = u.Host
+	}
+	actx, cancel := context.WithTimeout(ctx, s.http.timeout)
+	defer cancel()
+	tr := &doerTransport{ctx: actx, doer: sc.Env.HTTPClient()}
+	client := &http.Client{
+		Transport:     tr,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	tok, err := cfg.TokenSource(context.WithValue(actx, oauth2.HTTPClient, client)).Token()
+	if err != nil && tr.err != nil {
+		err = tr.err // the library keeps only the text of a failed request's error
+	}
+	var re *oauth2.RetrieveError
+	var denied *DeniedError
+	switch {
+	case err == nil:
+		sc.Logf("got an access token from %s", tokenHost)
+		sheetsTokens.Store(sum, tok)
+		return tok.AccessToken, nil
+	case ctx.Err() != nil:
+		return "", sc.Fail(CodeRunCanceled, nil)
+	case errors.As(err, &denied):
+		sc.Logf("the key's token address was not called: %s", denied.Error())
+		return "", sc.Fail(CodeHTTPDenied, Params{"host": tokenHost, "address": denied.Address, "reason": denied.Reason, "reason_ru": denied.ReasonRu})
+	case errors.As(err, &re):
+		status := 0
+		if re.Response != nil {
+			status = re.Response.StatusCode
+		}
+		reply := tokenErrorText(re)
+		sc.Logf("%s refused the token: HTTP %d %s", tokenHost, status, reply)
+		if status == http.StatusTooManyRequests || status >= 500 {
+			// Google is busy or down: the run is tried again later.
+			return "", sc.Fail(CodeHTTPStatus, Params{"host": tokenHost, "status": strconv.Itoa(status), "reply": " — «" + reply + "»"})
+		}
+		return "", sc.Fail(CodeSheetsToken, Params{"email": acct.ClientEmail, "reply": reply})
+	case errors.Is(actx.Err(), context.DeadlineExceeded) || httpIsTimeout(err):
+		secs := strconv.FormatFloat(s.http.timeout.Seconds(), 'f', -1, 64)
+		return "", sc.Fail(CodeHTTPTimeout, Params{"host": tokenHost, "seconds": secs})
+	}
+	if tr.err != nil {
+		return "", sc.Fail(CodeHTTPNetwork, Params{"host": tokenHost, "detail": httpNetDetail(err)})
+	}
+	// Not a network failure: the library could not sign with the key.
+	return "", sc.Fail(CodeSheetsKey, Params{"detail": strings.TrimPrefix(err.Error(), "oauth2: ")})
+}
+
+// tokenErrorText is the token endpoint's own words: "invalid_grant: Invalid JWT Signature."
+// (RFC 6749's error and error_description), or an excerpt of what it answered.
+func tokenErrorText(re *oauth2.RetrieveError) string {
+	code, desc := re.ErrorCode, re.ErrorDescription
+	if code == "" {
+		var body struct {
+			Error       string `json:"error"`
+			Description string `json:"error_description"`
+		}
+		if json.Unmarshal(re.Body, &body) == nil {
+			code, desc = body.Error, body.Description
+		}
+	}
+	switch {
+	case code != "" && desc != "":
+		return code + ": " + desc
+	case code != "":
+		return code
+	}
+	return httpExcerpt(string(re.Body))
+}
+
+// doerTransport sends the library's requests through the run's HTTP client, within ctx (the
+// library's own requests carry no deadline), and keeps the last request's error, which the
+// library passes on only as text.
+type doerTransport struct {
+	ctx  context.Context
+	doer Doer
+	err  error
+}
+
+func (t *doerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := t.doer.Do(r.WithContext(t.ctx))
+	t.err = err
+	return resp, err
+}
