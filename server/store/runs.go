@@ -29,7 +29,7 @@ func (s *Store) Runs(ctx context.Context, flowID string, f RunFilter) ([]Run, er
 	switch f.Status {
 	case "":
 	case RunWaiting:
-		q = q.Where("(status = ? AND retry_at IS NOT NULL) OR status = ?", "failed", RunWaiting)
+		q = q.Where("((status = ? AND retry_at IS NOT NULL) OR status = ?)", "failed", RunWaiting)
 	case "failed":
 		q = q.Where("status = ? AND retry_at IS NULL", "failed")
 	default:
