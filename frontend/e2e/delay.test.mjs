@@ -96,7 +96,8 @@ test('a Pause of 2 hours between a webhook and a request: the Test says it would
   assert.equal(crm.received.length, 0, 'nothing is sent before the pause ends');
   await row.locator('a').first().click();
   await page.getByTestId('run-waits').getByText('Запрос ждёт на шаге «Пауза» и продолжится', { exact: false }).waitFor();
-  await page.locator('[data-testid="run-step-delay1"][data-status="waiting"]').waitFor();
+  await page.locator('[data-testid="run-step-delay1"][data-status="waiting"]').getByText(status).waitFor();
+  await page.getByTestId('run-node-delay1').getByText(status).waitFor(); // the flow's picture says it too
   await page.locator('[data-testid="run-step-http1"][data-status="skipped"]').waitFor();
   await screenshot(page, 'delay-run-waiting.png');
   assertNoPageErrors(page);
