@@ -206,10 +206,12 @@ function everyKindFlow() {
       { id: 'code', kind: 'js', name: 'Скрипт', position: { x: 0, y: 600 }, config: { code: 'return input;', timeout_ms: 1000 } },
       { id: 'out', kind: 'set', name: 'Итог', position: { x: 0, y: 720 },
         config: { fields: [{ key: 'lead', value: '{{steps.parse.lead}}' }] } },
+      { id: 'pause', kind: 'delay', name: 'Подождать', position: { x: 0, y: 840 },
+        config: { mode: 'for', amount: 2, unit: 'hours', timezone: 'Europe/Moscow' } },
     ],
     edges: [
       { from: 'trigger', to: 'check' }, { from: 'check', to: 'form' }, { from: 'form', to: 'send' },
-      { from: 'send', to: 'parse' }, { from: 'parse', to: 'code' }, { from: 'code', to: 'out' },
+      { from: 'send', to: 'parse' }, { from: 'parse', to: 'code' }, { from: 'code', to: 'out' }, { from: 'out', to: 'pause' },
     ],
   };
 }
