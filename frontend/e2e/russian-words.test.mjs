@@ -207,7 +207,8 @@ function everyKindFlow() {
       { id: 'out', kind: 'set', name: 'Итог', position: { x: 0, y: 720 },
         config: { fields: [{ key: 'lead', value: '{{steps.parse.lead}}' }] } },
       { id: 'pause', kind: 'delay', name: 'Подождать', position: { x: 0, y: 840 },
-        config: { mode: 'for', amount: 2, unit: 'hours', timezone: 'Europe/Moscow' } },
+        // a time already past: the runs go on at once and end as they did without it
+        config: { mode: 'until', until: '01.01.2020 09:00', timezone: 'Europe/Moscow' } },
     ],
     edges: [
       { from: 'trigger', to: 'check' }, { from: 'check', to: 'form' }, { from: 'form', to: 'send' },
