@@ -36,7 +36,14 @@ type BasicEnv struct {
 	Wait func(ctx context.Context, d time.Duration) error
 	// Scripts runs user JavaScript in a sandbox process (the server); nil runs it here.
 	Scripts ScriptRunner
+	// Resumes is set by a host that stores a waiting run and resumes it when its time comes
+	// (the server's queue): a Delay step then parks the run. Without it a Delay notes the time
+	// it would wait until and goes on.
+	Resumes bool
 }
+
+// ResumesRuns reports Resumes (see StepContext.Resumes).
+func (e *BasicEnv) ResumesRuns() bool { return e.Resumes }
 
 // ScriptRunner is where user JavaScript runs; nil means in this process.
 func (e *BasicEnv) ScriptRunner() ScriptRunner { return e.Scripts }

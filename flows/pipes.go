@@ -186,22 +186,32 @@ var dateLayouts = []string{
 }
 
 func parseTime(s string, now func() time.Time) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if strings.EqualFold(s, "now") {
+	if strings.EqualFold(strings.TrimSpace(s), "now") {
 		return now().UTC(), nil
 	}
+	t, ok := parseTimeIn(s, time.UTC)
+	if !ok {
+		return time.Time{}, fmt.Errorf("%q is not a date hookflow can read (use 2024-01-31, 31.01.2024 or 2024-01-31 10:00:00)", strings.TrimSpace(s))
+	}
+	return t, nil
+}
+
+// parseTimeIn reads a date in any of dateLayouts or as unix seconds (milliseconds above 1e12);
+// a date written without its zone is a time in loc.
+func parseTimeIn(s string, loc *time.Location) (time.Time, bool) {
+	s = strings.TrimSpace(s)
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 		if n > 1e12 { // milliseconds
-			return time.UnixMilli(n).UTC(), nil
+			return time.UnixMilli(n).UTC(), true
 		}
-		return time.Unix(n, 0).UTC(), nil
+		return time.Unix(n, 0).UTC(), true
 	}
 	for _, l := range dateLayouts {
-		if t, err := time.Parse(l, s); err == nil {
-			return t, nil
+		if t, err := time.ParseInLocation(l, s, loc); err == nil {
+			return t, true
 		}
 	}
-	return time.Time{}, fmt.Errorf("%q is not a date hookflow can read (use 2024-01-31, 31.01.2024 or 2024-01-31 10:00:00)", s)
+	return time.Time{}, false
 }
 
 // goLayout turns a YYYY-MM-DD style pattern into Go's layout; text without such tokens is

@@ -17,9 +17,14 @@ type StepContext struct {
 	// Payload is the incoming request; the trigger turns it into its output.
 	Payload Payload
 
+	// Earlier is this step's trace in the attempt the run continues (RunFrom), when it did not
+	// finish there: a Delay step reads the time it was waiting until.
+	Earlier *StepTrace
+
 	trace   *StepTrace
 	secrets *[]string
 	branch  string
+	until   time.Time
 }
 
 // Preview reports whether requests must not be sent (browser preview, CLI --dry-run).
@@ -65,6 +70,19 @@ func (sc *StepContext) Secret(v string) { *sc.secrets = append(*sc.secrets, v) }
 // Branch sets which of its kind's Outputs the step takes (a filter's "true" or "false").
 func (sc *StepContext) Branch(b string) { sc.branch = b }
 
+// WaitUntil parks the run until t: the step ends as waiting, the steps after it do not run, and
+// the run's status is waiting with Until t. The host stores it and resumes it then (RunFrom with
+// this trace), when the step runs again and sees its time in Earlier. Only for a host that
+// resumes runs (Resumes).
+func (sc *StepContext) WaitUntil(t time.Time) { sc.until = t }
+
+// Resumes reports whether the host stores a waiting run and resumes it later (the server's
+// queue). Elsewhere (a test in the editor, hookflow run) a Delay notes its time and goes on.
+func (sc *StepContext) Resumes() bool {
+	r, ok := sc.Env.(interface{ ResumesRuns() bool })
+	return ok && r.ResumesRuns()
+}
+
 // Run checks and runs a flow against one incoming request. The error is not nil only when the
 // flow could not run at all (invalid flow, missing inputs); a failed step is a failed trace.
 func Run(ctx context.Context, f *Flow, payload Payload, env Env) (*Trace, error) {
@@ -78,10 +96,12 @@ func Run(ctx context.Context, f *Flow, payload Payload, env Env) (*Trace, error)
 
 // Run runs the compiled flow.
 func (p *Program) Run(ctx context.Context, payload Payload, env Env) (*Trace, error) {
-	return p.run(ctx, payload, env, nil)
+	return p.run(ctx, payload, env, nil, nil)
 }
 
-func (p *Program) run(ctx context.Context, payload Payload, env Env, reuse map[string]StepTrace) (*Trace, error) {
+// run runs the steps; reuse holds the outputs of steps that succeeded in an earlier attempt,
+// earlier the traces of steps that were waiting there.
+func (p *Program) run(ctx context.Context, payload Payload, env Env, reuse, earlier map[string]StepTrace) (*Trace, error) {
 	start := env.Now()
 	trace := &Trace{Status: StatusSuccess, StartedAt: start, Steps: make([]StepTrace, 0, len(p.order))}
 
@@ -150,6 +170,9 @@ func (p *Program) run(ctx context.Context, payload Payload, env Env, reuse map[s
 		}
 		env.OnStep(StepEvent{Type: "step_started", Node: n.ID})
 		sc := &StepContext{Node: *n, Input: input, Scope: scope, Env: env, Payload: payload, trace: &st, secrets: &secrets}
+		if e, ok := earlier[n.ID]; ok {
+			sc.Earlier = &e
+		}
 		scope.Set("input", input)
 		st.Input = input
 		st.StartedAt = env.Now()
@@ -170,6 +193,10 @@ func (p *Program) run(ctx context.Context, payload Payload, env Env, reuse map[s
 			st.Error, st.ErrorCode, st.ErrorParams = pr.Error(), pr.Code, pr.Params
 			trace.Error = pr
 			stopped = StatusFailed
+		case !sc.until.IsZero():
+			until := sc.until.UTC()
+			st.Status, st.Until, trace.Until = StatusWaiting, &until, &until
+			stopped = StatusWaiting
 		case sc.branch != "" && sc.branch != p.main[n.ID] && !p.hasBranch(n.ID, sc.branch):
 			st.Status = StatusFiltered
 			stopped = StatusFiltered
@@ -280,17 +307,20 @@ func (p *Program) hasBranch(from, branch string) bool {
 // elapsed is a helper for kinds measuring attempts on the env's clock.
 func elapsed(env Env, since time.Time) int64 { return env.Now().Sub(since).Milliseconds() }
 
-// RunFrom runs the flow again after a failure, reusing the outputs of the steps that succeeded
+// RunFrom runs the flow again after a failure or a wait, reusing the outputs of the steps that succeeded
 // in prev instead of running them again (a retry "from the failed step": a lead already sent
 // is not sent twice).
 func (p *Program) RunFrom(ctx context.Context, payload Payload, env Env, prev *Trace) (*Trace, error) {
-	reuse := map[string]StepTrace{}
+	reuse, earlier := map[string]StepTrace{}, map[string]StepTrace{}
 	if prev != nil {
 		for _, s := range prev.Steps {
-			if s.Status == StatusSuccess {
+			switch s.Status {
+			case StatusSuccess:
 				reuse[s.Node] = s
+			case StatusWaiting:
+				earlier[s.Node] = s
 			}
 		}
 	}
-	return p.run(ctx, payload, env, reuse)
+	return p.run(ctx, payload, env, reuse, earlier)
 }

@@ -15,13 +15,18 @@ const (
 	StatusFailed   = "failed"
 	StatusFiltered = "filtered"
 	StatusSkipped  = "skipped"
+	// StatusWaiting: a Delay step parked the run until a time (Trace.Until); the host stores
+	// it and resumes it then with RunFrom. The steps after the delay have not run yet.
+	StatusWaiting = "waiting"
 )
 
 // Trace is what a run did, step by step: the journal entry, the preview's paint, the CLI output.
 type Trace struct {
-	Status     string      `json:"status"`
-	Error      *Problem    `json:"error,omitempty"`    // why the run failed
-	Problems   Problems    `json:"problems,omitempty"` // when the flow could not run at all
+	Status   string   `json:"status"`
+	Error    *Problem `json:"error,omitempty"`    // why the run failed
+	Problems Problems `json:"problems,omitempty"` // when the flow could not run at all
+	// Until is when a waiting run goes on (status waiting: a Delay step parked it).
+	Until      *time.Time  `json:"until,omitempty"`
 	Steps      []StepTrace `json:"steps"`
 	StartedAt  time.Time   `json:"started_at"`
 	DurationMs int64       `json:"duration_ms"`
@@ -41,8 +46,13 @@ type StepTrace struct {
 	ErrorParams Params        `json:"error_params,omitempty"`
 	HTTP        *HTTPExchange `json:"http,omitempty"`
 	Branch      string        `json:"branch,omitempty"` // the branch a filter took
-	StartedAt   time.Time     `json:"started_at,omitzero"`
-	DurationMs  int64         `json:"duration_ms"`
+	// Until is the time a Delay step waits (or waited, or in a test would wait) until.
+	Until *time.Time `json:"until,omitempty"`
+	// NoWait marks a Delay step that went on at once because nothing here resumes a run later
+	// (a test in the editor, hookflow run): in a real run it would wait until Until.
+	NoWait     bool      `json:"no_wait,omitempty"`
+	StartedAt  time.Time `json:"started_at,omitzero"`
+	DurationMs int64     `json:"duration_ms"`
 }
 
 // HTTPExchange is the exact request an http node sent (or would send, in a preview) and what came back.

@@ -207,12 +207,16 @@ function everyKindFlow() {
       { id: 'code', kind: 'js', name: 'Скрипт', position: { x: 0, y: 600 }, config: { code: 'return input;', timeout_ms: 1000 } },
       { id: 'out', kind: 'set', name: 'Итог', position: { x: 0, y: 720 },
         config: { fields: [{ key: 'lead', value: '{{steps.parse.lead}}' }] } },
-      { id: 'answer', kind: 'reply', name: 'Ответ GetCourse', position: { x: 0, y: 840 },
+      { id: 'pause', kind: 'delay', name: 'Подождать', position: { x: 0, y: 840 },
+        // a time already past: the runs go on at once and end as they did without it
+        config: { mode: 'until', until: '01.01.2020 09:00', timezone: 'Europe/Moscow' } },
+      { id: 'answer', kind: 'reply', name: 'Ответ GetCourse', position: { x: 0, y: 960 },
         config: { status: '201', content_type: 'application/json', body: '{{steps.parse.lead}}' } },
     ],
     edges: [
       { from: 'trigger', to: 'check' }, { from: 'check', to: 'form' }, { from: 'form', to: 'send' },
-      { from: 'send', to: 'parse' }, { from: 'parse', to: 'code' }, { from: 'code', to: 'out' }, { from: 'out', to: 'answer' },
+      { from: 'send', to: 'parse' }, { from: 'parse', to: 'code' }, { from: 'code', to: 'out' }, { from: 'out', to: 'pause' },
+      { from: 'pause', to: 'answer' },
     ],
   };
 }

@@ -24,8 +24,10 @@ type runView struct {
 	Test       bool   `json:"test,omitempty"`
 	Attempt    int    `json:"attempt,omitempty"`
 	// Attempts is how many times the webhook ran (this row stands for all of them).
-	Attempts   int             `json:"attempts,omitempty"`
-	RetryAt    *time.Time      `json:"retry_at,omitempty"`
+	Attempts int        `json:"attempts,omitempty"`
+	RetryAt  *time.Time `json:"retry_at,omitempty"`
+	// Until is when a run waiting at a Delay step goes on (status waiting; waited, when superseded).
+	Until      *time.Time      `json:"until,omitempty"`
 	Superseded bool            `json:"superseded,omitempty"` // a later attempt of the same webhook exists
 	StartedAt  time.Time       `json:"started_at"`
 	DurationMs int64           `json:"duration_ms"`
@@ -39,8 +41,11 @@ type runView struct {
 func toRunView(r *store.Run, withTrace bool) runView {
 	v := runView{ID: r.ID, FlowID: r.FlowID, EventID: r.EventID, Status: r.Status, Error: r.Error, FailedStep: r.FailedStep,
 		Test: r.Test, Attempt: r.Attempt, StartedAt: r.StartedAt, DurationMs: r.DurationMs, Superseded: r.Superseded}
-	if r.Status == "failed" && r.RetryAt != nil && !r.Superseded {
+	switch {
+	case r.Status == "failed" && r.RetryAt != nil && !r.Superseded:
 		v.Status, v.RetryAt = store.RunWaiting, r.RetryAt
+	case r.Status == store.RunWaiting:
+		v.Until = r.RetryAt
 	}
 	if withTrace && r.Trace != "" {
 		if !json.Valid([]byte(r.Trace)) { // a damaged row: show what else is known
@@ -168,7 +173,13 @@ func (h *handlers) getRun(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		v.Attempts = max(len(all), 1)
+		tries := 0
+		for i := range all {
+			if all[i].Status != store.RunWaiting { // a pause at a Delay step is no attempt
+				tries++
+			}
+		}
+		v.Attempts = max(tries, 1)
 		for i := range all {
 			a := toRunView(&all[i], false)
 			a.Error = runError(&all[i], lang)

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -34,6 +35,8 @@ type testServer struct {
 	// token is the Bearer token of the instance's owner, who signed up when the server started:
 	// call acts as them.
 	token string
+	// stop shuts the service down (once; the test's end does it too).
+	stop func()
 }
 
 func startServer(t testing.TB, dialect string, client flows.Doer, tweak ...func(*core.Config)) *testServer {
@@ -51,6 +54,15 @@ func startServerOn(t testing.TB, st *store.Store, client flows.Doer, tweak ...fu
 // default outbound policy's).
 func startServerMailing(t testing.TB, st *store.Store, client flows.Doer, n core.Notifier, tweak ...func(*core.Config)) *testServer {
 	t.Helper()
+	s := launchServer(t, st, client, n, tweak...)
+	s.signUpOwner()
+	return s
+}
+
+// launchServer is startServerMailing without an owner signing up (a restart of the service over
+// a database that has one). stop ends it before the test does.
+func launchServer(t testing.TB, st *store.Store, client flows.Doer, n core.Notifier, tweak ...func(*core.Config)) *testServer {
+	t.Helper()
 	hub := live.NewHub(live.Options{})
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	cfg := core.Config{HTTPClient: client, Workers: 4, Logger: log, RetryBase: 50 * time.Millisecond}
@@ -67,13 +79,16 @@ func startServerMailing(t testing.TB, st *store.Store, client flows.Doer, n core
 	api.MountUI(e, testUI) // as `hookflow serve` does, so every route it serves is under test
 	srv.Config.Handler = e
 	srv.Start()
-	t.Cleanup(func() {
-		hub.Close()
-		srv.Close()
-		app.Close(5 * time.Second)
-	})
 	s := &testServer{t: t, URL: srv.URL, app: app, e: e}
-	s.signUpOwner()
+	var once sync.Once
+	s.stop = func() {
+		once.Do(func() {
+			hub.Close()
+			srv.Close()
+			app.Close(5 * time.Second)
+		})
+	}
+	t.Cleanup(s.stop)
 	return s
 }
 

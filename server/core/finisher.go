@@ -54,10 +54,14 @@ func (a *App) finisher() {
 			a.metrics.runFinished(f.traceStatus)
 			if f.Run != nil {
 				status := f.traceStatus
-				if f.Run.RetryAt != nil {
+				var until *time.Time
+				switch {
+				case f.Run.Status == store.RunWaiting:
+					until = f.Run.RetryAt // waiting at a Delay step: the live log says until when
+				case f.Run.RetryAt != nil:
 					status = store.RunWaiting // the live log says it will be tried again, as the journal does
 				}
-				a.publish(f.flow.ID, live.Event{Type: "run_finished", RunID: f.Run.ID, Status: status, ErrorText: RunErrorTexts(f.Run)})
+				a.publish(f.flow.ID, live.Event{Type: "run_finished", RunID: f.Run.ID, Status: status, Until: until, ErrorText: RunErrorTexts(f.Run)})
 			}
 			if f.alert {
 				a.alert(f.flow, f.Run)

@@ -49,7 +49,10 @@ func (a *App) runFlow(ctx context.Context, f *store.Flow, payload flows.Payload,
 	ctx, cancel := context.WithTimeout(ctx, a.cfg.RunTimeout)
 	defer cancel()
 	// The server's Env: real HTTP, the flow's stored input values, live events.
-	env := &flows.BasicEnv{HTTP: a.cfg.HTTPClient, Inputs: parseInputs(f.Inputs), Scripts: a.cfg.Scripts, Clock: a.cfg.Clock.Now}
+	// A webhook's run may wait (a Delay step): the queue resumes it. A test from the editor
+	// has no stored request to resume, so its delays go on at once.
+	env := &flows.BasicEnv{HTTP: a.cfg.HTTPClient, Inputs: parseInputs(f.Inputs), Scripts: a.cfg.Scripts, Clock: a.cfg.Clock.Now,
+		Resumes: eventID != "" && !test}
 	var mu sync.Mutex
 	env.Events = func(ev flows.StepEvent) {
 		if ev.Type == "run_finished" {
@@ -85,6 +88,9 @@ func (a *App) runFlow(ctx context.Context, f *store.Flow, payload flows.Payload,
 	run := &store.Run{ID: runID, TeamID: f.TeamID, FlowID: f.ID, EventID: eventID, Status: trace.Status, Trace: string(data),
 		Test: test, StartedAt: started, DurationMs: a.cfg.Clock.Since(started).Milliseconds()}
 	switch {
+	case trace.Status == flows.StatusWaiting && trace.Until != nil:
+		until := trace.Until.UTC()
+		run.RetryAt = &until // when the run goes on: the journal says "waiting until" it
 	case trace.Error != nil:
 		run.Error = trace.Error.Message
 		run.ErrorCode, run.ErrorParams = trace.Error.Code, paramsJSON(trace.Error.Params)

@@ -141,10 +141,20 @@ func (a *App) execute(id string) {
 	run.Attempt = ev.Attempts
 
 	f := finishing{Finish: store.Finish{Run: run, Status: store.EventDone}, flow: flow, traceStatus: trace.Status}
-	if trace.Status == flows.StatusFailed {
+	switch trace.Status {
+	case flows.StatusWaiting:
+		// A Delay parked the run: the webhook goes back to the queue, due when the delay ends,
+		// and no worker waits for it. Its next attempt goes on from the delay.
+		f.Status, f.RetryAt = store.EventQueued, *run.RetryAt
+	case flows.StatusFailed:
 		f.Status = store.EventFailed
-		if retryable(trace) && ev.Attempts < a.cfg.MaxAttempts {
-			f.RetryAt = a.cfg.Clock.Now().Add(a.backoff(ev.Attempts))
+		// Waits are not failed attempts: they count neither towards the limit nor the pause.
+		tries := ev.Attempts
+		if tries > 1 {
+			tries -= a.waits(ev.ID)
+		}
+		if retryable(trace) && tries < a.cfg.MaxAttempts {
+			f.RetryAt = a.cfg.Clock.Now().Add(a.backoff(tries))
 			at := f.RetryAt.UTC()
 			run.RetryAt = &at // the journal says "waiting for a retry" and when, in the reader's words
 		} else {
@@ -152,6 +162,15 @@ func (a *App) execute(id string) {
 		}
 	}
 	done(f)
+}
+
+// waits counts the attempts of an event that ended waiting (a Delay), not failing.
+func (a *App) waits(eventID string) int {
+	var n int64
+	if err := a.store.Read(a.ctx).Model(&store.Run{}).Where("event_id = ? AND status = ?", eventID, flows.StatusWaiting).Count(&n).Error; err != nil {
+		return 0
+	}
+	return int(n)
 }
 
 // lastTrace is the trace of the event's previous attempt, to continue from its failed step.

@@ -39,7 +39,9 @@ type Event struct {
 	Node   string           `json:"node,omitempty"`
 	Step   *flows.StepTrace `json:"step,omitempty"`
 	Status string           `json:"status,omitempty"`
-	At     time.Time        `json:"at"`
+	// Until is when a run waiting at a Delay step goes on (run_finished with status waiting).
+	Until *time.Time `json:"until,omitempty"`
+	At    time.Time  `json:"at"`
 
 	// EventID names the stored request of an event_received, so the editor can show exactly it.
 	EventID string `json:"event_id,omitempty"`

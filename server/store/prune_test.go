@@ -104,3 +104,31 @@ func TestStore_PruneKeepsTheNewestByCountOrAgeAndOnlyFinishedEvents(t *testing.T
 		}
 	})
 }
+
+// A run waiting at a Delay step is what its webhook goes on from: retention keeps it however old,
+// while the attempts it superseded and other old runs go.
+func TestStore_PruneKeepsTheRunAWebhookWaitsOn(t *testing.T) {
+	forEachDB(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		old := time.Now().UTC().Add(-40 * 24 * time.Hour)
+		until := time.Now().UTC().Add(time.Hour)
+		runs := []store.Run{
+			{ID: store.NewID(), FlowID: "f", EventID: "e1", Status: store.RunWaiting, RetryAt: &until, StartedAt: old},
+			{ID: store.NewID(), FlowID: "f", EventID: "e2", Status: store.RunWaiting, RetryAt: &until, StartedAt: old, Superseded: true},
+			{ID: store.NewID(), FlowID: "f", EventID: "e2", Status: "success", StartedAt: old.Add(time.Minute)},
+		}
+		if err := st.Write(ctx).Create(&runs).Error; err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.Prune(ctx, "f", 30*24*time.Hour, 0); err != nil {
+			t.Fatal(err)
+		}
+		var left []store.Run
+		if err := st.Read(ctx).Find(&left).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(left) != 1 || left[0].ID != runs[0].ID {
+			t.Fatalf("left %+v, want only the waiting run", left)
+		}
+	})
+}

@@ -17,7 +17,8 @@ type RunFilter struct {
 }
 
 // RunWaiting is the journal's status of a webhook whose latest attempt failed and that will be
-// tried again (its run row says failed, with a retry time).
+// tried again (its run row says failed, with a retry time), or whose run waits at a Delay step
+// (its run row says waiting, RetryAt being when it goes on).
 const RunWaiting = "waiting"
 
 // Runs lists a flow's webhooks' latest runs, newest first, without traces: one row per webhook,
@@ -27,7 +28,7 @@ func (s *Store) Runs(ctx context.Context, flowID string, f RunFilter) ([]Run, er
 	switch f.Status {
 	case "":
 	case RunWaiting:
-		q = q.Where("status = ? AND retry_at IS NOT NULL", "failed")
+		q = q.Where("((status = ? AND retry_at IS NOT NULL) OR status = ?)", "failed", RunWaiting)
 	case "failed":
 		q = q.Where("status = ? AND retry_at IS NULL", "failed")
 	default:
@@ -71,7 +72,8 @@ func (s *Store) Run(ctx context.Context, id string) (*Run, error) {
 	return &r, nil
 }
 
-// AttemptCounts returns how many runs each of the given webhooks (event ids) has had.
+// AttemptCounts returns how many runs each of the given webhooks (event ids) has had, not
+// counting the ones that ended waiting at a Delay step (a pause is no attempt).
 func (s *Store) AttemptCounts(ctx context.Context, eventIDs []string) (map[string]int, error) {
 	out := map[string]int{}
 	for len(eventIDs) > 0 {
@@ -81,7 +83,7 @@ func (s *Store) AttemptCounts(ctx context.Context, eventIDs []string) (map[strin
 			EventID string
 			N       int
 		}
-		if err := s.Read(ctx).Model(&Run{}).Select("event_id, count(*) AS n").Where("event_id IN ?", chunk).
+		if err := s.Read(ctx).Model(&Run{}).Select("event_id, count(*) AS n").Where("event_id IN ? AND status <> ?", chunk, RunWaiting).
 			Group("event_id").Scan(&rows).Error; err != nil {
 			return nil, err
 		}
@@ -274,6 +276,11 @@ func (c *journalCut) where() (string, []any) {
 	if len(c.statuses) > 0 {
 		cond += " AND status IN ?"
 		args = append(args, c.statuses)
+	}
+	if c.table == "runs" {
+		// A run waiting at a Delay step is what its webhook goes on from: kept until it does.
+		cond += " AND NOT (status = ? AND superseded = ?)"
+		args = append(args, RunWaiting, false)
 	}
 	if c.id == "" {
 		return cond + " AND " + c.timeCol + " < ?", append(args, c.at)

@@ -164,11 +164,17 @@ export interface StepTrace {
   error_params?: Record<string, string>;
   http?: HTTPExchange;
   branch?: string;
+  /** a Delay step: the time it waits (or waited, or would wait) until */
+  until?: string;
+  /** a Delay step that went on at once because a test does not wait */
+  no_wait?: boolean;
   duration_ms: number;
 }
 
 export interface Trace {
   status: string;
+  /** status "waiting": when the run goes on after its Delay step */
+  until?: string;
   error?: Problem;
   problems?: Problem[];
   steps: StepTrace[];
@@ -189,6 +195,8 @@ export interface RunView {
   attempts?: number;
   /** status "waiting": when the next attempt is due */
   retry_at?: string;
+  /** waiting at a Delay step (waited, when superseded): when the run goes on */
+  until?: string;
   /** a later attempt of the same webhook exists */
   superseded?: boolean;
   started_at: string;

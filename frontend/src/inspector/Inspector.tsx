@@ -1,6 +1,7 @@
 // The selected node's form, generated from its kind's fields, and its last test step.
 import { useMemo } from 'react';
 import { StatusText } from '../journal/StatusText';
+import { DelayNote } from '../journal/DelayNote';
 import { useFlowStore } from '../store/flowStore';
 import { isTriggerKind, useCatalog } from '../store/catalog';
 import { useStepTitles } from '../nodes/HookNodeView';
@@ -75,9 +76,10 @@ function StepView({ step }: { step: StepTrace }) {
     <section className="step" data-testid="step">
       <h3>{t('inspector.step')}</h3>
       <div>
-        {t('inspector.status')}: <b><StatusText status={step.status} /></b>
+        {t('inspector.status')}: <b><StatusText status={step.status} until={step.until} /></b>
         {step.branch ? ` (${branch})` : ''} · {t('words.ms', { n: step.duration_ms })}
       </div>
+      <DelayNote step={step} />
       {(step.error_text || step.error) && (
         <div className="error">
           {t('inspector.stepError')}: {step.error_text || step.error}

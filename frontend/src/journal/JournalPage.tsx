@@ -132,7 +132,7 @@ export function JournalPage({ flowId }: { flowId: string }) {
                   {r.test && <span className="badge off"> {t('journal.test')}</span>}
                 </td>
                 <td>
-                  <StatusText status={r.status} />
+                  <StatusText status={r.status} until={r.until} />
                   {r.retry_at && <span className="muted small"> · {t('runs.nextTry', { time: new Date(r.retry_at).toLocaleTimeString(lang) })}</span>}
                 </td>
                 <td>{formatDuration(r.duration_ms, lang)}</td>

@@ -17,6 +17,8 @@ import { StatusText } from './StatusText';
 
 interface RunNodeData extends HookNodeData {
   status: string;
+  /** a Delay step: the time it waits until */
+  until?: string;
 }
 
 type RunNode = Omit<HookNode, 'data' | 'type'> & { type: 'run'; data: RunNodeData };
@@ -30,7 +32,7 @@ function RunStepNode({ id, data }: NodeProps<RunNode>) {
       {!isTrigger && <Handle type="target" position={Position.Top} isConnectable={false} />}
       <div className="hook-node-kind">{textIn(kind?.title, lang) || data.kind}</div>
       <div className="hook-node-name">{data.name || id}</div>
-      <div className="run-node-status"><StatusText status={data.status} /></div>
+      <div className="run-node-status"><StatusText status={data.status} until={data.until} /></div>
       <OutputHandles nodeId={id} kind={data.kind} config={data.config} lang={lang} connectable={false} />
     </div>
   );
@@ -42,7 +44,11 @@ const runNodeTypes = { run: RunStepNode };
 export function runGraph(doc: FlowDocument, steps: StepTrace[]) {
   const g = fromDocument(doc);
   const status = new Map<string, string>();
-  for (const s of steps) status.set(s.node, s.status);
+  const until = new Map<string, string>();
+  for (const s of steps) {
+    status.set(s.node, s.status);
+    if (s.until) until.set(s.node, s.until);
+  }
   const placed = g.nodes.some((n) => n.data.hadPosition);
   const pos = placed ? null : layoutPositions(g.nodes, g.edges);
   const nodes: RunNode[] = g.nodes.map((n) => ({
@@ -52,7 +58,7 @@ export function runGraph(doc: FlowDocument, steps: StepTrace[]) {
     draggable: false,
     connectable: false,
     selectable: false,
-    data: { ...n.data, status: status.get(n.id) ?? 'skipped' },
+    data: { ...n.data, status: status.get(n.id) ?? 'skipped', until: until.get(n.id) },
   }));
   const edges = g.edges.map((e) => ({ ...e, animated: status.get(e.source) === 'success' && status.has(e.target) }));
   return { nodes, edges };

@@ -10,6 +10,7 @@ import { journalHref, runHref } from '../router';
 import { followUp, type FollowUp } from './followUp';
 import { formatDuration, stepNotNamed } from './journalModel';
 import { StatusText } from './StatusText';
+import { untilText } from './DelayNote';
 import { StepDetail } from './StepDetail';
 import { RunFlow } from './RunFlow';
 import './runs.css';
@@ -78,7 +79,7 @@ export function RunPage({ id }: { id: string }) {
       </p>
       <div className="run-head">
         <h1>{t('run.title')}</h1>
-        <StatusText status={run.status} testId="run-status" />
+        <StatusText status={run.status} testId="run-status" until={run.until} past={run.superseded} />
         <span>{new Date(run.started_at).toLocaleString(lang)}</span>
         <span className="muted">{formatDuration(run.duration_ms, lang)}</span>
         <span className="muted" data-testid="run-attempts">{t('run.attemptsTitle', { n: run.attempts ?? 1 })}</span>
@@ -89,6 +90,7 @@ export function RunPage({ id }: { id: string }) {
           {t('runs.notLatest')} {latest && <a href={runHref(latest.id)}>{t('runs.openLatest')}</a>}
         </p>
       )}
+      {run.until && !run.superseded && <p className="muted" data-testid="run-waits">{t('delay.runWaits', { time: untilText(run.until, lang) })}</p>}
       {run.retry_at && <p className="muted" data-testid="run-next-try">{t('runs.nextTryLong', { time: new Date(run.retry_at).toLocaleString(lang) })}</p>}
       {run.error && (
         <p className="error" data-testid="run-error">
@@ -96,7 +98,7 @@ export function RunPage({ id }: { id: string }) {
         </p>
       )}
       <div className="run-actions">
-        <button type="button" onClick={() => void act('retry')} disabled={busy || noEvent || (run.status !== 'failed' && run.status !== 'waiting')}
+        <button type="button" onClick={() => void act('retry')} disabled={busy || noEvent || !!run.until || (run.status !== 'failed' && run.status !== 'waiting')}
           title={t('run.retryHelp')} data-testid="run-retry">
           {t('run.retry')}
         </button>
@@ -136,7 +138,7 @@ export function RunPage({ id }: { id: string }) {
                 <tr key={a.id} className={a.id === run.id ? 'current' : ''} data-testid="run-attempt" data-status={a.status}>
                   <td>{t('runs.attemptN', { n: i + 1 })}</td>
                   <td>{a.id === run.id ? new Date(a.started_at).toLocaleString(lang) : <a href={runHref(a.id)}>{new Date(a.started_at).toLocaleString(lang)}</a>}</td>
-                  <td><StatusText status={a.status} /></td>
+                  <td><StatusText status={a.status} until={a.until} past={a.superseded} /></td>
                   <td>{formatDuration(a.duration_ms, lang)}</td>
                   <td className="err" title={a.error}>{a.error}</td>
                 </tr>

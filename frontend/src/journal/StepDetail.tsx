@@ -5,6 +5,7 @@ import { httpOf, type HTTPDetail } from '../api/runs';
 import { useLang, useT } from '../i18n/i18n';
 import { formatDuration } from './journalModel';
 import { StatusText } from './StatusText';
+import { DelayNote } from './DelayNote';
 import { outputLabel } from '../nodes/outputs';
 
 function Json({ value }: { value: unknown }) {
@@ -76,10 +77,11 @@ export function StepDetail({ step, config }: { step: StepTrace; config?: Record<
       <h3>
         <span>{step.name || step.node}</span>
         <code className="muted small">{step.kind}</code>
-        <StatusText status={step.status} />
+        <StatusText status={step.status} until={step.until} />
         <span className="muted small">{formatDuration(step.duration_ms, lang)}</span>
         {step.branch && <span className="muted small">{t('run.branch', { branch: outputLabel(step.kind, step.branch, lang, undefined, config) })}</span>}
       </h3>
+      <DelayNote step={step} />
       {step.error && (
         <p className="error" data-testid="run-step-error">
           {step.error}

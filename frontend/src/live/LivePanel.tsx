@@ -93,7 +93,7 @@ export function LivePanel({ flowId }: { flowId: string }) {
                     <td>{t(`live.kind.${r.kind}` as MessageKey)}</td>
                     <td>{r.run ? <a href={runHref(r.run)} title={r.run}>{r.run.slice(-8)}</a> : ''}</td>
                     <td>{r.node && <code>{r.node}</code>}</td>
-                    <td>{r.status && <StatusText status={r.status} />}</td>
+                    <td>{r.status && <StatusText status={r.status} until={r.until} />}</td>
                     <td>{r.durationMs !== undefined ? formatDuration(r.durationMs, lang) : ''}</td>
                     <td className="err">{rowError(r, lang, stepErrors)}</td>
                   </tr>

@@ -15,6 +15,8 @@ export interface LiveEvent {
   node?: string;
   step?: StepTrace;
   status?: string;
+  /** run_finished, status waiting at a Delay step: when the run goes on */
+  until?: string;
   at: string;
   /** the failed step's or run's error in each language ("en", "ru") */
   error_text?: Record<string, string>;

@@ -17,6 +17,16 @@ describe('live log rows', () => {
     expect(row).toMatchObject({ kind: 'run_finished', status: 'success', node: undefined, durationMs: undefined });
   });
 
+  it('carries the time a run waiting at a Delay step goes on, from the run or its step', () => {
+    expect(eventRow({ seq: 12, type: 'run_finished', run_id: 'r3', status: 'waiting', until: '2026-12-01T06:00:00Z', at: 'x' }))
+      .toMatchObject({ status: 'waiting', until: '2026-12-01T06:00:00Z' });
+    expect(eventRow({ seq: 13, type: 'step_finished', run_id: 'r3', at: 'x',
+      step: { node: 'pause', kind: 'delay', status: 'waiting', until: '2026-12-01T06:00:00Z', duration_ms: 0 } }))
+      .toMatchObject({ node: 'pause', status: 'waiting', until: '2026-12-01T06:00:00Z' });
+    expect(journalRow({ id: 'r3', flow_id: 'f', status: 'waiting', until: '2026-12-01T06:00:00Z', started_at: 'x', duration_ms: 1 }))
+      .toMatchObject({ status: 'waiting', until: '2026-12-01T06:00:00Z' });
+  });
+
   it('shows a journal run after a gap with its failed step', () => {
     expect(journalRow({ id: 'r2', flow_id: 'f', status: 'failed', failed_step: 'send', error: 'boom', started_at: 'x', duration_ms: 5 }))
       .toMatchObject({ key: 'jr2', kind: 'journal', run: 'r2', node: 'send', status: 'failed', error: 'boom' });

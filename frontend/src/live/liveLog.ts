@@ -13,6 +13,8 @@ export interface LogRow {
   run?: string;
   node?: string;
   status?: string;
+  /** waiting at a Delay step: when the run goes on */
+  until?: string;
   error?: string;
   /** the error in each language, when the server sent them */
   errorText?: Record<string, string>;
@@ -31,6 +33,7 @@ export function eventRow(ev: LiveEvent): LogRow {
     run: ev.run_id,
     node: ev.node || step?.node,
     status: ev.status || (ev.type === 'step_finished' ? step?.status : undefined),
+    until: ev.until || (ev.type === 'step_finished' && step?.status === 'waiting' ? step.until : undefined),
     error: step?.error || undefined,
     errorText: ev.error_text,
     durationMs: ev.type === 'step_finished' ? step?.duration_ms : undefined,
@@ -39,7 +42,7 @@ export function eventRow(ev: LiveEvent): LogRow {
 
 /** A run from the journal, shown after a gap in place of the events that were missed. */
 export function journalRow(r: RunView): LogRow {
-  return { key: `j${r.id}`, at: r.started_at, kind: 'journal', run: r.id, node: r.failed_step, status: r.status, error: r.error, durationMs: r.duration_ms };
+  return { key: `j${r.id}`, at: r.started_at, kind: 'journal', run: r.id, node: r.failed_step, status: r.status, until: r.until, error: r.error, durationMs: r.duration_ms };
 }
 
 /**

@@ -312,6 +312,17 @@ export function describeStep(node: StepLike, ctx: DescribeContext): StepDescript
       summary = [sheet && !sheet.includes('{{') ? sheet : t('sheets.anySheet'), cells ? t('sheets.cells', { count: cells }) : ''].filter(Boolean).join(' · ');
       break;
     }
+    case 'delay': {
+      title = t('delay.title');
+      if (str(c.mode) === 'until') {
+        summary = str(c.until).trim() ? t('delay.until', { time: str(c.until).trim() }) : t('delay.noUntil');
+      } else {
+        const unit = ({ minutes: 'delay.minutes', days: 'delay.days' } as Record<string, MessageKey>)[str(c.unit)] ?? 'delay.hours';
+        const amount = typeof c.amount === 'number' ? c.amount : Number(c.amount ?? 1);
+        summary = Number.isFinite(amount) ? t(unit, { count: amount }) : '';
+      }
+      break;
+    }
     case 'js': {
       title = t('canvas.title.js');
       const lines = str(c.code).split('\n').filter((l) => l.trim() !== '').length;
