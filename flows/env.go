@@ -36,7 +36,12 @@ type BasicEnv struct {
 	Wait func(ctx context.Context, d time.Duration) error
 	// Scripts runs user JavaScript in a sandbox process (the server); nil runs it here.
 	Scripts ScriptRunner
+	// Mail sends the letters of email steps (the server's, server/notify); nil cannot send.
+	Mail Mailer
 }
+
+// Mailer is what sends the letters of email steps; nil means none.
+func (e *BasicEnv) Mailer() Mailer { return e.Mail }
 
 // ScriptRunner is where user JavaScript runs; nil means in this process.
 func (e *BasicEnv) ScriptRunner() ScriptRunner { return e.Scripts }
