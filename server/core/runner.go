@@ -48,7 +48,7 @@ func (a *App) runFlow(ctx context.Context, f *store.Flow, payload flows.Payload,
 	ctx, cancel := context.WithTimeout(ctx, a.cfg.RunTimeout)
 	defer cancel()
 	// The server's Env: real HTTP, the flow's stored input values, live events.
-	env := &flows.BasicEnv{HTTP: a.cfg.HTTPClient, Inputs: parseInputs(f.Inputs), Scripts: a.cfg.Scripts, Clock: a.cfg.Clock.Now}
+	env := &flows.BasicEnv{HTTP: a.cfg.HTTPClient, Inputs: parseInputs(f.Inputs), Scripts: a.cfg.Scripts, Mail: a.cfg.Mailer, Clock: a.cfg.Clock.Now}
 	var mu sync.Mutex
 	env.Events = func(ev flows.StepEvent) {
 		if ev.Type == "run_finished" {
