@@ -248,9 +248,22 @@ func emailAddresses(s string) ([]string, string) {
 		if err != nil {
 			return nil, part
 		}
-		out = append(out, a.String())
+		out = append(out, emailFormat(a))
 	}
 	return out, ""
+}
+
+// emailFormat writes an address as people read it: anna@example.ru, Школа <hello@school.ru>,
+// or the name quoted when it holds a comma or the like. The sender encodes it for the header.
+func emailFormat(a *mail.Address) string {
+	if a.Name == "" {
+		return a.Address
+	}
+	name := a.Name
+	if strings.ContainsAny(name, `",;<>@:()[]\`) {
+		name = `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(name) + `"`
+	}
+	return name + " <" + a.Address + ">"
 }
 
 // splitAddressList cuts at commas and semicolons outside quotes ("Иванова, Анна" <a@b.ru>).
