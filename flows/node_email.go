@@ -19,9 +19,10 @@ import (
 // the server, none in the browser), so the engine still builds for js/wasm. A preview sends
 // nothing: the step's output is the letter it would send, and its log says so.
 //
-// Header injection: the recipients, the reply address and the sender are parsed as addresses and
-// refused when they hold a line break or any other control character (a "To" of
-// "boss@x.ru\r\nBcc: …" fails the step, nothing is sent); the subject's line breaks and control
+// Header injection: the recipients and the sender are parsed as addresses and refused when they
+// hold a line break or any other control character (a "To" of "boss@x.ru\r\nBcc: …" fails the
+// step, nothing is sent); a reply address that is not one is left out (it usually comes from
+// what a client typed, and the letter matters more); the subject's line breaks and control
 // characters become spaces, so a name typed into a form cannot add a header either.
 
 // EmailMessage is one letter an email step sends.
@@ -319,18 +320,19 @@ func (st *emailStep) compose(sc *StepContext) (*EmailMessage, error) {
 	if len(m.To) > emailMaxRecipients {
 		return nil, sc.Fail(CodeEmailTooMany, Params{"count": strconv.Itoa(len(m.To)), "max": strconv.Itoa(emailMaxRecipients)})
 	}
-	for _, one := range []struct {
-		field string
-		t     *Template
-		into  *string
-	}{{"reply_to", st.replyTo, &m.ReplyTo}, {"from", st.from, &m.From}} {
-		list, err := addrs(one.field, one.t)
-		if err != nil {
-			return nil, err
-		}
-		if len(list) > 0 {
-			*one.into = list[0]
-		}
+	from, err := addrs("from", st.from)
+	if err != nil {
+		return nil, err
+	}
+	if len(from) > 0 {
+		m.From = from[0]
+	}
+	// A reply address usually comes from what the client typed: one that is not an address is
+	// left out rather than losing the letter (and cannot add a header either way).
+	if replyTo, bad := emailAddresses(sc.Render(st.replyTo)); bad != "" {
+		sc.Logf("the reply address «%s» is not an email address, so the letter goes without one", bad)
+	} else if len(replyTo) > 0 {
+		m.ReplyTo = replyTo[0]
 	}
 	if !st.own {
 		return m, nil

@@ -54,7 +54,9 @@ func sendingEnv(box *mailbox, inputs map[string]string) *BasicEnv {
 
 type noHTTP struct{}
 
-func (noHTTP) Do(*http.Request) (*http.Response, error) { return nil, errors.New("no HTTP in this test") }
+func (noHTTP) Do(*http.Request) (*http.Response, error) {
+	return nil, errors.New("no HTTP in this test")
+}
 
 func TestEmail_SendsTheRenderedLetterThroughTheServersSettings(t *testing.T) {
 	box := &mailbox{}
@@ -122,7 +124,8 @@ func TestEmail_HeaderInjectionThroughTheDataIsRefused(t *testing.T) {
 		code                     string
 	}{
 		{"Bcc after a line break in the recipient", "manager@school.ru\r\nBcc: victim@evil.ru", "a@b.ru", "Анна", CodeEmailAddress},
-		{"a bare LF in the reply address", "manager@school.ru", "a@b.ru\nBcc: victim@evil.ru", "Анна", CodeEmailAddress},
+		{"a bare LF in the recipient", "manager@school.ru\nBcc: victim@evil.ru", "a@b.ru", "Анна", CodeEmailAddress},
+		{"a header in the reply address leaves the reply address out", "manager@school.ru", "a@b.ru\nBcc: victim@evil.ru", "Анна", ""},
 		{"a line break in the subject is folded", "manager@school.ru", "a@b.ru", "Анна\r\nBcc: victim@evil.ru", ""},
 		{"no recipient at all", "", "a@b.ru", "Анна", CodeEmailNoTo},
 		{"too many recipients", strings.Repeat("x@y.ru,", 21), "a@b.ru", "Анна", CodeEmailTooMany},
@@ -140,8 +143,12 @@ func TestEmail_HeaderInjectionThroughTheDataIsRefused(t *testing.T) {
 				}
 				return
 			}
-			if tr.Status != StatusSuccess || box.letters[0].Subject != "Заявка: Анна Bcc: victim@evil.ru" {
+			if tr.Status != StatusSuccess || len(box.letters) != 1 || strings.Join(box.letters[0].To, ",") != "manager@school.ru" {
 				t.Fatalf("status %s, letters %+v", tr.Status, box.letters)
+			}
+			m := box.letters[0]
+			if strings.ContainsAny(m.Subject+m.ReplyTo, "\r\n") || (m.ReplyTo != "" && m.ReplyTo != "a@b.ru") {
+				t.Errorf("subject %q reply to %q", m.Subject, m.ReplyTo)
 			}
 		})
 	}

@@ -219,7 +219,7 @@ func TestMailer_EmailStepCannotBeMadeToMailAnyoneElse(t *testing.T) {
 	}{
 		{"a line break in the subject becomes a space", "manager@school.test", "Анна\r\nBcc: victim@evil.test", "anna@client.test", true},
 		{"a header smuggled into the recipient fails the step", "manager@school.test\r\nBcc: victim@evil.test", "Анна", "anna@client.test", false},
-		{"a header smuggled into the reply address fails the step", "manager@school.test", "Анна", "anna@client.test\nBcc: victim@evil.test", false},
+		{"a header smuggled into the reply address leaves it out", "manager@school.test", "Анна", "anna@client.test\nBcc: victim@evil.test", true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -245,7 +245,7 @@ func TestMailer_EmailStepCannotBeMadeToMailAnyoneElse(t *testing.T) {
 				t.Errorf("recipients %v", got[0].To)
 			}
 			hdr, subject, _, _ := parts(t, got[0].Data)
-			if hdr.Get("Bcc") != "" || subject != "Заявка: Анна Bcc: victim@evil.test" {
+			if hdr.Get("Bcc") != "" || strings.Contains(hdr.Get("Reply-To"), "evil") || !strings.HasPrefix(subject, "Заявка: Анна") || strings.ContainsAny(subject, "\r\n") {
 				t.Errorf("Bcc %q subject %q", hdr.Get("Bcc"), subject)
 			}
 		})
