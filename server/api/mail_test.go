@@ -50,9 +50,9 @@ func (m *mailbox) messages() []string {
 	return append([]string(nil), m.msgs...)
 }
 
-// startMailer starts an SMTP server that keeps what it receives and a notifier sending to it;
-// both stop when the test ends.
-func startMailer(t *testing.T, log *slog.Logger) (*mailbox, *notify.Notifier) {
+// startMailbox starts an SMTP server that keeps what it receives, stopped when the test ends,
+// and returns it with its address.
+func startMailbox(t *testing.T) (*mailbox, string) {
 	t.Helper()
 	box := &mailbox{}
 	srv := smtp.NewServer(box)
@@ -63,7 +63,14 @@ func startMailer(t *testing.T, log *slog.Logger) (*mailbox, *notify.Notifier) {
 	}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
-	n, err := notify.New(notify.Config{SMTPURL: "smtp://" + ln.Addr().String() + "?from=hookflow@example.com", Logger: log})
+	return box, ln.Addr().String()
+}
+
+// startMailer starts a mailbox and a notifier sending to it; both stop when the test ends.
+func startMailer(t *testing.T, log *slog.Logger) (*mailbox, *notify.Notifier) {
+	t.Helper()
+	box, addr := startMailbox(t)
+	n, err := notify.New(notify.Config{SMTPURL: "smtp://" + addr + "?from=hookflow@example.com", Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
