@@ -53,8 +53,8 @@ const (
 
 func init() {
 	for k, v := range map[string]Text{
-		CodeAINotJSON:    {"the AI answered text that is not JSON: «{reply}»; say in the instructions which fields to answer with (for example: answer in JSON {\"class\": \"hot\" or \"cold\"}), or take the answer as text", "ИИ ответил текстом, а не JSON: «{reply}»; напишите в инструкции, какими полями отвечать (например: ответь в JSON {\"class\": \"hot\" или \"cold\"}), или получайте ответ как текст"},
-		CodeAINoAnswer:   {"{host} answered without the AI's text{reply}; check the service's address: it must be OpenAI-compatible (…/v1)", "{host} ответил без текста ИИ{reply}; проверьте адрес сервиса: он должен быть совместим с OpenAI (…/v1)"},
+		CodeAINotJSON:    {"the AI answered text that is not JSON: «{reply}»; say in the instructions which fields to answer with (for example: answer in JSON {\"class\": \"hot\" or \"cold\"}), or take the answer as text", "ИИ ответил текстом, а не JSON: «{reply}»; напишите в инструкции, какими полями отвечать (например: «ответь в JSON {\"class\": \"hot\" или \"cold\"}»), или получайте ответ как текст"},
+		CodeAINoAnswer:   {"{host} answered without the AI's text{reply}; check the service's address: it must be OpenAI-compatible (…/v1)", "{host} ответил без текста ИИ{reply}; проверьте адрес сервиса: он должен быть совместим с OpenAI («…/v1»)"},
 		CodeAINoJSONWord: {"to get the answer as JSON, the instructions or the message must say so with the word JSON (the service refuses otherwise), e.g. «Answer in JSON: {\"class\": …}»", "чтобы получить ответ в JSON, в инструкции или сообщении должно быть слово JSON (иначе сервис откажет), например «Ответь в JSON: {\"class\": …}»"},
 	} {
 		messages[k] = v
@@ -80,19 +80,19 @@ func init() {
 					aiAnswerJSON: {"JSON fields", "Поля JSON"},
 				},
 				Help: Text{"JSON: the answer's fields are available to the next steps as json.class and so on",
-					"JSON: поля ответа доступны следующим шагам как json.class и так далее"}},
+					"JSON: поля ответа доступны следующим шагам как «json.class» и так далее"}},
 			{Key: "model", Type: FieldString, Label: Text{"Model", "Модель"}, Required: true, Template: true, Default: aiDefaultModel,
-				Help: Text{"The model's name at your service, e.g. gpt-4o-mini", "Название модели у вашего сервиса, например gpt-4o-mini"}},
+				Help: Text{"The model's name at your service, e.g. gpt-4o-mini", "Название модели у вашего сервиса, например «gpt-4o-mini»"}},
 			{Key: "api_key", Type: FieldString, Label: Text{"API key", "Ключ API"}, Required: true, Template: true, Secret: true,
 				Help: Text{"Best kept in a secret setting of the flow: {{inputs.ai_key}}", "Лучше хранить в секретной настройке процесса: {{inputs.ai_key}}"}},
 			{Key: "base_url", Type: FieldString, Label: Text{"Service address", "Адрес сервиса"}, Template: true, Default: aiDefaultBase,
 				Help: Text{"OpenAI's by default; another OpenAI-compatible service's address ending in /v1 works too",
-					"По умолчанию — OpenAI; подойдёт адрес другого сервиса, совместимого с OpenAI, обычно оканчивается на /v1"}},
+					"По умолчанию — OpenAI; подойдёт адрес другого сервиса, совместимого с OpenAI, обычно оканчивается на «/v1»"}},
 			{Key: "timeout_ms", Type: FieldNumber, Label: Text{"Timeout, ms", "Время ожидания, мс"}, Default: 60000, Min: bound(1000), Max: bound(httpMaxTimeoutMs),
 				Help: Text{"How long to wait for the answer (60000 = a minute)", "Сколько ждать ответа (60000 — минута)"}},
 			{Key: "sample_answer", Type: FieldCode, Label: Text{"Sample answer", "Пример ответа"},
 				Help: Text{"What the AI would answer, used when testing in the editor, where nothing is sent: {\"class\": \"hot\"}",
-					"Что ответил бы ИИ; используется при проверке в редакторе, где запрос не отправляется: {\"class\": \"hot\"}"}},
+					"Что ответил бы ИИ; используется при проверке в редакторе, где запрос не отправляется: «{\"class\": \"hot\"}»"}},
 		},
 		Build: buildAIText,
 	})

@@ -124,7 +124,7 @@ func init() {
 		CodeEmailAddress:     {"{label}: '{value}' is not an email address (write it like anna@example.ru; several are separated by commas)", "{label_ru}: «{value}» — не адрес почты (пишите так: anna@example.ru; несколько — через запятую)"},
 		CodeEmailNoTo:        {"the letter has no recipient: fill in «To» (an address or a reference to one)", "у письма нет получателя: заполните поле «Кому» (адрес или подстановку с адресом)"},
 		CodeEmailTooMany:     {"the letter has {count} recipients; at most {max} are allowed", "у письма {count} получателей, а можно не больше {max}"},
-		CodeEmailNoServer:    {"this hookflow has no mail settings: ask its administrator to set HOOKFLOW_SMTP_URL, or choose «Own SMTP server» and fill in its address", "у этого hookflow не настроена почта: попросите администратора указать HOOKFLOW_SMTP_URL или выберите «Свой SMTP-сервер» и заполните его адрес"},
+		CodeEmailNoServer:    {"this hookflow has no mail settings: ask its administrator to set HOOKFLOW_SMTP_URL, or choose «Own SMTP server» and fill in its address", "у этого hookflow не настроена почта: попросите администратора указать «HOOKFLOW_SMTP_URL» или выберите «Свой SMTP-сервер» и заполните его адрес"},
 		CodeEmailNoHost:      {"fill in the SMTP server's address (for example smtp.yandex.ru), or send through the server's mail settings", "заполните адрес SMTP-сервера (например, smtp.yandex.ru) или отправляйте через почту сервера"},
 		CodeEmailPort:        {"{label}: '{value}' is not a port number (1–65535; usually 465 or 587)", "{label_ru}: «{value}» — не номер порта (1–65535; обычно 465 или 587)"},
 		CodeEmailNoFrom:      {"fill in «From»: the address your SMTP server sends from", "заполните поле «От кого»: адрес, от имени которого отправляет ваш SMTP-сервер"},
@@ -141,7 +141,7 @@ func init() {
 		Title: Text{"Email", "Письмо"},
 		Help: Text{
 			"Sends a letter: to a manager about a new lead, or a reply to the client. Through this server's mail settings or your own SMTP server (Yandex, Mail.ru, Gmail, your company's).",
-			"Отправляет письмо: менеджеру о новой заявке или ответ клиенту. Через почту этого сервера или ваш SMTP-сервер (Яндекс, Mail.ru, Gmail, почта компании).",
+			"Отправляет письмо: менеджеру о новой заявке или ответ клиенту. Через почту этого сервера или ваш SMTP-сервер (Яндекс, «Mail.ru», «Gmail», почта компании).",
 		},
 		Fields: []Field{
 			{Key: "to", Type: FieldString, Label: Text{"To", "Кому"}, Required: true, Template: true,
@@ -171,7 +171,7 @@ func init() {
 				Help: Text{"Usually the mailbox's address", "Обычно адрес почтового ящика"}},
 			{Key: "password", Type: FieldString, Label: Text{"Password", "Пароль"}, Template: true, Secret: true,
 				Help: Text{"Best kept in a secret setting of the flow: {{inputs.smtp_password}}; Yandex and Mail.ru want an app password",
-					"Лучше хранить в секретной настройке процесса: {{inputs.smtp_password}}; Яндекс и Mail.ru требуют пароль приложения"}},
+					"Лучше хранить в секретной настройке процесса: {{inputs.smtp_password}}; Яндекс и «Mail.ru» требуют пароль приложения"}},
 			{Key: "from", Type: FieldString, Label: Text{"From", "От кого"}, Template: true,
 				Help: Text{"The sender, e.g. Школа <hello@school.ru>; with your own SMTP server, its mailbox. Empty: the server's sender",
 					"Отправитель, например «Школа <hello@school.ru>»; для своего SMTP-сервера — его ящик. Пусто — отправитель сервера"}},
