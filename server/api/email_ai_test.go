@@ -67,6 +67,20 @@ func TestServer_WebhookSendsTheManagerALetterAndTheJournalShowsIt(t *testing.T) 
 	}
 }
 
+// A busy mail server (451) fails the attempt in its own words, and the run is tried again later.
+func TestServer_ABusyMailServerIsTriedAgainLater(t *testing.T) {
+	box, addr := startMailbox(t)
+	box.busy = 1
+	mailer, _ := notify.NewMailer(notify.MailerConfig{SMTPURL: "smtp://" + addr + "?from=leads@school.test"})
+	s := startServerMailing(t, testdb.Open(t, "sqlite"), nil, nil, func(c *core.Config) { c.Mailer = mailer })
+	v := s.instantiate("tilda-email", map[string]string{"manager_email": "manager@school.test"})
+	hook(t, v.WebhookURL, "POST", "", "application/x-www-form-urlencoded", tildaLead.Encode())
+	runs := s.waitRuns(v.ID, flows.StatusSuccess, 1, 15*time.Second)
+	if runs[0].Attempt != 2 || len(box.messages()) != 1 {
+		t.Fatalf("attempt %d, %d letters", runs[0].Attempt, len(box.messages()))
+	}
+}
+
 // A manager's address that is not one fails the run, and the journal says which and why.
 func TestServer_ALetterToAWrongAddressFailsTheRunInWords(t *testing.T) {
 	box, addr := startMailbox(t)

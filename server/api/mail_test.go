@@ -21,6 +21,7 @@ type mailbox struct {
 	mu   sync.Mutex
 	msgs []string
 	rcpt []string
+	busy int // letters answered "451 try again later" before one is taken
 }
 
 func (m *mailbox) NewSession(*smtp.Conn) (smtp.Session, error) { return &mailSession{box: m}, nil }
@@ -37,8 +38,12 @@ func (s *mailSession) Rcpt(to string, _ *smtp.RcptOptions) error {
 func (s *mailSession) Data(r io.Reader) error {
 	data, err := io.ReadAll(r)
 	s.box.mu.Lock()
+	defer s.box.mu.Unlock()
+	if s.box.busy > 0 {
+		s.box.busy--
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Try again later"}
+	}
 	s.box.msgs = append(s.box.msgs, string(data))
-	s.box.mu.Unlock()
 	return err
 }
 func (s *mailSession) Reset()        {}
