@@ -81,7 +81,7 @@ func mailerOf(env Env) Mailer {
 const (
 	emailMaxRecipients = 20
 	emailSubjectRunes  = 250
-	emailDefaultPort   = 587
+	emailDefaultPort   = 465
 )
 
 // Where the letter goes out.
@@ -151,7 +151,7 @@ func init() {
 				Help: Text{"One line; line breaks become spaces", "Одна строка; переносы строк заменяются пробелами"}},
 			{Key: "text", Type: FieldText, Label: Text{"Text", "Текст письма"}, Required: true, Template: true,
 				Help: Text{"The letter as plain text, with references to the data", "Текст письма с подстановками данных"}},
-			{Key: "html", Type: FieldCode, Label: Text{"HTML version", "HTML-версия"}, Template: true,
+			{Key: "html", Type: FieldText, Label: Text{"HTML version", "HTML-версия"}, Template: true,
 				Help: Text{"Optional: the same letter with formatting; put data in with | html so that it stays text",
 					"Необязательно: то же письмо с оформлением; данные вставляйте через «| html», чтобы они остались текстом"}},
 			{Key: "reply_to", Type: FieldString, Label: Text{"Reply to", "Адрес для ответа"}, Template: true,
