@@ -64,12 +64,15 @@ test('the U-ON → Offerrum template previews with the sample answer and shows t
 
 test('every seed template previews from its preset sample; time from Test to painted steps', async () => {
   const { templates } = (await server.api('GET', '/api/templates')).body;
-  assert.equal(templates.length, 7);
+  assert.equal(templates.length, 9);
   const page = await newPage(browser);
   await signIn(page, server);
   for (const tpl of templates) {
-    // A Bitrix24 portal is a host name; every other setting takes any text.
-    const inputs = Object.fromEntries((tpl.flow.inputs ?? []).map((i) => [i.key, i.key === 'bitrix_portal' ? 'school.bitrix24.ru' : i.default || '1']));
+    // A Bitrix24 portal is a host name, an address setting (…_url) a web address and an email one
+    // an email address; every other setting takes any text.
+    const sample = (key) => (key === 'bitrix_portal' ? 'school.bitrix24.ru' : key.endsWith('_url') ? `https://hooks.example.ru/${key}`
+      : key.endsWith('_email') ? 'manager@example.ru' : '1');
+    const inputs = Object.fromEntries((tpl.flow.inputs ?? []).map((i) => [i.key, i.default || sample(i.key)]));
     const res = await server.api('POST', `/api/templates/${tpl.id}/instantiate`, { name: tpl.id, inputs });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     const flow = res.body;
