@@ -40,10 +40,15 @@ type BasicEnv struct {
 	// (the server's queue): a Delay step then parks the run. Without it a Delay notes the time
 	// it would wait until and goes on.
 	Resumes bool
+	// Mail sends the letters of email steps (the server's, server/notify); nil cannot send.
+	Mail Mailer
 }
 
 // ResumesRuns reports Resumes (see StepContext.Resumes).
 func (e *BasicEnv) ResumesRuns() bool { return e.Resumes }
+
+// Mailer is what sends the letters of email steps; nil means none.
+func (e *BasicEnv) Mailer() Mailer { return e.Mail }
 
 // ScriptRunner is where user JavaScript runs; nil means in this process.
 func (e *BasicEnv) ScriptRunner() ScriptRunner { return e.Scripts }

@@ -94,3 +94,17 @@ func FuzzHTMLPipe(f *testing.F) {
 		}
 	})
 }
+
+// An AI service's answer is outside input: reading it never panics, and JSON found in it parses.
+func FuzzAICompletion(f *testing.F) {
+	for _, s := range []string{`{"choices":[{"message":{"content":"{\"class\":\"hot\"}"},"finish_reason":"stop"}]}`,
+		`{"choices":[{"message":{"refusal":"no"}}]}`, `{"choices":[]}`, `{"error":{"message":"x"}}`, "```json\n{}\n```", "```", "[]"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		if text, _, ok := parseAICompletion([]byte(body)); ok {
+			_, _ = decodeJSON([]byte(aiUnfence(text)))
+		}
+		_, _ = decodeJSON([]byte(aiUnfence(body)))
+	})
+}

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -966,6 +967,9 @@ func TestHTTPNode_BuiltInTemplatesPreviewWithTheirSamples(t *testing.T) {
 			if !ok {
 				t.Skip("template without a webhook preset")
 			}
+			if !slices.ContainsFunc(tpl.Flow.Nodes, func(n Node) bool { return n.Kind == "http" }) {
+				t.Skip("template without an http step")
+			}
 			query := preset.SampleQuery()
 			// Sources without fixed parameters (SMS Deliverer, generic) send what the trigger expects.
 			for _, n := range tpl.Flow.Nodes {
@@ -987,10 +991,7 @@ func TestHTTPNode_BuiltInTemplatesPreviewWithTheirSamples(t *testing.T) {
 				}
 			}
 			q, _ := json.Marshal(query)
-			inputs := map[string]string{}
-			for _, in := range tpl.Flow.Inputs {
-				inputs[in.Key] = "sample-" + in.Key
-			}
+			inputs := sampleInputs(tpl.Flow.Inputs)
 			tr, err := Run(context.Background(), tpl.Flow, Payload{Method: "GET", Query: q}, &BasicEnv{Inputs: inputs})
 			if err != nil {
 				t.Fatalf("Run: %v", err)

@@ -286,6 +286,8 @@ func TestSeed_PreviewTracesMatchGolden(t *testing.T) {
 		{"getcourse-telegram", "getcourse-user.json", "telegram.json"},
 		{"webhook-google-sheets", "site-form.json", "google-sheets.json"},
 		{"getcourse-amocrm", "getcourse-order.json", "amocrm.json"},
+		{"webhook-ai-router", "tilda-lead-comment.json", "ai-router.json"},
+		{"tilda-email", "tilda-form.json", "manager-email.json"},
 	}
 	for _, c := range cases {
 		t.Run(c.template, func(t *testing.T) {
@@ -405,5 +407,70 @@ func TestSeed_ServiceRefusalsQuoteTheServicesOwnWords(t *testing.T) {
 				t.Errorf("%d requests, want %d", got, c.attempts)
 			}
 		})
+	}
+}
+
+// A form's lead is sorted by the AI (a local stand-in answering as OpenAI does) and reaches the
+// target of its class only.
+func TestSeed_WebhookAIRouterSendsEachLeadToItsClassesTarget(t *testing.T) {
+	for _, c := range []struct{ class, to string }{{"hot", "crm.school.ru"}, {"cold", "mail.school.ru"}} {
+		t.Run(c.class, func(t *testing.T) {
+			ai, hot, cold := flowstest.NewTarget(t), flowstest.NewTarget(t), flowstest.NewTarget(t)
+			ai.SetReplies(flowstest.Reply(200, flowstest.ChatCompletion(`{"class": "`+c.class+`"}`)))
+			targets := map[string]*flowstest.Target{"api.openai.com": ai, "crm.school.ru": hot, "mail.school.ru": cold}
+			tr := seedRun(t, "webhook-ai-router", "tilda-lead-comment.json", "ai-router.json", flowstest.RoutedClient(func(host string) *flowstest.Target { return targets[host] }))
+			if tr.Status != StatusSuccess {
+				t.Fatalf("status %s: %+v", tr.Status, tr.Error)
+			}
+			asked := ai.Requests()
+			if len(asked) != 1 || asked[0].Path != "/v1/chat/completions" || !strings.Contains(asked[0].Body, `Комментарий: Хочу купить курс, позвоните сегодня`) ||
+				!strings.Contains(asked[0].Body, `"response_format":{"type":"json_object"}`) || asked[0].Header.Get("Authorization") != "Bearer sk-proj-ai-secret-5521" {
+				t.Fatalf("the AI was asked %+v", asked)
+			}
+			for host, target := range map[string]*flowstest.Target{"crm.school.ru": hot, "mail.school.ru": cold} {
+				reqs := target.Requests()
+				if host != c.to {
+					if len(reqs) != 0 {
+						t.Errorf("%s got %d requests", host, len(reqs))
+					}
+					continue
+				}
+				if len(reqs) != 1 {
+					t.Fatalf("%s got %d requests", host, len(reqs))
+				}
+				checkRequest(t, reqs[0], "POST", "/hooks/"+c.class, "application/json")
+				want := `{"name": "Анна Смирнова", "phone": "+7 (916) 123-45-67", "email": "anna.smirnova@mail.ru", "comment": "Хочу купить курс, позвоните сегодня", "class": "` + c.class + `"}`
+				if reqs[0].Body != want {
+					t.Errorf("body %s\nwant %s", reqs[0].Body, want)
+				}
+			}
+			if strings.Contains(Stringify(tr.Steps), "sk-proj-ai-secret-5521") {
+				t.Error("the API key is visible in the trace")
+			}
+		})
+	}
+}
+
+func TestSeed_TildaFormToALetterForTheManager(t *testing.T) {
+	tpl, _ := TemplateByID("tilda-email")
+	var payload Payload
+	loadJSON(t, "payloads/tilda-form.json", &payload)
+	var inputs map[string]string
+	loadJSON(t, "inputs/manager-email.json", &inputs)
+	box := &mailbox{}
+	tr, err := Run(context.Background(), tpl.Flow, payload, sendingEnv(box, inputs))
+	if err != nil || tr.Status != StatusSuccess || len(box.letters) != 1 {
+		t.Fatalf("run %s %v %+v, %d letters", tr.Status, err, tr.Error, len(box.letters))
+	}
+	m := box.letters[0]
+	if m.SMTP != nil || strings.Join(m.To, ", ") != "manager@school.ru, Мария Иванова <maria@school.ru>" || m.ReplyTo != "Anna.Smirnova@Mail.ru" ||
+		m.Subject != "Заявка с сайта: Анна Смирнова" {
+		t.Errorf("letter %+v", m)
+	}
+	if want := "Новая заявка с сайта.\n\nИмя: Анна Смирнова\nТелефон: +7 (916) 123-45-67\nEmail: Anna.Smirnova@Mail.ru\nИсточник: yandex\nФорма: form512345678"; m.Text != want {
+		t.Errorf("text %q\nwant %q", m.Text, want)
+	}
+	if !strings.Contains(m.HTML, "Имя: <b>Анна Смирнова</b>") {
+		t.Errorf("html %q", m.HTML)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -105,4 +106,19 @@ func RoutedClient(route func(host string) *Target) *http.Client {
 			return d.DialContext(ctx, "tcp", ft.srv.Listener.Addr().String())
 		},
 	}}
+}
+
+// ChatCompletion is an OpenAI-compatible chat completion whose first choice says content, as
+// POST /v1/chat/completions answers (platform.openai.com/docs/api-reference/chat/create).
+func ChatCompletion(content string) string {
+	c, _ := json.Marshal(content)
+	return `{"id":"chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG","object":"chat.completion","created":1741569952,"model":"gpt-4o-mini-2024-07-18",` +
+		`"choices":[{"index":0,"message":{"role":"assistant","content":` + string(c) + `,"refusal":null,"annotations":[]},"logprobs":null,"finish_reason":"stop"}],` +
+		`"usage":{"prompt_tokens":19,"completion_tokens":10,"total_tokens":29},"service_tier":"default","system_fingerprint":"fp_06737a9306"}`
+}
+
+// ChatError is an OpenAI-compatible error answer (platform.openai.com/docs/guides/error-codes).
+func ChatError(message, typ, code string) string {
+	m, _ := json.Marshal(message)
+	return `{"error":{"message":` + string(m) + `,"type":"` + typ + `","param":null,"code":"` + code + `"}}`
 }

@@ -27,6 +27,8 @@ const allowed = new Set(
     'Bearer', 'Authorization', 'Content-Type', // the header an API token is sent in (team page help)
     'ISO', // country codes "ISO 3166" in CPA.House's own field description
     'CRM', // the word marketers use for their customer base (Bitrix24, amoCRM), in Latin in Russian too
+    'SMTP', 'HTML', // a mailbox's outgoing server and a letter's formatting, as mail services write them
+    'OpenAI', // the AI service the AI step calls by default, a brand
   ].map((w) => w.toLowerCase()),
 );
 

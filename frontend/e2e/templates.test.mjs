@@ -68,9 +68,12 @@ test('every seed template previews from its preset sample; time from Test to pai
   const page = await newPage(browser);
   await signIn(page, server);
   for (const tpl of templates) {
-    // A Bitrix24 portal is a host name, a Google table an address; every other setting takes any text.
+    // A Bitrix24 portal is a host name, a Google table an address, an address setting (…_url) a
+    // web address and an email one an email address; every other setting takes any text.
     const given = { bitrix_portal: 'school.bitrix24.ru', spreadsheet: 'https://docs.google.com/spreadsheets/d/1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms/edit' };
-    const inputs = Object.fromEntries((tpl.flow.inputs ?? []).map((i) => [i.key, given[i.key] || i.default || '1']));
+    const sample = (key) => given[key] ?? (key.endsWith('_url') ? `https://hooks.example.ru/${key}`
+      : key.endsWith('_email') ? 'manager@example.ru' : '1');
+    const inputs = Object.fromEntries((tpl.flow.inputs ?? []).map((i) => [i.key, given[i.key] || i.default || sample(i.key)]));
     const res = await server.api('POST', `/api/templates/${tpl.id}/instantiate`, { name: tpl.id, inputs });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     const flow = res.body;

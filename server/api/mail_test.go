@@ -21,6 +21,7 @@ type mailbox struct {
 	mu   sync.Mutex
 	msgs []string
 	rcpt []string
+	busy int // letters answered "451 try again later" before one is taken
 }
 
 func (m *mailbox) NewSession(*smtp.Conn) (smtp.Session, error) { return &mailSession{box: m}, nil }
@@ -37,8 +38,12 @@ func (s *mailSession) Rcpt(to string, _ *smtp.RcptOptions) error {
 func (s *mailSession) Data(r io.Reader) error {
 	data, err := io.ReadAll(r)
 	s.box.mu.Lock()
+	defer s.box.mu.Unlock()
+	if s.box.busy > 0 {
+		s.box.busy--
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Try again later"}
+	}
 	s.box.msgs = append(s.box.msgs, string(data))
-	s.box.mu.Unlock()
 	return err
 }
 func (s *mailSession) Reset()        {}
@@ -50,9 +55,9 @@ func (m *mailbox) messages() []string {
 	return append([]string(nil), m.msgs...)
 }
 
-// startMailer starts an SMTP server that keeps what it receives and a notifier sending to it;
-// both stop when the test ends.
-func startMailer(t *testing.T, log *slog.Logger) (*mailbox, *notify.Notifier) {
+// startMailbox starts an SMTP server that keeps what it receives, stopped when the test ends,
+// and returns it with its address.
+func startMailbox(t *testing.T) (*mailbox, string) {
 	t.Helper()
 	box := &mailbox{}
 	srv := smtp.NewServer(box)
@@ -63,7 +68,14 @@ func startMailer(t *testing.T, log *slog.Logger) (*mailbox, *notify.Notifier) {
 	}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
-	n, err := notify.New(notify.Config{SMTPURL: "smtp://" + ln.Addr().String() + "?from=hookflow@example.com", Logger: log})
+	return box, ln.Addr().String()
+}
+
+// startMailer starts a mailbox and a notifier sending to it; both stop when the test ends.
+func startMailer(t *testing.T, log *slog.Logger) (*mailbox, *notify.Notifier) {
+	t.Helper()
+	box, addr := startMailbox(t)
+	n, err := notify.New(notify.Config{SMTPURL: "smtp://" + addr + "?from=hookflow@example.com", Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}

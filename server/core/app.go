@@ -39,6 +39,9 @@ type Config struct {
 	// Scripts runs the flows' JavaScript (nil: in this process; `hookflow serve` gives a
 	// pool of sandbox processes).
 	Scripts flows.ScriptRunner
+	// Mailer sends the letters of email steps (nil: they fail, saying the server cannot send
+	// mail; `hookflow serve` gives notify's, with the server's SMTP settings when set).
+	Mailer flows.Mailer
 	// Secrets seals secret values at rest (nil: stored as given; `hookflow serve` always sets it).
 	Secrets *secrets.Box
 	// Clock schedules retries and the scheduler's scans and times runs (default: the real

@@ -51,7 +51,7 @@ func (a *App) runFlow(ctx context.Context, f *store.Flow, payload flows.Payload,
 	// The server's Env: real HTTP, the flow's stored input values, live events.
 	// A webhook's run may wait (a Delay step): the queue resumes it. A test from the editor
 	// has no stored request to resume, so its delays go on at once.
-	env := &flows.BasicEnv{HTTP: a.cfg.HTTPClient, Inputs: parseInputs(f.Inputs), Scripts: a.cfg.Scripts, Clock: a.cfg.Clock.Now,
+	env := &flows.BasicEnv{HTTP: a.cfg.HTTPClient, Inputs: parseInputs(f.Inputs), Scripts: a.cfg.Scripts, Mail: a.cfg.Mailer, Clock: a.cfg.Clock.Now,
 		Resumes: eventID != "" && !test}
 	var mu sync.Mutex
 	env.Events = func(ev flows.StepEvent) {

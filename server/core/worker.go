@@ -193,7 +193,7 @@ func retryable(t *flows.Trace) bool {
 		return false
 	}
 	switch t.Error.Code {
-	case flows.CodeHTTPNetwork, flows.CodeHTTPTimeout, flows.CodeHTTPRetryAfter:
+	case flows.CodeHTTPNetwork, flows.CodeHTTPTimeout, flows.CodeHTTPRetryAfter, flows.CodeEmailUnavailable:
 		return true
 	case flows.CodeHTTPStatus:
 		s := t.Error.Params["status"]

@@ -119,19 +119,9 @@ func newNotifier(cfg Config, tune tuning) (*Notifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	from := cfg.From
-	if from == "" {
-		from = s.from
-	}
-	if from == "" {
-		from = "hookflow@" + hostname()
-	}
-	fromAddr, err := mail.ParseAddress(from)
+	fromAddr, err := senderAddress(cfg.From, s)
 	if err != nil {
-		return nil, fmt.Errorf("sender address %q is not a valid email address", from)
-	}
-	if fromAddr.Name == "" {
-		fromAddr.Name = "hookflow"
+		return nil, err
 	}
 
 	n := &Notifier{
@@ -157,17 +147,51 @@ func newNotifier(cfg Config, tune tuning) (*Notifier, error) {
 	n.log = n.log.With("component", "notify", "smtp", n.server)
 	n.ctx, n.cancel = context.WithCancel(context.Background())
 
+	n.client, err = newSMTPClient(s, cfg.InsecureSkipVerify, tune.commandTimeout, nil)
+	if err != nil {
+		return nil, err
+	}
+
+	go n.run()
+	return n, nil
+}
+
+// senderAddress is the sender: from, else the SMTP URL's ?from=, else hookflow@<hostname>,
+// named "hookflow" when it has no name.
+func senderAddress(from string, s smtpSettings) (*mail.Address, error) {
+	if from == "" {
+		from = s.from
+	}
+	if from == "" {
+		from = "hookflow@" + hostname()
+	}
+	addr, err := mail.ParseAddress(from)
+	if err != nil {
+		return nil, fmt.Errorf("sender address %q is not a valid email address", from)
+	}
+	if addr.Name == "" {
+		addr.Name = "hookflow"
+	}
+	return addr, nil
+}
+
+// DialFunc connects to a mail server (the outbound policy's, for servers a flow names).
+type DialFunc func(ctx context.Context, network, addr string) (net.Conn, error)
+
+// newSMTPClient is a client for s: implicit TLS for smtps, else STARTTLS whenever the server
+// offers it; credentials only over TLS or to localhost. dial nil connects directly.
+func newSMTPClient(s smtpSettings, insecureSkipVerify bool, commandTimeout time.Duration, dial DialFunc) (*gomail.Client, error) {
 	tlsConf := &tls.Config{
 		ServerName:         s.host,
 		MinVersion:         tls.VersionTLS12,
-		InsecureSkipVerify: cfg.InsecureSkipVerify, //nolint:gosec // tests with self-signed servers only
+		InsecureSkipVerify: insecureSkipVerify, //nolint:gosec // tests with self-signed servers only
 	}
 	opts := []gomail.Option{
 		gomail.WithPort(s.port),
-		gomail.WithTimeout(tune.commandTimeout),
+		gomail.WithTimeout(commandTimeout),
 		gomail.WithTLSConfig(tlsConf),
 		gomail.WithHELO(hostname()),
-		gomail.WithDialContextFunc(dialer(s.implicitTLS, tlsConf)),
+		gomail.WithDialContextFunc(dialer(dial, s.implicitTLS, tlsConf)),
 	}
 	if s.implicitTLS {
 		opts = append(opts, gomail.WithSSL())
@@ -185,29 +209,31 @@ func newNotifier(cfg Config, tune tuning) (*Notifier, error) {
 			gomail.WithPassword(s.pass),
 		)
 	}
-	n.client, err = gomail.NewClient(s.host, opts...)
+	c, err := gomail.NewClient(s.host, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("SMTP settings: %w", err)
 	}
-
-	go n.run()
-	return n, nil
+	return c, nil
 }
 
-// dialer connects (with TLS for smtps) and closes the connection when the
+// dialer connects through dial (with TLS for smtps) and closes the connection when the
 // attempt's context ends, so Close never waits for a hung server.
-func dialer(implicitTLS bool, conf *tls.Config) gomail.DialContextFunc {
+func dialer(dial DialFunc, implicitTLS bool, conf *tls.Config) gomail.DialContextFunc {
+	if dial == nil {
+		dial = (&net.Dialer{}).DialContext
+	}
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
-		nd := &net.Dialer{}
-		var conn net.Conn
-		var err error
-		if implicitTLS {
-			conn, err = (&tls.Dialer{NetDialer: nd, Config: conf}).DialContext(ctx, network, addr)
-		} else {
-			conn, err = nd.DialContext(ctx, network, addr)
-		}
+		conn, err := dial(ctx, network, addr)
 		if err != nil {
 			return nil, err
+		}
+		if implicitTLS {
+			tc := tls.Client(conn, conf)
+			if err := tc.HandshakeContext(ctx); err != nil {
+				_ = conn.Close()
+				return nil, err
+			}
+			conn = tc
 		}
 		// go-mail cancels ctx as soon as the handshake is done; the
 		// conversation lives as long as the attempt's context.
@@ -445,17 +471,22 @@ func (n *Notifier) deliver(j job) {
 	}
 }
 
-func (n *Notifier) send(msgs []*gomail.Msg) (err error) {
-	ctx, cancel := context.WithTimeout(n.ctx, n.tune.attemptTimeout)
+func (n *Notifier) send(msgs []*gomail.Msg) error {
+	return converse(n.ctx, n.client, n.server, n.tune.attemptTimeout, n.log, msgs...)
+}
+
+// converse sends msgs in one SMTP conversation that lasts at most timeout.
+func converse(ctx context.Context, client *gomail.Client, server string, timeout time.Duration, log *slog.Logger, msgs ...*gomail.Msg) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	c, err := n.client.DialToSMTPClientWithContext(context.WithValue(ctx, attemptKey{}, ctx))
+	c, err := client.DialToSMTPClientWithContext(context.WithValue(ctx, attemptKey{}, ctx))
 	if err != nil {
-		return fmt.Errorf("connect to %s: %w", n.server, err)
+		return fmt.Errorf("connect to %s: %w", server, err)
 	}
-	err = n.client.SendWithSMTPClient(c, msgs...)
-	if cerr := n.client.CloseWithSMTPClient(c); cerr != nil && err == nil {
+	err = client.SendWithSMTPClient(c, msgs...)
+	if cerr := client.CloseWithSMTPClient(c); cerr != nil && err == nil {
 		// Every message was accepted; a failing QUIT changes nothing.
-		n.log.Debug("closing SMTP connection", "error", cerr)
+		log.Debug("closing SMTP connection", "error", cerr)
 	}
 	return err
 }
@@ -471,10 +502,13 @@ func permanent(err error) bool {
 	return errors.As(err, &te) && te.Code >= 500
 }
 
-func (n *Notifier) messageID() string {
+func (n *Notifier) messageID() string { return messageID(n.from) }
+
+// messageID is a random message id in the sender's domain.
+func messageID(from *mail.Address) string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
-	domain := n.from.Address[strings.LastIndexByte(n.from.Address, '@')+1:]
+	domain := from.Address[strings.LastIndexByte(from.Address, '@')+1:]
 	return hex.EncodeToString(b[:]) + "@" + domain
 }
 
@@ -483,21 +517,28 @@ func (n *Notifier) message(e email, to, msgID string, date time.Time) (*gomail.M
 	if e.mostlyASCII {
 		enc = gomail.EncodingQP
 	}
-	m := gomail.NewMsg(gomail.WithCharset(gomail.CharsetUTF8),
-		gomail.WithEncoding(enc), gomail.WithNoDefaultUserAgent())
-	m.FromMailAddress(n.from)
+	m := automatedMessage(enc, n.from, e.subject, msgID, date)
 	if err := m.To(to); err != nil {
 		return nil, err
 	}
-	m.Subject(e.subject)
+	m.SetBodyString(gomail.TypeTextPlain, e.body)
+	return m, nil
+}
+
+// automatedMessage is a UTF-8 message from hookflow with its sender, subject, date and id, marked
+// as sent by a program so that vacation responders do not answer it.
+func automatedMessage(enc gomail.Encoding, from *mail.Address, subject, msgID string, date time.Time) *gomail.Msg {
+	m := gomail.NewMsg(gomail.WithCharset(gomail.CharsetUTF8),
+		gomail.WithEncoding(enc), gomail.WithNoDefaultUserAgent())
+	m.FromMailAddress(from)
+	m.Subject(subject)
 	m.SetDateWithValue(date)
 	m.SetMessageIDWithValue(msgID)
 	m.SetGenHeader(gomail.HeaderUserAgent, "hookflow")
 	// RFC 3834: tells vacation responders not to answer.
 	m.SetGenHeader("Auto-Submitted", "auto-generated")
 	m.SetGenHeader(gomail.HeaderXAutoResponseSuppress, "All")
-	m.SetBodyString(gomail.TypeTextPlain, e.body)
-	return m, nil
+	return m
 }
 
 // cleanRecipients keeps the valid, distinct addresses (bare address form).

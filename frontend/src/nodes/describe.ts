@@ -323,6 +323,18 @@ export function describeStep(node: StepLike, ctx: DescribeContext): StepDescript
       }
       break;
     }
+    case 'email': {
+      title = t('aiEmail.email.title');
+      const to = str(c.to).split(/[,;]/).map((a) => shortValue(a)).filter(Boolean);
+      summary = to.length ? t('aiEmail.email.summary', { to: to.join(', ') }) : t('aiEmail.email.noTo');
+      break;
+    }
+    case 'ai_text': {
+      title = t('aiEmail.ai.title');
+      const model = shortValue(str(c.model)) || '…';
+      summary = t(str(c.answer) === 'json' ? 'aiEmail.ai.summaryJson' : 'aiEmail.ai.summaryText', { model });
+      break;
+    }
     case 'js': {
       title = t('canvas.title.js');
       const lines = str(c.code).split('\n').filter((l) => l.trim() !== '').length;

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/hookflow/hookflow/flows"
+	"github.com/hookflow/hookflow/server/notify"
 	"github.com/hookflow/hookflow/server/outbound"
 )
 
@@ -23,6 +24,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	dryRun := fs.Bool("dry-run", false, "send no HTTP requests; use each HTTP step's sample_response")
 	asJSON := fs.Bool("json", false, "print the trace as JSON")
 	lang := fs.String("lang", "en", "language of messages: en or ru")
+	smtpURL := fs.String("smtp-url", os.Getenv("HOOKFLOW_SMTP_URL"), "smtp://user:pass@host:587?from=… for email steps that use the server's mail settings")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -48,7 +50,13 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	env := &flows.BasicEnv{Inputs: inputs}
 	if !*dryRun {
-		env.HTTP = (&outbound.Policy{}).Client() // never link-local or cloud metadata
+		policy := &outbound.Policy{}
+		env.HTTP = policy.Client() // never link-local or cloud metadata
+		mailer, err := notify.NewMailer(notify.MailerConfig{SMTPURL: *smtpURL, Dial: policy.DialContext})
+		if err != nil {
+			return printError(stderr, *lang, err)
+		}
+		env.Mail = mailer
 	}
 	trace, err := flows.Run(ctx, flow, payload, env)
 	if *asJSON {

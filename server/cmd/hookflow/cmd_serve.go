@@ -191,10 +191,16 @@ func serve(ctx context.Context, c serveConfig, logOut io.Writer, ready chan<- st
 	}
 	// JavaScript steps run in sandbox processes of this binary, one per worker at most, which
 	// are killed when a script outlasts its limit or its memory bound (see server/sandbox).
+	// Email steps send through the same SMTP settings as the failure emails, or through a
+	// server they name, reached under the outbound policy.
+	mailer, err := notify.NewMailer(notify.MailerConfig{SMTPURL: c.SMTPURL, Dial: policy.DialContext, Logger: log})
+	if err != nil {
+		return err
+	}
 	scripts := sandbox.New(sandbox.Options{Size: max(c.Workers, 1)})
 	defer scripts.Close()
 	app = core.New(core.Config{PublicURL: public, Workers: c.Workers, MaxBodyBytes: c.MaxBody, Logger: log,
-		HTTPClient: policy.Client(), Secrets: box, Scripts: scripts, Lease: c.Lease, Heartbeat: c.Heartbeat}, st, hub, notifier)
+		HTTPClient: policy.Client(), Secrets: box, Scripts: scripts, Mailer: mailer, Lease: c.Lease, Heartbeat: c.Heartbeat}, st, hub, notifier)
 	if err := app.Start(ctx); err != nil { // e.g. a secret key that does not open the stored secrets
 		if errors.Is(err, core.ErrSecretKeyMismatch) {
 			discardKey() // the key it made opens nothing stored; any other failure may have used it

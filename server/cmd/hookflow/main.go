@@ -1,7 +1,7 @@
 // Command hookflow is the hookflow service and its command-line tools.
 //
 //	hookflow serve [flags]
-//	hookflow run --flow f.json --payload p.json [--inputs i.json] [--dry-run] [--json]
+//	hookflow run --flow f.json --payload p.json [--inputs i.json] [--dry-run] [--json] [--smtp-url URL]
 //	hookflow validate f.json
 //	hookflow templates [ID]
 //	hookflow backup FILE | hookflow restore FILE
@@ -30,7 +30,7 @@ const usage = `hookflow — connect the services you use, without code.
 Commands:
   hookflow serve [--addr :8080] [--data-dir ./data] [--database-url postgres://…] [--public-url URL] [--smtp-url URL] [--workers 8]
       Run the service: webhooks, workers, journal and the API. Every flag also reads HOOKFLOW_*.
-  hookflow run --flow FLOW.json --payload REQUEST.json [--inputs INPUTS.json] [--dry-run] [--json] [--lang ru]
+  hookflow run --flow FLOW.json --payload REQUEST.json [--inputs INPUTS.json] [--dry-run] [--json] [--lang ru] [--smtp-url URL]
       Run a flow once against a sample request and print what each step did.
       --dry-run sends no HTTP request: each HTTP step shows what it would send and continues
       with its sample_response.

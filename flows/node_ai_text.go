@@ -1,0 +1,304 @@
+package flows
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// ai_text ("ИИ: текст") asks a language model through an OpenAI-compatible chat completion
+// (POST {base}/chat/completions: OpenAI, or any provider that speaks the same API) and outputs
+// its answer as text or, when asked for JSON, as fields ("classify this lead": {"class": "hot"}).
+//
+// The request goes through the flow's HTTP client, so the server's outbound policy applies, and
+// is retried like an http step's (network errors, 429, 5xx). A refusal quotes the provider's
+// own words ({"error": {"message": …}}). JSON mode sends response_format {"type":
+// "json_object"}; OpenAI refuses it unless a message says "JSON", so validation asks for the
+// word. A preview sends nothing: it shows the request and continues with the step's sample
+// answer (or a stand-in one), wrapped as the provider would answer.
+//
+// Shapes: platform.openai.com/docs/api-reference/chat/create (docs/connectors.md).
+
+type aiTextConfig struct {
+	BaseURL      string `json:"base_url"`
+	APIKey       string `json:"api_key"`
+	Model        string `json:"model"`
+	System       string `json:"system"`
+	Prompt       string `json:"prompt"`
+	Answer       string `json:"answer"`
+	TimeoutMs    int    `json:"timeout_ms"`
+	SampleAnswer string `json:"sample_answer"`
+}
+
+const (
+	aiDefaultBase    = "https://api.openai.com/v1"
+	aiDefaultModel   = "gpt-4o-mini"
+	aiDefaultTimeout = 60 * time.Second
+	aiAnswerText     = "text"
+	aiAnswerJSON     = "json"
+	aiRetries        = 2
+	aiRetryDelay     = time.Second
+	aiPreviewText    = "…"
+)
+
+// Problem codes of the AI step.
+const (
+	CodeAINotJSON    = "ai.not_json"
+	CodeAINoAnswer   = "ai.no_answer"
+	CodeAINoJSONWord = "ai.json_word"
+)
+
+func init() {
+	for k, v := range map[string]Text{
+		CodeAINotJSON:    {"the AI answered text that is not JSON: «{reply}»; say in the instructions which fields to answer with (for example: answer in JSON {\"class\": \"hot\" or \"cold\"}), or take the answer as text", "ИИ ответил текстом, а не JSON: «{reply}»; напишите в инструкции, какими полями отвечать (например: «ответь в JSON {\"class\": \"hot\" или \"cold\"}»), или получайте ответ как текст"},
+		CodeAINoAnswer:   {"{host} answered without the AI's text{reply}; check the service's address: it must be OpenAI-compatible (…/v1)", "{host} ответил без текста ИИ{reply}; проверьте адрес сервиса: он должен быть совместим с OpenAI («…/v1»)"},
+		CodeAINoJSONWord: {"to get the answer as JSON, the instructions or the message must say so with the word JSON (the service refuses otherwise), e.g. «Answer in JSON: {\"class\": …}»", "чтобы получить ответ в JSON, в инструкции или сообщении должно быть слово JSON (иначе сервис откажет), например «Ответь в JSON: {\"class\": …}»"},
+	} {
+		messages[k] = v
+	}
+
+	Register(KindSpec[aiTextConfig]{
+		Name:  "ai_text",
+		Title: Text{"AI: text", "ИИ: текст"},
+		Help: Text{
+			"Asks an AI model (OpenAI or a compatible service) with a message built from the data: classify a lead, write a reply. The answer comes as text, or as fields when you ask for JSON.",
+			"Спрашивает модель ИИ (OpenAI или совместимый сервис) сообщением из данных: оценить заявку, написать ответ. Ответ приходит текстом или полями, если попросить JSON.",
+		},
+		Fields: []Field{
+			{Key: "prompt", Type: FieldText, Label: Text{"Message", "Сообщение"}, Required: true, Template: true,
+				Help: Text{"What to ask, with the data: Lead: {{trigger.params.name}}, comment: {{trigger.params.comment}}",
+					"О чём спросить, с данными: «Заявка: {{trigger.params.name}}, комментарий: {{trigger.params.comment}}»"}},
+			{Key: "system", Type: FieldText, Label: Text{"Instructions", "Инструкция для ИИ"}, Template: true,
+				Help: Text{"Who the AI is and how to answer: You sort leads of an online school. Answer in JSON {\"class\": \"hot\" or \"cold\"}",
+					"Кто такой ИИ и как отвечать: «Ты сортируешь заявки онлайн-школы. Ответь в JSON {\"class\": \"hot\" или \"cold\"}»"}},
+			{Key: "answer", Type: FieldSelect, Label: Text{"Answer as", "Ответ"}, Options: []string{aiAnswerText, aiAnswerJSON}, Default: aiAnswerText,
+				OptionLabels: map[string]Text{
+					aiAnswerText: {"Text", "Текст"},
+					aiAnswerJSON: {"JSON fields", "Поля JSON"},
+				},
+				Help: Text{"JSON: the answer's fields are available to the next steps as json.class and so on",
+					"JSON: поля ответа доступны следующим шагам как «json.class» и так далее"}},
+			{Key: "model", Type: FieldString, Label: Text{"Model", "Модель"}, Required: true, Template: true, Default: aiDefaultModel,
+				Help: Text{"The model's name at your service, e.g. gpt-4o-mini", "Название модели у вашего сервиса, например «gpt-4o-mini»"}},
+			{Key: "api_key", Type: FieldString, Label: Text{"API key", "Ключ API"}, Required: true, Template: true, Secret: true,
+				Help: Text{"Best kept in a secret setting of the flow: {{inputs.ai_key}}", "Лучше хранить в секретной настройке процесса: {{inputs.ai_key}}"}},
+			{Key: "base_url", Type: FieldString, Label: Text{"Service address", "Адрес сервиса"}, Template: true, Default: aiDefaultBase,
+				Help: Text{"OpenAI's by default; another OpenAI-compatible service's address ending in /v1 works too",
+					"По умолчанию — OpenAI; подойдёт адрес другого сервиса, совместимого с OpenAI, обычно оканчивается на «/v1»"}},
+			{Key: "timeout_ms", Type: FieldNumber, Label: Text{"Timeout, ms", "Время ожидания, мс"}, Default: 60000, Min: bound(1000), Max: bound(httpMaxTimeoutMs),
+				Help: Text{"How long to wait for the answer (60000 = a minute)", "Сколько ждать ответа (60000 — минута)"}},
+			{Key: "sample_answer", Type: FieldCode, Label: Text{"Sample answer", "Пример ответа"},
+				Help: Text{"What the AI would answer, used when testing in the editor, where nothing is sent: {\"class\": \"hot\"}",
+					"Что ответил бы ИИ; используется при проверке в редакторе, где запрос не отправляется: «{\"class\": \"hot\"}»"}},
+		},
+		Build: buildAIText,
+	})
+}
+
+type aiTextStep struct {
+	base, key, model *Template
+	system, prompt   *Template
+	json             bool
+	http             *httpStep // sends with the http step's attempts, retries and refusal wording
+	sample           string
+}
+
+func buildAIText(b *Builder, cfg *aiTextConfig) Step {
+	st := &aiTextStep{json: cfg.Answer == aiAnswerJSON, sample: cfg.SampleAnswer}
+	base := cfg.BaseURL
+	if strings.TrimSpace(base) == "" {
+		base = aiDefaultBase
+	}
+	st.base = b.Template("base_url", base)
+	if src := strings.TrimSpace(base); !strings.Contains(src, "{{") {
+		if u, ok := httpParseURL(src); !ok {
+			b.Problem("base_url", CodeURLInvalid, Params{"url": src})
+		} else if reason, reasonRu, denied := literalDenied(u.Hostname()); denied {
+			b.Problem("base_url", CodeURLDenied, Params{"url": src, "reason": reason, "reason_ru": reasonRu})
+		}
+	}
+	st.key = b.Template("api_key", cfg.APIKey)
+	st.model = b.Template("model", cfg.Model)
+	st.system = b.TemplateOrNil("system", cfg.System)
+	st.prompt = b.Template("prompt", cfg.Prompt)
+	if st.json && !strings.Contains(strings.ToLower(cfg.System+cfg.Prompt), "json") {
+		b.Problem("system", CodeAINoJSONWord, nil)
+	}
+	if st.json && strings.TrimSpace(cfg.SampleAnswer) != "" {
+		if _, err := decodeJSON([]byte(cfg.SampleAnswer)); err != nil {
+			b.Problem("sample_answer", CodeHTTPBodyNotJSON, Params{"detail": err.Error()})
+		}
+	}
+	timeout := aiDefaultTimeout
+	if cfg.TimeoutMs > 0 {
+		timeout = time.Duration(min(cfg.TimeoutMs, httpMaxTimeoutMs)) * time.Millisecond
+	}
+	errPath, _ := ParsePath("error.message")
+	st.http = &httpStep{method: "POST", timeout: timeout, retries: aiRetries, delay: aiRetryDelay,
+		statusMin: 200, statusMax: 299, errorPath: errPath}
+	return st
+}
+
+// aiMessage is one message of the chat.
+type aiMessage struct {
+	Role    string `json:"role"`
+	Content string `json:"content"`
+}
+
+type aiRequest struct {
+	Model          string            `json:"model"`
+	Messages       []aiMessage       `json:"messages"`
+	ResponseFormat map[string]string `json:"response_format,omitempty"`
+}
+
+// aiCompletion is the part of a chat completion the step reads.
+type aiCompletion struct {
+	Model   string `json:"model"`
+	Choices []struct {
+		Message struct {
+			Content *string `json:"content"`
+			Refusal *string `json:"refusal"`
+		} `json:"message"`
+		FinishReason string `json:"finish_reason"`
+	} `json:"choices"`
+}
+
+// prepare renders the request.
+func (st *aiTextStep) prepare(sc *StepContext) (*httpPrepared, string, error) {
+	base := strings.TrimRight(strings.TrimSpace(sc.Render(st.base)), "/")
+	u, ok := httpParseURL(base + "/chat/completions")
+	if !ok {
+		return nil, "", sc.Fail(CodeURLInvalid, Params{"url": base})
+	}
+	key := strings.TrimSpace(sc.Render(st.key))
+	sc.Secret(key)
+	if strings.ContainsAny(key, "\r\n\x00") {
+		return nil, "", sc.Fail(CodeHTTPBadRequest, Params{"detail": "the API key contains a line break"})
+	}
+	model := strings.TrimSpace(sc.Render(st.model))
+	req := aiRequest{Model: model}
+	if s := sc.Render(st.system); strings.TrimSpace(s) != "" {
+		req.Messages = append(req.Messages, aiMessage{Role: "system", Content: s})
+	}
+	req.Messages = append(req.Messages, aiMessage{Role: "user", Content: sc.Render(st.prompt)})
+	if st.json {
+		req.ResponseFormat = map[string]string{"type": "json_object"}
+	}
+	body, err := json.Marshal(req)
+	if err != nil {
+		return nil, "", sc.Fail(CodeHTTPBadRequest, Params{"detail": err.Error()})
+	}
+	return &httpPrepared{method: "POST", url: u.String(), host: u.Host, body: string(body), headers: []KeyVal{
+		{Key: "Authorization", Value: "Bearer " + key, Secret: true},
+		{Key: "Content-Type", Value: "application/json"},
+		{Key: "User-Agent", Value: httpUserAgent},
+	}}, model, nil
+}
+
+func (st *aiTextStep) Run(ctx context.Context, sc *StepContext) (any, error) {
+	p, model, err := st.prepare(sc)
+	if err != nil {
+		return nil, err
+	}
+	x := &HTTPExchange{Sent: !sc.Preview(), Request: HTTPRequest{Method: p.method, URL: p.url,
+		Headers: append([]KeyVal(nil), p.headers...), Body: httpTraceText([]byte(p.body))}}
+	sc.RecordHTTP(x)
+	var res *httpResult
+	if sc.Preview() {
+		res = st.exampleAnswer(model)
+		if strings.TrimSpace(st.sample) != "" {
+			sc.Logf("not sent: this is a preview, so nothing went to %s; continuing with the sample answer", p.host)
+		} else {
+			sc.Logf("not sent: this is a preview, so nothing went to %s; continuing with a stand-in answer (put the answer you expect into «Sample answer» to test the next steps with it)", p.host)
+		}
+	} else {
+		if res, err = st.http.send(ctx, sc, p, x); err != nil {
+			return nil, err
+		}
+		if !st.http.inRange(res.status) {
+			x.Response = httpTraceResponse(res)
+			return nil, st.http.statusError(sc, p, res)
+		}
+	}
+	x.Response = httpTraceResponse(res)
+	return st.read(sc, p, res)
+}
+
+// exampleAnswer is the chat completion a preview continues with: the sample answer wrapped as
+// the provider would send it.
+func (st *aiTextStep) exampleAnswer(model string) *httpResult {
+	content := st.sample
+	if strings.TrimSpace(content) == "" {
+		content = aiPreviewText
+		if st.json {
+			content = "{}"
+		}
+	}
+	body, _ := json.Marshal(map[string]any{
+		"id": "chatcmpl-example", "object": "chat.completion", "created": 1709633700, "model": model,
+		"choices": []any{map[string]any{"index": 0, "finish_reason": "stop",
+			"message": map[string]any{"role": "assistant", "content": content, "refusal": nil}}},
+		"usage": map[string]any{"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+	})
+	h := http.Header{}
+	h.Set("Content-Type", "application/json")
+	return &httpResult{status: 200, headers: h, body: body}
+}
+
+// read takes the AI's text out of the completion and, in JSON mode, its fields.
+func (st *aiTextStep) read(sc *StepContext, p *httpPrepared, res *httpResult) (any, error) {
+	text, c, ok := parseAICompletion(res.body)
+	if !ok {
+		parsed, isJSON := httpParseJSON(res)
+		reply := st.http.reply(parsed, isJSON, res)
+		if reply != "" {
+			reply = " — «" + reply + "»"
+		}
+		return nil, sc.Fail(CodeAINoAnswer, Params{"host": p.host, "reply": reply})
+	}
+	out := map[string]any{"text": text, "model": c.Model, "finish_reason": c.Choices[0].FinishReason}
+	if c.Choices[0].FinishReason == "length" {
+		sc.Logf("the answer was cut: the model reached its length limit")
+	}
+	if !st.json {
+		return out, nil
+	}
+	v, err := decodeJSON([]byte(aiUnfence(text)))
+	if err != nil {
+		return nil, sc.Fail(CodeAINotJSON, Params{"reply": httpExcerpt(text), "detail": err.Error()})
+	}
+	out["json"] = v
+	return out, nil
+}
+
+// parseAICompletion reads the first choice's text (or its refusal) from a chat completion.
+func parseAICompletion(body []byte) (string, *aiCompletion, bool) {
+	var c aiCompletion
+	if err := json.Unmarshal(bytes.TrimSpace(body), &c); err != nil || len(c.Choices) == 0 {
+		return "", nil, false
+	}
+	m := c.Choices[0].Message
+	switch {
+	case m.Content != nil:
+		return *m.Content, &c, true
+	case m.Refusal != nil:
+		return *m.Refusal, &c, true
+	}
+	return "", nil, false
+}
+
+// aiUnfence drops a ```json … ``` fence some compatible services put around JSON.
+func aiUnfence(s string) string {
+	t := strings.TrimSpace(s)
+	if !strings.HasPrefix(t, "```") || !strings.HasSuffix(t, "```") || len(t) < 6 {
+		return s
+	}
+	t = strings.TrimSuffix(strings.TrimPrefix(t, "```"), "```")
+	if nl := strings.IndexByte(t, '\n'); nl >= 0 && !strings.ContainsAny(t[:nl], "{[") {
+		t = t[nl+1:]
+	}
+	return t
+}

@@ -1,0 +1,429 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// email ("Письмо") sends a letter: through the server's own mail settings (the SMTP server that
+// also sends the failure emails, HOOKFLOW_SMTP_URL) or through an SMTP server given in the step
+// (host, port, user, password, sender — usually the flow's settings, the password a secret one).
+// To, subject and text (and an optional HTML version) are templates.
+//
+// The engine only composes the letter; sending is the host's (Env's Mailer: server/notify on
+// the server, none in the browser), so the engine still builds for js/wasm. A preview sends
+// nothing: the step's output is the letter it would send, and its log says so.
+//
+// Header injection: the recipients and the sender are parsed as addresses and refused when they
+// hold a line break or any other control character (a "To" of "boss@x.ru\r\nBcc: …" fails the
+// step, nothing is sent); a reply address that is not one is left out (it usually comes from
+// what a client typed, and the letter matters more); the subject's line breaks and control
+// characters become spaces, so a name typed into a form cannot add a header either.
+
+// EmailMessage is one letter an email step sends.
+type EmailMessage struct {
+	// SMTP is the step's own server; nil sends through the server's mail settings.
+	SMTP *SMTPSettings
+	// From is the sender ("Name <address>" or an address); "" with the server's settings means
+	// the server's sender.
+	From    string
+	To      []string
+	ReplyTo string
+	Subject string
+	Text    string
+	HTML    string // optional: sent as the letter's HTML version beside Text
+}
+
+// SMTPSettings are an email step's own mail server. Port 465 is implicit TLS; any other port
+// uses STARTTLS when the server offers it, and the password is only ever sent encrypted (or to
+// this machine).
+type SMTPSettings struct {
+	Host     string
+	Port     int
+	User     string
+	Password string
+}
+
+// Mailer sends the letters of email steps. The server's (server/notify) takes the server's SMTP
+// settings and checks the step's own servers against the outbound policy.
+type Mailer interface {
+	SendMail(ctx context.Context, m *EmailMessage) error
+}
+
+// ErrNoServerMail is what a Mailer returns for a letter meant for the server's mail settings
+// when the server has none.
+var ErrNoServerMail = errors.New("this hookflow has no mail settings")
+
+// MailError is a letter the mail server did not take, in the server's own words.
+type MailError struct {
+	Server string // host:port
+	Detail string // what the server (or the connection) said
+	// Temporary: no connection, a timeout or a 4xx answer; trying the run later may succeed.
+	Temporary bool
+}
+
+func (e *MailError) Error() string { return e.Server + ": " + e.Detail }
+
+// mailerOf is the Mailer env offers, or nil.
+func mailerOf(env Env) Mailer {
+	if e, ok := env.(interface{ Mailer() Mailer }); ok {
+		return e.Mailer()
+	}
+	return nil
+}
+
+// Email step limits.
+const (
+	emailMaxRecipients = 20
+	emailSubjectRunes  = 250
+	emailDefaultPort   = 465
+)
+
+// Where the letter goes out.
+const (
+	emailViaServer = "server"
+	emailViaOwn    = "own"
+)
+
+type emailConfig struct {
+	SMTP     string `json:"smtp"`
+	Host     string `json:"host"`
+	Port     string `json:"port"`
+	User     string `json:"user"`
+	Password string `json:"password"`
+	From     string `json:"from"`
+	To       string `json:"to"`
+	ReplyTo  string `json:"reply_to"`
+	Subject  string `json:"subject"`
+	Text     string `json:"text"`
+	HTML     string `json:"html"`
+}
+
+// Problem codes of the email step.
+const (
+	CodeEmailAddress     = "email.address"
+	CodeEmailNoTo        = "email.no_recipient"
+	CodeEmailTooMany     = "email.too_many_recipients"
+	CodeEmailNoServer    = "email.no_server_settings"
+	CodeEmailNoHost      = "email.no_host"
+	CodeEmailPort        = "email.port"
+	CodeEmailNoFrom      = "email.no_sender"
+	CodeEmailRefused     = "email.refused"
+	CodeEmailUnavailable = "email.unavailable"
+	CodeEmailDenied      = "email.denied"
+	CodeEmailNoMailer    = "email.no_mailer"
+)
+
+func init() {
+	for k, v := range map[string]Text{
+		CodeEmailAddress:     {"{label}: '{value}' is not an email address (write it like anna@example.ru; several are separated by commas)", "{label_ru}: «{value}» — не адрес почты (пишите так: anna@example.ru; несколько — через запятую)"},
+		CodeEmailNoTo:        {"the letter has no recipient: fill in «To» (an address or a reference to one)", "у письма нет получателя: заполните поле «Кому» (адрес или подстановку с адресом)"},
+		CodeEmailTooMany:     {"the letter has {count} recipients; at most {max} are allowed", "у письма {count} получателей, а можно не больше {max}"},
+		CodeEmailNoServer:    {"this hookflow has no mail settings: ask its administrator to set HOOKFLOW_SMTP_URL, or choose «Own SMTP server» and fill in its address", "у этого hookflow не настроена почта: попросите администратора указать «HOOKFLOW_SMTP_URL» или выберите «Свой SMTP-сервер» и заполните его адрес"},
+		CodeEmailNoHost:      {"fill in the SMTP server's address (for example smtp.yandex.ru), or send through the server's mail settings", "заполните адрес SMTP-сервера (например, smtp.yandex.ru) или отправляйте через почту сервера"},
+		CodeEmailPort:        {"{label}: '{value}' is not a port number (1–65535; usually 465 or 587)", "{label_ru}: «{value}» — не номер порта (1–65535; обычно 465 или 587)"},
+		CodeEmailNoFrom:      {"fill in «From»: the address your SMTP server sends from", "заполните поле «От кого»: адрес, от имени которого отправляет ваш SMTP-сервер"},
+		CodeEmailRefused:     {"the mail server {server} refused the letter: «{detail}»", "почтовый сервер {server} не принял письмо: «{detail}»"},
+		CodeEmailUnavailable: {"the letter was not sent: the mail server {server} is unavailable: {detail}", "письмо не отправлено: почтовый сервер {server} недоступен: {detail}"},
+		CodeEmailDenied:      {"the mail server {server} was not contacted: its address {address} is {reason}, which this server does not allow", "почтовый сервер {server} не вызван: его адрес {address} — {reason_ru}, а этот сервер туда соединения не пускает"},
+		CodeEmailNoMailer:    {"this program cannot send letters; run the flow in hookflow serve", "эта программа не отправляет письма; запустите процесс в hookflow serve"},
+	} {
+		messages[k] = v
+	}
+
+	Register(KindSpec[emailConfig]{
+		Name:  "email",
+		Title: Text{"Email", "Письмо"},
+		Help: Text{
+			"Sends a letter: to a manager about a new lead, or a reply to the client. Through this server's mail settings or your own SMTP server (Yandex, Mail.ru, Gmail, your company's).",
+			"Отправляет письмо: менеджеру о новой заявке или ответ клиенту. Через почту этого сервера или ваш SMTP-сервер (Яндекс, «Mail.ru», «Gmail», почта компании).",
+		},
+		Fields: []Field{
+			{Key: "to", Type: FieldString, Label: Text{"To", "Кому"}, Required: true, Template: true,
+				Help: Text{"One address or several separated by commas; may be a reference such as {{trigger.params.email}}",
+					"Один адрес или несколько через запятую; можно подстановку, например {{trigger.params.email}}"}},
+			{Key: "subject", Type: FieldString, Label: Text{"Subject", "Тема"}, Required: true, Template: true,
+				Help: Text{"One line; line breaks become spaces", "Одна строка; переносы строк заменяются пробелами"}},
+			{Key: "text", Type: FieldText, Label: Text{"Text", "Текст письма"}, Required: true, Template: true,
+				Help: Text{"The letter as plain text, with references to the data", "Текст письма с подстановками данных"}},
+			{Key: "html", Type: FieldText, Label: Text{"HTML version", "HTML-версия"}, Template: true,
+				Help: Text{"Optional: the same letter with formatting; put data in with | html so that it stays text",
+					"Необязательно: то же письмо с оформлением; данные вставляйте через «| html», чтобы они остались текстом"}},
+			{Key: "reply_to", Type: FieldString, Label: Text{"Reply to", "Адрес для ответа"}, Template: true,
+				Help: Text{"Where a reply goes, e.g. the client's {{trigger.params.email}}", "Куда уйдёт ответ на письмо, например адрес клиента {{trigger.params.email}}"}},
+			{Key: "smtp", Type: FieldSelect, Label: Text{"Send through", "Отправлять через"}, Options: []string{emailViaServer, emailViaOwn}, Default: emailViaServer,
+				OptionLabels: map[string]Text{
+					emailViaServer: {"This server's mail settings", "Почту этого сервера"},
+					emailViaOwn:    {"Own SMTP server", "Свой SMTP-сервер"},
+				},
+				Help: Text{"This server's mail is the one that sends failure emails; your own SMTP server sends from your address",
+					"Почта сервера — та же, что присылает письма об ошибках; свой SMTP-сервер отправляет от вашего адреса"}},
+			{Key: "host", Type: FieldString, Label: Text{"SMTP server", "SMTP-сервер"}, Template: true,
+				Help: Text{"Own SMTP server only: its address, e.g. smtp.yandex.ru", "Только для своего SMTP-сервера: его адрес, например smtp.yandex.ru"}},
+			{Key: "port", Type: FieldString, Label: Text{"Port", "Порт"}, Template: true, Default: "465",
+				Help: Text{"465: encrypted from the start; 587: encrypted after connecting", "465 — шифрование сразу; 587 — шифрование после подключения"}},
+			{Key: "user", Type: FieldString, Label: Text{"Login", "Логин"}, Template: true,
+				Help: Text{"Usually the mailbox's address", "Обычно адрес почтового ящика"}},
+			{Key: "password", Type: FieldString, Label: Text{"Password", "Пароль"}, Template: true, Secret: true,
+				Help: Text{"Best kept in a secret setting of the flow: {{inputs.smtp_password}}; Yandex and Mail.ru want an app password",
+					"Лучше хранить в секретной настройке процесса: {{inputs.smtp_password}}; Яндекс и «Mail.ru» требуют пароль приложения"}},
+			{Key: "from", Type: FieldString, Label: Text{"From", "От кого"}, Template: true,
+				Help: Text{"The sender, e.g. Школа <hello@school.ru>; with your own SMTP server, its mailbox. Empty: the server's sender",
+					"Отправитель, например «Школа <hello@school.ru>»; для своего SMTP-сервера — его ящик. Пусто — отправитель сервера"}},
+		},
+		Build: buildEmail,
+	})
+}
+
+type emailStep struct {
+	own                        bool
+	host, port, user, password *Template
+	from, to, replyTo, subject *Template
+	text, html                 *Template
+}
+
+func buildEmail(b *Builder, cfg *emailConfig) Step {
+	st := &emailStep{own: cfg.SMTP == emailViaOwn}
+	st.to = b.Template("to", cfg.To)
+	st.subject = b.Template("subject", cfg.Subject)
+	st.text = b.Template("text", cfg.Text)
+	st.html = b.TemplateOrNil("html", cfg.HTML)
+	st.replyTo = b.TemplateOrNil("reply_to", cfg.ReplyTo)
+	st.from = b.TemplateOrNil("from", cfg.From)
+	for _, f := range []struct{ field, src string }{{"to", cfg.To}, {"reply_to", cfg.ReplyTo}, {"from", cfg.From}} {
+		if s := strings.TrimSpace(f.src); s != "" && !strings.Contains(s, "{{") {
+			if _, err := emailAddresses(s); err != "" {
+				b.Problem(f.field, CodeEmailAddress, Params{"value": err})
+			}
+		}
+	}
+	if st.own {
+		st.host = b.Template("host", cfg.Host)
+		st.port = b.TemplateOrNil("port", cfg.Port)
+		st.user = b.TemplateOrNil("user", cfg.User)
+		st.password = b.TemplateOrNil("password", cfg.Password)
+		if strings.TrimSpace(cfg.Host) == "" {
+			b.Problem("host", CodeEmailNoHost, nil)
+		} else if reason, reasonRu, denied := literalDenied(strings.TrimSpace(cfg.Host)); denied {
+			b.Problem("host", CodeURLDenied, Params{"url": cfg.Host, "reason": reason, "reason_ru": reasonRu})
+		}
+		if p := strings.TrimSpace(cfg.Port); p != "" && !strings.Contains(p, "{{") {
+			if _, ok := emailPort(p); !ok {
+				b.Problem("port", CodeEmailPort, Params{"value": p})
+			}
+		}
+		if strings.TrimSpace(cfg.From) == "" {
+			b.Problem("from", CodeEmailNoFrom, nil)
+		}
+	}
+	return st
+}
+
+func emailPort(s string) (int, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return emailDefaultPort, true
+	}
+	n, err := strconv.Atoi(s)
+	return n, err == nil && n >= 1 && n <= 65535
+}
+
+// emailAddresses parses a comma-separated list of addresses. On failure it returns the part that
+// is not an address (line breaks shown as ⏎), for the sentence.
+func emailAddresses(s string) ([]string, string) {
+	var out []string
+	for _, part := range splitAddressList(s) {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if strings.IndexFunc(part, unicode.IsControl) >= 0 {
+			return nil, strings.NewReplacer("\r", "⏎", "\n", "⏎").Replace(part)
+		}
+		a, err := mail.ParseAddress(part)
+		if err != nil {
+			return nil, part
+		}
+		out = append(out, emailFormat(a))
+	}
+	return out, ""
+}
+
+// emailFormat writes an address as people read it: anna@example.ru, Школа <hello@school.ru>,
+// or the name quoted when it holds a comma or the like. The sender encodes it for the header.
+func emailFormat(a *mail.Address) string {
+	if a.Name == "" {
+		return a.Address
+	}
+	name := a.Name
+	if strings.ContainsAny(name, `",;<>@:()[]\`) {
+		name = `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(name) + `"`
+	}
+	return name + " <" + a.Address + ">"
+}
+
+// splitAddressList cuts at commas and semicolons outside quotes ("Иванова, Анна" <a@b.ru>).
+func splitAddressList(s string) []string {
+	var parts []string
+	quoted, start := false, 0
+	for i, r := range s {
+		switch {
+		case r == '"':
+			quoted = !quoted
+		case (r == ',' || r == ';') && !quoted:
+			parts = append(parts, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(parts, s[start:])
+}
+
+// emailOneLine makes a subject one line: control characters (CR, LF, tabs) become spaces and
+// runs of spaces one, so nothing typed into a form adds a header.
+func emailOneLine(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > emailSubjectRunes {
+		s = string(r[:emailSubjectRunes-1]) + "…"
+	}
+	return s
+}
+
+// compose renders the letter.
+func (st *emailStep) compose(sc *StepContext) (*EmailMessage, error) {
+	m := &EmailMessage{Subject: emailOneLine(sc.Render(st.subject)), Text: sc.Render(st.text), HTML: sc.Render(st.html)}
+	addrs := func(field string, t *Template) ([]string, error) {
+		list, bad := emailAddresses(sc.Render(t))
+		if bad != "" {
+			lp := labelFor(kindFieldsOf(sc.Node.Kind), field)
+			return nil, sc.Fail(CodeEmailAddress, Params{"value": bad, "label": lp.en, "label_ru": lp.ru})
+		}
+		return list, nil
+	}
+	var err error
+	if m.To, err = addrs("to", st.to); err != nil {
+		return nil, err
+	}
+	if len(m.To) == 0 {
+		return nil, sc.Fail(CodeEmailNoTo, nil)
+	}
+	if len(m.To) > emailMaxRecipients {
+		return nil, sc.Fail(CodeEmailTooMany, Params{"count": strconv.Itoa(len(m.To)), "max": strconv.Itoa(emailMaxRecipients)})
+	}
+	from, err := addrs("from", st.from)
+	if err != nil {
+		return nil, err
+	}
+	if len(from) > 0 {
+		m.From = from[0]
+	}
+	// A reply address usually comes from what the client typed: one that is not an address is
+	// left out rather than losing the letter (and cannot add a header either way).
+	if replyTo, bad := emailAddresses(sc.Render(st.replyTo)); bad != "" {
+		sc.Logf("the reply address «%s» is not an email address, so the letter goes without one", bad)
+	} else if len(replyTo) > 0 {
+		m.ReplyTo = replyTo[0]
+	}
+	if !st.own {
+		return m, nil
+	}
+	s := &SMTPSettings{Host: strings.TrimSpace(sc.Render(st.host)), User: strings.TrimSpace(sc.Render(st.user)), Password: sc.Render(st.password)}
+	sc.Secret(s.Password)
+	if s.Host == "" {
+		return nil, sc.Fail(CodeEmailNoHost, nil)
+	}
+	port, ok := emailPort(sc.Render(st.port))
+	if !ok {
+		lp := labelFor(kindFieldsOf(sc.Node.Kind), "port")
+		return nil, sc.Fail(CodeEmailPort, Params{"value": sc.Render(st.port), "label": lp.en, "label_ru": lp.ru})
+	}
+	s.Port = port
+	if m.From == "" {
+		return nil, sc.Fail(CodeEmailNoFrom, nil)
+	}
+	m.SMTP = s
+	return m, nil
+}
+
+func kindFieldsOf(name string) []Field {
+	if k, ok := kindByName(name); ok {
+		return k.Fields
+	}
+	return nil
+}
+
+// via names where the letter goes out, for the log.
+func (m *EmailMessage) via() string {
+	if m.SMTP == nil {
+		return "the server's mail settings"
+	}
+	return fmt.Sprintf("%s:%d", m.SMTP.Host, m.SMTP.Port)
+}
+
+// output is what later steps (and the preview) see of the letter.
+func (m *EmailMessage) output(sent bool) map[string]any {
+	to := make([]any, len(m.To))
+	for i, a := range m.To {
+		to[i] = a
+	}
+	out := map[string]any{"sent": sent, "to": to, "subject": m.Subject, "text": m.Text}
+	if m.From != "" {
+		out["from"] = m.From
+	}
+	if m.ReplyTo != "" {
+		out["reply_to"] = m.ReplyTo
+	}
+	if m.HTML != "" {
+		out["html"] = m.HTML
+	}
+	return out
+}
+
+func (st *emailStep) Run(ctx context.Context, sc *StepContext) (any, error) {
+	m, err := st.compose(sc)
+	if err != nil {
+		return nil, err
+	}
+	to := strings.Join(m.To, ", ")
+	if sc.Preview() {
+		sc.Logf("not sent: this is a preview; the letter «%s» would go to %s through %s", m.Subject, to, m.via())
+		return m.output(false), nil
+	}
+	mailer := mailerOf(sc.Env)
+	if mailer == nil {
+		return nil, sc.Fail(CodeEmailNoMailer, nil)
+	}
+	start := sc.Env.Now()
+	err = mailer.SendMail(ctx, m)
+	var me *MailError
+	var denied *DeniedError
+	switch {
+	case err == nil:
+		sc.Logf("the letter «%s» went to %s through %s in %d ms", m.Subject, to, m.via(), elapsed(sc.Env, start))
+		return m.output(true), nil
+	case ctx.Err() != nil:
+		return nil, sc.Fail(CodeRunCanceled, nil)
+	case errors.Is(err, ErrNoServerMail):
+		return nil, sc.Fail(CodeEmailNoServer, nil)
+	case errors.As(err, &denied):
+		return nil, sc.Fail(CodeEmailDenied, Params{"server": m.via(), "address": denied.Address, "reason": denied.Reason, "reason_ru": denied.ReasonRu})
+	case errors.As(err, &me) && !me.Temporary:
+		sc.Logf("the mail server %s refused the letter to %s: %s", me.Server, to, me.Detail)
+		return nil, sc.Fail(CodeEmailRefused, Params{"server": me.Server, "detail": me.Detail})
+	case errors.As(err, &me):
+		sc.Logf("the mail server %s is unavailable: %s", me.Server, me.Detail)
+		return nil, sc.Fail(CodeEmailUnavailable, Params{"server": me.Server, "detail": me.Detail})
+	}
+	sc.Logf("the letter to %s was not sent: %s", to, err.Error())
+	return nil, sc.Fail(CodeEmailUnavailable, Params{"server": m.via(), "detail": err.Error()})
+}

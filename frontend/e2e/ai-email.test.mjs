@@ -1,0 +1,72 @@
+// The AI step in Russian: a marketer puts «ИИ: текст» after a Tilda form, asks for the answer as
+// JSON fields (the editor asks for the word JSON in the instructions, as OpenAI does), types a
+// sample answer, and the Test shows the request that would go to OpenAI — with the form's data in
+// it and the key hidden — and continues with the sample answer. Nothing is sent.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  assertNoHorizontalOverflow,
+  assertNoPageErrors,
+  dragKindToCanvas,
+  expectNodeStatus,
+  newPage,
+  runPreview,
+  screenshot,
+  signIn,
+  startBrowser,
+  startServer,
+} from './harness.mjs';
+
+let server, browser;
+before(async () => {
+  server = await startServer();
+  browser = await startBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('the AI step in Russian: built from the palette, checked as typed, tested with its sample answer', async () => {
+  const page = await newPage(browser, { lang: 'ru' });
+  await signIn(page, server);
+  await page.getByRole('button', { name: 'Новый сценарий' }).click();
+  await page.getByTestId('palette').waitFor();
+  await page.locator('.palette-item[data-kind="ai_text"]').getByText('ИИ: текст').waitFor();
+  await page.locator('.palette-item[data-kind="email"]').getByText('Письмо').waitFor();
+
+  await dragKindToCanvas(page, 'webhook', 200, 40);
+  await dragKindToCanvas(page, 'ai_text', 200, 190);
+  await page.getByTestId('node-ai_text1').waitFor();
+  await page.getByTestId('node-webhook1').click();
+  await page.locator('[id="f-preset"]').selectOption('tilda.form');
+
+  // The message from the form's fields; the answer as JSON fields.
+  await page.getByTestId('node-ai_text1').click();
+  await page.locator('[id="f-prompt"]').fill('Заявка: {{trigger.params.Name}}, телефон {{trigger.params.Phone}}');
+  await page.locator('[id="f-answer"]').selectOption('json');
+  // OpenAI refuses JSON answers unless a message says JSON: the editor says so before a Test.
+  await page.getByText('должно быть слово JSON', { exact: false }).first().waitFor({ timeout: 10_000 });
+  await page.locator('[id="f-system"]').fill('Оцени заявку. Ответь в JSON: {"class": "hot" или "cold"}');
+  await page.locator('[id="f-api_key"]').fill('sk-e2e-secret-5521');
+  await page.getByTestId('code-sample_answer').locator('.cm-content').click();
+  await page.keyboard.type('{"class": "hot"}');
+  await page.locator('[data-testid="problems-count"].problems-none').waitFor({ timeout: 10_000 });
+  await page.getByTestId('node-summary-ai_text1').getByText('ответ полями JSON', { exact: false }).waitFor();
+
+  // Test with Tilda's example: the request is shown, not sent, and the sample answer goes on.
+  await runPreview(page);
+  await expectNodeStatus(page, ['webhook1', 'ai_text1'], 'success');
+  await page.getByTestId('node-ai_text1').click();
+  const step = page.getByTestId('step');
+  await step.getByText('https://api.openai.com/v1/chat/completions', { exact: false }).first().waitFor();
+  await step.getByText('Заявка: Анна Смирнова', { exact: false }).first().waitFor();
+  await step.getByText('json_object', { exact: false }).first().waitFor();
+  await step.getByText('not sent: this is a preview', { exact: false }).first().waitFor();
+  await page.getByTestId('step-output').getByText('hot', { exact: false }).first().waitFor();
+  assert.ok(!(await step.innerText()).includes('sk-e2e-secret-5521'), 'the API key is hidden in the Test');
+
+  await assertNoHorizontalOverflow(page);
+  await screenshot(page, 'ai-step-preview.png');
+  assertNoPageErrors(page);
+});
