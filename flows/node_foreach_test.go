@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // orderTarget stands in for the service each position of an order is sent to: it counts the
@@ -59,10 +60,10 @@ func (o *orderTarget) requests() (n int) {
 func positionsFlow(t testing.TB, url, eachConfig, collectConfig string) *Flow {
 	t.Helper()
 	f, err := ParseFlow([]byte(`{"schema":1,"nodes":[{"id":"trigger","kind":"webhook"},
-	  {"id":"each","kind":"foreach","config":`+eachConfig+`},
-	  {"id":"send","kind":"http","config":{"method":"POST","url":"`+url+`/positions","retries":0,
+	  {"id":"each","kind":"foreach","config":` + eachConfig + `},
+	  {"id":"send","kind":"http","config":{"method":"POST","url":"` + url + `/positions","retries":0,
 	    "body_type":"json","body":"{\"sku\": {{item.sku | json}}, \"order\": {{trigger.json.id | json}}, \"qty\": {{each.qty | json}}}"}},
-	  {"id":"gather","kind":"collect","config":`+collectConfig+`},
+	  {"id":"gather","kind":"collect","config":` + collectConfig + `},
 	  {"id":"after","kind":"set","config":{"fields":[{"key":"sent","value":"{{gather.ok}}"},{"key":"failed","value":"{{gather.failed}}"}]}}],
 	  "edges":[{"from":"trigger","to":"each"},{"from":"each","to":"send"},{"from":"send","to":"gather"},{"from":"gather","to":"after"}]}`))
 	if err != nil {
@@ -302,4 +303,56 @@ func TestForEach_ValidationNamesLoopsThatCannotRun(t *testing.T) {
 			}
 		})
 	}
+}
+
+// BenchmarkForEach1000 sends 1,000 positions of one order through For each → HTTP → Collect,
+// against the baseline of the same HTTP step run as 1,000 single runs (one webhook per position),
+// and reports the loop's time as a ratio to the baseline's ("loop/singles"; under 1 is faster).
+func BenchmarkForEach1000(b *testing.B) {
+	target := newOrderTarget(b)
+	skus := make([]string, 1000)
+	for i := range skus {
+		skus[i] = fmt.Sprint("p", i)
+	}
+	loop, problems := Compile(positionsFlow(b, target.srv.URL, eachPositions, `{}`))
+	if len(problems) > 0 {
+		b.Fatal(problems)
+	}
+	single, err := ParseFlow([]byte(`{"schema":1,"nodes":[{"id":"trigger","kind":"webhook"},
+	  {"id":"send","kind":"http","config":{"method":"POST","url":"` + target.srv.URL + `/positions","retries":0,
+	    "body_type":"json","body":"{\"sku\": {{trigger.json.sku | json}}, \"order\": {{trigger.json.order | json}}, \"qty\": {{trigger.json.qty | json}}}"}}],
+	  "edges":[{"from":"trigger","to":"send"}]}`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	one, problems := Compile(single)
+	if len(problems) > 0 {
+		b.Fatal(problems)
+	}
+	env := &BasicEnv{HTTP: target.srv.Client()}
+	order := orderPayload(skus...)
+	singles := make([]Payload, len(skus))
+	for i, s := range skus {
+		singles[i] = Payload{Method: "POST", Headers: map[string]string{"Content-Type": "application/json"},
+			Body: fmt.Sprintf(`{"sku":%q,"order":"Z-17","qty":%d}`, s, i+1)}
+	}
+	var inLoop, inSingles time.Duration
+	b.ReportAllocs()
+	for b.Loop() {
+		start := time.Now()
+		if tr, _ := loop.Run(context.Background(), order, env); tr.Status != StatusSuccess {
+			b.Fatalf("loop: %s %v", tr.Status, tr.Error)
+		}
+		inLoop += time.Since(start)
+		start = time.Now()
+		for _, p := range singles {
+			if tr, _ := one.Run(context.Background(), p, env); tr.Status != StatusSuccess {
+				b.Fatalf("single: %s %v", tr.Status, tr.Error)
+			}
+		}
+		inSingles += time.Since(start)
+	}
+	b.ReportMetric(float64(inLoop)/float64(inSingles), "loop/singles")
+	b.ReportMetric(float64(inLoop.Milliseconds())/float64(b.N), "loop-ms/op")
+	b.ReportMetric(float64(inSingles.Milliseconds())/float64(b.N), "singles-ms/op")
 }
