@@ -31,11 +31,15 @@ type ItemTrace struct {
 	Index  int    `json:"index"` // from 1
 	Status string `json:"status"`
 	Item   any    `json:"item,omitempty"`
-	// Error is why the item failed, in English as stored; ErrorText is it in both languages.
-	Error     string      `json:"error,omitempty"`
-	ErrorText *Text       `json:"error_text,omitempty"`
-	Steps     []StepTrace `json:"steps,omitempty"`
-	result    any         // what reached Collect
+	// Error is why the item failed, in English as stored; ErrorText is it in both languages;
+	// ErrorCode and ErrorParams are its problem's (the server retries a run whose items failed
+	// on an unreachable target).
+	Error       string      `json:"error,omitempty"`
+	ErrorText   *Text       `json:"error_text,omitempty"`
+	ErrorCode   string      `json:"error_code,omitempty"`
+	ErrorParams Params      `json:"error_params,omitempty"`
+	Steps       []StepTrace `json:"steps,omitempty"`
+	result      any         // what reached Collect
 }
 
 // loop is one For each … Collect found by the compiler.
@@ -260,6 +264,7 @@ func (r *runner) runItem(run *pass, lp *loop, i int, item any, reuse map[string]
 		mask := r.masker()
 		it.Error = mask.text(ps.err.Error())
 		it.ErrorText = &Text{En: it.Error, Ru: mask.text(ps.err.Text("ru"))}
+		it.ErrorCode, it.ErrorParams = ps.err.Code, ps.err.Params
 	case ps.stopped != "" || !reached:
 		it.Status = StatusFiltered
 	default:
