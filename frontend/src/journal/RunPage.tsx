@@ -11,6 +11,7 @@ import { followUp, type FollowUp } from './followUp';
 import { formatDuration, stepNotNamed } from './journalModel';
 import { StatusText } from './StatusText';
 import { StepDetail } from './StepDetail';
+import { itemRowsFor } from './items';
 import { RunFlow } from './RunFlow';
 import './runs.css';
 
@@ -147,7 +148,7 @@ export function RunPage({ id }: { id: string }) {
       )}
       <h2>{t('run.steps')}</h2>
       {steps.length === 0 ? <p className="muted">{t('run.noSteps')}</p> : steps.map((s, i) => (
-        <StepDetail key={`${s.node}-${i}`} step={s} config={doc?.nodes.find((n) => n.id === s.node)?.config} />
+        <StepDetail key={`${s.node}-${i}`} step={s} config={doc?.nodes.find((n) => n.id === s.node)?.config} items={itemRowsFor(run.trace, s)} />
       ))}
     </main>
   );

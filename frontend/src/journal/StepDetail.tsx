@@ -6,6 +6,8 @@ import { useLang, useT } from '../i18n/i18n';
 import { formatDuration } from './journalModel';
 import { StatusText } from './StatusText';
 import { outputLabel } from '../nodes/outputs';
+import { ItemRows } from './ItemRows';
+import type { ItemRow } from './items';
 
 function Json({ value }: { value: unknown }) {
   const text = typeof value === 'string' ? value : JSON.stringify(value, null, 2);
@@ -66,8 +68,11 @@ function HttpExchange({ h }: { h: HTTPDetail }) {
   );
 }
 
-/** config: the step's settings, to name a branch as the editor does (a route's name, not its id) */
-export function StepDetail({ step, config }: { step: StepTrace; config?: Record<string, unknown> }) {
+/**
+ * config: the step's settings, to name a branch as the editor does (a route's name, not its id);
+ * items: the rows of a loop's items for this step (see itemRowsFor), each opening to its steps.
+ */
+export function StepDetail({ step, config, items }: { step: StepTrace; config?: Record<string, unknown>; items?: ItemRow[] | null }) {
   const t = useT();
   const lang = useLang((s) => s.lang);
   const http = httpOf(step);
@@ -102,6 +107,9 @@ export function StepDetail({ step, config }: { step: StepTrace; config?: Record<
         </>
       )}
       {http && <HttpExchange h={http} />}
+      {items && (
+        <ItemRows rows={items} detail={(r) => r.steps.filter((s) => s.status !== 'skipped').map((s, i) => <StepDetail key={`${s.node}-${i}`} step={s} />)} />
+      )}
     </section>
   );
 }

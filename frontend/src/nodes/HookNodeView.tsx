@@ -2,7 +2,7 @@
 // one-line summary), painted by the last test's step status, with its problems written under it.
 import { memo, useCallback, type CSSProperties } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
-import { Box, Braces, Code, ListChecks, Send, Signpost, Split, Table, Webhook, type LucideIcon } from 'lucide-react';
+import { Box, Braces, Code, ListChecks, Repeat, Send, Signpost, Split, Table, Webhook, Combine, type LucideIcon } from 'lucide-react';
 import { describeStep, SERVICES, type ServiceId, type StepDescription, type StepLike } from './describe';
 import type { HookNode } from '../store/document';
 import { useFlowStore } from '../store/flowStore';
@@ -51,6 +51,8 @@ const KIND_ICONS: Record<string, LucideIcon> = {
   js: Code,
   filter: Split,
   switch: Signpost,
+  foreach: Repeat,
+  collect: Combine,
 };
 
 export function KindIcon({ kind, size = 16 }: { kind: string; size?: number }) {
