@@ -225,9 +225,9 @@ func (r *runner) runLoop(ps *pass, lp *loop, prev []ItemTrace) {
 	ps.loops[lp.collect.ID] = lr
 	mask := r.masker()
 	each.Items = make([]ItemTrace, len(lr.items))
-	for i, it := range lr.items {
-		it.Item = mask.value(it.Item)
-		each.Items[i] = it
+	for i := range lr.items {
+		lr.items[i].Item = mask.value(lr.items[i].Item) // Collect shows the items too
+		each.Items[i] = lr.items[i]
 	}
 	if len(list) > 0 {
 		each.Output = mask.value(list[0]) // what each body step gets: shown as item 1

@@ -66,7 +66,7 @@ func (st collectStep) Run(ctx context.Context, sc *StepContext) (any, error) {
 				first = &items[i]
 			}
 		}
-		sc.items[i] = ItemTrace{Index: it.Index, Status: it.Status, Error: it.Error, ErrorText: it.ErrorText, ErrorCode: it.ErrorCode, ErrorParams: it.ErrorParams}
+		sc.items[i] = ItemTrace{Index: it.Index, Status: it.Status, Item: it.Item, Error: it.Error, ErrorText: it.ErrorText, ErrorCode: it.ErrorCode, ErrorParams: it.ErrorParams}
 	}
 	out := map[string]any{"items": results, "ok": counts[StatusSuccess], "failed": counts[StatusFailed], "skipped": counts[StatusFiltered]}
 	if errs != nil {

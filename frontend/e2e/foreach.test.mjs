@@ -57,7 +57,7 @@ test('each position of an order goes to the warehouse on its own, and the items 
   await dragKindToCanvas(page, 'collect', 200, 360);
   await page.getByTestId('node-collect1').waitFor();
   await until('three lines', async () => (await page.locator('.react-flow__edge').count()) === 3);
-  await page.getByTestId('node-foreach1').getByText('Для каждого элемента').waitFor();
+  await page.getByTestId('node-title-foreach1').getByText('Для каждого элемента', { exact: true }).waitFor();
 
   // Where the list is: the order's positions, in plain words.
   await page.getByTestId('node-foreach1').click();
@@ -110,7 +110,7 @@ test('each position of an order goes to the warehouse on its own, and the items 
   await each.waitFor();
   const items = each.getByTestId('item-row');
   assert.deepEqual(await items.evaluateAll((els) => els.map((e) => e.dataset.status)), ['success', 'failed', 'success']);
-  await items.nth(1).getByText('нет на складе').waitFor();
+  await items.nth(1).locator('.item-error').getByText('нет на складе').waitFor();
   await page.getByTestId('run-error').getByText('не прошли элементы: 1 из 3').waitFor();
   await items.nth(1).locator('summary').click();
   await items.nth(1).getByTestId('run-step-http1').waitFor();

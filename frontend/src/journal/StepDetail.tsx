@@ -1,6 +1,6 @@
 // One step of a run's trace: status, input, output, logs, error, and for http steps the exact
 // request sent, the response and every attempt.
-import type { StepTrace } from '../api/types';
+import { textIn, type StepTrace } from '../api/types';
 import { httpOf, type HTTPDetail } from '../api/runs';
 import { useLang, useT } from '../i18n/i18n';
 import { formatDuration } from './journalModel';
@@ -108,7 +108,10 @@ export function StepDetail({ step, config, items }: { step: StepTrace; config?: 
       )}
       {http && <HttpExchange h={http} />}
       {items && (
-        <ItemRows rows={items} detail={(r) => r.steps.filter((s) => s.status !== 'skipped').map((s, i) => <StepDetail key={`${s.node}-${i}`} step={s} />)} />
+        <ItemRows rows={items} detail={(r) => r.steps.filter((s) => s.status !== 'skipped').map((s, i) => (
+          // an item's steps are stored as run, in English: the failed one says it as the row does
+          <StepDetail key={`${s.node}-${i}`} step={s.status === 'failed' && r.error ? { ...s, error: textIn(r.error, lang) } : s} />
+        ))} />
       )}
     </section>
   );
