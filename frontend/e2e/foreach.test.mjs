@@ -88,6 +88,7 @@ test('each position of an order goes to the warehouse on its own, and the items 
   await page.getByTestId('node-http1').click();
   await until('rows on the repeated step', async () => (await page.getByTestId('step').getByTestId('item-row').count()) === 3);
   assert.equal(stock.received.length, 0, 'the preview sends nothing');
+  await page.getByTestId('step').getByTestId('item-rows').scrollIntoViewIfNeeded();
   await screenshot(page, 'foreach-preview.png');
 
   // For real: save and start, and one order arrives; the warehouse refuses B-2.
