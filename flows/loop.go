@@ -213,12 +213,7 @@ func (r *runner) runLoop(ps *pass, lp *loop, prev []ItemTrace) {
 	for i, item := range list {
 		var reuse map[string]StepTrace
 		if i < len(prev) && prev[i].Index == i+1 {
-			reuse = map[string]StepTrace{}
-			for _, s := range prev[i].Steps {
-				if s.Status == StatusSuccess {
-					reuse[s.Node] = s
-				}
-			}
+			reuse = succeeded(prev[i].Steps, nil)
 		}
 		lr.items[i] = r.runItem(ps, lp, i, item, reuse)
 	}

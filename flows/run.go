@@ -335,19 +335,27 @@ func elapsed(env Env, since time.Time) int64 { return env.Now().Sub(since).Milli
 // is not sent twice). In a loop, each item's steps that succeeded are reused the same way, so
 // only the items that failed are sent again.
 func (p *Program) RunFrom(ctx context.Context, payload Payload, env Env, prev *Trace) (*Trace, error) {
-	reuse := map[string]StepTrace{}
+	if prev == nil {
+		return p.run(ctx, payload, env, nil, nil)
+	}
 	items := map[string][]ItemTrace{}
-	if prev != nil {
-		for _, s := range prev.Steps {
-			switch {
-			case p.loops.each[s.Node] != nil:
-				items[s.Node] = s.Items // the loop runs again, reusing the items' steps that succeeded
-			case p.loops.collect[s.Node] != nil:
-				// gathered again from the items
-			case s.Status == StatusSuccess:
-				reuse[s.Node] = s
-			}
+	for _, s := range prev.Steps {
+		if p.loops.each[s.Node] != nil {
+			items[s.Node] = s.Items // the loop runs again, reusing the items' steps that succeeded
 		}
 	}
+	// A loop's For each and Collect run again: the list is read anew, the items gathered anew.
+	reuse := succeeded(prev.Steps, func(id string) bool { return p.loops.each[id] != nil || p.loops.collect[id] != nil })
 	return p.run(ctx, payload, env, reuse, items)
+}
+
+// succeeded indexes the steps that succeeded by node, leaving out those skip names.
+func succeeded(steps []StepTrace, skip func(id string) bool) map[string]StepTrace {
+	out := map[string]StepTrace{}
+	for _, s := range steps {
+		if s.Status == StatusSuccess && (skip == nil || !skip(s.Node)) {
+			out[s.Node] = s
+		}
+	}
+	return out
 }
