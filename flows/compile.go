@@ -18,12 +18,13 @@ type Program struct {
 	trigger *Node
 	in      map[string][]Edge // incoming edges per node
 	main    map[string]string // the main output of each branching node
+	loops   programLoops      // For each … Collect, see loop.go
 	// lastMask is the masker of the latest run's secrets: runs of one flow mostly have the same.
 	lastMask atomic.Pointer[maskFor]
 }
 
 // reservedRoots are template roots that are not node ids.
-var reservedRoots = map[string]bool{"steps": true, "inputs": true, "event": true, "trigger": true, "now": true, "input": true}
+var reservedRoots = map[string]bool{"steps": true, "inputs": true, "event": true, "trigger": true, "now": true, "input": true, "item": true}
 
 var nodeIDPattern = regexp.MustCompile(`^[\p{L}\p{N}_-]+$`)
 
@@ -62,11 +63,12 @@ func Compile(f *Flow) (*Program, Problems) {
 	c.checkNodes()
 	c.checkEdges()
 	order := c.order()
+	c.checkLoops(order)
 	c.buildSteps()
 	if len(c.problems) > 0 {
 		return nil, c.problems
 	}
-	return &Program{Flow: f, order: order, steps: c.steps, trigger: c.trigger, in: c.in, main: c.main}, nil
+	return &Program{Flow: f, order: order, steps: c.steps, trigger: c.trigger, in: c.in, main: c.main, loops: c.loops}, nil
 }
 
 type compiler struct {
@@ -80,6 +82,7 @@ type compiler struct {
 	steps        map[string]Step
 	inputs       map[string]bool
 	main         map[string]string // see Program.main
+	loops        programLoops      // see Program.loops
 }
 
 func (c *compiler) add(p Problem) { c.problems = append(c.problems, p) }
@@ -385,6 +388,8 @@ func (b *Builder) checkRef(field, src string, ref Path) {
 		if len(ref) > 1 {
 			b.checkNodeRef(field, src, ref[1].Key)
 		}
+	case root == "item":
+		b.checkItemRef(field, src)
 	case root == "trigger" || root == "event" || root == "now" || root == "input":
 	default:
 		b.checkNodeRef(field, src, root)
@@ -398,7 +403,9 @@ func (b *Builder) checkNodeRef(field, src, id string) {
 	}
 	if !b.upstream[id] {
 		b.Problem(field, CodeRefNotUpstream, Params{"ref": src, "target": id})
+		return
 	}
+	b.checkLoopRef(field, src, id)
 }
 
 // decodeConfig decodes the node's config into cfg and checks it against the kind's fields. It

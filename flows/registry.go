@@ -35,6 +35,10 @@ type KindSpec[C any] struct {
 	// Build checks a decoded config beyond what Fields say and returns the step that runs it.
 	// Problems go through b.Problem so they name the node and field.
 	Build func(b *Builder, cfg *C) Step
+
+	// Loop marks the two ends of a loop (loop.go): LoopEach runs the steps after it once per
+	// item of a list, LoopCollect gathers what they gave. Empty for every other kind.
+	Loop string
 }
 
 // Step runs one node. It returns the node's output: what later nodes reference.
@@ -58,6 +62,8 @@ type kind struct {
 	Fields      []Field
 	config      reflect.Type // C, for the test that holds Fields and the JSON tags together
 	build       func(b *Builder, raw json.RawMessage) Step
+
+	loop string // KindSpec.Loop
 }
 
 var registry = struct {
@@ -67,7 +73,7 @@ var registry = struct {
 
 // Register adds a node kind. It panics on a duplicate name: kinds are registered at init.
 func Register[C any](spec KindSpec[C]) {
-	k := &kind{Name: spec.Name, Title: spec.Title, Help: spec.Help, Trigger: spec.Trigger, Outputs: spec.Outputs, OutputsFrom: spec.OutputsFrom, Fields: spec.Fields, config: reflect.TypeFor[C]()}
+	k := &kind{Name: spec.Name, Title: spec.Title, Help: spec.Help, Trigger: spec.Trigger, Outputs: spec.Outputs, OutputsFrom: spec.OutputsFrom, Fields: spec.Fields, config: reflect.TypeFor[C](), loop: spec.Loop}
 	k.build = func(b *Builder, raw json.RawMessage) Step {
 		cfg := new(C)
 		if !b.decodeConfig(raw, cfg) {
@@ -143,6 +149,9 @@ type KindInfo struct {
 	OutputsFrom string          `json:"outputs_from,omitempty"`
 	Fields      []Field         `json:"fields"`
 	Schema      json.RawMessage `json:"schema"` // JSON Schema of the config
+
+	// Loop: "each" (opens a loop) or "collect" (closes it), see KindSpec.Loop.
+	Loop string `json:"loop,omitempty"`
 }
 
 // Kinds lists the registered kinds, trigger first, then by name.
@@ -151,7 +160,7 @@ func Kinds() []KindInfo {
 	defer registry.RUnlock()
 	out := make([]KindInfo, 0, len(registry.kinds))
 	for _, k := range registry.kinds {
-		out = append(out, KindInfo{Name: k.Name, Title: k.Title, Help: k.Help, Trigger: k.Trigger, Outputs: k.Outputs, OutputsFrom: k.OutputsFrom, Fields: k.Fields, Schema: JSONSchema(k.Fields)})
+		out = append(out, KindInfo{Name: k.Name, Title: k.Title, Help: k.Help, Trigger: k.Trigger, Outputs: k.Outputs, OutputsFrom: k.OutputsFrom, Fields: k.Fields, Schema: JSONSchema(k.Fields), Loop: k.loop})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Trigger != out[j].Trigger {

@@ -25,6 +25,8 @@ type StepContext struct {
 	secrets *[]string
 	branch  string
 	until   time.Time
+	loop    *loopRun    // Collect: the items of its loop
+	items   []ItemTrace // Collect: the rows it shows, one per item
 }
 
 // Preview reports whether requests must not be sent (browser preview, CLI --dry-run).
@@ -96,17 +98,60 @@ func Run(ctx context.Context, f *Flow, payload Payload, env Env) (*Trace, error)
 
 // Run runs the compiled flow.
 func (p *Program) Run(ctx context.Context, payload Payload, env Env) (*Trace, error) {
-	return p.run(ctx, payload, env, nil, nil)
+	return p.run(ctx, payload, env, nil, nil, nil)
 }
 
-// run runs the steps; reuse holds the outputs of steps that succeeded in an earlier attempt,
-// earlier the traces of steps that were waiting there.
-func (p *Program) run(ctx context.Context, payload Payload, env Env, reuse, earlier map[string]StepTrace) (*Trace, error) {
+// outcome is how a step ended in a pass: its status and the branch it took.
+type outcome struct {
+	status string
+	branch string
+}
+
+// pass is one walk over steps: the run's own, or one item's through the steps of a loop.
+type pass struct {
+	outputs map[string]any
+	scope   *Scope
+	done    map[string]outcome
+	stopped string     // set to the pass's status once a step failed or a filter stopped it
+	until   *time.Time // a Delay step parked the pass until then (status waiting)
+	err     *Problem   // why the pass failed
+	steps   []StepTrace
+	loops   map[string]*loopRun // the items of each loop that ran, by its Collect's id
+}
+
+func (ps *pass) outcome(id string) (string, string, bool) {
+	o, ok := ps.done[id]
+	return o.status, o.branch, ok
+}
+
+// runner holds what every pass of a run shares.
+type runner struct {
+	p         *Program
+	ctx       context.Context
+	env       Env
+	payload   Payload
+	secrets   []string
+	mask      *masker
+	maskedFor int
+	earlier   map[string]StepTrace // steps that were waiting in the attempt continued
+}
+
+// masker is the masker of the secrets known so far; a step may add secrets (headers marked secret).
+func (r *runner) masker() *masker {
+	if len(r.secrets) != r.maskedFor {
+		r.mask, r.maskedFor = r.p.masker(r.secrets), len(r.secrets)
+	}
+	return r.mask
+}
+
+// run runs the steps; reuse holds the outputs of steps that succeeded in an earlier attempt
+// (reuseItems, a loop's items there), earlier the traces of steps that were waiting there.
+func (p *Program) run(ctx context.Context, payload Payload, env Env, reuse map[string]StepTrace, reuseItems map[string][]ItemTrace, earlier map[string]StepTrace) (*Trace, error) {
 	start := env.Now()
 	trace := &Trace{Status: StatusSuccess, StartedAt: start, Steps: make([]StepTrace, 0, len(p.order))}
 
 	inputs := map[string]any{}
-	var secrets []string
+	r := &runner{p: p, ctx: ctx, env: env, payload: payload, maskedFor: -1, earlier: earlier}
 	for _, in := range p.Flow.Inputs {
 		v, ok := env.Input(in.Key)
 		if !ok || v == "" {
@@ -114,7 +159,7 @@ func (p *Program) run(ctx context.Context, payload Payload, env Env, reuse, earl
 		}
 		inputs[in.Key] = v
 		if in.Secret {
-			secrets = append(secrets, v)
+			r.secrets = append(r.secrets, v)
 		}
 	}
 	if missing := checkInputValues(p.Flow, env.Input); len(missing) > 0 {
@@ -122,116 +167,31 @@ func (p *Program) run(ctx context.Context, payload Payload, env Env, reuse, earl
 		return trace, missing
 	}
 
-	var mask *masker
-	maskedFor := -1
 	outputs := map[string]any{}
-	scope := NewScope(map[string]any{
+	ps := &pass{outputs: outputs, done: map[string]outcome{}, steps: trace.Steps, loops: map[string]*loopRun{}}
+	ps.scope = NewScope(map[string]any{
 		"inputs": inputs,
 		"steps":  outputs,
 		"event":  map[string]any{"id": payload.EventID},
 	}, env.Now)
-
-	type outcome struct {
-		status string
-		branch string
-	}
-	done := map[string]outcome{}
-	stopped := "" // set to the run's status once a step failed or a filter stopped the run
 	for _, n := range p.order {
-		st := StepTrace{Node: n.ID, Kind: n.Kind, Name: n.Name, Status: StatusSkipped}
-		input, active := p.inputOf(n, func(id string) (string, string, bool) {
-			o, ok := done[id]
-			return o.status, o.branch, ok
-		}, outputs)
-		if n == p.trigger {
-			input, active = nil, true
+		if p.loops.body[n.ID] != nil {
+			continue // run once per item by its loop, below
 		}
-		if stopped != "" || !active || ctx.Err() != nil {
-			if ctx.Err() != nil && stopped == "" {
-				stopped = StatusFailed
-				pr := problemAt(n, "", CodeRunCanceled, nil)
-				trace.Error = &pr
-			}
-			done[n.ID] = outcome{status: StatusSkipped}
-			trace.Steps = append(trace.Steps, st)
-			continue
+		st := r.step(ps, n, reuse, true)
+		ps.steps = append(ps.steps, st)
+		if lp := p.loops.each[n.ID]; lp != nil {
+			r.runLoop(ps, lp, reuseItems[n.ID])
 		}
-
-		if prev, ok := reuse[n.ID]; ok {
-			prev.Logs = append(append([]string(nil), prev.Logs...), "reused from the earlier attempt, not run again")
-			outputs[n.ID] = prev.Output
-			scope.Set(n.ID, prev.Output)
-			if n == p.trigger {
-				scope.Set("trigger", prev.Output)
-			}
-			done[n.ID] = outcome{status: StatusSuccess, branch: prev.Branch}
-			trace.Steps = append(trace.Steps, prev)
-			continue
-		}
-		env.OnStep(StepEvent{Type: "step_started", Node: n.ID})
-		sc := &StepContext{Node: *n, Input: input, Scope: scope, Env: env, Payload: payload, trace: &st, secrets: &secrets}
-		if e, ok := earlier[n.ID]; ok {
-			sc.Earlier = &e
-		}
-		scope.Set("input", input)
-		st.Input = input
-		st.StartedAt = env.Now()
-		out, err := runStep(ctx, p.steps[n.ID], sc)
-		st.DurationMs = env.Now().Sub(st.StartedAt).Milliseconds()
-		for _, note := range scope.TakeNotes() {
-			sc.Logf("%s", note)
-		}
-
-		switch {
-		case err != nil:
-			st.Status = StatusFailed
-			var pr *Problem
-			if !errors.As(err, &pr) {
-				p := problemAt(n, "", CodeNodeFailed, Params{"detail": err.Error()})
-				pr = &p
-			}
-			st.Error, st.ErrorCode, st.ErrorParams = pr.Error(), pr.Code, pr.Params
-			trace.Error = pr
-			stopped = StatusFailed
-		case !sc.until.IsZero():
-			until := sc.until.UTC()
-			st.Status, st.Until, trace.Until = StatusWaiting, &until, &until
-			stopped = StatusWaiting
-		case sc.branch != "" && sc.branch != p.main[n.ID] && !p.hasBranch(n.ID, sc.branch):
-			st.Status = StatusFiltered
-			stopped = StatusFiltered
-		default:
-			st.Status = StatusSuccess
-		}
-		if st.Status == StatusSuccess || st.Status == StatusFiltered {
-			st.Output = out
-			outputs[n.ID] = out
-			scope.Set(n.ID, out)
-			if n == p.trigger {
-				scope.Set("trigger", out)
-			}
-		}
-		if n == p.trigger {
-			st.Input = nil // the payload itself; the output shows it parsed
-		}
-		done[n.ID] = outcome{status: st.Status, branch: sc.branch}
-		st.Branch = sc.branch
-		if len(secrets) != maskedFor { // a step may add secrets (headers marked secret)
-			mask, maskedFor = p.masker(secrets), len(secrets)
-		}
-		mask.step(&st)
-		trace.Steps = append(trace.Steps, st)
-		stepCopy := st
-		env.OnStep(StepEvent{Type: "step_finished", Node: n.ID, Step: &stepCopy})
 	}
-	if stopped != "" {
-		trace.Status = stopped
+	trace.Steps = ps.steps
+	if ps.stopped != "" {
+		trace.Status = ps.stopped
 	}
-	if trace.Error != nil {
-		masked := mask
-		if len(secrets) != maskedFor {
-			masked = p.masker(secrets)
-		}
+	trace.Until = ps.until
+	if ps.err != nil {
+		trace.Error = ps.err
+		masked := r.masker()
 		trace.Error.Message = masked.text(trace.Error.Message)
 		for k, v := range trace.Error.Params {
 			trace.Error.Params[k] = masked.text(v)
@@ -240,6 +200,99 @@ func (p *Program) run(ctx context.Context, payload Payload, env Env, reuse, earl
 	trace.DurationMs = env.Now().Sub(start).Milliseconds()
 	env.OnStep(StepEvent{Type: "run_finished", Status: trace.Status})
 	return trace, nil
+}
+
+// step runs node n in the pass (or finds it skipped, or reuses its earlier result) and returns
+// its trace; announce sends the step's events to Env.OnStep.
+func (r *runner) step(ps *pass, n *Node, reuse map[string]StepTrace, announce bool) StepTrace {
+	p, ctx, env := r.p, r.ctx, r.env
+	st := StepTrace{Node: n.ID, Kind: n.Kind, Name: n.Name, Status: StatusSkipped}
+	input, active := p.inputOf(n, ps.outcome, ps.outputs)
+	lr := ps.loops[n.ID]
+	switch {
+	case n == p.trigger:
+		input, active = nil, true
+	case p.loops.collect[n.ID] != nil:
+		input, active = lr.results(), lr != nil
+	}
+	if ps.stopped != "" || !active || ctx.Err() != nil {
+		if ctx.Err() != nil && ps.stopped == "" {
+			ps.stopped = StatusFailed
+			pr := problemAt(n, "", CodeRunCanceled, nil)
+			ps.err = &pr
+		}
+		ps.done[n.ID] = outcome{status: StatusSkipped}
+		return st
+	}
+
+	if prev, ok := reuse[n.ID]; ok {
+		prev.Logs = append(append([]string(nil), prev.Logs...), "reused from the earlier attempt, not run again")
+		ps.outputs[n.ID] = prev.Output
+		ps.scope.Set(n.ID, prev.Output)
+		if n == p.trigger {
+			ps.scope.Set("trigger", prev.Output)
+		}
+		ps.done[n.ID] = outcome{status: StatusSuccess, branch: prev.Branch}
+		return prev
+	}
+	if announce {
+		env.OnStep(StepEvent{Type: "step_started", Node: n.ID})
+	}
+	sc := &StepContext{Node: *n, Input: input, Scope: ps.scope, Env: env, Payload: r.payload, trace: &st, secrets: &r.secrets, loop: lr}
+	if e, ok := r.earlier[n.ID]; ok {
+		sc.Earlier = &e
+	}
+	ps.scope.Set("input", input)
+	st.Input = input
+	st.StartedAt = env.Now()
+	out, err := runStep(ctx, p.steps[n.ID], sc)
+	st.DurationMs = env.Now().Sub(st.StartedAt).Milliseconds()
+	for _, note := range ps.scope.TakeNotes() {
+		sc.Logf("%s", note)
+	}
+
+	switch {
+	case err != nil:
+		st.Status = StatusFailed
+		var pr *Problem
+		if !errors.As(err, &pr) {
+			p := problemAt(n, "", CodeNodeFailed, Params{"detail": err.Error()})
+			pr = &p
+		}
+		st.Error, st.ErrorCode, st.ErrorParams = pr.Error(), pr.Code, pr.Params
+		st.Output = out // what a failed step still tells (Collect: the items' results), never used by later steps
+		ps.err = pr
+		ps.stopped = StatusFailed
+	case !sc.until.IsZero():
+		until := sc.until.UTC()
+		st.Status, st.Until, ps.until = StatusWaiting, &until, &until
+		ps.stopped = StatusWaiting
+	case sc.branch != "" && sc.branch != p.main[n.ID] && !p.hasBranch(n.ID, sc.branch):
+		st.Status = StatusFiltered
+		ps.stopped = StatusFiltered
+	default:
+		st.Status = StatusSuccess
+	}
+	if st.Status == StatusSuccess || st.Status == StatusFiltered {
+		st.Output = out
+		ps.outputs[n.ID] = out
+		ps.scope.Set(n.ID, out)
+		if n == p.trigger {
+			ps.scope.Set("trigger", out)
+		}
+	}
+	if n == p.trigger {
+		st.Input = nil // the payload itself; the output shows it parsed
+	}
+	ps.done[n.ID] = outcome{status: st.Status, branch: sc.branch}
+	st.Branch = sc.branch
+	st.Items = sc.items
+	r.masker().step(&st)
+	if announce {
+		stepCopy := st
+		env.OnStep(StepEvent{Type: "step_finished", Node: n.ID, Step: &stepCopy})
+	}
+	return st
 }
 
 // runStep runs one step, turning a panic into a failed step so that one bad node never takes
@@ -309,18 +362,36 @@ func elapsed(env Env, since time.Time) int64 { return env.Now().Sub(since).Milli
 
 // RunFrom runs the flow again after a failure or a wait, reusing the outputs of the steps that succeeded
 // in prev instead of running them again (a retry "from the failed step": a lead already sent
-// is not sent twice).
+// is not sent twice). In a loop, each item's steps that succeeded are reused the same way, so
+// only the items that failed are sent again.
 func (p *Program) RunFrom(ctx context.Context, payload Payload, env Env, prev *Trace) (*Trace, error) {
-	reuse, earlier := map[string]StepTrace{}, map[string]StepTrace{}
-	if prev != nil {
-		for _, s := range prev.Steps {
-			switch s.Status {
-			case StatusSuccess:
-				reuse[s.Node] = s
-			case StatusWaiting:
-				earlier[s.Node] = s
-			}
+	if prev == nil {
+		return p.run(ctx, payload, env, nil, nil, nil)
+	}
+	earlier := map[string]StepTrace{}
+	for _, s := range prev.Steps {
+		if s.Status == StatusWaiting {
+			earlier[s.Node] = s
 		}
 	}
-	return p.run(ctx, payload, env, reuse, earlier)
+	items := map[string][]ItemTrace{}
+	for _, s := range prev.Steps {
+		if p.loops.each[s.Node] != nil {
+			items[s.Node] = s.Items // the loop runs again, reusing the items' steps that succeeded
+		}
+	}
+	// A loop's For each and Collect run again: the list is read anew, the items gathered anew.
+	reuse := succeeded(prev.Steps, func(id string) bool { return p.loops.each[id] != nil || p.loops.collect[id] != nil })
+	return p.run(ctx, payload, env, reuse, items, earlier)
+}
+
+// succeeded indexes the steps that succeeded by node, leaving out those skip names.
+func succeeded(steps []StepTrace, skip func(id string) bool) map[string]StepTrace {
+	out := map[string]StepTrace{}
+	for _, s := range steps {
+		if s.Status == StatusSuccess && (skip == nil || !skip(s.Node)) {
+			out[s.Node] = s
+		}
+	}
+	return out
 }

@@ -53,6 +53,10 @@ type StepTrace struct {
 	NoWait     bool      `json:"no_wait,omitempty"`
 	StartedAt  time.Time `json:"started_at,omitzero"`
 	DurationMs int64     `json:"duration_ms"`
+
+	// Items: a loop's For each and Collect steps, one row per item (For each's with the item's
+	// own steps), see loop.go.
+	Items []ItemTrace `json:"items,omitempty"`
 }
 
 // HTTPExchange is the exact request an http node sent (or would send, in a preview) and what came back.

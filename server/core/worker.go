@@ -198,6 +198,22 @@ func retryable(t *flows.Trace) bool {
 	case flows.CodeHTTPStatus:
 		s := t.Error.Params["status"]
 		return s == "429" || (len(s) == 3 && s[0] == '5')
+	case flows.CodeCollectItemsFailed:
+		return anyItemRetryable(t)
+	}
+	return false
+}
+
+// anyItemRetryable reports whether an item of a loop failed as retryable says: a retry then
+// sends only the failed items again, reusing the others.
+func anyItemRetryable(t *flows.Trace) bool {
+	for _, st := range t.Steps {
+		for _, it := range st.Items {
+			if it.ErrorCode != "" && it.ErrorCode != flows.CodeCollectItemsFailed &&
+				retryable(&flows.Trace{Error: &flows.Problem{Code: it.ErrorCode, Params: it.ErrorParams}}) {
+				return true
+			}
+		}
 	}
 	return false
 }

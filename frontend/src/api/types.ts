@@ -169,6 +169,19 @@ export interface StepTrace {
   /** a Delay step that went on at once because a test does not wait */
   no_wait?: boolean;
   duration_ms: number;
+  /** For each and Collect: one row per item of the list (For each's with the item's own steps) */
+  items?: ItemTrace[];
+}
+
+/** One item of a For each loop: its value, how it went, why it failed, its own steps. */
+export interface ItemTrace {
+  index: number;
+  status: string;
+  item?: unknown;
+  error?: string;
+  /** the error in both languages */
+  error_text?: Text;
+  steps?: StepTrace[];
 }
 
 export interface Trace {

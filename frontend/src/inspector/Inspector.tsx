@@ -16,6 +16,8 @@ import { inputSource } from '../picker/pointing';
 import { upstreamOf } from '../picker/model';
 import { PointingHint, ValueTree } from '../picker/ValueTree';
 import { outputLabel } from '../nodes/outputs';
+import { ItemRows } from '../journal/ItemRows';
+import { itemRowsFor } from '../journal/items';
 
 function Json({ value }: { value: unknown }) {
   return <pre className="json">{typeof value === 'string' ? value : JSON.stringify(value, null, 2)}</pre>;
@@ -72,6 +74,8 @@ function StepView({ step }: { step: StepTrace }) {
   const lang = useLang((s) => s.lang);
   const config = useFlowStore((s) => s.nodes.find((n) => n.id === step.node)?.data.config);
   const branch = step.branch ? outputLabel(step.kind, step.branch, lang, undefined, config) : '';
+  const trace = useFlowStore((s) => s.trace);
+  const items = useMemo(() => itemRowsFor(trace, step), [trace, step]);
   return (
     <section className="step" data-testid="step">
       <h3>{t('inspector.step')}</h3>
@@ -85,6 +89,7 @@ function StepView({ step }: { step: StepTrace }) {
           {t('inspector.stepError')}: {step.error_text || step.error}
         </div>
       )}
+      {items && <ItemRows rows={items} />}
       {step.input !== undefined && (
         <details open>
           <summary>{from ? t('mapping.inputFrom', { name: from }) : t('inspector.input')}</summary>

@@ -12,6 +12,7 @@ import { formatDuration, stepNotNamed } from './journalModel';
 import { StatusText } from './StatusText';
 import { untilText } from './DelayNote';
 import { StepDetail } from './StepDetail';
+import { itemRowsFor } from './items';
 import { RunFlow } from './RunFlow';
 import './runs.css';
 
@@ -149,7 +150,7 @@ export function RunPage({ id }: { id: string }) {
       )}
       <h2>{t('run.steps')}</h2>
       {steps.length === 0 ? <p className="muted">{t('run.noSteps')}</p> : steps.map((s, i) => (
-        <StepDetail key={`${s.node}-${i}`} step={s} config={doc?.nodes.find((n) => n.id === s.node)?.config} />
+        <StepDetail key={`${s.node}-${i}`} step={s} config={doc?.nodes.find((n) => n.id === s.node)?.config} items={itemRowsFor(run.trace, s)} />
       ))}
     </main>
   );

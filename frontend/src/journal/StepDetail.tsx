@@ -1,12 +1,14 @@
 // One step of a run's trace: status, input, output, logs, error, and for http steps the exact
 // request sent, the response and every attempt.
-import type { StepTrace } from '../api/types';
+import { textIn, type StepTrace } from '../api/types';
 import { httpOf, type HTTPDetail } from '../api/runs';
 import { useLang, useT } from '../i18n/i18n';
 import { formatDuration } from './journalModel';
 import { StatusText } from './StatusText';
 import { DelayNote } from './DelayNote';
 import { outputLabel } from '../nodes/outputs';
+import { ItemRows } from './ItemRows';
+import type { ItemRow } from './items';
 
 function Json({ value }: { value: unknown }) {
   const text = typeof value === 'string' ? value : JSON.stringify(value, null, 2);
@@ -67,8 +69,11 @@ function HttpExchange({ h }: { h: HTTPDetail }) {
   );
 }
 
-/** config: the step's settings, to name a branch as the editor does (a route's name, not its id) */
-export function StepDetail({ step, config }: { step: StepTrace; config?: Record<string, unknown> }) {
+/**
+ * config: the step's settings, to name a branch as the editor does (a route's name, not its id);
+ * items: the rows of a loop's items for this step (see itemRowsFor), each opening to its steps.
+ */
+export function StepDetail({ step, config, items }: { step: StepTrace; config?: Record<string, unknown>; items?: ItemRow[] | null }) {
   const t = useT();
   const lang = useLang((s) => s.lang);
   const http = httpOf(step);
@@ -104,6 +109,12 @@ export function StepDetail({ step, config }: { step: StepTrace; config?: Record<
         </>
       )}
       {http && <HttpExchange h={http} />}
+      {items && (
+        <ItemRows rows={items} detail={(r) => r.steps.filter((s) => s.status !== 'skipped').map((s, i) => (
+          // an item's steps are stored as run, in English: the failed one says it as the row does
+          <StepDetail key={`${s.node}-${i}`} step={s.status === 'failed' && r.error ? { ...s, error: textIn(r.error, lang) } : s} />
+        ))} />
+      )}
     </section>
   );
 }

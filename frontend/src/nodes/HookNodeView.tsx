@@ -2,7 +2,7 @@
 // one-line summary), painted by the last test's step status, with its problems written under it.
 import { memo, useCallback, type CSSProperties } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
-import { Box, Braces, Code, Hourglass, ListChecks, Reply, Send, Sheet, Signpost, Split, Table, Webhook, type LucideIcon } from 'lucide-react';
+import { Box, Braces, Code, Combine, Hourglass, ListChecks, Repeat, Reply, Send, Sheet, Signpost, Split, Table, Webhook, type LucideIcon } from 'lucide-react';
 import { describeStep, SERVICES, type ServiceId, type StepDescription, type StepLike } from './describe';
 import type { HookNode } from '../store/document';
 import { useFlowStore } from '../store/flowStore';
@@ -54,6 +54,8 @@ const KIND_ICONS: Record<string, LucideIcon> = {
   reply: Reply,
   google_sheets: Sheet,
   delay: Hourglass,
+  foreach: Repeat,
+  collect: Combine,
 };
 
 export function KindIcon({ kind, size = 16 }: { kind: string; size?: number }) {

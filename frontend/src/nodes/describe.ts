@@ -335,6 +335,17 @@ export function describeStep(node: StepLike, ctx: DescribeContext): StepDescript
       summary = t(str(c.answer) === 'json' ? 'aiEmail.ai.summaryJson' : 'aiEmail.ai.summaryText', { model });
       break;
     }
+    case 'foreach': {
+      title = t('loop.eachTitle');
+      const what = [str(c.list).trim() ? shortValue(str(c.list)) : '', str(c.path).trim() ? shortValue(`{{${str(c.path).replace(/^\$\.?/, '')}}}`) : '']
+        .filter(Boolean).pop();
+      summary = what ? t('loop.eachSummary', { list: what }) : t('loop.eachPrevious');
+      break;
+    }
+    case 'collect':
+      title = t('loop.collectTitle');
+      summary = t('loop.collectSummary');
+      break;
     case 'js': {
       title = t('canvas.title.js');
       const lines = str(c.code).split('\n').filter((l) => l.trim() !== '').length;

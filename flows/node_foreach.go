@@ -1,0 +1,95 @@
+package flows
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// foreach ("Для каждого") runs the steps after it, up to a Collect step, once per item of a
+// list: a GetCourse order's positions, a U-ON request's tourists. The list is a reference
+// ({{trigger.json.positions}}) or, left empty, the previous step's output, optionally narrowed by
+// a path inside it ($.positions, request.0.tourists). Each repeated step gets the item as its
+// input, and {{item.…}} (or this step's id) is the item in their fields. How the items run is in
+// loop.go.
+
+type forEachConfig struct {
+	List string `json:"list"`
+	Path string `json:"path"`
+}
+
+// Run errors of For each.
+const (
+	CodeForEachNotList = "foreach.not_list"
+	CodeForEachTooMany = "foreach.too_many"
+)
+
+func init() {
+	addMessages(map[string]Text{
+		CodeForEachNotList: {"there is no list to go through here ({detail}); choose the list in «List», e.g. the order's positions",
+			"здесь нет списка, который можно перебрать ({detail_ru}); выберите список в поле «Список», например позиции заказа"},
+		CodeForEachTooMany: {"the list has {count} items, more than the {max} one run can take; choose a shorter list, or split it at the source",
+			"в списке {count} элементов — больше, чем {max}, которые можно обработать за один запуск; выберите список покороче или разделите его в источнике"},
+	})
+	Register(KindSpec[forEachConfig]{
+		Name:  "foreach",
+		Title: Text{"For each", "Для каждого"},
+		Help: Text{
+			"Repeats the steps after it, up to a Collect step, once for each item of a list (an order's positions, a request's tourists). Each item goes on its own: one that fails does not stop the others. Up to 1000 items.",
+			"Повторяет шаги после него — до шага «Собрать» — для каждого элемента списка (позиции заказа, туристы заявки). Каждый элемент обрабатывается отдельно: ошибка в одном не останавливает остальные. До 1000 элементов.",
+		},
+		Loop: LoopEach,
+		Fields: []Field{
+			{Key: "list", Type: FieldString, Template: true, Label: Text{"List", "Список"},
+				Help: Text{"The list to go through, e.g. the order's positions; empty: what the previous step gave",
+					"Список, который нужно перебрать, например позиции заказа; пусто — то, что дал предыдущий шаг"}},
+			{Key: "path", Type: FieldString, Path: true, Label: Text{"Where the list is inside it", "Где внутри него список"},
+				Help: Text{`Empty: the whole of it. Click the list in the step's input, or write positions, request.0.tourists or $.positions`,
+					`Пусто — всё целиком. Нажмите на список во входных данных шага или напишите «positions», «request.0.tourists» или «$.positions»`}},
+		},
+		Build: buildForEach,
+	})
+}
+
+func buildForEach(b *Builder, cfg *forEachConfig) Step {
+	source := b.TemplateOrNil("list", cfg.List)
+	var query *Query
+	if p := strings.TrimSpace(cfg.Path); p != "" {
+		q, err := ParseQuery(p)
+		if err != nil {
+			b.Problem("path", CodePathInvalid, Params{"path": p, "detail": err.Error()})
+		}
+		query = q
+	}
+	return StepFunc(func(ctx context.Context, sc *StepContext) (any, error) {
+		doc, err := parseSource(sc, source)
+		if err != nil {
+			return nil, err
+		}
+		if query != nil {
+			v, ok := query.Select(doc)
+			if !ok {
+				return nil, sc.Fail(CodeForEachNotList, Params{"detail": "nothing at " + query.String(), "detail_ru": "по пути «" + query.String() + "» ничего нет"})
+			}
+			doc = v
+		}
+		list, ok := doc.([]any)
+		if !ok {
+			what, whatRu := "a single value, not a list", "одно значение, а не список"
+			switch doc.(type) {
+			case nil:
+				what, whatRu = "nothing", "пусто"
+			case map[string]any:
+				what, whatRu = "an object, not a list", "объект, а не список"
+			case string:
+				what, whatRu = "text, not a list", "текст, а не список"
+			}
+			return nil, sc.Fail(CodeForEachNotList, Params{"detail": "found " + what, "detail_ru": "найдено: " + whatRu})
+		}
+		if len(list) > MaxLoopItems {
+			return nil, sc.Fail(CodeForEachTooMany, Params{"count": fmt.Sprint(len(list)), "max": fmt.Sprint(MaxLoopItems)})
+		}
+		sc.Logf("%d item(s): the steps up to Collect run once for each", len(list))
+		return list, nil
+	})
+}
