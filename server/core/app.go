@@ -107,6 +107,7 @@ type App struct {
 	hooks      hookCache
 	limiters   rateLimiters
 	leases     *leases     // PostgreSQL: the events this process runs under its leases
+	ticks      ticker      // the schedules this process fires (schedule.go)
 	diskFull   atomic.Bool // the last write failed for lack of space (see noteWrite)
 
 	ctx    context.Context // canceled when the grace period of Close is over: interrupts runs
