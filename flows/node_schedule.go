@@ -193,6 +193,16 @@ func ScheduleOf(raw json.RawMessage) (*Schedule, error) {
 	return parseSchedule(&cfg)
 }
 
+// Scheduled reports whether the flow is started by a schedule (and so has no webhook).
+func (f *Flow) Scheduled() bool {
+	for i := range f.Nodes {
+		if f.Nodes[i].Kind == "schedule" {
+			return true
+		}
+	}
+	return false
+}
+
 // FlowSchedule is the schedule of a flow whose trigger is a schedule; nil when it has another
 // trigger.
 func FlowSchedule(f *Flow) (*Schedule, error) {
