@@ -91,12 +91,13 @@ export function useStepTitles(): (id: string) => string {
 /** What the canvas says about one step; re-renders only when the words change. */
 function useDescription(id: string): StepDescription {
   const presets = useCatalog((s) => s.presets);
+  const kinds = useCatalog((s) => s.kinds);
   const lang = useLang((s) => s.lang);
   return useFlowStore(
     useShallow((s): StepDescription => {
       const node = s.nodes.find((n) => n.id === id);
       if (!node) return { title: '', summary: '', service: 'generic', named: false };
-      return describeStep(asStep(node), { nodes: s.nodes.map(asStep), edges: s.edges, presets, lang });
+      return describeStep(asStep(node), { nodes: s.nodes.map(asStep), edges: s.edges, presets, lang, kinds });
     }),
   );
 }
