@@ -17,6 +17,7 @@ import {
   startBrowser,
   startServer,
   startTarget,
+  until,
 } from './harness.mjs';
 
 let server, browser, target;
@@ -30,15 +31,6 @@ after(async () => {
   await server?.stop();
   await target?.stop();
 });
-
-/** Waits until cond() holds, polling; fails with what it waited for. */
-async function until(what, cond, ms = 15_000) {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 test('a schedule → HTTP flow is built from menus in Russian, tested with the next time, and runs by itself', async () => {
   const page = await newPage(browser, { lang: 'ru' });
