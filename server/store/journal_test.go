@@ -179,7 +179,10 @@ func TestStore_UpgradeGroupsEarlierAttemptsUnderTheirWebhook(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if err := db.Exec("DELETE FROM hookflow_migrations WHERE version_id = 2").Error; err != nil {
+			if err := db.Migrator().DropColumn(&store.Flow{}, "StartedAt"); err != nil { // migration 3's
+				t.Fatal(err)
+			}
+			if err := db.Exec("DELETE FROM hookflow_migrations WHERE version_id >= 2").Error; err != nil {
 				t.Fatal(err)
 			}
 			base := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
