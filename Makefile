@@ -5,7 +5,7 @@ NPM      ?= npm
 # a new input makes Go report "context deadline exceeded" as a failure.
 FUZZTIME ?= 20000x
 BIN      := bin/hookflow
-FUZZ_TARGETS := FuzzParseTemplate FuzzParsePath FuzzParseFlow FuzzParseRequest FuzzHTMLPipe FuzzSpreadsheetID FuzzProblemDetails FuzzDelayUntil FuzzAICompletion
+FUZZ_TARGETS := FuzzParseTemplate FuzzParsePath FuzzParseFlow FuzzParseRequest FuzzHTMLPipe FuzzSpreadsheetID FuzzProblemDetails FuzzDelayUntil FuzzAICompletion FuzzParseSchedule
 
 .PHONY: run demo build ui test vet unit wasm wasm-test frontend-deps frontend-test e2e chromium sqlite3 fuzz bench bench-journal deps
 

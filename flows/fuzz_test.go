@@ -5,6 +5,7 @@ import (
 	"html"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -106,5 +107,25 @@ func FuzzAICompletion(f *testing.F) {
 			_, _ = decodeJSON([]byte(aiUnfence(text)))
 		}
 		_, _ = decodeJSON([]byte(aiUnfence(body)))
+	})
+}
+
+// FuzzParseSchedule: a schedule trigger's config (the cron expression is typed by the user)
+// never panics, and a schedule that is read always names a later tick.
+func FuzzParseSchedule(f *testing.F) {
+	for _, s := range []string{`{"every":"cron","cron":"30 8 1 * *"}`, `{"every":"cron","cron":"*/7 1-5,9 * JAN-MAR MON"}`,
+		`{"every":"week","weekday":"friday","time":"18:15","timezone":"Asia/Omsk"}`, `{"every":"cron","cron":"0 9 30 2 *"}`,
+		`{"every":"cron","cron":"TZ=UTC 0 9 * * *"}`, `{"every":"cron","cron":"1-/5 * * * *"}`, `{"every":"2h","missed":"skip"}`} {
+		f.Add(s)
+	}
+	from := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, config string) {
+		s, err := ScheduleOf(json.RawMessage(config))
+		if err != nil {
+			return
+		}
+		if next := s.Next(from); !next.IsZero() && !next.After(from) {
+			t.Fatalf("%s: next tick %s is not after %s", config, next, from)
+		}
 	})
 }

@@ -194,7 +194,7 @@ var messages = map[string]Text{
 	CodeDocumentTooLarge: {"the flow file is larger than {limit} MB", "файл процесса больше {limit} МБ"},
 	CodeSchemaVersion:    {"this flow was made by a newer hookflow (format {version}); update hookflow to open it", "процесс создан более новой версией hookflow (формат {version}); обновите hookflow"},
 	CodeNoNodes:          {"the flow has no steps yet; start with a webhook trigger", "в процессе нет шагов; начните с вебхука"},
-	CodeNoTrigger:        {"the flow has no trigger; add a webhook so that data can arrive", "в процессе нет источника данных; добавьте вебхук, чтобы данные могли поступать"},
+	CodeNoTrigger:        {"the flow has no trigger; add a webhook so that data can arrive, or a schedule to run it by the clock", "в процессе нет источника данных; добавьте вебхук, чтобы данные могли поступать, или расписание, чтобы запускать его по времени"},
 	CodeManyTriggers:     {"the flow has {count} triggers ({nodes}); keep exactly one", "в процессе {count} источника данных ({nodes}); оставьте один"},
 	CodeCycle:            {"steps {nodes} are connected in a circle; a flow must go one way from the trigger", "шаги {nodes} соединены по кругу; процесс должен идти в одну сторону от источника"},
 	CodeInputKeyEmpty:    {"setting number {index} has no key", "у настройки №{index} нет ключа"},

@@ -300,3 +300,12 @@ export function withServerAndBrowser(use, extraEnv = {}) {
     await server?.stop();
   });
 }
+
+/** Waits until cond() holds, polling every 100 ms; fails with what it waited for. */
+export async function until(what, cond, ms = 15_000) {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

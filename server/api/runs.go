@@ -22,6 +22,7 @@ type runView struct {
 	Error      string `json:"error,omitempty"`
 	FailedStep string `json:"failed_step,omitempty"`
 	Test       bool   `json:"test,omitempty"`
+	Scheduled  bool   `json:"scheduled,omitempty"` // started by the flow's schedule, not by a webhook
 	Attempt    int    `json:"attempt,omitempty"`
 	// Attempts is how many times the webhook ran (this row stands for all of them).
 	Attempts int        `json:"attempts,omitempty"`
@@ -40,7 +41,8 @@ type runView struct {
 // tried again reads "waiting".
 func toRunView(r *store.Run, withTrace bool) runView {
 	v := runView{ID: r.ID, FlowID: r.FlowID, EventID: r.EventID, Status: r.Status, Error: r.Error, FailedStep: r.FailedStep,
-		Test: r.Test, Attempt: r.Attempt, StartedAt: r.StartedAt, DurationMs: r.DurationMs, Superseded: r.Superseded}
+		Test: r.Test, Attempt: r.Attempt, StartedAt: r.StartedAt, DurationMs: r.DurationMs, Superseded: r.Superseded,
+		Scheduled: core.IsTickEvent(r.EventID)}
 	switch {
 	case r.Status == "failed" && r.RetryAt != nil && !r.Superseded:
 		v.Status, v.RetryAt = store.RunWaiting, r.RetryAt

@@ -110,6 +110,7 @@ type App struct {
 	hooks    hookCache
 	limiters rateLimiters
 	leases   *leases     // PostgreSQL: the events this process runs under its leases
+	ticks    ticker      // the schedules this process fires (schedule.go)
 	diskFull atomic.Bool // the last write failed for lack of space (see noteWrite)
 	daily    dailyCache  // the charts' past days (daily.go)
 

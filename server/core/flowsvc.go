@@ -76,6 +76,7 @@ type FlowView struct {
 	// Error is set, and Document is null, when the stored flow cannot be read (see
 	// UnreadableFlowError): the list still shows it, so that it can be restored or deleted.
 	Error string `json:"error,omitempty"`
+	token string // the webhook's, also for a flow that shows no webhook address
 }
 
 // UnreadableFlowError is a stored flow whose document cannot be read (a damaged row, or one
@@ -112,17 +113,18 @@ func (a *App) view(f *store.Flow, stats store.FlowStats) (*FlowView, error) {
 		}
 	}
 	maskDocument(doc)
-	v := &FlowView{ID: f.ID, Name: f.Name, Active: f.Active, Version: f.Version, WebhookURL: a.WebhookURL(f.Token),
+	v := &FlowView{ID: f.ID, Name: f.Name, Active: f.Active, Version: f.Version, WebhookURL: a.WebhookURL(f.Token), token: f.Token,
 		Document: doc, InputValues: values, Settings: parseSettings(f.Settings), CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt,
 		LastRunAt: stats.LastRunAt, LastStatus: stats.LastStatus, Failed: stats.Failed}
+	if doc.Scheduled() {
+		v.WebhookURL = "" // started by its schedule: there is no address to give a service
+	}
 	v.Problems = flows.Validate(doc, func(k string) (string, bool) { s, ok := values[k]; return s, ok })
 	if v.Problems == nil {
 		v.Problems = flows.Problems{}
 	}
 	return v, nil
 }
-
-func tokenOf(webhookURL string) string { return webhookURL[strings.LastIndex(webhookURL, "/")+1:] }
 
 // WebhookURL is the address a source system calls for the flow with this token.
 func (a *App) WebhookURL(token string) string {
@@ -308,10 +310,10 @@ func (a *App) SetActive(ctx context.Context, id string, active bool) (*FlowView,
 	if active && len(v.Problems) > 0 {
 		return nil, &InvalidError{Problems: v.Problems}
 	}
-	if err := a.store.SetFlowActive(ctx, id, active); err != nil {
+	if err := a.store.SetFlowActive(ctx, id, active, a.cfg.Clock.Now()); err != nil {
 		return nil, err
 	}
-	a.forgetFlow(&store.Flow{ID: id, Token: tokenOf(v.WebhookURL)})
+	a.forgetFlow(&store.Flow{ID: id, Token: v.token})
 	v.Active = active
 	return v, nil
 }

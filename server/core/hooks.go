@@ -26,8 +26,10 @@ type hookTarget struct {
 	rateLimit *RateLimit
 	// source is the preset of the flow's trigger: its connection check (Tilda's test=test) is
 	// answered without being stored or run.
-	source   flows.Preset
-	loadedAt time.Time
+	source flows.Preset
+	// scheduled: the flow is started by its schedule, and its address takes no requests.
+	scheduled bool
+	loadedAt  time.Time
 }
 
 // hookCacheTTL bounds how long another process's start/stop takes to be seen here.
@@ -52,6 +54,7 @@ func (a *App) hookTarget(ctx context.Context, token string) (*hookTarget, error)
 	if doc, err := flows.ParseFlow([]byte(f.Document)); err == nil {
 		t.source, _ = doc.TriggerPreset()
 		t.replyWait, _ = doc.ReplyWait()
+		t.scheduled = doc.Scheduled()
 	}
 	a.hooks.m.Store(token, t)
 	return t, nil
@@ -83,6 +86,9 @@ func (a *App) AcceptWebhook(ctx context.Context, token string, p flows.Payload) 
 	t, err := a.hookTarget(ctx, token)
 	if err != nil {
 		return nil, err
+	}
+	if t.scheduled {
+		return nil, ErrUnknownHook
 	}
 	if t.source.IsTestRequest(p) {
 		// Logged, so that "Tilda says the address works but nothing arrived" has an answer.

@@ -52,10 +52,12 @@ func (a *App) worker() {
 }
 
 // scheduler feeds the workers with due events: retries whose time came, events that did not fit
-// in the dispatch channel, events left by a crash or by another process.
+// in the dispatch channel, events left by a crash or by another process; and enqueues the
+// schedule flows' ticks (schedule.go).
 func (a *App) scheduler() {
 	defer a.wg.Done()
 	for {
+		a.fireSchedulesNow()
 		// A scan that filled the workers' channel leaves more behind (a backlog after a restart):
 		// look again as soon as there is room instead of a second later.
 		wait := time.Second

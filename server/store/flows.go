@@ -64,9 +64,14 @@ func (s *Store) UpdateFlow(ctx context.Context, f *Flow) error {
 	})
 }
 
-// SetFlowActive starts or stops a flow.
-func (s *Store) SetFlowActive(ctx context.Context, id string, active bool) error {
-	res := s.Write(ctx).Model(&Flow{}).Where("id = ?", id).Updates(map[string]any{"active": active, "updated_at": time.Now().UTC()})
+// SetFlowActive starts or stops a flow; starting notes at as the time it was started (the
+// service's clock).
+func (s *Store) SetFlowActive(ctx context.Context, id string, active bool, at time.Time) error {
+	change := map[string]any{"active": active, "updated_at": time.Now().UTC()}
+	if active {
+		change["started_at"] = at.UTC()
+	}
+	res := s.Write(ctx).Model(&Flow{}).Where("id = ?", id).Updates(change)
 	if res.Error == nil && res.RowsAffected == 0 {
 		return ErrNotFound
 	}

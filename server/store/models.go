@@ -15,6 +15,9 @@ type Flow struct {
 	Settings  string `gorm:"type:text"`           // JSON FlowSettings
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// StartedAt is when the flow was last started: a schedule trigger counts its ticks from
+	// then at the earliest (nil: never started since it was stored).
+	StartedAt *time.Time
 }
 
 // FlowVersion is the document as it was after one save.

@@ -203,6 +203,8 @@ export interface RunView {
   error?: string;
   failed_step?: string;
   test?: boolean;
+  /** started by the flow's schedule, not by a webhook */
+  scheduled?: boolean;
   attempt?: number;
   /** how many times the webhook ran: the journal shows one row per webhook */
   attempts?: number;

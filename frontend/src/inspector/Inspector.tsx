@@ -4,6 +4,7 @@ import { StatusText } from '../journal/StatusText';
 import { DelayNote } from '../journal/DelayNote';
 import { useFlowStore } from '../store/flowStore';
 import { isTriggerKind, useCatalog } from '../store/catalog';
+import { shownFields } from './scheduleForm';
 import { useStepTitles } from '../nodes/HookNodeView';
 import { useLang, useT } from '../i18n/i18n';
 import { textIn, type StepTrace } from '../api/types';
@@ -178,7 +179,7 @@ export function Inspector() {
   const problems = useFlowStore((s) => s.problems);
   useSamples();
   if (!selectedId || !node) return <aside className="inspector"><p className="muted">{t('inspector.empty')}</p></aside>;
-  const items = formModel(kind?.fields ?? [], node.data.config, lang, '', kind?.outputs_from);
+  const items = formModel(shownFields(node.data.kind, kind?.fields ?? [], node.data.config), node.data.config, lang, '', kind?.outputs_from);
   const general = problemsOfNoField(problems, node.id, items.map((i) => i.path));
   const isTrigger = kind?.trigger ?? node.data.kind === 'webhook';
   return (
@@ -206,7 +207,7 @@ export function Inspector() {
           const config = useFlowStore.getState().nodes.find((n) => n.id === node.id)?.data.config ?? node.data.config;
           updateNode(node.id, { config: setPath(config, path, v) });
         }} />
-      {isTrigger && <WebhookPanel node={node} />}
+      {node.data.kind === 'webhook' && <WebhookPanel node={node} />}
       <button type="button" className="danger" onClick={() => removeNode(node.id)}>
         {t('inspector.deleteNode')}
       </button>

@@ -130,6 +130,7 @@ export function JournalPage({ flowId }: { flowId: string }) {
                 <td>
                   <a href={runHref(r.id)}>{fmt(r.started_at)}</a>
                   {r.test && <span className="badge off"> {t('journal.test')}</span>}
+                  {r.scheduled && <span className="badge off" data-testid="run-scheduled"> {t('schedule.journal')}</span>}
                 </td>
                 <td>
                   <StatusText status={r.status} until={r.until} />

@@ -85,6 +85,7 @@ export function RunPage({ id }: { id: string }) {
         <span className="muted">{formatDuration(run.duration_ms, lang)}</span>
         <span className="muted" data-testid="run-attempts">{t('run.attemptsTitle', { n: run.attempts ?? 1 })}</span>
         {run.test && <span className="badge off">{t('journal.test')}</span>}
+        {run.scheduled && <span className="badge off" data-testid="run-scheduled">{t('schedule.journal')}</span>}
       </div>
       {run.superseded && (
         <p className="notice-warn" data-testid="run-superseded">

@@ -2,7 +2,7 @@
 // one-line summary), painted by the last test's step status, with its problems written under it.
 import { memo, useCallback, type CSSProperties } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
-import { Box, Braces, Code, Combine, Hourglass, ListChecks, Repeat, Reply, Send, Sheet, Signpost, Split, Table, Webhook, type LucideIcon } from 'lucide-react';
+import { Box, Braces, Clock, Code, Combine, Hourglass, ListChecks, Repeat, Reply, Send, Sheet, Signpost, Split, Table, Webhook, type LucideIcon } from 'lucide-react';
 import { describeStep, SERVICES, type ServiceId, type StepDescription, type StepLike } from './describe';
 import type { HookNode } from '../store/document';
 import { useFlowStore } from '../store/flowStore';
@@ -44,6 +44,7 @@ export function NodeProblems({ id }: { id: string }) {
 /** The icon of each kind of step (lucide, imported one by one so only these are bundled). */
 const KIND_ICONS: Record<string, LucideIcon> = {
   webhook: Webhook,
+  schedule: Clock,
   http: Send,
   form_encode: ListChecks,
   set: Table,
@@ -96,12 +97,13 @@ export function useStepTitles(): (id: string) => string {
 /** What the canvas says about one step; re-renders only when the words change. */
 function useDescription(id: string): StepDescription {
   const presets = useCatalog((s) => s.presets);
+  const kinds = useCatalog((s) => s.kinds);
   const lang = useLang((s) => s.lang);
   return useFlowStore(
     useShallow((s): StepDescription => {
       const node = s.nodes.find((n) => n.id === id);
       if (!node) return { title: '', summary: '', service: 'generic', named: false };
-      return describeStep(asStep(node), { nodes: s.nodes.map(asStep), edges: s.edges, presets, lang });
+      return describeStep(asStep(node), { nodes: s.nodes.map(asStep), edges: s.edges, presets, lang, kinds });
     }),
   );
 }

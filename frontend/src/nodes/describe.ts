@@ -111,6 +111,8 @@ export interface DescribeContext {
   edges: LinkLike[];
   presets: Preset[];
   lang: Lang;
+  /** the kinds' fields, for the words of a schedule's time zone */
+  kinds?: KindInfo[];
 }
 
 export interface StepDescription {
@@ -346,6 +348,10 @@ export function describeStep(node: StepLike, ctx: DescribeContext): StepDescript
       title = t('loop.collectTitle');
       summary = t('loop.collectSummary');
       break;
+    case 'schedule':
+      title = scheduleTitle(c, lang);
+      summary = scheduleZone(c, ctx.kinds, lang);
+      break;
     case 'js': {
       title = t('canvas.title.js');
       const lines = str(c.code).split('\n').filter((l) => l.trim() !== '').length;
@@ -357,6 +363,38 @@ export function describeStep(node: StepLike, ctx: DescribeContext): StepDescript
   }
   const name = (node.name ?? '').trim();
   return { title: name || title, summary, service, named: name !== '' };
+}
+
+/** When a schedule step starts the flow, in words: "Каждый день в 09:00", "Каждые 15 минут". */
+export function scheduleTitle(c: Record<string, unknown>, lang: Lang): string {
+  const t = (k: MessageKey, p?: Record<string, string | number>) => translate(lang, k, p);
+  const every = str(c.every) || 'day';
+  const time = str(c.time) || '09:00';
+  const n = /^(\d+)([mh])$/.exec(every);
+  if (n) {
+    const count = Number(n[1]);
+    if (n[2] === 'm') return count === 1 ? t('schedule.title.minute') : t('schedule.title.minutes', { count });
+    return count === 1 ? t('schedule.title.hour') : t('schedule.title.hours', { count });
+  }
+  switch (every) {
+    case 'cron':
+      return t('schedule.title.cron', { cron: str(c.cron).trim() || '…' });
+    case 'workdays':
+      return t('schedule.title.workdays', { time });
+    case 'week': {
+      const key = `schedule.title.week.${str(c.weekday) || 'monday'}` as MessageKey;
+      return key in dictionaries.en ? t(key, { time }) : t('schedule.title.day', { time });
+    }
+    default:
+      return t('schedule.title.day', { time });
+  }
+}
+
+/** A schedule's time zone by its label in the kind's list ("Москва (МСК)"). */
+function scheduleZone(c: Record<string, unknown>, kinds: KindInfo[] | undefined, lang: Lang): string {
+  const field = kinds?.find((k) => k.kind === 'schedule')?.fields.find((f) => f.key === 'timezone');
+  const zone = str(c.timezone) || (typeof field?.default === 'string' ? field.default : '');
+  return textIn(field?.option_labels?.[zone], lang);
 }
 
 /** A kind's name in the user's words (the same words its new step is titled with). */

@@ -16,10 +16,12 @@ export function StartPrompt({ address, busy, onStart, onDismiss }: Props) {
   return (
     <section className="start-prompt" aria-labelledby="start-prompt-title" data-testid="start-prompt">
       <div>
-        <b id="start-prompt-title">{t('golive.promptTitle')}</b> <span className="small">{t('golive.promptText')}</span>
+        {/* a schedule flow has no address: it starts itself at its times */}
+        <b id="start-prompt-title">{t(address ? 'golive.promptTitle' : 'schedule.promptTitle')}</b>{' '}
+        <span className="small">{t(address ? 'golive.promptText' : 'schedule.promptText')}</span>
       </div>
       <div className="start-prompt-row">
-        <CopyAddress label={t('golive.address')} url={address} testId="start-prompt-url" oneLine />
+        {address && <CopyAddress label={t('golive.address')} url={address} testId="start-prompt-url" oneLine />}
         <button type="button" className="primary" onClick={onStart} disabled={busy} data-testid="start-prompt-start">{t('flows.start')}</button>
         <button type="button" onClick={onDismiss}>{t('golive.notNow')}</button>
       </div>

@@ -24,12 +24,14 @@ export function TestSection({ view, canEdit, onError }: { view: FlowView; canEdi
   const trace = useFlowStore((s) => s.trace);
   const traceSent = useFlowStore((s) => s.traceSent);
   const payload = useFlowStore((s) => s.payload);
+  // a schedule has no sample request: its step takes the next tick's time
+  const scheduled = useFlowStore((s) => s.nodes.some((n) => n.data.kind === 'schedule'));
   const [testing, setTesting] = useState(false);
   const [typedInputs, setTypedInputs] = useState<Record<string, string>>({});
   const [open, setOpen] = useState(() => localStorage.getItem(OPEN_KEY) !== '0');
 
   const test = async () => {
-    const parsed = parsePayload(payload);
+    const parsed = parsePayload(scheduled ? '{}' : payload);
     if (!parsed) {
       onError(new Error(t('editor.payloadInvalid')));
       return;
@@ -59,7 +61,7 @@ export function TestSection({ view, canEdit, onError }: { view: FlowView; canEdi
       }}>
       <summary>{t('golive.testSection')}</summary>
       <div className="test-body">
-      <SampleRequest />
+      {scheduled ? <p className="muted small" data-testid="schedule-test-help">{t('schedule.testHelp')}</p> : <SampleRequest />}
       <TestValues defs={meta.inputs} saved={view.input_values} typed={typedInputs}
         onType={(key, value) => setTypedInputs((v) => ({ ...v, [key]: value }))} />
       <button type="button" className="primary" onClick={test} disabled={testing} data-testid="test">

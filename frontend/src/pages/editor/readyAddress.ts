@@ -11,5 +11,6 @@ export function triggerPreset(doc: Pick<FlowDocument, 'nodes'> | null | undefine
 
 /** The ready-to-paste address of a flow (GetCourse: …/hook/t?email={object.email}&…). */
 export function flowAddress(webhookUrl: string, doc: Pick<FlowDocument, 'nodes'> | null | undefined, presets: Preset[]): string {
+  if (!webhookUrl) return ''; // a schedule flow: nothing calls it
   return readyUrl(webhookUrl, triggerPreset(doc, presets));
 }
