@@ -58,15 +58,15 @@ type Event struct {
 
 // Run is one execution of a flow with its trace.
 //
-// idx_run_flow orders a flow's runs by (started_at, id), the journal's pages, and holds what the
-// per-day chart counts; idx_run_failed holds only the webhooks that failed for good, which the
-// flows list counts (migration 00004).
+// idx_run_flow orders a flow's runs by time, where the journal's pages start and what the per-day
+// chart reads; idx_run_failed holds only the webhooks that failed for good, which the flows list
+// counts (migration 00004).
 type Run struct {
-	ID         string `gorm:"primaryKey;size:40;index:idx_run_flow,priority:3"`
+	ID         string `gorm:"primaryKey;size:40"`
 	TeamID     string `gorm:"size:40;index;not null;default:''"`
 	FlowID     string `gorm:"size:40;index:idx_run_flow,priority:1;index:idx_run_failed,priority:1,where:status = 'failed' AND superseded = false AND retry_at IS NULL"`
 	EventID    string `gorm:"size:40;index"`
-	Status     string `gorm:"size:16;index;index:idx_run_flow,priority:5;index:idx_run_failed,priority:2"`
+	Status     string `gorm:"size:16;index;index:idx_run_failed,priority:2"`
 	Error      string `gorm:"type:text"`
 	FailedStep string `gorm:"size:200"`
 	Trace      string `gorm:"type:text"`
@@ -79,10 +79,10 @@ type Run struct {
 	ErrorCode   string `gorm:"size:80;not null;default:''"`
 	ErrorParams string `gorm:"type:text"`
 	// RetryAt is when the webhook is tried again after this failed attempt (nil: no retry).
-	RetryAt *time.Time `gorm:"index:idx_run_flow,priority:6;index:idx_run_failed,priority:4"`
+	RetryAt *time.Time `gorm:"index:idx_run_failed,priority:4"`
 	// Superseded marks an attempt after which the same webhook ran again: the journal shows one
 	// row per webhook, its latest attempt, with the earlier ones inside it.
-	Superseded bool `gorm:"not null;default:false;index:idx_run_flow,priority:4;index:idx_run_failed,priority:3"`
+	Superseded bool `gorm:"not null;default:false;index:idx_run_failed,priority:3"`
 }
 
 // Setting is one instance-wide setting.

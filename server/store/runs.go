@@ -41,8 +41,8 @@ func (s *Store) Runs(ctx context.Context, flowID string, f RunFilter) ([]Run, er
 		q = q.Where("started_at < ?", f.Until.UTC())
 	}
 	if f.Before != "" {
-		// Pages are keyed by (started_at, id), the order of the flow/time index, so a page deep in
-		// the past is a short walk of the index from the cursor's place.
+		// Pages are keyed by (started_at, id): a page deep in the past is a short walk of the
+		// flow/time index from the cursor's time (runs of one instant put in id order on the way).
 		var at []time.Time
 		if err := s.Read(ctx).Model(&Run{}).Where("id = ?", f.Before).Limit(1).Pluck("started_at", &at).Error; err != nil {
 			return nil, err
@@ -111,9 +111,9 @@ type DayCount struct {
 
 // DailyRuns counts the latest runs of webhooks per flow, day and status. days are the starts of
 // consecutive days (in the reader's time zone) followed by the end of the last one; flowIDs nil
-// means every flow. One query, a part per day, each reading a range of the flow/time index alone
-// (it holds the status columns) and summing the statuses as it goes: no sort of the rows, and any
-// time zone with its daylight saving works the same on SQLite and PostgreSQL.
+// means every flow. One query, a part per day, each reading a range of the flow/time index and
+// summing the statuses as it goes: no sort of the rows, and any time zone with its daylight saving
+// works the same on SQLite and PostgreSQL.
 func (s *Store) DailyRuns(ctx context.Context, flowIDs []string, days []time.Time) ([]DayCount, error) {
 	if len(days) < 2 {
 		return nil, nil
