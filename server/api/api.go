@@ -58,8 +58,11 @@ func New(app *core.App, log *slog.Logger) *echo.Echo {
 	api.DELETE("/tokens/:token", h.revokeToken, view)
 	api.GET("/audit", h.listAudit, manage)
 
-	api.GET("/kinds", h.kinds, user)
-	api.GET("/presets", h.presets, user)
+	// The catalogs are the same for every user and hold no secret, so they can be compressed
+	// (an answer mixing a secret with what a page sends must not be: BREACH).
+	catalog := middleware.Gzip()
+	api.GET("/kinds", h.kinds, user, catalog)
+	api.GET("/presets", h.presets, user, catalog)
 
 	api.GET("/flows", h.listFlows, view)
 	api.POST("/flows", h.createFlow, edit, audit("flow.create"))
@@ -87,7 +90,7 @@ func New(app *core.App, log *slog.Logger) *echo.Echo {
 	api.GET("/runs/:id", h.getRun, view)
 	api.POST("/runs/:id/retry", h.retryRun, edit)
 
-	api.GET("/templates", h.listTemplates, view)
+	api.GET("/templates", h.listTemplates, view, catalog) // the built-in ones, and the team's, which hold no secret
 	api.POST("/templates/:id/instantiate", h.instantiate, edit, audit("flow.create"))
 	api.POST("/flows/:id/save-template", h.saveTemplate, edit)
 	api.POST("/templates/import", h.importTemplate, edit)

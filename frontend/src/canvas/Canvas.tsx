@@ -123,7 +123,8 @@ export function Canvas() {
 function EmptyHint() {
   const t = useT();
   const lang = useLang((s) => s.lang);
-  const trigger = useCatalog((s) => s.kinds.find((k) => k.trigger));
+  // The webhook first: most flows start with what a service sends.
+  const trigger = useCatalog((s) => s.kinds.find((k) => k.kind === 'webhook') ?? s.kinds.find((k) => k.trigger));
   const name = trigger ? kindName(trigger, lang) : translate(lang, 'canvas.kind.webhook');
   return (
     <div className="canvas-empty" data-testid="canvas-empty" role="note">

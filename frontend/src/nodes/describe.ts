@@ -214,6 +214,12 @@ export function shortValue(v: string): string {
   return last;
 }
 
+/** A value as shortValue says it, but a flow's setting ({{inputs.…}}) as "from the settings":
+ * its key is a programmer's name (manager_email), and the value is the user's to fill in. */
+function settingOr(v: string, t: (k: MessageKey) => string): string {
+  return /^\{\{\s*inputs\./.test(v.trim()) ? t('canvas.summary.fromSettings') : shortValue(v);
+}
+
 const OPS_WITHOUT_RIGHT = new Set(['is_empty', 'not_empty']);
 
 /** A filter's rules in one line: "status = success и sum > 1000"; the expression as written. */
@@ -327,13 +333,13 @@ export function describeStep(node: StepLike, ctx: DescribeContext): StepDescript
     }
     case 'email': {
       title = t('aiEmail.email.title');
-      const to = str(c.to).split(/[,;]/).map((a) => shortValue(a)).filter(Boolean);
+      const to = str(c.to).split(/[,;]/).map((a) => settingOr(a, t)).filter(Boolean);
       summary = to.length ? t('aiEmail.email.summary', { to: to.join(', ') }) : t('aiEmail.email.noTo');
       break;
     }
     case 'ai_text': {
       title = t('aiEmail.ai.title');
-      const model = shortValue(str(c.model)) || '…';
+      const model = settingOr(str(c.model), t) || '…';
       summary = t(str(c.answer) === 'json' ? 'aiEmail.ai.summaryJson' : 'aiEmail.ai.summaryText', { model });
       break;
     }
