@@ -64,7 +64,7 @@ test('the U-ON → Offerrum template previews with the sample answer and shows t
 
 test('every seed template previews from its preset sample; time from Test to painted steps', async () => {
   const { templates } = (await server.api('GET', '/api/templates')).body;
-  assert.equal(templates.length, 9);
+  assert.equal(templates.length, 11);
   const page = await newPage(browser);
   await signIn(page, server);
   for (const tpl of templates) {
@@ -106,6 +106,13 @@ test('a JavaScript node that never ends is stopped in the preview and the page s
   await signIn(page, server);
   await page.goto(`${server.url}/#/flows/${flow.id}`);
   await page.getByTestId('node-loop').waitFor();
+  // Clicked before the browser's engine has loaded, the Test is the server's: its sandbox stops
+  // the script at its time limit, and the step says so.
+  await runPreview(page);
+  await expectNodeStatus(page, ['loop'], 'failed');
+  assert.equal(await page.evaluate(() => window.hookflowEngine.serverPreviews), 1);
+  // In the browser's engine, once warm, a script cannot be interrupted: its worker is ended.
+  await page.locator('[data-testid="sample-request"][data-engine="warm"]').waitFor({ timeout: 60_000 });
   await page.getByTestId('test').click();
   // While the worker spins, the page still answers: typing in the name field works at once.
   const name = page.getByLabel('Flow name');
