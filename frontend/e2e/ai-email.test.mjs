@@ -2,7 +2,7 @@
 // JSON fields (the editor asks for the word JSON in the instructions, as OpenAI does), types a
 // sample answer, and the Test shows the request that would go to OpenAI — with the form's data in
 // it and the key hidden — and continues with the sample answer. Nothing is sent.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   assertNoHorizontalOverflow,
@@ -13,19 +13,11 @@ import {
   runPreview,
   screenshot,
   signIn,
-  startBrowser,
-  startServer,
+  withServerAndBrowser,
 } from './harness.mjs';
 
 let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await startBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 test('the AI step in Russian: built from the palette, checked as typed, tested with its sample answer', async () => {
   const page = await newPage(browser, { lang: 'ru' });

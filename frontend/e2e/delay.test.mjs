@@ -12,20 +12,16 @@ import {
   runPreview,
   screenshot,
   signIn,
-  startBrowser,
-  startServer,
   startTarget,
+  withServerAndBrowser,
 } from './harness.mjs';
 
 let server, browser, crm;
+withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
 before(async () => {
-  server = await startServer();
-  browser = await startBrowser();
   crm = await startTarget();
 });
 after(async () => {
-  await browser?.close();
-  await server?.stop();
   await crm?.stop();
 });
 

@@ -12,21 +12,17 @@ import {
   runPreview,
   screenshot,
   signIn,
-  startBrowser,
-  startServer,
   startTarget,
+  withServerAndBrowser,
 } from './harness.mjs';
 
 let server, browser, stock;
+withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
 before(async () => {
-  server = await startServer();
-  browser = await startBrowser();
   stock = await startTarget((req) =>
     req.url.includes('sku=B-2') ? { status: 400, json: { error: 'нет на складе' } } : { status: 200, json: { status: 'ok' } });
 });
 after(async () => {
-  await browser?.close();
-  await server?.stop();
   await stock?.stop();
 });
 

@@ -3,7 +3,7 @@
 // answer with the user's id GetCourse sends, sees in the Test what the source would be answered,
 // then saves, starts, and a real webhook gets exactly that answer — in the sandbox of every
 // answer from hookflow's address. The flow's settings no longer hold an answer.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   assertNoPageErrors,
@@ -13,19 +13,11 @@ import {
   runPreview,
   screenshot,
   signIn,
-  startBrowser,
-  startServer,
+  withServerAndBrowser,
 } from './harness.mjs';
 
 let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await startBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 /** Waits until cond() holds, polling; fails with what it waited for. */
 async function until(what, cond, ms = 15_000) {

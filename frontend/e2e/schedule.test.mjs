@@ -14,21 +14,17 @@ import {
   runPreview,
   screenshot,
   signIn,
-  startBrowser,
-  startServer,
   startTarget,
   until,
+  withServerAndBrowser,
 } from './harness.mjs';
 
 let server, browser, target;
+withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
 before(async () => {
-  server = await startServer();
-  browser = await startBrowser();
   target = await startTarget();
 });
 after(async () => {
-  await browser?.close();
-  await server?.stop();
   await target?.stop();
 });
 

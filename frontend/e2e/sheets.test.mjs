@@ -2,7 +2,7 @@
 // Google Таблицу" step, pastes the service account's key and the table's address, fills the
 // row's cells by clicking the values the source sends, and tests it in the preview: nothing is
 // sent, the step shows the request it would send (the token masked) with the row's cells.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   assertNoHorizontalOverflow,
@@ -13,19 +13,11 @@ import {
   runPreview,
   screenshot,
   signIn,
-  startBrowser,
-  startServer,
+  withServerAndBrowser,
 } from './harness.mjs';
 
 let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await startBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 // A service account's key file as Google Cloud gives it (the preview only reads it; it signs
 // nothing, so the private key need not be a real one).
