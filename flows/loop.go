@@ -343,13 +343,3 @@ func init() {
 			"{label_ru}: используется «{ref}», но шаг «{target}» выполняется для каждого элемента отдельно; после шага «Собрать» используйте то, что он собрал: {{{collect}.items}}"},
 	})
 }
-
-// addMessages adds the sentences of a kind's own problem codes; a code may be added once.
-func addMessages(m map[string]Text) {
-	for code, t := range m {
-		if _, dup := messages[code]; dup {
-			panic("flows: message for " + code + " added twice")
-		}
-		messages[code] = t
-	}
-}

@@ -52,13 +52,11 @@ const (
 )
 
 func init() {
-	for k, v := range map[string]Text{
+	addMessages(map[string]Text{
 		CodeAINotJSON:    {"the AI answered text that is not JSON: «{reply}»; say in the instructions which fields to answer with (for example: answer in JSON {\"class\": \"hot\" or \"cold\"}), or take the answer as text", "ИИ ответил текстом, а не JSON: «{reply}»; напишите в инструкции, какими полями отвечать (например: «ответь в JSON {\"class\": \"hot\" или \"cold\"}»), или получайте ответ как текст"},
 		CodeAINoAnswer:   {"{host} answered without the AI's text{reply}; check the service's address: it must be OpenAI-compatible (…/v1)", "{host} ответил без текста ИИ{reply}; проверьте адрес сервиса: он должен быть совместим с OpenAI («…/v1»)"},
 		CodeAINoJSONWord: {"to get the answer as JSON, the instructions or the message must say so with the word JSON (the service refuses otherwise), e.g. «Answer in JSON: {\"class\": …}»", "чтобы получить ответ в JSON, в инструкции или сообщении должно быть слово JSON (иначе сервис откажет), например «Ответь в JSON: {\"class\": …}»"},
-	} {
-		messages[k] = v
-	}
+	})
 
 	Register(KindSpec[aiTextConfig]{
 		Name:  "ai_text",

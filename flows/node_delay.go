@@ -52,11 +52,13 @@ const (
 )
 
 func init() {
-	messages[CodeDelayRange] = Text{"the pause is {duration}; it must be from 1 minute to 30 days", "пауза — {duration_ru}, а должна быть от 1 минуты до 30 дней"}
-	messages[CodeDelayTimezone] = Text{"'{zone}' is not a time zone; write a name such as Europe/Moscow or Asia/Yekaterinburg", "«{zone}» — не часовой пояс; укажите название, например «Europe/Moscow» или «Asia/Yekaterinburg»"}
-	messages[CodeDelayUntilEmpty] = Text{"the time to wait until is empty ({ref} gave nothing); check that the request has it", "время, до которого ждать, пустое ({ref} ничего не дал); проверьте, что оно есть в запросе"}
-	messages[CodeDelayUntilBad] = Text{"'{value}' is not a date and time hookflow can read; send it as 2026-12-01 09:00, 01.12.2026 09:00, 2026-12-01T09:00:00+03:00 or unix seconds", "«{value}» — не дата и время, которые понимает hookflow; передавайте их как 2026-12-01 09:00, 01.12.2026 09:00, 2026-12-01T09:00:00+03:00 или число секунд с 1970 года"}
-	messages[CodeDelayUntilTooFar] = Text{"{until} is more than 30 days away; hookflow waits at most 30 days", "{until} — больше чем через 30 дней, а hookflow ждёт не дольше 30 дней"}
+	addMessages(map[string]Text{
+		CodeDelayRange:       {"the pause is {duration}; it must be from 1 minute to 30 days", "пауза — {duration_ru}, а должна быть от 1 минуты до 30 дней"},
+		CodeDelayTimezone:    {"'{zone}' is not a time zone; write a name such as Europe/Moscow or Asia/Yekaterinburg", "«{zone}» — не часовой пояс; укажите название, например «Europe/Moscow» или «Asia/Yekaterinburg»"},
+		CodeDelayUntilEmpty:  {"the time to wait until is empty ({ref} gave nothing); check that the request has it", "время, до которого ждать, пустое ({ref} ничего не дал); проверьте, что оно есть в запросе"},
+		CodeDelayUntilBad:    {"'{value}' is not a date and time hookflow can read; send it as 2026-12-01 09:00, 01.12.2026 09:00, 2026-12-01T09:00:00+03:00 or unix seconds", "«{value}» — не дата и время, которые понимает hookflow; передавайте их как 2026-12-01 09:00, 01.12.2026 09:00, 2026-12-01T09:00:00+03:00 или число секунд с 1970 года"},
+		CodeDelayUntilTooFar: {"{until} is more than 30 days away; hookflow waits at most 30 days", "{until} — больше чем через 30 дней, а hookflow ждёт не дольше 30 дней"},
+	})
 
 	Register(KindSpec[delayConfig]{
 		Name:  "delay",

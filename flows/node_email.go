@@ -120,7 +120,7 @@ const (
 )
 
 func init() {
-	for k, v := range map[string]Text{
+	addMessages(map[string]Text{
 		CodeEmailAddress:     {"{label}: '{value}' is not an email address (write it like anna@example.ru; several are separated by commas)", "{label_ru}: «{value}» — не адрес почты (пишите так: anna@example.ru; несколько — через запятую)"},
 		CodeEmailNoTo:        {"the letter has no recipient: fill in «To» (an address or a reference to one)", "у письма нет получателя: заполните поле «Кому» (адрес или подстановку с адресом)"},
 		CodeEmailTooMany:     {"the letter has {count} recipients; at most {max} are allowed", "у письма {count} получателей, а можно не больше {max}"},
@@ -132,9 +132,7 @@ func init() {
 		CodeEmailUnavailable: {"the letter was not sent: the mail server {server} is unavailable: {detail}", "письмо не отправлено: почтовый сервер {server} недоступен: {detail}"},
 		CodeEmailDenied:      {"the mail server {server} was not contacted: its address {address} is {reason}, which this server does not allow", "почтовый сервер {server} не вызван: его адрес {address} — {reason_ru}, а этот сервер туда соединения не пускает"},
 		CodeEmailNoMailer:    {"this program cannot send letters; run the flow in hookflow serve", "эта программа не отправляет письма; запустите процесс в hookflow serve"},
-	} {
-		messages[k] = v
-	}
+	})
 
 	Register(KindSpec[emailConfig]{
 		Name:  "email",

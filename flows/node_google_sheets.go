@@ -61,7 +61,7 @@ const (
 )
 
 func init() {
-	for code, t := range map[string]Text{
+	addMessages(map[string]Text{
 		CodeSheetsKey: {"the service account's key cannot be read: {detail}. Paste the whole JSON file Google Cloud gave (Service accounts → Keys → Add key → JSON)",
 			"ключ сервисного аккаунта не читается: {detail}. Вставьте JSON-файл целиком, как его выдал Google Cloud («Сервисные аккаунты» → «Ключи» → «Добавить ключ» → JSON)"},
 		CodeSheetsSpreadsheet: {"'{value}' is neither a Google Sheets address nor a table ID; copy the table's address from the browser (https://docs.google.com/spreadsheets/d/…)",
@@ -71,9 +71,7 @@ func init() {
 			"Google не пустил сервисный аккаунт {email}: «{reply}». Проверьте, что ключ действующий (не удалён в Google Cloud) и в его проекте включён Google Sheets API"},
 		CodeSheetsNoAccess: {"Google Sheets answered with HTTP status {status}{reply}. Open the table, click Share and add {email} as an editor; check the table's address and the sheet's name",
 			"Google Таблицы ответили HTTP-статусом {status}{reply}. Откройте таблицу, нажмите «Настройки доступа» и добавьте {email} как редактора; проверьте адрес таблицы и название листа"},
-	} {
-		messages[code] = t
-	}
+	})
 	Register(KindSpec[sheetsConfig]{
 		Name:  "google_sheets",
 		Title: Text{"Google Sheets row", "Строка в Google Таблицу"},

@@ -64,10 +64,12 @@ var replyStatuses = []string{"200", "201", "202", "204", "400", "401", "403", "4
 const CodeReplyMany = "reply.many"
 
 func init() {
-	messages[CodeReplyMany] = Text{
-		"a flow answers the webhook once, and it has {count} «Reply» steps; keep one (remove this one, or the others)",
-		"процесс отвечает на вебхук один раз, а шагов «Ответ на вебхук» в нём {count}; оставьте один (удалите этот или остальные)",
-	}
+	addMessages(map[string]Text{
+		CodeReplyMany: {
+			"a flow answers the webhook once, and it has {count} «Reply» steps; keep one (remove this one, or the others)",
+			"процесс отвечает на вебхук один раз, а шагов «Ответ на вебхук» в нём {count}; оставьте один (удалите этот или остальные)",
+		},
+	})
 	Register(KindSpec[replyConfig]{
 		Name:  ReplyKind,
 		Title: Text{"Reply to the webhook", "Ответ на вебхук"},

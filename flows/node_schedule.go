@@ -103,18 +103,20 @@ const (
 )
 
 func init() {
-	messages[CodeScheduleCronParts] = Text{
-		"the cron expression '{cron}' must have 5 parts separated by spaces (minute hour day month weekday), not {count}; or choose how often from the list",
-		"в выражении cron «{cron}» должно быть 5 частей через пробел (минута час день месяц день недели), а их {count}; или выберите, как часто, из списка"}
-	messages[CodeScheduleCronPart] = Text{
-		"in the cron expression '{cron}' the {part} '{value}' cannot be read: use numbers from {range}, '*', ranges like 1-5, lists like 1,15 or steps like */10",
-		"в выражении cron «{cron}» {part_ru} «{value}» не читается: используйте числа {range_ru}, «*», диапазоны вида 1-5, списки вида 1,15 или шаг вида */10"}
-	messages[CodeScheduleCronZone] = Text{
-		"the cron expression must not set a time zone ('{value}'); choose the time zone in its own field",
-		"в выражении cron не указывается часовой пояс («{value}»); выберите его в поле «Часовой пояс»"}
-	messages[CodeScheduleNever] = Text{
-		"the cron expression '{cron}' never comes true (such a date does not exist); check the day and the month",
-		"выражение cron «{cron}» никогда не сработает (такой даты нет); проверьте день и месяц"}
+	addMessages(map[string]Text{
+		CodeScheduleCronParts: {
+			"the cron expression '{cron}' must have 5 parts separated by spaces (minute hour day month weekday), not {count}; or choose how often from the list",
+			"в выражении cron «{cron}» должно быть 5 частей через пробел (минута час день месяц день недели), а их {count}; или выберите, как часто, из списка"},
+		CodeScheduleCronPart: {
+			"in the cron expression '{cron}' the {part} '{value}' cannot be read: use numbers from {range}, '*', ranges like 1-5, lists like 1,15 or steps like */10",
+			"в выражении cron «{cron}» {part_ru} «{value}» не читается: используйте числа {range_ru}, «*», диапазоны вида 1-5, списки вида 1,15 или шаг вида */10"},
+		CodeScheduleCronZone: {
+			"the cron expression must not set a time zone ('{value}'); choose the time zone in its own field",
+			"в выражении cron не указывается часовой пояс («{value}»); выберите его в поле «Часовой пояс»"},
+		CodeScheduleNever: {
+			"the cron expression '{cron}' never comes true (such a date does not exist); check the day and the month",
+			"выражение cron «{cron}» никогда не сработает (такой даты нет); проверьте день и месяц"},
+	})
 
 	every, everyLabels := []string{}, map[string]Text{}
 	for _, e := range scheduleEvery {

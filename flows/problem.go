@@ -188,6 +188,16 @@ const (
 	CodeHTTPPreviewRejected = "http.preview_rejected"
 )
 
+// addMessages adds the sentences of a kind's own problem codes; a code may be added once.
+func addMessages(m map[string]Text) {
+	for code, t := range m {
+		if _, dup := messages[code]; dup {
+			panic("flows: message for " + code + " added twice")
+		}
+		messages[code] = t
+	}
+}
+
 var messages = map[string]Text{
 	CodeDocumentSyntax:   {"the flow file is not valid JSON (line {line}, column {column}): {detail}", "файл процесса — не корректный JSON (строка {line}, позиция {column}): {detail}"},
 	CodeDocumentType:     {"the flow file has a wrong value in '{field}': expected {expected}, found {got}", "в файле процесса неверное значение «{field}»: ожидалось {expected}, а указано {got}"},
