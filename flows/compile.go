@@ -379,18 +379,18 @@ func (b *Builder) checkRef(field, src string, ref Path) {
 		return
 	}
 	root := ref[0].Key
-	switch {
-	case root == "inputs":
+	switch root {
+	case "inputs":
 		if len(ref) > 1 && !b.c.inputs[ref[1].Key] {
 			b.Problem(field, CodeRefUnknownInput, Params{"key": ref[1].Key, "ref": src})
 		}
-	case root == "steps":
+	case "steps":
 		if len(ref) > 1 {
 			b.checkNodeRef(field, src, ref[1].Key)
 		}
-	case root == "item":
+	case "item":
 		b.checkItemRef(field, src)
-	case root == "trigger" || root == "event" || root == "now" || root == "input":
+	case "trigger", "event", "now", "input":
 	default:
 		b.checkNodeRef(field, src, root)
 	}

@@ -394,7 +394,7 @@ func TestJSNode_SourceMapCommentDoesNotReadFiles(t *testing.T) {
 			t.Fatal(problems)
 		}
 	case <-time.After(5 * time.Second):
-		os.WriteFile(fifo, []byte("{}"), 0o600) // unblock the reader
+		_ = os.WriteFile(fifo, []byte("{}"), 0o600) // unblock the reader before failing
 		t.Fatal("compiling read the source map file")
 	}
 }

@@ -77,7 +77,7 @@ func (u *uiHandler) serve(c echo.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	defer f.Close() //nolint:errcheck // read only
 	info, err := f.Stat()
 	if err != nil {
 		return err

@@ -284,7 +284,7 @@ func parse(t *testing.T, data []byte) parsed {
 	if err != nil || mt != "text/plain" || !strings.EqualFold(params["charset"], "utf-8") {
 		t.Fatalf("Content-Type = %q, want text/plain; charset=UTF-8", m.Header.Get("Content-Type"))
 	}
-	var body io.Reader = m.Body
+	body := io.Reader(m.Body)
 	switch cte := strings.ToLower(m.Header.Get("Content-Transfer-Encoding")); cte {
 	case "quoted-printable":
 		body = quotedprintable.NewReader(m.Body)

@@ -175,7 +175,7 @@ func fakeDNS(t *testing.T, ip [4]byte) *net.Resolver {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { pc.Close() })
+	t.Cleanup(func() { _ = pc.Close() })
 	go func() {
 		buf := make([]byte, 1500)
 		for {
@@ -195,7 +195,7 @@ func fakeDNS(t *testing.T, ip [4]byte) *net.Resolver {
 				}}
 			}
 			out, _ := ans.Pack()
-			pc.WriteTo(out, addr)
+			_, _ = pc.WriteTo(out, addr) // a lost answer makes the lookup under test fail
 		}
 	}()
 	return &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, _, _ string) (net.Conn, error) {

@@ -18,10 +18,10 @@ func limitData(limit int64) {
 		return
 	}
 	l := uint64(limit + limit/2)
-	syscall.Setrlimit(syscall.RLIMIT_DATA, &syscall.Rlimit{Cur: l, Max: l})
+	_ = syscall.Setrlimit(syscall.RLIMIT_DATA, &syscall.Rlimit{Cur: l, Max: l})
 }
 
 // lowerPriority makes a process that runs long yield the CPU to the others.
 func lowerPriority(pid int) {
-	syscall.Setpriority(syscall.PRIO_PROCESS, pid, 10)
+	_ = syscall.Setpriority(syscall.PRIO_PROCESS, pid, 10)
 }

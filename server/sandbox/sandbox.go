@@ -335,7 +335,7 @@ func (p *Pool) start() (*proc, error) {
 		}
 	}()
 	go func() {
-		cmd.Wait()
+		_ = cmd.Wait() // how it ended is read from the replies, not the exit status
 		close(pr.exited)
 	}()
 	select {
@@ -350,8 +350,8 @@ func (p *Pool) start() (*proc, error) {
 }
 
 func (pr *proc) kill() {
-	pr.cmd.Process.Kill()
-	pr.in.Close()
+	_ = pr.cmd.Process.Kill()
+	_ = pr.in.Close()
 }
 
 func writeFrame(w io.Writer, data []byte) error {

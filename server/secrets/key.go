@@ -77,7 +77,7 @@ func loadOrCreateKeyFile(path string) ([]byte, bool, error) {
 	}
 	_, werr := f.WriteString(base64.StdEncoding.EncodeToString(key) + "\n")
 	if err := errors.Join(werr, f.Sync(), f.Close()); err != nil {
-		os.Remove(path)
+		_ = os.Remove(path) // the write failed already: that error is the one to report
 		return nil, false, fmt.Errorf("writing the secret key file %s: %w", path, err)
 	}
 	return key, true, nil

@@ -121,7 +121,9 @@ func TestLoad_KeyFileIsCreatedOnceWith0600AndReusedAfter(t *testing.T) {
 func TestLoad_RefusesAnUnreadableOrDamagedKeyFile(t *testing.T) {
 	t.Run("damaged", func(t *testing.T) {
 		dir := t.TempDir()
-		os.WriteFile(filepath.Join(dir, secrets.KeyFileName), []byte("garbage"), 0o600)
+		if err := os.WriteFile(filepath.Join(dir, secrets.KeyFileName), []byte("garbage"), 0o600); err != nil {
+			t.Fatal(err)
+		}
 		_, _, _, err := secrets.Load("", dir)
 		if err == nil || !strings.Contains(err.Error(), "damaged") || !strings.Contains(err.Error(), "backup") {
 			t.Fatalf("got %v", err)
@@ -133,7 +135,9 @@ func TestLoad_RefusesAnUnreadableOrDamagedKeyFile(t *testing.T) {
 		}
 		dir := t.TempDir()
 		path := filepath.Join(dir, secrets.KeyFileName)
-		os.WriteFile(path, []byte("QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY="), 0o000)
+		if err := os.WriteFile(path, []byte("QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY="), 0o000); err != nil {
+			t.Fatal(err)
+		}
 		_, _, _, err := secrets.Load("", dir)
 		if err == nil || !strings.Contains(err.Error(), "cannot be read") || !strings.Contains(err.Error(), "permissions") {
 			t.Fatalf("got %v", err)

@@ -20,7 +20,7 @@ func LockDataDir(dir string) (unlock func(), err error) {
 		return nil, fmt.Errorf("opening the lock file %s: %w", path, err)
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
+		_ = f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
 			return nil, fmt.Errorf("%w %s (a process holds the lock on %s): stop it first", ErrDataDirInUse, dir, path)
 		}
@@ -31,6 +31,6 @@ func LockDataDir(dir string) (unlock func(), err error) {
 	_, _ = fmt.Fprintf(f, "%d\n", os.Getpid())
 	return func() {
 		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-		f.Close()
+		_ = f.Close()
 	}, nil
 }

@@ -40,22 +40,22 @@ func baseline(dialect string) *goose.Migration {
 		if err != nil {
 			return err
 		}
-		switch {
-		case legacy == 0:
+		switch legacy {
+		case 0:
 			ddl, err := baselineFiles.ReadFile("schema/release_1_" + dialect + ".sql")
 			if err != nil {
 				return err
 			}
 			_, err = tx.ExecContext(ctx, string(ddl))
 			return err
-		case legacy == 3: // before leases named their process
+		case 3: // before leases named their process
 			add := "ALTER TABLE events ADD COLUMN lease_owner text NOT NULL DEFAULT ''"
 			if dialect == "postgres" {
 				add = "ALTER TABLE events ADD COLUMN lease_owner varchar(40) NOT NULL DEFAULT ''"
 			}
 			_, err := tx.ExecContext(ctx, add)
 			return err
-		case legacy == 4:
+		case 4:
 			return nil
 		default:
 			return fmt.Errorf("the database was made by a development build (schema version %d) that no release had; start it with that build to export the flows, then import them into a new database", legacy)

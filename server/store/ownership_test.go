@@ -182,7 +182,9 @@ func TestStore_OpenRefusesAnotherApplicationsPostgresDatabase(t *testing.T) {
 	}
 	for rows.Next() {
 		var n string
-		rows.Scan(&n)
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
 		tables = append(tables, n)
 	}
 	rows.Close()

@@ -83,8 +83,7 @@ func TestStore_PruneKeepsTheNewestByCountOrAgeAndOnlyFinishedEvents(t *testing.T
 				// The runs kept are the newest ones.
 				var oldest store.Run
 				st.Read(ctx).Where("flow_id = ?", flow).Order("started_at, id").First(&oldest)
-				var newer int64
-				newer = count(&store.Run{}, "flow_id = ? AND started_at > ?", flow, oldest.StartedAt)
+				newer := count(&store.Run{}, "flow_id = ? AND started_at > ?", flow, oldest.StartedAt)
 				if runs > 0 && newer < runs-2 {
 					t.Fatalf("the runs kept are not the newest: only %d are newer than the oldest kept", newer)
 				}

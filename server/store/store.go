@@ -66,7 +66,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		return nil, err
 	}
 	if err := s.claim(ctx, opts); err != nil {
-		s.Close()
+		_ = s.Close() // the claim's error is the one to report
 		return nil, err
 	}
 	return s, nil

@@ -62,7 +62,7 @@ func serveDir(t *testing.T, dir string) (addr string, stop func()) {
 	select {
 	case a := <-ready:
 		var once sync.Once
-		stop = func() { once.Do(func() { cancel(); <-errc }) }
+		stop = func() { once.Do(func() { cancel(); logStop(t, <-errc) }) }
 		t.Cleanup(stop)
 		return "http://" + a, stop
 	case err := <-errc:

@@ -56,7 +56,7 @@ func cmdSeedJournal(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintln(stderr, "hookflow:", err)
 		return 1
 	}
-	defer st.Close()
+	defer st.Close() //nolint:errcheck // on the way out: what was committed is kept
 	flow, err := seedFlow(ctx, st, *flowID, n)
 	if err != nil {
 		fmt.Fprintln(stderr, "hookflow:", err)

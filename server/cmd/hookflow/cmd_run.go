@@ -83,7 +83,7 @@ func readFlow(path string) (*flows.Flow, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer f.Close() //nolint:errcheck // read only
 	return flows.ReadFlow(f)
 }
 

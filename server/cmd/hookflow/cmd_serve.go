@@ -150,7 +150,7 @@ func serve(ctx context.Context, c serveConfig, logOut io.Writer, ready chan<- st
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer st.Close() //nolint:errcheck // on the way out: what was committed is kept
 
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {

@@ -17,6 +17,13 @@ import (
 
 // startServe runs `hookflow serve` in this process with c (address and data directory filled
 // in) and returns the address it listens on.
+// logStop records how a test's server ended after its context was cancelled.
+func logStop(t *testing.T, err error) {
+	if err != nil {
+		t.Logf("the server stopped with: %v", err)
+	}
+}
+
 func startServe(t *testing.T, c serveConfig) string {
 	t.Helper()
 	c.Addr, c.DataDir, c.Workers, c.LogLevel = "127.0.0.1:0", t.TempDir(), 1, "error"
@@ -24,7 +31,7 @@ func startServe(t *testing.T, c serveConfig) string {
 	ready := make(chan string, 1)
 	errc := make(chan error, 1)
 	go func() { errc <- serve(ctx, c, io.Discard, ready) }()
-	t.Cleanup(func() { cancel(); <-errc })
+	t.Cleanup(func() { cancel(); logStop(t, <-errc) })
 	select {
 	case addr := <-ready:
 		return addr
