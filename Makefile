@@ -7,7 +7,7 @@ FUZZTIME ?= 20000x
 BIN      := bin/hookflow
 FUZZ_TARGETS := FuzzParseTemplate FuzzParsePath FuzzParseFlow FuzzParseRequest FuzzHTMLPipe FuzzSpreadsheetID FuzzProblemDetails FuzzDelayUntil FuzzAICompletion FuzzParseSchedule
 
-.PHONY: run demo build ui test vet unit wasm wasm-test frontend-deps frontend-test e2e chromium sqlite3 fuzz bench bench-journal deps
+.PHONY: run demo build ui test vet lint unit wasm wasm-test frontend-deps frontend-test e2e chromium sqlite3 fuzz bench bench-journal deps
 
 # Go modules, and a placeholder page in frontend/dist until the editor is built: the binary
 # embeds that directory, and Go refuses an embed pattern that matches nothing.
@@ -35,10 +35,16 @@ demo: build
 		--payload flows/testdata/payloads/getcourse-user.json \
 		--inputs flows/testdata/inputs/cpa-house.json
 
-test: vet unit wasm-test frontend-test e2e fuzz
+test: lint unit wasm-test frontend-test e2e fuzz
 
 vet: deps
 	$(GO) vet ./...
+
+# The standard Go linters (govet among them) with .golangci.yml; the version is pinned here, and
+# the go command fetches and builds it through the module proxy on a new machine.
+GOLANGCI_LINT ?= github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
+lint: deps
+	$(GO) run $(GOLANGCI_LINT) run --timeout 15m ./...
 
 # Two kinds of test also run without the race detector, one package at a time: the in-process
 # JavaScript memory bombs allocate too slowly under it to meet their bound on a busy machine, and

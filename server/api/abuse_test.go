@@ -132,7 +132,9 @@ func testUninterruptibleJavaScript(t *testing.T, dialect string) {
 			t.Fatalf("%s %s in team B: %d", method, path, resp.StatusCode)
 		}
 		if out != nil {
-			json.NewDecoder(resp.Body).Decode(out)
+			if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+				t.Fatalf("%s %s in team B: %v", method, path, err)
+			}
 		}
 	}
 	var victim flowView
@@ -242,7 +244,7 @@ func testUninterruptibleJavaScript(t *testing.T, dialect string) {
 			var run runView
 			s.call("GET", "/api/runs/"+runs[0].ID, nil, &run)
 			var trace flows.Trace
-			json.Unmarshal(run.Trace, &trace)
+			mustUnmarshal(t, run.Trace, &trace)
 			if a.mayEndEarly && run.Status == flows.StatusSuccess {
 				t.Logf("ended by the engine's regular expression timeout")
 			} else if run.Status != flows.StatusFailed || trace.Error == nil ||
@@ -339,7 +341,7 @@ func TestAbuse_HostileJavaScriptLeavesTheServerAndOtherFlowsRunning(t *testing.T
 			var run runView
 			s.call("GET", "/api/runs/"+runs[0].ID, nil, &run)
 			var trace flows.Trace
-			json.Unmarshal(run.Trace, &trace)
+			mustUnmarshal(t, run.Trace, &trace)
 			code := ""
 			if trace.Error != nil {
 				code = trace.Error.Code

@@ -109,7 +109,6 @@ func (h *handlers) login(c echo.Context) error {
 // also works as a Bearer token for scripts that sign in with a password.
 func (h *handlers) startSession(c echo.Context, u *store.User, team string, status int) error {
 	ctx := c.Request().Context()
-	p := &auth.Principal{User: u}
 	if team == "" {
 		if teams, err := h.app.Store().Memberships(ctx, u.ID); err == nil && len(teams) > 0 {
 			team = teams[0].TeamID
@@ -120,7 +119,7 @@ func (h *handlers) startSession(c echo.Context, u *store.User, team string, stat
 		return err
 	}
 	h.setCookies(c, token, csrf, int(auth.SessionTTL.Seconds()))
-	p, err = h.accounts.FromSession(ctx, token, "")
+	p, err := h.accounts.FromSession(ctx, token, "")
 	if err != nil {
 		return err
 	}

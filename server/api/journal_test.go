@@ -178,7 +178,7 @@ func TestJournal_FailureMailSaysTheErrorInTheMailsLanguage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var body io.Reader = m.Body
+	body := io.Reader(m.Body)
 	switch strings.ToLower(m.Header.Get("Content-Transfer-Encoding")) {
 	case "base64":
 		body = base64.NewDecoder(base64.StdEncoding, m.Body)

@@ -66,8 +66,8 @@ func startMailbox(t *testing.T) (*mailbox, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
+	go func() { _ = srv.Serve(ln) }() // ends with ErrServerClosed at clean-up
+	t.Cleanup(func() { _ = srv.Close() })
 	return box, ln.Addr().String()
 }
 

@@ -109,7 +109,9 @@ func TestServer_MetricsCountWebhooksAndRuns(t *testing.T) {
 	hook(t, v.WebhookURL, "GET", "email=a%40b.c&phone=1", "", "")
 	s.waitRuns(v.ID, "success", 1, 10*time.Second)
 	time.Sleep(50 * time.Millisecond)
-	http.Get(s.URL + "/hook/unknown-token")
+	if resp, err := http.Get(s.URL + "/hook/unknown-token"); err == nil {
+		resp.Body.Close()
+	}
 	resp, err := http.Get(s.URL + "/metrics")
 	if err != nil {
 		t.Fatal(err)

@@ -32,7 +32,7 @@ type recorder struct {
 func (r *recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	body, _ := io.ReadAll(req.Body)
 	var b strings.Builder
-	req.Header.Write(&b)
+	_ = req.Header.Write(&b) // a strings.Builder does not fail
 	b.Write(body)
 	r.mu.Lock()
 	r.got = append(r.got, b.String())
@@ -92,7 +92,7 @@ func TestSecrets_ACiphertextCopiedToAnotherTeamFlowOrFieldIsNeverDecrypted(t *te
 					} `json:"config"`
 				} `json:"nodes"`
 			}
-			json.Unmarshal([]byte(stored.Document), &doc)
+			mustUnmarshal(t, []byte(stored.Document), &doc)
 			sealedHeader := doc.Nodes[1].Config.Headers[0].Value
 			if !secrets.IsSealed(sealedInput) || !secrets.IsSealed(sealedHeader) {
 				t.Fatalf("not sealed: %q %q", sealedInput, sealedHeader)
@@ -174,7 +174,9 @@ func callTeam(s *testServer, method, path, body, team string, out any) int {
 	}
 	defer resp.Body.Close()
 	if out != nil {
-		json.NewDecoder(resp.Body).Decode(out)
+		if err := json.NewDecoder(resp.Body).Decode(out); err != nil && resp.StatusCode/100 == 2 {
+			s.t.Fatalf("%s %s: %v", method, path, err)
+		}
 	}
 	return resp.StatusCode
 }
@@ -326,7 +328,7 @@ func TestSecrets_AViewerReadingRunsNeverSeesASecretThroughAnyPipe(t *testing.T) 
 		seen.Write(raw)
 		// The API answers are JSON: read them as the viewer's browser does, unescaped.
 		var decoded any
-		json.Unmarshal(raw, &decoded)
+		mustUnmarshal(t, raw, &decoded)
 		flat, _ := json.Marshal(decoded)
 		seen.Write(flat)
 		seen.WriteString(strings.NewReplacer(`\"`, `"`, `\u0026`, `&`, `\u003c`, `<`, `\u003e`, `>`).Replace(string(raw)))

@@ -83,7 +83,7 @@ func TestSecrets_NeverInTheDatabaseFileAPITracesLiveLogOrEmail(t *testing.T) {
 	var v flowView
 	created1 := record("POST", "/api/flows", `{"document":`+secretFlow(target.URL)+`,"input_values":{"api_key":"`+inputSecret+`"},
 	  "settings":{"recipients":["owner@example.com"]}}`)
-	json.Unmarshal(created1, &v)
+	mustUnmarshal(t, created1, &v)
 	if v.ID == "" {
 		t.Fatalf("create: %s", created1)
 	}
@@ -92,9 +92,9 @@ func TestSecrets_NeverInTheDatabaseFileAPITracesLiveLogOrEmail(t *testing.T) {
 		Document json.RawMessage   `json:"document"`
 		Values   map[string]string `json:"input_values"`
 	}
-	json.Unmarshal(record("GET", "/api/flows/"+v.ID, nil), &full)
+	mustUnmarshal(t, record("GET", "/api/flows/"+v.ID, nil), &full)
 	var updated flowView
-	json.Unmarshal(record("PUT", "/api/flows/"+v.ID, map[string]any{"document": full.Document, "input_values": full.Values}), &updated)
+	mustUnmarshal(t, record("PUT", "/api/flows/"+v.ID, map[string]any{"document": full.Document, "input_values": full.Values}), &updated)
 	if updated.Version != 1 {
 		t.Errorf("saving unchanged masked values made version %d", updated.Version)
 	}

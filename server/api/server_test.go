@@ -240,14 +240,14 @@ func TestServer_SeedIntegrationsEndToEnd(t *testing.T) {
 			offerrum := flowstest.NewTarget(t, flowstest.Reply(200, `{"id":1}`))
 			gc := flowstest.NewTarget(t, flowstest.Reply(200, `{"success":true,"result":{"success":true,"user_id":1}}`))
 			client := flowstest.RoutedClient(func(host string) *flowstest.Target {
-				switch {
-				case host == "api.cpa.house":
+				switch host {
+				case "api.cpa.house":
 					return cpa
-				case host == "api.aray.com":
+				case "api.aray.com":
 					return aray
-				case host == "api.u-on.ru":
+				case "api.u-on.ru":
 					return uon
-				case host == "api.offerrum.com":
+				case "api.offerrum.com":
 					return offerrum
 				default:
 					return gc
