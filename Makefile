@@ -7,7 +7,7 @@ FUZZTIME ?= 20000x
 BIN      := bin/hookflow
 FUZZ_TARGETS := FuzzParseTemplate FuzzParsePath FuzzParseFlow FuzzParseRequest FuzzHTMLPipe FuzzSpreadsheetID FuzzProblemDetails FuzzDelayUntil FuzzAICompletion FuzzParseSchedule
 
-.PHONY: run demo build ui test types types-check vet unit wasm wasm-test frontend-deps frontend-test e2e chromium sqlite3 fuzz bench bench-journal deps
+.PHONY: run demo build ui test vet unit wasm wasm-test frontend-deps frontend-test e2e chromium sqlite3 fuzz bench bench-journal deps
 
 # Go modules, and a placeholder page in frontend/dist until the editor is built: the binary
 # embeds that directory, and Go refuses an embed pattern that matches nothing.
@@ -40,6 +40,7 @@ test: types-check vet unit wasm-test frontend-test e2e fuzz
 # The editor's types (frontend/src/api/types.*.gen.ts) from the Go types whose JSON it reads,
 # by tygo (pinned in go.mod as a tool) as tygo.yaml says. types-check makes them again in a
 # temporary directory and fails when the committed ones differ.
+.PHONY: types types-check
 TYPES_GEN := $(shell sed -n 's/^ *output_path: *"\(.*\)"/\1/p' tygo.yaml)
 types:
 	$(GO) tool tygo generate
