@@ -35,7 +35,23 @@ demo: build
 		--payload flows/testdata/payloads/getcourse-user.json \
 		--inputs flows/testdata/inputs/cpa-house.json
 
-test: lint unit wasm-test frontend-test e2e fuzz
+test: types-check lint unit wasm-test frontend-test e2e fuzz
+
+# The editor's types (frontend/src/api/types.*.gen.ts) from the Go types whose JSON it reads,
+# by tygo (pinned in go.mod as a tool) as tygo.yaml says. types-check makes them again in a
+# temporary directory and fails when the committed ones differ.
+.PHONY: types types-check
+TYPES_GEN := $(shell sed -n 's/^ *output_path: *"\(.*\)"/\1/p' tygo.yaml)
+types:
+	$(GO) tool tygo generate
+
+types-check:
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	sed -E 's#output_path: *"([^"]*/)?([^"/]*)"#output_path: "'"$$tmp"'/\2"#' tygo.yaml > "$$tmp/tygo.yaml" && \
+	$(GO) tool tygo generate --config "$$tmp/tygo.yaml" && \
+	for f in $(TYPES_GEN); do \
+		cmp -s "$$tmp/$$(basename $$f)" "$$f" || { echo "$$f is out of date: run make types"; exit 1; }; \
+	done
 
 vet: deps
 	$(GO) vet ./...

@@ -18,9 +18,9 @@ type Flow struct {
 	Schema      int     `json:"schema"`
 	Name        string  `json:"name"`
 	Description string  `json:"description,omitempty"`
-	Inputs      []Input `json:"inputs,omitempty"`
-	Nodes       []Node  `json:"nodes"`
-	Edges       []Edge  `json:"edges"`
+	Inputs      []Input `json:"inputs,omitempty" tstype:"FlowInputDef[]"`
+	Nodes       []Node  `json:"nodes" tstype:"DocNode[]"`
+	Edges       []Edge  `json:"edges" tstype:"DocEdge[]"`
 
 	Extra map[string]json.RawMessage `json:"-"`
 }
@@ -43,7 +43,7 @@ type Node struct {
 	Kind     string          `json:"kind"`
 	Name     string          `json:"name,omitempty"`
 	Position *Position       `json:"position,omitempty"`
-	Config   json.RawMessage `json:"config,omitempty"`
+	Config   json.RawMessage `json:"config,omitempty" tstype:"{ [key: string]: unknown }"`
 
 	Extra map[string]json.RawMessage `json:"-"`
 }

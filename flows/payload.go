@@ -20,7 +20,7 @@ import (
 // body_base64.
 type Payload struct {
 	Method     string            `json:"method,omitempty"`
-	Query      json.RawMessage   `json:"query,omitempty"`
+	Query      json.RawMessage   `json:"query,omitempty" tstype:"string | { [key: string]: unknown }"`
 	Headers    map[string]string `json:"headers,omitempty"`
 	Body       string            `json:"body,omitempty"`
 	BodyBase64 string            `json:"body_base64,omitempty"`

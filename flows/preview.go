@@ -15,13 +15,14 @@ import (
 // PreviewStep is a step of the trace plus error_text: the step's error in the asked language
 // (the trace's "error" stays English, as the server stores it).
 type PreviewStep struct {
-	StepTrace
+	StepTrace `tstype:",extends"`
 	ErrorText string `json:"error_text,omitempty"`
 }
 
 // PreviewTrace is a trace as the editor shows it.
 type PreviewTrace struct {
-	*Trace
+	*Trace `tstype:",extends,required"`
+
 	Steps []PreviewStep `json:"steps"` // shadows Trace.Steps
 }
 

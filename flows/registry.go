@@ -34,7 +34,7 @@ type KindSpec[C any] struct {
 	Fields      []Field // the config schema: editor forms, required checks, documentation
 	// Build checks a decoded config beyond what Fields say and returns the step that runs it.
 	// Problems go through b.Problem so they name the node and field.
-	Build func(b *Builder, cfg *C) Step
+	Build func(b *Builder, cfg *C) Step `tstype:"(cfg: C) => Step"`
 
 	// Loop marks the two ends of a loop (loop.go): LoopEach runs the steps after it once per
 	// item of a list, LoopCollect gathers what they gave. Empty for every other kind.

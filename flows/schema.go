@@ -9,9 +9,12 @@ import (
 
 // Field describes one config field of a node kind. The editor builds its form from these, the
 // validator checks required values and options, and JSONSchema exports them.
+//
+//tygo:emit /** A field's type: one of the Field… constants. */
+//tygo:emit export type FieldType = typeof FieldString | typeof FieldText | typeof FieldCode | typeof FieldNumber | typeof FieldBool | typeof FieldSelect | typeof FieldList | typeof FieldObject | typeof FieldRules;
 type Field struct {
 	Key      string `json:"key"`
-	Type     string `json:"type"` // string, text, code, number, bool, select, list, object, rules
+	Type     string `json:"type" tstype:"FieldType"` // string, text, code, number, bool, select, list, object, rules
 	Label    Text   `json:"label"`
 	Help     Text   `json:"help,omitempty"`
 	Required bool   `json:"required,omitempty"`

@@ -23,7 +23,7 @@ type FlowTemplate struct {
 	Target      string `json:"target"`
 	Title       Text   `json:"title"`
 	Description Text   `json:"description"`
-	Flow        *Flow  `json:"flow"`
+	Flow        *Flow  `json:"flow" tstype:"FlowDocument,required"`
 
 	// Guide is the setup on the target's side (where to get the key, the chat id), step by
 	// step in en and ru; the source's side is its preset's guide.

@@ -13,8 +13,9 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// runView is a run in the journal list (no trace) or detail (with trace).
-type runView struct {
+// RunView is a run in the journal list (no trace) or detail (with trace). The editor's types are
+// generated from it (make types); the handlers call it runView.
+type RunView struct {
 	ID         string `json:"id"`
 	FlowID     string `json:"flow_id"`
 	EventID    string `json:"event_id,omitempty"`
@@ -32,10 +33,12 @@ type runView struct {
 	Superseded bool            `json:"superseded,omitempty"` // a later attempt of the same webhook exists
 	StartedAt  time.Time       `json:"started_at"`
 	DurationMs int64           `json:"duration_ms"`
-	Trace      json.RawMessage `json:"trace,omitempty"`
+	Trace      json.RawMessage `json:"trace,omitempty" tstype:"Trace"` // a flows.Trace
 	// AttemptList is every run of the webhook, first attempt first (the run page only).
-	AttemptList []runView `json:"attempt_list,omitempty"`
+	AttemptList []RunView `json:"attempt_list,omitempty"`
 }
+
+type runView = RunView
 
 // toRunView is a run as the journal shows it. A webhook's latest attempt that failed and will be
 // tried again reads "waiting".

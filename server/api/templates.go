@@ -8,12 +8,24 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// templateView is a template in the gallery: its flow, its inputs, and the source's setup guide.
-type templateView struct {
-	flows.FlowTemplate
+// TemplateView is a template in the gallery: its flow, its inputs, and the source's setup guide.
+// The editor's types are generated from it (make types); the handlers call it templateView.
+type TemplateView struct {
+	flows.FlowTemplate `tstype:",extends"`
+
 	Team        bool          `json:"team,omitempty"` // saved by the team (not built in)
 	Preset      *flows.Preset `json:"preset,omitempty"`
 	URLTemplate string        `json:"url_template,omitempty"`
+}
+
+type templateView = TemplateView
+
+// PresetView is a source in the presets list: the preset with its webhook address template and a
+// sample query built from its parameters.
+type PresetView struct {
+	flows.Preset `tstype:",extends"`
+	URLTemplate  string `json:"url_template"`
+	SampleQuery  string `json:"sample_query"`
 }
 
 func (h *handlers) listTemplates(c echo.Context) error {
@@ -61,14 +73,9 @@ func (h *handlers) kinds(c echo.Context) error {
 
 func (h *handlers) presets(c echo.Context) error {
 	list := flows.Presets()
-	type presetView struct {
-		flows.Preset
-		URLTemplate string `json:"url_template"`
-		SampleQuery string `json:"sample_query"`
-	}
-	out := make([]presetView, len(list))
+	out := make([]PresetView, len(list))
 	for i, p := range list {
-		out[i] = presetView{p, p.URLTemplate(), p.SampleQuery()}
+		out[i] = PresetView{p, p.URLTemplate(), p.SampleQuery()}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"presets": out})
 }
