@@ -206,7 +206,7 @@ func (r *Relay) send() {
 		for attempt := 1; ; attempt++ {
 			var err error
 			if conn == nil {
-				conn, err = pgx.Connect(r.ctx, r.opts.DatabaseURL)
+				conn, err = connect(r.ctx, r.opts.DatabaseURL, senderName)
 				if err != nil {
 					conn = nil
 				}
@@ -239,10 +239,25 @@ func (r *Relay) send() {
 	}
 }
 
+// listenerName and senderName are the connections' application_name (pg_stat_activity).
+const (
+	listenerName = "hookflow live listener"
+	senderName   = "hookflow live sender"
+)
+
+func connect(ctx context.Context, url, name string) (*pgx.Conn, error) {
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return nil, err
+	}
+	cfg.RuntimeParams["application_name"] = name
+	return pgx.ConnectConfig(ctx, cfg)
+}
+
 // listen opens a listening connection and reads the cursor after LISTEN: every event numbered
 // after it will be received.
 func listen(ctx context.Context, url string) (*pgx.Conn, uint64, error) {
-	conn, err := pgx.Connect(ctx, url)
+	conn, err := connect(ctx, url, listenerName)
 	if err != nil {
 		return nil, 0, fmt.Errorf("livepg: connecting: %w", err)
 	}
