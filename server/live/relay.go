@@ -21,7 +21,7 @@ const reasonResumed = "live: events were missed while the database was out of re
 // relayState is the part of a Hub that serves a relay; Hub.mu guards relay and base.
 type relayState struct {
 	relay Relay
-	base  uint64 // with a relay: the cursor it resumed at (the horizon of flows seen later)
+	base  uint64        // with a relay: the cursor it resumed at (the horizon of flows seen later)
 	seen  atomic.Uint64 // the highest Seq delivered (or resumed at)
 
 	waitMu sync.Mutex

@@ -30,7 +30,7 @@ func bigStep() *flows.StepTrace {
 	return &flows.StepTrace{Node: "send", Kind: "http", Name: "Send to CRM", Status: flows.StatusFailed,
 		Input: map[string]any{"body": huge}, Output: map[string]any{"body": huge}, Logs: []string{huge, huge},
 		Error: strings.Repeat("<b>&</b>", 50000), ErrorCode: "http.status", ErrorParams: flows.Params{"body": huge},
-		HTTP: &flows.HTTPExchange{Sent: true, Request: flows.HTTPRequest{Method: "POST", URL: "https://crm.example/" + huge, Body: huge}},
+		HTTP:       &flows.HTTPExchange{Sent: true, Request: flows.HTTPRequest{Method: "POST", URL: "https://crm.example/" + huge, Body: huge}},
 		DurationMs: 1234, StartedAt: time.Now().UTC()}
 }
 
