@@ -75,7 +75,7 @@ func (a *App) AwaitReply(ctx context.Context, acc *Accepted) (flows.Answer, bool
 			return *p.answer, true
 		case <-ended:
 			ended = nil // closed, and so ready forever: the safety poll goes on alone
-			if ans, ended := a.storedReply(ctx, acc.EventID); ended {
+			if ans, stored := a.storedReply(ctx, acc.EventID); stored {
 				return ans, ans != (flows.Answer{})
 			}
 		case <-look:

@@ -213,8 +213,14 @@ func (r *Relay) send() {
 			}
 			if err == nil {
 				ctx, cancel := context.WithTimeout(r.ctx, 10*time.Second)
-				_, err = conn.Exec(ctx, sendSQL, payloads, len(payloads))
+				var sentN int
+				err = conn.QueryRow(ctx, sendSQL, payloads, len(payloads)).Scan(&sentN)
 				cancel()
+				if err == nil && sentN != len(payloads) {
+					// Not a connection's fault: the row is gone (restored from an old dump?).
+					r.log.Error("live events not sent: the live_cursor row is missing; the journal has the runs", "count", len(batch))
+					break
+				}
 				if err == nil {
 					break
 				}
