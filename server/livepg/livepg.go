@@ -50,7 +50,8 @@ type Options struct {
 	// Queue bounds the events waiting to be sent (default 20,000): past it, while the database
 	// does not take them, new ones are dropped (the journal keeps the runs) and a warning says so.
 	Queue int
-	// Batch is how many waiting events one statement sends at most (default 256).
+	// Batch is how many waiting events one statement sends at most (default 64: a batch reaches
+	// every watcher at once, well within a watcher's queue of 256).
 	Batch int
 	// KeepAlive is how often an idle listening connection is checked (default 30 s).
 	KeepAlive time.Duration
@@ -91,7 +92,7 @@ func Start(ctx context.Context, o Options) (*Relay, error) {
 		o.Queue = 20000
 	}
 	if o.Batch <= 0 {
-		o.Batch = 256
+		o.Batch = 64
 	}
 	if o.KeepAlive <= 0 {
 		o.KeepAlive = 30 * time.Second

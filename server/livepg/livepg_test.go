@@ -91,7 +91,9 @@ func startRelayed(t *testing.T, url string) *relayed {
 
 func startRelayedRetry(t *testing.T, url string, retry time.Duration) *relayed {
 	t.Helper()
-	hub := live.NewHub(live.Options{WriteTimeout: 2 * time.Second})
+	// The test reads its sockets one after the other, each a burst of hundreds of events: room
+	// for them all, so a socket read later is not taken for a slow browser.
+	hub := live.NewHub(live.Options{WriteTimeout: 2 * time.Second, SendBuffer: 4096})
 	r, err := Start(context.Background(), Options{DatabaseURL: url, Hub: hub, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		KeepAlive: 500 * time.Millisecond, Retry: retry})
 	if err != nil {
