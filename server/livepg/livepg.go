@@ -50,8 +50,9 @@ type Options struct {
 	// Queue bounds the events waiting to be sent (default 20,000): past it, while the database
 	// does not take them, new ones are dropped (the journal keeps the runs) and a warning says so.
 	Queue int
-	// Batch is how many waiting events one statement sends at most (default 64: a batch reaches
-	// every watcher at once, well within a watcher's queue of 256).
+	// Batch is how many waiting events one statement sends at most (default 128: a statement
+	// costs more than its events, but a batch reaches a flow's watchers at once, and a watcher's
+	// queue holds 256).
 	Batch int
 	// KeepAlive is how often an idle listening connection is checked (default 30 s).
 	KeepAlive time.Duration
@@ -92,7 +93,7 @@ func Start(ctx context.Context, o Options) (*Relay, error) {
 		o.Queue = 20000
 	}
 	if o.Batch <= 0 {
-		o.Batch = 64
+		o.Batch = 128
 	}
 	if o.KeepAlive <= 0 {
 		o.KeepAlive = 30 * time.Second
@@ -258,6 +259,13 @@ func connect(ctx context.Context, url, name string) (*pgx.Conn, error) {
 		return nil, err
 	}
 	cfg.RuntimeParams["application_name"] = name
+	if name == senderName {
+		// A live event is not data: its commit need not wait for the disk (a batch then takes
+		// a round trip, not an fsync). Should the database crash, numbers it had not yet
+		// written are given again, but above the clock's microseconds by then, so still above
+		// every number a process holds.
+		cfg.RuntimeParams["synchronous_commit"] = "off"
+	}
 	return pgx.ConnectConfig(ctx, cfg)
 }
 
