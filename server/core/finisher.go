@@ -61,7 +61,8 @@ func (a *App) finisher() {
 				case f.Run.RetryAt != nil:
 					status = store.RunWaiting // the live log says it will be tried again, as the journal does
 				}
-				a.publish(f.flow.ID, live.Event{Type: "run_finished", RunID: f.Run.ID, Status: status, Until: until, ErrorText: RunErrorTexts(f.Run)})
+				// With its request's id: a webhook waiting for its answer in another process wakes on it.
+				a.publish(f.flow.ID, live.Event{Type: "run_finished", RunID: f.Run.ID, EventID: f.Run.EventID, Status: status, Until: until, ErrorText: RunErrorTexts(f.Run)})
 			}
 			if f.alert {
 				a.alert(f.flow, f.Run)

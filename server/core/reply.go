@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/hookflow/hookflow/flows"
 	"github.com/hookflow/hookflow/server/store"
@@ -62,13 +61,11 @@ func (a *App) AwaitReply(ctx context.Context, acc *Accepted) (flows.Answer, bool
 	defer a.replies.CompareAndDelete(acc.EventID, p)
 	deadline := a.cfg.Clock.NewTimer(acc.ReplyWait)
 	defer deadline.Stop()
-	// On PostgreSQL another process may run the event: its outcome is looked for in the journal.
-	var look <-chan time.Time
-	if a.store.Dialect() == "postgres" {
-		t := time.NewTicker(100 * time.Millisecond)
-		defer t.Stop()
-		look = t.C
-	}
+	// On PostgreSQL another process may run the event: its outcome is read from the journal when
+	// that run's end reaches this process's live log, and every second in case that was missed
+	// (replywake.go).
+	look, ended, stop := a.otherProcessRun(acc.EventID)
+	defer stop()
 	for {
 		select {
 		case <-p.done:
@@ -76,6 +73,11 @@ func (a *App) AwaitReply(ctx context.Context, acc *Accepted) (flows.Answer, bool
 				return flows.Answer{}, false
 			}
 			return *p.answer, true
+		case <-ended:
+			ended = nil // closed, and so ready forever: the safety poll goes on alone
+			if ans, stored := a.storedReply(ctx, acc.EventID); stored {
+				return ans, ans != (flows.Answer{})
+			}
 		case <-look:
 			if ans, ended := a.storedReply(ctx, acc.EventID); ended {
 				return ans, ans != (flows.Answer{})

@@ -103,6 +103,8 @@ type Hub struct {
 	closed  bool
 	recheck Recheck
 	conns   sync.WaitGroup // one per connection between subscribe and the end of Serve
+
+	relayState // events numbered elsewhere (relay.go); zero: numbered by Publish
 }
 
 // NewHub returns a hub with opts' zero fields set to their defaults.
@@ -156,14 +158,16 @@ type flowHub struct {
 	clients map[*client]struct{}
 }
 
-func newFlowHub(id string) *flowHub {
-	return &flowHub{
-		id: id,
-		// Events of an earlier process were numbered with earlier clock readings, so they are
-		// all at or below now: a cursor from before a restart is "older than the history".
-		horizon: nowMicros(),
-		clients: make(map[*client]struct{}),
+// newFlowHub makes a flow's hub; h.mu is held.
+func (h *Hub) newFlowHub(id string) *flowHub {
+	// Events of an earlier process were numbered with earlier clock readings, so they are all at
+	// or below now: a cursor from before a restart is "older than the history". With a relay,
+	// every event after the relay's cursor reaches Deliver, so that cursor is the horizon.
+	horizon := nowMicros()
+	if h.relay != nil {
+		horizon = h.base
 	}
+	return &flowHub{id: id, horizon: horizon, clients: make(map[*client]struct{})}
 }
 
 func nowMicros() uint64 { return uint64(time.Now().UnixMicro()) }
@@ -171,10 +175,21 @@ func nowMicros() uint64 { return uint64(time.Now().UnixMicro()) }
 // Publish numbers ev (Seq), stamps it (At, if zero) and sends it to the flow's watchers. It never
 // waits for a browser: a watcher whose queue is full is disconnected instead. It returns the
 // event as published.
+//
+// With a relay (SetRelay) the event is handed to it instead, and numbered and sent to watchers
+// when it comes back through Deliver; the event returned then has Seq 0.
 func (h *Hub) Publish(flowID string, ev Event) Event {
 	ev.FlowID = flowID
 	if ev.At.IsZero() {
 		ev.At = time.Now().UTC()
+	}
+	h.mu.RLock()
+	relay := h.relay
+	h.mu.RUnlock()
+	if relay != nil {
+		ev.Seq = 0
+		relay(ev)
+		return ev
 	}
 	// Encode outside the lock with Seq 0 and splice the number in under it, so concurrent runs
 	// of one flow do not queue behind each other's JSON encoding.
@@ -186,12 +201,13 @@ func (h *Hub) Publish(flowID string, ev Event) Event {
 		if fh != nil {
 			ev.Seq = fh.publish(body, ev, h.opts)
 			h.mu.RUnlock()
+			h.runEnded(ev)
 			return ev
 		}
 		h.mu.RUnlock()
 		h.mu.Lock()
 		if h.flows[flowID] == nil {
-			h.flows[flowID] = newFlowHub(flowID)
+			h.flows[flowID] = h.newFlowHub(flowID)
 		}
 		h.mu.Unlock()
 	}
@@ -218,10 +234,15 @@ func (fh *flowHub) publish(body []byte, ev Event, opts Options) uint64 {
 		ev.Seq = seq
 		data = encode(ev)
 	}
-	e := &entry{seq: seq, data: data}
+	fh.add(&entry{seq: seq, data: data}, opts)
+	return seq
+}
 
+// add appends e (numbered after every event held) to the history and hands it to the watchers;
+// fh.mu is held.
+func (fh *flowHub) add(e *entry, opts Options) {
 	fh.hist = append(fh.hist, e)
-	fh.bytes += len(data)
+	fh.bytes += len(e.data)
 	for len(fh.hist) > opts.History || (fh.bytes > opts.HistoryBytes && len(fh.hist) > 1) {
 		old := fh.hist[0]
 		fh.hist[0] = nil
@@ -238,7 +259,6 @@ func (fh *flowHub) publish(body []byte, ev Event, opts Options) uint64 {
 			c.kick(closeSlow, reasonSlow)
 		}
 	}
-	return seq
 }
 
 // encode marshals ev. A step whose input or output cannot be encoded (NaN from a script, say) is
@@ -480,6 +500,7 @@ type plan struct {
 	horizon  uint64
 	gap      uint64 // Seq of the gap event, if one is sent
 	forceGap bool   // since is ahead of anything this hub numbered: reset the client's cursor
+	skip     uint64 // with a relay: since is ahead of what reached this process; live events up to it are not sent
 }
 
 // subscribe registers c with the flow and, in the same critical section as Publish, takes the
@@ -490,7 +511,7 @@ func (h *Hub) cursor(flowID string) uint64 {
 	h.mu.Lock()
 	fh := h.flows[flowID]
 	if fh == nil {
-		fh = newFlowHub(flowID)
+		fh = h.newFlowHub(flowID)
 		h.flows[flowID] = fh
 	}
 	h.mu.Unlock()
@@ -507,7 +528,7 @@ func (h *Hub) subscribe(flowID string, c *client, since uint64, hasSince bool) (
 	}
 	fh := h.flows[flowID]
 	if fh == nil {
-		fh = newFlowHub(flowID)
+		fh = h.newFlowHub(flowID)
 		h.flows[flowID] = fh
 	}
 	h.conns.Add(1)
@@ -521,6 +542,12 @@ func (h *Hub) subscribe(flowID string, c *client, since uint64, hasSince bool) (
 	}
 	p.since, p.horizon = since, fh.horizon
 	top := max(fh.last, fh.horizon)
+	if since > top && h.relay != nil && since <= nowMicros()+uint64(relayAhead.Microseconds()) {
+		// The client saw, through another process, events that have not reached this one yet:
+		// they come here too, and those up to since are not sent again.
+		p.skip = since
+		return fh, p, true
+	}
 	if since > top {
 		p.forceGap, p.gap = true, top
 		return fh, p, true
@@ -604,7 +631,7 @@ func (h *Hub) stream(c *client, flowID string, p plan) {
 	recheck := h.recheck
 	h.mu.RUnlock()
 
-	var lastSent uint64
+	lastSent := p.skip
 	write := func(seq uint64, data []byte) bool {
 		if c.kicked() {
 			return false

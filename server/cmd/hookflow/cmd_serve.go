@@ -17,6 +17,7 @@ import (
 	"github.com/hookflow/hookflow/server/api"
 	"github.com/hookflow/hookflow/server/core"
 	"github.com/hookflow/hookflow/server/live"
+	"github.com/hookflow/hookflow/server/livepg"
 	"github.com/hookflow/hookflow/server/notify"
 	"github.com/hookflow/hookflow/server/sandbox"
 	"github.com/hookflow/hookflow/server/store"
@@ -181,6 +182,22 @@ func serve(ctx context.Context, c serveConfig, logOut io.Writer, ready chan<- st
 		return app.Backfill(ctx, flowID, since)
 	}})
 	defer hub.Close()
+	// On PostgreSQL the live log travels between the processes sharing it (server/livepg): the
+	// hub's events are numbered there, so it listens before anything runs or is served.
+	var relay *livepg.Relay
+	if st.Dialect() == "postgres" {
+		relay, err = livepg.Start(ctx, livepg.Options{DatabaseURL: c.DatabaseURL, Hub: hub, Logger: log})
+		if err != nil {
+			ln.Close()
+			return err
+		}
+	}
+	closeRelay := func() {
+		if relay != nil {
+			relay.Close(2 * time.Second) // what the last runs published is still sent
+		}
+	}
+	defer closeRelay()
 	policy, err := outboundPolicy(c)
 	if err != nil {
 		return err
@@ -223,6 +240,7 @@ func serve(ctx context.Context, c serveConfig, logOut io.Writer, ready chan<- st
 	select {
 	case err := <-errc:
 		app.Close(5 * time.Second)
+		closeRelay()
 		return err
 	case <-ctx.Done():
 	}
@@ -232,6 +250,7 @@ func serve(ctx context.Context, c serveConfig, logOut io.Writer, ready chan<- st
 	hub.Close()
 	_ = srv.Shutdown(shutdownCtx)
 	app.Close(10 * time.Second)
+	closeRelay()
 	log.Info("hookflow stopped")
 	return nil
 }
