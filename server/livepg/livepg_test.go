@@ -247,7 +247,7 @@ func TestRelay_ListensAgainAfterItsConnectionIsCut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer admin.Close(context.Background())
+	defer func() { _ = admin.Close(context.Background()) }()
 	if _, err := admin.Exec(context.Background(), `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
 		WHERE datname = current_database() AND application_name = $1`, listenerName); err != nil {
 		t.Fatal(err)

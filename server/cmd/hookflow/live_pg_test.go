@@ -99,7 +99,9 @@ func TestLivePostgres_ThreeProcessesShareOneLiveLog(t *testing.T) {
 		ID         string `json:"id"`
 		WebhookURL string `json:"webhook_url"`
 	}
-	json.NewDecoder(resp.Body).Decode(&flow)
+	if err := json.NewDecoder(resp.Body).Decode(&flow); err != nil {
+		t.Fatal(err)
+	}
 	resp.Body.Close()
 	hookPath := flow.WebhookURL[strings.Index(flow.WebhookURL, "/hook/"):]
 
