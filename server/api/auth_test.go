@@ -153,7 +153,7 @@ func TestAuth_BearerTokenWorksWithoutCSRFAndRevokedTokenIsRefusedAtOnce(t *testi
 	}
 	// The token is stored only as a hash.
 	var stored int64
-	s.app.Store().Read(context.Background()).Table("api_tokens").Where("hash = ? OR prefix = ?", tok.Token, tok.Token).Count(&stored)
+	s.st.Read(context.Background()).Table("api_tokens").Where("hash = ? OR prefix = ?", tok.Token, tok.Token).Count(&stored)
 	if stored != 0 {
 		t.Fatal("the token is stored in plain text")
 	}

@@ -88,13 +88,13 @@ func BenchmarkWebhook(b *testing.B) {
 		s := startServer(b, "sqlite", http.DefaultClient)
 		ctx := context.Background()
 		// The SQLite writer is one long-lived connection, so the pragma holds for the whole run.
-		if err := s.app.Store().Write(ctx).Exec("PRAGMA synchronous=" + synchronous).Error; err != nil {
+		if err := s.st.Write(ctx).Exec("PRAGMA synchronous=" + synchronous).Error; err != nil {
 			b.Fatal(err)
 		}
 		v := s.createUnlimitedFlow(b, `{"schema":1,"name":"bench","nodes":[{"id":"trigger","kind":"webhook"}],"edges":[]}`)
 		hammer(b, v.WebhookURL, 500)
 		var level string
-		if err := s.app.Store().Write(ctx).Raw("PRAGMA synchronous").Scan(&level).Error; err != nil || level != map[string]string{"NORMAL": "1", "FULL": "2"}[synchronous] {
+		if err := s.st.Write(ctx).Raw("PRAGMA synchronous").Scan(&level).Error; err != nil || level != map[string]string{"NORMAL": "1", "FULL": "2"}[synchronous] {
 			b.Fatalf("PRAGMA synchronous is %q (%v), want %s", level, err, synchronous)
 		}
 		b.ResetTimer()

@@ -37,7 +37,7 @@ func TestServer_ADamagedRowFailsAloneAndSaysSo(t *testing.T) {
 			hook(t, good.WebhookURL, "GET", "n=1", "", "")
 			s.waitRuns(good.ID, "success", 1, 10*time.Second)
 
-			st := s.app.Store()
+			st := s.st
 			write := func(model any, id, column, value string) {
 				t.Helper()
 				if err := st.Write(ctx).Model(model).Where("id = ?", id).Update(column, value).Error; err != nil {

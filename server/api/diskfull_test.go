@@ -29,13 +29,13 @@ func TestServer_DiskFullRefusesWebhooksWith503AndRecoversByItself(t *testing.T) 
 			s := startServer(t, "sqlite", http.DefaultClient)
 			limit := func(pages string) {
 				var got int
-				if err := s.app.Store().Write(context.Background()).Raw("PRAGMA max_page_count = " + pages).Scan(&got).Error; err != nil {
+				if err := s.st.Write(context.Background()).Raw("PRAGMA max_page_count = " + pages).Scan(&got).Error; err != nil {
 					t.Fatal(err)
 				}
 			}
 			fill := func() { // the file may not grow past its size now
 				var pages int
-				if err := s.app.Store().Write(context.Background()).Raw("PRAGMA page_count").Scan(&pages).Error; err != nil {
+				if err := s.st.Write(context.Background()).Raw("PRAGMA page_count").Scan(&pages).Error; err != nil {
 					t.Fatal(err)
 				}
 				limit(fmt.Sprint(pages))
@@ -76,7 +76,7 @@ func diskFullAndBack(t *testing.T, s *testServer, fill, free func()) {
 		t.Fatalf("create flow: %d", code)
 	}
 	s.call("POST", "/api/flows/"+flow.ID+"/start", nil, nil)
-	st := s.app.Store()
+	st := s.st
 	ctx := context.Background()
 
 	type answer struct {

@@ -148,12 +148,12 @@ func (s *testServer) startedFlow(t *testing.T, doc string) flowView {
 // change would have left it.
 func (s *testServer) writeStored(t *testing.T, id string, change func(*store.Flow)) {
 	t.Helper()
-	stored, err := s.app.Store().Flow(context.Background(), id)
+	stored, err := s.st.Flow(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
 	change(stored)
-	if err := s.app.Store().UpdateFlow(context.Background(), stored); err != nil {
+	if err := s.st.UpdateFlow(context.Background(), stored); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -116,7 +116,7 @@ func TestWebhookReplyStep_OldFlowWithReplySettingIsMigrated(t *testing.T) {
 			if code := s.call("PUT", "/api/flows/"+f.ID, map[string]any{"document": view.Document}, nil); code != 200 {
 				t.Fatalf("save: %d", code)
 			}
-			stored, err := s.app.Store().Flow(context.Background(), f.ID)
+			stored, err := s.st.Flow(context.Background(), f.ID)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -80,7 +80,7 @@ func TestSecrets_ACiphertextCopiedToAnotherTeamFlowOrFieldIsNeverDecrypted(t *te
 				t.Fatalf("create in team A: %d", code)
 			}
 			// What someone who read a database backup holds: team A's sealed values.
-			stored, err := s.app.Store().Flow(ctx, a.ID)
+			stored, err := s.st.Flow(ctx, a.ID)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -31,6 +31,7 @@ type testServer struct {
 	t   testing.TB
 	URL string
 	app *core.App
+	st  *store.Store // the service's database, for what a test checks or prepares underneath the API
 	e   *echo.Echo
 	// token is the Bearer token of the instance's owner, who signed up when the server started:
 	// call acts as them.
@@ -79,7 +80,7 @@ func launchServer(t testing.TB, st *store.Store, client flows.Doer, n core.Notif
 	api.MountUI(e, testUI) // as `hookflow serve` does, so every route it serves is under test
 	srv.Config.Handler = e
 	srv.Start()
-	s := &testServer{t: t, URL: srv.URL, app: app, e: e}
+	s := &testServer{t: t, URL: srv.URL, app: app, st: st, e: e}
 	var once sync.Once
 	s.stop = func() {
 		once.Do(func() {
