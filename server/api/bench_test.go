@@ -122,7 +122,7 @@ func BenchmarkRunsEndToEnd(b *testing.B) {
 		w.Write([]byte(`{"status":"success"}`))
 	}))
 	defer sink.Close()
-	s := startServer(b, "sqlite", sink.Client(), func(c *core.Config) { c.Workers = 16 })
+	s := startServer(b, "sqlite", sink.Client(), configured(func(c *core.Config) { c.Workers = 16 }))
 	v := s.createUnlimitedFlow(b, `{"schema":1,"name":"bench","nodes":[{"id":"trigger","kind":"webhook"},
 	  {"id":"form","kind":"form_encode","config":{"fields":[{"key":"event_id","value":"{{event.id}}"},{"key":"email","value":"{{trigger.params.email}}"},{"key":"phone","value":"{{trigger.params.phone | digits}}"}]}},
 	  {"id":"send","kind":"http","config":{"method":"POST","url":"`+sink.URL+`/lead","body_type":"previous"}}],

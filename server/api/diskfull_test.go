@@ -53,7 +53,7 @@ func TestServer_DiskFullRefusesWebhooksWith503AndRecoversByItself(t *testing.T) 
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { st.Close() })
-			s := startServerOn(t, st, http.DefaultClient)
+			s := startServer(t, "", http.DefaultClient, onStore(st))
 			return s, func() {}, func() { // the webhooks fill it; then it grows
 				if out, err := exec.Command("mount", "-o", "remount,size=32m", dir).CombinedOutput(); err != nil {
 					t.Fatalf("growing the tmpfs: %v: %s", err, out)

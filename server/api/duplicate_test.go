@@ -16,7 +16,7 @@ func TestServer_DuplicateKeepsSecretInputsAndStartsStopped(t *testing.T) {
 	for _, dialect := range testdb.Dialects() {
 		t.Run(dialect, func(t *testing.T) {
 			cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success"}`))
-			s := startServer(t, dialect, cpa.Client(), keyed(t)) // secrets sealed for the original flow
+			s := startServer(t, dialect, cpa.Client(), configured(keyed(t))) // secrets sealed for the original flow
 			orig := s.instantiate("getcourse-cpa-house", map[string]string{"api_key": "cpa-secret", "id_webmaster": "501", "id_offer": "77", "id_source": "12", "id_stream": "3"})
 
 			var dup struct {

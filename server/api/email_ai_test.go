@@ -41,7 +41,7 @@ func TestServer_WebhookSendsTheManagerALetterAndTheJournalShowsIt(t *testing.T) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := startServerMailing(t, testdb.Open(t, "sqlite"), nil, nil, func(c *core.Config) { c.Mailer = mailer })
+	s := startServer(t, "", nil, onStore(testdb.Open(t, "sqlite")), configured(func(c *core.Config) { c.Mailer = mailer }))
 	v := s.instantiate("tilda-email", map[string]string{"manager_email": "manager@school.test"})
 	hook(t, v.WebhookURL, "POST", "", "application/x-www-form-urlencoded", tildaLead.Encode())
 	runs := s.waitRuns(v.ID, flows.StatusSuccess, 1, 10*time.Second)
@@ -72,7 +72,7 @@ func TestServer_ABusyMailServerIsTriedAgainLater(t *testing.T) {
 	box, addr := startMailbox(t)
 	box.busy = 1
 	mailer, _ := notify.NewMailer(notify.MailerConfig{SMTPURL: "smtp://" + addr + "?from=leads@school.test"})
-	s := startServerMailing(t, testdb.Open(t, "sqlite"), nil, nil, func(c *core.Config) { c.Mailer = mailer })
+	s := startServer(t, "", nil, onStore(testdb.Open(t, "sqlite")), configured(func(c *core.Config) { c.Mailer = mailer }))
 	v := s.instantiate("tilda-email", map[string]string{"manager_email": "manager@school.test"})
 	hook(t, v.WebhookURL, "POST", "", "application/x-www-form-urlencoded", tildaLead.Encode())
 	runs := s.waitRuns(v.ID, flows.StatusSuccess, 1, 15*time.Second)
@@ -85,7 +85,7 @@ func TestServer_ABusyMailServerIsTriedAgainLater(t *testing.T) {
 func TestServer_ALetterToAWrongAddressFailsTheRunInWords(t *testing.T) {
 	box, addr := startMailbox(t)
 	mailer, _ := notify.NewMailer(notify.MailerConfig{SMTPURL: "smtp://" + addr + "?from=leads@school.test"})
-	s := startServerMailing(t, testdb.Open(t, "sqlite"), nil, nil, func(c *core.Config) { c.Mailer = mailer })
+	s := startServer(t, "", nil, onStore(testdb.Open(t, "sqlite")), configured(func(c *core.Config) { c.Mailer = mailer }))
 	v := s.instantiate("tilda-email", map[string]string{"manager_email": "manager@school.test"})
 	// A setting is a reference, checked when the run renders it: "nobody" has no @.
 	var doc map[string]any
@@ -107,7 +107,7 @@ func TestServer_WebhookIsSortedByTheAIAndReachesTheHotTarget(t *testing.T) {
 	hot, cold := flowstest.NewTarget(t), flowstest.NewTarget(t)
 	targets := map[string]*flowstest.Target{"api.openai.com": ai, "crm.school.test": hot, "mail.school.test": cold}
 	client := flowstest.RoutedClient(func(host string) *flowstest.Target { return targets[host] })
-	s := startServerMailing(t, testdb.Open(t, "sqlite"), client, nil)
+	s := startServer(t, "", client, onStore(testdb.Open(t, "sqlite")))
 	v := s.instantiate("webhook-ai-router", map[string]string{"ai_key": "sk-proj-server-7310",
 		"hot_url": "https://crm.school.test/hot", "cold_url": "https://mail.school.test/cold"})
 	hook(t, v.WebhookURL, "POST", "", "application/x-www-form-urlencoded", tildaLead.Encode())

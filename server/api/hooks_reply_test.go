@@ -173,7 +173,7 @@ func get(t *testing.T, url string) (*http.Response, string) {
 // Every answer at /hook/… — the acknowledgement, a sample kept by a stopped flow, the flow's own
 // answer, and each refusal — is inert: sandboxed, not sniffed, of a type that cannot run.
 func TestWebhookAnswers_AreAllSandboxed(t *testing.T) {
-	s := startServer(t, "sqlite", nil, func(c *core.Config) { c.MaxBodyBytes = 1 << 10 })
+	s := startServer(t, "sqlite", nil, configured(func(c *core.Config) { c.MaxBodyBytes = 1 << 10 }))
 	stopped := s.createFlow(t, triggerOnly)
 	var limited, replying flowView
 	s.call("POST", "/api/flows", `{"document":`+triggerOnly+`,"settings":{"rate_limit":{"per_second":0.01,"burst":1}}}`, &limited)

@@ -159,7 +159,7 @@ func TestJournal_FailureMailSaysTheErrorInTheMailsLanguage(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	box, n := startMailer(t, log)
 	target := flowstest.NewTarget(t, flowstest.Reply(http.StatusBadRequest, `{"error":"wrong phone"}`))
-	s := startServerMailing(t, testdb.Open(t, "sqlite"), target.Client(), n)
+	s := startServer(t, "", target.Client(), onStore(testdb.Open(t, "sqlite")), notifying(n))
 	v := s.createFlow(t, sendFlow)
 	s.call("PUT", "/api/flows/"+v.ID, map[string]any{"settings": map[string]any{"recipients": []string{"owner@example.com"}, "lang": "ru"}}, nil)
 	s.call("POST", "/api/flows/"+v.ID+"/start", nil, nil)

@@ -69,7 +69,7 @@ func TestSecrets_ACiphertextCopiedToAnotherTeamFlowOrFieldIsNeverDecrypted(t *te
 			target := &recorder{}
 			srv := httptest.NewServer(target)
 			defer srv.Close()
-			s := startServer(t, dialect, http.DefaultClient, keyed(t))
+			s := startServer(t, dialect, http.DefaultClient, configured(keyed(t)))
 			ctx := context.Background()
 
 			var me struct{ Team string }
@@ -288,7 +288,7 @@ func TestSecrets_AViewerReadingRunsNeverSeesASecretThroughAnyPipe(t *testing.T) 
 		w.Write([]byte(`{"error":"` + r.Header.Get("Authorization") + ` ` + r.URL.RawQuery + ` ` + string(body) + ` are not valid"}`))
 	}))
 	defer target.Close()
-	s := startServer(t, "sqlite", http.DefaultClient, keyed(t))
+	s := startServer(t, "sqlite", http.DefaultClient, configured(keyed(t)))
 	ref := func(pipes string) string { return "{{inputs.api_key | " + pipes + "}}" }
 	doc := `{"schema":1,"name":"Pipes","inputs":[{"key":"api_key","label":"API key","secret":true,"required":true}],
 	  "nodes":[{"id":"trigger","kind":"webhook"},
@@ -352,7 +352,7 @@ func TestSecrets_RestoringAVersionKeepsItsSecretHeaderUsable(t *testing.T) {
 	target := &recorder{}
 	srv := httptest.NewServer(target)
 	defer srv.Close()
-	s := startServer(t, "sqlite", http.DefaultClient, keyed(t))
+	s := startServer(t, "sqlite", http.DefaultClient, configured(keyed(t)))
 	var me struct{ Team string }
 	s.call("GET", "/api/auth/me", nil, &me)
 	var v flowView

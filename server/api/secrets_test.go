@@ -71,7 +71,7 @@ func TestSecrets_NeverInTheDatabaseFileAPITracesLiveLogOrEmail(t *testing.T) {
 		t.Fatalf("key file mode %v, %v; want 0600", fi.Mode(), err)
 	}
 	// No HTTPClient: the default outbound policy client (loopback targets are allowed by default).
-	s := startServerMailing(t, st, nil, mailer, func(c *core.Config) { c.Logger, c.Secrets = log, box })
+	s := startServer(t, "", nil, onStore(st), notifying(mailer), configured(func(c *core.Config) { c.Logger, c.Secrets = log, box }))
 
 	var answers bytes.Buffer // every API answer, searched at the end
 	record := func(method, path string, body any) []byte {

@@ -40,39 +40,58 @@ type testServer struct {
 	stop func()
 }
 
-func startServer(t testing.TB, dialect string, client flows.Doer, tweak ...func(*core.Config)) *testServer {
-	t.Helper()
-	return startServerOn(t, testdb.Open(t, dialect), client, tweak...)
+// serverOption changes how startServer runs the service.
+type serverOption func(*serverSetup)
+
+type serverSetup struct {
+	store    *store.Store
+	notifier core.Notifier
+	config   []func(*core.Config)
+	noOwner  bool
 }
 
-// startServerOn is startServer on a store the caller opened.
-func startServerOn(t testing.TB, st *store.Store, client flows.Doer, tweak ...func(*core.Config)) *testServer {
-	t.Helper()
-	return startServerMailing(t, st, client, nil, tweak...)
+// onStore runs the service on a store the caller opened (the dialect is then ignored).
+func onStore(st *store.Store) serverOption { return func(s *serverSetup) { s.store = st } }
+
+// notifying sends the failure emails through n.
+func notifying(n core.Notifier) serverOption { return func(s *serverSetup) { s.notifier = n } }
+
+// withClock runs retries, schedules and run times on clock (a fake one the test moves).
+func withClock(clock clockwork.Clock) serverOption {
+	return configured(func(c *core.Config) { c.Clock = clock })
 }
 
-// startServerMailing is startServerOn whose failure emails go through n (nil client: the
-// default outbound policy's).
-func startServerMailing(t testing.TB, st *store.Store, client flows.Doer, n core.Notifier, tweak ...func(*core.Config)) *testServer {
-	t.Helper()
-	s := launchServer(t, st, client, n, tweak...)
-	s.signUpOwner()
-	return s
+// configured changes the service's settings before it starts.
+func configured(f func(*core.Config)) serverOption {
+	return func(s *serverSetup) { s.config = append(s.config, f) }
 }
 
-// launchServer is startServerMailing without an owner signing up (a restart of the service over
-// a database that has one). stop ends it before the test does.
-func launchServer(t testing.TB, st *store.Store, client flows.Doer, n core.Notifier, tweak ...func(*core.Config)) *testServer {
+// withoutOwner starts the service without signing up an owner: a restart over a database that
+// has one.
+func withoutOwner() serverOption { return func(s *serverSetup) { s.noOwner = true } }
+
+// startServer runs the service on a fresh database of the dialect (or the store of onStore), with
+// flows' requests sent through client (nil: the default outbound policy's), and signs up the
+// instance's owner, whom call acts as. stop ends it before the test does.
+func startServer(t testing.TB, dialect string, client flows.Doer, opts ...serverOption) *testServer {
 	t.Helper()
+	var setup serverSetup
+	for _, o := range opts {
+		o(&setup)
+	}
+	st := setup.store
+	if st == nil {
+		st = testdb.Open(t, dialect)
+	}
 	hub := live.NewHub(live.Options{})
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	cfg := core.Config{HTTPClient: client, Workers: 4, Logger: log, RetryBase: 50 * time.Millisecond}
-	for _, f := range tweak {
+	for _, f := range setup.config {
 		f(&cfg)
 	}
 	srv := httptest.NewUnstartedServer(nil)
 	cfg.PublicURL = "http://" + srv.Listener.Addr().String()
-	app := core.New(cfg, st, hub, n)
+	app := core.New(cfg, st, hub, setup.notifier)
 	if err := app.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -90,6 +109,9 @@ func launchServer(t testing.TB, st *store.Store, client flows.Doer, n core.Notif
 		})
 	}
 	t.Cleanup(s.stop)
+	if !setup.noOwner {
+		s.signUpOwner()
+	}
 	return s
 }
 
@@ -415,9 +437,9 @@ func TestServer_TargetDownFor30sThenBackIsDelivered(t *testing.T) {
 	clock := clockwork.NewFakeClock()
 	// MaxAttempts grows to match the short pauses, so that no lead uses up its attempts during
 	// the 30 s (with the defaults, 8 attempts span hours).
-	s := startServer(t, "sqlite", cpa.Client(), func(c *core.Config) {
+	s := startServer(t, "sqlite", cpa.Client(), configured(func(c *core.Config) {
 		c.RetryBase, c.RetryMax, c.MaxAttempts, c.Clock = time.Second, 4*time.Second, 100, clock
-	})
+	}))
 	v := s.instantiate("getcourse-cpa-house", map[string]string{"api_key": "k", "id_webmaster": "1", "id_offer": "2", "id_source": "3", "id_stream": "4"})
 	for i := 0; i < 5; i++ {
 		hook(t, v.WebhookURL, "GET", "email=u"+string(rune('a'+i))+"%40b.c&phone=7916000000"+string(rune('0'+i)), "", "")
@@ -458,7 +480,7 @@ func TestServer_TargetDownFor30sThenBackIsDelivered(t *testing.T) {
 }
 
 func TestServer_BadInputGetsClearErrors(t *testing.T) {
-	s := startServer(t, "sqlite", http.DefaultClient, func(c *core.Config) { c.MaxBodyBytes = 1024 })
+	s := startServer(t, "sqlite", http.DefaultClient, configured(func(c *core.Config) { c.MaxBodyBytes = 1024 }))
 	var created flowView
 	s.call("POST", "/api/flows", `{"schema":1,"name":"x","nodes":[{"id":"trigger","kind":"webhook"}],"edges":[]}`, &created)
 	cases := []struct {

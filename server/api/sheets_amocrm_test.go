@@ -110,7 +110,7 @@ func TestServer_SheetsKeyPastedIntoTheStepIsSealedAndMasked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := startServerOn(t, st, g.Client(), func(c *core.Config) { c.Secrets = box })
+	s := startServer(t, "", g.Client(), onStore(st), configured(func(c *core.Config) { c.Secrets = box }))
 	cfg, _ := json.Marshal(map[string]any{"key": g.Key, "spreadsheet": "1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms", "sheet": "Leads",
 		"cells": []map[string]string{{"value": "{{trigger.params.name}}"}}})
 	doc := `{"schema":1,"name":"by hand","nodes":[{"id":"trigger","kind":"webhook"},{"id":"row","kind":"google_sheets","config":` + string(cfg) + `}],
