@@ -17,6 +17,7 @@ import (
 // is wrong, its webhooks are still stored and its runs fail with that sentence, and the queue
 // goes on with the other flows.
 func TestServer_ADamagedRowFailsAloneAndSaysSo(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range testdb.Dialects() {
 		t.Run(dialect, func(t *testing.T) {
 			target := flowstest.NewTarget(t, flowstest.Reply(200, `{}`))

@@ -20,6 +20,7 @@ import (
 // wait survives a restart of the service. When the clock reaches the time, the target gets the
 // lead exactly once, and the journal shows one delivered row for the webhook.
 func TestServer_DelayWaitsDurablyWithoutAWorkerAndSendsOnceAfterARestart(t *testing.T) {
+	t.Parallel()
 	target := flowstest.NewTarget(t, flowstest.Reply(200, `ok`))
 	other := flowstest.NewTarget(t, flowstest.Reply(200, `ok`))
 	client := flowstest.RoutedClient(func(host string) *flowstest.Target {

@@ -36,6 +36,7 @@ var tildaLead = url.Values{"Name": {"Анна Смирнова"}, "Phone": {"+7 
 	"Comment": {"Хочу купить курс, позвоните сегодня"}, "formid": {"form512345678"}}
 
 func TestServer_WebhookSendsTheManagerALetterAndTheJournalShowsIt(t *testing.T) {
+	t.Parallel()
 	box, addr := startMailbox(t)
 	mailer, err := notify.NewMailer(notify.MailerConfig{SMTPURL: "smtp://" + addr + "?from=leads@school.test"})
 	if err != nil {
@@ -69,6 +70,7 @@ func TestServer_WebhookSendsTheManagerALetterAndTheJournalShowsIt(t *testing.T) 
 
 // A busy mail server (451) fails the attempt in its own words, and the run is tried again later.
 func TestServer_ABusyMailServerIsTriedAgainLater(t *testing.T) {
+	t.Parallel()
 	box, addr := startMailbox(t)
 	box.busy = 1
 	mailer, _ := notify.NewMailer(notify.MailerConfig{SMTPURL: "smtp://" + addr + "?from=leads@school.test"})
@@ -83,6 +85,7 @@ func TestServer_ABusyMailServerIsTriedAgainLater(t *testing.T) {
 
 // A manager's address that is not one fails the run, and the journal says which and why.
 func TestServer_ALetterToAWrongAddressFailsTheRunInWords(t *testing.T) {
+	t.Parallel()
 	box, addr := startMailbox(t)
 	mailer, _ := notify.NewMailer(notify.MailerConfig{SMTPURL: "smtp://" + addr + "?from=leads@school.test"})
 	s := startServer(t, "", nil, onStore(testdb.Open(t, "sqlite")), configured(func(c *core.Config) { c.Mailer = mailer }))
@@ -103,6 +106,7 @@ func TestServer_ALetterToAWrongAddressFailsTheRunInWords(t *testing.T) {
 }
 
 func TestServer_WebhookIsSortedByTheAIAndReachesTheHotTarget(t *testing.T) {
+	t.Parallel()
 	ai := flowstest.NewTarget(t, flowstest.Reply(200, flowstest.ChatCompletion(`{"class":"hot"}`)))
 	hot, cold := flowstest.NewTarget(t), flowstest.NewTarget(t)
 	targets := map[string]*flowstest.Target{"api.openai.com": ai, "crm.school.test": hot, "mail.school.test": cold}

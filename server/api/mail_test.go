@@ -85,6 +85,7 @@ func startMailer(t *testing.T, log *slog.Logger) (*mailbox, *notify.Notifier) {
 
 // A failed run mails the flow's recipients once, with the failed step, the error and a link.
 func TestServer_FailedRunSendsOneThrottledEmail(t *testing.T) {
+	t.Parallel()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	box, n := startMailer(t, log)
 	cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"error","msg":"Неверный api_key"}`))

@@ -64,6 +64,7 @@ func testIn(s *testServer, team, flowID string) {
 }
 
 func TestSecrets_ACiphertextCopiedToAnotherTeamFlowOrFieldIsNeverDecrypted(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range testdb.Dialects() {
 		t.Run(dialect, func(t *testing.T) {
 			target := &recorder{}
@@ -180,6 +181,7 @@ func callTeam(s *testServer, method, path, body, team string, out any) int {
 }
 
 func TestSecrets_ValuesSealedBeforePlacesAreSealedForTheirPlaceAtStartOnce(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range testdb.Dialects() {
 		t.Run(dialect, func(t *testing.T) {
 			target := &recorder{}
@@ -281,6 +283,7 @@ func (l *lockedBuffer) String() string {
 }
 
 func TestSecrets_AViewerReadingRunsNeverSeesASecretThroughAnyPipe(t *testing.T) {
+	t.Parallel()
 	const secret = "Sk_live-4821/Ab+9073xy"
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
@@ -349,6 +352,7 @@ func TestSecrets_AViewerReadingRunsNeverSeesASecretThroughAnyPipe(t *testing.T) 
 }
 
 func TestSecrets_RestoringAVersionKeepsItsSecretHeaderUsable(t *testing.T) {
+	t.Parallel()
 	target := &recorder{}
 	srv := httptest.NewServer(target)
 	defer srv.Close()
@@ -375,6 +379,7 @@ func TestSecrets_RestoringAVersionKeepsItsSecretHeaderUsable(t *testing.T) {
 // Flows made before accounts existed belong to no team until the first owner signs up and
 // their team adopts them: their secrets keep working, and the next start seals them for the team.
 func TestSecrets_FlowsAdoptedByTheFirstTeamKeepTheirSecrets(t *testing.T) {
+	t.Parallel()
 	target := &recorder{}
 	srv := httptest.NewServer(target)
 	defer srv.Close()

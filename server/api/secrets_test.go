@@ -42,6 +42,7 @@ func secretFlow(target string) string {
 }
 
 func TestSecrets_NeverInTheDatabaseFileAPITracesLiveLogOrEmail(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	var received []http.Header
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -179,6 +180,7 @@ func TestSecrets_NeverInTheDatabaseFileAPITracesLiveLogOrEmail(t *testing.T) {
 }
 
 func TestSecrets_StartRefusesAKeyThatCannotOpenTheStoredSecrets(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range testdb.Dialects() {
 		t.Run(dialect, func(t *testing.T) { testSecrets_StartRefusesAKeyThatCannotOpenTheStoredSecrets(t, dialect) })
 	}
@@ -223,6 +225,7 @@ func testSecrets_StartRefusesAKeyThatCannotOpenTheStoredSecrets(t *testing.T, di
 }
 
 func TestSecrets_PlainValuesStoredBeforeEncryptionAreSealedAtStart(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range testdb.Dialects() {
 		t.Run(dialect, func(t *testing.T) { testSecrets_PlainValuesStoredBeforeEncryptionAreSealedAtStart(t, dialect) })
 	}

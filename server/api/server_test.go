@@ -183,20 +183,28 @@ type runView struct {
 	StartedAt time.Time       `json:"started_at"`
 }
 
+// eventually waits until cond holds, checking it every few milliseconds, and fails the test
+// saying what did not happen when it still does not hold after within.
+func eventually(t testing.TB, within time.Duration, cond func() bool, what string, args ...any) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for pause := time.Millisecond; !cond(); pause = min(2*pause, 20*time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("after %s: "+what, append([]any{within}, args...)...)
+		}
+		time.Sleep(pause)
+	}
+}
+
 // waitRuns polls the journal until the flow has n runs matching status ("" = any).
 func (s *testServer) waitRuns(flowID, status string, n int, within time.Duration) []runView {
 	s.t.Helper()
-	deadline := time.Now().Add(within)
-	for {
-		runs := s.runsWith(flowID, status)
-		if len(runs) >= n {
-			return runs
-		}
-		if time.Now().After(deadline) {
-			s.t.Fatalf("flow %s has %d %q runs after %s, want %d", flowID, len(runs), status, within, n)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	var runs []runView
+	eventually(s.t, within, func() bool {
+		runs = s.runsWith(flowID, status)
+		return len(runs) >= n
+	}, "flow %s has fewer than %d %q runs", flowID, n, status)
+	return runs
 }
 
 // runsWith is the flow's journal, newest first, of runs with that status ("" = any).
@@ -255,6 +263,7 @@ func hook(t *testing.T, webhookURL, method, query, contentType, body string) map
 }
 
 func TestServer_SeedIntegrationsEndToEnd(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range testdb.Dialects() {
 		t.Run(dialect, func(t *testing.T) {
 			cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success"}`))
@@ -353,6 +362,7 @@ func TestServer_SeedIntegrationsEndToEnd(t *testing.T) {
 }
 
 func TestServer_StoppedFlowKeepsRequestsAsSamples(t *testing.T) {
+	t.Parallel()
 	cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success"}`))
 	s := startServer(t, "sqlite", cpa.Client())
 	var v flowView
@@ -400,6 +410,7 @@ func TestServer_StoppedFlowKeepsRequestsAsSamples(t *testing.T) {
 }
 
 func TestServer_FailedRunIsRetriedFromTheFailedStep(t *testing.T) {
+	t.Parallel()
 	uon := flowstest.NewTarget(t, flowstest.Reply(200, `{"request":[{"client_name":"A","client_phone":"+7 916"}]}`))
 	offerrum := flowstest.NewTarget(t, flowstest.Reply(400, `{"error":"flow is closed"}`))
 	client := flowstest.RoutedClient(func(host string) *flowstest.Target {
@@ -433,6 +444,7 @@ func TestServer_FailedRunIsRetriedFromTheFailedStep(t *testing.T) {
 // The target is down for 30 s, then back: every lead is delivered by whole-run retries. The
 // service's clock is a fake one moved a second at a time, so the 30 s pass at once.
 func TestServer_TargetDownFor30sThenBackIsDelivered(t *testing.T) {
+	t.Parallel()
 	cpa := flowstest.NewTarget(t, flowstest.Reply(503, `down`))
 	clock := clockwork.NewFakeClock()
 	// MaxAttempts grows to match the short pauses, so that no lead uses up its attempts during
@@ -480,6 +492,7 @@ func TestServer_TargetDownFor30sThenBackIsDelivered(t *testing.T) {
 }
 
 func TestServer_BadInputGetsClearErrors(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, "sqlite", http.DefaultClient, configured(func(c *core.Config) { c.MaxBodyBytes = 1024 }))
 	var created flowView
 	s.call("POST", "/api/flows", `{"schema":1,"name":"x","nodes":[{"id":"trigger","kind":"webhook"}],"edges":[]}`, &created)
@@ -527,6 +540,7 @@ func tokenOf(webhookURL string) string {
 }
 
 func TestServer_FlowVersionsExportImport(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, "sqlite", http.DefaultClient)
 	var v flowView
 	doc := `{"schema":1,"name":"v1","x_custom":{"kept":true},"nodes":[{"id":"trigger","kind":"webhook"}],"edges":[]}`

@@ -108,6 +108,7 @@ func (f *twoOwners) restore(t *testing.T) {
 }
 
 func TestTeam_ConcurrentDemotionsAndRemovalsAlwaysLeaveAnOwner(t *testing.T) {
+	t.Parallel()
 	const tries = 16
 	type request struct{ by, target int } // indexes into A, B
 	for _, dialect := range testdb.Dialects() {
@@ -170,6 +171,7 @@ func TestTeam_ConcurrentDemotionsAndRemovalsAlwaysLeaveAnOwner(t *testing.T) {
 
 // The answer of a refused change says why, in words.
 func TestTeam_LastOwnerRefusalIsASentence(t *testing.T) {
+	t.Parallel()
 	f := newTwoOwners(t, "sqlite")
 	if code, _ := send(f.s.URL, f.creds[0], "DELETE", "/api/members/"+f.ids[1], ""); code != 204 {
 		t.Fatalf("removing B: %d", code)
