@@ -196,3 +196,45 @@ func TestTeams_WhichTeamOwnsAFlowOrARun(t *testing.T) {
 		})
 	}
 }
+
+func TestTeams_ATeamSeesAndDeletesOnlyItsOwnTemplates(t *testing.T) {
+	for _, dialect := range testdb.Dialects() {
+		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
+			app := startApp(t, dialect, nil, nil)
+			team, owner, _ := teamOfTwo(t, app)
+			ctx := core.WithTeam(context.Background(), team)
+			doc, err := flows.ParseFlow([]byte(`{"schema":1,"nodes":[{"id":"trigger","kind":"webhook"}],"edges":[]}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := app.CreateFlow(ctx, core.FlowInput{Document: doc})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tpl, err := app.SaveAsTemplate(ctx, f.ID, core.TemplateRequest{Name: "Leads"}, owner.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			teams := app.Teams()
+			if list, err := teams.Templates(ctx, team); err != nil || len(list) != 1 || list[0].ID != tpl.ID {
+				t.Fatalf("templates %+v, %v; want the saved one", list, err)
+			}
+			if got, err := teams.Template(ctx, team, tpl.ID); err != nil || got.Name != "Leads" {
+				t.Errorf("template %+v, %v", got, err)
+			}
+			if _, err := teams.Template(ctx, "another-team", tpl.ID); !core.IsNotFound(err) {
+				t.Errorf("another team's template: %v, want not found", err)
+			}
+			if err := teams.DeleteTemplate(ctx, "another-team", tpl.ID); !core.IsNotFound(err) {
+				t.Errorf("deleting another team's template: %v, want not found", err)
+			}
+			if err := teams.DeleteTemplate(ctx, team, tpl.ID); err != nil {
+				t.Fatal(err)
+			}
+			if list, _ := teams.Templates(ctx, team); len(list) != 0 {
+				t.Errorf("templates after deleting: %+v", list)
+			}
+		})
+	}
+}
