@@ -111,7 +111,7 @@ func testUninterruptibleJavaScript(t *testing.T, dialect string) {
 	defer target.Close()
 	const workers = 8
 	tweak, timings := withSandbox(t, workers)
-	s := startServer(t, dialect, nil, tweak)
+	s := startServer(t, dialect, nil, configured(tweak))
 
 	// Team B's flow: a small transform, then a POST to the target.
 	var teamB struct{ ID string }

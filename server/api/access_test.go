@@ -350,6 +350,7 @@ func fill(path string, ids map[string]string) string {
 }
 
 func TestAccess_EveryRouteHasARowInTheRoleTable(t *testing.T) {
+	t.Parallel()
 	cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success"}`))
 	s := startServer(t, "sqlite", cpa.Client())
 	rows := map[string]bool{}
@@ -380,6 +381,7 @@ func TestAccess_EveryRouteHasARowInTheRoleTable(t *testing.T) {
 }
 
 func TestAccess_RoleTableAnonymousViewerEditorOwnerAndOtherTeam(t *testing.T) {
+	t.Parallel()
 	f := newAccessFixture(t)
 	methods := map[string][]string{}
 	for _, rt := range f.s.e.Routes() {

@@ -22,7 +22,7 @@ func New(app *core.App, log *slog.Logger) *echo.Echo {
 	e.Use(middleware.Recover())
 	e.Use(requestLog(log))
 
-	h := &handlers{app: app, log: log, accounts: auth.New(app.Store()),
+	h := &handlers{app: app, log: log, accounts: app.Accounts(),
 		liveLogs: holdLimit{max: maxLivePerUser}, previews: holdLimit{max: maxPreviewsPerTeam}}
 	if hub := app.Hub(); hub != nil {
 		hub.SetRecheck(h.liveRecheck) // live logs end with the credential they were opened with

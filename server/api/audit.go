@@ -18,7 +18,7 @@ func (h *handlers) record(c echo.Context, p *auth.Principal, action, objectType,
 	}
 	e := &store.AuditEntry{TeamID: p.TeamID, UserID: p.User.ID, Email: p.User.Email, Action: action,
 		ObjectType: objectType, ObjectID: objectID, Detail: detail}
-	if err := h.app.Store().AddAudit(c.Request().Context(), e); err != nil {
+	if err := h.app.Teams().Record(c.Request().Context(), e); err != nil {
 		h.log.Error("recording the audit log", "action", action, "object", objectID, "err", err)
 	}
 }
@@ -58,7 +58,7 @@ type auditView struct {
 
 func (h *handlers) listAudit(c echo.Context) error {
 	limit, _ := strconv.Atoi(c.QueryParam("limit"))
-	list, err := h.app.Store().Audit(c.Request().Context(), principal(c).TeamID, limit)
+	list, err := h.app.Teams().Audit(c.Request().Context(), principal(c).TeamID, limit)
 	if err != nil {
 		return err
 	}

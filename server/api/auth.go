@@ -110,7 +110,7 @@ func (h *handlers) login(c echo.Context) error {
 func (h *handlers) startSession(c echo.Context, u *store.User, team string, status int) error {
 	ctx := c.Request().Context()
 	if team == "" {
-		if teams, err := h.app.Store().Memberships(ctx, u.ID); err == nil && len(teams) > 0 {
+		if teams, err := h.app.Teams().Memberships(ctx, u.ID); err == nil && len(teams) > 0 {
 			team = teams[0].TeamID
 		}
 	}
@@ -168,7 +168,7 @@ type teamView struct {
 }
 
 func (h *handlers) meView(c echo.Context, p *auth.Principal) (map[string]any, error) {
-	list, err := h.app.Store().Memberships(c.Request().Context(), p.User.ID)
+	list, err := h.app.Teams().Memberships(c.Request().Context(), p.User.ID)
 	if err != nil {
 		return nil, err
 	}

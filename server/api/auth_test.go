@@ -62,6 +62,7 @@ func (b *browser) send(method, path, body string, headers ...string) (int, strin
 }
 
 func TestAuth_CookieSessionNeedsTheCSRFHeaderForChanges(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, "sqlite", http.DefaultClient)
 	b := newBrowser(t, s.URL)
 	if code, body := b.send("POST", "/api/auth/login", `{"email":"OWNER@example.com ","password":"password of owner"}`); code != 200 {
@@ -95,6 +96,7 @@ func TestAuth_CookieSessionNeedsTheCSRFHeaderForChanges(t *testing.T) {
 }
 
 func TestAuth_SessionCookieIsHttpOnlyLaxAndSecureBehindHTTPS(t *testing.T) {
+	t.Parallel()
 	for _, publicURL := range []string{"http://localhost:8080", "https://hooks.example.com"} {
 		st := testdb.Open(t, "sqlite")
 		log := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -128,6 +130,7 @@ func TestAuth_SessionCookieIsHttpOnlyLaxAndSecureBehindHTTPS(t *testing.T) {
 }
 
 func TestAuth_BearerTokenWorksWithoutCSRFAndRevokedTokenIsRefusedAtOnce(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, "sqlite", http.DefaultClient)
 	var tok struct{ ID, Token string }
 	if code := s.call("POST", "/api/tokens", map[string]string{"name": "deploy script"}, &tok); code != 201 || !strings.HasPrefix(tok.Token, "hft_") {
@@ -153,7 +156,7 @@ func TestAuth_BearerTokenWorksWithoutCSRFAndRevokedTokenIsRefusedAtOnce(t *testi
 	}
 	// The token is stored only as a hash.
 	var stored int64
-	s.app.Store().Read(context.Background()).Table("api_tokens").Where("hash = ? OR prefix = ?", tok.Token, tok.Token).Count(&stored)
+	s.st.Read(context.Background()).Table("api_tokens").Where("hash = ? OR prefix = ?", tok.Token, tok.Token).Count(&stored)
 	if stored != 0 {
 		t.Fatal("the token is stored in plain text")
 	}
@@ -191,6 +194,7 @@ func TestAuth_LoginIsRateLimitedPerEmailAndPerAddress(t *testing.T) {
 }
 
 func TestAuth_InvitationLinkSignsUpAMemberOnceWithItsRole(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, "sqlite", http.DefaultClient)
 	anon := &testServer{t: t, URL: s.URL}
 	var state struct {
@@ -240,6 +244,7 @@ func TestAuth_InvitationLinkSignsUpAMemberOnceWithItsRole(t *testing.T) {
 }
 
 func TestAuth_BadSignupInputIsExplainedByField(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, "sqlite", http.DefaultClient)
 	var inv struct{ Token string }
 	s.call("POST", "/api/invitations", map[string]string{"role": "viewer"}, &inv)
@@ -261,6 +266,7 @@ func TestAuth_BadSignupInputIsExplainedByField(t *testing.T) {
 }
 
 func TestAudit_RecordsWhoChangedStartedStoppedAndDeletedFlowsAndMembers(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, "sqlite", http.DefaultClient)
 	v := s.createFlow(t, minimalFlow)
 	for _, step := range []struct{ method, path string }{
@@ -315,6 +321,7 @@ func TestAudit_RecordsWhoChangedStartedStoppedAndDeletedFlowsAndMembers(t *testi
 }
 
 func TestAuth_TeamHeaderPicksOneOfTheUsersTeamsAndRefusesOthers(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, "sqlite", http.DefaultClient)
 	var teamB struct{ ID string }
 	if code := s.call("POST", "/api/teams", map[string]string{"name": "B"}, &teamB); code != 201 {
@@ -424,6 +431,7 @@ func TestAuth_InvitationSignupWithAnExistingEmailDoesNotSayTheAccountExists(t *t
 // that reads as JSON, so requests that start or move a session must be JSON and, when a browser
 // says where they come from, come from hookflow's own page.
 func TestAuth_RequestsThatSetASessionRefuseOtherSitesAndNonJSONBodies(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, "sqlite", http.DefaultClient)
 	var inv struct{ Token string }
 	s.call("POST", "/api/invitations", map[string]string{"role": "viewer"}, &inv)

@@ -88,13 +88,13 @@ func BenchmarkWebhook(b *testing.B) {
 		s := startServer(b, "sqlite", http.DefaultClient)
 		ctx := context.Background()
 		// The SQLite writer is one long-lived connection, so the pragma holds for the whole run.
-		if err := s.app.Store().Write(ctx).Exec("PRAGMA synchronous=" + synchronous).Error; err != nil {
+		if err := s.st.Write(ctx).Exec("PRAGMA synchronous=" + synchronous).Error; err != nil {
 			b.Fatal(err)
 		}
 		v := s.createUnlimitedFlow(b, `{"schema":1,"name":"bench","nodes":[{"id":"trigger","kind":"webhook"}],"edges":[]}`)
 		hammer(b, v.WebhookURL, 500)
 		var level string
-		if err := s.app.Store().Write(ctx).Raw("PRAGMA synchronous").Scan(&level).Error; err != nil || level != map[string]string{"NORMAL": "1", "FULL": "2"}[synchronous] {
+		if err := s.st.Write(ctx).Raw("PRAGMA synchronous").Scan(&level).Error; err != nil || level != map[string]string{"NORMAL": "1", "FULL": "2"}[synchronous] {
 			b.Fatalf("PRAGMA synchronous is %q (%v), want %s", level, err, synchronous)
 		}
 		b.ResetTimer()
@@ -122,7 +122,7 @@ func BenchmarkRunsEndToEnd(b *testing.B) {
 		w.Write([]byte(`{"status":"success"}`))
 	}))
 	defer sink.Close()
-	s := startServer(b, "sqlite", sink.Client(), func(c *core.Config) { c.Workers = 16 })
+	s := startServer(b, "sqlite", sink.Client(), configured(func(c *core.Config) { c.Workers = 16 }))
 	v := s.createUnlimitedFlow(b, `{"schema":1,"name":"bench","nodes":[{"id":"trigger","kind":"webhook"},
 	  {"id":"form","kind":"form_encode","config":{"fields":[{"key":"event_id","value":"{{event.id}}"},{"key":"email","value":"{{trigger.params.email}}"},{"key":"phone","value":"{{trigger.params.phone | digits}}"}]}},
 	  {"id":"send","kind":"http","config":{"method":"POST","url":"`+sink.URL+`/lead","body_type":"previous"}}],

@@ -9,6 +9,7 @@ import (
 // visit's largest answer, the same for everyone and free of secrets: they are sent compressed.
 // Answers that mix a team's data with what a request sends stay uncompressed (BREACH).
 func TestCatalogs_AreSentCompressedAndTeamDataIsNot(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, "sqlite", nil)
 	for _, c := range []struct {
 		path string

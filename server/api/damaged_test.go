@@ -17,6 +17,7 @@ import (
 // is wrong, its webhooks are still stored and its runs fail with that sentence, and the queue
 // goes on with the other flows.
 func TestServer_ADamagedRowFailsAloneAndSaysSo(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range testdb.Dialects() {
 		t.Run(dialect, func(t *testing.T) {
 			target := flowstest.NewTarget(t, flowstest.Reply(200, `{}`))
@@ -37,7 +38,7 @@ func TestServer_ADamagedRowFailsAloneAndSaysSo(t *testing.T) {
 			hook(t, good.WebhookURL, "GET", "n=1", "", "")
 			s.waitRuns(good.ID, "success", 1, 10*time.Second)
 
-			st := s.app.Store()
+			st := s.st
 			write := func(model any, id, column, value string) {
 				t.Helper()
 				if err := st.Write(ctx).Model(model).Where("id = ?", id).Update(column, value).Error; err != nil {

@@ -20,6 +20,7 @@ import (
 // wait survives a restart of the service. When the clock reaches the time, the target gets the
 // lead exactly once, and the journal shows one delivered row for the webhook.
 func TestServer_DelayWaitsDurablyWithoutAWorkerAndSendsOnceAfterARestart(t *testing.T) {
+	t.Parallel()
 	target := flowstest.NewTarget(t, flowstest.Reply(200, `ok`))
 	other := flowstest.NewTarget(t, flowstest.Reply(200, `ok`))
 	client := flowstest.RoutedClient(func(host string) *flowstest.Target {
@@ -30,7 +31,7 @@ func TestServer_DelayWaitsDurablyWithoutAWorkerAndSendsOnceAfterARestart(t *test
 	})
 	start := time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC) // 09:00 in Moscow
 	clock := clockwork.NewFakeClockAt(start)
-	oneWorker := func(c *core.Config) { c.Clock, c.Workers = clock, 1 }
+	oneWorker := configured(func(c *core.Config) { c.Workers = 1 })
 	opts := testdb.Options(t, "sqlite")
 	open := func() *store.Store {
 		st, err := store.Open(context.Background(), opts)
@@ -41,7 +42,7 @@ func TestServer_DelayWaitsDurablyWithoutAWorkerAndSendsOnceAfterARestart(t *test
 	}
 
 	st := open()
-	s := startServerOn(t, st, client, oneWorker)
+	s := startServer(t, "", client, onStore(st), withClock(clock), oneWorker)
 	delayed := s.createFlow(t, `{"schema":1,"name":"reminder","nodes":[{"id":"trigger","kind":"webhook"},
 	  {"id":"pause","kind":"delay","config":{"mode":"for","amount":2,"unit":"hours"}},
 	  {"id":"send","kind":"http","config":{"method":"POST","url":"https://crm.test/remind","body_type":"text","body":"{{trigger.params.phone}}","retries":0}}],
@@ -85,7 +86,7 @@ func TestServer_DelayWaitsDurablyWithoutAWorkerAndSendsOnceAfterARestart(t *test
 	st.Close()
 	st = open()
 	t.Cleanup(func() { st.Close() })
-	s2 := launchServer(t, st, client, nil, oneWorker)
+	s2 := startServer(t, "", client, onStore(st), withClock(clock), oneWorker, withoutOwner())
 	s2.token = s.token
 	if len(target.Requests()) != 0 {
 		t.Fatal("the restart sent the lead before its time")

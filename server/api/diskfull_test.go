@@ -29,13 +29,13 @@ func TestServer_DiskFullRefusesWebhooksWith503AndRecoversByItself(t *testing.T) 
 			s := startServer(t, "sqlite", http.DefaultClient)
 			limit := func(pages string) {
 				var got int
-				if err := s.app.Store().Write(context.Background()).Raw("PRAGMA max_page_count = " + pages).Scan(&got).Error; err != nil {
+				if err := s.st.Write(context.Background()).Raw("PRAGMA max_page_count = " + pages).Scan(&got).Error; err != nil {
 					t.Fatal(err)
 				}
 			}
 			fill := func() { // the file may not grow past its size now
 				var pages int
-				if err := s.app.Store().Write(context.Background()).Raw("PRAGMA page_count").Scan(&pages).Error; err != nil {
+				if err := s.st.Write(context.Background()).Raw("PRAGMA page_count").Scan(&pages).Error; err != nil {
 					t.Fatal(err)
 				}
 				limit(fmt.Sprint(pages))
@@ -53,7 +53,7 @@ func TestServer_DiskFullRefusesWebhooksWith503AndRecoversByItself(t *testing.T) 
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { st.Close() })
-			s := startServerOn(t, st, http.DefaultClient)
+			s := startServer(t, "", http.DefaultClient, onStore(st))
 			return s, func() {}, func() { // the webhooks fill it; then it grows
 				if out, err := exec.Command("mount", "-o", "remount,size=32m", dir).CombinedOutput(); err != nil {
 					t.Fatalf("growing the tmpfs: %v: %s", err, out)
@@ -76,7 +76,7 @@ func diskFullAndBack(t *testing.T, s *testServer, fill, free func()) {
 		t.Fatalf("create flow: %d", code)
 	}
 	s.call("POST", "/api/flows/"+flow.ID+"/start", nil, nil)
-	st := s.app.Store()
+	st := s.st
 	ctx := context.Background()
 
 	type answer struct {

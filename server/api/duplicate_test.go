@@ -13,10 +13,11 @@ import (
 // The API shows secret input values masked, so only the server can copy them: a duplicate that is
 // started must send the original's real API key.
 func TestServer_DuplicateKeepsSecretInputsAndStartsStopped(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range testdb.Dialects() {
 		t.Run(dialect, func(t *testing.T) {
 			cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success"}`))
-			s := startServer(t, dialect, cpa.Client(), keyed(t)) // secrets sealed for the original flow
+			s := startServer(t, dialect, cpa.Client(), configured(keyed(t))) // secrets sealed for the original flow
 			orig := s.instantiate("getcourse-cpa-house", map[string]string{"api_key": "cpa-secret", "id_webmaster": "501", "id_offer": "77", "id_source": "12", "id_stream": "3"})
 
 			var dup struct {
@@ -57,6 +58,7 @@ func TestServer_DuplicateKeepsSecretInputsAndStartsStopped(t *testing.T) {
 }
 
 func TestServer_DuplicateTakesANameAndRefusesBadRequests(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, "sqlite", nil)
 	orig := s.createFlow(t, `{"schema":1,"name":"Leads","nodes":[{"id":"trigger","kind":"webhook"}],"edges":[]}`)
 	cases := []struct {

@@ -36,12 +36,13 @@ var tildaLead = url.Values{"Name": {"Анна Смирнова"}, "Phone": {"+7 
 	"Comment": {"Хочу купить курс, позвоните сегодня"}, "formid": {"form512345678"}}
 
 func TestServer_WebhookSendsTheManagerALetterAndTheJournalShowsIt(t *testing.T) {
+	t.Parallel()
 	box, addr := startMailbox(t)
 	mailer, err := notify.NewMailer(notify.MailerConfig{SMTPURL: "smtp://" + addr + "?from=leads@school.test"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := startServerMailing(t, testdb.Open(t, "sqlite"), nil, nil, func(c *core.Config) { c.Mailer = mailer })
+	s := startServer(t, "", nil, onStore(testdb.Open(t, "sqlite")), configured(func(c *core.Config) { c.Mailer = mailer }))
 	v := s.instantiate("tilda-email", map[string]string{"manager_email": "manager@school.test"})
 	hook(t, v.WebhookURL, "POST", "", "application/x-www-form-urlencoded", tildaLead.Encode())
 	runs := s.waitRuns(v.ID, flows.StatusSuccess, 1, 10*time.Second)
@@ -69,10 +70,11 @@ func TestServer_WebhookSendsTheManagerALetterAndTheJournalShowsIt(t *testing.T) 
 
 // A busy mail server (451) fails the attempt in its own words, and the run is tried again later.
 func TestServer_ABusyMailServerIsTriedAgainLater(t *testing.T) {
+	t.Parallel()
 	box, addr := startMailbox(t)
 	box.busy = 1
 	mailer, _ := notify.NewMailer(notify.MailerConfig{SMTPURL: "smtp://" + addr + "?from=leads@school.test"})
-	s := startServerMailing(t, testdb.Open(t, "sqlite"), nil, nil, func(c *core.Config) { c.Mailer = mailer })
+	s := startServer(t, "", nil, onStore(testdb.Open(t, "sqlite")), configured(func(c *core.Config) { c.Mailer = mailer }))
 	v := s.instantiate("tilda-email", map[string]string{"manager_email": "manager@school.test"})
 	hook(t, v.WebhookURL, "POST", "", "application/x-www-form-urlencoded", tildaLead.Encode())
 	runs := s.waitRuns(v.ID, flows.StatusSuccess, 1, 15*time.Second)
@@ -83,9 +85,10 @@ func TestServer_ABusyMailServerIsTriedAgainLater(t *testing.T) {
 
 // A manager's address that is not one fails the run, and the journal says which and why.
 func TestServer_ALetterToAWrongAddressFailsTheRunInWords(t *testing.T) {
+	t.Parallel()
 	box, addr := startMailbox(t)
 	mailer, _ := notify.NewMailer(notify.MailerConfig{SMTPURL: "smtp://" + addr + "?from=leads@school.test"})
-	s := startServerMailing(t, testdb.Open(t, "sqlite"), nil, nil, func(c *core.Config) { c.Mailer = mailer })
+	s := startServer(t, "", nil, onStore(testdb.Open(t, "sqlite")), configured(func(c *core.Config) { c.Mailer = mailer }))
 	v := s.instantiate("tilda-email", map[string]string{"manager_email": "manager@school.test"})
 	// A setting is a reference, checked when the run renders it: "nobody" has no @.
 	var doc map[string]any
@@ -103,11 +106,12 @@ func TestServer_ALetterToAWrongAddressFailsTheRunInWords(t *testing.T) {
 }
 
 func TestServer_WebhookIsSortedByTheAIAndReachesTheHotTarget(t *testing.T) {
+	t.Parallel()
 	ai := flowstest.NewTarget(t, flowstest.Reply(200, flowstest.ChatCompletion(`{"class":"hot"}`)))
 	hot, cold := flowstest.NewTarget(t), flowstest.NewTarget(t)
 	targets := map[string]*flowstest.Target{"api.openai.com": ai, "crm.school.test": hot, "mail.school.test": cold}
 	client := flowstest.RoutedClient(func(host string) *flowstest.Target { return targets[host] })
-	s := startServerMailing(t, testdb.Open(t, "sqlite"), client, nil)
+	s := startServer(t, "", client, onStore(testdb.Open(t, "sqlite")))
 	v := s.instantiate("webhook-ai-router", map[string]string{"ai_key": "sk-proj-server-7310",
 		"hot_url": "https://crm.school.test/hot", "cold_url": "https://mail.school.test/cold"})
 	hook(t, v.WebhookURL, "POST", "", "application/x-www-form-urlencoded", tildaLead.Encode())

@@ -260,7 +260,7 @@ func (h *handlers) samples(c echo.Context) error {
 }
 
 func (h *handlers) live(c echo.Context) error {
-	if _, err := h.app.Store().Flow(c.Request().Context(), c.Param("id")); err != nil {
+	if err := h.app.FlowExists(c.Request().Context(), c.Param("id")); err != nil {
 		return err
 	}
 	if h.app.Hub() == nil {

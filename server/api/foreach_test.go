@@ -15,6 +15,7 @@ import (
 // The warehouse is down for one position at first: the run waits for a retry with the other two
 // delivered, the retry sends only that one again, and the journal's trace has a row per item.
 func TestServer_ForEachSendsEachPositionAndARetrySendsOnlyTheFailedOne(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	triedB := 0
 	warehouse := flowstest.NewTarget(t, func(w http.ResponseWriter, r *http.Request) {

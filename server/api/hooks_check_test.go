@@ -26,6 +26,7 @@ func postForm(t *testing.T, webhookURL, form string) (int, string) {
 // not create a lead. A real submission runs the flow once. The rule is the Tilda preset's
 // declared test_request, chosen on the flow's trigger.
 func TestServer_TildaCheckIsAnsweredAndNotRunARealFormIsRunOnce(t *testing.T) {
+	t.Parallel()
 	b24 := flowstest.NewTarget(t, flowstest.Reply(200, `{"result":1234,"time":{"start":1709633700.1,"finish":1709633700.3}}`))
 	s := startServer(t, "sqlite", b24.Client())
 	f := s.instantiate("tilda-bitrix24", map[string]string{"bitrix_portal": "school.bitrix24.ru", "bitrix_webhook": "1/hook-code"})
@@ -53,6 +54,7 @@ func TestServer_TildaCheckIsAnsweredAndNotRunARealFormIsRunOnce(t *testing.T) {
 // A stopped flow keeps requests as samples to learn fields from; Tilda's check is not one (its
 // only field is "test"), and Tilda still gets its 200 rather than 202.
 func TestServer_TildaCheckOnAStoppedFlowIsNotKeptAsASample(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, "sqlite", http.DefaultClient)
 	f := s.createFlow(t, `{"schema":1,"name":"Tilda","nodes":[{"id":"trigger","kind":"webhook","config":{"preset":"tilda.form"}}],"edges":[]}`)
 	if status, body := postForm(t, f.WebhookURL, "test=test"); status != 200 {
@@ -75,6 +77,7 @@ func TestServer_TildaCheckOnAStoppedFlowIsNotKeptAsASample(t *testing.T) {
 // Only a flow whose trigger is Tilda's knows test=test as a check: for any other source it is
 // an ordinary request and runs.
 func TestServer_TestEqualsTestRunsForASourceWithoutACheck(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, "sqlite", http.DefaultClient)
 	f := s.createFlow(t, `{"schema":1,"name":"Any","nodes":[{"id":"trigger","kind":"webhook","config":{"preset":"generic"}}],"edges":[]}`)
 	if code := s.call("POST", "/api/flows/"+f.ID+"/start", nil, nil); code != 200 {

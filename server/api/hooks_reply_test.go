@@ -44,6 +44,7 @@ func assertInert(t *testing.T, resp *http.Response) {
 // a type a browser runs (a page, a script, an image with script) is refused when saved, with the
 // setting named; the types sources read (text, JSON, XML, CSV) are kept, parameters included.
 func TestWebhookReply_OnlyTypesThatCannotRunAreSaved(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range testdb.Dialects() {
 		t.Run(dialect, func(t *testing.T) {
 			s := startServer(t, dialect, nil)
@@ -85,6 +86,7 @@ func TestWebhookReply_OnlyTypesThatCannotRunAreSaved(t *testing.T) {
 // the step and the run fails, so the webhook gets the acknowledgement. Never that type, always in a
 // sandbox.
 func TestWebhookReply_StoredExecutableTypeIsServedAsInertText(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range testdb.Dialects() {
 		t.Run(dialect, func(t *testing.T) {
 			s := startServer(t, dialect, nil)
@@ -148,12 +150,12 @@ func (s *testServer) startedFlow(t *testing.T, doc string) flowView {
 // change would have left it.
 func (s *testServer) writeStored(t *testing.T, id string, change func(*store.Flow)) {
 	t.Helper()
-	stored, err := s.app.Store().Flow(context.Background(), id)
+	stored, err := s.st.Flow(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
 	change(stored)
-	if err := s.app.Store().UpdateFlow(context.Background(), stored); err != nil {
+	if err := s.st.UpdateFlow(context.Background(), stored); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -173,7 +175,8 @@ func get(t *testing.T, url string) (*http.Response, string) {
 // Every answer at /hook/… — the acknowledgement, a sample kept by a stopped flow, the flow's own
 // answer, and each refusal — is inert: sandboxed, not sniffed, of a type that cannot run.
 func TestWebhookAnswers_AreAllSandboxed(t *testing.T) {
-	s := startServer(t, "sqlite", nil, func(c *core.Config) { c.MaxBodyBytes = 1 << 10 })
+	t.Parallel()
+	s := startServer(t, "sqlite", nil, configured(func(c *core.Config) { c.MaxBodyBytes = 1 << 10 }))
 	stopped := s.createFlow(t, triggerOnly)
 	var limited, replying flowView
 	s.call("POST", "/api/flows", `{"document":`+triggerOnly+`,"settings":{"rate_limit":{"per_second":0.01,"burst":1}}}`, &limited)
@@ -228,6 +231,7 @@ func TestWebhookAnswers_AreAllSandboxed(t *testing.T) {
 // Files a person downloads hold what flow editors wrote (names, texts, templates): they are
 // attachments of type JSON, named from the flow's name without breaking the header, and inert.
 func TestExports_AreInertJSONAttachments(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, "sqlite", nil)
 	const name = "Заявки \"GetCourse\"\r\n<script>"
 	var f flowView

@@ -23,6 +23,7 @@ const sendAndReply = `{"schema":1,"nodes":[{"id":"trigger","kind":"webhook","con
 // The source that reads the answer gets what the Reply step made of the run's data: the id the
 // target gave the lead, with the step's status and type, in the sandbox of every /hook answer.
 func TestWebhookReplyStep_AnswersTheBodyRenderedFromTheRun(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range testdb.Dialects() {
 		t.Run(dialect, func(t *testing.T) {
 			target := flowstest.NewTarget(t, flowstest.Reply(200, `{"id":"L-42"}`))
@@ -52,6 +53,7 @@ func TestWebhookReplyStep_AnswersTheBodyRenderedFromTheRun(t *testing.T) {
 // A run that fails before its Reply step answers the acknowledgement (200 {"ok":true,
 // "event_id":…}) at once, and the request is in the journal with its failed run, to be retried.
 func TestWebhookReplyStep_FailingRunAnswersTheAcknowledgement(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range testdb.Dialects() {
 		t.Run(dialect, func(t *testing.T) {
 			target := flowstest.NewTarget(t, flowstest.Reply(500, `down`))
@@ -81,6 +83,7 @@ func TestWebhookReplyStep_FailingRunAnswersTheAcknowledgement(t *testing.T) {
 // A flow saved before the Reply step kept its answer in its settings. It is read with the answer as
 // a Reply step (and no setting), answers exactly as before, and is stored so at its next save.
 func TestWebhookReplyStep_OldFlowWithReplySettingIsMigrated(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range testdb.Dialects() {
 		t.Run(dialect, func(t *testing.T) {
 			s := startServer(t, dialect, nil)
@@ -116,7 +119,7 @@ func TestWebhookReplyStep_OldFlowWithReplySettingIsMigrated(t *testing.T) {
 			if code := s.call("PUT", "/api/flows/"+f.ID, map[string]any{"document": view.Document}, nil); code != 200 {
 				t.Fatalf("save: %d", code)
 			}
-			stored, err := s.app.Store().Flow(context.Background(), f.ID)
+			stored, err := s.st.Flow(context.Background(), f.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -130,6 +133,7 @@ func TestWebhookReplyStep_OldFlowWithReplySettingIsMigrated(t *testing.T) {
 
 // An API client (or an imported file) still sending the reply setting gets it stored as the step.
 func TestWebhookReplyStep_ReplySettingSentByAClientIsStoredAsTheStep(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, "sqlite", nil)
 	var v struct {
 		ID       string         `json:"id"`
@@ -152,6 +156,7 @@ func TestWebhookReplyStep_ReplySettingSentByAClientIsStoredAsTheStep(t *testing.
 // The step's type menu holds only types no browser runs; one written by hand is refused with the
 // step and field named, as is a second Reply step, in English and Russian.
 func TestWebhookReplyStep_DisallowedTypeAndASecondStepAreRefused(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, "sqlite", nil)
 	f := s.createFlow(t, triggerOnly)
 	for _, tc := range []struct {

@@ -13,7 +13,8 @@ import (
 // What a webhook stores is its method, query, headers and body: the --max-body limit applies to
 // all of it, or a sender passes megabytes in headers and the query on top of the body.
 func TestWebhook_HeadersAndQueryCountTowardsTheSizeLimit(t *testing.T) {
-	s := startServer(t, "sqlite", http.DefaultClient, func(c *core.Config) { c.MaxBodyBytes = 4096 })
+	t.Parallel()
+	s := startServer(t, "sqlite", http.DefaultClient, configured(func(c *core.Config) { c.MaxBodyBytes = 4096 }))
 	f := s.createFlow(t, `{"schema":1,"name":"x","nodes":[{"id":"trigger","kind":"webhook"}],"edges":[]}`)
 	pad := strings.Repeat("a", 3500)
 	cases := []struct {

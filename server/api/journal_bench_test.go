@@ -35,7 +35,7 @@ func TestJournalAtScale_PagesChartAndFlowsListAnswerWithinTheirTargets(t *testin
 			flow := s.createFlow(t, `{"document":{"schema":1,"name":"a million runs","nodes":[{"id":"trigger","kind":"webhook"}],"edges":[]},
 			  "settings":{"retention_days":36500,"retention_count":2000000000}}`)
 			s.createFlow(t, `{"document":{"schema":1,"name":"another flow","nodes":[{"id":"trigger","kind":"webhook"}],"edges":[]}}`)
-			st := s.app.Store()
+			st := s.st
 			ctx := context.Background()
 			team, err := st.FlowTeam(ctx, flow.ID)
 			if err != nil {

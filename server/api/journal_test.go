@@ -44,6 +44,7 @@ type dailyCounts struct {
 // with 3 attempts; the run page lists the three attempts; the flows list counts no failure; the
 // chart counts one delivered webhook today, for the flow and for the team.
 func TestJournal_WebhookFailedTwiceThenDeliveredIsOneRowWith3Attempts(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range testdb.Dialects() {
 		t.Run(dialect, func(t *testing.T) {
 			target := flowstest.NewTarget(t, flowstest.Reply(503, `{"error":"busy"}`), flowstest.Reply(503, `{"error":"busy"}`),
@@ -96,6 +97,7 @@ func TestJournal_WebhookFailedTwiceThenDeliveredIsOneRowWith3Attempts(t *testing
 // The chart's days begin where the reader lives: ?tz= picks the zone, a wrong one is refused
 // with a sentence, and the number of days is bounded.
 func TestJournal_DailyRunsQueryIsChecked(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, "sqlite", flowstest.NewTarget(t).Client())
 	v := s.createFlow(t, sendFlow)
 	cases := []struct {
@@ -123,6 +125,7 @@ func TestJournal_DailyRunsQueryIsChecked(t *testing.T) {
 // A failed webhook's error reads in the journal list in the language asked for, from the code
 // and params stored on the run; English stays the stored sentence.
 func TestJournal_ListErrorsInTheReadersLanguage(t *testing.T) {
+	t.Parallel()
 	target := flowstest.NewTarget(t, flowstest.Reply(http.StatusBadRequest, `{"error":"wrong phone"}`))
 	s := startServer(t, "sqlite", target.Client())
 	v := s.createFlow(t, sendFlow)
@@ -156,10 +159,11 @@ func mustZone(t *testing.T, name string) *time.Location {
 // A flow whose mails go out in Russian says the failed request's error in Russian too: the mail
 // is written from the code and params stored on the run.
 func TestJournal_FailureMailSaysTheErrorInTheMailsLanguage(t *testing.T) {
+	t.Parallel()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	box, n := startMailer(t, log)
 	target := flowstest.NewTarget(t, flowstest.Reply(http.StatusBadRequest, `{"error":"wrong phone"}`))
-	s := startServerMailing(t, testdb.Open(t, "sqlite"), target.Client(), n)
+	s := startServer(t, "", target.Client(), onStore(testdb.Open(t, "sqlite")), notifying(n))
 	v := s.createFlow(t, sendFlow)
 	s.call("PUT", "/api/flows/"+v.ID, map[string]any{"settings": map[string]any{"recipients": []string{"owner@example.com"}, "lang": "ru"}}, nil)
 	s.call("POST", "/api/flows/"+v.ID+"/start", nil, nil)

@@ -63,6 +63,7 @@ func stillOpen(t *testing.T, s *testServer, flowID string, conn *websocket.Conn)
 // The live log is tied to the credential it was opened with: signing out, revoking the API token
 // or leaving the team closes it at once, with a code and a sentence, instead of streaming on.
 func TestLive_ConnectionClosesWhenItsSessionTokenOrMembershipEnds(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, "sqlite", http.DefaultClient)
 	flow := s.createFlow(t, minimalFlow)
 	anon := &testServer{t: t, URL: s.URL}

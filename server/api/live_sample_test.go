@@ -13,6 +13,7 @@ import (
 // The editor's "wait for a test request" listens for event_received on the live log and then
 // shows that stored request: it must be announced, with its id, whether the flow runs or not.
 func TestServer_LiveLogAnnouncesEachStoredRequestWithItsID(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name       string
 		stopped    bool

@@ -85,11 +85,12 @@ func startMailer(t *testing.T, log *slog.Logger) (*mailbox, *notify.Notifier) {
 
 // A failed run mails the flow's recipients once, with the failed step, the error and a link.
 func TestServer_FailedRunSendsOneThrottledEmail(t *testing.T) {
+	t.Parallel()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	box, n := startMailer(t, log)
 	cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"error","msg":"Неверный api_key"}`))
 	st := testdb.Open(t, "sqlite")
-	s := startServerMailing(t, st, cpa.Client(), n)
+	s := startServer(t, "", cpa.Client(), onStore(st), notifying(n))
 
 	v := s.instantiate("getcourse-cpa-house", map[string]string{"api_key": "k", "id_webmaster": "1", "id_offer": "2", "id_source": "3", "id_stream": "4"})
 	var doc map[string]any

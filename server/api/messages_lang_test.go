@@ -11,6 +11,7 @@ import (
 // An error answer carries its code and params, and its sentence is in the language the request
 // asks for (Accept-Language, as the editor sends it, or ?lang=): a Russian user reads Russian.
 func TestErrors_AnswerInTheRequestsLanguage(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, "sqlite", nil)
 	for _, tc := range []struct {
 		name, method, path, body, lang string

@@ -21,6 +21,7 @@ func placeholders(s string) []string {
 // Every code has a sentence in every language, and no language asks for a param the code is
 // never given; the Russian sentences hold no English words but brands and typed tokens.
 func TestMessages_EveryCodeHasEnglishAndRussian(t *testing.T) {
+	t.Parallel()
 	for code, en := range messagesEN {
 		t.Run(code, func(t *testing.T) {
 			ru, ok := messagesRU[code]
@@ -46,6 +47,7 @@ func TestMessages_EveryCodeHasEnglishAndRussian(t *testing.T) {
 }
 
 func TestMessage_FillsParamsAndFallsBack(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, code, lang string
 		params           map[string]string
@@ -68,6 +70,7 @@ func TestMessage_FillsParamsAndFallsBack(t *testing.T) {
 // Every error code the handlers answer with has its sentences: a code missing from the catalog
 // would reach the user as the bare code.
 func TestMessages_EveryCodeTheHandlersUseIsInTheCatalog(t *testing.T) {
+	t.Parallel()
 	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)

@@ -231,9 +231,9 @@ func (h *handlers) ownObject(c echo.Context, p *auth.Principal) error {
 	var err error
 	switch {
 	case strings.HasPrefix(c.Path(), "/api/flows/:id"):
-		team, err = h.app.Store().FlowTeam(c.Request().Context(), id)
+		team, err = h.app.Teams().FlowTeam(c.Request().Context(), id)
 	case strings.HasPrefix(c.Path(), "/api/runs/:id"):
-		team, err = h.app.Store().RunTeam(c.Request().Context(), id)
+		team, err = h.app.Teams().RunTeam(c.Request().Context(), id)
 	default:
 		return nil
 	}

@@ -9,6 +9,7 @@ import (
 // Every answer carries the headers; the editor's own files get the policy that lets the editor
 // run, and everything else (API, webhooks, errors, a missing file) the inert one.
 func TestSecurityHeaders_OnEveryAnswerIncludingErrorsAndWebhooks(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, "sqlite", nil)
 	f := s.createFlow(t, `{"schema":1,"nodes":[{"id":"trigger","kind":"webhook","config":{}}]}`)
 	cases := []struct {

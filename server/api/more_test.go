@@ -19,6 +19,7 @@ import (
 )
 
 func TestServer_LiveLogStreamsRunsAndCatchesUpAfterReconnect(t *testing.T) {
+	t.Parallel()
 	cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success"}`))
 	s := startServer(t, "sqlite", cpa.Client())
 	v := s.instantiate("getcourse-cpa-house", map[string]string{"api_key": "k", "id_webmaster": "1", "id_offer": "2", "id_source": "3", "id_stream": "4"})
@@ -80,6 +81,7 @@ func jsonNumber(n uint64) string {
 }
 
 func TestServer_FlowCanAnswerWithItsOwnReply(t *testing.T) {
+	t.Parallel()
 	cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success","id":"L-77"}`))
 	s := startServer(t, "sqlite", cpa.Client())
 	v := s.instantiate("getcourse-cpa-house", map[string]string{"api_key": "k", "id_webmaster": "1", "id_offer": "2", "id_source": "3", "id_stream": "4"})
@@ -103,27 +105,33 @@ func TestServer_FlowCanAnswerWithItsOwnReply(t *testing.T) {
 }
 
 func TestServer_MetricsCountWebhooksAndRuns(t *testing.T) {
+	t.Parallel()
 	cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success"}`))
 	s := startServer(t, "sqlite", cpa.Client())
 	v := s.instantiate("getcourse-cpa-house", map[string]string{"api_key": "k", "id_webmaster": "1", "id_offer": "2", "id_source": "3", "id_stream": "4"})
 	hook(t, v.WebhookURL, "GET", "email=a%40b.c&phone=1", "", "")
 	s.waitRuns(v.ID, "success", 1, 10*time.Second)
-	time.Sleep(50 * time.Millisecond)
 	if resp, err := http.Get(s.URL + "/hook/unknown-token"); err == nil {
 		resp.Body.Close()
 	}
-	resp, err := http.Get(s.URL + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	for _, want := range []string{"hookflow_webhooks_accepted_total 1", `hookflow_webhooks_rejected_total{reason="unknown"} 1`,
-		`hookflow_runs_total{status="success"} 1`, "hookflow_queue_depth 0", `hookflow_step_duration_seconds_count{kind="http"} 1`} {
-		if !strings.Contains(string(data), want) {
-			t.Errorf("metrics lack %q", want)
+	wants := []string{"hookflow_webhooks_accepted_total 1", `hookflow_webhooks_rejected_total{reason="unknown"} 1`,
+		`hookflow_runs_total{status="success"} 1`, "hookflow_queue_depth 0", `hookflow_step_duration_seconds_count{kind="http"} 1`}
+	var data []byte
+	// The run is in the journal a moment before its event is marked finished (the queue depth).
+	eventually(t, 10*time.Second, func() bool {
+		resp, err := http.Get(s.URL + "/metrics")
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
+		data, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		for _, want := range wants {
+			if !strings.Contains(string(data), want) {
+				return false
+			}
+		}
+		return true
+	}, "metrics lack one of %q:\n%s", wants, &data)
 	var health map[string]any
 	if code := s.call("GET", "/healthz", nil, &health); code != 200 || health["ok"] != true {
 		t.Errorf("healthz: %d %v", code, health)
@@ -132,6 +140,7 @@ func TestServer_MetricsCountWebhooksAndRuns(t *testing.T) {
 
 // Several hookflow processes on one PostgreSQL share the queue; no event runs twice at once.
 func TestServer_ProcessesOnOnePostgresShareTheWork(t *testing.T) {
+	t.Parallel()
 	if !contains(testdb.Dialects(), "postgres") {
 		t.Skip("set HOOKFLOW_TEST_POSTGRES to run on PostgreSQL")
 	}

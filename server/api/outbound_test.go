@@ -9,6 +9,7 @@ import (
 )
 
 func TestOutbound_MetadataAddressIsRefusedAtSaveAndAtRunWithoutRetries(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, "sqlite", nil) // the default client: the outbound policy applies
 
 	t.Run("literal URL at save", func(t *testing.T) {

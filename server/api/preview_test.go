@@ -17,6 +17,7 @@ import (
 // the same engine in preview mode, which sends nothing, answering with what the browser engine
 // would (flows.Preview), in the asked language.
 func TestPreview_AnswersTheEditorsTestWithoutSendingAnything(t *testing.T) {
+	t.Parallel()
 	var hits atomic.Int32
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
 	defer target.Close()
@@ -74,6 +75,7 @@ func TestPreview_AnswersTheEditorsTestWithoutSendingAnything(t *testing.T) {
 // Previews run on the server's CPU: one team holds at most two at once, so a team clicking Test
 // in a loop (or a script calling the endpoint) cannot take the workers from the others.
 func TestPreview_OneTeamRunsAtMostTwoAtOnce(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, "sqlite", nil)
 	f := s.createFlow(t, `{"schema":1,"name":"x","nodes":[{"id":"trigger","kind":"webhook"}],"edges":[]}`)
 	// Three at once, each held 3 s by a script running to its limit: one is refused.

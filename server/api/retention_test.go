@@ -172,7 +172,7 @@ func TestRetention_DeletingAHugeJournalKeepsWebhooksFastAndStoresEveryRun(t *tes
 			}
 			s.call("POST", "/api/flows/"+intake.ID+"/start", nil, nil)
 			big := s.createFlow(t, `{"document":{"schema":1,"name":"big journal","nodes":[{"id":"trigger","kind":"webhook"}],"edges":[]}}`)
-			st := s.app.Store()
+			st := s.st
 			insertJournal(t, st, big.ID, n)
 
 			const senders = 4

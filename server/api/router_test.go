@@ -12,6 +12,7 @@ import (
 // each run is in the journal with the route it took, and a lead that network A refused is
 // delivered by a retry without the router sending it elsewhere or B getting it twice.
 func TestServer_RouterSendsEachLeadToItsNetworkAndARetryKeepsTheRoute(t *testing.T) {
+	t.Parallel()
 	netA := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success"}`))
 	netB := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success"}`))
 	client := flowstest.RoutedClient(func(host string) *flowstest.Target {

@@ -74,9 +74,6 @@ func runError(r *store.Run, lang string) string {
 
 func (h *handlers) listRuns(c echo.Context) error {
 	ctx := c.Request().Context()
-	if _, err := h.app.Store().Flow(ctx, c.Param("id")); err != nil {
-		return err
-	}
 	f := store.RunFilter{Status: c.QueryParam("status"), Before: c.QueryParam("before")}
 	if !runStatuses[f.Status] {
 		return apiError(http.StatusBadRequest, "runs.status")
@@ -97,17 +94,7 @@ func (h *handlers) listRuns(c echo.Context) error {
 			*dst = t
 		}
 	}
-	runs, err := h.app.Store().Runs(ctx, c.Param("id"), f)
-	if err != nil {
-		return err
-	}
-	events := make([]string, 0, len(runs))
-	for _, r := range runs {
-		if r.EventID != "" {
-			events = append(events, r.EventID)
-		}
-	}
-	attempts, err := h.app.Store().AttemptCounts(ctx, events)
+	runs, attempts, err := h.app.Journal().Runs(ctx, c.Param("id"), f)
 	if err != nil {
 		return err
 	}
@@ -116,7 +103,7 @@ func (h *handlers) listRuns(c echo.Context) error {
 	for i := range runs {
 		out[i] = toRunView(&runs[i], false)
 		out[i].Error = runError(&runs[i], lang)
-		out[i].Attempts = max(attempts[runs[i].EventID], 1)
+		out[i].Attempts = attempts[runs[i].ID]
 	}
 	return c.JSON(http.StatusOK, map[string]any{"runs": out})
 }
@@ -127,11 +114,6 @@ func (h *handlers) listRuns(c echo.Context) error {
 func (h *handlers) dailyRuns(c echo.Context) error {
 	ctx := c.Request().Context()
 	flowID := c.Param("id")
-	if flowID != "" {
-		if _, err := h.app.Store().Flow(ctx, flowID); err != nil {
-			return err
-		}
-	}
 	days := 14
 	if s := c.QueryParam("days"); s != "" {
 		n, err := strconv.Atoi(s)
@@ -148,7 +130,7 @@ func (h *handlers) dailyRuns(c echo.Context) error {
 	if err != nil || tz == "Local" {
 		return apiError(http.StatusBadRequest, "runs.tz")
 	}
-	out, err := h.app.DailyRuns(ctx, flowID, time.Now(), loc, days)
+	out, err := h.app.Journal().DailyRuns(ctx, flowID, time.Now(), loc, days)
 	if err != nil {
 		return err
 	}
@@ -156,7 +138,7 @@ func (h *handlers) dailyRuns(c echo.Context) error {
 }
 
 func (h *handlers) getRun(c echo.Context) error {
-	r, err := h.app.Store().Run(c.Request().Context(), c.Param("id"))
+	r, err := h.app.Journal().Run(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -174,7 +156,7 @@ func (h *handlers) getRun(c echo.Context) error {
 	}
 	v.Attempts = 1
 	if r.EventID != "" {
-		all, err := h.app.Store().Attempts(c.Request().Context(), r.EventID)
+		all, err := h.app.Journal().Attempts(c.Request().Context(), r.EventID)
 		if err != nil {
 			return err
 		}

@@ -13,6 +13,7 @@ import (
 // the stored error is rendered again from its code, keeping the target's own words and the rest
 // of the trace as stored.
 func TestRunDetail_ErrorsInTheRequestedLanguage(t *testing.T) {
+	t.Parallel()
 	cpa := flowstest.NewTarget(t, flowstest.Reply(400, `{"status":"error","msg":"Неверный телефон","id":12345678901234567}`))
 	s := startServer(t, "sqlite", cpa.Client())
 	v := s.instantiate("getcourse-cpa-house", map[string]string{"api_key": "k", "id_webmaster": "1", "id_offer": "2", "id_source": "3", "id_stream": "4"})

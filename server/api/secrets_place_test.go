@@ -64,12 +64,13 @@ func testIn(s *testServer, team, flowID string) {
 }
 
 func TestSecrets_ACiphertextCopiedToAnotherTeamFlowOrFieldIsNeverDecrypted(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range testdb.Dialects() {
 		t.Run(dialect, func(t *testing.T) {
 			target := &recorder{}
 			srv := httptest.NewServer(target)
 			defer srv.Close()
-			s := startServer(t, dialect, http.DefaultClient, keyed(t))
+			s := startServer(t, dialect, http.DefaultClient, configured(keyed(t)))
 			ctx := context.Background()
 
 			var me struct{ Team string }
@@ -80,7 +81,7 @@ func TestSecrets_ACiphertextCopiedToAnotherTeamFlowOrFieldIsNeverDecrypted(t *te
 				t.Fatalf("create in team A: %d", code)
 			}
 			// What someone who read a database backup holds: team A's sealed values.
-			stored, err := s.app.Store().Flow(ctx, a.ID)
+			stored, err := s.st.Flow(ctx, a.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -182,6 +183,7 @@ func callTeam(s *testServer, method, path, body, team string, out any) int {
 }
 
 func TestSecrets_ValuesSealedBeforePlacesAreSealedForTheirPlaceAtStartOnce(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range testdb.Dialects() {
 		t.Run(dialect, func(t *testing.T) {
 			target := &recorder{}
@@ -283,6 +285,7 @@ func (l *lockedBuffer) String() string {
 }
 
 func TestSecrets_AViewerReadingRunsNeverSeesASecretThroughAnyPipe(t *testing.T) {
+	t.Parallel()
 	const secret = "Sk_live-4821/Ab+9073xy"
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
@@ -290,7 +293,7 @@ func TestSecrets_AViewerReadingRunsNeverSeesASecretThroughAnyPipe(t *testing.T) 
 		w.Write([]byte(`{"error":"` + r.Header.Get("Authorization") + ` ` + r.URL.RawQuery + ` ` + string(body) + ` are not valid"}`))
 	}))
 	defer target.Close()
-	s := startServer(t, "sqlite", http.DefaultClient, keyed(t))
+	s := startServer(t, "sqlite", http.DefaultClient, configured(keyed(t)))
 	ref := func(pipes string) string { return "{{inputs.api_key | " + pipes + "}}" }
 	doc := `{"schema":1,"name":"Pipes","inputs":[{"key":"api_key","label":"API key","secret":true,"required":true}],
 	  "nodes":[{"id":"trigger","kind":"webhook"},
@@ -351,10 +354,11 @@ func TestSecrets_AViewerReadingRunsNeverSeesASecretThroughAnyPipe(t *testing.T) 
 }
 
 func TestSecrets_RestoringAVersionKeepsItsSecretHeaderUsable(t *testing.T) {
+	t.Parallel()
 	target := &recorder{}
 	srv := httptest.NewServer(target)
 	defer srv.Close()
-	s := startServer(t, "sqlite", http.DefaultClient, keyed(t))
+	s := startServer(t, "sqlite", http.DefaultClient, configured(keyed(t)))
 	var me struct{ Team string }
 	s.call("GET", "/api/auth/me", nil, &me)
 	var v flowView
@@ -377,6 +381,7 @@ func TestSecrets_RestoringAVersionKeepsItsSecretHeaderUsable(t *testing.T) {
 // Flows made before accounts existed belong to no team until the first owner signs up and
 // their team adopts them: their secrets keep working, and the next start seals them for the team.
 func TestSecrets_FlowsAdoptedByTheFirstTeamKeepTheirSecrets(t *testing.T) {
+	t.Parallel()
 	target := &recorder{}
 	srv := httptest.NewServer(target)
 	defer srv.Close()

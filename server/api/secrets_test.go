@@ -42,6 +42,7 @@ func secretFlow(target string) string {
 }
 
 func TestSecrets_NeverInTheDatabaseFileAPITracesLiveLogOrEmail(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	var received []http.Header
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -71,7 +72,7 @@ func TestSecrets_NeverInTheDatabaseFileAPITracesLiveLogOrEmail(t *testing.T) {
 		t.Fatalf("key file mode %v, %v; want 0600", fi.Mode(), err)
 	}
 	// No HTTPClient: the default outbound policy client (loopback targets are allowed by default).
-	s := startServerMailing(t, st, nil, mailer, func(c *core.Config) { c.Logger, c.Secrets = log, box })
+	s := startServer(t, "", nil, onStore(st), notifying(mailer), configured(func(c *core.Config) { c.Logger, c.Secrets = log, box }))
 
 	var answers bytes.Buffer // every API answer, searched at the end
 	record := func(method, path string, body any) []byte {
@@ -179,6 +180,7 @@ func TestSecrets_NeverInTheDatabaseFileAPITracesLiveLogOrEmail(t *testing.T) {
 }
 
 func TestSecrets_StartRefusesAKeyThatCannotOpenTheStoredSecrets(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range testdb.Dialects() {
 		t.Run(dialect, func(t *testing.T) { testSecrets_StartRefusesAKeyThatCannotOpenTheStoredSecrets(t, dialect) })
 	}
@@ -223,6 +225,7 @@ func testSecrets_StartRefusesAKeyThatCannotOpenTheStoredSecrets(t *testing.T, di
 }
 
 func TestSecrets_PlainValuesStoredBeforeEncryptionAreSealedAtStart(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range testdb.Dialects() {
 		t.Run(dialect, func(t *testing.T) { testSecrets_PlainValuesStoredBeforeEncryptionAreSealedAtStart(t, dialect) })
 	}

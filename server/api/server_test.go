@@ -31,6 +31,7 @@ type testServer struct {
 	t   testing.TB
 	URL string
 	app *core.App
+	st  *store.Store // the service's database, for what a test checks or prepares underneath the API
 	e   *echo.Echo
 	// token is the Bearer token of the instance's owner, who signed up when the server started:
 	// call acts as them.
@@ -39,39 +40,58 @@ type testServer struct {
 	stop func()
 }
 
-func startServer(t testing.TB, dialect string, client flows.Doer, tweak ...func(*core.Config)) *testServer {
-	t.Helper()
-	return startServerOn(t, testdb.Open(t, dialect), client, tweak...)
+// serverOption changes how startServer runs the service.
+type serverOption func(*serverSetup)
+
+type serverSetup struct {
+	store    *store.Store
+	notifier core.Notifier
+	config   []func(*core.Config)
+	noOwner  bool
 }
 
-// startServerOn is startServer on a store the caller opened.
-func startServerOn(t testing.TB, st *store.Store, client flows.Doer, tweak ...func(*core.Config)) *testServer {
-	t.Helper()
-	return startServerMailing(t, st, client, nil, tweak...)
+// onStore runs the service on a store the caller opened (the dialect is then ignored).
+func onStore(st *store.Store) serverOption { return func(s *serverSetup) { s.store = st } }
+
+// notifying sends the failure emails through n.
+func notifying(n core.Notifier) serverOption { return func(s *serverSetup) { s.notifier = n } }
+
+// withClock runs retries, schedules and run times on clock (a fake one the test moves).
+func withClock(clock clockwork.Clock) serverOption {
+	return configured(func(c *core.Config) { c.Clock = clock })
 }
 
-// startServerMailing is startServerOn whose failure emails go through n (nil client: the
-// default outbound policy's).
-func startServerMailing(t testing.TB, st *store.Store, client flows.Doer, n core.Notifier, tweak ...func(*core.Config)) *testServer {
-	t.Helper()
-	s := launchServer(t, st, client, n, tweak...)
-	s.signUpOwner()
-	return s
+// configured changes the service's settings before it starts.
+func configured(f func(*core.Config)) serverOption {
+	return func(s *serverSetup) { s.config = append(s.config, f) }
 }
 
-// launchServer is startServerMailing without an owner signing up (a restart of the service over
-// a database that has one). stop ends it before the test does.
-func launchServer(t testing.TB, st *store.Store, client flows.Doer, n core.Notifier, tweak ...func(*core.Config)) *testServer {
+// withoutOwner starts the service without signing up an owner: a restart over a database that
+// has one.
+func withoutOwner() serverOption { return func(s *serverSetup) { s.noOwner = true } }
+
+// startServer runs the service on a fresh database of the dialect (or the store of onStore), with
+// flows' requests sent through client (nil: the default outbound policy's), and signs up the
+// instance's owner, whom call acts as. stop ends it before the test does.
+func startServer(t testing.TB, dialect string, client flows.Doer, opts ...serverOption) *testServer {
 	t.Helper()
+	var setup serverSetup
+	for _, o := range opts {
+		o(&setup)
+	}
+	st := setup.store
+	if st == nil {
+		st = testdb.Open(t, dialect)
+	}
 	hub := live.NewHub(live.Options{})
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	cfg := core.Config{HTTPClient: client, Workers: 4, Logger: log, RetryBase: 50 * time.Millisecond}
-	for _, f := range tweak {
+	for _, f := range setup.config {
 		f(&cfg)
 	}
 	srv := httptest.NewUnstartedServer(nil)
 	cfg.PublicURL = "http://" + srv.Listener.Addr().String()
-	app := core.New(cfg, st, hub, n)
+	app := core.New(cfg, st, hub, setup.notifier)
 	if err := app.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +99,7 @@ func launchServer(t testing.TB, st *store.Store, client flows.Doer, n core.Notif
 	api.MountUI(e, testUI) // as `hookflow serve` does, so every route it serves is under test
 	srv.Config.Handler = e
 	srv.Start()
-	s := &testServer{t: t, URL: srv.URL, app: app, e: e}
+	s := &testServer{t: t, URL: srv.URL, app: app, st: st, e: e}
 	var once sync.Once
 	s.stop = func() {
 		once.Do(func() {
@@ -89,6 +109,9 @@ func launchServer(t testing.TB, st *store.Store, client flows.Doer, n core.Notif
 		})
 	}
 	t.Cleanup(s.stop)
+	if !setup.noOwner {
+		s.signUpOwner()
+	}
 	return s
 }
 
@@ -160,20 +183,28 @@ type runView struct {
 	StartedAt time.Time       `json:"started_at"`
 }
 
+// eventually waits until cond holds, checking it every few milliseconds, and fails the test
+// saying what did not happen when it still does not hold after within.
+func eventually(t testing.TB, within time.Duration, cond func() bool, what string, args ...any) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for pause := time.Millisecond; !cond(); pause = min(2*pause, 20*time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("after %s: "+what, append([]any{within}, args...)...)
+		}
+		time.Sleep(pause)
+	}
+}
+
 // waitRuns polls the journal until the flow has n runs matching status ("" = any).
 func (s *testServer) waitRuns(flowID, status string, n int, within time.Duration) []runView {
 	s.t.Helper()
-	deadline := time.Now().Add(within)
-	for {
-		runs := s.runsWith(flowID, status)
-		if len(runs) >= n {
-			return runs
-		}
-		if time.Now().After(deadline) {
-			s.t.Fatalf("flow %s has %d %q runs after %s, want %d", flowID, len(runs), status, within, n)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	var runs []runView
+	eventually(s.t, within, func() bool {
+		runs = s.runsWith(flowID, status)
+		return len(runs) >= n
+	}, "flow %s has fewer than %d %q runs", flowID, n, status)
+	return runs
 }
 
 // runsWith is the flow's journal, newest first, of runs with that status ("" = any).
@@ -232,6 +263,7 @@ func hook(t *testing.T, webhookURL, method, query, contentType, body string) map
 }
 
 func TestServer_SeedIntegrationsEndToEnd(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range testdb.Dialects() {
 		t.Run(dialect, func(t *testing.T) {
 			cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success"}`))
@@ -330,6 +362,7 @@ func TestServer_SeedIntegrationsEndToEnd(t *testing.T) {
 }
 
 func TestServer_StoppedFlowKeepsRequestsAsSamples(t *testing.T) {
+	t.Parallel()
 	cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success"}`))
 	s := startServer(t, "sqlite", cpa.Client())
 	var v flowView
@@ -377,6 +410,7 @@ func TestServer_StoppedFlowKeepsRequestsAsSamples(t *testing.T) {
 }
 
 func TestServer_FailedRunIsRetriedFromTheFailedStep(t *testing.T) {
+	t.Parallel()
 	uon := flowstest.NewTarget(t, flowstest.Reply(200, `{"request":[{"client_name":"A","client_phone":"+7 916"}]}`))
 	offerrum := flowstest.NewTarget(t, flowstest.Reply(400, `{"error":"flow is closed"}`))
 	client := flowstest.RoutedClient(func(host string) *flowstest.Target {
@@ -410,13 +444,14 @@ func TestServer_FailedRunIsRetriedFromTheFailedStep(t *testing.T) {
 // The target is down for 30 s, then back: every lead is delivered by whole-run retries. The
 // service's clock is a fake one moved a second at a time, so the 30 s pass at once.
 func TestServer_TargetDownFor30sThenBackIsDelivered(t *testing.T) {
+	t.Parallel()
 	cpa := flowstest.NewTarget(t, flowstest.Reply(503, `down`))
 	clock := clockwork.NewFakeClock()
 	// MaxAttempts grows to match the short pauses, so that no lead uses up its attempts during
 	// the 30 s (with the defaults, 8 attempts span hours).
-	s := startServer(t, "sqlite", cpa.Client(), func(c *core.Config) {
+	s := startServer(t, "sqlite", cpa.Client(), configured(func(c *core.Config) {
 		c.RetryBase, c.RetryMax, c.MaxAttempts, c.Clock = time.Second, 4*time.Second, 100, clock
-	})
+	}))
 	v := s.instantiate("getcourse-cpa-house", map[string]string{"api_key": "k", "id_webmaster": "1", "id_offer": "2", "id_source": "3", "id_stream": "4"})
 	for i := 0; i < 5; i++ {
 		hook(t, v.WebhookURL, "GET", "email=u"+string(rune('a'+i))+"%40b.c&phone=7916000000"+string(rune('0'+i)), "", "")
@@ -457,7 +492,8 @@ func TestServer_TargetDownFor30sThenBackIsDelivered(t *testing.T) {
 }
 
 func TestServer_BadInputGetsClearErrors(t *testing.T) {
-	s := startServer(t, "sqlite", http.DefaultClient, func(c *core.Config) { c.MaxBodyBytes = 1024 })
+	t.Parallel()
+	s := startServer(t, "sqlite", http.DefaultClient, configured(func(c *core.Config) { c.MaxBodyBytes = 1024 }))
 	var created flowView
 	s.call("POST", "/api/flows", `{"schema":1,"name":"x","nodes":[{"id":"trigger","kind":"webhook"}],"edges":[]}`, &created)
 	cases := []struct {
@@ -504,6 +540,7 @@ func tokenOf(webhookURL string) string {
 }
 
 func TestServer_FlowVersionsExportImport(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, "sqlite", http.DefaultClient)
 	var v flowView
 	doc := `{"schema":1,"name":"v1","x_custom":{"kept":true},"nodes":[{"id":"trigger","kind":"webhook"}],"edges":[]}`

@@ -13,6 +13,7 @@ import (
 // an HTML message with the user's data escaped, and a refusal lands in the journal in Telegram's
 // own words with the bot token masked.
 func TestServer_GetCourseUserReachesTheManagerInTelegram(t *testing.T) {
+	t.Parallel()
 	tg := flowstest.NewTarget(t,
 		flowstest.Reply(200, `{"ok":true,"result":{"message_id":512,"chat":{"id":123456789,"type":"private"},"date":1709633700,"text":"x"}}`),
 		flowstest.Reply(400, `{"ok":false,"error_code":400,"description":"Bad Request: chat not found"}`))
@@ -45,6 +46,7 @@ func TestServer_GetCourseUserReachesTheManagerInTelegram(t *testing.T) {
 // Bitrix24 refusing the webhook code: the run fails at once (no retries of a 401), and the
 // journal quotes error_description.
 func TestServer_Bitrix24RefusalIsJournaledInItsOwnWords(t *testing.T) {
+	t.Parallel()
 	b24 := flowstest.NewTarget(t, flowstest.Reply(401, `{"error":"INVALID_CREDENTIALS","error_description":"Invalid request credentials"}`))
 	s := startServer(t, "sqlite", b24.Client())
 	f := s.instantiate("tilda-bitrix24", map[string]string{"bitrix_portal": "school.bitrix24.ru", "bitrix_webhook": "1/wrong-code"})

@@ -11,6 +11,7 @@ import (
 // Flow settings the service would act on wrongly are refused with the setting named, and
 // nothing stored changes; good ones are kept.
 func TestFlowSettings_BadValuesAreNamedAndNothingChanges(t *testing.T) {
+	t.Parallel()
 	cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success"}`))
 	s := startServer(t, "sqlite", cpa.Client())
 	v := s.instantiate("getcourse-cpa-house", map[string]string{"api_key": "k", "id_webmaster": "1", "id_offer": "2", "id_source": "3", "id_stream": "4"})

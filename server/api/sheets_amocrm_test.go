@@ -19,6 +19,7 @@ import (
 // not shared, the journal says so in Google's words and names the account to share it with,
 // with the key and the token masked.
 func TestServer_WebhookLeadBecomesAGoogleSheetsRow(t *testing.T) {
+	t.Parallel()
 	g := flowstest.NewGoogle(t)
 	s := startServer(t, "sqlite", g.Client())
 	f := s.instantiate("webhook-google-sheets", map[string]string{
@@ -58,6 +59,7 @@ func TestServer_WebhookLeadBecomesAGoogleSheetsRow(t *testing.T) {
 // GetCourse order → amoCRM through the server: the lead with its contact arrives with the
 // Bearer token, and amoCRM's validation error is journaled with the refused field.
 func TestServer_GetCourseOrderBecomesAnAmoCRMLead(t *testing.T) {
+	t.Parallel()
 	amo := flowstest.NewTarget(t,
 		flowstest.Reply(200, `[{"id":9774766,"contact_id":12117258,"company_id":null,"request_id":["0"],"merged":false}]`),
 		flowstest.Reply(400, `{"validation-errors":[{"request_id":"0","errors":[{"code":"NotBlank","path":"_embedded.contacts.0.custom_fields_values.1.values.0.value","detail":"This value should not be blank."}]}],"title":"Bad Request","type":"https://httpstatus.es/400","status":400,"detail":"Request validation failed"}`))
@@ -99,6 +101,7 @@ func TestServer_GetCourseOrderBecomesAnAmoCRMLead(t *testing.T) {
 // secret like a secret header: sealed in the database, masked in the API's answers, kept when
 // the editor sends the mask back, and opened only to run.
 func TestServer_SheetsKeyPastedIntoTheStepIsSealedAndMasked(t *testing.T) {
+	t.Parallel()
 	g := flowstest.NewGoogle(t)
 	opts := testdb.Options(t, "sqlite")
 	st, err := store.Open(context.Background(), opts)
@@ -110,7 +113,7 @@ func TestServer_SheetsKeyPastedIntoTheStepIsSealedAndMasked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := startServerOn(t, st, g.Client(), func(c *core.Config) { c.Secrets = box })
+	s := startServer(t, "", g.Client(), onStore(st), configured(func(c *core.Config) { c.Secrets = box }))
 	cfg, _ := json.Marshal(map[string]any{"key": g.Key, "spreadsheet": "1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms", "sheet": "Leads",
 		"cells": []map[string]string{{"value": "{{trigger.params.name}}"}}})
 	doc := `{"schema":1,"name":"by hand","nodes":[{"id":"trigger","kind":"webhook"},{"id":"row","kind":"google_sheets","config":` + string(cfg) + `}],

@@ -23,7 +23,7 @@ type memberView struct {
 }
 
 func (h *handlers) listMembers(c echo.Context) error {
-	list, err := h.app.Store().Members(c.Request().Context(), principal(c).TeamID)
+	list, err := h.app.Teams().Members(c.Request().Context(), principal(c).TeamID)
 	if err != nil {
 		return err
 	}
@@ -61,7 +61,7 @@ func (h *handlers) setMemberRole(c echo.Context) error {
 		return err
 	}
 	p := principal(c)
-	if err := h.app.Store().SetMemberRole(c.Request().Context(), p.TeamID, p.User.ID, c.Param("user"), role); err != nil {
+	if err := h.app.Teams().SetMemberRole(c.Request().Context(), p.TeamID, p.User.ID, c.Param("user"), role); err != nil {
 		return memberError(err)
 	}
 	h.record(c, p, "member.role", "user", c.Param("user"), role)
@@ -70,7 +70,7 @@ func (h *handlers) setMemberRole(c echo.Context) error {
 
 func (h *handlers) removeMember(c echo.Context) error {
 	p := principal(c)
-	if err := h.app.Store().RemoveMember(c.Request().Context(), p.TeamID, p.User.ID, c.Param("user")); err != nil {
+	if err := h.app.Teams().RemoveMember(c.Request().Context(), p.TeamID, p.User.ID, c.Param("user")); err != nil {
 		return memberError(err)
 	}
 	h.disconnect(live.Watcher{Team: p.TeamID, User: c.Param("user")}, live.CloseNoAccess, "live: you are no longer a member of this team")
@@ -88,7 +88,7 @@ type invitationView struct {
 }
 
 func (h *handlers) listInvitations(c echo.Context) error {
-	list, err := h.app.Store().Invitations(c.Request().Context(), principal(c).TeamID)
+	list, err := h.app.Teams().Invitations(c.Request().Context(), principal(c).TeamID)
 	if err != nil {
 		return err
 	}
@@ -116,7 +116,7 @@ func (h *handlers) createInvitation(c echo.Context) error {
 
 func (h *handlers) deleteInvitation(c echo.Context) error {
 	p := principal(c)
-	if err := h.app.Store().DeleteInvitation(c.Request().Context(), p.TeamID, c.Param("invitation")); err != nil {
+	if err := h.app.Teams().DeleteInvitation(c.Request().Context(), p.TeamID, c.Param("invitation")); err != nil {
 		return err
 	}
 	h.record(c, p, "invitation.delete", "invitation", c.Param("invitation"), "")
@@ -141,11 +141,11 @@ func (h *handlers) acceptInvitation(c echo.Context) error {
 		return accountError(err)
 	}
 	p.TeamID = inv.TeamID
-	if m, err := h.app.Store().Member(c.Request().Context(), inv.TeamID, p.User.ID); err == nil {
+	if m, err := h.app.Teams().Member(c.Request().Context(), inv.TeamID, p.User.ID); err == nil {
 		p.Role = m.Role
 	}
 	if p.Session != nil {
-		if err := h.app.Store().SetSessionTeam(c.Request().Context(), p.Session.ID, inv.TeamID); err != nil {
+		if err := h.app.Teams().SetSessionTeam(c.Request().Context(), p.Session.ID, inv.TeamID); err != nil {
 			return err
 		}
 	}
@@ -167,7 +167,7 @@ func (h *handlers) createTeam(c echo.Context) error {
 	}
 	p := principal(c)
 	t := &store.Team{ID: store.NewID(), Name: name}
-	if err := h.app.Store().CreateTeam(c.Request().Context(), t, p.User.ID); err != nil {
+	if err := h.app.Teams().CreateTeam(c.Request().Context(), t, p.User.ID); err != nil {
 		return err
 	}
 	h.record(c, &auth.Principal{User: p.User, TeamID: t.ID}, "team.create", "team", t.ID, name)

@@ -63,7 +63,7 @@ func newTwoOwners(t *testing.T, dialect string) *twoOwners {
 // owners lists the team's owners, read from the database.
 func (f *twoOwners) owners(t *testing.T) []string {
 	t.Helper()
-	list, err := f.s.app.Store().Members(context.Background(), f.team)
+	list, err := f.s.st.Members(context.Background(), f.team)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +90,7 @@ func (f *twoOwners) restore(t *testing.T) {
 	if owners[0] == f.ids[1] {
 		by, other = 1, 0
 	}
-	if _, err := f.s.app.Store().Member(context.Background(), f.team, f.ids[other]); err == nil {
+	if _, err := f.s.st.Member(context.Background(), f.team, f.ids[other]); err == nil {
 		if code, err := send(f.s.URL, f.creds[by], "PUT", "/api/members/"+f.ids[other], `{"role":"owner"}`); code != 200 {
 			t.Fatalf("promoting back: %d %v", code, err)
 		}
@@ -108,6 +108,7 @@ func (f *twoOwners) restore(t *testing.T) {
 }
 
 func TestTeam_ConcurrentDemotionsAndRemovalsAlwaysLeaveAnOwner(t *testing.T) {
+	t.Parallel()
 	const tries = 16
 	type request struct{ by, target int } // indexes into A, B
 	for _, dialect := range testdb.Dialects() {
@@ -170,6 +171,7 @@ func TestTeam_ConcurrentDemotionsAndRemovalsAlwaysLeaveAnOwner(t *testing.T) {
 
 // The answer of a refused change says why, in words.
 func TestTeam_LastOwnerRefusalIsASentence(t *testing.T) {
+	t.Parallel()
 	f := newTwoOwners(t, "sqlite")
 	if code, _ := send(f.s.URL, f.creds[0], "DELETE", "/api/members/"+f.ids[1], ""); code != 204 {
 		t.Fatalf("removing B: %d", code)

@@ -13,7 +13,7 @@ import (
 
 // teamTemplates lists the current team's templates for the gallery, newest first.
 func (h *handlers) teamTemplates(c echo.Context) ([]templateView, error) {
-	list, err := h.app.Store().TeamTemplates(c.Request().Context(), principal(c).TeamID)
+	list, err := h.app.Teams().Templates(c.Request().Context(), principal(c).TeamID)
 	if err != nil {
 		return nil, err
 	}
@@ -35,7 +35,7 @@ func (h *handlers) teamTemplates(c echo.Context) ([]templateView, error) {
 
 // teamTemplate returns one of the current team's templates (404 for any other id).
 func (h *handlers) teamTemplate(c echo.Context, id string) (flows.FlowTemplate, error) {
-	t, err := h.app.Store().TeamTemplate(c.Request().Context(), principal(c).TeamID, id)
+	t, err := h.app.Teams().Template(c.Request().Context(), principal(c).TeamID, id)
 	if err != nil {
 		if core.IsNotFound(err) {
 			return flows.FlowTemplate{}, apiError(http.StatusNotFound, "templates.not_found")
@@ -105,7 +105,7 @@ func (h *handlers) importTemplate(c echo.Context) error {
 
 func (h *handlers) deleteTemplate(c echo.Context) error {
 	p := principal(c)
-	if err := h.app.Store().DeleteTeamTemplate(c.Request().Context(), p.TeamID, c.Param("id")); err != nil {
+	if err := h.app.Teams().DeleteTemplate(c.Request().Context(), p.TeamID, c.Param("id")); err != nil {
 		if core.IsNotFound(err) {
 			return apiError(http.StatusNotFound, "templates.team_not_found")
 		}

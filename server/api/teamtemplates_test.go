@@ -15,6 +15,7 @@ const crmFlow = `{"document":{"schema":1,"name":"Lead to CRM","inputs":[{"key":"
  "input_values":{"api_key":"KEY-SECRET-456"}}`
 
 func TestTeamTemplates_SaveAsTemplateListInstantiateExportAndImportIntoAnotherTeam(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, "sqlite", http.DefaultClient)
 	var flow flowView
 	if code := s.call("POST", "/api/flows", crmFlow, &flow); code != 201 {
@@ -109,6 +110,7 @@ func TestTeamTemplates_SaveAsTemplateListInstantiateExportAndImportIntoAnotherTe
 }
 
 func TestTeamTemplates_ChoosingAValueThatIsNotThereIsExplained(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, "sqlite", http.DefaultClient)
 	var flow flowView
 	s.call("POST", "/api/flows", crmFlow, &flow)

@@ -22,7 +22,7 @@ type tokenView struct {
 // listTokens lists the caller's own API tokens in the current team.
 func (h *handlers) listTokens(c echo.Context) error {
 	p := principal(c)
-	list, err := h.app.Store().APITokens(c.Request().Context(), p.TeamID, p.User.ID)
+	list, err := h.app.Teams().APITokens(c.Request().Context(), p.TeamID, p.User.ID)
 	if err != nil {
 		return err
 	}
@@ -52,7 +52,7 @@ func (h *handlers) createToken(c echo.Context) error {
 // revokeToken revokes one of the caller's tokens; it stops working with the next request.
 func (h *handlers) revokeToken(c echo.Context) error {
 	p := principal(c)
-	if err := h.app.Store().RevokeAPIToken(c.Request().Context(), p.TeamID, p.User.ID, c.Param("token")); err != nil {
+	if err := h.app.Teams().RevokeAPIToken(c.Request().Context(), p.TeamID, p.User.ID, c.Param("token")); err != nil {
 		return err
 	}
 	h.disconnect(live.Watcher{Token: c.Param("token")}, live.CloseSignedOut, "live: this API token was revoked")

@@ -10,6 +10,7 @@ import (
 )
 
 func TestMountUIServesEditorEngineAndCachesByName(t *testing.T) {
+	t.Parallel()
 	fsys := fstest.MapFS{
 		"index.html":                           {Data: []byte("<!doctype html><title>hookflow</title>")},
 		"favicon.svg":                          {Data: []byte("<svg/>")},
@@ -78,6 +79,7 @@ func TestMountUIServesEditorEngineAndCachesByName(t *testing.T) {
 }
 
 func TestMountUIAnswersNotModifiedToARevalidation(t *testing.T) {
+	t.Parallel()
 	e := echo.New()
 	MountUI(e, fstest.MapFS{"index.html": {Data: []byte("<p>hi</p>")}})
 	rec := httptest.NewRecorder()

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hookflow/hookflow/flows"
+	"github.com/hookflow/hookflow/server/auth"
 	"github.com/hookflow/hookflow/server/live"
 	"github.com/hookflow/hookflow/server/notify"
 	"github.com/hookflow/hookflow/server/outbound"
@@ -112,7 +113,10 @@ type App struct {
 	leases   *leases     // PostgreSQL: the events this process runs under its leases
 	ticks    ticker      // the schedules this process fires (schedule.go)
 	diskFull atomic.Bool // the last write failed for lack of space (see noteWrite)
-	daily    dailyCache  // the charts' past days (daily.go)
+
+	journal  *Journal      // the runs recorded, for reading (journal.go)
+	teams    *Teams        // members, invitations, tokens, audit (teams.go)
+	accounts *auth.Service // sign-up, sign-in, sessions
 
 	ctx    context.Context // canceled when the grace period of Close is over: interrupts runs
 	cancel context.CancelFunc
@@ -131,14 +135,23 @@ func New(cfg Config, st *store.Store, hub *live.Hub, n Notifier) *App {
 	ctx, cancel := context.WithCancel(context.Background())
 	a := &App{cfg: cfg, store: st, hub: hub, notifier: n, log: cfg.Logger, ctx: ctx, cancel: cancel,
 		work: make(chan string, 4096), quit: make(chan struct{}), finished: make(chan finishing, 1024), leases: newLeases()}
+	a.journal = newJournal(st, cfg.Clock)
+	a.teams = &Teams{store: st}
+	a.accounts = auth.New(st)
 	a.metrics = newMetrics(a)
 	a.ingress = newIngress(st, a.committed, a.noteWrite)
 	a.ingress.start() // webhooks are stored from the start; Start adds the workers
 	return a
 }
 
-// Store is the app's database.
-func (a *App) Store() *store.Store { return a.store }
+// Journal reads the runs the service recorded.
+func (a *App) Journal() *Journal { return a.journal }
+
+// Teams is the teams' members, invitations, tokens, audit log and templates.
+func (a *App) Teams() *Teams { return a.teams }
+
+// Accounts signs people up and in and keeps their sessions, invitations and API tokens.
+func (a *App) Accounts() *auth.Service { return a.accounts }
 
 // Hub is the live log hub.
 func (a *App) Hub() *live.Hub { return a.hub }

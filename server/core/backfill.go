@@ -13,15 +13,15 @@ import (
 // Backfill rebuilds live events from stored traces for a browser that reconnects with a
 // ?since= older than the hub's memory (live sequence numbers are microsecond times). It is
 // live.Options.Backfill.
-func (a *App) Backfill(ctx context.Context, flowID string, since uint64) ([]live.Event, error) {
+func (j *Journal) Backfill(ctx context.Context, flowID string, since uint64) ([]live.Event, error) {
 	from := time.UnixMicro(int64(since)).Add(-time.Second)
-	runs, err := a.store.Runs(ctx, flowID, store.RunFilter{Since: from, Limit: 100})
+	runs, err := j.store.Runs(ctx, flowID, store.RunFilter{Since: from, Limit: 100})
 	if err != nil {
 		return nil, err
 	}
 	var out []live.Event
 	for i := len(runs) - 1; i >= 0; i-- { // oldest first
-		r, err := a.store.Run(ctx, runs[i].ID)
+		r, err := j.store.Run(ctx, runs[i].ID)
 		if err != nil {
 			continue
 		}

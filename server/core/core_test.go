@@ -175,7 +175,7 @@ func TestRetries_WaitForTheirTimeOnTheServicesClock(t *testing.T) {
 	event := accept(t, app, token, "email=a@b.c")
 	runs := func() []store.Run {
 		t.Helper()
-		list, err := app.Store().Attempts(context.Background(), event)
+		list, err := core.StoreOf(app).Attempts(context.Background(), event)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -184,8 +184,8 @@ func TestRetries_WaitForTheirTimeOnTheServicesClock(t *testing.T) {
 	// waiting: the event is back in the queue for a later time, so nothing runs until the clock
 	// moves; only then does it move, so each attempt starts at the time it was due.
 	waiting := func() bool {
-		var ev store.Event
-		if err := app.Store().Read(context.Background()).First(&ev, "id = ?", event).Error; err != nil {
+		ev, err := core.StoreOf(app).Event(context.Background(), event)
+		if err != nil {
 			t.Fatal(err)
 		}
 		return ev.Status == store.EventQueued && ev.NextAt.After(clock.Now())

@@ -44,12 +44,16 @@ func DayBounds(now time.Time, loc *time.Location, n int) []time.Time {
 
 // DailyRuns counts the runs of the last days, per day, of one flow or (flowID empty) of every
 // flow of the caller's team.
-func (a *App) DailyRuns(ctx context.Context, flowID string, now time.Time, loc *time.Location, days int) (*Daily, error) {
+// A flow that does not exist is store.ErrNotFound.
+func (j *Journal) DailyRuns(ctx context.Context, flowID string, now time.Time, loc *time.Location, days int) (*Daily, error) {
 	var ids []string
 	if flowID != "" {
+		if _, err := j.store.Flow(ctx, flowID); err != nil {
+			return nil, err
+		}
 		ids = []string{flowID}
 	} else if team := TeamOf(ctx); team != "" {
-		list, err := a.store.TeamFlows(ctx, team)
+		list, err := j.store.TeamFlows(ctx, team)
 		if err != nil {
 			return nil, err
 		}
@@ -59,7 +63,7 @@ func (a *App) DailyRuns(ctx context.Context, flowID string, now time.Time, loc *
 		}
 	}
 	bounds := DayBounds(now, loc, days)
-	counts, err := a.dailyCounts(ctx, ids, bounds)
+	counts, err := j.dailyCounts(ctx, ids, bounds)
 	if err != nil {
 		return nil, err
 	}
@@ -131,18 +135,18 @@ func (c *dailyCache) forget() {
 }
 
 // dailyCounts is store.DailyRuns with the past days from the cache when fresh.
-func (a *App) dailyCounts(ctx context.Context, ids []string, bounds []time.Time) ([]store.DayCount, error) {
+func (j *Journal) dailyCounts(ctx context.Context, ids []string, bounds []time.Time) ([]store.DayCount, error) {
 	past := len(bounds) - 2 // days before the last one, today
 	if ids == nil || past < 1 {
-		return a.store.DailyRuns(ctx, ids, bounds)
+		return j.store.DailyRuns(ctx, ids, bounds)
 	}
-	now := a.cfg.Clock.Now()
+	now := j.clock.Now()
 	key := func(flow string, day int) dayKey {
 		return dayKey{flow, bounds[day].Unix(), bounds[day+1].Unix()}
 	}
 	var out []store.DayCount
 	var missing []string
-	c := &a.daily
+	c := &j.daily
 	c.mu.Lock()
 	for _, id := range ids {
 		fresh := true
@@ -163,7 +167,7 @@ func (a *App) dailyCounts(ctx context.Context, ids []string, bounds []time.Time)
 	}
 	c.mu.Unlock()
 	if len(missing) > 0 {
-		counted, err := a.store.DailyRuns(ctx, missing, bounds[:past+1])
+		counted, err := j.store.DailyRuns(ctx, missing, bounds[:past+1])
 		if err != nil {
 			return nil, err
 		}
@@ -184,7 +188,7 @@ func (a *App) dailyCounts(ctx context.Context, ids []string, bounds []time.Time)
 		c.mu.Unlock()
 		out = append(out, counted...)
 	}
-	today, err := a.store.DailyRuns(ctx, ids, bounds[past:])
+	today, err := j.store.DailyRuns(ctx, ids, bounds[past:])
 	if err != nil {
 		return nil, err
 	}

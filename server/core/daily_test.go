@@ -41,7 +41,7 @@ func TestDaily_PastDaysAreCountedOnceAMinuteAndTodayAlways(t *testing.T) {
 			}
 			chart := func() (yesterday, today int64) {
 				t.Helper()
-				d, err := app.DailyRuns(ctx, flow.ID, clock.Now(), loc, 14)
+				d, err := app.Journal().DailyRuns(ctx, flow.ID, clock.Now(), loc, 14)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -67,14 +67,14 @@ func TestDaily_PastDaysAreCountedOnceAMinuteAndTodayAlways(t *testing.T) {
 			// Retention (10 days here) deletes a run of 11 days ago: the chart forgets at once.
 			add(todayStart.Add(-10*24*time.Hour-12*time.Hour), "success")
 			clock.Advance(time.Minute)
-			before, err := app.DailyRuns(ctx, flow.ID, clock.Now(), loc, 14)
+			before, err := app.Journal().DailyRuns(ctx, flow.ID, clock.Now(), loc, 14)
 			if err != nil || before.Flows[flow.ID].Success[2] != 1 {
 				t.Fatalf("11 days ago before retention: %+v %v", before, err)
 			}
 			if n := app.Prune(ctx); n != 1 {
 				t.Fatalf("retention deleted %d runs, want 1", n)
 			}
-			after, err := app.DailyRuns(ctx, flow.ID, clock.Now(), loc, 14)
+			after, err := app.Journal().DailyRuns(ctx, flow.ID, clock.Now(), loc, 14)
 			if err != nil || after.Flows[flow.ID].Success[2] != 0 {
 				t.Fatalf("11 days ago after retention: %+v %v", after.Flows[flow.ID], err)
 			}

@@ -433,6 +433,12 @@ func (a *App) Samples(ctx context.Context, id string, limit int) ([]Sample, []Le
 	return samples, learned, nil
 }
 
+// FlowExists is nil when the flow is stored, store.ErrNotFound when not.
+func (a *App) FlowExists(ctx context.Context, id string) error {
+	_, err := a.store.Flow(ctx, id)
+	return err
+}
+
 // IsNotFound reports whether err means the object does not exist.
 func IsNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
 

@@ -189,7 +189,7 @@ func (a *App) ReplayEvent(ctx context.Context, flowID, eventID string) error {
 		return store.ErrNotFound
 	}
 	// A replay starts from scratch: earlier attempts' outputs are not reused.
-	if err := a.store.Write(ctx).Model(&store.Event{}).Where("id = ?", eventID).Update("attempts", 0).Error; err != nil {
+	if err := a.store.ResetAttempts(ctx, eventID); err != nil {
 		return err
 	}
 	if err := a.store.RequeueEvent(ctx, eventID); err != nil {

@@ -93,8 +93,8 @@ func (a *App) AwaitReply(ctx context.Context, acc *Accepted) (flows.Answer, bool
 // storedReply reads the answer of an event's Reply step from its stored run; ended is false while
 // no run is stored, and the answer empty when the run ended without the step.
 func (a *App) storedReply(ctx context.Context, eventID string) (ans flows.Answer, ended bool) {
-	var r store.Run
-	if err := a.store.Read(ctx).Where("event_id = ?", eventID).Order("started_at desc").First(&r).Error; err != nil {
+	r, err := a.store.LatestRun(ctx, eventID)
+	if err != nil {
 		return flows.Answer{}, false
 	}
 	var tr flows.Trace

@@ -52,7 +52,7 @@ func (a *App) Prune(ctx context.Context) int64 {
 		total += n
 	}
 	if total > 0 {
-		a.daily.forget()
+		a.journal.forget()
 		a.log.Info("retention: old runs deleted", "count", total)
 	}
 	return total

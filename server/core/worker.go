@@ -168,17 +168,17 @@ func (a *App) execute(id string) {
 
 // waits counts the attempts of an event that ended waiting (a Delay), not failing.
 func (a *App) waits(eventID string) int {
-	var n int64
-	if err := a.store.Read(a.ctx).Model(&store.Run{}).Where("event_id = ? AND status = ?", eventID, flows.StatusWaiting).Count(&n).Error; err != nil {
+	n, err := a.store.WaitingRuns(a.ctx, eventID)
+	if err != nil {
 		return 0
 	}
-	return int(n)
+	return n
 }
 
 // lastTrace is the trace of the event's previous attempt, to continue from its failed step.
 func (a *App) lastTrace(eventID string) *flows.Trace {
-	var r store.Run
-	if err := a.store.Read(a.ctx).Where("event_id = ?", eventID).Order("started_at desc").First(&r).Error; err != nil {
+	r, err := a.store.LatestRun(a.ctx, eventID)
+	if err != nil {
 		return nil
 	}
 	var t flows.Trace

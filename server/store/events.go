@@ -236,6 +236,11 @@ func (s *Store) RequeueEvent(ctx context.Context, id string) error {
 	return res.Error
 }
 
+// ResetAttempts forgets an event's attempts, so its next run starts from scratch (replay).
+func (s *Store) ResetAttempts(ctx context.Context, id string) error {
+	return s.Write(ctx).Model(&Event{}).Where("id = ?", id).Update("attempts", 0).Error
+}
+
 // Event returns one event.
 func (s *Store) Event(ctx context.Context, id string) (*Event, error) {
 	var ev Event

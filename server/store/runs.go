@@ -94,6 +94,23 @@ func (s *Store) AttemptCounts(ctx context.Context, eventIDs []string) (map[strin
 	return out, nil
 }
 
+// LatestRun is the newest run of one webhook (event id), with its trace; ErrNotFound while it
+// has none.
+func (s *Store) LatestRun(ctx context.Context, eventID string) (*Run, error) {
+	var r Run
+	if err := s.Read(ctx).Where("event_id = ?", eventID).Order("started_at desc").First(&r).Error; err != nil {
+		return nil, notFound(err)
+	}
+	return &r, nil
+}
+
+// WaitingRuns counts the runs of one webhook that ended waiting at a Delay step.
+func (s *Store) WaitingRuns(ctx context.Context, eventID string) (int, error) {
+	var n int64
+	err := s.Read(ctx).Model(&Run{}).Where("event_id = ? AND status = ?", eventID, RunWaiting).Count(&n).Error
+	return int(n), err
+}
+
 // Attempts lists the runs of one webhook, first attempt first, without traces.
 func (s *Store) Attempts(ctx context.Context, eventID string) ([]Run, error) {
 	var out []Run

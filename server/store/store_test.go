@@ -200,3 +200,35 @@ func fileSize(t *testing.T, path string) int64 {
 	}
 	return fi.Size()
 }
+
+func TestStore_AWebhooksLatestRunItsPausesAndAFreshStart(t *testing.T) {
+	forEachDB(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		if _, err := st.LatestRun(ctx, "ev"); err != store.ErrNotFound {
+			t.Fatalf("latest run of a webhook that has none: %v, want ErrNotFound", err)
+		}
+		ev := &store.Event{ID: "ev", FlowID: "f", Status: store.EventQueued, Attempts: 3, NextAt: time.Now().UTC(), ReceivedAt: time.Now().UTC()}
+		if err := st.InsertEvents(ctx, []*store.Event{ev}); err != nil {
+			t.Fatal(err)
+		}
+		base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		for i, status := range []string{"failed", store.RunWaiting, store.RunWaiting, "success"} {
+			r := &store.Run{ID: store.NewID(), FlowID: "f", EventID: "ev", Status: status, Trace: fmt.Sprintf(`{"status":%q}`, status), StartedAt: base.Add(time.Duration(i) * time.Minute)}
+			if err := st.CreateRun(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if r, err := st.LatestRun(ctx, "ev"); err != nil || r.Status != "success" || r.Trace == "" {
+			t.Errorf("latest run %+v, %v; want the success, with its trace", r, err)
+		}
+		if n, err := st.WaitingRuns(ctx, "ev"); err != nil || n != 2 {
+			t.Errorf("%d pauses, %v; want 2", n, err)
+		}
+		if err := st.ResetAttempts(ctx, "ev"); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := st.Event(ctx, "ev"); err != nil || got.Attempts != 0 {
+			t.Errorf("after a fresh start: %+v, %v; want no attempts", got, err)
+		}
+	})
+}

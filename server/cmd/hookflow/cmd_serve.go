@@ -179,7 +179,7 @@ func serve(ctx context.Context, c serveConfig, logOut io.Writer, ready chan<- st
 	}
 	var app *core.App
 	hub := live.NewHub(live.Options{Backfill: func(ctx context.Context, flowID string, since uint64) ([]live.Event, error) {
-		return app.Backfill(ctx, flowID, since)
+		return app.Journal().Backfill(ctx, flowID, since)
 	}})
 	defer hub.Close()
 	// On PostgreSQL the live log travels between the processes sharing it (server/livepg): the
