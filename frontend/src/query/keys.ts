@@ -22,4 +22,6 @@ export const keys = {
   invitations: () => ['team', 'invitations'] as const,
   tokens: () => ['team', 'tokens'] as const,
   audit: () => ['team', 'audit'] as const,
+  /** an invitation link's team and role, read before signing in */
+  invitation: (token: string) => ['invitation', token] as const,
 };
