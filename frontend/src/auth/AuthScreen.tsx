@@ -84,7 +84,8 @@ export function InvitePage({ token }: { token: string }) {
   const t = useT();
   const status = useSession((s) => s.status);
   const signedIn = useSession((s) => s.signedIn);
-  const invitation = useQuery({ queryKey: keys.invitation(token), queryFn: () => authApi.invitation(token) });
+  // Read once: an accepted invitation is gone, asking again would only report that.
+  const invitation = useQuery({ queryKey: keys.invitation(token), queryFn: () => authApi.invitation(token), staleTime: Infinity });
   const info = invitation.data ?? null;
   const [acceptError, setError] = useState<unknown>(null);
   const error = acceptError ?? invitation.error;

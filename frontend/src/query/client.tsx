@@ -23,15 +23,16 @@ export function createQueryClient(): QueryClient {
 /**
  * Provides the client. Errors are written in the language of the request, so after a language
  * switch the queries in error are asked again; what was cached for one user or team is dropped
- * when the user or team changes.
+ * when that user signs out or the team changes.
  */
 export function QueryProvider({ client, children }: { client?: QueryClient; children: ReactNode }) {
   const [qc] = useState(() => client ?? createQueryClient());
   useEffect(() => useLang.subscribe((s, prev) => {
     if (s.lang !== prev.lang) void qc.refetchQueries({ predicate: (q) => q.state.status === 'error' });
   }), [qc]);
+  // Signing in from nothing keeps the cache (it holds only what was read before, an invitation).
   useEffect(() => useSession.subscribe((s, prev) => {
-    if (who(s.me) !== who(prev.me)) qc.clear();
+    if (who(prev.me) && who(s.me) !== who(prev.me)) qc.clear();
   }), [qc]);
   return <QueryClientProvider client={qc}>{children}</QueryClientProvider>;
 }
