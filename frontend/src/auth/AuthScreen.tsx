@@ -1,9 +1,11 @@
 // Sign-in, first signup and invitation pages: what a visitor sees before the editor.
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
+import { useQuery } from '@tanstack/react-query';
 import { useT } from '../i18n/i18n';
 import { go } from '../router';
 import { ErrorBox } from '../pages/ErrorBox';
-import { authApi, roleKey, type Role } from './authApi';
+import { authApi, roleKey } from './authApi';
+import { keys } from '../query/keys';
 import { useSession } from './session';
 
 function Credentials({ prefix, submitLabel, onSubmit }: {
@@ -82,11 +84,11 @@ export function InvitePage({ token }: { token: string }) {
   const t = useT();
   const status = useSession((s) => s.status);
   const signedIn = useSession((s) => s.signedIn);
-  const [info, setInfo] = useState<{ team: string; role: Role } | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  useEffect(() => {
-    authApi.invitation(token).then(setInfo, setError);
-  }, [token]);
+  // Read once: an accepted invitation is gone, asking again would only report that.
+  const invitation = useQuery({ queryKey: keys.invitation(token), queryFn: () => authApi.invitation(token), staleTime: Infinity });
+  const info = invitation.data ?? null;
+  const [acceptError, setError] = useState<unknown>(null);
+  const error = acceptError ?? invitation.error;
   const joined = (me: Parameters<typeof signedIn>[0]) => {
     signedIn(me);
     go('/flows');

@@ -1,6 +1,7 @@
 // The flow canvas: nodes and edges from the store. A step dropped from the palette is joined to
 // the selected (or last) step; a line dropped anywhere on a step's body connects to it.
 import { useCallback, useMemo, useState, type DragEvent } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import {
   Background, ControlButton, Controls, ReactFlow, useReactFlow,
   type Connection, type FinalConnectionState, type IsValidConnection,
@@ -15,6 +16,12 @@ import { outputLabel } from '../nodes/outputs';
 import { labelEdges, useCanvasWords } from './ariaLabels';
 
 export const DRAG_MIME = 'application/x-hookflow-kind';
+
+// Props React Flow compares by identity: made once, not on every render (a new deleteKeyCode array
+// would register its key listeners again each time).
+const deleteKeys = ['Delete', 'Backspace'];
+const fitOptions = { maxZoom: 1, padding: 0.2 };
+const startViewport = { x: 40, y: 40, zoom: 1 };
 
 export function Canvas() {
   const nodes = useFlowStore((s) => s.nodes);
@@ -70,20 +77,27 @@ export function Canvas() {
     connect(c);
   }, [connect]);
 
+  const onNodeDragStart = useCallback(() => snapshot(), [snapshot]);
+  const onPaneClick = useCallback(() => select(null), [select]);
+
   // Branch lines are labelled with their output's name in the user's language ("да" / "нет").
+  // The labels depend on the steps' ids and data only: dragging a step (a new position, the same
+  // data) leaves the lines as they are instead of rebuilding every one on each frame.
   const lang = useLang((s) => s.lang);
   const kinds = useCatalog((s) => s.kinds);
+  const ids = useFlowStore(useShallow((s) => s.nodes.map((n) => n.id)));
+  const data = useFlowStore(useShallow((s) => s.nodes.map((n) => n.data)));
   const shownEdges = useMemo(() => {
-    const byId = new Map(nodes.map((n) => [n.id, n.data]));
+    const byId = new Map(ids.map((id, i) => [id, data[i]]));
     return edges.map((e): HookEdge => (e.sourceHandle
       ? { ...e, label: outputLabel(byId.get(e.source)?.kind ?? '', e.sourceHandle, lang, kinds, byId.get(e.source)?.config) }
       : e));
-  }, [edges, nodes, lang, kinds]);
+  }, [edges, ids, data, lang, kinds]);
   // Each line read out by screen readers as "from «step» to «step»".
   const labelled = useMemo(() => {
-    const names = new Map(nodes.map((n) => [n.id, n.data.name || n.id]));
+    const names = new Map(ids.map((id, i) => [id, data[i].name || id]));
     return labelEdges(shownEdges, (id) => names.get(id) ?? id, (k, p) => translate(lang, k, p));
-  }, [shownEdges, nodes, lang]);
+  }, [shownEdges, ids, data, lang]);
 
   const ariaLabels = useCanvasWords();
 
@@ -100,12 +114,12 @@ export function Canvas() {
         isValidConnection={isValidConnection}
         connectionRadius={40}
         ariaLabelConfig={ariaLabels}
-        onNodeDragStart={() => snapshot()}
-        onPaneClick={() => select(null)}
-        deleteKeyCode={['Delete', 'Backspace']}
+        onNodeDragStart={onNodeDragStart}
+        onPaneClick={onPaneClick}
+        deleteKeyCode={deleteKeys}
         fitView={fitLoaded}
-        fitViewOptions={{ maxZoom: 1, padding: 0.2 }}
-        defaultViewport={{ x: 40, y: 40, zoom: 1 }}
+        fitViewOptions={fitOptions}
+        defaultViewport={startViewport}
       >
         <Background />
         <Controls>

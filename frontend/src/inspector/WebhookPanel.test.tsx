@@ -36,12 +36,14 @@ afterAll(() => {
   server.close();
 });
 
-// The browser's websocket, standing in for the live log.
+// The browser's websocket, standing in for the live log (live/liveClient.ts, tested against a
+// real websocket server in liveClient.test.ts).
 class FakeWebSocket {
   static last: FakeWebSocket | null = null;
+  onopen: ((ev: unknown) => void) | null = null;
   onmessage: ((ev: { data: unknown }) => void) | null = null;
   onerror: ((ev: unknown) => void) | null = null;
-  onclose: ((ev: { reason?: string }) => void) | null = null;
+  onclose: ((ev: { code?: number; reason?: string }) => void) | null = null;
   closed = false;
   constructor(readonly url: string) {
     FakeWebSocket.last = this;
@@ -104,8 +106,8 @@ describe('webhook trigger panel', () => {
       event_id: 'e2', status: 'sample', received_at: '2026-11-23T10:00:00Z',
       payload: { method: 'POST', query: 'email=anna%40mail.ru', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'phone=%2B79161234567&name=%D0%90%D0%BD%D0%BD%D0%B0', event_id: 'e2' },
     }];
-    act(() => ws.onmessage?.({ data: JSON.stringify({ type: 'run_started' }) }));
-    act(() => ws.onmessage?.({ data: JSON.stringify({ type: 'event_received', event_id: 'e2', status: 'sample' }) }));
+    act(() => ws.onmessage?.({ data: JSON.stringify({ seq: 1, type: 'run_started', at: '2026-11-23T10:00:00Z' }) }));
+    act(() => ws.onmessage?.({ data: JSON.stringify({ seq: 2, type: 'event_received', event_id: 'e2', status: 'sample', at: '2026-11-23T10:00:00Z' }) }));
     const arrived = await screen.findByTestId('arrived-request');
     expect(ws.closed).toBe(true);
     expect(arrived.textContent).toContain('POST');
@@ -119,10 +121,15 @@ describe('webhook trigger panel', () => {
     expect(s().learned.map((f) => f.key)).toEqual(['email']);
   });
 
-  it('says so when the connection drops while waiting', async () => {
+  it('keeps waiting across a dropped connection, and says so when the sign-in ended', async () => {
     render(<Inspector />);
     fireEvent.click(screen.getByTestId('wait-request'));
-    act(() => FakeWebSocket.last!.onclose?.({}));
+    const first = FakeWebSocket.last!;
+    act(() => first.onclose?.({ code: 1006 }));
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(screen.getByTestId('waiting')).toBeTruthy();
+    await waitFor(() => expect(FakeWebSocket.last).not.toBe(first)); // connected again
+    act(() => FakeWebSocket.last!.onclose?.({ code: 4401, reason: 'signed out' }));
     expect(screen.getByRole('alert').textContent).toBe('The connection to the server was lost. Try again.');
     expect(screen.getByTestId('wait-request')).toBeTruthy();
   });

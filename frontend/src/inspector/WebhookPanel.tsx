@@ -12,7 +12,7 @@ import { loadSamples } from '../picker/samples';
 import { describeRequest, guideSteps, readyUrl } from './webhookSetup';
 import { CopyAddress } from '../pages/editor/CopyAddress';
 import { chooseCaptured } from '../engine/sampleOrigin';
-import { liveUrl, waitForRequest, type Waiting } from './liveWait';
+import { waitForRequest, type Waiting } from '../live/liveClient';
 
 function Pairs({ pairs }: { pairs: [string, string][] }) {
   return (
@@ -102,10 +102,10 @@ export function WebhookPanel({ node }: { node: HookNode }) {
     setFailure('');
     setArrivedId(null);
     setWaiting(true);
-    wait.current = waitForRequest(liveUrl(flowId), arrived, (reason) => {
+    wait.current = waitForRequest(flowId, arrived, () => {
       wait.current = null;
       setWaiting(false);
-      setFailure(reason || t('webhook.connectionLost'));
+      setFailure(t('webhook.connectionLost'));
     });
   };
   const stop = () => {

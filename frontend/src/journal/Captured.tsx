@@ -1,6 +1,7 @@
 // Requests that arrived while the flow was stopped are kept, not run. The journal lists them so
 // the user can run one now (Replay), e.g. after fixing and starting the flow.
 import { useEffect, useRef, useState } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { runsApi, type CapturedRequest } from '../api/runs';
 import type { RunView } from '../api/types';
 import { useLang, useT } from '../i18n/i18n';
@@ -8,6 +9,7 @@ import { ErrorBox } from '../pages/ErrorBox';
 import { runHref } from '../router';
 import { followUp, type FollowUp } from './followUp';
 import { StatusText } from './StatusText';
+import { keys } from '../query/keys';
 
 function summary(p: CapturedRequest['payload']): string {
   const q = typeof p.query === 'string' ? p.query : p.query ? new URLSearchParams(p.query as Record<string, string>).toString() : '';
@@ -18,13 +20,18 @@ function summary(p: CapturedRequest['payload']): string {
 export function Captured({ flowId, onRun }: { flowId: string; onRun: () => void }) {
   const t = useT();
   const lang = useLang((s) => s.lang);
-  const [list, setList] = useState<CapturedRequest[]>([]);
-  const [error, setError] = useState<unknown>(null);
+  const qc = useQueryClient();
+  const captured = useQuery({
+    queryKey: keys.captured(flowId),
+    queryFn: () => runsApi.captured(flowId).then((s) => s.filter((x) => x.status === 'sample')),
+  });
+  const list: CapturedRequest[] = captured.data ?? [];
+  const [replayError, setError] = useState<unknown>(null);
+  const error = replayError ?? captured.error;
   const [state, setState] = useState<Record<string, 'queued' | RunView>>({});
   const watches = useRef<FollowUp[]>([]);
 
   useEffect(() => {
-    runsApi.captured(flowId).then((s) => setList(s.filter((x) => x.status === 'sample')), setError);
     const open = watches.current; // the one list replays add to, for as long as the page lives
     return () => open.forEach((w) => w.cancel());
   }, [flowId]);
@@ -36,6 +43,7 @@ export function Captured({ flowId, onRun }: { flowId: string; onRun: () => void 
       setState((s) => ({ ...s, [id]: 'queued' }));
       watches.current.push(followUp(flowId, id, new Set(), (r) => {
         setState((s) => ({ ...s, [id]: r }));
+        void qc.invalidateQueries({ queryKey: keys.daily(flowId) });
         onRun();
       }, () => {}));
     } catch (err) {

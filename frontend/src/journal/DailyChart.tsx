@@ -1,9 +1,10 @@
 // Runs per day as small stacked bars (SVG, no chart library): delivered, filtered, waiting for a
 // retry and failed, for the last days in the reader's time zone. Each bar says its day and
 // counts on hover; in the journal a click on a bar shows that day's runs.
-import { useEffect, useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
 import { runsApi, type DailyCounts } from '../api/runs';
 import { useLang, useT, type MessageKey } from '../i18n/i18n';
+import { keys } from '../query/keys';
 import { chartModel, dayLabel, KINDS, readerTimeZone, type Bar, type DayKind } from './dailyChart';
 
 const label: Record<DayKind, MessageKey> = {
@@ -13,21 +14,17 @@ const label: Record<DayKind, MessageKey> = {
   waiting: 'runs.waiting',
 };
 
-/** The counts for the charts of one flow (flowId) or of the team's flows (null); reloaded on `version`. */
-export function useDailyCounts(flowId: string | null, version = 0): DailyCounts | null {
-  const [data, setData] = useState<DailyCounts | null>(null);
-  useEffect(() => {
-    let live = true;
-    const tz = readerTimeZone();
-    runsApi
-      .daily(flowId, tz)
-      .catch(() => runsApi.daily(flowId, '')) // a zone the server does not know: Moscow days
-      .then((d) => live && setData(d), () => {});
-    return () => {
-      live = false;
-    };
-  }, [flowId, version]);
-  return data;
+/** The counts for the charts of one flow (flowId) or of the team's flows (null); refreshed when
+ * keys.daily(flowId) is invalidated. A failure shows no chart (the page works without it). */
+export function useDailyCounts(flowId: string | null): DailyCounts | null {
+  const q = useQuery({
+    queryKey: keys.daily(flowId),
+    queryFn: () => {
+      const tz = readerTimeZone();
+      return runsApi.daily(flowId, tz).catch(() => runsApi.daily(flowId, '')); // a zone the server does not know: Moscow days
+    },
+  });
+  return q.data ?? null;
 }
 
 export function DailyChart({ data, flowIds, width, height, onDay, compact, testId }: {

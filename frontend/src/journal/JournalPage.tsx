@@ -1,45 +1,48 @@
 // The journal of one flow (#/flows/<id>/runs): its runs newest first, filtered by status and days,
 // paged to older runs; new runs appear as the live log reports them.
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
+import { useInfiniteQuery, useQuery, useQueryClient, type InfiniteData, type QueryClient } from '@tanstack/react-query';
 import { api } from '../api/client';
-import type { FlowView } from '../api/types';
+import type { RunView } from '../api/types';
 import { useLang, useT } from '../i18n/i18n';
 import { ErrorBox } from '../pages/ErrorBox';
-import { LiveClient, liveURL } from '../live/liveClient';
+import { subscribeLive } from '../live/liveClient';
 import { runHref } from '../router';
-import { JournalPager, emptyFilter, errorSummary, stepNotNamed, filterProblem, formatDuration, type JournalFilter, type JournalState, type StatusFilter } from './journalModel';
+import { emptyFilter, errorSummary, stepNotNamed, filterProblem, formatDuration, journalQuery, journalRuns, type JournalFilter, type StatusFilter } from './journalModel';
 import { Captured } from './Captured';
 import { StatusText } from './StatusText';
 import { DailyChart, useDailyCounts } from './DailyChart';
+import { keys } from '../query/keys';
 import './runs.css';
 
 const PAGE = 50;
 
+/**
+ * Asks for the newest page again and swaps it in when it arrives (live updates must not blink).
+ * A list the user paged to older runs is left alone unless `all`: it would jump under their eyes.
+ */
+function refreshNewest(qc: QueryClient, flowId: string, all = false) {
+  return qc.invalidateQueries({
+    queryKey: keys.runs(flowId),
+    predicate: (q) => all || ((q.state.data as InfiniteData<RunView[]> | undefined)?.pages.length ?? 0) <= 1,
+  });
+}
+
+const sameFilter = (a: unknown, b: JournalFilter) => JSON.stringify(a) === JSON.stringify(b);
+
 export function JournalPage({ flowId }: { flowId: string }) {
   const t = useT();
   const lang = useLang((s) => s.lang);
-  const [flow, setFlow] = useState<FlowView | null>(null);
-  const [flowError, setFlowError] = useState<unknown>(null);
-  const [state, setState] = useState<JournalState | null>(null);
-  // Errors come in the reader's language; a switch of language reloads the list.
-  const langRef = useRef(lang);
-  langRef.current = lang;
-  const pager = useMemo(() => new JournalPager((q) => api.listRuns(flowId, { ...q, lang: langRef.current }), setState, PAGE), [flowId]);
-  const [chartVersion, setChartVersion] = useState(0);
-  const daily = useDailyCounts(flowId, chartVersion);
-
-  useEffect(() => {
-    api.getFlow(flowId).then(setFlow, setFlowError);
-    void pager.setFilter(emptyFilter);
-  }, [flowId, pager]);
-  const firstLang = useRef(true);
-  useEffect(() => {
-    if (firstLang.current) {
-      firstLang.current = false;
-      return;
-    }
-    void pager.refresh();
-  }, [lang, pager]);
+  const qc = useQueryClient();
+  const flow = useQuery({ queryKey: keys.flow(flowId), queryFn: () => api.getFlow(flowId) });
+  const [filter, setFilterState] = useState<JournalFilter>(emptyFilter);
+  // Errors come in the reader's language: a switch of language asks again, keeping the list on
+  // screen meanwhile (a new filter starts from an empty list).
+  const runs = useInfiniteQuery({
+    ...journalQuery((q) => api.listRuns(flowId, q), flowId, filter, lang, PAGE),
+    placeholderData: (prev, prevQuery) => (prevQuery && sameFilter(prevQuery.queryKey[2], filter) ? prev : undefined),
+  });
+  const daily = useDailyCounts(flowId);
 
   // A finished run shows up without a click, unless the user is reading older pages. A busy flow
   // finishes many runs a second: one reload per second is enough.
@@ -48,24 +51,25 @@ export function JournalPage({ flowId }: { flowId: string }) {
     const soon = () => {
       timer ??= setTimeout(() => {
         timer = null;
-        if (pager.state.runs.length <= PAGE) void pager.refresh();
-        setChartVersion((v) => v + 1);
+        void refreshNewest(qc, flowId);
+        void qc.invalidateQueries({ queryKey: keys.daily(flowId) });
       }, 1000);
     };
-    const live = new LiveClient({
-      url: (since) => liveURL(window.location.origin, flowId, since),
+    const stop = subscribeLive(flowId, {
       onEvent: (ev) => ev.type === 'run_finished' && soon(),
       onGap: soon,
     });
-    live.start();
     return () => {
-      live.stop();
+      stop();
       if (timer !== null) clearTimeout(timer);
     };
-  }, [flowId, pager]);
+  }, [flowId, qc]);
 
-  const filter = state?.filter ?? emptyFilter;
-  const setFilter = (p: Partial<JournalFilter>) => void pager.setFilter({ ...filter, ...p });
+  const setFilter = (p: Partial<JournalFilter>) => setFilterState({ ...filter, ...p });
+  // "Refresh" starts the list over from its newest page.
+  const reload = () => void qc.resetQueries({ queryKey: keys.runPages(flowId, filter, lang), exact: true });
+  const shown = journalRuns(runs.data?.pages, PAGE);
+  const asks = !filterProblem(filter);
   const fmt = (s: string) => new Date(s).toLocaleString(lang);
 
   return (
@@ -73,16 +77,16 @@ export function JournalPage({ flowId }: { flowId: string }) {
       <div className="page-head">
         <h1>
           {t('journal.title')}
-          {flow && <span className="muted">: {flow.name}</span>}
+          {flow.data && <span className="muted">: {flow.data.name}</span>}
         </h1>
         <a href={`#/flows/${encodeURIComponent(flowId)}`}>{t('journal.openEditor')}</a>
       </div>
-      <ErrorBox error={flowError} />
+      <ErrorBox error={flow.error} />
       {daily && (
         <DailyChart data={daily} flowIds={[flowId]} width={14 * 30} height={60} testId="journal-chart"
           onDay={(day) => setFilter({ since: day, until: day })} />
       )}
-      <Captured flowId={flowId} onRun={() => void pager.refresh()} />
+      <Captured flowId={flowId} onRun={() => void refreshNewest(qc, flowId, true)} />
       <div className="filters" data-testid="journal-filters">
         <label>
           {t('journal.status')}
@@ -102,17 +106,17 @@ export function JournalPage({ flowId }: { flowId: string }) {
           {t('journal.until')}
           <input type="date" value={filter.until} onChange={(e) => setFilter({ until: e.target.value })} data-testid="journal-until" />
         </label>
-        <button type="button" onClick={() => void pager.reload()}>{t('journal.refresh')}</button>
+        <button type="button" onClick={reload}>{t('journal.refresh')}</button>
         {(filter.status || filter.since || filter.until) && (
-          <button type="button" className="link" onClick={() => void pager.setFilter(emptyFilter)}>{t('journal.clear')}</button>
+          <button type="button" className="link" onClick={() => setFilterState(emptyFilter)}>{t('journal.clear')}</button>
         )}
       </div>
       {filterProblem(filter) === 'range' && <p className="error">{t('journal.badRange')}</p>}
-      <ErrorBox error={state?.error} />
-      {!state || (state.loading && state.runs.length === 0) ? (
+      <ErrorBox error={runs.error} />
+      {asks && runs.isPending ? (
         <p>{t('common.loading')}</p>
-      ) : state.runs.length === 0 ? (
-        <p className="muted" data-testid="journal-empty">{t('journal.empty')}</p>
+      ) : shown.length === 0 ? (
+        !runs.isError && <p className="muted" data-testid="journal-empty">{t('journal.empty')}</p>
       ) : (
         <table className="list" data-testid="journal">
           <thead>
@@ -125,7 +129,7 @@ export function JournalPage({ flowId }: { flowId: string }) {
             </tr>
           </thead>
           <tbody>
-            {state.runs.map((r) => (
+            {shown.map((r) => (
               <tr key={r.id} data-testid="journal-row" data-run={r.id} data-status={r.status} data-attempts={r.attempts ?? 1}>
                 <td>
                   <a href={runHref(r.id)}>{fmt(r.started_at)}</a>
@@ -146,10 +150,10 @@ export function JournalPage({ flowId }: { flowId: string }) {
           </tbody>
         </table>
       )}
-      {state?.hasMore && (
+      {asks && runs.hasNextPage && (
         <div className="more">
-          <button type="button" onClick={() => void pager.more()} disabled={state.loading} data-testid="journal-more">
-            {state.loading ? t('common.loading') : t('journal.older')}
+          <button type="button" onClick={() => void runs.fetchNextPage()} disabled={runs.isFetchingNextPage} data-testid="journal-more">
+            {runs.isFetchingNextPage ? t('common.loading') : t('journal.older')}
           </button>
         </div>
       )}

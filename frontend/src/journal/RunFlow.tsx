@@ -2,7 +2,7 @@
 // in this run (green delivered, red failed, grey not reached), as the editor's Test paints them.
 // A click on a step scrolls to its details below. Its own small node (the editor's node reads
 // the editor's store); the colours are the editor's (statusClass).
-import { useEffect, useMemo } from 'react';
+import { memo, useEffect, useMemo } from 'react';
 import { Background, Handle, Position, ReactFlow, ReactFlowProvider, type NodeProps } from '@xyflow/react';
 import type { FlowDocument, StepTrace } from '../api/types';
 import { textIn } from '../api/types';
@@ -38,7 +38,8 @@ function RunStepNode({ id, data }: NodeProps<RunNode>) {
   );
 }
 
-const runNodeTypes = { run: RunStepNode };
+// memo(): React Flow renders custom nodes again on every change of its store unless they are.
+const runNodeTypes = { run: memo(RunStepNode) };
 
 /** Nodes of the document with each step's status in the trace ('skipped' when it did not run). */
 export function runGraph(doc: FlowDocument, steps: StepTrace[]) {
@@ -64,6 +65,9 @@ export function runGraph(doc: FlowDocument, steps: StepTrace[]) {
   return { nodes, edges };
 }
 
+/** Made once: React Flow compares its options by identity. */
+const runFit = { maxZoom: 1, padding: 0.15 };
+
 export function RunFlow({ doc, steps, onStep }: { doc: FlowDocument; steps: StepTrace[]; onStep?: (node: string) => void }) {
   const t = useT();
   const load = useCatalog((s) => s.load);
@@ -78,7 +82,7 @@ export function RunFlow({ doc, steps, onStep }: { doc: FlowDocument; steps: Step
   return (
     <div className="run-flow" data-testid="run-flow" aria-label={t('runs.flowPicture')}>
       <ReactFlowProvider>
-        <ReactFlow nodes={nodes} edges={edges} nodeTypes={runNodeTypes} ariaLabelConfig={words} fitView fitViewOptions={{ maxZoom: 1, padding: 0.15 }}
+        <ReactFlow nodes={nodes} edges={edges} nodeTypes={runNodeTypes} ariaLabelConfig={words} fitView fitViewOptions={runFit}
           nodesDraggable={false} nodesConnectable={false} elementsSelectable={false} zoomOnScroll={false} panOnScroll={false}
           preventScrolling={false} onNodeClick={(_, n) => onStep?.(n.id)}>
           <Background />

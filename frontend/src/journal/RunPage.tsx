@@ -1,9 +1,10 @@
 // One run (#/runs/<id>): its trace step by step, with Retry (from the failed step, reusing earlier
 // outputs) and Replay (the stored request from scratch), and a link to the run either produces.
 import { useEffect, useRef, useState } from 'react';
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api/client';
 import { runsApi } from '../api/runs';
-import type { FlowDocument, RunView } from '../api/types';
+import type { RunView } from '../api/types';
 import { useLang, useT } from '../i18n/i18n';
 import { ErrorBox } from '../pages/ErrorBox';
 import { journalHref, runHref } from '../router';
@@ -14,6 +15,7 @@ import { untilText } from './DelayNote';
 import { StepDetail } from './StepDetail';
 import { itemRowsFor } from './items';
 import { RunFlow } from './RunFlow';
+import { keys } from '../query/keys';
 import './runs.css';
 
 type Action = 'retry' | 'replay';
@@ -26,22 +28,28 @@ type Feedback =
 export function RunPage({ id }: { id: string }) {
   const t = useT();
   const lang = useLang((s) => s.lang);
-  const [run, setRun] = useState<RunView | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const qc = useQueryClient();
+  // A switch of language asks again (errors are written in it), showing the run meanwhile.
+  const runQuery = useQuery({ queryKey: keys.run(id, lang), queryFn: () => runsApi.getRun(id, lang), placeholderData: keepPreviousData });
+  const run = runQuery.data ?? null;
+  const error = runQuery.error;
   const [actionError, setActionError] = useState<unknown>(null);
   const [feedback, setFeedback] = useState<Feedback | null>(null);
   const watch = useRef<FollowUp | null>(null);
-  const [doc, setDoc] = useState<FlowDocument | null>(null);
-
-  useEffect(() => {
-    runsApi.getRun(id, lang).then(setRun, setError);
-  }, [id, lang]);
   // The flow's picture; a flow that cannot be read just has none.
   const flowId = run?.flow_id;
-  useEffect(() => {
-    if (flowId) api.getFlow(flowId).then((f) => setDoc(f.document), () => setDoc(null));
-  }, [flowId]);
+  const flow = useQuery({ queryKey: keys.flow(flowId ?? ''), queryFn: () => api.getFlow(flowId ?? ''), enabled: !!flowId });
+  const doc = flow.data?.document ?? null;
   useEffect(() => () => watch.current?.cancel(), [id]);
+
+  // What a retry or replay changes: this run (a retry makes it an earlier attempt), the journal
+  // and its chart.
+  const changed = (flowId: string) => {
+    void qc.invalidateQueries({ queryKey: keys.runAnyLang(id) });
+    void qc.invalidateQueries({ queryKey: keys.runs(flowId) });
+    void qc.invalidateQueries({ queryKey: keys.daily(flowId) });
+    void qc.invalidateQueries({ queryKey: keys.flows(), exact: true });
+  };
 
   const act = async (action: Action) => {
     if (!run?.event_id) return;
@@ -57,7 +65,10 @@ export function RunPage({ id }: { id: string }) {
       setFeedback({ state: 'queued', action });
       watch.current?.cancel();
       watch.current = followUp(run.flow_id, eventId, known,
-        (r) => setFeedback({ state: 'done', action, run: r }),
+        (r) => {
+          setFeedback({ state: 'done', action, run: r });
+          changed(r.flow_id);
+        },
         () => setFeedback({ state: 'lost', action }));
     } catch (err) {
       setFeedback(null);

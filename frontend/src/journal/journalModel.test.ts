@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { InfiniteQueryObserver, QueryClient, type InfiniteData, type InfiniteQueryObserverResult } from '@tanstack/react-query';
 import type { RunFilter } from '../api/client';
 import type { RunView } from '../api/types';
-import { JournalPager, emptyFilter, errorSummary, stepNotNamed, filterProblem, formatDuration, toQuery, type JournalState } from './journalModel';
+import { emptyFilter, errorSummary, stepNotNamed, filterProblem, formatDuration, journalQuery, journalRuns, toQuery, type JournalFilter } from './journalModel';
 
 const iso = (y: number, m: number, d: number) => new Date(y, m - 1, d).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -56,76 +57,96 @@ describe('filterProblem', () => {
   });
 });
 
-describe('JournalPager', () => {
+/** Watches the journal's query as the page does, on a fresh QueryClient. */
+function watch(fetch: (q: RunFilter) => Promise<RunView[]>, filter: JournalFilter, pageSize: number) {
+  const qc = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  const obs = new InfiniteQueryObserver(qc, journalQuery(fetch, 'f', filter, 'en', pageSize));
+  const seen: Array<InfiniteQueryObserverResult<InfiniteData<RunView[]>>> = [];
+  cleanups.push(obs.subscribe((r) => seen.push(r)), () => qc.clear());
+  const shown = () => journalRuns(obs.getCurrentResult().data?.pages, pageSize).map((r) => r.id);
+  const idle = () => until(() => !obs.getCurrentResult().isFetching);
+  return { qc, obs, seen, shown, idle };
+}
+
+const cleanups: Array<() => void> = [];
+afterEach(() => cleanups.splice(0).forEach((f) => f()));
+
+async function until(cond: () => boolean): Promise<void> {
+  while (!cond()) await new Promise((ok) => setTimeout(ok, 1));
+}
+
+describe('journalQuery', () => {
   it('pages to older runs with the before cursor until there are none', async () => {
-    const all = Array.from({ length: 7 }, (_, i) => run(i + 1));
-    const j = journal(all);
-    const p = new JournalPager(j.fetch, () => {}, 3);
-    await p.setFilter(emptyFilter);
-    expect(p.state.runs.map((r) => r.id)).toEqual(['r007', 'r006', 'r005']);
-    expect(p.state.hasMore).toBe(true);
-    await p.more();
+    const j = journal(Array.from({ length: 7 }, (_, i) => run(i + 1)));
+    const w = watch(j.fetch, emptyFilter, 3);
+    await w.idle();
+    await until(() => !!w.obs.getCurrentResult().data);
+    expect(w.shown()).toEqual(['r007', 'r006', 'r005']);
+    expect(w.obs.getCurrentResult().hasNextPage).toBe(true);
+    await w.obs.fetchNextPage();
     expect(j.asked[1].before).toBe('r005');
-    await p.more();
-    expect(p.state.runs.map((r) => r.id)).toEqual(['r007', 'r006', 'r005', 'r004', 'r003', 'r002', 'r001']);
-    expect(p.state.hasMore).toBe(false);
-    await p.more();
+    await w.obs.fetchNextPage();
+    expect(w.shown()).toEqual(['r007', 'r006', 'r005', 'r004', 'r003', 'r002', 'r001']);
+    expect(w.obs.getCurrentResult().hasNextPage).toBe(false);
     expect(j.asked).toHaveLength(3);
+    expect(j.asked.every((q) => q.lang === 'en' && q.limit === 4)).toBe(true);
   });
 
-  it('filters by status and starts over when the filter changes', async () => {
+  it('filters by status, each filter its own list', async () => {
     const j = journal([run(1, 'failed'), run(2), run(3, 'failed'), run(4, 'filtered')]);
-    const p = new JournalPager(j.fetch, () => {}, 10);
-    await p.setFilter({ ...emptyFilter, status: 'failed' });
-    expect(p.state.runs.map((r) => r.id)).toEqual(['r003', 'r001']);
-    await p.setFilter({ ...emptyFilter, status: 'filtered' });
-    expect(p.state.runs.map((r) => r.id)).toEqual(['r004']);
+    const w = watch(j.fetch, { ...emptyFilter, status: 'failed' }, 10);
+    await until(() => !!w.obs.getCurrentResult().data);
+    expect(w.shown()).toEqual(['r003', 'r001']);
+    w.obs.setOptions(journalQuery(j.fetch, 'f', { ...emptyFilter, status: 'filtered' }, 'en', 10));
+    await until(() => w.shown().length === 1);
+    expect(w.shown()).toEqual(['r004']);
   });
 
   it('drops a slow answer for a filter that was replaced', async () => {
     let release: (v: RunView[]) => void = () => {};
-    const calls: RunFilter[] = [];
-    const fetch = (q: RunFilter) => {
-      calls.push(q);
-      if (q.status === 'failed') return new Promise<RunView[]>((ok) => (release = ok));
-      return Promise.resolve([run(2)]);
-    };
-    const p = new JournalPager(fetch, () => {}, 10);
-    const slow = p.setFilter({ ...emptyFilter, status: 'failed' });
-    await p.setFilter({ ...emptyFilter, status: 'success' });
+    const fetch = (q: RunFilter) =>
+      q.status === 'failed' ? new Promise<RunView[]>((ok) => (release = ok)) : Promise.resolve([run(2)]);
+    const w = watch(fetch, { ...emptyFilter, status: 'failed' }, 10);
+    w.obs.setOptions(journalQuery(fetch, 'f', { ...emptyFilter, status: 'success' }, 'en', 10));
+    await until(() => !!w.obs.getCurrentResult().data);
     release([run(1, 'failed')]);
-    await slow;
-    expect(p.state.filter.status).toBe('success');
-    expect(p.state.runs.map((r) => r.id)).toEqual(['r002']);
+    await new Promise((ok) => setTimeout(ok, 10));
+    expect(w.shown()).toEqual(['r002']);
   });
 
   it('refreshes the newest page without emptying the list first', async () => {
     const all = [run(1), run(2)];
     const j = journal(all);
-    const seen: JournalState[] = [];
-    const p = new JournalPager(j.fetch, (s) => seen.push(s), 10);
-    await p.setFilter(emptyFilter);
+    const w = watch(j.fetch, emptyFilter, 10);
+    await until(() => !!w.obs.getCurrentResult().data);
     all.push(run(3));
-    seen.length = 0;
-    await p.refresh();
-    expect(seen.map((s) => s.runs.length)).toEqual([3]);
-    expect(p.state.runs.map((r) => r.id)).toEqual(['r003', 'r002', 'r001']);
+    w.seen.length = 0;
+    await w.qc.invalidateQueries();
+    expect(w.seen.map((r) => r.data?.pages.flat().length)).not.toContain(0);
+    expect(w.seen.map((r) => r.data?.pages.flat().length)).not.toContain(undefined);
+    expect(w.shown()).toEqual(['r003', 'r002', 'r001']);
   });
 
   it('does not ask the server for an impossible date range', async () => {
     const j = journal([run(1)]);
-    const p = new JournalPager(j.fetch, () => {}, 10);
-    await p.setFilter({ status: '', since: '2026-02-01', until: '2026-01-01' });
+    const w = watch(j.fetch, { status: '', since: '2026-02-01', until: '2026-01-01' }, 10);
+    await new Promise((ok) => setTimeout(ok, 10));
     expect(j.asked).toHaveLength(0);
-    expect(p.state.runs).toEqual([]);
+    expect(w.obs.getCurrentResult().fetchStatus).toBe('idle');
+    expect(w.shown()).toEqual([]);
   });
 
-  it('keeps the error of a failed page and reports each change', async () => {
-    const seen: JournalState[] = [];
-    const p = new JournalPager(() => Promise.reject(new Error('server down')), (s) => seen.push(s), 10);
-    await p.setFilter(emptyFilter);
-    expect((p.state.error as Error).message).toBe('server down');
-    expect(seen.map((s) => s.loading)).toEqual([true, false]);
+  it('keeps the error of a failed page', async () => {
+    const w = watch(() => Promise.reject(new Error('server down')), emptyFilter, 10);
+    await until(() => w.obs.getCurrentResult().isError);
+    expect((w.obs.getCurrentResult().error as Error).message).toBe('server down');
+  });
+});
+
+describe('journalRuns', () => {
+  it('shows each page without its look-ahead run, and a run once', () => {
+    expect(journalRuns([[run(5), run(4), run(3)], [run(3), run(2), run(1)]], 2).map((r) => r.id)).toEqual(['r005', 'r004', 'r003', 'r002']);
+    expect(journalRuns(undefined)).toEqual([]);
   });
 });
 

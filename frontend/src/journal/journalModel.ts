@@ -1,8 +1,11 @@
 // The journal's filters and paging, apart from React so they can be tested. The server lists runs
-// newest first; `before=<run id>` pages to older ones. We ask for one run more than we show: if it
-// comes, there is an older page (no empty "load more" click at the end).
+// newest first; `before=<run id>` pages to older ones (TanStack Query keeps the pages). We ask for
+// one run more than we show: if it comes, there is an older page (no empty "load more" click at
+// the end).
 import type { RunFilter } from '../api/client';
 import type { RunView } from '../api/types';
+import { infiniteQueryOptions } from '@tanstack/react-query';
+import { keys } from '../query/keys';
 
 export type StatusFilter = '' | 'success' | 'failed' | 'filtered' | 'waiting';
 
@@ -43,94 +46,36 @@ export function filterProblem(f: JournalFilter): 'range' | null {
   return f.since && f.until && f.since > f.until ? 'range' : null;
 }
 
-export interface JournalState {
-  filter: JournalFilter;
-  runs: RunView[];
-  hasMore: boolean;
-  loading: boolean;
-  error: unknown;
-}
-
 export type Fetch = (q: RunFilter) => Promise<RunView[]>;
 
 /**
- * Keeps the shown runs for a filter. A page that answers after the filter changed is dropped, so a
- * slow answer for "failed" never lands in the list for "success".
+ * The journal's query for one flow, filter and language: pages of runs, newest first, each page
+ * asking for the runs before the last one shown. Each filter and language is its own query, so a
+ * slow answer for "failed" never lands in the list for "success"; an impossible date range asks
+ * nothing.
  */
-export class JournalPager {
-  state: JournalState;
-  private gen = 0;
-  private readonly fetch: Fetch;
-  private readonly pageSize: number;
-  private readonly onChange: (s: JournalState) => void;
+export function journalQuery(fetch: Fetch, flowId: string, filter: JournalFilter, lang: string, pageSize = 50) {
+  return infiniteQueryOptions({
+    queryKey: keys.runPages(flowId, filter, lang),
+    queryFn: ({ pageParam }) => fetch({ ...toQuery(filter, pageSize, pageParam), lang }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last: RunView[]) => (last.length > pageSize ? last[pageSize - 1].id : undefined),
+    enabled: !filterProblem(filter),
+  });
+}
 
-  constructor(fetch: Fetch, onChange: (s: JournalState) => void, pageSize = 50, filter: JournalFilter = emptyFilter) {
-    this.fetch = fetch;
-    this.onChange = onChange;
-    this.pageSize = pageSize;
-    this.state = { filter, runs: [], hasMore: false, loading: false, error: null };
-  }
-
-  private set(p: Partial<JournalState>): void {
-    this.state = { ...this.state, ...p };
-    this.onChange(this.state);
-  }
-
-  /** Applies a filter and loads its newest page (also: reload after a gap, retry or replay). */
-  async setFilter(filter: JournalFilter): Promise<void> {
-    const gen = ++this.gen;
-    this.set({ filter, runs: [], hasMore: false, loading: true, error: null });
-    if (filterProblem(filter)) {
-      this.set({ loading: false });
-      return;
+/** The runs the pages show: each page without its look-ahead run, a run shown once. */
+export function journalRuns(pages: RunView[][] | undefined, pageSize = 50): RunView[] {
+  const seen = new Set<string>();
+  const out: RunView[] = [];
+  for (const page of pages ?? []) {
+    for (const r of page.slice(0, pageSize)) {
+      if (seen.has(r.id)) continue;
+      seen.add(r.id);
+      out.push(r);
     }
-    await this.load(gen, undefined);
   }
-
-  reload(): Promise<void> {
-    return this.setFilter(this.state.filter);
-  }
-
-  /**
-   * Loads the newest page again and swaps it in when it arrives, keeping the list on screen
-   * meanwhile (live updates must not blink). Older pages already shown are dropped.
-   */
-  async refresh(): Promise<void> {
-    if (filterProblem(this.state.filter)) return;
-    const gen = ++this.gen;
-    let page: RunView[];
-    try {
-      page = await this.fetch(toQuery(this.state.filter, this.pageSize));
-    } catch (err) {
-      if (gen === this.gen) this.set({ error: err });
-      return;
-    }
-    if (gen !== this.gen) return;
-    this.set({ runs: page.slice(0, this.pageSize), hasMore: page.length > this.pageSize, loading: false, error: null });
-  }
-
-  /** Loads the next older page, after the last run shown. */
-  async more(): Promise<void> {
-    if (this.state.loading || !this.state.hasMore) return;
-    const last = this.state.runs[this.state.runs.length - 1];
-    this.set({ loading: true, error: null });
-    await this.load(this.gen, last?.id);
-  }
-
-  private async load(gen: number, before: string | undefined): Promise<void> {
-    let page: RunView[];
-    try {
-      page = await this.fetch(toQuery(this.state.filter, this.pageSize, before));
-    } catch (err) {
-      if (gen === this.gen) this.set({ loading: false, error: err });
-      return;
-    }
-    if (gen !== this.gen) return;
-    const hasMore = page.length > this.pageSize;
-    const seen = new Set(this.state.runs.map((r) => r.id));
-    const add = page.slice(0, this.pageSize).filter((r) => !seen.has(r.id));
-    this.set({ runs: [...this.state.runs, ...add], hasMore, loading: false });
-  }
+  return out;
 }
 
 /** A one-line error summary for the list: the first line, cut to a readable length. */

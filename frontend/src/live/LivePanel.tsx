@@ -7,7 +7,7 @@ import { useLang, useT, type MessageKey } from '../i18n/i18n';
 import { StatusText } from '../journal/StatusText';
 import { formatDuration } from '../journal/journalModel';
 import { journalHref, runHref } from '../router';
-import { LiveClient, liveURL, type LiveState } from './liveClient';
+import { subscribeLive, type LiveState } from './liveClient';
 import { appendRows, eventRow, journalRow, rowError, runsWithStepErrors, useLivePanel, type LogRow } from './liveLog';
 import { requestArrived } from '../engine/sampleRefresh';
 import '../journal/runs.css';
@@ -25,8 +25,7 @@ export function LivePanel({ flowId }: { flowId: string }) {
   langRef.current = lang;
 
   useEffect(() => {
-    const live = new LiveClient({
-      url: (since) => liveURL(window.location.origin, flowId, since),
+    return subscribeLive(flowId, {
       onEvent: (ev) => {
         setRows((r) => appendRows(r, [eventRow(ev)]));
         if (ev.type === 'event_received') requestArrived(flowId); // offered as the Test's sample
@@ -42,8 +41,6 @@ export function LivePanel({ flowId }: { flowId: string }) {
         );
       },
     });
-    live.start();
-    return () => live.stop();
   }, [flowId]);
 
   useEffect(() => {

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { AddressInfo } from 'node:net';
-import { LiveClient, backoffDelay, liveURL, type LiveEvent, type LiveState, type SocketLike } from './liveClient';
+import { LiveClient, LiveHub, backoffDelay, liveURL, waitForRequest, type LiveEvent, type LiveState, type SocketLike } from './liveClient';
 
 interface Conn {
   since: string | null;
@@ -166,6 +166,72 @@ describe('LiveClient', () => {
     await new Promise((ok) => setTimeout(ok, 40));
     expect(srv.conns).toHaveLength(1);
     expect(client.state).toBe('stopped');
+  });
+});
+
+describe('LiveHub', () => {
+  const hubFor = (srv: Awaited<ReturnType<typeof startServer>>) =>
+    new LiveHub({ url: (_flow, since) => srv.url(since), socket: nodeSocket, backoff: fast });
+
+  it('serves the live log and a wait for a request on one connection, closed after the last listener leaves', async () => {
+    const srv = await startServer();
+    cleanup.push(srv.close);
+    const hub = hubFor(srv);
+    const log: string[] = [];
+    const states: LiveState[] = [];
+    const stopLog = hub.subscribe('f1', { onEvent: (e) => log.push(`${e.seq} ${e.type}`), onState: (s) => states.push(s) });
+    cleanup.push(stopLog);
+    const first = await srv.connections(1);
+    await until(() => states.includes('open'));
+
+    const arrived: string[] = [];
+    const lateStates: LiveState[] = [];
+    hub.subscribe('f1', { onState: (s) => lateStates.push(s) });
+    waitForRequest('f1', (id) => arrived.push(id), () => arrived.push('failed'), hub);
+    expect(lateStates).toEqual(['open']); // told the state at once
+
+    first.socket.send(ev(1, 'run_started'));
+    first.socket.send(ev(2, 'event_received', { event_id: 'e7' } as Partial<LiveEvent>));
+    first.socket.send(ev(3, 'event_received', { event_id: 'e8' } as Partial<LiveEvent>));
+    await until(() => log.length === 3);
+    expect(arrived).toEqual(['e7']); // the first request only, once
+    expect(srv.conns).toHaveLength(1);
+    expect(hub.flows).toEqual(['f1']);
+
+    stopLog();
+    stopLog(); // twice is harmless
+    expect(hub.flows).toEqual(['f1']); // the late listener is still there
+  });
+
+  it('closes the connection when its last listener leaves, and a wait that is cancelled hears nothing', async () => {
+    const srv = await startServer();
+    cleanup.push(srv.close);
+    const hub = hubFor(srv);
+    const arrived: string[] = [];
+    const w = waitForRequest('f1', (id) => arrived.push(id), () => arrived.push('failed'), hub);
+    const first = await srv.connections(1);
+    w.cancel();
+    expect(hub.flows).toEqual([]);
+    await new Promise((ok) => first.socket.once('close', ok));
+    expect(arrived).toEqual([]);
+  });
+
+  it('keeps waiting for a request across a dropped connection, and gives up when the sign-in ended', async () => {
+    const srv = await startServer();
+    cleanup.push(srv.close);
+    const hub = hubFor(srv);
+    const got: string[] = [];
+    waitForRequest('f1', (id) => got.push(id), () => got.push('failed'), hub);
+    (await srv.connections(1)).socket.close(1013, 'live: too slow');
+    (await srv.connections(2)).socket.send(ev(4, 'event_received', { event_id: 'e9' } as Partial<LiveEvent>));
+    await until(() => got.length === 1);
+    expect(got).toEqual(['e9']);
+
+    waitForRequest('f1', (id) => got.push(id), () => got.push('failed'), hub);
+    (await srv.connections(3)).socket.close(4401, 'signed out');
+    await until(() => got.length === 2);
+    expect(got).toEqual(['e9', 'failed']);
+    expect(hub.flows).toEqual([]); // the next listener connects anew
   });
 });
 

@@ -3,6 +3,9 @@
 // a dropped connection (server restart, "too slow" close 1013, network blip) loses no event and
 // shows none twice. A `gap` event means the events after our cursor are gone: the page reloads its
 // recent runs from the journal and the cursor moves to the gap's seq (see server/live/doc.go).
+//
+// A page opens one connection per flow (LiveHub) and everything on it listens there: the editor's
+// live log, "wait for a test request", the journal's live refresh.
 import type { StepTrace } from '../api/types';
 
 export type LiveEventType = 'event_received' | 'run_started' | 'step_started' | 'step_finished' | 'run_finished' | 'gap';
@@ -18,6 +21,8 @@ export interface LiveEvent {
   /** run_finished, status waiting at a Delay step: when the run goes on */
   until?: string;
   at: string;
+  /** event_received: the stored request's id */
+  event_id?: string;
   /** the failed step's or run's error in each language ("en", "ru") */
   error_text?: Record<string, string>;
 }
@@ -179,4 +184,118 @@ export class LiveClient {
     this.lastSeq = ev.seq;
     this.opts.onEvent(ev);
   }
+}
+
+/** What one part of a page wants from a flow's live log. */
+export interface LiveListener {
+  onEvent?: (ev: LiveEvent) => void;
+  onGap?: (ev: LiveEvent) => void;
+  /** Called with the connection's state at once, then on each change. */
+  onState?: (state: LiveState) => void;
+}
+
+export interface LiveHubOptions {
+  url: (flowId: string, since: number | null) => string;
+  socket?: SocketFactory;
+  backoff?: Backoff;
+  random?: () => number;
+}
+
+interface Shared {
+  client: LiveClient;
+  listeners: Set<LiveListener>;
+}
+
+/**
+ * One live connection per flow, shared by its listeners: opened by the first, closed after the
+ * last leaves. A connection whose credential ended is forgotten, so the next listener (after
+ * signing in again) opens a new one.
+ */
+export class LiveHub {
+  private readonly opts: LiveHubOptions;
+  private readonly shared = new Map<string, Shared>();
+
+  constructor(opts: LiveHubOptions) {
+    this.opts = opts;
+  }
+
+  /** The flows with an open (or reconnecting) connection. */
+  get flows(): string[] {
+    return [...this.shared.keys()];
+  }
+
+  /** Listens to a flow's live log; the returned function stops listening. */
+  subscribe(flowId: string, listener: LiveListener): () => void {
+    let sh = this.shared.get(flowId);
+    if (sh) {
+      sh.listeners.add(listener);
+      listener.onState?.(sh.client.state);
+    } else {
+      const listeners = new Set<LiveListener>([listener]);
+      const each = (f: (l: LiveListener) => void) => [...listeners].forEach((l) => listeners.has(l) && f(l));
+      const client: LiveClient = new LiveClient({
+        url: (since) => this.opts.url(flowId, since),
+        onEvent: (ev) => each((l) => l.onEvent?.(ev)),
+        onGap: (ev) => each((l) => l.onGap?.(ev)),
+        onState: (st) => {
+          if (st === 'ended' && this.shared.get(flowId)?.client === client) this.shared.delete(flowId);
+          each((l) => l.onState?.(st));
+        },
+        socket: this.opts.socket,
+        backoff: this.opts.backoff,
+        random: this.opts.random,
+      });
+      sh = { client, listeners };
+      this.shared.set(flowId, sh);
+      client.start();
+    }
+    const mine = sh;
+    return () => {
+      if (!mine.listeners.delete(listener) || mine.listeners.size > 0) return;
+      mine.client.stop();
+      if (this.shared.get(flowId) === mine) this.shared.delete(flowId);
+    };
+  }
+}
+
+/** The page's hub: connections to its own server. */
+export const liveHub = new LiveHub({ url: (flowId, since) => liveURL(window.location.origin, flowId, since) });
+
+/** Listens to a flow's live log on the page's shared connection. */
+export function subscribeLive(flowId: string, listener: LiveListener): () => void {
+  return liveHub.subscribe(flowId, listener);
+}
+
+export interface Waiting {
+  cancel(): void;
+}
+
+/**
+ * "Wait for a test request": calls onArrived once with the stored request's id ('' from a server
+ * that does not send it) when the flow's webhook stores the next one (active or stopped, the
+ * server announces it as event_received). A dropped connection reconnects without losing the
+ * event; onFailed is called only when the connection cannot come back (the sign-in ended).
+ */
+export function waitForRequest(flowId: string, onArrived: (eventId: string) => void, onFailed: () => void,
+  hub: LiveHub = liveHub): Waiting {
+  let done = false;
+  let stop: (() => void) | null = null;
+  const finish = () => {
+    done = true;
+    stop?.();
+  };
+  stop = hub.subscribe(flowId, {
+    onEvent: (ev) => {
+      if (done || ev.type !== 'event_received') return;
+      finish();
+      onArrived(ev.event_id ?? '');
+    },
+    onState: (st) => {
+      if (done || st !== 'ended') return;
+      finish();
+      onFailed();
+    },
+  });
+  if (done) stop();
+  return { cancel: () => !done && finish() };
 }

@@ -1,7 +1,8 @@
 // The editor: toolbar on top, then the palette, the canvas and the side panel (the selected step's
 // settings first, Test below), and the live log at the bottom. The page owns the flow as the
 // server last answered it (`view`) and the actions that talk to the server: save, start, stop.
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
 import { ReactFlowProvider } from '@xyflow/react';
 import { api } from '../api/client';
 import type { FlowView } from '../api/types';
@@ -22,6 +23,7 @@ import { StartPrompt } from './editor/StartPrompt';
 import type { RunNotice } from './editor/RunSwitch';
 import { useLeaveGuard } from './editor/useLeaveGuard';
 import { flowAddress } from './editor/readyAddress';
+import { keys } from '../query/keys';
 
 function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
@@ -43,7 +45,16 @@ export function EditorPage({ id }: { id: string }) {
   const presets = useCatalog((s) => s.presets);
   const store = useFlowStore;
   const dirty = useFlowStore((s) => s.dirty);
-  const [view, setView] = useState<FlowView | null>(null);
+  const [view, setLoaded] = useState<FlowView | null>(null);
+  // The server's answer to a change (save, start, stop, settings, restore) is the flow as others
+  // now see it too: the cached copy takes it, and the flows list is asked again.
+  const qc = useQueryClient();
+  const setView = useCallback((v: FlowView) => {
+    setLoaded(v);
+    qc.setQueryData(keys.flow(v.id), v);
+    void qc.invalidateQueries({ queryKey: keys.flows(), exact: true });
+    void qc.invalidateQueries({ queryKey: keys.versions(v.id) });
+  }, [qc]);
   const [error, setError] = useState<unknown>(null);
   const [saving, setSaving] = useState(false);
   const [running, setRunning] = useState(false);
@@ -64,7 +75,7 @@ export function EditorPage({ id }: { id: string }) {
     api.getFlow(id).then(
       (v) => {
         if (gone) return;
-        setView(v);
+        setLoaded(v);
         store.getState().load(v.document, v.id, v.webhook_url);
         store.getState().setProblems(v.problems ?? []);
       },

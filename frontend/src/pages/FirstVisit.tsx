@@ -1,20 +1,20 @@
 // What an empty Flows page offers: the built-in templates, one click from each to its form, and
 // the three steps from nothing to requests arriving.
-import { useEffect, useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
 import { api } from '../api/client';
 import { textIn, type Template } from '../api/types';
 import { useLang, useT } from '../i18n/i18n';
 import { templateHref } from '../router';
+import { keys } from '../query/keys';
 
 const SHOWN = 4;
 
 export function FirstVisit({ onEmpty, canEdit }: { onEmpty: () => void; canEdit: boolean }) {
   const t = useT();
   const lang = useLang((s) => s.lang);
-  const [templates, setTemplates] = useState<Template[] | null>(null);
-  useEffect(() => {
-    api.listTemplates().then((l) => setTemplates(l.filter((x) => !x.team)), () => setTemplates([]));
-  }, []);
+  // The built-in ones (a failure shows none: the steps below still lead on).
+  const list = useQuery({ queryKey: keys.templates(), queryFn: api.listTemplates });
+  const templates: Template[] | null = list.data ? list.data.filter((x) => !x.team) : list.error ? [] : null;
   return (
     <section className="first-visit" data-testid="first-visit">
       <h2>{t('runs.firstTitle')}</h2>

@@ -1,7 +1,7 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api/client';
 import { exportURL, runsApi, templateURL } from '../api/runs';
-import type { FlowView } from '../api/types';
 import { useLang, useT } from '../i18n/i18n';
 import { StatusText } from '../journal/StatusText';
 import { DailyChart, useDailyCounts } from '../journal/DailyChart';
@@ -11,44 +11,39 @@ import { go, journalHref } from '../router';
 import { ErrorBox } from './ErrorBox';
 import '../journal/runs.css';
 import { FlowFileError, download, duplicate, importFile, remove, toggle, type FlowsServer } from './flowActions';
+import { useCanEdit } from '../auth/session';
+import { keys } from '../query/keys';
 
 const server: FlowsServer = { ...api, duplicateFlow: runsApi.duplicateFlow, importFlow: runsApi.importFlow };
-import { useCanEdit } from '../auth/session';
 
 export function FlowsPage() {
   const t = useT();
   const canEdit = useCanEdit();
   const lang = useLang((s) => s.lang);
-  const [flows, setFlows] = useState<FlowView[] | null>(null);
+  const qc = useQueryClient();
+  const flows = useQuery({ queryKey: keys.flows(), queryFn: api.listFlows });
   const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState<string | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
+  const daily = useDailyCounts(null); // every flow's days in one request
 
-  const [version, setVersion] = useState(0);
-  const daily = useDailyCounts(null, version); // every flow's days in one request
-  const reload = useCallback(() => {
-    api.listFlows().then(setFlows, setError);
-    setVersion((v) => v + 1);
-  }, []);
-  useEffect(reload, [reload]);
-
-  // Runs one action at a time per flow; the list is reloaded after it (also after a failure).
-  const act = async (key: string, p: () => Promise<unknown>) => {
-    setBusy(key);
-    try {
-      await p();
-      setError(null);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(null);
-      reload();
-    }
-  };
+  // One action at a time per flow; the list and the charts are reloaded after it (also after a
+  // failure: the flow may have changed anyway).
+  const action = useMutation({
+    mutationFn: ({ run }: { flowId: string; run: () => Promise<unknown> }) => run(),
+    onMutate: () => setError(null),
+    onError: setError,
+    onSettled: () => Promise.all([
+      qc.invalidateQueries({ queryKey: keys.flows() }),
+      qc.invalidateQueries({ queryKey: keys.daily(null) }),
+    ]),
+  });
+  const busy = action.isPending ? action.variables.flowId : null;
+  const act = (flowId: string, run: () => Promise<unknown>) => action.mutate({ flowId, run });
 
   const create = async () => {
     try {
       const v = await api.createFlow({ document: emptyDocument(t('flows.newName')) });
+      void qc.invalidateQueries({ queryKey: keys.flows() });
       go(`/flows/${encodeURIComponent(v.id)}`);
     } catch (err) {
       setError(err);
@@ -60,6 +55,7 @@ export function FlowsPage() {
     try {
       const v = await importFile(server, await file.text());
       setError(null);
+      void qc.invalidateQueries({ queryKey: keys.flows() });
       go(`/flows/${encodeURIComponent(v.id)}`);
     } catch (err) {
       setError(err instanceof FlowFileError ? new Error(t(err.reason === 'not_json' ? 'flows.importNotJson' : 'flows.importNotFlow', { file: file.name })) : err);
@@ -81,10 +77,10 @@ export function FlowsPage() {
           <button type="button" className="primary" onClick={create} disabled={!canEdit}>{t('flows.create')}</button>
         </div>
       </div>
-      <ErrorBox error={error} />
-      {flows === null ? (
-        <p>{t('common.loading')}</p>
-      ) : flows.length === 0 ? (
+      <ErrorBox error={error ?? flows.error} />
+      {!flows.data ? (
+        !flows.error && <p>{t('common.loading')}</p>
+      ) : flows.data.length === 0 ? (
         <FirstVisit onEmpty={create} canEdit={canEdit} />
       ) : (
         <table className="list" data-testid="flows">
@@ -99,7 +95,7 @@ export function FlowsPage() {
             </tr>
           </thead>
           <tbody>
-            {flows.map((f) => (
+            {flows.data.map((f) => (
               <tr key={f.id} data-testid="flow-row" data-flow={f.id}>
                 <td>
                   <a href={`#/flows/${encodeURIComponent(f.id)}`}>{f.name || f.id}</a>
@@ -120,19 +116,19 @@ export function FlowsPage() {
                 </td>
                 <td>
                   <div className="row-actions">
-                    <button type="button" disabled={busy === f.id || !canEdit} onClick={() => void act(f.id, () => toggle(server, f))} data-testid="flow-toggle">
+                    <button type="button" disabled={busy === f.id || !canEdit} onClick={() => act(f.id, () => toggle(server, f))} data-testid="flow-toggle">
                       {f.active ? t('flows.stop') : t('flows.start')}
                     </button>
                     <button type="button" onClick={() => go(`/flows/${encodeURIComponent(f.id)}`)}>{t('flows.open')}</button>
                     <button type="button" onClick={() => go(journalHref(f.id).slice(1))} data-testid="flow-journal">{t('flows.journal')}</button>
                     <button type="button" disabled={busy === f.id || !canEdit} data-testid="flow-duplicate"
-                      onClick={() => void act(f.id, () => duplicate(server, f, (name) => t('flows.copyName', { name })))}>
+                      onClick={() => act(f.id, () => duplicate(server, f, (name) => t('flows.copyName', { name })))}>
                       {t('flows.duplicate')}
                     </button>
                     <button type="button" onClick={() => download(exportURL(f.id))} title={t('flows.exportHelp')}>{t('flows.export')}</button>
                     <button type="button" onClick={() => download(templateURL(f.id))} title={t('flows.templateHelp')}>{t('flows.exportTemplate')}</button>
                     <button type="button" className="danger-inline" disabled={busy === f.id || !canEdit} data-testid="flow-delete"
-                      onClick={() => void act(f.id, () => remove(server, f, (q) => window.confirm(q), (name) => t('flows.deleteConfirm', { name })))}>
+                      onClick={() => act(f.id, () => remove(server, f, (q) => window.confirm(q), (name) => t('flows.deleteConfirm', { name })))}>
                       {t('common.delete')}
                     </button>
                   </div>

@@ -1,4 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api/client';
 import { inputHelp, inputLabel, textIn, type FlowView, type Template } from '../api/types';
 import { useLang, useT } from '../i18n/i18n';
@@ -10,6 +11,7 @@ import { useCatalog } from '../store/catalog';
 import { CopyAddress } from './editor/CopyAddress';
 import { flowAddress, triggerPreset } from './editor/readyAddress';
 import { guideSteps } from '../inspector/webhookSetup';
+import { keys } from '../query/keys';
 
 const editorPath = (id: string) => `/flows/${encodeURIComponent(id)}`;
 
@@ -49,6 +51,7 @@ function UseTemplateForm({ tpl, onCancel }: { tpl: Template; onCancel: () => voi
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [created, setCreated] = useState<{ flow: FlowView; started: boolean } | null>(null);
+  const qc = useQueryClient();
 
   // "Create the flow" opens it in the editor; "Create and start" (the form's default, Enter)
   // starts it at once and stays here with the address to paste into the source service.
@@ -60,6 +63,7 @@ function UseTemplateForm({ tpl, onCancel }: { tpl: Template; onCancel: () => voi
     let flow: FlowView;
     try {
       flow = await api.instantiate(tpl.id, name, values);
+      void qc.invalidateQueries({ queryKey: keys.flows() });
     } catch (err) {
       setError(err);
       setBusy(false);
@@ -71,6 +75,7 @@ function UseTemplateForm({ tpl, onCancel }: { tpl: Template; onCancel: () => voi
     }
     try {
       setCreated({ flow: await api.startFlow(flow.id), started: true });
+      void qc.invalidateQueries({ queryKey: keys.flows() });
     } catch (err) {
       setError(err);
       setCreated({ flow, started: false });
@@ -119,36 +124,32 @@ export function TemplatesPage({ openId }: { openId?: string } = {}) {
   const t = useT();
   const canEdit = useCanEdit();
   const lang = useLang((s) => s.lang);
-  const [list, setList] = useState<Template[] | null>(null);
+  const list = useQuery({ queryKey: keys.templates(), queryFn: api.listTemplates });
   const [error, setError] = useState<unknown>(null);
   const [open, setOpen] = useState<string | null>(openId ?? null); // #/templates/<id>: its form, open
-  const reload = () => {
-    setError(null);
-    api.listTemplates().then(setList, setError);
-  };
-  useEffect(reload, []);
+  const loaded = !!list.data;
   useEffect(() => { // opened from a link (the empty Flows page): its card in view
-    if (openId && list) document.querySelector(`[data-testid="template-${CSS.escape(openId)}"]`)?.scrollIntoView({ block: 'center' });
-  }, [openId, list]);
+    if (openId && loaded) document.querySelector(`[data-testid="template-${CSS.escape(openId)}"]`)?.scrollIntoView({ block: 'center' });
+  }, [openId, loaded]);
   return (
     <main className="page">
       <div className="page-head">
         <h1>{t('templates.title')}</h1>
-        <ImportTemplateButton onChanged={reload} onError={setError} />
+        <ImportTemplateButton onError={setError} />
       </div>
-      <ErrorBox error={error} />
-      {list === null ? (
-        <p>{t('common.loading')}</p>
-      ) : list.length === 0 ? (
+      <ErrorBox error={error ?? list.error} />
+      {!list.data ? (
+        !list.error && <p>{t('common.loading')}</p>
+      ) : list.data.length === 0 ? (
         <p className="muted">{t('templates.empty')}</p>
       ) : (
         <div className="cards">
-          {list.map((tpl) => (
+          {list.data.map((tpl) => (
             <article className="card" key={tpl.id} data-testid={`template-${tpl.id}`}>
               <h2>{textIn(tpl.title, lang)}</h2>
               {tpl.target && <div className="muted small">{tpl.source ? t('templates.source', { source: tpl.source, target: tpl.target }) : t('words.anySource', { target: tpl.target })}</div>}
               <p>{textIn(tpl.description, lang)}</p>
-              <TemplateCardActions tpl={tpl} onChanged={reload} onError={setError} />
+              <TemplateCardActions tpl={tpl} onError={setError} />
               {open === tpl.id ? (
                 <UseTemplateForm tpl={tpl} onCancel={() => setOpen(null)} />
               ) : (

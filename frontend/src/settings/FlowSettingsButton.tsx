@@ -3,6 +3,7 @@
 // is the flow's Reply step.)
 // Saved on their own with the flow's saved document, so unsaved canvas edits stay unsaved.
 import { useEffect, useState } from 'react';
+import { useMutation } from '@tanstack/react-query';
 import { api } from '../api/client';
 import type { FlowView } from '../api/types';
 import { useT, type MessageKey } from '../i18n/i18n';
@@ -37,8 +38,14 @@ function SettingsDialog({ view, canEdit, onSaved, onClose }: Props & { onClose()
   const t = useT();
   const [form, setForm] = useState<SettingsForm>(() => toForm(view.settings));
   const [problems, setProblems] = useState<SettingsProblem[]>([]);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  // The editor takes the answer (onSaved), which also refreshes what shows the flow elsewhere.
+  const saving = useMutation({
+    mutationFn: (settings: Record<string, unknown>) => api.updateFlow(view.id, { document: view.document, settings }),
+    onSuccess: (v) => {
+      onSaved(v);
+      onClose();
+    },
+  });
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
@@ -46,20 +53,10 @@ function SettingsDialog({ view, canEdit, onSaved, onClose }: Props & { onClose()
     return () => window.removeEventListener('keydown', onKey);
   }, [onClose]);
 
-  const save = async () => {
+  const save = () => {
     const { settings, problems } = fromForm(form, view.settings);
     setProblems(problems);
-    if (!settings) return;
-    setBusy(true);
-    setError(null);
-    try {
-      onSaved(await api.updateFlow(view.id, { document: view.document, settings }));
-      onClose();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    if (settings) saving.mutate(settings);
   };
 
   const field = (key: keyof SettingsForm, label: MessageKey, help?: MessageKey, multiline = false) => {
@@ -89,7 +86,7 @@ function SettingsDialog({ view, canEdit, onSaved, onClose }: Props & { onClose()
       <div className="modal" role="dialog" aria-modal="true" aria-label={t('settings.title')} onClick={(e) => e.stopPropagation()}
         data-testid="settings">
         <h2>{t('settings.title')}</h2>
-        <ErrorBox error={error} />
+        <ErrorBox error={saving.error} />
         <fieldset>
           <legend>{t('settings.mail')}</legend>
           {field('recipients', 'settings.recipients', 'settings.recipientsHelp', true)}
@@ -114,7 +111,7 @@ function SettingsDialog({ view, canEdit, onSaved, onClose }: Props & { onClose()
         </fieldset>
         <div className="row-actions">
           {canEdit && (
-            <button type="button" className="primary" onClick={save} disabled={busy} data-testid="settings-save">{t('settings.save')}</button>
+            <button type="button" className="primary" onClick={save} disabled={saving.isPending} data-testid="settings-save">{t('settings.save')}</button>
           )}
           <button type="button" onClick={onClose}>{t('common.cancel')}</button>
         </div>

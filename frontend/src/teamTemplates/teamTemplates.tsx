@@ -1,6 +1,7 @@
 // The team's own templates: "save as template" in the editor, and export / import / delete in
 // the gallery (built-in templates can be exported too).
 import { useRef, useState } from 'react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { call } from '../api/client';
 import type { FlowDocument, Template } from '../api/types';
 import { promotable } from './promotable';
@@ -9,6 +10,7 @@ import { fieldPathLabel } from '../i18n/fieldLabel';
 import { useCatalog } from '../store/catalog';
 import { go } from '../router';
 import { useCanEdit } from '../auth/session';
+import { keys } from '../query/keys';
 
 const enc = encodeURIComponent;
 
@@ -32,6 +34,7 @@ export function SaveAsTemplateButton({ flowId, defaultName, dirty, getDocument, 
   const [open, setOpen] = useState(false);
   const [name, setName] = useState(defaultName);
   const [picked, setPicked] = useState<Record<string, string>>({}); // "node field" → input key
+  const qc = useQueryClient();
   const doc = open ? getDocument() : null;
   const values = doc ? promotable(doc) : [];
   const nodeOf = (id: string) => doc?.nodes.find((n) => n.id === id);
@@ -43,6 +46,7 @@ export function SaveAsTemplateButton({ flowId, defaultName, dirty, getDocument, 
       .map((v) => ({ node: v.node, field: v.field, key: picked[`${v.node} ${v.field}`] || v.key }));
     try {
       await call<Template>('POST', `/api/flows/${enc(flowId)}/save-template`, { name, inputs });
+      await qc.invalidateQueries({ queryKey: keys.templates() });
       setOpen(false);
       go('/templates');
     } catch (err) {
@@ -95,15 +99,22 @@ export function SaveAsTemplateButton({ flowId, defaultName, dirty, getDocument, 
 }
 
 /** Under a template card: export (any), delete (team templates, editors). */
-export function TemplateCardActions({ tpl, onChanged, onError }: { tpl: Template; onChanged(): void; onError(err: unknown): void }) {
+export function TemplateCardActions({ tpl, onError }: { tpl: Template; onError(err: unknown): void }) {
   const t = useT();
   const canEdit = useCanEdit();
+  const qc = useQueryClient();
+  const del = useMutation({
+    mutationFn: () => teamTemplatesApi.deleteTemplate(tpl.id),
+    onMutate: () => onError(null), // an earlier error is old news
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.templates() }),
+    onError,
+  });
   return (
     <div className="small">
       {tpl.team && <span className="badge" data-testid="team-template">{t('teamTemplates.badge')}</span>}{' '}
       <a href={teamTemplatesApi.exportURL(tpl.id)} download={`${tpl.id}.template.json`}>{t('teamTemplates.export')}</a>{' '}
       {tpl.team && canEdit && (
-        <button type="button" className="link" onClick={() => teamTemplatesApi.deleteTemplate(tpl.id).then(onChanged, onError)}>
+        <button type="button" className="link" onClick={() => del.mutate()} disabled={del.isPending}>
           {t('teamTemplates.delete')}
         </button>
       )}
@@ -112,35 +123,33 @@ export function TemplateCardActions({ tpl, onChanged, onError }: { tpl: Template
 }
 
 /** Gallery header: import a template file exported from another team or instance. */
-export function ImportTemplateButton({ onChanged, onError }: { onChanged(): void; onError(err: unknown): void }) {
+export function ImportTemplateButton({ onError }: { onError(err: unknown): void }) {
   const t = useT();
   const canEdit = useCanEdit();
   const input = useRef<HTMLInputElement>(null);
-  const [busy, setBusy] = useState(false);
-  const pick = async (file: File | undefined) => {
-    if (!file) return;
-    setBusy(true);
-    try {
+  const qc = useQueryClient();
+  const imp = useMutation({
+    mutationFn: async (file: File) => {
       let doc: unknown;
       try {
         doc = JSON.parse(await file.text());
       } catch {
         throw new Error(t('teamTemplates.notJSON'));
       }
-      await teamTemplatesApi.importTemplate(doc);
-      onChanged();
-    } catch (err) {
-      onError(err);
-    } finally {
-      setBusy(false);
+      return teamTemplatesApi.importTemplate(doc);
+    },
+    onMutate: () => onError(null), // an earlier error is old news
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.templates() }),
+    onError,
+    onSettled: () => {
       if (input.current) input.current.value = '';
-    }
-  };
+    },
+  });
   return (
     <label className="button">
       {t('teamTemplates.import')}
-      <input ref={input} type="file" accept="application/json,.json" hidden disabled={!canEdit || busy}
-        data-testid="template-import" onChange={(e) => void pick(e.target.files?.[0])} />
+      <input ref={input} type="file" accept="application/json,.json" hidden disabled={!canEdit || imp.isPending}
+        data-testid="template-import" onChange={(e) => e.target.files?.[0] && imp.mutate(e.target.files[0])} />
     </label>
   );
 }

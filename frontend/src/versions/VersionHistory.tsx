@@ -1,10 +1,12 @@
 // Version history: every save is a version. The user can look at one (its steps and the document)
 // and restore it, which saves it as a new version and reloads the editor.
 import { useEffect, useState } from 'react';
-import { runsApi, type VersionInfo } from '../api/runs';
-import type { FlowDocument, FlowView } from '../api/types';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { runsApi } from '../api/runs';
+import type { FlowView } from '../api/types';
 import { useLang, useT } from '../i18n/i18n';
 import { ErrorBox } from '../pages/ErrorBox';
+import { keys } from '../query/keys';
 import '../journal/runs.css';
 
 interface Props {
@@ -28,14 +30,31 @@ export function VersionHistory(props: Props) {
 function VersionDialog({ flowId, current, dirty, onRestored, onClose }: Props & { onClose: () => void }) {
   const t = useT();
   const lang = useLang((s) => s.lang);
-  const [list, setList] = useState<VersionInfo[] | null>(null);
-  const [shown, setShown] = useState<{ version: number; document: FlowDocument } | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-
-  useEffect(() => {
-    runsApi.versions(flowId).then((vs) => setList([...vs].sort((a, b) => b.version - a.version)), setError);
-  }, [flowId]);
+  const qc = useQueryClient();
+  const versions = useQuery({
+    queryKey: keys.versions(flowId),
+    queryFn: () => runsApi.versions(flowId).then((vs) => [...vs].sort((a, b) => b.version - a.version)),
+  });
+  const list = versions.data;
+  const [picked, setPicked] = useState<number | null>(null);
+  const shownQuery = useQuery({
+    queryKey: keys.version(flowId, picked ?? 0),
+    queryFn: () => runsApi.version(flowId, picked ?? 0),
+    enabled: picked !== null,
+    placeholderData: keepPreviousData, // the one shown stays until the next arrives
+    staleTime: Infinity, // a version never changes
+  });
+  const shown = shownQuery.data ?? null;
+  const restoring = useMutation({
+    mutationFn: (v: number) => runsApi.restoreVersion(flowId, v),
+    onSuccess: (fv) => {
+      void qc.invalidateQueries({ queryKey: keys.versions(flowId) });
+      void qc.invalidateQueries({ queryKey: keys.flows() });
+      onRestored(fv);
+      onClose();
+    },
+  });
+  const error = restoring.error ?? shownQuery.error ?? versions.error;
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
@@ -43,28 +62,14 @@ function VersionDialog({ flowId, current, dirty, onRestored, onClose }: Props & 
     return () => window.removeEventListener('keydown', onKey);
   }, [onClose]);
 
-  const view = async (v: number) => {
-    setError(null);
-    try {
-      setShown(await runsApi.version(flowId, v));
-    } catch (err) {
-      setError(err);
-    }
+  const view = (v: number) => {
+    restoring.reset();
+    setPicked(v);
   };
 
-  const restore = async (v: number) => {
+  const restore = (v: number) => {
     if (!window.confirm(t(dirty ? 'versions.confirmDirty' : 'versions.confirm', { version: v }))) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const fv = await runsApi.restoreVersion(flowId, v);
-      onRestored(fv);
-      onClose();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    restoring.mutate(v);
   };
 
   return (
@@ -76,20 +81,20 @@ function VersionDialog({ flowId, current, dirty, onRestored, onClose }: Props & 
         </div>
         <ErrorBox error={error} />
         {!list ? (
-          <p>{t('common.loading')}</p>
+          !versions.error && <p>{t('common.loading')}</p>
         ) : (
           <div className="versions">
             <ul className="plain">
               {list.map((v) => (
                 <li key={v.version} className={v.version === current ? 'current' : ''} data-testid={`version-${v.version}`}>
-                  <button type="button" className="link" onClick={() => void view(v.version)}>
+                  <button type="button" className="link" onClick={() => view(v.version)}>
                     {t('versions.version', { version: v.version })}
                   </button>
                   <span className="muted small">{new Date(v.created_at).toLocaleString(lang)}</span>
                   {v.version === current ? (
                     <span className="badge on">{t('versions.current')}</span>
                   ) : (
-                    <button type="button" onClick={() => void restore(v.version)} disabled={busy} data-testid={`version-restore-${v.version}`}>
+                    <button type="button" onClick={() => restore(v.version)} disabled={restoring.isPending} data-testid={`version-restore-${v.version}`}>
                       {t('versions.restore')}
                     </button>
                   )}
