@@ -61,8 +61,8 @@ export async function startServer(extraEnv = {}, { owner: withOwner = true } = {
     } catch {
       /* not listening yet */
     }
-    if (i > 300) throw new Error('hookflow did not answer /healthz within 30 s');
-    await new Promise((r) => setTimeout(r, 100));
+    if (i > 600) throw new Error('hookflow did not answer /healthz within 30 s');
+    await new Promise((r) => setTimeout(r, 50));
   }
   // The first signup of an empty instance becomes its owner.
   const owner = { email: 'owner@example.com', password: 'owner password 1' };
@@ -161,7 +161,20 @@ export async function newPage(browser, { lang = 'en', forceLang = true } = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: lang === 'ru' ? 'ru-RU' : 'en-US' });
   // Tests read English labels; a test of the language switch itself leaves the choice alone.
   if (forceLang) await context.addInitScript((l) => localStorage.setItem('hookflow.lang', l), lang);
-  const page = await context.newPage();
+  const page = watch(await context.newPage());
+  page.lang = lang;
+  return page;
+}
+
+/** Another tab of page's browser context: signed in as page is, with its language and cache. */
+export async function openTab(page) {
+  const tab = watch(await page.context().newPage());
+  tab.lang = page.lang;
+  return tab;
+}
+
+// Records the page's console errors and failed requests in page.problems (see assertNoPageErrors).
+function watch(page) {
   const problems = [];
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   page.on('console', (msg) => {
@@ -174,7 +187,6 @@ export async function newPage(browser, { lang = 'en', forceLang = true } = {}) {
     if (res.status() >= 400) problems.push(`HTTP ${res.status()} for ${res.request().method()} ${res.url()}`);
   });
   page.problems = problems;
-  page.lang = lang;
   return page;
 }
 
@@ -301,15 +313,18 @@ export function withServerAndBrowser(use, { env = {}, targets = {} } = {}) {
   let server, browser;
   const started = {};
   before(async () => {
-    server = await startServer(env);
-    browser = await startBrowser();
-    for (const [name, reply] of Object.entries(targets)) started[name] = await startTarget(reply ?? undefined);
+    // Started side by side: none waits for another.
+    const serving = startServer(env);
+    const launching = startBrowser();
+    await Promise.all(Object.entries(targets).map(async ([name, reply]) => (started[name] = await startTarget(reply ?? undefined))));
+    // Whatever started is kept for after() to stop, even when the other failed.
+    const [s, b] = await Promise.allSettled([serving, launching]);
+    [server, browser] = [s.value, b.value];
+    for (const r of [s, b]) if (r.status === 'rejected') throw r.reason;
     use(server, browser, started);
   });
   after(async () => {
-    await browser?.close();
-    await server?.stop();
-    for (const target of Object.values(started)) await target.stop();
+    await Promise.all([browser?.close(), server?.stop(), ...Object.values(started).map((target) => target.stop())]);
   });
 }
 

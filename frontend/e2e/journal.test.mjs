@@ -60,8 +60,8 @@ test('a lead that failed twice and then went through is one row: успешно,
   await page.getByTestId('journal-chart').waitFor();
   await page.getByTestId('journal-empty').waitFor();
 
-  // The editor's live log follows the same request, in Russian too.
-  const editor = await h.signedInPage(browser, server, { lang: 'ru' });
+  // The editor's live log follows the same request, in Russian too, in a second tab.
+  const editor = await h.openTab(page);
   await editor.goto(`${server.url}/#/flows/${flow.id}`);
   await editor.getByTestId('live-toggle').click();
   await editor.locator('[data-testid="live-state"]', { hasText: 'подключено' }).waitFor();
