@@ -81,8 +81,8 @@ test('steps dropped from the palette join the flow by themselves and say what th
   assert.equal(await filter.locator('.handle-true').innerText(), 'yes');
   assert.equal(await filter.locator('.handle-false').innerText(), 'no');
   // Handles are big enough to hit.
-  const h = await filter.locator('.handle-true').boundingBox();
-  assert.ok(h.width >= 14 && h.height >= 14, `handle is ${h.width}×${h.height}`);
+  const handle = await filter.locator('.handle-true').boundingBox();
+  assert.ok(handle.width >= 14 && handle.height >= 14, `handle is ${handle.width}×${handle.height}`);
 
   // The keyboard way: Enter on a palette item adds the step under the selected one, joined to it.
   await page.getByTestId('node-http1').click();
