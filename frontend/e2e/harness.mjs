@@ -339,10 +339,21 @@ export async function until(what, cond, ms = 15_000) {
   }
 }
 
-/** A fresh page (newPage's options) signed in as the owner, or as user when given. */
+/**
+ * A fresh page (newPage's options) signed in as the owner, or as user when given. The first one
+ * of a server signs in through the form; later ones of the owner start with the session cookies
+ * it got (as a browser that signed in before does), and open the flows list signed in.
+ */
 export async function signedInPage(browser, server, options = {}, user = server.owner) {
   const page = await newPage(browser, options);
+  if (user === server.owner && server.ownerCookies) {
+    await page.context().addCookies(server.ownerCookies);
+    await page.goto(server.url + '/');
+    await page.getByTestId('signout').waitFor();
+    return page;
+  }
   await signIn(page, server, user);
+  if (user === server.owner) server.ownerCookies = await page.context().cookies();
   return page;
 }
 
