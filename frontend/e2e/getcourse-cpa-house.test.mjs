@@ -143,13 +143,7 @@ test('a user builds GetCourse → CPA.House by dragging nodes, tests it, starts 
   assert.equal(res.status, 200, 'the webhook is accepted');
   await page.locator('[data-testid="live-row"][data-kind="run_finished"][data-status="success"]').waitFor();
   assert.equal(cpa.received.length, 1, 'CPA.House got the lead');
-  const lead = new URLSearchParams(cpa.received[0].body);
-  assert.equal(cpa.received[0].method, 'POST');
-  assert.equal(cpa.received[0].url, '/method/send_order');
-  assert.equal(lead.get('phone'), '89120001122');
-  assert.equal(lead.get('name'), 'Ivan');
-  assert.equal(lead.get('sub_id_4'), 'ivan@example.com');
-  assert.equal(lead.get('sub_id_1'), 'Omsk');
+  h.assertPostedForm(cpa, 0, '/method/send_order', { phone: '89120001122', name: 'Ivan', sub_id_4: 'ivan@example.com', sub_id_1: 'Omsk' });
 
   // The journal lists the run; its detail shows what CPA.House received and answered.
   await page.getByTestId('editor-journal').click();

@@ -432,6 +432,23 @@ export async function createFlow(server, document, { draft = true } = {}) {
   return res.body;
 }
 
+/** Opens the template gallery and waits for the card of template id; returns the card. */
+export async function templateCard(page, server, id) {
+  await page.goto(server.url + '/#/templates');
+  const card = page.getByTestId(`template-${id}`);
+  await card.waitFor();
+  return card;
+}
+
+/** Asserts a stand-in's request i was a POST to path with these form fields (among others). */
+export function assertPostedForm(target, i, path, fields) {
+  const got = target.received[i];
+  assert.equal(got.method, 'POST');
+  assert.equal(got.url, path);
+  const form = new URLSearchParams(got.body);
+  for (const [key, value] of Object.entries(fields)) assert.equal(form.get(key), value, `${key} in ${got.body}`);
+}
+
 /** Opens a flow in the editor and waits for its step `node` to show. */
 export async function openFlow(page, server, id, node) {
   await page.goto(`${server.url}/#/flows/${id}`);

@@ -10,9 +10,7 @@ h.withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 test('the Tilda → Bitrix24 template guides, creates and previews a flow with the services badged', async () => {
   const page = await h.signedInPage(browser, server);
-  await page.goto(server.url + '/#/templates');
-  const card = page.getByTestId('template-tilda-bitrix24');
-  await card.waitFor();
+  const card = await h.templateCard(page, server, 'tilda-bitrix24');
   await card.getByRole('button', { name: 'Use this template' }).click();
   const form = page.getByTestId('use-tilda-bitrix24');
   const guide = form.getByTestId('template-guide');

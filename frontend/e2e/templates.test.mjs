@@ -10,9 +10,7 @@ h.withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 test('the U-ON → Offerrum template previews with the sample answer and shows the parsed fields', async () => {
   const page = await h.signedInPage(browser, server);
-  await page.goto(server.url + '/#/templates');
-  const card = page.getByTestId('template-uon-offerrum');
-  await card.waitFor();
+  const card = await h.templateCard(page, server, 'uon-offerrum');
   await h.assertNoHorizontalOverflow(page);
   await h.screenshot(page, 'templates.png');
   await card.getByRole('button', { name: 'Use this template' }).click();
