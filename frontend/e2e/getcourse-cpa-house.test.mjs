@@ -94,8 +94,7 @@ test('a user builds GetCourse → CPA.House by dragging nodes, tests it, starts 
   const hookUrl = ready.split('?')[0];
 
   // Wait for a test request: GetCourse's first real call arrives while the flow is stopped.
-  await page.getByTestId('wait-request').click();
-  await page.getByTestId('waiting').waitFor();
+  await h.waitForTestRequest(page);
   const first = new URLSearchParams({ email: 'olga@example.com', phone: '+7 912 555-44-33', first_name: 'Olga', city: 'Kazan' });
   assert.equal((await fetch(`${hookUrl}?${first}`)).status, 202, 'a stopped flow keeps the request as a sample');
   await page.getByTestId('arrived-request').getByText('Kazan').first().waitFor();

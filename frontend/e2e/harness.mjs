@@ -432,6 +432,22 @@ export async function createFlow(server, document, { draft = true } = {}) {
   return res.body;
 }
 
+/**
+ * Clicks "Wait for a test request" on the webhook's panel and waits until the panel says it
+ * waits and its socket to the flow's live log has been made. The panel says "waiting" as it opens
+ * the socket, and a request the server stores before it listens is not announced to the panel;
+ * waiting for the socket narrows that gap (the page tells no more: the server sends nothing on
+ * connecting).
+ */
+export async function waitForTestRequest(page) {
+  const socket = page.waitForEvent('websocket', { predicate: (ws) => /\/api\/flows\/[^/]+\/live/.test(ws.url()) });
+  await page.getByTestId('wait-request').click();
+  await page.getByTestId('waiting').waitFor();
+  const ws = await socket;
+  // A closed socket ends the wait with a message instead: fail here, saying so.
+  assert.equal(ws.isClosed(), false, 'the live log connection closed at once');
+}
+
 /** Opens the template gallery and waits for the card of template id; returns the card. */
 export async function templateCard(page, server, id) {
   await page.goto(server.url + '/#/templates');

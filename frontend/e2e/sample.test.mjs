@@ -67,8 +67,7 @@ test('a new flow: GetCourse fills the sample form, a real request becomes the sa
   // GetCourse calls the webhook for real; the flow is stopped, so the request is kept.
   await page.getByTestId('node-trigger').click();
   hookUrl = (await page.getByTestId('webhook-ready-url').inputValue()).split('?')[0];
-  await page.getByTestId('wait-request').click();
-  await page.getByTestId('waiting').waitFor();
+  await h.waitForTestRequest(page);
   const sent = new URLSearchParams({ id: '900001', email: 'olga@example.com', phone: '+7 912 555-44-33', first_name: 'Ольга', city: 'Казань' });
   assert.equal((await fetch(`${hookUrl}?${sent}`)).status, 202, 'a stopped flow keeps the request as a sample');
   await page.getByTestId('arrived-request').waitFor();
