@@ -307,7 +307,8 @@ export async function expectNodeStatus(page, ids, status) {
 /**
  * Starts a server, a browser and the named stand-in targets ({name: reply}, null for the default
  * answer) before the file's tests and stops them after; `use` gets them once started (a test
- * file keeps them in its own variables): use(server, browser, {name: target}).
+ * file keeps them in its own variables): use(server, browser, {name: target}), awaited, so a
+ * file's own set-up that needs them goes there (a file's before hooks may run side by side).
  */
 export function withServerAndBrowser(use, { env = {}, targets = {} } = {}) {
   let server, browser;
@@ -321,7 +322,7 @@ export function withServerAndBrowser(use, { env = {}, targets = {} } = {}) {
     const [s, b] = await Promise.allSettled([serving, launching]);
     [server, browser] = [s.value, b.value];
     for (const r of [s, b]) if (r.status === 'rejected') throw r.reason;
-    use(server, browser, started);
+    await use(server, browser, started);
   });
   after(async () => {
     await Promise.all([browser?.close(), server?.stop(), ...Object.values(started).map((target) => target.stop())]);

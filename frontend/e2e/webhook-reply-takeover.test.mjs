@@ -10,15 +10,15 @@
 // The answer is a flow's Reply step now: the flows are made as an older client makes them (with
 // the reply setting, which the server stores as the step), started so that the step answers, and
 // the types written into the step's settings in the database.
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import * as h from './harness.mjs';
 
 let server, browser, attacker;
-h.withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
-before(async () => {
+h.withServerAndBrowser(async (s, b) => {
+  [server, browser] = [s, b];
   attacker = await joinAndMakeOwnTeam();
 });
 
