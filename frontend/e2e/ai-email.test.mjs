@@ -4,32 +4,15 @@
 // it and the key hidden — and continues with the sample answer. Nothing is sent.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  assertNoHorizontalOverflow,
-  assertNoPageErrors,
-  dragKindToCanvas,
-  expectNodeStatus,
-  newPage,
-  runPreview,
-  screenshot,
-  signIn,
-  withServerAndBrowser,
-} from './harness.mjs';
+import * as h from './harness.mjs';
 
 let server, browser;
-withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
+h.withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 test('the AI step in Russian: built from the palette, checked as typed, tested with its sample answer', async () => {
-  const page = await newPage(browser, { lang: 'ru' });
-  await signIn(page, server);
-  await page.getByRole('button', { name: 'Новый сценарий' }).click();
-  await page.getByTestId('palette').waitFor();
-  await page.locator('.palette-item[data-kind="ai_text"]').getByText('ИИ: текст').waitFor();
-  await page.locator('.palette-item[data-kind="email"]').getByText('Письмо').waitFor();
-
-  await dragKindToCanvas(page, 'webhook', 200, 40);
-  await dragKindToCanvas(page, 'ai_text', 200, 190);
-  await page.getByTestId('node-ai_text1').waitFor();
+  const page = await h.signedInPage(browser, server, { lang: 'ru' });
+  await h.openNewFlow(page, { palette: { ai_text: 'ИИ: текст', email: 'Письмо' } });
+  await h.dropSteps(page, ['webhook', 'ai_text'], { dy: 150 });
   await page.getByTestId('node-webhook1').click();
   await page.locator('[id="f-preset"]').selectOption('tilda.form');
 
@@ -43,12 +26,11 @@ test('the AI step in Russian: built from the palette, checked as typed, tested w
   await page.locator('[id="f-api_key"]').fill('sk-e2e-secret-5521');
   await page.getByTestId('code-sample_answer').locator('.cm-content').click();
   await page.keyboard.type('{"class": "hot"}');
-  await page.locator('[data-testid="problems-count"].problems-none').waitFor({ timeout: 10_000 });
+  await h.noProblems(page);
   await page.getByTestId('node-summary-ai_text1').getByText('ответ полями JSON', { exact: false }).waitFor();
 
   // Test with Tilda's example: the request is shown, not sent, and the sample answer goes on.
-  await runPreview(page);
-  await expectNodeStatus(page, ['webhook1', 'ai_text1'], 'success');
+  await h.previewShows(page, ['webhook1', 'ai_text1']);
   await page.getByTestId('node-ai_text1').click();
   const step = page.getByTestId('step');
   await step.getByText('https://api.openai.com/v1/chat/completions', { exact: false }).first().waitFor();
@@ -58,7 +40,7 @@ test('the AI step in Russian: built from the palette, checked as typed, tested w
   await page.getByTestId('step-output').getByText('hot', { exact: false }).first().waitFor();
   assert.ok(!(await step.innerText()).includes('sk-e2e-secret-5521'), 'the API key is hidden in the Test');
 
-  await assertNoHorizontalOverflow(page);
-  await screenshot(page, 'ai-step-preview.png');
-  assertNoPageErrors(page);
+  await h.assertNoHorizontalOverflow(page);
+  await h.screenshot(page, 'ai-step-preview.png');
+  h.assertNoPageErrors(page);
 });

@@ -3,18 +3,10 @@
 // connects, and an empty canvas says what to drag first — in English and in Russian.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  assertNoHorizontalOverflow,
-  assertNoPageErrors,
-  dragKindToCanvas,
-  newPage,
-  screenshot,
-  signIn,
-  withServerAndBrowser,
-} from './harness.mjs';
+import * as h from './harness.mjs';
 
 let server, browser;
-withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
+h.withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 const edge = (page, from, to) => page.locator(`.react-flow__edge[data-id^="${from}->${to}"]`);
 
@@ -39,24 +31,21 @@ async function dragLineToBody(page, from, to, handle = '.react-flow__handle.sour
 }
 
 test('steps dropped from the palette join the flow by themselves and say what they do (en)', async () => {
-  const page = await newPage(browser);
-  await signIn(page, server);
-  await page.getByRole('button', { name: 'New flow' }).click();
-  await page.getByTestId('palette').waitFor();
+  const page = await h.signedInPage(browser, server);
+  await h.openNewFlow(page);
 
   // An empty canvas says what to drag first.
   const hint = page.getByTestId('canvas-empty');
   await hint.getByText('Start with where the data comes from').waitFor();
   assert.match(await hint.innerText(), /Drag «Webhook»/);
-  await screenshot(page, 'canvas-empty.png');
+  await h.screenshot(page, 'canvas-empty.png');
 
   // Four drops and no line drawn by hand: each new step joins the one dropped before it.
   let actions = 0;
-  await dragKindToCanvas(page, 'webhook', 300, 40); actions++;
+  const act = (fn) => (actions++, fn());
+  await h.dropSteps(page, ['webhook'], { act, x: 300 });
   await hint.waitFor({ state: 'detached' });
-  await dragKindToCanvas(page, 'form_encode', 300, 190); actions++;
-  await dragKindToCanvas(page, 'http', 300, 340); actions++;
-  await dragKindToCanvas(page, 'filter', 300, 490); actions++;
+  await h.dropSteps(page, [['form_encode', 300, 190], ['http', 300, 340], ['filter', 300, 490]], { act });
   for (const [from, to] of [['webhook1', 'form_encode1'], ['form_encode1', 'http1'], ['http1', 'filter1']]) {
     await edge(page, from, to).waitFor({ state: 'attached' });
   }
@@ -92,8 +81,8 @@ test('steps dropped from the palette join the flow by themselves and say what th
   assert.equal(await filter.locator('.handle-true').innerText(), 'yes');
   assert.equal(await filter.locator('.handle-false').innerText(), 'no');
   // Handles are big enough to hit.
-  const h = await filter.locator('.handle-true').boundingBox();
-  assert.ok(h.width >= 14 && h.height >= 14, `handle is ${h.width}×${h.height}`);
+  const handle = await filter.locator('.handle-true').boundingBox();
+  assert.ok(handle.width >= 14 && handle.height >= 14, `handle is ${handle.width}×${handle.height}`);
 
   // The keyboard way: Enter on a palette item adds the step under the selected one, joined to it.
   await page.getByTestId('node-http1').click();
@@ -106,11 +95,11 @@ test('steps dropped from the palette join the flow by themselves and say what th
   assert.ok(below.x >= beside.x + beside.width || below.x + below.width <= beside.x, 'beside the step already there, not on it');
 
   await assertNoIdsShown(page, ['webhook1', 'form_encode1', 'http1', 'filter1', 'set1']);
-  await assertNoHorizontalOverflow(page);
+  await h.assertNoHorizontalOverflow(page);
   await page.getByTestId('node-problems-http1').waitFor({ state: 'detached' }); // the address was checked again
   await page.locator('.react-flow__controls-fitview').click();
-  await screenshot(page, 'canvas-steps.png');
-  assertNoPageErrors(page);
+  await h.screenshot(page, 'canvas-steps.png');
+  h.assertNoPageErrors(page);
 });
 
 test('in Russian: titles, summaries, yes/no branches, a line dropped on a step body connects, none into the trigger', async () => {
@@ -128,20 +117,17 @@ test('in Russian: titles, summaries, yes/no branches, a line dropped on a step b
     ],
     edges: [{ from: 'gc_in', to: 'lead_form' }, { from: 'lead_form', to: 'cpa_send' }, { from: 'cpa_send', to: 'status_check' }],
   };
-  const res = await server.api('POST', '/api/flows?draft=1', { document: doc });
-  assert.equal(res.status, 201, JSON.stringify(res.body));
+  const flow = await h.createFlow(server, doc);
 
-  const page = await newPage(browser, { lang: 'ru' });
-  await signIn(page, server);
+  const page = await h.signedInPage(browser, server, { lang: 'ru' });
 
   // The empty canvas in Russian.
   await page.getByRole('button', { name: 'Новый сценарий' }).click();
   await page.getByTestId('canvas-empty').getByText('Начните с того, откуда приходят данные').waitFor();
   assert.match(await page.getByTestId('canvas-empty').innerText(), /Перетащите «Вебхук»/);
-  await screenshot(page, 'canvas-empty-ru.png');
+  await h.screenshot(page, 'canvas-empty-ru.png');
 
-  await page.goto(`${server.url}/#/flows/${res.body.id}`);
-  await page.getByTestId('node-cpa_send').waitFor();
+  await h.openFlow(page, server, flow.id, 'cpa_send');
   const title = (id) => page.getByTestId(`node-title-${id}`).innerText();
   const summary = (id) => page.getByTestId(`node-summary-${id}`).innerText();
   assert.deepEqual(
@@ -171,7 +157,7 @@ test('in Russian: titles, summaries, yes/no branches, a line dropped on a step b
 
   // With nothing selected, a dropped step joins the last step (the lone one, joined just now).
   await page.locator('.react-flow__pane').click({ position: { x: 700, y: 500 } });
-  await dragKindToCanvas(page, 'js', 470, 560);
+  await h.dragKindToCanvas(page, 'js', 470, 560);
   await edge(page, 'extra_fields', 'js1').waitFor({ state: 'attached' });
   assert.equal(await title('js1'), 'Код JavaScript');
   await assertNoIdsShown(page, ['js1']);
@@ -179,7 +165,7 @@ test('in Russian: titles, summaries, yes/no branches, a line dropped on a step b
   assert.equal(await page.locator('.react-flow__controls-zoomin').getAttribute('aria-label'), 'Приблизить');
   assert.equal(await page.locator('.react-flow__controls-fitview').getAttribute('title'), 'Показать весь сценарий');
 
-  await assertNoHorizontalOverflow(page);
-  await screenshot(page, 'canvas-ru.png');
-  assertNoPageErrors(page);
+  await h.assertNoHorizontalOverflow(page);
+  await h.screenshot(page, 'canvas-ru.png');
+  h.assertNoPageErrors(page);
 });

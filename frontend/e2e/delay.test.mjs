@@ -2,52 +2,20 @@
 // HTTP request from the palette, sets the pause to 2 hours, and tests it: the preview does not
 // wait and says until when a real run would. Started for real, a webhook waits, and the journal
 // reads «ждёт до …» while the target has received nothing.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  assertNoPageErrors,
-  dragKindToCanvas,
-  expectNodeStatus,
-  newPage,
-  runPreview,
-  screenshot,
-  signIn,
-  startTarget,
-  withServerAndBrowser,
-} from './harness.mjs';
+import * as h from './harness.mjs';
 
 let server, browser, crm;
-withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
-before(async () => {
-  crm = await startTarget();
-});
-after(async () => {
-  await crm?.stop();
-});
-
-/** Waits until cond() holds, polling; fails with what it waited for. */
-async function until(what, cond, ms = 15_000) {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+h.withServerAndBrowser((s, b, t) => ([server, browser, { crm }] = [s, b, t]), { targets: { crm: null } });
 
 test('a Pause of 2 hours between a webhook and a request: the Test says it would wait, a real run waits in the journal', async () => {
-  const page = await newPage(browser, { lang: 'ru' });
-  await signIn(page, server);
-  await page.getByRole('button', { name: 'Новый сценарий' }).click();
-  await page.getByTestId('palette').waitFor();
-  await page.locator('.palette-item[data-kind="delay"]').getByText('Пауза').waitFor();
+  const page = await h.signedInPage(browser, server, { lang: 'ru' });
+  await h.openNewFlow(page, { palette: { delay: 'Пауза' } });
 
   // Dropped in order, each step joins the one before.
-  await dragKindToCanvas(page, 'webhook', 200, 40);
-  await dragKindToCanvas(page, 'delay', 200, 170);
-  await page.getByTestId('node-delay1').waitFor();
-  await dragKindToCanvas(page, 'http', 200, 300);
-  await page.getByTestId('node-http1').waitFor();
-  await until('two lines', async () => (await page.locator('.react-flow__edge').count()) === 2);
+  await h.dropSteps(page, ['webhook', 'delay', 'http'], { dy: 130 });
+  assert.equal(await page.locator('.react-flow__edge').count(), 2);
   assert.equal(await page.locator('.react-flow__edge[data-id^="webhook1->delay1"]').count(), 1);
   assert.equal(await page.locator('.react-flow__edge[data-id^="delay1->http1"]').count(), 1);
 
@@ -65,8 +33,7 @@ test('a Pause of 2 hours between a webhook and a request: the Test says it would
   await page.locator('[id="f-url"]').fill(`${crm.url}/remind?email={{trigger.params.email}}`);
 
   // Test: nothing waits and nothing is sent; the pause says when a real run would go on.
-  await runPreview(page);
-  await expectNodeStatus(page, ['webhook1', 'delay1', 'http1'], 'success');
+  await h.previewShows(page, ['webhook1', 'delay1', 'http1']);
   await page.getByTestId('node-delay1').click();
   const note = page.getByTestId('step').getByTestId('delay-note');
   await note.getByText('В работе этот шаг ждёт до', { exact: false }).waitFor();
@@ -74,16 +41,12 @@ test('a Pause of 2 hours between a webhook and a request: the Test says it would
   const hours = (wouldWait.getTime() - Date.now()) / 3_600_000;
   assert.ok(hours > 1.9 && hours <= 2, `the note's time is ${hours.toFixed(2)} hours away, want 2`);
   assert.equal(crm.received.length, 0, 'the preview sends nothing');
-  await page.locator('[data-testid="problems-count"].problems-none').waitFor({ timeout: 10_000 });
-  await screenshot(page, 'delay-test.png');
+  await h.noProblems(page);
+  await h.screenshot(page, 'delay-test.png');
 
   // Saved, started, and a real webhook: it waits; the journal says until when.
-  await page.getByLabel('Название сценария').fill('Напоминание через 2 часа');
-  await page.getByTestId('save').click();
-  await page.getByTestId('start-prompt-start').click();
-  const flows = (await server.api('GET', '/api/flows')).body.flows;
-  await until('the flow to start', async () => (await server.api('GET', `/api/flows/${flows[0].id}`)).body.active === true);
-  assert.equal((await fetch(`${flows[0].webhook_url}?email=anna@example.ru`)).status, 200);
+  const flow = await h.saveAndStart(page, server, 'Напоминание через 2 часа');
+  assert.equal((await fetch(`${flow.webhook_url}?email=anna@example.ru`)).status, 200);
   await page.getByTestId('editor-journal').click();
   const row = page.locator('[data-testid="journal-row"][data-status="waiting"]');
   await row.waitFor();
@@ -95,6 +58,6 @@ test('a Pause of 2 hours between a webhook and a request: the Test says it would
   await page.locator('[data-testid="run-step-delay1"][data-status="waiting"]').getByText(status).waitFor();
   await page.getByTestId('run-node-delay1').getByText(status).waitFor(); // the flow's picture says it too
   await page.locator('[data-testid="run-step-http1"][data-status="skipped"]').waitFor();
-  await screenshot(page, 'delay-run-waiting.png');
-  assertNoPageErrors(page);
+  await h.screenshot(page, 'delay-run-waiting.png');
+  h.assertNoPageErrors(page);
 });

@@ -4,17 +4,10 @@
 // tab ask while there are unsaved changes, and undo back to the saved state clears "unsaved".
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  assertNoHorizontalOverflow,
-  assertNoPageErrors,
-  newPage,
-  screenshot,
-  signIn,
-  withServerAndBrowser,
-} from './harness.mjs';
+import * as h from './harness.mjs';
 
 let server, browser;
-withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
+h.withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 const cpaInputs = { api_key: 'k', id_webmaster: '1', id_offer: '2', id_source: '3', id_stream: '4' };
 
@@ -26,7 +19,7 @@ async function newFlow(name) {
 
 /** Fails when the toolbar wraps or the page scrolls either way at the window's size. */
 async function assertFits(page) {
-  await assertNoHorizontalOverflow(page);
+  await h.assertNoHorizontalOverflow(page);
   const m = await page.evaluate(() => {
     const bar = document.querySelector('[data-testid="toolbar"]');
     const tops = [...bar.children].filter((c) => c.getBoundingClientRect().width > 0).map((c) => c.getBoundingClientRect());
@@ -46,10 +39,8 @@ async function assertFits(page) {
 for (const lang of ['en', 'ru']) {
   test(`${lang}: the toolbar fits one line at 1280 px, the page does not scroll, the selected step's settings come first`, async () => {
     const flow = await newFlow(`Frame ${lang}`);
-    const page = await newPage(browser, { lang });
-    await signIn(page, server);
-    await page.goto(`${server.url}/#/flows/${flow.id}`);
-    await page.getByTestId('node-send').waitFor();
+    const page = await h.signedInPage(browser, server, { lang });
+    await h.openFlow(page, server, flow.id, 'send');
     await assertFits(page);
     // The widest toolbar: unsaved changes ("Save and start"), problems to fix, a long name.
     await page.getByTestId('node-send').click();
@@ -66,7 +57,7 @@ for (const lang of ['en', 'ru']) {
     assert.equal(await first.getAttribute('data-testid'), 'inspector', 'the settings are the side panel\'s first section');
     const [sideBox, inspBox] = [await side.boundingBox(), await first.boundingBox()];
     assert.ok(inspBox.y - sideBox.y < 4, 'the settings start at the top of the side panel');
-    if (lang === 'ru') await screenshot(page, 'editor-toolbar.png');
+    if (lang === 'ru') await h.screenshot(page, 'editor-toolbar.png');
     // Test and the sample fold away and come back.
     const summary = page.getByTestId('test-section').locator(':scope > summary');
     await summary.click();
@@ -74,14 +65,13 @@ for (const lang of ['en', 'ru']) {
     await summary.click();
     await page.getByTestId('test').waitFor();
     await assertFits(page);
-    assertNoPageErrors(page);
+    h.assertNoPageErrors(page);
   });
 }
 
 test('leaving with unsaved changes asks (link, back button, signing out, closing the tab); undo to the saved state clears "unsaved"', async () => {
   const flow = await newFlow('Leave guard');
-  const page = await newPage(browser);
-  await signIn(page, server);
+  const page = await h.signedInPage(browser, server);
   // Reach the editor through the flows list, so that Back has somewhere to go.
   await page.locator(`[data-testid="flow-row"][data-flow="${flow.id}"]`).getByRole('link', { name: flow.name }).click();
   await page.getByTestId('node-send').waitFor();
@@ -141,15 +131,13 @@ test('leaving with unsaved changes asks (link, back button, signing out, closing
   await asked;
   await page.getByTestId('flows').waitFor();
   assert.equal((await server.api('GET', `/api/flows/${flow.id}`)).body.name, 'Leave guard');
-  assertNoPageErrors(page);
+  h.assertNoPageErrors(page);
 });
 
 test('Save offers to start a flow that never ran; Start/Stop in the toolbar saves unsaved changes first and says so', async () => {
   const flow = await newFlow('Start from the editor');
-  const page = await newPage(browser);
-  await signIn(page, server);
-  await page.goto(`${server.url}/#/flows/${flow.id}`);
-  await page.getByTestId('node-send').waitFor();
+  const page = await h.signedInPage(browser, server);
+  await h.openFlow(page, server, flow.id, 'send');
   const flowState = page.getByTestId('flow-state');
   assert.equal(await flowState.textContent(), 'stopped');
 
@@ -159,7 +147,7 @@ test('Save offers to start a flow that never ran; Start/Stop in the toolbar save
   await prompt.getByText('Start receiving requests?').waitFor();
   assert.match(await prompt.getByTestId('start-prompt-url').inputValue(), new RegExp(`^${server.url}/hook/[^?]+\\?id=\\{object\\.id\\}&email=`));
   await assertFits(page); // a band under the toolbar: it covers nothing and the page still does not scroll
-  await screenshot(page, 'editor-start-prompt.png');
+  await h.screenshot(page, 'editor-start-prompt.png');
   await prompt.getByRole('button', { name: 'Start' }).click();
   await flowState.getByText('active').waitFor();
   await prompt.waitFor({ state: 'detached' });
@@ -184,5 +172,5 @@ test('Save offers to start a flow that never ran; Start/Stop in the toolbar save
   await page.getByTestId('save').click();
   await page.getByTestId('save-state').getByText('Saved').waitFor();
   assert.equal(await page.getByTestId('start-prompt').count(), 0);
-  assertNoPageErrors(page);
+  h.assertNoPageErrors(page);
 });

@@ -6,41 +6,22 @@
 // hand is code ({{…}} or a pipe).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  assertNoHorizontalOverflow,
-  assertNoPageErrors,
-  dragKindToCanvas,
-  expectNodeStatus,
-  newPage,
-  recordFigure,
-  runPreview,
-  screenshot,
-  signIn,
-  withServerAndBrowser,
-} from './harness.mjs';
+import * as h from './harness.mjs';
 
 let server, browser;
-withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
+h.withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
 
-const CODE = /\{\{|\|/;
 const BUDGET = 15;
 
 test('the Email step in Russian: address and subject typed, the client’s name clicked into the letter, the Test shows the letter unsent', async () => {
-  const page = await newPage(browser, { lang: 'ru' });
-  await signIn(page, server);
-  let actions = 0;
-  const typed = [];
-  const act = (fn) => (actions++, fn());
-  const fill = (locator, text) => act(() => locator.fill((typed.push(text), text)));
+  const page = await h.signedInPage(browser, server, { lang: 'ru' });
+  const b = h.builder(page);
+  const { act, fill } = b;
   const field = (id) => page.locator(`[id="f-${id}"]`);
 
-  await act(() => page.getByRole('button', { name: 'Новый сценарий' }).click());
-  await page.getByTestId('palette').waitFor();
-  await page.locator('.palette-item[data-kind="email"]').getByText('Письмо').waitFor();
-  await act(() => dragKindToCanvas(page, 'webhook', 200, 40));
-  await act(() => dragKindToCanvas(page, 'email', 200, 190));
-  await page.getByTestId('node-email1').waitFor();
-  await page.locator('.react-flow__edge[data-id^="webhook1->email1"]').waitFor({ state: 'attached' });
+  await h.openNewFlow(page, { act, palette: { email: 'Письмо' } });
+  await h.dropSteps(page, ['webhook', 'email'], { act, dy: 150 });
+  assert.equal(await page.locator('.react-flow__edge[data-id^="webhook1->email1"]').count(), 1);
   assert.equal(await page.getByTestId('node-title-email1').textContent(), 'Письмо');
 
   // The source: a Tilda form, with its example lead for the Test.
@@ -56,8 +37,7 @@ test('the Email step in Russian: address and subject typed, the client’s name 
   await page.getByTestId('node-summary-email1').getByText('manager@school.ru', { exact: false }).waitFor();
 
   // A first Test: the step's input is Tilda's example; the client's name is clicked into the text.
-  await act(() => runPreview(page));
-  await expectNodeStatus(page, ['webhook1', 'email1'], 'success');
+  await b.preview(['webhook1', 'email1']);
   await act(() => field('text').click());
   const name = page.getByTestId('step-input').locator('button.pick-value', { hasText: 'Анна Смирнова' }).first();
   await name.scrollIntoViewIfNeeded();
@@ -65,20 +45,17 @@ test('the Email step in Russian: address and subject typed, the client’s name 
   assert.equal(await field('text').inputValue(), 'Заявка от {{trigger.params.Name}}');
 
   // The Test again: the letter it would send, with the name in it, and nothing sent.
-  await act(() => runPreview(page));
-  await expectNodeStatus(page, ['webhook1', 'email1'], 'success');
+  await b.preview(['webhook1', 'email1']);
   const letter = JSON.parse(await page.getByTestId('step-output').textContent());
   assert.deepEqual(letter, { sent: false, to: ['manager@school.ru'], subject: 'Новая заявка с сайта', text: 'Заявка от Анна Смирнова' });
   const step = page.getByTestId('step');
   await step.getByText('Заявка от Анна Смирнова', { exact: false }).first().waitFor();
   await step.getByText('not sent: this is a preview', { exact: false }).first().waitFor();
-  await page.locator('[data-testid="problems-count"].problems-none').waitFor({ timeout: 10_000 });
+  await h.noProblems(page);
 
-  for (const text of typed) assert.ok(!CODE.test(text), `typed by hand: ${text}`);
-  recordFigure('actions.email_step_ru', actions);
-  assert.ok(actions <= BUDGET, `built and tested with ${actions} actions, want at most ${BUDGET}`);
-  await assertNoHorizontalOverflow(page);
+  b.finish('actions.email_step_ru', BUDGET);
+  await h.assertNoHorizontalOverflow(page);
   await page.getByTestId('step-output').scrollIntoViewIfNeeded();
-  await screenshot(page, 'email-step.png');
-  assertNoPageErrors(page);
+  await h.screenshot(page, 'email-step.png');
+  h.assertNoPageErrors(page);
 });

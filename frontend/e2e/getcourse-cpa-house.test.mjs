@@ -1,34 +1,13 @@
 // A new user builds "GetCourse user created → CPA.House lead" by dragging nodes from the palette
 // and filling the forms, tests it in the browser, starts it, and a webhook sent as GetCourse sends
 // it reaches a stand-in CPA.House; the live log and the journal show the run.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  assertNoHorizontalOverflow,
-  assertNoPageErrors,
-  connectNodes,
-  expectNodeStatus,
-  dragKindToCanvas,
-  newPage,
-  recordFigure,
-  runPreview,
-  screenshot,
-  signIn,
-  startBrowser,
-  startServer,
-  startTarget,
-} from './harness.mjs';
+import * as h from './harness.mjs';
 
 let server, browser, cpa;
-before(async () => {
-  server = await startServer();
-  cpa = await startTarget(() => ({ status: 200, json: { status: 'success', id: '501' } }));
-  browser = await startBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await cpa?.stop();
-  await server?.stop();
+h.withServerAndBrowser((s, b, t) => ([server, browser, { cpa }] = [s, b, t]), {
+  targets: { cpa: () => ({ status: 200, json: { status: 'success', id: '501' } }) },
 });
 
 /** Fills row i of the key/value table `table` (the field's path, e.g. "fields"). */
@@ -39,28 +18,27 @@ async function fillRow(page, table, i, values) {
 }
 
 test('a user builds GetCourse → CPA.House by dragging nodes, tests it, starts it and sees the webhook delivered', async () => {
-  const page = await newPage(browser);
-  await signIn(page, server);
-  await page.getByRole('button', { name: 'New flow' }).click();
-  await page.getByTestId('palette').waitFor();
-  await assertNoHorizontalOverflow(page);
+  const page = await h.signedInPage(browser, server);
+  await h.openNewFlow(page);
+  await h.assertNoHorizontalOverflow(page);
 
   // Three nodes from the palette, connected by dragging their handles.
-  await dragKindToCanvas(page, 'webhook', 160, 60);
-  await dragKindToCanvas(page, 'form_encode', 160, 200);
-  await dragKindToCanvas(page, 'http', 160, 340);
+  for (const [kind, y] of [['webhook', 60], ['form_encode', 200], ['http', 340]]) await h.dragKindToCanvas(page, kind, 160, y);
   for (const id of ['webhook1', 'form_encode1', 'http1']) await page.getByTestId(`node-${id}`).waitFor();
-  await connectNodes(page, 'webhook1', 'form_encode1');
-  await connectNodes(page, 'form_encode1', 'http1');
+  await h.connectNodes(page, 'webhook1', 'form_encode1');
+  await h.connectNodes(page, 'form_encode1', 'http1');
   await page.locator('.react-flow__edge').nth(1).waitFor({ state: 'attached' });
   assert.equal(await page.locator('.react-flow__edge').count(), 2, 'two edges drawn by dragging handles');
 
   // Auto-layout stacks the steps top to bottom without overlap.
   await page.getByTestId('auto-layout').click();
-  await page.waitForTimeout(300); // the view animates to fit
   const box = async (id) => page.getByTestId(`node-${id}`).boundingBox();
-  const [a, b, c] = [await box('webhook1'), await box('form_encode1'), await box('http1')];
-  assert.ok(a.y + a.height <= b.y && b.y + b.height <= c.y, `stacked: ${JSON.stringify([a, b, c])}`);
+  let boxes;
+  // the view animates to fit: measured until the steps stand stacked
+  await h.until('the steps stacked', async () => {
+    const [a, b, c] = (boxes = [await box('webhook1'), await box('form_encode1'), await box('http1')]);
+    return a.y + a.height <= b.y && b.y + b.height <= c.y;
+  }).catch((err) => assert.fail(`${err.message}: ${JSON.stringify(boxes)}`));
 
   // The trigger: GetCourse's "user created" preset.
   await page.getByTestId('node-webhook1').click();
@@ -98,15 +76,15 @@ test('a user builds GetCourse → CPA.House by dragging nodes, tests it, starts 
   });
   await page.getByTestId('sample-raw-toggle').check(); // the sample is a form; its JSON is the advanced view
   await page.getByLabel('Sample request (JSON)').fill(payload);
-  recordFigure('test_to_paint_ms.built_getcourse_cpa_house', await runPreview(page));
-  await expectNodeStatus(page, ['webhook1', 'form_encode1', 'http1'], 'success');
+  h.recordFigure('test_to_paint_ms.built_getcourse_cpa_house', await h.runPreview(page));
+  await h.expectNodeStatus(page, ['webhook1', 'form_encode1', 'http1'], 'success');
   await page.getByTestId('node-form_encode1').click();
   const step = page.getByTestId('step');
   await step.getByText('79123456789').first().waitFor();
   await page.getByTestId('node-http1').click();
   await step.getByText('/method/send_order').first().waitFor();
   assert.equal(cpa.received.length, 0, 'the browser test sends nothing');
-  await screenshot(page, 'editor-test-preview.png');
+  await h.screenshot(page, 'editor-test-preview.png');
 
   // The webhook panel: the address to paste into GetCourse, with the preset's parameters.
   await page.getByTestId('node-webhook1').click();
@@ -116,8 +94,7 @@ test('a user builds GetCourse → CPA.House by dragging nodes, tests it, starts 
   const hookUrl = ready.split('?')[0];
 
   // Wait for a test request: GetCourse's first real call arrives while the flow is stopped.
-  await page.getByTestId('wait-request').click();
-  await page.getByTestId('waiting').waitFor();
+  await h.waitForTestRequest(page);
   const first = new URLSearchParams({ email: 'olga@example.com', phone: '+7 912 555-44-33', first_name: 'Olga', city: 'Kazan' });
   assert.equal((await fetch(`${hookUrl}?${first}`)).status, 202, 'a stopped flow keeps the request as a sample');
   await page.getByTestId('arrived-request').getByText('Kazan').first().waitFor();
@@ -132,8 +109,7 @@ test('a user builds GetCourse → CPA.House by dragging nodes, tests it, starts 
   assert.equal(await page.locator(`[id="fields-${rows.length}-value"]`).inputValue(), '{{trigger.params.city}}');
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await page.getByText('Saved', { exact: true }).waitFor();
-  await runPreview(page);
-  await expectNodeStatus(page, ['webhook1', 'form_encode1', 'http1'], 'success');
+  await h.previewShows(page, ['webhook1', 'form_encode1', 'http1']);
   await page.getByTestId('step').getByText('Kazan').first().waitFor();
 
   // Settings: failure emails (a typo is named), the webhook's rate limit.
@@ -166,24 +142,18 @@ test('a user builds GetCourse → CPA.House by dragging nodes, tests it, starts 
   assert.equal(res.status, 200, 'the webhook is accepted');
   await page.locator('[data-testid="live-row"][data-kind="run_finished"][data-status="success"]').waitFor();
   assert.equal(cpa.received.length, 1, 'CPA.House got the lead');
-  const lead = new URLSearchParams(cpa.received[0].body);
-  assert.equal(cpa.received[0].method, 'POST');
-  assert.equal(cpa.received[0].url, '/method/send_order');
-  assert.equal(lead.get('phone'), '89120001122');
-  assert.equal(lead.get('name'), 'Ivan');
-  assert.equal(lead.get('sub_id_4'), 'ivan@example.com');
-  assert.equal(lead.get('sub_id_1'), 'Omsk');
+  h.assertPostedForm(cpa, 0, '/method/send_order', { phone: '89120001122', name: 'Ivan', sub_id_4: 'ivan@example.com', sub_id_1: 'Omsk' });
 
   // The journal lists the run; its detail shows what CPA.House received and answered.
   await page.getByTestId('editor-journal').click();
   const journalRow = page.locator('[data-testid="journal-row"][data-status="success"]');
   await journalRow.first().waitFor();
-  await assertNoHorizontalOverflow(page);
-  await screenshot(page, 'journal.png');
+  await h.assertNoHorizontalOverflow(page);
+  await h.screenshot(page, 'journal.png');
   await journalRow.first().getByRole('link').click();
   const sent = page.getByTestId('run-step-http1');
   await sent.getByText(/phone=89120001122/).first().waitFor();
   await sent.getByText(/"id":\s*"501"/).first().waitFor();
-  await screenshot(page, 'run-detail.png');
-  assertNoPageErrors(page);
+  await h.screenshot(page, 'run-detail.png');
+  h.assertNoPageErrors(page);
 });

@@ -8,6 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
@@ -60,8 +61,8 @@ export async function startServer(extraEnv = {}, { owner: withOwner = true } = {
     } catch {
       /* not listening yet */
     }
-    if (i > 300) throw new Error('hookflow did not answer /healthz within 30 s');
-    await new Promise((r) => setTimeout(r, 100));
+    if (i > 600) throw new Error('hookflow did not answer /healthz within 30 s');
+    await new Promise((r) => setTimeout(r, 50));
   }
   // The first signup of an empty instance becomes its owner.
   const owner = { email: 'owner@example.com', password: 'owner password 1' };
@@ -77,21 +78,7 @@ export async function startServer(extraEnv = {}, { owner: withOwner = true } = {
     dir,
     owner,
     /** Calls the API as the owner (Bearer token); returns {status, body}. */
-    async api(method, path, body) {
-      const res = await fetch(url + path, {
-        method,
-        headers: { Authorization: `Bearer ${owner.token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      let data = text;
-      try {
-        data = JSON.parse(text);
-      } catch {
-        /* not JSON */
-      }
-      return { status: res.status, body: data };
-    },
+    api: (method, path, body) => callApi(url, owner.token, method, path, body),
     log: () => fs.readFileSync(path.join(dir, 'server.log'), 'utf8'),
     async stop() {
       if (exited === null) {
@@ -101,6 +88,26 @@ export async function startServer(extraEnv = {}, { owner: withOwner = true } = {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Calls hookflow's API at url with a Bearer token (and more headers, e.g. a team); returns
+ * {status, body}, the body parsed when it is JSON.
+ */
+export async function callApi(url, token, method, path, body, headers = {}) {
+  const res = await fetch(url + path, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, ...headers, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let data = text;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, body: data };
 }
 
 /** A stand-in for a target service: records every request and answers with reply(req, body). */
@@ -154,7 +161,20 @@ export async function newPage(browser, { lang = 'en', forceLang = true } = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: lang === 'ru' ? 'ru-RU' : 'en-US' });
   // Tests read English labels; a test of the language switch itself leaves the choice alone.
   if (forceLang) await context.addInitScript((l) => localStorage.setItem('hookflow.lang', l), lang);
-  const page = await context.newPage();
+  const page = watch(await context.newPage());
+  page.lang = lang;
+  return page;
+}
+
+/** Another tab of page's browser context: signed in as page is, with its language and cache. */
+export async function openTab(page) {
+  const tab = watch(await page.context().newPage());
+  tab.lang = page.lang;
+  return tab;
+}
+
+// Records the page's console errors and failed requests in page.problems (see assertNoPageErrors).
+function watch(page) {
   const problems = [];
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   page.on('console', (msg) => {
@@ -285,27 +305,254 @@ export async function expectNodeStatus(page, ids, status) {
 }
 
 /**
- * Starts a server and a browser before the file's tests and stops them after; `use` gets them
- * once started (a test file keeps them in its own variables).
+ * Starts a server, a browser and the named stand-in targets ({name: reply}, null for the default
+ * answer) before the file's tests and stops them after; `use` gets them once started (a test
+ * file keeps them in its own variables): use(server, browser, {name: target}), awaited, so a
+ * file's own set-up that needs them goes there (a file's before hooks may run side by side).
  */
-export function withServerAndBrowser(use, extraEnv = {}) {
+export function withServerAndBrowser(use, { env = {}, targets = {} } = {}) {
   let server, browser;
+  const started = {};
   before(async () => {
-    server = await startServer(extraEnv);
-    browser = await startBrowser();
-    use(server, browser);
+    // Started side by side: none waits for another.
+    const serving = startServer(env);
+    const launching = startBrowser();
+    await Promise.all(Object.entries(targets).map(async ([name, reply]) => (started[name] = await startTarget(reply ?? undefined))));
+    // Whatever started is kept for after() to stop, even when the other failed.
+    const [s, b] = await Promise.allSettled([serving, launching]);
+    [server, browser] = [s.value, b.value];
+    for (const r of [s, b]) if (r.status === 'rejected') throw r.reason;
+    await use(server, browser, started);
   });
   after(async () => {
-    await browser?.close();
-    await server?.stop();
+    await Promise.all([browser?.close(), server?.stop(), ...Object.values(started).map((target) => target.stop())]);
   });
 }
 
-/** Waits until cond() holds, polling every 100 ms; fails with what it waited for. */
+/** Waits until cond() gives a true value (returned), polling every 50 ms; fails with what it waited for. */
 export async function until(what, cond, ms = 15_000) {
   const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
+  for (;;) {
+    const v = await cond();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * A fresh page (newPage's options) signed in as the owner, or as user when given. The first one
+ * of a server signs in through the form; later ones of the owner start with the session cookies
+ * it got (as a browser that signed in before does), and open the flows list signed in.
+ */
+export async function signedInPage(browser, server, options = {}, user = server.owner) {
+  const page = await newPage(browser, options);
+  if (user === server.owner && server.ownerCookies) {
+    await page.context().addCookies(server.ownerCookies);
+    await page.goto(server.url + '/');
+    await page.getByTestId('signout').waitFor();
+    return page;
+  }
+  await signIn(page, server, user);
+  if (user === server.owner) server.ownerCookies = await page.context().cookies();
+  return page;
+}
+
+// The interface's words the helpers below look for, in the page's language.
+const words = {
+  en: { newFlow: 'New flow', flowName: 'Flow name', active: 'active' },
+  ru: { newFlow: 'Новый сценарий', flowName: 'Название сценария', active: 'работает' },
+};
+
+/** Runs a user action as is; builders pass their own, which counts it. */
+const uncounted = (fn) => fn();
+
+/**
+ * Opens an empty flow from the flows list (one action, through act) and waits for the palette,
+ * and for the palette items named in `palette` ({kind: label}) to show those labels.
+ */
+export async function openNewFlow(page, { act = uncounted, palette = {} } = {}) {
+  await act(() => page.getByRole('button', { name: words[page.lang].newFlow }).click());
+  await page.getByTestId('palette').waitFor();
+  for (const [kind, label] of Object.entries(palette)) {
+    await page.locator(`.palette-item[data-kind="${kind}"]`).getByText(label).waitFor();
+  }
+}
+
+/**
+ * Drops steps from the palette (each a drag, through act): kinds, laid one under the other from
+ * (x, y) every dy pixels, or [kind, x, y]. Each dropped step joins the step before it; this waits
+ * for every new step and for its line. Returns the new steps' ids (http1, http2, …).
+ */
+export async function dropSteps(page, steps, { act = uncounted, x = 200, y = 40, dy = 140 } = {}) {
+  const lines = page.locator('.react-flow__edge');
+  let want = await lines.count();
+  let nodes = await page.locator('.react-flow__node').count();
+  const ids = [];
+  for (const [i, step] of steps.entries()) {
+    const [kind, sx, sy] = Array.isArray(step) ? step : [step, x, y + dy * i];
+    const n = await page.locator(`.react-flow__node[data-id^="${kind}"]`).count();
+    await act(() => dragKindToCanvas(page, kind, sx, sy));
+    const id = `${kind}${n + 1}`;
+    await page.getByTestId(`node-${id}`).waitFor();
+    ids.push(id);
+    if (nodes++ > 0) want++;
+  }
+  if (want > 0) await lines.nth(want - 1).waitFor({ state: 'attached' });
+  return ids;
+}
+
+/** Waits until the editor's check of the flow finds nothing left to fix. */
+export function noProblems(page) {
+  return page.locator('[data-testid="problems-count"].problems-none').waitFor({ timeout: 10_000 });
+}
+
+/** Clicks Test (through act) and asserts the listed steps are painted with status. */
+export async function previewShows(page, ids, status = 'success', { act = uncounted } = {}) {
+  await act(() => runPreview(page));
+  await expectNodeStatus(page, ids, status);
+}
+
+/**
+ * Names the flow, saves it and starts it from the prompt Save offers (three actions, through
+ * act); waits until the editor and the server say it runs. Returns the flow as the API lists it.
+ */
+export async function saveAndStart(page, server, name, { act = uncounted } = {}) {
+  await act(() => page.getByLabel(words[page.lang].flowName).fill(name));
+  await act(() => page.getByTestId('save').click());
+  await act(() => page.getByTestId('start-prompt-start').click());
+  await page.getByTestId('flow-state').getByText(words[page.lang].active).waitFor();
+  return until(`the flow «${name}» to start`, async () =>
+    (await server.api('GET', '/api/flows')).body.flows.find((f) => f.name === name && f.active));
+}
+
+/** Creates a flow through the API (a draft unless { draft: false }) and asserts it was created. */
+export async function createFlow(server, document, { draft = true } = {}) {
+  const res = await server.api('POST', draft ? '/api/flows?draft=1' : '/api/flows', { document });
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  return res.body;
+}
+
+/**
+ * Clicks "Wait for a test request" on the webhook's panel and waits until the panel says it
+ * waits and its socket to the flow's live log has been made. The panel says "waiting" as it opens
+ * the socket, and a request the server stores before it listens is not announced to the panel;
+ * waiting for the socket narrows that gap (the page tells no more: the server sends nothing on
+ * connecting).
+ */
+export async function waitForTestRequest(page) {
+  const socket = page.waitForEvent('websocket', { predicate: (ws) => /\/api\/flows\/[^/]+\/live/.test(ws.url()) });
+  await page.getByTestId('wait-request').click();
+  await page.getByTestId('waiting').waitFor();
+  const ws = await socket;
+  // A closed socket ends the wait with a message instead: fail here, saying so.
+  assert.equal(ws.isClosed(), false, 'the live log connection closed at once');
+}
+
+/** Opens the template gallery and waits for the card of template id; returns the card. */
+export async function templateCard(page, server, id) {
+  await page.goto(server.url + '/#/templates');
+  const card = page.getByTestId(`template-${id}`);
+  await card.waitFor();
+  return card;
+}
+
+/** Asserts a stand-in's request i was a POST to path with these form fields (among others). */
+export function assertPostedForm(target, i, path, fields) {
+  const got = target.received[i];
+  assert.equal(got.method, 'POST');
+  assert.equal(got.url, path);
+  const form = new URLSearchParams(got.body);
+  for (const [key, value] of Object.entries(fields)) assert.equal(form.get(key), value, `${key} in ${got.body}`);
+}
+
+/** Opens a flow in the editor and waits for its step `node` to show. */
+export async function openFlow(page, server, id, node) {
+  await page.goto(`${server.url}/#/flows/${id}`);
+  await page.getByTestId(`node-${node}`).waitFor();
+}
+
+/**
+ * The request an HTTP step built in the last Test, read from its "HTTP request" view (a preview
+ * sends nothing): method, address and the form fields of its body.
+ */
+export async function builtRequest(page, node) {
+  await page.getByTestId(`node-${node}`).click(); // to read the result; not part of the building
+  const view = page.getByTestId('step').locator('details', { has: page.locator('summary', { hasText: /^HTTP request$/ }) });
+  const summary = await view.locator('summary').textContent();
+  const shown = JSON.parse((await view.textContent()).slice(summary.length));
+  assert.equal(shown.sent, false, 'a Test sends nothing');
+  const { method, url, headers, body } = shown.request;
+  return { method, url, headers, body, form: Object.fromEntries(new URLSearchParams(body)) };
+}
+
+// What a user must never type by hand: a {{reference}}, a pipe, JSON, JavaScript.
+const CODE = /\{\{|\||\{"|=>|function|return|\$\./;
+
+/**
+ * A counted, recorded way of building: every user action goes through act (click, typed field,
+ * key press, drag, select, paste = 1), typed text through type.
+ */
+export function builder(page) {
+  const cell = (id) => page.locator(`[id="${id}"]`);
+  const b = {
+    actions: 0,
+    typed: [],
+    act: async (fn) => {
+      b.actions++;
+      return fn();
+    },
+    type: (text) => (b.typed.push(text), text),
+    /** Pastes text into a field as the browser does on Ctrl+V. */
+    paste: (locator, text) => b.act(() => pasteInto(locator, b.type(text))),
+    /** Fills a field with a plain value typed by hand. */
+    fill: (locator, text) => b.act(() => locator.fill(b.type(text))),
+    /** Clicks a value cell, then the value shown in the step's input: the reference goes in. */
+    point: async (cellId, shown) => {
+      await b.act(() => cell(cellId).click());
+      const value = page.getByTestId('step-input').locator('button.pick-value', { hasText: shown }).first();
+      await value.scrollIntoViewIfNeeded();
+      await b.act(() => value.click());
+      return cell(cellId).inputValue();
+    },
+    /** A new flow with these steps dropped (dropSteps' steps and layout). */
+    async newFlow(steps, layout = { x: 160, y: 40, dy: 140 }) {
+      await openNewFlow(page, { act: b.act });
+      return dropSteps(page, steps, { ...layout, act: b.act });
+    },
+    /** Drops more steps: each joins the selected step. */
+    drop: (steps, layout) => dropSteps(page, steps, { ...layout, act: b.act }),
+    /** Clicks Test and asserts the listed steps are painted with status. */
+    preview: (ids, status) => previewShows(page, ids, status, { act: b.act }),
+    /** The selected step's key/value table gets its rows from a pasted parameter string. */
+    async pasteRows(text, rows) {
+      await b.act(() => page.getByRole('button', { name: /Add row/ }).click());
+      await b.act(() => cell('fields-0-key').click());
+      await b.paste(cell('fields-0-key'), text);
+      await page.getByTestId('paste-note-fields').getByText(`${rows} rows added from the paste.`).waitFor();
+    },
+    /** The webhook's expected parameters named by hand, each with an example. */
+    async nameFields(fields) {
+      for (const [i, f] of fields.entries()) {
+        await b.act(() => page.getByRole('button', { name: /Add row/ }).click());
+        await b.fill(cell(`fields-${i}-key`), f.key);
+        await b.fill(cell(`fields-${i}-example`), f.example);
+      }
+    },
+    /** The HTTP step node (clicked unless null: the selected one) posts the previous step's form to url. */
+    async postPrevious(url, node = 'http1') {
+      if (node) await b.act(() => page.getByTestId(`node-${node}`).click());
+      await b.act(() => page.getByLabel('Method').selectOption('POST'));
+      await b.fill(page.getByLabel(/^URL( \*)?$/), url);
+      await b.act(() => page.getByRole('combobox', { name: /^Body/ }).selectOption('previous'));
+    },
+    /** Nothing typed was code, the count is recorded and within the budget, and the page had no error. */
+    finish(figure, budget = 40) {
+      for (const text of b.typed) assert.ok(!CODE.test(text), `typed by hand: ${text}`);
+      recordFigure(figure, b.actions);
+      assert.ok(b.actions <= budget, `built with ${b.actions} actions, want at most ${budget}`);
+      assertNoPageErrors(page);
+    },
+  };
+  return b;
 }

@@ -2,27 +2,19 @@
 // whose target is down twice and then takes it is one row in the journal — "успешно, 3 попытки" —
 // counted in the runs-per-day charts of the journal and the flows list; its page draws the flow
 // with each step painted by its result and lists the three attempts.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertNoHorizontalOverflow, assertNoPageErrors, newPage, screenshot, signIn, startBrowser, startServer, startTarget } from './harness.mjs';
+import * as h from './harness.mjs';
 
 let server, browser, target;
 let calls = 0;
-before(async () => {
-  server = await startServer();
-  browser = await startBrowser();
+h.withServerAndBrowser((s, b, t) => ([server, browser, { target }] = [s, b, t]), {
   // Down for the first two attempts, then takes the lead.
-  target = await startTarget(() => (++calls <= 2 ? { status: 503, json: { error: 'busy' } } : { status: 200, json: { status: 'success' } }));
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  await target?.stop();
+  targets: { target: () => (++calls <= 2 ? { status: 503, json: { error: 'busy' } } : { status: 200, json: { status: 'success' } }) },
 });
 
 test('an empty Flows page offers the templates and the three steps, in Russian', async () => {
-  const page = await newPage(browser, { lang: 'ru' });
-  await signIn(page, server);
+  const page = await h.signedInPage(browser, server, { lang: 'ru' });
   const guide = page.getByTestId('first-visit');
   await guide.waitFor();
   const steps = await page.getByTestId('first-steps').locator('li').allInnerTexts();
@@ -33,8 +25,8 @@ test('an empty Flows page offers the templates and the three steps, in Russian',
   const card = page.getByTestId('first-template-getcourse-cpa-house');
   await card.waitFor();
   assert.match(await card.innerText(), /GetCourse → CPA\.House/);
-  await assertNoHorizontalOverflow(page);
-  await screenshot(page, 'flows-first-visit.png');
+  await h.assertNoHorizontalOverflow(page);
+  await h.screenshot(page, 'flows-first-visit.png');
   // One click: the template's form, open and in view (here the last card shown).
   const last = page.locator('.first-template').last();
   const lastId = (await last.getAttribute('data-testid')).replace('first-template-', '');
@@ -45,7 +37,7 @@ test('an empty Flows page offers the templates and the three steps, in Russian',
     const r = document.querySelector(`[data-testid="use-${id}"]`)?.getBoundingClientRect();
     return r && r.top >= 0 && r.top < window.innerHeight;
   }, lastId);
-  assertNoPageErrors(page);
+  h.assertNoPageErrors(page);
 });
 
 test('a lead that failed twice and then went through is one row: успешно, 3 попытки, with the day in the charts and the flow drawn on its page', async () => {
@@ -63,15 +55,13 @@ test('a lead that failed twice and then went through is one row: успешно,
   const flow = made.body;
   assert.equal((await server.api('POST', `/api/flows/${flow.id}/start`)).status, 200);
 
-  const page = await newPage(browser, { lang: 'ru' });
-  await signIn(page, server);
+  const page = await h.signedInPage(browser, server, { lang: 'ru' });
   await page.goto(`${server.url}/#/flows/${flow.id}/runs`);
   await page.getByTestId('journal-chart').waitFor();
   await page.getByTestId('journal-empty').waitFor();
 
-  // The editor's live log follows the same request, in Russian too.
-  const editor = await newPage(browser, { lang: 'ru' });
-  await signIn(editor, server);
+  // The editor's live log follows the same request, in Russian too, in a second tab.
+  const editor = await h.openTab(page);
   await editor.goto(`${server.url}/#/flows/${flow.id}`);
   await editor.getByTestId('live-toggle').click();
   await editor.locator('[data-testid="live-state"]', { hasText: 'подключено' }).waitFor();
@@ -96,7 +86,7 @@ test('a lead that failed twice and then went through is one row: успешно,
   assert.match(await failedStep.innerText(), /HTTP-запрос «Отправить лид»: .* ответил HTTP-статусом 503/);
   assert.match(await editor.locator('[data-testid="live-row"][data-kind="run_finished"][data-status="waiting"]').first().innerText(), /ждёт повтора/);
   await editor.locator('[data-testid="live-row"][data-kind="run_finished"][data-status="success"]').waitFor();
-  assertNoPageErrors(editor);
+  h.assertNoPageErrors(editor);
 
   // The chart counts the day, in the reader's time zone, as one delivered request.
   const today = await page.evaluate(() => new Date().toLocaleDateString('en-CA'));
@@ -105,8 +95,8 @@ test('a lead that failed twice and then went through is one row: успешно,
   assert.equal(await bar.locator('rect[data-kind="success"]').getAttribute('data-n'), '1');
   assert.equal(await page.locator('[data-testid="journal-chart"] g').count(), 14, 'fourteen days');
   assert.match(await page.getByTestId('journal-chart').innerText(), /1 запрос за 14 дн\./);
-  await assertNoHorizontalOverflow(page);
-  await screenshot(page, 'journal-attempts.png');
+  await h.assertNoHorizontalOverflow(page);
+  await h.screenshot(page, 'journal-attempts.png');
 
   // The run's page: the flow drawn with each step painted, and the attempts inside.
   await row.locator('a').first().click();
@@ -120,7 +110,7 @@ test('a lead that failed twice and then went through is one row: успешно,
   assert.doesNotMatch(attempts[0], /answered|status \d/i, 'the error is said in Russian');
   assert.match(attempts[2], /Попытка 3[\s\S]*успешно/);
   assert.match(await page.getByTestId('run-attempts').innerText(), /3 попытки/);
-  await screenshot(page, 'run-flow.png');
+  await h.screenshot(page, 'run-flow.png');
 
   // The flows list: no failed request, the last one delivered, and the day in the row's chart.
   await page.goto(`${server.url}/#/flows`);
@@ -130,7 +120,7 @@ test('a lead that failed twice and then went through is one row: успешно,
   const cells = await flowRow.locator('td').allInnerTexts();
   assert.match(cells[2], /успешно/);
   assert.equal(cells[3].trim(), '0', 'no failed requests');
-  await assertNoHorizontalOverflow(page);
-  await screenshot(page, 'flows-chart.png');
-  assertNoPageErrors(page);
+  await h.assertNoHorizontalOverflow(page);
+  await h.screenshot(page, 'flows-chart.png');
+  h.assertNoPageErrors(page);
 });

@@ -4,22 +4,10 @@
 // {{, a pipe name or |. Every action is counted (click, typed field, drag, select, paste = 1).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  assertNoHorizontalOverflow,
-  assertNoPageErrors,
-  dragKindToCanvas,
-  expectNodeStatus,
-  newPage,
-  pasteInto,
-  recordFigure,
-  runPreview,
-  screenshot,
-  signIn,
-  withServerAndBrowser,
-} from './harness.mjs';
+import * as h from './harness.mjs';
 
 let server, browser;
-withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
+h.withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 // The seed page's 14 CPA.House fields as one parameter string, with GetCourse's variables where
 // the lead takes the user's data (the trigger's preset lists them); the phone is left empty to be
@@ -32,20 +20,11 @@ const PARAMS = [
 ].join('&');
 
 test('a user pastes the lead fields, fills the phone by clicking the value GetCourse sent and cleans it to digits from the menu', async () => {
-  const page = await newPage(browser);
-  await signIn(page, server);
-  let actions = 0;
-  const act = async (fn) => {
-    actions++;
-    return fn();
-  };
+  const page = await h.signedInPage(browser, server);
+  const b = h.builder(page);
+  const { act } = b;
 
-  await act(() => page.getByRole('button', { name: 'New flow' }).click());
-  await page.getByTestId('palette').waitFor();
-  await act(() => dragKindToCanvas(page, 'webhook', 160, 60));
-  await act(() => dragKindToCanvas(page, 'form_encode', 160, 200));
-  await act(() => dragKindToCanvas(page, 'http', 160, 340));
-  for (const id of ['webhook1', 'form_encode1', 'http1']) await page.getByTestId(`node-${id}`).waitFor();
+  await b.newFlow(['webhook', 'form_encode', 'http'], { x: 160, y: 60, dy: 140 });
   // each dropped step joined the one before: no line is drawn by hand
   assert.equal(await page.locator('.react-flow__edge').count(), 2);
 
@@ -57,7 +36,7 @@ test('a user pastes the lead fields, fills the phone by clicking the value GetCo
   await act(() => page.getByRole('button', { name: /Add row/ }).click());
   const key0 = page.locator('[id="fields-0-key"]');
   await act(() => key0.click());
-  await act(() => pasteInto(key0, PARAMS));
+  await act(() => h.pasteInto(key0, PARAMS));
   await page.getByTestId('paste-note-fields').getByText('14 rows added from the paste.').waitFor();
   const value = (i) => page.locator(`[id="fields-${i}-value"]`).inputValue();
   const key = (i) => page.locator(`[id="fields-${i}-key"]`).inputValue();
@@ -69,17 +48,13 @@ test('a user pastes the lead fields, fills the phone by clicking the value GetCo
   assert.equal(await value(13), '{{trigger.params.email}}');
   // live validation catches up with the new rows before the picture is taken
   await page.getByTestId('node-form_encode1').getByText('Fields is empty').waitFor({ state: 'detached' });
-  await screenshot(page, 'mapping-paste-rows.png');
+  await h.screenshot(page, 'mapping-paste-rows.png');
 
   // The request to CPA.House.
-  await act(() => page.getByTestId('node-http1').click());
-  await act(() => page.getByLabel('Method').selectOption('POST'));
-  await act(() => page.getByLabel(/^URL( \*)?$/).fill('https://api.cpa.house/method/send_order'));
-  await act(() => page.getByRole('combobox', { name: /^Body/ }).selectOption('previous'));
+  await b.postPrevious('https://api.cpa.house/method/send_order');
 
   // Test with GetCourse's example request, which choosing the source filled in.
-  await act(() => runPreview(page));
-  await expectNodeStatus(page, ['webhook1', 'form_encode1', 'http1'], 'success');
+  await b.preview(['webhook1', 'form_encode1', 'http1']);
   // the first check of the flow waits for the engine's first load; the picture shows it done
   await page.getByTestId('node-http1').getByText('URL is empty').waitFor({ state: 'detached' });
 
@@ -91,7 +66,7 @@ test('a user pastes the lead fields, fills the phone by clicking the value GetCo
   await page.getByTestId('pointing-hint').getByText('Click a value to insert it into “phone”.').waitFor();
   const sent = input.locator('button.pick-value', { hasText: '+79161234567' }).first();
   await sent.scrollIntoViewIfNeeded();
-  await screenshot(page, 'mapping-click-value.png');
+  await h.screenshot(page, 'mapping-click-value.png');
   await act(() => sent.click());
   assert.equal(await phone.inputValue(), '{{trigger.params.phone}}');
 
@@ -99,39 +74,33 @@ test('a user pastes the lead fields, fills the phone by clicking the value GetCo
   await act(() => page.getByTestId('cleanup-fields-3-value').selectOption('digits'));
   assert.equal(await phone.inputValue(), '{{trigger.params.phone | digits}}');
 
-  await act(() => runPreview(page));
-  await expectNodeStatus(page, ['webhook1', 'form_encode1', 'http1'], 'success');
+  await b.preview(['webhook1', 'form_encode1', 'http1']);
   await page.getByTestId('node-form_encode1').click(); // to read the result; not part of the building
   const body = await page.getByTestId('step-output').textContent();
   assert.match(body, /phone=79161234567/, body);
   assert.match(body, /name=%D0%90%D0%BD%D0%BD%D0%B0/, body);
   assert.match(body, /sub_id_1=yandex/, body);
-  await assertNoHorizontalOverflow(page);
+  await h.assertNoHorizontalOverflow(page);
 
-  await act(() => page.getByLabel('Flow name').fill('GetCourse → CPA.House'));
-  await act(() => page.getByRole('button', { name: 'Save', exact: true }).click());
   // Save offers to start the flow that never ran.
-  await act(() => page.getByTestId('start-prompt-start').click());
-  await page.getByTestId('flow-state').getByText('active').waitFor();
-  const flows = (await server.api('GET', '/api/flows')).body.flows;
-  const saved = (await server.api('GET', `/api/flows/${flows[0].id}`)).body;
+  const flow = await h.saveAndStart(page, server, 'GetCourse → CPA.House', { act });
+  const saved = (await server.api('GET', `/api/flows/${flow.id}`)).body;
   const fields = (saved.document ?? saved).nodes.find((n) => n.id === 'form_encode1').config.fields;
   assert.equal(fields.length, 14);
   assert.deepEqual(fields[3], { key: 'phone', value: '{{trigger.params.phone | digits}}', optional: false });
   assert.equal(saved.active, true, 'the flow is started');
 
-  recordFigure('actions.mapping_getcourse_cpa_house_14_fields', actions);
   // The issue's budget for a hand-built GetCourse → CPA.House with all 14 fields, tested, saved
   // and started.
-  assert.ok(actions <= 40, `built with ${actions} actions`);
+  b.finish('actions.mapping_getcourse_cpa_house_14_fields', 40);
 
   // The picker (for the record, after the count): labels, sample values and a clean-up per value.
   await page.getByTestId('picker-fields-8-value').click();
   const picker = page.getByTestId('picker');
   await picker.locator('button[data-ref="trigger.params.phone"]').getByText('Phone', { exact: true }).waitFor();
   await picker.getByTestId('cleanup-ref-trigger.params.phone').waitFor();
-  await screenshot(page, 'mapping-picker.png');
+  await h.screenshot(page, 'mapping-picker.png');
   await page.keyboard.press('Escape');
   await picker.waitFor({ state: 'detached' });
-  assertNoPageErrors(page);
+  h.assertNoPageErrors(page);
 });

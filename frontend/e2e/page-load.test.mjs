@@ -2,16 +2,10 @@
 // and for opening the editor, which also loads the browser engine once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  assertNoPageErrors,
-  newPage,
-  recordFigure,
-  signIn,
-  withServerAndBrowser,
-} from './harness.mjs';
+import * as h from './harness.mjs';
 
 let server, browser;
-withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
+h.withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 /** Sums the encoded body sizes of every response the context saw while fn ran. */
 async function transferred(context, fn) {
@@ -25,15 +19,15 @@ async function transferred(context, fn) {
 }
 
 test('a first visit is small, and the engine arrives compressed when the editor opens', async () => {
-  const page = await newPage(browser);
+  const page = await h.newPage(browser);
   const context = page.context();
   // The sign-in page, then the flows list it leads to: a first visit's whole cost.
   const list = await transferred(context, async () => {
-    await signIn(page, server);
+    await h.signIn(page, server);
     await page.getByRole('button', { name: 'New flow' }).waitFor();
     await page.waitForLoadState('networkidle');
   });
-  recordFigure('first_page_load_bytes.flows_list', list.bytes);
+  h.recordFigure('first_page_load_bytes.flows_list', list.bytes);
   assert.ok(list.bytes < 250 * 1024, `the flows list page weighs ${list.bytes} bytes, over the 250 KB budget`);
 
   const manifest = await (await fetch(server.url + '/engine/manifest.json')).json();
@@ -46,18 +40,17 @@ test('a first visit is small, and the engine arrives compressed when the editor 
   const wasm = editor.requests.find((r) => r.url.endsWith(manifest.wasm));
   assert.ok(wasm, 'the engine module was fetched');
   assert.ok(wasm.bytes < manifest.size / 3, `engine sent compressed: ${wasm.bytes} of ${manifest.size} bytes`);
-  recordFigure('engine_bytes', { raw: manifest.size, gzip: manifest.gzip_size, brotli: manifest.br_size, on_the_wire: wasm.bytes });
-  recordFigure('first_page_load_bytes.editor_with_engine', list.bytes + editor.bytes);
-  assertNoPageErrors(page);
+  h.recordFigure('engine_bytes', { raw: manifest.size, gzip: manifest.gzip_size, brotli: manifest.br_size, on_the_wire: wasm.bytes });
+  h.recordFigure('first_page_load_bytes.editor_with_engine', list.bytes + editor.bytes);
+  h.assertNoPageErrors(page);
 });
 
 test('the language switch turns the interface Russian and is remembered after a reload', async () => {
-  const page = await newPage(browser, { forceLang: false });
-  await signIn(page, server);
+  const page = await h.signedInPage(browser, server, { forceLang: false });
   await page.getByLabel('Language').selectOption('ru');
   await page.getByRole('button', { name: 'Новый сценарий' }).waitFor();
   await page.reload();
   await page.getByRole('button', { name: 'Новый сценарий' }).click();
   await page.getByTestId('palette').getByText('Запрос к сервису').waitFor();
-  assertNoPageErrors(page);
+  h.assertNoPageErrors(page);
 });

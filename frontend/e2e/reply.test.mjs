@@ -5,39 +5,16 @@
 // answer from hookflow's address. The flow's settings no longer hold an answer.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  assertNoPageErrors,
-  dragKindToCanvas,
-  expectNodeStatus,
-  newPage,
-  runPreview,
-  screenshot,
-  signIn,
-  withServerAndBrowser,
-} from './harness.mjs';
+import * as h from './harness.mjs';
 
 let server, browser;
-withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
-
-/** Waits until cond() holds, polling; fails with what it waited for. */
-async function until(what, cond, ms = 15_000) {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+h.withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 test('webhook → Ответ на вебхук: chosen from menus, previewed, and answered for real', async () => {
-  const page = await newPage(browser, { lang: 'ru' });
-  await signIn(page, server);
-  await page.getByRole('button', { name: 'Новый сценарий' }).click();
-  await page.locator('.palette-item[data-kind="reply"]').getByText('Ответ на вебхук').waitFor();
-
-  await dragKindToCanvas(page, 'webhook', 200, 40);
-  await dragKindToCanvas(page, 'reply', 200, 200);
-  await page.getByTestId('node-reply1').waitFor();
-  await until('the line from the webhook', async () => (await page.locator('.react-flow__edge[data-id="webhook1->reply1"]').count()) === 1);
+  const page = await h.signedInPage(browser, server, { lang: 'ru' });
+  await h.openNewFlow(page, { palette: { reply: 'Ответ на вебхук' } });
+  await h.dropSteps(page, ['webhook', 'reply'], { dy: 160 });
+  assert.equal(await page.locator('.react-flow__edge[data-id="webhook1->reply1"]').count(), 1, 'the line from the webhook');
 
   await page.getByTestId('node-webhook1').click();
   await page.locator('[id="f-preset"]').selectOption('getcourse.user_created');
@@ -54,23 +31,18 @@ test('webhook → Ответ на вебхук: chosen from menus, previewed, an
   await page.getByTestId('node-summary-reply1').getByText('отвечает 201 · application/json').waitFor();
 
   // The Test answers with GetCourse's example user: what the source would read.
-  await runPreview(page);
-  await expectNodeStatus(page, ['webhook1', 'reply1'], 'success');
+  await h.previewShows(page, ['webhook1', 'reply1']);
   await page.getByTestId('node-reply1').click();
   await page.getByTestId('reply-answer').getByText('Сервис получит ответ 201 · application/json; charset=utf-8:').waitFor();
   assert.equal(await page.getByTestId('reply-answer-body').textContent(), '{"ok":true,"id":"148203557"}');
-  await page.locator('[data-testid="problems-count"].problems-none').waitFor({ timeout: 10_000 });
+  await h.noProblems(page);
   await page.getByTestId('reply-answer').scrollIntoViewIfNeeded();
-  await screenshot(page, 'reply-step.png');
+  await h.screenshot(page, 'reply-step.png');
 
   // Saved and started, a real webhook is answered by the step.
-  await page.getByLabel('Название сценария').fill('Ответ GetCourse');
-  await page.getByTestId('save').click();
-  await page.getByTestId('start-prompt-start').click();
-  const flows = (await server.api('GET', '/api/flows')).body.flows;
-  assert.equal(flows.length, 1);
-  await until('the flow to start', async () => (await server.api('GET', `/api/flows/${flows[0].id}`)).body.active === true);
-  const res = await fetch(`${flows[0].webhook_url}?id=777&email=anna%40example.ru`);
+  const flow = await h.saveAndStart(page, server, 'Ответ GetCourse');
+  assert.equal((await server.api('GET', '/api/flows')).body.flows.length, 1);
+  const res = await fetch(`${flow.webhook_url}?id=777&email=anna%40example.ru`);
   assert.equal(res.status, 201);
   assert.equal(await res.text(), '{"ok":true,"id":"777"}');
   assert.equal(res.headers.get('content-type'), 'application/json; charset=utf-8');
@@ -81,5 +53,5 @@ test('webhook → Ответ на вебхук: chosen from menus, previewed, an
   await page.getByTestId('settings-open').click();
   await page.getByTestId('settings-reply-moved').getByText('Ответ на вебхук', { exact: false }).waitFor();
   assert.equal(await page.getByTestId('settings').locator('[id^="settings-reply"]').count(), 0);
-  assertNoPageErrors(page);
+  h.assertNoPageErrors(page);
 });

@@ -2,66 +2,26 @@
 // others to network B" from the palette and menus, tests it with GetCourse's example (which came
 // from Yandex), saves and starts it, and two real webhooks each reach only their network; the
 // journal shows both runs, each painted along the route it took.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  assertNoHorizontalOverflow,
-  assertNoPageErrors,
-  dragKindToCanvas,
-  expectNodeStatus,
-  newPage,
-  runPreview,
-  screenshot,
-  signIn,
-  startBrowser,
-  startServer,
-  startTarget,
-} from './harness.mjs';
+import * as h from './harness.mjs';
 
 let server, browser, netA, netB;
-before(async () => {
-  server = await startServer();
-  browser = await startBrowser();
-  netA = await startTarget();
-  netB = await startTarget();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  await netA?.stop();
-  await netB?.stop();
-});
-
-/** Waits until cond() holds, polling; fails with what it waited for. */
-async function until(what, cond, ms = 15_000) {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+h.withServerAndBrowser((s, b, t) => ([server, browser, { netA, netB }] = [s, b, t]), { targets: { netA: null, netB: null } });
 
 test('leads by utm_source: Яндекс goes to network A, any other source to network B, in the preview and for real', async () => {
-  const page = await newPage(browser, { lang: 'ru' });
-  await signIn(page, server);
-  await page.getByRole('button', { name: 'Новый сценарий' }).click();
-  await page.getByTestId('palette').waitFor();
-  await page.locator('.palette-item[data-kind="switch"]').getByText('Маршрутизатор').waitFor();
+  const page = await h.signedInPage(browser, server, { lang: 'ru' });
+  await h.openNewFlow(page, { palette: { switch: 'Маршрутизатор' } });
 
   // Dropped in order, each step joins the one before; a new router has one route and "Иначе".
-  await dragKindToCanvas(page, 'webhook', 200, 40);
-  await dragKindToCanvas(page, 'switch', 200, 170);
-  await page.getByTestId('node-switch1').waitFor();
+  await h.dropSteps(page, ['webhook', 'switch'], { dy: 130 });
   const handles = page.locator('[data-testid="node-switch1"] .react-flow__handle.source');
   assert.deepEqual(await handles.locator('.handle-label').allTextContents(), ['1', 'Иначе']);
-  await dragKindToCanvas(page, 'http', 80, 330);
-  await page.getByTestId('node-http1').waitFor();
+  await h.dropSteps(page, [['http', 80, 330]]);
   // the second target hangs off the router's free output, "Иначе"
   await page.getByTestId('node-switch1').click();
-  await dragKindToCanvas(page, 'http', 360, 330);
-  await page.getByTestId('node-http2').waitFor();
-  const edges = page.locator('.react-flow__edge');
-  await until('three lines', async () => (await edges.count()) === 3);
+  await h.dropSteps(page, [['http', 360, 330]]);
+  assert.equal(await page.locator('.react-flow__edge').count(), 3);
   assert.equal(await page.locator('.react-flow__edge[data-id="switch1->http1:r1"]').count(), 1, 'the first route leads to network A');
   assert.equal(await page.locator('.react-flow__edge[data-id="switch1->http2:otherwise"]').count(), 1, '"Иначе" leads to network B');
 
@@ -92,18 +52,17 @@ test('leads by utm_source: Яндекс goes to network A, any other source to n
   }
 
   // Test with GetCourse's example: it came from Yandex, so network A's branch is painted.
-  await runPreview(page);
-  await expectNodeStatus(page, ['webhook1', 'switch1', 'http1'], 'success');
-  await expectNodeStatus(page, ['http2'], 'skipped');
+  await h.previewShows(page, ['webhook1', 'switch1', 'http1']);
+  await h.expectNodeStatus(page, ['http2'], 'skipped');
   await page.getByTestId('node-switch1').click();
   await page.getByTestId('step').getByText("route 'Яндекс' is taken").waitFor();
   await page.getByTestId('step').getByText('(Яндекс)', { exact: false }).first().waitFor();
   assert.equal(netA.received.length + netB.received.length, 0, 'the preview sends nothing');
   // the engine's check of the built flow has caught up: nothing left to fix
-  await page.locator('[data-testid="problems-count"].problems-none').waitFor({ timeout: 10_000 });
-  await assertNoHorizontalOverflow(page);
+  await h.noProblems(page);
+  await h.assertNoHorizontalOverflow(page);
   await page.getByTestId('output-row-0').scrollIntoViewIfNeeded();
-  await screenshot(page, 'router.png');
+  await h.screenshot(page, 'router.png');
 
   // A second route, moved above the first and removed again: the first keeps its line.
   await page.getByTestId('outputs-routes-add').click();
@@ -117,23 +76,19 @@ test('leads by utm_source: Яндекс goes to network A, any other source to n
   assert.equal(await page.locator('.react-flow__edge[data-id="switch1->http1:r1"]').count(), 1);
 
   // Save, start, and two real webhooks.
-  await page.getByLabel('Название сценария').fill('Лиды по источнику');
-  await page.getByTestId('save').click();
-  await page.getByTestId('start-prompt-start').click();
-  const flows = (await server.api('GET', '/api/flows')).body.flows;
-  assert.equal(flows.length, 1);
-  await until('the flow to start', async () => (await server.api('GET', `/api/flows/${flows[0].id}`)).body.active === true);
-  const hook = flows[0].webhook_url;
+  const hook = (await h.saveAndStart(page, server, 'Лиды по источнику')).webhook_url;
+  assert.equal((await server.api('GET', '/api/flows')).body.flows.length, 1);
   assert.equal((await fetch(`${hook}?email=ya@example.com&utm_source=yandex`)).status, 200);
   assert.equal((await fetch(`${hook}?email=vk@example.com&utm_source=vk`)).status, 200);
-  await until('both leads delivered', () => netA.received.length + netB.received.length >= 2);
+  await h.until('both leads delivered', () => netA.received.length + netB.received.length >= 2);
   assert.deepEqual(netA.received.map((r) => r.url), ['/lead?email=ya@example.com'], 'network A got the Yandex lead only');
   assert.deepEqual(netB.received.map((r) => r.url), ['/lead?email=vk@example.com'], 'network B got the other lead only');
 
   // The journal: both runs, each painted along the route it took.
   await page.getByTestId('editor-journal').click();
   const rows = page.locator('[data-testid="journal-row"][data-status="success"]');
-  await until('two runs in the journal', async () => (await rows.count()) === 2);
+  await rows.nth(1).waitFor();
+  assert.equal(await rows.count(), 2, 'two runs in the journal');
   for (const [i, taken, skipped, route] of [[0, 'http2', 'http1', 'Иначе'], [1, 'http1', 'http2', 'Яндекс']]) {
     // newest first: the vk lead, then the Yandex one
     await rows.nth(i).locator('a').first().click();
@@ -143,5 +98,5 @@ test('leads by utm_source: Яндекс goes to network A, any other source to n
     await page.getByTestId('run-step-switch1').getByText(`ветка: ${route}`).waitFor();
     await page.goBack();
   }
-  assertNoPageErrors(page);
+  h.assertNoPageErrors(page);
 });

@@ -4,19 +4,10 @@
 // looks at the same rule as an expression.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  assertNoHorizontalOverflow,
-  assertNoPageErrors,
-  expectNodeStatus,
-  newPage,
-  runPreview,
-  screenshot,
-  signIn,
-  withServerAndBrowser,
-} from './harness.mjs';
+import * as h from './harness.mjs';
 
 let server, browser;
-withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
+h.withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 test('a success rule built from menus passes on the sample answer, fails when turned around, and reads as an expression', async () => {
   const doc = {
@@ -34,12 +25,10 @@ test('a success rule built from menus passes on the sample answer, fails when tu
     ],
     edges: [{ from: 'trigger', to: 'send' }],
   };
-  const res = await server.api('POST', '/api/flows?draft=1', { document: doc });
-  assert.equal(res.status, 201, JSON.stringify(res.body));
+  const flow = await h.createFlow(server, doc);
 
-  const page = await newPage(browser, { lang: 'ru' });
-  await signIn(page, server);
-  await page.goto(`${server.url}/#/flows/${res.body.id}`);
+  const page = await h.signedInPage(browser, server, { lang: 'ru' });
+  await page.goto(`${server.url}/#/flows/${flow.id}`);
   await page.getByTestId('node-send').click();
 
   const rules = page.getByTestId('rules-success.rules');
@@ -56,21 +45,19 @@ test('a success rule built from menus passes on the sample answer, fails when tu
   // The sample answer is an example of success, so its value is the value to compare with.
   assert.equal(await rules.getByTestId('rules-success.rules-value-0').inputValue(), 'success');
   assert.equal(await rules.getByTestId('rules-success.rules-match').locator('option:checked').textContent(), 'выполняются все правила');
-  await assertNoHorizontalOverflow(page);
+  await h.assertNoHorizontalOverflow(page);
 
-  await runPreview(page);
-  await expectNodeStatus(page, ['trigger', 'send'], 'success');
+  await h.previewShows(page, ['trigger', 'send']);
   await page.getByTestId('step').getByText("success rule 1: 'success' equals 'success' → yes").waitFor();
   await rules.scrollIntoViewIfNeeded();
-  await screenshot(page, 'rules-success.png');
+  await h.screenshot(page, 'rules-success.png');
 
   // Turned around, the same sample answer is a refusal, and the step says which rule failed.
   await op.selectOption({ label: 'не равно' });
-  await runPreview(page);
-  await expectNodeStatus(page, ['send'], 'failed');
+  await h.previewShows(page, ['send'], 'failed');
   await page.getByTestId('step').getByText('поле ответа «status» равно «success» (в ответе «success»)', { exact: false }).first().waitFor();
   await page.getByTestId('step').locator('.error').scrollIntoViewIfNeeded();
-  await screenshot(page, 'rules-refusal.png');
+  await h.screenshot(page, 'rules-refusal.png');
 
   // A check without a value hides the value.
   await op.selectOption({ label: 'не пусто' });
@@ -81,13 +68,12 @@ test('a success rule built from menus passes on the sample answer, fails when tu
   // Advanced: the same rule as a JavaScript expression, and back to the rows.
   await rules.getByTestId('rules-success.rules-advanced').click();
   await page.getByTestId('code-success.condition').getByText('status != "success"').waitFor();
-  await runPreview(page);
-  await expectNodeStatus(page, ['send'], 'failed');
+  await h.previewShows(page, ['send'], 'failed');
   await rules.getByTestId('rules-success.rules-advanced').click();
   assert.equal(await rules.getByTestId('rules-success.rules-field-0').inputValue(), 'status');
   assert.equal(await rules.getByTestId('rules-success.rules-op-0').locator('option:checked').textContent(), 'не равно');
   assert.equal(await page.getByTestId('code-success.condition').count(), 0);
-  assertNoPageErrors(page);
+  h.assertNoPageErrors(page);
 });
 
 test("a filter's rules use the same rows: a field the source sends, chosen by its Russian label", async () => {
@@ -100,12 +86,10 @@ test("a filter's rules use the same rows: a field the source sends, chosen by it
     ],
     edges: [{ from: 'trigger', to: 'f' }],
   };
-  const res = await server.api('POST', '/api/flows?draft=1', { document: doc });
-  assert.equal(res.status, 201, JSON.stringify(res.body));
+  const flow = await h.createFlow(server, doc);
 
-  const page = await newPage(browser, { lang: 'ru' });
-  await signIn(page, server);
-  await page.goto(`${server.url}/#/flows/${res.body.id}`);
+  const page = await h.signedInPage(browser, server, { lang: 'ru' });
+  await page.goto(`${server.url}/#/flows/${flow.id}`);
   await page.getByTestId('node-f').click();
   const rules = page.getByTestId('rules-rules');
   await rules.getByRole('button', { name: '+ Добавить правило' }).click();
@@ -118,20 +102,20 @@ test("a filter's rules use the same rows: a field the source sends, chosen by it
   await rules.getByTestId('rules-rules-value-0').fill('new');
   await rules.getByTestId('rules-rules-match').selectOption({ label: 'выполняется любое правило' });
 
-  await runPreview(page);
+  await h.runPreview(page);
   await page.getByTestId('node-f').click();
   // the preset's example order is new, so it passes; turned around, the run stops as filtered
   await page.getByTestId('step').getByText("rule 1: 'new' equals 'new' → yes").waitFor();
-  await expectNodeStatus(page, ['f'], 'success');
+  await h.expectNodeStatus(page, ['f'], 'success');
   await rules.scrollIntoViewIfNeeded();
-  await screenshot(page, 'rules-filter.png');
+  await h.screenshot(page, 'rules-filter.png');
   await rules.getByTestId('rules-rules-op-0').selectOption({ label: 'не равно' });
-  await runPreview(page);
+  await h.runPreview(page);
   await page.getByTestId('step').getByText("rule 1: 'new' does not equal 'new' → no").waitFor();
   assert.notEqual(await page.getByTestId('node-f').getAttribute('data-status'), 'success');
 
   // the advanced form says the same
   await rules.getByTestId('rules-rules-advanced').click();
   await page.getByTestId('code-expression').getByText('trigger.params.status != "new"').waitFor();
-  assertNoPageErrors(page);
+  h.assertNoPageErrors(page);
 });

@@ -6,9 +6,9 @@
 //
 // To cover a new screen, add a step to `visits` below: a name and a function that brings the
 // page into that state. Each visit is checked after it returns.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertNoPageErrors, newPage, startBrowser, startServer, startTarget } from './harness.mjs';
+import * as h from './harness.mjs';
 
 // The words allowed in Russian text, each with why. Keep it short: a word belongs here only if a
 // Russian-speaking marketer sees it in Latin letters in the services they use every day.
@@ -171,20 +171,13 @@ async function check(page, where, extra = []) {
   }
 }
 
-before(async () => {
-  server = await startServer();
-  browser = await startBrowser();
+h.withServerAndBrowser((s, b, t) => ([server, browser, { target }] = [s, b, t]), {
   // The target service: a phone ending in 000 is refused with the service's own error message.
-  target = await startTarget((req) =>
-    req.body.includes('phone=79990000000')
+  targets: {
+    target: (req) => req.body.includes('phone=79990000000')
       ? { status: 200, json: { status: 'error', msg: 'Неверный номер телефона' } }
       : { status: 200, json: { status: 'success', id: '1001' } },
-  );
-});
-after(async () => {
-  await target?.stop();
-  await browser?.close();
-  await server?.stop();
+  },
 });
 
 /** A flow with one step of every kind (ids in Russian transliteration are still user data). */
@@ -238,7 +231,7 @@ test('the checker finds English words and passes brands, literals, addresses and
 });
 
 test('in Russian every page, dialog and error state shows no English word but brand names', async () => {
-  const page = await newPage(browser, { lang: 'ru' });
+  const page = await h.newPage(browser, { lang: 'ru' });
   const expectedErrors = [];
   const user = { email: 'anna@example.ru', password: 'пароль анны 123' };
   addUserData([server.owner.email, user.email]);
@@ -267,13 +260,7 @@ test('in Russian every page, dialog and error state shows no English word but br
       await page.goto(`${server.url}/#/invite/${inv.body.token}`);
       await page.getByTestId('signup-email').waitFor();
     }],
-    ['вход', async () => {
-      await page.goto(server.url + '/');
-      await page.getByTestId('login-email').fill(server.owner.email);
-      await page.getByTestId('login-password').fill(server.owner.password);
-      await page.getByTestId('login-submit').click();
-      await page.getByTestId('signout').waitFor();
-    }],
+    ['вход', () => h.signIn(page, server)],
     ['сценарии: пусто', async () => {
       await page.goto(server.url + '/#/flows');
       await page.getByTestId('flows-import').waitFor();
@@ -328,12 +315,10 @@ test('in Russian every page, dialog and error state shows no English word but br
         assert.ok(res.ok, `webhook answered ${res.status}`);
         addUserData(phone);
       }
-      for (let i = 0; ; i++) {
+      await h.until('the two runs to finish', async () => {
         runs = (await server.api('GET', `/api/flows/${flow.id}/runs`)).body.runs ?? [];
-        if (runs.length === 2 && runs.every((r) => r.status !== 'running' && r.status !== 'queued')) break;
-        if (i > 100) throw new Error('the two runs did not finish: ' + JSON.stringify(runs));
-        await new Promise((r) => setTimeout(r, 100));
-      }
+        return runs.length === 2 && runs.every((r) => r.status !== 'running' && r.status !== 'queued');
+      }, 10_000).catch((err) => assert.fail(`${err.message}: ${JSON.stringify(runs)}`));
       for (const r of runs) addUserData([r.id, r.event_id]);
       await page.goto(server.url + '/#/flows');
       await page.getByTestId('flow-row').first().waitFor();
@@ -485,14 +470,14 @@ test('in Russian every page, dialog and error state shows no English word but br
   }
   // Run data is the user's: the target's message, the values sent, the ids.
   assert.equal(report.length, 0, `${report.length} texts with English words in Russian pages:\n${report.join('\n')}`);
-  assertNoPageErrors(page, expectedErrors);
+  h.assertNoPageErrors(page, expectedErrors);
 });
 
 test('in Russian the first visit signs up the owner in Russian, and their team is named in Russian', async () => {
-  const fresh = await startServer({}, { owner: false });
+  const fresh = await h.startServer({}, { owner: false });
   const seen = report.length; // this test's findings only
   try {
-    const page = await newPage(browser, { lang: 'ru' });
+    const page = await h.newPage(browser, { lang: 'ru' });
     await page.goto(fresh.url + '/');
     await page.getByTestId('signup-email').waitFor();
     await check(page, 'первый вход: регистрация владельца');
@@ -514,7 +499,7 @@ test('in Russian the first visit signs up the owner in Russian, and their team i
     await check(page, 'первый вход: команда');
     const mine = report.slice(seen);
     assert.equal(mine.length, 0, `${mine.length} texts with English words in Russian pages:\n${mine.join('\n')}`);
-    assertNoPageErrors(page, [/HTTP 422 for POST .*\/api\/auth\/signup/]);
+    h.assertNoPageErrors(page, [/HTTP 422 for POST .*\/api\/auth\/signup/]);
   } finally {
     await fresh.stop();
   }

@@ -3,32 +3,13 @@
 // a step with no sample answer says plainly that nothing was sent, never that the target answered.
 // And the first Test after opening the editor does not wait for a warm-up of other flows, nor,
 // clicked before the browser's engine has loaded, for the engine at all (the server answers it).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  assertNoHorizontalOverflow,
-  assertNoPageErrors,
-  expectNodeStatus,
-  newPage,
-  recordFigure,
-  runPreview,
-  screenshot,
-  signIn,
-  startBrowser,
-  startServer,
-  startTarget,
-} from './harness.mjs';
+import * as h from './harness.mjs';
 
 let server, browser, cpa, page, flowId, hookUrl;
-before(async () => {
-  server = await startServer();
-  cpa = await startTarget(() => ({ status: 200, json: { status: 'success', id: '501' } }));
-  browser = await startBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await cpa?.stop();
-  await server?.stop();
+h.withServerAndBrowser((s, b, t) => ([server, browser, { cpa }] = [s, b, t]), {
+  targets: { cpa: () => ({ status: 200, json: { status: 'success', id: '501' } }) },
 });
 
 /** Waits until the sample form's field `key` shows `want`. */
@@ -57,8 +38,7 @@ test('a new flow: GetCourse fills the sample form, a real request becomes the sa
   assert.equal(made.status, 201, JSON.stringify(made.body));
   flowId = made.body.id;
 
-  page = await newPage(browser);
-  await signIn(page, server);
+  page = await h.signedInPage(browser, server);
   await page.goto(`${server.url}/#/flows/${flowId}`);
   await page.getByTestId('node-trigger').click();
   assert.equal(await page.getByTestId('sample-phone').count(), 0, 'any service: no known fields yet');
@@ -70,25 +50,24 @@ test('a new flow: GetCourse fills the sample form, a real request becomes the sa
   const form = page.getByTestId('sample-fields');
   await form.getByText('User ID in GetCourse', { exact: true }).waitFor();
   assert.match(await page.getByTestId('sample-source').locator('option:checked').textContent(), /^the example of GetCourse: user created$/);
-  await assertNoHorizontalOverflow(page);
-  await screenshot(page, 'sample-form-example.png');
+  await h.assertNoHorizontalOverflow(page);
+  await h.screenshot(page, 'sample-form-example.png');
 
   // Test: the step has no sample answer, and the stand-in is no known service.
-  await runPreview(page);
-  await expectNodeStatus(page, ['trigger'], 'success');
-  await expectNodeStatus(page, ['send'], 'failed');
+  await h.runPreview(page);
+  await h.expectNodeStatus(page, ['trigger'], 'success');
+  await h.expectNodeStatus(page, ['send'], 'failed');
   const result = await page.getByTestId('trace-status').textContent();
   assert.match(result, /nothing was sent: this is a test/, result);
   assert.match(result, /Add a sample answer of 127\.0\.0\.1 in this step's «Sample answer» field/, result);
   assert.doesNotMatch(result, /answered|HTTP status 200/, result);
   await page.getByTestId('trace-status').scrollIntoViewIfNeeded();
-  await screenshot(page, 'sample-test-nothing-sent.png');
+  await h.screenshot(page, 'sample-test-nothing-sent.png');
 
   // GetCourse calls the webhook for real; the flow is stopped, so the request is kept.
   await page.getByTestId('node-trigger').click();
   hookUrl = (await page.getByTestId('webhook-ready-url').inputValue()).split('?')[0];
-  await page.getByTestId('wait-request').click();
-  await page.getByTestId('waiting').waitFor();
+  await h.waitForTestRequest(page);
   const sent = new URLSearchParams({ id: '900001', email: 'olga@example.com', phone: '+7 912 555-44-33', first_name: 'Ольга', city: 'Казань' });
   assert.equal((await fetch(`${hookUrl}?${sent}`)).status, 202, 'a stopped flow keeps the request as a sample');
   await page.getByTestId('arrived-request').waitFor();
@@ -102,11 +81,11 @@ test('a new flow: GetCourse fills the sample form, a real request becomes the sa
   assert.equal(options.at(-1), 'the example of GetCourse: user created');
   assert.match(await page.getByTestId('sample-source').locator('option:checked').textContent(), /^the latest request received/);
   await page.getByTestId('sample-request').scrollIntoViewIfNeeded();
-  await screenshot(page, 'sample-form-captured.png');
+  await h.screenshot(page, 'sample-form-captured.png');
 
   // The Test uses it: the request that would go out carries GetCourse's real values.
-  await runPreview(page);
-  await expectNodeStatus(page, ['send'], 'failed');
+  await h.runPreview(page);
+  await h.expectNodeStatus(page, ['send'], 'failed');
   await page.getByTestId('node-send').click();
   await page.getByTestId('step').getByText('phone=79125554433&name=Ольга').first().waitFor();
   const again = await page.getByTestId('trace-status').textContent();
@@ -125,11 +104,11 @@ test('a new flow: GetCourse fills the sample form, a real request becomes the sa
   await page.getByLabel('Language').selectOption('ru');
   await page.getByTestId('sample-fields').getByText('Телефон', { exact: true }).waitFor();
   assert.match(await page.getByTestId('sample-source').locator('option:checked').textContent(), /^последнем полученном запросе, /);
-  await runPreview(page);
+  await h.runPreview(page);
   const ru = await page.getByTestId('trace-status').textContent();
   assert.match(ru, /ничего не отправлено: это проверка\. Добавьте пример ответа 127\.0\.0\.1 в поле «Пример ответа»/, ru);
   assert.doesNotMatch(ru, /ответил/, ru);
-  assertNoPageErrors(page);
+  h.assertNoPageErrors(page);
 });
 
 test('reopened, the flow offers the captured request, and the first Test does not wait for a warm-up of other flows', async () => {
@@ -152,9 +131,9 @@ test('reopened, the flow offers the captured request, and the first Test does no
   // once done). The Test then finds the engine warm. Before, the engine previewed every built-in
   // template when it started, and a Test clicked in the meantime waited 1.3-1.8 s behind them.
   await page.locator('[data-testid="sample-request"][data-engine="warm"]').waitFor({ timeout: 60_000 });
-  const ms = await runPreview(page);
-  await expectNodeStatus(page, ['send'], 'failed');
-  recordFigure('test_to_paint_ms.first_after_open', ms);
+  const ms = await h.runPreview(page);
+  await h.expectNodeStatus(page, ['send'], 'failed');
+  h.recordFigure('test_to_paint_ms.first_after_open', ms);
   const stats = await page.evaluate(() => window.hookflowEngine.stats());
   // The primary check, immune to how busy the shared machine is: before the first result the
   // worker previewed no built-in template and warmed with nothing but this flow, once.
@@ -163,27 +142,27 @@ test('reopened, the flow offers the captured request, and the first Test does no
   // The budget is 300 ms (about 50-100 ms on an idle machine); machines running these tests are
   // shared by several jobs, so only a figure far beyond it fails.
   assert.ok(ms < 1500, `the first Test took ${ms} ms after the engine was warm`);
-  recordFigure('engine_warm_ms.first_after_open', stats.warm_ms);
+  h.recordFigure('engine_warm_ms.first_after_open', stats.warm_ms);
 
   // Clicked the moment the editor shows, before the browser's engine has loaded, the Test is
   // answered by the server's copy of the engine (nothing sent) and paints as fast as a warm one;
   // it never waits for a warm-up of other flows.
   await page.reload();
-  const clicked = await runPreview(page);
-  await expectNodeStatus(page, ['send'], 'failed');
+  const clicked = await h.runPreview(page);
+  await h.expectNodeStatus(page, ['send'], 'failed');
   const byServer = await page.locator('[data-testid="trace-status"]').textContent();
-  recordFigure('test_to_paint_ms.first_clicked_as_the_editor_opens', clicked);
+  h.recordFigure('test_to_paint_ms.first_clicked_as_the_editor_opens', clicked);
   const atOnce = await page.evaluate(() => ({ server: window.hookflowEngine.serverPreviews }));
   assert.equal(atOnce.server, 1, 'the first Test, clicked before the engine loaded, is answered by the server');
   assert.ok(clicked < 1500, `the first Test clicked as the editor opened took ${clicked} ms`);
   // Once the browser's engine is warm, the same Test runs in the browser and shows the same.
   await page.locator('[data-testid="sample-request"][data-engine="warm"]').waitFor({ timeout: 60_000 });
-  await runPreview(page);
-  await expectNodeStatus(page, ['send'], 'failed');
+  await h.runPreview(page);
+  await h.expectNodeStatus(page, ['send'], 'failed');
   assert.equal(await page.locator('[data-testid="trace-status"]').textContent(), byServer);
   const after = await page.evaluate(() => window.hookflowEngine.stats().then((s) => ({ ...s, server: window.hookflowEngine.serverPreviews })));
   assert.equal(after.server, 1, JSON.stringify(after));
   assert.equal(after.runs, 1, JSON.stringify(after));
   assert.equal(after.templates_warmed, 0, JSON.stringify(after));
-  assertNoPageErrors(page);
+  h.assertNoPageErrors(page);
 });

@@ -3,41 +3,18 @@
 // runs, followed by an HTTP request. The Test uses the next scheduled time as its data; the flow
 // has no webhook address anywhere; started, it runs at the next minute by itself, and the journal
 // shows the run as "по расписанию".
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  assertNoHorizontalOverflow,
-  assertNoPageErrors,
-  dragKindToCanvas,
-  expectNodeStatus,
-  newPage,
-  runPreview,
-  screenshot,
-  signIn,
-  startTarget,
-  until,
-  withServerAndBrowser,
-} from './harness.mjs';
+import * as h from './harness.mjs';
 
 let server, browser, target;
-withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
-before(async () => {
-  target = await startTarget();
-});
-after(async () => {
-  await target?.stop();
-});
+h.withServerAndBrowser((s, b, t) => ([server, browser, { target }] = [s, b, t]), { targets: { target: null } });
 
 test('a schedule → HTTP flow is built from menus in Russian, tested with the next time, and runs by itself', async () => {
-  const page = await newPage(browser, { lang: 'ru' });
-  await signIn(page, server);
-  await page.getByRole('button', { name: 'Новый сценарий' }).click();
-  await page.getByTestId('palette').waitFor();
-  await page.locator('.palette-item[data-kind="schedule"]').getByText('Расписание').waitFor();
-  await dragKindToCanvas(page, 'schedule', 200, 40);
-  await dragKindToCanvas(page, 'http', 200, 180);
-  await page.getByTestId('node-http1').waitFor();
-  await until('the steps joined', async () => (await page.locator('.react-flow__edge[data-id^="schedule1->http1"]').count()) === 1);
+  const page = await h.signedInPage(browser, server, { lang: 'ru' });
+  await h.openNewFlow(page, { palette: { schedule: 'Расписание' } });
+  await h.dropSteps(page, ['schedule', 'http']);
+  assert.equal(await page.locator('.react-flow__edge[data-id^="schedule1->http1"]').count(), 1, 'the steps joined');
 
   // A new schedule runs every day at 09:00 Moscow time; the form shows only what the choice uses.
   const title = page.getByTestId('node-title-schedule1');
@@ -52,10 +29,10 @@ test('a schedule → HTTP flow is built from menus in Russian, tested with the n
   await every.selectOption({ label: 'Каждую неделю' });
   await page.locator('[id="f-weekday"]').selectOption({ label: 'Понедельник' });
   await page.locator('[id="f-time"]').selectOption('10:00');
-  await until('the weekly title', async () => (await title.textContent()) === 'Каждый понедельник в 10:00');
+  await h.until('the weekly title', async () => (await title.textContent()) === 'Каждый понедельник в 10:00');
   await every.selectOption({ label: 'Каждый день' });
   await page.locator('[id="f-time"]').selectOption('09:00');
-  await until('the daily title', async () => (await title.textContent()) === 'Каждый день в 09:00');
+  await h.until('the daily title', async () => (await title.textContent()) === 'Каждый день в 09:00');
   await page.locator('[id="f-timezone"]').selectOption({ label: 'Москва (МСК)' });
 
   // The request: a POST of what the schedule step gives (its time) to the target.
@@ -66,8 +43,7 @@ test('a schedule → HTTP flow is built from menus in Russian, tested with the n
 
   // Test: no sample request to fill in; the schedule step gives the next 09:00 in Moscow.
   await page.getByTestId('schedule-test-help').waitFor();
-  await runPreview(page);
-  await expectNodeStatus(page, ['schedule1', 'http1'], 'success');
+  await h.previewShows(page, ['schedule1', 'http1']);
   await page.getByTestId('node-schedule1').click();
   const out = JSON.parse(await page.getByTestId('step-output').textContent());
   assert.equal(out.time, '09:00');
@@ -75,13 +51,13 @@ test('a schedule → HTTP flow is built from menus in Russian, tested with the n
   const next = new Date(out.scheduled_at).getTime();
   assert.ok(next > Date.now() && next <= Date.now() + 24 * 3600_000, `the next 09:00 is within a day: ${out.scheduled_at}`);
   assert.equal(target.received.length, 0, 'the preview sends nothing');
-  await page.locator('[data-testid="problems-count"].problems-none').waitFor({ timeout: 10_000 });
-  await assertNoHorizontalOverflow(page);
-  await screenshot(page, 'schedule.png');
+  await h.noProblems(page);
+  await h.assertNoHorizontalOverflow(page);
+  await h.screenshot(page, 'schedule.png');
 
   // Every minute, saved and started: the offer to start has no address to paste.
   await every.selectOption({ label: 'Каждую минуту' });
-  await until('the minute title', async () => (await title.textContent()) === 'Каждую минуту');
+  await h.until('the minute title', async () => (await title.textContent()) === 'Каждую минуту');
   await page.getByLabel('Название сценария').fill('Отчёт по расписанию');
   await page.getByTestId('save').click();
   await page.getByTestId('start-prompt').getByText('Запустить по расписанию?').waitFor();
@@ -92,12 +68,12 @@ test('a schedule → HTTP flow is built from menus in Russian, tested with the n
   assert.equal(flows[0].webhook_url, '', 'the API gives no webhook address for a schedule flow');
 
   // The next minute comes: the flow runs by itself, once, with that minute's time.
-  await until('the scheduled run', () => target.received.length >= 1, 75_000);
+  await h.until('the scheduled run', () => target.received.length >= 1, 75_000);
   const sent = new URLSearchParams(target.received[0].body);
   assert.match(sent.get('scheduled_at') ?? target.received[0].body, /T\d\d:\d\d:00\+03:00/);
   await page.getByTestId('editor-journal').click();
   const row = page.locator('[data-testid="journal-row"][data-status="success"]').first();
   await row.waitFor({ timeout: 15_000 });
   await row.getByTestId('run-scheduled').getByText('по расписанию').waitFor();
-  assertNoPageErrors(page);
+  h.assertNoPageErrors(page);
 });

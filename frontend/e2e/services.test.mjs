@@ -3,24 +3,14 @@
 // Bitrix24's badges and whose Test passes on Tilda's example form, the webhook code masked.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  assertNoPageErrors,
-  expectNodeStatus,
-  newPage,
-  runPreview,
-  signIn,
-  withServerAndBrowser,
-} from './harness.mjs';
+import * as h from './harness.mjs';
 
 let server, browser;
-withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
+h.withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 test('the Tilda → Bitrix24 template guides, creates and previews a flow with the services badged', async () => {
-  const page = await newPage(browser);
-  await signIn(page, server);
-  await page.goto(server.url + '/#/templates');
-  const card = page.getByTestId('template-tilda-bitrix24');
-  await card.waitFor();
+  const page = await h.signedInPage(browser, server);
+  const card = await h.templateCard(page, server, 'tilda-bitrix24');
   await card.getByRole('button', { name: 'Use this template' }).click();
   const form = page.getByTestId('use-tilda-bitrix24');
   const guide = form.getByTestId('template-guide');
@@ -34,10 +24,9 @@ test('the Tilda → Bitrix24 template guides, creates and previews a flow with t
   assert.equal(await page.getByTestId('node-trigger').locator('[data-service="tilda"]').count(), 1, 'the trigger is Tilda');
   assert.equal(await page.getByTestId('node-send').locator('[data-service="bitrix24"]').count(), 1, 'the step is Bitrix24');
 
-  await runPreview(page);
-  await expectNodeStatus(page, ['trigger', 'form', 'send'], 'success');
+  await h.previewShows(page, ['trigger', 'form', 'send']);
   await page.getByTestId('node-send').click();
   await page.getByTestId('step').getByText(/crm\.lead\.add\.json/).first().waitFor();
   assert.equal(await page.getByTestId('step').getByText(/b24-code-secret/).count(), 0, 'the webhook code is not shown');
-  assertNoPageErrors(page);
+  h.assertNoPageErrors(page);
 });

@@ -4,20 +4,10 @@
 // sent, the step shows the request it would send (the token masked) with the row's cells.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  assertNoHorizontalOverflow,
-  assertNoPageErrors,
-  dragKindToCanvas,
-  expectNodeStatus,
-  newPage,
-  runPreview,
-  screenshot,
-  signIn,
-  withServerAndBrowser,
-} from './harness.mjs';
+import * as h from './harness.mjs';
 
 let server, browser;
-withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
+h.withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 // A service account's key file as Google Cloud gives it (the preview only reads it; it signs
 // nothing, so the private key need not be a real one).
@@ -33,15 +23,9 @@ const KEY = JSON.stringify({
 const TABLE = 'https://docs.google.com/spreadsheets/d/1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms/edit#gid=0';
 
 test('webhook → a row in Google Sheets, built in Russian by pointing at values and tested in the preview', async () => {
-  const page = await newPage(browser, { lang: 'ru' });
-  await signIn(page, server);
-  await page.getByRole('button', { name: 'Новый сценарий' }).click();
-  await page.getByTestId('palette').waitFor();
-  await page.locator('.palette-item[data-kind="google_sheets"]').getByText('Строка в Google Таблицу').waitFor();
-
-  await dragKindToCanvas(page, 'webhook', 200, 40);
-  await dragKindToCanvas(page, 'google_sheets', 200, 200);
-  await page.getByTestId('node-google_sheets1').waitFor();
+  const page = await h.signedInPage(browser, server, { lang: 'ru' });
+  await h.openNewFlow(page, { palette: { google_sheets: 'Строка в Google Таблицу' } });
+  await h.dropSteps(page, ['webhook', 'google_sheets'], { dy: 160 });
   await page.getByTestId('node-google_sheets1').getByText('Строка в Google Таблицу').waitFor();
   assert.equal(await page.locator('.react-flow__edge').count(), 1, 'the new step joins the webhook');
 
@@ -58,8 +42,7 @@ test('webhook → a row in Google Sheets, built in Russian by pointing at values
   await page.locator('[id="f-sheet"]').fill('Заявки');
 
   // A first Test, so that the step's input offers GetCourse's values to click.
-  await runPreview(page);
-  await expectNodeStatus(page, ['webhook1', 'google_sheets1'], 'success');
+  await h.previewShows(page, ['webhook1', 'google_sheets1']);
 
   // The cells, by pointing: the first cell, then the name GetCourse sent; a second row, the phone.
   await page.getByTestId('node-google_sheets1').click();
@@ -76,8 +59,7 @@ test('webhook → a row in Google Sheets, built in Russian by pointing at values
   await page.getByTestId('node-summary-google_sheets1').getByText('Заявки · 2 столбца').waitFor();
 
   // Test again: the request that would go to Google, with the row, the token masked, nothing sent.
-  await runPreview(page);
-  await expectNodeStatus(page, ['webhook1', 'google_sheets1'], 'success');
+  await h.previewShows(page, ['webhook1', 'google_sheets1']);
   assert.equal(await page.getByTestId('trace-status').getAttribute('data-sent'), 'false');
   await page.getByTestId('node-google_sheets1').click();
   const step = page.getByTestId('step');
@@ -88,9 +70,9 @@ test('webhook → a row in Google Sheets, built in Russian by pointing at values
   assert.ok(shown.includes('••••••'), 'the token is masked');
   assert.ok(!shown.includes('not-a-real-key'), 'the key is not shown');
   assert.ok(shown.includes('hookflow@shkola-leads.iam.gserviceaccount.com'), 'the log names the service account');
-  await page.locator('[data-testid="problems-count"].problems-none').waitFor({ timeout: 10_000 });
-  await assertNoHorizontalOverflow(page);
+  await h.noProblems(page);
+  await h.assertNoHorizontalOverflow(page);
   await request.scrollIntoViewIfNeeded();
-  await screenshot(page, 'sheets-preview-ru.png');
-  assertNoPageErrors(page);
+  await h.screenshot(page, 'sheets-preview-ru.png');
+  h.assertNoPageErrors(page);
 });

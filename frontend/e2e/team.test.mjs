@@ -3,17 +3,10 @@
 // it. The template never carries the flow's secret.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  assertNoHorizontalOverflow,
-  assertNoPageErrors,
-  newPage,
-  screenshot,
-  signIn,
-  withServerAndBrowser,
-} from './harness.mjs';
+import * as h from './harness.mjs';
 
 let server, browser;
-withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
+h.withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 async function inviteLink(ownerPage, role) {
   await ownerPage.goto(server.url + '/#/team');
@@ -32,7 +25,7 @@ async function inviteLink(ownerPage, role) {
 }
 
 async function join(link, email) {
-  const page = await newPage(browser);
+  const page = await h.newPage(browser);
   await page.goto(link);
   await page.getByRole('heading', { level: 1 }).waitFor();
   if (!(await page.getByTestId('signup-email').count())) {
@@ -54,16 +47,15 @@ test('an editor and a viewer join by link; the viewer cannot edit; a team templa
   assert.equal(made.status, 201, JSON.stringify(made.body));
   const flow = made.body;
 
-  const owner = await newPage(browser);
-  await signIn(owner, server);
+  const owner = await h.signedInPage(browser, server);
   const editorLink = await inviteLink(owner, 'editor');
   const viewerLink = await inviteLink(owner, 'viewer');
   const editor = await join(editorLink, 'editor@example.com');
   const viewer = await join(viewerLink, 'viewer@example.com');
   await owner.reload();
   await owner.locator('[data-testid="member-row"]').nth(2).waitFor();
-  await assertNoHorizontalOverflow(owner);
-  await screenshot(owner, 'team.png');
+  await h.assertNoHorizontalOverflow(owner);
+  await h.screenshot(owner, 'team.png');
 
   // The viewer sees the flow and its journal but every change is disabled.
   await viewer.getByRole('link', { name: 'Leads to CPA.House' }).waitFor();
@@ -105,5 +97,5 @@ test('an editor and a viewer join by link; the viewer cannot edit; a team templa
   assert.ok(!JSON.stringify(exported.body).includes(secret), 'the export holds no secret');
   assert.ok(!JSON.stringify(templates).includes(secret), 'the list holds no secret');
   assert.notEqual(flow.id, undefined);
-  for (const page of [owner, editor, viewer]) assertNoPageErrors(page);
+  for (const page of [owner, editor, viewer]) h.assertNoPageErrors(page);
 });

@@ -2,48 +2,21 @@
 // template's settings filled on its form, "Create and start", the address copied — counted, one
 // action per click, typed field, drag or choice, and failing over the issue's budget of 9. Then
 // GetCourse calls the copied address and the stand-in CPA.House receives the lead.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  assertNoHorizontalOverflow,
-  assertNoPageErrors,
-  newPage,
-  recordFigure,
-  screenshot,
-  signIn,
-  startBrowser,
-  startServer,
-  startTarget,
-} from './harness.mjs';
+import * as h from './harness.mjs';
+
+let server, browser, cpa;
+h.withServerAndBrowser((s, b, t) => ([server, browser, { cpa }] = [s, b, t]), {
+  targets: { cpa: () => ({ status: 200, json: { status: 'success', id: '7001' } }) },
+});
 
 const BUDGET = 9;
 
-let server, browser, cpa;
-before(async () => {
-  server = await startServer();
-  cpa = await startTarget(() => ({ status: 200, json: { status: 'success', id: '7001' } }));
-  browser = await startBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await cpa?.stop();
-  await server?.stop();
-});
-
-async function until(what, check, ms = 20_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`waited ${ms} ms for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 test('template gallery → live GetCourse → CPA.House with the address copied in at most 9 actions, and the lead arrives', async () => {
-  const page = await newPage(browser, { lang: 'ru' });
+  const page = await h.newPage(browser, { lang: 'ru' });
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
-  await signIn(page, server); // a new owner: no flows yet; signing in is not part of the path
+  await h.signIn(page, server); // a new owner: no flows yet; signing in is not part of the path
   assert.equal((await server.api('GET', '/api/flows')).body.flows.length, 0);
 
   const done = [];
@@ -66,7 +39,7 @@ test('template gallery → live GetCourse → CPA.House with the address copied 
   await act('click Копировать', () => created.getByRole('button', { name: 'Копировать' }).click());
   await created.getByText('Скопировано').waitFor();
 
-  recordFigure('actions.template_to_live_getcourse_cpa_house', done.length);
+  h.recordFigure('actions.template_to_live_getcourse_cpa_house', done.length);
   assert.ok(done.length <= BUDGET, `${done.length} actions over the budget of ${BUDGET}: ${done.join(', ')}`);
 
   // What was copied is the address with GetCourse's parameter string, ready to paste.
@@ -75,12 +48,12 @@ test('template gallery → live GetCourse → CPA.House with the address copied 
   assert.match(copied, new RegExp(`^${server.url}/hook/[^?]+\\?id=\\{object\\.id\\}&email=\\{object\\.email\\}&phone=\\{object\\.phone\\}&first_name=\\{object\\.first_name\\}`), copied);
   await created.getByText('Как настроить GetCourse').click(); // not counted: the guide, read once
   await created.getByText(/«Вызвать URL»/).first().waitFor();
-  await assertNoHorizontalOverflow(page);
+  await h.assertNoHorizontalOverflow(page);
   const box = await created.boundingBox();
   const widest = await created.evaluate((el) => Math.max(...[...el.querySelectorAll('li')].map((li) => li.scrollWidth - li.clientWidth)));
   assert.ok(widest <= 0 && box.width < 400, `the guide stays inside the card (${widest}px wider)`);
   await page.evaluate(() => window.scrollTo(0, 0));
-  await screenshot(page, 'template-create-and-start.png');
+  await h.screenshot(page, 'template-create-and-start.png');
 
   const { flows } = (await server.api('GET', '/api/flows')).body;
   assert.equal(flows.length, 1);
@@ -100,22 +73,15 @@ test('template gallery → live GetCourse → CPA.House with the address copied 
   const called = copied.replace(/\{object\.[a-z_.]+\}/g, (v) => encodeURIComponent(values[v] ?? ''));
   const res = await fetch(called);
   assert.equal(res.status, 200, 'a running flow accepts the request');
-  await until('CPA.House to receive the lead', () => cpa.received.length > 0);
-  const lead = new URLSearchParams(cpa.received[0].body);
-  assert.equal(cpa.received[0].method, 'POST');
-  assert.equal(cpa.received[0].url, '/method/send_order');
-  assert.equal(lead.get('api_key'), 'cpa-key-5521');
-  assert.equal(lead.get('id_webmaster'), '501');
-  assert.equal(lead.get('id_offer'), '77');
-  assert.equal(lead.get('id_source'), '12');
-  assert.equal(lead.get('id_stream'), '3');
-  assert.equal(lead.get('phone'), '79161234567');
-  assert.equal(lead.get('name'), 'Анна');
-  assert.equal(lead.get('sub_id_4'), 'anna@example.ru');
+  await h.until('CPA.House to receive the lead', () => cpa.received.length > 0, 20_000);
+  h.assertPostedForm(cpa, 0, '/method/send_order', {
+    api_key: 'cpa-key-5521', id_webmaster: '501', id_offer: '77', id_source: '12', id_stream: '3',
+    phone: '79161234567', name: 'Анна', sub_id_4: 'anna@example.ru',
+  });
 
   // The editor says the flow runs, and offers to stop it.
   await created.getByRole('link', { name: 'Открыть в редакторе' }).click();
   await page.getByTestId('flow-state').getByText('работает').waitFor();
   assert.equal(await page.getByTestId('run-toggle').textContent(), 'Остановить');
-  assertNoPageErrors(page);
+  h.assertNoPageErrors(page);
 });

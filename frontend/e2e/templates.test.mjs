@@ -3,29 +3,16 @@
 // Also: a JavaScript node that never ends is stopped in the preview and the page stays usable.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  assertNoHorizontalOverflow,
-  assertNoPageErrors,
-  expectNodeStatus,
-  newPage,
-  recordFigure,
-  runPreview,
-  screenshot,
-  signIn,
-  withServerAndBrowser,
-} from './harness.mjs';
+import * as h from './harness.mjs';
 
 let server, browser;
-withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
+h.withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 test('the U-ON → Offerrum template previews with the sample answer and shows the parsed fields', async () => {
-  const page = await newPage(browser);
-  await signIn(page, server);
-  await page.goto(server.url + '/#/templates');
-  const card = page.getByTestId('template-uon-offerrum');
-  await card.waitFor();
-  await assertNoHorizontalOverflow(page);
-  await screenshot(page, 'templates.png');
+  const page = await h.signedInPage(browser, server);
+  const card = await h.templateCard(page, server, 'uon-offerrum');
+  await h.assertNoHorizontalOverflow(page);
+  await h.screenshot(page, 'templates.png');
   await card.getByRole('button', { name: 'Use this template' }).click();
   const form = page.getByTestId('use-uon-offerrum');
   await form.getByLabel(/U-ON API key/).fill('uon-secret-key');
@@ -41,10 +28,10 @@ test('the U-ON → Offerrum template previews with the sample answer and shows t
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
     body: 'r_id=48213',
   }));
-  recordFigure('test_to_paint_ms.uon_offerrum.first', await runPreview(page));
-  await expectNodeStatus(page, ['trigger', 'fetch', 'parse', 'form', 'send'], 'success');
-  recordFigure('test_to_paint_ms.uon_offerrum.again', await runPreview(page));
-  await expectNodeStatus(page, ['trigger', 'fetch', 'parse', 'form', 'send'], 'success');
+  for (const time of ['first', 'again']) {
+    h.recordFigure(`test_to_paint_ms.uon_offerrum.${time}`, await h.runPreview(page));
+    await h.expectNodeStatus(page, ['trigger', 'fetch', 'parse', 'form', 'send'], 'success');
+  }
   await page.getByTestId('node-parse').click();
   const output = page.getByTestId('step').locator('details', { hasText: 'Output' });
   for (const text of ['"id": 48213', '"office_name": "Главный офис"', '"status": "Новое"']) {
@@ -53,20 +40,19 @@ test('the U-ON → Offerrum template previews with the sample answer and shows t
 
   // A value typed for the test changes the request the preview shows; the secret stays masked.
   await page.getByTestId('test-values').getByLabel('Offerrum flow code').fill('7');
-  await runPreview(page);
+  await h.runPreview(page);
   await page.getByTestId('node-send').click();
   await page.getByTestId('step').getByText(/flow=7/).first().waitFor();
   await page.getByTestId('node-fetch').click();
   await page.getByTestId('step').getByText('/request/48213.json').first().waitFor();
   assert.equal(await page.getByTestId('step').getByText('uon-secret-key').count(), 0, 'the secret is not shown');
-  assertNoPageErrors(page);
+  h.assertNoPageErrors(page);
 });
 
 test('every seed template previews from its preset sample; time from Test to painted steps', async () => {
   const { templates } = (await server.api('GET', '/api/templates')).body;
   assert.equal(templates.length, 11);
-  const page = await newPage(browser);
-  await signIn(page, server);
+  const page = await h.signedInPage(browser, server);
   for (const tpl of templates) {
     // A Bitrix24 portal is a host name, a Google table an address, an address setting (…_url) a
     // web address and an email one an email address; every other setting takes any text.
@@ -79,13 +65,13 @@ test('every seed template previews from its preset sample; time from Test to pai
     const flow = res.body;
     await page.goto(`${server.url}/#/flows/${flow.id}`);
     await page.getByTestId('canvas').waitFor();
-    await runPreview(page); // the first one also waits for the engine to load
-    const ms = await runPreview(page);
+    await h.runPreview(page); // the first one also waits for the engine to load
+    const ms = await h.runPreview(page);
     const status = await page.getByTestId('trace-status').textContent();
     assert.match(status, /success/, `${tpl.id}: ${status}`);
-    recordFigure(`test_to_paint_ms.${tpl.id}`, ms);
+    h.recordFigure(`test_to_paint_ms.${tpl.id}`, ms);
   }
-  assertNoPageErrors(page);
+  h.assertNoPageErrors(page);
 });
 
 test('a JavaScript node that never ends is stopped in the preview and the page stays responsive', async () => {
@@ -98,18 +84,14 @@ test('a JavaScript node that never ends is stopped in the preview and the page s
     ],
     edges: [{ from: 'trigger', to: 'loop' }],
   };
-  const res = await server.api('POST', '/api/flows?draft=1', { document: doc });
-  assert.equal(res.status, 201, JSON.stringify(res.body));
-  const flow = res.body;
+  const flow = await h.createFlow(server, doc);
 
-  const page = await newPage(browser);
-  await signIn(page, server);
-  await page.goto(`${server.url}/#/flows/${flow.id}`);
-  await page.getByTestId('node-loop').waitFor();
+  const page = await h.signedInPage(browser, server);
+  await h.openFlow(page, server, flow.id, 'loop');
   // Clicked before the browser's engine has loaded, the Test is the server's: its sandbox stops
   // the script at its time limit, and the step says so.
-  await runPreview(page);
-  await expectNodeStatus(page, ['loop'], 'failed');
+  await h.runPreview(page);
+  await h.expectNodeStatus(page, ['loop'], 'failed');
   assert.equal(await page.evaluate(() => window.hookflowEngine.serverPreviews), 1);
   // In the browser's engine, once warm, a script cannot be interrupted: its worker is ended.
   await page.locator('[data-testid="sample-request"][data-engine="warm"]').waitFor({ timeout: 60_000 });
@@ -123,7 +105,6 @@ test('a JavaScript node that never ends is stopped in the preview and the page s
   // A fresh worker runs the next preview.
   await page.getByTestId('node-loop').click();
   await page.getByLabel(/^Script|^Code|^JavaScript/).first().fill('return { ok: true };');
-  await runPreview(page);
-  await expectNodeStatus(page, ['trigger', 'loop'], 'success');
-  assertNoPageErrors(page);
+  await h.previewShows(page, ['trigger', 'loop']);
+  h.assertNoPageErrors(page);
 });

@@ -10,38 +10,20 @@
 // The answer is a flow's Reply step now: the flows are made as an older client makes them (with
 // the reply setting, which the server stores as the step), started so that the step answers, and
 // the types written into the step's settings in the database.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { newPage, signIn, startBrowser, startServer } from './harness.mjs';
+import * as h from './harness.mjs';
 
 let server, browser, attacker;
-before(async () => {
-  server = await startServer();
-  browser = await startBrowser();
+h.withServerAndBrowser(async (s, b) => {
+  [server, browser] = [s, b];
   attacker = await joinAndMakeOwnTeam();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
 });
 
 /** Calls the API with a Bearer token, in a team when one is given. */
-async function call(token, method, url, body, team) {
-  const headers = { Authorization: `Bearer ${token}` };
-  if (team) headers['X-Hookflow-Team'] = team;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(server.url + url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  let data = text;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    /* not JSON */
-  }
-  return { status: res.status, body: data };
-}
+const call = (token, method, url, body, team) => h.callApi(server.url, token, method, url, body, team ? { 'X-Hookflow-Team': team } : {});
 
 /** The attacker: invited into team A as a viewer, owner of a team B of their own. */
 async function joinAndMakeOwnTeam() {
@@ -119,8 +101,7 @@ test("opening an attacker's webhook page as team A's owner runs nothing and chan
   const before = await count();
 
   // The owner is signed in to the editor, and opens the link (from an email, say) in a new tab.
-  const editor = await newPage(browser);
-  await signIn(editor, server);
+  const editor = await h.signedInPage(browser, server);
   const victim = await editor.context().newPage();
   const requests = [];
   victim.on('request', (req) => requests.push(`${req.method()} ${new URL(req.url()).pathname}`));
