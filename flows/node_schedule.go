@@ -138,10 +138,11 @@ func init() {
 		times = append(times, fmt.Sprintf("%02d:%02d", m/60, m%60))
 	}
 	Register(KindSpec[scheduleConfig]{
-		Name:    "schedule",
-		Title:   Text{"Schedule", "Расписание"},
-		Help:    Text{"Starts the flow by the clock: every day at a time, every week, every few minutes or hours. Each time runs once, even with several servers.", "Запускает процесс по часам: каждый день в заданное время, раз в неделю, каждые несколько минут или часов. Каждый запуск выполняется один раз, даже если серверов несколько."},
-		Trigger: true,
+		Name:     "schedule",
+		Title:    Text{"Schedule", "Расписание"},
+		Help:     Text{"Starts the flow by the clock: every day at a time, every week, every few minutes or hours. Each time runs once, even with several servers.", "Запускает процесс по часам: каждый день в заданное время, раз в неделю, каждые несколько минут или часов. Каждый запуск выполняется один раз, даже если серверов несколько."},
+		Trigger:  true,
+		Schedule: ScheduleOf,
 		Fields: []Field{
 			{Key: "every", Type: FieldSelect, Label: Text{"How often", "Как часто"}, Options: every, OptionLabels: everyLabels, Default: "day"},
 			{Key: "time", Type: FieldSelect, Label: Text{"At", "Во сколько"}, Options: times, Default: "09:00",
@@ -195,25 +196,29 @@ func ScheduleOf(raw json.RawMessage) (*Schedule, error) {
 	return parseSchedule(&cfg)
 }
 
-// Scheduled reports whether the flow is started by a schedule (and so has no webhook).
+// Scheduled reports whether the flow is started by the clock (and so has no webhook).
 func (f *Flow) Scheduled() bool {
-	for i := range f.Nodes {
-		if f.Nodes[i].Kind == "schedule" {
-			return true
-		}
-	}
-	return false
+	return f.scheduleNode() != nil
 }
 
-// FlowSchedule is the schedule of a flow whose trigger is a schedule; nil when it has another
-// trigger.
+// FlowSchedule is the schedule of a flow whose trigger is fired by the clock; nil when it has
+// another trigger.
 func FlowSchedule(f *Flow) (*Schedule, error) {
-	for i := range f.Nodes {
-		if f.Nodes[i].Kind == "schedule" {
-			return ScheduleOf(f.Nodes[i].Config)
-		}
+	if n := f.scheduleNode(); n != nil {
+		k, _ := kindByName(n.Kind)
+		return k.schedule(n.Config)
 	}
 	return nil, nil
+}
+
+// scheduleNode is the flow's node whose kind the server fires by the clock, if any.
+func (f *Flow) scheduleNode() *Node {
+	for i := range f.Nodes {
+		if k, ok := kindByName(f.Nodes[i].Kind); ok && k.schedule != nil {
+			return &f.Nodes[i]
+		}
+	}
+	return nil
 }
 
 func parseSchedule(cfg *scheduleConfig) (*Schedule, error) {

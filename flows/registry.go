@@ -39,6 +39,11 @@ type KindSpec[C any] struct {
 	// Loop marks the two ends of a loop (loop.go): LoopEach runs the steps after it once per
 	// item of a list, LoopCollect gathers what they gave. Empty for every other kind.
 	Loop string
+
+	// Schedule marks a trigger the server fires by the clock instead of a webhook address: it
+	// reads the node's config into the times to fire (the server's scheduler and the step share
+	// it). Nil for every other kind.
+	Schedule func(config json.RawMessage) (*Schedule, error)
 }
 
 // Step runs one node. It returns the node's output: what later nodes reference.
@@ -63,7 +68,8 @@ type kind struct {
 	config      reflect.Type // C, for the test that holds Fields and the JSON tags together
 	build       func(b *Builder, raw json.RawMessage) Step
 
-	loop string // KindSpec.Loop
+	loop     string                                          // KindSpec.Loop
+	schedule func(config json.RawMessage) (*Schedule, error) // KindSpec.Schedule
 }
 
 var registry = struct {
@@ -73,7 +79,7 @@ var registry = struct {
 
 // Register adds a node kind. It panics on a duplicate name: kinds are registered at init.
 func Register[C any](spec KindSpec[C]) {
-	k := &kind{Name: spec.Name, Title: spec.Title, Help: spec.Help, Trigger: spec.Trigger, Outputs: spec.Outputs, OutputsFrom: spec.OutputsFrom, Fields: spec.Fields, config: reflect.TypeFor[C](), loop: spec.Loop}
+	k := &kind{Name: spec.Name, Title: spec.Title, Help: spec.Help, Trigger: spec.Trigger, Outputs: spec.Outputs, OutputsFrom: spec.OutputsFrom, Fields: spec.Fields, config: reflect.TypeFor[C](), loop: spec.Loop, schedule: spec.Schedule}
 	k.build = func(b *Builder, raw json.RawMessage) Step {
 		cfg := new(C)
 		if !b.decodeConfig(raw, cfg) {
@@ -168,6 +174,43 @@ func Kinds() []KindInfo {
 		}
 		return out[i].Name < out[j].Name
 	})
+	return out
+}
+
+// ScheduleKinds names the kinds whose trigger the server fires by the clock (KindSpec.Schedule).
+func ScheduleKinds() []string {
+	registry.RLock()
+	defer registry.RUnlock()
+	var out []string
+	for name, k := range registry.kinds {
+		if k.schedule != nil {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// SecretRowLists names a kind's list fields whose rows carry their own "secret" flag beside a
+// "value" (an HTTP step's headers): the server seals and masks the value of each row so marked,
+// and a team template turns it into a secret input.
+func SecretRowLists(kindName string) []string {
+	k, ok := kindByName(kindName)
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, f := range k.Fields {
+		if f.Type != FieldList {
+			continue
+		}
+		for _, row := range f.Fields {
+			if row.Key == "secret" && row.Type == FieldBool {
+				out = append(out, f.Key)
+				break
+			}
+		}
+	}
 	return out
 }
 

@@ -86,7 +86,7 @@ func (a *App) FireSchedules(ctx context.Context) ([]string, error) {
 	defer a.ticks.mu.Unlock()
 	now := a.cfg.Clock.Now()
 	a.ticks.lastScan = now
-	list, err := a.store.ScheduledFlows(ctx)
+	list, err := a.store.ScheduledFlows(ctx, flows.ScheduleKinds())
 	if err != nil {
 		return nil, err
 	}

@@ -43,8 +43,9 @@ type headerVisit struct {
 	field            string // the value's place (headerField, kindField)
 }
 
-// mapHeaders calls fn with every header value of every http node and every secret field of a
-// step, and stores what it returns.
+// mapHeaders calls fn with every value of a row that its kind lets be marked secret (an HTTP
+// step's headers: flows.SecretRowLists) and every secret field of a step, and stores what it
+// returns.
 func mapHeaders(doc *flows.Flow, fn func(h headerVisit) (string, error)) error {
 	for ni := range doc.Nodes {
 		n := &doc.Nodes[ni]
@@ -73,14 +74,14 @@ func mapHeaders(doc *flows.Flow, fn func(h headerVisit) (string, error)) error {
 				}
 			}
 		}
-		if n.Kind == "http" {
-			for i, h := range gjson.GetBytes(cfg, "headers").Array() {
+		for _, list := range flows.SecretRowLists(n.Kind) {
+			for i, h := range gjson.GetBytes(cfg, gjsonKey(list)).Array() {
 				v := h.Get("value")
 				if v.Type != gjson.String {
 					continue
 				}
 				key := h.Get("key").String()
-				if err := visit(fmt.Sprintf("headers.%d.value", i), headerVisit{node: n.ID, key: key, value: v.String(), secret: h.Get("secret").Bool(), field: headerField(n.ID, key)}); err != nil {
+				if err := visit(fmt.Sprintf("%s.%d.value", gjsonKey(list), i), headerVisit{node: n.ID, key: key, value: v.String(), secret: h.Get("secret").Bool(), field: rowField(n.ID, list, key)}); err != nil {
 					return err
 				}
 			}
@@ -126,7 +127,17 @@ func placeOf(f *store.Flow) place { return place{team: f.TeamID, flow: f.ID} }
 
 func inputField(key string) string        { return "input:" + key }
 func headerField(node, key string) string { return "header:" + node + "\x00" + key }
-func kindField(node, key string) string   { return "field:" + node + "\x00" + key }
+
+// rowField is the place of a row's value in a list whose rows can be marked secret
+// (flows.SecretRowLists). An HTTP step's headers were the only such list when values were first
+// sealed, and keep their places; another list's rows name the list.
+func rowField(node, list, key string) string {
+	if list == "headers" {
+		return headerField(node, key)
+	}
+	return "row:" + node + "\x00" + list + "\x00" + key
+}
+func kindField(node, key string) string { return "field:" + node + "\x00" + key }
 
 // fieldName names a field for people: the log line of a refused value.
 func fieldName(field string) string {
@@ -136,6 +147,12 @@ func fieldName(field string) string {
 	if rest, ok := strings.CutPrefix(field, "field:"); ok {
 		node, key, _ := strings.Cut(rest, "\x00")
 		return "field " + key + " of step " + node
+	}
+	if rest, ok := strings.CutPrefix(field, "row:"); ok {
+		parts := strings.SplitN(rest, "\x00", 3)
+		if len(parts) == 3 {
+			return parts[1] + " row " + parts[2] + " of step " + parts[0]
+		}
 	}
 	node, key, _ := strings.Cut(strings.TrimPrefix(field, "header:"), "\x00")
 	return "header " + key + " of step " + node

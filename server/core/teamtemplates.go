@@ -128,20 +128,26 @@ func (a *App) ImportTemplate(ctx context.Context, doc *flows.Flow, by string) (*
 	return t, nil
 }
 
-// secretHeadersToInputs replaces each secret HTTP header value that is not already an input
-// reference with a new secret input, so the value stays with the flow and out of the template.
+// secretHeadersToInputs replaces each value of a row marked secret (an HTTP step's headers:
+// flows.SecretRowLists) that is not already an input reference with a new secret input, so the
+// value stays with the flow and out of the template.
 func secretHeadersToInputs(doc *flows.Flow, have map[string]bool) {
 	for ni, n := range doc.Nodes {
-		if n.Kind != "http" || len(n.Config) == 0 {
+		lists := flows.SecretRowLists(n.Kind)
+		if len(lists) == 0 || len(n.Config) == 0 {
 			continue
 		}
 		var cfg map[string]any
 		if json.Unmarshal(n.Config, &cfg) != nil {
 			continue
 		}
-		headers, _ := cfg["headers"].([]any)
+		var rows []any
+		for _, list := range lists {
+			r, _ := cfg[list].([]any)
+			rows = append(rows, r...)
+		}
 		changed := false
-		for _, h := range headers {
+		for _, h := range rows {
 			hm, _ := h.(map[string]any)
 			if secret, _ := hm["secret"].(bool); !secret {
 				continue

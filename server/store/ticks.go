@@ -2,17 +2,33 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"strings"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
-// ScheduledFlows lists the active flows whose document has a schedule trigger (the documents
-// are read again by the caller: the match here only narrows the list).
-func (s *Store) ScheduledFlows(ctx context.Context) ([]Flow, error) {
+// ScheduledFlows lists the active flows whose document has a node of one of the kinds given
+// (the triggers fired by the clock). The documents are read again by the caller: the match here
+// only narrows the list.
+func (s *Store) ScheduledFlows(ctx context.Context, kinds []string) ([]Flow, error) {
+	if len(kinds) == 0 {
+		return nil, nil
+	}
+	var like []string
+	var args []any
+	for _, k := range kinds {
+		kindJSON, err := json.Marshal(k)
+		if err != nil {
+			return nil, err
+		}
+		like = append(like, "document LIKE ?")
+		args = append(args, `%"kind":`+string(kindJSON)+`%`)
+	}
 	var out []Flow
-	err := s.Read(ctx).Where("active = ? AND document LIKE ?", true, `%"kind":"schedule"%`).Find(&out).Error
+	err := s.Read(ctx).Where("active = ?", true).Where(strings.Join(like, " OR "), args...).Find(&out).Error
 	return out, err
 }
 
