@@ -120,59 +120,37 @@ const (
 )
 
 func init() {
-	addMessages(map[string]Text{
-		CodeEmailAddress:     {"{label}: '{value}' is not an email address (write it like anna@example.ru; several are separated by commas)", "{label_ru}: «{value}» — не адрес почты (пишите так: anna@example.ru; несколько — через запятую)"},
-		CodeEmailNoTo:        {"the letter has no recipient: fill in «To» (an address or a reference to one)", "у письма нет получателя: заполните поле «Кому» (адрес или подстановку с адресом)"},
-		CodeEmailTooMany:     {"the letter has {count} recipients; at most {max} are allowed", "у письма {count} получателей, а можно не больше {max}"},
-		CodeEmailNoServer:    {"this hookflow has no mail settings: ask its administrator to set HOOKFLOW_SMTP_URL, or choose «Own SMTP server» and fill in its address", "у этого hookflow не настроена почта: попросите администратора указать «HOOKFLOW_SMTP_URL» или выберите «Свой SMTP-сервер» и заполните его адрес"},
-		CodeEmailNoHost:      {"fill in the SMTP server's address (for example smtp.yandex.ru), or send through the server's mail settings", "заполните адрес SMTP-сервера (например, smtp.yandex.ru) или отправляйте через почту сервера"},
-		CodeEmailPort:        {"{label}: '{value}' is not a port number (1–65535; usually 465 or 587)", "{label_ru}: «{value}» — не номер порта (1–65535; обычно 465 или 587)"},
-		CodeEmailNoFrom:      {"fill in «From»: the address your SMTP server sends from", "заполните поле «От кого»: адрес, от имени которого отправляет ваш SMTP-сервер"},
-		CodeEmailRefused:     {"the mail server {server} refused the letter: «{detail}»", "почтовый сервер {server} не принял письмо: «{detail}»"},
-		CodeEmailUnavailable: {"the letter was not sent: the mail server {server} is unavailable: {detail}", "письмо не отправлено: почтовый сервер {server} недоступен: {detail}"},
-		CodeEmailDenied:      {"the mail server {server} was not contacted: its address {address} is {reason}, which this server does not allow", "почтовый сервер {server} не вызван: его адрес {address} — {reason_ru}, а этот сервер туда соединения не пускает"},
-		CodeEmailNoMailer:    {"this program cannot send letters; run the flow in hookflow serve", "эта программа не отправляет письма; запустите процесс в hookflow serve"},
-	})
-
 	Register(KindSpec[emailConfig]{
 		Name:  "email",
-		Title: Text{"Email", "Письмо"},
-		Help: Text{
-			"Sends a letter: to a manager about a new lead, or a reply to the client. Through this server's mail settings or your own SMTP server (Yandex, Mail.ru, Gmail, your company's).",
-			"Отправляет письмо: менеджеру о новой заявке или ответ клиенту. Через почту этого сервера или ваш SMTP-сервер (Яндекс, «Mail.ru», «Gmail», почта компании).",
-		},
+		Title: T("email.title"),
+		Help:  T("email.help"),
 		Fields: []Field{
-			{Key: "to", Type: FieldString, Label: Text{"To", "Кому"}, Required: true, Template: true,
-				Help: Text{"One address or several separated by commas; may be a reference such as {{trigger.params.email}}",
-					"Один адрес или несколько через запятую; можно подстановку, например {{trigger.params.email}}"}},
-			{Key: "subject", Type: FieldString, Label: Text{"Subject", "Тема"}, Required: true, Template: true,
-				Help: Text{"One line; line breaks become spaces", "Одна строка; переносы строк заменяются пробелами"}},
-			{Key: "text", Type: FieldText, Label: Text{"Text", "Текст письма"}, Required: true, Template: true,
-				Help: Text{"The letter as plain text, with references to the data", "Текст письма с подстановками данных"}},
-			{Key: "html", Type: FieldText, Label: Text{"HTML version", "HTML-версия"}, Template: true,
-				Help: Text{"Optional: the same letter with formatting; put data in with | html so that it stays text",
-					"Необязательно: то же письмо с оформлением; данные вставляйте через «| html», чтобы они остались текстом"}},
-			{Key: "reply_to", Type: FieldString, Label: Text{"Reply to", "Адрес для ответа"}, Template: true,
-				Help: Text{"Where a reply goes, e.g. the client's {{trigger.params.email}}", "Куда уйдёт ответ на письмо, например адрес клиента {{trigger.params.email}}"}},
-			{Key: "smtp", Type: FieldSelect, Label: Text{"Send through", "Отправлять через"}, Options: []string{emailViaServer, emailViaOwn}, Default: emailViaServer,
+			{Key: "to", Type: FieldString, Label: T("email.to.label"), Required: true, Template: true,
+				Help: T("email.to.help")},
+			{Key: "subject", Type: FieldString, Label: T("email.subject.label"), Required: true, Template: true,
+				Help: T("email.subject.help")},
+			{Key: "text", Type: FieldText, Label: T("email.text.label"), Required: true, Template: true,
+				Help: T("email.text.help")},
+			{Key: "html", Type: FieldText, Label: T("email.html.label"), Template: true,
+				Help: T("email.html.help")},
+			{Key: "reply_to", Type: FieldString, Label: T("email.reply_to.label"), Template: true,
+				Help: T("email.reply_to.help")},
+			{Key: "smtp", Type: FieldSelect, Label: T("email.smtp.label"), Options: []string{emailViaServer, emailViaOwn}, Default: emailViaServer,
 				OptionLabels: map[string]Text{
-					emailViaServer: {"This server's mail settings", "Почту этого сервера"},
-					emailViaOwn:    {"Own SMTP server", "Свой SMTP-сервер"},
+					emailViaServer: T("email.smtp.option.server"),
+					emailViaOwn:    T("email.smtp.option.own"),
 				},
-				Help: Text{"This server's mail is the one that sends failure emails; your own SMTP server sends from your address",
-					"Почта сервера — та же, что присылает письма об ошибках; свой SMTP-сервер отправляет от вашего адреса"}},
-			{Key: "host", Type: FieldString, Label: Text{"SMTP server", "SMTP-сервер"}, Template: true,
-				Help: Text{"Own SMTP server only: its address, e.g. smtp.yandex.ru", "Только для своего SMTP-сервера: его адрес, например smtp.yandex.ru"}},
-			{Key: "port", Type: FieldString, Label: Text{"Port", "Порт"}, Template: true, Default: "465",
-				Help: Text{"465: encrypted from the start; 587: encrypted after connecting", "465 — шифрование сразу; 587 — шифрование после подключения"}},
-			{Key: "user", Type: FieldString, Label: Text{"Login", "Логин"}, Template: true,
-				Help: Text{"Usually the mailbox's address", "Обычно адрес почтового ящика"}},
-			{Key: "password", Type: FieldString, Label: Text{"Password", "Пароль"}, Template: true, Secret: true,
-				Help: Text{"Best kept in a secret setting of the flow: {{inputs.smtp_password}}; Yandex and Mail.ru want an app password",
-					"Лучше хранить в секретной настройке процесса: {{inputs.smtp_password}}; Яндекс и «Mail.ru» требуют пароль приложения"}},
-			{Key: "from", Type: FieldString, Label: Text{"From", "От кого"}, Template: true,
-				Help: Text{"The sender, e.g. Школа <hello@school.ru>; with your own SMTP server, its mailbox. Empty: the server's sender",
-					"Отправитель, например «Школа <hello@school.ru>»; для своего SMTP-сервера — его ящик. Пусто — отправитель сервера"}},
+				Help: T("email.smtp.help")},
+			{Key: "host", Type: FieldString, Label: T("email.host.label"), Template: true,
+				Help: T("email.host.help")},
+			{Key: "port", Type: FieldString, Label: T("email.port.label"), Template: true, Default: "465",
+				Help: T("email.port.help")},
+			{Key: "user", Type: FieldString, Label: T("email.user.label"), Template: true,
+				Help: T("email.user.help")},
+			{Key: "password", Type: FieldString, Label: T("email.password.label"), Template: true, Secret: true,
+				Help: T("email.password.help")},
+			{Key: "from", Type: FieldString, Label: T("email.from.label"), Template: true,
+				Help: T("email.from.help")},
 		},
 		Build: buildEmail,
 	})
@@ -303,8 +281,9 @@ func (st *emailStep) compose(sc *StepContext) (*EmailMessage, error) {
 	addrs := func(field string, t *Template) ([]string, error) {
 		list, bad := emailAddresses(sc.Render(t))
 		if bad != "" {
-			lp := labelFor(kindFieldsOf(sc.Node.Kind), field)
-			return nil, sc.Fail(CodeEmailAddress, Params{"value": bad, "label": lp.en, "label_ru": lp.ru})
+			params := Params{"value": bad}
+			params.put("label", labelFor(kindFieldsOf(sc.Node.Kind), field).Text)
+			return nil, sc.Fail(CodeEmailAddress, params)
 		}
 		return list, nil
 	}
@@ -342,8 +321,9 @@ func (st *emailStep) compose(sc *StepContext) (*EmailMessage, error) {
 	}
 	port, ok := emailPort(sc.Render(st.port))
 	if !ok {
-		lp := labelFor(kindFieldsOf(sc.Node.Kind), "port")
-		return nil, sc.Fail(CodeEmailPort, Params{"value": sc.Render(st.port), "label": lp.en, "label_ru": lp.ru})
+		params := Params{"value": sc.Render(st.port)}
+		params.put("label", labelFor(kindFieldsOf(sc.Node.Kind), "port").Text)
+		return nil, sc.Fail(CodeEmailPort, params)
 	}
 	s.Port = port
 	if m.From == "" {

@@ -132,7 +132,7 @@ func TestForEach_RunsTheStepsOncePerItemAndCollectGathersAndCounts(t *testing.T)
 				if len(it.Steps) != 1 || it.Steps[0].Node != "send" || it.Steps[0].HTTP == nil {
 					t.Errorf("item %d: its own step traces: %+v", i+1, it.Steps)
 				}
-				if want == StatusFailed && (!strings.Contains(it.Error, "422") || it.ErrorText == nil || !strings.Contains(it.ErrorText.Ru, "422")) {
+				if want == StatusFailed && (!strings.Contains(it.Error, "422") || it.ErrorText == nil || !strings.Contains(it.ErrorText.In("ru"), "422")) {
 					t.Errorf("item %d: the error says why in both languages: %q %+v", i+1, it.Error, it.ErrorText)
 				}
 			}

@@ -1,0 +1,287 @@
+package flows
+
+import (
+	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+var catalogPlaceholder = regexp.MustCompile(`\{[a-z0-9_]+\}`)
+
+// Every key has its words in every language, and a language asks for no placeholder the
+// English sentence is not given (in a language xx, {name} reads name_xx, so {label_ru} in
+// Russian is {label}); a counted key has as many forms as the language's plural rule picks from.
+func TestCatalogs_EveryKeyHasItsWordsInEveryLanguage(t *testing.T) {
+	if len(textEN) < 400 {
+		t.Fatalf("the English catalog has %d keys: fewer than the kinds alone use", len(textEN))
+	}
+	for _, l := range languages[1:] {
+		t.Run(l.code, func(t *testing.T) {
+			for _, key := range catalogKeys(textEN) {
+				en := textEN[key]
+				s, ok := l.catalog[key]
+				if !ok || (strings.TrimSpace(s) == "" && strings.TrimSpace(en) != "") {
+					t.Errorf("%q has no words in %q (English: %q)", key, l.code, en)
+					continue
+				}
+				enPs := map[string]bool{}
+				for _, p := range catalogPlaceholder.FindAllString(en, -1) {
+					enPs[p] = true
+				}
+				for _, p := range catalogPlaceholder.FindAllString(s, -1) {
+					if !enPs[p] && !enPs[strings.TrimSuffix(p, "_"+l.code+"}")+"}"] {
+						t.Errorf("%q in %q asks for %s, which the English %q is never given", key, l.code, p, en)
+					}
+				}
+				if counted(en) {
+					if got, want := len(strings.Split(s, "|")), pluralForms(l.plural); got != want {
+						t.Errorf("%q in %q has %d forms, its plural rule picks from %d: %q", key, l.code, got, want, s)
+					}
+				}
+			}
+			for key := range l.catalog {
+				if _, ok := textEN[key]; !ok {
+					t.Errorf("%q is in %q but not in English", key, l.code)
+				}
+			}
+		})
+	}
+	if got := pluralForms(pluralEN); got != 2 {
+		t.Errorf("English picks from %d forms", got)
+	}
+	for _, key := range catalogKeys(textEN) {
+		if counted(textEN[key]) && len(strings.Split(textEN[key], "|")) != 2 {
+			t.Errorf("%q: English has two forms: %q", key, textEN[key])
+		}
+	}
+}
+
+// counted is whether a catalog entry is the forms of a counted key: "{n} day|{n} days".
+func counted(s string) bool { return strings.Contains(s, "{n}") && strings.Contains(s, "|") }
+
+// pluralForms is how many forms a plural rule picks from.
+func pluralForms(plural func(int64) int) int {
+	most := 0
+	for n := int64(0); n < 1000; n++ {
+		most = max(most, plural(n))
+	}
+	return most + 1
+}
+
+// The code and the catalogs name the same keys: every key the code asks for (T, Format, Count,
+// Join and the problem codes) is in the catalogs, and every key of the catalogs is asked for —
+// by its whole name, or by a prefix the code completes ("rule.op.option." + op).
+func TestCatalogs_EveryKeyIsUsedAndEveryUseIsInTheCatalogs(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	literals := map[string]bool{}
+	asked := map[string]string{} // key → where
+	codes := map[string]string{}  // a Code constant's value → its name
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") || strings.HasPrefix(f, "text_") {
+			continue
+		}
+		file, err := parser.ParseFile(fset, f, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(file, func(n ast.Node) bool {
+			switch x := n.(type) {
+			case *ast.BasicLit:
+				if s, err := strconv.Unquote(x.Value); err == nil && x.Kind == token.STRING {
+					literals[s] = true
+				}
+			case *ast.CallExpr:
+				id, ok := x.Fun.(*ast.Ident)
+				if !ok || len(x.Args) == 0 || !(id.Name == "T" || id.Name == "Format" || id.Name == "Count" || id.Name == "word") {
+					return true
+				}
+				if lit, ok := x.Args[0].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+					s, _ := strconv.Unquote(lit.Value)
+					asked[s] = fset.Position(lit.Pos()).String()
+				}
+			case *ast.ValueSpec:
+				for i, name := range x.Names {
+					if strings.HasPrefix(name.Name, "Code") && i < len(x.Values) {
+						if lit, ok := x.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+							s, _ := strconv.Unquote(lit.Value)
+							codes[s] = name.Name
+						}
+					}
+				}
+			}
+			return true
+		})
+	}
+	if len(asked) < 300 || len(codes) < 80 {
+		t.Fatalf("found %d keys asked for and %d problem codes: the scan no longer reads the code", len(asked), len(codes))
+	}
+	for key, where := range asked {
+		if _, ok := textEN[key]; !ok {
+			t.Errorf("%s asks for %q, which the catalogs do not have", where, key)
+		}
+	}
+	for code, name := range codes {
+		if _, ok := textEN[code]; !ok {
+			t.Errorf("problem code %s (%q) has no sentence in the catalogs", name, code)
+		}
+	}
+	var prefixes []string
+	for s := range literals {
+		if strings.HasSuffix(s, ".") && strings.Count(s, ".") >= 2 {
+			prefixes = append(prefixes, s)
+		}
+	}
+	sort.Strings(prefixes)
+	for _, key := range catalogKeys(textEN) {
+		if literals[key] {
+			continue
+		}
+		used := false
+		for _, p := range prefixes {
+			if strings.HasPrefix(key, p) && !strings.Contains(key[len(p):], ".") {
+				used = true
+				break
+			}
+		}
+		if !used {
+			t.Errorf("%q is in the catalogs but nothing asks for it: remove it", key)
+		}
+	}
+}
+
+// Adding a language is its catalog file and its line in languages: a throwaway language made
+// here, with a catalog that lacks a key, shows in every kind's words on the wire (as /api/kinds
+// and the browser's engine send them), says problems in its own words, counts by its own plural
+// rule, and falls back to English (words and plural rule) for a key it lacks.
+func TestLanguages_ANewLanguageIsACatalogAndOneLine(t *testing.T) {
+	xx := map[string]string{}
+	for k, v := range textEN {
+		xx[k] = "[xx] " + v
+	}
+	delete(xx, "http.url.help")
+	delete(xx, "duration.hours")
+	xx["duration.days"] = "{n} xx-one|{n} xx-two|{n} xx-many"
+	xx[CodeURLInvalid] = "[xx] '{url}' is no address"
+	saved := languages
+	t.Cleanup(func() { languages = saved })
+	languages = append(languages[:len(languages):len(languages)], struct {
+		code    string
+		catalog map[string]string
+		plural  func(n int64) int
+	}{"xx", xx, func(n int64) int { return int(min(n, 3) - 1) }}) // the one line of a new language
+
+	data, err := json.Marshal(Kinds())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []struct {
+		Name   string            `json:"kind"`
+		Title  map[string]string `json:"title"`
+		Fields []struct {
+			Key   string            `json:"key"`
+			Label map[string]string `json:"label"`
+			Help  map[string]string `json:"help"`
+		} `json:"fields"`
+	}
+	if err := json.Unmarshal(data, &kinds); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range kinds {
+		if strings.HasPrefix(k.Name, "test_") {
+			continue // a kind a test registers, with its words of its own
+		}
+		if k.Title["xx"] != "[xx] "+k.Title["en"] || k.Title["ru"] == "" {
+			t.Errorf("%s: title %v", k.Name, k.Title)
+		}
+		if k.Name != "http" {
+			continue
+		}
+		for _, f := range k.Fields {
+			if f.Key == "url" && (f.Label["xx"] != "[xx] "+f.Label["en"] || f.Help["xx"] != f.Help["en"]) {
+				t.Errorf("http url: label %v, help %v: want the label in xx and the help in English", f.Label, f.Help)
+			}
+		}
+	}
+	flow, err := ParseFlow([]byte(`{"schema":1,"nodes":[{"id":"hook","kind":"webhook","config":{}},{"id":"send","kind":"http","config":{"method":"GET","url":"ftp://x"}}],"edges":[{"from":"hook","to":"send"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, problems := Compile(flow)
+	if len(problems) != 1 || problems[0].Text("xx") != "[xx] [xx] HTTP request 'send': [xx] 'ftp://x' is no address" {
+		t.Errorf("problems %v, in xx %q", problems, problems[0].Text("xx"))
+	}
+	if got := durationText(3 * 24 * time.Hour).In("xx"); got != "3 xx-many" {
+		t.Errorf("3 days in xx: %q", got)
+	}
+	if got := durationText(16 * time.Hour).In("xx"); got != "16 hours" {
+		t.Errorf("16 hours in xx, which lacks the key: %q, want the English forms", got)
+	}
+}
+
+func TestCount_SaysTheNumberInTheLanguagesForm(t *testing.T) {
+	for _, c := range []struct {
+		n      int64
+		en, ru string
+	}{
+		{1, "1 day", "1 день"}, {2, "2 days", "2 дня"}, {5, "5 days", "5 дней"}, {11, "11 days", "11 дней"},
+		{21, "21 days", "21 день"}, {22, "22 days", "22 дня"}, {112, "112 days", "112 дней"}, {0, "0 days", "0 дней"},
+	} {
+		got := Count("duration.days", c.n)
+		if got.In("en") != c.en || got.In("ru") != c.ru {
+			t.Errorf("%d: %q / %q, want %q / %q", c.n, got.In("en"), got.In("ru"), c.en, c.ru)
+		}
+	}
+}
+
+// In a language other than English a sentence's {name} reads the param name_<lang> when the
+// code gives one, the English value otherwise; a sentence about a step starts with its kind.
+func TestMessage_ReadsEachParamInTheSentencesLanguage(t *testing.T) {
+	params := Params{"node": "send", "kind": "HTTP request", "kind_ru": "HTTP-запрос", "label": "URL", "label_ru": "Адрес"}
+	if got, want := Message(CodeFieldRequired, "en", params), "HTTP request 'send': URL is empty"; got != want {
+		t.Errorf("en %q, want %q", got, want)
+	}
+	if got, want := Message(CodeFieldRequired, "ru", params), "HTTP-запрос «send»: не заполнено поле «Адрес»"; got != want {
+		t.Errorf("ru %q, want %q", got, want)
+	}
+	delete(params, "label_ru")
+	if got, want := Message(CodeFieldRequired, "ru", params), "HTTP-запрос «send»: не заполнено поле «URL»"; got != want {
+		t.Errorf("ru without label_ru %q, want %q", got, want)
+	}
+	if got := Message("no.such.code", "ru", nil); got != "no.such.code" {
+		t.Errorf("an unknown code reads %q", got)
+	}
+	if got, want := Message(CodeTemplateSyntax, "en", Params{"label": "Body", "detail": "x"}), "Body has a broken {{…}} reference: x"; got != want {
+		t.Errorf("braces that are no placeholder: %q, want %q", got, want)
+	}
+}
+
+// A Text is an object by language on the wire, both ways: the editor and the templates' files
+// read and write {"en": …, "ru": …}.
+func TestText_IsAnObjectByLanguageOnTheWire(t *testing.T) {
+	data, err := json.Marshal(struct {
+		A, B, C Text
+	}{T("http.title"), Same("Anna's flow"), Text{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"A":{"en":"HTTP request","ru":"HTTP-запрос"},"B":{"en":"Anna's flow","ru":"Anna's flow"},"C":{"en":"","ru":""}}`
+	if string(data) != want {
+		t.Errorf("got  %s\nwant %s", data, want)
+	}
+	var back Text
+	if err := json.Unmarshal([]byte(`{"en":"Leads","ru":"Заявки"}`), &back); err != nil || back.In("ru") != "Заявки" || back.In("de") != "Leads" {
+		t.Errorf("read back %+v (%v)", back, err)
+	}
+}
