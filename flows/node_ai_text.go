@@ -194,9 +194,9 @@ func (st *aiTextStep) Run(ctx context.Context, sc *StepContext) (any, error) {
 	if sc.Preview() {
 		res = st.exampleAnswer(model)
 		if strings.TrimSpace(st.sample) != "" {
-			sc.Logf("not sent: this is a preview, so nothing went to %s; continuing with the sample answer", p.host)
+			sc.Log("log.ai_text.preview_sample", Params{"host": p.host})
 		} else {
-			sc.Logf("not sent: this is a preview, so nothing went to %s; continuing with a stand-in answer (put the answer you expect into «Sample answer» to test the next steps with it)", p.host)
+			sc.Log("log.ai_text.preview_stand_in", Params{"host": p.host})
 		}
 	} else {
 		if res, err = st.http.send(ctx, sc, p, x); err != nil {

@@ -156,16 +156,16 @@ func (st *delayStep) Run(ctx context.Context, sc *StepContext) (any, error) {
 	switch {
 	case !now.Before(until):
 		if sc.Earlier != nil {
-			sc.Logf("waited until %s", st.timeText(until))
+			sc.Log("log.delay.waited", Params{"time": st.timeText(until)})
 		} else {
-			sc.Logf("%s has passed already, so the run goes on at once", st.timeText(until))
+			sc.Log("log.delay.passed", Params{"time": st.timeText(until)})
 		}
 	case sc.Resumes():
-		sc.Logf("waits until %s", st.timeText(until))
+		sc.Log("log.delay.waits", Params{"time": st.timeText(until)})
 		sc.WaitUntil(until)
 	default:
 		sc.trace.NoWait = true
-		sc.Logf("would wait until %s; a test does not wait, so the run goes on at once", st.timeText(until))
+		sc.Log("log.delay.preview", Params{"time": st.timeText(until)})
 	}
 	return sc.Input, nil
 }

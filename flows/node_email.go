@@ -307,7 +307,7 @@ func (st *emailStep) compose(sc *StepContext) (*EmailMessage, error) {
 	// A reply address usually comes from what the client typed: one that is not an address is
 	// left out rather than losing the letter (and cannot add a header either way).
 	if replyTo, bad := emailAddresses(sc.Render(st.replyTo)); bad != "" {
-		sc.Logf("the reply address «%s» is not an email address, so the letter goes without one", bad)
+		sc.Log("log.email.bad_reply_to", Params{"address": bad})
 	} else if len(replyTo) > 0 {
 		m.ReplyTo = replyTo[0]
 	}
@@ -340,10 +340,13 @@ func kindFieldsOf(name string) []Field {
 	return nil
 }
 
-// via names where the letter goes out, for the log.
-func (m *EmailMessage) via() string {
+// via names where the letter goes out, for a sentence in English.
+func (m *EmailMessage) via() string { return m.viaIn("en") }
+
+// viaIn names where the letter goes out in lang: the server's mail settings, or host:port.
+func (m *EmailMessage) viaIn(lang string) string {
 	if m.SMTP == nil {
-		return "the server's mail settings"
+		return word("log.email.via_server", lang)
 	}
 	return fmt.Sprintf("%s:%d", m.SMTP.Host, m.SMTP.Port)
 }
@@ -374,7 +377,7 @@ func (st *emailStep) Run(ctx context.Context, sc *StepContext) (any, error) {
 	}
 	to := strings.Join(m.To, ", ")
 	if sc.Preview() {
-		sc.Logf("not sent: this is a preview; the letter «%s» would go to %s through %s", m.Subject, to, m.via())
+		sc.Log("log.email.preview", Params{"subject": m.Subject, "to": to, "via": m.viaIn(sc.Lang())})
 		return m.output(false), nil
 	}
 	mailer := mailerOf(sc.Env)
@@ -387,7 +390,7 @@ func (st *emailStep) Run(ctx context.Context, sc *StepContext) (any, error) {
 	var denied *DeniedError
 	switch {
 	case err == nil:
-		sc.Logf("the letter «%s» went to %s through %s in %d ms", m.Subject, to, m.via(), elapsed(sc.Env, start))
+		sc.Log("log.email.sent", Params{"subject": m.Subject, "to": to, "via": m.viaIn(sc.Lang()), "ms": strconv.FormatInt(elapsed(sc.Env, start), 10)})
 		return m.output(true), nil
 	case ctx.Err() != nil:
 		return nil, sc.Fail(CodeRunCanceled, nil)
@@ -396,12 +399,12 @@ func (st *emailStep) Run(ctx context.Context, sc *StepContext) (any, error) {
 	case errors.As(err, &denied):
 		return nil, sc.Fail(CodeEmailDenied, Params{"server": m.via(), "address": denied.Address, "reason": denied.Reason, "reason_ru": denied.ReasonRu})
 	case errors.As(err, &me) && !me.Temporary:
-		sc.Logf("the mail server %s refused the letter to %s: %s", me.Server, to, me.Detail)
+		sc.Log("log.email.refused", Params{"server": me.Server, "to": to, "detail": me.Detail})
 		return nil, sc.Fail(CodeEmailRefused, Params{"server": me.Server, "detail": me.Detail})
 	case errors.As(err, &me):
-		sc.Logf("the mail server %s is unavailable: %s", me.Server, me.Detail)
+		sc.Log("log.email.unavailable", Params{"server": me.Server, "detail": me.Detail})
 		return nil, sc.Fail(CodeEmailUnavailable, Params{"server": me.Server, "detail": me.Detail})
 	}
-	sc.Logf("the letter to %s was not sent: %s", to, err.Error())
+	sc.Log("log.email.not_sent", Params{"to": to, "detail": err.Error()})
 	return nil, sc.Fail(CodeEmailUnavailable, Params{"server": m.via(), "detail": err.Error()})
 }

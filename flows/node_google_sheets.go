@@ -188,7 +188,7 @@ func (s *sheetsStep) Run(ctx context.Context, sc *StepContext) (any, error) {
 	var signer sheetsSigner
 	switch {
 	case sc.Preview() && (keyText == "" || keyText == maskText):
-		sc.Logf("the service account's key is not shown here; it is used when the row is sent for real")
+		sc.Log("log.google_sheets.preview_key", nil)
 	case keyText == "":
 		return nil, sc.Fail(CodeSheetsKey, Params{"detail": "the key is empty", "detail_ru": "ключ пуст"})
 	default:
@@ -196,7 +196,7 @@ func (s *sheetsStep) Run(ctx context.Context, sc *StepContext) (any, error) {
 		if acct, signer, err = sheetsReadKey(keyText); err != nil {
 			sc.Secret(acct.PrivateKey)
 			if sc.Preview() { // the request can still be shown; sending it would fail
-				sc.Logf("the service account's key cannot be read (%s): the row would not be sent", err.Error())
+				sc.Log("log.google_sheets.preview_bad_key", Params{"detail": err.Error()})
 				break
 			}
 			return nil, sc.Fail(CodeSheetsKey, Params{"detail": err.Error()})

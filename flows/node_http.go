@@ -427,12 +427,12 @@ func (h *httpStep) deliver(ctx context.Context, sc *StepContext, p *httpPrepared
 		}
 		switch {
 		case own:
-			sc.Logf("not sent: this is a preview, so nothing went to %s; continuing with the sample answer (HTTP %d)", p.host, res.status)
+			sc.Log("log.http.preview_sample", Params{"host": p.host, "status": strconv.Itoa(res.status)})
 		case example:
-			sc.Logf("not sent: this is a preview, so nothing went to %s; continuing with %s's example answer (HTTP %d), as the step has no sample answer", p.host, service, res.status)
+			sc.Log("log.http.preview_example", Params{"host": p.host, "service": service, "status": strconv.Itoa(res.status)})
 		default:
 			// Nothing to show as an answer: the empty one the preview continues with is made up.
-			sc.Logf("not sent: this is a preview, so nothing went to %s, and the step has no sample answer to continue with", p.host)
+			sc.Log("log.http.preview_none", Params{"host": p.host})
 			out, err := h.finish(ctx, sc, p, res)
 			if pr := (*Problem)(nil); errors.As(err, &pr) && pr.Code == CodeRunCanceled {
 				return nil, err

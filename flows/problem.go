@@ -68,7 +68,22 @@ func problemAt(n *Node, field, code string, params Params) Problem {
 // Russian), the English one otherwise. A sentence about a node starts with the node's kind and
 // name: "HTTP request 'send': URL is empty" ("problem.about" in the catalogs).
 func Message(code, lang string, params Params) string {
-	value := func(name string) (string, bool) {
+	s := render(word(code, lang), lang, params)
+	if _, about := params["node"]; about {
+		withSentence := make(Params, len(params)+1)
+		for k, v := range params {
+			withSentence[k] = v
+		}
+		withSentence["sentence"] = s
+		s = render(word("problem.about", lang), lang, withSentence)
+	}
+	return s
+}
+
+// render fills the {name} placeholders of a sentence in lang from params: name_<lang> when
+// there is one, name otherwise.
+func render(s, lang string, params Params) string {
+	return fill(s, func(name string) (string, bool) {
 		if lang != "en" {
 			if v, ok := params[name+"_"+lang]; ok {
 				return v, true
@@ -76,17 +91,7 @@ func Message(code, lang string, params Params) string {
 		}
 		v, ok := params[name]
 		return v, ok
-	}
-	s := fill(word(code, lang), value)
-	if _, about := params["node"]; about {
-		s = fill(word("problem.about", lang), func(name string) (string, bool) {
-			if name == "sentence" {
-				return s, true
-			}
-			return value(name)
-		})
-	}
-	return s
+	})
 }
 
 // Problem codes. They are part of the API: the editor translates them.

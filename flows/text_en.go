@@ -525,6 +525,26 @@ var textEN = map[string]string{
 	"rule.op.option.gte":           "is at least",
 	"rule.op.option.lt":            "is less than",
 	"rule.op.option.lte":           "is at most",
+
+	// Lines of the steps' logs: English in a run's journal, the reader's language in a preview (StepContext.Log).
+	"log.email.bad_reply_to":            "the reply address «{address}» is not an email address, so the letter goes without one",
+	"log.email.preview":                 "not sent: this is a preview; the letter «{subject}» would go to {to} through {via}",
+	"log.email.sent":                    "the letter «{subject}» went to {to} through {via} in {ms} ms",
+	"log.email.refused":                 "the mail server {server} refused the letter to {to}: {detail}",
+	"log.email.unavailable":             "the mail server {server} is unavailable: {detail}",
+	"log.email.not_sent":                "the letter to {to} was not sent: {detail}",
+	"log.email.via_server":              "the server's mail settings",
+	"log.http.preview_sample":           "not sent: this is a preview, so nothing went to {host}; continuing with the sample answer (HTTP {status})",
+	"log.http.preview_example":          "not sent: this is a preview, so nothing went to {host}; continuing with {service}'s example answer (HTTP {status}), as the step has no sample answer",
+	"log.http.preview_none":             "not sent: this is a preview, so nothing went to {host}, and the step has no sample answer to continue with",
+	"log.ai_text.preview_sample":        "not sent: this is a preview, so nothing went to {host}; continuing with the sample answer",
+	"log.ai_text.preview_stand_in":      "not sent: this is a preview, so nothing went to {host}; continuing with a stand-in answer (put the answer you expect into «Sample answer» to test the next steps with it)",
+	"log.google_sheets.preview_key":     "the service account's key is not shown here; it is used when the row is sent for real",
+	"log.google_sheets.preview_bad_key": "the service account's key cannot be read ({detail}): the row would not be sent",
+	"log.delay.waited":                  "waited until {time}",
+	"log.delay.passed":                  "{time} has passed already, so the run goes on at once",
+	"log.delay.waits":                   "waits until {time}",
+	"log.delay.preview":                 "would wait until {time}; a test does not wait, so the run goes on at once",
 }
 
 // pluralEN: "1 day" (form 0), "2 days" (form 1), "0 days".

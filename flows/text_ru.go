@@ -526,6 +526,26 @@ var textRU = map[string]string{
 	"rule.op.option.gte":           "больше или равно",
 	"rule.op.option.lt":            "меньше",
 	"rule.op.option.lte":           "меньше или равно",
+
+	// Lines of the steps' logs: English in a run's journal, the reader's language in a preview (StepContext.Log).
+	"log.email.bad_reply_to":            "адрес для ответа «{address}» — не адрес почты, поэтому письмо уходит без него",
+	"log.email.preview":                 "не отправлено: это проверка; письмо «{subject}» ушло бы на {to} через {via}",
+	"log.email.sent":                    "письмо «{subject}» ушло на {to} через {via} за {ms} мс",
+	"log.email.refused":                 "почтовый сервер {server} не принял письмо на {to}: {detail}",
+	"log.email.unavailable":             "почтовый сервер {server} недоступен: {detail}",
+	"log.email.not_sent":                "письмо на {to} не отправлено: {detail}",
+	"log.email.via_server":              "почту этого сервера",
+	"log.http.preview_sample":           "не отправлено: это проверка, поэтому в {host} ничего не ушло; дальше — с примером ответа (HTTP {status})",
+	"log.http.preview_example":          "не отправлено: это проверка, поэтому в {host} ничего не ушло; у шага нет примера ответа, поэтому дальше — с типичным ответом {service} (HTTP {status})",
+	"log.http.preview_none":             "не отправлено: это проверка, поэтому в {host} ничего не ушло, а примера ответа, с которым продолжить, у шага нет",
+	"log.ai_text.preview_sample":        "не отправлено: это проверка, поэтому в {host} ничего не ушло; дальше — с примером ответа",
+	"log.ai_text.preview_stand_in":      "не отправлено: это проверка, поэтому в {host} ничего не ушло; дальше — с условным ответом (впишите ожидаемый ответ в «Пример ответа», чтобы проверить следующие шаги с ним)",
+	"log.google_sheets.preview_key":     "ключ сервисного аккаунта здесь не показывается; он используется, когда строка отправляется по-настоящему",
+	"log.google_sheets.preview_bad_key": "ключ сервисного аккаунта не читается ({detail}): строка не была бы отправлена",
+	"log.delay.waited":                  "ждал до {time}",
+	"log.delay.passed":                  "{time} уже прошло, поэтому выполнение идёт дальше сразу",
+	"log.delay.waits":                   "ждёт до {time}",
+	"log.delay.preview":                 "ждал бы до {time}; проверка не ждёт, поэтому выполнение идёт дальше сразу",
 }
 
 // pluralRU: 1, 21 день (form 0); 2–4, 22 дня (form 1); 5–20, 11–14, 25 дней (form 2).

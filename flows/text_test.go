@@ -87,7 +87,7 @@ func TestCatalogs_EveryKeyIsUsedAndEveryUseIsInTheCatalogs(t *testing.T) {
 	fset := token.NewFileSet()
 	literals := map[string]bool{}
 	asked := map[string]string{} // key → where
-	codes := map[string]string{}  // a Code constant's value → its name
+	codes := map[string]string{} // a Code constant's value → its name
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") || strings.HasPrefix(f, "text_") {
 			continue
