@@ -218,6 +218,17 @@ func Languages() []string {
 	return out
 }
 
+// Language is the language hookflow speaks for a language tag ("ru", "ru-RU", "RU"), English
+// for one it does not speak.
+func Language(tag string) string {
+	base, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
+	base, _, _ = strings.Cut(base, "_")
+	if catalogOf(base) != nil {
+		return base
+	}
+	return "en"
+}
+
 // catalogKeys lists the keys of a catalog, sorted (for tests).
 func catalogKeys(c map[string]string) []string {
 	keys := make([]string, 0, len(c))

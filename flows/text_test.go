@@ -285,3 +285,11 @@ func TestText_IsAnObjectByLanguageOnTheWire(t *testing.T) {
 		t.Errorf("read back %+v (%v)", back, err)
 	}
 }
+
+func TestLanguage_IsTheSpokenLanguageOfATag(t *testing.T) {
+	for tag, want := range map[string]string{"ru": "ru", "ru-RU": "ru", "RU": "ru", "ru_RU": "ru", "en-GB": "en", "de": "en", "": "en", "rus": "en"} {
+		if got := Language(tag); got != want {
+			t.Errorf("%q: %q, want %q", tag, got, want)
+		}
+	}
+}

@@ -71,7 +71,7 @@ test('the Email step in Russian: address and subject typed, the client’s name 
   assert.deepEqual(letter, { sent: false, to: ['manager@school.ru'], subject: 'Новая заявка с сайта', text: 'Заявка от Анна Смирнова' });
   const step = page.getByTestId('step');
   await step.getByText('Заявка от Анна Смирнова', { exact: false }).first().waitFor();
-  await step.getByText('not sent: this is a preview', { exact: false }).first().waitFor();
+  await step.getByText('не отправлено: это проверка', { exact: false }).first().waitFor();
   await page.locator('[data-testid="problems-count"].problems-none').waitFor({ timeout: 10_000 });
 
   for (const text of typed) assert.ok(!CODE.test(text), `typed by hand: ${text}`);
