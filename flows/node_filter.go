@@ -31,11 +31,11 @@ func init() {
 		Help: T("filter.help"),
 		Fields: []Field{
 			{Key: "match", Type: FieldSelect, Label: T("filter.match.label"), Options: ruleMatches, Default: "all",
-				OptionLabels: map[string]Text{"all": T("filter.match.option.all"), "any": T("filter.match.option.any")},
+				OptionLabels: ruleMatchLabels(),
 				Help:         T("filter.match.help")},
 			{Key: "rules", Type: FieldRules, Label: T("filter.rules.label"), Match: "match", Expression: "expression",
 				Help:    T("filter.rules.help"),
-				Options: ruleOps, Fields: ruleFields(true)},
+				Options: ruleOps, OptionLabels: ruleOpLabels(), Fields: ruleFields(true)},
 			{Key: "expression", Type: FieldCode, Label: T("filter.expression.label"),
 				Help: T("filter.expression.help")},
 		},

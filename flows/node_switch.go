@@ -50,11 +50,11 @@ func init() {
 				Fields: []Field{
 					{Key: "name", Type: FieldString, Required: true, Label: T("switch.routes.name.label"),
 						Help: T("switch.routes.name.help")},
-					{Key: "match", Type: FieldSelect, Label: T("switch.routes.match.label"), Options: ruleMatches, Default: "all",
+					{Key: "match", Type: FieldSelect, Label: T("switch.routes.match.label"), Options: ruleMatches, OptionLabels: ruleMatchLabels(), Default: "all",
 						Help: T("switch.routes.match.help")},
 					{Key: "rules", Type: FieldRules, Label: T("switch.routes.rules.label"), Match: "match",
 						Help:    T("switch.routes.rules.help"),
-						Options: ruleOps, Fields: ruleFields(true)},
+						Options: ruleOps, OptionLabels: ruleOpLabels(), Fields: ruleFields(true)},
 				}},
 		},
 		Build: buildSwitch,

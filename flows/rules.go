@@ -77,6 +77,11 @@ var ruleFailWords = map[string]Text{
 // ruleMatches are the values of a rule list's "pass when" field.
 var ruleMatches = []string{"all", "any"}
 
+// ruleMatchLabels name them in the menu: "all rules hold", "any rule holds".
+func ruleMatchLabels() map[string]Text {
+	return map[string]Text{"all": T("rule.match.option.all"), "any": T("rule.match.option.any")}
+}
+
 // ruleFields are the columns of a rule row. The filter checks {{references}}; the success rule
 // checks fields of the answer by name.
 func ruleFields(references bool) []Field {

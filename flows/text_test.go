@@ -293,3 +293,34 @@ func TestLanguage_IsTheSpokenLanguageOfATag(t *testing.T) {
 		}
 	}
 }
+
+// A select's options are named in the user's words in every language (the stored value stays
+// the option), but for the options that are their own names.
+func TestKinds_SelectOptionsHaveLabelsInEveryLanguage(t *testing.T) {
+	ownNames := map[string]bool{
+		"http.method":   true, // GET, POST, …
+		"schedule.time": true, // 09:00, 09:15, …
+	}
+	var walk func(path string, fields []Field)
+	walk = func(path string, fields []Field) {
+		for _, f := range fields {
+			p := path + "." + f.Key
+			if len(f.Options) > 0 && !ownNames[p] {
+				for _, o := range f.Options {
+					label, ok := f.OptionLabels[o]
+					if !ok {
+						t.Errorf("%s: option %q has no label", p, o)
+						continue
+					}
+					bothLanguages(t, p+" option "+o, label, false)
+				}
+			}
+			walk(p, f.Fields)
+		}
+	}
+	for _, k := range Kinds() {
+		if !strings.HasPrefix(k.Name, "test_") {
+			walk(k.Name, k.Fields)
+		}
+	}
+}
