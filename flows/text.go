@@ -16,12 +16,13 @@ import (
 //
 // A language is a catalog file plus its line in languages. English is first: the fallback for a
 // key a language lacks, and the language of the logs and the stored sentences.
-// plural picks the form of a count in the language: its index among the forms of a counted
-// key, which the catalog separates by "|" ("{n} day|{n} days").
+// plural is the language's plural category of a count ("one", "few", "many", "other", as the
+// Unicode CLDR names them): a counted key's form for it is key#category, and the key itself
+// serves the categories a language does not list (the editor's catalogs do the same).
 var languages = []struct {
 	code    string
 	catalog map[string]string
-	plural  func(n int64) int
+	plural  func(n int64) string
 }{
 	{"en", textEN, pluralEN},
 	{"ru", textRU, pluralRU},
@@ -122,19 +123,23 @@ func Format(key string, args TextArgs) Text {
 }
 
 // Count is a counted key's words for n in every language, in the form the language uses for n:
-// Count("duration.days", 5) is "5 days", "5 дней". The catalogs give the forms separated by "|"
-// in the order the language's plural rule numbers them, {n} standing for the number.
+// Count("duration.days", 5) is "5 days", "5 дней", {n} standing for the number. The form is
+// key#category in the language's catalog, else the key itself; a language without the key
+// takes the English form.
 func Count(key string, n int64) Text {
 	m := make(map[string]string, len(languages))
 	num := strconv.FormatInt(n, 10)
 	for _, l := range languages {
-		forms := strings.Split(word(key, l.code), "|")
-		i := l.plural(n)
-		if _, ok := catalogOf(l.code)[key]; !ok {
-			i = pluralEN(n) // the English forms stand in
+		s, ok := l.catalog[key+"#"+l.plural(n)]
+		if !ok {
+			s, ok = l.catalog[key]
 		}
-		form := forms[min(i, len(forms)-1)]
-		m[l.code] = strings.ReplaceAll(form, "{n}", num)
+		if !ok {
+			if s, ok = textEN[key+"#"+pluralEN(n)]; !ok {
+				s = word(key, "en")
+			}
+		}
+		m[l.code] = strings.ReplaceAll(s, "{n}", num)
 	}
 	return Text{words: m}
 }

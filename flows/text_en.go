@@ -3,11 +3,15 @@ package flows
 // textEN: hookflow's words in English, by key (text.go explains the keys). English is the
 // fallback of every other language, and text_test.go checks that each of them has every key.
 var textEN = map[string]string{
-	// Counted words: forms by pluralEN, separated by "|".
-	"duration.days":    "{n} day|{n} days",
-	"duration.hours":   "{n} hour|{n} hours",
-	"duration.minutes": "{n} minute|{n} minutes",
-	"duration.seconds": "{n} second|{n} seconds",
+	// Counted words (Count): key#one for 1, the key itself for the rest.
+	"duration.days#one":    "{n} day",
+	"duration.days":        "{n} days",
+	"duration.hours#one":   "{n} hour",
+	"duration.hours":       "{n} hours",
+	"duration.minutes#one": "{n} minute",
+	"duration.minutes":     "{n} minutes",
+	"duration.seconds#one": "{n} second",
+	"duration.seconds":     "{n} seconds",
 
 	// Problems of flows and runs (problem.go), and how a sentence about a step starts.
 	"problem.about":             "{kind} '{node}': {sentence}",
@@ -547,10 +551,10 @@ var textEN = map[string]string{
 	"log.delay.preview":                 "would wait until {time}; a test does not wait, so the run goes on at once",
 }
 
-// pluralEN: "1 day" (form 0), "2 days" (form 1), "0 days".
-func pluralEN(n int64) int {
+// pluralEN: "1 day" (one), "0 days", "2 days" (other).
+func pluralEN(n int64) string {
 	if n == 1 {
-		return 0
+		return "one"
 	}
-	return 1
+	return "other"
 }

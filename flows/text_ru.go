@@ -4,11 +4,19 @@ package flows
 // reads the Russian form of a value when the code gives one (name_ru), the English one
 // otherwise.
 var textRU = map[string]string{
-	// Counted words: forms by pluralRU, separated by "|".
-	"duration.days":    "{n} день|{n} дня|{n} дней",
-	"duration.hours":   "{n} час|{n} часа|{n} часов",
-	"duration.minutes": "{n} минута|{n} минуты|{n} минут",
-	"duration.seconds": "{n} секунда|{n} секунды|{n} секунд",
+	// Counted words (Count): key#one, key#few and key#many by pluralRU.
+	"duration.days#one":     "{n} день",
+	"duration.days#few":     "{n} дня",
+	"duration.days#many":    "{n} дней",
+	"duration.hours#one":    "{n} час",
+	"duration.hours#few":    "{n} часа",
+	"duration.hours#many":   "{n} часов",
+	"duration.minutes#one":  "{n} минута",
+	"duration.minutes#few":  "{n} минуты",
+	"duration.minutes#many": "{n} минут",
+	"duration.seconds#one":  "{n} секунда",
+	"duration.seconds#few":  "{n} секунды",
+	"duration.seconds#many": "{n} секунд",
 
 	// Problems of flows and runs (problem.go), and how a sentence about a step starts.
 	"problem.about":             "{kind} «{node}»: {sentence}",
@@ -548,17 +556,17 @@ var textRU = map[string]string{
 	"log.delay.preview":                 "ждал бы до {time}; проверка не ждёт, поэтому выполнение идёт дальше сразу",
 }
 
-// pluralRU: 1, 21 день (form 0); 2–4, 22 дня (form 1); 5–20, 11–14, 25 дней (form 2).
-func pluralRU(n int64) int {
+// pluralRU: 1, 21 день (one); 2–4, 22 дня (few); 0, 5–20, 25 дней (many).
+func pluralRU(n int64) string {
 	if n < 0 {
 		n = -n
 	}
 	n %= 100
 	switch {
 	case n%10 == 1 && n != 11:
-		return 0
+		return "one"
 	case n%10 >= 2 && n%10 <= 4 && (n < 12 || n > 14):
-		return 1
+		return "few"
 	}
-	return 2
+	return "many"
 }

@@ -18,62 +18,60 @@ var catalogPlaceholder = regexp.MustCompile(`\{[a-z0-9_]+\}`)
 
 // Every key has its words in every language, and a language asks for no placeholder the
 // English sentence is not given (in a language xx, {name} reads name_xx, so {label_ru} in
-// Russian is {label}); a counted key has as many forms as the language's plural rule picks from.
+// Russian is {label}); a counted key has the form of every plural category its language uses
+// for whole numbers (key#one, key#few, key#many; the key itself for "other").
 func TestCatalogs_EveryKeyHasItsWordsInEveryLanguage(t *testing.T) {
 	if len(textEN) < 400 {
 		t.Fatalf("the English catalog has %d keys: fewer than the kinds alone use", len(textEN))
 	}
-	for _, l := range languages[1:] {
+	counted := map[string]bool{}
+	for _, l := range languages {
+		for key := range l.catalog {
+			if base, _, ok := strings.Cut(key, "#"); ok {
+				counted[base] = true
+			}
+		}
+	}
+	for _, l := range languages {
 		t.Run(l.code, func(t *testing.T) {
-			for _, key := range catalogKeys(textEN) {
-				en := textEN[key]
-				s, ok := l.catalog[key]
-				if !ok || (strings.TrimSpace(s) == "" && strings.TrimSpace(en) != "") {
-					t.Errorf("%q has no words in %q (English: %q)", key, l.code, en)
+			for _, key := range catalogKeys(l.catalog) {
+				base, _, _ := strings.Cut(key, "#")
+				en, ok := textEN[base]
+				if !ok {
+					t.Errorf("%q is in %q but not in English", key, l.code)
 					continue
+				}
+				if s := l.catalog[key]; strings.TrimSpace(s) == "" && strings.TrimSpace(en) != "" {
+					t.Errorf("%q in %q is empty", key, l.code)
 				}
 				enPs := map[string]bool{}
 				for _, p := range catalogPlaceholder.FindAllString(en, -1) {
 					enPs[p] = true
 				}
-				for _, p := range catalogPlaceholder.FindAllString(s, -1) {
+				for _, p := range catalogPlaceholder.FindAllString(l.catalog[key], -1) {
 					if !enPs[p] && !enPs[strings.TrimSuffix(p, "_"+l.code+"}")+"}"] {
 						t.Errorf("%q in %q asks for %s, which the English %q is never given", key, l.code, p, en)
 					}
 				}
-				if counted(en) {
-					if got, want := len(strings.Split(s, "|")), pluralForms(l.plural); got != want {
-						t.Errorf("%q in %q has %d forms, its plural rule picks from %d: %q", key, l.code, got, want, s)
-					}
-				}
 			}
-			for key := range l.catalog {
-				if _, ok := textEN[key]; !ok {
-					t.Errorf("%q is in %q but not in English", key, l.code)
+			for _, key := range catalogKeys(textEN) {
+				if counted[key] {
+					for n := int64(0); n < 200; n++ {
+						form := key + "#" + l.plural(n)
+						if l.plural(n) == "other" {
+							form = key
+						}
+						if _, ok := l.catalog[form]; !ok {
+							t.Errorf("%q has no form %q for %d", l.code, form, n)
+							break
+						}
+					}
+				} else if _, ok := l.catalog[key]; !ok || (strings.TrimSpace(l.catalog[key]) == "" && strings.TrimSpace(textEN[key]) != "") {
+					t.Errorf("%q has no words in %q (English: %q)", key, l.code, textEN[key])
 				}
 			}
 		})
 	}
-	if got := pluralForms(pluralEN); got != 2 {
-		t.Errorf("English picks from %d forms", got)
-	}
-	for _, key := range catalogKeys(textEN) {
-		if counted(textEN[key]) && len(strings.Split(textEN[key], "|")) != 2 {
-			t.Errorf("%q: English has two forms: %q", key, textEN[key])
-		}
-	}
-}
-
-// counted is whether a catalog entry is the forms of a counted key: "{n} day|{n} days".
-func counted(s string) bool { return strings.Contains(s, "{n}") && strings.Contains(s, "|") }
-
-// pluralForms is how many forms a plural rule picks from.
-func pluralForms(plural func(int64) int) int {
-	most := 0
-	for n := int64(0); n < 1000; n++ {
-		most = max(most, plural(n))
-	}
-	return most + 1
 }
 
 // The code and the catalogs name the same keys: every key the code asks for (T, Format, Count,
@@ -145,6 +143,7 @@ func TestCatalogs_EveryKeyIsUsedAndEveryUseIsInTheCatalogs(t *testing.T) {
 	}
 	sort.Strings(prefixes)
 	for _, key := range catalogKeys(textEN) {
+		key, _, _ = strings.Cut(key, "#") // a counted key's forms are asked for by the key
 		if literals[key] {
 			continue
 		}
@@ -172,15 +171,16 @@ func TestLanguages_ANewLanguageIsACatalogAndOneLine(t *testing.T) {
 	}
 	delete(xx, "http.url.help")
 	delete(xx, "duration.hours")
-	xx["duration.days"] = "{n} xx-one|{n} xx-two|{n} xx-many"
+	delete(xx, "duration.hours#one")
+	xx["duration.days#one"], xx["duration.days#two"], xx["duration.days"] = "{n} xx-one", "{n} xx-two", "{n} xx-other"
 	xx[CodeURLInvalid] = "[xx] '{url}' is no address"
 	saved := languages
 	t.Cleanup(func() { languages = saved })
 	languages = append(languages[:len(languages):len(languages)], struct {
 		code    string
 		catalog map[string]string
-		plural  func(n int64) int
-	}{"xx", xx, func(n int64) int { return int(min(n, 3) - 1) }}) // the one line of a new language
+		plural  func(n int64) string
+	}{"xx", xx, pluralXX}) // the one line of a new language
 
 	data, err := json.Marshal(Kinds())
 	if err != nil {
@@ -222,12 +222,26 @@ func TestLanguages_ANewLanguageIsACatalogAndOneLine(t *testing.T) {
 	if len(problems) != 1 || problems[0].Text("xx") != "[xx] [xx] HTTP request 'send': [xx] 'ftp://x' is no address" {
 		t.Errorf("problems %v, in xx %q", problems, problems[0].Text("xx"))
 	}
-	if got := durationText(3 * 24 * time.Hour).In("xx"); got != "3 xx-many" {
+	if got := durationText(2 * 24 * time.Hour).In("xx"); got != "2 xx-two" {
+		t.Errorf("2 days in xx: %q", got)
+	}
+	if got := durationText(3 * 24 * time.Hour).In("xx"); got != "3 xx-other" {
 		t.Errorf("3 days in xx: %q", got)
 	}
 	if got := durationText(16 * time.Hour).In("xx"); got != "16 hours" {
 		t.Errorf("16 hours in xx, which lacks the key: %q, want the English forms", got)
 	}
+}
+
+// pluralXX is the throwaway language's plural rule: one, two, and other.
+func pluralXX(n int64) string {
+	switch n {
+	case 1:
+		return "one"
+	case 2:
+		return "two"
+	}
+	return "other"
 }
 
 func TestCount_SaysTheNumberInTheLanguagesForm(t *testing.T) {
