@@ -1,6 +1,9 @@
 package flows
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // Params are the named values a problem's sentence is built from; the editor uses them to show
 // the same problem in another language.
@@ -68,7 +71,7 @@ func problemAt(n *Node, field, code string, params Params) Problem {
 // Russian), the English one otherwise. A sentence about a node starts with the node's kind and
 // name: "HTTP request 'send': URL is empty" ("problem.about" in the catalogs).
 func Message(code, lang string, params Params) string {
-	s := render(word(code, lang), lang, params)
+	s := render(counted(code, lang, params["count"]), lang, params)
 	if _, about := params["node"]; about {
 		withSentence := make(Params, len(params)+1)
 		for k, v := range params {
@@ -78,6 +81,21 @@ func Message(code, lang string, params Params) string {
 		s = render(word("problem.about", lang), lang, withSentence)
 	}
 	return s
+}
+
+// counted is code's sentence in lang in the form for count (code#few: "в процессе 2 источника")
+// when the sentence counts and lang's catalog has the form, its plain sentence otherwise.
+func counted(code, lang, count string) string {
+	if n, err := strconv.ParseInt(count, 10, 64); err == nil {
+		for _, l := range languages {
+			if l.code == lang {
+				if s, ok := l.catalog[code+"#"+l.plural(n)]; ok {
+					return s
+				}
+			}
+		}
+	}
+	return word(code, lang)
 }
 
 // render fills the {name} placeholders of a sentence in lang from params: name_<lang> when

@@ -260,7 +260,8 @@ func TestCount_SaysTheNumberInTheLanguagesForm(t *testing.T) {
 }
 
 // In a language other than English a sentence's {name} reads the param name_<lang> when the
-// code gives one, the English value otherwise; a sentence about a step starts with its kind.
+// code gives one, the English value otherwise; a {count} picks the sentence's form for it; a
+// sentence about a step starts with its kind.
 func TestMessage_ReadsEachParamInTheSentencesLanguage(t *testing.T) {
 	params := Params{"node": "send", "kind": "HTTP request", "kind_ru": "HTTP-запрос", "label": "URL", "label_ru": "Адрес"}
 	if got, want := Message(CodeFieldRequired, "en", params), "HTTP request 'send': URL is empty"; got != want {
@@ -272,6 +273,14 @@ func TestMessage_ReadsEachParamInTheSentencesLanguage(t *testing.T) {
 	delete(params, "label_ru")
 	if got, want := Message(CodeFieldRequired, "ru", params), "HTTP-запрос «send»: не заполнено поле «URL»"; got != want {
 		t.Errorf("ru without label_ru %q, want %q", got, want)
+	}
+	for count, want := range map[string]string{"2": "в процессе 2 источника данных", "5": "в процессе 5 источников данных", "21": "в процессе 21 источник данных"} {
+		if got := Message(CodeManyTriggers, "ru", Params{"count": count, "nodes": "a, b"}); !strings.HasPrefix(got, want) {
+			t.Errorf("%s triggers: %q, want %q…", count, got, want)
+		}
+	}
+	if got := Message(CodeManyTriggers, "en", Params{"count": "5", "nodes": "a, b"}); !strings.HasPrefix(got, "the flow has 5 triggers") {
+		t.Errorf("5 triggers: %q", got)
 	}
 	if got := Message("no.such.code", "ru", nil); got != "no.such.code" {
 		t.Errorf("an unknown code reads %q", got)
