@@ -3,6 +3,7 @@ package flows
 import (
 	"context"
 	"fmt"
+	"strconv"
 )
 
 // collect ("Собрать") closes a For each (loop.go): it gathers what each item's steps gave into
@@ -65,7 +66,8 @@ func (st collectStep) Run(ctx context.Context, sc *StepContext) (any, error) {
 	if errs != nil {
 		out["errors"] = errs
 	}
-	sc.Logf("%d item(s): %d went through, %d failed, %d skipped", len(items), counts[StatusSuccess], counts[StatusFailed], counts[StatusFiltered])
+	sc.Log("log.collect.items", Params{"count": strconv.Itoa(len(items)), "ok": strconv.Itoa(counts[StatusSuccess]),
+		"failed": strconv.Itoa(counts[StatusFailed]), "skipped": strconv.Itoa(counts[StatusFiltered])})
 	if first == nil || st.goOn {
 		return out, nil
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 )
 
@@ -93,15 +94,15 @@ func (st *filterStep) decide(ctx context.Context, sc *StepContext) (bool, error)
 	n := len(st.rules.rules)
 	switch {
 	case st.rules.any && res.pass:
-		sc.Logf("rule %d holds, so the condition is true", res.decidedBy+1)
+		sc.Log("log.filter.rule_holds", Params{"rule": strconv.Itoa(res.decidedBy + 1)})
 	case st.rules.any:
-		sc.Logf("no rule holds, so the condition is false")
+		sc.Log("log.filter.none_holds", nil)
 	case !res.pass:
-		sc.Logf("rule %d does not hold, so the condition is false", res.decidedBy+1)
+		sc.Log("log.filter.rule_fails", Params{"rule": strconv.Itoa(res.decidedBy + 1)})
 	case n == 1:
-		sc.Logf("the rule holds, so the condition is true")
+		sc.Log("log.filter.the_rule_holds", nil)
 	default:
-		sc.Logf("all %d rules hold, so the condition is true", n)
+		sc.Log("log.filter.all_hold", Params{"count": strconv.Itoa(n)})
 	}
 	return res.pass, nil
 }

@@ -3,6 +3,7 @@ package flows
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -78,7 +79,7 @@ func buildForEach(b *Builder, cfg *forEachConfig) Step {
 		if len(list) > MaxLoopItems {
 			return nil, sc.Fail(CodeForEachTooMany, Params{"count": fmt.Sprint(len(list)), "max": fmt.Sprint(MaxLoopItems)})
 		}
-		sc.Logf("%d item(s): the steps up to Collect run once for each", len(list))
+		sc.Log("log.foreach.items", Params{"count": strconv.Itoa(len(list))})
 		return list, nil
 	})
 }

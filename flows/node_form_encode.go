@@ -42,7 +42,7 @@ func buildFormEncode(b *Builder, cfg *formEncodeConfig) Step {
 		for i, f := range cfg.Fields {
 			v := sc.Render(values[i])
 			if f.Optional && strings.TrimSpace(v) == "" {
-				sc.Logf("%s: empty, not sent", f.Key)
+				sc.Log("log.form_encode.empty", Params{"key": f.Key})
 				continue
 			}
 			if body.Len() > 0 {

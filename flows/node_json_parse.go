@@ -66,7 +66,7 @@ func buildJSONParse(b *Builder, cfg *jsonParseConfig) Step {
 		for i, f := range cfg.Fields {
 			v, ok := queries[i].Select(doc)
 			if !ok {
-				sc.Logf("%s: nothing at %s, so it is empty", f.Key, f.Path)
+				sc.Log("log.json_parse.nothing_at", Params{"key": f.Key, "path": f.Path})
 			}
 			out[f.Key] = v
 		}

@@ -106,12 +106,12 @@ func (st *switchStep) Run(ctx context.Context, sc *StepContext) (any, error) {
 			return nil, sc.Fail(CodeFilterError, Params{"detail": "route '" + r.name + "': " + err.Error()})
 		}
 		if res.pass {
-			sc.Logf("route '%s' is taken", r.name)
+			sc.Log("log.switch.taken", Params{"route": r.name})
 			sc.Branch(r.id)
 			return sc.Input, nil
 		}
 	}
-	sc.Logf("no route's rules hold, so the run goes on by 'otherwise'")
+	sc.Log("log.switch.otherwise", nil)
 	sc.Branch(switchOtherwise)
 	return sc.Input, nil
 }

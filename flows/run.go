@@ -51,10 +51,11 @@ func (sc *StepContext) Lang() string {
 }
 
 // Log adds a line from the catalogs to the step's log: key's sentence in the log's language
-// (Lang), with {name} filled from params as in a problem's sentence.
+// (Lang), with {name} filled from params and a {count} picking its form, as in a problem's
+// sentence.
 func (sc *StepContext) Log(key string, params Params) {
 	if len(sc.trace.Logs) < maxLogLines {
-		sc.trace.Logs = append(sc.trace.Logs, render(word(key, sc.Lang()), sc.Lang(), params))
+		sc.trace.Logs = append(sc.trace.Logs, render(counted(key, sc.Lang(), params["count"]), sc.Lang(), params))
 	}
 }
 

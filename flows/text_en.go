@@ -552,6 +552,23 @@ var textEN = map[string]string{
 	"log.delay.passed":                  "{time} has passed already, so the run goes on at once",
 	"log.delay.waits":                   "waits until {time}",
 	"log.delay.preview":                 "would wait until {time}; a test does not wait, so the run goes on at once",
+	"log.filter.rule_holds":             "rule {rule} holds, so the condition is true",
+	"log.filter.none_holds":             "no rule holds, so the condition is false",
+	"log.filter.rule_fails":             "rule {rule} does not hold, so the condition is false",
+	"log.filter.the_rule_holds":         "the rule holds, so the condition is true",
+	"log.filter.all_hold#one":           "{count} rule holds, so the condition is true",
+	"log.filter.all_hold":               "all {count} rules hold, so the condition is true",
+	"log.switch.taken":                  "route '{route}' is taken",
+	"log.switch.otherwise":              "no route's rules hold, so the run goes on by 'otherwise'",
+	"log.foreach.items#one":             "{count} item: the steps up to Collect run once for it",
+	"log.foreach.items":                 "{count} items: the steps up to Collect run once for each",
+	"log.collect.items#one":             "{count} item: {ok} went through, {failed} failed, {skipped} skipped",
+	"log.collect.items":                 "{count} items: {ok} went through, {failed} failed, {skipped} skipped",
+	"log.json_parse.nothing_at":         "{key}: nothing at {path}, so it is empty",
+	"log.form_encode.empty":             "{key}: empty, not sent",
+	"log.http.query_no_name":            "URL parameter {row} has an empty name and is left out",
+	"log.http.header_no_name":           "header {row} has an empty name and is left out",
+	"log.http.no_body":                  "a {method} request carries no body, so the body is not sent",
 }
 
 // pluralEN: "1 day" (one), "0 days", "2 days" (other).
