@@ -1,8 +1,11 @@
 // Shapes of the hookflow HTTP API and flow document (see README "HTTP API" and flows/*.go).
 
+/** Words by language, as the engine's catalogs give them (flows/text_*.go): {"en": …, "ru": …}
+ * and one more member for each language the engine speaks. */
 export interface Text {
   en: string;
   ru?: string;
+  [lang: string]: string | undefined;
 }
 
 export type FieldType = 'string' | 'text' | 'code' | 'number' | 'bool' | 'select' | 'list' | 'object' | 'rules';
@@ -246,7 +249,6 @@ export interface LearnedField {
   seen: number;
 }
 
-/** Picks the text in the asked language, falling back to English. */
 /** A flow input's label in lang: templates give Russian as "label_ru" beside "label". */
 export function inputLabel(def: FlowInputDef, lang: string): string {
   const ru = lang === 'ru' && typeof def.label_ru === 'string' ? def.label_ru : '';
@@ -259,8 +261,8 @@ export function inputHelp(def: FlowInputDef, lang: string): string {
   return ru || def.description || '';
 }
 
+/** Picks the text in the asked language, falling back to English. */
 export function textIn(t: Text | undefined, lang: string): string {
   if (!t) return '';
-  if (lang === 'ru' && t.ru) return t.ru;
-  return t.en;
+  return t[lang] || t.en;
 }
