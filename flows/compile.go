@@ -336,7 +336,8 @@ func (b *Builder) Problem(field, code string, params Params) {
 }
 
 func (b *Builder) problemLabeled(field string, lp labelPath, code string, params Params) {
-	p := Params{"label": lp.en, "label_ru": lp.ru}
+	p := Params{}
+	p.put("label", lp.Text)
 	for k, v := range params {
 		p[k] = v
 	}

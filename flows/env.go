@@ -42,7 +42,13 @@ type BasicEnv struct {
 	Resumes bool
 	// Mail sends the letters of email steps (the server's, server/notify); nil cannot send.
 	Mail Mailer
+	// Lang is the language the steps write their logs in (a preview's reader's); "" is English,
+	// as a run's journal is, which anyone in the team may read.
+	Lang string
 }
+
+// Language is the language of the steps' logs (see Lang).
+func (e *BasicEnv) Language() string { return e.Lang }
 
 // ResumesRuns reports Resumes (see StepContext.Resumes).
 func (e *BasicEnv) ResumesRuns() bool { return e.Resumes }

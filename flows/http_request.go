@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -36,7 +37,7 @@ func (h *httpStep) prepare(sc *StepContext) (*httpPrepared, error) {
 	for i, row := range h.query {
 		k := sc.Render(row.key)
 		if strings.TrimSpace(k) == "" {
-			sc.Logf("URL parameter %d has an empty name and is left out", i+1)
+			sc.Log("log.http.query_no_name", Params{"row": strconv.Itoa(i + 1)})
 			continue
 		}
 		parts = append(parts, url.QueryEscape(k)+"="+url.QueryEscape(sc.Render(row.value)))
@@ -51,7 +52,7 @@ func (h *httpStep) prepare(sc *StepContext) (*httpPrepared, error) {
 		name := strings.TrimSpace(sc.Render(row.key))
 		value := strings.TrimSpace(sc.Render(row.value))
 		if name == "" {
-			sc.Logf("header %d has an empty name and is left out", i+1)
+			sc.Log("log.http.header_no_name", Params{"row": strconv.Itoa(i + 1)})
 			continue
 		}
 		if !httpValidHeaderName(name) {
@@ -74,7 +75,7 @@ func (h *httpStep) prepare(sc *StepContext) (*httpPrepared, error) {
 		return nil, err
 	}
 	if body != "" && (h.method == "GET" || h.method == "HEAD") {
-		sc.Logf("a %s request carries no body, so the body is not sent", h.method)
+		sc.Log("log.http.no_body", Params{"method": h.method})
 		body = ""
 	}
 	p.body = body

@@ -103,7 +103,9 @@ func (h *httpStep) checkRules(sc *StepContext, p *httpPrepared, res *httpResult,
 	if reply != "" {
 		reply = " — «" + reply + "»"
 	}
-	return nil, sc.Fail(CodeHTTPRuleFailed, Params{"host": p.host, "rule": words.En, "rule_ru": words.Ru, "reply": reply})
+	params := Params{"host": p.host, "reply": reply}
+	params.put("rule", words)
+	return nil, sc.Fail(CodeHTTPRuleFailed, params)
 }
 
 func (h *httpStep) inRange(status int) bool { return status >= h.statusMin && status <= h.statusMax }

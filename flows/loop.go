@@ -258,7 +258,13 @@ func (r *runner) runItem(run *pass, lp *loop, i int, item any, reuse map[string]
 		it.Status = StatusFailed
 		mask := r.masker()
 		it.Error = mask.text(ps.err.Error())
-		it.ErrorText = &Text{En: it.Error, Ru: mask.text(ps.err.Text("ru"))}
+		words := map[string]string{}
+		for _, lang := range Languages() {
+			words[lang] = mask.text(ps.err.Text(lang))
+		}
+		words["en"] = it.Error
+		errorText := Words(words)
+		it.ErrorText = &errorText
 		it.ErrorCode, it.ErrorParams = ps.err.Code, ps.err.Params
 	case ps.stopped != "" || !reached:
 		it.Status = StatusFiltered
@@ -322,24 +328,4 @@ const (
 )
 
 func init() {
-	addMessages(map[string]Text{
-		CodeLoopNoCollect: {"add a Collect step after the steps to repeat for each item: the steps between For each and Collect are the ones repeated",
-			"добавьте шаг «Собрать» после шагов, которые нужно повторить для каждого элемента: повторяются шаги между «Для каждого» и «Собрать»"},
-		CodeLoopManyCollects: {"its steps lead to several Collect steps ({collects}); the steps repeated for each item must all end in one Collect",
-			"его шаги ведут к нескольким шагам «Собрать» ({collects}); все шаги, повторяемые для каждого элемента, должны сходиться в одном «Собрать»"},
-		CodeLoopNested: {"this step is among the steps '{each}' repeats for each item; a For each inside another is not supported in this version: end the first one with Collect before this step",
-			"этот шаг стоит среди шагов, которые «{each}» повторяет для каждого элемента; «Для каждого» внутри другого в этой версии не поддерживается: закончите первый шагом «Собрать» перед этим шагом"},
-		CodeLoopCollectShared: {"it already gathers the items of '{each}'; give '{other}' a Collect step of its own",
-			"он уже собирает элементы «{each}»; добавьте для «{other}» свой шаг «Собрать»"},
-		CodeLoopDeadEnd: {"this step is repeated for each item of '{each}' but does not lead to '{collect}'; connect it, or the steps after it, to '{collect}'",
-			"этот шаг повторяется для каждого элемента «{each}», но не ведёт к «{collect}»; соедините его (или шаги после него) с «{collect}»"},
-		CodeLoopEntry: {"'{from}' is connected into the steps repeated for each item of '{each}'; they can only be reached through '{each}'",
-			"«{from}» подключён к шагам, которые повторяются для каждого элемента «{each}»; к ним можно прийти только через «{each}»"},
-		CodeLoopCollectAlone: {"no For each step runs before it; put For each before the steps whose results it gathers",
-			"перед ним нет шага «Для каждого»; поставьте «Для каждого» перед шагами, результаты которых нужно собрать"},
-		CodeRefItemOutsideLoop: {"{label} uses '{ref}', but only the steps between For each and Collect have an item",
-			"{label_ru}: используется «{ref}», но элемент есть только у шагов между «Для каждого» и «Собрать»"},
-		CodeRefInsideLoop: {"{label} uses '{ref}', but step '{target}' runs once per item; after Collect use what it gathered: {{{collect}.items}}",
-			"{label_ru}: используется «{ref}», но шаг «{target}» выполняется для каждого элемента отдельно; после шага «Собрать» используйте то, что он собрал: {{{collect}.items}}"},
-	})
 }

@@ -52,45 +52,31 @@ const (
 )
 
 func init() {
-	addMessages(map[string]Text{
-		CodeAINotJSON:    {"the AI answered text that is not JSON: «{reply}»; say in the instructions which fields to answer with (for example: answer in JSON {\"class\": \"hot\" or \"cold\"}), or take the answer as text", "ИИ ответил текстом, а не JSON: «{reply}»; напишите в инструкции, какими полями отвечать (например: «ответь в JSON {\"class\": \"hot\" или \"cold\"}»), или получайте ответ как текст"},
-		CodeAINoAnswer:   {"{host} answered without the AI's text{reply}; check the service's address: it must be OpenAI-compatible (…/v1)", "{host} ответил без текста ИИ{reply}; проверьте адрес сервиса: он должен быть совместим с OpenAI («…/v1»)"},
-		CodeAINoJSONWord: {"to get the answer as JSON, the instructions or the message must say so with the word JSON (the service refuses otherwise), e.g. «Answer in JSON: {\"class\": …}»", "чтобы получить ответ в JSON, в инструкции или сообщении должно быть слово JSON (иначе сервис откажет), например «Ответь в JSON: {\"class\": …}»"},
-	})
-
 	Register(KindSpec[aiTextConfig]{
 		Name:  "ai_text",
-		Title: Text{"AI: text", "ИИ: текст"},
-		Help: Text{
-			"Asks an AI model (OpenAI or a compatible service) with a message built from the data: classify a lead, write a reply. The answer comes as text, or as fields when you ask for JSON.",
-			"Спрашивает модель ИИ (OpenAI или совместимый сервис) сообщением из данных: оценить заявку, написать ответ. Ответ приходит текстом или полями, если попросить JSON.",
-		},
+		Title: T("ai_text.title"),
+		Help:  T("ai_text.help"),
 		Fields: []Field{
-			{Key: "prompt", Type: FieldText, Label: Text{"Message", "Сообщение"}, Required: true, Template: true,
-				Help: Text{"What to ask, with the data: Lead: {{trigger.params.name}}, comment: {{trigger.params.comment}}",
-					"О чём спросить, с данными: «Заявка: {{trigger.params.name}}, комментарий: {{trigger.params.comment}}»"}},
-			{Key: "system", Type: FieldText, Label: Text{"Instructions", "Инструкция для ИИ"}, Template: true,
-				Help: Text{"Who the AI is and how to answer: You sort leads of an online school. Answer in JSON {\"class\": \"hot\" or \"cold\"}",
-					"Кто такой ИИ и как отвечать: «Ты сортируешь заявки онлайн-школы. Ответь в JSON {\"class\": \"hot\" или \"cold\"}»"}},
-			{Key: "answer", Type: FieldSelect, Label: Text{"Answer as", "Ответ"}, Options: []string{aiAnswerText, aiAnswerJSON}, Default: aiAnswerText,
+			{Key: "prompt", Type: FieldText, Label: T("ai_text.prompt.label"), Required: true, Template: true,
+				Help: T("ai_text.prompt.help")},
+			{Key: "system", Type: FieldText, Label: T("ai_text.system.label"), Template: true,
+				Help: T("ai_text.system.help")},
+			{Key: "answer", Type: FieldSelect, Label: T("ai_text.answer.label"), Options: []string{aiAnswerText, aiAnswerJSON}, Default: aiAnswerText,
 				OptionLabels: map[string]Text{
-					aiAnswerText: {"Text", "Текст"},
-					aiAnswerJSON: {"JSON fields", "Поля JSON"},
+					aiAnswerText: T("ai_text.answer.option.text"),
+					aiAnswerJSON: T("ai_text.answer.option.json"),
 				},
-				Help: Text{"JSON: the answer's fields are available to the next steps as json.class and so on",
-					"JSON: поля ответа доступны следующим шагам как «json.class» и так далее"}},
-			{Key: "model", Type: FieldString, Label: Text{"Model", "Модель"}, Required: true, Template: true, Default: aiDefaultModel,
-				Help: Text{"The model's name at your service, e.g. gpt-4o-mini", "Название модели у вашего сервиса, например «gpt-4o-mini»"}},
-			{Key: "api_key", Type: FieldString, Label: Text{"API key", "Ключ API"}, Required: true, Template: true, Secret: true,
-				Help: Text{"Best kept in a secret setting of the flow: {{inputs.ai_key}}", "Лучше хранить в секретной настройке процесса: {{inputs.ai_key}}"}},
-			{Key: "base_url", Type: FieldString, Label: Text{"Service address", "Адрес сервиса"}, Template: true, Default: aiDefaultBase,
-				Help: Text{"OpenAI's by default; another OpenAI-compatible service's address ending in /v1 works too",
-					"По умолчанию — OpenAI; подойдёт адрес другого сервиса, совместимого с OpenAI, обычно оканчивается на «/v1»"}},
-			{Key: "timeout_ms", Type: FieldNumber, Label: Text{"Timeout, ms", "Время ожидания, мс"}, Default: 60000, Min: bound(1000), Max: bound(httpMaxTimeoutMs),
-				Help: Text{"How long to wait for the answer (60000 = a minute)", "Сколько ждать ответа (60000 — минута)"}},
-			{Key: "sample_answer", Type: FieldCode, Label: Text{"Sample answer", "Пример ответа"},
-				Help: Text{"What the AI would answer, used when testing in the editor, where nothing is sent: {\"class\": \"hot\"}",
-					"Что ответил бы ИИ; используется при проверке в редакторе, где запрос не отправляется: «{\"class\": \"hot\"}»"}},
+				Help: T("ai_text.answer.help")},
+			{Key: "model", Type: FieldString, Label: T("ai_text.model.label"), Required: true, Template: true, Default: aiDefaultModel,
+				Help: T("ai_text.model.help")},
+			{Key: "api_key", Type: FieldString, Label: T("ai_text.api_key.label"), Required: true, Template: true, Secret: true,
+				Help: T("ai_text.api_key.help")},
+			{Key: "base_url", Type: FieldString, Label: T("ai_text.base_url.label"), Template: true, Default: aiDefaultBase,
+				Help: T("ai_text.base_url.help")},
+			{Key: "timeout_ms", Type: FieldNumber, Label: T("ai_text.timeout_ms.label"), Default: 60000, Min: bound(1000), Max: bound(httpMaxTimeoutMs),
+				Help: T("ai_text.timeout_ms.help")},
+			{Key: "sample_answer", Type: FieldCode, Label: T("ai_text.sample_answer.label"),
+				Help: T("ai_text.sample_answer.help")},
 		},
 		Build: buildAIText,
 	})
@@ -208,9 +194,9 @@ func (st *aiTextStep) Run(ctx context.Context, sc *StepContext) (any, error) {
 	if sc.Preview() {
 		res = st.exampleAnswer(model)
 		if strings.TrimSpace(st.sample) != "" {
-			sc.Logf("not sent: this is a preview, so nothing went to %s; continuing with the sample answer", p.host)
+			sc.Log("log.ai_text.preview_sample", Params{"host": p.host})
 		} else {
-			sc.Logf("not sent: this is a preview, so nothing went to %s; continuing with a stand-in answer (put the answer you expect into «Sample answer» to test the next steps with it)", p.host)
+			sc.Log("log.ai_text.preview_stand_in", Params{"host": p.host})
 		}
 	} else {
 		if res, err = st.http.send(ctx, sc, p, x); err != nil {

@@ -3,6 +3,7 @@ package flows
 import (
 	"context"
 	"fmt"
+	"strconv"
 )
 
 // collect ("Собрать") closes a For each (loop.go): it gathers what each item's steps gave into
@@ -25,24 +26,17 @@ const (
 )
 
 func init() {
-	addMessages(map[string]Text{
-		CodeCollectItemsFailed: {"{failed} of {total} items failed, the first: item {item}: {error}. The others went through; a retry sends only the failed items again",
-			"не прошли элементы: {failed} из {total}, первый — элемент {item}: {error_ru}. Остальные прошли; при повторе заново отправятся только не прошедшие"},
-	})
 	Register(KindSpec[collectConfig]{
 		Name:  "collect",
-		Title: Text{"Collect", "Собрать"},
-		Help: Text{
-			"Ends the steps repeated by For each: gathers each item's result into one list and counts the items that went through and those that failed.",
-			"Завершает шаги, повторяемые «Для каждого»: собирает результаты всех элементов в один список и считает, сколько элементов прошло и сколько нет.",
-		},
-		Loop: LoopCollect,
+		Title: T("collect.title"),
+		Help:  T("collect.help"),
+		Loop:  LoopCollect,
 		Fields: []Field{
-			{Key: "on_failure", Type: FieldSelect, Label: Text{"When some items failed", "Если часть элементов не прошла"},
+			{Key: "on_failure", Type: FieldSelect, Label: T("collect.on_failure.label"),
 				Options: []string{collectStop, collectContinue}, Default: collectStop,
 				OptionLabels: map[string]Text{
-					collectStop:     {"the run is failed and retried later (only the failed items are sent again)", "выполнение с ошибкой и повторяется позже (заново отправятся только не прошедшие)"},
-					collectContinue: {"go on with the items that went through", "продолжить с прошедшими элементами"},
+					collectStop:     T("collect.on_failure.option.stop"),
+					collectContinue: T("collect.on_failure.option.continue"),
 				}},
 		},
 		Build: func(b *Builder, cfg *collectConfig) Step { return collectStep{goOn: cfg.OnFailure == collectContinue} },
@@ -72,14 +66,17 @@ func (st collectStep) Run(ctx context.Context, sc *StepContext) (any, error) {
 	if errs != nil {
 		out["errors"] = errs
 	}
-	sc.Logf("%d item(s): %d went through, %d failed, %d skipped", len(items), counts[StatusSuccess], counts[StatusFailed], counts[StatusFiltered])
+	sc.Log("log.collect.items", Params{"count": strconv.Itoa(len(items)), "ok": strconv.Itoa(counts[StatusSuccess]),
+		"failed": strconv.Itoa(counts[StatusFailed]), "skipped": strconv.Itoa(counts[StatusFiltered])})
 	if first == nil || st.goOn {
 		return out, nil
 	}
-	ru := first.Error
+	params := Params{"failed": fmt.Sprint(counts[StatusFailed]), "total": fmt.Sprint(len(items)), "item": fmt.Sprint(first.Index)}
+	errorText := Same(first.Error)
 	if first.ErrorText != nil {
-		ru = first.ErrorText.Ru
+		errorText = *first.ErrorText
 	}
-	return out, sc.Fail(CodeCollectItemsFailed, Params{"failed": fmt.Sprint(counts[StatusFailed]), "total": fmt.Sprint(len(items)),
-		"item": fmt.Sprint(first.Index), "error": first.Error, "error_ru": ru})
+	params.put("error", errorText)
+	params["error"] = first.Error
+	return out, sc.Fail(CodeCollectItemsFailed, params)
 }

@@ -52,43 +52,30 @@ const (
 )
 
 func init() {
-	addMessages(map[string]Text{
-		CodeDelayRange:       {"the pause is {duration}; it must be from 1 minute to 30 days", "пауза — {duration_ru}, а должна быть от 1 минуты до 30 дней"},
-		CodeDelayTimezone:    {"'{zone}' is not a time zone; write a name such as Europe/Moscow or Asia/Yekaterinburg", "«{zone}» — не часовой пояс; укажите название, например «Europe/Moscow» или «Asia/Yekaterinburg»"},
-		CodeDelayUntilEmpty:  {"the time to wait until is empty ({ref} gave nothing); check that the request has it", "время, до которого ждать, пустое ({ref} ничего не дал); проверьте, что оно есть в запросе"},
-		CodeDelayUntilBad:    {"'{value}' is not a date and time hookflow can read; send it as 2026-12-01 09:00, 01.12.2026 09:00, 2026-12-01T09:00:00+03:00 or unix seconds", "«{value}» — не дата и время, которые понимает hookflow; передавайте их как 2026-12-01 09:00, 01.12.2026 09:00, 2026-12-01T09:00:00+03:00 или число секунд с 1970 года"},
-		CodeDelayUntilTooFar: {"{until} is more than 30 days away; hookflow waits at most 30 days", "{until} — больше чем через 30 дней, а hookflow ждёт не дольше 30 дней"},
-	})
-
 	Register(KindSpec[delayConfig]{
 		Name:  "delay",
-		Title: Text{"Delay", "Пауза"},
-		Help: Text{
-			"Waits before the next steps: for a while (from a minute to 30 days) or until a date and time from the data. Survives restarts; the journal shows the run as waiting until then. A Test does not wait.",
-			"Ждёт перед следующими шагами: заданное время (от минуты до 30 дней) или до даты и времени из данных. Переживает перезапуск; в журнале выполнение видно как «ждёт до …». Проверка в редакторе не ждёт.",
-		},
+		Title: T("delay.title"),
+		Help:  T("delay.help"),
 		Fields: []Field{
-			{Key: "mode", Type: FieldSelect, Label: Text{"Wait", "Ждать"}, Options: []string{delayFor, delayUntil}, Default: delayFor,
+			{Key: "mode", Type: FieldSelect, Label: T("delay.mode.label"), Options: []string{delayFor, delayUntil}, Default: delayFor,
 				OptionLabels: map[string]Text{
-					delayFor:   {"for a while", "заданное время"},
-					delayUntil: {"until a date from the data", "до даты из данных"},
+					delayFor:   T("delay.mode.option.for"),
+					delayUntil: T("delay.mode.option.until"),
 				},
-				Help: Text{"A fixed pause, or until a time the source sends (a visit, a webinar)", "Постоянная пауза или до времени, которое присылает источник (визит, вебинар)"}},
-			{Key: "amount", Type: FieldNumber, Label: Text{"How long", "Сколько"}, Default: 1,
-				Help: Text{"With the unit next: 2 hours, 3 days; from 1 minute to 30 days", "Вместе с единицей ниже: 2 часа, 3 дня; от 1 минуты до 30 дней"}},
-			{Key: "unit", Type: FieldSelect, Label: Text{"Unit", "Единица"}, Options: []string{"minutes", "hours", "days"}, Default: "hours",
+				Help: T("delay.mode.help")},
+			{Key: "amount", Type: FieldNumber, Label: T("delay.amount.label"), Default: 1,
+				Help: T("delay.amount.help")},
+			{Key: "unit", Type: FieldSelect, Label: T("delay.unit.label"), Options: []string{"minutes", "hours", "days"}, Default: "hours",
 				OptionLabels: map[string]Text{
-					"minutes": {"minutes", "минуты"},
-					"hours":   {"hours", "часы"},
-					"days":    {"days", "дни"},
+					"minutes": T("delay.unit.option.minutes"),
+					"hours":   T("delay.unit.option.hours"),
+					"days":    T("delay.unit.option.days"),
 				},
-				Help: Text{"Minutes, hours or days", "Минуты, часы или дни"}},
-			{Key: "until", Type: FieldString, Label: Text{"Until", "До"}, Template: true,
-				Help: Text{"The date and time from the data, e.g. {{trigger.params.date}}: 2026-12-01 09:00, 01.12.2026 09:00, 2026-12-01T09:00:00+03:00 or unix seconds. A time already past does not wait",
-					"Дата и время из данных, например {{trigger.params.date}}: 2026-12-01 09:00, 01.12.2026 09:00, 2026-12-01T09:00:00+03:00 или число секунд с 1970 года. Если это время уже прошло, пауза не ждёт"}},
-			{Key: "timezone", Type: FieldString, Label: Text{"Time zone", "Часовой пояс"}, Default: DefaultTimeZone,
-				Help: Text{"Where a time without its zone is read: Europe/Moscow, Asia/Yekaterinburg, Europe/Kaliningrad…",
-					"В каком поясе читать время без указанного пояса: «Europe/Moscow» (Москва), «Asia/Yekaterinburg» (Екатеринбург), «Europe/Kaliningrad» (Калининград)…"}},
+				Help: T("delay.unit.help")},
+			{Key: "until", Type: FieldString, Label: T("delay.until.label"), Template: true,
+				Help: T("delay.until.help")},
+			{Key: "timezone", Type: FieldString, Label: T("delay.timezone.label"), Default: DefaultTimeZone,
+				Help: T("delay.timezone.help")},
 		},
 		Build: buildDelay,
 	})
@@ -118,9 +105,11 @@ func buildDelay(b *Builder, cfg *delayConfig) Step {
 		if cfg.Amount <= 0 || math.IsInf(cfg.Amount, 0) || d < delayMin || d > delayMax {
 			text := durationText(d)
 			if cfg.Amount <= 0 {
-				text = Text{strconv.FormatFloat(cfg.Amount, 'f', -1, 64), strconv.FormatFloat(cfg.Amount, 'f', -1, 64)}
+				text = Same(strconv.FormatFloat(cfg.Amount, 'f', -1, 64))
 			}
-			b.Problem("amount", CodeDelayRange, Params{"duration": text.En, "duration_ru": text.Ru})
+			params := Params{}
+			params.put("duration", text)
+			b.Problem("amount", CodeDelayRange, params)
 		}
 		st.wait = d
 	}
@@ -167,16 +156,16 @@ func (st *delayStep) Run(ctx context.Context, sc *StepContext) (any, error) {
 	switch {
 	case !now.Before(until):
 		if sc.Earlier != nil {
-			sc.Logf("waited until %s", st.timeText(until))
+			sc.Log("log.delay.waited", Params{"time": st.timeText(until)})
 		} else {
-			sc.Logf("%s has passed already, so the run goes on at once", st.timeText(until))
+			sc.Log("log.delay.passed", Params{"time": st.timeText(until)})
 		}
 	case sc.Resumes():
-		sc.Logf("waits until %s", st.timeText(until))
+		sc.Log("log.delay.waits", Params{"time": st.timeText(until)})
 		sc.WaitUntil(until)
 	default:
 		sc.trace.NoWait = true
-		sc.Logf("would wait until %s; a test does not wait, so the run goes on at once", st.timeText(until))
+		sc.Log("log.delay.preview", Params{"time": st.timeText(until)})
 	}
 	return sc.Input, nil
 }
@@ -189,37 +178,19 @@ func (st *delayStep) timeText(t time.Time) string {
 // durationText says a pause in words: "2 hours" / "2 часа", in the largest whole unit.
 func durationText(d time.Duration) Text {
 	units := []struct {
-		d  time.Duration
-		en string
-		ru [3]string // one, few, many
+		d   time.Duration
+		key string
 	}{
-		{24 * time.Hour, "day", [3]string{"день", "дня", "дней"}},
-		{time.Hour, "hour", [3]string{"час", "часа", "часов"}},
-		{time.Minute, "minute", [3]string{"минута", "минуты", "минут"}},
-		{time.Second, "second", [3]string{"секунда", "секунды", "секунд"}},
+		{24 * time.Hour, "duration.days"},
+		{time.Hour, "duration.hours"},
+		{time.Minute, "duration.minutes"},
+		{time.Second, "duration.seconds"},
 	}
 	for _, u := range units {
 		if d%u.d != 0 && u.d != time.Second {
 			continue
 		}
-		n := int64(d / u.d)
-		en := u.en
-		if n != 1 {
-			en += "s"
-		}
-		return Text{strconv.FormatInt(n, 10) + " " + en, strconv.FormatInt(n, 10) + " " + u.ru[ruPlural(n)]}
+		return Count(u.key, int64(d/u.d))
 	}
 	return Text{}
-}
-
-// ruPlural picks the Russian form for n: 1 день, 2 дня, 5 дней (21 день, 11 дней).
-func ruPlural(n int64) int {
-	n %= 100
-	switch {
-	case n%10 == 1 && n != 11:
-		return 0
-	case n%10 >= 2 && n%10 <= 4 && (n < 12 || n > 14):
-		return 1
-	}
-	return 2
 }

@@ -235,7 +235,7 @@ func TestDelay_DurationTextSaysItInRussianForms(t *testing.T) {
 		2 * time.Hour: "2 часа", 11 * time.Hour: "11 часов", 24 * time.Hour: "1 день", 22 * 24 * time.Hour: "22 дня",
 		90 * time.Minute: "90 минут", 12 * 24 * time.Hour: "12 дней",
 	} {
-		if got := durationText(d).Ru; got != want {
+		if got := durationText(d).In("ru"); got != want {
 			t.Errorf("%v: %q, want %q", d, got, want)
 		}
 	}

@@ -120,59 +120,37 @@ const (
 )
 
 func init() {
-	addMessages(map[string]Text{
-		CodeEmailAddress:     {"{label}: '{value}' is not an email address (write it like anna@example.ru; several are separated by commas)", "{label_ru}: «{value}» — не адрес почты (пишите так: anna@example.ru; несколько — через запятую)"},
-		CodeEmailNoTo:        {"the letter has no recipient: fill in «To» (an address or a reference to one)", "у письма нет получателя: заполните поле «Кому» (адрес или подстановку с адресом)"},
-		CodeEmailTooMany:     {"the letter has {count} recipients; at most {max} are allowed", "у письма {count} получателей, а можно не больше {max}"},
-		CodeEmailNoServer:    {"this hookflow has no mail settings: ask its administrator to set HOOKFLOW_SMTP_URL, or choose «Own SMTP server» and fill in its address", "у этого hookflow не настроена почта: попросите администратора указать «HOOKFLOW_SMTP_URL» или выберите «Свой SMTP-сервер» и заполните его адрес"},
-		CodeEmailNoHost:      {"fill in the SMTP server's address (for example smtp.yandex.ru), or send through the server's mail settings", "заполните адрес SMTP-сервера (например, smtp.yandex.ru) или отправляйте через почту сервера"},
-		CodeEmailPort:        {"{label}: '{value}' is not a port number (1–65535; usually 465 or 587)", "{label_ru}: «{value}» — не номер порта (1–65535; обычно 465 или 587)"},
-		CodeEmailNoFrom:      {"fill in «From»: the address your SMTP server sends from", "заполните поле «От кого»: адрес, от имени которого отправляет ваш SMTP-сервер"},
-		CodeEmailRefused:     {"the mail server {server} refused the letter: «{detail}»", "почтовый сервер {server} не принял письмо: «{detail}»"},
-		CodeEmailUnavailable: {"the letter was not sent: the mail server {server} is unavailable: {detail}", "письмо не отправлено: почтовый сервер {server} недоступен: {detail}"},
-		CodeEmailDenied:      {"the mail server {server} was not contacted: its address {address} is {reason}, which this server does not allow", "почтовый сервер {server} не вызван: его адрес {address} — {reason_ru}, а этот сервер туда соединения не пускает"},
-		CodeEmailNoMailer:    {"this program cannot send letters; run the flow in hookflow serve", "эта программа не отправляет письма; запустите процесс в hookflow serve"},
-	})
-
 	Register(KindSpec[emailConfig]{
 		Name:  "email",
-		Title: Text{"Email", "Письмо"},
-		Help: Text{
-			"Sends a letter: to a manager about a new lead, or a reply to the client. Through this server's mail settings or your own SMTP server (Yandex, Mail.ru, Gmail, your company's).",
-			"Отправляет письмо: менеджеру о новой заявке или ответ клиенту. Через почту этого сервера или ваш SMTP-сервер (Яндекс, «Mail.ru», «Gmail», почта компании).",
-		},
+		Title: T("email.title"),
+		Help:  T("email.help"),
 		Fields: []Field{
-			{Key: "to", Type: FieldString, Label: Text{"To", "Кому"}, Required: true, Template: true,
-				Help: Text{"One address or several separated by commas; may be a reference such as {{trigger.params.email}}",
-					"Один адрес или несколько через запятую; можно подстановку, например {{trigger.params.email}}"}},
-			{Key: "subject", Type: FieldString, Label: Text{"Subject", "Тема"}, Required: true, Template: true,
-				Help: Text{"One line; line breaks become spaces", "Одна строка; переносы строк заменяются пробелами"}},
-			{Key: "text", Type: FieldText, Label: Text{"Text", "Текст письма"}, Required: true, Template: true,
-				Help: Text{"The letter as plain text, with references to the data", "Текст письма с подстановками данных"}},
-			{Key: "html", Type: FieldText, Label: Text{"HTML version", "HTML-версия"}, Template: true,
-				Help: Text{"Optional: the same letter with formatting; put data in with | html so that it stays text",
-					"Необязательно: то же письмо с оформлением; данные вставляйте через «| html», чтобы они остались текстом"}},
-			{Key: "reply_to", Type: FieldString, Label: Text{"Reply to", "Адрес для ответа"}, Template: true,
-				Help: Text{"Where a reply goes, e.g. the client's {{trigger.params.email}}", "Куда уйдёт ответ на письмо, например адрес клиента {{trigger.params.email}}"}},
-			{Key: "smtp", Type: FieldSelect, Label: Text{"Send through", "Отправлять через"}, Options: []string{emailViaServer, emailViaOwn}, Default: emailViaServer,
+			{Key: "to", Type: FieldString, Label: T("email.to.label"), Required: true, Template: true,
+				Help: T("email.to.help")},
+			{Key: "subject", Type: FieldString, Label: T("email.subject.label"), Required: true, Template: true,
+				Help: T("email.subject.help")},
+			{Key: "text", Type: FieldText, Label: T("email.text.label"), Required: true, Template: true,
+				Help: T("email.text.help")},
+			{Key: "html", Type: FieldText, Label: T("email.html.label"), Template: true,
+				Help: T("email.html.help")},
+			{Key: "reply_to", Type: FieldString, Label: T("email.reply_to.label"), Template: true,
+				Help: T("email.reply_to.help")},
+			{Key: "smtp", Type: FieldSelect, Label: T("email.smtp.label"), Options: []string{emailViaServer, emailViaOwn}, Default: emailViaServer,
 				OptionLabels: map[string]Text{
-					emailViaServer: {"This server's mail settings", "Почту этого сервера"},
-					emailViaOwn:    {"Own SMTP server", "Свой SMTP-сервер"},
+					emailViaServer: T("email.smtp.option.server"),
+					emailViaOwn:    T("email.smtp.option.own"),
 				},
-				Help: Text{"This server's mail is the one that sends failure emails; your own SMTP server sends from your address",
-					"Почта сервера — та же, что присылает письма об ошибках; свой SMTP-сервер отправляет от вашего адреса"}},
-			{Key: "host", Type: FieldString, Label: Text{"SMTP server", "SMTP-сервер"}, Template: true,
-				Help: Text{"Own SMTP server only: its address, e.g. smtp.yandex.ru", "Только для своего SMTP-сервера: его адрес, например smtp.yandex.ru"}},
-			{Key: "port", Type: FieldString, Label: Text{"Port", "Порт"}, Template: true, Default: "465",
-				Help: Text{"465: encrypted from the start; 587: encrypted after connecting", "465 — шифрование сразу; 587 — шифрование после подключения"}},
-			{Key: "user", Type: FieldString, Label: Text{"Login", "Логин"}, Template: true,
-				Help: Text{"Usually the mailbox's address", "Обычно адрес почтового ящика"}},
-			{Key: "password", Type: FieldString, Label: Text{"Password", "Пароль"}, Template: true, Secret: true,
-				Help: Text{"Best kept in a secret setting of the flow: {{inputs.smtp_password}}; Yandex and Mail.ru want an app password",
-					"Лучше хранить в секретной настройке процесса: {{inputs.smtp_password}}; Яндекс и «Mail.ru» требуют пароль приложения"}},
-			{Key: "from", Type: FieldString, Label: Text{"From", "От кого"}, Template: true,
-				Help: Text{"The sender, e.g. Школа <hello@school.ru>; with your own SMTP server, its mailbox. Empty: the server's sender",
-					"Отправитель, например «Школа <hello@school.ru>»; для своего SMTP-сервера — его ящик. Пусто — отправитель сервера"}},
+				Help: T("email.smtp.help")},
+			{Key: "host", Type: FieldString, Label: T("email.host.label"), Template: true,
+				Help: T("email.host.help")},
+			{Key: "port", Type: FieldString, Label: T("email.port.label"), Template: true, Default: "465",
+				Help: T("email.port.help")},
+			{Key: "user", Type: FieldString, Label: T("email.user.label"), Template: true,
+				Help: T("email.user.help")},
+			{Key: "password", Type: FieldString, Label: T("email.password.label"), Template: true, Secret: true,
+				Help: T("email.password.help")},
+			{Key: "from", Type: FieldString, Label: T("email.from.label"), Template: true,
+				Help: T("email.from.help")},
 		},
 		Build: buildEmail,
 	})
@@ -303,8 +281,9 @@ func (st *emailStep) compose(sc *StepContext) (*EmailMessage, error) {
 	addrs := func(field string, t *Template) ([]string, error) {
 		list, bad := emailAddresses(sc.Render(t))
 		if bad != "" {
-			lp := labelFor(kindFieldsOf(sc.Node.Kind), field)
-			return nil, sc.Fail(CodeEmailAddress, Params{"value": bad, "label": lp.en, "label_ru": lp.ru})
+			params := Params{"value": bad}
+			params.put("label", labelFor(kindFieldsOf(sc.Node.Kind), field).Text)
+			return nil, sc.Fail(CodeEmailAddress, params)
 		}
 		return list, nil
 	}
@@ -328,7 +307,7 @@ func (st *emailStep) compose(sc *StepContext) (*EmailMessage, error) {
 	// A reply address usually comes from what the client typed: one that is not an address is
 	// left out rather than losing the letter (and cannot add a header either way).
 	if replyTo, bad := emailAddresses(sc.Render(st.replyTo)); bad != "" {
-		sc.Logf("the reply address «%s» is not an email address, so the letter goes without one", bad)
+		sc.Log("log.email.bad_reply_to", Params{"address": bad})
 	} else if len(replyTo) > 0 {
 		m.ReplyTo = replyTo[0]
 	}
@@ -342,8 +321,9 @@ func (st *emailStep) compose(sc *StepContext) (*EmailMessage, error) {
 	}
 	port, ok := emailPort(sc.Render(st.port))
 	if !ok {
-		lp := labelFor(kindFieldsOf(sc.Node.Kind), "port")
-		return nil, sc.Fail(CodeEmailPort, Params{"value": sc.Render(st.port), "label": lp.en, "label_ru": lp.ru})
+		params := Params{"value": sc.Render(st.port)}
+		params.put("label", labelFor(kindFieldsOf(sc.Node.Kind), "port").Text)
+		return nil, sc.Fail(CodeEmailPort, params)
 	}
 	s.Port = port
 	if m.From == "" {
@@ -360,10 +340,13 @@ func kindFieldsOf(name string) []Field {
 	return nil
 }
 
-// via names where the letter goes out, for the log.
-func (m *EmailMessage) via() string {
+// via names where the letter goes out, for a sentence in English.
+func (m *EmailMessage) via() string { return m.viaIn("en") }
+
+// viaIn names where the letter goes out in lang: the server's mail settings, or host:port.
+func (m *EmailMessage) viaIn(lang string) string {
 	if m.SMTP == nil {
-		return "the server's mail settings"
+		return word("log.email.via_server", lang)
 	}
 	return fmt.Sprintf("%s:%d", m.SMTP.Host, m.SMTP.Port)
 }
@@ -394,7 +377,7 @@ func (st *emailStep) Run(ctx context.Context, sc *StepContext) (any, error) {
 	}
 	to := strings.Join(m.To, ", ")
 	if sc.Preview() {
-		sc.Logf("not sent: this is a preview; the letter «%s» would go to %s through %s", m.Subject, to, m.via())
+		sc.Log("log.email.preview", Params{"subject": m.Subject, "to": to, "via": m.viaIn(sc.Lang())})
 		return m.output(false), nil
 	}
 	mailer := mailerOf(sc.Env)
@@ -407,7 +390,7 @@ func (st *emailStep) Run(ctx context.Context, sc *StepContext) (any, error) {
 	var denied *DeniedError
 	switch {
 	case err == nil:
-		sc.Logf("the letter «%s» went to %s through %s in %d ms", m.Subject, to, m.via(), elapsed(sc.Env, start))
+		sc.Log("log.email.sent", Params{"subject": m.Subject, "to": to, "via": m.viaIn(sc.Lang()), "ms": strconv.FormatInt(elapsed(sc.Env, start), 10)})
 		return m.output(true), nil
 	case ctx.Err() != nil:
 		return nil, sc.Fail(CodeRunCanceled, nil)
@@ -416,12 +399,12 @@ func (st *emailStep) Run(ctx context.Context, sc *StepContext) (any, error) {
 	case errors.As(err, &denied):
 		return nil, sc.Fail(CodeEmailDenied, Params{"server": m.via(), "address": denied.Address, "reason": denied.Reason, "reason_ru": denied.ReasonRu})
 	case errors.As(err, &me) && !me.Temporary:
-		sc.Logf("the mail server %s refused the letter to %s: %s", me.Server, to, me.Detail)
+		sc.Log("log.email.refused", Params{"server": me.Server, "to": to, "detail": me.Detail})
 		return nil, sc.Fail(CodeEmailRefused, Params{"server": me.Server, "detail": me.Detail})
 	case errors.As(err, &me):
-		sc.Logf("the mail server %s is unavailable: %s", me.Server, me.Detail)
+		sc.Log("log.email.unavailable", Params{"server": me.Server, "detail": me.Detail})
 		return nil, sc.Fail(CodeEmailUnavailable, Params{"server": me.Server, "detail": me.Detail})
 	}
-	sc.Logf("the letter to %s was not sent: %s", to, err.Error())
+	sc.Log("log.email.not_sent", Params{"to": to, "detail": err.Error()})
 	return nil, sc.Fail(CodeEmailUnavailable, Params{"server": m.via(), "detail": err.Error()})
 }

@@ -208,3 +208,27 @@ func TestEmail_ValidationNamesTheField(t *testing.T) {
 		})
 	}
 }
+
+// The editor's Test (Preview, in the browser's engine and on the server) writes the steps' logs
+// in the language it is asked for, as it does their errors; a run's journal stays English.
+func TestEmail_PreviewLogIsInTheReadersLanguage(t *testing.T) {
+	doc := `{"schema":1,"nodes":[{"id":"trigger","kind":"webhook"},
+	  {"id":"mail","kind":"email","config":{"to":"manager@school.ru","subject":"Заявка","text":"Новая заявка"}}],
+	  "edges":[{"from":"trigger","to":"mail"}]}`
+	for lang, want := range map[string]string{
+		"ru": "не отправлено: это проверка; письмо «Заявка» ушло бы на manager@school.ru через почту этого сервера",
+		"en": "not sent: this is a preview; the letter «Заявка» would go to manager@school.ru through the server's mail settings",
+		"":   "not sent: this is a preview; the letter «Заявка» would go to manager@school.ru through the server's mail settings",
+	} {
+		tr := Preview(context.Background(), []byte(doc), []byte(`{"method":"POST","body":"{}"}`), nil, lang, nil)
+		var logs []string
+		for _, st := range tr.Steps {
+			if st.Node == "mail" {
+				logs = st.Logs
+			}
+		}
+		if len(logs) != 1 || logs[0] != want {
+			t.Errorf("%q: logs %q, want %q", lang, logs, want)
+		}
+	}
+}

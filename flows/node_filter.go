@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 )
 
@@ -23,30 +24,21 @@ type filterConfig struct {
 func init() {
 	Register(KindSpec[filterConfig]{
 		Name:  "filter",
-		Title: Text{"Condition", "Условие"},
+		Title: T("filter.title"),
 		Outputs: []Output{
-			{Name: "true", Label: Text{"yes", "да"}},
-			{Name: "false", Label: Text{"no", "нет"}},
+			{Name: "true", Label: T("filter.output.true.label")},
+			{Name: "false", Label: T("filter.output.false.label")},
 		},
-		Help: Text{
-			"Lets the run continue only when the data meets the rules; otherwise the run stops as filtered (not failed), or goes on along the connection marked 'false'. Passes its input on unchanged.",
-			"Пропускает выполнение дальше, только если данные подходят под правила; иначе выполнение останавливается как отфильтрованное (не ошибка) или идёт по связи «false». Передаёт входные данные дальше без изменений.",
-		},
+		Help: T("filter.help"),
 		Fields: []Field{
-			{Key: "match", Type: FieldSelect, Label: Text{"Pass when", "Пропускать, если"}, Options: ruleMatches, Default: "all",
-				OptionLabels: map[string]Text{"all": {"all rules hold", "выполнены все правила"}, "any": {"any rule holds", "выполнено любое правило"}},
-				Help:         Text{"all: every rule must hold; any: one rule is enough", "выполняются все правила или хотя бы одно"}},
-			{Key: "rules", Type: FieldRules, Label: Text{"Rules", "Правила"}, Match: "match", Expression: "expression",
-				Help: Text{
-					"Text checks ignore letter case and spaces at the ends; > ≥ < ≤ read numbers from text (\"1 990 руб.\" is 1990); matches takes a regular expression",
-					"Текстовые проверки не различают заглавные и строчные буквы и пробелы по краям; > ≥ < ≤ читают числа из текста («1 990 руб.» — это 1990); «подходит под шаблон» принимает регулярное выражение",
-				},
-				Options: ruleOps, Fields: ruleFields(true)},
-			{Key: "expression", Type: FieldCode, Label: Text{"Or a JavaScript expression", "Или выражение JavaScript"},
-				Help: Text{
-					"Instead of rules: one expression that is true or false. Step ids, trigger, inputs, steps and input are names in it: trigger.params.sum > 1000 && input.status == \"paid\"",
-					"Вместо правил: одно выражение, истинное или ложное. В нём доступны ID шагов, «trigger», «inputs», «steps» и «input»: «trigger.params.sum > 1000 && input.status == \"paid\"»",
-				}},
+			{Key: "match", Type: FieldSelect, Label: T("filter.match.label"), Options: ruleMatches, Default: "all",
+				OptionLabels: ruleMatchLabels(),
+				Help:         T("filter.match.help")},
+			{Key: "rules", Type: FieldRules, Label: T("filter.rules.label"), Match: "match", Expression: "expression",
+				Help:    T("filter.rules.help"),
+				Options: ruleOps, OptionLabels: ruleOpLabels(), Fields: ruleFields(true)},
+			{Key: "expression", Type: FieldCode, Label: T("filter.expression.label"),
+				Help: T("filter.expression.help")},
 		},
 		Build: buildFilter,
 	})
@@ -102,15 +94,15 @@ func (st *filterStep) decide(ctx context.Context, sc *StepContext) (bool, error)
 	n := len(st.rules.rules)
 	switch {
 	case st.rules.any && res.pass:
-		sc.Logf("rule %d holds, so the condition is true", res.decidedBy+1)
+		sc.Log("log.filter.rule_holds", Params{"rule": strconv.Itoa(res.decidedBy + 1)})
 	case st.rules.any:
-		sc.Logf("no rule holds, so the condition is false")
+		sc.Log("log.filter.none_holds", nil)
 	case !res.pass:
-		sc.Logf("rule %d does not hold, so the condition is false", res.decidedBy+1)
+		sc.Log("log.filter.rule_fails", Params{"rule": strconv.Itoa(res.decidedBy + 1)})
 	case n == 1:
-		sc.Logf("the rule holds, so the condition is true")
+		sc.Log("log.filter.the_rule_holds", nil)
 	default:
-		sc.Logf("all %d rules hold, so the condition is true", n)
+		sc.Log("log.filter.all_hold", Params{"count": strconv.Itoa(n)})
 	}
 	return res.pass, nil
 }

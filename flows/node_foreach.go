@@ -3,6 +3,7 @@ package flows
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -25,27 +26,16 @@ const (
 )
 
 func init() {
-	addMessages(map[string]Text{
-		CodeForEachNotList: {"there is no list to go through here ({detail}); choose the list in «List», e.g. the order's positions",
-			"здесь нет списка, который можно перебрать ({detail_ru}); выберите список в поле «Список», например позиции заказа"},
-		CodeForEachTooMany: {"the list has {count} items, more than the {max} one run can take; choose a shorter list, or split it at the source",
-			"в списке {count} элементов — больше, чем {max}, которые можно обработать за один запуск; выберите список покороче или разделите его в источнике"},
-	})
 	Register(KindSpec[forEachConfig]{
 		Name:  "foreach",
-		Title: Text{"For each", "Для каждого"},
-		Help: Text{
-			"Repeats the steps after it, up to a Collect step, once for each item of a list (an order's positions, a request's tourists). Each item goes on its own: one that fails does not stop the others. Up to 1000 items.",
-			"Повторяет шаги после него — до шага «Собрать» — для каждого элемента списка (позиции заказа, туристы заявки). Каждый элемент обрабатывается отдельно: ошибка в одном не останавливает остальные. До 1000 элементов.",
-		},
-		Loop: LoopEach,
+		Title: T("foreach.title"),
+		Help:  T("foreach.help"),
+		Loop:  LoopEach,
 		Fields: []Field{
-			{Key: "list", Type: FieldString, Template: true, Label: Text{"List", "Список"},
-				Help: Text{"The list to go through, e.g. the order's positions; empty: what the previous step gave",
-					"Список, который нужно перебрать, например позиции заказа; пусто — то, что дал предыдущий шаг"}},
-			{Key: "path", Type: FieldString, Path: true, Label: Text{"Where the list is inside it", "Где внутри него список"},
-				Help: Text{`Empty: the whole of it. Click the list in the step's input, or write positions, request.0.tourists or $.positions`,
-					`Пусто — всё целиком. Нажмите на список во входных данных шага или напишите «positions», «request.0.tourists» или «$.positions»`}},
+			{Key: "list", Type: FieldString, Template: true, Label: T("foreach.list.label"),
+				Help: T("foreach.list.help")},
+			{Key: "path", Type: FieldString, Path: true, Label: T("foreach.path.label"),
+				Help: T("foreach.path.help")},
 		},
 		Build: buildForEach,
 	})
@@ -89,7 +79,7 @@ func buildForEach(b *Builder, cfg *forEachConfig) Step {
 		if len(list) > MaxLoopItems {
 			return nil, sc.Fail(CodeForEachTooMany, Params{"count": fmt.Sprint(len(list)), "max": fmt.Sprint(MaxLoopItems)})
 		}
-		sc.Logf("%d item(s): the steps up to Collect run once for each", len(list))
+		sc.Log("log.foreach.items", Params{"count": strconv.Itoa(len(list))})
 		return list, nil
 	})
 }

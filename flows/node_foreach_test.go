@@ -132,7 +132,7 @@ func TestForEach_RunsTheStepsOncePerItemAndCollectGathersAndCounts(t *testing.T)
 				if len(it.Steps) != 1 || it.Steps[0].Node != "send" || it.Steps[0].HTTP == nil {
 					t.Errorf("item %d: its own step traces: %+v", i+1, it.Steps)
 				}
-				if want == StatusFailed && (!strings.Contains(it.Error, "422") || it.ErrorText == nil || !strings.Contains(it.ErrorText.Ru, "422")) {
+				if want == StatusFailed && (!strings.Contains(it.Error, "422") || it.ErrorText == nil || !strings.Contains(it.ErrorText.In("ru"), "422")) {
 					t.Errorf("item %d: the error says why in both languages: %q %+v", i+1, it.Error, it.ErrorText)
 				}
 			}
@@ -244,7 +244,7 @@ func TestForEach_AListThatCannotBeGoneThroughFailsTheStepSayingWhatToDo(t *testi
 		en, ru     string
 	}{
 		{"more items than one run takes", eachPositions, orderPayload(many...),
-			"the list has 1001 items, more than the 1000 one run can take", "в списке 1001 элементов — больше, чем 1000"},
+			"the list has 1001 items, more than the 1000 one run can take", "в списке 1001 элемент — больше, чем 1000"},
 		{"an object, not a list", `{"list":"{{trigger.json}}"}`, orderPayload("a"), "found an object, not a list", "найдено: объект, а не список"},
 		{"nothing at the path", `{"path":"$.lines"}`, orderPayload("a"), "nothing at $.lines", "по пути «$.lines» ничего нет"},
 	} {

@@ -17,14 +17,14 @@ type formEncodeConfig struct {
 func init() {
 	Register(KindSpec[formEncodeConfig]{
 		Name:  "form_encode",
-		Title: Text{"Form Urlencoded", "Данные формы"},
-		Help:  Text{"Builds form data (key=value&…) to send with an HTTP request", "Собирает данные формы («ключ=значение&…») для отправки HTTP-запросом"},
+		Title: T("form_encode.title"),
+		Help:  T("form_encode.help"),
 		Fields: []Field{
-			{Key: "fields", Type: FieldList, Label: Text{"Fields", "Поля"}, Required: true,
+			{Key: "fields", Type: FieldList, Label: T("form_encode.fields.label"), Required: true,
 				Fields: []Field{
-					{Key: "key", Type: FieldString, Label: Text{"Name", "Название"}, Required: true},
-					{Key: "value", Type: FieldString, Label: Text{"Value", "Значение"}, Template: true},
-					{Key: "optional", Type: FieldBool, Label: Text{"Skip when empty", "Не передавать, если пусто"}},
+					{Key: "key", Type: FieldString, Label: T("form_encode.fields.key.label"), Required: true},
+					{Key: "value", Type: FieldString, Label: T("form_encode.fields.value.label"), Template: true},
+					{Key: "optional", Type: FieldBool, Label: T("form_encode.fields.optional.label")},
 				}},
 		},
 		Build: buildFormEncode,
@@ -42,7 +42,7 @@ func buildFormEncode(b *Builder, cfg *formEncodeConfig) Step {
 		for i, f := range cfg.Fields {
 			v := sc.Render(values[i])
 			if f.Optional && strings.TrimSpace(v) == "" {
-				sc.Logf("%s: empty, not sent", f.Key)
+				sc.Log("log.form_encode.empty", Params{"key": f.Key})
 				continue
 			}
 			if body.Len() > 0 {

@@ -61,48 +61,28 @@ const (
 )
 
 func init() {
-	addMessages(map[string]Text{
-		CodeSheetsKey: {"the service account's key cannot be read: {detail}. Paste the whole JSON file Google Cloud gave (Service accounts → Keys → Add key → JSON)",
-			"ключ сервисного аккаунта не читается: {detail}. Вставьте JSON-файл целиком, как его выдал Google Cloud («Сервисные аккаунты» → «Ключи» → «Добавить ключ» → JSON)"},
-		CodeSheetsSpreadsheet: {"'{value}' is neither a Google Sheets address nor a table ID; copy the table's address from the browser (https://docs.google.com/spreadsheets/d/…)",
-			"«{value}» — не адрес Google Таблицы и не её ID; скопируйте адрес таблицы из браузера (https://docs.google.com/spreadsheets/d/…)"},
-		CodeSheetsNoCells: {"add at least one cell to the row", "добавьте в строку хотя бы одну ячейку"},
-		CodeSheetsToken: {"Google did not sign in the service account {email}: «{reply}». Check that the key is current (not deleted in Google Cloud) and the Google Sheets API is enabled in its project",
-			"Google не пустил сервисный аккаунт {email}: «{reply}». Проверьте, что ключ действующий (не удалён в Google Cloud) и в его проекте включён Google Sheets API"},
-		CodeSheetsNoAccess: {"Google Sheets answered with HTTP status {status}{reply}. Open the table, click Share and add {email} as an editor; check the table's address and the sheet's name",
-			"Google Таблицы ответили HTTP-статусом {status}{reply}. Откройте таблицу, нажмите «Настройки доступа» и добавьте {email} как редактора; проверьте адрес таблицы и название листа"},
-	})
 	Register(KindSpec[sheetsConfig]{
 		Name:  "google_sheets",
-		Title: Text{"Google Sheets row", "Строка в Google Таблицу"},
-		Help: Text{
-			"Adds a row at the end of a sheet in a Google spreadsheet, one cell per column, signed in as a service account. Share the table with the service account's email as an editor.",
-			"Добавляет строку в конец листа Google Таблицы, по ячейке на столбец, от имени сервисного аккаунта. Откройте таблице доступ на редактирование для email сервисного аккаунта.",
-		},
+		Title: T("google_sheets.title"),
+		Help:  T("google_sheets.help"),
 		Fields: []Field{
-			{Key: "key", Type: FieldString, Label: Text{"Service account key (JSON)", "Ключ сервисного аккаунта (JSON)"}, Required: true, Template: true, Secret: true,
-				Help: Text{"The whole JSON file from Google Cloud → IAM → Service accounts → Keys → Add key → JSON; kept secret",
-					"JSON-файл целиком из Google Cloud → «IAM» → «Сервисные аккаунты» → «Ключи» → «Добавить ключ» → JSON; хранится в секрете"}},
-			{Key: "spreadsheet", Type: FieldString, Label: Text{"Table address or ID", "Адрес или ID таблицы"}, Required: true, Template: true,
-				Help: Text{"The table's address from the browser (https://docs.google.com/spreadsheets/d/…/edit) or the ID inside it",
-					"Адрес таблицы из браузера (https://docs.google.com/spreadsheets/d/…/edit) или ID из него"}},
-			{Key: "sheet", Type: FieldString, Label: Text{"Sheet", "Лист"}, Template: true,
-				Help: Text{"The sheet's name on its tab, e.g. Leads; empty: the first sheet",
-					"Название листа на его ярлыке, например «Заявки»; если пусто — первый лист"}},
-			{Key: "cells", Type: FieldList, Label: Text{"Row cells, column by column", "Ячейки строки по столбцам"},
+			{Key: "key", Type: FieldString, Label: T("google_sheets.key.label"), Required: true, Template: true, Secret: true,
+				Help: T("google_sheets.key.help")},
+			{Key: "spreadsheet", Type: FieldString, Label: T("google_sheets.spreadsheet.label"), Required: true, Template: true,
+				Help: T("google_sheets.spreadsheet.help")},
+			{Key: "sheet", Type: FieldString, Label: T("google_sheets.sheet.label"), Template: true,
+				Help: T("google_sheets.sheet.help")},
+			{Key: "cells", Type: FieldList, Label: T("google_sheets.cells.label"),
 				Default: []any{map[string]any{"value": ""}},
-				Help: Text{"The first cell goes to column A, the next to B and so on; text or values of earlier steps",
-					"Первая ячейка попадёт в столбец A, следующая — в B и так далее; текст или значения из предыдущих шагов"},
+				Help:    T("google_sheets.cells.help"),
 				Fields: []Field{
-					{Key: "value", Type: FieldString, Label: Text{"Value", "Значение"}, Template: true,
-						Help: Text{"Text or a reference such as {{trigger.params.phone}}; numbers and dates are recognised as if typed",
-							"Текст или подстановка, например {{trigger.params.phone}}; числа и даты распознаются, как при вводе вручную"}},
+					{Key: "value", Type: FieldString, Label: T("google_sheets.cells.value.label"), Template: true,
+						Help: T("google_sheets.cells.value.help")},
 				}},
-			{Key: "timeout_ms", Type: FieldNumber, Label: Text{"Timeout, ms", "Время ожидания, мс"}, Default: 10000, Min: bound(0), Max: bound(httpMaxTimeoutMs),
-				Help: Text{"How long to wait for Google's answer to one attempt (10000 = 10 seconds)", "Сколько ждать ответа Google на одну попытку (10000 = 10 секунд)"}},
-			{Key: "retries", Type: FieldNumber, Label: Text{"Retries", "Повторы"}, Default: httpDefaultRetries, Min: bound(0), Max: bound(httpMaxRetries),
-				Help: Text{"How many times to try again when Google is unreachable or busy; 0 = never",
-					"Сколько раз повторить, если Google недоступен или перегружен; 0 — не повторять"}},
+			{Key: "timeout_ms", Type: FieldNumber, Label: T("google_sheets.timeout_ms.label"), Default: 10000, Min: bound(0), Max: bound(httpMaxTimeoutMs),
+				Help: T("google_sheets.timeout_ms.help")},
+			{Key: "retries", Type: FieldNumber, Label: T("google_sheets.retries.label"), Default: httpDefaultRetries, Min: bound(0), Max: bound(httpMaxRetries),
+				Help: T("google_sheets.retries.help")},
 		},
 		Build: buildSheets,
 	})
@@ -208,7 +188,7 @@ func (s *sheetsStep) Run(ctx context.Context, sc *StepContext) (any, error) {
 	var signer sheetsSigner
 	switch {
 	case sc.Preview() && (keyText == "" || keyText == maskText):
-		sc.Logf("the service account's key is not shown here; it is used when the row is sent for real")
+		sc.Log("log.google_sheets.preview_key", nil)
 	case keyText == "":
 		return nil, sc.Fail(CodeSheetsKey, Params{"detail": "the key is empty", "detail_ru": "ключ пуст"})
 	default:
@@ -216,7 +196,7 @@ func (s *sheetsStep) Run(ctx context.Context, sc *StepContext) (any, error) {
 		if acct, signer, err = sheetsReadKey(keyText); err != nil {
 			sc.Secret(acct.PrivateKey)
 			if sc.Preview() { // the request can still be shown; sending it would fail
-				sc.Logf("the service account's key cannot be read (%s): the row would not be sent", err.Error())
+				sc.Log("log.google_sheets.preview_bad_key", Params{"detail": err.Error()})
 				break
 			}
 			return nil, sc.Fail(CodeSheetsKey, Params{"detail": err.Error()})

@@ -99,101 +99,86 @@ type httpSample struct {
 
 func init() {
 	Register(KindSpec[httpConfig]{
-		Name:  "http",
-		Title: Text{"HTTP request", "HTTP-запрос"},
-		Help: Text{
-			"Sends data to another service's address (API). Retries while the service is down and checks that it accepted the data.",
-			"Отправляет данные по адресу другого сервиса (API). Повторяет попытки, пока сервис недоступен, и проверяет, что он принял данные.",
-		},
+		Name:   "http",
+		Title:  T("http.title"),
+		Help:   T("http.help"),
 		Fields: httpFields(),
 		Build:  buildHTTP,
 	})
 }
 
 func httpFields() []Field {
-	keyVal := func(what, whatRu string, secret bool) []Field {
+	keyVal := func(keyHelp Text, secret bool) []Field {
 		f := []Field{
-			{Key: "key", Type: FieldString, Label: Text{"Name", "Название"}, Required: true, Template: true,
-				Help: Text{"Name of the " + what, "Название " + whatRu}},
-			{Key: "value", Type: FieldString, Label: Text{"Value", "Значение"}, Template: true,
-				Help: Text{"Text or a reference such as {{trigger.params.phone}}", "Текст или подстановка, например {{trigger.params.phone}}"}},
+			{Key: "key", Type: FieldString, Label: T("http.row.key.label"), Required: true, Template: true,
+				Help: keyHelp},
+			{Key: "value", Type: FieldString, Label: T("http.row.value.label"), Template: true,
+				Help: T("http.row.value.help")},
 		}
 		if secret {
-			f = append(f, Field{Key: "secret", Type: FieldBool, Label: Text{"Secret", "Секретный"},
-				Help: Text{"Hide the value in logs and history (API keys, tokens)", "Скрывать значение в журнале и истории (ключи API, токены)"}})
+			f = append(f, Field{Key: "secret", Type: FieldBool, Label: T("http.headers.secret.label"),
+				Help: T("http.headers.secret.help")})
 		}
 		return f
 	}
 	return []Field{
-		{Key: "method", Type: FieldSelect, Label: Text{"Method", "Метод"}, Options: httpMethods, Default: "GET",
-			Help: Text{"How to call the address: GET reads, POST sends data (most APIs for orders and leads want POST)",
-				"Как обращаться по адресу: GET — получить, POST — отправить данные (API заказов и заявок обычно ждут POST)"}},
-		{Key: "url", Type: FieldString, Label: Text{"URL", "Адрес (URL)"}, Required: true, Template: true,
-			Help: Text{"The address to call, starting with https:// or http://; may contain references such as {{inputs.api_key}}",
-				"Адрес запроса, начинается с https:// или http://; может содержать подстановки, например {{inputs.api_key}}"}},
-		{Key: "query", Type: FieldList, Label: Text{"URL parameters", "Параметры URL"},
-			Help: Text{"Added to the address as ?name=value&…, in this order and encoded for you",
-				"Добавляются к адресу как ?название=значение&… в этом порядке; кодирование выполняется автоматически"},
-			Fields: keyVal("the parameter", "параметра", false)},
-		{Key: "headers", Type: FieldList, Label: Text{"Headers", "Заголовки"},
-			Help: Text{"HTTP headers such as Authorization; a Content-Type set here replaces the automatic one",
-				"HTTP-заголовки, например Authorization; указанный здесь Content-Type заменяет автоматический"},
-			Fields: keyVal("the header", "заголовка", true)},
-		{Key: "body_type", Type: FieldSelect, Label: Text{"Body", "Тело запроса"}, Options: []string{httpBodyText, httpBodyJSON, httpBodyPrevious}, Default: httpBodyText,
+		{Key: "method", Type: FieldSelect, Label: T("http.method.label"), Options: httpMethods, Default: "GET",
+			Help: T("http.method.help")},
+		{Key: "url", Type: FieldString, Label: T("http.url.label"), Required: true, Template: true,
+			Help: T("http.url.help")},
+		{Key: "query", Type: FieldList, Label: T("http.query.label"),
+			Help:   T("http.query.help"),
+			Fields: keyVal(T("http.query.key.help"), false)},
+		{Key: "headers", Type: FieldList, Label: T("http.headers.label"),
+			Help:   T("http.headers.help"),
+			Fields: keyVal(T("http.headers.key.help"), true)},
+		{Key: "body_type", Type: FieldSelect, Label: T("http.body_type.label"), Options: []string{httpBodyText, httpBodyJSON, httpBodyPrevious}, Default: httpBodyText,
 			OptionLabels: map[string]Text{
-				httpBodyText:     {"Text below, as written", "Текст ниже, как есть"},
-				httpBodyJSON:     {"JSON below", "JSON ниже"},
-				httpBodyPrevious: {"Result of the previous step", "Результат предыдущего шага"},
+				httpBodyText:     T("http.body_type.option.text"),
+				httpBodyJSON:     T("http.body_type.option.json"),
+				httpBodyPrevious: T("http.body_type.option.previous"),
 			},
-			Help: Text{"The result of the previous step: a form from “Form” is sent as a form. GET and HEAD send no body.",
-				"Результат предыдущего шага: форма из шага «Форма» отправляется как форма. GET и HEAD тело не отправляют."}},
-		{Key: "body", Type: FieldCode, Label: Text{"Body text", "Текст тела"}, Template: true,
-			Help: Text{"What to send; for JSON put text values in with | json, e.g. {\"name\": {{trigger.params.name | json}}}",
-				"Что отправить; в JSON вставляйте текст через «| json», например «{\"name\": {{trigger.params.name | json}}}»"}},
-		{Key: "timeout_ms", Type: FieldNumber, Label: Text{"Timeout, ms", "Время ожидания, мс"}, Default: 10000, Min: bound(0), Max: bound(httpMaxTimeoutMs),
-			Help: Text{"How long to wait for the answer of one attempt (10000 = 10 seconds)", "Сколько ждать ответа на одну попытку (10000 = 10 секунд)"}},
-		{Key: "retries", Type: FieldNumber, Label: Text{"Retries", "Повторы"}, Default: httpDefaultRetries, Min: bound(0), Max: bound(httpMaxRetries),
-			Help: Text{"How many times to try again when the service is unreachable, too slow, busy (429) or broken (5xx); 0 = never",
-				"Сколько раз повторить, если сервис недоступен, не ответил вовремя, перегружен (код 429) или сломан (коды 500–599); 0 — не повторять"}},
-		{Key: "retry_delay_ms", Type: FieldNumber, Label: Text{"First pause, ms", "Первая пауза, мс"}, Default: 500, Min: bound(0), Max: bound(float64(httpMaxDelay.Milliseconds())),
-			Help: Text{"Pause before the first retry; each next pause is up to twice as long (at most 30 s). A Retry-After from the service is obeyed.",
-				"Пауза перед первым повтором; каждая следующая — до двух раз длиннее (не больше 30 с). Заголовок «Retry-After» от сервиса соблюдается."}},
-		{Key: "success", Type: FieldObject, Label: Text{"Success rule", "Условие успеха"},
-			Help: Text{"When the service's answer counts as accepted", "Когда ответ сервиса считается успешным"},
+			Help: T("http.body_type.help")},
+		{Key: "body", Type: FieldCode, Label: T("http.body.label"), Template: true,
+			Help: T("http.body.help")},
+		{Key: "timeout_ms", Type: FieldNumber, Label: T("http.timeout_ms.label"), Default: 10000, Min: bound(0), Max: bound(httpMaxTimeoutMs),
+			Help: T("http.timeout_ms.help")},
+		{Key: "retries", Type: FieldNumber, Label: T("http.retries.label"), Default: httpDefaultRetries, Min: bound(0), Max: bound(httpMaxRetries),
+			Help: T("http.retries.help")},
+		{Key: "retry_delay_ms", Type: FieldNumber, Label: T("http.retry_delay_ms.label"), Default: 500, Min: bound(0), Max: bound(float64(httpMaxDelay.Milliseconds())),
+			Help: T("http.retry_delay_ms.help")},
+		{Key: "success", Type: FieldObject, Label: T("http.success.label"),
+			Help: T("http.success.help"),
 			Fields: []Field{
-				{Key: "status_min", Type: FieldNumber, Label: Text{"Lowest status", "Минимальный статус"}, Default: 200, Min: bound(100), Max: bound(599),
-					Help: Text{"Lowest HTTP status that is a success", "Наименьший HTTP-статус, который считается успехом"}},
-				{Key: "status_max", Type: FieldNumber, Label: Text{"Highest status", "Максимальный статус"}, Default: 299, Min: bound(100), Max: bound(599),
-					Help: Text{"Highest HTTP status that is a success", "Наибольший HTTP-статус, который считается успехом"}},
-				{Key: "match", Type: FieldSelect, Label: Text{"Success when", "Успех, если"}, Options: ruleMatches, Default: "all",
-					Help: Text{"all: every rule must hold; any: one rule is enough", "выполняются все правила или хотя бы одно"}},
-				{Key: "rules", Type: FieldRules, Label: Text{"Rules of success", "Правила успеха"}, Match: "match", Expression: "condition",
-					Help: Text{"Rules about fields of the answer, e.g. status equals success; text checks ignore letter case and spaces at the ends",
-						"Правила о полях ответа сервиса: поле, проверка и значение; текстовые проверки не различают заглавные и строчные буквы и пробелы по краям"},
-					Options: ruleOps, Fields: ruleFields(false)},
-				{Key: "condition", Type: FieldCode, Label: Text{"Condition", "Условие"},
-					Help: Text{`Instead of rules, a JavaScript check of the JSON answer by field names: status == "success", code == "ok", success == true && result.success == true, !error. The whole answer is response (response.status, response.body, response.json).`,
-						`Вместо правил — проверка JSON-ответа на JavaScript по названиям полей: «status == "success"», «code == "ok"», «success == true && result.success == true», «!error». Весь ответ — «response» («response.status», «response.body», «response.json»).`}},
-				{Key: "error_path", Type: FieldString, Label: Text{"Error text field", "Поле с текстом ошибки"},
-					Help: Text{"Where the answer puts its error text, e.g. msg or result.error_message; when empty, the usual places are tried",
-						"Где в ответе текст ошибки, например «msg» или «result.error_message»; если пусто, проверяются обычные места"}},
+				{Key: "status_min", Type: FieldNumber, Label: T("http.success.status_min.label"), Default: 200, Min: bound(100), Max: bound(599),
+					Help: T("http.success.status_min.help")},
+				{Key: "status_max", Type: FieldNumber, Label: T("http.success.status_max.label"), Default: 299, Min: bound(100), Max: bound(599),
+					Help: T("http.success.status_max.help")},
+				{Key: "match", Type: FieldSelect, Label: T("http.success.match.label"), Options: ruleMatches, OptionLabels: ruleMatchLabels(), Default: "all",
+					Help: T("http.success.match.help")},
+				{Key: "rules", Type: FieldRules, Label: T("http.success.rules.label"), Match: "match", Expression: "condition",
+					Help:    T("http.success.rules.help"),
+					Options: ruleOps, OptionLabels: ruleOpLabels(), Fields: ruleFields(false)},
+				{Key: "condition", Type: FieldCode, Label: T("http.success.condition.label"),
+					Help: T("http.success.condition.help")},
+				{Key: "error_path", Type: FieldString, Label: T("http.success.error_path.label"),
+					Help: T("http.success.error_path.help")},
 			}},
-		{Key: "sample_response", Type: FieldObject, Label: Text{"Sample answer", "Пример ответа"},
-			Help: Text{"Used instead of a real answer when testing in the editor, where nothing is sent",
-				"Используется вместо настоящего ответа при проверке в редакторе, где запрос не отправляется"},
+		{Key: "sample_response", Type: FieldObject, Label: T("http.sample_response.label"),
+			Help: T("http.sample_response.help"),
 			Fields: []Field{
-				{Key: "status", Type: FieldNumber, Label: Text{"Status", "Статус"}, Default: 200, Min: bound(100), Max: bound(599),
-					Help: Text{"HTTP status of the sample", "HTTP-статус примера"}},
-				{Key: "headers", Type: FieldList, Label: Text{"Headers", "Заголовки"},
-					Help: Text{"Headers of the sample", "Заголовки примера"},
+				{Key: "status", Type: FieldNumber, Label: T("http.sample_response.status.label"), Default: 200, Min: bound(100), Max: bound(599),
+					Help: T("http.sample_response.status.help")},
+				{Key: "headers", Type: FieldList, Label: T("http.sample_response.headers.label"),
+					Help: T("http.sample_response.headers.help"),
 					Fields: []Field{
-						{Key: "key", Type: FieldString, Label: Text{"Name", "Название"}, Required: true,
-							Help: Text{"Header name, e.g. Content-Type", "Название заголовка, например Content-Type"}},
-						{Key: "value", Type: FieldString, Label: Text{"Value", "Значение"},
-							Help: Text{"Header value, e.g. application/json", "Значение заголовка, например application/json"}},
+						{Key: "key", Type: FieldString, Label: T("http.sample_response.headers.key.label"), Required: true,
+							Help: T("http.sample_response.headers.key.help")},
+						{Key: "value", Type: FieldString, Label: T("http.sample_response.headers.value.label"),
+							Help: T("http.sample_response.headers.value.help")},
 					}},
-				{Key: "body", Type: FieldCode, Label: Text{"Body", "Тело"},
-					Help: Text{"Text of the sample answer, often JSON", "Текст примера ответа, обычно JSON"}},
+				{Key: "body", Type: FieldCode, Label: T("http.sample_response.body.label"),
+					Help: T("http.sample_response.body.help")},
 			}},
 	}
 }
@@ -442,12 +427,12 @@ func (h *httpStep) deliver(ctx context.Context, sc *StepContext, p *httpPrepared
 		}
 		switch {
 		case own:
-			sc.Logf("not sent: this is a preview, so nothing went to %s; continuing with the sample answer (HTTP %d)", p.host, res.status)
+			sc.Log("log.http.preview_sample", Params{"host": p.host, "status": strconv.Itoa(res.status)})
 		case example:
-			sc.Logf("not sent: this is a preview, so nothing went to %s; continuing with %s's example answer (HTTP %d), as the step has no sample answer", p.host, service, res.status)
+			sc.Log("log.http.preview_example", Params{"host": p.host, "service": service, "status": strconv.Itoa(res.status)})
 		default:
 			// Nothing to show as an answer: the empty one the preview continues with is made up.
-			sc.Logf("not sent: this is a preview, so nothing went to %s, and the step has no sample answer to continue with", p.host)
+			sc.Log("log.http.preview_none", Params{"host": p.host})
 			out, err := h.finish(ctx, sc, p, res)
 			if pr := (*Problem)(nil); errors.As(err, &pr) && pr.Code == CodeRunCanceled {
 				return nil, err

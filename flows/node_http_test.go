@@ -914,7 +914,7 @@ func TestHTTPNode_SchemaDescribesEveryFieldInBothLanguages(t *testing.T) {
 	if info == nil {
 		t.Fatal("http kind not registered")
 	}
-	if info.Title.En == "" || info.Title.Ru == "" || info.Help.En == "" || info.Help.Ru == "" {
+	if info.Title.In("en") == "" || info.Title.In("ru") == "" || info.Help.In("en") == "" || info.Help.In("ru") == "" {
 		t.Errorf("kind title/help: %+v %+v", info.Title, info.Help)
 	}
 	want := []string{"method", "url", "query", "headers", "body_type", "body", "timeout_ms", "retries", "retry_delay_ms", "success", "sample_response"}
@@ -923,7 +923,7 @@ func TestHTTPNode_SchemaDescribesEveryFieldInBothLanguages(t *testing.T) {
 	walk = func(prefix string, fs []Field) {
 		for _, f := range fs {
 			name := prefix + f.Key
-			if f.Label.En == "" || f.Label.Ru == "" || f.Help.En == "" || f.Help.Ru == "" {
+			if f.Label.In("en") == "" || f.Label.In("ru") == "" || f.Help.In("en") == "" || f.Help.In("ru") == "" {
 				t.Errorf("%s: label %+v help %+v", name, f.Label, f.Help)
 			}
 			if f.Type == FieldSelect && len(f.Options) == 0 {

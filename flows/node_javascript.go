@@ -19,23 +19,14 @@ type jsConfig struct {
 func init() {
 	Register(KindSpec[jsConfig]{
 		Name:  "js",
-		Title: Text{"JavaScript", "JavaScript"},
-		Help: Text{
-			"Transforms data with a few lines of JavaScript. Use input (the previous step's result), steps.<id>, inputs.<key> and trigger, and return the result: return {name: input.name.toUpperCase()}. console.log writes to the step's log.",
-			"Преобразует данные несколькими строками JavaScript. Доступны «input» (результат предыдущего шага), «steps.<id>», «inputs.<ключ>» и «trigger»; верните результат: «return {name: input.name.toUpperCase()}». «console.log» пишет в журнал шага.",
-		},
+		Title: T("js.title"),
+		Help:  T("js.help"),
 		Fields: []Field{
-			{Key: "code", Type: FieldCode, Label: Text{"Code", "Код"}, Required: true,
-				Help: Text{
-					"The body of a function: end with return and the value later steps will use. No require, files, network or timers.",
-					"Тело функции: в конце «return» и значение, которое получат следующие шаги. Без «require», файлов, сети и таймеров.",
-				},
+			{Key: "code", Type: FieldCode, Label: T("js.code.label"), Required: true,
+				Help:    T("js.code.help"),
 				Default: "return input;"},
-			{Key: "timeout_ms", Type: FieldNumber, Label: Text{"Time limit, ms", "Ограничение времени, мс"},
-				Help: Text{
-					"The code is stopped when it runs longer (1000 ms when empty, at most 30000)",
-					"Код останавливается, если работает дольше (1000 мс, если не указано, не больше 30000)",
-				},
+			{Key: "timeout_ms", Type: FieldNumber, Label: T("js.timeout_ms.label"),
+				Help:    T("js.timeout_ms.help"),
 				Default: int(DefaultScriptTimeout / time.Millisecond), Min: bound(1), Max: bound(float64(MaxScriptTimeout / time.Millisecond))},
 		},
 		Build: buildJS,

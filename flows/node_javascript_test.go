@@ -410,13 +410,13 @@ func TestJSNode_SchemaDescribesEveryFieldInBothLanguages(t *testing.T) {
 		if info == nil {
 			t.Fatalf("kind %s is not registered", kind)
 		}
-		if info.Title.En == "" || info.Title.Ru == "" || info.Help.En == "" || info.Help.Ru == "" {
+		if info.Title.In("en") == "" || info.Title.In("ru") == "" || info.Help.In("en") == "" || info.Help.In("ru") == "" {
 			t.Fatalf("%s: title/help %+v %+v", kind, info.Title, info.Help)
 		}
 		var walk func(prefix string, fields []Field)
 		walk = func(prefix string, fields []Field) {
 			for _, f := range fields {
-				if f.Label.En == "" || f.Label.Ru == "" || (f.Help.En == "") != (f.Help.Ru == "") {
+				if f.Label.In("en") == "" || f.Label.In("ru") == "" || (f.Help.In("en") == "") != (f.Help.In("ru") == "") {
 					t.Errorf("%s %s%s: label %+v help %+v", kind, prefix, f.Key, f.Label, f.Help)
 				}
 				if f.Type == FieldSelect && len(f.Options) == 0 {

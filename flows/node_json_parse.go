@@ -22,16 +22,16 @@ type parsePath struct {
 func init() {
 	Register(KindSpec[jsonParseConfig]{
 		Name:  "json_parse",
-		Title: Text{"JSON parser", "JSON-парсер"},
-		Help:  Text{"Takes fields out of JSON, e.g. a service's answer", "Извлекает поля из JSON, например из ответа сервиса"},
+		Title: T("json_parse.title"),
+		Help:  T("json_parse.help"),
 		Fields: []Field{
-			{Key: "source", Type: FieldString, Label: Text{"What to parse", "Что разбирать"}, Template: true,
-				Help: Text{"Empty: the previous step's result (for an HTTP request: its answer)", "Пусто — результат предыдущего шага (для HTTP-запроса — его ответ)"}},
-			{Key: "fields", Type: FieldList, Label: Text{"Fields", "Поля"}, Required: true,
+			{Key: "source", Type: FieldString, Label: T("json_parse.source.label"), Template: true,
+				Help: T("json_parse.source.help")},
+			{Key: "fields", Type: FieldList, Label: T("json_parse.fields.label"), Required: true,
 				Fields: []Field{
-					{Key: "key", Type: FieldString, Label: Text{"Name", "Название"}, Required: true},
-					{Key: "path", Type: FieldString, Label: Text{"Path", "Путь"}, Required: true, Path: true,
-						Help: Text{`["request"][0]["id"], request.0.id or $.request[0].id`, `«["request"][0]["id"]», «request.0.id» или «$.request[0].id»`}},
+					{Key: "key", Type: FieldString, Label: T("json_parse.fields.key.label"), Required: true},
+					{Key: "path", Type: FieldString, Label: T("json_parse.fields.path.label"), Required: true, Path: true,
+						Help: T("json_parse.fields.path.help")},
 				}},
 		},
 		Build: buildJSONParse,
@@ -66,7 +66,7 @@ func buildJSONParse(b *Builder, cfg *jsonParseConfig) Step {
 		for i, f := range cfg.Fields {
 			v, ok := queries[i].Select(doc)
 			if !ok {
-				sc.Logf("%s: nothing at %s, so it is empty", f.Key, f.Path)
+				sc.Log("log.json_parse.nothing_at", Params{"key": f.Key, "path": f.Path})
 			}
 			out[f.Key] = v
 		}

@@ -64,42 +64,33 @@ var replyStatuses = []string{"200", "201", "202", "204", "400", "401", "403", "4
 const CodeReplyMany = "reply.many"
 
 func init() {
-	addMessages(map[string]Text{
-		CodeReplyMany: {
-			"a flow answers the webhook once, and it has {count} «Reply» steps; keep one (remove this one, or the others)",
-			"процесс отвечает на вебхук один раз, а шагов «Ответ на вебхук» в нём {count}; оставьте один (удалите этот или остальные)",
-		},
-	})
 	Register(KindSpec[replyConfig]{
 		Name:  ReplyKind,
-		Title: Text{"Reply to the webhook", "Ответ на вебхук"},
-		Help: Text{
-			"What the webhook answers the service that sent the data, for services that read the answer: the status, the type and the text, built from the data. The service waits until the run reaches this step (at most the time below); if the run fails before it or takes longer, it gets the usual «accepted» answer — the data is kept either way.",
-			"Что вебхук ответит сервису, приславшему данные, — для сервисов, которые читают ответ: код, тип и текст, собранный из данных. Сервис ждёт, пока выполнение дойдёт до этого шага (не дольше времени ниже); если до него выполнение завершится ошибкой или не успеет, сервис получит обычный ответ «принято» — данные сохранены в любом случае.",
-		},
+		Title: T("reply.title"),
+		Help:  T("reply.help"),
 		Fields: []Field{
-			{Key: "status", Type: FieldSelect, Label: Text{"Answer status", "Код ответа"}, Options: replyStatuses, Default: "200",
+			{Key: "status", Type: FieldSelect, Label: T("reply.status.label"), Options: replyStatuses, Default: "200",
 				OptionLabels: map[string]Text{
-					"200": {"200 OK", "200 — успешно"}, "201": {"201 Created", "201 — создано"}, "202": {"202 Accepted", "202 — принято"},
-					"204": {"204 No content", "204 — без текста"}, "400": {"400 Bad request", "400 — неверный запрос"},
-					"401": {"401 Unauthorized", "401 — нет доступа"}, "403": {"403 Forbidden", "403 — запрещено"},
-					"404": {"404 Not found", "404 — не найдено"}, "409": {"409 Conflict", "409 — уже есть"},
-					"422": {"422 Unprocessable", "422 — данные не подходят"}, "429": {"429 Too many requests", "429 — слишком часто"},
-					"500": {"500 Server error", "500 — ошибка сервера"}, "503": {"503 Unavailable", "503 — сервис недоступен"},
+					"200": T("reply.status.option.200"), "201": T("reply.status.option.201"), "202": T("reply.status.option.202"),
+					"204": T("reply.status.option.204"), "400": T("reply.status.option.400"),
+					"401": T("reply.status.option.401"), "403": T("reply.status.option.403"),
+					"404": T("reply.status.option.404"), "409": T("reply.status.option.409"),
+					"422": T("reply.status.option.422"), "429": T("reply.status.option.429"),
+					"500": T("reply.status.option.500"), "503": T("reply.status.option.503"),
 				},
-				Help: Text{"Most services want 200; some read another status as a refusal", "Большинству сервисов нужен код 200; другой код некоторые считают отказом"}},
-			{Key: "content_type", Type: FieldSelect, Label: Text{"Answer type", "Тип ответа"}, Options: ReplyTypes, Default: "application/json",
+				Help: T("reply.status.help")},
+			{Key: "content_type", Type: FieldSelect, Label: T("reply.content_type.label"), Options: ReplyTypes, Default: "application/json",
 				OptionLabels: map[string]Text{
-					"text/plain": {"text (text/plain)", "текст (text/plain)"}, "application/json": {"JSON (application/json)", "JSON (application/json)"},
-					"application/xml": {"XML (application/xml)", "application/xml"}, "text/xml": {"XML (text/xml)", "text/xml"},
-					"text/csv": {"table (text/csv)", "таблица (text/csv)"},
+					"text/plain": T("reply.content_type.option.text/plain"), "application/json": T("reply.content_type.option.application/json"),
+					"application/xml": T("reply.content_type.option.application/xml"), "text/xml": T("reply.content_type.option.text/xml"),
+					"text/csv": T("reply.content_type.option.text/csv"),
 				},
-				Help: Text{"Web pages and scripts are not offered: an answer from hookflow's address must never run in a browser", "Веб-страниц и скриптов в списке нет: ответ с адреса hookflow не должен выполняться в браузере"}},
-			{Key: "body", Type: FieldText, Label: Text{"Answer text", "Текст ответа"}, Template: true,
-				Help: Text{"Insert values from the data with {…}: {\"ok\":true,\"id\":\"{{steps.send.json.id}}\"}", "Значения из данных — например, номер заявки из ответа сервиса — вставляются кнопкой {…}"}},
-			{Key: "wait_ms", Type: FieldNumber, Label: Text{"Wait for this step at most (ms)", "Ждать этот шаг не дольше (мс)"},
+				Help: T("reply.content_type.help")},
+			{Key: "body", Type: FieldText, Label: T("reply.body.label"), Template: true,
+				Help: T("reply.body.help")},
+			{Key: "wait_ms", Type: FieldNumber, Label: T("reply.wait_ms.label"),
 				Default: int(DefaultReplyWait / time.Millisecond), Min: bound(1000), Max: bound(float64(MaxReplyWait / time.Millisecond)),
-				Help: Text{"How long the service's request is held for the run to get here; then it gets the usual «accepted» answer", "Сколько запрос сервиса ждёт, пока выполнение дойдёт сюда; потом сервис получит обычный ответ «принято»"}},
+				Help: T("reply.wait_ms.help")},
 		},
 		Build: buildReply,
 	})

@@ -41,31 +41,31 @@ var scheduleEvery = []struct {
 	id, cron string
 	label    Text
 }{
-	{"1m", "* * * * *", Text{"Every minute", "Каждую минуту"}},
-	{"5m", "*/5 * * * *", Text{"Every 5 minutes", "Каждые 5 минут"}},
-	{"10m", "*/10 * * * *", Text{"Every 10 minutes", "Каждые 10 минут"}},
-	{"15m", "*/15 * * * *", Text{"Every 15 minutes", "Каждые 15 минут"}},
-	{"30m", "*/30 * * * *", Text{"Every 30 minutes", "Каждые 30 минут"}},
-	{"1h", "0 * * * *", Text{"Every hour", "Каждый час"}},
-	{"2h", "0 */2 * * *", Text{"Every 2 hours", "Каждые 2 часа"}},
-	{"3h", "0 */3 * * *", Text{"Every 3 hours", "Каждые 3 часа"}},
-	{"4h", "0 */4 * * *", Text{"Every 4 hours", "Каждые 4 часа"}},
-	{"6h", "0 */6 * * *", Text{"Every 6 hours", "Каждые 6 часов"}},
-	{"12h", "0 */12 * * *", Text{"Every 12 hours", "Каждые 12 часов"}},
-	{"day", "%m %h * * *", Text{"Every day", "Каждый день"}},
-	{"workdays", "%m %h * * 1-5", Text{"Every working day (Mon–Fri)", "По будним дням (пн–пт)"}},
-	{"week", "%m %h * * %d", Text{"Every week", "Каждую неделю"}},
-	{scheduleEveryCron, "", Text{"Cron expression (advanced)", "Выражение cron (для опытных)"}},
+	{"1m", "* * * * *", T("schedule.every.option.1m")},
+	{"5m", "*/5 * * * *", T("schedule.every.option.5m")},
+	{"10m", "*/10 * * * *", T("schedule.every.option.10m")},
+	{"15m", "*/15 * * * *", T("schedule.every.option.15m")},
+	{"30m", "*/30 * * * *", T("schedule.every.option.30m")},
+	{"1h", "0 * * * *", T("schedule.every.option.1h")},
+	{"2h", "0 */2 * * *", T("schedule.every.option.2h")},
+	{"3h", "0 */3 * * *", T("schedule.every.option.3h")},
+	{"4h", "0 */4 * * *", T("schedule.every.option.4h")},
+	{"6h", "0 */6 * * *", T("schedule.every.option.6h")},
+	{"12h", "0 */12 * * *", T("schedule.every.option.12h")},
+	{"day", "%m %h * * *", T("schedule.every.option.day")},
+	{"workdays", "%m %h * * 1-5", T("schedule.every.option.workdays")},
+	{"week", "%m %h * * %d", T("schedule.every.option.week")},
+	{scheduleEveryCron, "", T("schedule.every.option.cron")},
 }
 
 var scheduleWeekdays = []struct {
 	id    string
 	label Text
 }{
-	{"monday", Text{"Monday", "Понедельник"}}, {"tuesday", Text{"Tuesday", "Вторник"}},
-	{"wednesday", Text{"Wednesday", "Среда"}}, {"thursday", Text{"Thursday", "Четверг"}},
-	{"friday", Text{"Friday", "Пятница"}}, {"saturday", Text{"Saturday", "Суббота"}},
-	{"sunday", Text{"Sunday", "Воскресенье"}},
+	{"monday", T("schedule.weekday.option.monday")}, {"tuesday", T("schedule.weekday.option.tuesday")},
+	{"wednesday", T("schedule.weekday.option.wednesday")}, {"thursday", T("schedule.weekday.option.thursday")},
+	{"friday", T("schedule.weekday.option.friday")}, {"saturday", T("schedule.weekday.option.saturday")},
+	{"sunday", T("schedule.weekday.option.sunday")},
 }
 
 // scheduleZones are the time zones offered, with their UTC offsets: none of them changes its
@@ -76,22 +76,22 @@ var scheduleZones = []struct {
 	offset int // hours east of UTC
 	label  Text
 }{
-	{"Europe/Kaliningrad", 2, Text{"Kaliningrad (UTC+2)", "Калининград (МСК−1)"}},
-	{"Europe/Moscow", 3, Text{"Moscow (UTC+3)", "Москва (МСК)"}},
-	{"Europe/Samara", 4, Text{"Samara (UTC+4)", "Самара (МСК+1)"}},
-	{"Asia/Yekaterinburg", 5, Text{"Yekaterinburg (UTC+5)", "Екатеринбург (МСК+2)"}},
-	{"Asia/Omsk", 6, Text{"Omsk (UTC+6)", "Омск (МСК+3)"}},
-	{"Asia/Novosibirsk", 7, Text{"Novosibirsk (UTC+7)", "Новосибирск (МСК+4)"}},
-	{"Asia/Krasnoyarsk", 7, Text{"Krasnoyarsk (UTC+7)", "Красноярск (МСК+4)"}},
-	{"Asia/Irkutsk", 8, Text{"Irkutsk (UTC+8)", "Иркутск (МСК+5)"}},
-	{"Asia/Yakutsk", 9, Text{"Yakutsk (UTC+9)", "Якутск (МСК+6)"}},
-	{"Asia/Vladivostok", 10, Text{"Vladivostok (UTC+10)", "Владивосток (МСК+7)"}},
-	{"Asia/Magadan", 11, Text{"Magadan (UTC+11)", "Магадан (МСК+8)"}},
-	{"Asia/Kamchatka", 12, Text{"Kamchatka (UTC+12)", "Камчатка (МСК+9)"}},
-	{"Europe/Minsk", 3, Text{"Minsk (UTC+3)", "Минск (МСК)"}},
-	{"Asia/Almaty", 5, Text{"Almaty (UTC+5)", "Алматы (МСК+2)"}},
-	{"Asia/Tashkent", 5, Text{"Tashkent (UTC+5)", "Ташкент (МСК+2)"}},
-	{"UTC", 0, Text{"UTC", "Всемирное время (UTC)"}},
+	{"Europe/Kaliningrad", 2, T("schedule.timezone.option.Europe/Kaliningrad")},
+	{"Europe/Moscow", 3, T("schedule.timezone.option.Europe/Moscow")},
+	{"Europe/Samara", 4, T("schedule.timezone.option.Europe/Samara")},
+	{"Asia/Yekaterinburg", 5, T("schedule.timezone.option.Asia/Yekaterinburg")},
+	{"Asia/Omsk", 6, T("schedule.timezone.option.Asia/Omsk")},
+	{"Asia/Novosibirsk", 7, T("schedule.timezone.option.Asia/Novosibirsk")},
+	{"Asia/Krasnoyarsk", 7, T("schedule.timezone.option.Asia/Krasnoyarsk")},
+	{"Asia/Irkutsk", 8, T("schedule.timezone.option.Asia/Irkutsk")},
+	{"Asia/Yakutsk", 9, T("schedule.timezone.option.Asia/Yakutsk")},
+	{"Asia/Vladivostok", 10, T("schedule.timezone.option.Asia/Vladivostok")},
+	{"Asia/Magadan", 11, T("schedule.timezone.option.Asia/Magadan")},
+	{"Asia/Kamchatka", 12, T("schedule.timezone.option.Asia/Kamchatka")},
+	{"Europe/Minsk", 3, T("schedule.timezone.option.Europe/Minsk")},
+	{"Asia/Almaty", 5, T("schedule.timezone.option.Asia/Almaty")},
+	{"Asia/Tashkent", 5, T("schedule.timezone.option.Asia/Tashkent")},
+	{"UTC", 0, T("schedule.timezone.option.UTC")},
 }
 
 // Problem codes of the schedule.
@@ -103,21 +103,6 @@ const (
 )
 
 func init() {
-	addMessages(map[string]Text{
-		CodeScheduleCronParts: {
-			"the cron expression '{cron}' must have 5 parts separated by spaces (minute hour day month weekday), not {count}; or choose how often from the list",
-			"в выражении cron «{cron}» должно быть 5 частей через пробел (минута час день месяц день недели), а их {count}; или выберите, как часто, из списка"},
-		CodeScheduleCronPart: {
-			"in the cron expression '{cron}' the {part} '{value}' cannot be read: use numbers from {range}, '*', ranges like 1-5, lists like 1,15 or steps like */10",
-			"в выражении cron «{cron}» {part_ru} «{value}» не читается: используйте числа {range_ru}, «*», диапазоны вида 1-5, списки вида 1,15 или шаг вида */10"},
-		CodeScheduleCronZone: {
-			"the cron expression must not set a time zone ('{value}'); choose the time zone in its own field",
-			"в выражении cron не указывается часовой пояс («{value}»); выберите его в поле «Часовой пояс»"},
-		CodeScheduleNever: {
-			"the cron expression '{cron}' never comes true (such a date does not exist); check the day and the month",
-			"выражение cron «{cron}» никогда не сработает (такой даты нет); проверьте день и месяц"},
-	})
-
 	every, everyLabels := []string{}, map[string]Text{}
 	for _, e := range scheduleEvery {
 		every = append(every, e.id)
@@ -139,25 +124,25 @@ func init() {
 	}
 	Register(KindSpec[scheduleConfig]{
 		Name:     "schedule",
-		Title:    Text{"Schedule", "Расписание"},
-		Help:     Text{"Starts the flow by the clock: every day at a time, every week, every few minutes or hours. Each time runs once, even with several servers.", "Запускает процесс по часам: каждый день в заданное время, раз в неделю, каждые несколько минут или часов. Каждый запуск выполняется один раз, даже если серверов несколько."},
+		Title:    T("schedule.title"),
+		Help:     T("schedule.help"),
 		Trigger:  true,
 		Schedule: ScheduleOf,
 		Fields: []Field{
-			{Key: "every", Type: FieldSelect, Label: Text{"How often", "Как часто"}, Options: every, OptionLabels: everyLabels, Default: "day"},
-			{Key: "time", Type: FieldSelect, Label: Text{"At", "Во сколько"}, Options: times, Default: "09:00",
-				Help: Text{"For every day, working days and every week", "Для «каждый день», «по будним дням» и «каждую неделю»"}},
-			{Key: "weekday", Type: FieldSelect, Label: Text{"Day of the week", "День недели"}, Options: days, OptionLabels: dayLabels, Default: "monday",
-				Help: Text{"For every week", "Для «каждую неделю»"}},
-			{Key: "cron", Type: FieldString, Label: Text{"Cron expression", "Выражение cron"},
-				Help: Text{"For the advanced choice: minute hour day month weekday, e.g. 30 8 1 * * is the 1st of every month at 08:30", "Для опытных: минута час день месяц день недели, например 30 8 1 * * — 1-го числа каждого месяца в 08:30"}},
-			{Key: "timezone", Type: FieldSelect, Label: Text{"Time zone", "Часовой пояс"}, Options: zones, OptionLabels: zoneLabels, Default: ScheduleDefaultZone},
-			{Key: "missed", Type: FieldSelect, Label: Text{"After hookflow was off", "Если hookflow был выключен"}, Options: []string{MissedRunOnce, MissedSkip},
+			{Key: "every", Type: FieldSelect, Label: T("schedule.every.label"), Options: every, OptionLabels: everyLabels, Default: "day"},
+			{Key: "time", Type: FieldSelect, Label: T("schedule.time.label"), Options: times, Default: "09:00",
+				Help: T("schedule.time.help")},
+			{Key: "weekday", Type: FieldSelect, Label: T("schedule.weekday.label"), Options: days, OptionLabels: dayLabels, Default: "monday",
+				Help: T("schedule.weekday.help")},
+			{Key: "cron", Type: FieldString, Label: T("schedule.cron.label"),
+				Help: T("schedule.cron.help")},
+			{Key: "timezone", Type: FieldSelect, Label: T("schedule.timezone.label"), Options: zones, OptionLabels: zoneLabels, Default: ScheduleDefaultZone},
+			{Key: "missed", Type: FieldSelect, Label: T("schedule.missed.label"), Options: []string{MissedRunOnce, MissedSkip},
 				OptionLabels: map[string]Text{
-					MissedRunOnce: {"Run the missed time once", "Выполнить пропущенный запуск один раз"},
-					MissedSkip:    {"Skip missed times", "Пропустить пропущенные запуски"},
+					MissedRunOnce: T("schedule.missed.option.once"),
+					MissedSkip:    T("schedule.missed.option.skip"),
 				}, Default: MissedRunOnce,
-				Help: Text{"What to do when a time came while hookflow was stopped", "Что делать, если время запуска пришлось на остановку hookflow"}},
+				Help: T("schedule.missed.help")},
 		},
 		Build: buildSchedule,
 	})
@@ -287,15 +272,13 @@ func clockTime(s string) (h, m int, ok bool) {
 
 var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow)
 
-var cronParts = []struct {
-	en, ru, rangeRu string
-	rangeEn         string
-}{
-	{"minute", "минута", "от 0 до 59", "0 to 59"},
-	{"hour", "час", "от 0 до 23", "0 to 23"},
-	{"day of the month", "день месяца", "от 1 до 31", "1 to 31"},
-	{"month", "месяц", "от 1 до 12 или JAN–DEC", "1 to 12 or JAN–DEC"},
-	{"day of the week", "день недели", "от 0 (воскресенье) до 6 или SUN–SAT", "0 (Sunday) to 6 or SUN–SAT"},
+// cronParts name the parts of a cron expression and the values each takes.
+var cronParts = []struct{ name, values Text }{
+	{T("schedule.cron.minute"), T("schedule.cron.minute.values")},
+	{T("schedule.cron.hour"), T("schedule.cron.hour.values")},
+	{T("schedule.cron.day"), T("schedule.cron.day.values")},
+	{T("schedule.cron.month"), T("schedule.cron.month.values")},
+	{T("schedule.cron.weekday"), T("schedule.cron.weekday.values")},
 }
 
 // parseCron reads a five-part cron expression, naming the part that is wrong.
@@ -319,8 +302,10 @@ func parseCron(expr string) (cron.Schedule, error) {
 		probe := []string{"*", "*", "*", "*", "*"}
 		probe[i] = parts[i]
 		if _, perr := cronParser.Parse(strings.Join(probe, " ")); perr != nil {
-			return nil, &scheduleError{"cron", CodeScheduleCronPart, Params{"cron": expr, "part": p.en, "part_ru": p.ru,
-				"value": parts[i], "range": p.rangeEn, "range_ru": p.rangeRu}}
+			params := Params{"cron": expr, "value": parts[i]}
+			params.put("part", p.name)
+			params.put("range", p.values)
+			return nil, &scheduleError{"cron", CodeScheduleCronPart, params}
 		}
 	}
 	return nil, &scheduleError{"cron", CodeScheduleCronParts, Params{"cron": expr, "count": fmt.Sprint(len(parts))}}

@@ -25,16 +25,16 @@ type setField struct {
 func init() {
 	Register(KindSpec[setConfig]{
 		Name:  "set",
-		Title: Text{"Set fields", "Задать поля"},
-		Help:  Text{"Builds an object from values and references; user.email makes a nested object", "Собирает объект из значений и подстановок; название вида «user.email» создаёт вложенный объект"},
+		Title: T("set.title"),
+		Help:  T("set.help"),
 		Fields: []Field{
-			{Key: "fields", Type: FieldList, Label: Text{"Fields", "Поля"}, Required: true,
+			{Key: "fields", Type: FieldList, Label: T("set.fields.label"), Required: true,
 				Fields: []Field{
-					{Key: "key", Type: FieldString, Label: Text{"Name", "Название"}, Required: true},
-					{Key: "value", Type: FieldString, Label: Text{"Value", "Значение"}, Template: true},
-					{Key: "type", Type: FieldSelect, Label: Text{"Type", "Тип"}, Options: []string{"text", "number", "bool", "list", "json"}, Default: "text",
-						OptionLabels: map[string]Text{"text": {"text", "текст"}, "number": {"number", "число"}, "bool": {"yes / no", "да / нет"},
-							"list": {"comma-separated list", "список через запятую"}, "json": {"JSON", "JSON"}}},
+					{Key: "key", Type: FieldString, Label: T("set.fields.key.label"), Required: true},
+					{Key: "value", Type: FieldString, Label: T("set.fields.value.label"), Template: true},
+					{Key: "type", Type: FieldSelect, Label: T("set.fields.type.label"), Options: []string{"text", "number", "bool", "list", "json"}, Default: "text",
+						OptionLabels: map[string]Text{"text": T("set.fields.type.option.text"), "number": T("set.fields.type.option.number"), "bool": T("set.fields.type.option.bool"),
+							"list": T("set.fields.type.option.list"), "json": T("set.fields.type.option.json")}},
 				}},
 		},
 		Build: buildSet,

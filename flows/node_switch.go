@@ -36,31 +36,25 @@ const switchOtherwise = "otherwise"
 
 func init() {
 	Register(KindSpec[switchConfig]{
-		Name:  "switch",
-		Title: Text{"Router", "Маршрутизатор"},
-		Help: Text{
-			"Sends the run along the first route whose rules the data meets (e.g. utm_source is yandex → network A), or along 'otherwise'. Each route is its own connection; routes may lead to the same step. Passes its input on unchanged.",
-			"Направляет выполнение по первому маршруту, под правила которого подходят данные (например, utm_source равно yandex → сеть А), или по выходу «Иначе». У каждого маршрута своя связь; маршруты могут сходиться в одном шаге. Передаёт входные данные дальше без изменений.",
-		},
+		Name:        "switch",
+		Title:       T("switch.title"),
+		Help:        T("switch.help"),
 		OutputsFrom: "routes",
-		Outputs:     []Output{{Name: switchOtherwise, Label: Text{"otherwise", "Иначе"}}},
+		Outputs:     []Output{{Name: switchOtherwise, Label: T("switch.output.otherwise.label")}},
 		Fields: []Field{
-			{Key: "routes", Type: FieldList, Label: Text{"Routes", "Маршруты"},
+			{Key: "routes", Type: FieldList, Label: T("switch.routes.label"),
 				// a new router has one route to fill in, so its first handle is there to join
 				Default: []any{map[string]any{"id": "r1", "name": "", "match": "all",
 					"rules": []any{map[string]any{"left": "", "op": "equals", "right": ""}}}},
-				Help: Text{"Checked from the top; the first route whose rules hold is taken", "Проверяются сверху вниз; выбирается первый маршрут, правила которого выполняются"},
+				Help: T("switch.routes.help"),
 				Fields: []Field{
-					{Key: "name", Type: FieldString, Required: true, Label: Text{"Route name", "Название маршрута"},
-						Help: Text{"Your words for it, shown on its connection: Yandex, network A", "Ваше название, оно подписывает связь: Яндекс, сеть А"}},
-					{Key: "match", Type: FieldSelect, Label: Text{"Take when", "Выбрать, если"}, Options: ruleMatches, Default: "all",
-						Help: Text{"all: every rule must hold; any: one rule is enough", "выполняются все правила или хотя бы одно"}},
-					{Key: "rules", Type: FieldRules, Label: Text{"Rules", "Правила"}, Match: "match",
-						Help: Text{
-							"Text checks ignore letter case and spaces at the ends; > ≥ < ≤ read numbers from text (\"1 990 руб.\" is 1990)",
-							"Текстовые проверки не различают заглавные и строчные буквы и пробелы по краям; > ≥ < ≤ читают числа из текста («1 990 руб.» — это 1990)",
-						},
-						Options: ruleOps, Fields: ruleFields(true)},
+					{Key: "name", Type: FieldString, Required: true, Label: T("switch.routes.name.label"),
+						Help: T("switch.routes.name.help")},
+					{Key: "match", Type: FieldSelect, Label: T("switch.routes.match.label"), Options: ruleMatches, OptionLabels: ruleMatchLabels(), Default: "all",
+						Help: T("switch.routes.match.help")},
+					{Key: "rules", Type: FieldRules, Label: T("switch.routes.rules.label"), Match: "match",
+						Help:    T("switch.routes.rules.help"),
+						Options: ruleOps, OptionLabels: ruleOpLabels(), Fields: ruleFields(true)},
 				}},
 		},
 		Build: buildSwitch,
@@ -112,12 +106,12 @@ func (st *switchStep) Run(ctx context.Context, sc *StepContext) (any, error) {
 			return nil, sc.Fail(CodeFilterError, Params{"detail": "route '" + r.name + "': " + err.Error()})
 		}
 		if res.pass {
-			sc.Logf("route '%s' is taken", r.name)
+			sc.Log("log.switch.taken", Params{"route": r.name})
 			sc.Branch(r.id)
 			return sc.Input, nil
 		}
 	}
-	sc.Logf("no route's rules hold, so the run goes on by 'otherwise'")
+	sc.Log("log.switch.otherwise", nil)
 	sc.Branch(switchOtherwise)
 	return sc.Input, nil
 }

@@ -177,7 +177,7 @@ func TestSwitch_IsListedWithOutputsFromItsRoutes(t *testing.T) {
 		if k.Name != "switch" {
 			continue
 		}
-		if k.OutputsFrom != "routes" || len(k.Outputs) != 1 || k.Outputs[0].Name != "otherwise" || k.Outputs[0].Label.Ru != "Иначе" {
+		if k.OutputsFrom != "routes" || len(k.Outputs) != 1 || k.Outputs[0].Name != "otherwise" || k.Outputs[0].Label.In("ru") != "Иначе" {
 			t.Fatalf("outputs_from %q, outputs %+v", k.OutputsFrom, k.Outputs)
 		}
 		return

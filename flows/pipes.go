@@ -19,17 +19,17 @@ type pipe struct {
 }
 
 var pipes = map[string]pipe{
-	"default":   {pipeDefault, Text{`use the argument when the value is empty: default:"RU"`, `подставить значение, если пусто: default:"RU"`}},
-	"trim":      {stringPipe(strings.TrimSpace), Text{"remove spaces at both ends", "убрать пробелы по краям"}},
-	"lower":     {stringPipe(strings.ToLower), Text{"lower case", "строчные буквы"}},
-	"upper":     {stringPipe(strings.ToUpper), Text{"upper case", "заглавные буквы"}},
-	"digits":    {stringPipe(onlyDigits), Text{"keep only digits: +7 (999) 123-45-67 → 79991234567", "оставить только цифры: +7 (999) 123-45-67 → 79991234567"}},
-	"number":    {pipeNumber, Text{"read a number from text: 1 990 руб. → 1990", "число из текста: 1 990 руб. → 1990"}},
-	"urlencode": {stringPipe(url.QueryEscape), Text{"encode for a URL", "закодировать для URL"}},
-	"html":      {stringPipe(escapeHTML), Text{"make text safe inside HTML (a Telegram message with parse_mode HTML): < > & \" become &lt; &gt; &amp; &quot;", "сделать текст безопасным внутри HTML (сообщение Telegram в режиме «HTML»): < > & \" становятся «&lt;» «&gt;» «&amp;» «&quot;»"}},
-	"base64":    {stringPipe(func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }), Text{"encode as base64", "закодировать в base64"}},
-	"json":      {pipeJSON, Text{"write the value as JSON", "записать значение как JSON"}},
-	"date":      {pipeDate, Text{`format a date: date:"DD.MM.YYYY", date:"unix", date:"iso"`, `формат даты: date:"DD.MM.YYYY", date:"unix", date:"iso"`}},
+	"default":   {pipeDefault, T("pipe.default")},
+	"trim":      {stringPipe(strings.TrimSpace), T("pipe.trim")},
+	"lower":     {stringPipe(strings.ToLower), T("pipe.lower")},
+	"upper":     {stringPipe(strings.ToUpper), T("pipe.upper")},
+	"digits":    {stringPipe(onlyDigits), T("pipe.digits")},
+	"number":    {pipeNumber, T("pipe.number")},
+	"urlencode": {stringPipe(url.QueryEscape), T("pipe.urlencode")},
+	"html":      {stringPipe(escapeHTML), T("pipe.html")},
+	"base64":    {stringPipe(func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }), T("pipe.base64")},
+	"json":      {pipeJSON, T("pipe.json")},
+	"date":      {pipeDate, T("pipe.date")},
 }
 
 // htmlEscaper replaces exactly what Telegram's HTML mode asks to replace (<, >, &) and the quote,

@@ -60,7 +60,7 @@ func TestPresetsContainEveryFixedIDGetCourseFirstGenericLast(t *testing.T) {
 func TestPresetsHaveTitlesAndGuidesInBothLanguages(t *testing.T) {
 	for _, p := range Presets() {
 		t.Run(p.ID, func(t *testing.T) {
-			if p.Title.En == "" || p.Title.Ru == "" {
+			if p.Title.In("en") == "" || p.Title.In("ru") == "" {
 				t.Errorf("title = %+v, want en and ru", p.Title)
 			}
 			for lang, steps := range map[string][]string{"en": p.Guide.En, "ru": p.Guide.Ru} {
@@ -116,7 +116,7 @@ func TestPresetParamsHaveKeysLabelsAndExamples(t *testing.T) {
 			if !key.MatchString(pp.Key) {
 				t.Errorf("%s: key %q is not a plain name", p.ID, pp.Key)
 			}
-			if pp.Label.En == "" || pp.Label.Ru == "" {
+			if pp.Label.In("en") == "" || pp.Label.In("ru") == "" {
 				t.Errorf("%s: %s label = %+v, want en and ru", p.ID, pp.Key, pp.Label)
 			}
 			if pp.Example == "" {

@@ -66,6 +66,7 @@ func Preview(ctx context.Context, doc, payloadDoc []byte, inputs map[string]stri
 		}
 	}
 	env := &BasicEnv{
+		Lang:    lang,
 		Inputs:  inputs,
 		Scripts: scripts,
 		// Never sleep: in the browser a timer would need the JS event loop that this synchronous

@@ -130,7 +130,7 @@ func nodeOutputs(n *Node) []Output {
 	outs := make([]Output, 0, len(rows)+len(k.Outputs))
 	for _, r := range rows {
 		if r.ID != "" {
-			outs = append(outs, Output{Name: r.ID, Label: Text{r.Name, r.Name}})
+			outs = append(outs, Output{Name: r.ID, Label: Same(r.Name)})
 		}
 	}
 	return append(outs, k.Outputs...)

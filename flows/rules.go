@@ -37,50 +37,66 @@ var ruleOpWords = map[string]string{
 	"matches": "matches", "gt": ">", "gte": "≥", "lt": "<", "lte": "≤",
 }
 
-// ruleOpWordsRu name the checks in Russian sentences, as the editor's menu does.
-var ruleOpWordsRu = map[string]string{
-	"equals": "равно", "not_equals": "не равно", "contains": "содержит", "not_contains": "не содержит",
-	"starts_with": "начинается с", "ends_with": "заканчивается на", "is_empty": "пусто", "not_empty": "не пусто",
-	"matches": "подходит под шаблон", "gt": "больше", "gte": "больше или равно", "lt": "меньше", "lte": "меньше или равно",
+// ruleOpLabels name the checks in the operator menu and in sentences ("rule.op.option.<op>").
+func ruleOpLabels() map[string]Text {
+	m := make(map[string]Text, len(ruleOps))
+	for _, op := range ruleOps {
+		m[op] = T("rule.op.option." + op)
+	}
+	return m
+}
+
+// ruleOpParams are the params of a sentence naming the check op: {op}, in each language.
+func ruleOpParams(op string, more Params) Params {
+	ps := Params{}
+	for k, v := range more {
+		ps[k] = v
+	}
+	ps.put("op", T("rule.op.option."+op))
+	return ps
 }
 
 // ruleFailWords say in both languages what was found instead when a rule does not hold:
 // "the answer's status" + " is not 'success'".
 var ruleFailWords = map[string]Text{
-	"equals":       {"is not", "не равно"},
-	"not_equals":   {"is", "равно"},
-	"contains":     {"does not contain", "не содержит"},
-	"not_contains": {"contains", "содержит"},
-	"starts_with":  {"does not start with", "не начинается с"},
-	"ends_with":    {"does not end with", "не заканчивается на"},
-	"is_empty":     {"is not empty", "не пусто"},
-	"not_empty":    {"is empty", "пусто"},
-	"matches":      {"does not match", "не подходит под шаблон"},
-	"gt":           {"is not greater than", "не больше"},
-	"gte":          {"is less than", "меньше"},
-	"lt":           {"is not less than", "не меньше"},
-	"lte":          {"is greater than", "больше"},
+	"equals":       T("rule.fails.equals"),
+	"not_equals":   T("rule.fails.not_equals"),
+	"contains":     T("rule.fails.contains"),
+	"not_contains": T("rule.fails.not_contains"),
+	"starts_with":  T("rule.fails.starts_with"),
+	"ends_with":    T("rule.fails.ends_with"),
+	"is_empty":     T("rule.fails.is_empty"),
+	"not_empty":    T("rule.fails.not_empty"),
+	"matches":      T("rule.fails.matches"),
+	"gt":           T("rule.fails.gt"),
+	"gte":          T("rule.fails.gte"),
+	"lt":           T("rule.fails.lt"),
+	"lte":          T("rule.fails.lte"),
 }
 
 // ruleMatches are the values of a rule list's "pass when" field.
 var ruleMatches = []string{"all", "any"}
 
+// ruleMatchLabels name them in the menu: "all rules hold", "any rule holds".
+func ruleMatchLabels() map[string]Text {
+	return map[string]Text{"all": T("rule.match.option.all"), "any": T("rule.match.option.any")}
+}
+
 // ruleFields are the columns of a rule row. The filter checks {{references}}; the success rule
 // checks fields of the answer by name.
 func ruleFields(references bool) []Field {
-	left := Field{Key: "left", Type: FieldString, Label: Text{"Value", "Значение"}, Required: true, Template: true,
-		Help: Text{"What to check, e.g. {{trigger.params.email}}", "Что проверять, например {{trigger.params.email}}"}}
+	left := Field{Key: "left", Type: FieldString, Label: T("rule.left.label"), Required: true, Template: true,
+		Help: T("rule.left.help")}
 	if !references {
-		left = Field{Key: "left", Type: FieldString, Label: Text{"Field of the answer", "Поле ответа"}, Required: true,
-			Help: Text{"A field of the JSON answer by name (status, result.success); response.status is the HTTP status, response.body the whole text",
-				"Поле JSON-ответа по названию (status, result.success); response.status — HTTP-статус, response.body — весь текст ответа"}}
+		left = Field{Key: "left", Type: FieldString, Label: T("rule.answer_left.label"), Required: true,
+			Help: T("rule.answer_left.help")}
 	}
 	return []Field{
 		left,
-		{Key: "op", Type: FieldSelect, Label: Text{"Check", "Проверка"}, Required: true, Options: ruleOps, Default: "equals",
-			Help: Text{"How to compare", "Как сравнивать"}},
-		{Key: "right", Type: FieldString, Label: Text{"Compare with", "С чем сравнить"}, Template: true,
-			Help: Text{"Text, a number or a reference; not needed for “is empty” and “is not empty”", "Текст, число или подстановка; для «пусто» и «не пусто» не нужно"}},
+		{Key: "op", Type: FieldSelect, Label: T("rule.op.label"), Required: true, Options: ruleOps, OptionLabels: ruleOpLabels(), Default: "equals",
+			Help: T("rule.op.help")},
+		{Key: "right", Type: FieldString, Label: T("rule.right.label"), Template: true,
+			Help: T("rule.right.help")},
 	}
 }
 
@@ -129,7 +145,7 @@ func buildRules(b *Builder, prefix, match string, rows []ruleRow, leftKind int) 
 		}
 		if strings.TrimSpace(r.Right) == "" {
 			if r.Op != "" && contains(ruleOps, r.Op) {
-				b.Problem(field+".right", CodeFilterValueMissing, Params{"op": ruleOpWords[r.Op], "op_ru": ruleOpWordsRu[r.Op]})
+				b.Problem(field+".right", CodeFilterValueMissing, ruleOpParams(r.Op, nil))
 			}
 			rs.rules = append(rs.rules, br)
 			continue
@@ -147,7 +163,7 @@ func buildRules(b *Builder, prefix, match string, rows []ruleRow, leftKind int) 
 			}
 		case "gt", "gte", "lt", "lte":
 			if _, ok := ParseNumber(r.Right); constant && !ok {
-				b.Problem(field+".right", CodeFilterNotNumber, Params{"value": r.Right, "op": ruleOpWords[r.Op], "op_ru": ruleOpWordsRu[r.Op]})
+				b.Problem(field+".right", CodeFilterNotNumber, ruleOpParams(r.Op, Params{"value": r.Right}))
 			}
 		}
 		rs.rules = append(rs.rules, br)
@@ -287,41 +303,37 @@ func checkRule(r builtRule, left, right any) (ok bool, shown string, err error) 
 func answerFieldWords(path string) Text {
 	switch strings.TrimSpace(path) {
 	case "response.status":
-		return Text{"the HTTP status", "значение HTTP-статуса"}
+		return T("rule.answer_field.status")
 	case "response.body":
-		return Text{"the answer's text", "содержимое ответа"}
+		return T("rule.answer_field.body")
 	}
 	p := strings.TrimPrefix(strings.TrimSpace(path), "response.json.")
-	return Text{"the answer's " + p, "поле ответа «" + p + "»"}
+	return Format("rule.answer_field", TextArgs{"path": Same(p)})
 }
 
 // answerRulesFailed says why the answer did not meet the rules, in both languages:
 // "the answer's status is not 'success' (it is 'error')". Under "any" every rule failed, and
 // the sentence names each, joined by "and".
 func answerRulesFailed(failed []failedRule) Text {
-	var en, ru []string
+	var parts []Text
 	for _, f := range failed {
-		subject := answerFieldWords(f.rule.row.Left)
-		words := ruleFailWords[f.rule.op]
-		e, r := subject.En+" "+words.En, subject.Ru+" "+words.Ru
+		args := TextArgs{"subject": answerFieldWords(f.rule.row.Left), "fails": ruleFailWords[f.rule.op]}
+		key := "rule.failed"
 		if !noValueOp(f.rule.op) {
-			v := shortValue(f.right)
-			e += " '" + v + "'"
-			r += " «" + v + "»"
+			args["value"] = Same(shortValue(f.right))
+			key = "rule.failed_value"
 		}
+		part := Format(key, args)
 		if f.rule.op != "is_empty" && f.rule.op != "not_empty" {
-			seen := shortValue(Stringify(f.seen))
-			if f.seen == nil {
-				e += " (there is no such field)"
-				r += " (такого поля нет)"
-			} else {
-				e += " (it is '" + seen + "')"
-				r += " (в ответе «" + seen + "»)"
+			seen := T("rule.failed_no_field")
+			if f.seen != nil {
+				seen = Format("rule.failed_seen", TextArgs{"seen": Same(shortValue(Stringify(f.seen)))})
 			}
+			part = Format("rule.failed_and_seen", TextArgs{"rule": part, "seen": seen})
 		}
-		en, ru = append(en, e), append(ru, r)
+		parts = append(parts, part)
 	}
-	return Text{strings.Join(en, " and "), strings.Join(ru, " и ")}
+	return Join(parts, "rule.failed_and")
 }
 
 func foldText(s string) string { return strings.ToLower(strings.TrimSpace(s)) }

@@ -95,11 +95,11 @@ func TestRules_AFailedRuleIsSaidInWordsInBothLanguages(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got := answerRulesFailed(c.failed)
-			if got.En != c.en {
-				t.Errorf("en %q\nwant %q", got.En, c.en)
+			if got.In("en") != c.en {
+				t.Errorf("en %q\nwant %q", got.In("en"), c.en)
 			}
-			if got.Ru != c.ru {
-				t.Errorf("ru %q\nwant %q", got.Ru, c.ru)
+			if got.In("ru") != c.ru {
+				t.Errorf("ru %q\nwant %q", got.In("ru"), c.ru)
 			}
 		})
 	}
@@ -107,7 +107,7 @@ func TestRules_AFailedRuleIsSaidInWordsInBothLanguages(t *testing.T) {
 
 func TestRules_EveryCheckHasWordsForLogsAndFailures(t *testing.T) {
 	for _, op := range ruleOps {
-		if ruleOpWords[op] == "" || ruleFailWords[op].En == "" || ruleFailWords[op].Ru == "" {
+		if ruleOpWords[op] == "" || ruleFailWords[op].In("en") == "" || ruleFailWords[op].In("ru") == "" {
 			t.Errorf("%s: log words %q, failure words %+v", op, ruleOpWords[op], ruleFailWords[op])
 		}
 	}
@@ -119,7 +119,7 @@ func TestRules_ProblemsNameTheCheckInTheReadersLanguage(t *testing.T) {
 		en, ru string
 	}{
 		{[3]string{"{{trigger.params.a}}", "contains", ""}, "the check 'contains' needs a value", "для проверки «содержит» нужно значение"},
-		{[3]string{"{{trigger.params.a}}", "gte", "many"}, "'many' is not a number, so '≥' cannot compare with it", "«many» — не число, поэтому проверка «больше или равно» с ним не сравнит"},
+		{[3]string{"{{trigger.params.a}}", "gte", "many"}, "'many' is not a number, so 'is at least' cannot compare with it", "«many» — не число, поэтому проверка «больше или равно» с ним не сравнит"},
 	} {
 		_, problems := Compile(filterTestFlow(t, ruleConfig("all", c.rule), false))
 		if len(problems) != 1 {

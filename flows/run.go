@@ -41,6 +41,24 @@ func (sc *StepContext) Logf(format string, args ...any) {
 
 const maxLogLines = 200
 
+// Lang is the language the step's log is written in: the Env's (a preview's reader's), English
+// when the Env names none.
+func (sc *StepContext) Lang() string {
+	if e, ok := sc.Env.(interface{ Language() string }); ok && e.Language() != "" {
+		return e.Language()
+	}
+	return "en"
+}
+
+// Log adds a line from the catalogs to the step's log: key's sentence in the log's language
+// (Lang), with {name} filled from params and a {count} picking its form, as in a problem's
+// sentence.
+func (sc *StepContext) Log(key string, params Params) {
+	if len(sc.trace.Logs) < maxLogLines {
+		sc.trace.Logs = append(sc.trace.Logs, render(counted(key, sc.Lang(), params["count"]), sc.Lang(), params))
+	}
+}
+
 // Render renders t as text; nil renders as "".
 func (sc *StepContext) Render(t *Template) string {
 	if t == nil {

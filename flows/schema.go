@@ -119,21 +119,25 @@ func contains(list []string, s string) bool {
 }
 
 // labelPath builds a field's human name: "Fields, row 3: Value".
-type labelPath struct{ en, ru string }
+type labelPath struct{ Text }
 
 func (l labelPath) with(t Text) labelPath {
-	if l.en == "" {
-		return labelPath{t.En, t.In("ru")}
+	if l.IsZero() {
+		return labelPath{t}
 	}
-	sepEn, sepRu := " → ", " → "
-	if strings.HasSuffix(l.en, ":") {
-		sepEn, sepRu = " ", " "
+	m := map[string]string{}
+	for _, lang := range Languages() {
+		sep := " → "
+		if strings.HasSuffix(l.In(lang), ":") {
+			sep = " "
+		}
+		m[lang] = l.In(lang) + sep + t.In(lang)
 	}
-	return labelPath{l.en + sepEn + t.En, l.ru + sepRu + t.In("ru")}
+	return labelPath{Words(m)}
 }
 
 func (l labelPath) row(i int) labelPath {
-	return labelPath{fmt.Sprintf("%s, row %d:", l.en, i+1), fmt.Sprintf("%s, строка %d:", l.ru, i+1)}
+	return labelPath{Format("field.row", TextArgs{"label": l.Text, "n": Same(strconv.Itoa(i + 1))})}
 }
 
 // labelFor finds the label of a field path such as "fields[2].value" in the schema.
@@ -149,7 +153,7 @@ func labelFor(fields []Field, path string) labelPath {
 			}
 		}
 		if found == nil {
-			return lp.with(Text{En: part, Ru: part})
+			return lp.with(Same(part))
 		}
 		lp = lp.with(found.Label)
 		if hasIdx {
@@ -185,9 +189,9 @@ func objectSchema(fields []Field) map[string]any {
 }
 
 func fieldSchema(f Field) map[string]any {
-	s := map[string]any{"title": f.Label.En}
-	if f.Help.En != "" {
-		s["description"] = f.Help.En
+	s := map[string]any{"title": f.Label.In("en")}
+	if !f.Help.IsZero() {
+		s["description"] = f.Help.In("en")
 	}
 	if f.Default != nil {
 		s["default"] = f.Default

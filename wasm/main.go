@@ -102,13 +102,9 @@ func (a *args) text(i int) string {
 	}
 }
 
-// lang returns "ru" for Russian ("ru", "ru-RU", …) and "en" for anything else.
-func (a *args) lang(i int) string {
-	if strings.HasPrefix(strings.ToLower(a.text(i)), "ru") {
-		return "ru"
-	}
-	return "en"
-}
+// lang is the language the engine speaks for the tag given ("ru", "ru-RU", …), English for one
+// it does not speak (flows.Language).
+func (a *args) lang(i int) string { return flows.Language(a.text(i)) }
 
 func errorJSON(msg string) string { return encode(map[string]string{"error": msg}) }
 

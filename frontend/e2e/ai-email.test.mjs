@@ -36,7 +36,7 @@ test('the AI step in Russian: built from the palette, checked as typed, tested w
   await step.getByText('https://api.openai.com/v1/chat/completions', { exact: false }).first().waitFor();
   await step.getByText('Заявка: Анна Смирнова', { exact: false }).first().waitFor();
   await step.getByText('json_object', { exact: false }).first().waitFor();
-  await step.getByText('not sent: this is a preview', { exact: false }).first().waitFor();
+  await step.getByText('не отправлено: это проверка', { exact: false }).first().waitFor();
   await page.getByTestId('step-output').getByText('hot', { exact: false }).first().waitFor();
   assert.ok(!(await step.innerText()).includes('sk-e2e-secret-5521'), 'the API key is hidden in the Test');
 

@@ -50,7 +50,7 @@ test('the Email step in Russian: address and subject typed, the client’s name 
   assert.deepEqual(letter, { sent: false, to: ['manager@school.ru'], subject: 'Новая заявка с сайта', text: 'Заявка от Анна Смирнова' });
   const step = page.getByTestId('step');
   await step.getByText('Заявка от Анна Смирнова', { exact: false }).first().waitFor();
-  await step.getByText('not sent: this is a preview', { exact: false }).first().waitFor();
+  await step.getByText('не отправлено: это проверка', { exact: false }).first().waitFor();
   await h.noProblems(page);
 
   b.finish('actions.email_step_ru', BUDGET);

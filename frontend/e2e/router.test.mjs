@@ -55,7 +55,7 @@ test('leads by utm_source: Яндекс goes to network A, any other source to n
   await h.previewShows(page, ['webhook1', 'switch1', 'http1']);
   await h.expectNodeStatus(page, ['http2'], 'skipped');
   await page.getByTestId('node-switch1').click();
-  await page.getByTestId('step').getByText("route 'Яндекс' is taken").waitFor();
+  await page.getByTestId('step').getByText('выбран маршрут «Яндекс»').waitFor();
   await page.getByTestId('step').getByText('(Яндекс)', { exact: false }).first().waitFor();
   assert.equal(netA.received.length + netB.received.length, 0, 'the preview sends nothing');
   // the engine's check of the built flow has caught up: nothing left to fix

@@ -359,7 +359,7 @@ func (a *App) ExportTemplate(ctx context.Context, id string) (*flows.Flow, error
 			doc.Inputs[i].Default = values[in.Key]
 		}
 	}
-	meta := map[string]any{"id": slug(doc.Name), "title": flows.Text{En: doc.Name, Ru: doc.Name}}
+	meta := map[string]any{"id": slug(doc.Name), "title": flows.Same(doc.Name)}
 	if doc.Extra == nil {
 		doc.Extra = map[string]json.RawMessage{}
 	}

@@ -80,9 +80,9 @@ func (a *App) SaveAsTemplate(ctx context.Context, flowID string, req TemplateReq
 	}
 	secretHeadersToInputs(doc, have)
 	id := store.NewID()
-	meta := map[string]any{"id": id, "title": flows.Text{En: name, Ru: name}}
+	meta := map[string]any{"id": id, "title": flows.Same(name)}
 	if d := strings.TrimSpace(req.Description); d != "" {
-		meta["description"] = flows.Text{En: d, Ru: d}
+		meta["description"] = flows.Same(d)
 	}
 	doc.Extra["template"] = json.RawMessage(mustJSON(meta))
 	t := &store.TeamTemplate{ID: id, TeamID: f.TeamID, Name: name, Document: mustJSON(doc), CreatedBy: by}
@@ -113,7 +113,7 @@ func (a *App) ImportTemplate(ctx context.Context, doc *flows.Flow, by string) (*
 		_ = json.Unmarshal(raw, &meta)
 	}
 	if meta == nil {
-		meta = map[string]any{"title": flows.Text{En: doc.Name, Ru: doc.Name}}
+		meta = map[string]any{"title": flows.Same(doc.Name)}
 	}
 	id := store.NewID()
 	meta["id"] = id

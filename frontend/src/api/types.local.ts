@@ -2,13 +2,15 @@
 import type { Edge, Flow, Input, Node } from './types.flows.gen';
 
 /**
- * A sentence shown to users in every language the editor speaks (Go: flows.Text). The server
- * always sends "ru" (empty when there is no translation), but the editor makes Texts of its own
- * with English only (a router's routes named by the user), so here "ru" may be missing.
+ * A sentence in every language the engine speaks (Go: flows.Text, from its catalogs
+ * flows/text_*.go): {"en": …, "ru": …} and one more member for each language added. The editor
+ * makes Texts of its own with English only (a router's routes named by the user), so any
+ * language but English may be missing.
  */
 export interface Text {
   en: string;
   ru?: string;
+  [lang: string]: string | undefined;
 }
 
 // A flow document keeps the members this version does not know (a template's "name_ru",

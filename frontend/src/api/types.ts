@@ -46,6 +46,5 @@ export function inputHelp(def: FlowInputDef, lang: string): string {
 /** Picks the text in the asked language, falling back to English. */
 export function textIn(t: Text | undefined, lang: string): string {
   if (!t) return '';
-  if (lang === 'ru' && t.ru) return t.ru;
-  return t.en;
+  return t[lang] || t.en;
 }

@@ -11,7 +11,7 @@ import (
 func cmdTemplates(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		for _, t := range flows.Templates() {
-			fmt.Fprintf(stdout, "%-24s %s\n", t.ID, t.Title.En)
+			fmt.Fprintf(stdout, "%-24s %s\n", t.ID, t.Title.In("en"))
 		}
 		return 0
 	}
