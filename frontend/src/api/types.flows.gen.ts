@@ -588,6 +588,12 @@ export interface KindSpec<C extends unknown> {
    * item of a list, LoopCollect gathers what they gave. Empty for every other kind.
    */
   Loop: string;
+  /**
+   * Schedule marks a trigger the server fires by the clock instead of a webhook address: it
+   * reads the node's config into the times to fire (the server's scheduler and the step share
+   * it). Nil for every other kind.
+   */
+  Schedule: unknown;
 }
 /**
  * Step runs one node. It returns the node's output: what later nodes reference.
