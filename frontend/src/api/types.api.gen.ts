@@ -57,3 +57,92 @@ export interface PresetView extends Preset {
   url_template: string;
   sample_query: string;
 }
+
+//////////
+// source: views.go
+
+/**
+ * AuthState is GET /api/auth/state: whether the next signup creates the instance's first owner.
+ */
+export interface AuthState {
+  signup_open: boolean;
+}
+/** A member's role in a team: one of store's Role… constants. */
+export type Role = "viewer" | "editor" | "owner";
+/**
+ * MeView is the signed-in user with their current team and role (GET /api/auth/me, and the answer
+ * to sign-in, signup, team switch and accepting an invitation). The editor's Role is written by
+ * hand beside store's Role… constants (TestRoleListsTheStoreRoles checks it lists exactly them).
+ */
+export interface MeView {
+  user: UserView;
+  team: string; // "" when the user belongs to no team (any more)
+  role: Role | '';
+  teams: TeamView[];
+  /**
+   * Token and CSRFToken are the session's, in the answer to sign-in and signup only (they are
+   * also set as cookies).
+   */
+  token?: string;
+  csrf_token?: string;
+}
+/**
+ * UserView is who is signed in.
+ */
+export interface UserView {
+  id: string;
+  email: string;
+  name: string;
+}
+/**
+ * TeamView is one of the user's teams, with their role in it.
+ */
+export interface TeamView {
+  id: string;
+  name: string;
+  role: Role;
+}
+/**
+ * MemberView is a member of the current team.
+ */
+export interface MemberView {
+  user_id: string;
+  email: string;
+  name?: string;
+  role: Role;
+  joined_at: string /* RFC3339 */;
+}
+/**
+ * InvitationView is an invitation to the current team.
+ */
+export interface InvitationView {
+  id: string;
+  role: Role;
+  token?: string; // only when created: it is not stored
+  url?: string;
+  expires_at: string /* RFC3339 */;
+  created_at: string /* RFC3339 */;
+}
+/**
+ * TokenView is one of the caller's API tokens.
+ */
+export interface TokenView {
+  id: string;
+  name: string;
+  prefix: string;
+  token?: string; // only when created: only its hash is stored
+  created_at: string /* RFC3339 */;
+  last_used_at?: string /* RFC3339 */;
+}
+/**
+ * AuditView is one line of the team's audit log.
+ */
+export interface AuditView {
+  at: string /* RFC3339 */;
+  user_id: string;
+  email: string;
+  action: string;
+  object_type: string;
+  object_id: string;
+  detail?: string;
+}
