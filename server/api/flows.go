@@ -149,13 +149,9 @@ func (h *handlers) listVersions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	type version struct {
-		Version   int    `json:"version"`
-		CreatedAt string `json:"created_at"`
-	}
-	out := make([]version, len(list))
+	out := make([]VersionView, len(list))
 	for i, v := range list {
-		out[i] = version{v.Version, v.CreatedAt.UTC().Format("2006-01-02T15:04:05Z")}
+		out[i] = VersionView{v.Version, v.CreatedAt.UTC().Format("2006-01-02T15:04:05Z")}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"versions": out})
 }

@@ -80,3 +80,9 @@ type AuditView struct {
 	ObjectID   string    `json:"object_id"`
 	Detail     string    `json:"detail,omitempty"`
 }
+
+// VersionView is one saved version of a flow (GET /api/flows/{id}/versions).
+type VersionView struct {
+	Version   int    `json:"version"`
+	CreatedAt string `json:"created_at"` // RFC3339 in UTC, whole seconds
+}

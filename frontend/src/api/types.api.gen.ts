@@ -146,3 +146,10 @@ export interface AuditView {
   object_id: string;
   detail?: string;
 }
+/**
+ * VersionView is one saved version of a flow (GET /api/flows/{id}/versions).
+ */
+export interface VersionView {
+  version: number /* int */;
+  created_at: string; // RFC3339 in UTC, whole seconds
+}
