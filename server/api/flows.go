@@ -243,7 +243,7 @@ func (h *handlers) testFlow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"run_id": run.ID, "trace": trace})
+	return c.JSON(http.StatusOK, TestView{RunID: run.ID, Trace: trace})
 }
 
 func (h *handlers) samples(c echo.Context) error {
@@ -252,7 +252,7 @@ func (h *handlers) samples(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"samples": samples, "fields": learned})
+	return c.JSON(http.StatusOK, SamplesView{Fields: learned, Samples: samples})
 }
 
 func (h *handlers) live(c echo.Context) error {

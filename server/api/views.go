@@ -1,6 +1,11 @@
 package api
 
-import "time"
+import (
+	"time"
+
+	"github.com/hookflow/hookflow/flows"
+	"github.com/hookflow/hookflow/server/core"
+)
 
 // The account, team and token views the API answers with. The editor's types are generated from
 // this file (make types, see tygo.yaml), so it holds only what goes on the wire.
@@ -85,4 +90,17 @@ type AuditView struct {
 type VersionView struct {
 	Version   int    `json:"version"`
 	CreatedAt string `json:"created_at"` // RFC3339 in UTC, whole seconds
+}
+
+// SamplesView is GET /api/flows/{id}/samples: the captured requests and the parameters learned
+// from them.
+type SamplesView struct {
+	Fields  []core.LearnedField `json:"fields"`
+	Samples []core.Sample       `json:"samples"`
+}
+
+// TestView is POST /api/flows/{id}/test: the test run and its trace.
+type TestView struct {
+	RunID string       `json:"run_id"`
+	Trace *flows.Trace `json:"trace" tstype:"Trace,required"`
 }
