@@ -12,14 +12,6 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// flowBody is what POST and PUT /api/flows take: either a bare flow document, or
-// {"document": {...}, "input_values": {...}, "settings": {...}}.
-type flowBody struct {
-	Document    json.RawMessage    `json:"document"`
-	InputValues map[string]string  `json:"input_values"`
-	Settings    *core.FlowSettings `json:"settings"`
-}
-
 func readFlowInput(c echo.Context) (core.FlowInput, error) {
 	data, err := io.ReadAll(io.LimitReader(c.Request().Body, flows.MaxDocumentBytes+1))
 	if err != nil {
@@ -32,7 +24,7 @@ func readFlowInput(c echo.Context) (core.FlowInput, error) {
 	in := core.FlowInput{Draft: c.QueryParam("draft") == "1" || c.QueryParam("draft") == "true"}
 	docData := data
 	if _, bare := probe["nodes"]; !bare {
-		var body flowBody
+		var body FlowBody
 		if err := json.Unmarshal(data, &body); err != nil {
 			return in, err
 		}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/hookflow/hookflow/flows"
@@ -103,4 +104,19 @@ type SamplesView struct {
 type TestView struct {
 	RunID string       `json:"run_id"`
 	Trace *flows.Trace `json:"trace" tstype:"Trace,required"`
+}
+
+// FlowBody is what POST and PUT /api/flows take: either a bare flow document, or
+// {"document": {...}, "input_values": {...}, "settings": {...}}. (Only read: omitempty says the
+// editor may leave the members out.)
+type FlowBody struct {
+	Document    json.RawMessage    `json:"document" tstype:"FlowDocument"`
+	InputValues map[string]string  `json:"input_values,omitempty"`
+	Settings    *core.FlowSettings `json:"settings" tstype:"FlowSettings & { [key: string]: unknown }"`
+}
+
+// AcceptedView answers a retry or a replay: the webhook's run is queued.
+type AcceptedView struct {
+	EventID string `json:"event_id"`
+	OK      bool   `json:"ok"`
 }

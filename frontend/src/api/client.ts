@@ -1,6 +1,6 @@
 // All calls to the hookflow server. Errors carry the server's `error` and `details[]`.
 import { translate, useLang } from '../i18n/i18n';
-import type { FlowDocument, FlowView, KindInfo, Preset, Problem, RunView, SamplesView, Template, TestView, Trace } from './types';
+import type { FlowBody, FlowDocument, FlowView, KindInfo, Preset, Problem, RunView, SamplesView, Template, TestView, Trace } from './types';
 
 /** T with each member that Go may send as null (an empty list) allowed to be null. */
 type Nullable<T> = { [K in keyof T]: T[K] | null };
@@ -75,11 +75,8 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
   return data as T;
 }
 
-export interface FlowSave {
-  document: FlowDocument;
-  input_values?: Record<string, string>;
-  settings?: Record<string, unknown>;
-}
+/** What saving a flow sends (server/api/views.go FlowBody). */
+export type FlowSave = FlowBody;
 
 export interface RunFilter {
   status?: 'success' | 'failed' | 'filtered' | 'waiting';

@@ -1,7 +1,7 @@
 // API calls of the journal, live log, version history and flows list actions (the editor's
 // calls are in client.ts). Their shapes are generated from Go (types.ts).
 import { call } from './client';
-import type { Daily, FlowDocument, FlowView, HTTPExchange, RunView, Sample, StepTrace, VersionView } from './types';
+import type { AcceptedView, Daily, FlowDocument, FlowView, HTTPExchange, RunView, Sample, StepTrace, VersionView } from './types';
 
 /** An http step's exchange, when it has one. */
 export function httpOf(step: StepTrace): HTTPExchange | null {
@@ -12,9 +12,9 @@ export function httpOf(step: StepTrace): HTTPExchange | null {
 const enc = encodeURIComponent;
 
 export const runsApi = {
-  retryRun: (id: string) => call<{ ok: boolean; event_id: string }>('POST', `/api/runs/${enc(id)}/retry`),
+  retryRun: (id: string) => call<AcceptedView>('POST', `/api/runs/${enc(id)}/retry`),
   replayEvent: (flowId: string, eventId: string) =>
-    call<{ ok: boolean; event_id: string }>('POST', `/api/flows/${enc(flowId)}/events/${enc(eventId)}/replay`),
+    call<AcceptedView>('POST', `/api/flows/${enc(flowId)}/events/${enc(eventId)}/replay`),
   captured: (flowId: string) =>
     call<{ samples: Sample[] | null }>('GET', `/api/flows/${enc(flowId)}/samples?limit=50`).then((r) => r.samples ?? []),
   /** The run with its trace; errors are rendered in lang (the server keeps their codes). */
