@@ -102,13 +102,6 @@ func kindByName(name string) (*kind, bool) {
 	return k, ok
 }
 
-// Output is one named branch of a kind: the value of Edge.Branch, and the label the editor
-// writes on the handle.
-type Output struct {
-	Name  string `json:"name"`
-	Label Text   `json:"label"`
-}
-
 // nodeOutputs is the branches of a node: its kind's, with the rows of the kind's OutputsFrom
 // list first (none for an unknown or plain kind). Rows without an id are left out: the kind's
 // Build reports them.
@@ -142,22 +135,6 @@ func mainOutput(outs []Output) string {
 		return outs[0].Name
 	}
 	return ""
-}
-
-// KindInfo is what the editor and the docs know of a kind.
-type KindInfo struct {
-	Name    string   `json:"kind"`
-	Title   Text     `json:"title"`
-	Help    Text     `json:"help"`
-	Trigger bool     `json:"trigger,omitempty"`
-	Outputs []Output `json:"outputs,omitempty"`
-	// OutputsFrom: the list field whose rows ({id, name}) are outputs before Outputs.
-	OutputsFrom string          `json:"outputs_from,omitempty"`
-	Fields      []Field         `json:"fields"`
-	Schema      json.RawMessage `json:"schema"` // JSON Schema of the config
-
-	// Loop: "each" (opens a loop) or "collect" (closes it), see KindSpec.Loop.
-	Loop string `json:"loop,omitempty"`
 }
 
 // Kinds lists the registered kinds, trigger first, then by name.

@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/hookflow/hookflow/server/auth"
 	"github.com/hookflow/hookflow/server/store"
@@ -46,25 +45,15 @@ func (h *handlers) audited(action string) echo.MiddlewareFunc {
 // createdFlowKey is where handlers that create a flow leave its id for the audit log.
 const createdFlowKey = "hookflow.created_flow"
 
-type auditView struct {
-	At         time.Time `json:"at"`
-	UserID     string    `json:"user_id"`
-	Email      string    `json:"email"`
-	Action     string    `json:"action"`
-	ObjectType string    `json:"object_type"`
-	ObjectID   string    `json:"object_id"`
-	Detail     string    `json:"detail,omitempty"`
-}
-
 func (h *handlers) listAudit(c echo.Context) error {
 	limit, _ := strconv.Atoi(c.QueryParam("limit"))
 	list, err := h.app.Teams().Audit(c.Request().Context(), principal(c).TeamID, limit)
 	if err != nil {
 		return err
 	}
-	out := make([]auditView, len(list))
+	out := make([]AuditView, len(list))
 	for i, e := range list {
-		out[i] = auditView{e.At, e.UserID, e.Email, e.Action, e.ObjectType, e.ObjectID, e.Detail}
+		out[i] = AuditView{e.At, e.UserID, e.Email, e.Action, e.ObjectType, e.ObjectID, e.Detail}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"entries": out})
 }

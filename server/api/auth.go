@@ -69,7 +69,7 @@ func (h *handlers) authState(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"signup_open": open})
+	return c.JSON(http.StatusOK, AuthState{SignupOpen: open})
 }
 
 func (h *handlers) signup(c echo.Context) error {
@@ -127,7 +127,7 @@ func (h *handlers) startSession(c echo.Context, u *store.User, team string, stat
 	if err != nil {
 		return err
 	}
-	me["token"], me["csrf_token"] = token, csrf
+	me.Token, me.CSRFToken = token, csrf
 	return c.JSON(status, me)
 }
 
@@ -161,26 +161,20 @@ func (h *handlers) me(c echo.Context) error {
 	return c.JSON(http.StatusOK, me)
 }
 
-type teamView struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
-	Role string `json:"role"`
-}
-
-func (h *handlers) meView(c echo.Context, p *auth.Principal) (map[string]any, error) {
+func (h *handlers) meView(c echo.Context, p *auth.Principal) (*MeView, error) {
 	list, err := h.app.Teams().Memberships(c.Request().Context(), p.User.ID)
 	if err != nil {
 		return nil, err
 	}
-	teams := make([]teamView, len(list))
+	teams := make([]TeamView, len(list))
 	for i, m := range list {
-		teams[i] = teamView{m.TeamID, m.TeamName, m.Role}
+		teams[i] = TeamView{m.TeamID, m.TeamName, m.Role}
 	}
-	return map[string]any{
-		"user":  map[string]any{"id": p.User.ID, "email": p.User.Email, "name": p.User.Name},
-		"team":  p.TeamID,
-		"role":  p.Role,
-		"teams": teams,
+	return &MeView{
+		User:  UserView{ID: p.User.ID, Email: p.User.Email, Name: p.User.Name},
+		Team:  p.TeamID,
+		Role:  p.Role,
+		Teams: teams,
 	}, nil
 }
 

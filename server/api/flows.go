@@ -12,14 +12,6 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// flowBody is what POST and PUT /api/flows take: either a bare flow document, or
-// {"document": {...}, "input_values": {...}, "settings": {...}}.
-type flowBody struct {
-	Document    json.RawMessage    `json:"document"`
-	InputValues map[string]string  `json:"input_values"`
-	Settings    *core.FlowSettings `json:"settings"`
-}
-
 func readFlowInput(c echo.Context) (core.FlowInput, error) {
 	data, err := io.ReadAll(io.LimitReader(c.Request().Body, flows.MaxDocumentBytes+1))
 	if err != nil {
@@ -32,7 +24,7 @@ func readFlowInput(c echo.Context) (core.FlowInput, error) {
 	in := core.FlowInput{Draft: c.QueryParam("draft") == "1" || c.QueryParam("draft") == "true"}
 	docData := data
 	if _, bare := probe["nodes"]; !bare {
-		var body flowBody
+		var body FlowBody
 		if err := json.Unmarshal(data, &body); err != nil {
 			return in, err
 		}
@@ -149,13 +141,9 @@ func (h *handlers) listVersions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	type version struct {
-		Version   int    `json:"version"`
-		CreatedAt string `json:"created_at"`
-	}
-	out := make([]version, len(list))
+	out := make([]VersionView, len(list))
 	for i, v := range list {
-		out[i] = version{v.Version, v.CreatedAt.UTC().Format("2006-01-02T15:04:05Z")}
+		out[i] = VersionView{v.Version, v.CreatedAt.UTC().Format("2006-01-02T15:04:05Z")}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"versions": out})
 }
@@ -247,7 +235,7 @@ func (h *handlers) testFlow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"run_id": run.ID, "trace": trace})
+	return c.JSON(http.StatusOK, TestView{RunID: run.ID, Trace: trace})
 }
 
 func (h *handlers) samples(c echo.Context) error {
@@ -256,7 +244,7 @@ func (h *handlers) samples(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"samples": samples, "fields": learned})
+	return c.JSON(http.StatusOK, SamplesView{Fields: learned, Samples: samples})
 }
 
 func (h *handlers) live(c echo.Context) error {

@@ -181,12 +181,12 @@ func (h *handlers) retryRun(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusAccepted, map[string]any{"ok": true, "event_id": eventID})
+	return c.JSON(http.StatusAccepted, AcceptedView{EventID: eventID, OK: true})
 }
 
 func (h *handlers) replayEvent(c echo.Context) error {
 	if err := h.app.ReplayEvent(c.Request().Context(), c.Param("id"), c.Param("event")); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusAccepted, map[string]any{"ok": true, "event_id": c.Param("event")})
+	return c.JSON(http.StatusAccepted, AcceptedView{EventID: c.Param("event"), OK: true})
 }

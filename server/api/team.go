@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/hookflow/hookflow/server/auth"
 	"github.com/hookflow/hookflow/server/live"
@@ -14,22 +13,14 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-type memberView struct {
-	UserID   string    `json:"user_id"`
-	Email    string    `json:"email"`
-	Name     string    `json:"name,omitempty"`
-	Role     string    `json:"role"`
-	JoinedAt time.Time `json:"joined_at"`
-}
-
 func (h *handlers) listMembers(c echo.Context) error {
 	list, err := h.app.Teams().Members(c.Request().Context(), principal(c).TeamID)
 	if err != nil {
 		return err
 	}
-	out := make([]memberView, len(list))
+	out := make([]MemberView, len(list))
 	for i, m := range list {
-		out[i] = memberView{m.UserID, m.Email, m.Name, m.Role, m.CreatedAt}
+		out[i] = MemberView{m.UserID, m.Email, m.Name, m.Role, m.CreatedAt}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"members": out})
 }
@@ -78,23 +69,14 @@ func (h *handlers) removeMember(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-type invitationView struct {
-	ID        string    `json:"id"`
-	Role      string    `json:"role"`
-	Token     string    `json:"token,omitempty"` // only when created: it is not stored
-	URL       string    `json:"url,omitempty"`
-	ExpiresAt time.Time `json:"expires_at"`
-	CreatedAt time.Time `json:"created_at"`
-}
-
 func (h *handlers) listInvitations(c echo.Context) error {
 	list, err := h.app.Teams().Invitations(c.Request().Context(), principal(c).TeamID)
 	if err != nil {
 		return err
 	}
-	out := make([]invitationView, len(list))
+	out := make([]InvitationView, len(list))
 	for i, inv := range list {
-		out[i] = invitationView{ID: inv.ID, Role: inv.Role, ExpiresAt: inv.ExpiresAt, CreatedAt: inv.CreatedAt}
+		out[i] = InvitationView{ID: inv.ID, Role: inv.Role, ExpiresAt: inv.ExpiresAt, CreatedAt: inv.CreatedAt}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"invitations": out})
 }
@@ -111,7 +93,7 @@ func (h *handlers) createInvitation(c echo.Context) error {
 	}
 	h.record(c, p, "invitation.create", "invitation", inv.ID, role)
 	url := strings.TrimRight(h.app.Config().PublicURL, "/") + "/#/invite/" + token
-	return c.JSON(http.StatusCreated, invitationView{ID: inv.ID, Role: inv.Role, Token: token, URL: url, ExpiresAt: inv.ExpiresAt, CreatedAt: inv.CreatedAt})
+	return c.JSON(http.StatusCreated, InvitationView{ID: inv.ID, Role: inv.Role, Token: token, URL: url, ExpiresAt: inv.ExpiresAt, CreatedAt: inv.CreatedAt})
 }
 
 func (h *handlers) deleteInvitation(c echo.Context) error {
@@ -171,5 +153,5 @@ func (h *handlers) createTeam(c echo.Context) error {
 		return err
 	}
 	h.record(c, &auth.Principal{User: p.User, TeamID: t.ID}, "team.create", "team", t.ID, name)
-	return c.JSON(http.StatusCreated, teamView{ID: t.ID, Name: t.Name, Role: store.RoleOwner})
+	return c.JSON(http.StatusCreated, TeamView{ID: t.ID, Name: t.Name, Role: store.RoleOwner})
 }

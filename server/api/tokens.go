@@ -4,20 +4,10 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"time"
 
 	"github.com/hookflow/hookflow/server/live"
 	"github.com/labstack/echo/v4"
 )
-
-type tokenView struct {
-	ID         string     `json:"id"`
-	Name       string     `json:"name"`
-	Prefix     string     `json:"prefix"`
-	Token      string     `json:"token,omitempty"` // only when created: only its hash is stored
-	CreatedAt  time.Time  `json:"created_at"`
-	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
-}
 
 // listTokens lists the caller's own API tokens in the current team.
 func (h *handlers) listTokens(c echo.Context) error {
@@ -26,9 +16,9 @@ func (h *handlers) listTokens(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]tokenView, len(list))
+	out := make([]TokenView, len(list))
 	for i, t := range list {
-		out[i] = tokenView{ID: t.ID, Name: t.Name, Prefix: t.Prefix, CreatedAt: t.CreatedAt, LastUsedAt: t.LastUsedAt}
+		out[i] = TokenView{ID: t.ID, Name: t.Name, Prefix: t.Prefix, CreatedAt: t.CreatedAt, LastUsedAt: t.LastUsedAt}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"tokens": out})
 }
@@ -46,7 +36,7 @@ func (h *handlers) createToken(c echo.Context) error {
 		return accountError(err)
 	}
 	h.record(c, p, "token.create", "token", t.ID, t.Name)
-	return c.JSON(http.StatusCreated, tokenView{ID: t.ID, Name: t.Name, Prefix: t.Prefix, Token: token, CreatedAt: t.CreatedAt})
+	return c.JSON(http.StatusCreated, TokenView{ID: t.ID, Name: t.Name, Prefix: t.Prefix, Token: token, CreatedAt: t.CreatedAt})
 }
 
 // revokeToken revokes one of the caller's tokens; it stops working with the next request.

@@ -10,20 +10,6 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Webhook rate limit: a token bucket per flow. The default lets a source send 20 requests a
-// second on average with bursts of 100 (a CRM replaying a backlog), far above what the services
-// our users connect send, while one leaked webhook address cannot fill the disk or the queue.
-const (
-	DefaultRatePerSecond = 20.0
-	DefaultRateBurst     = 100
-)
-
-// RateLimit is a flow's own webhook limit (FlowSettings.RateLimit); zero fields take the defaults.
-type RateLimit struct {
-	PerSecond float64 `json:"per_second,omitempty"`
-	Burst     int     `json:"burst,omitempty"`
-}
-
 func (r *RateLimit) effective() (rate.Limit, int) {
 	per, burst := DefaultRatePerSecond, DefaultRateBurst
 	if r != nil && r.PerSecond > 0 {

@@ -14,41 +14,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
-	"github.com/hookflow/hookflow/flows"
 	"github.com/labstack/echo/v4"
 )
-
-// Event types. Workers publish the first five; the hub itself sends TypeGap.
-const (
-	TypeEventReceived = "event_received"
-	TypeRunStarted    = "run_started"
-	TypeStepStarted   = "step_started"
-	TypeStepFinished  = "step_finished"
-	TypeRunFinished   = "run_finished"
-	// TypeGap tells a client that events after its ?since= are gone: reload the journal, then
-	// continue from the gap's Seq.
-	TypeGap = "gap"
-)
-
-// Event is one line of the live log.
-type Event struct {
-	Seq    uint64           `json:"seq"` // per flow, increasing, assigned by Publish
-	FlowID string           `json:"flow_id"`
-	RunID  string           `json:"run_id,omitempty"`
-	Type   string           `json:"type"` // run_started, step_started, step_finished, run_finished, event_received
-	Node   string           `json:"node,omitempty"`
-	Step   *flows.StepTrace `json:"step,omitempty"`
-	Status string           `json:"status,omitempty"`
-	// Until is when a run waiting at a Delay step goes on (run_finished with status waiting).
-	Until *time.Time `json:"until,omitempty"`
-	At    time.Time  `json:"at"`
-
-	// EventID names the stored request of an event_received, so the editor can show exactly it.
-	EventID string `json:"event_id,omitempty"`
-	// ErrorText is the failed step's or run's error in each language ("en", "ru"): one event
-	// goes to every watcher, whatever language each reads.
-	ErrorText map[string]string `json:"error_text,omitempty"`
-}
 
 // Options tune a Hub. Zero values take the defaults.
 type Options struct {

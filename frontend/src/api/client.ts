@@ -1,6 +1,9 @@
 // All calls to the hookflow server. Errors carry the server's `error` and `details[]`.
 import { translate, useLang } from '../i18n/i18n';
-import type { FlowDocument, FlowView, KindInfo, LearnedField, Preset, Problem, RunView, Sample, Template, Trace } from './types';
+import type { FlowBody, FlowDocument, FlowView, KindInfo, Preset, Problem, RunView, SamplesView, Template, TestView, Trace } from './types';
+
+/** T with each member that Go may send as null (an empty list) allowed to be null. */
+type Nullable<T> = { [K in keyof T]: T[K] | null };
 
 export class ApiError extends Error {
   readonly status: number;
@@ -72,11 +75,8 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
   return data as T;
 }
 
-export interface FlowSave {
-  document: FlowDocument;
-  input_values?: Record<string, string>;
-  settings?: Record<string, unknown>;
-}
+/** What saving a flow sends (server/api/views.go FlowBody). */
+export type FlowSave = FlowBody;
 
 export interface RunFilter {
   status?: 'success' | 'failed' | 'filtered' | 'waiting';
@@ -115,9 +115,10 @@ export const api = {
   preview: (flowId: string, document: FlowDocument, payload: unknown, inputs: Record<string, string>, lang: string) =>
     call<Trace>('POST', `/api/flows/${enc(flowId)}/preview`, { document, payload, inputs, lang }),
   test: (flowId: string, payload: unknown, document?: FlowDocument) =>
-    call<{ run_id: string; trace: Trace }>('POST', `/api/flows/${enc(flowId)}/test`, document ? { payload, document } : { payload }),
+    call<TestView>('POST', `/api/flows/${enc(flowId)}/test`, document ? { payload, document } : { payload }),
   samples: (flowId: string) =>
-    call<{ samples: Sample[] | null; fields: LearnedField[] | null }>('GET', `/api/flows/${enc(flowId)}/samples`).then((r) => ({
+    // Go sends null for an empty list.
+    call<Nullable<SamplesView>>('GET', `/api/flows/${enc(flowId)}/samples`).then((r) => ({
       samples: r.samples ?? [],
       fields: r.fields ?? [],
     })),

@@ -31,37 +31,6 @@ export interface DailyFlow {
 }
 
 //////////
-// source: ratelimit.go
-
-/**
- * Webhook rate limit: a token bucket per flow. The default lets a source send 20 requests a
- * second on average with bursts of 100 (a CRM replaying a backlog), far above what the services
- * our users connect send, while one leaked webhook address cannot fill the disk or the queue.
- */
-export const DefaultRatePerSecond = 20.0;
-/**
- * Webhook rate limit: a token bucket per flow. The default lets a source send 20 requests a
- * second on average with bursts of 100 (a CRM replaying a backlog), far above what the services
- * our users connect send, while one leaked webhook address cannot fill the disk or the queue.
- */
-export const DefaultRateBurst = 100;
-/**
- * RateLimit is a flow's own webhook limit (FlowSettings.RateLimit); zero fields take the defaults.
- */
-export interface RateLimit {
-  per_second?: number /* float64 */;
-  burst?: number /* int */;
-}
-/**
- * RateLimitedError refuses a webhook over its flow's limit; the API answers 429 with Retry-After.
- */
-export interface RateLimitedError {
-  PerSecond: number /* float64 */;
-  Burst: number /* int */;
-  RetryAfter: number /* nanoseconds */;
-}
-
-//////////
 // source: views.go
 
 /**
@@ -134,4 +103,23 @@ export interface Sample {
   status: string;
   received_at: string /* RFC3339 */;
   payload: Payload;
+}
+/**
+ * Webhook rate limit: a token bucket per flow. The default lets a source send 20 requests a
+ * second on average with bursts of 100 (a CRM replaying a backlog), far above what the services
+ * our users connect send, while one leaked webhook address cannot fill the disk or the queue.
+ */
+export const DefaultRatePerSecond = 20.0;
+/**
+ * Webhook rate limit: a token bucket per flow. The default lets a source send 20 requests a
+ * second on average with bursts of 100 (a CRM replaying a backlog), far above what the services
+ * our users connect send, while one leaked webhook address cannot fill the disk or the queue.
+ */
+export const DefaultRateBurst = 100;
+/**
+ * RateLimit is a flow's own webhook limit (FlowSettings.RateLimit); zero fields take the defaults.
+ */
+export interface RateLimit {
+  per_second?: number /* float64 */;
+  burst?: number /* int */;
 }

@@ -1,8 +1,6 @@
 // Shapes of the hookflow HTTP API and flow document, under the names the editor uses. They are
 // generated from the Go types (types.*.gen.ts by `make types`, see tygo.yaml): change the Go
 // types, not these files. types.local.ts holds the little that Go's types cannot say.
-import type { KindInfo as GoKindInfo, PresetParam as GoPresetParam, PreviewTrace } from './types.flows.gen';
-import type { PresetView } from './types.api.gen';
 import type { FlowInputDef, Text } from './types.local';
 
 export * from './types.flows.gen';
@@ -15,21 +13,20 @@ export type {
   Payload as TriggerPayload,
   /** A step of a run's trace or of a Test's (whose steps also carry error_text in the asked language). */
   PreviewStep as StepTrace,
+  /** A run's trace (the journal) or a Test's (the preview). */
+  PreviewTrace as Trace,
 } from './types.flows.gen';
 export type {
   /** A template in the gallery (built in or the team's). */
   TemplateView as Template,
+  /** A source in the presets list. */
+  PresetView as Preset,
 } from './types.api.gen';
-
-// The server always sends these members, but the editor's tests build catalogs and traces
-// without them, as the hand-written types before these allowed.
-type Optional<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
-export type KindInfo = Optional<GoKindInfo, 'schema'>;
-export type PresetParam = Optional<GoPresetParam, 'label'>;
-/** A source in the presets list. */
-export type Preset = Optional<Omit<PresetView, 'params'> & { params: PresetParam[] }, 'url_template' | 'sample_query'>;
-/** A run's trace (the journal) or a Test's (the preview). */
-export type Trace = Optional<PreviewTrace, 'started_at' | 'duration_ms'>;
+export type {
+  /** One line of the live log (GET /api/flows/{id}/live). */
+  Event as LiveEvent,
+  EventType as LiveEventType,
+} from './types.live.gen';
 
 /** A flow input's label in lang: templates give Russian as "label_ru" beside "label". */
 export function inputLabel(def: FlowInputDef, lang: string): string {

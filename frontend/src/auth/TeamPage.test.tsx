@@ -52,7 +52,7 @@ afterAll(() => {
 describe('TeamPage', () => {
   it('shows a new token once, lists it, and the owner sees it in the audit log without a reload', async () => {
     useLang.setState({ lang: 'en' });
-    useSession.setState({ status: 'signedIn', me: { user: { id: 'u1', email: 'owner@example.com' }, team: 'team1', role: 'owner',
+    useSession.setState({ status: 'signedIn', me: { user: { id: 'u1', email: 'owner@example.com', name: '' }, team: 'team1', role: 'owner',
       teams: [{ id: 'team1', name: 'School', role: 'owner' }] } });
     renderWithQuery(<TeamPage />);
     await screen.findAllByTestId('member-row');

@@ -4,7 +4,7 @@ import { fromDocument } from '../store/document';
 import { getcourse } from '../test/fixtures';
 import { autoSample, pickedExample, sampleFields, setSampleValue, type SampleOrigin } from './sampleForm';
 
-const generic: Preset = { id: 'generic', source: '', title: { en: 'Any service', ru: 'Любой сервис' }, method: 'ANY', params: [], guide: { en: [], ru: [] } };
+const generic: Preset = { id: 'generic', source: '', title: { en: 'Any service', ru: 'Любой сервис' }, method: 'ANY', params: [], guide: { en: [], ru: [] }, url_template: '', sample_query: '' };
 const gc: Preset = {
   ...getcourse,
   params: [

@@ -3,7 +3,7 @@ import type { KindInfo } from '../api/types';
 import { fieldPathLabel } from './fieldLabel';
 
 const http: KindInfo = {
-  kind: 'http', title: { en: 'HTTP request' }, help: { en: '' },
+  kind: 'http', title: { en: 'HTTP request' }, help: { en: '' }, schema: { type: 'object' },
   fields: [
     { key: 'url', type: 'string', label: { en: 'URL', ru: 'Адрес (URL)' } },
     { key: 'success', type: 'object', label: { en: 'Success', ru: 'Успех' }, fields: [{ key: 'condition', type: 'code', label: { en: 'Condition', ru: 'Условие' } }] },

@@ -30,7 +30,7 @@ afterEach(cleanup);
 
 describe('mapping by pointing', () => {
   it('inserts a clicked value of the step input into the field focused last, at its caret', () => {
-    act(() => s().setTrace({ status: 'success', steps: [
+    act(() => s().setTrace({ status: 'success', started_at: '2026-01-01T10:00:00Z', duration_ms: 1, steps: [
       { node: 'trigger', kind: 'webhook', status: 'success', duration_ms: 0, output: { params: { phone: '+7 916' }, query: { phone: '+7 916' } } },
       { node: 'form', kind: 'form_encode', status: 'success', duration_ms: 0,
         input: { params: { phone: '+7 916' }, query: { phone: '+7 916' } }, output: { body: 'name=Hi' } },
@@ -56,7 +56,7 @@ describe('mapping by pointing', () => {
   });
 
   it("names the step the input comes from by its title, never by an id like 'trigger'", () => {
-    act(() => s().setTrace({ status: 'success', steps: [
+    act(() => s().setTrace({ status: 'success', started_at: '2026-01-01T10:00:00Z', duration_ms: 1, steps: [
       { node: 'trigger', kind: 'webhook', status: 'success', duration_ms: 0, output: { params: { phone: '+7 916' } } },
       { node: 'form', kind: 'form_encode', status: 'success', duration_ms: 0, input: { params: { phone: '+7 916' } }, output: { body: '' } },
     ] }));
@@ -68,7 +68,7 @@ describe('mapping by pointing', () => {
   });
 
   it('offers the results of steps further back, closed, with their own references', () => {
-    act(() => s().setTrace({ status: 'success', steps: [
+    act(() => s().setTrace({ status: 'success', started_at: '2026-01-01T10:00:00Z', duration_ms: 1, steps: [
       { node: 'trigger', kind: 'webhook', status: 'success', duration_ms: 0, output: { params: { email: 'a@b.c' } } },
       { node: 'form', kind: 'form_encode', status: 'success', duration_ms: 0, input: { params: { email: 'a@b.c' } }, output: { body: 'name=Hi' } },
       { node: 'send', kind: 'http', status: 'success', duration_ms: 0, input: { body: 'name=Hi' }, output: { status: 200, json: { id: '7' } } },
@@ -86,7 +86,7 @@ describe('mapping by pointing', () => {
   });
 
   it('inserts a clicked value into a templated code field (the body) at its cursor', async () => {
-    act(() => s().setTrace({ status: 'success', steps: [
+    act(() => s().setTrace({ status: 'success', started_at: '2026-01-01T10:00:00Z', duration_ms: 1, steps: [
       { node: 'trigger', kind: 'webhook', status: 'success', duration_ms: 0, output: { params: { phone: '+7 916' } } },
       { node: 'form', kind: 'form_encode', status: 'success', duration_ms: 0, output: { body: 'name=Hi' } },
       { node: 'send', kind: 'http', status: 'success', duration_ms: 0, input: { body: 'name=Hi' }, output: { status: 200 } },
@@ -132,7 +132,7 @@ describe('in Russian', () => {
   it('names the preset’s fields beside their keys and speaks no English in the hint, the menus and the paste box', () => {
     useLang.setState({ lang: 'ru' });
     useCatalog.setState({ presets: [{ ...getcourse, params: getcourse.params.map((p) => ({ ...p, label: { en: 'Phone', ru: 'Телефон' } })) }] });
-    act(() => s().setTrace({ status: 'success', steps: [
+    act(() => s().setTrace({ status: 'success', started_at: '2026-01-01T10:00:00Z', duration_ms: 1, steps: [
       { node: 'trigger', kind: 'webhook', status: 'success', duration_ms: 0, output: { params: { phone: '+7 916' } } },
       { node: 'form', kind: 'form_encode', status: 'success', duration_ms: 0, input: { params: { phone: '+7 916' } }, output: { body: '' } },
     ] }));

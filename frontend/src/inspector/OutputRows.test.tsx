@@ -17,7 +17,7 @@ const s = useFlowStore.getState;
 
 // The router as the engine declares it (flows/node_switch.go): its routes are outputs, then "otherwise".
 export const router: KindInfo = {
-  kind: 'switch', title: { en: 'Router', ru: 'Маршрутизатор' }, help: { en: '' }, outputs_from: 'routes',
+  kind: 'switch', title: { en: 'Router', ru: 'Маршрутизатор' }, help: { en: '' }, schema: { type: 'object' }, outputs_from: 'routes',
   outputs: [{ name: 'otherwise', label: { en: 'otherwise', ru: 'Иначе' } }],
   fields: [{ key: 'routes', type: 'list', label: { en: 'Routes', ru: 'Маршруты' }, fields: [
     { key: 'name', type: 'string', label: { en: 'Route name' }, required: true },

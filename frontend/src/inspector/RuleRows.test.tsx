@@ -18,7 +18,7 @@ const ruleColumns = (template: boolean): Field[] => [
   { key: 'right', type: 'string', label: { en: 'Compare with' }, template: true },
 ];
 const http: KindInfo = {
-  kind: 'http', title: { en: 'HTTP request' }, help: { en: '' }, fields: [
+  kind: 'http', title: { en: 'HTTP request' }, help: { en: '' }, schema: { type: 'object' }, fields: [
     { key: 'url', type: 'string', label: { en: 'URL' }, required: true, template: true },
     { key: 'success', type: 'object', label: { en: 'Success rule' }, fields: [
       { key: 'match', type: 'select', label: { en: 'Success when' }, options: ['all', 'any'], default: 'all' },

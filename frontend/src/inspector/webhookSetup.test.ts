@@ -8,12 +8,15 @@ const getcourse: Preset = {
   title: { en: 'GetCourse: user created' },
   method: 'GET',
   params: [
-    { key: 'email', variable: '{object.email}' },
-    { key: 'phone', variable: '{object.phone}' },
+    { key: 'email', variable: '{object.email}', label: { en: 'Email' } },
+    { key: 'phone', variable: '{object.phone}', label: { en: 'Phone' } },
   ],
   guide: { en: ['Paste {webhook_url} followed by the parameters.'], ru: ['Вставьте {webhook_url} и параметры.'] },
+  url_template: '?email={object.email}&phone={object.phone}',
+  sample_query: 'email=&phone=',
 };
-const uon: Preset = { id: 'uon.request', source: 'U-ON', title: { en: 'U-ON' }, method: 'POST', params: [{ key: 'r_id' }], guide: { en: ['Step'], ru: [] } };
+const uon: Preset = { id: 'uon.request', source: 'U-ON', title: { en: 'U-ON' }, method: 'POST', params: [{ key: 'r_id', label: { en: 'Request' } }], guide: { en: ['Step'], ru: [] },
+  url_template: '', sample_query: 'r_id=' };
 
 describe('webhook address and guide', () => {
   it('appends the preset parameter template to the flow address', () => {

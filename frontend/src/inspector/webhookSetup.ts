@@ -4,10 +4,7 @@ import type { Preset, TriggerPayload } from '../api/types';
 
 /** What to append to the webhook address, e.g. ?email={object.email}&phone={object.phone}. */
 export function presetUrlTemplate(preset: Preset | undefined): string {
-  if (!preset) return '';
-  if (typeof preset.url_template === 'string') return preset.url_template;
-  const parts = preset.params.filter((p) => p.variable).map((p) => `${p.key}=${p.variable}`);
-  return parts.length ? '?' + parts.join('&') : '';
+  return preset?.url_template ?? '';
 }
 
 /** The ready-to-paste address: the flow's webhook URL followed by the preset's parameters. */

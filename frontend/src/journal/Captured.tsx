@@ -2,8 +2,8 @@
 // the user can run one now (Replay), e.g. after fixing and starting the flow.
 import { useEffect, useRef, useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { runsApi, type CapturedRequest } from '../api/runs';
-import type { RunView } from '../api/types';
+import { runsApi } from '../api/runs';
+import type { RunView, Sample } from '../api/types';
 import { useLang, useT } from '../i18n/i18n';
 import { ErrorBox } from '../pages/ErrorBox';
 import { runHref } from '../router';
@@ -11,7 +11,7 @@ import { followUp, type FollowUp } from './followUp';
 import { StatusText } from './StatusText';
 import { keys } from '../query/keys';
 
-function summary(p: CapturedRequest['payload']): string {
+function summary(p: Sample['payload']): string {
   const q = typeof p.query === 'string' ? p.query : p.query ? new URLSearchParams(p.query as Record<string, string>).toString() : '';
   const text = [p.method ?? '', q ? '?' + decodeURIComponent(q.replace(/\+/g, ' ')) : '', p.body ?? ''].join(' ').trim();
   return text.length > 140 ? text.slice(0, 139) + '…' : text;
@@ -25,7 +25,7 @@ export function Captured({ flowId, onRun }: { flowId: string; onRun: () => void 
     queryKey: keys.captured(flowId),
     queryFn: () => runsApi.captured(flowId).then((s) => s.filter((x) => x.status === 'sample')),
   });
-  const list: CapturedRequest[] = captured.data ?? [];
+  const list: Sample[] = captured.data ?? [];
   const [replayError, setError] = useState<unknown>(null);
   const error = replayError ?? captured.error;
   const [state, setState] = useState<Record<string, 'queued' | RunView>>({});

@@ -2,7 +2,8 @@
 // retry and failed, for the last days in the reader's time zone. Each bar says its day and
 // counts on hover; in the journal a click on a bar shows that day's runs.
 import { useQuery } from '@tanstack/react-query';
-import { runsApi, type DailyCounts } from '../api/runs';
+import { runsApi } from '../api/runs';
+import type { Daily } from '../api/types';
 import { useLang, useT, type MessageKey } from '../i18n/i18n';
 import { keys } from '../query/keys';
 import { chartModel, dayLabel, KINDS, readerTimeZone, type Bar, type DayKind } from './dailyChart';
@@ -16,7 +17,7 @@ const label: Record<DayKind, MessageKey> = {
 
 /** The counts for the charts of one flow (flowId) or of the team's flows (null); refreshed when
  * keys.daily(flowId) is invalidated. A failure shows no chart (the page works without it). */
-export function useDailyCounts(flowId: string | null): DailyCounts | null {
+export function useDailyCounts(flowId: string | null): Daily | null {
   const q = useQuery({
     queryKey: keys.daily(flowId),
     queryFn: () => {
@@ -28,7 +29,7 @@ export function useDailyCounts(flowId: string | null): DailyCounts | null {
 }
 
 export function DailyChart({ data, flowIds, width, height, onDay, compact, testId }: {
-  data: DailyCounts;
+  data: Daily;
   flowIds?: string[];
   width: number;
   height: number;

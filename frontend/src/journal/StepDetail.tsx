@@ -1,7 +1,7 @@
 // One step of a run's trace: status, input, output, logs, error, and for http steps the exact
 // request sent, the response and every attempt.
-import { textIn, type StepTrace } from '../api/types';
-import { httpOf, type HTTPDetail } from '../api/runs';
+import { textIn, type HTTPExchange, type StepTrace } from '../api/types';
+import { httpOf } from '../api/runs';
 import { useLang, useT } from '../i18n/i18n';
 import { formatDuration } from './journalModel';
 import { StatusText } from './StatusText';
@@ -31,7 +31,7 @@ function Headers({ rows }: { rows: Array<[string, string]> }) {
   );
 }
 
-function HttpExchange({ h }: { h: HTTPDetail }) {
+function HttpExchange({ h }: { h: HTTPExchange }) {
   const t = useT();
   const lang = useLang((s) => s.lang);
   return (

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { DailyCounts } from '../api/runs';
+import type { Daily } from '../api/types';
 import { chartModel, dayLabel, sumFlows } from './dailyChart';
 
-const counts = (days: string[], flows: DailyCounts['flows']): DailyCounts => ({ timezone: 'Europe/Moscow', days, flows });
+const counts = (days: string[], flows: Daily['flows']): Daily => ({ timezone: 'Europe/Moscow', days, flows });
 const zeros = (n: number) => Array.from({ length: n }, () => 0);
 
 describe('runs-per-day chart', () => {

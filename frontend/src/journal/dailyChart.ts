@@ -1,9 +1,9 @@
 // The runs-per-day chart, apart from React so it can be tested: the server's counts summed over
 // the flows shown, turned into stacked bars (delivered at the bottom, failed on top) that fit a
 // box, with each day written the way the reader's language writes dates.
-import type { DailyCounts, DayStatusCounts } from '../api/runs';
+import type { Daily, DailyFlow } from '../api/types';
 
-export type DayKind = keyof DayStatusCounts;
+export type DayKind = keyof DailyFlow;
 
 /** Bottom to top. */
 export const KINDS: DayKind[] = ['success', 'filtered', 'waiting', 'failed'];
@@ -36,8 +36,8 @@ export interface ChartModel {
 }
 
 /** The days' counts of the given flows (all of the answer's flows when none are given). */
-export function sumFlows(d: DailyCounts, flowIds?: string[]): DayStatusCounts {
-  const out: DayStatusCounts = { success: [], failed: [], filtered: [], waiting: [] };
+export function sumFlows(d: Daily, flowIds?: string[]): DailyFlow {
+  const out: DailyFlow = { success: [], failed: [], filtered: [], waiting: [] };
   for (const k of KINDS) out[k] = d.days.map(() => 0);
   const ids = flowIds ?? Object.keys(d.flows);
   for (const id of ids) {
@@ -62,7 +62,7 @@ export function dayLabel(day: string, lang: string, long = false): string {
  * busiest day; each status's segment ends at its rounded running total, so the segments add up
  * to the bar exactly, and a status with any webhook is at least one pixel tall.
  */
-export function chartModel(d: DailyCounts, opts: { flowIds?: string[]; width: number; height: number; gap?: number; lang: string }): ChartModel {
+export function chartModel(d: Daily, opts: { flowIds?: string[]; width: number; height: number; gap?: number; lang: string }): ChartModel {
   const sums = sumFlows(d, opts.flowIds);
   const n = d.days.length;
   const gap = opts.gap ?? 2;

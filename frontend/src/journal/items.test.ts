@@ -6,6 +6,8 @@ const step = (node: string, status: string, extra: Partial<StepTrace> = {}): Ste
 
 const trace: Trace = {
   status: 'failed',
+  started_at: '2026-01-01T10:00:00Z',
+  duration_ms: 5,
   steps: [
     step('each', 'success', {
       kind: 'foreach',

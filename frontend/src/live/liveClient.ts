@@ -6,26 +6,9 @@
 //
 // A page opens one connection per flow (LiveHub) and everything on it listens there: the editor's
 // live log, "wait for a test request", the journal's live refresh.
-import type { StepTrace } from '../api/types';
+import type { LiveEvent } from '../api/types';
 
-export type LiveEventType = 'event_received' | 'run_started' | 'step_started' | 'step_finished' | 'run_finished' | 'gap';
-
-export interface LiveEvent {
-  seq: number;
-  flow_id?: string;
-  run_id?: string;
-  type: LiveEventType;
-  node?: string;
-  step?: StepTrace;
-  status?: string;
-  /** run_finished, status waiting at a Delay step: when the run goes on */
-  until?: string;
-  at: string;
-  /** event_received: the stored request's id */
-  event_id?: string;
-  /** the failed step's or run's error in each language ("en", "ru") */
-  error_text?: Record<string, string>;
-}
+export type { LiveEvent, LiveEventType } from '../api/types';
 
 export type LiveState = 'connecting' | 'open' | 'waiting' | 'stopped' | 'ended';
 

@@ -168,7 +168,7 @@ describe('rulesSummary', () => {
 });
 
 describe('kindName', () => {
-  const kind = (k: string) => ({ kind: k, title: { en: `${k} from the server`, ru: `${k} с сервера` }, help: { en: '' }, fields: [] });
+  const kind = (k: string) => ({ kind: k, title: { en: `${k} from the server`, ru: `${k} с сервера` }, help: { en: '' }, schema: { type: 'object' }, fields: [] });
   it.each([
     ['form_encode', 'ru', 'Поля формы'],
     ['http', 'ru', 'Запрос к сервису'],

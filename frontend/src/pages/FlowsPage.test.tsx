@@ -67,7 +67,7 @@ describe('FlowsPage', () => {
 
   it('asks for the list again after starting a flow, and shows it running', async () => {
     useLang.setState({ lang: 'en' });
-    useSession.setState({ status: 'signedIn', me: { user: { id: 'u1', email: 'a@b.c' }, team: 't1', role: 'editor', teams: [] } });
+    useSession.setState({ status: 'signedIn', me: { user: { id: 'u1', email: 'a@b.c', name: '' }, team: 't1', role: 'editor', teams: [] } });
     renderWithQuery(<FlowsPage />);
     const toggles = await screen.findAllByTestId('flow-toggle');
     expect(toggles[0].textContent).toBe('Start');

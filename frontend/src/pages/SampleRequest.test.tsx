@@ -11,7 +11,7 @@ import { doc, getcourse, kinds } from '../test/fixtures';
 import { SampleRequest } from './SampleRequest';
 
 const s = useFlowStore.getState;
-const generic = { id: 'generic', source: '', title: { en: 'Any service' }, method: 'ANY', params: [], guide: { en: [], ru: [] } };
+const generic = { id: 'generic', source: '', title: { en: 'Any service' }, method: 'ANY', params: [], guide: { en: [], ru: [] }, url_template: '', sample_query: '' };
 const arrived: Sample = {
   event_id: 'e1', status: 'sample', received_at: '2026-12-01T05:30:00Z',
   payload: { method: 'GET', query: 'email=olga%40mail.ru&phone=%2B7+912+555-44-33&city=Kazan', event_id: 'e1' },

@@ -18,7 +18,7 @@ beforeEach(() => {
   useLang.setState({ lang: 'en' });
   useCatalog.setState({ kinds, presets: [getcourse], loaded: true, error: null });
   useFlowStore.getState().load(structuredClone(doc), 'f1', 'http://localhost/hook/t1');
-  useFlowStore.getState().setTrace({ status: 'success', steps: [
+  useFlowStore.getState().setTrace({ status: 'success', started_at: '2026-01-01T10:00:00Z', duration_ms: 1, steps: [
     { node: 'trigger', kind: 'webhook', status: 'success', duration_ms: 0, output: { params: { email: 'a@b.c' } } },
     { node: 'form', kind: 'form_encode', status: 'success', duration_ms: 0, output: { body: 'name=A' } },
     { node: 'script', kind: 'js', status: 'success', duration_ms: 0, output: { not: 'upstream of send' } },

@@ -12,6 +12,8 @@ const preset: Preset = {
     { key: 'phone', variable: '{object.phone}', label: { en: 'Phone', ru: 'Телефон' }, example: '+79161234567' },
   ],
   guide: { en: [], ru: [] },
+  url_template: '?email={object.email}&phone={object.phone}',
+  sample_query: 'email=anna%40mail.ru&phone=%2B79161234567',
 };
 
 // trigger → form → send, and a side branch trigger → other that `send` does not come after

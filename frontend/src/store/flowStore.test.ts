@@ -56,7 +56,7 @@ describe('editing, undo and redo', () => {
   it('starts a new step with its kind\'s defaults, so a new JavaScript step holds the code it shows', () => {
     useCatalog.setState({
       kinds: [{
-        kind: 'js', title: { en: 'JavaScript', ru: 'JavaScript' }, help: { en: '', ru: '' },
+        kind: 'js', title: { en: 'JavaScript', ru: 'JavaScript' }, help: { en: '', ru: '' }, schema: { type: 'object' },
         fields: [
           { key: 'code', type: 'code', label: { en: 'Code', ru: 'Код' }, required: true, default: 'return input;' },
           { key: 'timeout_ms', type: 'number', label: { en: 'Time limit', ru: 'Лимит' } },
@@ -121,7 +121,7 @@ describe('editing, undo and redo', () => {
 
   it('keeps the last preview per node', () => {
     const s = useFlowStore.getState;
-    s().setTrace({ status: 'failed', steps: [{ node: 'a', kind: 'js', status: 'failed', duration_ms: 1, error: 'boom' }] });
+    s().setTrace({ status: 'failed', started_at: '2026-01-01T10:00:00Z', duration_ms: 1, steps: [{ node: 'a', kind: 'js', status: 'failed', duration_ms: 1, error: 'boom' }] });
     expect(s().steps.a.error).toBe('boom');
     s().setTrace(null);
     expect(s().steps).toEqual({});

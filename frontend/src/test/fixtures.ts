@@ -2,25 +2,25 @@
 import type { FlowDocument, KindInfo, Preset } from '../api/types';
 
 export const kinds: KindInfo[] = [
-  { kind: 'webhook', title: { en: 'Webhook' }, help: { en: '' }, trigger: true, fields: [
+  { kind: 'webhook', title: { en: 'Webhook' }, help: { en: '' }, schema: { type: 'object' }, trigger: true, fields: [
     { key: 'preset', type: 'select', label: { en: 'Source' }, options: ['getcourse.user_created', 'generic'], default: 'generic' },
   ] },
-  { kind: 'form_encode', title: { en: 'Form' }, help: { en: '' }, fields: [
+  { kind: 'form_encode', title: { en: 'Form' }, help: { en: '' }, schema: { type: 'object' }, fields: [
     { key: 'fields', type: 'list', label: { en: 'Fields' }, fields: [
       { key: 'key', type: 'string', label: { en: 'Name' }, required: true },
       { key: 'value', type: 'string', label: { en: 'Value' }, template: true },
     ] },
   ] },
-  { kind: 'http', title: { en: 'HTTP request' }, help: { en: '' }, fields: [
+  { kind: 'http', title: { en: 'HTTP request' }, help: { en: '' }, schema: { type: 'object' }, fields: [
     { key: 'url', type: 'string', label: { en: 'URL' }, required: true, template: true },
     { key: 'body', type: 'code', label: { en: 'Body text' }, template: true },
     { key: 'success', type: 'object', label: { en: 'Success rule' }, fields: [
       { key: 'condition', type: 'code', label: { en: 'Condition' } },
     ] },
   ] },
-  { kind: 'filter', title: { en: 'Condition' }, help: { en: '' }, fields: [],
+  { kind: 'filter', title: { en: 'Condition' }, help: { en: '' }, schema: { type: 'object' }, fields: [],
     outputs: [{ name: 'true', label: { en: 'yes', ru: 'да' } }, { name: 'false', label: { en: 'no', ru: 'нет' } }] },
-  { kind: 'js', title: { en: 'JavaScript' }, help: { en: '' }, fields: [
+  { kind: 'js', title: { en: 'JavaScript' }, help: { en: '' }, schema: { type: 'object' }, fields: [
     { key: 'code', type: 'code', label: { en: 'Code' }, required: true },
   ] },
 ];
@@ -36,6 +36,7 @@ export const getcourse: Preset = {
   ],
   guide: { en: ['Open Processes.', 'Paste {webhook_url} followed by the parameter string.'], ru: ['Откройте процессы.', 'Вставьте {webhook_url} и строку параметров.'] },
   url_template: '?email={object.email}&phone={object.phone}',
+  sample_query: 'email=anna%40mail.ru&phone=%2B79161234567',
 };
 
 export const doc: FlowDocument = {

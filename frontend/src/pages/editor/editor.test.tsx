@@ -53,8 +53,10 @@ describe('starting a flow', () => {
   });
 
   it("the address to copy carries the trigger preset's parameter string", () => {
-    const presets = [{ id: 'getcourse.user_created', source: 'GetCourse', title: { en: '', ru: '' }, method: 'GET', guide: { en: [], ru: [] },
-      params: [{ key: 'email', variable: '{object.email}' }, { key: 'phone', variable: '{object.phone}' }, { key: 'note' }] }] as Preset[];
+    const presets: Preset[] = [{ id: 'getcourse.user_created', source: 'GetCourse', title: { en: '', ru: '' }, method: 'GET', guide: { en: [], ru: [] },
+      params: [{ key: 'email', variable: '{object.email}', label: { en: 'Email' } }, { key: 'phone', variable: '{object.phone}', label: { en: 'Phone' } },
+        { key: 'note', label: { en: 'Note' } }],
+      url_template: '?email={object.email}&phone={object.phone}', sample_query: 'email=&phone=&note=' }];
     const doc = { nodes: [{ id: 'trigger', kind: 'webhook', config: { preset: 'getcourse.user_created' } }] };
     expect(flowAddress('http://h/hook/t1', doc, presets)).toBe('http://h/hook/t1?email={object.email}&phone={object.phone}');
     expect(flowAddress('http://h/hook/t1', { nodes: [] }, presets)).toBe('http://h/hook/t1');
