@@ -187,6 +187,9 @@ func TestStore_UpgradeGroupsEarlierAttemptsUnderTheirWebhook(t *testing.T) {
 			if err := db.Migrator().DropColumn(&store.Flow{}, "StartedAt"); err != nil { // migration 3's
 				t.Fatal(err)
 			}
+			if err := db.Migrator().DropTable("live_cursor"); err != nil { // migration 5's (PostgreSQL only)
+				t.Fatal(err)
+			}
 			if err := db.Exec("DELETE FROM hookflow_migrations WHERE version_id >= 2").Error; err != nil {
 				t.Fatal(err)
 			}
