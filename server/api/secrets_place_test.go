@@ -47,12 +47,34 @@ func (r *recorder) all() string {
 }
 
 func keyed(t *testing.T) func(*core.Config) {
-	box, _, _, err := secrets.Load("", t.TempDir())
+	box := newBox(t, t.TempDir())
+	return func(c *core.Config) { c.Secrets = box }
+}
+
+// newBox loads the secret key kept in dir (a folder with none gets a new one): the box that seals
+// the flows' secrets with it.
+func newBox(t testing.TB, dir string) *secrets.Box {
+	t.Helper()
+	box, _, _, err := secrets.Load("", dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return func(c *core.Config) { c.Secrets = box }
+	return box
 }
+
+// openStore opens a store of its own on opts; it is closed when the test ends.
+func openStore(t testing.TB, opts store.Options) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// quietLog is a logger that writes nowhere.
+func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // testIn runs the flow now for real (the editor's "send for real") in a team.
 func testIn(s *testServer, team, flowID string) {
@@ -196,10 +218,7 @@ func TestSecrets_ValuesSealedBeforePlacesAreSealedForTheirPlaceAtStartOnce(t *te
 				t.Fatal(err)
 			}
 			defer st.Close()
-			box, _, _, err := secrets.Load("", t.TempDir())
-			if err != nil {
-				t.Fatal(err)
-			}
+			box := newBox(t, t.TempDir())
 			logs := &lockedBuffer{}
 			log := slog.New(slog.NewTextHandler(logs, nil))
 			app := core.New(core.Config{Logger: log, Secrets: box}, st, nil, nil)
@@ -387,11 +406,7 @@ func TestSecrets_FlowsAdoptedByTheFirstTeamKeepTheirSecrets(t *testing.T) {
 	defer srv.Close()
 	ctx := context.Background()
 	st := testdb.Open(t, "sqlite")
-	box, _, _, err := secrets.Load("", t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	log, box := quietLog(), newBox(t, t.TempDir())
 	app := core.New(core.Config{Logger: log, Secrets: box}, st, nil, nil)
 	if err := app.Start(ctx); err != nil {
 		t.Fatal(err)

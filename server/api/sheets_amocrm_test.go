@@ -11,7 +11,6 @@ import (
 	"github.com/hookflow/hookflow/server/core"
 	"github.com/hookflow/hookflow/server/internal/testdb"
 	"github.com/hookflow/hookflow/server/secrets"
-	"github.com/hookflow/hookflow/server/store"
 )
 
 // Any webhook → Google Sheets through the server: the lead arrives as JSON, the run signs in at
@@ -104,15 +103,8 @@ func TestServer_SheetsKeyPastedIntoTheStepIsSealedAndMasked(t *testing.T) {
 	t.Parallel()
 	g := flowstest.NewGoogle(t)
 	opts := testdb.Options(t, "sqlite")
-	st, err := store.Open(context.Background(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	box, _, _, err := secrets.Load("", opts.DataDir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openStore(t, opts)
+	box := newBox(t, opts.DataDir)
 	s := startServer(t, "", g.Client(), onStore(st), configured(func(c *core.Config) { c.Secrets = box }))
 	cfg, _ := json.Marshal(map[string]any{"key": g.Key, "spreadsheet": "1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms", "sheet": "Leads",
 		"cells": []map[string]string{{"value": "{{trigger.params.name}}"}}})
