@@ -227,13 +227,7 @@ func TestRetries_WaitForTheirTimeOnTheServicesClock(t *testing.T) {
 				t.Fatal("the event is neither done nor waiting for its next attempt")
 			}
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		err := clock.BlockUntilContext(ctx, 1)
-		cancel()
-		if err != nil {
-			t.Fatal("the scheduler does not wait on the service's clock")
-		}
-		clock.Advance(time.Second)
+		nextSecond(t, clock)
 	}
 	list := runs() // the webhook's attempts, first first
 	first, second := list[1].StartedAt.Sub(list[0].StartedAt), list[2].StartedAt.Sub(list[1].StartedAt)

@@ -211,13 +211,7 @@ func TestSchedule_TheSchedulerFiresOnTheServicesClock(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatal("no tick after the clock passed 09:00")
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		err := clock.BlockUntilContext(ctx, 1)
-		cancel()
-		if err != nil {
-			t.Fatal("the scheduler does not wait on the service's clock")
-		}
-		clock.Advance(time.Second)
+		nextSecond(t, clock)
 	}
 	if got := ticks(t, st, flowID); !sameList(got, []string{"01.12 09:00"}) {
 		t.Fatalf("ticks %v", got)
@@ -295,4 +289,16 @@ func TestSchedule_TwoProcessesOnOnePostgresFireEachTickOnce(t *testing.T) {
 	if n := len(target.Requests()); n != len(want) {
 		t.Fatalf("the target got %d requests for %d ticks", n, len(want))
 	}
+}
+
+// nextSecond waits until the scheduler waits on the service's clock, then moves the clock a second on.
+func nextSecond(t *testing.T, clock *clockwork.FakeClock) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	err := clock.BlockUntilContext(ctx, 1)
+	cancel()
+	if err != nil {
+		t.Fatal("the scheduler does not wait on the service's clock")
+	}
+	clock.Advance(time.Second)
 }
