@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"context"
 	"encoding/base64"
 	"io"
 	"log/slog"
@@ -169,12 +168,7 @@ func TestJournal_FailureMailSaysTheErrorInTheMailsLanguage(t *testing.T) {
 	s.call("POST", "/api/flows/"+v.ID+"/start", nil, nil)
 	hook(t, v.WebhookURL, "GET", "phone=1", "", "")
 	s.waitRuns(v.ID, "failed", 1, 20*time.Second)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := n.Flush(ctx); err != nil {
-		t.Fatal(err)
-	}
-	msgs := box.messages()
+	msgs := sentMails(t, box, n, 5*time.Second)
 	if len(msgs) != 1 {
 		t.Fatalf("%d mails, want 1", len(msgs))
 	}
