@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"syscall/js"
 	"testing"
@@ -131,7 +132,7 @@ func dropKeys(v any, keys ...string) any {
 	case map[string]any:
 		out := map[string]any{}
 		for k, c := range x {
-			if !contains(keys, k) {
+			if !slices.Contains(keys, k) {
 				out[k] = dropKeys(c, keys...)
 			}
 		}
@@ -144,15 +145,6 @@ func dropKeys(v any, keys ...string) any {
 		return out
 	}
 	return v
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // U-ON sends only r_id: the flow GETs the request from U-ON (not sent in a preview), continues
