@@ -52,6 +52,16 @@ func (b *backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
 	return &session{b: b, conn: c}, nil
 }
 
+// wantMessages is what the server received, which must be n messages.
+func (b *backend) wantMessages(t *testing.T, n int) []received {
+	t.Helper()
+	got := b.received()
+	if len(got) != n {
+		t.Fatalf("got %d messages, want %d", len(got), n)
+	}
+	return got
+}
+
 func (b *backend) received() []received {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -383,10 +393,7 @@ func TestRussianMailHasDecodableUTF8SubjectAndBody(t *testing.T) {
 	n.RunFailed(f)
 	flush(t, n)
 
-	got := be.received()
-	if len(got) != 1 {
-		t.Fatalf("got %d messages, want 1", len(got))
-	}
+	got := be.wantMessages(t, 1)
 	raw := got[0].Data
 	if i := bytes.Index(raw, []byte("\r\n\r\n")); bytes.ContainsFunc(raw[:i], func(r rune) bool { return r > 127 }) {
 		t.Errorf("headers are not ASCII (not MIME-encoded):\n%s", raw[:i])
@@ -446,10 +453,7 @@ func TestMailAfterWindowSaysHowManyFailuresHappenedSince(t *testing.T) {
 	n.RunFailed(f)
 	flush(t, n)
 
-	got := be.received()
-	if len(got) != 2 {
-		t.Fatalf("got %d messages, want 2", len(got))
-	}
+	got := be.wantMessages(t, 2)
 	p := parse(t, got[1].Data)
 	if want := `hookflow: flow "GetCourse → CPA.House" failed (and 7 more since 14:05)`; p.subject != want {
 		t.Errorf("subject = %q, want %q", p.subject, want)
@@ -539,10 +543,7 @@ func TestAuthCredentialsFromURLReachServer(t *testing.T) {
 	n.RunFailed(failure("flow-1", "anna@example.com"))
 	flush(t, n)
 
-	got := be.received()
-	if len(got) != 1 {
-		t.Fatalf("got %d messages, want 1", len(got))
-	}
+	got := be.wantMessages(t, 1)
 	if got[0].AuthUser != be.requireUser || got[0].AuthPass != be.requirePass {
 		t.Errorf("server saw AUTH %q / %q", got[0].AuthUser, got[0].AuthPass)
 	}
@@ -578,10 +579,7 @@ func TestSTARTTLSIsUsedWhenOfferedAndCarriesCredentials(t *testing.T) {
 	n.RunFailed(failure("flow-1", "anna@example.com"))
 	flush(t, n)
 
-	got := be.received()
-	if len(got) != 1 {
-		t.Fatalf("got %d messages, want 1", len(got))
-	}
+	got := be.wantMessages(t, 1)
 	if !got[0].TLS {
 		t.Error("the mail was not sent over TLS although the server offered STARTTLS")
 	}
@@ -620,10 +618,7 @@ func TestImplicitTLSWithSMTPS(t *testing.T) {
 	n.RunFailed(failure("flow-1", "anna@example.com"))
 	flush(t, n)
 
-	got := be.received()
-	if len(got) != 1 {
-		t.Fatalf("got %d messages, want 1", len(got))
-	}
+	got := be.wantMessages(t, 1)
 	if !got[0].TLS || got[0].AuthUser != "alice" || got[0].From != "alerts@hookflow.test" {
 		t.Errorf("got TLS=%v user=%q from=%q", got[0].TLS, got[0].AuthUser, got[0].From)
 	}
@@ -791,10 +786,7 @@ func TestFlowNameCannotInjectHeaders(t *testing.T) {
 	n.RunFailed(f)
 	flush(t, n)
 
-	got := be.received()
-	if len(got) != 1 {
-		t.Fatalf("got %d messages", len(got))
-	}
+	got := be.wantMessages(t, 1)
 	p := parse(t, got[0].Data)
 	if p.header.Get("Bcc") != "" || len(got[0].To) != 1 {
 		t.Errorf("header injected: Bcc=%q rcpt=%v", p.header.Get("Bcc"), got[0].To)
