@@ -89,9 +89,7 @@ func TestSecrets_ACiphertextCopiedToAnotherTeamFlowOrFieldIsNeverDecrypted(t *te
 	t.Parallel()
 	for _, dialect := range testdb.Dialects() {
 		t.Run(dialect, func(t *testing.T) {
-			target := &recorder{}
-			srv := httptest.NewServer(target)
-			defer srv.Close()
+			target, srv := startRecorder(t)
 			s := startServer(t, dialect, http.DefaultClient, configured(keyed(t)))
 			ctx := context.Background()
 
@@ -208,9 +206,7 @@ func TestSecrets_ValuesSealedBeforePlacesAreSealedForTheirPlaceAtStartOnce(t *te
 	t.Parallel()
 	for _, dialect := range testdb.Dialects() {
 		t.Run(dialect, func(t *testing.T) {
-			target := &recorder{}
-			srv := httptest.NewServer(target)
-			defer srv.Close()
+			target, srv := startRecorder(t)
 			ctx := context.Background()
 			opts := testdb.Options(t, dialect)
 			st, err := store.Open(ctx, opts)
@@ -374,9 +370,7 @@ func TestSecrets_AViewerReadingRunsNeverSeesASecretThroughAnyPipe(t *testing.T) 
 
 func TestSecrets_RestoringAVersionKeepsItsSecretHeaderUsable(t *testing.T) {
 	t.Parallel()
-	target := &recorder{}
-	srv := httptest.NewServer(target)
-	defer srv.Close()
+	target, srv := startRecorder(t)
 	s := startServer(t, "sqlite", http.DefaultClient, configured(keyed(t)))
 	var me struct{ Team string }
 	s.call("GET", "/api/auth/me", nil, &me)
@@ -401,9 +395,7 @@ func TestSecrets_RestoringAVersionKeepsItsSecretHeaderUsable(t *testing.T) {
 // their team adopts them: their secrets keep working, and the next start seals them for the team.
 func TestSecrets_FlowsAdoptedByTheFirstTeamKeepTheirSecrets(t *testing.T) {
 	t.Parallel()
-	target := &recorder{}
-	srv := httptest.NewServer(target)
-	defer srv.Close()
+	target, srv := startRecorder(t)
 	ctx := context.Background()
 	st := testdb.Open(t, "sqlite")
 	log, box := quietLog(), newBox(t, t.TempDir())
@@ -438,4 +430,12 @@ func TestSecrets_FlowsAdoptedByTheFirstTeamKeepTheirSecrets(t *testing.T) {
 	if got, err := box.Open(parseValues(t, after.Inputs)["api_key"], secrets.Place(after.TeamID, v.ID, "input:api_key")); err != nil || got != inputSecret {
 		t.Fatalf("sealed for the team: %q, %v", got, err)
 	}
+}
+
+// startRecorder serves a recorder of the requests it gets, until the test ends.
+func startRecorder(t *testing.T) (*recorder, *httptest.Server) {
+	target := &recorder{}
+	srv := httptest.NewServer(target)
+	t.Cleanup(srv.Close)
+	return target, srv
 }
