@@ -360,17 +360,13 @@ func TestFailureMailsEachRecipientWithFlowStepErrorAndRunLink(t *testing.T) {
 		if p.header.Get("Auto-Submitted") != "auto-generated" {
 			t.Errorf("Auto-Submitted = %q", p.header.Get("Auto-Submitted"))
 		}
-		for _, want := range []string{
+		bodyHas(t, p.body,
 			`The flow "GetCourse → CPA.House" failed.`,
 			"Step:  Send to CPA.House",
 			"Error: HTTP POST https://cpa.house/api/lead answered 502 Bad Gateway",
 			"Time:  2025-03-14 14:05:07 MSK",
 			"Run:   https://hookflow.example.com/flows/flow-1/runs/run-42",
-		} {
-			if !strings.Contains(p.body, want) {
-				t.Errorf("body lacks %q:\n%s", want, p.body)
-			}
-		}
+		)
 		if strings.Contains(p.body, "more failure") {
 			t.Errorf("first mail mentions earlier failures:\n%s", p.body)
 		}
@@ -405,18 +401,14 @@ func TestRussianMailHasDecodableUTF8SubjectAndBody(t *testing.T) {
 	if want := "hookflow: ошибка в процессе «GetCourse → CPA.House»"; p.subject != want {
 		t.Errorf("subject = %q, want %q", p.subject, want)
 	}
-	for _, want := range []string{
+	bodyHas(t, p.body,
 		"В процессе «GetCourse → CPA.House» произошла ошибка.",
 		"Шаг:    Отправка в CPA.House",
 		"Ошибка: Сервер CPA.House ответил 502: «Bad Gateway»",
 		"Время:  2025-03-14 14:05:07 MSK",
 		"Запуск: https://hookflow.example.com/flows/flow-ru/runs/run-42",
 		"не больше одного письма по процессу за 15 мин",
-	} {
-		if !strings.Contains(p.body, want) {
-			t.Errorf("body lacks %q:\n%s", want, p.body)
-		}
-	}
+	)
 }
 
 func TestSecondFailureWithinWindowSendsNothing(t *testing.T) {
@@ -793,5 +785,15 @@ func TestFlowNameCannotInjectHeaders(t *testing.T) {
 	}
 	if p.subject != `hookflow: flow "Evil Bcc: victim@example.com" failed` {
 		t.Errorf("subject = %q", p.subject)
+	}
+}
+
+// bodyHas checks that a mail's body says each of wants.
+func bodyHas(t *testing.T, body string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(body, want) {
+			t.Errorf("body lacks %q:\n%s", want, body)
+		}
 	}
 }
