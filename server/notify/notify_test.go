@@ -236,6 +236,17 @@ var fastTuning = tuning{
 	attemptTimeout: 3 * time.Second,
 }
 
+// plainMailer is a notifier that mails through a plain SMTP server of the test, on a clock of
+// the test (at 14:05 MSK): the server's backend, the notifier, its logs and the clock.
+func plainMailer(t *testing.T) (*backend, *Notifier, *syncBuffer, *fakeClock) {
+	t.Helper()
+	be := &backend{}
+	addr := startServer(t, be, plainServer)
+	clock := newClock()
+	n, logs := newTest(t, Config{SMTPURL: smtpURL(addr), Clock: clock.Now})
+	return be, n, logs, clock
+}
+
 func newTest(t *testing.T, cfg Config) (*Notifier, *syncBuffer) {
 	t.Helper()
 	logs := &syncBuffer{}
@@ -325,9 +336,7 @@ func smtpURL(addr string) string { return "smtp://" + addr + "?from=alerts@hookf
 // ---- behaviours ----
 
 func TestFailureMailsEachRecipientWithFlowStepErrorAndRunLink(t *testing.T) {
-	be := &backend{}
-	addr := startServer(t, be, plainServer)
-	n, logs := newTest(t, Config{SMTPURL: smtpURL(addr), Clock: newClock().Now})
+	be, n, logs, _ := plainMailer(t)
 
 	f := failure("flow-1", "anna@example.com", "Boris <boris@example.com>", "ANNA@example.com", "not an address")
 	n.RunFailed(f)
@@ -378,9 +387,7 @@ func TestFailureMailsEachRecipientWithFlowStepErrorAndRunLink(t *testing.T) {
 }
 
 func TestRussianMailHasDecodableUTF8SubjectAndBody(t *testing.T) {
-	be := &backend{}
-	addr := startServer(t, be, plainServer)
-	n, _ := newTest(t, Config{SMTPURL: smtpURL(addr), Clock: newClock().Now})
+	be, n, _, _ := plainMailer(t)
 
 	f := failure("flow-ru", "marketer@example.ru")
 	f.Lang = "ru"
@@ -412,10 +419,7 @@ func TestRussianMailHasDecodableUTF8SubjectAndBody(t *testing.T) {
 }
 
 func TestSecondFailureWithinWindowSendsNothing(t *testing.T) {
-	be := &backend{}
-	addr := startServer(t, be, plainServer)
-	clock := newClock()
-	n, _ := newTest(t, Config{SMTPURL: smtpURL(addr), Clock: clock.Now})
+	be, n, _, clock := plainMailer(t)
 
 	n.RunFailed(failure("flow-1", "anna@example.com"))
 	flush(t, n)
@@ -429,10 +433,7 @@ func TestSecondFailureWithinWindowSendsNothing(t *testing.T) {
 }
 
 func TestMailAfterWindowSaysHowManyFailuresHappenedSince(t *testing.T) {
-	be := &backend{}
-	addr := startServer(t, be, plainServer)
-	clock := newClock() // 14:05 MSK
-	n, _ := newTest(t, Config{SMTPURL: smtpURL(addr), Clock: clock.Now})
+	be, n, _, clock := plainMailer(t) // 14:05 MSK
 
 	n.RunFailed(failure("flow-1", "anna@example.com")) // mailed
 	for range 7 {
@@ -483,10 +484,7 @@ func TestRussianCountUsesRussianPlural(t *testing.T) {
 }
 
 func TestFlowsAreThrottledIndependently(t *testing.T) {
-	be := &backend{}
-	addr := startServer(t, be, plainServer)
-	clock := newClock()
-	n, _ := newTest(t, Config{SMTPURL: smtpURL(addr), Clock: clock.Now})
+	be, n, _, clock := plainMailer(t)
 
 	n.RunFailed(failure("flow-a", "anna@example.com"))
 	n.RunFailed(failure("flow-a", "anna@example.com")) // throttled
@@ -769,9 +767,7 @@ func TestNilNotifierDoesNothing(t *testing.T) {
 }
 
 func TestFlowNameCannotInjectHeaders(t *testing.T) {
-	be := &backend{}
-	addr := startServer(t, be, plainServer)
-	n, _ := newTest(t, Config{SMTPURL: smtpURL(addr), Clock: newClock().Now})
+	be, n, _, _ := plainMailer(t)
 
 	f := failure("flow-1", "anna@example.com")
 	f.FlowName = "Evil\r\nBcc: victim@example.com\r\n"
