@@ -5,7 +5,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -24,9 +23,7 @@ import (
 // answer (the Reply step's) reaches the waiting webhook through the relayed run_finished that
 // carries its request's id.
 func TestAwaitReply_WakesOnTheRunEndOfAnotherProcess(t *testing.T) {
-	if !slices.Contains(testdb.Dialects(), "postgres") {
-		t.Skip("set HOOKFLOW_TEST_POSTGRES to run on PostgreSQL (a run of another process exists there only)")
-	}
+	testdb.SkipWithoutPostgres(t, "a run of another process exists there only")
 	opts := testdb.Options(t, "postgres")
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	// The target holds the run until the test lets it go, between two looks of the safety poll.

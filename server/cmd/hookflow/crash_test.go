@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -229,9 +228,7 @@ func TestCrash_Kill9OnPostgresHandsTheRunningEventToAnotherProcess(t *testing.T)
 		t.Fatalf("lease %v with a heartbeat every %v: a dead process's events must be taken over within 30 s, and a live one must renew several times per lease",
 			core.DefaultLease, core.DefaultHeartbeat)
 	}
-	if !slices.Contains(testdb.Dialects(), "postgres") {
-		t.Skip("set HOOKFLOW_TEST_POSTGRES to run on PostgreSQL")
-	}
+	testdb.SkipWithoutPostgres(t, "")
 	const lease = 2 * time.Second
 	// The target holds the first delivery (the run in progress when the process dies) and
 	// answers the next ones.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -73,9 +72,7 @@ func TestLivePostgres_ThreeProcessesShareOneLiveLog(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts server processes")
 	}
-	if !slices.Contains(testdb.Dialects(), "postgres") {
-		t.Skip("set HOOKFLOW_TEST_POSTGRES to run on PostgreSQL (the live log is shared between processes there only)")
-	}
+	testdb.SkipWithoutPostgres(t, "the live log is shared between processes there only")
 	var sunk sink
 	sunk.got = map[string]int{}
 	target := httptest.NewServer(http.HandlerFunc(sunk.handler))
