@@ -104,7 +104,7 @@ func TestServer_FailedRunSendsOneThrottledEmail(t *testing.T) {
 	st := testdb.Open(t, "sqlite")
 	s := startServer(t, "", cpa.Client(), onStore(st), notifying(n))
 
-	v := s.instantiate("getcourse-cpa-house", map[string]string{"api_key": "k", "id_webmaster": "1", "id_offer": "2", "id_source": "3", "id_stream": "4"})
+	v := s.cpaHouse()
 	var doc map[string]any
 	s.call("GET", "/api/flows/"+v.ID+"/export", nil, &doc)
 	s.call("PUT", "/api/flows/"+v.ID, map[string]any{"document": doc, "settings": map[string]any{"recipients": []string{"owner@example.com"}}}, nil)

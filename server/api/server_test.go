@@ -225,6 +225,12 @@ func (s *testServer) createFlow(t testing.TB, doc string) flowView {
 	return v
 }
 
+// cpaHouse makes and starts a flow of the GetCourse → CPA.House template with test inputs.
+func (s *testServer) cpaHouse() flowView {
+	s.t.Helper()
+	return s.instantiate("getcourse-cpa-house", map[string]string{"api_key": "k", "id_webmaster": "1", "id_offer": "2", "id_source": "3", "id_stream": "4"})
+}
+
 func (s *testServer) instantiate(id string, inputs map[string]string) flowView {
 	s.t.Helper()
 	var v flowView
@@ -452,7 +458,7 @@ func TestServer_TargetDownFor30sThenBackIsDelivered(t *testing.T) {
 	s := startServer(t, "sqlite", cpa.Client(), configured(func(c *core.Config) {
 		c.RetryBase, c.RetryMax, c.MaxAttempts, c.Clock = time.Second, 4*time.Second, 100, clock
 	}))
-	v := s.instantiate("getcourse-cpa-house", map[string]string{"api_key": "k", "id_webmaster": "1", "id_offer": "2", "id_source": "3", "id_stream": "4"})
+	v := s.cpaHouse()
 	for i := 0; i < 5; i++ {
 		hook(t, v.WebhookURL, "GET", "email=u"+string(rune('a'+i))+"%40b.c&phone=7916000000"+string(rune('0'+i)), "", "")
 	}
