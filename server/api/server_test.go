@@ -231,6 +231,16 @@ func (s *testServer) cpaHouse() flowView {
 	return s.instantiate("getcourse-cpa-house", map[string]string{"api_key": "k", "id_webmaster": "1", "id_offer": "2", "id_source": "3", "id_stream": "4"})
 }
 
+// invite makes an invitation to the team with role and returns its token.
+func (s *testServer) invite(role string) string {
+	s.t.Helper()
+	var inv struct{ Token string }
+	if code := s.call("POST", "/api/invitations", map[string]string{"role": role}, &inv); code != 201 {
+		s.t.Fatalf("invitation as %s: %d", role, code)
+	}
+	return inv.Token
+}
+
 func (s *testServer) instantiate(id string, inputs map[string]string) flowView {
 	s.t.Helper()
 	var v flowView
