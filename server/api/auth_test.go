@@ -162,11 +162,18 @@ func TestAuth_BearerTokenWorksWithoutCSRFAndRevokedTokenIsRefusedAtOnce(t *testi
 	}
 }
 
+// withLimit makes one of the sign-in limits a bucket of burst tries that does not refill during
+// the test (the outcome does not depend on timing); the limit comes back when the test ends.
+func withLimit(t *testing.T, limit *auth.Limit, burst int) {
+	old := *limit
+	*limit = auth.Limit{Burst: burst, Every: time.Hour}
+	t.Cleanup(func() { *limit = old })
+}
+
 func TestAuth_LoginIsRateLimitedPerEmailAndPerAddress(t *testing.T) {
 	// Small buckets that do not refill during the test: the outcome does not depend on timing.
-	emailLimit, ipLimit := auth.EmailLimit, auth.IPLimit
-	auth.EmailLimit, auth.IPLimit = auth.Limit{Burst: 3, Every: time.Hour}, auth.Limit{Burst: 5, Every: time.Hour}
-	t.Cleanup(func() { auth.EmailLimit, auth.IPLimit = emailLimit, ipLimit })
+	withLimit(t, &auth.EmailLimit, 3)
+	withLimit(t, &auth.IPLimit, 5)
 	s := startServer(t, "sqlite", http.DefaultClient)
 	anon := &testServer{t: t, URL: s.URL}
 	for i := 0; i < 3; i++ {
@@ -345,9 +352,7 @@ func TestAuth_TeamHeaderPicksOneOfTheUsersTeamsAndRefusesOthers(t *testing.T) {
 }
 
 func TestAuth_RefusedSignupsAreRateLimitedPerAddressLikeSignIn(t *testing.T) {
-	ipLimit := auth.IPLimit
-	auth.IPLimit = auth.Limit{Burst: 5, Every: time.Hour}
-	t.Cleanup(func() { auth.IPLimit = ipLimit })
+	withLimit(t, &auth.IPLimit, 5)
 	s := startServer(t, "sqlite", http.DefaultClient)
 	anon := &testServer{t: t, URL: s.URL}
 	for i := 1; i <= 5; i++ {
@@ -369,9 +374,8 @@ func TestAuth_RefusedSignupsAreRateLimitedPerAddressLikeSignIn(t *testing.T) {
 // account exists: the right password joins that account to the team (as signing in, then
 // accepting, would), a wrong one gets sign-in's answer, counted like a failed sign-in.
 func TestAuth_InvitationSignupWithAnExistingEmailDoesNotSayTheAccountExists(t *testing.T) {
-	emailLimit, invLimit := auth.EmailLimit, auth.InvitationLimit
-	auth.EmailLimit, auth.InvitationLimit = auth.Limit{Burst: 2, Every: time.Hour}, auth.Limit{Burst: 3, Every: time.Hour}
-	t.Cleanup(func() { auth.EmailLimit, auth.InvitationLimit = emailLimit, invLimit })
+	withLimit(t, &auth.EmailLimit, 2)
+	withLimit(t, &auth.InvitationLimit, 3)
 	s := startServer(t, "sqlite", http.DefaultClient)
 	anon := &testServer{t: t, URL: s.URL}
 	invite := func() string { return s.invite("viewer") }
