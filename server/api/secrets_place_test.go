@@ -221,14 +221,8 @@ func TestSecrets_ValuesSealedBeforePlacesAreSealedForTheirPlaceAtStartOnce(t *te
 			if err := app.Start(ctx); err != nil {
 				t.Fatal(err)
 			}
-			v, err := app.CreateFlow(ctx, core.FlowInput{Document: mustFlow(t, secretFlow(srv.URL)), InputValues: map[string]string{"api_key": inputSecret}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			other, err := app.CreateFlow(ctx, core.FlowInput{Document: mustFlow(t, secretFlow(srv.URL)), InputValues: map[string]string{"api_key": "typed"}})
-			if err != nil {
-				t.Fatal(err)
-			}
+			v := createSecretFlow(t, app, srv.URL, inputSecret)
+			other := createSecretFlow(t, app, srv.URL, "typed")
 			app.Close(time.Second)
 
 			// As an older release stored them: the first format, which names no place; and in
@@ -403,10 +397,7 @@ func TestSecrets_FlowsAdoptedByTheFirstTeamKeepTheirSecrets(t *testing.T) {
 	if err := app.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	v, err := app.CreateFlow(ctx, core.FlowInput{Document: mustFlow(t, secretFlow(srv.URL)), InputValues: map[string]string{"api_key": inputSecret}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := createSecretFlow(t, app, srv.URL, inputSecret)
 	if err := st.CreateOwner(ctx, &store.User{ID: store.NewID(), Email: "owner@example.com"}, &store.Team{ID: store.NewID(), Name: "Ours"}); err != nil {
 		t.Fatal(err)
 	}
@@ -438,4 +429,14 @@ func startRecorder(t *testing.T) (*recorder, *httptest.Server) {
 	srv := httptest.NewServer(target)
 	t.Cleanup(srv.Close)
 	return target, srv
+}
+
+// createSecretFlow creates, on app, a flow that sends to url with apiKey as its secret input.
+func createSecretFlow(t *testing.T, app *core.App, url, apiKey string) *core.FlowView {
+	t.Helper()
+	v, err := app.CreateFlow(context.Background(), core.FlowInput{Document: mustFlow(t, secretFlow(url)), InputValues: map[string]string{"api_key": apiKey}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
