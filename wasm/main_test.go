@@ -108,6 +108,16 @@ func preview(t *testing.T, template, payload, inputs, lang string) map[string]an
 	return call(t, "run", templateDoc(t, template), testdata(t, "payloads/"+payload), testdata(t, "inputs/"+inputs), lang)
 }
 
+// successfulPreview is preview of a run that must succeed.
+func successfulPreview(t *testing.T, template, payload, inputs, lang string) map[string]any {
+	t.Helper()
+	tr := preview(t, template, payload, inputs, lang)
+	if tr["status"] != "success" {
+		t.Fatalf("status %v: %v", tr["status"], tr["error"])
+	}
+	return tr
+}
+
 // The browser preview must be the native preview: same steps, outputs and requests as the
 // engine's golden traces (times aside, which the golden files pin to a fixed clock).
 func TestPreviewMatchesNativeGolden(t *testing.T) {
@@ -150,10 +160,7 @@ func dropKeys(v any, keys ...string) any {
 // U-ON sends only r_id: the flow GETs the request from U-ON (not sent in a preview), continues
 // with the sample response and parses it.
 func TestRun_UONOfferrumPreviewParsesSampleResponse(t *testing.T) {
-	tr := preview(t, "uon-offerrum", "uon-request.json", "uon-offerrum.json", "en")
-	if tr["status"] != "success" {
-		t.Fatalf("status %v: %v", tr["status"], tr["error"])
-	}
+	tr := successfulPreview(t, "uon-offerrum", "uon-request.json", "uon-offerrum.json", "en")
 	fetch := step(t, tr, "fetch")
 	if dig(fetch, "http", "sent") != false {
 		t.Errorf("fetch was sent in a preview: %v", fetch["http"])
@@ -183,10 +190,7 @@ func TestRun_UONOfferrumPreviewParsesSampleResponse(t *testing.T) {
 
 // GetCourse → CPA.House: the preview shows the exact POST, and nothing is sent.
 func TestRun_GetCourseCPAHouseShowsExactPOST(t *testing.T) {
-	tr := preview(t, "getcourse-cpa-house", "getcourse-user.json", "cpa-house.json", "en")
-	if tr["status"] != "success" {
-		t.Fatalf("status %v: %v", tr["status"], tr["error"])
-	}
+	tr := successfulPreview(t, "getcourse-cpa-house", "getcourse-user.json", "cpa-house.json", "en")
 	send := step(t, tr, "send")
 	if dig(send, "http", "sent") != false {
 		t.Fatal("the request was sent in a preview")
