@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"syscall/js"
 	"testing"
@@ -107,6 +108,16 @@ func preview(t *testing.T, template, payload, inputs, lang string) map[string]an
 	return call(t, "run", templateDoc(t, template), testdata(t, "payloads/"+payload), testdata(t, "inputs/"+inputs), lang)
 }
 
+// successfulPreview is preview of a run that must succeed.
+func successfulPreview(t *testing.T, template, payload, inputs, lang string) map[string]any {
+	t.Helper()
+	tr := preview(t, template, payload, inputs, lang)
+	if tr["status"] != "success" {
+		t.Fatalf("status %v: %v", tr["status"], tr["error"])
+	}
+	return tr
+}
+
 // The browser preview must be the native preview: same steps, outputs and requests as the
 // engine's golden traces (times aside, which the golden files pin to a fixed clock).
 func TestPreviewMatchesNativeGolden(t *testing.T) {
@@ -131,7 +142,7 @@ func dropKeys(v any, keys ...string) any {
 	case map[string]any:
 		out := map[string]any{}
 		for k, c := range x {
-			if !contains(keys, k) {
+			if !slices.Contains(keys, k) {
 				out[k] = dropKeys(c, keys...)
 			}
 		}
@@ -146,22 +157,10 @@ func dropKeys(v any, keys ...string) any {
 	return v
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // U-ON sends only r_id: the flow GETs the request from U-ON (not sent in a preview), continues
 // with the sample response and parses it.
 func TestRun_UONOfferrumPreviewParsesSampleResponse(t *testing.T) {
-	tr := preview(t, "uon-offerrum", "uon-request.json", "uon-offerrum.json", "en")
-	if tr["status"] != "success" {
-		t.Fatalf("status %v: %v", tr["status"], tr["error"])
-	}
+	tr := successfulPreview(t, "uon-offerrum", "uon-request.json", "uon-offerrum.json", "en")
 	fetch := step(t, tr, "fetch")
 	if dig(fetch, "http", "sent") != false {
 		t.Errorf("fetch was sent in a preview: %v", fetch["http"])
@@ -191,10 +190,7 @@ func TestRun_UONOfferrumPreviewParsesSampleResponse(t *testing.T) {
 
 // GetCourse → CPA.House: the preview shows the exact POST, and nothing is sent.
 func TestRun_GetCourseCPAHouseShowsExactPOST(t *testing.T) {
-	tr := preview(t, "getcourse-cpa-house", "getcourse-user.json", "cpa-house.json", "en")
-	if tr["status"] != "success" {
-		t.Fatalf("status %v: %v", tr["status"], tr["error"])
-	}
+	tr := successfulPreview(t, "getcourse-cpa-house", "getcourse-user.json", "cpa-house.json", "en")
 	send := step(t, tr, "send")
 	if dig(send, "http", "sent") != false {
 		t.Fatal("the request was sent in a preview")

@@ -252,7 +252,7 @@ func newAccessFixture(t *testing.T) *accessFixture {
 	f.must(other, "POST", "/api/flows", minimalFlow, 201, nil)
 
 	// Team A's objects: a started flow with a run from a webhook, a token, an invitation.
-	v := s.instantiate("getcourse-cpa-house", map[string]string{"api_key": "k", "id_webmaster": "1", "id_offer": "2", "id_source": "3", "id_stream": "4"})
+	v := s.cpaHouse()
 	ack := hook(t, v.WebhookURL, "GET", "email=a%40b.c&phone=1", "", "")
 	runs := s.waitRuns(v.ID, "success", 1, 10*time.Second)
 	f.ids["flow"], f.ids["run"], f.ids["event"] = v.ID, runs[0].ID, ack["event_id"].(string)

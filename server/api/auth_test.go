@@ -162,11 +162,18 @@ func TestAuth_BearerTokenWorksWithoutCSRFAndRevokedTokenIsRefusedAtOnce(t *testi
 	}
 }
 
+// withLimit makes one of the sign-in limits a bucket of burst tries that does not refill during
+// the test (the outcome does not depend on timing); the limit comes back when the test ends.
+func withLimit(t *testing.T, limit *auth.Limit, burst int) {
+	old := *limit
+	*limit = auth.Limit{Burst: burst, Every: time.Hour}
+	t.Cleanup(func() { *limit = old })
+}
+
 func TestAuth_LoginIsRateLimitedPerEmailAndPerAddress(t *testing.T) {
 	// Small buckets that do not refill during the test: the outcome does not depend on timing.
-	emailLimit, ipLimit := auth.EmailLimit, auth.IPLimit
-	auth.EmailLimit, auth.IPLimit = auth.Limit{Burst: 3, Every: time.Hour}, auth.Limit{Burst: 5, Every: time.Hour}
-	t.Cleanup(func() { auth.EmailLimit, auth.IPLimit = emailLimit, ipLimit })
+	withLimit(t, &auth.EmailLimit, 3)
+	withLimit(t, &auth.IPLimit, 5)
 	s := startServer(t, "sqlite", http.DefaultClient)
 	anon := &testServer{t: t, URL: s.URL}
 	for i := 0; i < 3; i++ {
@@ -246,8 +253,7 @@ func TestAuth_InvitationLinkSignsUpAMemberOnceWithItsRole(t *testing.T) {
 func TestAuth_BadSignupInputIsExplainedByField(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, "sqlite", http.DefaultClient)
-	var inv struct{ Token string }
-	s.call("POST", "/api/invitations", map[string]string{"role": "viewer"}, &inv)
+	invitation := s.invite("viewer")
 	anon := &testServer{t: t, URL: s.URL}
 	for _, tc := range []struct{ email, password, field string }{
 		{"not an email", "long enough", "email"},
@@ -258,7 +264,7 @@ func TestAuth_BadSignupInputIsExplainedByField(t *testing.T) {
 			Error   string
 			Details []struct{ Field string }
 		}
-		code := anon.call("POST", "/api/auth/signup", map[string]string{"email": tc.email, "password": tc.password, "invitation": inv.Token}, &e)
+		code := anon.call("POST", "/api/auth/signup", map[string]string{"email": tc.email, "password": tc.password, "invitation": invitation}, &e)
 		if code != 422 || len(e.Details) != 1 || e.Details[0].Field != tc.field {
 			t.Errorf("signup %q/%q → %d %+v, want 422 on %s", tc.email, tc.password, code, e, tc.field)
 		}
@@ -281,14 +287,13 @@ func TestAudit_RecordsWhoChangedStartedStoppedAndDeletedFlowsAndMembers(t *testi
 			t.Fatalf("%s %s: %d", step.method, step.path, code)
 		}
 	}
-	var inv struct{ Token string }
-	s.call("POST", "/api/invitations", map[string]string{"role": "viewer"}, &inv)
+	invitation := s.invite("viewer")
 	anon := &testServer{t: t, URL: s.URL}
 	var viewer struct {
 		Token string
 		User  struct{ ID string }
 	}
-	anon.call("POST", "/api/auth/signup", map[string]string{"email": "v@example.com", "password": "password of v", "invitation": inv.Token}, &viewer)
+	anon.call("POST", "/api/auth/signup", map[string]string{"email": "v@example.com", "password": "password of v", "invitation": invitation}, &viewer)
 	s.call("PUT", "/api/members/"+viewer.User.ID, map[string]string{"role": "editor"}, nil)
 
 	var log struct {
@@ -347,9 +352,7 @@ func TestAuth_TeamHeaderPicksOneOfTheUsersTeamsAndRefusesOthers(t *testing.T) {
 }
 
 func TestAuth_RefusedSignupsAreRateLimitedPerAddressLikeSignIn(t *testing.T) {
-	ipLimit := auth.IPLimit
-	auth.IPLimit = auth.Limit{Burst: 5, Every: time.Hour}
-	t.Cleanup(func() { auth.IPLimit = ipLimit })
+	withLimit(t, &auth.IPLimit, 5)
 	s := startServer(t, "sqlite", http.DefaultClient)
 	anon := &testServer{t: t, URL: s.URL}
 	for i := 1; i <= 5; i++ {
@@ -371,18 +374,11 @@ func TestAuth_RefusedSignupsAreRateLimitedPerAddressLikeSignIn(t *testing.T) {
 // account exists: the right password joins that account to the team (as signing in, then
 // accepting, would), a wrong one gets sign-in's answer, counted like a failed sign-in.
 func TestAuth_InvitationSignupWithAnExistingEmailDoesNotSayTheAccountExists(t *testing.T) {
-	emailLimit, invLimit := auth.EmailLimit, auth.InvitationLimit
-	auth.EmailLimit, auth.InvitationLimit = auth.Limit{Burst: 2, Every: time.Hour}, auth.Limit{Burst: 3, Every: time.Hour}
-	t.Cleanup(func() { auth.EmailLimit, auth.InvitationLimit = emailLimit, invLimit })
+	withLimit(t, &auth.EmailLimit, 2)
+	withLimit(t, &auth.InvitationLimit, 3)
 	s := startServer(t, "sqlite", http.DefaultClient)
 	anon := &testServer{t: t, URL: s.URL}
-	invite := func() string {
-		var inv struct{ Token string }
-		if code := s.call("POST", "/api/invitations", map[string]string{"role": "viewer"}, &inv); code != 201 {
-			t.Fatalf("invitation: %d", code)
-		}
-		return inv.Token
-	}
+	invite := func() string { return s.invite("viewer") }
 	// Xena has an account but is not in the team any more.
 	var xena struct{ User struct{ ID string } }
 	if code := anon.call("POST", "/api/auth/signup", map[string]string{"email": "xena@example.com", "password": "password of xena", "invitation": invite()}, &xena); code != 201 {
@@ -433,8 +429,7 @@ func TestAuth_InvitationSignupWithAnExistingEmailDoesNotSayTheAccountExists(t *t
 func TestAuth_RequestsThatSetASessionRefuseOtherSitesAndNonJSONBodies(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, "sqlite", http.DefaultClient)
-	var inv struct{ Token string }
-	s.call("POST", "/api/invitations", map[string]string{"role": "viewer"}, &inv)
+	invitation := s.invite("viewer")
 	var teamB struct{ ID string }
 	s.call("POST", "/api/teams", map[string]string{"name": "B"}, &teamB)
 	const login = `{"email":"owner@example.com","password":"password of owner"}`
@@ -452,17 +447,17 @@ func TestAuth_RequestsThatSetASessionRefuseOtherSitesAndNonJSONBodies(t *testing
 		{"JSON from a sandboxed page (Origin: null)", "/api/auth/login", login, []string{"Origin", "null"}, 403},
 		{"JSON from another site (Sec-Fetch-Site)", "/api/auth/login", login, []string{"Sec-Fetch-Site", "cross-site", "Origin", s.URL}, 403},
 		{"JSON from a sibling subdomain", "/api/auth/login", login, []string{"Sec-Fetch-Site", "same-site"}, 403},
-		{"signup as a text/plain form", "/api/auth/signup", `{"email":"eve@example.com","password":"long enough","invitation":"` + inv.Token + `"}`, []string{"Content-Type", "text/plain"}, 415},
-		{"signup from another site", "/api/auth/signup", `{"email":"eve@example.com","password":"long enough","invitation":"` + inv.Token + `"}`, []string{"Origin", "http://evil.example"}, 403},
+		{"signup as a text/plain form", "/api/auth/signup", `{"email":"eve@example.com","password":"long enough","invitation":"` + invitation + `"}`, []string{"Content-Type", "text/plain"}, 415},
+		{"signup from another site", "/api/auth/signup", `{"email":"eve@example.com","password":"long enough","invitation":"` + invitation + `"}`, []string{"Origin", "http://evil.example"}, 403},
 		{"team switch from another site", "/api/auth/team", `{"team":"` + teamB.ID + `"}`, []string{"Authorization", "Bearer " + s.token, "Origin", "http://evil.example"}, 403},
-		{"accepting from another site", "/api/auth/invitations/" + inv.Token + "/accept", "", []string{"Authorization", "Bearer " + s.token, "Origin", "http://evil.example"}, 403},
+		{"accepting from another site", "/api/auth/invitations/" + invitation + "/accept", "", []string{"Authorization", "Bearer " + s.token, "Origin", "http://evil.example"}, 403},
 
 		{"JSON from our page (Origin)", "/api/auth/login", login, []string{"Origin", s.URL}, 200},
 		{"JSON from our page (Sec-Fetch-Site)", "/api/auth/login", login, []string{"Sec-Fetch-Site", "same-origin", "Origin", s.URL}, 200},
 		{"JSON with a charset", "/api/auth/login", login, []string{"Content-Type", "application/json; charset=utf-8"}, 200},
 		{"a script (no Origin)", "/api/auth/login", login, nil, 200},
 		{"a script switching teams", "/api/auth/team", `{"team":"` + teamB.ID + `"}`, []string{"Authorization", "Bearer " + s.token}, 200},
-		{"the editor accepting (no body)", "/api/auth/invitations/" + inv.Token + "/accept", "", []string{"Authorization", "Bearer " + s.token, "Content-Type", "", "Origin", s.URL}, 200},
+		{"the editor accepting (no body)", "/api/auth/invitations/" + invitation + "/accept", "", []string{"Authorization", "Bearer " + s.token, "Content-Type", "", "Origin", s.URL}, 200},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := newBrowser(t, s.URL)

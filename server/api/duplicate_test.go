@@ -7,54 +7,51 @@ import (
 
 	"github.com/hookflow/hookflow/flows/flowstest"
 	"github.com/hookflow/hookflow/server/core"
-	"github.com/hookflow/hookflow/server/internal/testdb"
 )
 
 // The API shows secret input values masked, so only the server can copy them: a duplicate that is
 // started must send the original's real API key.
 func TestServer_DuplicateKeepsSecretInputsAndStartsStopped(t *testing.T) {
 	t.Parallel()
-	for _, dialect := range testdb.Dialects() {
-		t.Run(dialect, func(t *testing.T) {
-			cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success"}`))
-			s := startServer(t, dialect, cpa.Client(), configured(keyed(t))) // secrets sealed for the original flow
-			orig := s.instantiate("getcourse-cpa-house", map[string]string{"api_key": "cpa-secret", "id_webmaster": "501", "id_offer": "77", "id_source": "12", "id_stream": "3"})
+	onEachDatabase(t, func(t *testing.T, dialect string) {
+		cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success"}`))
+		s := startServer(t, dialect, cpa.Client(), configured(keyed(t))) // secrets sealed for the original flow
+		orig := s.instantiate("getcourse-cpa-house", map[string]string{"api_key": "cpa-secret", "id_webmaster": "501", "id_offer": "77", "id_source": "12", "id_stream": "3"})
 
-			var dup struct {
-				flowView
-				Name     string         `json:"name"`
-				Settings map[string]any `json:"settings"`
-			}
-			if code := s.call("POST", "/api/flows/"+orig.ID+"/duplicate", nil, &dup); code != 201 {
-				t.Fatalf("duplicate: %d %+v", code, dup)
-			}
-			if dup.ID == orig.ID || dup.WebhookURL == orig.WebhookURL || dup.Active {
-				t.Fatalf("the copy must be a new, stopped flow with its own webhook: %+v", dup)
-			}
-			if !strings.HasSuffix(dup.Name, " (copy)") || dup.Values["api_key"] != core.SecretMask || dup.Values["id_offer"] != "77" {
-				t.Fatalf("copy = name %q values %v", dup.Name, dup.Values)
-			}
-			if len(dup.Problems) != 0 {
-				t.Fatalf("the copy lost input values: %+v", dup.Problems)
-			}
+		var dup struct {
+			flowView
+			Name     string         `json:"name"`
+			Settings map[string]any `json:"settings"`
+		}
+		if code := s.call("POST", "/api/flows/"+orig.ID+"/duplicate", nil, &dup); code != 201 {
+			t.Fatalf("duplicate: %d %+v", code, dup)
+		}
+		if dup.ID == orig.ID || dup.WebhookURL == orig.WebhookURL || dup.Active {
+			t.Fatalf("the copy must be a new, stopped flow with its own webhook: %+v", dup)
+		}
+		if !strings.HasSuffix(dup.Name, " (copy)") || dup.Values["api_key"] != core.SecretMask || dup.Values["id_offer"] != "77" {
+			t.Fatalf("copy = name %q values %v", dup.Name, dup.Values)
+		}
+		if len(dup.Problems) != 0 {
+			t.Fatalf("the copy lost input values: %+v", dup.Problems)
+		}
 
-			var started flowView
-			if code := s.call("POST", "/api/flows/"+dup.ID+"/start", nil, &started); code != 200 {
-				t.Fatalf("start copy: %d %+v", code, started)
-			}
-			hook(t, dup.WebhookURL, "GET", "email=anna%40example.ru&phone=%2B79161234567&first_name=Anna", "", "")
-			s.waitRuns(dup.ID, "success", 1, 10*time.Second)
-			got := cpa.Requests()
-			if len(got) != 1 || got[0].Form.Get("api_key") != "cpa-secret" {
-				t.Fatalf("CPA.House got %+v, want the original's secret api_key", got)
-			}
-			var origRuns struct{ Runs []runView }
-			s.call("GET", "/api/flows/"+orig.ID+"/runs", nil, &origRuns)
-			if len(origRuns.Runs) != 0 {
-				t.Fatalf("the copy's run is in the original's journal: %+v", origRuns.Runs)
-			}
-		})
-	}
+		var started flowView
+		if code := s.call("POST", "/api/flows/"+dup.ID+"/start", nil, &started); code != 200 {
+			t.Fatalf("start copy: %d %+v", code, started)
+		}
+		hook(t, dup.WebhookURL, "GET", "email=anna%40example.ru&phone=%2B79161234567&first_name=Anna", "", "")
+		s.waitRuns(dup.ID, "success", 1, 10*time.Second)
+		got := cpa.Requests()
+		if len(got) != 1 || got[0].Form.Get("api_key") != "cpa-secret" {
+			t.Fatalf("CPA.House got %+v, want the original's secret api_key", got)
+		}
+		var origRuns struct{ Runs []runView }
+		s.call("GET", "/api/flows/"+orig.ID+"/runs", nil, &origRuns)
+		if len(origRuns.Runs) != 0 {
+			t.Fatalf("the copy's run is in the original's journal: %+v", origRuns.Runs)
+		}
+	})
 }
 
 func TestServer_DuplicateTakesANameAndRefusesBadRequests(t *testing.T) {

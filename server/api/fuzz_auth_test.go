@@ -2,8 +2,6 @@ package api_test
 
 import (
 	"bytes"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -17,18 +15,12 @@ import (
 // invitation page): the answer is always a clear 2xx or 4xx, never a 5xx or a panic.
 func FuzzAuthJSON(f *testing.F) {
 	st := testdb.Open(f, "sqlite")
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	log := quietLog()
 	app := core.New(core.Config{Logger: log}, st, nil, nil)
 	defer app.Close(0)
 	handler := api.New(app, log)
 	// An owner exists, so signups need an invitation: the fuzzer cannot take the instance.
-	req := httptest.NewRequest("POST", "/api/auth/signup", bytes.NewReader([]byte(`{"email":"owner@example.com","password":"password of owner"}`)))
-	req.Header.Set("Content-Type", "application/json")
-	rec := httptest.NewRecorder()
-	handler.ServeHTTP(rec, req)
-	if rec.Code != 201 {
-		f.Fatalf("signup: %d %s", rec.Code, rec.Body)
-	}
+	signupOwner(f, handler)
 	paths := []string{"/api/auth/login", "/api/auth/signup", "/api/auth/invitations/x", "/api/auth/invitations/x/accept", "/api/auth/logout"}
 	f.Add(uint8(0), []byte(`{"email":"owner@example.com","password":"wrong"}`))
 	f.Add(uint8(0), []byte(`{"email":["a"],"password":1}`))

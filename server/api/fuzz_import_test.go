@@ -3,8 +3,6 @@ package api_test
 import (
 	"bytes"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"runtime/metrics"
@@ -14,7 +12,6 @@ import (
 	"github.com/hookflow/hookflow/server/api"
 	"github.com/hookflow/hookflow/server/core"
 	"github.com/hookflow/hookflow/server/internal/testdb"
-	"github.com/hookflow/hookflow/server/secrets"
 )
 
 // FuzzFlowImport posts arbitrary files to the import endpoint (what a user uploads from
@@ -22,26 +19,15 @@ import (
 // bounded whatever the file claims (sizes, nesting, secrets that look sealed).
 func FuzzFlowImport(f *testing.F) {
 	st := testdb.Open(f, "sqlite")
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	box, _, _, err := secrets.Load("", f.TempDir())
-	if err != nil {
-		f.Fatal(err)
-	}
-	app := core.New(core.Config{Logger: log, Secrets: box}, st, nil, nil)
+	log := quietLog()
+	app := core.New(core.Config{Logger: log, Secrets: newBox(f, f.TempDir())}, st, nil, nil)
 	if err := app.Start(f.Context()); err != nil {
 		f.Fatal(err)
 	}
 	defer app.Close(0)
 	handler := api.New(app, log)
 	// Imports need an editor: the instance's owner, signed up here, sends them with its token.
-	signup := httptest.NewRequest(http.MethodPost, "/api/auth/signup", strings.NewReader(`{"email":"owner@example.com","password":"password of owner"}`))
-	signup.Header.Set("Content-Type", "application/json")
-	rec := httptest.NewRecorder()
-	handler.ServeHTTP(rec, signup)
-	var owner struct{ Token string }
-	if err := json.Unmarshal(rec.Body.Bytes(), &owner); err != nil || rec.Code != http.StatusCreated || owner.Token == "" {
-		f.Fatalf("signup: %d %s", rec.Code, rec.Body)
-	}
+	owner := struct{ Token string }{signupOwner(f, handler)}
 	f.Add([]byte(`{"schema":1,"name":"x","inputs":[{"key":"k","secret":true}],"nodes":[{"id":"trigger","kind":"webhook"},
 	  {"id":"send","kind":"http","config":{"url":"https://a.example","headers":[{"key":"X","value":"v","secret":true}]}}],
 	  "edges":[{"from":"trigger","to":"send"}]}`))
@@ -68,4 +54,19 @@ func FuzzFlowImport(f *testing.F) {
 			t.Fatalf("the heap holds %d MB after importing %d bytes", heap>>20, len(body))
 		}
 	})
+}
+
+// signupOwner signs up the instance's owner (owner@example.com) through the handler and returns
+// their session token.
+func signupOwner(f *testing.F, handler http.Handler) string {
+	f.Helper()
+	signup := httptest.NewRequest(http.MethodPost, "/api/auth/signup", strings.NewReader(`{"email":"owner@example.com","password":"password of owner"}`))
+	signup.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	handler.ServeHTTP(rec, signup)
+	var owner struct{ Token string }
+	if err := json.Unmarshal(rec.Body.Bytes(), &owner); err != nil || rec.Code != http.StatusCreated || owner.Token == "" {
+		f.Fatalf("signup: %d %s", rec.Code, rec.Body)
+	}
+	return owner.Token
 }

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/hookflow/hookflow/server/core"
-	"github.com/hookflow/hookflow/server/internal/testdb"
 	"github.com/hookflow/hookflow/server/store"
 )
 
@@ -45,39 +44,37 @@ func assertInert(t *testing.T, resp *http.Response) {
 // setting named; the types sources read (text, JSON, XML, CSV) are kept, parameters included.
 func TestWebhookReply_OnlyTypesThatCannotRunAreSaved(t *testing.T) {
 	t.Parallel()
-	for _, dialect := range testdb.Dialects() {
-		t.Run(dialect, func(t *testing.T) {
-			s := startServer(t, dialect, nil)
-			f := s.createFlow(t, triggerOnly)
-			save := func(contentType string) (int, []struct{ Code, Field, Message string }) {
-				var res struct {
-					Details []struct{ Code, Field, Message string }
-				}
-				body := map[string]any{"document": json.RawMessage(triggerOnly),
-					"settings": map[string]any{"reply": map[string]any{"content_type": contentType, "body": "x"}}}
-				return s.call("PUT", "/api/flows/"+f.ID, body, &res), res.Details
+	onEachDatabase(t, func(t *testing.T, dialect string) {
+		s := startServer(t, dialect, nil)
+		f := s.createFlow(t, triggerOnly)
+		save := func(contentType string) (int, []struct{ Code, Field, Message string }) {
+			var res struct {
+				Details []struct{ Code, Field, Message string }
 			}
-			for _, ct := range []string{
-				"text/html", "text/html; charset=utf-8", "TEXT/HTML", "application/javascript", "text/javascript",
-				"application/ecmascript", "image/svg+xml", "application/xhtml+xml", "text/css", "application/pdf",
-				"multipart/x-mixed-replace; boundary=x", "text/plain, text/html", "not a type", "text/plain; charset",
-			} {
-				code, details := save(ct)
-				if code != http.StatusUnprocessableEntity || len(details) != 1 || details[0].Field != "settings.reply.content_type" ||
-					details[0].Code != core.CodeBadSetting || !strings.Contains(details[0].Message, "text/plain") {
-					t.Errorf("%q: %d %+v, want 422 naming settings.reply.content_type and the types allowed", ct, code, details)
-				}
+			body := map[string]any{"document": json.RawMessage(triggerOnly),
+				"settings": map[string]any{"reply": map[string]any{"content_type": contentType, "body": "x"}}}
+			return s.call("PUT", "/api/flows/"+f.ID, body, &res), res.Details
+		}
+		for _, ct := range []string{
+			"text/html", "text/html; charset=utf-8", "TEXT/HTML", "application/javascript", "text/javascript",
+			"application/ecmascript", "image/svg+xml", "application/xhtml+xml", "text/css", "application/pdf",
+			"multipart/x-mixed-replace; boundary=x", "text/plain, text/html", "not a type", "text/plain; charset",
+		} {
+			code, details := save(ct)
+			if code != http.StatusUnprocessableEntity || len(details) != 1 || details[0].Field != "settings.reply.content_type" ||
+				details[0].Code != core.CodeBadSetting || !strings.Contains(details[0].Message, "text/plain") {
+				t.Errorf("%q: %d %+v, want 422 naming settings.reply.content_type and the types allowed", ct, code, details)
 			}
-			for _, ct := range []string{
-				"text/plain", "text/plain; charset=utf-8", "application/json", "Application/JSON; charset=UTF-8",
-				"application/xml", "text/xml; charset=windows-1251", "text/csv",
-			} {
-				if code, details := save(ct); code != http.StatusOK {
-					t.Errorf("%q: %d %+v, want 200", ct, code, details)
-				}
+		}
+		for _, ct := range []string{
+			"text/plain", "text/plain; charset=utf-8", "application/json", "Application/JSON; charset=UTF-8",
+			"application/xml", "text/xml; charset=windows-1251", "text/csv",
+		} {
+			if code, details := save(ct); code != http.StatusOK {
+				t.Errorf("%q: %d %+v, want 200", ct, code, details)
 			}
-		})
-	}
+		}
+	})
 }
 
 // A flow stored before the list existed (or written to the database by other means) may still
@@ -87,53 +84,51 @@ func TestWebhookReply_OnlyTypesThatCannotRunAreSaved(t *testing.T) {
 // sandbox.
 func TestWebhookReply_StoredExecutableTypeIsServedAsInertText(t *testing.T) {
 	t.Parallel()
-	for _, dialect := range testdb.Dialects() {
-		t.Run(dialect, func(t *testing.T) {
-			s := startServer(t, dialect, nil)
-			for _, tc := range []struct{ stored, served string }{
-				{"text/html", "text/plain; charset=utf-8"},
-				{"text/html; charset=utf-8", "text/plain; charset=utf-8"},
-				{"application/javascript", "text/plain; charset=utf-8"},
-				{"image/svg+xml", "text/plain; charset=utf-8"},
-				{"text/html\r\nX-Injected: 1", "text/plain; charset=utf-8"},
-				{"", "text/plain; charset=utf-8"},
-				{"application/json; charset=utf-8", "application/json; charset=utf-8"},
-				{"application/xml", "application/xml; charset=utf-8"},
-			} {
-				t.Run("setting "+tc.stored, func(t *testing.T) {
-					f := s.startedFlow(t, triggerOnly)
-					settings, _ := json.Marshal(core.FlowSettings{Reply: &core.Reply{ContentType: tc.stored, Body: `<script>parent.owned=1</script>`}})
-					s.writeStored(t, f.ID, func(stored *store.Flow) { stored.Settings = string(settings) })
-					resp, body := get(t, f.WebhookURL)
-					if resp.StatusCode != http.StatusOK || body != `<script>parent.owned=1</script>` {
-						t.Fatalf("answer %d %q", resp.StatusCode, body)
-					}
-					if got := resp.Header.Get("Content-Type"); got != tc.served {
-						t.Errorf("Content-Type = %q, want %q", got, tc.served)
-					}
-					if resp.Header.Get("X-Injected") != "" {
-						t.Error("a header was injected through the stored content type")
-					}
-					assertInert(t, resp)
-				})
-				if tc.served != "text/plain; charset=utf-8" || tc.stored == "" { // a step without a type answers JSON
-					continue
+	onEachDatabase(t, func(t *testing.T, dialect string) {
+		s := startServer(t, dialect, nil)
+		for _, tc := range []struct{ stored, served string }{
+			{"text/html", "text/plain; charset=utf-8"},
+			{"text/html; charset=utf-8", "text/plain; charset=utf-8"},
+			{"application/javascript", "text/plain; charset=utf-8"},
+			{"image/svg+xml", "text/plain; charset=utf-8"},
+			{"text/html\r\nX-Injected: 1", "text/plain; charset=utf-8"},
+			{"", "text/plain; charset=utf-8"},
+			{"application/json; charset=utf-8", "application/json; charset=utf-8"},
+			{"application/xml", "application/xml; charset=utf-8"},
+		} {
+			t.Run("setting "+tc.stored, func(t *testing.T) {
+				f := s.startedFlow(t, triggerOnly)
+				settings, _ := json.Marshal(core.FlowSettings{Reply: &core.Reply{ContentType: tc.stored, Body: `<script>parent.owned=1</script>`}})
+				s.writeStored(t, f.ID, func(stored *store.Flow) { stored.Settings = string(settings) })
+				resp, body := get(t, f.WebhookURL)
+				if resp.StatusCode != http.StatusOK || body != `<script>parent.owned=1</script>` {
+					t.Fatalf("answer %d %q", resp.StatusCode, body)
 				}
-				t.Run("step "+tc.stored, func(t *testing.T) {
-					f := s.startedFlow(t, triggerOnly)
-					doc := `{"schema":1,"nodes":[{"id":"trigger","kind":"webhook","config":{}},
-					  {"id":"answer","kind":"reply","config":{"content_type":` + jsonString(tc.stored) + `,"body":"<script>parent.owned=1</script>"}}],
-					  "edges":[{"from":"trigger","to":"answer"}]}`
-					s.writeStored(t, f.ID, func(stored *store.Flow) { stored.Document = doc })
-					resp, body := get(t, f.WebhookURL)
-					if resp.StatusCode != http.StatusOK || strings.Contains(body, "script") || !strings.Contains(body, `"event_id"`) {
-						t.Fatalf("answer %d %q, want the acknowledgement", resp.StatusCode, body)
-					}
-					assertInert(t, resp)
-				})
+				if got := resp.Header.Get("Content-Type"); got != tc.served {
+					t.Errorf("Content-Type = %q, want %q", got, tc.served)
+				}
+				if resp.Header.Get("X-Injected") != "" {
+					t.Error("a header was injected through the stored content type")
+				}
+				assertInert(t, resp)
+			})
+			if tc.served != "text/plain; charset=utf-8" || tc.stored == "" { // a step without a type answers JSON
+				continue
 			}
-		})
-	}
+			t.Run("step "+tc.stored, func(t *testing.T) {
+				f := s.startedFlow(t, triggerOnly)
+				doc := `{"schema":1,"nodes":[{"id":"trigger","kind":"webhook","config":{}},
+				  {"id":"answer","kind":"reply","config":{"content_type":` + jsonString(tc.stored) + `,"body":"<script>parent.owned=1</script>"}}],
+				  "edges":[{"from":"trigger","to":"answer"}]}`
+				s.writeStored(t, f.ID, func(stored *store.Flow) { stored.Document = doc })
+				resp, body := get(t, f.WebhookURL)
+				if resp.StatusCode != http.StatusOK || strings.Contains(body, "script") || !strings.Contains(body, `"event_id"`) {
+					t.Fatalf("answer %d %q, want the acknowledgement", resp.StatusCode, body)
+				}
+				assertInert(t, resp)
+			})
+		}
+	})
 }
 
 // startedFlow creates a flow and starts it.

@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"context"
 	"encoding/base64"
 	"io"
 	"log/slog"
@@ -45,53 +44,51 @@ type dailyCounts struct {
 // chart counts one delivered webhook today, for the flow and for the team.
 func TestJournal_WebhookFailedTwiceThenDeliveredIsOneRowWith3Attempts(t *testing.T) {
 	t.Parallel()
-	for _, dialect := range testdb.Dialects() {
-		t.Run(dialect, func(t *testing.T) {
-			target := flowstest.NewTarget(t, flowstest.Reply(503, `{"error":"busy"}`), flowstest.Reply(503, `{"error":"busy"}`),
-				flowstest.Reply(200, `{"status":"success"}`))
-			s := startServer(t, dialect, target.Client())
-			v := s.createFlow(t, sendFlow)
-			s.call("POST", "/api/flows/"+v.ID+"/start", nil, nil)
-			hook(t, v.WebhookURL, "GET", "phone=1", "", "")
-			s.waitRuns(v.ID, "success", 1, 20*time.Second)
+	onEachDatabase(t, func(t *testing.T, dialect string) {
+		target := flowstest.NewTarget(t, flowstest.Reply(503, `{"error":"busy"}`), flowstest.Reply(503, `{"error":"busy"}`),
+			flowstest.Reply(200, `{"status":"success"}`))
+		s := startServer(t, dialect, target.Client())
+		v := s.createFlow(t, sendFlow)
+		s.call("POST", "/api/flows/"+v.ID+"/start", nil, nil)
+		hook(t, v.WebhookURL, "GET", "phone=1", "", "")
+		s.waitRuns(v.ID, "success", 1, 20*time.Second)
 
-			var list struct{ Runs []journalRun }
-			s.call("GET", "/api/flows/"+v.ID+"/runs", nil, &list)
-			if len(list.Runs) != 1 || list.Runs[0].Status != "success" || list.Runs[0].Attempts != 3 {
-				t.Fatalf("journal = %+v, want one success with 3 attempts", list.Runs)
+		var list struct{ Runs []journalRun }
+		s.call("GET", "/api/flows/"+v.ID+"/runs", nil, &list)
+		if len(list.Runs) != 1 || list.Runs[0].Status != "success" || list.Runs[0].Attempts != 3 {
+			t.Fatalf("journal = %+v, want one success with 3 attempts", list.Runs)
+		}
+		var run journalRun
+		s.call("GET", "/api/runs/"+list.Runs[0].ID+"?lang=ru", nil, &run)
+		if len(run.AttemptList) != 3 || run.AttemptList[0].Status != "failed" || run.AttemptList[2].ID != run.ID {
+			t.Fatalf("attempts inside the run = %+v", run.AttemptList)
+		}
+		if !regexp.MustCompile(`[а-я]`).MatchString(run.AttemptList[0].Error) {
+			t.Errorf("a failed attempt's error in Russian: %q", run.AttemptList[0].Error)
+		}
+		var flowsList struct {
+			Flows []struct {
+				ID         string `json:"id"`
+				FailedRuns int64  `json:"failed_runs"`
+				LastStatus string `json:"last_status"`
 			}
-			var run journalRun
-			s.call("GET", "/api/runs/"+list.Runs[0].ID+"?lang=ru", nil, &run)
-			if len(run.AttemptList) != 3 || run.AttemptList[0].Status != "failed" || run.AttemptList[2].ID != run.ID {
-				t.Fatalf("attempts inside the run = %+v", run.AttemptList)
+		}
+		s.call("GET", "/api/flows", nil, &flowsList)
+		if len(flowsList.Flows) != 1 || flowsList.Flows[0].FailedRuns != 0 || flowsList.Flows[0].LastStatus != "success" {
+			t.Errorf("flows list = %+v, want no failed webhook", flowsList.Flows)
+		}
+		today := time.Now().In(mustZone(t, "Europe/Moscow")).Format(time.DateOnly)
+		for _, path := range []string{"/api/flows/" + v.ID + "/runs/daily", "/api/runs/daily"} {
+			var d dailyCounts
+			if code := s.call("GET", path, nil, &d); code != 200 {
+				t.Fatalf("%s: %d", path, code)
 			}
-			if !regexp.MustCompile(`[а-я]`).MatchString(run.AttemptList[0].Error) {
-				t.Errorf("a failed attempt's error in Russian: %q", run.AttemptList[0].Error)
+			f, ok := d.Flows[v.ID]
+			if d.TimeZone != "Europe/Moscow" || len(d.Days) != 14 || d.Days[13] != today || !ok || f.Success[13] != 1 || f.Failed[13] != 0 || f.Waiting[13] != 0 {
+				t.Errorf("%s = %+v", path, d)
 			}
-			var flowsList struct {
-				Flows []struct {
-					ID         string `json:"id"`
-					FailedRuns int64  `json:"failed_runs"`
-					LastStatus string `json:"last_status"`
-				}
-			}
-			s.call("GET", "/api/flows", nil, &flowsList)
-			if len(flowsList.Flows) != 1 || flowsList.Flows[0].FailedRuns != 0 || flowsList.Flows[0].LastStatus != "success" {
-				t.Errorf("flows list = %+v, want no failed webhook", flowsList.Flows)
-			}
-			today := time.Now().In(mustZone(t, "Europe/Moscow")).Format(time.DateOnly)
-			for _, path := range []string{"/api/flows/" + v.ID + "/runs/daily", "/api/runs/daily"} {
-				var d dailyCounts
-				if code := s.call("GET", path, nil, &d); code != 200 {
-					t.Fatalf("%s: %d", path, code)
-				}
-				f, ok := d.Flows[v.ID]
-				if d.TimeZone != "Europe/Moscow" || len(d.Days) != 14 || d.Days[13] != today || !ok || f.Success[13] != 1 || f.Failed[13] != 0 || f.Waiting[13] != 0 {
-					t.Errorf("%s = %+v", path, d)
-				}
-			}
-		})
-	}
+		}
+	})
 }
 
 // The chart's days begin where the reader lives: ?tz= picks the zone, a wrong one is refused
@@ -169,12 +166,7 @@ func TestJournal_FailureMailSaysTheErrorInTheMailsLanguage(t *testing.T) {
 	s.call("POST", "/api/flows/"+v.ID+"/start", nil, nil)
 	hook(t, v.WebhookURL, "GET", "phone=1", "", "")
 	s.waitRuns(v.ID, "failed", 1, 20*time.Second)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := n.Flush(ctx); err != nil {
-		t.Fatal(err)
-	}
-	msgs := box.messages()
+	msgs := sentMails(t, box, n, 5*time.Second)
 	if len(msgs) != 1 {
 		t.Fatalf("%d mails, want 1", len(msgs))
 	}

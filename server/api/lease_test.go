@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -20,9 +19,7 @@ import (
 // reach the database in time) stops that run at once and stores nothing for it: the process
 // that holds the event now stores its outcome.
 func TestServer_ProcessThatLostALeaseStopsTheRunAndStoresNothing(t *testing.T) {
-	if !slices.Contains(testdb.Dialects(), "postgres") {
-		t.Skip("set HOOKFLOW_TEST_POSTGRES to run on PostgreSQL")
-	}
+	testdb.SkipWithoutPostgres(t, "")
 	arrived := make(chan struct{}, 1)
 	stopped := make(chan struct{}, 1)
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

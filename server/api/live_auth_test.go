@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -28,6 +29,15 @@ func liveConn(t *testing.T, s *testServer, flowID string, header http.Header) *w
 
 // closedWith reads until the server closes the connection and returns the close code and reason
 // (0 when the connection is still open after a few seconds).
+// wantClosed checks that the server closed conn with code and a reason that says says; what names
+// the connection in the failure.
+func wantClosed(t *testing.T, conn *websocket.Conn, code int, says, what string) {
+	t.Helper()
+	if got, reason := closedWith(t, conn); got != code || !strings.Contains(reason, says) {
+		t.Fatalf("%s: close %d %q, want %d saying %q", what, got, reason, code, says)
+	}
+}
+
 func closedWith(t *testing.T, conn *websocket.Conn) (int, string) {
 	t.Helper()
 	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
@@ -99,9 +109,7 @@ func TestLive_ConnectionClosesWhenItsSessionTokenOrMembershipEnds(t *testing.T) 
 		if code, _ := b.send("POST", "/api/auth/logout", "", "X-CSRF-Token", b.cookie("hookflow_csrf")); code != 204 {
 			t.Fatalf("logout: %d", code)
 		}
-		if code, reason := closedWith(t, browserConn); code != live.CloseSignedOut || !strings.Contains(reason, "signed out") {
-			t.Fatalf("the signed-out browser's live log: close %d %q, want %d saying they signed out", code, reason, live.CloseSignedOut)
-		}
+		wantClosed(t, browserConn, live.CloseSignedOut, "signed out", "the signed-out browser's live log")
 		stillOpen(t, s, flow.ID, otherBrowser)
 		stillOpen(t, s, flow.ID, ownerConn) // read after each part: a log nobody reads misses the server's pings
 	})
@@ -115,9 +123,7 @@ func TestLive_ConnectionClosesWhenItsSessionTokenOrMembershipEnds(t *testing.T) 
 		if code := (&testServer{t: t, URL: s.URL, token: session}).call("DELETE", "/api/tokens/"+id, nil, nil); code != 204 {
 			t.Fatalf("revoke: %d", code)
 		}
-		if code, reason := closedWith(t, scriptConn); code != live.CloseSignedOut || !strings.Contains(reason, "revoked") {
-			t.Fatalf("the revoked token's live log: close %d %q, want %d saying it was revoked", code, reason, live.CloseSignedOut)
-		}
+		wantClosed(t, scriptConn, live.CloseSignedOut, "revoked", "the revoked token's live log")
 		stillOpen(t, s, flow.ID, otherConn)
 		stillOpen(t, s, flow.ID, ownerConn) // read after each part: a log nobody reads misses the server's pings
 	})
@@ -130,9 +136,7 @@ func TestLive_ConnectionClosesWhenItsSessionTokenOrMembershipEnds(t *testing.T) 
 			t.Fatalf("remove: %d", code)
 		}
 		for i, conn := range conns {
-			if code, reason := closedWith(t, conn); code != live.CloseNoAccess || !strings.Contains(reason, "no longer a member") {
-				t.Fatalf("connection %d of the removed member: close %d %q, want %d saying they are no longer a member", i, code, reason, live.CloseNoAccess)
-			}
+			wantClosed(t, conn, live.CloseNoAccess, "no longer a member", fmt.Sprintf("connection %d of the removed member", i))
 		}
 		stillOpen(t, s, flow.ID, ownerConn) // read after each part: a log nobody reads misses the server's pings
 	})

@@ -26,7 +26,7 @@ func TestServer_LiveLogAnnouncesEachStoredRequestWithItsID(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success"}`))
 			s := startServer(t, "sqlite", cpa.Client())
-			v := s.instantiate("getcourse-cpa-house", map[string]string{"api_key": "k", "id_webmaster": "1", "id_offer": "2", "id_source": "3", "id_stream": "4"})
+			v := s.cpaHouse()
 			if tc.stopped {
 				if code := s.call("POST", "/api/flows/"+v.ID+"/stop", nil, &v); code != 200 || v.Active {
 					t.Fatalf("stop: %d %+v", code, v)

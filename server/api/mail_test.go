@@ -72,6 +72,18 @@ func startMailbox(t *testing.T) (*mailbox, string) {
 }
 
 // startMailer starts a mailbox and a notifier sending to it; both stop when the test ends.
+// sentMails waits, at most the given time, until the notifier has handed every mail to the
+// mailbox: the mails it holds.
+func sentMails(t *testing.T, box *mailbox, n *notify.Notifier, within time.Duration) []string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), within)
+	defer cancel()
+	if err := n.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return box.messages()
+}
+
 func startMailer(t *testing.T, log *slog.Logger) (*mailbox, *notify.Notifier) {
 	t.Helper()
 	box, addr := startMailbox(t)
@@ -92,7 +104,7 @@ func TestServer_FailedRunSendsOneThrottledEmail(t *testing.T) {
 	st := testdb.Open(t, "sqlite")
 	s := startServer(t, "", cpa.Client(), onStore(st), notifying(n))
 
-	v := s.instantiate("getcourse-cpa-house", map[string]string{"api_key": "k", "id_webmaster": "1", "id_offer": "2", "id_source": "3", "id_stream": "4"})
+	v := s.cpaHouse()
 	var doc map[string]any
 	s.call("GET", "/api/flows/"+v.ID+"/export", nil, &doc)
 	s.call("PUT", "/api/flows/"+v.ID, map[string]any{"document": doc, "settings": map[string]any{"recipients": []string{"owner@example.com"}}}, nil)
@@ -100,12 +112,7 @@ func TestServer_FailedRunSendsOneThrottledEmail(t *testing.T) {
 		hook(t, v.WebhookURL, "GET", "email=a%40b.c&phone=1", "", "")
 	}
 	runs := s.waitRuns(v.ID, "failed", 3, 10*time.Second)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := n.Flush(ctx); err != nil {
-		t.Fatal(err)
-	}
-	msgs := box.messages()
+	msgs := sentMails(t, box, n, 5*time.Second)
 	if len(msgs) != 1 {
 		t.Fatalf("%d mails for 3 failures within 15 minutes, want 1", len(msgs))
 	}

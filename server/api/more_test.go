@@ -22,7 +22,7 @@ func TestServer_LiveLogStreamsRunsAndCatchesUpAfterReconnect(t *testing.T) {
 	t.Parallel()
 	cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success"}`))
 	s := startServer(t, "sqlite", cpa.Client())
-	v := s.instantiate("getcourse-cpa-house", map[string]string{"api_key": "k", "id_webmaster": "1", "id_offer": "2", "id_source": "3", "id_stream": "4"})
+	v := s.cpaHouse()
 	wsURL := "ws" + strings.TrimPrefix(s.URL, "http") + "/api/flows/" + v.ID + "/live"
 	conn, _, err := websocket.DefaultDialer.Dial(wsURL, s.authHeader())
 	if err != nil {
@@ -84,7 +84,7 @@ func TestServer_FlowCanAnswerWithItsOwnReply(t *testing.T) {
 	t.Parallel()
 	cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success","id":"L-77"}`))
 	s := startServer(t, "sqlite", cpa.Client())
-	v := s.instantiate("getcourse-cpa-house", map[string]string{"api_key": "k", "id_webmaster": "1", "id_offer": "2", "id_source": "3", "id_stream": "4"})
+	v := s.cpaHouse()
 	var doc map[string]any
 	s.call("GET", "/api/flows/"+v.ID+"/export", nil, &doc)
 	body := map[string]any{"document": doc, "settings": map[string]any{"reply": map[string]any{
@@ -108,7 +108,7 @@ func TestServer_MetricsCountWebhooksAndRuns(t *testing.T) {
 	t.Parallel()
 	cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success"}`))
 	s := startServer(t, "sqlite", cpa.Client())
-	v := s.instantiate("getcourse-cpa-house", map[string]string{"api_key": "k", "id_webmaster": "1", "id_offer": "2", "id_source": "3", "id_stream": "4"})
+	v := s.cpaHouse()
 	hook(t, v.WebhookURL, "GET", "email=a%40b.c&phone=1", "", "")
 	s.waitRuns(v.ID, "success", 1, 10*time.Second)
 	if resp, err := http.Get(s.URL + "/hook/unknown-token"); err == nil {

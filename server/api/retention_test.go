@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hookflow/hookflow/server/internal/testdb"
 	"github.com/hookflow/hookflow/server/store"
 	"gorm.io/gorm"
 )
@@ -160,90 +159,88 @@ func TestRetention_DeletingAHugeJournalKeepsWebhooksFastAndStoresEveryRun(t *tes
 	// arrives during a batch waits for it (about 20 ms) and then for its own fsync; a pause below
 	// this floor is not a stall a source would notice. Before batching, the p99 was 20 s.
 	const floor = 50 * time.Millisecond
-	for _, dialect := range testdb.Dialects() {
-		t.Run(dialect, func(t *testing.T) {
-			n := journalSize(t, dialect)
-			s := startServer(t, dialect, http.DefaultClient)
-			// The flow that takes webhooks keeps all its runs: retention must not touch them.
-			var intake flowView
-			if code := s.call("POST", "/api/flows", `{"document":{"schema":1,"name":"intake","nodes":[{"id":"trigger","kind":"webhook"}],"edges":[]},
-			  "settings":{"rate_limit":{"per_second":1000000,"burst":1000000},"retention_count":100000000}}`, &intake); code != 201 {
-				t.Fatalf("create flow: %d", code)
-			}
-			s.call("POST", "/api/flows/"+intake.ID+"/start", nil, nil)
-			big := s.createFlow(t, `{"document":{"schema":1,"name":"big journal","nodes":[{"id":"trigger","kind":"webhook"}],"edges":[]}}`)
-			st := s.st
-			insertJournal(t, st, big.ID, n)
+	onEachDatabase(t, func(t *testing.T, dialect string) {
+		n := journalSize(t, dialect)
+		s := startServer(t, dialect, http.DefaultClient)
+		// The flow that takes webhooks keeps all its runs: retention must not touch them.
+		var intake flowView
+		if code := s.call("POST", "/api/flows", `{"document":{"schema":1,"name":"intake","nodes":[{"id":"trigger","kind":"webhook"}],"edges":[]},
+		  "settings":{"rate_limit":{"per_second":1000000,"burst":1000000},"retention_count":100000000}}`, &intake); code != 201 {
+			t.Fatalf("create flow: %d", code)
+		}
+		s.call("POST", "/api/flows/"+intake.ID+"/start", nil, nil)
+		big := s.createFlow(t, `{"document":{"schema":1,"name":"big journal","nodes":[{"id":"trigger","kind":"webhook"}],"edges":[]}}`)
+		st := s.st
+		insertJournal(t, st, big.ID, n)
 
-			const senders = 4
-			sendWebhooks(t, intake.WebhookURL, senders, 200, nil) // warm up connections and caches
-			idle, idleIDs := sendWebhooks(t, intake.WebhookURL, senders, 1000, nil)
+		const senders = 4
+		sendWebhooks(t, intake.WebhookURL, senders, 200, nil) // warm up connections and caches
+		idle, idleIDs := sendWebhooks(t, intake.WebhookURL, senders, 1000, nil)
 
-			stop := make(chan struct{})
-			var during []time.Duration
-			var duringIDs []string
-			sent := make(chan struct{})
-			go func() {
-				defer close(sent)
-				during, duringIDs = sendWebhooks(t, intake.WebhookURL, senders, 0, stop)
-			}()
-			begin := time.Now()
-			deleted := s.app.Prune(context.Background())
-			pass := time.Since(begin)
-			close(stop)
-			<-sent
-			if t.Failed() {
-				return
+		stop := make(chan struct{})
+		var during []time.Duration
+		var duringIDs []string
+		sent := make(chan struct{})
+		go func() {
+			defer close(sent)
+			during, duringIDs = sendWebhooks(t, intake.WebhookURL, senders, 0, stop)
+		}()
+		begin := time.Now()
+		deleted := s.app.Prune(context.Background())
+		pass := time.Since(begin)
+		close(stop)
+		<-sent
+		if t.Failed() {
+			return
+		}
+		t.Logf("retention deleted %d runs in %s; webhooks: idle p99 %s (%d sent), during the deletion p99 %s (%d sent)",
+			deleted, pass.Round(time.Millisecond), p99(idle), len(idle), p99(during), len(during))
+		if want := int64(n - keep); deleted != want {
+			t.Fatalf("retention deleted %d runs, want %d", deleted, want)
+		}
+		// Under the race detector, with other packages' tests beside it, the latency of the
+		// two phases drifts by more than the batching adds (3.5× seen once); make unit runs
+		// this test again without -race and alone, where the bound is asserted.
+		if limit := 2 * max(p99(idle), floor); p99(during) > limit {
+			if raceDetector {
+				t.Logf("under the race detector the bound is not asserted: p99 %s against %s", p99(during), limit)
+			} else {
+				t.Errorf("webhook p99 during the deletion is %s, more than %s (2× the idle p99 of %s, floor %s)", p99(during), limit, p99(idle), floor)
 			}
-			t.Logf("retention deleted %d runs in %s; webhooks: idle p99 %s (%d sent), during the deletion p99 %s (%d sent)",
-				deleted, pass.Round(time.Millisecond), p99(idle), len(idle), p99(during), len(during))
-			if want := int64(n - keep); deleted != want {
-				t.Fatalf("retention deleted %d runs, want %d", deleted, want)
-			}
-			// Under the race detector, with other packages' tests beside it, the latency of the
-			// two phases drifts by more than the batching adds (3.5× seen once); make unit runs
-			// this test again without -race and alone, where the bound is asserted.
-			if limit := 2 * max(p99(idle), floor); p99(during) > limit {
-				if raceDetector {
-					t.Logf("under the race detector the bound is not asserted: p99 %s against %s", p99(during), limit)
-				} else {
-					t.Errorf("webhook p99 during the deletion is %s, more than %s (2× the idle p99 of %s, floor %s)", p99(during), limit, p99(idle), floor)
-				}
-			}
-			if len(during) < 50 {
-				t.Fatalf("only %d webhooks were answered during a %s deletion", len(during), pass)
-			}
+		}
+		if len(during) < 50 {
+			t.Fatalf("only %d webhooks were answered during a %s deletion", len(during), pass)
+		}
 
-			// Every acknowledged webhook's run is stored (none was lost to a timed-out write).
-			want := map[string]bool{}
-			for _, id := range append(idleIDs, duringIDs...) {
-				want[id] = true
+		// Every acknowledged webhook's run is stored (none was lost to a timed-out write).
+		want := map[string]bool{}
+		for _, id := range append(idleIDs, duringIDs...) {
+			want[id] = true
+		}
+		deadline := time.Now().Add(time.Minute)
+		for {
+			var got []string
+			if err := st.Read(context.Background()).Model(&store.Run{}).Where("flow_id = ?", intake.ID).Pluck("event_id", &got).Error; err != nil {
+				t.Fatal(err)
 			}
-			deadline := time.Now().Add(time.Minute)
-			for {
-				var got []string
-				if err := st.Read(context.Background()).Model(&store.Run{}).Where("flow_id = ?", intake.ID).Pluck("event_id", &got).Error; err != nil {
-					t.Fatal(err)
+			missing := len(want)
+			for _, id := range got {
+				if want[id] {
+					missing--
 				}
-				missing := len(want)
-				for _, id := range got {
-					if want[id] {
-						missing--
-					}
-				}
-				if missing <= 0 {
-					break
-				}
-				if time.Now().After(deadline) {
-					t.Fatalf("%d of %d acknowledged webhooks have no stored run a minute after the deletion", missing, len(want))
-				}
-				time.Sleep(50 * time.Millisecond)
 			}
-			var left int64
-			st.Read(context.Background()).Model(&store.Run{}).Where("flow_id = ?", big.ID).Count(&left)
-			if left != keep {
-				t.Fatalf("the big journal kept %d runs, want %d", left, keep)
+			if missing <= 0 {
+				break
 			}
-		})
-	}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d of %d acknowledged webhooks have no stored run a minute after the deletion", missing, len(want))
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		var left int64
+		st.Read(context.Background()).Model(&store.Run{}).Where("flow_id = ?", big.ID).Count(&left)
+		if left != keep {
+			t.Fatalf("the big journal kept %d runs, want %d", left, keep)
+		}
+	})
 }

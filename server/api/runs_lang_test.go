@@ -16,7 +16,7 @@ func TestRunDetail_ErrorsInTheRequestedLanguage(t *testing.T) {
 	t.Parallel()
 	cpa := flowstest.NewTarget(t, flowstest.Reply(400, `{"status":"error","msg":"Неверный телефон","id":12345678901234567}`))
 	s := startServer(t, "sqlite", cpa.Client())
-	v := s.instantiate("getcourse-cpa-house", map[string]string{"api_key": "k", "id_webmaster": "1", "id_offer": "2", "id_source": "3", "id_stream": "4"})
+	v := s.cpaHouse()
 	hook(t, v.WebhookURL, "GET", "email=a%40b.c&phone=%2B79161234567&first_name=Anna", "", "")
 	runs := s.waitRuns(v.ID, "failed", 1, 30*time.Second)
 

@@ -47,12 +47,34 @@ func (r *recorder) all() string {
 }
 
 func keyed(t *testing.T) func(*core.Config) {
-	box, _, _, err := secrets.Load("", t.TempDir())
+	box := newBox(t, t.TempDir())
+	return func(c *core.Config) { c.Secrets = box }
+}
+
+// newBox loads the secret key kept in dir (a folder with none gets a new one): the box that seals
+// the flows' secrets with it.
+func newBox(t testing.TB, dir string) *secrets.Box {
+	t.Helper()
+	box, _, _, err := secrets.Load("", dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return func(c *core.Config) { c.Secrets = box }
+	return box
 }
+
+// openStore opens a store of its own on opts; it is closed when the test ends.
+func openStore(t testing.TB, opts store.Options) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// quietLog is a logger that writes nowhere.
+func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // testIn runs the flow now for real (the editor's "send for real") in a team.
 func testIn(s *testServer, team, flowID string) {
@@ -65,93 +87,89 @@ func testIn(s *testServer, team, flowID string) {
 
 func TestSecrets_ACiphertextCopiedToAnotherTeamFlowOrFieldIsNeverDecrypted(t *testing.T) {
 	t.Parallel()
-	for _, dialect := range testdb.Dialects() {
-		t.Run(dialect, func(t *testing.T) {
-			target := &recorder{}
-			srv := httptest.NewServer(target)
-			defer srv.Close()
-			s := startServer(t, dialect, http.DefaultClient, configured(keyed(t)))
-			ctx := context.Background()
+	onEachDatabase(t, func(t *testing.T, dialect string) {
+		target, srv := startRecorder(t)
+		s := startServer(t, dialect, http.DefaultClient, configured(keyed(t)))
+		ctx := context.Background()
 
-			var me struct{ Team string }
-			s.call("GET", "/api/auth/me", nil, &me)
-			teamA := me.Team
-			var a flowView
-			if code := callTeam(s, "POST", "/api/flows", `{"document":`+secretFlow(srv.URL)+`,"input_values":{"api_key":"`+inputSecret+`"}}`, teamA, &a); code != 201 {
-				t.Fatalf("create in team A: %d", code)
-			}
-			// What someone who read a database backup holds: team A's sealed values.
-			stored, err := s.st.Flow(ctx, a.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sealedInput := parseValues(t, stored.Inputs)["api_key"]
-			var doc struct {
-				Nodes []struct {
-					Config struct {
-						Headers []struct{ Value string } `json:"headers"`
-					} `json:"config"`
-				} `json:"nodes"`
-			}
-			mustUnmarshal(t, []byte(stored.Document), &doc)
-			sealedHeader := doc.Nodes[1].Config.Headers[0].Value
-			if !secrets.IsSealed(sealedInput) || !secrets.IsSealed(sealedHeader) {
-				t.Fatalf("not sealed: %q %q", sealedInput, sealedHeader)
-			}
+		var me struct{ Team string }
+		s.call("GET", "/api/auth/me", nil, &me)
+		teamA := me.Team
+		var a flowView
+		if code := callTeam(s, "POST", "/api/flows", `{"document":`+secretFlow(srv.URL)+`,"input_values":{"api_key":"`+inputSecret+`"}}`, teamA, &a); code != 201 {
+			t.Fatalf("create in team A: %d", code)
+		}
+		// What someone who read a database backup holds: team A's sealed values.
+		stored, err := s.st.Flow(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sealedInput := parseValues(t, stored.Inputs)["api_key"]
+		var doc struct {
+			Nodes []struct {
+				Config struct {
+					Headers []struct{ Value string } `json:"headers"`
+				} `json:"config"`
+			} `json:"nodes"`
+		}
+		mustUnmarshal(t, []byte(stored.Document), &doc)
+		sealedHeader := doc.Nodes[1].Config.Headers[0].Value
+		if !secrets.IsSealed(sealedInput) || !secrets.IsSealed(sealedHeader) {
+			t.Fatalf("not sealed: %q %q", sealedInput, sealedHeader)
+		}
 
-			var teamB struct{ ID string }
-			if code := s.call("POST", "/api/teams", map[string]string{"name": "B"}, &teamB); code != 201 {
-				t.Fatalf("create team B: %d", code)
-			}
-			// pasted puts both sealed values of team A into a flow document and its values.
-			pasted := func(header, input string) string {
-				d := strings.Replace(secretFlow(srv.URL), headerSecret, header, 1)
-				return `{"document":` + d + `,"input_values":{"api_key":"` + input + `"}}`
-			}
-			cases := []struct{ name, team, body string }{
-				{"into a flow of another team", teamB.ID, pasted(sealedHeader, sealedInput)},
-				{"into another flow of the same team", teamA, pasted(sealedHeader, sealedInput)},
-				{"into another field of the same flow", teamA, pasted(sealedInput, sealedHeader)},
-			}
-			for i, tc := range cases {
-				t.Run(tc.name, func(t *testing.T) {
-					id := a.ID
-					if i < 2 {
-						var made flowView
-						if code := callTeam(s, "POST", "/api/flows", `{"document":`+secretFlow(srv.URL)+`,"input_values":{"api_key":"typed"}}`, tc.team, &made); code != 201 {
-							t.Fatalf("create: %d", code)
-						}
-						id = made.ID
+		var teamB struct{ ID string }
+		if code := s.call("POST", "/api/teams", map[string]string{"name": "B"}, &teamB); code != 201 {
+			t.Fatalf("create team B: %d", code)
+		}
+		// pasted puts both sealed values of team A into a flow document and its values.
+		pasted := func(header, input string) string {
+			d := strings.Replace(secretFlow(srv.URL), headerSecret, header, 1)
+			return `{"document":` + d + `,"input_values":{"api_key":"` + input + `"}}`
+		}
+		cases := []struct{ name, team, body string }{
+			{"into a flow of another team", teamB.ID, pasted(sealedHeader, sealedInput)},
+			{"into another flow of the same team", teamA, pasted(sealedHeader, sealedInput)},
+			{"into another field of the same flow", teamA, pasted(sealedInput, sealedHeader)},
+		}
+		for i, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				id := a.ID
+				if i < 2 {
+					var made flowView
+					if code := callTeam(s, "POST", "/api/flows", `{"document":`+secretFlow(srv.URL)+`,"input_values":{"api_key":"typed"}}`, tc.team, &made); code != 201 {
+						t.Fatalf("create: %d", code)
 					}
-					if code := s.callWith("PUT", "/api/flows/"+id, tc.body, "X-Hookflow-Team", tc.team); code != 200 {
-						t.Fatalf("PUT with pasted values: %d", code)
-					}
-					testIn(s, tc.team, id)
-					if got := target.all(); strings.Contains(got, inputSecret) || strings.Contains(got, headerSecret) {
-						t.Fatalf("the target received a secret decrypted outside its place:\n%s", got)
-					}
-				})
-			}
-			t.Run("imported into another team", func(t *testing.T) {
-				var made flowView
-				if code := callTeam(s, "POST", "/api/flows/import", pasted(sealedHeader, sealedInput), teamB.ID, &made); code != 201 {
-					t.Fatalf("import: %d", code)
+					id = made.ID
 				}
-				testIn(s, teamB.ID, made.ID)
+				if code := s.callWith("PUT", "/api/flows/"+id, tc.body, "X-Hookflow-Team", tc.team); code != 200 {
+					t.Fatalf("PUT with pasted values: %d", code)
+				}
+				testIn(s, tc.team, id)
 				if got := target.all(); strings.Contains(got, inputSecret) || strings.Contains(got, headerSecret) {
 					t.Fatalf("the target received a secret decrypted outside its place:\n%s", got)
 				}
 			})
-			// The values still work where they belong.
-			if code := s.callWith("PUT", "/api/flows/"+a.ID, `{"document":`+secretFlow(srv.URL)+`,"input_values":{"api_key":"`+inputSecret+`"}}`, "X-Hookflow-Team", teamA); code != 200 {
-				t.Fatal("restore flow A")
+		}
+		t.Run("imported into another team", func(t *testing.T) {
+			var made flowView
+			if code := callTeam(s, "POST", "/api/flows/import", pasted(sealedHeader, sealedInput), teamB.ID, &made); code != 201 {
+				t.Fatalf("import: %d", code)
 			}
-			testIn(s, teamA, a.ID)
-			if got := target.all(); !strings.Contains(got, inputSecret) || !strings.Contains(got, headerSecret) {
-				t.Fatalf("flow A's own secrets did not reach the target:\n%s", got)
+			testIn(s, teamB.ID, made.ID)
+			if got := target.all(); strings.Contains(got, inputSecret) || strings.Contains(got, headerSecret) {
+				t.Fatalf("the target received a secret decrypted outside its place:\n%s", got)
 			}
 		})
-	}
+		// The values still work where they belong.
+		if code := s.callWith("PUT", "/api/flows/"+a.ID, `{"document":`+secretFlow(srv.URL)+`,"input_values":{"api_key":"`+inputSecret+`"}}`, "X-Hookflow-Team", teamA); code != 200 {
+			t.Fatal("restore flow A")
+		}
+		testIn(s, teamA, a.ID)
+		if got := target.all(); !strings.Contains(got, inputSecret) || !strings.Contains(got, headerSecret) {
+			t.Fatalf("flow A's own secrets did not reach the target:\n%s", got)
+		}
+	})
 }
 
 func parseValues(t *testing.T, s string) map[string]string {
@@ -184,86 +202,73 @@ func callTeam(s *testServer, method, path, body, team string, out any) int {
 
 func TestSecrets_ValuesSealedBeforePlacesAreSealedForTheirPlaceAtStartOnce(t *testing.T) {
 	t.Parallel()
-	for _, dialect := range testdb.Dialects() {
-		t.Run(dialect, func(t *testing.T) {
-			target := &recorder{}
-			srv := httptest.NewServer(target)
-			defer srv.Close()
-			ctx := context.Background()
-			opts := testdb.Options(t, dialect)
-			st, err := store.Open(ctx, opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
-			box, _, _, err := secrets.Load("", t.TempDir())
-			if err != nil {
-				t.Fatal(err)
-			}
-			logs := &lockedBuffer{}
-			log := slog.New(slog.NewTextHandler(logs, nil))
-			app := core.New(core.Config{Logger: log, Secrets: box}, st, nil, nil)
-			if err := app.Start(ctx); err != nil {
-				t.Fatal(err)
-			}
-			v, err := app.CreateFlow(ctx, core.FlowInput{Document: mustFlow(t, secretFlow(srv.URL)), InputValues: map[string]string{"api_key": inputSecret}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			other, err := app.CreateFlow(ctx, core.FlowInput{Document: mustFlow(t, secretFlow(srv.URL)), InputValues: map[string]string{"api_key": "typed"}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			app.Close(time.Second)
+	onEachDatabase(t, func(t *testing.T, dialect string) {
+		target, srv := startRecorder(t)
+		ctx := context.Background()
+		opts := testdb.Options(t, dialect)
+		st, err := store.Open(ctx, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		box := newBox(t, t.TempDir())
+		logs := &lockedBuffer{}
+		log := slog.New(slog.NewTextHandler(logs, nil))
+		app := core.New(core.Config{Logger: log, Secrets: box}, st, nil, nil)
+		if err := app.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		v := createSecretFlow(t, app, srv.URL, inputSecret)
+		other := createSecretFlow(t, app, srv.URL, "typed")
+		app.Close(time.Second)
 
-			// As an older release stored them: the first format, which names no place; and in
-			// the second flow a value sealed for the first one (copied there).
-			f, _ := st.Flow(ctx, v.ID)
-			doc := regexp.MustCompile(`"enc:v2:[^"]*"`).ReplaceAllString(f.Document, `"`+box.SealUnbound(headerSecret)+`"`)
-			if err := st.SetFlowSecrets(ctx, v.ID, doc, `{"api_key":"`+box.SealUnbound(inputSecret)+`"}`); err != nil {
-				t.Fatal(err)
-			}
-			o, _ := st.Flow(ctx, other.ID)
-			misplaced := box.Seal(inputSecret, secrets.Place("", v.ID, "input:api_key"))
-			if err := st.SetFlowSecrets(ctx, other.ID, o.Document, `{"api_key":"`+misplaced+`"}`); err != nil {
-				t.Fatal(err)
-			}
+		// As an older release stored them: the first format, which names no place; and in
+		// the second flow a value sealed for the first one (copied there).
+		f, _ := st.Flow(ctx, v.ID)
+		doc := regexp.MustCompile(`"enc:v2:[^"]*"`).ReplaceAllString(f.Document, `"`+box.SealUnbound(headerSecret)+`"`)
+		if err := st.SetFlowSecrets(ctx, v.ID, doc, `{"api_key":"`+box.SealUnbound(inputSecret)+`"}`); err != nil {
+			t.Fatal(err)
+		}
+		o, _ := st.Flow(ctx, other.ID)
+		misplaced := box.Seal(inputSecret, secrets.Place("", v.ID, "input:api_key"))
+		if err := st.SetFlowSecrets(ctx, other.ID, o.Document, `{"api_key":"`+misplaced+`"}`); err != nil {
+			t.Fatal(err)
+		}
 
-			app = core.New(core.Config{Logger: log, Secrets: box}, st, nil, nil)
-			if err := app.Start(ctx); err != nil {
-				t.Fatalf("start: %v", err)
-			}
-			moved, _ := st.Flow(ctx, v.ID)
-			if strings.Contains(moved.Document+moved.Inputs, secrets.PrefixV1) || !strings.Contains(moved.Inputs, secrets.Prefix) {
-				t.Fatalf("not moved to the current format: %s %s", moved.Document, moved.Inputs)
-			}
-			if !strings.Contains(logs.String(), other.ID) || !strings.Contains(logs.String(), "setting api_key") {
-				t.Errorf("the misplaced value is not reported with its flow and field:\n%s", logs.String())
-			}
-			if _, _, err := app.TestFlow(ctx, v.ID, flows.Payload{Method: "GET"}, nil); err != nil {
-				t.Fatal(err)
-			}
-			if _, _, err := app.TestFlow(ctx, other.ID, flows.Payload{Method: "GET"}, nil); err != nil {
-				t.Fatal(err)
-			}
-			app.Close(time.Second)
-			got := target.all()
-			if strings.Count(got, inputSecret) != 2 || !strings.Contains(got, headerSecret) {
-				t.Fatalf("the moved values do not reach the target exactly from their own flow:\n%s", got)
-			}
+		app = core.New(core.Config{Logger: log, Secrets: box}, st, nil, nil)
+		if err := app.Start(ctx); err != nil {
+			t.Fatalf("start: %v", err)
+		}
+		moved, _ := st.Flow(ctx, v.ID)
+		if strings.Contains(moved.Document+moved.Inputs, secrets.PrefixV1) || !strings.Contains(moved.Inputs, secrets.Prefix) {
+			t.Fatalf("not moved to the current format: %s %s", moved.Document, moved.Inputs)
+		}
+		if !strings.Contains(logs.String(), other.ID) || !strings.Contains(logs.String(), "setting api_key") {
+			t.Errorf("the misplaced value is not reported with its flow and field:\n%s", logs.String())
+		}
+		if _, _, err := app.TestFlow(ctx, v.ID, flows.Payload{Method: "GET"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := app.TestFlow(ctx, other.ID, flows.Payload{Method: "GET"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		app.Close(time.Second)
+		got := target.all()
+		if strings.Count(got, inputSecret) != 2 || !strings.Contains(got, headerSecret) {
+			t.Fatalf("the moved values do not reach the target exactly from their own flow:\n%s", got)
+		}
 
-			// Once: a second start changes nothing.
-			app = core.New(core.Config{Logger: log, Secrets: box}, st, nil, nil)
-			if err := app.Start(ctx); err != nil {
-				t.Fatal(err)
-			}
-			defer app.Close(time.Second)
-			again, _ := st.Flow(ctx, v.ID)
-			if again.Document != moved.Document || again.Inputs != moved.Inputs {
-				t.Fatal("a second start sealed the values again")
-			}
-		})
-	}
+		// Once: a second start changes nothing.
+		app = core.New(core.Config{Logger: log, Secrets: box}, st, nil, nil)
+		if err := app.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		defer app.Close(time.Second)
+		again, _ := st.Flow(ctx, v.ID)
+		if again.Document != moved.Document || again.Inputs != moved.Inputs {
+			t.Fatal("a second start sealed the values again")
+		}
+	})
 }
 
 // lockedBuffer is a log sink that workers and the test share.
@@ -355,9 +360,7 @@ func TestSecrets_AViewerReadingRunsNeverSeesASecretThroughAnyPipe(t *testing.T) 
 
 func TestSecrets_RestoringAVersionKeepsItsSecretHeaderUsable(t *testing.T) {
 	t.Parallel()
-	target := &recorder{}
-	srv := httptest.NewServer(target)
-	defer srv.Close()
+	target, srv := startRecorder(t)
 	s := startServer(t, "sqlite", http.DefaultClient, configured(keyed(t)))
 	var me struct{ Team string }
 	s.call("GET", "/api/auth/me", nil, &me)
@@ -382,24 +385,15 @@ func TestSecrets_RestoringAVersionKeepsItsSecretHeaderUsable(t *testing.T) {
 // their team adopts them: their secrets keep working, and the next start seals them for the team.
 func TestSecrets_FlowsAdoptedByTheFirstTeamKeepTheirSecrets(t *testing.T) {
 	t.Parallel()
-	target := &recorder{}
-	srv := httptest.NewServer(target)
-	defer srv.Close()
+	target, srv := startRecorder(t)
 	ctx := context.Background()
 	st := testdb.Open(t, "sqlite")
-	box, _, _, err := secrets.Load("", t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	log, box := quietLog(), newBox(t, t.TempDir())
 	app := core.New(core.Config{Logger: log, Secrets: box}, st, nil, nil)
 	if err := app.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	v, err := app.CreateFlow(ctx, core.FlowInput{Document: mustFlow(t, secretFlow(srv.URL)), InputValues: map[string]string{"api_key": inputSecret}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := createSecretFlow(t, app, srv.URL, inputSecret)
 	if err := st.CreateOwner(ctx, &store.User{ID: store.NewID(), Email: "owner@example.com"}, &store.Team{ID: store.NewID(), Name: "Ours"}); err != nil {
 		t.Fatal(err)
 	}
@@ -423,4 +417,22 @@ func TestSecrets_FlowsAdoptedByTheFirstTeamKeepTheirSecrets(t *testing.T) {
 	if got, err := box.Open(parseValues(t, after.Inputs)["api_key"], secrets.Place(after.TeamID, v.ID, "input:api_key")); err != nil || got != inputSecret {
 		t.Fatalf("sealed for the team: %q, %v", got, err)
 	}
+}
+
+// startRecorder serves a recorder of the requests it gets, until the test ends.
+func startRecorder(t *testing.T) (*recorder, *httptest.Server) {
+	target := &recorder{}
+	srv := httptest.NewServer(target)
+	t.Cleanup(srv.Close)
+	return target, srv
+}
+
+// createSecretFlow creates, on app, a flow that sends to url with apiKey as its secret input.
+func createSecretFlow(t *testing.T, app *core.App, url, apiKey string) *core.FlowView {
+	t.Helper()
+	v, err := app.CreateFlow(context.Background(), core.FlowInput{Document: mustFlow(t, secretFlow(url)), InputValues: map[string]string{"api_key": apiKey}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }

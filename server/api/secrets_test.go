@@ -21,7 +21,6 @@ import (
 	"github.com/hookflow/hookflow/server/core"
 	"github.com/hookflow/hookflow/server/internal/testdb"
 	"github.com/hookflow/hookflow/server/secrets"
-	"github.com/hookflow/hookflow/server/store"
 )
 
 const (
@@ -59,11 +58,7 @@ func TestSecrets_NeverInTheDatabaseFileAPITracesLiveLogOrEmail(t *testing.T) {
 	mailbox, mailer := startMailer(t, log)
 
 	opts := testdb.Options(t, "sqlite")
-	st, err := store.Open(context.Background(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openStore(t, opts)
 	box, keyFile, created, err := secrets.Load("", opts.DataDir)
 	if err != nil || !created {
 		t.Fatalf("key file: %v (created %v)", err, created)
@@ -128,12 +123,7 @@ func TestSecrets_NeverInTheDatabaseFileAPITracesLiveLogOrEmail(t *testing.T) {
 	record("GET", "/api/flows/"+v.ID+"/versions/1", nil)
 	record("POST", "/api/flows/"+v.ID+"/test", map[string]any{"payload": map[string]any{"method": "GET", "query": "x=1"}, "document": full.Document})
 
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := mailer.Flush(ctx); err != nil {
-		t.Fatal(err)
-	}
-	mails := strings.Join(mailbox.messages(), "\n")
+	mails := strings.Join(sentMails(t, mailbox, mailer, 10*time.Second), "\n")
 	if mails == "" {
 		t.Fatal("no failure email")
 	}
@@ -187,19 +177,9 @@ func TestSecrets_StartRefusesAKeyThatCannotOpenTheStoredSecrets(t *testing.T) {
 }
 
 func testSecrets_StartRefusesAKeyThatCannotOpenTheStoredSecrets(t *testing.T, dialect string) {
-	opts := testdb.Options(t, dialect)
-	keyDir := t.TempDir()
-	st, err := store.Open(context.Background(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	box, _, _, err := secrets.Load("", keyDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	app := core.New(core.Config{Logger: log, Secrets: box}, st, nil, nil)
+	st := openStore(t, testdb.Options(t, dialect))
+	log := quietLog()
+	app := core.New(core.Config{Logger: log, Secrets: newBox(t, t.TempDir())}, st, nil, nil)
 	if err := app.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -233,13 +213,8 @@ func TestSecrets_PlainValuesStoredBeforeEncryptionAreSealedAtStart(t *testing.T)
 
 func testSecrets_PlainValuesStoredBeforeEncryptionAreSealedAtStart(t *testing.T, dialect string) {
 	opts := testdb.Options(t, dialect)
-	keyDir := t.TempDir()
-	st, err := store.Open(context.Background(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	st := openStore(t, opts)
+	log := quietLog()
 	old := core.New(core.Config{Logger: log}, st, nil, nil) // no key: values stored as given
 	if err := old.Start(context.Background()); err != nil {
 		t.Fatal(err)
@@ -251,11 +226,7 @@ func testSecrets_PlainValuesStoredBeforeEncryptionAreSealedAtStart(t *testing.T,
 	}
 	old.Close(time.Second)
 
-	box, _, _, err := secrets.Load("", keyDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	app := core.New(core.Config{Logger: log, Secrets: box}, st, nil, nil)
+	app := core.New(core.Config{Logger: log, Secrets: newBox(t, t.TempDir())}, st, nil, nil)
 	if err := app.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -225,6 +225,29 @@ func (s *testServer) createFlow(t testing.TB, doc string) flowView {
 	return v
 }
 
+// cpaHouse makes and starts a flow of the GetCourse → CPA.House template with test inputs.
+func (s *testServer) cpaHouse() flowView {
+	s.t.Helper()
+	return s.instantiate("getcourse-cpa-house", map[string]string{"api_key": "k", "id_webmaster": "1", "id_offer": "2", "id_source": "3", "id_stream": "4"})
+}
+
+// invite makes an invitation to the team with role and returns its token.
+func (s *testServer) invite(role string) string {
+	s.t.Helper()
+	var inv struct{ Token string }
+	if code := s.call("POST", "/api/invitations", map[string]string{"role": role}, &inv); code != 201 {
+		s.t.Fatalf("invitation as %s: %d", role, code)
+	}
+	return inv.Token
+}
+
+// onEachDatabase runs test once on each database the tests run on.
+func onEachDatabase(t *testing.T, test func(t *testing.T, dialect string)) {
+	for _, dialect := range testdb.Dialects() {
+		t.Run(dialect, func(t *testing.T) { test(t, dialect) })
+	}
+}
+
 func (s *testServer) instantiate(id string, inputs map[string]string) flowView {
 	s.t.Helper()
 	var v flowView
@@ -264,101 +287,99 @@ func hook(t *testing.T, webhookURL, method, query, contentType, body string) map
 
 func TestServer_SeedIntegrationsEndToEnd(t *testing.T) {
 	t.Parallel()
-	for _, dialect := range testdb.Dialects() {
-		t.Run(dialect, func(t *testing.T) {
-			cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success"}`))
-			aray := flowstest.NewTarget(t, flowstest.Reply(200, `{"code":"ok"}`))
-			uon := flowstest.NewTarget(t, flowstest.Reply(200, `{"request":[{"id":48213,"dat":"2024-03-05 10:15:00","client_name":"Анна","client_surname":"Смирнова","client_phone":"+7 (916) 123-45-67"}]}`))
-			offerrum := flowstest.NewTarget(t, flowstest.Reply(200, `{"id":1}`))
-			gc := flowstest.NewTarget(t, flowstest.Reply(200, `{"success":true,"result":{"success":true,"user_id":1}}`))
-			client := flowstest.RoutedClient(func(host string) *flowstest.Target {
-				switch host {
-				case "api.cpa.house":
-					return cpa
-				case "api.aray.com":
-					return aray
-				case "api.u-on.ru":
-					return uon
-				case "api.offerrum.com":
-					return offerrum
-				default:
-					return gc
-				}
-			})
-			s := startServer(t, dialect, client)
-			cpaInputs := map[string]string{"api_key": "cpa-key", "id_webmaster": "501", "id_offer": "77", "id_source": "12", "id_stream": "3"}
-
-			// GetCourse: a process calls the URL with the user's fields in the query string.
-			getcourse := s.instantiate("getcourse-cpa-house", cpaInputs)
-			ack := hook(t, getcourse.WebhookURL, "GET", "email=anna%40example.ru&phone=%2B7+916+123-45-67&first_name=%D0%90%D0%BD%D0%BD%D0%B0&ip_address=203.0.113.7&user_agent=Mozilla", "", "")
-			if ack["ok"] != true || ack["event_id"] == "" {
-				t.Fatalf("ack = %v", ack)
-			}
-			runs := s.waitRuns(getcourse.ID, "", 1, 10*time.Second)
-			if runs[0].Status != "success" || runs[0].EventID != ack["event_id"] {
-				t.Fatalf("run = %+v", runs[0])
-			}
-			got := cpa.Requests()
-			if len(got) != 1 || got[0].Path != "/method/send_order" || got[0].Form.Get("name") != "Анна" || got[0].Form.Get("phone") != "79161234567" || got[0].Form.Get("api_key") != "cpa-key" {
-				t.Fatalf("CPA.House got %+v", got)
-			}
-
-			// Klientiks: GET with its parameter list.
-			klientiks := s.instantiate("klientiks-cpa-house", cpaInputs)
-			hook(t, klientiks.WebhookURL, "GET", "client_id=7781&client_phone=8+916+765-43-21&client_name=%D0%98%D0%B2%D0%B0%D0%BD&client_email=ivan%40example.ru", "", "")
-			if s.waitRuns(klientiks.ID, "", 1, 10*time.Second)[0].Status != "success" {
-				t.Fatal("klientiks run failed")
-			}
-			if got := cpa.Requests(); len(got) != 2 || got[1].Form.Get("name") != "Иван" || got[1].Form.Get("sub_id_1") != "7781" {
-				t.Fatalf("CPA.House got %+v", got[len(got)-1])
-			}
-
-			// U-ON: posts r_id; the flow fetches the request and posts to Offerrum.
-			uonFlow := s.instantiate("uon-offerrum", map[string]string{"uon_api_key": "uk", "offerrum_key": "ok", "flow": "fl"})
-			hook(t, uonFlow.WebhookURL, "POST", "", "application/x-www-form-urlencoded", "r_id=48213")
-			if r := s.waitRuns(uonFlow.ID, "", 1, 10*time.Second)[0]; r.Status != "success" {
-				t.Fatalf("U-ON run: %+v", r)
-			}
-			if got := uon.Requests(); len(got) != 1 || got[0].Path != "/uk/request/48213.json" {
-				t.Fatalf("U-ON got %+v", got)
-			}
-			if got := offerrum.Requests(); len(got) != 1 || got[0].Form.Get("name") != "Анна Смирнова" || got[0].Query.Get("flow") != "fl" {
-				t.Fatalf("Offerrum got %+v", got)
-			}
-
-			// SMS Deliverer: posts a form.
-			sms := s.instantiate("sms-deliverer-aray", map[string]string{"api_key": "ak", "offer_id": "9", "base_url": "https://l.example", "price": "1 990 руб."})
-			hook(t, sms.WebhookURL, "POST", "", "application/x-www-form-urlencoded", "phone=%2B79161112233&message=hi")
-			s.waitRuns(sms.ID, "success", 1, 10*time.Second)
-			if got := aray.Requests(); len(got) != 1 || got[0].Form.Get("price") != "1990" || got[0].Form.Get("phone") != "79161112233" {
-				t.Fatalf("aray got %+v", got)
-			}
-
-			// Any service → GetCourse import API, JSON body.
-			gcFlow := s.instantiate("webhook-getcourse-user", map[string]string{"account": "school", "secret_key": "gk"})
-			hook(t, gcFlow.WebhookURL, "POST", "", "application/json", `{"email":"a@b.ru","name":"A"}`)
-			s.waitRuns(gcFlow.ID, "success", 1, 10*time.Second)
-			if got := gc.Requests(); len(got) != 1 || got[0].Host != "school.getcourse.ru" || got[0].Form.Get("action") != "add" {
-				t.Fatalf("GetCourse got %+v", got)
-			}
-
-			// The run detail has the whole trace, with secrets masked.
-			var detail runView
-			s.call("GET", "/api/runs/"+runs[0].ID, nil, &detail)
-			var trace flows.Trace
-			if err := json.Unmarshal(detail.Trace, &trace); err != nil || len(trace.Steps) != 3 {
-				t.Fatalf("trace: %v %s", err, detail.Trace)
-			}
-			if strings.Contains(string(detail.Trace), "cpa-key") {
-				t.Error("the API key is visible in the journal")
-			}
-			var fv flowView
-			s.call("GET", "/api/flows/"+getcourse.ID, nil, &fv)
-			if fv.Values["api_key"] != core.SecretMask {
-				t.Errorf("secret input returned: %q", fv.Values["api_key"])
+	onEachDatabase(t, func(t *testing.T, dialect string) {
+		cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success"}`))
+		aray := flowstest.NewTarget(t, flowstest.Reply(200, `{"code":"ok"}`))
+		uon := flowstest.NewTarget(t, flowstest.Reply(200, `{"request":[{"id":48213,"dat":"2024-03-05 10:15:00","client_name":"Анна","client_surname":"Смирнова","client_phone":"+7 (916) 123-45-67"}]}`))
+		offerrum := flowstest.NewTarget(t, flowstest.Reply(200, `{"id":1}`))
+		gc := flowstest.NewTarget(t, flowstest.Reply(200, `{"success":true,"result":{"success":true,"user_id":1}}`))
+		client := flowstest.RoutedClient(func(host string) *flowstest.Target {
+			switch host {
+			case "api.cpa.house":
+				return cpa
+			case "api.aray.com":
+				return aray
+			case "api.u-on.ru":
+				return uon
+			case "api.offerrum.com":
+				return offerrum
+			default:
+				return gc
 			}
 		})
-	}
+		s := startServer(t, dialect, client)
+		cpaInputs := map[string]string{"api_key": "cpa-key", "id_webmaster": "501", "id_offer": "77", "id_source": "12", "id_stream": "3"}
+
+		// GetCourse: a process calls the URL with the user's fields in the query string.
+		getcourse := s.instantiate("getcourse-cpa-house", cpaInputs)
+		ack := hook(t, getcourse.WebhookURL, "GET", "email=anna%40example.ru&phone=%2B7+916+123-45-67&first_name=%D0%90%D0%BD%D0%BD%D0%B0&ip_address=203.0.113.7&user_agent=Mozilla", "", "")
+		if ack["ok"] != true || ack["event_id"] == "" {
+			t.Fatalf("ack = %v", ack)
+		}
+		runs := s.waitRuns(getcourse.ID, "", 1, 10*time.Second)
+		if runs[0].Status != "success" || runs[0].EventID != ack["event_id"] {
+			t.Fatalf("run = %+v", runs[0])
+		}
+		got := cpa.Requests()
+		if len(got) != 1 || got[0].Path != "/method/send_order" || got[0].Form.Get("name") != "Анна" || got[0].Form.Get("phone") != "79161234567" || got[0].Form.Get("api_key") != "cpa-key" {
+			t.Fatalf("CPA.House got %+v", got)
+		}
+
+		// Klientiks: GET with its parameter list.
+		klientiks := s.instantiate("klientiks-cpa-house", cpaInputs)
+		hook(t, klientiks.WebhookURL, "GET", "client_id=7781&client_phone=8+916+765-43-21&client_name=%D0%98%D0%B2%D0%B0%D0%BD&client_email=ivan%40example.ru", "", "")
+		if s.waitRuns(klientiks.ID, "", 1, 10*time.Second)[0].Status != "success" {
+			t.Fatal("klientiks run failed")
+		}
+		if got := cpa.Requests(); len(got) != 2 || got[1].Form.Get("name") != "Иван" || got[1].Form.Get("sub_id_1") != "7781" {
+			t.Fatalf("CPA.House got %+v", got[len(got)-1])
+		}
+
+		// U-ON: posts r_id; the flow fetches the request and posts to Offerrum.
+		uonFlow := s.instantiate("uon-offerrum", map[string]string{"uon_api_key": "uk", "offerrum_key": "ok", "flow": "fl"})
+		hook(t, uonFlow.WebhookURL, "POST", "", "application/x-www-form-urlencoded", "r_id=48213")
+		if r := s.waitRuns(uonFlow.ID, "", 1, 10*time.Second)[0]; r.Status != "success" {
+			t.Fatalf("U-ON run: %+v", r)
+		}
+		if got := uon.Requests(); len(got) != 1 || got[0].Path != "/uk/request/48213.json" {
+			t.Fatalf("U-ON got %+v", got)
+		}
+		if got := offerrum.Requests(); len(got) != 1 || got[0].Form.Get("name") != "Анна Смирнова" || got[0].Query.Get("flow") != "fl" {
+			t.Fatalf("Offerrum got %+v", got)
+		}
+
+		// SMS Deliverer: posts a form.
+		sms := s.instantiate("sms-deliverer-aray", map[string]string{"api_key": "ak", "offer_id": "9", "base_url": "https://l.example", "price": "1 990 руб."})
+		hook(t, sms.WebhookURL, "POST", "", "application/x-www-form-urlencoded", "phone=%2B79161112233&message=hi")
+		s.waitRuns(sms.ID, "success", 1, 10*time.Second)
+		if got := aray.Requests(); len(got) != 1 || got[0].Form.Get("price") != "1990" || got[0].Form.Get("phone") != "79161112233" {
+			t.Fatalf("aray got %+v", got)
+		}
+
+		// Any service → GetCourse import API, JSON body.
+		gcFlow := s.instantiate("webhook-getcourse-user", map[string]string{"account": "school", "secret_key": "gk"})
+		hook(t, gcFlow.WebhookURL, "POST", "", "application/json", `{"email":"a@b.ru","name":"A"}`)
+		s.waitRuns(gcFlow.ID, "success", 1, 10*time.Second)
+		if got := gc.Requests(); len(got) != 1 || got[0].Host != "school.getcourse.ru" || got[0].Form.Get("action") != "add" {
+			t.Fatalf("GetCourse got %+v", got)
+		}
+
+		// The run detail has the whole trace, with secrets masked.
+		var detail runView
+		s.call("GET", "/api/runs/"+runs[0].ID, nil, &detail)
+		var trace flows.Trace
+		if err := json.Unmarshal(detail.Trace, &trace); err != nil || len(trace.Steps) != 3 {
+			t.Fatalf("trace: %v %s", err, detail.Trace)
+		}
+		if strings.Contains(string(detail.Trace), "cpa-key") {
+			t.Error("the API key is visible in the journal")
+		}
+		var fv flowView
+		s.call("GET", "/api/flows/"+getcourse.ID, nil, &fv)
+		if fv.Values["api_key"] != core.SecretMask {
+			t.Errorf("secret input returned: %q", fv.Values["api_key"])
+		}
+	})
 }
 
 func TestServer_StoppedFlowKeepsRequestsAsSamples(t *testing.T) {
@@ -452,7 +473,7 @@ func TestServer_TargetDownFor30sThenBackIsDelivered(t *testing.T) {
 	s := startServer(t, "sqlite", cpa.Client(), configured(func(c *core.Config) {
 		c.RetryBase, c.RetryMax, c.MaxAttempts, c.Clock = time.Second, 4*time.Second, 100, clock
 	}))
-	v := s.instantiate("getcourse-cpa-house", map[string]string{"api_key": "k", "id_webmaster": "1", "id_offer": "2", "id_source": "3", "id_stream": "4"})
+	v := s.cpaHouse()
 	for i := 0; i < 5; i++ {
 		hook(t, v.WebhookURL, "GET", "email=u"+string(rune('a'+i))+"%40b.c&phone=7916000000"+string(rune('0'+i)), "", "")
 	}

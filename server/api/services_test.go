@@ -31,15 +31,23 @@ func TestServer_GetCourseUserReachesTheManagerInTelegram(t *testing.T) {
 		t.Fatalf("message = %q (parse_mode %q, chat %q)\nwant %q", got[0].Form.Get("text"), got[0].Form.Get("parse_mode"), got[0].Form.Get("chat_id"), want)
 	}
 
-	hook(t, f.WebhookURL, "GET", "email=ivan%40mail.ru&first_name=Ivan", "", "")
+	// Telegram's own words in the journal; the bot token nowhere in it.
+	refusedRun(t, s, f, "email=ivan%40mail.ru&first_name=Ivan", "Bad Request: chat not found", "AAE-server-token")
+}
+
+// refusedRun sends the webhook query to f, waits for its run to fail, and checks that the journal
+// quotes the service's words and that the run's trace does not show the secret.
+func refusedRun(t *testing.T, s *testServer, f flowView, query, words, secret string) {
+	t.Helper()
+	hook(t, f.WebhookURL, "GET", query, "", "")
 	failed := s.waitRuns(f.ID, "failed", 1, 10*time.Second)
-	if !strings.Contains(failed[0].Error, "Bad Request: chat not found") {
-		t.Errorf("the journal says %q, want Telegram's own words", failed[0].Error)
+	if !strings.Contains(failed[0].Error, words) {
+		t.Errorf("the journal says %q, want the service's words %q", failed[0].Error, words)
 	}
 	var detail runView
 	s.call("GET", "/api/runs/"+failed[0].ID, nil, &detail)
-	if strings.Contains(string(detail.Trace), "AAE-server-token") {
-		t.Error("the bot token is visible in the journal")
+	if strings.Contains(string(detail.Trace), secret) {
+		t.Errorf("the secret %q is visible in the journal", secret)
 	}
 }
 

@@ -14,7 +14,7 @@ func TestFlowSettings_BadValuesAreNamedAndNothingChanges(t *testing.T) {
 	t.Parallel()
 	cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success"}`))
 	s := startServer(t, "sqlite", cpa.Client())
-	v := s.instantiate("getcourse-cpa-house", map[string]string{"api_key": "k", "id_webmaster": "1", "id_offer": "2", "id_source": "3", "id_stream": "4"})
+	v := s.cpaHouse()
 	var full struct {
 		Document json.RawMessage `json:"document"`
 		Settings map[string]any  `json:"settings"`

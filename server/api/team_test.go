@@ -44,16 +44,13 @@ func newTwoOwners(t *testing.T, dialect string) *twoOwners {
 	}
 	s.call("GET", "/api/auth/me", nil, &me)
 	f.team, f.ids[0], f.creds[0] = me.Team, me.User.ID, s.token
-	var inv struct{ Token string }
-	if code := s.call("POST", "/api/invitations", map[string]string{"role": "owner"}, &inv); code != 201 {
-		t.Fatalf("invitation: %d", code)
-	}
+	invitation := s.invite("owner")
 	var b struct {
 		Token string
 		User  struct{ ID string }
 	}
 	anon := &testServer{t: t, URL: s.URL}
-	if code := anon.call("POST", "/api/auth/signup", map[string]string{"email": "b@example.com", "password": "password of b", "invitation": inv.Token}, &b); code != 201 {
+	if code := anon.call("POST", "/api/auth/signup", map[string]string{"email": "b@example.com", "password": "password of b", "invitation": invitation}, &b); code != 201 {
 		t.Fatalf("signup of B: %d", code)
 	}
 	f.ids[1], f.creds[1] = b.User.ID, b.Token

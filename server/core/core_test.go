@@ -20,40 +20,79 @@ import (
 	"github.com/hookflow/hookflow/server/store"
 )
 
-// startApp runs the service's core (store, workers, scheduler) without HTTP, on each database.
-func startApp(t *testing.T, dialect string, client flows.Doer, tweak func(*core.Config)) *core.App {
-	t.Helper()
-	cfg := core.Config{HTTPClient: client, Workers: 2, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+// testConfig is the core's configuration in these tests: two workers, no log, public URL hooks.test.
+func testConfig(client flows.Doer) core.Config {
+	return core.Config{HTTPClient: client, Workers: 2, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		PublicURL: "http://hooks.test"}
-	if tweak != nil {
-		tweak(&cfg)
-	}
+}
+
+// runApp starts the core on a store with a hub of its own; stop ends it (once; also when the test
+// ends), as a process that goes down.
+func runApp(t *testing.T, cfg core.Config, st *store.Store) (app *core.App, stop func()) {
+	t.Helper()
 	hub := live.NewHub(live.Options{})
-	app := core.New(cfg, testdb.Open(t, dialect), hub, nil)
+	app = core.New(cfg, st, hub, nil)
 	if err := app.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { app.Close(5 * time.Second); hub.Close() })
+	var once sync.Once
+	stop = func() { once.Do(func() { app.Close(5 * time.Second); hub.Close() }) }
+	t.Cleanup(stop)
+	return app, stop
+}
+
+// startApp runs the service's core (store, workers, scheduler) without HTTP, on each database.
+func startApp(t *testing.T, dialect string, client flows.Doer, tweak func(*core.Config)) *core.App {
+	t.Helper()
+	cfg := testConfig(client)
+	if tweak != nil {
+		tweak(&cfg)
+	}
+	app, _ := runApp(t, cfg, testdb.Open(t, dialect))
 	return app
+}
+
+// onEachDatabase runs test in parallel on each database, each with a started core of its own.
+func onEachDatabase(t *testing.T, test func(t *testing.T, app *core.App)) {
+	for _, dialect := range testdb.Dialects() {
+		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
+			test(t, startApp(t, dialect, nil, nil))
+		})
+	}
+}
+
+// createFlow parses a flow's document and creates it; started, when active.
+func createFlow(t *testing.T, ctx context.Context, app *core.App, document string, active bool) *core.FlowView {
+	t.Helper()
+	doc, err := flows.ParseFlow([]byte(document))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := app.CreateFlow(ctx, core.FlowInput{Document: doc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if active {
+		if _, err := app.SetActive(ctx, v.ID, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return v
+}
+
+// webhookToken is the last part of a flow's webhook address.
+func webhookToken(v *core.FlowView) string {
+	return v.WebhookURL[strings.LastIndex(v.WebhookURL, "/")+1:]
 }
 
 // sendFlow is webhook → POST of the request's email to the target.
 func sendFlow(t *testing.T, app *core.App) (flowID, token string) {
 	t.Helper()
-	f, err := flows.ParseFlow([]byte(`{"schema":1,"nodes":[{"id":"trigger","kind":"webhook"},
+	v := createFlow(t, context.Background(), app, `{"schema":1,"nodes":[{"id":"trigger","kind":"webhook"},
 	  {"id":"send","kind":"http","config":{"method":"POST","url":"https://target.test/lead","body_type":"text","body":"{{trigger.params.email}}","retries":0}}],
-	  "edges":[{"from":"trigger","to":"send"}]}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := app.CreateFlow(context.Background(), core.FlowInput{Document: f})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := app.SetActive(context.Background(), v.ID, true); err != nil {
-		t.Fatal(err)
-	}
-	return v.ID, v.WebhookURL[strings.LastIndex(v.WebhookURL, "/")+1:]
+	  "edges":[{"from":"trigger","to":"send"}]}`, true)
+	return v.ID, webhookToken(v)
 }
 
 func accept(t *testing.T, app *core.App, token, query string) string {
@@ -68,21 +107,10 @@ func accept(t *testing.T, app *core.App, token, query string) string {
 // replyingFlow is webhook → POST to the target → Reply with the target's id; started.
 func replyingFlow(t *testing.T, app *core.App) (token string) {
 	t.Helper()
-	f, err := flows.ParseFlow([]byte(`{"schema":1,"nodes":[{"id":"trigger","kind":"webhook"},
+	return webhookToken(createFlow(t, context.Background(), app, `{"schema":1,"nodes":[{"id":"trigger","kind":"webhook"},
 	  {"id":"send","kind":"http","config":{"method":"POST","url":"https://target.test/lead","body_type":"text","body":"{{trigger.params.email}}","retries":0}},
 	  {"id":"answer","kind":"reply","config":{"status":"201","content_type":"application/json","body":"{\"ok\":true,\"id\":\"{{steps.send.json.id}}\"}"}}],
-	  "edges":[{"from":"trigger","to":"send"},{"from":"send","to":"answer"}]}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := app.CreateFlow(context.Background(), core.FlowInput{Document: f})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := app.SetActive(context.Background(), v.ID, true); err != nil {
-		t.Fatal(err)
-	}
-	return v.WebhookURL[strings.LastIndex(v.WebhookURL, "/")+1:]
+	  "edges":[{"from":"trigger","to":"send"},{"from":"send","to":"answer"}]}`, true))
 }
 
 // A webhook whose flow has a Reply step gets what the step rendered from the run's data, as soon
@@ -199,13 +227,7 @@ func TestRetries_WaitForTheirTimeOnTheServicesClock(t *testing.T) {
 				t.Fatal("the event is neither done nor waiting for its next attempt")
 			}
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		err := clock.BlockUntilContext(ctx, 1)
-		cancel()
-		if err != nil {
-			t.Fatal("the scheduler does not wait on the service's clock")
-		}
-		clock.Advance(time.Second)
+		nextSecond(t, clock)
 	}
 	list := runs() // the webhook's attempts, first first
 	first, second := list[1].StartedAt.Sub(list[0].StartedAt), list[2].StartedAt.Sub(list[1].StartedAt)

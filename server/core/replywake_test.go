@@ -5,7 +5,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -24,9 +23,7 @@ import (
 // answer (the Reply step's) reaches the waiting webhook through the relayed run_finished that
 // carries its request's id.
 func TestAwaitReply_WakesOnTheRunEndOfAnotherProcess(t *testing.T) {
-	if !slices.Contains(testdb.Dialects(), "postgres") {
-		t.Skip("set HOOKFLOW_TEST_POSTGRES to run on PostgreSQL (a run of another process exists there only)")
-	}
+	testdb.SkipWithoutPostgres(t, "a run of another process exists there only")
 	opts := testdb.Options(t, "postgres")
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	// The target holds the run until the test lets it go, between two looks of the safety poll.
@@ -64,22 +61,11 @@ func TestAwaitReply_WakesOnTheRunEndOfAnotherProcess(t *testing.T) {
 	}
 	t.Cleanup(func() { worker.Close(5 * time.Second) })
 
-	doc, err := flows.ParseFlow([]byte(`{"schema":1,"nodes":[{"id":"trigger","kind":"webhook","config":{}},
+	ctx := context.Background()
+	token := webhookToken(createFlow(t, ctx, front, `{"schema":1,"nodes":[{"id":"trigger","kind":"webhook","config":{}},
 	  {"id":"x","kind":"http","config":{"method":"POST","url":"https://target.test/lead","body_type":"text","body":"{{trigger.params.email}}","retries":0}},
 	  {"id":"answer","kind":"reply","config":{"status":"201","content_type":"application/json","body":"{\"id\":\"{{steps.x.json.id}}\"}"}}],
-	  "edges":[{"from":"trigger","to":"x"},{"from":"x","to":"answer"}]}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	v, err := front.CreateFlow(ctx, core.FlowInput{Document: doc})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := front.SetActive(ctx, v.ID, true); err != nil {
-		t.Fatal(err)
-	}
-	token := v.WebhookURL[strings.LastIndex(v.WebhookURL, "/")+1:]
+	  "edges":[{"from":"trigger","to":"x"},{"from":"x","to":"answer"}]}`, true))
 	acc, err := front.AcceptWebhook(ctx, token, flows.Payload{Method: "GET", Query: []byte(`"email=a%40b.c"`)})
 	if err != nil {
 		t.Fatal(err)

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
-	"log/slog"
 	"sort"
 	"sync"
 	"testing"
@@ -17,7 +15,6 @@ import (
 	"github.com/hookflow/hookflow/flows/flowstest"
 	"github.com/hookflow/hookflow/server/core"
 	"github.com/hookflow/hookflow/server/internal/testdb"
-	"github.com/hookflow/hookflow/server/live"
 	"github.com/hookflow/hookflow/server/store"
 )
 
@@ -27,35 +24,17 @@ var msk = time.FixedZone("MSK", 3*3600)
 // test ends), as a process that goes down.
 func appOn(t *testing.T, st *store.Store, clock clockwork.Clock, client flows.Doer) (app *core.App, stop func()) {
 	t.Helper()
-	hub := live.NewHub(live.Options{})
-	app = core.New(core.Config{HTTPClient: client, Workers: 2, Clock: clock, PublicURL: "http://hooks.test",
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, st, hub, nil)
-	if err := app.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	var once sync.Once
-	stop = func() { once.Do(func() { app.Close(5 * time.Second); hub.Close() }) }
-	t.Cleanup(stop)
-	return app, stop
+	cfg := testConfig(client)
+	cfg.Clock = clock
+	return runApp(t, cfg, st)
 }
 
 // scheduleFlow makes and starts a schedule → POST of the tick's time to the target.
 func scheduleFlow(t *testing.T, app *core.App, schedule string) string {
 	t.Helper()
-	f, err := flows.ParseFlow([]byte(`{"schema":1,"nodes":[{"id":"trigger","kind":"schedule","config":` + schedule + `},
+	return createFlow(t, context.Background(), app, `{"schema":1,"nodes":[{"id":"trigger","kind":"schedule","config":`+schedule+`},
 	  {"id":"send","kind":"http","config":{"method":"POST","url":"https://target.test/report","body_type":"text","body":"{{trigger.scheduled_at}}","retries":0}}],
-	  "edges":[{"from":"trigger","to":"send"}]}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := app.CreateFlow(context.Background(), core.FlowInput{Document: f})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := app.SetActive(context.Background(), v.ID, true); err != nil {
-		t.Fatal(err)
-	}
-	return v.ID
+	  "edges":[{"from":"trigger","to":"send"}]}`, true).ID
 }
 
 // fire moves the clock to at and has the app look for due ticks (its scheduler may have done
@@ -232,13 +211,7 @@ func TestSchedule_TheSchedulerFiresOnTheServicesClock(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatal("no tick after the clock passed 09:00")
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		err := clock.BlockUntilContext(ctx, 1)
-		cancel()
-		if err != nil {
-			t.Fatal("the scheduler does not wait on the service's clock")
-		}
-		clock.Advance(time.Second)
+		nextSecond(t, clock)
 	}
 	if got := ticks(t, st, flowID); !sameList(got, []string{"01.12 09:00"}) {
 		t.Fatalf("ticks %v", got)
@@ -316,4 +289,16 @@ func TestSchedule_TwoProcessesOnOnePostgresFireEachTickOnce(t *testing.T) {
 	if n := len(target.Requests()); n != len(want) {
 		t.Fatalf("the target got %d requests for %d ticks", n, len(want))
 	}
+}
+
+// nextSecond waits until the scheduler waits on the service's clock, then moves the clock a second on.
+func nextSecond(t *testing.T, clock *clockwork.FakeClock) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	err := clock.BlockUntilContext(ctx, 1)
+	cancel()
+	if err != nil {
+		t.Fatal("the scheduler does not wait on the service's clock")
+	}
+	clock.Advance(time.Second)
 }

@@ -100,6 +100,14 @@ func waitClients(t *testing.T, hub *Hub, flowID string, n int) {
 	waitFor(t, "clients of "+flowID+" = "+strconv.Itoa(n), func() bool { return hub.Clients(flowID) == n })
 }
 
+// wantCloseCode checks that the hub closed conn with code.
+func wantCloseCode(t *testing.T, conn *websocket.Conn, code int) {
+	t.Helper()
+	if got := closeCode(t, conn); got != code {
+		t.Fatalf("close code %d, want %d", got, code)
+	}
+}
+
 // closeCode reads until the connection ends and returns the close code (1006 when it just ends).
 func closeCode(t *testing.T, conn *websocket.Conn) int {
 	t.Helper()
@@ -707,16 +715,12 @@ func TestDisconnectClosesOnlyTheConnectionsOfTheCredential(t *testing.T) {
 		t.Fatalf("anna's connections in team A: %d closed, want 2", n)
 	}
 	for _, conn := range []*websocket.Conn{annaBrowser, annaScript} {
-		if code := closeCode(t, conn); code != CloseNoAccess {
-			t.Fatalf("close code %d, want %d", code, CloseNoAccess)
-		}
+		wantCloseCode(t, conn, CloseNoAccess)
 	}
 	if n := hub.Disconnect(Watcher{Session: "s1"}, CloseSignedOut, "live: you signed out"); n != 1 {
 		t.Fatalf("session s1: %d closed, want 1 (the one in team B)", n)
 	}
-	if code := closeCode(t, annaInB); code != CloseSignedOut {
-		t.Fatalf("close code %d, want %d", code, CloseSignedOut)
-	}
+	wantCloseCode(t, annaInB, CloseSignedOut)
 	hub.Publish("f1", Event{Type: TypeRunStarted})
 	if ev := readEvent(t, boris); ev.Type != TypeRunStarted {
 		t.Fatalf("boris got %+v", ev)
@@ -766,9 +770,7 @@ func TestRecheckClosesConnectionsWhoseCredentialEndedElsewhere(t *testing.T) {
 		hub.SetRecheck(recheck)
 		open := watchedServer(t, hub)
 		ended.Store("s-early", true)
-		if code := closeCode(t, open("f1", Watcher{Session: "s-early", User: "anna"})); code != CloseSignedOut {
-			t.Fatalf("close code %d, want %d", code, CloseSignedOut)
-		}
+		wantCloseCode(t, open("f1", Watcher{Session: "s-early", User: "anna"}), CloseSignedOut)
 	})
 	t.Run("ended while watching", func(t *testing.T) {
 		hub := NewHub(Options{PingInterval: 50 * time.Millisecond, WriteTimeout: 2 * time.Second})
@@ -778,9 +780,7 @@ func TestRecheckClosesConnectionsWhoseCredentialEndedElsewhere(t *testing.T) {
 		other := open("f1", Watcher{Session: "s-other", User: "boris"})
 		waitClients(t, hub, "f1", 2)
 		ended.Store("s-late", true)
-		if code := closeCode(t, conn); code != CloseSignedOut {
-			t.Fatalf("close code %d, want %d", code, CloseSignedOut)
-		}
+		wantCloseCode(t, conn, CloseSignedOut)
 		hub.Publish("f1", Event{Type: TypeRunStarted})
 		if ev := readEvent(t, other); ev.Type != TypeRunStarted {
 			t.Fatalf("the other watcher got %+v", ev)

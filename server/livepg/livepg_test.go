@@ -143,9 +143,7 @@ func read(t *testing.T, c *websocket.Conn) live.Event {
 
 func postgresURL(t *testing.T) string {
 	t.Helper()
-	if !slices.Contains(testdb.Dialects(), "postgres") {
-		t.Skip("set HOOKFLOW_TEST_POSTGRES to run on PostgreSQL (the live relay is PostgreSQL's)")
-	}
+	testdb.SkipWithoutPostgres(t, "the live relay is PostgreSQL's")
 	opts := testdb.Options(t, "postgres")
 	st, err := store.Open(context.Background(), opts) // migrates: live_cursor
 	if err != nil {

@@ -52,6 +52,16 @@ func (b *backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
 	return &session{b: b, conn: c}, nil
 }
 
+// wantMessages is what the server received, which must be n messages.
+func (b *backend) wantMessages(t *testing.T, n int) []received {
+	t.Helper()
+	got := b.received()
+	if len(got) != n {
+		t.Fatalf("got %d messages, want %d", len(got), n)
+	}
+	return got
+}
+
 func (b *backend) received() []received {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -226,6 +236,17 @@ var fastTuning = tuning{
 	attemptTimeout: 3 * time.Second,
 }
 
+// plainMailer is a notifier that mails through a plain SMTP server of the test, on a clock of
+// the test (at 14:05 MSK): the server's backend, the notifier, its logs and the clock.
+func plainMailer(t *testing.T) (*backend, *Notifier, *syncBuffer, *fakeClock) {
+	t.Helper()
+	be := &backend{}
+	addr := startServer(t, be, plainServer)
+	clock := newClock()
+	n, logs := newTest(t, Config{SMTPURL: smtpURL(addr), Clock: clock.Now})
+	return be, n, logs, clock
+}
+
 func newTest(t *testing.T, cfg Config) (*Notifier, *syncBuffer) {
 	t.Helper()
 	logs := &syncBuffer{}
@@ -315,9 +336,7 @@ func smtpURL(addr string) string { return "smtp://" + addr + "?from=alerts@hookf
 // ---- behaviours ----
 
 func TestFailureMailsEachRecipientWithFlowStepErrorAndRunLink(t *testing.T) {
-	be := &backend{}
-	addr := startServer(t, be, plainServer)
-	n, logs := newTest(t, Config{SMTPURL: smtpURL(addr), Clock: newClock().Now})
+	be, n, logs, _ := plainMailer(t)
 
 	f := failure("flow-1", "anna@example.com", "Boris <boris@example.com>", "ANNA@example.com", "not an address")
 	n.RunFailed(f)
@@ -350,17 +369,13 @@ func TestFailureMailsEachRecipientWithFlowStepErrorAndRunLink(t *testing.T) {
 		if p.header.Get("Auto-Submitted") != "auto-generated" {
 			t.Errorf("Auto-Submitted = %q", p.header.Get("Auto-Submitted"))
 		}
-		for _, want := range []string{
+		bodyHas(t, p.body,
 			`The flow "GetCourse → CPA.House" failed.`,
 			"Step:  Send to CPA.House",
 			"Error: HTTP POST https://cpa.house/api/lead answered 502 Bad Gateway",
 			"Time:  2025-03-14 14:05:07 MSK",
 			"Run:   https://hookflow.example.com/flows/flow-1/runs/run-42",
-		} {
-			if !strings.Contains(p.body, want) {
-				t.Errorf("body lacks %q:\n%s", want, p.body)
-			}
-		}
+		)
 		if strings.Contains(p.body, "more failure") {
 			t.Errorf("first mail mentions earlier failures:\n%s", p.body)
 		}
@@ -372,9 +387,7 @@ func TestFailureMailsEachRecipientWithFlowStepErrorAndRunLink(t *testing.T) {
 }
 
 func TestRussianMailHasDecodableUTF8SubjectAndBody(t *testing.T) {
-	be := &backend{}
-	addr := startServer(t, be, plainServer)
-	n, _ := newTest(t, Config{SMTPURL: smtpURL(addr), Clock: newClock().Now})
+	be, n, _, _ := plainMailer(t)
 
 	f := failure("flow-ru", "marketer@example.ru")
 	f.Lang = "ru"
@@ -383,10 +396,7 @@ func TestRussianMailHasDecodableUTF8SubjectAndBody(t *testing.T) {
 	n.RunFailed(f)
 	flush(t, n)
 
-	got := be.received()
-	if len(got) != 1 {
-		t.Fatalf("got %d messages, want 1", len(got))
-	}
+	got := be.wantMessages(t, 1)
 	raw := got[0].Data
 	if i := bytes.Index(raw, []byte("\r\n\r\n")); bytes.ContainsFunc(raw[:i], func(r rune) bool { return r > 127 }) {
 		t.Errorf("headers are not ASCII (not MIME-encoded):\n%s", raw[:i])
@@ -398,25 +408,18 @@ func TestRussianMailHasDecodableUTF8SubjectAndBody(t *testing.T) {
 	if want := "hookflow: ошибка в процессе «GetCourse → CPA.House»"; p.subject != want {
 		t.Errorf("subject = %q, want %q", p.subject, want)
 	}
-	for _, want := range []string{
+	bodyHas(t, p.body,
 		"В процессе «GetCourse → CPA.House» произошла ошибка.",
 		"Шаг:    Отправка в CPA.House",
 		"Ошибка: Сервер CPA.House ответил 502: «Bad Gateway»",
 		"Время:  2025-03-14 14:05:07 MSK",
 		"Запуск: https://hookflow.example.com/flows/flow-ru/runs/run-42",
 		"не больше одного письма по процессу за 15 мин",
-	} {
-		if !strings.Contains(p.body, want) {
-			t.Errorf("body lacks %q:\n%s", want, p.body)
-		}
-	}
+	)
 }
 
 func TestSecondFailureWithinWindowSendsNothing(t *testing.T) {
-	be := &backend{}
-	addr := startServer(t, be, plainServer)
-	clock := newClock()
-	n, _ := newTest(t, Config{SMTPURL: smtpURL(addr), Clock: clock.Now})
+	be, n, _, clock := plainMailer(t)
 
 	n.RunFailed(failure("flow-1", "anna@example.com"))
 	flush(t, n)
@@ -430,10 +433,7 @@ func TestSecondFailureWithinWindowSendsNothing(t *testing.T) {
 }
 
 func TestMailAfterWindowSaysHowManyFailuresHappenedSince(t *testing.T) {
-	be := &backend{}
-	addr := startServer(t, be, plainServer)
-	clock := newClock() // 14:05 MSK
-	n, _ := newTest(t, Config{SMTPURL: smtpURL(addr), Clock: clock.Now})
+	be, n, _, clock := plainMailer(t) // 14:05 MSK
 
 	n.RunFailed(failure("flow-1", "anna@example.com")) // mailed
 	for range 7 {
@@ -446,10 +446,7 @@ func TestMailAfterWindowSaysHowManyFailuresHappenedSince(t *testing.T) {
 	n.RunFailed(f)
 	flush(t, n)
 
-	got := be.received()
-	if len(got) != 2 {
-		t.Fatalf("got %d messages, want 2", len(got))
-	}
+	got := be.wantMessages(t, 2)
 	p := parse(t, got[1].Data)
 	if want := `hookflow: flow "GetCourse → CPA.House" failed (and 7 more since 14:05)`; p.subject != want {
 		t.Errorf("subject = %q, want %q", p.subject, want)
@@ -487,10 +484,7 @@ func TestRussianCountUsesRussianPlural(t *testing.T) {
 }
 
 func TestFlowsAreThrottledIndependently(t *testing.T) {
-	be := &backend{}
-	addr := startServer(t, be, plainServer)
-	clock := newClock()
-	n, _ := newTest(t, Config{SMTPURL: smtpURL(addr), Clock: clock.Now})
+	be, n, _, clock := plainMailer(t)
 
 	n.RunFailed(failure("flow-a", "anna@example.com"))
 	n.RunFailed(failure("flow-a", "anna@example.com")) // throttled
@@ -539,10 +533,7 @@ func TestAuthCredentialsFromURLReachServer(t *testing.T) {
 	n.RunFailed(failure("flow-1", "anna@example.com"))
 	flush(t, n)
 
-	got := be.received()
-	if len(got) != 1 {
-		t.Fatalf("got %d messages, want 1", len(got))
-	}
+	got := be.wantMessages(t, 1)
 	if got[0].AuthUser != be.requireUser || got[0].AuthPass != be.requirePass {
 		t.Errorf("server saw AUTH %q / %q", got[0].AuthUser, got[0].AuthPass)
 	}
@@ -578,10 +569,7 @@ func TestSTARTTLSIsUsedWhenOfferedAndCarriesCredentials(t *testing.T) {
 	n.RunFailed(failure("flow-1", "anna@example.com"))
 	flush(t, n)
 
-	got := be.received()
-	if len(got) != 1 {
-		t.Fatalf("got %d messages, want 1", len(got))
-	}
+	got := be.wantMessages(t, 1)
 	if !got[0].TLS {
 		t.Error("the mail was not sent over TLS although the server offered STARTTLS")
 	}
@@ -620,10 +608,7 @@ func TestImplicitTLSWithSMTPS(t *testing.T) {
 	n.RunFailed(failure("flow-1", "anna@example.com"))
 	flush(t, n)
 
-	got := be.received()
-	if len(got) != 1 {
-		t.Fatalf("got %d messages, want 1", len(got))
-	}
+	got := be.wantMessages(t, 1)
 	if !got[0].TLS || got[0].AuthUser != "alice" || got[0].From != "alerts@hookflow.test" {
 		t.Errorf("got TLS=%v user=%q from=%q", got[0].TLS, got[0].AuthUser, got[0].From)
 	}
@@ -782,24 +767,29 @@ func TestNilNotifierDoesNothing(t *testing.T) {
 }
 
 func TestFlowNameCannotInjectHeaders(t *testing.T) {
-	be := &backend{}
-	addr := startServer(t, be, plainServer)
-	n, _ := newTest(t, Config{SMTPURL: smtpURL(addr), Clock: newClock().Now})
+	be, n, _, _ := plainMailer(t)
 
 	f := failure("flow-1", "anna@example.com")
 	f.FlowName = "Evil\r\nBcc: victim@example.com\r\n"
 	n.RunFailed(f)
 	flush(t, n)
 
-	got := be.received()
-	if len(got) != 1 {
-		t.Fatalf("got %d messages", len(got))
-	}
+	got := be.wantMessages(t, 1)
 	p := parse(t, got[0].Data)
 	if p.header.Get("Bcc") != "" || len(got[0].To) != 1 {
 		t.Errorf("header injected: Bcc=%q rcpt=%v", p.header.Get("Bcc"), got[0].To)
 	}
 	if p.subject != `hookflow: flow "Evil Bcc: victim@example.com" failed` {
 		t.Errorf("subject = %q", p.subject)
+	}
+}
+
+// bodyHas checks that a mail's body says each of wants.
+func bodyHas(t *testing.T, body string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(body, want) {
+			t.Errorf("body lacks %q:\n%s", want, body)
+		}
 	}
 }

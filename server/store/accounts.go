@@ -75,29 +75,17 @@ func (s *Store) CreateTeam(ctx context.Context, t *Team, ownerID string) error {
 
 // UserByEmail finds a user by (lower-cased) email.
 func (s *Store) UserByEmail(ctx context.Context, email string) (*User, error) {
-	var u User
-	if err := s.Read(ctx).First(&u, "email = ?", email).Error; err != nil {
-		return nil, notFound(err)
-	}
-	return &u, nil
+	return first[User](ctx, s, "email", email)
 }
 
 // User returns one user.
 func (s *Store) User(ctx context.Context, id string) (*User, error) {
-	var u User
-	if err := s.Read(ctx).First(&u, "id = ?", id).Error; err != nil {
-		return nil, notFound(err)
-	}
-	return &u, nil
+	return first[User](ctx, s, "id", id)
 }
 
 // Team returns one team.
 func (s *Store) Team(ctx context.Context, id string) (*Team, error) {
-	var t Team
-	if err := s.Read(ctx).First(&t, "id = ?", id).Error; err != nil {
-		return nil, notFound(err)
-	}
-	return &t, nil
+	return first[Team](ctx, s, "id", id)
 }
 
 // CreateSession stores a signed-in browser, and forgets the user's expired sessions (so the
@@ -403,20 +391,19 @@ func (s *Store) Audit(ctx context.Context, teamID string, limit int) ([]AuditEnt
 
 // FlowTeam returns the team of a flow (ErrNotFound when there is no such flow).
 func (s *Store) FlowTeam(ctx context.Context, id string) (string, error) {
-	var teams []string
-	if err := s.Read(ctx).Model(&Flow{}).Where("id = ?", id).Limit(1).Pluck("team_id", &teams).Error; err != nil {
-		return "", err
-	}
-	if len(teams) == 0 {
-		return "", ErrNotFound
-	}
-	return teams[0], nil
+	return s.teamOf(ctx, &Flow{}, id)
 }
 
 // RunTeam returns the team of a run (ErrNotFound when there is no such run).
 func (s *Store) RunTeam(ctx context.Context, id string) (string, error) {
+	return s.teamOf(ctx, &Run{}, id)
+}
+
+// teamOf returns the team_id of the row of model's table with the given id (ErrNotFound when
+// there is none).
+func (s *Store) teamOf(ctx context.Context, model any, id string) (string, error) {
 	var teams []string
-	if err := s.Read(ctx).Model(&Run{}).Where("id = ?", id).Limit(1).Pluck("team_id", &teams).Error; err != nil {
+	if err := s.Read(ctx).Model(model).Where("id = ?", id).Limit(1).Pluck("team_id", &teams).Error; err != nil {
 		return "", err
 	}
 	if len(teams) == 0 {

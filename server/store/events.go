@@ -243,11 +243,7 @@ func (s *Store) ResetAttempts(ctx context.Context, id string) error {
 
 // Event returns one event.
 func (s *Store) Event(ctx context.Context, id string) (*Event, error) {
-	var ev Event
-	if err := s.Read(ctx).First(&ev, "id = ?", id).Error; err != nil {
-		return nil, notFound(err)
-	}
-	return &ev, nil
+	return first[Event](ctx, s, "id", id)
 }
 
 // RecentEvents lists a flow's latest events, newest first.

@@ -80,20 +80,12 @@ func (s *Store) SetFlowActive(ctx context.Context, id string, active bool, at ti
 
 // Flow returns one flow.
 func (s *Store) Flow(ctx context.Context, id string) (*Flow, error) {
-	var f Flow
-	if err := s.Read(ctx).First(&f, "id = ?", id).Error; err != nil {
-		return nil, notFound(err)
-	}
-	return &f, nil
+	return first[Flow](ctx, s, "id", id)
 }
 
 // FlowByToken finds the flow of a webhook URL.
 func (s *Store) FlowByToken(ctx context.Context, token string) (*Flow, error) {
-	var f Flow
-	if err := s.Read(ctx).First(&f, "token = ?", token).Error; err != nil {
-		return nil, notFound(err)
-	}
-	return &f, nil
+	return first[Flow](ctx, s, "token", token)
 }
 
 // Flows lists flows, newest first.

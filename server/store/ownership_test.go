@@ -154,9 +154,7 @@ func TestStore_OpenAdoptsNewEmptyAndEarlierHookflowFiles(t *testing.T) {
 // A PostgreSQL database that holds another application's tables is refused and left as it was;
 // one hookflow prepared opens again.
 func TestStore_OpenRefusesAnotherApplicationsPostgresDatabase(t *testing.T) {
-	if !slices.Contains(testdb.Dialects(), "postgres") {
-		t.Skip("set HOOKFLOW_TEST_POSTGRES to run on PostgreSQL")
-	}
+	testdb.SkipWithoutPostgres(t, "")
 	opts := testdb.Options(t, "postgres")
 	db, err := sql.Open("pgx", opts.DatabaseURL)
 	if err != nil {

@@ -65,11 +65,7 @@ func (s *Store) Runs(ctx context.Context, flowID string, f RunFilter) ([]Run, er
 
 // Run returns one run with its trace.
 func (s *Store) Run(ctx context.Context, id string) (*Run, error) {
-	var r Run
-	if err := s.Read(ctx).First(&r, "id = ?", id).Error; err != nil {
-		return nil, notFound(err)
-	}
-	return &r, nil
+	return first[Run](ctx, s, "id", id)
 }
 
 // AttemptCounts returns how many runs each of the given webhooks (event ids) has had, not

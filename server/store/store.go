@@ -160,6 +160,15 @@ func (s *Store) Close() error {
 	return errors.Join(errs...)
 }
 
+// first reads the one row of T whose column equals value (ErrNotFound when there is none).
+func first[T any](ctx context.Context, s *Store, column, value string) (*T, error) {
+	var row T
+	if err := s.Read(ctx).First(&row, column+" = ?", value).Error; err != nil {
+		return nil, notFound(err)
+	}
+	return &row, nil
+}
+
 func notFound(err error) error {
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return ErrNotFound

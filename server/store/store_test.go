@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -109,7 +110,7 @@ func TestStore_EventQueueClaimsOnceAndRetries(t *testing.T) {
 			t.Fatal(err)
 		}
 		due, _ := st.DueEvents(ctx, now.Add(2*time.Hour), 100)
-		if !contains(due, evs[0].ID) || contains(due, evs[1].ID) {
+		if !slices.Contains(due, evs[0].ID) || slices.Contains(due, evs[1].ID) {
 			t.Fatalf("due = %v", due)
 		}
 		// After a crash, running events are queued again.
@@ -121,15 +122,6 @@ func TestStore_EventQueueClaimsOnceAndRetries(t *testing.T) {
 			t.Fatalf("queue depth %d", depth)
 		}
 	})
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func TestStore_JournalFiltersAndStats(t *testing.T) {

@@ -15,6 +15,26 @@ class FakeWorker implements WorkerLike {
   }
 }
 
+// An engine whose workers answer each operation with result(op), noting the operations in ops.
+function recordingEngine(result: (op: string) => unknown): { e: Engine; ops: string[] } {
+  const ops: string[] = [];
+  const e = new Engine(
+    () =>
+      new FakeWorker((m) => {
+        ops.push(m.op);
+        return { id: m.id, result: result(m.op) };
+      }),
+  );
+  return { e, ops };
+}
+
+// Makes the engine's worker answer op only after ms of (fake) time.
+function answerLate(e: Engine, op: string, ms: number) {
+  const w = (e as unknown as { ensure(): FakeWorker }).ensure();
+  const answer = w.postMessage.bind(w);
+  w.postMessage = (msg) => (msg.op === op ? setTimeout(() => answer(msg), ms) : answer(msg));
+}
+
 afterEach(() => vi.useRealTimers());
 
 describe('Engine', () => {
@@ -49,18 +69,9 @@ describe('Engine', () => {
 
   it('does not count a slow engine load against the run time limit', async () => {
     vi.useFakeTimers();
-    const ops: string[] = [];
-    const e = new Engine(
-      () =>
-        new FakeWorker((m) => {
-          ops.push(m.op);
-          return { id: m.id, result: m.op === 'init' ? { version: 'dev' } : 'ran' };
-        }),
-    );
+    const { e, ops } = recordingEngine((op) => (op === 'init' ? { version: 'dev' } : 'ran'));
     // Delay the load: the fake answers init only after 20 s of (fake) time.
-    const w = (e as unknown as { ensure(): FakeWorker }).ensure();
-    const answer = w.postMessage.bind(w);
-    w.postMessage = (msg) => (msg.op === 'init' ? setTimeout(() => answer(msg), 20000) : answer(msg));
+    answerLate(e, 'init', 20000);
     const run = e.call('run', [], 5000);
     await vi.advanceTimersByTimeAsync(20001);
     await vi.advanceTimersByTimeAsync(1);
@@ -70,18 +81,9 @@ describe('Engine', () => {
 
   it('warms once per worker with the flow being edited, and a Test sent meanwhile waits without its limit running', async () => {
     vi.useFakeTimers();
-    const ops: string[] = [];
-    const e = new Engine(
-      () =>
-        new FakeWorker((m) => {
-          ops.push(m.op);
-          return { id: m.id, result: m.op === 'run' ? 'ran' : {} };
-        }),
-    );
+    const { e, ops } = recordingEngine((op) => (op === 'run' ? 'ran' : {}));
     // The warm-up (the first preview of a cold engine) takes 8 s of (fake) time here.
-    const w = (e as unknown as { ensure(): FakeWorker }).ensure();
-    const answer = w.postMessage.bind(w);
-    w.postMessage = (msg) => (msg.op === 'warm' ? setTimeout(() => answer(msg), 8000) : answer(msg));
+    answerLate(e, 'warm', 8000);
     const flow = { schema: 1, name: 'x', nodes: [], edges: [] };
     const warmed = e.warm(flow, {}, {});
     expect(e.warm(flow, {}, {})).toBe(warmed);
@@ -105,8 +107,7 @@ describe('Engine', () => {
   });
 
   it('loads the engine once per worker before validating, and again after a restart', async () => {
-    const ops: string[] = [];
-    const e = new Engine(() => new FakeWorker((m) => (ops.push(m.op), { id: m.id, result: m.op === 'init' ? { version: 'v' } : { ok: true, problems: [] } })));
+    const { e, ops } = recordingEngine((op) => (op === 'init' ? { version: 'v' } : { ok: true, problems: [] }));
     await e.init();
     await e.init();
     await e.validate({ schema: 1, name: 'x', nodes: [], edges: [] });

@@ -222,9 +222,12 @@ function settingOr(v: string, t: (k: MessageKey) => string): string {
 
 const OPS_WITHOUT_RIGHT = new Set(['is_empty', 'not_empty']);
 
+/** The translator into lang of the words of the canvas. */
+const wordsIn = (lang: Lang) => (k: MessageKey, p?: Record<string, string | number>) => translate(lang, k, p);
+
 /** A filter's rules in one line: "status = success и sum > 1000"; the expression as written. */
 export function rulesSummary(config: Record<string, unknown> | undefined, lang: Lang): string {
-  const t = (k: MessageKey, p?: Record<string, string | number>) => translate(lang, k, p);
+  const t = wordsIn(lang);
   const rules = list(config?.rules).filter((r) => str(r.left).trim() !== '');
   if (rules.length === 0) {
     const expr = str(config?.expression).trim().replace(/\s+/g, ' ');
@@ -245,7 +248,7 @@ export function rulesSummary(config: Record<string, unknown> | undefined, lang: 
 
 /** The title an HTTP step gets from where it sends: a lead to CPA.House, an order to aray … */
 function httpTitle(node: StepLike, lang: Lang): string {
-  const t = (k: MessageKey, p?: Record<string, string | number>) => translate(lang, k, p);
+  const t = wordsIn(lang);
   const url = str(node.config?.url);
   const method = (str(node.config?.method) || 'GET').toUpperCase();
   const service = serviceOfUrl(url);
@@ -265,7 +268,7 @@ function httpTitle(node: StepLike, lang: Lang): string {
 /** Everything the canvas shows on a step, derived from its settings and neighbours. */
 export function describeStep(node: StepLike, ctx: DescribeContext): StepDescription {
   const { lang } = ctx;
-  const t = (k: MessageKey, p?: Record<string, string | number>) => translate(lang, k, p);
+  const t = wordsIn(lang);
   const service = serviceOf(node, ctx);
   const svcName = SERVICES[service].name;
   const c = node.config ?? {};
@@ -373,7 +376,7 @@ export function describeStep(node: StepLike, ctx: DescribeContext): StepDescript
 
 /** When a schedule step starts the flow, in words: "Каждый день в 09:00", "Каждые 15 минут". */
 export function scheduleTitle(c: Record<string, unknown>, lang: Lang): string {
-  const t = (k: MessageKey, p?: Record<string, string | number>) => translate(lang, k, p);
+  const t = wordsIn(lang);
   const every = str(c.every) || 'day';
   const time = str(c.time) || '09:00';
   const n = /^(\d+)([mh])$/.exec(every);

@@ -50,8 +50,12 @@ func withoutPassword(dbURL string) string {
 
 const keyNote = "The secret key that encrypts the flows' API keys is not in the backup: keep a copy of %s apart from it (or of HOOKFLOW_SECRET_KEY); a restored database's secrets open only with that key.\n"
 
-func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	file, dir, dbURL, err := backupFlags("backup", args, stderr)
+// backupCommand runs backup or restore: it reads the command's flags; on PostgreSQL it says what
+// does the work there (note on stderr, the command line from pgCommand on stdout) and fails; on
+// the built-in SQLite database it runs sqlite with the file and the data folder.
+func backupCommand(name string, args []string, stdout, stderr io.Writer, note string,
+	pgCommand func(file, dbURL string) string, sqlite func(file, dir string) error) int {
+	file, dir, dbURL, err := backupFlags(name, args, stderr)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -60,44 +64,51 @@ func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return 2
 	}
 	if dbURL != "" {
-		fmt.Fprintln(stderr, "hookflow backs up only its built-in SQLite database. Back up PostgreSQL with pg_dump, while hookflow serves (password from PGPASSWORD or ~/.pgpass):")
-		fmt.Fprintf(stdout, "pg_dump --format=custom --file=%s '%s'\n", shellQuote(file), withoutPassword(dbURL))
+		fmt.Fprintln(stderr, note)
+		fmt.Fprintln(stdout, pgCommand(file, withoutPassword(dbURL)))
 		return 1
 	}
-	if err := store.BackupSQLite(ctx, dir, file); err != nil {
+	if err := sqlite(file, dir); err != nil {
 		fmt.Fprintln(stderr, "hookflow:", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "backed up %s to %s\n", filepath.Join(dir, "hookflow.db"), file)
-	fmt.Fprintf(stdout, keyNote, filepath.Join(dir, secrets.KeyFileName))
 	return 0
 }
 
+func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return backupCommand("backup", args, stdout, stderr,
+		"hookflow backs up only its built-in SQLite database. Back up PostgreSQL with pg_dump, while hookflow serves (password from PGPASSWORD or ~/.pgpass):",
+		func(file, dbURL string) string {
+			return fmt.Sprintf("pg_dump --format=custom --file=%s '%s'", shellQuote(file), dbURL)
+		},
+		func(file, dir string) error {
+			if err := store.BackupSQLite(ctx, dir, file); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "backed up %s to %s\n", filepath.Join(dir, "hookflow.db"), file)
+			fmt.Fprintf(stdout, keyNote, filepath.Join(dir, secrets.KeyFileName))
+			return nil
+		})
+}
+
 func cmdRestore(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	file, dir, dbURL, err := backupFlags("restore", args, stderr)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		fmt.Fprintln(stderr, err)
-		return 2
-	}
-	if dbURL != "" {
-		fmt.Fprintln(stderr, "hookflow restores only its built-in SQLite database. Stop every hookflow process, then restore a pg_dump backup into the database with pg_restore:")
-		fmt.Fprintf(stdout, "pg_restore --clean --if-exists --no-owner --dbname='%s' %s\n", withoutPassword(dbURL), shellQuote(file))
-		return 1
-	}
-	kept, err := store.RestoreSQLite(ctx, file, dir)
-	if err != nil {
-		fmt.Fprintln(stderr, "hookflow:", err)
-		return 1
-	}
-	fmt.Fprintf(stdout, "restored %s into %s\n", file, filepath.Join(dir, "hookflow.db"))
-	if kept != "" {
-		fmt.Fprintf(stdout, "the database that was there is kept as %s (delete it once the restored one serves well)\n", kept)
-	}
-	fmt.Fprintf(stdout, "start hookflow with the secret key the backup was made with (%s or HOOKFLOW_SECRET_KEY)\n", filepath.Join(dir, secrets.KeyFileName))
-	return 0
+	return backupCommand("restore", args, stdout, stderr,
+		"hookflow restores only its built-in SQLite database. Stop every hookflow process, then restore a pg_dump backup into the database with pg_restore:",
+		func(file, dbURL string) string {
+			return fmt.Sprintf("pg_restore --clean --if-exists --no-owner --dbname='%s' %s", dbURL, shellQuote(file))
+		},
+		func(file, dir string) error {
+			kept, err := store.RestoreSQLite(ctx, file, dir)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "restored %s into %s\n", file, filepath.Join(dir, "hookflow.db"))
+			if kept != "" {
+				fmt.Fprintf(stdout, "the database that was there is kept as %s (delete it once the restored one serves well)\n", kept)
+			}
+			fmt.Fprintf(stdout, "start hookflow with the secret key the backup was made with (%s or HOOKFLOW_SECRET_KEY)\n", filepath.Join(dir, secrets.KeyFileName))
+			return nil
+		})
 }
 
 // shellQuote quotes a file name for a shell command line when it needs it.

@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -147,25 +146,7 @@ func testKill9LosesNothing(t *testing.T, dialect string) {
 	token := signUp(t, proc.addr)
 	// The test floods one webhook address on purpose: lift the flow's rate limit.
 	create := `{"document":` + flowDoc + `,"settings":{"rate_limit":{"per_second":1000000,"burst":1000000}}}`
-	resp, err := postAs(token, proc.addr+"/api/flows", create)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var flow struct {
-		ID         string `json:"id"`
-		WebhookURL string `json:"webhook_url"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&flow); err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if flow.ID == "" {
-		t.Fatal("flow not created")
-	}
-	if resp, err := postAs(token, proc.addr+"/api/flows/"+flow.ID+"/start", ""); err != nil || resp.StatusCode != 200 {
-		t.Fatalf("start: %v", err)
-	}
-	hookPath := flow.WebhookURL[strings.Index(flow.WebhookURL, "/hook/"):]
+	_, hookPath := createAndStart(t, proc.addr, token, create)
 
 	const total, senders = 3000, 32
 	var next, acked atomic.Int64
@@ -247,9 +228,7 @@ func TestCrash_Kill9OnPostgresHandsTheRunningEventToAnotherProcess(t *testing.T)
 		t.Fatalf("lease %v with a heartbeat every %v: a dead process's events must be taken over within 30 s, and a live one must renew several times per lease",
 			core.DefaultLease, core.DefaultHeartbeat)
 	}
-	if !slices.Contains(testdb.Dialects(), "postgres") {
-		t.Skip("set HOOKFLOW_TEST_POSTGRES to run on PostgreSQL")
-	}
+	testdb.SkipWithoutPostgres(t, "")
 	const lease = 2 * time.Second
 	// The target holds the first delivery (the run in progress when the process dies) and
 	// answers the next ones.
@@ -282,23 +261,8 @@ func TestCrash_Kill9OnPostgresHandsTheRunningEventToAnotherProcess(t *testing.T)
 	  {"id":"form","kind":"form_encode","config":{"fields":[{"key":"event_id","value":"{{event.id}}"}]}},
 	  {"id":"send","kind":"http","config":{"method":"POST","url":"` + ts.URL + `/lead","body_type":"previous","timeout_ms":60000}}],
 	  "edges":[{"from":"trigger","to":"form"},{"from":"form","to":"send"}]}`
-	resp, err := postAs(token, a.addr+"/api/flows", `{"document":`+flowDoc+`}`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var flow struct {
-		ID         string `json:"id"`
-		WebhookURL string `json:"webhook_url"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&flow); err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp, err := postAs(token, a.addr+"/api/flows/"+flow.ID+"/start", ""); err != nil || resp.StatusCode != 200 {
-		t.Fatalf("start: %v", err)
-	}
-	hookPath := flow.WebhookURL[strings.Index(flow.WebhookURL, "/hook/"):]
-	resp, err = http.Get(a.addr + hookPath + "?n=1")
+	_, hookPath := createAndStart(t, a.addr, token, `{"document":`+flowDoc+`}`)
+	resp, err := http.Get(a.addr + hookPath + "?n=1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -357,6 +321,33 @@ func signUp(t *testing.T, addr string) string {
 		t.Fatalf("signup: %d %v", resp.StatusCode, err)
 	}
 	return me.Token
+}
+
+// createAndStart creates a flow through the API (body: what POST /api/flows takes) and starts it;
+// it returns the flow's id and the path of its webhook.
+func createAndStart(t *testing.T, addr, token, body string) (flowID, hookPath string) {
+	t.Helper()
+	resp, err := postAs(token, addr+"/api/flows", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var flow struct {
+		ID         string `json:"id"`
+		WebhookURL string `json:"webhook_url"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&flow); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if flow.ID == "" {
+		t.Fatal("flow not created")
+	}
+	resp, err = postAs(token, addr+"/api/flows/"+flow.ID+"/start", "")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("start: %v", err)
+	}
+	resp.Body.Close()
+	return flow.ID, flow.WebhookURL[strings.Index(flow.WebhookURL, "/hook/"):]
 }
 
 func postAs(token, url, body string) (*http.Response, error) {

@@ -144,8 +144,7 @@ func TestServe_ConnectionCapQueuesNewClientsAndKeepsServingConnectedOnes(t *test
 	// A third slow client takes the fast client's idle place; then a newcomer is accepted by
 	// the kernel but not served while every place is busy.
 	startSlowClient(t, addr, "GET /healthz HTTP/1.1\r\nHost: x\r\n", "X-Pad: a\r\n")
-	newcomer := make(chan error, 1)
-	go func() { newcomer <- getHealth(&http.Client{Transport: &http.Transport{DisableKeepAlives: true}}, addr) }()
+	newcomer := healthOfNewcomer(addr)
 	select {
 	case err := <-newcomer:
 		t.Fatalf("a connection beyond the cap of 3 was served (%v)", err)
@@ -155,14 +154,7 @@ func TestServe_ConnectionCapQueuesNewClientsAndKeepsServingConnectedOnes(t *test
 	// A slow client leaves: its place goes to the waiting one.
 	close(slowA.stop)
 	slowA.conn.Close()
-	select {
-	case err := <-newcomer:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(20 * time.Second): // a hang, not a speed bound
-		t.Fatal("the waiting client was not served after a place became free")
-	}
+	waitServed(t, newcomer, 20*time.Second, "the waiting client was not served after a place became free")
 }
 
 // Kept-alive connections cost a client nothing to hold: at the cap, the one idle longest makes
@@ -255,16 +247,7 @@ func TestServe_ClientThatDoesNotReadItsAnswersIsCutOff(t *testing.T) {
 	}
 
 	// The only place is the stuck client's: a newcomer is served once the server gives up on it.
-	done := make(chan error, 1)
-	go func() { done <- getHealth(&http.Client{Transport: &http.Transport{DisableKeepAlives: true}}, addr) }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(30 * time.Second): // a hang, not a speed bound
-		t.Fatal("a client that does not read its answers holds its connection")
-	}
+	waitServed(t, healthOfNewcomer(addr), 30*time.Second, "a client that does not read its answers holds its connection")
 }
 
 // The per-request deadlines are for requests: a live log (websocket) outlives them all.
@@ -314,5 +297,26 @@ func TestServe_LiveLogOutlivesTheRequestDeadlines(t *testing.T) {
 	var ev struct{ Type string }
 	if err := ws.ReadJSON(&ev); err != nil || ev.Type == "" {
 		t.Fatalf("the live log after the deadlines: %+v %v", ev, err)
+	}
+}
+
+// healthOfNewcomer asks for /healthz on a connection of its own: the answer's error, when it comes.
+func healthOfNewcomer(addr string) <-chan error {
+	done := make(chan error, 1)
+	go func() { done <- getHealth(&http.Client{Transport: &http.Transport{DisableKeepAlives: true}}, addr) }()
+	return done
+}
+
+// waitServed waits for a newcomer's answer: it must come, without an error, within the given
+// time (a hang, not a speed bound); hung says what a hang means.
+func waitServed(t *testing.T, newcomer <-chan error, within time.Duration, hung string) {
+	t.Helper()
+	select {
+	case err := <-newcomer:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(within):
+		t.Fatal(hung)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -73,9 +72,7 @@ func TestLivePostgres_ThreeProcessesShareOneLiveLog(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts server processes")
 	}
-	if !slices.Contains(testdb.Dialects(), "postgres") {
-		t.Skip("set HOOKFLOW_TEST_POSTGRES to run on PostgreSQL (the live log is shared between processes there only)")
-	}
+	testdb.SkipWithoutPostgres(t, "the live log is shared between processes there only")
 	var sunk sink
 	sunk.got = map[string]int{}
 	target := httptest.NewServer(http.HandlerFunc(sunk.handler))
@@ -91,28 +88,12 @@ func TestLivePostgres_ThreeProcessesShareOneLiveLog(t *testing.T) {
 	  {"id":"form","kind":"form_encode","config":{"fields":[{"key":"event_id","value":"{{event.id}}"}]}},
 	  {"id":"send","kind":"http","config":{"method":"POST","url":"` + target.URL + `/lead","body_type":"previous"}}],
 	  "edges":[{"from":"trigger","to":"form"},{"from":"form","to":"send"}]}`
-	resp, err := postAs(token, a.addr+"/api/flows", `{"document":`+flowDoc+`}`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var flow struct {
-		ID         string `json:"id"`
-		WebhookURL string `json:"webhook_url"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&flow); err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	hookPath := flow.WebhookURL[strings.Index(flow.WebhookURL, "/hook/"):]
-
 	// Started before any process reads the flow: each caches its webhook address for a while.
-	if resp, err := postAs(token, a.addr+"/api/flows/"+flow.ID+"/start", ""); err != nil || resp.StatusCode != 200 {
-		t.Fatalf("start: %v", err)
-	}
-	watch := liveSocket(t, a, token, flow.ID, "")
+	flowID, hookPath := createAndStart(t, a.addr, token, `{"document":`+flowDoc+`}`)
+	watch := liveSocket(t, a, token, flowID, "")
 
 	// "Wait for a test request" in the editor on A; the request arrives at B.
-	wait := liveSocket(t, a, token, flow.ID, "")
+	wait := liveSocket(t, a, token, flowID, "")
 	sample := sendHook(t, b, hookPath, 0)
 	if ev := readLive(t, wait); ev.Type != live.TypeEventReceived || ev.EventID != sample {
 		t.Fatalf("the wait on A saw %+v, want the request %s sent to B", ev, sample)
@@ -200,7 +181,7 @@ func TestLivePostgres_ThreeProcessesShareOneLiveLog(t *testing.T) {
 	}
 
 	// A fourth connection, to C, from just before the first event: the same sequence.
-	late := liveSocket(t, c, token, flow.ID, fmt.Sprintf("since=%d", seen[0].Seq-1))
+	late := liveSocket(t, c, token, flowID, fmt.Sprintf("since=%d", seen[0].Seq-1))
 	for i, want := range seen {
 		got := readLive(t, late)
 		if got.Seq != want.Seq || got.Type != want.Type || got.RunID != want.RunID || got.Node != want.Node || got.EventID != want.EventID {

@@ -13,23 +13,7 @@ import (
 func TestServe_SecretKeyFileOnFirstStartAndClearRefusals(t *testing.T) {
 	dir := t.TempDir()
 	start := func(key string) error {
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		ready := make(chan string, 1)
-		errc := make(chan error, 1)
-		go func() {
-			errc <- serve(ctx, serveConfig{Addr: "127.0.0.1:0", DataDir: dir, SecretKey: key, Workers: 1, LogLevel: "error"}, io.Discard, ready)
-		}()
-		select {
-		case <-ready:
-			cancel()
-			return <-errc
-		case err := <-errc:
-			return err
-		case <-time.After(time.Minute): // a hang, not a speed bound
-			t.Fatal("serve neither started nor failed")
-			return nil
-		}
+		return startAndStop(t, serveConfig{Addr: "127.0.0.1:0", DataDir: dir, SecretKey: key, Workers: 1, LogLevel: "error"})
 	}
 
 	if err := start(""); err != nil {
@@ -61,23 +45,7 @@ func TestServe_SecretKeyFileOnFirstStartAndClearRefusals(t *testing.T) {
 func TestServe_RefusedStartLeavesNoNewKeyFileBehind(t *testing.T) {
 	dir := t.TempDir()
 	start := func() error {
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		ready := make(chan string, 1)
-		errc := make(chan error, 1)
-		go func() {
-			errc <- serve(ctx, serveConfig{Addr: "127.0.0.1:0", DataDir: dir, Workers: 1, LogLevel: "error"}, io.Discard, ready)
-		}()
-		select {
-		case <-ready:
-			cancel()
-			return <-errc
-		case err := <-errc:
-			return err
-		case <-time.After(time.Minute): // a hang, not a speed bound
-			t.Fatal("serve neither started nor failed")
-			return nil
-		}
+		return startAndStop(t, serveConfig{Addr: "127.0.0.1:0", DataDir: dir, Workers: 1, LogLevel: "error"})
 	}
 	if err := start(); err != nil {
 		t.Fatalf("first start: %v", err)
@@ -92,5 +60,26 @@ func TestServe_RefusedStartLeavesNoNewKeyFileBehind(t *testing.T) {
 	}
 	if _, err := os.Stat(keyFile); !os.IsNotExist(err) {
 		t.Fatalf("a refused start left a key file behind (%v): the next start would use a key that opens nothing", err)
+	}
+}
+
+// startAndStop runs serve with cfg until it is ready, then stops it: serve's error, if it
+// refused to start or to stop cleanly.
+func startAndStop(t *testing.T, cfg serveConfig) error {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ready := make(chan string, 1)
+	errc := make(chan error, 1)
+	go func() { errc <- serve(ctx, cfg, io.Discard, ready) }()
+	select {
+	case <-ready:
+		cancel()
+		return <-errc
+	case err := <-errc:
+		return err
+	case <-time.After(time.Minute): // a hang, not a speed bound
+		t.Fatal("serve neither started nor failed")
+		return nil
 	}
 }

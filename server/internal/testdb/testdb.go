@@ -28,6 +28,19 @@ func Dialects() []string {
 	return []string{"sqlite"}
 }
 
+// SkipWithoutPostgres skips a test that runs on PostgreSQL only when the tests do not run there;
+// why, when given, says why the test needs PostgreSQL.
+func SkipWithoutPostgres(t testing.TB, why string) {
+	t.Helper()
+	if os.Getenv("HOOKFLOW_TEST_POSTGRES") != "" {
+		return
+	}
+	if why != "" {
+		t.Skip("set HOOKFLOW_TEST_POSTGRES to run on PostgreSQL (" + why + ")")
+	}
+	t.Skip("set HOOKFLOW_TEST_POSTGRES to run on PostgreSQL")
+}
+
 // Options returns store options for a fresh, empty database of the dialect; it is dropped when
 // the test ends.
 func Options(t testing.TB, dialect string) store.Options {
