@@ -55,13 +55,13 @@ func TestBenchPostgresScaling(t *testing.T) {
 	  "edges":[{"from":"trigger","to":"form"},{"from":"form","to":"send"}]}`
 
 	type result struct {
-		name      string
-		procs     int
-		runs      float64 // completed runs/s
-		accepts   float64 // webhooks answered 2xx per second
-		p99       float64 // ms
-		errors    int
-		healthz   float64
+		name    string
+		procs   int
+		runs    float64 // completed runs/s
+		accepts float64 // webhooks answered 2xx per second
+		p99     float64 // ms
+		errors  int
+		healthz float64
 	}
 	measure := func(name, dialect string, procs int) result {
 		env := []string{"HOOKFLOW_WORKERS=16"}
