@@ -13,6 +13,8 @@ package queuebench
 //     counted in the database.
 //   - Pickup: 50 jobs/s in all, spread over the processes, one per transaction; the time from
 //     just before the insert to a worker holding the job, p50/p99.
+//   - events-table-batch-claim is a variant not in core (see claimer): the events table with
+//     claims of up to 64 events a statement, to see what the per-event claim costs.
 //   - Recovery: one process takes 4 jobs and holds them; a second one starts, the first is
 //     killed with SIGKILL; the time from the kill until the second has completed all 4.
 
@@ -51,6 +53,7 @@ const (
 	envHold   = "HOOKFLOW_QUEUEBENCH_HOLD"   // "1": workers keep every job they take (until killed)
 	envTuned  = "HOOKFLOW_QUEUEBENCH_TUNED"  // "1": River with MaxWorkers 128, FetchCooldown 2 ms
 	envRescue = "HOOKFLOW_QUEUEBENCH_RESCUE" // River's RescueStuckJobsAfter (default 1 h)
+	envBatch  = "HOOKFLOW_QUEUEBENCH_BATCH"  // "1": the events table claims up to 64 events a statement
 )
 
 // riverRescueMeasured is River's RescueStuckJobsAfter in the recovery measurement: hookflow's
@@ -236,8 +239,16 @@ func newPGEvents(st *store.Store, hold, pick bool, out *lines) *pgEvents {
 
 func (q *pgEvents) start() {
 	go q.finisher()
-	for i := 0; i < workers; i++ {
-		go q.worker()
+	if os.Getenv(envBatch) == "1" {
+		claimed := make(chan *store.Event, workers)
+		go q.claimer(claimed)
+		for i := 0; i < workers; i++ {
+			go q.run(claimed)
+		}
+	} else {
+		for i := 0; i < workers; i++ {
+			go q.worker()
+		}
 	}
 	go q.scheduler()
 	go q.heartbeat()
@@ -319,6 +330,59 @@ func (q *pgEvents) worker() {
 			select {}
 		}
 		q.finished <- store.Finish{EventID: id, Status: store.EventDone, Claimed: true}
+	}
+}
+
+// claimer is a variant not in core: it takes the ids waiting in the channel, up to 64, and
+// claims them in one UPDATE … RETURNING (one commit for many events, as River's fetch does)
+// instead of one ClaimEvent statement and commit per event.
+func (q *pgEvents) claimer(claimed chan<- *store.Event) {
+	for first := range q.work {
+		ids := []string{first}
+	more:
+		for len(ids) < 64 {
+			select {
+			case id := <-q.work:
+				ids = append(ids, id)
+			default:
+				break more
+			}
+		}
+		var evs []*store.Event
+		err := q.st.Write(context.Background()).Raw(`UPDATE events SET status = ?, lease_until = now() + ? * interval '1 millisecond',
+			lease_owner = ?, attempts = attempts + 1
+			WHERE id IN ? AND (status = ? OR (status = ? AND lease_until < now())) RETURNING *`,
+			store.EventRunning, q.lease.Milliseconds(), q.owner, ids, store.EventQueued, store.EventRunning).Scan(&evs).Error
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "claim:", err)
+		}
+		got := map[string]bool{}
+		for _, ev := range evs {
+			got[ev.ID] = true
+			q.held.Store(ev.ID, struct{}{})
+		}
+		for _, id := range ids {
+			if !got[id] {
+				q.forget(id)
+			}
+		}
+		for _, ev := range evs {
+			claimed <- ev
+		}
+	}
+}
+
+// run is worker after the claim.
+func (q *pgEvents) run(claimed <-chan *store.Event) {
+	for ev := range claimed {
+		if q.pick {
+			q.out.say("pick %d", time.Since(ev.ReceivedAt).Nanoseconds())
+		}
+		if q.hold {
+			q.out.say("held %s", ev.ID)
+			select {}
+		}
+		q.finished <- store.Finish{EventID: ev.ID, Status: store.EventDone, Claimed: true}
 	}
 }
 
@@ -466,10 +530,11 @@ func (c *child) kill() {
 	_ = c.cmd.Wait()
 }
 
-var queueKinds = []struct{ name, kind, tuned string }{
+var queueKinds = []struct{ name, kind, env string }{
 	{"events-table", "events", ""},
 	{"river-defaults", "river", ""},
-	{"river-tuned", "river", "1"},
+	{"river-tuned", "river", envTuned + "=1"},
+	{"events-table-batch-claim", "events", envBatch + "=1"},
 }
 
 // pgWindow is how long the throughput and pickup measurements count.
@@ -486,7 +551,7 @@ func BenchmarkPostgresThroughput(b *testing.B) {
 			b.Run(fmt.Sprintf("%s/procs=%d", k.name, procs), func(b *testing.B) {
 				p := newPGBench(b)
 				for i := 0; i < procs; i++ {
-					p.start(b, k.kind, "max", envTuned+"="+k.tuned)
+					p.start(b, k.kind, "max", k.env)
 				}
 				time.Sleep(2 * time.Second) // warm up
 				n0, t0 := p.completed(b, k.kind), time.Now()
