@@ -9,7 +9,8 @@ package queuebench
 //
 // Each benchmark runs its measurement once (b.N is ignored) and reports it as metrics:
 //   - Throughput: every process inserts jobs (100 per transaction, at most 1,000 of its own
-//     waiting) and works them with 16 no-op workers; completed jobs/s over a fixed window,
+//     waiting; for River each job with its event row in the same transaction, as River would
+//     be used, though the event row is never updated afterwards) and works them with 16 no-op workers; completed jobs/s over a fixed window,
 //     counted in the database.
 //   - Pickup: 50 jobs/s in all, spread over the processes, one per transaction; the time from
 //     just before the insert to a worker holding the job, p50/p99.
@@ -98,24 +99,38 @@ func runChild(kind string) int {
 		q.start()
 		insert, done = q.insert, &q.done
 	case "river":
-		c, d, err := startRiverChild(ctx, dsn, hold, rate != "max" && rate != "0", out)
+		c, pool, d, err := startRiverChild(ctx, dsn, hold, rate != "max" && rate != "0", out)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
 		}
 		done = d
+		flowID := newFlowID()
+		// As in the River design: the webhooks' event rows (for the journal) and their jobs in
+		// one transaction before the answer.
 		insert = func(n int) error {
 			t := time.Now().UnixNano()
-			if n == 1 {
-				_, err := c.Insert(ctx, pgJobArgs{T: t}, nil)
+			return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+				evs := newEvents(flowID, n)
+				var sqlText strings.Builder
+				sqlText.WriteString("INSERT INTO events (id, flow_id, payload, status, attempts, next_at, received_at) VALUES ")
+				args := make([]any, 0, 6*n)
+				ps := make([]river.InsertManyParams, n)
+				for i, ev := range evs {
+					if i > 0 {
+						sqlText.WriteString(",")
+					}
+					k := len(args)
+					fmt.Fprintf(&sqlText, "($%d,$%d,$%d,$%d,0,$%d,$%d)", k+1, k+2, k+3, k+4, k+5, k+6)
+					args = append(args, ev.ID, ev.FlowID, ev.Payload, ev.Status, ev.NextAt, ev.ReceivedAt)
+					ps[i] = river.InsertManyParams{Args: pgJobArgs{T: t, EventID: ev.ID}}
+				}
+				if _, err := tx.Exec(ctx, sqlText.String(), args...); err != nil {
+					return err
+				}
+				_, err := c.InsertManyTx(ctx, tx, ps)
 				return err
-			}
-			ps := make([]river.InsertManyParams, n)
-			for i := range ps {
-				ps[i] = river.InsertManyParams{Args: pgJobArgs{T: t}}
-			}
-			_, err := c.InsertMany(ctx, ps)
-			return err
+			})
 		}
 	default:
 		return 2
@@ -152,7 +167,8 @@ func runChild(kind string) int {
 
 // pgJobArgs is River's job; T is when its insert began (Unix ns).
 type pgJobArgs struct {
-	T int64 `json:"t"`
+	T       int64  `json:"t"`
+	EventID string `json:"event_id,omitempty"`
 }
 
 func (pgJobArgs) Kind() string { return "hookflow_pg_event" }
@@ -191,22 +207,22 @@ func riverConfig(ws *river.Workers) *river.Config {
 	return cfg
 }
 
-func startRiverChild(ctx context.Context, dsn string, hold, pick bool, out *lines) (*river.Client[pgx.Tx], *atomic.Int64, error) {
+func startRiverChild(ctx context.Context, dsn string, hold, pick bool, out *lines) (*river.Client[pgx.Tx], *pgxpool.Pool, *atomic.Int64, error) {
 	pool, err := pgxpool.New(ctx, dsn)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	done := &atomic.Int64{}
 	ws := river.NewWorkers()
 	river.AddWorker(ws, &pgWorker{hold: hold, pick: pick, out: out, done: done})
 	c, err := river.NewClient(riverpgxv5.New(pool), riverConfig(ws))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if err := c.Start(ctx); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return c, done, nil
+	return c, pool, done, nil
 }
 
 // pgEvents is core's queue on PostgreSQL around the real store calls: the inserting process
