@@ -159,4 +159,5 @@ bench-pg: deps
 	test -x $(BIN) || $(GO) build -o $(BIN) ./server/cmd/hookflow || exit 1; \
 	HOOKFLOW_BIN=$(CURDIR)/$(BIN) HOOKFLOW_BENCH_PG=1 HOOKFLOW_TEST_POSTGRES=1 HOOKFLOW_BENCH_SECONDS=$(BENCH_SECONDS) \
 		$(GO) test -count=1 -v -timeout 30m -run '^TestBenchPostgresScaling$$' ./server/cmd/hookflow/ | grep -v '^ok\|PASS\|^=== ' ; \
-	HOOKFLOW_TEST_POSTGRES=1 $(GO) test -count=1 -timeout 30m -run '^$$' -bench Postgres -benchtime 1x ./server/internal/queuebench/ | grep 'Benchmark\|FAIL'
+	HOOKFLOW_TEST_POSTGRES=1 $(GO) test -count=1 -timeout 30m -run '^$$' -bench Postgres -benchtime 1x ./server/internal/queuebench/ | grep 'Benchmark\|FAIL'; \
+	echo "load average after the queue benchmarks: $$(cut -d' ' -f1-3 /proc/loadavg)"
