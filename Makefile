@@ -7,7 +7,7 @@ FUZZTIME ?= 20000x
 BIN      := bin/hookflow
 FUZZ_TARGETS := FuzzParseTemplate FuzzParsePath FuzzParseFlow FuzzParseRequest FuzzHTMLPipe FuzzSpreadsheetID FuzzProblemDetails FuzzDelayUntil FuzzAICompletion FuzzParseSchedule
 
-.PHONY: run demo build ui test vet lint unit wasm wasm-test frontend-deps frontend-test e2e chromium sqlite3 fuzz bench bench-journal deps
+.PHONY: run demo build ui test vet lint unit wasm wasm-test frontend-deps frontend-test e2e chromium sqlite3 fuzz bench bench-journal bench-pg deps
 
 # Go modules, and a placeholder page in frontend/dist until the editor is built: the binary
 # embeds that directory, and Go refuses an embed pattern that matches nothing.
@@ -146,3 +146,18 @@ bench-journal: deps
 	else echo "PostgreSQL does not answer on 127.0.0.1:5432: measuring SQLite only"; fi; \
 	HOOKFLOW_BENCH_JOURNAL_RUNS=$(JOURNAL_RUNS) $(GO) test -count=1 -v -timeout 90m -run '^TestJournalAtScale' ./server/api/ | grep -v '^=== ' && \
 	HOOKFLOW_TEST_JOURNAL_RUNS=$(JOURNAL_RUNS) $(GO) test -count=1 -v -timeout 90m -run '^TestRetention_DeletingAHugeJournal' ./server/api/ | grep 'retention deleted\|^--- \|^    ---\|^ok\|FAIL'
+
+# Scaling on PostgreSQL (127.0.0.1:5432): completed runs/s of 1, 2 and 3 `hookflow serve`
+# processes on one database as ratios to one process, SQLite against PostgreSQL for one process,
+# and each against the /healthz rate of the same run; 32 senders in a load generator process
+# (BENCH_SECONDS a configuration). Then the queue on PostgreSQL: River against the events table
+# in 1-3 processes (docs/queue.md). bin/hookflow is built when it is missing.
+BENCH_SECONDS ?= 15
+bench-pg: deps
+	@if ! bash -c 'exec 3<>/dev/tcp/127.0.0.1/5432' 2>/dev/null; then \
+		echo "bench-pg skipped: PostgreSQL does not answer on 127.0.0.1:5432"; exit 0; fi; \
+	test -x $(BIN) || $(GO) build -o $(BIN) ./server/cmd/hookflow || exit 1; \
+	HOOKFLOW_BIN=$(CURDIR)/$(BIN) HOOKFLOW_BENCH_PG=1 HOOKFLOW_TEST_POSTGRES=1 HOOKFLOW_BENCH_SECONDS=$(BENCH_SECONDS) \
+		$(GO) test -count=1 -v -timeout 30m -run '^TestBenchPostgresScaling$$' ./server/cmd/hookflow/ | grep -v '^ok\|PASS\|^=== ' ; \
+	HOOKFLOW_TEST_POSTGRES=1 $(GO) test -count=1 -timeout 30m -run '^$$' -bench Postgres -benchtime 1x ./server/internal/queuebench/ | grep 'Benchmark\|FAIL'; \
+	echo "load average after the queue benchmarks: $$(cut -d' ' -f1-3 /proc/loadavg)"

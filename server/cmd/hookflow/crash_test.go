@@ -23,10 +23,14 @@ import (
 	"github.com/hookflow/hookflow/server/sandbox"
 )
 
-// TestMain lets the crash test start this test binary as a real `hookflow serve` process.
+// TestMain lets the crash test start this test binary as a real `hookflow serve` process, and
+// make bench-pg as its load generator.
 func TestMain(m *testing.M) {
 	if sandbox.IsChild() { // a JavaScript sandbox process of a server under test
 		os.Exit(sandbox.Main())
+	}
+	if os.Getenv("HOOKFLOW_TEST_SUBPROCESS") == "load" { // the load generator of make bench-pg
+		os.Exit(loadMain())
 	}
 	if os.Getenv("HOOKFLOW_TEST_SUBPROCESS") == "serve" {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

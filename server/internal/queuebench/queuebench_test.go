@@ -1,7 +1,8 @@
 // Package queuebench measures, on SQLite, the two ways hookflow can queue webhook events for its
 // workers: River's riversqlite driver (an event row plus a river_job row per webhook) and the
 // events table itself as the queue (what server/store and server/core implement). The results
-// and the choice they led to are in docs/queue.md.
+// and the choice they led to are in docs/queue.md. postgres_test.go does the same on PostgreSQL
+// (River's riverpgxv5 against claims and leases) in 1-3 processes.
 //
 // Everything here is a test or a benchmark: `go test ./...` only runs TestRiverOnSQLiteWorks
 // (well under a second); the measurements run with
