@@ -224,3 +224,43 @@ func TestStore_AWebhooksLatestRunItsPausesAndAFreshStart(t *testing.T) {
 		}
 	})
 }
+
+func TestStore_ScheduledFlowsAreTheActiveOnesWithAClockFiredKind(t *testing.T) {
+	forEachDB(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		doc := func(kind string) string {
+			return `{"schema":1,"nodes":[{"id":"trigger","kind":"` + kind + `"},{"id":"s","kind":"set"}]}`
+		}
+		for _, f := range []*store.Flow{
+			{Name: "every day", Document: doc("schedule"), Active: true},
+			{Name: "every hour", Document: doc("hourly"), Active: true},
+			{Name: "stopped", Document: doc("schedule")},
+			{Name: "webhook", Document: doc("webhook"), Active: true},
+		} {
+			if err := st.CreateFlow(ctx, f); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, c := range []struct {
+			kinds []string
+			want  []string
+		}{
+			{[]string{"schedule", "hourly"}, []string{"every day", "every hour"}},
+			{[]string{"schedule"}, []string{"every day"}},
+			{nil, nil},
+		} {
+			list, err := st.ScheduledFlows(ctx, c.kinds)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, f := range list {
+				names = append(names, f.Name)
+			}
+			slices.Sort(names)
+			if !slices.Equal(names, c.want) {
+				t.Errorf("ScheduledFlows(%v) = %v, want %v", c.kinds, names, c.want)
+			}
+		}
+	})
+}

@@ -28,7 +28,7 @@ func (s *Store) ScheduledFlows(ctx context.Context, kinds []string) ([]Flow, err
 		args = append(args, `%"kind":`+string(kindJSON)+`%`)
 	}
 	var out []Flow
-	err := s.Read(ctx).Where("active = ?", true).Where(strings.Join(like, " OR "), args...).Find(&out).Error
+	err := s.Read(ctx).Where("active = ?", true).Where("("+strings.Join(like, " OR ")+")", args...).Find(&out).Error
 	return out, err
 }
 
