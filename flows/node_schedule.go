@@ -183,27 +183,28 @@ func ScheduleOf(raw json.RawMessage) (*Schedule, error) {
 
 // Scheduled reports whether the flow is started by the clock (and so has no webhook).
 func (f *Flow) Scheduled() bool {
-	return f.scheduleNode() != nil
+	n, _ := f.scheduleNode()
+	return n != nil
 }
 
 // FlowSchedule is the schedule of a flow whose trigger is fired by the clock; nil when it has
 // another trigger.
 func FlowSchedule(f *Flow) (*Schedule, error) {
-	if n := f.scheduleNode(); n != nil {
-		k, _ := kindByName(n.Kind)
+	if n, k := f.scheduleNode(); n != nil {
 		return k.schedule(n.Config)
 	}
 	return nil, nil
 }
 
-// scheduleNode is the flow's node whose kind the server fires by the clock, if any.
-func (f *Flow) scheduleNode() *Node {
+// scheduleNode is the flow's node whose kind the server fires by the clock, and that kind; nil
+// when there is none.
+func (f *Flow) scheduleNode() (*Node, *kind) {
 	for i := range f.Nodes {
 		if k, ok := kindByName(f.Nodes[i].Kind); ok && k.schedule != nil {
-			return &f.Nodes[i]
+			return &f.Nodes[i], k
 		}
 	}
-	return nil
+	return nil, nil
 }
 
 func parseSchedule(cfg *scheduleConfig) (*Schedule, error) {
