@@ -2,12 +2,9 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"slices"
@@ -17,8 +14,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/hookflow/hookflow/server/internal/testdb"
 )
 
 // `make bench-pg`: completed runs/s of 1, 2 and 3 `hookflow serve` processes on one PostgreSQL
@@ -42,80 +37,12 @@ func TestBenchPostgresScaling(t *testing.T) {
 	}
 	window := time.Duration(seconds) * time.Second
 
-	var hits atomic.Int64
-	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		hits.Add(1)
-		_, _ = w.Write([]byte(`{"status":"success"}`))
-	}))
-	defer sink.Close()
-	flowDoc := `{"schema":1,"name":"bench","nodes":[{"id":"trigger","kind":"webhook"},
-	  {"id":"form","kind":"form_encode","config":{"fields":[{"key":"event_id","value":"{{event.id}}"},{"key":"email","value":"{{trigger.params.email}}"},{"key":"phone","value":"{{trigger.params.phone | digits}}"}]}},
-	  {"id":"send","kind":"http","config":{"method":"POST","url":"` + sink.URL + `/lead","body_type":"previous"}}],
-	  "edges":[{"from":"trigger","to":"form"},{"from":"form","to":"send"}]}`
-
-	type result struct {
-		name    string
-		procs   int
-		runs    float64 // completed runs/s
-		accepts float64 // webhooks answered 2xx per second
-		p99     float64 // ms
-		errors  int
-		healthz float64
-	}
-	measure := func(name, dialect string, procs int) result {
-		env := []string{"HOOKFLOW_WORKERS=16"}
-		if dialect == "postgres" {
-			env = append(env, "HOOKFLOW_DATABASE_URL="+testdb.Options(t, "postgres").DatabaseURL)
-		}
-		dataDir := t.TempDir() // the processes share the secret key there
-		var addrs []string
-		for i := 0; i < procs; i++ {
-			addr, stop := startBenchServer(t, dataDir, env)
-			defer stop() // a configuration's processes do not run beside the next one's
-			addrs = append(addrs, addr)
-		}
-		token := signUp(t, addrs[0])
-		create := `{"document":` + flowDoc + `,"settings":{"rate_limit":{"per_second":1000000,"burst":1000000}}}`
-		resp, err := postAs(token, addrs[0]+"/api/flows", create)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var flow struct {
-			ID         string `json:"id"`
-			WebhookURL string `json:"webhook_url"`
-		}
-		if err := json.NewDecoder(resp.Body).Decode(&flow); err != nil || flow.ID == "" {
-			t.Fatalf("create flow: %d %v", resp.StatusCode, err)
-		}
-		resp.Body.Close()
-		if resp, err := postAs(token, addrs[0]+"/api/flows/"+flow.ID+"/start", ""); err != nil || resp.StatusCode != 200 {
-			t.Fatalf("start: %v", err)
-		}
-		hookPath := flow.WebhookURL[strings.Index(flow.WebhookURL, "/hook/"):]
-		var urls []string
-		for _, a := range addrs {
-			urls = append(urls, a+hookPath)
-		}
-		// The ceiling: the same load on /healthz of the first process, before the webhooks.
-		healthz := runLoad(t, []string{addrs[0] + "/healthz"}, window/3).rate
-		// Completed runs are counted from the second second on: the first warms the processes.
-		done := make(chan loadResult, 1)
-		go func() { done <- runLoad(t, urls, window+time.Second) }()
-		time.Sleep(time.Second)
-		c0, t0 := hits.Load(), time.Now()
-		lr := <-done
-		c1, t1 := hits.Load(), time.Now()
-		r := result{name: name, procs: procs, runs: float64(c1-c0) / t1.Sub(t0).Seconds(),
-			accepts: lr.rate, p99: lr.p99, errors: lr.errors, healthz: healthz}
-		return r
-	}
-
-	results := []result{
-		measure("SQLite, 1 process", "sqlite", 1),
-		measure("PostgreSQL, 1 process", "postgres", 1),
-		measure("PostgreSQL, 2 processes", "postgres", 2),
-		measure("PostgreSQL, 3 processes", "postgres", 3),
+	b := newRunsBench(t, window)
+	results := []benchResult{
+		b.measure("SQLite, 1 process", "sqlite", 1),
+		b.measure("PostgreSQL, 1 process", "postgres", 1),
+		b.measure("PostgreSQL, 2 processes", "postgres", 2),
+		b.measure("PostgreSQL, 3 processes", "postgres", 3),
 	}
 	load, _ := os.ReadFile("/proc/loadavg")
 	fmt.Printf("\nbench-pg: %d s a configuration, 32 senders, 16 workers a process; load average %s\n", seconds, strings.Join(strings.Fields(string(load))[:3], " "))
@@ -135,15 +62,10 @@ func TestBenchPostgresScaling(t *testing.T) {
 }
 
 // startBenchServer starts `hookflow serve` on a free port and returns its address once
-// /healthz answers, and a function that kills it.
-func startBenchServer(t *testing.T, dataDir string, env []string) (string, func()) {
+// /healthz answers, its process id, and a function that kills it.
+func startBenchServer(t *testing.T, dataDir string, env []string) (string, int, func()) {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := freeAddr(t)
 	bin := os.Getenv("HOOKFLOW_BIN")
 	var cmd *exec.Cmd
 	if bin != "" {
@@ -167,7 +89,7 @@ func startBenchServer(t *testing.T, dataDir string, env []string) (string, func(
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
-				return "http://" + addr, stop
+				return "http://" + addr, cmd.Process.Pid, stop
 			}
 		}
 		if time.Now().After(deadline) {

@@ -32,6 +32,8 @@ type serveConfig struct {
 	LogLevel                                                  string
 	OutboundStrict                                            bool
 	OutboundAllow                                             string
+	// DebugAddr, when set, serves Go's profiles (net/http/pprof) there; keep it on loopback.
+	DebugAddr string
 	// Lease and Heartbeat are core.Config's (zero: its defaults); only tests change them.
 	Lease, Heartbeat time.Duration
 	// MaxConnections caps the connections served at once; more wait in the kernel's queue.
@@ -77,6 +79,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error (HOOKFLOW_LOG_LEVEL)")
 	fs.BoolVar(&c.OutboundStrict, "outbound-strict", false, "flows may not call loopback, private, CGNAT or unique-local addresses (HOOKFLOW_OUTBOUND_STRICT)")
 	fs.StringVar(&c.OutboundAllow, "outbound-allow", "", "hosts, IPs and networks exempt from --outbound-strict, comma-separated: crm.local,10.1.0.0/16 (HOOKFLOW_OUTBOUND_ALLOW)")
+	fs.StringVar(&c.DebugAddr, "debug-addr", "", "serve Go's profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; keep it private (HOOKFLOW_DEBUG_ADDR)")
 	if err := fromEnvironment(fs); err != nil {
 		return c, err
 	}
@@ -225,6 +228,15 @@ func serve(ctx context.Context, c serveConfig, logOut io.Writer, ready chan<- st
 		app.Close(0)
 		ln.Close()
 		return err
+	}
+	if c.DebugAddr != "" {
+		stopDebug, err := serveDebug(c.DebugAddr, log)
+		if err != nil {
+			app.Close(0)
+			ln.Close()
+			return err
+		}
+		defer stopDebug()
 	}
 	handler := api.New(app, log)
 	api.MountUI(handler, frontend.Dist())
