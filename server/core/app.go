@@ -98,7 +98,7 @@ type App struct {
 	log      *slog.Logger
 
 	ingress   *ingress
-	work      chan string
+	work      chan job
 	inflight  sync.Map     // event ids dispatched and not yet stored as finished
 	inflightN atomic.Int64 // how many
 	fair      fairness     // shares of the workers by team and flow (worker.go)
@@ -134,12 +134,12 @@ func New(cfg Config, st *store.Store, hub *live.Hub, n Notifier) *App {
 	cfg.defaults()
 	ctx, cancel := context.WithCancel(context.Background())
 	a := &App{cfg: cfg, store: st, hub: hub, notifier: n, log: cfg.Logger, ctx: ctx, cancel: cancel,
-		work: make(chan string, 4096), quit: make(chan struct{}), finished: make(chan finishing, 1024), leases: newLeases()}
+		work: make(chan job, 4096), quit: make(chan struct{}), finished: make(chan finishing, 1024), leases: newLeases()}
 	a.journal = newJournal(st, cfg.Clock)
 	a.teams = &Teams{store: st}
 	a.accounts = auth.New(st)
 	a.metrics = newMetrics(a)
-	a.ingress = newIngress(st, a.committed, a.noteWrite)
+	a.ingress = newIngress(st, ingressHooks{reserve: a.reserve, unreserve: a.unreserve, committed: a.committed, written: a.noteWrite})
 	a.ingress.start() // webhooks are stored from the start; Start adds the workers
 	return a
 }

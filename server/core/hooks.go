@@ -124,17 +124,28 @@ func (a *App) AcceptWebhook(ctx context.Context, token string, p flows.Payload) 
 }
 
 // committed is called by ingress after a batch of events is on disk: it announces them on the
-// live log, then hands the queued ones to the workers (in that order, so a browser sees the
-// request arrive before its run starts).
+// live log, then hands the queued ones, reserved before the write, to the workers with the
+// events as written (in that order, so a browser sees the request arrive before its run starts).
 func (a *App) committed(events []*store.Event) {
-	queued := make([]string, 0, len(events))
+	a.announce(events)
+	full := false
+	for _, ev := range events {
+		if ev.Status != store.EventQueued {
+			continue
+		}
+		if full { // reserved by ingress (reserve): left to the scheduler's scan
+			a.release(ev.ID)
+			continue
+		}
+		full = !a.hand(job{id: ev.ID, ev: ev})
+	}
+}
+
+// announce tells the live log that requests arrived.
+func (a *App) announce(events []*store.Event) {
 	for _, ev := range events {
 		a.publish(ev.FlowID, live.Event{Type: live.TypeEventReceived, EventID: ev.ID, Status: ev.Status})
-		if ev.Status == store.EventQueued {
-			queued = append(queued, ev.ID)
-		}
 	}
-	a.dispatch(queued)
 }
 
 // TestFlow runs a flow now with real HTTP (the editor's "send for real"), streams it to the

@@ -14,8 +14,7 @@ import (
 type ingress struct {
 	store    *store.Store
 	in       chan *pendingEvent
-	onCommit func(committed []*store.Event)
-	onWrite  func(err error) // every batch's outcome: the disk-full state follows it
+	hooks    ingressHooks
 	maxBatch int
 	wg       sync.WaitGroup
 	mu       sync.RWMutex
@@ -34,8 +33,16 @@ var ErrShuttingDown = errors.New("hookflow is restarting; send the request again
 // is full. Nothing of the request is kept; the same request succeeds once there is room.
 var ErrDiskFull = errors.New("hookflow's disk is full; the request was not stored; send it again later")
 
-func newIngress(st *store.Store, onCommit func([]*store.Event), onWrite func(error)) *ingress {
-	return &ingress{store: st, in: make(chan *pendingEvent, 1024), onCommit: onCommit, onWrite: onWrite, maxBatch: 256}
+// ingressHooks are what the rest of the service does around each batch's write.
+type ingressHooks struct {
+	reserve   func(events []*store.Event) // before the write
+	unreserve func(events []*store.Event) // the write failed
+	committed func(events []*store.Event) // the write is on disk
+	written   func(err error)             // every batch's outcome: the disk-full state follows it
+}
+
+func newIngress(st *store.Store, hooks ingressHooks) *ingress {
+	return &ingress{store: st, in: make(chan *pendingEvent, 1024), hooks: hooks, maxBatch: 256}
 }
 
 func (g *ingress) start() {
@@ -104,10 +111,13 @@ func (g *ingress) loop() {
 		for _, p := range batch {
 			events = append(events, p.ev)
 		}
+		g.hooks.reserve(events)
 		err := g.store.InsertEvents(context.Background(), events)
-		g.onWrite(err)
+		g.hooks.written(err)
 		if err == nil {
-			g.onCommit(events)
+			g.hooks.committed(events)
+		} else {
+			g.hooks.unreserve(events)
 		}
 		for _, p := range batch {
 			p.done <- err

@@ -50,7 +50,8 @@ func newLeases() *leases {
 // claim takes an event for this worker. On SQLite one process owns the database, so the
 // in-memory inflight set is the claim and the attempt is counted when it is stored; on
 // PostgreSQL several processes share the queue, so the claim is a conditional UPDATE with a lease.
-func (a *App) claim(id string) (*store.Event, bool, error) {
+func (a *App) claim(j job) (*store.Event, bool, error) {
+	id := j.id
 	if a.store.Dialect() == "postgres" {
 		ev, ok, err := a.store.ClaimEvent(a.ctx, id, a.leases.owner, a.cfg.Lease)
 		if ok {
@@ -61,10 +62,20 @@ func (a *App) claim(id string) (*store.Event, bool, error) {
 		}
 		return ev, ok, err
 	}
-	ev, err := a.store.Event(a.ctx, id)
-	if err != nil || ev.Status != store.EventQueued {
-		return nil, false, err
+	// SQLite: this process is the database's only one, and the event has been in flight here
+	// since admit read it (or ingress wrote it), so that copy is current.
+	ev := j.ev
+	if ev == nil {
+		var err error
+		if ev, err = a.store.Event(a.ctx, id); err != nil {
+			return nil, false, err
+		}
 	}
+	if ev.Status != store.EventQueued {
+		return nil, false, nil
+	}
+	c := *ev
+	ev = &c
 	ev.Attempts++ // this attempt
 	return ev, true, nil
 }

@@ -115,7 +115,10 @@ func (a *App) FireSchedules(ctx context.Context) ([]string, error) {
 		ids[i] = ev.ID
 	}
 	if len(stored) > 0 {
-		a.committed(stored)
+		// Ticks are not reserved as webhooks are (ingress), so they go by id: the worker reads
+		// each one's stored state.
+		a.announce(stored)
+		a.dispatch(ids)
 	}
 	return ids, firstErr
 }

@@ -13,6 +13,14 @@ import (
 	"github.com/hookflow/hookflow/server/store"
 )
 
+// job is an event on its way to a worker. ev, when set, is the event as stored, read or just
+// written by this process: while the id is in flight nothing else here changes it, so the worker
+// need not read it again (on PostgreSQL the claim still asks the database).
+type job struct {
+	id string
+	ev *store.Event
+}
+
 // dispatch hands events to the workers without waiting. An event already on its way (in the
 // channel, running, or being stored) is skipped; what does not fit is picked up by the
 // scheduler's next scan of the queue.
@@ -22,11 +30,40 @@ func (a *App) dispatch(ids []string) {
 			continue
 		}
 		a.inflightN.Add(1)
-		select {
-		case a.work <- id:
-		default:
-			a.release(id)
+		if !a.hand(job{id: id}) {
 			return
+		}
+	}
+}
+
+// hand gives an event already marked in flight to the workers, or releases it when their
+// channel is full (the scheduler's scan finds it later).
+func (a *App) hand(j job) bool {
+	select {
+	case a.work <- j:
+		return true
+	default:
+		a.release(j.id)
+		return false
+	}
+}
+
+// reserve marks webhook events in flight before they are written, so that no scan of the queue
+// can dispatch one of them between its commit and its hand-over by committed.
+func (a *App) reserve(events []*store.Event) {
+	for _, ev := range events {
+		if ev.Status == store.EventQueued {
+			a.inflight.Store(ev.ID, struct{}{})
+			a.inflightN.Add(1)
+		}
+	}
+}
+
+// unreserve forgets events whose write failed: they were not stored.
+func (a *App) unreserve(events []*store.Event) {
+	for _, ev := range events {
+		if ev.Status == store.EventQueued {
+			a.release(ev.ID)
 		}
 	}
 }
@@ -45,8 +82,8 @@ func (a *App) worker() {
 		select {
 		case <-a.quit:
 			return
-		case id := <-a.work:
-			a.execute(id)
+		case j := <-a.work:
+			a.execute(j)
 		}
 	}
 }
@@ -94,13 +131,14 @@ func (a *App) scan() bool {
 
 // execute runs one queued event. At-least-once: the event stays in the queue until its run is
 // stored; a crash in between runs it again, and targets can drop the repeat by {{event.id}}.
-func (a *App) execute(id string) {
-	slot, ok := a.admit(id)
+func (a *App) execute(j job) {
+	id := j.id
+	slot, ok := a.admit(&j)
 	if !ok {
 		return
 	}
 	defer a.leave(slot)
-	ev, ok, err := a.claim(id)
+	ev, ok, err := a.claim(j)
 	if err != nil || !ok {
 		if err != nil && a.ctx.Err() == nil {
 			a.log.Error("claiming an event", "event", id, "err", err)
@@ -268,7 +306,10 @@ type fairness struct {
 	parked  []fairSlot     // oldest first
 }
 
-type fairSlot struct{ id, team, flow string }
+type fairSlot struct {
+	job
+	team, flow string
+}
 
 // maxParked bounds the events parked in memory; beyond it an event is left to the scheduler's
 // next scan of the queue.
@@ -280,17 +321,21 @@ func (a *App) shares() (team, flow, reserve int) {
 }
 
 // admit decides whether a worker may run the event now; when not, the event is parked.
-func (a *App) admit(id string) (fairSlot, bool) {
-	ev, err := a.store.Event(a.ctx, id)
-	if err != nil {
-		if a.ctx.Err() == nil && !errors.Is(err, store.ErrNotFound) {
-			a.log.Error("reading an event", "event", id, "err", err)
+func (a *App) admit(j *job) (fairSlot, bool) {
+	if j.ev == nil {
+		ev, err := a.store.Event(a.ctx, j.id)
+		if err != nil {
+			if a.ctx.Err() == nil && !errors.Is(err, store.ErrNotFound) {
+				a.log.Error("reading an event", "event", j.id, "err", err)
+			}
+			a.release(j.id)
+			return fairSlot{}, false
 		}
-		a.release(id)
-		return fairSlot{}, false
+		j.ev = ev
 	}
-	slot := fairSlot{id: id, flow: ev.FlowID}
-	if f, err := a.flowByID(ev.FlowID); err == nil {
+	id := j.id
+	slot := fairSlot{job: *j, flow: j.ev.FlowID}
+	if f, err := a.flowByID(j.ev.FlowID); err == nil {
 		slot.team = f.TeamID
 	}
 	f := &a.fair
@@ -346,7 +391,7 @@ func (a *App) leave(s fairSlot) {
 			continue
 		}
 		select {
-		case a.work <- p.id:
+		case a.work <- p.job:
 			f.parked = append(f.parked[:i], f.parked[i+1:]...)
 		default: // the workers have plenty to do; a later run's end tries again
 		}

@@ -21,6 +21,13 @@ import (
 type Options struct {
 	History      int           // events kept per flow for ?since= replay (default 1000)
 	HistoryBytes int           // and at most this much encoded JSON per flow (default 16 MiB; the newest event is always kept)
+	// HistoryIdle is how long a flow keeps its history after its last watcher left (default 2
+	// minutes): enough for a browser to reconnect after a dropped connection or a reload. Past
+	// it, and before a flow's first watcher, events are numbered but neither encoded nor kept (at
+	// a few thousand runs a second the History of 1,000 events spans under a second anyway); a
+	// browser catches up from Backfill. Negative: always kept. With a relay (several processes)
+	// every event is kept, since a browser may come over from another process.
+	HistoryIdle time.Duration
 	SendBuffer   int           // per client queue (default 256); a client whose queue is full is dropped
 	PingInterval time.Duration // default 25s; pong wait = 2×
 	WriteTimeout time.Duration // default 10s
@@ -37,6 +44,7 @@ type Options struct {
 const (
 	defaultHistory      = 1000
 	defaultHistoryBytes = 16 << 20
+	defaultHistoryIdle  = 2 * time.Minute
 	defaultSendBuffer   = 256
 	defaultPingInterval = 25 * time.Second
 	defaultWriteTimeout = 10 * time.Second
@@ -82,6 +90,9 @@ func NewHub(opts Options) *Hub {
 	if opts.HistoryBytes <= 0 {
 		opts.HistoryBytes = defaultHistoryBytes
 	}
+	if opts.HistoryIdle == 0 {
+		opts.HistoryIdle = defaultHistoryIdle
+	}
 	if opts.SendBuffer <= 0 {
 		opts.SendBuffer = defaultSendBuffer
 	}
@@ -123,6 +134,7 @@ type flowHub struct {
 	hist    []*entry // oldest first, bounded by History and HistoryBytes
 	bytes   int      // encoded size of hist
 	clients map[*client]struct{}
+	watched time.Time // when the flow last had a watcher
 }
 
 // newFlowHub makes a flow's hub; h.mu is held.
@@ -159,13 +171,25 @@ func (h *Hub) Publish(flowID string, ev Event) Event {
 		return ev
 	}
 	// Encode outside the lock with Seq 0 and splice the number in under it, so concurrent runs
-	// of one flow do not queue behind each other's JSON encoding.
+	// of one flow do not queue behind each other's JSON encoding. A flow nobody has watched for
+	// a while keeps no history, so its events are numbered and not encoded at all.
 	ev.Seq = 0
-	body := encode(ev)
+	var body []byte
 	for {
 		h.mu.RLock()
 		fh := h.flows[flowID]
 		if fh != nil {
+			if seq, ok := fh.passUnwatched(h.opts.HistoryIdle); ok {
+				h.mu.RUnlock()
+				ev.Seq = seq
+				h.runEnded(ev)
+				return ev
+			}
+			if body == nil {
+				h.mu.RUnlock()
+				body = encode(ev)
+				continue
+			}
 			ev.Seq = fh.publish(body, ev, h.opts)
 			h.mu.RUnlock()
 			h.runEnded(ev)
@@ -182,6 +206,31 @@ func (h *Hub) Publish(flowID string, ev Event) Event {
 
 // seqZeroPrefix is how encode's output starts for an event with Seq 0 (Seq is the first field).
 var seqZeroPrefix = []byte(`{"seq":0,`)
+
+// passUnwatched numbers an event of a flow that has had no watcher in this process for idle (or
+// never had one), without keeping it: the history is emptied and its horizon moved past the
+// event, so a browser that comes back later catches up from the journal (Backfill), as it does
+// past a full history. It reports false, and does nothing, while the flow is watched or was
+// within idle.
+func (fh *flowHub) passUnwatched(idle time.Duration) (uint64, bool) {
+	fh.mu.Lock()
+	defer fh.mu.Unlock()
+	now := time.Now()
+	if len(fh.clients) > 0 {
+		fh.watched = now
+		return 0, false
+	}
+	if idle < 0 || now.Sub(fh.watched) < idle {
+		return 0, false
+	}
+	seq := max(fh.last+1, fh.horizon+1, nowMicros())
+	fh.last, fh.horizon = seq, seq
+	if len(fh.hist) > 0 {
+		clear(fh.hist)
+		fh.hist, fh.bytes = nil, 0
+	}
+	return seq, true
+}
 
 func (fh *flowHub) publish(body []byte, ev Event, opts Options) uint64 {
 	fh.mu.Lock()
@@ -503,6 +552,7 @@ func (h *Hub) subscribe(flowID string, c *client, since uint64, hasSince bool) (
 	fh.mu.Lock()
 	defer fh.mu.Unlock()
 	fh.clients[c] = struct{}{}
+	fh.watched = time.Now()
 	var p plan
 	if !hasSince {
 		return fh, p, true

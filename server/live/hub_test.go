@@ -137,8 +137,10 @@ func publishN(hub *Hub, flowID string, n int) []uint64 {
 	return seqs
 }
 
+// quick is the tests' options. Most tests publish before anyone watches and then look at the
+// history, which a hub keeps only for watched flows unless told to keep it always.
 func quick() Options {
-	return Options{WriteTimeout: 2 * time.Second}
+	return Options{WriteTimeout: 2 * time.Second, HistoryIdle: -1}
 }
 
 // ---- behaviours ----
@@ -681,7 +683,7 @@ func TestFlowHubWithoutHistoryIsRemovedWhenLastClientLeaves(t *testing.T) {
 }
 
 func TestHistoryIsBoundedByBytesToo(t *testing.T) {
-	hub := NewHub(Options{History: 1000, HistoryBytes: 10_000})
+	hub := NewHub(Options{History: 1000, HistoryBytes: 10_000, HistoryIdle: -1})
 	big := strings.Repeat("y", 3000)
 	for range 20 {
 		hub.Publish("f1", Event{Type: TypeStepFinished, Step: &flows.StepTrace{Output: big}})
@@ -786,4 +788,73 @@ func TestRecheckClosesConnectionsWhoseCredentialEndedElsewhere(t *testing.T) {
 			t.Fatalf("the other watcher got %+v", ev)
 		}
 	})
+}
+
+// A flow nobody watches keeps no history (its events are numbered, not encoded nor kept), so a
+// browser arriving with an older cursor catches up from Backfill; a flow whose watcher left less
+// than HistoryIdle ago keeps its history for the reconnect.
+func TestHistory_KeptOnlyWhileAFlowIsOrWasJustWatched(t *testing.T) {
+	held := func(hub *Hub) int {
+		fh := hub.flows["f1"]
+		fh.mu.Lock()
+		defer fh.mu.Unlock()
+		return len(fh.hist)
+	}
+	cases := []struct {
+		name      string
+		idle      time.Duration
+		watchOnce bool // a browser connected and left before the events
+		kept      bool
+	}{
+		{"never watched", time.Hour, false, false},
+		{"watcher left within the idle time", time.Hour, true, true},
+		{"watcher left longer ago than the idle time", time.Nanosecond, true, false},
+		{"negative idle keeps everything", -1, false, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var asked atomic.Bool
+			var last atomic.Uint64 // the journal knows the run of the last event published
+			opts := Options{WriteTimeout: 2 * time.Second, HistoryIdle: c.idle,
+				Backfill: func(context.Context, string, uint64) ([]Event, error) {
+					asked.Store(true)
+					return []Event{{Seq: last.Load(), Type: TypeRunFinished}}, nil
+				}}
+			hub := NewHub(opts)
+			srv := startServer(t, hub, nil)
+			if c.watchOnce { // the browser saw a run, then its connection dropped
+				conn := dial(t, srv, "f1", "")
+				waitClients(t, hub, "f1", 1)
+				seen := hub.Publish("f1", Event{Type: TypeRunFinished})
+				if ev := readEvent(t, conn); ev.Seq != seen.Seq {
+					t.Fatalf("watched event %+v, want %d", ev, seen.Seq)
+				}
+				conn.Close()
+				waitClients(t, hub, "f1", 0)
+				hub.flows["f1"].mu.Lock()
+				hub.flows["f1"].hist = nil // only what follows counts
+				hub.flows["f1"].mu.Unlock()
+			}
+			seqs := publishN(hub, "f1", 5)
+			last.Store(seqs[4])
+			if got := held(hub); (got == 5) != c.kept || (got != 0 && got != 5) {
+				t.Fatalf("history holds %d events, kept=%v wanted", got, c.kept)
+			}
+			conn := dial(t, srv, "f1", "since="+strconv.FormatUint(seqs[0]-1, 10))
+			first := readEvent(t, conn)
+			if c.kept {
+				if first.Seq != seqs[0] || asked.Load() {
+					t.Fatalf("first event %+v (backfill asked: %v), want the history's %d", first, asked.Load(), seqs[0])
+				}
+				return
+			}
+			if first.Seq != seqs[4] || first.Type != TypeRunFinished || !asked.Load() {
+				t.Fatalf("first event %+v (backfill asked: %v), want the journal's", first, asked.Load())
+			}
+			live := hub.Publish("f1", Event{Type: TypeRunFinished})
+			if ev := readEvent(t, conn); ev.Seq != live.Seq || ev.Seq <= seqs[4] {
+				t.Fatalf("live after catch-up: %+v, want %d after %d", ev, live.Seq, seqs[4])
+			}
+		})
+	}
 }

@@ -20,15 +20,13 @@ func (s *Store) InsertEvents(ctx context.Context, events []*Event) error {
 // ClaimEvent marks a queued event as running with a lease held by owner (a process); false when
 // another worker (or process) has it. The owner keeps the lease with RenewLeases while it runs.
 func (s *Store) ClaimEvent(ctx context.Context, id, owner string, lease time.Duration) (*Event, bool, error) {
-	res := s.Write(ctx).Model(&Event{}).
+	// One statement: the row comes back as updated (RETURNING), not read again.
+	var ev Event
+	res := s.Write(ctx).Model(&ev).Clauses(clause.Returning{}).
 		Where("id = ? AND (status = ? OR (status = ? AND lease_until < ?))", id, EventQueued, EventRunning, s.leaseNow()).
 		Updates(map[string]any{"status": EventRunning, "lease_until": s.leaseEnd(lease), "lease_owner": owner, "attempts": gorm.Expr("attempts + 1")})
-	if res.Error != nil || res.RowsAffected == 0 {
+	if res.Error != nil || res.RowsAffected == 0 || ev.ID != id {
 		return nil, false, res.Error
-	}
-	var ev Event
-	if err := s.Write(ctx).First(&ev, "id = ?", id).Error; err != nil {
-		return nil, false, err
 	}
 	return &ev, true, nil
 }
