@@ -97,20 +97,14 @@ type App struct {
 	metrics  *Metrics
 	log      *slog.Logger
 
-	ingress   *ingress
-	work      chan job
-	inflight  sync.Map     // event ids dispatched and not yet stored as finished
-	inflightN atomic.Int64 // how many
-	fair      fairness     // shares of the workers by team and flow (worker.go)
-	finished  chan finishing
-	finishWG  sync.WaitGroup
-	flowsTTL  sync.Map // flow id → *cachedFlow
-	programs  sync.Map // flow id → *compiled
+	ingress  *ingress
+	queue    *queue   // events on their way to and through the workers (queue.go)
+	flowsTTL sync.Map // flow id → *cachedFlow
+	programs sync.Map // flow id → *compiled
 	// replies: event id → *pendingReply, a webhook's answer waiting for its run's Reply step.
 	replies  sync.Map
 	hooks    hookCache
 	limiters rateLimiters
-	leases   *leases     // PostgreSQL: the events this process runs under its leases
 	ticks    ticker      // the schedules this process fires (schedule.go)
 	diskFull atomic.Bool // the last write failed for lack of space (see noteWrite)
 
@@ -133,13 +127,14 @@ type Notifier interface {
 func New(cfg Config, st *store.Store, hub *live.Hub, n Notifier) *App {
 	cfg.defaults()
 	ctx, cancel := context.WithCancel(context.Background())
-	a := &App{cfg: cfg, store: st, hub: hub, notifier: n, log: cfg.Logger, ctx: ctx, cancel: cancel,
-		work: make(chan job, 4096), quit: make(chan struct{}), finished: make(chan finishing, 1024), leases: newLeases()}
+	a := &App{cfg: cfg, store: st, hub: hub, notifier: n, log: cfg.Logger, ctx: ctx, cancel: cancel, quit: make(chan struct{})}
+	a.queue = newQueue(st, &a.cfg, ctx, a.quit)
+	a.queue.execute, a.queue.teamOf, a.queue.stored, a.queue.noteWrite = a.execute, a.teamOf, a.afterStored, a.noteWrite
 	a.journal = newJournal(st, cfg.Clock)
 	a.teams = &Teams{store: st}
 	a.accounts = auth.New(st)
 	a.metrics = newMetrics(a)
-	a.ingress = newIngress(st, ingressHooks{reserve: a.reserve, unreserve: a.unreserve, committed: a.committed, written: a.noteWrite})
+	a.ingress = newIngress(st, ingressHooks{reserve: a.queue.reserve, unreserve: a.queue.unreserve, committed: a.committed, written: a.noteWrite})
 	a.ingress.start() // webhooks are stored from the start; Start adds the workers
 	return a
 }
@@ -179,13 +174,7 @@ func (a *App) Start(ctx context.Context) error {
 			a.log.Info("re-queued runs interrupted by a stop", "count", n)
 		}
 	}
-	a.startLeases()
-	a.finishWG.Add(1)
-	go a.finisher()
-	for i := 0; i < a.cfg.Workers; i++ {
-		a.wg.Add(1)
-		go a.worker()
-	}
+	a.queue.start()
 	a.wg.Add(2)
 	go a.scheduler()
 	go a.pruner()
@@ -200,6 +189,7 @@ func (a *App) Close(grace time.Duration) {
 	done := make(chan struct{})
 	go func() {
 		a.wg.Wait()
+		a.queue.workers.Wait()
 		close(done)
 	}()
 	select {
@@ -209,7 +199,5 @@ func (a *App) Close(grace time.Duration) {
 		<-done
 	}
 	a.cancel()
-	close(a.finished) // workers are gone: store what they finished, then stop
-	a.finishWG.Wait()
-	a.stopLeases()
+	a.queue.stop() // workers are gone: store what they finished, then stop
 }

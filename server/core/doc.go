@@ -3,5 +3,8 @@
 // failure alerts. server/api exposes it over HTTP and reaches the store only through it: App
 // hands out Journal (the runs recorded: journal pages, charts, live backfill), Teams (members,
 // invitations, tokens, audit log, team templates, owners of flows and runs) and the accounts
-// service; the flow service, intake and workers are App's own methods.
+// service. The queue (queue.go, lease.go, finisher.go) takes events to the workers: hand-out,
+// fair shares, claims and leases, batched storing of outcomes; App gives it what a worker does
+// with an event (worker.go: run the flow, decide the retry) and what follows a stored outcome.
+// The flow service and the webhook intake are still App's own methods.
 package core

@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/hookflow/hookflow/server/live"
 	"github.com/hookflow/hookflow/server/store"
 )
 
@@ -17,17 +16,18 @@ type finishing struct {
 }
 
 // finisher stores finished attempts in batches (one transaction for many runs), then releases
-// their events, publishes the results and sends alerts. Until it is stored, an attempt is not
+// their events and hands each stored attempt to the service (App.afterStored: the live log,
+// alerts). Until it is stored, an attempt is not
 // done: a crash before that runs the event again (at-least-once).
-func (a *App) finisher() {
-	defer a.finishWG.Done()
+func (q *queue) finisher() {
+	defer q.finishWG.Done()
 	batch := make([]finishing, 0, 256)
-	for first := range a.finished {
+	for first := range q.finished {
 		batch = append(batch[:0], first)
 	drain:
 		for len(batch) < cap(batch) {
 			select {
-			case f, ok := <-a.finished:
+			case f, ok := <-q.finished:
 				if !ok {
 					break drain
 				}
@@ -40,33 +40,19 @@ func (a *App) finisher() {
 		for i, f := range batch {
 			rows[i] = f.Finish
 		}
-		lost, err := a.storeFinished(rows)
-		for _, f := range batch {
-			a.release(f.EventID)
+		lost, err := q.storeFinished(rows)
+		for i := range batch {
+			f := &batch[i]
+			q.release(f.EventID)
 			if err != nil {
 				continue // still queued in the database: the scheduler runs it again
 			}
 			if lost[f.EventID] {
-				a.log.Warn("another process took this event over after its lease ran out; it runs the event again and stores that outcome, this attempt's is dropped",
+				q.log.Warn("another process took this event over after its lease ran out; it runs the event again and stores that outcome, this attempt's is dropped",
 					"event", f.EventID)
 				continue
 			}
-			a.metrics.runFinished(f.traceStatus)
-			if f.Run != nil {
-				status := f.traceStatus
-				var until *time.Time
-				switch {
-				case f.Run.Status == store.RunWaiting:
-					until = f.Run.RetryAt // waiting at a Delay step: the live log says until when
-				case f.Run.RetryAt != nil:
-					status = store.RunWaiting // the live log says it will be tried again, as the journal does
-				}
-				// With its request's id: a webhook waiting for its answer in another process wakes on it.
-				a.publish(f.flow.ID, live.Event{Type: "run_finished", RunID: f.Run.ID, EventID: f.Run.EventID, Status: status, Until: until, ErrorText: RunErrorTexts(f.Run)})
-			}
-			if f.alert {
-				a.alert(f.flow, f.Run)
-			}
+			q.stored(f)
 		}
 	}
 }
@@ -76,18 +62,18 @@ func (a *App) finisher() {
 // rather than give the events back to the queue, which would run them again and again; only
 // at shutdown does it give up, and those events run again after the restart. On PostgreSQL it
 // returns the events whose lease this process lost (see lease.go): their outcome is dropped.
-func (a *App) storeFinished(rows []store.Finish) (map[string]bool, error) {
+func (q *queue) storeFinished(rows []store.Finish) (map[string]bool, error) {
 	owner := ""
-	if a.store.Dialect() == "postgres" {
-		owner = a.leases.owner
+	if q.store.Dialect() == "postgres" {
+		owner = q.leases.owner
 	}
 	var err error
 	for attempt := 0; ; attempt++ {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		var lost []string
-		lost, err = a.store.FinishLeased(ctx, owner, rows)
+		lost, err = q.store.FinishLeased(ctx, owner, rows)
 		cancel()
-		a.noteWrite(err)
+		q.noteWrite(err)
 		if err == nil {
 			out := make(map[string]bool, len(lost))
 			for _, id := range lost {
@@ -95,12 +81,12 @@ func (a *App) storeFinished(rows []store.Finish) (map[string]bool, error) {
 			}
 			return out, nil
 		}
-		full := store.IsDiskFull(err) && a.ctx.Err() == nil
+		full := store.IsDiskFull(err) && q.ctx.Err() == nil
 		if attempt >= 4 && !full {
 			return nil, err
 		}
 		if attempt < 4 || attempt%60 == 0 {
-			a.log.Error("storing finished runs", "count", len(rows), "err", err)
+			q.log.Error("storing finished runs", "count", len(rows), "err", err)
 		}
 		time.Sleep(time.Duration(min(attempt+1, 25)) * 200 * time.Millisecond)
 	}

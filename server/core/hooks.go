@@ -134,10 +134,10 @@ func (a *App) committed(events []*store.Event) {
 			continue
 		}
 		if full { // reserved by ingress (reserve): left to the scheduler's scan
-			a.release(ev.ID)
+			a.queue.release(ev.ID)
 			continue
 		}
-		full = !a.hand(job{id: ev.ID, ev: ev})
+		full = !a.queue.hand(job{id: ev.ID, ev: ev})
 	}
 }
 
@@ -188,7 +188,7 @@ func (a *App) RetryRun(ctx context.Context, runID string) (string, error) {
 	if err := a.store.RequeueEvent(ctx, r.EventID); err != nil {
 		return "", err
 	}
-	a.dispatch([]string{r.EventID})
+	a.queue.dispatch([]string{r.EventID})
 	return r.EventID, nil
 }
 
@@ -206,6 +206,6 @@ func (a *App) ReplayEvent(ctx context.Context, flowID, eventID string) error {
 	if err := a.store.RequeueEvent(ctx, eventID); err != nil {
 		return err
 	}
-	a.dispatch([]string{eventID})
+	a.queue.dispatch([]string{eventID})
 	return nil
 }

@@ -50,15 +50,15 @@ func newLeases() *leases {
 // claim takes an event for this worker. On SQLite one process owns the database, so the
 // in-memory inflight set is the claim and the attempt is counted when it is stored; on
 // PostgreSQL several processes share the queue, so the claim is a conditional UPDATE with a lease.
-func (a *App) claim(j job) (*store.Event, bool, error) {
+func (q *queue) claim(j job) (*store.Event, bool, error) {
 	id := j.id
-	if a.store.Dialect() == "postgres" {
-		ev, ok, err := a.store.ClaimEvent(a.ctx, id, a.leases.owner, a.cfg.Lease)
+	if q.store.Dialect() == "postgres" {
+		ev, ok, err := q.store.ClaimEvent(q.ctx, id, q.leases.owner, q.cfg.Lease)
 		if ok {
-			ctx, cancel := context.WithCancel(a.ctx)
-			a.leases.mu.Lock()
-			a.leases.held[id] = &heldLease{ctx: ctx, cancel: cancel}
-			a.leases.mu.Unlock()
+			ctx, cancel := context.WithCancel(q.ctx)
+			q.leases.mu.Lock()
+			q.leases.held[id] = &heldLease{ctx: ctx, cancel: cancel}
+			q.leases.mu.Unlock()
 		}
 		return ev, ok, err
 	}
@@ -67,7 +67,7 @@ func (a *App) claim(j job) (*store.Event, bool, error) {
 	ev := j.ev
 	if ev == nil {
 		var err error
-		if ev, err = a.store.Event(a.ctx, id); err != nil {
+		if ev, err = q.store.Event(q.ctx, id); err != nil {
 			return nil, false, err
 		}
 	}
@@ -82,21 +82,21 @@ func (a *App) claim(j job) (*store.Event, bool, error) {
 
 // runContext is the context of an event's run: canceled when the process stops for good, and
 // on PostgreSQL also when another process took the event over.
-func (a *App) runContext(id string) context.Context {
-	a.leases.mu.Lock()
-	defer a.leases.mu.Unlock()
-	if h := a.leases.held[id]; h != nil {
+func (q *queue) runContext(id string) context.Context {
+	q.leases.mu.Lock()
+	defer q.leases.mu.Unlock()
+	if h := q.leases.held[id]; h != nil {
 		return h.ctx
 	}
-	return a.ctx
+	return q.ctx
 }
 
 // dropLease forgets an event's lease once its outcome is stored or it went back to the queue.
-func (a *App) dropLease(id string) {
-	a.leases.mu.Lock()
-	h := a.leases.held[id]
-	delete(a.leases.held, id)
-	a.leases.mu.Unlock()
+func (q *queue) dropLease(id string) {
+	q.leases.mu.Lock()
+	h := q.leases.held[id]
+	delete(q.leases.held, id)
+	q.leases.mu.Unlock()
 	if h != nil {
 		h.cancel()
 	}
@@ -104,91 +104,91 @@ func (a *App) dropLease(id string) {
 
 // requeue puts an event this process could not finish back in the queue for a next attempt.
 // On PostgreSQL only while its lease is still this process's: otherwise another process has it.
-func (a *App) requeue(id string) {
+func (q *queue) requeue(id string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	var err error
-	if a.store.Dialect() == "postgres" {
-		err = a.store.ReleaseEvent(ctx, id, a.leases.owner)
+	if q.store.Dialect() == "postgres" {
+		err = q.store.ReleaseEvent(ctx, id, q.leases.owner)
 	} else {
-		err = a.store.RequeueEvent(ctx, id)
+		err = q.store.RequeueEvent(ctx, id)
 	}
 	if err != nil {
-		a.log.Error("re-queueing an event", "event", id, "err", err)
+		q.log.Error("re-queueing an event", "event", id, "err", err)
 	}
 }
 
 // startLeases starts the heartbeat on PostgreSQL.
-func (a *App) startLeases() {
-	if a.store.Dialect() != "postgres" {
+func (q *queue) startLeases() {
+	if q.store.Dialect() != "postgres" {
 		return
 	}
-	a.leases.mu.Lock()
-	a.leases.beating = true
-	a.leases.mu.Unlock()
-	go a.heartbeat()
+	q.leases.mu.Lock()
+	q.leases.beating = true
+	q.leases.mu.Unlock()
+	go q.heartbeat()
 }
 
 // heartbeat renews this process's leases until stopLeases.
-func (a *App) heartbeat() {
-	defer close(a.leases.done)
-	tick := time.NewTicker(a.cfg.Heartbeat)
+func (q *queue) heartbeat() {
+	defer close(q.leases.done)
+	tick := time.NewTicker(q.cfg.Heartbeat)
 	defer tick.Stop()
 	for {
 		select {
-		case <-a.leases.stop:
+		case <-q.leases.stop:
 			return
 		case <-tick.C:
-			a.renewLeases()
+			q.renewLeases()
 		}
 	}
 }
 
 // renewLeases extends every lease this process holds with one statement. A lease the database no
 // longer gives this process was taken over (or its outcome was just stored): its run stops.
-func (a *App) renewLeases() {
-	a.leases.mu.Lock()
-	ids := make([]string, 0, len(a.leases.held))
-	for id := range a.leases.held {
+func (q *queue) renewLeases() {
+	q.leases.mu.Lock()
+	ids := make([]string, 0, len(q.leases.held))
+	for id := range q.leases.held {
 		ids = append(ids, id)
 	}
-	a.leases.mu.Unlock()
+	q.leases.mu.Unlock()
 	if len(ids) == 0 {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.Heartbeat)
+	ctx, cancel := context.WithTimeout(context.Background(), q.cfg.Heartbeat)
 	defer cancel()
-	held, err := a.store.RenewLeases(ctx, a.leases.owner, ids, a.cfg.Lease)
+	held, err := q.store.RenewLeases(ctx, q.leases.owner, ids, q.cfg.Lease)
 	if err != nil {
 		// The next tick tries again; a lease outlasts several missed heartbeats.
-		a.log.Warn("renewing the leases of running events", "count", len(ids), "err", err)
+		q.log.Warn("renewing the leases of running events", "count", len(ids), "err", err)
 		return
 	}
 	still := make(map[string]bool, len(held))
 	for _, id := range held {
 		still[id] = true
 	}
-	a.leases.mu.Lock()
-	defer a.leases.mu.Unlock()
+	q.leases.mu.Lock()
+	defer q.leases.mu.Unlock()
 	for _, id := range ids {
-		if h := a.leases.held[id]; h != nil && !still[id] {
+		if h := q.leases.held[id]; h != nil && !still[id] {
 			h.cancel()
 		}
 	}
 }
 
 // stopLeases ends the heartbeat, once every finished run is stored.
-func (a *App) stopLeases() {
+func (q *queue) stopLeases() {
 	select {
-	case <-a.leases.stop:
+	case <-q.leases.stop:
 		return
 	default:
 	}
-	close(a.leases.stop)
-	a.leases.mu.Lock()
-	beating := a.leases.beating
-	a.leases.mu.Unlock()
+	close(q.leases.stop)
+	q.leases.mu.Lock()
+	beating := q.leases.beating
+	q.leases.mu.Unlock()
 	if beating {
-		<-a.leases.done
+		<-q.leases.done
 	}
 }

@@ -118,7 +118,7 @@ func (a *App) FireSchedules(ctx context.Context) ([]string, error) {
 		// Ticks are not reserved as webhooks are (ingress), so they go by id: the worker reads
 		// each one's stored state.
 		a.announce(stored)
-		a.dispatch(ids)
+		a.queue.dispatch(ids)
 	}
 	return ids, firstErr
 }

@@ -1,186 +1,46 @@
 package core
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/hookflow/hookflow/flows"
+	"github.com/hookflow/hookflow/server/live"
 	"github.com/hookflow/hookflow/server/notify"
 	"github.com/hookflow/hookflow/server/store"
 )
 
-// job is an event on its way to a worker. ev, when set, is the event as stored, read or just
-// written by this process: while the id is in flight nothing else here changes it, so the worker
-// need not read it again (on PostgreSQL the claim still asks the database).
-type job struct {
-	id string
-	ev *store.Event
-}
-
-// dispatch hands events to the workers without waiting. An event already on its way (in the
-// channel, running, or being stored) is skipped; what does not fit is picked up by the
-// scheduler's next scan of the queue.
-func (a *App) dispatch(ids []string) {
-	for _, id := range ids {
-		if _, busy := a.inflight.LoadOrStore(id, struct{}{}); busy {
-			continue
-		}
-		a.inflightN.Add(1)
-		if !a.hand(job{id: id}) {
-			return
-		}
-	}
-}
-
-// hand gives an event already marked in flight to the workers, or releases it when their
-// channel is full (the scheduler's scan finds it later).
-func (a *App) hand(j job) bool {
-	select {
-	case a.work <- j:
-		return true
-	default:
-		a.release(j.id)
-		return false
-	}
-}
-
-// reserve marks webhook events in flight before they are written, so that no scan of the queue
-// can dispatch one of them between its commit and its hand-over by committed.
-func (a *App) reserve(events []*store.Event) {
-	for _, ev := range events {
-		if ev.Status == store.EventQueued {
-			a.inflight.Store(ev.ID, struct{}{})
-			a.inflightN.Add(1)
-		}
-	}
-}
-
-// unreserve forgets events whose write failed: they were not stored.
-func (a *App) unreserve(events []*store.Event) {
-	for _, ev := range events {
-		if ev.Status == store.EventQueued {
-			a.release(ev.ID)
-		}
-	}
-}
-
-// release forgets an event that is no longer on its way to or through a worker.
-func (a *App) release(id string) {
-	if _, ok := a.inflight.LoadAndDelete(id); ok {
-		a.inflightN.Add(-1)
-	}
-	a.dropLease(id)
-}
-
-func (a *App) worker() {
-	defer a.wg.Done()
-	for {
-		select {
-		case <-a.quit:
-			return
-		case j := <-a.work:
-			a.execute(j)
-		}
-	}
-}
-
-// scheduler feeds the workers with due events: retries whose time came, events that did not fit
-// in the dispatch channel, events left by a crash or by another process; and enqueues the
-// schedule flows' ticks (schedule.go).
-func (a *App) scheduler() {
-	defer a.wg.Done()
-	for {
-		a.fireSchedulesNow()
-		// A scan that filled the workers' channel leaves more behind (a backlog after a restart):
-		// look again as soon as there is room instead of a second later.
-		wait := time.Second
-		if a.scan() {
-			wait = 20 * time.Millisecond
-		}
-		select {
-		case <-a.quit:
-			return
-		case <-a.cfg.Clock.After(wait):
-		}
-	}
-}
-
-// scan dispatches due events; it reports whether it found as many as there was room for.
-func (a *App) scan() bool {
-	room := cap(a.work)/2 - len(a.work)
-	if room <= 0 {
-		return true
-	}
-	// On SQLite events on their way still read as queued: ask for that many more so that the
-	// scan reaches past them.
-	busy := int(a.inflightN.Load())
-	ids, err := a.store.DueEvents(a.ctx, a.cfg.Clock.Now(), room+busy)
-	if err != nil {
-		if a.ctx.Err() == nil {
-			a.log.Error("scanning the queue", "err", err)
-		}
-		return false
-	}
-	a.dispatch(ids)
-	return len(ids) == room+busy
-}
-
-// execute runs one queued event. At-least-once: the event stays in the queue until its run is
-// stored; a crash in between runs it again, and targets can drop the repeat by {{event.id}}.
-func (a *App) execute(j job) {
-	id := j.id
-	slot, ok := a.admit(&j)
-	if !ok {
-		return
-	}
-	defer a.leave(slot)
-	ev, ok, err := a.claim(j)
-	if err != nil || !ok {
-		if err != nil && a.ctx.Err() == nil {
-			a.log.Error("claiming an event", "event", id, "err", err)
-		}
-		a.release(id)
-		return
-	}
-	claimed := a.store.Dialect() == "postgres"
-	done := func(f finishing) {
-		f.EventID, f.Claimed = id, claimed
-		a.finished <- f
-	}
+// execute runs a claimed event and says how its attempt ended; nil when it goes back to the
+// queue as it was (the flow could not be read, or the service is stopping).
+func (a *App) execute(ctx context.Context, ev *store.Event) *finishing {
 	flow, err := a.flowByID(ev.FlowID)
 	if errors.Is(err, store.ErrNotFound) {
-		done(finishing{Finish: store.Finish{Status: store.EventFailed}})
-		return
+		return &finishing{Finish: store.Finish{Status: store.EventFailed}}
 	}
 	if err != nil {
-		a.release(id)
-		a.requeue(id)
-		return
+		return nil
 	}
 	var payload flows.Payload
 	if err := json.Unmarshal([]byte(ev.Payload), &payload); err != nil {
-		a.log.Error("stored event is unreadable", "event", id, "err", err)
-		done(finishing{Finish: store.Finish{Status: store.EventFailed}, flow: flow})
-		return
+		a.log.Error("stored event is unreadable", "event", ev.ID, "err", err)
+		return &finishing{Finish: store.Finish{Status: store.EventFailed}, flow: flow}
 	}
 
 	var prev *flows.Trace
 	if ev.Attempts > 1 {
 		prev = a.lastTrace(ev.ID)
 	}
-	run, trace := a.runFlow(a.runContext(id), flow, payload, prev, ev.ID, false)
+	run, trace := a.runFlow(ctx, flow, payload, prev, ev.ID, false)
 	if a.ctx.Err() != nil {
-		a.release(id)
-		a.requeue(id) // interrupted by shutdown: run it again after the restart
-		return
+		return nil // interrupted by shutdown: run it again after the restart
 	}
 	run.Attempt = ev.Attempts
 
-	f := finishing{Finish: store.Finish{Run: run, Status: store.EventDone}, flow: flow, traceStatus: trace.Status}
+	f := &finishing{Finish: store.Finish{Run: run, Status: store.EventDone}, flow: flow, traceStatus: trace.Status}
 	switch trace.Status {
 	case flows.StatusWaiting:
 		// A Delay parked the run: the webhook goes back to the queue, due when the delay ends,
@@ -201,7 +61,57 @@ func (a *App) execute(j job) {
 			f.alert = true
 		}
 	}
-	done(f)
+	return f
+}
+
+// afterStored acts on an attempt once it is stored: counts it, puts its end on the live log and
+// sends the failure alert.
+func (a *App) afterStored(f *finishing) {
+	a.metrics.runFinished(f.traceStatus)
+	if f.Run != nil {
+		status := f.traceStatus
+		var until *time.Time
+		switch {
+		case f.Run.Status == store.RunWaiting:
+			until = f.Run.RetryAt // waiting at a Delay step: the live log says until when
+		case f.Run.RetryAt != nil:
+			status = store.RunWaiting // the live log says it will be tried again, as the journal does
+		}
+		// With its request's id: a webhook waiting for its answer in another process wakes on it.
+		a.publish(f.flow.ID, live.Event{Type: "run_finished", RunID: f.Run.ID, EventID: f.Run.EventID, Status: status, Until: until, ErrorText: RunErrorTexts(f.Run)})
+	}
+	if f.alert {
+		a.alert(f.flow, f.Run)
+	}
+}
+
+// teamOf is a flow's team, for the workers' shares ("" when the flow cannot be read).
+func (a *App) teamOf(flowID string) string {
+	if f, err := a.flowByID(flowID); err == nil {
+		return f.TeamID
+	}
+	return ""
+}
+
+// scheduler feeds the workers with due events: retries whose time came, events that did not fit
+// in the dispatch channel, events left by a crash or by another process; and enqueues the
+// schedule flows' ticks (schedule.go).
+func (a *App) scheduler() {
+	defer a.wg.Done()
+	for {
+		a.fireSchedulesNow()
+		// A scan that filled the workers' channel leaves more behind (a backlog after a restart):
+		// look again as soon as there is room instead of a second later.
+		wait := time.Second
+		if a.queue.scan() {
+			wait = 20 * time.Millisecond
+		}
+		select {
+		case <-a.quit:
+			return
+		case <-a.cfg.Clock.After(wait):
+		}
+	}
 }
 
 // waits counts the attempts of an event that ended waiting (a Delay), not failing.
@@ -288,113 +198,4 @@ func (a *App) alert(flow *store.Flow, run *store.Run) {
 		At: run.StartedAt, RunURL: a.cfg.PublicURL + "/flows/" + flow.ID + "/runs/" + run.ID,
 		Recipients: settings.Recipients, Lang: settings.Lang,
 	})
-}
-
-// Fair workers. One team's flood of slow events (scripts running to their limit, targets that
-// answer late) must not make another team's webhook wait for a free worker. Each team and each
-// flow has a share of the workers: a team at most half of them, a flow a quarter (at least one
-// each). While more than a quarter of the workers are idle the shares do not apply, so a lone
-// team still gets most of the pool; once only that quarter is left, an event whose team or flow
-// is at its share is parked in memory (it stays queued in the database, nothing is lost) and
-// dispatched again when a run ends. The idle quarter is thus kept for teams under their share:
-// their events start at once however busy the others are.
-type fairness struct {
-	mu      sync.Mutex
-	running int
-	teams   map[string]int // running events by team
-	flows   map[string]int // by flow
-	parked  []fairSlot     // oldest first
-}
-
-type fairSlot struct {
-	job
-	team, flow string
-}
-
-// maxParked bounds the events parked in memory; beyond it an event is left to the scheduler's
-// next scan of the queue.
-const maxParked = 1024
-
-func (a *App) shares() (team, flow, reserve int) {
-	w := a.cfg.Workers
-	return max(1, w/2), max(1, w/4), max(1, w/4)
-}
-
-// admit decides whether a worker may run the event now; when not, the event is parked.
-func (a *App) admit(j *job) (fairSlot, bool) {
-	if j.ev == nil {
-		ev, err := a.store.Event(a.ctx, j.id)
-		if err != nil {
-			if a.ctx.Err() == nil && !errors.Is(err, store.ErrNotFound) {
-				a.log.Error("reading an event", "event", j.id, "err", err)
-			}
-			a.release(j.id)
-			return fairSlot{}, false
-		}
-		j.ev = ev
-	}
-	id := j.id
-	slot := fairSlot{job: *j, flow: j.ev.FlowID}
-	if f, err := a.flowByID(j.ev.FlowID); err == nil {
-		slot.team = f.TeamID
-	}
-	f := &a.fair
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if !a.mayStart(slot) {
-		if len(f.parked) >= maxParked {
-			a.release(id)
-		} else {
-			f.parked = append(f.parked, slot)
-		}
-		return slot, false
-	}
-	a.started(slot)
-	return slot, true
-}
-
-// mayStart is the share rule; f.mu is held.
-func (a *App) mayStart(s fairSlot) bool {
-	f := &a.fair
-	teamShare, flowShare, reserve := a.shares()
-	if a.cfg.Workers-f.running-1 >= reserve {
-		return true
-	}
-	return f.teams[s.team] < teamShare && f.flows[s.flow] < flowShare
-}
-
-func (a *App) started(s fairSlot) {
-	f := &a.fair
-	if f.teams == nil {
-		f.teams, f.flows = map[string]int{}, map[string]int{}
-	}
-	f.running++
-	f.teams[s.team]++
-	f.flows[s.flow]++
-}
-
-// leave ends a run's hold on its shares and hands the worker to the oldest parked event that
-// may start now.
-func (a *App) leave(s fairSlot) {
-	f := &a.fair
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.running--
-	if f.teams[s.team]--; f.teams[s.team] <= 0 {
-		delete(f.teams, s.team)
-	}
-	if f.flows[s.flow]--; f.flows[s.flow] <= 0 {
-		delete(f.flows, s.flow)
-	}
-	for i, p := range f.parked {
-		if !a.mayStart(p) {
-			continue
-		}
-		select {
-		case a.work <- p.job:
-			f.parked = append(f.parked[:i], f.parked[i+1:]...)
-		default: // the workers have plenty to do; a later run's end tries again
-		}
-		return
-	}
 }

@@ -1,0 +1,292 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+
+	"github.com/hookflow/hookflow/server/store"
+)
+
+// queue takes events to the workers: it hands them out (dispatch, and the scheduler's scan of
+// the events table), shares the workers fairly between teams and flows, claims each event
+// (leases on PostgreSQL, lease.go), and stores the finished attempts in batches (finisher.go).
+// What a worker does with an event is the service's (App.execute, worker.go).
+type queue struct {
+	store *store.Store
+	cfg   *Config
+	log   *slog.Logger
+	ctx   context.Context // the service's: canceled when the grace period of Close is over
+	quit  <-chan struct{} // closed by Close: workers take no new events
+
+	// What the service does: run a claimed event and say how it ended (nil: it goes back to
+	// the queue), name a flow's team (for the shares), act on an attempt once it is stored, and
+	// follow the outcome of every write (the disk-full state).
+	execute   func(ctx context.Context, ev *store.Event) *finishing
+	teamOf    func(flowID string) string
+	stored    func(f *finishing)
+	noteWrite func(err error)
+
+	work      chan job
+	inflight  sync.Map     // event ids dispatched and not yet stored as finished
+	inflightN atomic.Int64 // how many
+	fair      fairness     // shares of the workers by team and flow
+	finished  chan finishing
+	finishWG  sync.WaitGroup
+	workers   sync.WaitGroup
+	leases    *leases // PostgreSQL: the events this process runs under its leases
+}
+
+func newQueue(st *store.Store, cfg *Config, ctx context.Context, quit <-chan struct{}) *queue {
+	return &queue{store: st, cfg: cfg, log: cfg.Logger, ctx: ctx, quit: quit,
+		work: make(chan job, 4096), finished: make(chan finishing, 1024), leases: newLeases()}
+}
+
+// start runs the heartbeat (PostgreSQL), the finisher and the workers.
+func (q *queue) start() {
+	q.startLeases()
+	q.finishWG.Add(1)
+	go q.finisher()
+	for i := 0; i < q.cfg.Workers; i++ {
+		q.workers.Add(1)
+		go q.worker()
+	}
+}
+
+// stop waits for the workers, which stop taking events once quit is closed, then stores what
+// they finished and ends the heartbeat. ctx's cancelation interrupts the runs still going.
+func (q *queue) stop() {
+	q.workers.Wait()
+	close(q.finished)
+	q.finishWG.Wait()
+	q.stopLeases()
+}
+
+func (q *queue) worker() {
+	defer q.workers.Done()
+	for {
+		select {
+		case <-q.quit:
+			return
+		case j := <-q.work:
+			q.take(j)
+		}
+	}
+}
+
+// take runs one queued event. At-least-once: the event stays in the queue until its run is
+// stored; a crash in between runs it again, and targets can drop the repeat by {{event.id}}.
+func (q *queue) take(j job) {
+	slot, ok := q.admit(&j)
+	if !ok {
+		return
+	}
+	defer q.leave(slot)
+	ev, ok, err := q.claim(j)
+	if err != nil || !ok {
+		if err != nil && q.ctx.Err() == nil {
+			q.log.Error("claiming an event", "event", j.id, "err", err)
+		}
+		q.release(j.id)
+		return
+	}
+	f := q.execute(q.runContext(j.id), ev)
+	if f == nil {
+		q.release(j.id)
+		q.requeue(j.id)
+		return
+	}
+	f.EventID, f.Claimed = j.id, q.store.Dialect() == "postgres"
+	q.finished <- *f
+}
+
+// job is an event on its way to a worker. ev, when set, is the event as stored, read or just
+// written by this process: while the id is in flight nothing else here changes it, so the worker
+// need not read it again (on PostgreSQL the claim still asks the database).
+type job struct {
+	id string
+	ev *store.Event
+}
+
+// dispatch hands events to the workers without waiting. An event already on its way (in the
+// channel, running, or being stored) is skipped; what does not fit is picked up by the
+// scheduler's next scan of the queue.
+func (q *queue) dispatch(ids []string) {
+	for _, id := range ids {
+		if _, busy := q.inflight.LoadOrStore(id, struct{}{}); busy {
+			continue
+		}
+		q.inflightN.Add(1)
+		if !q.hand(job{id: id}) {
+			return
+		}
+	}
+}
+
+// hand gives an event already marked in flight to the workers, or releases it when their
+// channel is full (the scheduler's scan finds it later).
+func (q *queue) hand(j job) bool {
+	select {
+	case q.work <- j:
+		return true
+	default:
+		q.release(j.id)
+		return false
+	}
+}
+
+// reserve marks webhook events in flight before they are written, so that no scan of the queue
+// can dispatch one of them between its commit and its hand-over by committed.
+func (q *queue) reserve(events []*store.Event) {
+	for _, ev := range events {
+		if ev.Status == store.EventQueued {
+			q.inflight.Store(ev.ID, struct{}{})
+			q.inflightN.Add(1)
+		}
+	}
+}
+
+// unreserve forgets events whose write failed: they were not stored.
+func (q *queue) unreserve(events []*store.Event) {
+	for _, ev := range events {
+		if ev.Status == store.EventQueued {
+			q.release(ev.ID)
+		}
+	}
+}
+
+// release forgets an event that is no longer on its way to or through a worker.
+func (q *queue) release(id string) {
+	if _, ok := q.inflight.LoadAndDelete(id); ok {
+		q.inflightN.Add(-1)
+	}
+	q.dropLease(id)
+}
+
+// scan dispatches due events; it reports whether it found as many as there was room for.
+func (q *queue) scan() bool {
+	room := cap(q.work)/2 - len(q.work)
+	if room <= 0 {
+		return true
+	}
+	// On SQLite events on their way still read as queued: ask for that many more so that the
+	// scan reaches past them.
+	busy := int(q.inflightN.Load())
+	ids, err := q.store.DueEvents(q.ctx, q.cfg.Clock.Now(), room+busy)
+	if err != nil {
+		if q.ctx.Err() == nil {
+			q.log.Error("scanning the queue", "err", err)
+		}
+		return false
+	}
+	q.dispatch(ids)
+	return len(ids) == room+busy
+}
+
+// Fair workers. One team's flood of slow events (scripts running to their limit, targets that
+// answer late) must not make another team's webhook wait for a free worker. Each team and each
+// flow has a share of the workers: a team at most half of them, a flow a quarter (at least one
+// each). While more than a quarter of the workers are idle the shares do not apply, so a lone
+// team still gets most of the pool; once only that quarter is left, an event whose team or flow
+// is at its share is parked in memory (it stays queued in the database, nothing is lost) and
+// dispatched again when a run ends. The idle quarter is thus kept for teams under their share:
+// their events start at once however busy the others are.
+type fairness struct {
+	mu      sync.Mutex
+	running int
+	teams   map[string]int // running events by team
+	flows   map[string]int // by flow
+	parked  []fairSlot     // oldest first
+}
+
+type fairSlot struct {
+	job
+	team, flow string
+}
+
+// maxParked bounds the events parked in memory; beyond it an event is left to the scheduler's
+// next scan of the queue.
+const maxParked = 1024
+
+func (q *queue) shares() (team, flow, reserve int) {
+	w := q.cfg.Workers
+	return max(1, w/2), max(1, w/4), max(1, w/4)
+}
+
+// admit decides whether a worker may run the event now; when not, the event is parked.
+func (q *queue) admit(j *job) (fairSlot, bool) {
+	if j.ev == nil {
+		ev, err := q.store.Event(q.ctx, j.id)
+		if err != nil {
+			if q.ctx.Err() == nil && !errors.Is(err, store.ErrNotFound) {
+				q.log.Error("reading an event", "event", j.id, "err", err)
+			}
+			q.release(j.id)
+			return fairSlot{}, false
+		}
+		j.ev = ev
+	}
+	id := j.id
+	slot := fairSlot{job: *j, flow: j.ev.FlowID, team: q.teamOf(j.ev.FlowID)}
+	f := &q.fair
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !q.mayStart(slot) {
+		if len(f.parked) >= maxParked {
+			q.release(id)
+		} else {
+			f.parked = append(f.parked, slot)
+		}
+		return slot, false
+	}
+	q.started(slot)
+	return slot, true
+}
+
+// mayStart is the share rule; f.mu is held.
+func (q *queue) mayStart(s fairSlot) bool {
+	f := &q.fair
+	teamShare, flowShare, reserve := q.shares()
+	if q.cfg.Workers-f.running-1 >= reserve {
+		return true
+	}
+	return f.teams[s.team] < teamShare && f.flows[s.flow] < flowShare
+}
+
+func (q *queue) started(s fairSlot) {
+	f := &q.fair
+	if f.teams == nil {
+		f.teams, f.flows = map[string]int{}, map[string]int{}
+	}
+	f.running++
+	f.teams[s.team]++
+	f.flows[s.flow]++
+}
+
+// leave ends a run's hold on its shares and hands the worker to the oldest parked event that
+// may start now.
+func (q *queue) leave(s fairSlot) {
+	f := &q.fair
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.running--
+	if f.teams[s.team]--; f.teams[s.team] <= 0 {
+		delete(f.teams, s.team)
+	}
+	if f.flows[s.flow]--; f.flows[s.flow] <= 0 {
+		delete(f.flows, s.flow)
+	}
+	for i, p := range f.parked {
+		if !q.mayStart(p) {
+			continue
+		}
+		select {
+		case q.work <- p.job:
+			f.parked = append(f.parked[:i], f.parked[i+1:]...)
+		default: // the workers have plenty to do; a later run's end tries again
+		}
+		return
+	}
+}
