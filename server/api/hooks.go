@@ -16,7 +16,7 @@ func (h *handlers) webhook(c echo.Context) error {
 	r := c.Request()
 	// The address and its flow's rate limit are checked before the body is read: a flood costs
 	// no reading and no disk.
-	if err := h.app.AllowWebhook(r.Context(), c.Param("token")); err != nil {
+	if err := h.app.Intake().AllowWebhook(r.Context(), c.Param("token")); err != nil {
 		var limited *core.RateLimitedError
 		if errors.As(err, &limited) {
 			c.Response().Header().Set("Retry-After", strconv.Itoa(limited.RetryAfterSeconds()))
@@ -41,7 +41,7 @@ func (h *handlers) webhook(c echo.Context) error {
 		h.app.Metrics().WebhookRejected("too_large")
 		return serviceError(http.StatusRequestEntityTooLarge, tooLarge(limit))
 	}
-	acc, err := h.app.AcceptWebhook(r.Context(), c.Param("token"), payload)
+	acc, err := h.app.Intake().AcceptWebhook(r.Context(), c.Param("token"), payload)
 	if err != nil {
 		if errors.Is(err, core.ErrDiskFull) {
 			// Not stored: a source that honours Retry-After sends it again once there is room.
@@ -84,7 +84,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 // answer is the webhook's answer once its request is stored: what the run's Reply step rendered
 // when the flow has one and the run reaches it in time, else the acknowledgement.
 func (h *handlers) answer(c echo.Context, acc *core.Accepted, status int) error {
-	ans, ok := h.app.AwaitReply(c.Request().Context(), acc)
+	ans, ok := h.app.Intake().AwaitReply(c.Request().Context(), acc)
 	if !ok {
 		return c.JSON(status, map[string]any{"ok": true, "event_id": acc.EventID})
 	}

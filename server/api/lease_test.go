@@ -51,7 +51,7 @@ func TestServer_ProcessThatLostALeaseStopsTheRunAndStoresNothing(t *testing.T) {
 	var closeOnce sync.Once
 	closeApp := func() { closeOnce.Do(func() { app.Close(5 * time.Second) }) }
 	defer closeApp()
-	acc, err := app.AcceptWebhook(ctx, tokenOf(v.WebhookURL), mustPayload(t, "GET", "n=1"))
+	acc, err := app.Intake().AcceptWebhook(ctx, tokenOf(v.WebhookURL), mustPayload(t, "GET", "n=1"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -178,7 +178,7 @@ func TestServer_ProcessesOnOnePostgresShareTheWork(t *testing.T) {
 	const n = 300
 	var ids []string
 	for i := 0; i < n; i++ {
-		acc, err := apps[i%3].AcceptWebhook(ctx, tokenOf(v.WebhookURL), mustPayload(t, "GET", "i="+jsonNumber(uint64(i))))
+		acc, err := apps[i%3].Intake().AcceptWebhook(ctx, tokenOf(v.WebhookURL), mustPayload(t, "GET", "i="+jsonNumber(uint64(i))))
 		if err != nil {
 			t.Fatal(err)
 		}

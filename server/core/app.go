@@ -97,14 +97,10 @@ type App struct {
 	metrics  *Metrics
 	log      *slog.Logger
 
-	ingress  *ingress
-	queue    *queue   // events on their way to and through the workers (queue.go)
-	flowsTTL sync.Map // flow id → *cachedFlow
-	programs sync.Map // flow id → *compiled
-	// replies: event id → *pendingReply, a webhook's answer waiting for its run's Reply step.
-	replies  sync.Map
-	hooks    hookCache
-	limiters rateLimiters
+	intake   *Intake     // webhooks in: addresses, rate limits, durable write, replies (intake.go)
+	queue    *queue      // events on their way to and through the workers (queue.go)
+	flowsTTL sync.Map    // flow id → *cachedFlow
+	programs sync.Map    // flow id → *compiled
 	ticks    ticker      // the schedules this process fires (schedule.go)
 	diskFull atomic.Bool // the last write failed for lack of space (see noteWrite)
 
@@ -134,10 +130,14 @@ func New(cfg Config, st *store.Store, hub *live.Hub, n Notifier) *App {
 	a.teams = &Teams{store: st}
 	a.accounts = auth.New(st)
 	a.metrics = newMetrics(a)
-	a.ingress = newIngress(st, ingressHooks{reserve: a.queue.reserve, unreserve: a.queue.unreserve, committed: a.committed, written: a.noteWrite})
-	a.ingress.start() // webhooks are stored from the start; Start adds the workers
+	a.intake = &Intake{store: st, cfg: &a.cfg, log: cfg.Logger, metrics: a.metrics, hub: hub, queue: a.queue}
+	a.intake.ingress = newIngress(st, ingressHooks{reserve: a.queue.reserve, unreserve: a.queue.unreserve, committed: a.intake.committed, written: a.noteWrite})
+	a.intake.ingress.start() // webhooks are stored from the start; Start adds the workers
 	return a
 }
+
+// Intake takes webhooks in.
+func (a *App) Intake() *Intake { return a.intake }
 
 // Journal reads the runs the service recorded.
 func (a *App) Journal() *Journal { return a.journal }
@@ -184,7 +184,7 @@ func (a *App) Start(ctx context.Context) error {
 // Close stops taking webhooks, lets in-flight runs finish for up to grace, and interrupts
 // the rest; interrupted runs go back to the queue for the next start.
 func (a *App) Close(grace time.Duration) {
-	a.ingress.stop()
+	a.intake.ingress.stop()
 	close(a.quit)
 	done := make(chan struct{})
 	go func() {

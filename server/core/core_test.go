@@ -97,7 +97,7 @@ func sendFlow(t *testing.T, app *core.App) (flowID, token string) {
 
 func accept(t *testing.T, app *core.App, token, query string) string {
 	t.Helper()
-	acc, err := app.AcceptWebhook(context.Background(), token, flows.Payload{Method: "GET", Query: []byte(`"` + query + `"`)})
+	acc, err := app.Intake().AcceptWebhook(context.Background(), token, flows.Payload{Method: "GET", Query: []byte(`"` + query + `"`)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,22 +124,22 @@ func TestAwaitReply_AnswersWhatTheRunsReplyStepRendered(t *testing.T) {
 			app := startApp(t, dialect, target.Client(), func(c *core.Config) { c.Clock = clockwork.NewFakeClock() })
 			token := replyingFlow(t, app)
 			for i := 0; i < 3; i++ {
-				acc, err := app.AcceptWebhook(context.Background(), token, flows.Payload{Method: "GET", Query: []byte(`"email=a@b.c"`)})
+				acc, err := app.Intake().AcceptWebhook(context.Background(), token, flows.Payload{Method: "GET", Query: []byte(`"email=a@b.c"`)})
 				if err != nil {
 					t.Fatal(err)
 				}
-				ans, ok := app.AwaitReply(context.Background(), acc)
+				ans, ok := app.Intake().AwaitReply(context.Background(), acc)
 				want := flows.Answer{Status: 201, ContentType: "application/json; charset=utf-8", Body: `{"ok":true,"id":"L-1"}`}
 				if !ok || ans != want {
 					t.Fatalf("webhook %d: answer %+v %v, want %+v", i+1, ans, ok, want)
 				}
 			}
 			target.SetReplies(flowstest.Reply(500, `down`))
-			acc, err := app.AcceptWebhook(context.Background(), token, flows.Payload{Method: "GET", Query: []byte(`"email=a@b.c"`)})
+			acc, err := app.Intake().AcceptWebhook(context.Background(), token, flows.Payload{Method: "GET", Query: []byte(`"email=a@b.c"`)})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if ans, ok := app.AwaitReply(context.Background(), acc); ok {
+			if ans, ok := app.Intake().AwaitReply(context.Background(), acc); ok {
 				t.Fatalf("a failed run answered %+v", ans)
 			}
 		})
@@ -159,13 +159,13 @@ func TestAwaitReply_LateRunAnswersTheAcknowledgementWhenTheWaitRunsOut(t *testin
 	var once sync.Once
 	t.Cleanup(func() { once.Do(func() { close(release) }) })
 	token := replyingFlow(t, app)
-	acc, err := app.AcceptWebhook(context.Background(), token, flows.Payload{Method: "GET", Query: []byte(`"email=a@b.c"`)})
+	acc, err := app.Intake().AcceptWebhook(context.Background(), token, flows.Payload{Method: "GET", Query: []byte(`"email=a@b.c"`)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	answered := make(chan bool, 1)
 	go func() {
-		_, ok := app.AwaitReply(context.Background(), acc)
+		_, ok := app.Intake().AwaitReply(context.Background(), acc)
 		answered <- ok
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

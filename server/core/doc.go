@@ -6,5 +6,5 @@
 // service. The queue (queue.go, lease.go, finisher.go) takes events to the workers: hand-out,
 // fair shares, claims and leases, batched storing of outcomes; App gives it what a worker does
 // with an event (worker.go: run the flow, decide the retry) and what follows a stored outcome.
-// The flow service and the webhook intake are still App's own methods.
+XX
 package core

@@ -279,7 +279,7 @@ func (a *App) DeleteFlow(ctx context.Context, id string) error {
 		return err
 	}
 	a.programs.Delete(id)
-	a.limiters.forget(id)
+	a.intake.limiters.forget(id)
 	a.forgetFlow(f)
 	return a.store.DeleteFlow(ctx, id)
 }

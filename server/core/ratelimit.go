@@ -1,7 +1,6 @@
 package core
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"sync"
@@ -83,18 +82,4 @@ func (r *rateLimiters) forget(flowID string) {
 	r.mu.Lock()
 	delete(r.m, flowID)
 	r.mu.Unlock()
-}
-
-// AllowWebhook checks, before the request is read, that the webhook address exists and its flow
-// is within its rate limit.
-func (a *App) AllowWebhook(ctx context.Context, token string) error {
-	t, err := a.hookTarget(ctx, token)
-	if err != nil {
-		return err
-	}
-	if err := a.limiters.allow(t.flowID, t.rateLimit, a.cfg.Clock.Now()); err != nil {
-		a.metrics.webhookRejected("rate_limited")
-		return err
-	}
-	return nil
 }

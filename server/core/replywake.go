@@ -11,16 +11,16 @@ const replySafetyPoll = time.Second
 // event: ended is closed when the run's end reaches this process's live log (relayed between
 // processes through the database, see server/livepg), look ticks as a slow safety poll. On
 // SQLite the run is this process's and both are nil. stop releases them.
-func (a *App) otherProcessRun(eventID string) (look <-chan time.Time, ended <-chan struct{}, stop func()) {
-	if a.store.Dialect() != "postgres" {
+func (in *Intake) otherProcessRun(eventID string) (look <-chan time.Time, ended <-chan struct{}, stop func()) {
+	if in.store.Dialect() != "postgres" {
 		return nil, nil, func() {}
 	}
-	if a.hub == nil || !a.hub.Relayed() {
+	if in.hub == nil || !in.hub.Relayed() {
 		// Nothing carries other processes' runs here: look often.
 		t := time.NewTicker(100 * time.Millisecond)
 		return t.C, nil, t.Stop
 	}
 	t := time.NewTicker(replySafetyPoll)
-	ended, forget := a.hub.RunEnded(eventID)
+	ended, forget := in.hub.RunEnded(eventID)
 	return t.C, ended, func() { t.Stop(); forget() }
 }

@@ -66,7 +66,7 @@ func TestAwaitReply_WakesOnTheRunEndOfAnotherProcess(t *testing.T) {
 	  {"id":"x","kind":"http","config":{"method":"POST","url":"https://target.test/lead","body_type":"text","body":"{{trigger.params.email}}","retries":0}},
 	  {"id":"answer","kind":"reply","config":{"status":"201","content_type":"application/json","body":"{\"id\":\"{{steps.x.json.id}}\"}"}}],
 	  "edges":[{"from":"trigger","to":"x"},{"from":"x","to":"answer"}]}`, true))
-	acc, err := front.AcceptWebhook(ctx, token, flows.Payload{Method: "GET", Query: []byte(`"email=a%40b.c"`)})
+	acc, err := front.Intake().AcceptWebhook(ctx, token, flows.Payload{Method: "GET", Query: []byte(`"email=a%40b.c"`)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestAwaitReply_WakesOnTheRunEndOfAnotherProcess(t *testing.T) {
 	done := make(chan result, 1)
 	began := time.Now()
 	go func() {
-		ans, ok := front.AwaitReply(ctx, acc)
+		ans, ok := front.Intake().AwaitReply(ctx, acc)
 		done <- result{ans, ok}
 	}()
 	select {

@@ -45,7 +45,7 @@ func (a *App) program(f *store.Flow) (*flows.Program, error) {
 // previous attempt's trace: its successful steps are reused.
 func (a *App) runFlow(ctx context.Context, f *store.Flow, payload flows.Payload, prev *flows.Trace, eventID string, test bool) (*store.Run, *flows.Trace) {
 	runID := store.NewID()
-	defer a.runEnded(eventID) // a webhook still waiting for the Reply step is answered now
+	defer a.intake.runEnded(eventID) // a webhook still waiting for the Reply step is answered now
 	ctx, cancel := context.WithTimeout(ctx, a.cfg.RunTimeout)
 	defer cancel()
 	// The server's Env: real HTTP, the flow's stored input values, live events.
@@ -62,7 +62,7 @@ func (a *App) runFlow(ctx context.Context, f *store.Flow, payload flows.Payload,
 		defer mu.Unlock()
 		le := live.Event{Type: ev.Type, RunID: runID, Node: ev.Node, Step: ev.Step}
 		if ev.Type == "step_finished" && ev.Step != nil {
-			a.replyReached(eventID, ev.Step)
+			a.intake.replyReached(eventID, ev.Step)
 			a.metrics.stepFinished(ev.Step)
 			le.ErrorText = errorTexts(ev.Step.Error, ev.Step.ErrorCode, ev.Step.ErrorParams)
 		}

@@ -117,7 +117,7 @@ func (a *App) FireSchedules(ctx context.Context) ([]string, error) {
 	if len(stored) > 0 {
 		// Ticks are not reserved as webhooks are (ingress), so they go by id: the worker reads
 		// each one's stored state.
-		a.announce(stored)
+		a.intake.announce(stored)
 		a.queue.dispatch(ids)
 	}
 	return ids, firstErr

@@ -233,7 +233,7 @@ func TestSchedule_AScheduleFlowHasNoWebhookAddress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := app.AcceptWebhook(context.Background(), f.Token, flows.Payload{Method: "GET"}); !errors.Is(err, core.ErrUnknownHook) {
+	if _, err := app.Intake().AcceptWebhook(context.Background(), f.Token, flows.Payload{Method: "GET"}); !errors.Is(err, core.ErrUnknownHook) {
 		t.Fatalf("a request to its token: %v, want %v", err, core.ErrUnknownHook)
 	}
 }
