@@ -6,5 +6,6 @@
 // service. The queue (queue.go, lease.go, finisher.go) takes events to the workers: hand-out,
 // fair shares, claims and leases, batched storing of outcomes; App gives it what a worker does
 // with an event (worker.go: run the flow, decide the retry) and what follows a stored outcome.
-XX
+// Intake (intake.go, ingress.go) takes webhooks in: addresses, rate limits, the durable write
+// and the answers of Reply steps. The flow service is App's own methods.
 package core
