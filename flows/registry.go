@@ -56,19 +56,12 @@ type StepFunc func(ctx context.Context, sc *StepContext) (any, error)
 
 func (f StepFunc) Run(ctx context.Context, sc *StepContext) (any, error) { return f(ctx, sc) }
 
-// kind is a registered KindSpec with its config type erased.
+// kind is a registered KindSpec with its config type erased: what the editor is told of it
+// (KindInfo, without its Schema, which Kinds derives from Fields) and how the engine builds it.
 type kind struct {
-	Name        string
-	Title       Text
-	Help        Text
-	Trigger     bool
-	Outputs     []Output
-	OutputsFrom string
-	Fields      []Field
-	config      reflect.Type // C, for the test that holds Fields and the JSON tags together
-	build       func(b *Builder, raw json.RawMessage) Step
-
-	loop     string                                          // KindSpec.Loop
+	KindInfo
+	config   reflect.Type // C, for the test that holds Fields and the JSON tags together
+	build    func(b *Builder, raw json.RawMessage) Step
 	schedule func(config json.RawMessage) (*Schedule, error) // KindSpec.Schedule
 }
 
@@ -79,7 +72,11 @@ var registry = struct {
 
 // Register adds a node kind. It panics on a duplicate name: kinds are registered at init.
 func Register[C any](spec KindSpec[C]) {
-	k := &kind{Name: spec.Name, Title: spec.Title, Help: spec.Help, Trigger: spec.Trigger, Outputs: spec.Outputs, OutputsFrom: spec.OutputsFrom, Fields: spec.Fields, config: reflect.TypeFor[C](), loop: spec.Loop, schedule: spec.Schedule}
+	k := &kind{
+		KindInfo: KindInfo{Name: spec.Name, Title: spec.Title, Help: spec.Help, Trigger: spec.Trigger, Outputs: spec.Outputs, OutputsFrom: spec.OutputsFrom, Fields: spec.Fields, Loop: spec.Loop},
+		config:   reflect.TypeFor[C](),
+		schedule: spec.Schedule,
+	}
 	k.build = func(b *Builder, raw json.RawMessage) Step {
 		cfg := new(C)
 		if !b.decodeConfig(raw, cfg) {
@@ -143,7 +140,9 @@ func Kinds() []KindInfo {
 	defer registry.RUnlock()
 	out := make([]KindInfo, 0, len(registry.kinds))
 	for _, k := range registry.kinds {
-		out = append(out, KindInfo{Name: k.Name, Title: k.Title, Help: k.Help, Trigger: k.Trigger, Outputs: k.Outputs, OutputsFrom: k.OutputsFrom, Fields: k.Fields, Schema: JSONSchema(k.Fields), Loop: k.loop})
+		info := k.KindInfo
+		info.Schema = JSONSchema(k.Fields)
+		out = append(out, info)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Trigger != out[j].Trigger {
