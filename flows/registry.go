@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"sync"
 )
@@ -171,36 +172,30 @@ func ScheduleKinds() []string {
 // "value" (an HTTP step's headers): the server seals and masks the value of each row so marked,
 // and a team template turns it into a secret input.
 func SecretRowLists(kindName string) []string {
-	k, ok := kindByName(kindName)
-	if !ok {
-		return nil
-	}
-	var out []string
-	for _, f := range k.Fields {
-		if f.Type != FieldList {
-			continue
-		}
-		for _, row := range f.Fields {
-			if row.Key == "secret" && row.Type == FieldBool {
-				out = append(out, f.Key)
-				break
-			}
-		}
-	}
-	return out
+	return fieldKeys(kindName, func(f Field) bool {
+		return f.Type == FieldList && slices.ContainsFunc(f.Fields, func(row Field) bool {
+			return row.Key == "secret" && row.Type == FieldBool
+		})
+	})
 }
 
 // SecretFields names a kind's top-level text fields marked Secret (a service account's key): the
 // server keeps their values sealed at rest and masked in its answers, as it does secret inputs
 // and headers. A value made only of {{…}} references holds no secret itself.
 func SecretFields(kindName string) []string {
+	return fieldKeys(kindName, func(f Field) bool { return f.Secret && f.Type == FieldString })
+}
+
+// fieldKeys names the top-level fields of a kind that match, in their order (none for an
+// unknown kind).
+func fieldKeys(kindName string, match func(Field) bool) []string {
 	k, ok := kindByName(kindName)
 	if !ok {
 		return nil
 	}
 	var out []string
 	for _, f := range k.Fields {
-		if f.Secret && f.Type == FieldString {
+		if match(f) {
 			out = append(out, f.Key)
 		}
 	}
