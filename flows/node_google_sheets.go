@@ -2,6 +2,7 @@ package flows
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -179,6 +180,20 @@ type serviceAccount struct {
 	PrivateKey   string `json:"private_key"`
 	PrivateKeyID string `json:"private_key_id"`
 	TokenURI     string `json:"token_uri"`
+}
+
+// readServiceAccount reads a key file as far as the server and the browser engine both check it
+// (each has its own sheetsReadKey). What it read is returned with an error too, so that a key
+// in a file that is not a service account's is still masked.
+func readServiceAccount(keyText string) (serviceAccount, error) {
+	var acct serviceAccount
+	if err := json.Unmarshal([]byte(keyText), &acct); err != nil {
+		return acct, fmt.Errorf("it is not JSON (%v)", err)
+	}
+	if acct.Type != "service_account" {
+		return acct, fmt.Errorf("it is a key of type %q, not of a service account", acct.Type)
+	}
+	return acct, nil
 }
 
 func (s *sheetsStep) Run(ctx context.Context, sc *StepContext) (any, error) {
