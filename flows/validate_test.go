@@ -15,13 +15,23 @@ func problemKeys(ps Problems) []string {
 	return out
 }
 
-func mustParse(t *testing.T, src string) *Flow {
+func mustParse(t testing.TB, src string) *Flow {
 	t.Helper()
 	f, err := ParseFlow([]byte(src))
 	if err != nil {
 		t.Fatalf("ParseFlow: %v", err)
 	}
 	return f
+}
+
+// mustCompile compiles a flow that must have no problems.
+func mustCompile(t testing.TB, f *Flow) *Program {
+	t.Helper()
+	prog, problems := Compile(f)
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	return prog
 }
 
 func TestValidate_ReportsEveryProblemAtOnce(t *testing.T) {
