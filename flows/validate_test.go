@@ -2,6 +2,7 @@ package flows
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -77,6 +78,11 @@ func TestValidate_ReportsEveryProblemAtOnce(t *testing.T) {
 	if t.Failed() {
 		t.Logf("got:\n%s", strings.Join(got, "\n"))
 	}
+}
+
+// hasProblem reports whether ps holds a problem with the code on the field (of any node).
+func hasProblem(ps Problems, code, field string) bool {
+	return slices.ContainsFunc(ps, func(p Problem) bool { return p.Code == code && p.Field == field })
 }
 
 func containsStr(list []string, s string) bool {
