@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -149,21 +150,21 @@ func httpFields() []Field {
 			Help: T("http.retry_delay_ms.help")},
 		{Key: "success", Type: FieldObject, Label: T("http.success.label"),
 			Help: T("http.success.help"),
-			Fields: []Field{
-				{Key: "status_min", Type: FieldNumber, Label: T("http.success.status_min.label"), Default: 200, Min: bound(100), Max: bound(599),
-					Help: T("http.success.status_min.help")},
-				{Key: "status_max", Type: FieldNumber, Label: T("http.success.status_max.label"), Default: 299, Min: bound(100), Max: bound(599),
-					Help: T("http.success.status_max.help")},
-				{Key: "match", Type: FieldSelect, Label: T("http.success.match.label"), Options: ruleMatches, OptionLabels: ruleMatchLabels(), Default: "all",
-					Help: T("http.success.match.help")},
-				{Key: "rules", Type: FieldRules, Label: T("http.success.rules.label"), Match: "match", Expression: "condition",
-					Help:    T("http.success.rules.help"),
-					Options: ruleOps, OptionLabels: ruleOpLabels(), Fields: ruleFields(false)},
-				{Key: "condition", Type: FieldCode, Label: T("http.success.condition.label"),
-					Help: T("http.success.condition.help")},
-				{Key: "error_path", Type: FieldString, Label: T("http.success.error_path.label"),
-					Help: T("http.success.error_path.help")},
-			}},
+			Fields: slices.Concat(
+				[]Field{
+					{Key: "status_min", Type: FieldNumber, Label: T("http.success.status_min.label"), Default: 200, Min: bound(100), Max: bound(599),
+						Help: T("http.success.status_min.help")},
+					{Key: "status_max", Type: FieldNumber, Label: T("http.success.status_max.label"), Default: 299, Min: bound(100), Max: bound(599),
+						Help: T("http.success.status_max.help")},
+				},
+				ruleListFields(T("http.success.match.label"), T("http.success.match.help"), T("http.success.rules.label"), T("http.success.rules.help"), "condition", false),
+				[]Field{
+					{Key: "condition", Type: FieldCode, Label: T("http.success.condition.label"),
+						Help: T("http.success.condition.help")},
+					{Key: "error_path", Type: FieldString, Label: T("http.success.error_path.label"),
+						Help: T("http.success.error_path.help")},
+				}),
+		},
 		{Key: "sample_response", Type: FieldObject, Label: T("http.sample_response.label"),
 			Help: T("http.sample_response.help"),
 			Fields: []Field{
