@@ -66,7 +66,7 @@ func init() {
 		Name:  "google_sheets",
 		Title: T("google_sheets.title"),
 		Help:  T("google_sheets.help"),
-		Fields: []Field{
+		Fields: append([]Field{
 			{Key: "key", Type: FieldString, Label: T("google_sheets.key.label"), Required: true, Template: true, Secret: true,
 				Help: T("google_sheets.key.help")},
 			{Key: "spreadsheet", Type: FieldString, Label: T("google_sheets.spreadsheet.label"), Required: true, Template: true,
@@ -79,12 +79,8 @@ func init() {
 				Fields: []Field{
 					{Key: "value", Type: FieldString, Label: T("google_sheets.cells.value.label"), Template: true,
 						Help: T("google_sheets.cells.value.help")},
-				}},
-			{Key: "timeout_ms", Type: FieldNumber, Label: T("google_sheets.timeout_ms.label"), Default: 10000, Min: bound(0), Max: bound(httpMaxTimeoutMs),
-				Help: T("google_sheets.timeout_ms.help")},
-			{Key: "retries", Type: FieldNumber, Label: T("google_sheets.retries.label"), Default: httpDefaultRetries, Min: bound(0), Max: bound(httpMaxRetries),
-				Help: T("google_sheets.retries.help")},
-		},
+				}}},
+			httpLimitFields(T("google_sheets.timeout_ms.label"), T("google_sheets.timeout_ms.help"), T("google_sheets.retries.label"), T("google_sheets.retries.help"))...),
 		Build: buildSheets,
 	})
 }
