@@ -79,8 +79,8 @@ func init() {
 				Fields: []Field{
 					{Key: "value", Type: FieldString, Label: T("google_sheets.cells.value.label"), Template: true,
 						Help: T("google_sheets.cells.value.help")},
-				}}},
-			httpLimitFields(T("google_sheets.timeout_ms.label"), T("google_sheets.timeout_ms.help"), T("google_sheets.retries.label"), T("google_sheets.retries.help"))...),
+				}},
+		}, httpLimitFields(T("google_sheets.timeout_ms.label"), T("google_sheets.timeout_ms.help"), T("google_sheets.retries.label"), T("google_sheets.retries.help"))...),
 		Build: buildSheets,
 	})
 }

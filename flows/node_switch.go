@@ -49,8 +49,8 @@ func init() {
 				Help: T("switch.routes.help"),
 				Fields: append([]Field{
 					{Key: "name", Type: FieldString, Required: true, Label: T("switch.routes.name.label"),
-						Help: T("switch.routes.name.help")}},
-					ruleListFields(T("switch.routes.match.label"), T("switch.routes.match.help"), T("switch.routes.rules.label"), T("switch.routes.rules.help"), "", true)...)},
+						Help: T("switch.routes.name.help")},
+				}, ruleListFields(T("switch.routes.match.label"), T("switch.routes.match.help"), T("switch.routes.rules.label"), T("switch.routes.rules.help"), "", true)...)},
 		},
 		Build: buildSwitch,
 	})
