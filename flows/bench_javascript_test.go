@@ -16,17 +16,11 @@ import (
 // without hardening or value copying, for scale.
 func BenchmarkJSNode(b *testing.B) {
 	const code = `return {name: input.name.toUpperCase(), phone: input.phone.replace(/\D/g, "")}`
-	f, err := ParseFlow([]byte(`{"schema":1,"name":"bench","nodes":[
+	f := mustParse(b, `{"schema":1,"name":"bench","nodes":[
 	  {"id":"trigger","kind":"webhook"},
-	  {"id":"tidy","kind":"js","config":{"code":` + jsQuote(code) + `}}],
-	  "edges":[{"from":"trigger","to":"tidy"}]}`))
-	if err != nil {
-		b.Fatal(err)
-	}
-	prog, problems := Compile(f)
-	if len(problems) > 0 {
-		b.Fatal(problems)
-	}
+	  {"id":"tidy","kind":"js","config":{"code":`+jsQuote(code)+`}}],
+	  "edges":[{"from":"trigger","to":"tidy"}]}`)
+	prog := mustCompile(b, f)
 	pooled := prog.steps["tidy"].(*jsStep)
 	fresh := &jsStep{script: &script{prog: pooled.script.prog, mode: scriptBody, prefix: pooled.script.prefix, fresh: true}, timeout: pooled.timeout}
 
@@ -53,30 +47,23 @@ func BenchmarkJSNode(b *testing.B) {
 	}
 	ctx := context.Background()
 
-	b.Run("pooled", func(b *testing.B) {
-		b.ReportAllocs()
-		sc := newContext()
-		for b.Loop() {
-			out, err := pooled.Run(ctx, sc)
-			if err != nil {
-				b.Fatal(err)
+	for _, c := range []struct {
+		name string
+		step *jsStep
+	}{{"pooled", pooled}, {"fresh-runtime", fresh}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			sc := newContext()
+			for b.Loop() {
+				out, err := c.step.Run(ctx, sc)
+				if err != nil {
+					b.Fatal(err)
+				}
+				check(b, out)
 			}
-			check(b, out)
-		}
-		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "runs/s")
-	})
-	b.Run("fresh-runtime", func(b *testing.B) {
-		b.ReportAllocs()
-		sc := newContext()
-		for b.Loop() {
-			out, err := fresh.Run(ctx, sc)
-			if err != nil {
-				b.Fatal(err)
-			}
-			check(b, out)
-		}
-		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "runs/s")
-	})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "runs/s")
+		})
+	}
 	b.Run("fresh-bare-goja", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {

@@ -45,20 +45,13 @@ func BenchmarkFlowRun(b *testing.B) {
 		io.WriteString(w, `{"status":"success"}`)
 	}))
 	defer srv.Close()
-	f, err := ParseFlow([]byte(`{"schema":1,"name":"bench","inputs":[{"key":"api_key","secret":true}],
+	prog := mustCompile(b, mustParse(b, `{"schema":1,"name":"bench","inputs":[{"key":"api_key","secret":true}],
 	  "nodes":[{"id":"trigger","kind":"webhook","config":{"preset":"getcourse.user_created"}},
 	  {"id":"lead","kind":"set","config":{"fields":[{"key":"name","value":"{{trigger.params.first_name | trim}}"},{"key":"phone","value":"{{trigger.params.phone | digits}}"}]}},
 	  {"id":"tidy","kind":"js","config":{"code":"return {name: input.name.toUpperCase(), phone: input.phone}"}},
 	  {"id":"form","kind":"form_encode","config":{"fields":[{"key":"api_key","value":"{{inputs.api_key}}"},{"key":"name","value":"{{tidy.name}}"},{"key":"phone","value":"{{tidy.phone}}"}]}},
-	  {"id":"send","kind":"http","config":{"method":"POST","url":"` + srv.URL + `/send_order","body_type":"previous","success":{"condition":"status == \"success\""}}}],
+	  {"id":"send","kind":"http","config":{"method":"POST","url":"`+srv.URL+`/send_order","body_type":"previous","success":{"condition":"status == \"success\""}}}],
 	  "edges":[{"from":"trigger","to":"lead"},{"from":"lead","to":"tidy"},{"from":"tidy","to":"form"},{"from":"form","to":"send"}]}`))
-	if err != nil {
-		b.Fatal(err)
-	}
-	prog, problems := Compile(f)
-	if len(problems) > 0 {
-		b.Fatal(problems)
-	}
 	client := srv.Client()
 	env := &BasicEnv{HTTP: client, Inputs: map[string]string{"api_key": "k-123"}}
 	payload := queryPayload("first_name=+Anna+&phone=%2B7+916+123-45-67&email=a%40b.c")

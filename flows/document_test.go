@@ -11,10 +11,7 @@ func TestFlowDocument_KeepsUnknownFieldsOnRoundTrip(t *testing.T) {
 	src := `{"schema":1,"name":"n","x_flow":{"a":[1,2]},"inputs":[{"key":"k","x_input":"i"}],
 	"nodes":[{"id":"trigger","kind":"webhook","x_node":true,"config":{"preset":"generic","x_config":5}}],
 	"edges":[],"x_last":null}`
-	f, err := ParseFlow([]byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := mustParse(t, src)
 	out, err := json.Marshal(f)
 	if err != nil {
 		t.Fatal(err)

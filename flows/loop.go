@@ -79,7 +79,7 @@ func (lr *loopRun) results() []any {
 
 func loopRole(n *Node) string {
 	if k, ok := kindByName(n.Kind); ok {
-		return k.loop
+		return k.Loop
 	}
 	return ""
 }

@@ -176,13 +176,9 @@ func TestAIText_ValidationNamesTheField(t *testing.T) {
 		{"not an address", `{"api_key":"k","model":"m","prompt":"p","base_url":"api.openai.com"}`, "base_url", CodeURLInvalid},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			_, problems := Compile(aiFlow(t, c.config))
-			for _, p := range problems {
-				if p.Field == c.field && p.Code == c.code {
-					return
-				}
+			if _, problems := Compile(aiFlow(t, c.config)); !hasProblem(problems, c.code, c.field) {
+				t.Errorf("problems %+v, want %s on %s", problems, c.code, c.field)
 			}
-			t.Errorf("problems %+v, want %s on %s", problems, c.code, c.field)
 		})
 	}
 }

@@ -202,10 +202,7 @@ func TestDelay_ResumedRunGoesOnFromTheDelayAndSendsOnce(t *testing.T) {
 	  {"id":"pause","kind":"delay","config":{"mode":"for","amount":2,"unit":"hours"}},
 	  {"id":"send","kind":"http","config":{"method":"POST","url":"`+srv.URL+`/after"}}],
 	  "edges":[{"from":"trigger","to":"first"},{"from":"first","to":"pause"},{"from":"pause","to":"send"}]}`)
-	prog, problems := Compile(f)
-	if len(problems) > 0 {
-		t.Fatal(problems)
-	}
+	prog := mustCompile(t, f)
 	env := func(at time.Time) *BasicEnv {
 		e := resumingEnv(at)
 		e.HTTP = srv.Client()

@@ -30,16 +30,10 @@ func init() {
 			{Name: "false", Label: T("filter.output.false.label")},
 		},
 		Help: T("filter.help"),
-		Fields: []Field{
-			{Key: "match", Type: FieldSelect, Label: T("filter.match.label"), Options: ruleMatches, Default: "all",
-				OptionLabels: ruleMatchLabels(),
-				Help:         T("filter.match.help")},
-			{Key: "rules", Type: FieldRules, Label: T("filter.rules.label"), Match: "match", Expression: "expression",
-				Help:    T("filter.rules.help"),
-				Options: ruleOps, OptionLabels: ruleOpLabels(), Fields: ruleFields(true)},
-			{Key: "expression", Type: FieldCode, Label: T("filter.expression.label"),
-				Help: T("filter.expression.help")},
-		},
+		Fields: append(
+			ruleListFields(T("filter.match.label"), T("filter.match.help"), T("filter.rules.label"), T("filter.rules.help"), "expression", true),
+			Field{Key: "expression", Type: FieldCode, Label: T("filter.expression.label"),
+				Help: T("filter.expression.help")}),
 		Build: buildFilter,
 	})
 }

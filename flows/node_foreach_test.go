@@ -59,17 +59,13 @@ func (o *orderTarget) requests() (n int) {
 // a step after the loop that uses what was gathered.
 func positionsFlow(t testing.TB, url, eachConfig, collectConfig string) *Flow {
 	t.Helper()
-	f, err := ParseFlow([]byte(`{"schema":1,"nodes":[{"id":"trigger","kind":"webhook"},
-	  {"id":"each","kind":"foreach","config":` + eachConfig + `},
-	  {"id":"send","kind":"http","config":{"method":"POST","url":"` + url + `/positions","retries":0,
+	return mustParse(t, `{"schema":1,"nodes":[{"id":"trigger","kind":"webhook"},
+	  {"id":"each","kind":"foreach","config":`+eachConfig+`},
+	  {"id":"send","kind":"http","config":{"method":"POST","url":"`+url+`/positions","retries":0,
 	    "body_type":"json","body":"{\"sku\": {{item.sku | json}}, \"order\": {{trigger.json.id | json}}, \"qty\": {{each.qty | json}}}"}},
-	  {"id":"gather","kind":"collect","config":` + collectConfig + `},
+	  {"id":"gather","kind":"collect","config":`+collectConfig+`},
 	  {"id":"after","kind":"set","config":{"fields":[{"key":"sent","value":"{{gather.ok}}"},{"key":"failed","value":"{{gather.failed}}"}]}}],
-	  "edges":[{"from":"trigger","to":"each"},{"from":"each","to":"send"},{"from":"send","to":"gather"},{"from":"gather","to":"after"}]}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f
+	  "edges":[{"from":"trigger","to":"each"},{"from":"each","to":"send"},{"from":"send","to":"gather"},{"from":"gather","to":"after"}]}`)
 }
 
 func orderPayload(skus ...string) Payload {
@@ -196,10 +192,7 @@ func TestForEach_ItemsSeeTheirItemAndEarlierDataAsInput(t *testing.T) {
 func TestForEach_ARetryReusesTheItemsThatWentThroughAndSendsOnlyTheFailedOnes(t *testing.T) {
 	target := newOrderTarget(t)
 	target.refuse["b"] = true
-	prog, problems := Compile(positionsFlow(t, target.srv.URL, eachPositions, `{}`))
-	if len(problems) > 0 {
-		t.Fatal(problems)
-	}
+	prog := mustCompile(t, positionsFlow(t, target.srv.URL, eachPositions, `{}`))
 	env := &BasicEnv{HTTP: target.srv.Client()}
 	payload := orderPayload("a", "b", "c")
 	first, _ := prog.Run(context.Background(), payload, env)
@@ -314,21 +307,11 @@ func BenchmarkForEach1000(b *testing.B) {
 	for i := range skus {
 		skus[i] = fmt.Sprint("p", i)
 	}
-	loop, problems := Compile(positionsFlow(b, target.srv.URL, eachPositions, `{}`))
-	if len(problems) > 0 {
-		b.Fatal(problems)
-	}
-	single, err := ParseFlow([]byte(`{"schema":1,"nodes":[{"id":"trigger","kind":"webhook"},
-	  {"id":"send","kind":"http","config":{"method":"POST","url":"` + target.srv.URL + `/positions","retries":0,
+	loop := mustCompile(b, positionsFlow(b, target.srv.URL, eachPositions, `{}`))
+	one := mustCompile(b, mustParse(b, `{"schema":1,"nodes":[{"id":"trigger","kind":"webhook"},
+	  {"id":"send","kind":"http","config":{"method":"POST","url":"`+target.srv.URL+`/positions","retries":0,
 	    "body_type":"json","body":"{\"sku\": {{trigger.json.sku | json}}, \"order\": {{trigger.json.order | json}}, \"qty\": {{trigger.json.qty | json}}}"}}],
 	  "edges":[{"from":"trigger","to":"send"}]}`))
-	if err != nil {
-		b.Fatal(err)
-	}
-	one, problems := Compile(single)
-	if len(problems) > 0 {
-		b.Fatal(problems)
-	}
 	env := &BasicEnv{HTTP: target.srv.Client()}
 	order := orderPayload(skus...)
 	singles := make([]Payload, len(skus))

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -65,7 +66,7 @@ func init() {
 		Name:  "google_sheets",
 		Title: T("google_sheets.title"),
 		Help:  T("google_sheets.help"),
-		Fields: []Field{
+		Fields: append([]Field{
 			{Key: "key", Type: FieldString, Label: T("google_sheets.key.label"), Required: true, Template: true, Secret: true,
 				Help: T("google_sheets.key.help")},
 			{Key: "spreadsheet", Type: FieldString, Label: T("google_sheets.spreadsheet.label"), Required: true, Template: true,
@@ -79,11 +80,7 @@ func init() {
 					{Key: "value", Type: FieldString, Label: T("google_sheets.cells.value.label"), Template: true,
 						Help: T("google_sheets.cells.value.help")},
 				}},
-			{Key: "timeout_ms", Type: FieldNumber, Label: T("google_sheets.timeout_ms.label"), Default: 10000, Min: bound(0), Max: bound(httpMaxTimeoutMs),
-				Help: T("google_sheets.timeout_ms.help")},
-			{Key: "retries", Type: FieldNumber, Label: T("google_sheets.retries.label"), Default: httpDefaultRetries, Min: bound(0), Max: bound(httpMaxRetries),
-				Help: T("google_sheets.retries.help")},
-		},
+		}, httpLimitFields(T("google_sheets.timeout_ms.label"), T("google_sheets.timeout_ms.help"), T("google_sheets.retries.label"), T("google_sheets.retries.help"))...),
 		Build: buildSheets,
 	})
 }
@@ -179,6 +176,20 @@ type serviceAccount struct {
 	PrivateKey   string `json:"private_key"`
 	PrivateKeyID string `json:"private_key_id"`
 	TokenURI     string `json:"token_uri"`
+}
+
+// readServiceAccount reads a key file as far as the server and the browser engine both check it
+// (each has its own sheetsReadKey). What it read is returned with an error too, so that a key
+// in a file that is not a service account's is still masked.
+func readServiceAccount(keyText string) (serviceAccount, error) {
+	var acct serviceAccount
+	if err := json.Unmarshal([]byte(keyText), &acct); err != nil {
+		return acct, fmt.Errorf("it is not JSON (%v)", err)
+	}
+	if acct.Type != "service_account" {
+		return acct, fmt.Errorf("it is a key of type %q, not of a service account", acct.Type)
+	}
+	return acct, nil
 }
 
 func (s *sheetsStep) Run(ctx context.Context, sc *StepContext) (any, error) {

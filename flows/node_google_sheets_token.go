@@ -11,7 +11,6 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -28,12 +27,9 @@ type sheetsSigner = *jwt.Config
 
 // sheetsReadKey reads a service account's key file with Google's library.
 func sheetsReadKey(keyText string) (serviceAccount, sheetsSigner, error) {
-	var acct serviceAccount
-	if err := json.Unmarshal([]byte(keyText), &acct); err != nil {
-		return acct, nil, fmt.Errorf("it is not JSON (%v)", err)
-	}
-	if acct.Type != "service_account" {
-		return acct, nil, fmt.Errorf("it is a key of type %q, not of a service account", acct.Type)
+	acct, err := readServiceAccount(keyText)
+	if err != nil {
+		return acct, nil, err
 	}
 	cfg, err := google.JWTConfigFromJSON([]byte(keyText), sheetsScope)
 	if err != nil {

@@ -2,11 +2,7 @@
 
 package flows
 
-import (
-	"context"
-	"encoding/json"
-	"fmt"
-)
+import "context"
 
 // The Google Sheets step's sign-in in the browser engine, where a Test sends nothing and asks
 // for no token: the key is read and checked as on the server (node_google_sheets_token.go), and
@@ -16,12 +12,9 @@ type sheetsSigner = *struct{}
 
 // sheetsReadKey reads a service account's key file.
 func sheetsReadKey(keyText string) (serviceAccount, sheetsSigner, error) {
-	var acct serviceAccount
-	if err := json.Unmarshal([]byte(keyText), &acct); err != nil {
-		return acct, nil, fmt.Errorf("it is not JSON (%v)", err)
-	}
-	if acct.Type != "service_account" {
-		return acct, nil, fmt.Errorf("it is a key of type %q, not of a service account", acct.Type)
+	acct, err := readServiceAccount(keyText)
+	if err != nil {
+		return acct, nil, err
 	}
 	return acct, &struct{}{}, nil
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -121,7 +122,7 @@ func httpFields() []Field {
 		}
 		return f
 	}
-	return []Field{
+	fields := []Field{
 		{Key: "method", Type: FieldSelect, Label: T("http.method.label"), Options: httpMethods, Default: "GET",
 			Help: T("http.method.help")},
 		{Key: "url", Type: FieldString, Label: T("http.url.label"), Required: true, Template: true,
@@ -141,29 +142,28 @@ func httpFields() []Field {
 			Help: T("http.body_type.help")},
 		{Key: "body", Type: FieldCode, Label: T("http.body.label"), Template: true,
 			Help: T("http.body.help")},
-		{Key: "timeout_ms", Type: FieldNumber, Label: T("http.timeout_ms.label"), Default: 10000, Min: bound(0), Max: bound(httpMaxTimeoutMs),
-			Help: T("http.timeout_ms.help")},
-		{Key: "retries", Type: FieldNumber, Label: T("http.retries.label"), Default: httpDefaultRetries, Min: bound(0), Max: bound(httpMaxRetries),
-			Help: T("http.retries.help")},
+	}
+	fields = append(fields, httpLimitFields(T("http.timeout_ms.label"), T("http.timeout_ms.help"), T("http.retries.label"), T("http.retries.help"))...)
+	return append(fields, []Field{
 		{Key: "retry_delay_ms", Type: FieldNumber, Label: T("http.retry_delay_ms.label"), Default: 500, Min: bound(0), Max: bound(float64(httpMaxDelay.Milliseconds())),
 			Help: T("http.retry_delay_ms.help")},
 		{Key: "success", Type: FieldObject, Label: T("http.success.label"),
 			Help: T("http.success.help"),
-			Fields: []Field{
-				{Key: "status_min", Type: FieldNumber, Label: T("http.success.status_min.label"), Default: 200, Min: bound(100), Max: bound(599),
-					Help: T("http.success.status_min.help")},
-				{Key: "status_max", Type: FieldNumber, Label: T("http.success.status_max.label"), Default: 299, Min: bound(100), Max: bound(599),
-					Help: T("http.success.status_max.help")},
-				{Key: "match", Type: FieldSelect, Label: T("http.success.match.label"), Options: ruleMatches, OptionLabels: ruleMatchLabels(), Default: "all",
-					Help: T("http.success.match.help")},
-				{Key: "rules", Type: FieldRules, Label: T("http.success.rules.label"), Match: "match", Expression: "condition",
-					Help:    T("http.success.rules.help"),
-					Options: ruleOps, OptionLabels: ruleOpLabels(), Fields: ruleFields(false)},
-				{Key: "condition", Type: FieldCode, Label: T("http.success.condition.label"),
-					Help: T("http.success.condition.help")},
-				{Key: "error_path", Type: FieldString, Label: T("http.success.error_path.label"),
-					Help: T("http.success.error_path.help")},
-			}},
+			Fields: slices.Concat(
+				[]Field{
+					{Key: "status_min", Type: FieldNumber, Label: T("http.success.status_min.label"), Default: 200, Min: bound(100), Max: bound(599),
+						Help: T("http.success.status_min.help")},
+					{Key: "status_max", Type: FieldNumber, Label: T("http.success.status_max.label"), Default: 299, Min: bound(100), Max: bound(599),
+						Help: T("http.success.status_max.help")},
+				},
+				ruleListFields(T("http.success.match.label"), T("http.success.match.help"), T("http.success.rules.label"), T("http.success.rules.help"), "condition", false),
+				[]Field{
+					{Key: "condition", Type: FieldCode, Label: T("http.success.condition.label"),
+						Help: T("http.success.condition.help")},
+					{Key: "error_path", Type: FieldString, Label: T("http.success.error_path.label"),
+						Help: T("http.success.error_path.help")},
+				}),
+		},
 		{Key: "sample_response", Type: FieldObject, Label: T("http.sample_response.label"),
 			Help: T("http.sample_response.help"),
 			Fields: []Field{
@@ -180,7 +180,7 @@ func httpFields() []Field {
 				{Key: "body", Type: FieldCode, Label: T("http.sample_response.body.label"),
 					Help: T("http.sample_response.body.help")},
 			}},
-	}
+	}...)
 }
 
 // httpStep is a built http node.
@@ -325,6 +325,17 @@ func buildHTTP(b *Builder, cfg *httpConfig) Step {
 		h.sample.body = []byte(httpRawText(s.Body))
 	}
 	return h
+}
+
+// httpLimitFields are the settings setLimits reads (timeout_ms, retries), with a kind's words
+// for them: the HTTP step's own and those of a step that sends through one.
+func httpLimitFields(timeoutLabel, timeoutHelp, retriesLabel, retriesHelp Text) []Field {
+	return []Field{
+		{Key: "timeout_ms", Type: FieldNumber, Label: timeoutLabel, Default: 10000, Min: bound(0), Max: bound(httpMaxTimeoutMs),
+			Help: timeoutHelp},
+		{Key: "retries", Type: FieldNumber, Label: retriesLabel, Default: httpDefaultRetries, Min: bound(0), Max: bound(httpMaxRetries),
+			Help: retriesHelp},
+	}
 }
 
 // setLimits sets the time one attempt may take and how many times to try again, within bounds;

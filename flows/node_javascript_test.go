@@ -50,11 +50,7 @@ func runJS(t *testing.T, prog *Program, query string) (*Trace, *StepTrace) {
 
 func compileJS(t *testing.T, code string, timeoutMs int) *Program {
 	t.Helper()
-	prog, problems := Compile(jsTestFlow(t, jsConfigJSON(code, timeoutMs)))
-	if len(problems) > 0 {
-		t.Fatal(problems)
-	}
-	return prog
+	return mustCompile(t, jsTestFlow(t, jsConfigJSON(code, timeoutMs)))
 }
 
 func jsMustSucceed(t *testing.T, tr *Trace, st *StepTrace) any {

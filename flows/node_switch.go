@@ -47,15 +47,10 @@ func init() {
 				Default: []any{map[string]any{"id": "r1", "name": "", "match": "all",
 					"rules": []any{map[string]any{"left": "", "op": "equals", "right": ""}}}},
 				Help: T("switch.routes.help"),
-				Fields: []Field{
+				Fields: append([]Field{
 					{Key: "name", Type: FieldString, Required: true, Label: T("switch.routes.name.label"),
 						Help: T("switch.routes.name.help")},
-					{Key: "match", Type: FieldSelect, Label: T("switch.routes.match.label"), Options: ruleMatches, OptionLabels: ruleMatchLabels(), Default: "all",
-						Help: T("switch.routes.match.help")},
-					{Key: "rules", Type: FieldRules, Label: T("switch.routes.rules.label"), Match: "match",
-						Help:    T("switch.routes.rules.help"),
-						Options: ruleOps, OptionLabels: ruleOpLabels(), Fields: ruleFields(true)},
-				}},
+				}, ruleListFields(T("switch.routes.match.label"), T("switch.routes.match.help"), T("switch.routes.rules.label"), T("switch.routes.rules.help"), "", true)...)},
 		},
 		Build: buildSwitch,
 	})

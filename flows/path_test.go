@@ -7,11 +7,17 @@ import (
 
 func uonAnswer(t *testing.T) any {
 	t.Helper()
-	v, err := decodeJSON([]byte(`{"request":[{"id":48213,"status":"Новое","client":{"phone":"+7 916"}},{"id":2}],"a.b":{"c":true}}`))
+	return mustDecode(t, `{"request":[{"id":48213,"status":"Новое","client":{"phone":"+7 916"}},{"id":2}],"a.b":{"c":true}}`)
+}
+
+// selectPath reads path in doc; the path must parse.
+func selectPath(t *testing.T, doc any, path string) (any, bool) {
+	t.Helper()
+	q, err := ParseQuery(path)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("ParseQuery(%q): %v", path, err)
 	}
-	return v
+	return q.Select(doc)
 }
 
 func TestQuery_ReadsSeedDottedAndJSONPathSyntax(t *testing.T) {
@@ -33,11 +39,7 @@ func TestQuery_ReadsSeedDottedAndJSONPathSyntax(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			q, err := ParseQuery(c.path)
-			if err != nil {
-				t.Fatalf("ParseQuery(%q): %v", c.path, err)
-			}
-			got, ok := q.Select(doc)
+			got, ok := selectPath(t, doc, c.path)
 			if !ok {
 				t.Fatalf("%q found nothing", c.path)
 			}
@@ -53,11 +55,7 @@ func TestQuery_ReadsSeedDottedAndJSONPathSyntax(t *testing.T) {
 func TestQuery_MissingPartsFindNothing(t *testing.T) {
 	doc := uonAnswer(t)
 	for _, p := range []string{`["request"][5]["id"]`, "request.0.nope", "nope", "$.nope", "request.id"} {
-		q, err := ParseQuery(p)
-		if err != nil {
-			t.Fatalf("ParseQuery(%q): %v", p, err)
-		}
-		if v, ok := q.Select(doc); ok {
+		if v, ok := selectPath(t, doc, p); ok {
 			t.Errorf("%q found %v, want nothing", p, v)
 		}
 	}
@@ -83,10 +81,7 @@ func TestLookup_WalksIntoJSONText(t *testing.T) {
 // the digit, and so must a template that inserts them, with or without pipes.
 func TestQuery_KeepsTwentyDigitIDsExact(t *testing.T) {
 	const id = "12345678901234567890"
-	doc, err := decodeJSON([]byte(`{"order":{"id":` + id + `,"items":[{"id":` + id + `1}]}}`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc := mustDecode(t, `{"order":{"id":`+id+`,"items":[{"id":`+id+`1}]}}`)
 	for _, c := range []struct{ path, want string }{
 		{`["order"]["id"]`, id},
 		{"order.id", id},
@@ -95,11 +90,7 @@ func TestQuery_KeepsTwentyDigitIDsExact(t *testing.T) {
 		{"$..items[0].id", id + "1"},
 		{"$.order[?@ > 1]", id},
 	} {
-		q, err := ParseQuery(c.path)
-		if err != nil {
-			t.Fatalf("ParseQuery(%q): %v", c.path, err)
-		}
-		got, ok := q.Select(doc)
+		got, ok := selectPath(t, doc, c.path)
 		if !ok {
 			t.Fatalf("%q found nothing", c.path)
 		}
@@ -128,10 +119,7 @@ func TestQuery_KeepsTwentyDigitIDsExact(t *testing.T) {
 // The paths the editor writes when a value is pointed at (frontend/src/picker/pointing.ts
 // pathText) must be read back by the engine to the same value.
 func TestQuery_ReadsPathsTheEditorWritesOnPointing(t *testing.T) {
-	doc, err := decodeJSON([]byte(`{"request":[{"client_phone":"+7","client name":"Анна"}],"2nd":1,"a\"b":2,"back\\slash":3,"имя":"x","order":{"items":[[1,{"id":7}]]}}`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc := mustDecode(t, `{"request":[{"client_phone":"+7","client name":"Анна"}],"2nd":1,"a\"b":2,"back\\slash":3,"имя":"x","order":{"items":[[1,{"id":7}]]}}`)
 	cases := []struct {
 		path string
 		want any
@@ -146,11 +134,7 @@ func TestQuery_ReadsPathsTheEditorWritesOnPointing(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.path, func(t *testing.T) {
-			q, err := ParseQuery(c.path)
-			if err != nil {
-				t.Fatalf("ParseQuery(%q): %v", c.path, err)
-			}
-			got, ok := q.Select(doc)
+			got, ok := selectPath(t, doc, c.path)
 			if !ok || got != c.want {
 				t.Errorf("%q = %v (%v), want %v", c.path, got, ok, c.want)
 			}

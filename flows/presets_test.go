@@ -410,10 +410,7 @@ func TestPresetTestRequestIsCopiedWithThePreset(t *testing.T) {
 }
 
 func TestFlowTriggerPresetIsTheWebhooksChoice(t *testing.T) {
-	f, err := ParseFlow([]byte(`{"schema":1,"name":"x","nodes":[{"id":"a","kind":"set"},{"id":"t","kind":"webhook","config":{"preset":"tilda.form"}}],"edges":[]}`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := mustParse(t, `{"schema":1,"name":"x","nodes":[{"id":"a","kind":"set"},{"id":"t","kind":"webhook","config":{"preset":"tilda.form"}}],"edges":[]}`)
 	if p, ok := f.TriggerPreset(); !ok || p.ID != "tilda.form" {
 		t.Errorf("TriggerPreset = %q, %v; want tilda.form", p.ID, ok)
 	}

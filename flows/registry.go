@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"sync"
 )
@@ -56,19 +57,12 @@ type StepFunc func(ctx context.Context, sc *StepContext) (any, error)
 
 func (f StepFunc) Run(ctx context.Context, sc *StepContext) (any, error) { return f(ctx, sc) }
 
-// kind is a registered KindSpec with its config type erased.
+// kind is a registered KindSpec with its config type erased: what the editor is told of it
+// (KindInfo, without its Schema, which Kinds derives from Fields) and how the engine builds it.
 type kind struct {
-	Name        string
-	Title       Text
-	Help        Text
-	Trigger     bool
-	Outputs     []Output
-	OutputsFrom string
-	Fields      []Field
-	config      reflect.Type // C, for the test that holds Fields and the JSON tags together
-	build       func(b *Builder, raw json.RawMessage) Step
-
-	loop     string                                          // KindSpec.Loop
+	KindInfo
+	config   reflect.Type // C, for the test that holds Fields and the JSON tags together
+	build    func(b *Builder, raw json.RawMessage) Step
 	schedule func(config json.RawMessage) (*Schedule, error) // KindSpec.Schedule
 }
 
@@ -79,7 +73,11 @@ var registry = struct {
 
 // Register adds a node kind. It panics on a duplicate name: kinds are registered at init.
 func Register[C any](spec KindSpec[C]) {
-	k := &kind{Name: spec.Name, Title: spec.Title, Help: spec.Help, Trigger: spec.Trigger, Outputs: spec.Outputs, OutputsFrom: spec.OutputsFrom, Fields: spec.Fields, config: reflect.TypeFor[C](), loop: spec.Loop, schedule: spec.Schedule}
+	k := &kind{
+		KindInfo: KindInfo{Name: spec.Name, Title: spec.Title, Help: spec.Help, Trigger: spec.Trigger, Outputs: spec.Outputs, OutputsFrom: spec.OutputsFrom, Fields: spec.Fields, Loop: spec.Loop},
+		config:   reflect.TypeFor[C](),
+		schedule: spec.Schedule,
+	}
 	k.build = func(b *Builder, raw json.RawMessage) Step {
 		cfg := new(C)
 		if !b.decodeConfig(raw, cfg) {
@@ -143,7 +141,9 @@ func Kinds() []KindInfo {
 	defer registry.RUnlock()
 	out := make([]KindInfo, 0, len(registry.kinds))
 	for _, k := range registry.kinds {
-		out = append(out, KindInfo{Name: k.Name, Title: k.Title, Help: k.Help, Trigger: k.Trigger, Outputs: k.Outputs, OutputsFrom: k.OutputsFrom, Fields: k.Fields, Schema: JSONSchema(k.Fields), Loop: k.loop})
+		info := k.KindInfo
+		info.Schema = JSONSchema(k.Fields)
+		out = append(out, info)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Trigger != out[j].Trigger {
@@ -172,36 +172,30 @@ func ScheduleKinds() []string {
 // "value" (an HTTP step's headers): the server seals and masks the value of each row so marked,
 // and a team template turns it into a secret input.
 func SecretRowLists(kindName string) []string {
-	k, ok := kindByName(kindName)
-	if !ok {
-		return nil
-	}
-	var out []string
-	for _, f := range k.Fields {
-		if f.Type != FieldList {
-			continue
-		}
-		for _, row := range f.Fields {
-			if row.Key == "secret" && row.Type == FieldBool {
-				out = append(out, f.Key)
-				break
-			}
-		}
-	}
-	return out
+	return fieldKeys(kindName, func(f Field) bool {
+		return f.Type == FieldList && slices.ContainsFunc(f.Fields, func(row Field) bool {
+			return row.Key == "secret" && row.Type == FieldBool
+		})
+	})
 }
 
 // SecretFields names a kind's top-level text fields marked Secret (a service account's key): the
 // server keeps their values sealed at rest and masked in its answers, as it does secret inputs
 // and headers. A value made only of {{…}} references holds no secret itself.
 func SecretFields(kindName string) []string {
+	return fieldKeys(kindName, func(f Field) bool { return f.Secret && f.Type == FieldString })
+}
+
+// fieldKeys names the top-level fields of a kind that match, in their order (none for an
+// unknown kind).
+func fieldKeys(kindName string, match func(Field) bool) []string {
 	k, ok := kindByName(kindName)
 	if !ok {
 		return nil
 	}
 	var out []string
 	for _, f := range k.Fields {
-		if f.Secret && f.Type == FieldString {
+		if match(f) {
 			out = append(out, f.Key)
 		}
 	}

@@ -82,6 +82,20 @@ func ruleMatchLabels() map[string]Text {
 	return map[string]Text{"all": T("rule.match.option.all"), "any": T("rule.match.option.any")}
 }
 
+// ruleListFields are the "pass when" select and the list of rules that a filter, a router's
+// route and an HTTP step's success each have, with that kind's words for them. expression names
+// the sibling field holding the JavaScript alternative to the rules ("" for none); references
+// says what the rules check (ruleFields).
+func ruleListFields(matchLabel, matchHelp, rulesLabel, rulesHelp Text, expression string, references bool) []Field {
+	return []Field{
+		{Key: "match", Type: FieldSelect, Label: matchLabel, Options: ruleMatches, OptionLabels: ruleMatchLabels(), Default: "all",
+			Help: matchHelp},
+		{Key: "rules", Type: FieldRules, Label: rulesLabel, Match: "match", Expression: expression,
+			Help:    rulesHelp,
+			Options: ruleOps, OptionLabels: ruleOpLabels(), Fields: ruleFields(references)},
+	}
+}
+
 // ruleFields are the columns of a rule row. The filter checks {{references}}; the success rule
 // checks fields of the answer by name.
 func ruleFields(references bool) []Field {

@@ -143,17 +143,22 @@ func TestSeed_SMSDelivererToAray(t *testing.T) {
 
 const uonRequestJSON = `{"request":[{"id":48213,"dat":"2024-03-05 10:15:00","dat_lead":"2024-03-05 10:10:00","dat_close":null,"status_id":1,"status":"Новое","office_id":1,"office_name":"Главный офис","travel_type_id":2,"travel_type":"Пляжный отдых","manager_id":7,"manager_surname":"Петрова","manager_sname":"Ивановна","manager_name":"Мария","source_id":3,"source":"Сайт","client_name":"Анна","client_surname":"Смирнова","client_phone":"+7 (916) 123-45-67","client_email":"anna@example.ru"}]}`
 
-func TestSeed_UONRequestToOfferrum(t *testing.T) {
-	uon, offerrum := flowstest.NewTarget(t), flowstest.NewTarget(t)
-	uon.SetReplies(flowstest.Reply(200, uonRequestJSON))
-	offerrum.SetReplies(flowstest.Reply(200, `{"id":90001}`))
+// runUONOfferrum runs the uon-offerrum seed against a U-ON answering uonReply and an Offerrum
+// that takes the order.
+func runUONOfferrum(t *testing.T, uonReply http.HandlerFunc) (tr *Trace, uon, offerrum *flowstest.Target) {
+	t.Helper()
+	uon, offerrum = flowstest.NewTarget(t, uonReply), flowstest.NewTarget(t, flowstest.Reply(200, `{"id":90001}`))
 	client := flowstest.RoutedClient(func(host string) *flowstest.Target {
 		if host == "api.u-on.ru" {
 			return uon
 		}
 		return offerrum
 	})
-	tr := seedRun(t, "uon-offerrum", "uon-request.json", "uon-offerrum.json", client)
+	return seedRun(t, "uon-offerrum", "uon-request.json", "uon-offerrum.json", client), uon, offerrum
+}
+
+func TestSeed_UONRequestToOfferrum(t *testing.T) {
+	tr, uon, offerrum := runUONOfferrum(t, flowstest.Reply(200, uonRequestJSON))
 	if tr.Status != StatusSuccess {
 		t.Fatalf("status %s: %v", tr.Status, tr.Error)
 	}
@@ -246,16 +251,7 @@ func TestSeed_TargetErrorThenSuccessIsRetried(t *testing.T) {
 }
 
 func TestSeed_ClientErrorFailsAtOnceWithTheResponse(t *testing.T) {
-	off := flowstest.NewTarget(t)
-	uon := flowstest.NewTarget(t)
-	uon.SetReplies(flowstest.Reply(404, `{"error":"request not found"}`))
-	client := flowstest.RoutedClient(func(host string) *flowstest.Target {
-		if host == "api.u-on.ru" {
-			return uon
-		}
-		return off
-	})
-	tr := seedRun(t, "uon-offerrum", "uon-request.json", "uon-offerrum.json", client)
+	tr, uon, off := runUONOfferrum(t, flowstest.Reply(404, `{"error":"request not found"}`))
 	if tr.Status != StatusFailed || tr.Error.Node != "fetch" {
 		t.Fatalf("status %s error %+v", tr.Status, tr.Error)
 	}

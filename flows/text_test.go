@@ -214,11 +214,7 @@ func TestLanguages_ANewLanguageIsACatalogAndOneLine(t *testing.T) {
 			}
 		}
 	}
-	flow, err := ParseFlow([]byte(`{"schema":1,"nodes":[{"id":"hook","kind":"webhook","config":{}},{"id":"send","kind":"http","config":{"method":"GET","url":"ftp://x"}}],"edges":[{"from":"hook","to":"send"}]}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, problems := Compile(flow)
+	_, problems := Compile(mustParse(t, `{"schema":1,"nodes":[{"id":"hook","kind":"webhook","config":{}},{"id":"send","kind":"http","config":{"method":"GET","url":"ftp://x"}}],"edges":[{"from":"hook","to":"send"}]}`))
 	if len(problems) != 1 || problems[0].Text("xx") != "[xx] [xx] HTTP request 'send': [xx] 'ftp://x' is no address" {
 		t.Errorf("problems %v, in xx %q", problems, problems[0].Text("xx"))
 	}

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -15,13 +16,23 @@ func problemKeys(ps Problems) []string {
 	return out
 }
 
-func mustParse(t *testing.T, src string) *Flow {
+func mustParse(t testing.TB, src string) *Flow {
 	t.Helper()
 	f, err := ParseFlow([]byte(src))
 	if err != nil {
 		t.Fatalf("ParseFlow: %v", err)
 	}
 	return f
+}
+
+// mustCompile compiles a flow that must have no problems.
+func mustCompile(t testing.TB, f *Flow) *Program {
+	t.Helper()
+	prog, problems := Compile(f)
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	return prog
 }
 
 func TestValidate_ReportsEveryProblemAtOnce(t *testing.T) {
@@ -67,6 +78,11 @@ func TestValidate_ReportsEveryProblemAtOnce(t *testing.T) {
 	if t.Failed() {
 		t.Logf("got:\n%s", strings.Join(got, "\n"))
 	}
+}
+
+// hasProblem reports whether ps holds a problem with the code on the field (of any node).
+func hasProblem(ps Problems, code, field string) bool {
+	return slices.ContainsFunc(ps, func(p Problem) bool { return p.Code == code && p.Field == field })
 }
 
 func containsStr(list []string, s string) bool {
