@@ -132,10 +132,20 @@ fuzz: deps
 	@echo "fuzz FuzzFlowImport ($(FUZZTIME))"
 	$(GO) test -run '^$$' -fuzz '^FuzzFlowImport$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./server/api/
 
+BENCH_SECONDS ?= 15
+BENCH_PROFILE ?=
+# The last line is the whole service from outside: one `hookflow serve` on SQLite (bin/hookflow,
+# built when missing), webhooks from a load generator process of its own, completed runs and
+# accepted webhooks as ratios to /healthz of the same run, p99, peak RSS and CPU per run.
+# BENCH_PROFILE=DIR also saves a CPU profile of the server taken during the load.
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./flows/
 	$(GO) test -run '^$$' -bench . -benchtime 20000x ./server/api/
 	$(GO) test -run '^$$' -bench JSStep -benchtime 5000x -cpu 1 ./server/sandbox/
+	test -x $(BIN) || $(GO) build -o $(BIN) ./server/cmd/hookflow
+	HOOKFLOW_BIN=$(CURDIR)/$(BIN) HOOKFLOW_BENCH_RUNS=1 HOOKFLOW_BENCH_SECONDS=$(BENCH_SECONDS) HOOKFLOW_BENCH_PROFILE=$(BENCH_PROFILE) \
+		$(GO) test -count=1 -v -run '^TestBenchOneMachine$$' ./server/cmd/hookflow/ | grep -v '^ok\|PASS\|^=== \|^---'
+
 
 # The journal at a million runs (JOURNAL_RUNS to change it), on SQLite and, when it answers on
 # 127.0.0.1:5432, PostgreSQL: p50/p99 of the journal's pages, the per-day chart and the flows
@@ -152,7 +162,6 @@ bench-journal: deps
 # and each against the /healthz rate of the same run; 32 senders in a load generator process
 # (BENCH_SECONDS a configuration). Then the queue on PostgreSQL: River against the events table
 # in 1-3 processes (docs/queue.md). bin/hookflow is built when it is missing.
-BENCH_SECONDS ?= 15
 bench-pg: deps
 	@if ! bash -c 'exec 3<>/dev/tcp/127.0.0.1/5432' 2>/dev/null; then \
 		echo "bench-pg skipped: PostgreSQL does not answer on 127.0.0.1:5432"; exit 0; fi; \

@@ -35,10 +35,11 @@ var ErrDiskFull = errors.New("hookflow's disk is full; the request was not store
 
 // ingressHooks are what the rest of the service does around each batch's write.
 type ingressHooks struct {
-	reserve   func(events []*store.Event) // before the write
-	unreserve func(events []*store.Event) // the write failed
-	committed func(events []*store.Event) // the write is on disk
-	written   func(err error)             // every batch's outcome: the disk-full state follows it
+	reserve   func(events []*store.Event) (claim bool)                           // before the write
+	write     func(ctx context.Context, events []*store.Event, claim bool) error // the write
+	unreserve func(events []*store.Event)                                        // the write failed
+	committed func(events []*store.Event, claimed bool)                          // the write is on disk
+	written   func(err error)                                                    // every batch's outcome: the disk-full state follows it
 }
 
 func newIngress(st *store.Store, hooks ingressHooks) *ingress {
@@ -111,11 +112,11 @@ func (g *ingress) loop() {
 		for _, p := range batch {
 			events = append(events, p.ev)
 		}
-		g.hooks.reserve(events)
-		err := g.store.InsertEvents(context.Background(), events)
+		claim := g.hooks.reserve(events)
+		err := g.hooks.write(context.Background(), events, claim)
 		g.hooks.written(err)
 		if err == nil {
-			g.hooks.committed(events)
+			g.hooks.committed(events, claim)
 		} else {
 			g.hooks.unreserve(events)
 		}

@@ -153,19 +153,9 @@ func (in *Intake) AcceptWebhook(ctx context.Context, token string, p flows.Paylo
 // committed is called by ingress after a batch of events is on disk: it announces them on the
 // live log, then hands the queued ones, reserved before the write, to the workers with the
 // events as written (in that order, so a browser sees the request arrive before its run starts).
-func (in *Intake) committed(events []*store.Event) {
+func (in *Intake) committed(events []*store.Event, claimed bool) {
 	in.announce(events)
-	full := false
-	for _, ev := range events {
-		if ev.Status != store.EventQueued {
-			continue
-		}
-		if full { // reserved by ingress (reserve): left to the scheduler's scan
-			in.queue.release(ev.ID)
-			continue
-		}
-		full = !in.queue.hand(job{id: ev.ID, ev: ev})
-	}
+	in.queue.handWritten(events, claimed)
 }
 
 // announce tells the live log that requests arrived.

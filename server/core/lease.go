@@ -52,13 +52,15 @@ func newLeases() *leases {
 // PostgreSQL several processes share the queue, so the claim is a conditional UPDATE with a lease.
 func (q *queue) claim(j job) (*store.Event, bool, error) {
 	id := j.id
+	if j.claimed { // claimed when it was written (queue.write): its attempt is counted there
+		ev := *j.ev
+		ev.Status, ev.Attempts = store.EventRunning, ev.Attempts+1
+		return &ev, true, nil
+	}
 	if q.store.Dialect() == "postgres" {
 		ev, ok, err := q.store.ClaimEvent(q.ctx, id, q.leases.owner, q.cfg.Lease)
 		if ok {
-			ctx, cancel := context.WithCancel(q.ctx)
-			q.leases.mu.Lock()
-			q.leases.held[id] = &heldLease{ctx: ctx, cancel: cancel}
-			q.leases.mu.Unlock()
+			q.hold(id)
 		}
 		return ev, ok, err
 	}
@@ -78,6 +80,15 @@ func (q *queue) claim(j job) (*store.Event, bool, error) {
 	ev = &c
 	ev.Attempts++ // this attempt
 	return ev, true, nil
+}
+
+// hold registers the lease this process holds on an event: the heartbeat renews it, and its run
+// stops when it is lost.
+func (q *queue) hold(id string) {
+	ctx, cancel := context.WithCancel(q.ctx)
+	q.leases.mu.Lock()
+	q.leases.held[id] = &heldLease{ctx: ctx, cancel: cancel}
+	q.leases.mu.Unlock()
 }
 
 // runContext is the context of an event's run: canceled when the process stops for good, and

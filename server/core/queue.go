@@ -36,7 +36,8 @@ type queue struct {
 	finished  chan finishing
 	finishWG  sync.WaitGroup
 	workers   sync.WaitGroup
-	leases    *leases // PostgreSQL: the events this process runs under its leases
+	running   atomic.Bool // the workers run (start)
+	leases    *leases     // PostgreSQL: the events this process runs under its leases
 }
 
 func newQueue(st *store.Store, cfg *Config, ctx context.Context, quit <-chan struct{}) *queue {
@@ -53,12 +54,32 @@ func (q *queue) start() {
 		q.workers.Add(1)
 		go q.worker()
 	}
+	q.running.Store(true)
 }
 
 // stop waits for the workers, which stop taking events once quit is closed, then stores what
 // they finished and ends the heartbeat. ctx's cancelation interrupts the runs still going.
 func (q *queue) stop() {
+	q.running.Store(false)
 	q.workers.Wait()
+	// Events handed out but not taken go back to the queue now, for the next start or another
+	// process (those claimed on writing would otherwise wait for their lease to run out).
+	for {
+		select {
+		case j := <-q.work:
+			q.giveBack(j)
+			continue
+		default:
+		}
+		break
+	}
+	q.fair.mu.Lock()
+	parked := q.fair.parked
+	q.fair.parked = nil
+	q.fair.mu.Unlock()
+	for _, p := range parked {
+		q.giveBack(p.job)
+	}
 	close(q.finished)
 	q.finishWG.Wait()
 	q.stopLeases()
@@ -108,6 +129,8 @@ func (q *queue) take(j job) {
 type job struct {
 	id string
 	ev *store.Event
+	// claimed: on PostgreSQL, claimed for this process as it was written (queue.write).
+	claimed bool
 }
 
 // dispatch hands events to the workers without waiting. An event already on its way (in the
@@ -125,27 +148,72 @@ func (q *queue) dispatch(ids []string) {
 	}
 }
 
-// hand gives an event already marked in flight to the workers, or releases it when their
+// hand gives an event already marked in flight to the workers, or gives it back when their
 // channel is full (the scheduler's scan finds it later).
 func (q *queue) hand(j job) bool {
 	select {
 	case q.work <- j:
 		return true
 	default:
-		q.release(j.id)
+		q.giveBack(j)
 		return false
 	}
 }
 
 // reserve marks webhook events in flight before they are written, so that no scan of the queue
-// can dispatch one of them between its commit and its hand-over by committed.
-func (q *queue) reserve(events []*store.Event) {
+// can dispatch one of them between its commit and its hand-over (handWritten). On PostgreSQL
+// they are also written claimed under this process's lease (write), which the heartbeat renews
+// from now on.
+//
+// It reports whether the batch is to be claimed as it is written: on PostgreSQL, once this
+// process's workers run, it claims the webhooks it writes in the same transaction, one statement
+// for the batch, instead of one claim per event as its workers take them.
+func (q *queue) reserve(events []*store.Event) (claim bool) {
+	claim = q.store.Dialect() == "postgres" && q.running.Load()
 	for _, ev := range events {
 		if ev.Status == store.EventQueued {
 			q.inflight.Store(ev.ID, struct{}{})
 			q.inflightN.Add(1)
+			if claim {
+				q.hold(ev.ID)
+			}
 		}
 	}
+	return claim
+}
+
+// write stores a batch of webhook events (ingress), claimed for this process when reserve said so.
+func (q *queue) write(ctx context.Context, events []*store.Event, claim bool) error {
+	if claim {
+		return q.store.InsertClaimedEvents(ctx, events, q.leases.owner, q.cfg.Lease)
+	}
+	return q.store.InsertEvents(ctx, events)
+}
+
+// handWritten gives the queued events of a batch just written (and reserved) to the workers, as
+// written; those that do not fit go back to the queue for the scheduler's scan.
+func (q *queue) handWritten(events []*store.Event, claimed bool) {
+	full := false
+	for _, ev := range events {
+		if ev.Status != store.EventQueued {
+			continue
+		}
+		j := job{id: ev.ID, ev: ev, claimed: claimed}
+		if full {
+			q.giveBack(j)
+			continue
+		}
+		full = !q.hand(j)
+	}
+}
+
+// giveBack forgets an event this process will not run now; one it claimed is put back in the
+// queue at once rather than when its lease runs out.
+func (q *queue) giveBack(j job) {
+	if j.claimed {
+		q.requeue(j.id)
+	}
+	q.release(j.id)
 }
 
 // unreserve forgets events whose write failed: they were not stored.
@@ -228,14 +296,13 @@ func (q *queue) admit(j *job) (fairSlot, bool) {
 		}
 		j.ev = ev
 	}
-	id := j.id
 	slot := fairSlot{job: *j, flow: j.ev.FlowID, team: q.teamOf(j.ev.FlowID)}
 	f := &q.fair
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if !q.mayStart(slot) {
 		if len(f.parked) >= maxParked {
-			q.release(id)
+			q.giveBack(*j)
 		} else {
 			f.parked = append(f.parked, slot)
 		}

@@ -17,6 +17,34 @@ func (s *Store) InsertEvents(ctx context.Context, events []*Event) error {
 	})
 }
 
+// InsertClaimedEvents writes a batch of events as InsertEvents does and, in the same
+// transaction, claims the queued ones for owner with a lease (as ClaimEvent would, their
+// attempt counted): the process that takes a webhook in runs it without claiming each event on
+// its own. The events in memory are left as written.
+func (s *Store) InsertClaimedEvents(ctx context.Context, events []*Event, owner string, lease time.Duration) error {
+	var ids []string
+	for _, ev := range events {
+		if ev.Status == EventQueued {
+			ids = append(ids, ev.ID)
+		}
+	}
+	return s.Write(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.CreateInBatches(events, 200).Error; err != nil {
+			return err
+		}
+		for len(ids) > 0 {
+			chunk := ids[:min(len(ids), 500)]
+			ids = ids[len(chunk):]
+			err := tx.Model(&Event{}).Where("id IN ?", chunk).
+				Updates(map[string]any{"status": EventRunning, "lease_until": s.leaseEnd(lease), "lease_owner": owner, "attempts": gorm.Expr("attempts + 1")}).Error
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // ClaimEvent marks a queued event as running with a lease held by owner (a process); false when
 // another worker (or process) has it. The owner keeps the lease with RenewLeases while it runs.
 func (s *Store) ClaimEvent(ctx context.Context, id, owner string, lease time.Duration) (*Event, bool, error) {

@@ -65,3 +65,48 @@ func TestStore_LeaseTakenOverIsRenewedAndFinishedOnlyByItsNewOwner(t *testing.T)
 		}
 	})
 }
+
+// A batch written claimed (the webhooks a running process takes in) is stored with the queued
+// events already running under the writer's lease, their attempt counted, and samples as they
+// were; the lease runs out as a claim's does, so another process takes them over if the writer
+// dies before running them.
+func TestStore_InsertClaimedEventsClaimsTheQueuedOnesInTheSameWrite(t *testing.T) {
+	forEachDB(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		now := time.Now().UTC()
+		queued := &store.Event{ID: store.NewID(), FlowID: "f", Payload: "{}", Status: store.EventQueued, NextAt: now, ReceivedAt: now}
+		sample := &store.Event{ID: store.NewID(), FlowID: "f", Payload: "{}", Status: store.EventSample, NextAt: now, ReceivedAt: now}
+		if err := st.InsertClaimedEvents(ctx, []*store.Event{queued, sample}, "A", time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		if queued.Status != store.EventQueued || queued.Attempts != 0 {
+			t.Fatalf("the event in memory changed: %+v", queued)
+		}
+		got, _ := st.Event(ctx, queued.ID)
+		if got.Status != store.EventRunning || got.LeaseOwner != "A" || got.Attempts != 1 || got.LeaseUntil == nil ||
+			got.LeaseUntil.Before(time.Now().Add(50*time.Second)) || got.LeaseUntil.After(time.Now().Add(70*time.Second)) {
+			t.Fatalf("queued event after the claimed write: %+v", got)
+		}
+		if s, _ := st.Event(ctx, sample.ID); s.Status != store.EventSample || s.LeaseOwner != "" || s.Attempts != 0 {
+			t.Fatalf("sample after the claimed write: %+v", s)
+		}
+		if due, _ := st.DueEvents(ctx, time.Now(), 10); slices.Contains(due, queued.ID) {
+			t.Fatal("an event claimed under a live lease is due")
+		}
+		if _, ok, _ := st.ClaimEvent(ctx, queued.ID, "B", time.Minute); ok {
+			t.Fatal("another process claimed an event under a live lease")
+		}
+		// The writer died: its lease runs out and the event is due for the others.
+		expired := &store.Event{ID: store.NewID(), FlowID: "f", Payload: "{}", Status: store.EventQueued, NextAt: now, ReceivedAt: now}
+		if err := st.InsertClaimedEvents(ctx, []*store.Event{expired}, "A", -time.Second); err != nil {
+			t.Fatal(err)
+		}
+		if due, _ := st.DueEvents(ctx, time.Now(), 10); !slices.Contains(due, expired.ID) {
+			t.Fatal("an event whose writer's lease ran out is not due")
+		}
+		lost, err := st.FinishLeased(ctx, "A", []store.Finish{{EventID: queued.ID, Status: store.EventDone, Claimed: true}})
+		if got, _ := st.Event(ctx, queued.ID); err != nil || len(lost) != 0 || got.Status != store.EventDone || got.Attempts != 1 {
+			t.Fatalf("finished by its writer: %+v, lost %v, %v", got, lost, err)
+		}
+	})
+}

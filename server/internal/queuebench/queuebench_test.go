@@ -161,7 +161,11 @@ func newRiver(tb testing.TB, db *sql.DB, work bool, t riverTuning) *river.Client
 // sqlTx is the database/sql transaction under a GORM transaction: River inserts its job in the
 // very transaction that inserts the event.
 func sqlTx(tb testing.TB, tx *gorm.DB) *sql.Tx {
-	t, ok := tx.Statement.ConnPool.(*sql.Tx)
+	pool := tx.Statement.ConnPool
+	if p, ok := pool.(*gorm.PreparedStmtTX); ok { // SQLite's store keeps prepared statements
+		pool = p.Tx
+	}
+	t, ok := pool.(*sql.Tx)
 	if !ok {
 		tb.Fatalf("GORM transaction is a %T, not *sql.Tx", tx.Statement.ConnPool)
 	}
