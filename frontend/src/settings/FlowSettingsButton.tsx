@@ -7,6 +7,7 @@ import { useMutation } from '@tanstack/react-query';
 import { api } from '../api/client';
 import type { FlowView } from '../api/types';
 import { useT, type MessageKey } from '../i18n/i18n';
+import { LanguageOptions } from '../i18n/LanguageOptions';
 import { ErrorBox } from '../pages/ErrorBox';
 import { fromForm, toForm, type SettingsForm, type SettingsProblem } from './settingsModel';
 import '../journal/runs.css';
@@ -93,8 +94,7 @@ function SettingsDialog({ view, canEdit, onSaved, onClose }: Props & { onClose()
           <div className="field">
             <label htmlFor="settings-lang">{t('settings.lang')}</label>
             <select id="settings-lang" value={form.lang} disabled={!canEdit} onChange={(e) => setForm({ ...form, lang: e.target.value })}>
-              <option value="en">English</option>
-              <option value="ru">Русский</option>
+              <LanguageOptions />
             </select>
           </div>
         </fieldset>
