@@ -35,8 +35,9 @@ export function mergeValidated(previous: Problem[], validated: Problem[]): Probl
 }
 
 /**
- * The sentence without its "HTTP request 'send': " opening (flows.Message writes it), for places
- * that already show the node: its badge on the canvas and its form.
+ * The sentence without its "HTTP request 'send': " opening (flows.Message writes it, each
+ * language as its "problem.opening" says), for places that already show the node: its badge on
+ * the canvas and its form.
  */
 export function messageOnNode(p: Problem): string {
   const node = p.params?.node;
