@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { useLang, useT, type Lang } from './i18n/i18n';
+import { LanguageOptions } from './i18n/LanguageOptions';
 import { useRoute } from './router';
 import { FlowsPage } from './pages/FlowsPage';
 import { TemplatesPage } from './pages/TemplatesPage';
@@ -47,8 +48,7 @@ export function App() {
         <label className="lang">
           {t('lang.switch')}{' '}
           <select value={lang} onChange={(e) => setLang(e.target.value as Lang)}>
-            <option value="en">English</option>
-            <option value="ru">Русский</option>
+            <LanguageOptions />
           </select>
         </label>
         {signedIn && <UserMenu />}

@@ -9,7 +9,6 @@ import type { Edge, Flow, Input, Node } from './types.flows.gen';
  */
 export interface Text {
   en: string;
-  ru?: string;
   [lang: string]: string | undefined;
 }
 

@@ -28,20 +28,31 @@ export type {
   EventType as LiveEventType,
 } from './types.live.gen';
 
-/** A flow input's label in lang: templates give Russian as "label_ru" beside "label". */
+/** A flow input's label in lang: templates give it as "label_<lang>" ("label_ru") beside "label". */
 export function inputLabel(def: FlowInputDef, lang: string): string {
-  const ru = lang === 'ru' && typeof def.label_ru === 'string' ? def.label_ru : '';
-  return ru || def.label || def.key;
+  return inLang(def, 'label', lang) || def.label || def.key;
 }
 
 /** A flow input's description in lang ("description_ru" beside "description"). */
 export function inputHelp(def: FlowInputDef, lang: string): string {
-  const ru = lang === 'ru' && typeof def.description_ru === 'string' ? def.description_ru : '';
-  return ru || def.description || '';
+  return inLang(def, 'description', lang) || def.description || '';
+}
+
+/** The member "<name>_<lang>" of a document's object, when a language other than English has one. */
+function inLang(def: FlowInputDef, name: string, lang: string): string {
+  const v = lang === 'en' ? undefined : def[`${name}_${lang}`];
+  return typeof v === 'string' ? v : '';
 }
 
 /** Picks the text in the asked language, falling back to English. */
 export function textIn(t: Text | undefined, lang: string): string {
   if (!t) return '';
   return t[lang] || t.en;
+}
+
+/** Picks the list in the asked language when it has one, English otherwise (a setup guide's steps). */
+export function listIn<T>(byLang: { en: T[] } | undefined, lang: string): T[] {
+  if (!byLang) return [];
+  const mine = (byLang as Record<string, T[] | undefined>)[lang];
+  return (mine?.length ? mine : byLang.en) ?? [];
 }

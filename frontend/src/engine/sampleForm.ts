@@ -2,7 +2,7 @@
 // parameters, then the fields the webhook declares, then whatever else the sample carries), each
 // with its label in the user's language and its value in the sample. And which request the sample
 // is: the newest captured one when there is any, else the preset's example.
-import type { Preset, Sample, TriggerPayload } from '../api/types';
+import { textIn, type Preset, type Sample, type TriggerPayload } from '../api/types';
 import type { HookNode } from '../store/document';
 import { samplePayload } from './sample';
 import { isTriggerKind } from '../store/catalog';
@@ -148,7 +148,7 @@ export function sampleFields(payload: string, preset: Preset | undefined, nodes:
     rows.push({ key, label: label || key, value: have.get(key)?.value ?? '', example });
   };
   for (const param of preset?.params ?? []) {
-    const label = param.label ? (lang === 'ru' && param.label.ru) || param.label.en : '';
+    const label = textIn(param.label, lang);
     add(param.key, label, param.example ?? '');
   }
   const declared = trigger(nodes)?.data.config.fields;

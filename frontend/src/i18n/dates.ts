@@ -1,17 +1,17 @@
 // Dates and times in the user's chosen language (not the browser's): "1 декабря 2026 г., 08:05"
-// in Russian, "1 Dec 2026, 08:05" in English.
-import type { Lang } from './i18n';
+// in Russian, "1 Dec 2026, 08:05" in English (each language's "lang.locale").
+import { languageOf, type Lang } from './languages';
 
-const locales: Record<Lang, string> = { en: 'en-GB', ru: 'ru-RU' };
 const cache = new Map<string, Intl.DateTimeFormat>();
 
 function format(lang: Lang, kind: 'dateTime' | 'date' | 'time'): Intl.DateTimeFormat {
-  const key = `${lang}:${kind}`;
+  const locale = languageOf(lang).locale;
+  const key = `${locale}:${kind}`;
   let f = cache.get(key);
   if (!f) {
     const opts: Intl.DateTimeFormatOptions =
       kind === 'date' ? { dateStyle: 'medium' } : kind === 'time' ? { timeStyle: 'medium' } : { dateStyle: 'medium', timeStyle: 'short' };
-    f = new Intl.DateTimeFormat(locales[lang] ?? locales.en, opts);
+    f = new Intl.DateTimeFormat(locale, opts);
     cache.set(key, f);
   }
   return f;

@@ -1,24 +1,32 @@
 import { describe, expect, it } from 'vitest';
-import en from './en.json';
-import ru from './ru.json';
-import { pluralKey, translate, type Lang } from './i18n';
+import { pluralKey, translate } from './i18n';
+import { english, languages } from './languages';
 
 describe('i18n', () => {
   const base = (d: Record<string, string>) => [...new Set(Object.keys(d).map((k) => k.split('#')[0]))].sort();
+  const others = languages.slice(1);
 
-  it('has the same keys in en and ru (plural forms aside)', () => {
-    expect(base(ru)).toEqual(base(en));
+  it('has the keys of English in every language (plural forms aside)', () => {
+    expect(others.length).toBeGreaterThan(0);
+    for (const l of others) expect(base(l.messages), l.code).toEqual(base(english().messages));
+  });
+
+  it('gives each language its own name and a locale Intl knows', () => {
+    for (const l of languages) {
+      expect(l.name, l.code).toBe(l.messages['lang.name']);
+      expect(Intl.DateTimeFormat.supportedLocalesOf(l.messages['lang.locale']), l.code).toEqual([l.locale]);
+    }
+    expect(new Set(languages.map((l) => l.name)).size).toBe(languages.length);
   });
 
   it('gives every key with plural forms each form its language uses for whole numbers', () => {
-    const dicts: Record<Lang, Record<string, string>> = { en, ru };
-    const plural = new Set([...Object.keys(en), ...Object.keys(ru)].filter((k) => k.includes('#')).map((k) => k.split('#')[0]));
+    const plural = new Set(languages.flatMap((l) => Object.keys(l.messages)).filter((k) => k.includes('#')).map((k) => k.split('#')[0]));
     expect(plural.size).toBeGreaterThan(0);
-    for (const lang of ['en', 'ru'] as Lang[]) {
+    for (const l of languages) {
       for (const key of plural) {
         for (const n of [0, 1, 2, 3, 5, 11, 21, 22, 25, 101, 111]) {
-          const k = pluralKey(lang, key, n);
-          if (!k.endsWith('#other')) expect(dicts[lang][k], `${lang} ${k}`).toBeTruthy();
+          const k = pluralKey(l.code, key, n);
+          if (!k.endsWith('#other')) expect(l.messages[k], `${l.code} ${k}`).toBeTruthy();
         }
       }
     }
@@ -31,13 +39,15 @@ describe('i18n', () => {
     expect(translate('en', 'live.count', { n: 7 })).toBe('7 events');
   });
 
-  it('has no empty texts and the same placeholders in both languages', () => {
+  it('has no empty texts and the same placeholders in every language', () => {
     const holes = (s: string) => (s.match(/\{\w+\}/g) ?? []).sort();
-    for (const [k, v] of Object.entries(en)) {
-      const r = (ru as Record<string, string>)[k.split('#')[0]];
+    for (const [k, v] of Object.entries(english().messages)) {
       expect(v, k).not.toBe('');
-      expect(r, k).not.toBe('');
-      expect(holes(r), k).toEqual(holes(v));
+      for (const l of others) {
+        const r = l.messages[k.split('#')[0]];
+        expect(r, `${l.code} ${k}`).not.toBe('');
+        expect(holes(r), `${l.code} ${k}`).toEqual(holes(v));
+      }
     }
   });
 

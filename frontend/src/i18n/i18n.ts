@@ -1,13 +1,11 @@
-// UI text in English and Russian; the choice is remembered in localStorage.
+// UI text in the languages of languages.ts; the choice is remembered in localStorage.
 import { useCallback } from 'react';
 import { create } from 'zustand';
-import en from './en.json';
-import ru from './ru.json';
+import type en from './en.json';
+import { english, languageOf, languages, spokenLanguage, type Lang, type Language } from './languages';
 
-export type Lang = 'en' | 'ru';
+export type { Lang } from './languages';
 export type MessageKey = keyof typeof en;
-
-export const dictionaries: Record<Lang, Record<string, string>> = { en, ru };
 export const LANG_KEY = 'hookflow.lang';
 
 function storage(): Storage | null {
@@ -20,25 +18,34 @@ function storage(): Storage | null {
 
 export function initialLang(): Lang {
   const saved = storage()?.getItem(LANG_KEY);
-  if (saved === 'en' || saved === 'ru') return saved;
-  if (typeof navigator !== 'undefined' && navigator.language?.toLowerCase().startsWith('ru')) return 'ru';
-  return 'en';
+  if (saved && languages.some((l) => l.code === saved)) return saved as Lang;
+  return spokenLanguage(typeof navigator === 'undefined' ? '' : navigator.language) ?? english().code;
 }
 
-const pluralRules: Record<Lang, Intl.PluralRules> = { en: new Intl.PluralRules('en'), ru: new Intl.PluralRules('ru') };
+/** Whether the editor has words for key (in English, which has every key). */
+export function hasMessage(key: string): key is MessageKey {
+  return key in english().messages;
+}
 
 /** The plural form of a key for the number n: "key#one", "key#few", "key#many" (1 запуск,
  * 2 запуска, 5 запусков); the key itself serves the forms a language does not list. */
 export function pluralKey(lang: Lang, key: string, n: number): string {
-  return `${key}#${pluralRules[lang].select(n)}`;
+  return `${key}#${languageOf(lang).plural.select(n)}`;
 }
 
-/** Looks up a key and fills {name} placeholders; falls back to English, then to the key. A
- * numeric {count} or {n} picks the plural form where the dictionary has one. */
+/** A key's words in one language: the plural form for n by the language's own rule when the
+ * catalog has it, the plain key otherwise. */
+function wordsOf(l: Language, key: string, n: unknown): string | undefined {
+  const plural = typeof n === 'number' ? l.messages[`${key}#${l.plural.select(n)}`] : undefined;
+  return plural ?? l.messages[key];
+}
+
+/** Looks up a key and fills {name} placeholders; falls back to English (its words and its
+ * plural rule), then to the key. A numeric {count} or {n} picks the plural form where the
+ * catalog has one. */
 export function translate(lang: Lang, key: MessageKey, params: Record<string, string | number> = {}): string {
   const n = params.count ?? params.n;
-  const plural = typeof n === 'number' ? dictionaries[lang][pluralKey(lang, key, n)] : undefined;
-  const s = plural ?? dictionaries[lang][key] ?? dictionaries.en[key] ?? key;
+  const s = wordsOf(languageOf(lang), key, n) ?? wordsOf(english(), key, n) ?? key;
   return s.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
 }
 

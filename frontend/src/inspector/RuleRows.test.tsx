@@ -14,7 +14,9 @@ const s = useFlowStore.getState;
 // The http kind with its success rule as the engine declares it: rows, "all/any" and the expression.
 const ruleColumns = (template: boolean): Field[] => [
   { key: 'left', type: 'string', label: { en: 'Field of the answer' }, required: true, template },
-  { key: 'op', type: 'select', label: { en: 'Check' }, options: ['equals', 'not_equals', 'is_empty', 'not_empty'] },
+  { key: 'op', type: 'select', label: { en: 'Check' }, options: ['equals', 'not_equals', 'is_empty', 'not_empty'], option_labels: {
+    equals: { en: 'equals', ru: 'равно' }, not_equals: { en: 'does not equal', ru: 'не равно' },
+    is_empty: { en: 'is empty', ru: 'пусто' }, not_empty: { en: 'is not empty', ru: 'не пусто' } } },
   { key: 'right', type: 'string', label: { en: 'Compare with' }, template: true },
 ];
 const http: KindInfo = {

@@ -3,7 +3,7 @@
 // mode that shows the same rule as a JavaScript expression.
 import { useMemo, useState, type ReactNode } from 'react';
 import type { Problem } from '../api/types';
-import { useLang, useT } from '../i18n/i18n';
+import { useT } from '../i18n/i18n';
 import { insertAt } from '../picker/model';
 import { usePickerGroups, VariablePicker } from '../picker/VariablePicker';
 import { useFlowStore } from '../store/flowStore';
@@ -13,7 +13,7 @@ import {
   answerFields, asRules, chooseField, chooseOp, choiceText, newRule, referenceFields, setValue, toExpression, toRows,
   type FieldChoice,
 } from './ruleModel';
-import { needsValue, opWord, RULE_OPS, type RuleRow } from './ruleText';
+import { needsValue, RULE_OPS, type RuleRow } from './ruleText';
 
 const OTHER = '\u0000other';
 
@@ -74,7 +74,6 @@ export function RuleRows({ item, nodeId, problems, onChange, expressionEditor }:
   expressionEditor: ReactNode;
 }) {
   const t = useT();
-  const lang = useLang((s) => s.lang);
   const rows = asRules(item.value);
   const answer = !(item.columns?.find((c) => c.key === 'left')?.template ?? false);
   // a value may be a {{reference}} (a setting, a field the source sent) where the engine allows it
@@ -85,6 +84,8 @@ export function RuleRows({ item, nodeId, problems, onChange, expressionEditor }:
   const [advanced, setAdvanced] = useState(() => !!item.expression && expr.trim() !== '' && rows.length === 0);
   const [stuck, setStuck] = useState(false);
   const ops = item.options?.length ? item.options : [...RULE_OPS];
+  // the checks' names in the user's language, as the kind's op field names its options
+  const opLabels = item.columns?.find((c) => c.key === 'op')?.optionLabels ?? {};
   const idBase = `rules-${item.path}`;
   const mine = problemsOfField(problems, nodeId, item.path);
   const set = (next: RuleRow[]) => onChange(item.path, next);
@@ -135,7 +136,7 @@ export function RuleRows({ item, nodeId, problems, onChange, expressionEditor }:
                   <select className="rule-op" aria-label={t('rules.check')} data-testid={`${idBase}-op-${i}`} value={row.op} aria-invalid={bad('op') || undefined}
                     onChange={(e) => set(chooseOp(rows, i, e.target.value))}>
                     {ops.map((op) => (
-                      <option key={op} value={op}>{opWord(op, lang)}</option>
+                      <option key={op} value={op}>{opLabels[op] ?? op}</option>
                     ))}
                   </select>
                   {needsValue(row.op) && (

@@ -1,43 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { expressionToRules, opWord, RULE_OPS, ruleSummary, rulesToExpression, type RuleRow } from './ruleText';
+import { expressionToRules, rulesToExpression, type RuleRow } from './ruleText';
 
 const row = (left: string, op: string, right = ''): RuleRow => ({ left, op, right });
-
-describe('ruleSummary', () => {
-  it.each([
-    ['one answer field', [row('status', 'equals', 'success')], 'all', 'en', 'status = success'],
-    ['the same in Russian', [row('status', 'equals', 'success')], 'all', 'ru', 'status = success'],
-    ['a reference reads by its last name', [row('{{trigger.params.email}}', 'contains', 'gmail')], 'all', 'ru', 'email содержит gmail'],
-    ['checks without a value', [row('error', 'is_empty')], 'all', 'ru', 'error пусто'],
-    ['signs for comparisons', [row('{{trigger.params.sum | number}}', 'gte', '1000')], 'all', 'en', '{{trigger.params.sum | number}} ≥ 1000'],
-    ['all joins with and', [row('success', 'equals', 'true'), row('result.success', 'equals', 'true')], 'all', 'ru', 'success = true и result.success = true'],
-    ['any joins with or', [row('status', 'equals', 'success'), row('code', 'not_equals', 'error')], 'any', 'en', 'status = success or code ≠ error'],
-    ['the HTTP status in words', [row('response.status', 'lt', '300')], 'all', 'ru', 'HTTP-статус < 300'],
-    ['a reference on the right by its last name', [row('key', 'equals', '{{inputs.api_key}}')], 'all', 'en', 'key = api_key'],
-    ['rows without a field are left out', [row('', 'equals', 'x')], 'all', 'en', ''],
-  ])('%s', (_name, rules, match, lang, want) => {
-    expect(ruleSummary(rules, match, lang)).toBe(want);
-  });
-
-  it('is empty without rules', () => {
-    expect(ruleSummary(undefined, undefined, 'ru')).toBe('');
-  });
-});
-
-describe('opWord', () => {
-  it('names every check in both languages, never by its code', () => {
-    for (const op of RULE_OPS) {
-      for (const lang of ['en', 'ru']) {
-        const w = opWord(op, lang);
-        expect(w).not.toContain('_');
-        if (lang === 'ru') expect(w).toMatch(/^[а-яё ]+$/);
-      }
-    }
-    expect(opWord('equals', 'ru')).toBe('равно');
-    expect(opWord('not_empty', 'ru')).toBe('не пусто');
-    expect(opWord('gt', 'ru')).toBe('больше');
-  });
-});
 
 describe('rules ⇄ expression', () => {
   it.each([

@@ -1,7 +1,6 @@
-// Rules in words and as JavaScript: the rows of a filter or of an HTTP step's success rule
-// (left · op · right, see flows/rules.go), the checks' names in the user's language, a one-line
-// summary for the canvas ("status = success"), and the conversion between rows and the
-// equivalent JavaScript expression (the "advanced" form). Pure, so it is unit-tested.
+// Rules as JavaScript: the rows of a filter or of an HTTP step's success rule (left · op · right,
+// see flows/rules.go) and the conversion between rows and the equivalent JavaScript expression
+// (the "advanced" form). Pure, so it is unit-tested.
 
 export interface RuleRow {
   left: string;
@@ -10,39 +9,11 @@ export interface RuleRow {
 }
 
 export type Match = 'all' | 'any';
-type Lang = 'en' | 'ru' | string;
 
-/** The checks in the order the engine lists them (flows.ruleOps). */
+/** The checks in the order the engine lists them (flows.ruleOps); their names in the user's
+ * language are the op field's option labels in the kind's spec. */
 export const RULE_OPS = ['equals', 'not_equals', 'contains', 'not_contains', 'starts_with', 'ends_with',
   'is_empty', 'not_empty', 'matches', 'gt', 'gte', 'lt', 'lte'] as const;
-
-/** A check's name in the operator menu. */
-const OP_WORDS: Record<'en' | 'ru', Record<string, string>> = {
-  en: {
-    equals: 'equals', not_equals: 'does not equal', contains: 'contains', not_contains: 'does not contain',
-    starts_with: 'starts with', ends_with: 'ends with', is_empty: 'is empty', not_empty: 'is not empty',
-    matches: 'matches the pattern', gt: 'is greater than', gte: 'is at least', lt: 'is less than', lte: 'is at most',
-  },
-  ru: {
-    equals: 'равно', not_equals: 'не равно', contains: 'содержит', not_contains: 'не содержит',
-    starts_with: 'начинается с', ends_with: 'заканчивается на', is_empty: 'пусто', not_empty: 'не пусто',
-    matches: 'подходит под шаблон', gt: 'больше', gte: 'больше или равно', lt: 'меньше', lte: 'меньше или равно',
-  },
-};
-
-/** Shorter forms for the one-line summary: signs where people know them. */
-const OP_SIGNS: Record<string, string> = { equals: '=', not_equals: '≠', gt: '>', gte: '≥', lt: '<', lte: '≤' };
-
-const JOIN: Record<'en' | 'ru', Record<Match, string>> = { en: { all: ' and ', any: ' or ' }, ru: { all: ' и ', any: ' или ' } };
-
-function pick(lang: Lang): 'en' | 'ru' {
-  return lang === 'ru' ? 'ru' : 'en';
-}
-
-/** A check's name in the user's language ("равно"); an unknown check as written. */
-export function opWord(op: string, lang: Lang): string {
-  return OP_WORDS[pick(lang)][op] ?? op;
-}
 
 /** Whether a check compares with a value (is_empty and not_empty do not). */
 export function needsValue(op: string): boolean {
@@ -50,37 +21,6 @@ export function needsValue(op: string): boolean {
 }
 
 const SIMPLE_REF = /^\{\{\s*([^{}|]+?)\s*\}\}$/;
-
-/** The last name of a path: trigger.params.email → email, request[0]["id"] → id. */
-function lastName(path: string): string {
-  const parts = path.match(/[^.[\]"]+/g) ?? [path];
-  return parts[parts.length - 1];
-}
-
-/** How the left side reads in a summary: a reference by its last name, an answer field by its path. */
-export function leftWords(left: string, lang: Lang): string {
-  const l = left.trim();
-  const ref = SIMPLE_REF.exec(l);
-  if (ref) return lastName(ref[1]);
-  if (l === 'response.status') return pick(lang) === 'ru' ? 'HTTP-статус' : 'HTTP status';
-  if (l === 'response.body') return pick(lang) === 'ru' ? 'текст ответа' : 'answer text';
-  return l;
-}
-
-/** One rule in words: "status = success", "email содержит gmail", "error пусто". */
-export function ruleWords(r: RuleRow, lang: Lang): string {
-  const left = leftWords(r.left ?? '', lang);
-  const op = OP_SIGNS[r.op] ?? opWord(r.op, lang);
-  if (!needsValue(r.op)) return `${left} ${op}`;
-  const right = SIMPLE_REF.exec((r.right ?? '').trim());
-  return `${left} ${op} ${right ? lastName(right[1]) : (r.right ?? '').trim()}`;
-}
-
-/** The rules as one line for the canvas: "status = success", "code = ok или status = success". */
-export function ruleSummary(rules: RuleRow[] | undefined, match: string | undefined, lang: Lang): string {
-  const rows = (rules ?? []).filter((r) => r && (r.left ?? '').trim() !== '');
-  return rows.map((r) => ruleWords(r, lang)).join(JOIN[pick(lang)][match === 'any' ? 'any' : 'all']);
-}
 
 // ---- rows → JavaScript ----
 

@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Preset } from '../api/types';
+import { getcourse as shared } from '../test/fixtures';
 import { describeRequest, guideSteps, presetUrlTemplate, readyUrl, testPayload } from './webhookSetup';
 
-const getcourse: Preset = {
-  id: 'getcourse.user_created',
-  source: 'GetCourse',
-  title: { en: 'GetCourse: user created' },
-  method: 'GET',
-  params: [
-    { key: 'email', variable: '{object.email}', label: { en: 'Email' } },
-    { key: 'phone', variable: '{object.phone}', label: { en: 'Phone' } },
-  ],
-  guide: { en: ['Paste {webhook_url} followed by the parameters.'], ru: ['Вставьте {webhook_url} и параметры.'] },
-  url_template: '?email={object.email}&phone={object.phone}',
-  sample_query: 'email=&phone=',
-};
+// the shared GetCourse preset with a guide of one step in each language
+const getcourse: Preset = { ...shared, guide: { en: ['Paste {webhook_url} followed by the parameters.'], ru: ['Вставьте {webhook_url} и параметры.'] } };
 const uon: Preset = { id: 'uon.request', source: 'U-ON', title: { en: 'U-ON' }, method: 'POST', params: [{ key: 'r_id', label: { en: 'Request' } }], guide: { en: ['Step'], ru: [] },
   url_template: '', sample_query: 'r_id=' };
 

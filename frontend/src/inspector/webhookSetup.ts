@@ -1,6 +1,6 @@
 // The trigger panel's pure parts: the address to paste into the source system, its setup guide,
 // the arrived request in readable form, and copying to the clipboard.
-import type { Preset, TriggerPayload } from '../api/types';
+import { listIn, type Preset, type TriggerPayload } from '../api/types';
 
 /** What to append to the webhook address, e.g. ?email={object.email}&phone={object.phone}. */
 export function presetUrlTemplate(preset: Preset | undefined): string {
@@ -15,7 +15,7 @@ export function readyUrl(webhookUrl: string, preset: Preset | undefined): string
 /** The preset's setup steps in the language asked, with the flow's address filled in. */
 export function guideSteps(preset: Preset | undefined, lang: string, webhookUrl: string): string[] {
   if (!preset) return [];
-  const steps = (lang === 'ru' && preset.guide.ru?.length ? preset.guide.ru : preset.guide.en) ?? [];
+  const steps = listIn(preset.guide, lang);
   return steps.map((s) => s.split('{webhook_url}').join(webhookUrl));
 }
 

@@ -2,14 +2,13 @@
 // Test (which does not wait) "в работе подождёт до …"; while it waits its status says "ждёт до …".
 import type { StepTrace } from '../api/types';
 import { useLang, useT, type Lang } from '../i18n/i18n';
-
-const locales: Record<Lang, string> = { en: 'en-GB', ru: 'ru-RU' };
+import { languageOf } from '../i18n/languages';
 
 /** A moment as the reader's clock shows it, day and minute: "01.12.2026 09:00". */
 export function untilText(value: string, lang: Lang): string {
   const d = new Date(value);
   if (Number.isNaN(d.getTime())) return value;
-  return new Intl.DateTimeFormat(locales[lang] ?? locales.en, {
+  return new Intl.DateTimeFormat(languageOf(lang).locale, {
     day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit',
   }).format(d).replace(', ', ' ');
 }

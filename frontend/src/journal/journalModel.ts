@@ -6,6 +6,8 @@ import type { RunFilter } from '../api/client';
 import type { RunView } from '../api/types';
 import { infiniteQueryOptions } from '@tanstack/react-query';
 import { keys } from '../query/keys';
+import { translate, type Lang } from '../i18n/i18n';
+import { formatTenths } from '../i18n/numbers';
 
 export type StatusFilter = '' | 'success' | 'failed' | 'filtered' | 'waiting';
 
@@ -90,17 +92,11 @@ export function stepNotNamed(step: string | undefined, err: string | undefined):
   return !!step && !(err ?? '').includes(`'${step}'`);
 }
 
-const units = { en: ['ms', 's', 'min'], ru: ['мс', 'с', 'мин'] };
-
 /** Duration for people: 850 ms, 2.4 s, 3 min 5 s (2,4 с in Russian). */
-export function formatDuration(ms: number, lang: 'en' | 'ru' = 'en'): string {
+export function formatDuration(ms: number, lang: Lang = 'en'): string {
   if (!Number.isFinite(ms) || ms < 0) return '';
-  const [msU, sU, minU] = units[lang];
-  if (ms < 1000) return `${Math.round(ms)} ${msU}`;
-  if (ms < 60_000) {
-    const s = (ms / 1000).toFixed(1);
-    return `${lang === 'ru' ? s.replace('.', ',') : s} ${sU}`;
-  }
+  if (ms < 1000) return translate(lang, 'duration.ms', { n: String(Math.round(ms)) });
+  if (ms < 60_000) return translate(lang, 'duration.s', { n: formatTenths(ms / 1000, lang) });
   const s = Math.round(ms / 1000);
-  return `${Math.floor(s / 60)} ${minU} ${s % 60} ${sU}`;
+  return translate(lang, 'duration.min', { min: String(Math.floor(s / 60)), s: String(s % 60) });
 }

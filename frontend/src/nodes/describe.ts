@@ -4,7 +4,7 @@
 // The node's id (http1) is internal and never shown; a name the user typed still wins.
 import type { KindInfo, Preset } from '../api/types';
 import { textIn } from '../api/types';
-import { dictionaries, translate, type Lang, type MessageKey } from '../i18n/i18n';
+import { hasMessage, translate, type Lang, type MessageKey } from '../i18n/i18n';
 
 export type ServiceId = 'getcourse' | 'cpahouse' | 'uon' | 'aray' | 'offerrum' | 'klientiks' | 'smsdeliverer'
   | 'tilda' | 'telegram' | 'bitrix24' | 'googlesheets' | 'amocrm' | 'generic';
@@ -392,7 +392,7 @@ export function scheduleTitle(c: Record<string, unknown>, lang: Lang): string {
       return t('schedule.title.workdays', { time });
     case 'week': {
       const key = `schedule.title.week.${str(c.weekday) || 'monday'}` as MessageKey;
-      return key in dictionaries.en ? t(key, { time }) : t('schedule.title.day', { time });
+      return hasMessage(key) ? t(key, { time }) : t('schedule.title.day', { time });
     }
     default:
       return t('schedule.title.day', { time });
@@ -409,5 +409,5 @@ function scheduleZone(c: Record<string, unknown>, kinds: KindInfo[] | undefined,
 /** A kind's name in the user's words (the same words its new step is titled with). */
 export function kindName(k: KindInfo, lang: Lang): string {
   const key = `canvas.kind.${k.kind}` as MessageKey;
-  return key in dictionaries.en ? translate(lang, key) : textIn(k.title, lang) || k.kind;
+  return hasMessage(key) ? translate(lang, key) : textIn(k.title, lang) || k.kind;
 }

@@ -3,6 +3,7 @@
 // JSON behind an "advanced" switch.
 import { useEffect, useState } from 'react';
 import { useLang, useT } from '../i18n/i18n';
+import { textIn } from '../api/types';
 import { useCatalog } from '../store/catalog';
 import { useFlowStore } from '../store/flowStore';
 import { autoSample, pickedExample, sampleFields, setSampleValue, triggerPreset } from '../engine/sampleForm';
@@ -45,7 +46,7 @@ export function SampleRequest() {
   const preset = triggerPreset(nodes, presets);
   const presetId = preset?.id ?? '';
   const fields = sampleFields(payload, preset, nodes, lang);
-  const title = preset ? (lang === 'ru' && preset.title.ru) || preset.title.en : '';
+  const title = textIn(preset?.title, lang);
   const when = (iso: string) => new Date(iso).toLocaleString(lang);
   const chosen = origin?.kind === 'captured' ? origin.eventId : origin?.kind === 'edited' ? 'edited' : 'example';
   const choose = (value: string) => {

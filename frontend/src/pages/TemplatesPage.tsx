@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api/client';
-import { inputHelp, inputLabel, textIn, type FlowView, type Template } from '../api/types';
+import { inputHelp, inputLabel, listIn, textIn, type FlowView, type Template } from '../api/types';
 import { useLang, useT } from '../i18n/i18n';
 import { go } from '../router';
 import { ErrorBox } from './ErrorBox';
@@ -84,7 +84,7 @@ function UseTemplateForm({ tpl, onCancel }: { tpl: Template; onCancel: () => voi
   };
 
   if (created) return <><CreatedLive tpl={tpl} flow={created.flow} started={created.started} /><ErrorBox error={error} /></>;
-  const targetGuide = tpl.guide?.[lang] ?? [];
+  const targetGuide = listIn(tpl.guide, lang);
 
   return (
     <form className="use-template" onSubmit={submit} data-testid={`use-${tpl.id}`}>

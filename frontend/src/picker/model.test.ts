@@ -1,19 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Preset } from '../api/types';
+import { getcourse } from '../test/fixtures';
 import { collectRefs, filterRefs, flatten, insertAt, joinPath, lastName, upstreamOf, type PickerSources } from './model';
 
+// the shared GetCourse preset with its parameters named in Russian too
 const preset: Preset = {
-  id: 'getcourse.user_created',
-  source: 'GetCourse',
-  title: { en: 'GetCourse: user created' },
-  method: 'GET',
+  ...getcourse,
   params: [
     { key: 'email', variable: '{object.email}', label: { en: 'Email', ru: 'Почта' }, example: 'anna@mail.ru' },
     { key: 'phone', variable: '{object.phone}', label: { en: 'Phone', ru: 'Телефон' }, example: '+79161234567' },
   ],
-  guide: { en: [], ru: [] },
-  url_template: '?email={object.email}&phone={object.phone}',
-  sample_query: 'email=anna%40mail.ru&phone=%2B79161234567',
 };
 
 // trigger → form → send, and a side branch trigger → other that `send` does not come after

@@ -2,12 +2,14 @@
 // runs, and how many webhook calls a second the flow takes. (What the webhook answers the source
 // is the flow's Reply step.)
 // Saved on their own with the flow's saved document, so unsaved canvas edits stay unsaved.
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useMutation } from '@tanstack/react-query';
 import { api } from '../api/client';
 import type { FlowView } from '../api/types';
 import { useT, type MessageKey } from '../i18n/i18n';
+import { LanguageOptions } from '../i18n/LanguageOptions';
 import { ErrorBox } from '../pages/ErrorBox';
+import { Modal, ModalButton } from '../pages/Modal';
 import { fromForm, toForm, type SettingsForm, type SettingsProblem } from './settingsModel';
 import '../journal/runs.css';
 
@@ -19,13 +21,7 @@ interface Props {
 
 export function FlowSettingsButton(props: Props) {
   const t = useT();
-  const [open, setOpen] = useState(false);
-  return (
-    <>
-      <button type="button" onClick={() => setOpen(true)} data-testid="settings-open">{t('settings.button')}</button>
-      {open && <SettingsDialog {...props} onClose={() => setOpen(false)} />}
-    </>
-  );
+  return <ModalButton label={t('settings.button')} testId="settings-open" dialog={(close) => <SettingsDialog {...props} onClose={close} />} />;
 }
 
 const problemText: Record<SettingsProblem['key'], MessageKey> = {
@@ -46,12 +42,6 @@ function SettingsDialog({ view, canEdit, onSaved, onClose }: Props & { onClose()
       onClose();
     },
   });
-
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [onClose]);
 
   const save = () => {
     const { settings, problems } = fromForm(form, view.settings);
@@ -82,40 +72,36 @@ function SettingsDialog({ view, canEdit, onSaved, onClose }: Props & { onClose()
   };
 
   return (
-    <div className="modal-back" onClick={onClose}>
-      <div className="modal" role="dialog" aria-modal="true" aria-label={t('settings.title')} onClick={(e) => e.stopPropagation()}
-        data-testid="settings">
-        <h2>{t('settings.title')}</h2>
-        <ErrorBox error={saving.error} />
-        <fieldset>
-          <legend>{t('settings.mail')}</legend>
-          {field('recipients', 'settings.recipients', 'settings.recipientsHelp', true)}
-          <div className="field">
-            <label htmlFor="settings-lang">{t('settings.lang')}</label>
-            <select id="settings-lang" value={form.lang} disabled={!canEdit} onChange={(e) => setForm({ ...form, lang: e.target.value })}>
-              <option value="en">English</option>
-              <option value="ru">Русский</option>
-            </select>
-          </div>
-        </fieldset>
-        <fieldset>
-          <legend>{t('settings.journal')}</legend>
-          {field('retentionDays', 'settings.retentionDays', 'settings.retentionDaysHelp')}
-          {field('retentionCount', 'settings.retentionCount', 'settings.retentionCountHelp')}
-        </fieldset>
-        <fieldset>
-          <legend>{t('settings.webhook')}</legend>
-          {field('ratePerSecond', 'settings.ratePerSecond', 'settings.rateHelp')}
-          {field('rateBurst', 'settings.rateBurst')}
-          <div className="help" data-testid="settings-reply-moved">{t('reply.settingsMoved')}</div>
-        </fieldset>
-        <div className="row-actions">
-          {canEdit && (
-            <button type="button" className="primary" onClick={save} disabled={saving.isPending} data-testid="settings-save">{t('settings.save')}</button>
-          )}
-          <button type="button" onClick={onClose}>{t('common.cancel')}</button>
+    <Modal label={t('settings.title')} testId="settings" onClose={onClose}>
+      <h2>{t('settings.title')}</h2>
+      <ErrorBox error={saving.error} />
+      <fieldset>
+        <legend>{t('settings.mail')}</legend>
+        {field('recipients', 'settings.recipients', 'settings.recipientsHelp', true)}
+        <div className="field">
+          <label htmlFor="settings-lang">{t('settings.lang')}</label>
+          <select id="settings-lang" value={form.lang} disabled={!canEdit} onChange={(e) => setForm({ ...form, lang: e.target.value })}>
+            <LanguageOptions />
+          </select>
         </div>
+      </fieldset>
+      <fieldset>
+        <legend>{t('settings.journal')}</legend>
+        {field('retentionDays', 'settings.retentionDays', 'settings.retentionDaysHelp')}
+        {field('retentionCount', 'settings.retentionCount', 'settings.retentionCountHelp')}
+      </fieldset>
+      <fieldset>
+        <legend>{t('settings.webhook')}</legend>
+        {field('ratePerSecond', 'settings.ratePerSecond', 'settings.rateHelp')}
+        {field('rateBurst', 'settings.rateBurst')}
+        <div className="help" data-testid="settings-reply-moved">{t('reply.settingsMoved')}</div>
+      </fieldset>
+      <div className="row-actions">
+        {canEdit && (
+          <button type="button" className="primary" onClick={save} disabled={saving.isPending} data-testid="settings-save">{t('settings.save')}</button>
+        )}
+        <button type="button" onClick={onClose}>{t('common.cancel')}</button>
       </div>
-    </div>
+    </Modal>
   );
 }

@@ -1,6 +1,8 @@
 // Which validation problems belong to a node and to one of its form fields. A problem's field is
 // the config path the engine names: "url", "success.condition", "fields[2].value".
 import type { Problem } from '../api/types';
+import { translate } from '../i18n/i18n';
+import { languages } from '../i18n/languages';
 
 /** The engine in the browser does not know the saved setting values; the server does. */
 export const SERVER_ONLY_CODES = new Set(['flow.input_missing']);
@@ -33,13 +35,15 @@ export function mergeValidated(previous: Problem[], validated: Problem[]): Probl
 }
 
 /**
- * The sentence without its "HTTP request 'send': " opening (flows.Message writes it), for places
- * that already show the node: its badge on the canvas and its form.
+ * The sentence without its "HTTP request 'send': " opening (flows.Message writes it, each
+ * language as its "problem.opening" says), for places that already show the node: its badge on
+ * the canvas and its form.
  */
 export function messageOnNode(p: Problem): string {
   const node = p.params?.node;
   if (!node) return p.message;
-  const openings = [`${p.params?.kind} '${node}': `, `${p.params?.kind_ru ?? p.params?.kind} «${node}»: `];
+  const openings = languages.map((l) =>
+    translate(l.code, 'problem.opening', { kind: p.params?.[`kind_${l.code}`] ?? p.params?.kind ?? '', node }));
   const opening = openings.find((o) => p.message.startsWith(o));
   if (!opening) return p.message;
   const rest = p.message.slice(opening.length);

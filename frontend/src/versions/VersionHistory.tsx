@@ -1,11 +1,12 @@
 // Version history: every save is a version. The user can look at one (its steps and the document)
 // and restore it, which saves it as a new version and reloads the editor.
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { runsApi } from '../api/runs';
 import type { FlowView } from '../api/types';
 import { useLang, useT } from '../i18n/i18n';
 import { ErrorBox } from '../pages/ErrorBox';
+import { Modal, ModalButton } from '../pages/Modal';
 import { keys } from '../query/keys';
 import '../journal/runs.css';
 
@@ -18,13 +19,7 @@ interface Props {
 
 export function VersionHistory(props: Props) {
   const t = useT();
-  const [open, setOpen] = useState(false);
-  return (
-    <>
-      <button type="button" onClick={() => setOpen(true)} data-testid="versions-open">{t('versions.button')}</button>
-      {open && <VersionDialog {...props} onClose={() => setOpen(false)} />}
-    </>
-  );
+  return <ModalButton label={t('versions.button')} testId="versions-open" dialog={(close) => <VersionDialog {...props} onClose={close} />} />;
 }
 
 function VersionDialog({ flowId, current, dirty, onRestored, onClose }: Props & { onClose: () => void }) {
@@ -56,12 +51,6 @@ function VersionDialog({ flowId, current, dirty, onRestored, onClose }: Props & 
   });
   const error = restoring.error ?? shownQuery.error ?? versions.error;
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [onClose]);
-
   const view = (v: number) => {
     restoring.reset();
     setPicked(v);
@@ -73,56 +62,54 @@ function VersionDialog({ flowId, current, dirty, onRestored, onClose }: Props & 
   };
 
   return (
-    <div className="modal-back" onClick={onClose}>
-      <div className="modal" role="dialog" aria-modal="true" aria-label={t('versions.title')} onClick={(e) => e.stopPropagation()} data-testid="versions">
-        <div className="page-head">
-          <h2>{t('versions.title')}</h2>
-          <button type="button" onClick={onClose} autoFocus>{t('common.close')}</button>
-        </div>
-        <ErrorBox error={error} />
-        {!list ? (
-          !versions.error && <p>{t('common.loading')}</p>
-        ) : (
-          <div className="versions">
-            <ul className="plain">
-              {list.map((v) => (
-                <li key={v.version} className={v.version === current ? 'current' : ''} data-testid={`version-${v.version}`}>
-                  <button type="button" className="link" onClick={() => view(v.version)}>
-                    {t('versions.version', { version: v.version })}
-                  </button>
-                  <span className="muted small">{new Date(v.created_at).toLocaleString(lang)}</span>
-                  {v.version === current ? (
-                    <span className="badge on">{t('versions.current')}</span>
-                  ) : (
-                    <button type="button" onClick={() => restore(v.version)} disabled={restoring.isPending} data-testid={`version-restore-${v.version}`}>
-                      {t('versions.restore')}
-                    </button>
-                  )}
-                </li>
-              ))}
-            </ul>
-            <div>
-              {shown ? (
-                <>
-                  <h3>
-                    {t('versions.version', { version: shown.version })}: {shown.document.name}
-                  </h3>
-                  <ol className="small">
-                    {shown.document.nodes.map((n) => (
-                      <li key={n.id}>
-                        <b>{n.name || n.id}</b> <code className="muted">{n.kind}</code>
-                      </li>
-                    ))}
-                  </ol>
-                  <pre className="json">{JSON.stringify(shown.document, null, 2)}</pre>
-                </>
-              ) : (
-                <p className="muted">{t('versions.pick')}</p>
-              )}
-            </div>
-          </div>
-        )}
+    <Modal label={t('versions.title')} testId="versions" onClose={onClose}>
+      <div className="page-head">
+        <h2>{t('versions.title')}</h2>
+        <button type="button" onClick={onClose} autoFocus>{t('common.close')}</button>
       </div>
-    </div>
+      <ErrorBox error={error} />
+      {!list ? (
+        !versions.error && <p>{t('common.loading')}</p>
+      ) : (
+        <div className="versions">
+          <ul className="plain">
+            {list.map((v) => (
+              <li key={v.version} className={v.version === current ? 'current' : ''} data-testid={`version-${v.version}`}>
+                <button type="button" className="link" onClick={() => view(v.version)}>
+                  {t('versions.version', { version: v.version })}
+                </button>
+                <span className="muted small">{new Date(v.created_at).toLocaleString(lang)}</span>
+                {v.version === current ? (
+                  <span className="badge on">{t('versions.current')}</span>
+                ) : (
+                  <button type="button" onClick={() => restore(v.version)} disabled={restoring.isPending} data-testid={`version-restore-${v.version}`}>
+                    {t('versions.restore')}
+                  </button>
+                )}
+              </li>
+            ))}
+          </ul>
+          <div>
+            {shown ? (
+              <>
+                <h3>
+                  {t('versions.version', { version: shown.version })}: {shown.document.name}
+                </h3>
+                <ol className="small">
+                  {shown.document.nodes.map((n) => (
+                    <li key={n.id}>
+                      <b>{n.name || n.id}</b> <code className="muted">{n.kind}</code>
+                    </li>
+                  ))}
+                </ol>
+                <pre className="json">{JSON.stringify(shown.document, null, 2)}</pre>
+              </>
+            ) : (
+              <p className="muted">{t('versions.pick')}</p>
+            )}
+          </div>
+        </div>
+      )}
+    </Modal>
   );
 }

@@ -1,6 +1,6 @@
 // The owner's audit log: who changed what, newest first, in words.
 import { useQuery } from '@tanstack/react-query';
-import { dictionaries, useLang, useT, type MessageKey } from '../../i18n/i18n';
+import { hasMessage, useLang, useT } from '../../i18n/i18n';
 import { formatDateTime } from '../../i18n/dates';
 import { ErrorBox } from '../../pages/ErrorBox';
 import { keys } from '../../query/keys';
@@ -10,7 +10,6 @@ import { authApi, roleKey, type AuditEntry, type Role } from '../authApi';
 function AuditRow({ a }: { a: AuditEntry }) {
   const t = useT();
   const lang = useLang((s) => s.lang);
-  const known = (k: string) => k in dictionaries.en;
   const actionKey = `words.audit.${a.action}`;
   const objectKey = `words.object.${a.object_type}`;
   const detail = !a.detail ? '' : a.detail in roleKey ? t(roleKey[a.detail as Role])
@@ -19,9 +18,9 @@ function AuditRow({ a }: { a: AuditEntry }) {
     <tr>
       <td>{formatDateTime(a.at, lang)}</td>
       <td>{a.email}</td>
-      <td>{known(actionKey) ? t(actionKey as MessageKey) : <code>{a.action}</code>}</td>
+      <td>{hasMessage(actionKey) ? t(actionKey) : <code>{a.action}</code>}</td>
       <td className="small">
-        {known(objectKey) ? t(objectKey as MessageKey) : a.object_type}{' '}
+        {hasMessage(objectKey) ? t(objectKey) : a.object_type}{' '}
         <span className="muted" data-user-data>{a.object_id}</span>{detail ? ` (${detail})` : ''}
       </td>
     </tr>
