@@ -42,7 +42,7 @@ func readFlowInput(c echo.Context) (core.FlowInput, error) {
 }
 
 func (h *handlers) listFlows(c echo.Context) error {
-	list, err := h.app.Flows(c.Request().Context())
+	list, err := h.app.Flows().List(c.Request().Context())
 	if err != nil {
 		return err
 	}
@@ -54,7 +54,7 @@ func (h *handlers) createFlow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v, err := h.app.CreateFlow(c.Request().Context(), in)
+	v, err := h.app.Flows().Create(c.Request().Context(), in)
 	if err != nil {
 		return err
 	}
@@ -72,7 +72,7 @@ func (h *handlers) importFlow(c echo.Context) error {
 	if in.Document != nil {
 		delete(in.Document.Extra, "template")
 	}
-	v, err := h.app.CreateFlow(c.Request().Context(), in)
+	v, err := h.app.Flows().Create(c.Request().Context(), in)
 	if err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func (h *handlers) duplicateFlow(c echo.Context) error {
 			return apiError(http.StatusBadRequest, "flows.duplicate_body")
 		}
 	}
-	v, err := h.app.DuplicateFlow(c.Request().Context(), c.Param("id"), body.Name)
+	v, err := h.app.Flows().Duplicate(c.Request().Context(), c.Param("id"), body.Name)
 	if err != nil {
 		return err
 	}
@@ -99,7 +99,7 @@ func (h *handlers) duplicateFlow(c echo.Context) error {
 }
 
 func (h *handlers) getFlow(c echo.Context) error {
-	v, err := h.app.Flow(c.Request().Context(), c.Param("id"))
+	v, err := h.app.Flows().Get(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func (h *handlers) updateFlow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v, err := h.app.UpdateFlow(c.Request().Context(), c.Param("id"), in)
+	v, err := h.app.Flows().Update(c.Request().Context(), c.Param("id"), in)
 	if err != nil {
 		return err
 	}
@@ -119,7 +119,7 @@ func (h *handlers) updateFlow(c echo.Context) error {
 }
 
 func (h *handlers) deleteFlow(c echo.Context) error {
-	if err := h.app.DeleteFlow(c.Request().Context(), c.Param("id")); err != nil {
+	if err := h.app.Flows().Delete(c.Request().Context(), c.Param("id")); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -129,7 +129,7 @@ func (h *handlers) startFlow(c echo.Context) error { return h.setActive(c, true)
 func (h *handlers) stopFlow(c echo.Context) error  { return h.setActive(c, false) }
 
 func (h *handlers) setActive(c echo.Context, active bool) error {
-	v, err := h.app.SetActive(c.Request().Context(), c.Param("id"), active)
+	v, err := h.app.Flows().SetActive(c.Request().Context(), c.Param("id"), active)
 	if err != nil {
 		return err
 	}
@@ -137,7 +137,7 @@ func (h *handlers) setActive(c echo.Context, active bool) error {
 }
 
 func (h *handlers) listVersions(c echo.Context) error {
-	list, err := h.app.Versions(c.Request().Context(), c.Param("id"))
+	list, err := h.app.Flows().Versions(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -161,7 +161,7 @@ func (h *handlers) getVersion(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	doc, err := h.app.VersionDocument(c.Request().Context(), c.Param("id"), n)
+	doc, err := h.app.Flows().VersionDocument(c.Request().Context(), c.Param("id"), n)
 	if err != nil {
 		return err
 	}
@@ -173,7 +173,7 @@ func (h *handlers) restoreVersion(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v, err := h.app.RestoreVersion(c.Request().Context(), c.Param("id"), n)
+	v, err := h.app.Flows().RestoreVersion(c.Request().Context(), c.Param("id"), n)
 	if err != nil {
 		return err
 	}
@@ -182,7 +182,7 @@ func (h *handlers) restoreVersion(c echo.Context) error {
 
 // exportFlow downloads the flow document (input values are not part of it).
 func (h *handlers) exportFlow(c echo.Context) error {
-	v, err := h.app.Flow(c.Request().Context(), c.Param("id"))
+	v, err := h.app.Flows().Get(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -191,7 +191,7 @@ func (h *handlers) exportFlow(c echo.Context) error {
 }
 
 func (h *handlers) exportTemplate(c echo.Context) error {
-	doc, err := h.app.ExportTemplate(c.Request().Context(), c.Param("id"))
+	doc, err := h.app.Flows().ExportTemplate(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -240,7 +240,7 @@ func (h *handlers) testFlow(c echo.Context) error {
 
 func (h *handlers) samples(c echo.Context) error {
 	limit, _ := strconv.Atoi(c.QueryParam("limit"))
-	samples, learned, err := h.app.Samples(c.Request().Context(), c.Param("id"), limit)
+	samples, learned, err := h.app.Flows().Samples(c.Request().Context(), c.Param("id"), limit)
 	if err != nil {
 		return err
 	}
@@ -248,7 +248,7 @@ func (h *handlers) samples(c echo.Context) error {
 }
 
 func (h *handlers) live(c echo.Context) error {
-	if err := h.app.FlowExists(c.Request().Context(), c.Param("id")); err != nil {
+	if err := h.app.Flows().Exists(c.Request().Context(), c.Param("id")); err != nil {
 		return err
 	}
 	if h.app.Hub() == nil {

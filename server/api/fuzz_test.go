@@ -41,7 +41,7 @@ func FuzzWebhookIngress(f *testing.F) {
 	}
 	defer app.Close(0)
 	// The rate limit is lifted so that every input reaches the request parser.
-	v, err := app.CreateFlow(f.Context(), core.FlowInput{Document: mustFlow(f, `{"schema":1,"name":"f","nodes":[{"id":"trigger","kind":"webhook"}],"edges":[]}`),
+	v, err := app.Flows().Create(f.Context(), core.FlowInput{Document: mustFlow(f, `{"schema":1,"name":"f","nodes":[{"id":"trigger","kind":"webhook"}],"edges":[]}`),
 		Settings: &core.FlowSettings{RateLimit: &core.RateLimit{PerSecond: 1e9, Burst: 1 << 30}}})
 	if err != nil {
 		f.Fatal(err)

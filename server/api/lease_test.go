@@ -36,13 +36,13 @@ func TestServer_ProcessThatLostALeaseStopsTheRunAndStoresNothing(t *testing.T) {
 	app := core.New(core.Config{HTTPClient: http.DefaultClient, Workers: 2, Lease: time.Second, Heartbeat: 100 * time.Millisecond,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, st, nil, nil)
 	ctx := context.Background()
-	v, err := app.CreateFlow(ctx, core.FlowInput{Document: mustFlow(t, `{"schema":1,"name":"slow","nodes":[{"id":"trigger","kind":"webhook"},
+	v, err := app.Flows().Create(ctx, core.FlowInput{Document: mustFlow(t, `{"schema":1,"name":"slow","nodes":[{"id":"trigger","kind":"webhook"},
 	  {"id":"send","kind":"http","config":{"method":"POST","url":"`+target.URL+`","timeout_ms":60000}}],
 	  "edges":[{"from":"trigger","to":"send"}]}`)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := app.SetActive(ctx, v.ID, true); err != nil {
+	if _, err := app.Flows().SetActive(ctx, v.ID, true); err != nil {
 		t.Fatal(err)
 	}
 	if err := app.Start(ctx); err != nil {

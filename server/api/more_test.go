@@ -168,11 +168,11 @@ func TestServer_ProcessesOnOnePostgresShareTheWork(t *testing.T) {
 	  {"id":"form","kind":"form_encode","config":{"fields":[{"key":"event_id","value":"{{event.id}}"}]}},
 	  {"id":"send","kind":"http","config":{"method":"POST","url":"https://sink.example/x","body_type":"previous"}}],
 	  "edges":[{"from":"trigger","to":"form"},{"from":"form","to":"send"}]}`)
-	v, err := apps[0].CreateFlow(ctx, core.FlowInput{Document: doc})
+	v, err := apps[0].Flows().Create(ctx, core.FlowInput{Document: doc})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := apps[0].SetActive(ctx, v.ID, true); err != nil {
+	if _, err := apps[0].Flows().SetActive(ctx, v.ID, true); err != nil {
 		t.Fatal(err)
 	}
 	const n = 300

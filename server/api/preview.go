@@ -33,7 +33,7 @@ type previewBody struct {
 
 func (h *handlers) previewFlow(c echo.Context) error {
 	ctx := c.Request().Context()
-	if err := h.app.FlowExists(ctx, c.Param("id")); err != nil {
+	if err := h.app.Flows().Exists(ctx, c.Param("id")); err != nil {
 		return err
 	}
 	var body previewBody

@@ -430,7 +430,7 @@ func startRecorder(t *testing.T) (*recorder, *httptest.Server) {
 // createSecretFlow creates, on app, a flow that sends to url with apiKey as its secret input.
 func createSecretFlow(t *testing.T, app *core.App, url, apiKey string) *core.FlowView {
 	t.Helper()
-	v, err := app.CreateFlow(context.Background(), core.FlowInput{Document: mustFlow(t, secretFlow(url)), InputValues: map[string]string{"api_key": apiKey}})
+	v, err := app.Flows().Create(context.Background(), core.FlowInput{Document: mustFlow(t, secretFlow(url)), InputValues: map[string]string{"api_key": apiKey}})
 	if err != nil {
 		t.Fatal(err)
 	}

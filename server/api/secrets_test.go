@@ -184,7 +184,7 @@ func testSecrets_StartRefusesAKeyThatCannotOpenTheStoredSecrets(t *testing.T, di
 		t.Fatal(err)
 	}
 	doc := mustFlow(t, secretFlow("https://crm.example"))
-	if _, err := app.CreateFlow(context.Background(), core.FlowInput{Document: doc, InputValues: map[string]string{"api_key": inputSecret}}); err != nil {
+	if _, err := app.Flows().Create(context.Background(), core.FlowInput{Document: doc, InputValues: map[string]string{"api_key": inputSecret}}); err != nil {
 		t.Fatal(err)
 	}
 	app.Close(time.Second)
@@ -219,7 +219,7 @@ func testSecrets_PlainValuesStoredBeforeEncryptionAreSealedAtStart(t *testing.T,
 	if err := old.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	v, err := old.CreateFlow(context.Background(), core.FlowInput{Document: mustFlow(t, secretFlow("https://crm.example")),
+	v, err := old.Flows().Create(context.Background(), core.FlowInput{Document: mustFlow(t, secretFlow("https://crm.example")),
 		InputValues: map[string]string{"api_key": inputSecret}})
 	if err != nil {
 		t.Fatal(err)

@@ -53,7 +53,7 @@ func (h *handlers) saveTemplate(c echo.Context) error {
 		return apiError(http.StatusBadRequest, "templates.save_body")
 	}
 	p := principal(c)
-	t, err := h.app.SaveAsTemplate(c.Request().Context(), c.Param("id"), req, p.User.ID)
+	t, err := h.app.Flows().SaveAsTemplate(c.Request().Context(), c.Param("id"), req, p.User.ID)
 	if err != nil {
 		return err
 	}
@@ -95,7 +95,7 @@ func (h *handlers) importTemplate(c echo.Context) error {
 		return err
 	}
 	p := principal(c)
-	t, err := h.app.ImportTemplate(c.Request().Context(), doc, p.User.ID)
+	t, err := h.app.Flows().ImportTemplate(c.Request().Context(), doc, p.User.ID)
 	if err != nil {
 		return err
 	}

@@ -59,7 +59,7 @@ func (h *handlers) instantiate(c echo.Context) error {
 	if err := json.NewDecoder(c.Request().Body).Decode(&body); err != nil {
 		return apiError(http.StatusBadRequest, "templates.use_body")
 	}
-	v, err := h.app.Instantiate(c.Request().Context(), tpl.In(langOf(c.Request())), body.Name, body.Inputs)
+	v, err := h.app.Flows().Instantiate(c.Request().Context(), tpl.In(langOf(c.Request())), body.Name, body.Inputs)
 	if err != nil {
 		return err
 	}

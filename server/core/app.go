@@ -99,8 +99,7 @@ type App struct {
 
 	intake   *Intake     // webhooks in: addresses, rate limits, durable write, replies (intake.go)
 	queue    *queue      // events on their way to and through the workers (queue.go)
-	flowsTTL sync.Map    // flow id → *cachedFlow
-	programs sync.Map    // flow id → *compiled
+	flows    *Flows      // the flow service (flows.go, flowsvc.go, secrets.go, teamtemplates.go)
 	ticks    ticker      // the schedules this process fires (schedule.go)
 	diskFull atomic.Bool // the last write failed for lack of space (see noteWrite)
 
@@ -131,10 +130,14 @@ func New(cfg Config, st *store.Store, hub *live.Hub, n Notifier) *App {
 	a.accounts = auth.New(st)
 	a.metrics = newMetrics(a)
 	a.intake = &Intake{store: st, cfg: &a.cfg, log: cfg.Logger, metrics: a.metrics, hub: hub, queue: a.queue}
+	a.flows = &Flows{store: st, cfg: &a.cfg, log: cfg.Logger, ctx: ctx, intake: a.intake}
 	a.intake.ingress = newIngress(st, ingressHooks{reserve: a.queue.reserve, write: a.queue.write, unreserve: a.queue.unreserve, committed: a.intake.committed, written: a.noteWrite})
 	a.intake.ingress.start() // webhooks are stored from the start; Start adds the workers
 	return a
 }
+
+// Flows is the flow service.
+func (a *App) Flows() *Flows { return a.flows }
 
 // Intake takes webhooks in.
 func (a *App) Intake() *Intake { return a.intake }
@@ -159,7 +162,7 @@ func (a *App) Config() Config { return a.cfg }
 
 // Start re-queues runs interrupted by a crash and starts the workers and the scheduler.
 func (a *App) Start(ctx context.Context) error {
-	if err := a.sealStored(ctx); err != nil {
+	if err := a.flows.sealStored(ctx); err != nil {
 		return err
 	}
 	// On SQLite this process owns the database, so whatever is marked running was interrupted.

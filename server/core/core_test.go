@@ -69,12 +69,12 @@ func createFlow(t *testing.T, ctx context.Context, app *core.App, document strin
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := app.CreateFlow(ctx, core.FlowInput{Document: doc})
+	v, err := app.Flows().Create(ctx, core.FlowInput{Document: doc})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if active {
-		if _, err := app.SetActive(ctx, v.ID, true); err != nil {
+		if _, err := app.Flows().SetActive(ctx, v.ID, true); err != nil {
 			t.Fatal(err)
 		}
 	}

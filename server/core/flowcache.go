@@ -17,15 +17,15 @@ type cachedFlow struct {
 	loadedAt time.Time
 }
 
-func (a *App) flowByID(id string) (*store.Flow, error) {
-	if v, ok := a.flowsTTL.Load(id); ok && time.Since(v.(*cachedFlow).loadedAt) < flowCacheTTL {
+func (s *Flows) byID(id string) (*store.Flow, error) {
+	if v, ok := s.cache.Load(id); ok && time.Since(v.(*cachedFlow).loadedAt) < flowCacheTTL {
 		return v.(*cachedFlow).flow, nil
 	}
-	stored, err := a.storedFlow(a.ctx, id)
+	stored, err := s.stored(s.ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	f, err := a.openFlow(stored)
+	f, err := s.openFlow(stored)
 	var unreadable *UnreadableFlowError
 	if errors.As(err, &unreadable) {
 		f, err = stored, nil // nothing to decrypt: its runs fail with the reason (see program)
@@ -33,6 +33,6 @@ func (a *App) flowByID(id string) (*store.Flow, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.flowsTTL.Store(id, &cachedFlow{flow: f, loadedAt: time.Now()})
+	s.cache.Store(id, &cachedFlow{flow: f, loadedAt: time.Now()})
 	return f, nil
 }

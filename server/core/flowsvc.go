@@ -50,7 +50,7 @@ func (e *UnreadableFlowError) Unwrap() error { return e.Err }
 // SecretMask replaces secret values in API answers.
 const SecretMask = "••••••"
 
-func (a *App) view(f *store.Flow, stats store.FlowStats) (*FlowView, error) {
+func (s *Flows) view(f *store.Flow, stats store.FlowStats) (*FlowView, error) {
 	doc, err := flows.ParseFlow([]byte(f.Document))
 	if err != nil {
 		return nil, &UnreadableFlowError{ID: f.ID, Err: err}
@@ -67,7 +67,7 @@ func (a *App) view(f *store.Flow, stats store.FlowStats) (*FlowView, error) {
 		}
 	}
 	maskDocument(doc)
-	v := &FlowView{ID: f.ID, Name: f.Name, Active: f.Active, Version: f.Version, WebhookURL: a.WebhookURL(f.Token), token: f.Token,
+	v := &FlowView{ID: f.ID, Name: f.Name, Active: f.Active, Version: f.Version, WebhookURL: s.WebhookURL(f.Token), token: f.Token,
 		Document: doc, InputValues: values, Settings: parseSettings(f.Settings), CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt,
 		LastRunAt: stats.LastRunAt, LastStatus: stats.LastStatus, Failed: stats.Failed}
 	if doc.Scheduled() {
@@ -81,12 +81,12 @@ func (a *App) view(f *store.Flow, stats store.FlowStats) (*FlowView, error) {
 }
 
 // WebhookURL is the address a source system calls for the flow with this token.
-func (a *App) WebhookURL(token string) string {
-	return strings.TrimRight(a.cfg.PublicURL, "/") + "/hook/" + token
+func (s *Flows) WebhookURL(token string) string {
+	return strings.TrimRight(s.cfg.PublicURL, "/") + "/hook/" + token
 }
 
-// CreateFlow validates and stores a new flow (stopped).
-func (a *App) CreateFlow(ctx context.Context, in FlowInput) (*FlowView, error) {
+// Create validates and stores a new flow (stopped).
+func (s *Flows) Create(ctx context.Context, in FlowInput) (*FlowView, error) {
 	if err := checkDocument(in); err != nil {
 		return nil, err
 	}
@@ -100,18 +100,18 @@ func (a *App) CreateFlow(ctx context.Context, in FlowInput) (*FlowView, error) {
 	}
 	// The id is chosen now: secrets are sealed for their flow.
 	f := &store.Flow{ID: store.NewID(), TeamID: TeamOf(ctx), Name: flowName(in.Document), Document: mustJSON(in.Document), Inputs: mustJSON(values), Settings: mustJSON(settings)}
-	if _, err := a.sealFlow(f, nil, false); err != nil {
+	if _, err := s.sealFlow(f, nil, false); err != nil {
 		return nil, err
 	}
-	if err := a.store.CreateFlow(ctx, f); err != nil {
+	if err := s.store.CreateFlow(ctx, f); err != nil {
 		return nil, err
 	}
-	return a.view(f, store.FlowStats{})
+	return s.view(f, store.FlowStats{})
 }
 
-// UpdateFlow saves a new version of a flow. Secret values sent back masked keep their stored value.
-func (a *App) UpdateFlow(ctx context.Context, id string, in FlowInput) (*FlowView, error) {
-	f, err := a.store.Flow(ctx, id)
+// Update saves a new version of a flow. Secret values sent back masked keep their stored value.
+func (s *Flows) Update(ctx context.Context, id string, in FlowInput) (*FlowView, error) {
+	f, err := s.store.Flow(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +146,7 @@ func (a *App) UpdateFlow(ctx context.Context, id string, in FlowInput) (*FlowVie
 		f.Settings = mustJSON(*in.Settings)
 	}
 	f.Name, f.Document = flowName(in.Document), mustJSON(in.Document)
-	if _, err := a.sealFlow(f, &prev, false); err != nil {
+	if _, err := s.sealFlow(f, &prev, false); err != nil {
 		return nil, err
 	}
 	if f.Active {
@@ -156,11 +156,11 @@ func (a *App) UpdateFlow(ctx context.Context, id string, in FlowInput) (*FlowVie
 			return nil, &InvalidError{Problems: ps}
 		}
 	}
-	if err := a.store.UpdateFlow(ctx, f); err != nil {
+	if err := s.store.UpdateFlow(ctx, f); err != nil {
 		return nil, err
 	}
-	a.forgetFlow(f)
-	return a.Flow(ctx, id)
+	s.forget(f)
+	return s.Get(ctx, id)
 }
 
 func checkDocument(in FlowInput) error {
@@ -200,29 +200,29 @@ func mustJSON(v any) string {
 	return string(data)
 }
 
-// Flow returns one flow as the API shows it.
-func (a *App) Flow(ctx context.Context, id string) (*FlowView, error) {
-	f, err := a.storedFlow(ctx, id)
+// Get returns one flow as the API shows it.
+func (s *Flows) Get(ctx context.Context, id string) (*FlowView, error) {
+	f, err := s.stored(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	stats, err := a.store.Stats(ctx, id)
+	stats, err := s.store.Stats(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	return a.view(f, stats[id])
+	return s.view(f, stats[id])
 }
 
-// Flows lists every flow (of the team of ctx, when it has one) with its last run and failure
+// List lists every flow (of the team of ctx, when it has one) with its last run and failure
 // count.
-func (a *App) Flows(ctx context.Context) ([]*FlowView, error) {
+func (s *Flows) List(ctx context.Context) ([]*FlowView, error) {
 	var list []store.Flow
 	var err error
 	team := TeamOf(ctx)
 	if team == "" {
-		list, err = a.store.Flows(ctx)
+		list, err = s.store.Flows(ctx)
 	} else {
-		list, err = a.store.TeamFlows(ctx, team)
+		list, err = s.store.TeamFlows(ctx, team)
 	}
 	if err != nil || len(list) == 0 {
 		return []*FlowView{}, err
@@ -231,22 +231,22 @@ func (a *App) Flows(ctx context.Context) ([]*FlowView, error) {
 	for i, f := range list {
 		ids[i] = f.ID
 	}
-	stats, err := a.store.Stats(ctx, ids...)
+	stats, err := s.store.Stats(ctx, ids...)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]*FlowView, 0, len(list))
 	for i := range list {
 		f := upgraded(&list[i])
-		v, err := a.view(f, stats[f.ID])
+		v, err := s.view(f, stats[f.ID])
 		var unreadable *UnreadableFlowError
 		if errors.As(err, &unreadable) {
 			// One damaged flow must not hide the team's others.
-			a.log.Error("a stored flow cannot be read", "flow", f.ID, "err", unreadable.Err)
-			s := stats[f.ID]
-			v = &FlowView{ID: f.ID, Name: f.Name, Active: f.Active, Version: f.Version, WebhookURL: a.WebhookURL(f.Token),
+			s.log.Error("a stored flow cannot be read", "flow", f.ID, "err", unreadable.Err)
+			st := stats[f.ID]
+			v = &FlowView{ID: f.ID, Name: f.Name, Active: f.Active, Version: f.Version, WebhookURL: s.WebhookURL(f.Token),
 				InputValues: map[string]string{}, Settings: parseSettings(f.Settings), Problems: flows.Problems{}, CreatedAt: f.CreatedAt,
-				UpdatedAt: f.UpdatedAt, LastRunAt: s.LastRunAt, LastStatus: s.LastStatus, Failed: s.Failed, Error: unreadable.Error()}
+				UpdatedAt: f.UpdatedAt, LastRunAt: st.LastRunAt, LastStatus: st.LastStatus, Failed: st.Failed, Error: unreadable.Error()}
 		} else if err != nil {
 			return nil, err
 		}
@@ -256,37 +256,37 @@ func (a *App) Flows(ctx context.Context) ([]*FlowView, error) {
 }
 
 // SetActive starts or stops a flow. Starting checks the flow and its input values first.
-func (a *App) SetActive(ctx context.Context, id string, active bool) (*FlowView, error) {
-	v, err := a.Flow(ctx, id)
+func (s *Flows) SetActive(ctx context.Context, id string, active bool) (*FlowView, error) {
+	v, err := s.Get(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	if active && len(v.Problems) > 0 {
 		return nil, &InvalidError{Problems: v.Problems}
 	}
-	if err := a.store.SetFlowActive(ctx, id, active, a.cfg.Clock.Now()); err != nil {
+	if err := s.store.SetFlowActive(ctx, id, active, s.cfg.Clock.Now()); err != nil {
 		return nil, err
 	}
-	a.forgetFlow(&store.Flow{ID: id, Token: v.token})
+	s.forget(&store.Flow{ID: id, Token: v.token})
 	v.Active = active
 	return v, nil
 }
 
-// DeleteFlow removes a flow and its journal.
-func (a *App) DeleteFlow(ctx context.Context, id string) error {
-	f, err := a.store.Flow(ctx, id)
+// Delete removes a flow and its journal.
+func (s *Flows) Delete(ctx context.Context, id string) error {
+	f, err := s.store.Flow(ctx, id)
 	if err != nil {
 		return err
 	}
-	a.programs.Delete(id)
-	a.intake.limiters.forget(id)
-	a.forgetFlow(f)
-	return a.store.DeleteFlow(ctx, id)
+	s.programs.Delete(id)
+	s.intake.limiters.forget(id)
+	s.forget(f)
+	return s.store.DeleteFlow(ctx, id)
 }
 
 // RestoreVersion makes an old version the current document (as a new version).
-func (a *App) RestoreVersion(ctx context.Context, id string, version int) (*FlowView, error) {
-	v, err := a.store.FlowVersion(ctx, id, version)
+func (s *Flows) RestoreVersion(ctx context.Context, id string, version int) (*FlowView, error) {
+	v, err := s.store.FlowVersion(ctx, id, version)
 	if err != nil {
 		return nil, err
 	}
@@ -294,19 +294,19 @@ func (a *App) RestoreVersion(ctx context.Context, id string, version int) (*Flow
 	if err != nil {
 		return nil, err
 	}
-	return a.UpdateFlow(ctx, id, FlowInput{Document: doc, Draft: true})
+	return s.Update(ctx, id, FlowInput{Document: doc, Draft: true})
 }
 
-// DuplicateFlow copies a flow under a new name (default "<name> (copy)"), stopped, with its input
+// Duplicate copies a flow under a new name (default "<name> (copy)"), stopped, with its input
 // values — secret ones included, which the API only shows masked, so a client cannot copy them —
 // and its settings. The copy gets its own webhook token and an empty journal.
-func (a *App) DuplicateFlow(ctx context.Context, id, name string) (*FlowView, error) {
-	stored, err := a.storedFlow(ctx, id)
+func (s *Flows) Duplicate(ctx context.Context, id, name string) (*FlowView, error) {
+	stored, err := s.stored(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	// Opened here and sealed again by CreateFlow for the copy: sealed values belong to one flow.
-	f, err := a.openFlow(stored)
+	f, err := s.openFlow(stored)
 	if err != nil {
 		return nil, err
 	}
@@ -320,11 +320,11 @@ func (a *App) DuplicateFlow(ctx context.Context, id, name string) (*FlowView, er
 	doc.Name = name
 	settings := parseSettings(f.Settings)
 	// Draft: the original may be an unfinished draft; the copy keeps its problems, like the original.
-	return a.CreateFlow(ctx, FlowInput{Document: doc, InputValues: parseInputs(f.Inputs), Settings: &settings, Draft: true})
+	return s.Create(ctx, FlowInput{Document: doc, InputValues: parseInputs(f.Inputs), Settings: &settings, Draft: true})
 }
 
 // Instantiate creates a flow from a template with the user's values for its inputs.
-func (a *App) Instantiate(ctx context.Context, tpl flows.FlowTemplate, name string, values map[string]string) (*FlowView, error) {
+func (s *Flows) Instantiate(ctx context.Context, tpl flows.FlowTemplate, name string, values map[string]string) (*FlowView, error) {
 	doc := tpl.Flow
 	if name != "" {
 		doc.Name = name
@@ -333,13 +333,13 @@ func (a *App) Instantiate(ctx context.Context, tpl flows.FlowTemplate, name stri
 	if ps := flows.Validate(doc, func(k string) (string, bool) { v, ok := values[k]; return v, ok }); len(ps) > 0 {
 		return nil, &InvalidError{Problems: ps}
 	}
-	return a.CreateFlow(ctx, FlowInput{Document: doc, InputValues: values})
+	return s.Create(ctx, FlowInput{Document: doc, InputValues: values})
 }
 
 // ExportTemplate turns a flow into a shareable template document: secret values never leave,
 // and every input value becomes the input's default unless secret.
-func (a *App) ExportTemplate(ctx context.Context, id string) (*flows.Flow, error) {
-	f, err := a.storedFlow(ctx, id)
+func (s *Flows) ExportTemplate(ctx context.Context, id string) (*flows.Flow, error) {
+	f, err := s.stored(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -385,22 +385,22 @@ func slug(s string) string {
 }
 
 // Versions lists a flow's saved versions.
-func (a *App) Versions(ctx context.Context, id string) ([]store.FlowVersion, error) {
-	if _, err := a.store.Flow(ctx, id); err != nil {
+func (s *Flows) Versions(ctx context.Context, id string) ([]store.FlowVersion, error) {
+	if _, err := s.store.Flow(ctx, id); err != nil {
 		return nil, err
 	}
-	return a.store.FlowVersions(ctx, id)
+	return s.store.FlowVersions(ctx, id)
 }
 
 // Samples returns the flow's latest captured requests and the union of their parameters.
-func (a *App) Samples(ctx context.Context, id string, limit int) ([]Sample, []LearnedField, error) {
-	if _, err := a.store.Flow(ctx, id); err != nil {
+func (s *Flows) Samples(ctx context.Context, id string, limit int) ([]Sample, []LearnedField, error) {
+	if _, err := s.store.Flow(ctx, id); err != nil {
 		return nil, nil, err
 	}
 	if limit <= 0 || limit > 100 {
 		limit = 20
 	}
-	events, err := a.store.RecentEvents(ctx, id, limit)
+	events, err := s.store.RecentEvents(ctx, id, limit)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -433,9 +433,9 @@ func (a *App) Samples(ctx context.Context, id string, limit int) ([]Sample, []Le
 	return samples, learned, nil
 }
 
-// FlowExists is nil when the flow is stored, store.ErrNotFound when not.
-func (a *App) FlowExists(ctx context.Context, id string) error {
-	_, err := a.store.Flow(ctx, id)
+// Exists is nil when the flow is stored, store.ErrNotFound when not.
+func (s *Flows) Exists(ctx context.Context, id string) error {
+	_, err := s.store.Flow(ctx, id)
 	return err
 }
 
@@ -443,8 +443,8 @@ func (a *App) FlowExists(ctx context.Context, id string) error {
 func IsNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
 
 // VersionDocument is one saved version's document as the API shows it: secrets masked.
-func (a *App) VersionDocument(ctx context.Context, id string, version int) (string, error) {
-	v, err := a.store.FlowVersion(ctx, id, version)
+func (s *Flows) VersionDocument(ctx context.Context, id string, version int) (string, error) {
+	v, err := s.store.FlowVersion(ctx, id, version)
 	if err != nil {
 		return "", err
 	}

@@ -8,28 +8,22 @@ import (
 	"github.com/hookflow/hookflow/server/store"
 )
 
-// forgetFlow drops the cached copies of a flow after it changed.
-func (a *App) forgetFlow(f *store.Flow) {
-	a.intake.forget("", f.Token)
-	a.flowsTTL.Delete(f.ID)
-}
-
 // TestFlow runs a flow now with real HTTP (the editor's "send for real"), streams it to the
 // live log and stores it in the journal marked as a test.
 func (a *App) TestFlow(ctx context.Context, id string, p flows.Payload, doc *flows.Flow) (*store.Run, *flows.Trace, error) {
-	stored, err := a.storedFlow(ctx, id)
+	stored, err := a.flows.stored(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
 	if doc != nil { // the editor's unsaved document: masked secrets take the stored values
 		next := *stored
 		next.Document, next.Version = mustJSON(doc), -1
-		if _, err := a.sealFlow(&next, stored, false); err != nil {
+		if _, err := a.flows.sealFlow(&next, stored, false); err != nil {
 			return nil, nil, err
 		}
 		stored = &next
 	}
-	f, err := a.openFlow(stored)
+	f, err := a.flows.openFlow(stored)
 	if err != nil {
 		return nil, nil, err
 	}

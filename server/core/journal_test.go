@@ -101,7 +101,7 @@ func TestJournal_AFlowThatDoesNotExistIsNotFound(t *testing.T) {
 		if _, err := app.Journal().DailyRuns(ctx, "no-such-flow", time.Now(), time.UTC, 7); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("DailyRuns: %v, want not found", err)
 		}
-		if err := app.FlowExists(ctx, "no-such-flow"); !errors.Is(err, store.ErrNotFound) {
+		if err := app.Flows().Exists(ctx, "no-such-flow"); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("FlowExists: %v, want not found", err)
 		}
 	})

@@ -161,9 +161,7 @@ func (q *queue) hand(j job) bool {
 }
 
 // reserve marks webhook events in flight before they are written, so that no scan of the queue
-// can dispatch one of them between its commit and its hand-over (handWritten). On PostgreSQL
-// they are also written claimed under this process's lease (write), which the heartbeat renews
-// from now on.
+// can dispatch one of them between its commit and its hand-over (handWritten).
 //
 // It reports whether the batch is to be claimed as it is written: on PostgreSQL, once this
 // process's workers run, it claims the webhooks it writes in the same transaction, one statement
@@ -174,9 +172,6 @@ func (q *queue) reserve(events []*store.Event) (claim bool) {
 		if ev.Status == store.EventQueued {
 			q.inflight.Store(ev.ID, struct{}{})
 			q.inflightN.Add(1)
-			if claim {
-				q.hold(ev.ID)
-			}
 		}
 	}
 	return claim
@@ -199,6 +194,11 @@ func (q *queue) handWritten(events []*store.Event, claimed bool) {
 			continue
 		}
 		j := job{id: ev.ID, ev: ev, claimed: claimed}
+		if claimed {
+			// The heartbeat renews the lease from now on; not before the commit, when the
+			// database would not yet show it as this process's and its run would be stopped.
+			q.hold(ev.ID)
+		}
 		if full {
 			q.giveBack(j)
 			continue

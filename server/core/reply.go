@@ -1,7 +1,6 @@
 package core
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
 
@@ -53,10 +52,4 @@ func withoutReply(stored string) string {
 	_ = json.Unmarshal([]byte(stored), &out)
 	delete(out, "reply")
 	return mustJSON(out)
-}
-
-// storedFlow reads a flow, upgraded (see upgraded).
-func (a *App) storedFlow(ctx context.Context, id string) (*store.Flow, error) {
-	f, err := a.store.Flow(ctx, id)
-	return upgraded(f), err
 }

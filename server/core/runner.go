@@ -10,37 +10,6 @@ import (
 	"github.com/hookflow/hookflow/server/store"
 )
 
-// compiled is a flow document checked and built once per saved version.
-type compiled struct {
-	version int
-	prog    *flows.Program
-	err     error
-}
-
-// program compiles a flow once per saved version. An unsaved document (Version < 0: the
-// editor's test run) is compiled for that run only and never cached.
-func (a *App) program(f *store.Flow) (*flows.Program, error) {
-	if c, ok := a.programs.Load(f.ID); ok && f.Version >= 0 && c.(*compiled).version == f.Version {
-		return c.(*compiled).prog, c.(*compiled).err
-	}
-	c := &compiled{version: f.Version}
-	doc, err := flows.ParseFlow([]byte(f.Document))
-	if err != nil {
-		err = &UnreadableFlowError{ID: f.ID, Err: err}
-	} else {
-		var problems flows.Problems
-		c.prog, problems = flows.Compile(doc)
-		if len(problems) > 0 {
-			err = problems
-		}
-	}
-	c.err = err
-	if f.Version >= 0 {
-		a.programs.Store(f.ID, c)
-	}
-	return c.prog, c.err
-}
-
 // runFlow executes a flow and returns the run to store with its trace. prev, when set, is the
 // previous attempt's trace: its successful steps are reused.
 func (a *App) runFlow(ctx context.Context, f *store.Flow, payload flows.Payload, prev *flows.Trace, eventID string, test bool) (*store.Run, *flows.Trace) {
@@ -71,7 +40,7 @@ func (a *App) runFlow(ctx context.Context, f *store.Flow, payload flows.Payload,
 	a.publish(f.ID, live.Event{Type: "run_started", RunID: runID})
 	started := a.cfg.Clock.Now().UTC()
 	var trace *flows.Trace
-	prog, err := a.program(f)
+	prog, err := a.flows.program(f)
 	if err == nil {
 		payload.EventID = eventID
 		trace, _ = prog.RunFrom(ctx, payload, env, prev)

@@ -186,12 +186,12 @@ func TestSchedule_AStoppedFlowDoesNotFire(t *testing.T) {
 	app, _ := appOn(t, st, clock, flowstest.NewTarget(t).Client())
 	flowID := scheduleFlow(t, app, `{"every":"1h","missed":"once"}`)
 	fire(t, app, clock, time.Date(2026, 12, 1, 9, 0, 0, 0, msk))
-	if _, err := app.SetActive(context.Background(), flowID, false); err != nil {
+	if _, err := app.Flows().SetActive(context.Background(), flowID, false); err != nil {
 		t.Fatal(err)
 	}
 	fire(t, app, clock, time.Date(2026, 12, 1, 10, 0, 0, 0, msk))
 	fire(t, app, clock, time.Date(2026, 12, 1, 12, 30, 0, 0, msk))
-	if _, err := app.SetActive(context.Background(), flowID, true); err != nil {
+	if _, err := app.Flows().SetActive(context.Background(), flowID, true); err != nil {
 		t.Fatal(err)
 	}
 	fire(t, app, clock, time.Date(2026, 12, 1, 12, 40, 0, 0, msk))
@@ -225,7 +225,7 @@ func TestSchedule_AScheduleFlowHasNoWebhookAddress(t *testing.T) {
 	st := testdb.Open(t, "sqlite")
 	app, _ := appOn(t, st, clock, flowstest.NewTarget(t).Client())
 	flowID := scheduleFlow(t, app, `{"every":"day"}`)
-	v, err := app.Flow(context.Background(), flowID)
+	v, err := app.Flows().Get(context.Background(), flowID)
 	if err != nil || v.WebhookURL != "" {
 		t.Fatalf("webhook address %q (%v)", v.WebhookURL, err)
 	}

@@ -163,16 +163,16 @@ var keyCheckPlace = secrets.Place("", "", "key-check")
 
 // open decrypts a value sealed for p and field. rebind says it was sealed while its flow
 // belonged to no team (before the first signup adopted it) and should be sealed again.
-func (a *App) open(v string, p place, field string) (plain string, rebind bool, err error) {
+func (s *Flows) open(v string, p place, field string) (plain string, rebind bool, err error) {
 	if !secrets.IsSealed(v) {
 		return v, false, nil
 	}
-	if a.cfg.Secrets == nil {
+	if s.cfg.Secrets == nil {
 		return "", false, ErrSecretKeyMismatch
 	}
-	plain, err = a.cfg.Secrets.Open(v, secrets.Place(p.team, p.flow, field))
+	plain, err = s.cfg.Secrets.Open(v, secrets.Place(p.team, p.flow, field))
 	if err != nil && p.team != "" {
-		if old, err2 := a.cfg.Secrets.Open(v, secrets.Place("", p.flow, field)); err2 == nil {
+		if old, err2 := s.cfg.Secrets.Open(v, secrets.Place("", p.flow, field)); err2 == nil {
 			return old, true, nil
 		}
 	}
@@ -181,14 +181,14 @@ func (a *App) open(v string, p place, field string) (plain string, rebind bool, 
 
 // seal encrypts a secret value for its place, reusing prev when it already seals the same value
 // there: a save without changes then stores the same text and makes no new version.
-func (a *App) seal(v, prev string, p place, field string) string {
-	if a.cfg.Secrets == nil || v == "" || secrets.IsSealed(v) {
+func (s *Flows) seal(v, prev string, p place, field string) string {
+	if s.cfg.Secrets == nil || v == "" || secrets.IsSealed(v) {
 		return v
 	}
-	if old, rebind, err := a.open(prev, p, field); err == nil && !rebind && old == v && secrets.IsSealed(prev) {
+	if old, rebind, err := s.open(prev, p, field); err == nil && !rebind && old == v && secrets.IsSealed(prev) {
 		return prev
 	}
-	return a.cfg.Secrets.Seal(v, secrets.Place(p.team, p.flow, field))
+	return s.cfg.Secrets.Seal(v, secrets.Place(p.team, p.flow, field))
 }
 
 // keepSealed decides what becomes of a sealed value about to be stored at field: kept when it
@@ -196,15 +196,15 @@ func (a *App) seal(v, prev string, p place, field string) string {
 // at start, in the first format), and otherwise refused. A refused value is dropped from what
 // the API stores (the setting shows as empty); at start it is left as it is and reported, since
 // it can never be used anyway.
-func (a *App) keepSealed(v string, p place, field string, atStart bool, refused *[]string) (string, error) {
+func (s *Flows) keepSealed(v string, p place, field string, atStart bool, refused *[]string) (string, error) {
 	if atStart && secrets.IsUnbound(v) {
-		plain, err := a.cfg.Secrets.OpenUnbound(v)
+		plain, err := s.cfg.Secrets.OpenUnbound(v)
 		if err != nil {
 			return "", fmt.Errorf("%w (flow %s, %s)", ErrSecretKeyMismatch, p.flow, fieldName(field))
 		}
-		return a.cfg.Secrets.Seal(plain, secrets.Place(p.team, p.flow, field)), nil
+		return s.cfg.Secrets.Seal(plain, secrets.Place(p.team, p.flow, field)), nil
 	}
-	plain, rebind, err := a.open(v, p, field)
+	plain, rebind, err := s.open(v, p, field)
 	switch {
 	case errors.Is(err, ErrSecretKeyMismatch):
 		return "", err
@@ -215,7 +215,7 @@ func (a *App) keepSealed(v string, p place, field string, atStart bool, refused 
 		}
 		return "", nil
 	case rebind:
-		return a.cfg.Secrets.Seal(plain, secrets.Place(p.team, p.flow, field)), nil
+		return s.cfg.Secrets.Seal(plain, secrets.Place(p.team, p.flow, field)), nil
 	}
 	return v, nil
 }
@@ -224,7 +224,7 @@ func (a *App) keepSealed(v string, p place, field string, atStart bool, refused 
 // editor take the stored ones from prev (nil for a new flow), secrets are sealed for their place
 // and sealed values that do not belong to it are refused. f.ID must be set. atStart moves values
 // of the first format to the current one. It returns the fields whose values were refused.
-func (a *App) sealFlow(f *store.Flow, prev *store.Flow, atStart bool) (refused []string, err error) {
+func (s *Flows) sealFlow(f *store.Flow, prev *store.Flow, atStart bool) (refused []string, err error) {
 	doc, err := flows.ParseFlow([]byte(f.Document))
 	if err != nil {
 		return nil, err
@@ -247,10 +247,10 @@ func (a *App) sealFlow(f *store.Flow, prev *store.Flow, atStart bool) (refused [
 			v = old
 		}
 		if secrets.IsSealed(v) {
-			return a.keepSealed(v, p, field, atStart, &refused)
+			return s.keepSealed(v, p, field, atStart, &refused)
 		}
 		if h.secret && holdsSecret(v) {
-			return a.seal(v, old, p, field), nil
+			return s.seal(v, old, p, field), nil
 		}
 		return v, nil
 	})
@@ -275,11 +275,11 @@ func (a *App) sealFlow(f *store.Flow, prev *store.Flow, atStart bool) (refused [
 		}
 		switch {
 		case secrets.IsSealed(v):
-			if v, err = a.keepSealed(v, p, field, atStart, &refused); err != nil {
+			if v, err = s.keepSealed(v, p, field, atStart, &refused); err != nil {
 				return nil, err
 			}
 		case secret[key]:
-			v = a.seal(v, prevValues[key], p, field)
+			v = s.seal(v, prevValues[key], p, field)
 		}
 		values[key] = v
 	}
@@ -294,16 +294,16 @@ func mentionsSealed(s string) bool {
 
 // openFlow returns a copy of f with its secrets decrypted, ready to run. A value that does not
 // open where it is (copied from elsewhere) is not used: it runs as empty, and the log names it.
-func (a *App) openFlow(f *store.Flow) (*store.Flow, error) {
+func (s *Flows) openFlow(f *store.Flow) (*store.Flow, error) {
 	out := *f
 	p := placeOf(f)
 	openAt := func(v, field string) (string, error) {
-		plain, _, err := a.open(v, p, field)
+		plain, _, err := s.open(v, p, field)
 		if errors.Is(err, ErrSecretKeyMismatch) {
 			return "", fmt.Errorf("flow %s, %s: %w", f.ID, fieldName(field), err)
 		}
 		if err != nil {
-			a.log.Warn("a secret value is not used: "+err.Error(), "flow", f.ID, "flow_name", f.Name, "field", fieldName(field))
+			s.log.Warn("a secret value is not used: "+err.Error(), "flow", f.ID, "flow_name", f.Name, "field", fieldName(field))
 			return "", nil
 		}
 		return plain, nil
@@ -336,12 +336,12 @@ func (a *App) openFlow(f *store.Flow) (*store.Flow, error) {
 // values stored in plain text before encryption existed, and seals again for their place the
 // values sealed before places existed (flows and their versions). It reports, naming flow and
 // field, every value that does not open where it is stored.
-func (a *App) sealStored(ctx context.Context) error {
-	box := a.cfg.Secrets
+func (s *Flows) sealStored(ctx context.Context) error {
+	box := s.cfg.Secrets
 	if box == nil {
 		return nil
 	}
-	check, err := a.store.SetSettingIfAbsent(ctx, keyCheckSetting, box.Seal("hookflow", keyCheckPlace))
+	check, err := s.store.SetSettingIfAbsent(ctx, keyCheckSetting, box.Seal("hookflow", keyCheckPlace))
 	if err != nil {
 		return fmt.Errorf("checking the secret key: %w", err)
 	}
@@ -355,11 +355,11 @@ func (a *App) sealStored(ctx context.Context) error {
 	}
 	report := func(f *store.Flow, what string, refused []string) {
 		for _, field := range refused {
-			a.log.Warn("a stored secret value was made for another flow or field and was copied here; it is not used until the secret is typed again",
+			s.log.Warn("a stored secret value was made for another flow or field and was copied here; it is not used until the secret is typed again",
 				"flow", f.ID, "flow_name", f.Name, "in", what, "field", field)
 		}
 	}
-	list, err := a.store.Flows(ctx)
+	list, err := s.store.Flows(ctx)
 	if err != nil {
 		return err
 	}
@@ -367,7 +367,7 @@ func (a *App) sealStored(ctx context.Context) error {
 	for i := range list {
 		f := &list[i]
 		next := *f
-		refused, err := a.sealFlow(&next, f, true)
+		refused, err := s.sealFlow(&next, f, true)
 		if errors.Is(err, ErrSecretKeyMismatch) {
 			return err
 		}
@@ -376,16 +376,16 @@ func (a *App) sealStored(ctx context.Context) error {
 		}
 		report(f, "flow", refused)
 		if next.Document != f.Document || next.Inputs != f.Inputs {
-			if err := a.store.SetFlowSecrets(ctx, f.ID, next.Document, next.Inputs); err != nil {
+			if err := s.store.SetFlowSecrets(ctx, f.ID, next.Document, next.Inputs); err != nil {
 				return fmt.Errorf("sealing the secrets of flow %s: %w", f.ID, err)
 			}
 			sealed++
 		}
 	}
-	err = a.store.VersionDocuments(ctx, func(v store.FlowVersion) error {
+	err = s.store.VersionDocuments(ctx, func(v store.FlowVersion) error {
 		f := &store.Flow{ID: v.FlowID, TeamID: v.TeamID, Document: v.Document}
 		next := *f
-		refused, err := a.sealFlow(&next, f, true)
+		refused, err := s.sealFlow(&next, f, true)
 		if errors.Is(err, ErrSecretKeyMismatch) {
 			return err
 		}
@@ -397,18 +397,18 @@ func (a *App) sealStored(ctx context.Context) error {
 			return nil
 		}
 		sealed++
-		return a.store.SetVersionDocument(ctx, v.ID, next.Document)
+		return s.store.SetVersionDocument(ctx, v.ID, next.Document)
 	})
 	if err != nil {
 		return err
 	}
 	if sealed > 0 {
-		a.log.Info("encrypted secrets stored in plain text before", "records", sealed)
+		s.log.Info("encrypted secrets stored in plain text before", "records", sealed)
 		// The plain text is still in the file's free pages and write-ahead log until rebuilt.
 		// A failure (say, no disk space for the copy VACUUM makes) does not stop the start: the
 		// values are sealed, and the instance must run.
-		if err := a.store.Compact(ctx); err != nil {
-			a.log.Warn("the database file may still hold the secrets sealed now in free space; free disk space and run VACUUM on it", "err", err)
+		if err := s.store.Compact(ctx); err != nil {
+			s.log.Warn("the database file may still hold the secrets sealed now in free space; free disk space and run VACUUM on it", "err", err)
 		}
 	}
 	return nil

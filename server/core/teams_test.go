@@ -176,7 +176,7 @@ func TestTeams_ATeamSeesAndDeletesOnlyItsOwnTemplates(t *testing.T) {
 		team, owner, _ := teamOfTwo(t, app)
 		ctx := core.WithTeam(context.Background(), team)
 		f := createFlow(t, ctx, app, `{"schema":1,"nodes":[{"id":"trigger","kind":"webhook"}],"edges":[]}`, false)
-		tpl, err := app.SaveAsTemplate(ctx, f.ID, core.TemplateRequest{Name: "Leads"}, owner.ID)
+		tpl, err := app.Flows().SaveAsTemplate(ctx, f.ID, core.TemplateRequest{Name: "Leads"}, owner.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -33,12 +33,12 @@ var inputKey = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 // SaveAsTemplate turns a flow into a template of its team. The chosen values become inputs with
 // their current values as defaults; secret inputs and secret HTTP header values always become
 // inputs, and their values never enter the template.
-func (a *App) SaveAsTemplate(ctx context.Context, flowID string, req TemplateRequest, by string) (*store.TeamTemplate, error) {
-	f, err := a.store.Flow(ctx, flowID)
+func (s *Flows) SaveAsTemplate(ctx context.Context, flowID string, req TemplateRequest, by string) (*store.TeamTemplate, error) {
+	f, err := s.store.Flow(ctx, flowID)
 	if err != nil {
 		return nil, err
 	}
-	doc, err := a.ExportTemplate(ctx, flowID)
+	doc, err := s.ExportTemplate(ctx, flowID)
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +86,7 @@ func (a *App) SaveAsTemplate(ctx context.Context, flowID string, req TemplateReq
 	}
 	doc.Extra["template"] = json.RawMessage(mustJSON(meta))
 	t := &store.TeamTemplate{ID: id, TeamID: f.TeamID, Name: name, Document: mustJSON(doc), CreatedBy: by}
-	if err := a.store.CreateTeamTemplate(ctx, t); err != nil {
+	if err := s.store.CreateTeamTemplate(ctx, t); err != nil {
 		return nil, err
 	}
 	return t, nil
@@ -94,7 +94,7 @@ func (a *App) SaveAsTemplate(ctx context.Context, flowID string, req TemplateReq
 
 // ImportTemplate stores a template file (from another team or instance) in the team of ctx. A
 // secret that came with it anyway is dropped.
-func (a *App) ImportTemplate(ctx context.Context, doc *flows.Flow, by string) (*store.TeamTemplate, error) {
+func (s *Flows) ImportTemplate(ctx context.Context, doc *flows.Flow, by string) (*store.TeamTemplate, error) {
 	if ps := flows.Validate(doc, func(string) (string, bool) { return "x", true }); len(ps) > 0 {
 		return nil, &InvalidError{Problems: ps}
 	}
@@ -122,7 +122,7 @@ func (a *App) ImportTemplate(ctx context.Context, doc *flows.Flow, by string) (*
 	}
 	doc.Extra["template"] = json.RawMessage(mustJSON(meta))
 	t := &store.TeamTemplate{ID: id, TeamID: TeamOf(ctx), Name: flowName(doc), Document: mustJSON(doc), CreatedBy: by}
-	if err := a.store.CreateTeamTemplate(ctx, t); err != nil {
+	if err := s.store.CreateTeamTemplate(ctx, t); err != nil {
 		return nil, err
 	}
 	return t, nil

@@ -17,7 +17,7 @@ import (
 // execute runs a claimed event and says how its attempt ended; nil when it goes back to the
 // queue as it was (the flow could not be read, or the service is stopping).
 func (a *App) execute(ctx context.Context, ev *store.Event) *finishing {
-	flow, err := a.flowByID(ev.FlowID)
+	flow, err := a.flows.byID(ev.FlowID)
 	if errors.Is(err, store.ErrNotFound) {
 		return &finishing{Finish: store.Finish{Status: store.EventFailed}}
 	}
@@ -87,7 +87,7 @@ func (a *App) afterStored(f *finishing) {
 
 // teamOf is a flow's team, for the workers' shares ("" when the flow cannot be read).
 func (a *App) teamOf(flowID string) string {
-	if f, err := a.flowByID(flowID); err == nil {
+	if f, err := a.flows.byID(flowID); err == nil {
 		return f.TeamID
 	}
 	return ""
