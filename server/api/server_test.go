@@ -20,6 +20,7 @@ import (
 	"github.com/hookflow/hookflow/server/api"
 	"github.com/hookflow/hookflow/server/core"
 	"github.com/hookflow/hookflow/server/internal/testdb"
+	"github.com/hookflow/hookflow/server/internal/testkit"
 	"github.com/hookflow/hookflow/server/live"
 	"github.com/hookflow/hookflow/server/store"
 	"github.com/jonboulle/clockwork"
@@ -183,18 +184,8 @@ type runView struct {
 	StartedAt time.Time       `json:"started_at"`
 }
 
-// eventually waits until cond holds, checking it every few milliseconds, and fails the test
-// saying what did not happen when it still does not hold after within.
-func eventually(t testing.TB, within time.Duration, cond func() bool, what string, args ...any) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for pause := time.Millisecond; !cond(); pause = min(2*pause, 20*time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("after %s: "+what, append([]any{within}, args...)...)
-		}
-		time.Sleep(pause)
-	}
-}
+// eventually waits until cond holds and fails the test saying what did not happen.
+var eventually = testkit.Eventually
 
 // waitRuns polls the journal until the flow has n runs matching status ("" = any).
 func (s *testServer) waitRuns(flowID, status string, n int, within time.Duration) []runView {
@@ -415,11 +406,11 @@ func TestServer_StoppedFlowKeepsRequestsAsSamples(t *testing.T) {
 	if strings.Join(keys, ",") != "email=a@b.c,phone=123,utm_source=vk" {
 		t.Fatalf("learned fields = %v", keys)
 	}
-	time.Sleep(200 * time.Millisecond)
-	if len(cpa.Requests()) != 0 {
+	// A sample is stored, not queued: no worker takes it.
+	if len(cpa.Requests()) != 0 || len(s.runsWith(v.ID, "")) != 0 {
 		t.Fatal("a stopped flow must not run")
 	}
-	// Replay runs it now that the flow is started.
+	// Replay runs it now that the flow is started, once: the journal then holds that one run.
 	s.call("POST", "/api/flows/"+v.ID+"/start", nil, nil)
 	if code := s.call("POST", "/api/flows/"+v.ID+"/events/"+samples.Samples[0].EventID+"/replay", nil, nil); code != 202 {
 		t.Fatalf("replay: %d", code)
@@ -427,6 +418,9 @@ func TestServer_StoppedFlowKeepsRequestsAsSamples(t *testing.T) {
 	s.waitRuns(v.ID, "success", 1, 10*time.Second)
 	if len(cpa.Requests()) != 1 {
 		t.Fatalf("replay sent %d requests", len(cpa.Requests()))
+	}
+	if runs := s.runsWith(v.ID, ""); len(runs) != 1 || runs[0].EventID != samples.Samples[0].EventID {
+		t.Fatalf("after the replay the journal holds %+v, want the sample's one run", runs)
 	}
 }
 
