@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -202,12 +201,13 @@ func TestServer_ProcessesOnOnePostgresShareTheWork(t *testing.T) {
 	}
 	// Only now do the workers start, all three on the same backlog.
 	var started []*core.App
-	closeAll := sync.OnceFunc(func() {
+	closeAll := func() {
 		for _, app := range started {
 			app.Close(5 * time.Second)
 		}
-	})
-	defer closeAll()
+		started = nil
+	}
+	defer func() { closeAll() }()
 	for _, app := range apps {
 		if err := app.Start(ctx); err != nil {
 			t.Fatal(err)

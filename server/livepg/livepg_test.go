@@ -17,6 +17,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/hookflow/hookflow/flows"
 	"github.com/hookflow/hookflow/server/internal/testdb"
+	"github.com/hookflow/hookflow/server/internal/testkit"
 	"github.com/hookflow/hookflow/server/live"
 	"github.com/hookflow/hookflow/server/store"
 	"github.com/jackc/pgx/v5"
@@ -121,9 +122,7 @@ func (p *relayed) dial(t *testing.T, flowID, query string) *websocket.Conn {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	for p.hub.Clients(flowID) == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	testkit.Eventually(t, 10*time.Second, func() bool { return p.hub.Clients(flowID) > 0 }, "the hub has no client of flow %s", flowID)
 	return c
 }
 

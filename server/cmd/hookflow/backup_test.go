@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookflow/hookflow/server/internal/testkit"
 	"github.com/hookflow/hookflow/server/secrets"
 	"github.com/hookflow/hookflow/server/store"
 )
@@ -136,12 +137,12 @@ func TestBackup_RoundTripWhileServingKeepsFlowsSecretsAndRuns(t *testing.T) {
 	for i := range 20 {
 		send(i)
 	}
-	for deadline := time.Now().Add(time.Minute); runs(c) < 20; {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of 20 runs stored", runs(c))
+	testkit.EventuallyNil(t, time.Minute, func() error {
+		if n := runs(c); n < 20 {
+			return fmt.Errorf("%d of 20 runs stored", n)
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return nil
+	})
 
 	// The backup is taken while webhooks keep arriving.
 	stopSending := make(chan struct{})
@@ -207,12 +208,7 @@ func TestBackup_RoundTripWhileServingKeepsFlowsSecretsAndRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	for deadline := time.Now().Add(time.Minute); len(received()) == before; {
-		if time.Now().After(deadline) {
-			t.Fatal("the restored server did not deliver the webhook")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testkit.Eventually(t, time.Minute, func() bool { return len(received()) > before }, "the restored server did not deliver the webhook")
 	if k := received()[len(received())-1]; k != apiKey {
 		t.Fatalf("the restored flow sent the key %q, want %q", k, apiKey)
 	}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/hookflow/hookflow/server/core"
 	"github.com/hookflow/hookflow/server/internal/testdb"
+	"github.com/hookflow/hookflow/server/internal/testkit"
 	"github.com/hookflow/hookflow/server/sandbox"
 )
 
@@ -188,25 +189,22 @@ func testKill9LosesNothing(t *testing.T, dialect string) {
 			}
 		}()
 	}
-	for acked.Load() < total/3 {
-		time.Sleep(5 * time.Millisecond)
-	}
+	testkit.Eventually(t, time.Minute, func() bool { return acked.Load() >= total/3 }, "a third of %d webhooks acknowledged", total)
 	proc.kill9()
 	wg.Wait()
 
 	startServerProcess(t, dataDir, env...) // delivers what was acknowledged; the test's clean-up stops it
-	deadline := time.Now().Add(90 * time.Second)
 	mu.Lock()
 	ids := append([]string(nil), ackedIDs...)
 	mu.Unlock()
-	for _, id := range ids {
-		for target.delivered(id) == 0 {
-			if time.Now().After(deadline) {
-				t.Fatalf("acknowledged event %s was never delivered (%d acknowledged)", id, len(ids))
+	testkit.EventuallyNil(t, 90*time.Second, func() error {
+		for _, id := range ids {
+			if target.delivered(id) == 0 {
+				return fmt.Errorf("acknowledged event %s was never delivered (%d acknowledged)", id, len(ids))
 			}
-			time.Sleep(20 * time.Millisecond)
 		}
-	}
+		return nil
+	})
 	dup := 0
 	target.mu.Lock()
 	for _, n := range target.got {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hookflow/hookflow/server/internal/testkit"
 )
 
 // copyDir copies the fixture so the test never changes the committed files.
@@ -114,16 +117,13 @@ func TestUpgrade_TheFirstReleasesDataOpensMigratesAndServes(t *testing.T) {
 	if hook.StatusCode >= 300 {
 		t.Fatalf("webhook after the upgrade: %d", hook.StatusCode)
 	}
-	for deadline := time.Now().Add(30 * time.Second); ; {
+	testkit.EventuallyNil(t, 30*time.Second, func() error {
 		getAs(t, me.Token, p.addr+"/api/flows/"+plain["id"].(string)+"/runs", &runs)
-		if len(runs.Runs) == 5 && runs.Runs[0]["status"] == "success" {
-			break
+		if len(runs.Runs) != 5 || runs.Runs[0]["status"] != "success" {
+			return fmt.Errorf("the new webhook's run: %v", runs.Runs)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the new webhook's run: %v", runs.Runs)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return nil
+	})
 }
 
 func toJSON(v any) string {

@@ -5,6 +5,7 @@ package testkit
 
 import (
 	"bytes"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -14,10 +15,27 @@ import (
 // saying what did not happen when it still does not hold after within.
 func Eventually(t testing.TB, within time.Duration, cond func() bool, what string, args ...any) {
 	t.Helper()
+	EventuallyNil(t, within, func() error {
+		if !cond() {
+			return fmt.Errorf(what, args...)
+		}
+		return nil
+	})
+}
+
+// EventuallyNil waits until check returns nil, checking it every few milliseconds, and fails
+// the test with its last error when it still has one after within: the error says how far
+// things got ("12 of 20 runs stored").
+func EventuallyNil(t testing.TB, within time.Duration, check func() error) {
+	t.Helper()
 	deadline := time.Now().Add(within)
-	for pause := time.Millisecond; !cond(); pause = min(2*pause, 20*time.Millisecond) {
+	for pause := time.Millisecond; ; pause = min(2*pause, 20*time.Millisecond) {
+		err := check()
+		if err == nil {
+			return
+		}
 		if time.Now().After(deadline) {
-			t.Fatalf("after %s: "+what, append([]any{within}, args...)...)
+			t.Fatalf("after %s: %v", within, err)
 		}
 		time.Sleep(pause)
 	}
