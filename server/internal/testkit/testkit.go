@@ -1,12 +1,16 @@
 // Package testkit holds what the tests of several server packages share and is not a database
 // (see testdb for those): waiting for something to happen, a log buffer safe to write from many
-// goroutines. Only tests import it.
+// goroutines, the test binary run again as a child process. Only tests import it.
 package testkit
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
+	"os"
+	"os/exec"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -57,4 +61,52 @@ func (s *SyncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// Child is the test binary run again as a process of its own: a package's TestMain turns it
+// into what the test needs (`hookflow serve`, a queue under load) by an environment variable.
+type Child struct {
+	cmd *exec.Cmd
+}
+
+// StartChild runs the test binary with env added to the test's environment and hands each
+// line it prints to line, which says when the child is ready; it returns then, and fails the
+// test when the child is not ready within a minute. The test's clean-up kills it.
+func StartChild(tb testing.TB, env []string, line func(string) (ready bool)) *Child {
+	tb.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	c := &Child{cmd: cmd}
+	tb.Cleanup(c.Kill)
+	ready := make(chan struct{})
+	go func() {
+		var once sync.Once
+		lines := bufio.NewScanner(out)
+		for lines.Scan() {
+			if line(lines.Text()) {
+				once.Do(func() { close(ready) })
+			}
+		}
+	}()
+	select {
+	case <-ready:
+		return c
+	case <-time.After(60 * time.Second):
+		tb.Fatalf("the child process %v did not start", env)
+		return nil
+	}
+}
+
+// Kill ends the child at once (SIGKILL: no clean-up of its own) and waits for it.
+func (c *Child) Kill() {
+	_ = c.cmd.Process.Signal(syscall.SIGKILL)
+	_ = c.cmd.Wait()
 }
