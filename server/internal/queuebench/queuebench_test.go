@@ -153,6 +153,12 @@ func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 // newRiver makes a River client on the store's writer; with work it has the no-op worker and a
 // queue, otherwise it is insert-only.
+// riverTunings are the settings the River side of the work benchmarks runs with.
+var riverTunings = []struct {
+	name string
+	t    riverTuning
+}{{"river/default", riverDefault}, {"river/tuned", riverTuned}}
+
 // riverOnStore is a hookflow database with River's tables and a River client on it.
 func riverOnStore(tb testing.TB, work bool, t riverTuning) (*store.Store, *river.Client[*sql.Tx]) {
 	st := openStore(tb)
@@ -464,10 +470,7 @@ func BenchmarkInsert(b *testing.B) {
 // (b) Work: b.N jobs already queued; start the workers and time until every one is completed.
 
 func BenchmarkWork(b *testing.B) {
-	for _, c := range []struct {
-		name string
-		t    riverTuning
-	}{{"river/default", riverDefault}, {"river/tuned", riverTuned}} {
+	for _, c := range riverTunings {
 		b.Run(c.name, func(b *testing.B) {
 			st, client := riverOnStore(b, true, c.t)
 			flow := newFlowID()
@@ -516,10 +519,7 @@ func BenchmarkWork(b *testing.B) {
 // time until every one is completed.
 
 func BenchmarkEndToEnd(b *testing.B) {
-	for _, c := range []struct {
-		name string
-		t    riverTuning
-	}{{"river/default", riverDefault}, {"river/tuned", riverTuned}} {
+	for _, c := range riverTunings {
 		b.Run(c.name, func(b *testing.B) {
 			st, client := riverOnStore(b, true, c.t)
 			flow := newFlowID()
