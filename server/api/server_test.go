@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -137,32 +136,7 @@ func (s *testServer) signUpOwner() {
 // call sends a JSON request and decodes the JSON answer into out (when not nil).
 func (s *testServer) call(method, path string, body any, out any) int {
 	s.t.Helper()
-	var r io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		r = strings.NewReader(b)
-	default:
-		data, _ := json.Marshal(b)
-		r = bytes.NewReader(data)
-	}
-	req, _ := http.NewRequest(method, s.URL+path, r)
-	req.Header.Set("Content-Type", "application/json")
-	if s.token != "" {
-		req.Header.Set("Authorization", "Bearer "+s.token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	if out != nil {
-		if err := json.Unmarshal(data, out); err != nil {
-			s.t.Fatalf("%s %s → %d: not JSON: %s", method, path, resp.StatusCode, data)
-		}
-	}
-	return resp.StatusCode
+	return testkit.CallJSON(s.t, s.URL, s.token, method, path, body, out)
 }
 
 type flowView struct {

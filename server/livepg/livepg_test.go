@@ -2,7 +2,6 @@ package livepg
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +18,7 @@ import (
 	"github.com/hookflow/hookflow/server/internal/testdb"
 	"github.com/hookflow/hookflow/server/internal/testkit"
 	"github.com/hookflow/hookflow/server/live"
+	"github.com/hookflow/hookflow/server/live/livetest"
 	"github.com/hookflow/hookflow/server/store"
 	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
@@ -128,16 +128,7 @@ func (p *relayed) dial(t *testing.T, flowID, query string) *websocket.Conn {
 
 func read(t *testing.T, c *websocket.Conn) live.Event {
 	t.Helper()
-	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
-	_, data, err := c.ReadMessage()
-	if err != nil {
-		t.Fatalf("read: %v", err)
-	}
-	var ev live.Event
-	if err := json.Unmarshal(data, &ev); err != nil {
-		t.Fatal(err)
-	}
-	return ev
+	return livetest.Read(t, c, 10*time.Second)
 }
 
 func postgresURL(t *testing.T) string {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -29,26 +28,7 @@ type apiClient struct {
 
 func (c *apiClient) call(method, path string, body, out any) int {
 	c.t.Helper()
-	var r io.Reader
-	if body != nil {
-		data, _ := json.Marshal(body)
-		r = bytes.NewReader(data)
-	}
-	req, _ := http.NewRequest(method, c.base+path, r)
-	req.Header.Set("Content-Type", "application/json")
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	if out != nil {
-		_ = json.Unmarshal(data, out)
-	}
-	return resp.StatusCode
+	return testkit.CallJSON(c.t, c.base, c.token, method, path, body, out)
 }
 
 // serveDir serves from the SQLite database in dir until the returned stop is called.

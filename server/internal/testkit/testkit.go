@@ -1,14 +1,18 @@
 // Package testkit holds what the tests of several server packages share and is not a database
 // (see testdb for those): waiting for something to happen, a log buffer safe to write from many
-// goroutines, the test binary run again as a child process. Only tests import it.
+// goroutines, the test binary run again as a child process, a JSON call to a server under test. Only tests import it.
 package testkit
 
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -109,4 +113,37 @@ func StartChild(tb testing.TB, env []string, line func(string) (ready bool)) *Ch
 func (c *Child) Kill() {
 	_ = c.cmd.Process.Signal(syscall.SIGKILL)
 	_ = c.cmd.Wait()
+}
+
+// CallJSON sends body (a string as it is, anything else as JSON) to base+path with the Bearer
+// token when there is one, and decodes the JSON answer into out when out is not nil, failing
+// the test when the answer is not JSON. It returns the answer's status.
+func CallJSON(tb testing.TB, base, token, method, path string, body, out any) int {
+	tb.Helper()
+	var r io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		r = strings.NewReader(b)
+	default:
+		data, _ := json.Marshal(b)
+		r = bytes.NewReader(data)
+	}
+	req, _ := http.NewRequest(method, base+path, r)
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			tb.Fatalf("%s %s → %d: not JSON: %s", method, path, resp.StatusCode, data)
+		}
+	}
+	return resp.StatusCode
 }
