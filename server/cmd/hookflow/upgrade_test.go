@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -36,16 +35,9 @@ func copyDir(t *testing.T, from string) string {
 
 func getAs(t *testing.T, token, url string, out any) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", url, nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 {
-		t.Fatalf("GET %s: %d %s", url, resp.StatusCode, body)
+	var body json.RawMessage
+	if code := testkit.CallJSON(t, "", token, "GET", url, nil, &body); code != 200 {
+		t.Fatalf("GET %s: %d %s", url, code, body)
 	}
 	if err := json.Unmarshal(body, out); err != nil {
 		t.Fatalf("GET %s: %v in %s", url, err, body)
