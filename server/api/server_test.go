@@ -161,6 +161,16 @@ type runView struct {
 // eventually waits until cond holds and fails the test saying what did not happen.
 var eventually = testkit.Eventually
 
+// hostElse is a client that sends requests for host to target and every other to rest.
+func hostElse(host string, target, rest *flowstest.Target) *http.Client {
+	return flowstest.RoutedClient(func(h string) *flowstest.Target {
+		if h == host {
+			return target
+		}
+		return rest
+	})
+}
+
 // waitRuns polls the journal until the flow has n runs matching status ("" = any).
 func (s *testServer) waitRuns(flowID, status string, n int, within time.Duration) []runView {
 	s.t.Helper()
@@ -402,12 +412,7 @@ func TestServer_FailedRunIsRetriedFromTheFailedStep(t *testing.T) {
 	t.Parallel()
 	uon := flowstest.NewTarget(t, flowstest.Reply(200, `{"request":[{"client_name":"A","client_phone":"+7 916"}]}`))
 	offerrum := flowstest.NewTarget(t, flowstest.Reply(400, `{"error":"flow is closed"}`))
-	client := flowstest.RoutedClient(func(host string) *flowstest.Target {
-		if host == "api.u-on.ru" {
-			return uon
-		}
-		return offerrum
-	})
+	client := hostElse("api.u-on.ru", uon, offerrum)
 	s := startServer(t, "sqlite", client)
 	v := s.instantiate("uon-offerrum", map[string]string{"uon_api_key": "uk", "offerrum_key": "ok", "flow": "fl"})
 	hook(t, v.WebhookURL, "GET", "r_id=5", "", "")
