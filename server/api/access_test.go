@@ -12,7 +12,6 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/hookflow/hookflow/flows/flowstest"
 	"github.com/hookflow/hookflow/server/auth"
 	"github.com/hookflow/hookflow/server/store"
 )
@@ -250,8 +249,7 @@ func (f *accessFixture) signIn(email, password string) string {
 }
 
 func newAccessFixture(t *testing.T) *accessFixture {
-	cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success"}`))
-	s := startServer(t, "sqlite", cpa.Client())
+	s, _ := startWithCPA(t)
 	f := &accessFixture{t: t, s: s, creds: map[string]string{owner: s.token}, teams: map[string]string{},
 		email: map[string]string{owner: "owner@example.com"}, ids: map[string]string{}, sessions: map[string]string{}}
 	for _, role := range []string{editor, viewer} {
@@ -410,8 +408,7 @@ func fill(path string, ids map[string]string) string {
 
 func TestAccess_EveryRouteHasARowInTheRoleTable(t *testing.T) {
 	t.Parallel()
-	cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success"}`))
-	s := startServer(t, "sqlite", cpa.Client())
+	s, _ := startWithCPA(t)
 	rows := map[string]bool{}
 	for _, r := range accessTable {
 		rows[r.method+" "+r.path] = true

@@ -20,8 +20,7 @@ import (
 
 func TestServer_LiveLogStreamsRunsAndCatchesUpAfterReconnect(t *testing.T) {
 	t.Parallel()
-	cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success"}`))
-	s := startServer(t, "sqlite", cpa.Client())
+	s, _ := startWithCPA(t)
 	v := s.cpaHouse()
 	wsURL := "ws" + strings.TrimPrefix(s.URL, "http") + "/api/flows/" + v.ID + "/live"
 	conn, _, err := websocket.DefaultDialer.Dial(wsURL, s.authHeader())
@@ -121,8 +120,7 @@ func TestServer_FlowCanAnswerWithItsOwnReply(t *testing.T) {
 
 func TestServer_MetricsCountWebhooksAndRuns(t *testing.T) {
 	t.Parallel()
-	cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success"}`))
-	s := startServer(t, "sqlite", cpa.Client())
+	s, _ := startWithCPA(t)
 	v := s.cpaHouse()
 	hook(t, v.WebhookURL, "GET", "email=a%40b.c&phone=1", "", "")
 	s.waitRuns(v.ID, "success", 1, 10*time.Second)

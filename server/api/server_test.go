@@ -161,6 +161,14 @@ type runView struct {
 // eventually waits until cond holds and fails the test saying what did not happen.
 var eventually = testkit.Eventually
 
+// startWithCPA starts a server on SQLite whose requests all go to a CPA.House stand-in that
+// accepts every lead.
+func startWithCPA(t *testing.T) (*testServer, *flowstest.Target) {
+	t.Helper()
+	cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success"}`))
+	return startServer(t, "sqlite", cpa.Client()), cpa
+}
+
 // hostElse is a client that sends requests for host to target and every other to rest.
 func hostElse(host string, target, rest *flowstest.Target) *http.Client {
 	return flowstest.RoutedClient(func(h string) *flowstest.Target {
@@ -359,8 +367,7 @@ func TestServer_SeedIntegrationsEndToEnd(t *testing.T) {
 
 func TestServer_StoppedFlowKeepsRequestsAsSamples(t *testing.T) {
 	t.Parallel()
-	cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success"}`))
-	s := startServer(t, "sqlite", cpa.Client())
+	s, cpa := startWithCPA(t)
 	var v flowView
 	s.call("POST", "/api/templates/getcourse-cpa-house/instantiate", map[string]any{"inputs": map[string]string{"api_key": "k", "id_webmaster": "1", "id_offer": "2", "id_source": "3", "id_stream": "4"}}, &v)
 	req, _ := http.NewRequest("GET", v.WebhookURL+"?email=a%40b.c&phone=123&utm_source=vk", nil)
