@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -9,7 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hookflow/hookflow/flows/flowstest"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/hookflow/hookflow/server/auth"
+	"github.com/hookflow/hookflow/server/store"
 )
 
 // Who calls, in the route table.
@@ -35,15 +39,17 @@ const (
 var needRank = map[string]int{public: 0, signedIn: 0, view: 1, edit: 2, manage: 3}
 var roleRank = map[string]int{viewer: 1, editor: 2, owner: 3}
 
-// accessRow is one registered route: what it needs, the status when allowed, and a body. Path
-// parameters are filled from the fixture (see fill); fresh makes new objects for each request
-// of a route that uses them up (delete, accept).
+// accessRow is one registered route: what it needs, the status when allowed, and a body ({team},
+// {email} and {password} are the caller's). Path parameters are filled from the fixture (see
+// fill); fresh makes new objects for each request of a route that uses them up (delete,
+// accept); keep takes what a later row uses up from an allowed answer.
 type accessRow struct {
 	method, path string
 	need         string
 	ok           int
 	body         string
 	fresh        func(f *accessFixture, role string) map[string]string
+	keep         func(f *accessFixture, role string, answer []byte)
 }
 
 // accessTable must have a row for every route the server registers (ANY /hook/:token counts as
@@ -63,7 +69,7 @@ var accessTable = []accessRow{
 
 	{method: "GET", path: "/api/auth/state", need: public, ok: 200},
 	{method: "POST", path: "/api/auth/signup", need: public, ok: 409, body: `{"email":"late@example.com","password":"long enough"}`},
-	{method: "POST", path: "/api/auth/login", need: public, ok: 200, body: `{"email":"viewer@example.com","password":"password of viewer"}`},
+	{method: "POST", path: "/api/auth/login", need: public, ok: 200, body: `{"email":"{email}","password":"{password}"}`, keep: keepSession},
 	{method: "GET", path: "/api/auth/invitations/:token", need: public, ok: 200, fresh: freshInvitation},
 	{method: "POST", path: "/api/auth/invitations/:token/accept", need: signedIn, ok: 200, fresh: freshInvitation},
 	{method: "POST", path: "/api/auth/logout", need: signedIn, ok: 204, fresh: freshSession},
@@ -152,13 +158,20 @@ func (r accessRow) want(role string) int {
 
 // accessFixture is team A (owner, editor, viewer, a spare member, a started flow with a run) and
 // team B (its owner, who is in no other team).
+//
+// A password hash at bcrypt's real cost takes a second or more under the race detector: the
+// fixture's users have cheap ones (see join) and sign in once each, the login row's sessions are
+// the ones the logout row ends, and the member the DELETE row removes is the spare, who joins
+// again through an invitation.
 type accessFixture struct {
-	t     *testing.T
-	s     *testServer
-	creds map[string]string // role → Bearer token (a session token from sign-in)
-	email map[string]string
-	teams map[string]string // role → current team
-	ids   map[string]string // hook, flow, run, event, user, invitation, token
+	t        *testing.T
+	s        *testServer
+	creds    map[string]string // role → Bearer token (a session token from sign-in)
+	email    map[string]string
+	teams    map[string]string // role → current team
+	ids      map[string]string // hook, flow, run, event, user, invitation, token
+	spare    string            // the spare member's session
+	sessions map[string]string // role → a session of theirs kept for the logout row
 }
 
 func (f *accessFixture) do(role, method, path, body string) (int, []byte) {
@@ -191,46 +204,59 @@ func (f *accessFixture) must(role, method, path, body string, want int, out any)
 	}
 }
 
-// join signs a new user up through an invitation of the owner's team.
-func (f *accessFixture) join(email, password, role string) (token, userID string) {
+// join adds a new user to the owner's team through an invitation and signs them in. The user
+// is stored as a signup through the invitation stores one, but underneath the API, with the
+// password hashed at bcrypt's lowest cost: under the race detector each hash at the real cost
+// takes a second or more, and the table checks who may call what (hashing has tests of its own).
+func (f *accessFixture) join(email, password, role string) (session, userID string) {
 	f.t.Helper()
 	var inv struct{ Token string }
 	f.must(owner, "POST", "/api/invitations", `{"role":"`+role+`"}`, 201, &inv)
-	var me struct {
-		Token string
-		User  struct{ ID string }
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
+	if err != nil {
+		f.t.Fatal(err)
 	}
-	body, _ := json.Marshal(map[string]string{"email": email, "password": password, "invitation": inv.Token})
-	code, data := f.doWith("", "POST", "/api/auth/signup", string(body))
-	if code != 201 {
-		f.t.Fatalf("signup through an invitation: %d %s", code, data)
+	u := &store.User{ID: store.NewID(), Email: email, PasswordHash: string(hash)}
+	if _, err := f.s.st.AcceptInvitation(context.Background(), auth.HashToken(inv.Token), u, true); err != nil {
+		f.t.Fatalf("joining through an invitation: %v", err)
 	}
-	_ = json.Unmarshal(data, &me)
-	return me.Token, me.User.ID
+	return f.signIn(email, password), u.ID
+}
+
+// signInAs is whom a role signs in as: themselves, and anonymous callers as the viewer.
+func (f *accessFixture) signInAs(role string) (email, password string) {
+	if role == anon {
+		role = viewer
+	}
+	return f.email[role], "password of " + strings.Fields(role)[0]
 }
 
 func (f *accessFixture) login(role string) string {
 	f.t.Helper()
-	body, _ := json.Marshal(map[string]string{"email": f.email[role], "password": "password of " + strings.Fields(role)[0]})
+	return f.signIn(f.signInAs(role))
+}
+
+func (f *accessFixture) signIn(email, password string) string {
+	f.t.Helper()
+	body, _ := json.Marshal(map[string]string{"email": email, "password": password})
 	var me struct{ Token string }
 	code, data := f.doWith("", "POST", "/api/auth/login", string(body))
 	if code != 200 {
-		f.t.Fatalf("login as %s: %d %s", role, code, data)
+		f.t.Fatalf("sign-in as %s: %d %s", email, code, data)
 	}
 	_ = json.Unmarshal(data, &me)
 	return me.Token
 }
 
 func newAccessFixture(t *testing.T) *accessFixture {
-	cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success"}`))
-	s := startServer(t, "sqlite", cpa.Client())
+	s, _ := startWithCPA(t)
 	f := &accessFixture{t: t, s: s, creds: map[string]string{owner: s.token}, teams: map[string]string{},
-		email: map[string]string{owner: "owner@example.com"}, ids: map[string]string{}}
+		email: map[string]string{owner: "owner@example.com"}, ids: map[string]string{}, sessions: map[string]string{}}
 	for _, role := range []string{editor, viewer} {
 		f.email[role] = role + "@example.com"
 		f.creds[role], _ = f.join(f.email[role], "password of "+role, role)
 	}
-	_, f.ids["user"] = f.join("spare@example.com", "password of spare", "editor")
+	f.spare, f.ids["user"] = f.join("spare@example.com", "password of spare", "editor")
 	var me struct{ Team string }
 	f.must(owner, "GET", "/api/auth/me", "", 200, &me)
 	for _, role := range []string{owner, editor, viewer} {
@@ -292,9 +318,25 @@ func freshInvitation(f *accessFixture, role string) map[string]string {
 	return map[string]string{"invitation": inv.ID, "invite": inv.Token}
 }
 
+// freshMember makes sure the spare is a member of team A, joining again after a removal.
 func freshMember(f *accessFixture, role string) map[string]string {
-	_, id := f.join("spare-"+strings.ReplaceAll(role, " ", "-")+"-"+time.Now().Format("150405.000000")+"@example.com", "password of spare", "viewer")
-	return map[string]string{"user": id}
+	var list struct {
+		Members []struct {
+			UserID string `json:"user_id"`
+		}
+	}
+	f.must(owner, "GET", "/api/members", "", 200, &list)
+	for _, m := range list.Members {
+		if m.UserID == f.ids["user"] {
+			return map[string]string{"user": f.ids["user"]}
+		}
+	}
+	var inv struct{ Token string }
+	f.must(owner, "POST", "/api/invitations", `{"role":"viewer"}`, 201, &inv)
+	if code, data := f.doWith(f.spare, "POST", "/api/auth/invitations/"+inv.Token+"/accept", ""); code != 200 {
+		f.t.Fatalf("the spare joins again: %d %s", code, data)
+	}
+	return map[string]string{"user": f.ids["user"]}
 }
 
 func freshToken(f *accessFixture, role string) map[string]string {
@@ -307,11 +349,26 @@ func freshToken(f *accessFixture, role string) map[string]string {
 	return map[string]string{"token": tok.ID}
 }
 
+// freshSession is the session the login row started for the role (a new sign-in when that row
+// did not run).
 func freshSession(f *accessFixture, role string) map[string]string {
 	if role == anon {
 		return nil
 	}
-	return map[string]string{"cred": f.login(role)}
+	session, ok := f.sessions[role]
+	if !ok {
+		session = f.login(role)
+	}
+	delete(f.sessions, role)
+	return map[string]string{"cred": session}
+}
+
+func keepSession(f *accessFixture, role string, answer []byte) {
+	var me struct{ Token string }
+	if err := json.Unmarshal(answer, &me); err != nil || me.Token == "" {
+		f.t.Fatalf("sign-in as %s gave no session: %v %s", role, err, answer)
+	}
+	f.sessions[role] = me.Token
 }
 
 // fill turns a route into a request path with the fixture's objects.
@@ -351,8 +408,7 @@ func fill(path string, ids map[string]string) string {
 
 func TestAccess_EveryRouteHasARowInTheRoleTable(t *testing.T) {
 	t.Parallel()
-	cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success"}`))
-	s := startServer(t, "sqlite", cpa.Client())
+	s, _ := startWithCPA(t)
 	rows := map[string]bool{}
 	for _, r := range accessTable {
 		rows[r.method+" "+r.path] = true
@@ -409,10 +465,13 @@ func TestAccess_RoleTableAnonymousViewerEditorOwnerAndOtherTeam(t *testing.T) {
 					if c, ok := ids["cred"]; ok {
 						cred = c
 					}
-					body := strings.ReplaceAll(row.body, "{team}", f.teams[role])
+					email, password := f.signInAs(role)
+					body := strings.NewReplacer("{team}", f.teams[role], "{email}", email, "{password}", password).Replace(row.body)
 					code, data := f.doWith(cred, m, fill(row.path, ids), body)
 					if want := row.want(role); code != want {
 						t.Errorf("%s %s as %s → %d, want %d: %.200s", m, row.path, role, code, want, data)
+					} else if row.keep != nil && code == row.ok {
+						row.keep(f, role, data)
 					}
 				}
 			}

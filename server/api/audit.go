@@ -1,7 +1,6 @@
 package api
 
 import (
-	"net/http"
 	"strconv"
 
 	"github.com/hookflow/hookflow/server/auth"
@@ -48,12 +47,7 @@ const createdFlowKey = "hookflow.created_flow"
 func (h *handlers) listAudit(c echo.Context) error {
 	limit, _ := strconv.Atoi(c.QueryParam("limit"))
 	list, err := h.app.Teams().Audit(c.Request().Context(), principal(c).TeamID, limit)
-	if err != nil {
-		return err
-	}
-	out := make([]AuditView, len(list))
-	for i, e := range list {
-		out[i] = AuditView{e.At, e.UserID, e.Email, e.Action, e.ObjectType, e.ObjectID, e.Detail}
-	}
-	return c.JSON(http.StatusOK, map[string]any{"entries": out})
+	return listed(c, "entries", list, err, func(e store.AuditEntry) AuditView {
+		return AuditView{e.At, e.UserID, e.Email, e.Action, e.ObjectType, e.ObjectID, e.Detail}
+	})
 }

@@ -52,14 +52,14 @@ func accountError(err error) error {
 		e := apiError(http.StatusTooManyRequests, "auth.rate_limited", "seconds", strconv.Itoa(rl.Seconds()))
 		e.Message = rl.Error()
 		return e
-	case errors.Is(err, auth.ErrBadCredentials):
-		return apiError(http.StatusUnauthorized, "auth.bad_credentials")
-	case errors.Is(err, auth.ErrSignupClosed):
-		return apiError(http.StatusConflict, "auth.signup_closed")
-	case errors.Is(err, auth.ErrInvitationInvalid):
-		return apiError(http.StatusNotFound, "auth.invitation_invalid")
 	}
-	return err
+	return refused(err, accountRefusals)
+}
+
+var accountRefusals = []refusal{
+	{auth.ErrBadCredentials, http.StatusUnauthorized, "auth.bad_credentials"},
+	{auth.ErrSignupClosed, http.StatusConflict, "auth.signup_closed"},
+	{auth.ErrInvitationInvalid, http.StatusNotFound, "auth.invitation_invalid"},
 }
 
 // authState is GET /api/auth/state: whether the next signup creates the owner (the editor then

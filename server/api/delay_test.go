@@ -23,12 +23,7 @@ func TestServer_DelayWaitsDurablyWithoutAWorkerAndSendsOnceAfterARestart(t *test
 	t.Parallel()
 	target := flowstest.NewTarget(t, flowstest.Reply(200, `ok`))
 	other := flowstest.NewTarget(t, flowstest.Reply(200, `ok`))
-	client := flowstest.RoutedClient(func(host string) *flowstest.Target {
-		if host == "other.test" {
-			return other
-		}
-		return target
-	})
+	client := hostElse("other.test", other, target)
 	start := time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC) // 09:00 in Moscow
 	clock := clockwork.NewFakeClockAt(start)
 	oneWorker := configured(func(c *core.Config) { c.Workers = 1 })

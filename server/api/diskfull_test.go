@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookflow/hookflow/server/internal/testkit"
 	"github.com/hookflow/hookflow/server/store"
 )
 
@@ -182,18 +183,14 @@ func diskFullAndBack(t *testing.T, s *testServer, fill, free func()) {
 	}
 
 	// Nothing acknowledged is lost: every one has its run.
-	deadline := time.Now().Add(time.Minute)
-	for {
+	testkit.EventuallyNil(t, time.Minute, func() error {
 		var n int64
 		if err := st.Read(ctx).Model(&store.Run{}).Where("event_id IN ?", acked).Distinct("event_id").Count(&n).Error; err != nil {
 			t.Fatal(err)
 		}
-		if n == int64(len(acked)) {
-			break
+		if n != int64(len(acked)) {
+			return fmt.Errorf("%d of %d acknowledged webhooks have a stored run since space came back", n, len(acked))
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d acknowledged webhooks have a stored run a minute after space came back", n, len(acked))
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return nil
+	})
 }

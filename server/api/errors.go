@@ -42,6 +42,23 @@ func apiError(status int, code string, params ...string) *Error {
 	return &Error{Status: status, Code: code, Params: p, Message: message(code, "en", p)}
 }
 
+// refusal is an error value a service refuses with, and its answer.
+type refusal struct {
+	err    error
+	status int
+	code   string
+}
+
+// refused is the answer for the first refusal err is, or err itself when it is none of them.
+func refused(err error, refusals []refusal) error {
+	for _, r := range refusals {
+		if errors.Is(err, r.err) {
+			return apiError(r.status, r.code)
+		}
+	}
+	return err
+}
+
 // serviceError answers a calling service (webhooks): an English sentence with no code, since
 // the caller is a program, not a person choosing a language.
 func serviceError(status int, msg string) *Error { return &Error{Status: status, Message: msg} }

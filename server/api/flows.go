@@ -43,10 +43,7 @@ func readFlowInput(c echo.Context) (core.FlowInput, error) {
 
 func (h *handlers) listFlows(c echo.Context) error {
 	list, err := h.app.Flows().List(c.Request().Context())
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, map[string]any{"flows": list})
+	return answer(c, http.StatusOK, map[string]any{"flows": list}, err)
 }
 
 func (h *handlers) createFlow(c echo.Context) error {
@@ -54,6 +51,11 @@ func (h *handlers) createFlow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	return h.storeNewFlow(c, in)
+}
+
+// storeNewFlow creates a flow and answers it (201), naming it for the audit log.
+func (h *handlers) storeNewFlow(c echo.Context, in core.FlowInput) error {
 	v, err := h.app.Flows().Create(c.Request().Context(), in)
 	if err != nil {
 		return err
@@ -72,12 +74,7 @@ func (h *handlers) importFlow(c echo.Context) error {
 	if in.Document != nil {
 		delete(in.Document.Extra, "template")
 	}
-	v, err := h.app.Flows().Create(c.Request().Context(), in)
-	if err != nil {
-		return err
-	}
-	c.Set(createdFlowKey, v.ID)
-	return c.JSON(http.StatusCreated, v)
+	return h.storeNewFlow(c, in)
 }
 
 // duplicateFlow copies a flow with its secret input values (see core.DuplicateFlow); the body
@@ -92,18 +89,12 @@ func (h *handlers) duplicateFlow(c echo.Context) error {
 		}
 	}
 	v, err := h.app.Flows().Duplicate(c.Request().Context(), c.Param("id"), body.Name)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, v)
+	return answer(c, http.StatusCreated, v, err)
 }
 
 func (h *handlers) getFlow(c echo.Context) error {
 	v, err := h.app.Flows().Get(c.Request().Context(), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, v)
+	return answer(c, http.StatusOK, v, err)
 }
 
 func (h *handlers) updateFlow(c echo.Context) error {
@@ -112,10 +103,7 @@ func (h *handlers) updateFlow(c echo.Context) error {
 		return err
 	}
 	v, err := h.app.Flows().Update(c.Request().Context(), c.Param("id"), in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, v)
+	return answer(c, http.StatusOK, v, err)
 }
 
 func (h *handlers) deleteFlow(c echo.Context) error {
@@ -130,10 +118,7 @@ func (h *handlers) stopFlow(c echo.Context) error  { return h.setActive(c, false
 
 func (h *handlers) setActive(c echo.Context, active bool) error {
 	v, err := h.app.Flows().SetActive(c.Request().Context(), c.Param("id"), active)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, v)
+	return answer(c, http.StatusOK, v, err)
 }
 
 func (h *handlers) listVersions(c echo.Context) error {
@@ -174,10 +159,7 @@ func (h *handlers) restoreVersion(c echo.Context) error {
 		return err
 	}
 	v, err := h.app.Flows().RestoreVersion(c.Request().Context(), c.Param("id"), n)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, v)
+	return answer(c, http.StatusOK, v, err)
 }
 
 // exportFlow downloads the flow document (input values are not part of it).

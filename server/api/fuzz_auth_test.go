@@ -6,19 +6,13 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/hookflow/hookflow/server/api"
 	"github.com/hookflow/hookflow/server/core"
-	"github.com/hookflow/hookflow/server/internal/testdb"
 )
 
 // FuzzAuthJSON sends arbitrary bodies to the public account endpoints (sign-in, signup, the
 // invitation page): the answer is always a clear 2xx or 4xx, never a 5xx or a panic.
 func FuzzAuthJSON(f *testing.F) {
-	st := testdb.Open(f, "sqlite")
-	log := quietLog()
-	app := core.New(core.Config{Logger: log}, st, nil, nil)
-	defer app.Close(0)
-	handler := api.New(app, log)
+	_, handler := fuzzAPI(f, core.Config{})
 	// An owner exists, so signups need an invitation: the fuzzer cannot take the instance.
 	signupOwner(f, handler)
 	paths := []string{"/api/auth/login", "/api/auth/signup", "/api/auth/invitations/x", "/api/auth/invitations/x/accept", "/api/auth/logout"}

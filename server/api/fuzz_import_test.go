@@ -9,23 +9,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hookflow/hookflow/server/api"
 	"github.com/hookflow/hookflow/server/core"
-	"github.com/hookflow/hookflow/server/internal/testdb"
 )
 
 // FuzzFlowImport posts arbitrary files to the import endpoint (what a user uploads from
 // elsewhere): the answer is a 2xx or a clear 4xx, never a 5xx or a panic, and the heap stays
 // bounded whatever the file claims (sizes, nesting, secrets that look sealed).
 func FuzzFlowImport(f *testing.F) {
-	st := testdb.Open(f, "sqlite")
-	log := quietLog()
-	app := core.New(core.Config{Logger: log, Secrets: newBox(f, f.TempDir())}, st, nil, nil)
-	if err := app.Start(f.Context()); err != nil {
-		f.Fatal(err)
-	}
-	defer app.Close(0)
-	handler := api.New(app, log)
+	_, handler := fuzzAPI(f, core.Config{Secrets: newBox(f, f.TempDir())})
 	// Imports need an editor: the instance's owner, signed up here, sends them with its token.
 	owner := struct{ Token string }{signupOwner(f, handler)}
 	f.Add([]byte(`{"schema":1,"name":"x","inputs":[{"key":"k","secret":true}],"nodes":[{"id":"trigger","kind":"webhook"},

@@ -3,8 +3,6 @@ package api_test
 import (
 	"bytes"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"runtime/metrics"
@@ -30,23 +28,28 @@ func mustPayload(t testing.TB, method, query string) flows.Payload {
 	return flows.Payload{Method: method, Query: q}
 }
 
-// FuzzWebhookIngress sends arbitrary requests to the webhook endpoint and the flow API: the
-// answer is always a clear 2xx or 4xx JSON, never a 5xx or a panic.
-func FuzzWebhookIngress(f *testing.F) {
-	st := testdb.Open(f, "sqlite")
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	app := core.New(core.Config{Logger: log, MaxBodyBytes: 64 << 10}, st, nil, nil)
+// fuzzAPI is the API of a started service on a fresh SQLite database with cfg, logging
+// nowhere, for one fuzz test.
+func fuzzAPI(f *testing.F, cfg core.Config) (*core.App, http.Handler) {
+	cfg.Logger = quietLog()
+	app := core.New(cfg, testdb.Open(f, "sqlite"), nil, nil)
 	if err := app.Start(f.Context()); err != nil {
 		f.Fatal(err)
 	}
-	defer app.Close(0)
+	f.Cleanup(func() { app.Close(0) })
+	return app, api.New(app, cfg.Logger)
+}
+
+// FuzzWebhookIngress sends arbitrary requests to the webhook endpoint and the flow API: the
+// answer is always a clear 2xx or 4xx JSON, never a 5xx or a panic.
+func FuzzWebhookIngress(f *testing.F) {
+	app, handler := fuzzAPI(f, core.Config{MaxBodyBytes: 64 << 10})
 	// The rate limit is lifted so that every input reaches the request parser.
 	v, err := app.Flows().Create(f.Context(), core.FlowInput{Document: mustFlow(f, `{"schema":1,"name":"f","nodes":[{"id":"trigger","kind":"webhook"}],"edges":[]}`),
 		Settings: &core.FlowSettings{RateLimit: &core.RateLimit{PerSecond: 1e9, Burst: 1 << 30}}})
 	if err != nil {
 		f.Fatal(err)
 	}
-	handler := api.New(app, log)
 	hookPath := "/hook/" + tokenOf(v.WebhookURL)
 	f.Add("POST", hookPath, "application/json", []byte(`{"a":1}`))
 	f.Add("GET", hookPath+"?email=a%40b&x=%zz", "", []byte(nil))

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
-	"github.com/hookflow/hookflow/flows/flowstest"
 	"github.com/hookflow/hookflow/server/live"
 )
 
@@ -24,8 +23,7 @@ func TestServer_LiveLogAnnouncesEachStoredRequestWithItsID(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success"}`))
-			s := startServer(t, "sqlite", cpa.Client())
+			s, _ := startWithCPA(t)
 			v := s.cpaHouse()
 			if tc.stopped {
 				if code := s.call("POST", "/api/flows/"+v.ID+"/stop", nil, &v); code != 200 || v.Active {

@@ -209,16 +209,12 @@ func unsafeMethod(m string) bool {
 	return m != http.MethodGet && m != http.MethodHead && m != http.MethodOptions
 }
 
-func authError(err error) error {
-	switch {
-	case errors.Is(err, auth.ErrNotAuthenticated):
-		return apiError(http.StatusUnauthorized, "auth.not_authenticated")
-	case errors.Is(err, auth.ErrTokenNotRecognised):
-		return apiError(http.StatusUnauthorized, "auth.token_not_recognised")
-	case errors.Is(err, auth.ErrNotMember):
-		return apiError(http.StatusForbidden, "auth.not_member")
-	}
-	return err
+func authError(err error) error { return refused(err, authRefusals) }
+
+var authRefusals = []refusal{
+	{auth.ErrNotAuthenticated, http.StatusUnauthorized, "auth.not_authenticated"},
+	{auth.ErrTokenNotRecognised, http.StatusUnauthorized, "auth.token_not_recognised"},
+	{auth.ErrNotMember, http.StatusForbidden, "auth.not_member"},
 }
 
 // ownObject answers 404 for a flow or run of another team: the route's :id names it.

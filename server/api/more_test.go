@@ -20,8 +20,7 @@ import (
 
 func TestServer_LiveLogStreamsRunsAndCatchesUpAfterReconnect(t *testing.T) {
 	t.Parallel()
-	cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success"}`))
-	s := startServer(t, "sqlite", cpa.Client())
+	s, _ := startWithCPA(t)
 	v := s.cpaHouse()
 	wsURL := "ws" + strings.TrimPrefix(s.URL, "http") + "/api/flows/" + v.ID + "/live"
 	conn, _, err := websocket.DefaultDialer.Dial(wsURL, s.authHeader())
@@ -51,10 +50,25 @@ func TestServer_LiveLogStreamsRunsAndCatchesUpAfterReconnect(t *testing.T) {
 	if strings.Join(seen, ",") != want {
 		t.Fatalf("events = %v", seen)
 	}
-	// A second run while the browser is away is caught up on reconnect with ?since=.
+	// A second run while the browser is away is caught up on reconnect with ?since=. Another
+	// watcher sees the run finish (run_finished is published after the run is stored), so every
+	// event of it is in the past when the browser comes back.
+	watcher, _, err := websocket.DefaultDialer.Dial(wsURL+"?since="+jsonNumber(lastSeq), s.authHeader())
+	if err != nil {
+		t.Fatal(err)
+	}
 	hook(t, v.WebhookURL, "GET", "email=c%40d.e&phone=2", "", "")
-	s.waitRuns(v.ID, "success", 2, 10*time.Second)
-	time.Sleep(100 * time.Millisecond) // run_finished is published after the run is stored
+	watcher.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		var ev live.Event
+		if err := watcher.ReadJSON(&ev); err != nil {
+			t.Fatalf("watching the second run: %v", err)
+		}
+		if ev.Type == "run_finished" {
+			break
+		}
+	}
+	watcher.Close()
 	conn, _, err = websocket.DefaultDialer.Dial(wsURL+"?since="+jsonNumber(lastSeq), s.authHeader())
 	if err != nil {
 		t.Fatal(err)
@@ -106,8 +120,7 @@ func TestServer_FlowCanAnswerWithItsOwnReply(t *testing.T) {
 
 func TestServer_MetricsCountWebhooksAndRuns(t *testing.T) {
 	t.Parallel()
-	cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success"}`))
-	s := startServer(t, "sqlite", cpa.Client())
+	s, _ := startWithCPA(t)
 	v := s.cpaHouse()
 	hook(t, v.WebhookURL, "GET", "email=a%40b.c&phone=1", "", "")
 	s.waitRuns(v.ID, "success", 1, 10*time.Second)
@@ -185,20 +198,23 @@ func TestServer_ProcessesOnOnePostgresShareTheWork(t *testing.T) {
 		ids = append(ids, acc.EventID)
 	}
 	// Only now do the workers start, all three on the same backlog.
+	var started []*core.App
+	closeAll := func() {
+		for _, app := range started {
+			app.Close(5 * time.Second)
+		}
+		started = nil
+	}
+	defer func() { closeAll() }()
 	for _, app := range apps {
 		if err := app.Start(ctx); err != nil {
 			t.Fatal(err)
 		}
-		defer app.Close(5 * time.Second)
+		started = append(started, app)
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for len(hits()) < n {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d events delivered", len(hits()), n)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	time.Sleep(200 * time.Millisecond)
+	eventually(t, 30*time.Second, func() bool { return len(hits()) >= n }, "fewer than %d events delivered", n)
+	// Closed, the processes run nothing more: the counts are final.
+	closeAll()
 	got := hits()
 	for _, id := range ids {
 		if got[id] != 1 {

@@ -15,12 +15,7 @@ func TestServer_RouterSendsEachLeadToItsNetworkAndARetryKeepsTheRoute(t *testing
 	t.Parallel()
 	netA := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success"}`))
 	netB := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success"}`))
-	client := flowstest.RoutedClient(func(host string) *flowstest.Target {
-		if host == "net-a.example" {
-			return netA
-		}
-		return netB
-	})
+	client := hostElse("net-a.example", netA, netB)
 	s := startServer(t, "sqlite", client)
 	v := s.createFlow(t, `{"document":{"schema":1,"name":"Лиды по источнику","nodes":[
 	  {"id":"trigger","kind":"webhook"},

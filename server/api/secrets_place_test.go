@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -19,6 +18,7 @@ import (
 	"github.com/hookflow/hookflow/flows"
 	"github.com/hookflow/hookflow/server/core"
 	"github.com/hookflow/hookflow/server/internal/testdb"
+	"github.com/hookflow/hookflow/server/internal/testkit"
 	"github.com/hookflow/hookflow/server/secrets"
 	"github.com/hookflow/hookflow/server/store"
 )
@@ -212,7 +212,7 @@ func TestSecrets_ValuesSealedBeforePlacesAreSealedForTheirPlaceAtStartOnce(t *te
 		}
 		defer st.Close()
 		box := newBox(t, t.TempDir())
-		logs := &lockedBuffer{}
+		logs := &testkit.SyncBuffer{}
 		log := slog.New(slog.NewTextHandler(logs, nil))
 		app := core.New(core.Config{Logger: log, Secrets: box}, st, nil, nil)
 		if err := app.Start(ctx); err != nil {
@@ -269,24 +269,6 @@ func TestSecrets_ValuesSealedBeforePlacesAreSealedForTheirPlaceAtStartOnce(t *te
 			t.Fatal("a second start sealed the values again")
 		}
 	})
-}
-
-// lockedBuffer is a log sink that workers and the test share.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 func TestSecrets_AViewerReadingRunsNeverSeesASecretThroughAnyPipe(t *testing.T) {

@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -20,6 +19,7 @@ import (
 	"github.com/hookflow/hookflow/server/api"
 	"github.com/hookflow/hookflow/server/core"
 	"github.com/hookflow/hookflow/server/internal/testdb"
+	"github.com/hookflow/hookflow/server/internal/testkit"
 	"github.com/hookflow/hookflow/server/live"
 	"github.com/hookflow/hookflow/server/store"
 	"github.com/jonboulle/clockwork"
@@ -136,32 +136,7 @@ func (s *testServer) signUpOwner() {
 // call sends a JSON request and decodes the JSON answer into out (when not nil).
 func (s *testServer) call(method, path string, body any, out any) int {
 	s.t.Helper()
-	var r io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		r = strings.NewReader(b)
-	default:
-		data, _ := json.Marshal(b)
-		r = bytes.NewReader(data)
-	}
-	req, _ := http.NewRequest(method, s.URL+path, r)
-	req.Header.Set("Content-Type", "application/json")
-	if s.token != "" {
-		req.Header.Set("Authorization", "Bearer "+s.token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	if out != nil {
-		if err := json.Unmarshal(data, out); err != nil {
-			s.t.Fatalf("%s %s → %d: not JSON: %s", method, path, resp.StatusCode, data)
-		}
-	}
-	return resp.StatusCode
+	return testkit.CallJSON(s.t, s.URL, s.token, method, path, body, out)
 }
 
 type flowView struct {
@@ -183,17 +158,25 @@ type runView struct {
 	StartedAt time.Time       `json:"started_at"`
 }
 
-// eventually waits until cond holds, checking it every few milliseconds, and fails the test
-// saying what did not happen when it still does not hold after within.
-func eventually(t testing.TB, within time.Duration, cond func() bool, what string, args ...any) {
+// eventually waits until cond holds and fails the test saying what did not happen.
+var eventually = testkit.Eventually
+
+// startWithCPA starts a server on SQLite whose requests all go to a CPA.House stand-in that
+// accepts every lead.
+func startWithCPA(t *testing.T) (*testServer, *flowstest.Target) {
 	t.Helper()
-	deadline := time.Now().Add(within)
-	for pause := time.Millisecond; !cond(); pause = min(2*pause, 20*time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("after %s: "+what, append([]any{within}, args...)...)
+	cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success"}`))
+	return startServer(t, "sqlite", cpa.Client()), cpa
+}
+
+// hostElse is a client that sends requests for host to target and every other to rest.
+func hostElse(host string, target, rest *flowstest.Target) *http.Client {
+	return flowstest.RoutedClient(func(h string) *flowstest.Target {
+		if h == host {
+			return target
 		}
-		time.Sleep(pause)
-	}
+		return rest
+	})
 }
 
 // waitRuns polls the journal until the flow has n runs matching status ("" = any).
@@ -384,8 +367,7 @@ func TestServer_SeedIntegrationsEndToEnd(t *testing.T) {
 
 func TestServer_StoppedFlowKeepsRequestsAsSamples(t *testing.T) {
 	t.Parallel()
-	cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success"}`))
-	s := startServer(t, "sqlite", cpa.Client())
+	s, cpa := startWithCPA(t)
 	var v flowView
 	s.call("POST", "/api/templates/getcourse-cpa-house/instantiate", map[string]any{"inputs": map[string]string{"api_key": "k", "id_webmaster": "1", "id_offer": "2", "id_source": "3", "id_stream": "4"}}, &v)
 	req, _ := http.NewRequest("GET", v.WebhookURL+"?email=a%40b.c&phone=123&utm_source=vk", nil)
@@ -415,11 +397,11 @@ func TestServer_StoppedFlowKeepsRequestsAsSamples(t *testing.T) {
 	if strings.Join(keys, ",") != "email=a@b.c,phone=123,utm_source=vk" {
 		t.Fatalf("learned fields = %v", keys)
 	}
-	time.Sleep(200 * time.Millisecond)
-	if len(cpa.Requests()) != 0 {
+	// A sample is stored, not queued: no worker takes it.
+	if len(cpa.Requests()) != 0 || len(s.runsWith(v.ID, "")) != 0 {
 		t.Fatal("a stopped flow must not run")
 	}
-	// Replay runs it now that the flow is started.
+	// Replay runs it now that the flow is started, once: the journal then holds that one run.
 	s.call("POST", "/api/flows/"+v.ID+"/start", nil, nil)
 	if code := s.call("POST", "/api/flows/"+v.ID+"/events/"+samples.Samples[0].EventID+"/replay", nil, nil); code != 202 {
 		t.Fatalf("replay: %d", code)
@@ -428,18 +410,16 @@ func TestServer_StoppedFlowKeepsRequestsAsSamples(t *testing.T) {
 	if len(cpa.Requests()) != 1 {
 		t.Fatalf("replay sent %d requests", len(cpa.Requests()))
 	}
+	if runs := s.runsWith(v.ID, ""); len(runs) != 1 || runs[0].EventID != samples.Samples[0].EventID {
+		t.Fatalf("after the replay the journal holds %+v, want the sample's one run", runs)
+	}
 }
 
 func TestServer_FailedRunIsRetriedFromTheFailedStep(t *testing.T) {
 	t.Parallel()
 	uon := flowstest.NewTarget(t, flowstest.Reply(200, `{"request":[{"client_name":"A","client_phone":"+7 916"}]}`))
 	offerrum := flowstest.NewTarget(t, flowstest.Reply(400, `{"error":"flow is closed"}`))
-	client := flowstest.RoutedClient(func(host string) *flowstest.Target {
-		if host == "api.u-on.ru" {
-			return uon
-		}
-		return offerrum
-	})
+	client := hostElse("api.u-on.ru", uon, offerrum)
 	s := startServer(t, "sqlite", client)
 	v := s.instantiate("uon-offerrum", map[string]string{"uon_api_key": "uk", "offerrum_key": "ok", "flow": "fl"})
 	hook(t, v.WebhookURL, "GET", "r_id=5", "", "")

@@ -4,16 +4,13 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-
-	"github.com/hookflow/hookflow/flows/flowstest"
 )
 
 // Flow settings the service would act on wrongly are refused with the setting named, and
 // nothing stored changes; good ones are kept.
 func TestFlowSettings_BadValuesAreNamedAndNothingChanges(t *testing.T) {
 	t.Parallel()
-	cpa := flowstest.NewTarget(t, flowstest.Reply(200, `{"status":"success"}`))
-	s := startServer(t, "sqlite", cpa.Client())
+	s, _ := startWithCPA(t)
 	v := s.cpaHouse()
 	var full struct {
 		Document json.RawMessage `json:"document"`

@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -15,14 +14,9 @@ import (
 
 func (h *handlers) listMembers(c echo.Context) error {
 	list, err := h.app.Teams().Members(c.Request().Context(), principal(c).TeamID)
-	if err != nil {
-		return err
-	}
-	out := make([]MemberView, len(list))
-	for i, m := range list {
-		out[i] = MemberView{m.UserID, m.Email, m.Name, m.Role, m.CreatedAt}
-	}
-	return c.JSON(http.StatusOK, map[string]any{"members": out})
+	return listed(c, "members", list, err, func(m store.MemberInfo) MemberView {
+		return MemberView{m.UserID, m.Email, m.Name, m.Role, m.CreatedAt}
+	})
 }
 
 func readRole(c echo.Context) (string, error) {
@@ -35,15 +29,12 @@ func readRole(c echo.Context) (string, error) {
 	return body.Role, nil
 }
 
-func memberError(err error) error {
-	switch {
-	case errors.Is(err, store.ErrLastOwner):
-		return apiError(http.StatusConflict, "team.last_owner")
-	case errors.Is(err, store.ErrNotOwner):
-		// Another owner changed the caller's own role a moment before this request.
-		return apiError(http.StatusForbidden, "team.not_owner")
-	}
-	return err
+func memberError(err error) error { return refused(err, memberRefusals) }
+
+var memberRefusals = []refusal{
+	{store.ErrLastOwner, http.StatusConflict, "team.last_owner"},
+	// Another owner changed the caller's own role a moment before this request.
+	{store.ErrNotOwner, http.StatusForbidden, "team.not_owner"},
 }
 
 func (h *handlers) setMemberRole(c echo.Context) error {
@@ -71,14 +62,9 @@ func (h *handlers) removeMember(c echo.Context) error {
 
 func (h *handlers) listInvitations(c echo.Context) error {
 	list, err := h.app.Teams().Invitations(c.Request().Context(), principal(c).TeamID)
-	if err != nil {
-		return err
-	}
-	out := make([]InvitationView, len(list))
-	for i, inv := range list {
-		out[i] = InvitationView{ID: inv.ID, Role: inv.Role, ExpiresAt: inv.ExpiresAt, CreatedAt: inv.CreatedAt}
-	}
-	return c.JSON(http.StatusOK, map[string]any{"invitations": out})
+	return listed(c, "invitations", list, err, func(inv store.Invitation) InvitationView {
+		return InvitationView{ID: inv.ID, Role: inv.Role, ExpiresAt: inv.ExpiresAt, CreatedAt: inv.CreatedAt}
+	})
 }
 
 func (h *handlers) createInvitation(c echo.Context) error {

@@ -33,8 +33,12 @@ func (h *handlers) teamTemplates(c echo.Context) ([]templateView, error) {
 	return out, nil
 }
 
-// teamTemplate returns one of the current team's templates (404 for any other id).
-func (h *handlers) teamTemplate(c echo.Context, id string) (flows.FlowTemplate, error) {
+// template returns the built-in template or else the current team's of that id (404 for any
+// other id).
+func (h *handlers) template(c echo.Context, id string) (flows.FlowTemplate, error) {
+	if tpl, ok := flows.TemplateByID(id); ok {
+		return tpl, nil
+	}
 	t, err := h.app.Teams().Template(c.Request().Context(), principal(c).TeamID, id)
 	if err != nil {
 		if core.IsNotFound(err) {
@@ -72,12 +76,9 @@ func (h *handlers) templateCreated(c echo.Context, t *store.TeamTemplate) error 
 // exportTemplateFile downloads a template (the team's or a built-in one) as a file to import
 // elsewhere. Team templates never hold secret values, so the file does not either.
 func (h *handlers) exportTemplateFile(c echo.Context) error {
-	tpl, ok := flows.TemplateByID(c.Param("id"))
-	if !ok {
-		var err error
-		if tpl, err = h.teamTemplate(c, c.Param("id")); err != nil {
-			return err
-		}
+	tpl, err := h.template(c, c.Param("id"))
+	if err != nil {
+		return err
 	}
 	c.Response().Header().Set("Content-Disposition", `attachment; filename="`+fileName(tpl.Flow.Name)+`.template.json"`)
 	return c.JSONPretty(http.StatusOK, tpl.Flow, "  ")

@@ -45,12 +45,9 @@ func (h *handlers) listTemplates(c echo.Context) error {
 }
 
 func (h *handlers) instantiate(c echo.Context) error {
-	tpl, ok := flows.TemplateByID(c.Param("id"))
-	if !ok {
-		var err error
-		if tpl, err = h.teamTemplate(c, c.Param("id")); err != nil {
-			return err
-		}
+	tpl, err := h.template(c, c.Param("id"))
+	if err != nil {
+		return err
 	}
 	var body struct {
 		Name   string            `json:"name"`
@@ -72,10 +69,7 @@ func (h *handlers) kinds(c echo.Context) error {
 }
 
 func (h *handlers) presets(c echo.Context) error {
-	list := flows.Presets()
-	out := make([]PresetView, len(list))
-	for i, p := range list {
-		out[i] = PresetView{p, p.URLTemplate(), p.SampleQuery()}
-	}
-	return c.JSON(http.StatusOK, map[string]any{"presets": out})
+	return listed(c, "presets", flows.Presets(), nil, func(p flows.Preset) PresetView {
+		return PresetView{p, p.URLTemplate(), p.SampleQuery()}
+	})
 }

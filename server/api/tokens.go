@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/hookflow/hookflow/server/live"
+	"github.com/hookflow/hookflow/server/store"
 	"github.com/labstack/echo/v4"
 )
 
@@ -13,14 +14,9 @@ import (
 func (h *handlers) listTokens(c echo.Context) error {
 	p := principal(c)
 	list, err := h.app.Teams().APITokens(c.Request().Context(), p.TeamID, p.User.ID)
-	if err != nil {
-		return err
-	}
-	out := make([]TokenView, len(list))
-	for i, t := range list {
-		out[i] = TokenView{ID: t.ID, Name: t.Name, Prefix: t.Prefix, CreatedAt: t.CreatedAt, LastUsedAt: t.LastUsedAt}
-	}
-	return c.JSON(http.StatusOK, map[string]any{"tokens": out})
+	return listed(c, "tokens", list, err, func(t store.APIToken) TokenView {
+		return TokenView{ID: t.ID, Name: t.Name, Prefix: t.Prefix, CreatedAt: t.CreatedAt, LastUsedAt: t.LastUsedAt}
+	})
 }
 
 func (h *handlers) createToken(c echo.Context) error {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/hookflow/hookflow/flows"
+	"github.com/hookflow/hookflow/server/internal/testkit"
 	"github.com/labstack/echo/v4"
 )
 
@@ -86,13 +87,7 @@ func tryRead(conn *websocket.Conn, timeout time.Duration) (Event, error) {
 
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(3 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(100 * time.Microsecond)
-	}
+	testkit.Eventually(t, 3*time.Second, cond, "waiting for %s", what)
 }
 
 func waitClients(t *testing.T, hub *Hub, flowID string, n int) {

@@ -2,7 +2,6 @@ package livepg
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,7 +16,9 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/hookflow/hookflow/flows"
 	"github.com/hookflow/hookflow/server/internal/testdb"
+	"github.com/hookflow/hookflow/server/internal/testkit"
 	"github.com/hookflow/hookflow/server/live"
+	"github.com/hookflow/hookflow/server/live/livetest"
 	"github.com/hookflow/hookflow/server/store"
 	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
@@ -121,24 +122,13 @@ func (p *relayed) dial(t *testing.T, flowID, query string) *websocket.Conn {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	for p.hub.Clients(flowID) == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	testkit.Eventually(t, 10*time.Second, func() bool { return p.hub.Clients(flowID) > 0 }, "the hub has no client of flow %s", flowID)
 	return c
 }
 
 func read(t *testing.T, c *websocket.Conn) live.Event {
 	t.Helper()
-	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
-	_, data, err := c.ReadMessage()
-	if err != nil {
-		t.Fatalf("read: %v", err)
-	}
-	var ev live.Event
-	if err := json.Unmarshal(data, &ev); err != nil {
-		t.Fatal(err)
-	}
-	return ev
+	return livetest.Read(t, c, 10*time.Second)
 }
 
 func postgresURL(t *testing.T) string {

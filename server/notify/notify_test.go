@@ -26,6 +26,8 @@ import (
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
+
+	"github.com/hookflow/hookflow/server/internal/testkit"
 )
 
 // ---- in-process SMTP server ----
@@ -211,23 +213,6 @@ func newClock() *fakeClock {
 	return &fakeClock{now: time.Date(2025, 3, 14, 14, 5, 0, 0, msk)}
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 var fastTuning = tuning{
 	queueSize:      16,
 	attempts:       3,
@@ -238,7 +223,7 @@ var fastTuning = tuning{
 
 // plainMailer is a notifier that mails through a plain SMTP server of the test, on a clock of
 // the test (at 14:05 MSK): the server's backend, the notifier, its logs and the clock.
-func plainMailer(t *testing.T) (*backend, *Notifier, *syncBuffer, *fakeClock) {
+func plainMailer(t *testing.T) (*backend, *Notifier, *testkit.SyncBuffer, *fakeClock) {
 	t.Helper()
 	be := &backend{}
 	addr := startServer(t, be, plainServer)
@@ -247,9 +232,9 @@ func plainMailer(t *testing.T) (*backend, *Notifier, *syncBuffer, *fakeClock) {
 	return be, n, logs, clock
 }
 
-func newTest(t *testing.T, cfg Config) (*Notifier, *syncBuffer) {
+func newTest(t *testing.T, cfg Config) (*Notifier, *testkit.SyncBuffer) {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &testkit.SyncBuffer{}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}

@@ -137,10 +137,14 @@ type Membership struct {
 
 // Memberships lists the teams of a user, oldest membership first.
 func (s *Store) Memberships(ctx context.Context, userID string) ([]Membership, error) {
-	var out []Membership
-	err := s.Read(ctx).Table("members").Select("members.team_id, teams.name AS team_name, members.role").
-		Joins("JOIN teams ON teams.id = members.team_id").Where("members.user_id = ?", userID).
-		Order("members.created_at").Scan(&out).Error
+	return membersJoined[Membership](s.Read(ctx), "members.team_id, teams.name AS team_name, members.role",
+		"JOIN teams ON teams.id = members.team_id", "members.user_id = ?", userID)
+}
+
+// membersJoined lists rows of members joined with another table, oldest membership first.
+func membersJoined[T any](db *gorm.DB, columns, join, where string, arg any) ([]T, error) {
+	var out []T
+	err := db.Table("members").Select(columns).Joins(join).Where(where, arg).Order("members.created_at").Scan(&out).Error
 	return out, err
 }
 
@@ -155,11 +159,8 @@ type MemberInfo struct {
 
 // Members lists a team's members, oldest first.
 func (s *Store) Members(ctx context.Context, teamID string) ([]MemberInfo, error) {
-	var out []MemberInfo
-	err := s.Read(ctx).Table("members").Select("members.user_id, users.email, users.name, members.role, members.created_at").
-		Joins("JOIN users ON users.id = members.user_id").Where("members.team_id = ?", teamID).
-		Order("members.created_at").Scan(&out).Error
-	return out, err
+	return membersJoined[MemberInfo](s.Read(ctx), "members.user_id, users.email, users.name, members.role, members.created_at",
+		"JOIN users ON users.id = members.user_id", "members.team_id = ?", teamID)
 }
 
 // ErrNotOwner is returned when the member making a change is no longer an owner of the team (another

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookflow/hookflow/server/internal/testkit"
 	"github.com/hookflow/hookflow/server/secrets"
 	"github.com/hookflow/hookflow/server/store"
 )
@@ -28,26 +28,7 @@ type apiClient struct {
 
 func (c *apiClient) call(method, path string, body, out any) int {
 	c.t.Helper()
-	var r io.Reader
-	if body != nil {
-		data, _ := json.Marshal(body)
-		r = bytes.NewReader(data)
-	}
-	req, _ := http.NewRequest(method, c.base+path, r)
-	req.Header.Set("Content-Type", "application/json")
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	if out != nil {
-		_ = json.Unmarshal(data, out)
-	}
-	return resp.StatusCode
+	return testkit.CallJSON(c.t, c.base, c.token, method, path, body, out)
 }
 
 // serveDir serves from the SQLite database in dir until the returned stop is called.
@@ -136,12 +117,12 @@ func TestBackup_RoundTripWhileServingKeepsFlowsSecretsAndRuns(t *testing.T) {
 	for i := range 20 {
 		send(i)
 	}
-	for deadline := time.Now().Add(time.Minute); runs(c) < 20; {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of 20 runs stored", runs(c))
+	testkit.EventuallyNil(t, time.Minute, func() error {
+		if n := runs(c); n < 20 {
+			return fmt.Errorf("%d of 20 runs stored", n)
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return nil
+	})
 
 	// The backup is taken while webhooks keep arriving.
 	stopSending := make(chan struct{})
@@ -207,12 +188,7 @@ func TestBackup_RoundTripWhileServingKeepsFlowsSecretsAndRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	for deadline := time.Now().Add(time.Minute); len(received()) == before; {
-		if time.Now().After(deadline) {
-			t.Fatal("the restored server did not deliver the webhook")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testkit.Eventually(t, time.Minute, func() bool { return len(received()) > before }, "the restored server did not deliver the webhook")
 	if k := received()[len(received())-1]; k != apiKey {
 		t.Fatalf("the restored flow sent the key %q, want %q", k, apiKey)
 	}

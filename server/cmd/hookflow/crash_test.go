@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"os/signal"
 	"strings"
 	"sync"
@@ -20,6 +18,7 @@ import (
 
 	"github.com/hookflow/hookflow/server/core"
 	"github.com/hookflow/hookflow/server/internal/testdb"
+	"github.com/hookflow/hookflow/server/internal/testkit"
 	"github.com/hookflow/hookflow/server/sandbox"
 )
 
@@ -56,7 +55,7 @@ func TestMain(m *testing.M) {
 
 // serverProcess is `hookflow serve` in a child process.
 type serverProcess struct {
-	cmd  *exec.Cmd
+	*testkit.Child
 	addr string
 }
 
@@ -64,40 +63,17 @@ type serverProcess struct {
 // of env's HOOKFLOW_DATABASE_URL=….
 func startServerProcess(t *testing.T, dataDir string, env ...string) *serverProcess {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "HOOKFLOW_TEST_SUBPROCESS=serve", "HOOKFLOW_ADDR=127.0.0.1:0",
-		"HOOKFLOW_DATA_DIR="+dataDir, "HOOKFLOW_WORKERS=8")
-	cmd.Env = append(cmd.Env, env...)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	lines := bufio.NewScanner(out)
-	ready := make(chan string, 1)
-	go func() {
-		for lines.Scan() {
-			if addr, ok := strings.CutPrefix(lines.Text(), "READY "); ok {
-				ready <- addr
-			}
+	p := &serverProcess{}
+	env = append([]string{"HOOKFLOW_TEST_SUBPROCESS=serve", "HOOKFLOW_ADDR=127.0.0.1:0",
+		"HOOKFLOW_DATA_DIR=" + dataDir, "HOOKFLOW_WORKERS=8"}, env...)
+	p.Child = testkit.StartChild(t, env, func(line string) bool {
+		addr, ok := strings.CutPrefix(line, "READY ")
+		if ok && p.addr == "" {
+			p.addr = "http://" + addr
 		}
-	}()
-	select {
-	case addr := <-ready:
-		return &serverProcess{cmd: cmd, addr: "http://" + addr}
-	case <-time.After(60 * time.Second):
-		t.Fatal("the server did not start")
-		return nil
-	}
-}
-
-func (p *serverProcess) kill9() {
-	_ = p.cmd.Process.Signal(syscall.SIGKILL)
-	_ = p.cmd.Wait()
+		return ok
+	})
+	return p
 }
 
 // sink is the flow's target: it counts deliveries by event id.
@@ -188,25 +164,22 @@ func testKill9LosesNothing(t *testing.T, dialect string) {
 			}
 		}()
 	}
-	for acked.Load() < total/3 {
-		time.Sleep(5 * time.Millisecond)
-	}
-	proc.kill9()
+	testkit.Eventually(t, time.Minute, func() bool { return acked.Load() >= total/3 }, "a third of %d webhooks acknowledged", total)
+	proc.Kill()
 	wg.Wait()
 
 	startServerProcess(t, dataDir, env...) // delivers what was acknowledged; the test's clean-up stops it
-	deadline := time.Now().Add(90 * time.Second)
 	mu.Lock()
 	ids := append([]string(nil), ackedIDs...)
 	mu.Unlock()
-	for _, id := range ids {
-		for target.delivered(id) == 0 {
-			if time.Now().After(deadline) {
-				t.Fatalf("acknowledged event %s was never delivered (%d acknowledged)", id, len(ids))
+	testkit.EventuallyNil(t, 90*time.Second, func() error {
+		for _, id := range ids {
+			if target.delivered(id) == 0 {
+				return fmt.Errorf("acknowledged event %s was never delivered (%d acknowledged)", id, len(ids))
 			}
-			time.Sleep(20 * time.Millisecond)
 		}
-	}
+		return nil
+	})
 	dup := 0
 	target.mu.Lock()
 	for _, n := range target.got {
@@ -300,7 +273,7 @@ func TestCrash_Kill9OnPostgresHandsTheRunningEventToAnotherProcess(t *testing.T)
 		t.Fatalf("the event was delivered again while the process running it was alive: %+v", again)
 	}
 
-	a.kill9()
+	a.Kill()
 	killed := time.Now()
 	again, ok := wait(30 * time.Second)
 	if !ok {

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/hookflow/hookflow/server/internal/testkit"
 )
 
 // startServe runs `hookflow serve` in this process with c (address and data directory filled
@@ -257,22 +259,12 @@ func TestServe_LiveLogOutlivesTheRequestDeadlines(t *testing.T) {
 	base := "http://" + addr
 	post := func(path, token, body string, out any) {
 		t.Helper()
-		req, _ := http.NewRequest("POST", base+path, strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		if resp.StatusCode/100 != 2 {
-			data, _ := io.ReadAll(resp.Body)
-			t.Fatalf("POST %s: %d %s", path, resp.StatusCode, data)
+		var answer json.RawMessage
+		if code := testkit.CallJSON(t, base, token, "POST", path, body, &answer); code/100 != 2 {
+			t.Fatalf("POST %s: %d %s", path, code, answer)
 		}
 		if out != nil {
-			if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+			if err := json.Unmarshal(answer, out); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/hookflow/hookflow/server/internal/testdb"
 	"github.com/hookflow/hookflow/server/live"
+	"github.com/hookflow/hookflow/server/live/livetest"
 )
 
 // liveSocket opens a flow's live log on a process as a browser would (with the owner's token).
@@ -32,16 +33,7 @@ func liveSocket(t *testing.T, p *serverProcess, token, flowID, query string) *we
 
 func readLive(t *testing.T, conn *websocket.Conn) live.Event {
 	t.Helper()
-	_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second))
-	_, data, err := conn.ReadMessage()
-	if err != nil {
-		t.Fatalf("live log: %v", err)
-	}
-	var ev live.Event
-	if err := json.Unmarshal(data, &ev); err != nil {
-		t.Fatal(err)
-	}
-	return ev
+	return livetest.Read(t, conn, 30*time.Second)
 }
 
 // sendHook sends one webhook to a process and returns the stored request's id.

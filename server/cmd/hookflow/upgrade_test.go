@@ -2,13 +2,15 @@ package main
 
 import (
 	"encoding/json"
-	"io"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hookflow/hookflow/server/internal/testkit"
 )
 
 // copyDir copies the fixture so the test never changes the committed files.
@@ -33,16 +35,9 @@ func copyDir(t *testing.T, from string) string {
 
 func getAs(t *testing.T, token, url string, out any) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", url, nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 {
-		t.Fatalf("GET %s: %d %s", url, resp.StatusCode, body)
+	var body json.RawMessage
+	if code := testkit.CallJSON(t, "", token, "GET", url, nil, &body); code != 200 {
+		t.Fatalf("GET %s: %d %s", url, code, body)
 	}
 	if err := json.Unmarshal(body, out); err != nil {
 		t.Fatalf("GET %s: %v in %s", url, err, body)
@@ -114,16 +109,13 @@ func TestUpgrade_TheFirstReleasesDataOpensMigratesAndServes(t *testing.T) {
 	if hook.StatusCode >= 300 {
 		t.Fatalf("webhook after the upgrade: %d", hook.StatusCode)
 	}
-	for deadline := time.Now().Add(30 * time.Second); ; {
+	testkit.EventuallyNil(t, 30*time.Second, func() error {
 		getAs(t, me.Token, p.addr+"/api/flows/"+plain["id"].(string)+"/runs", &runs)
-		if len(runs.Runs) == 5 && runs.Runs[0]["status"] == "success" {
-			break
+		if len(runs.Runs) != 5 || runs.Runs[0]["status"] != "success" {
+			return fmt.Errorf("the new webhook's run: %v", runs.Runs)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the new webhook's run: %v", runs.Runs)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return nil
+	})
 }
 
 func toJSON(v any) string {

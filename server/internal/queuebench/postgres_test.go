@@ -20,18 +20,15 @@ package queuebench
 //     killed with SIGKILL; the time from the kill until the second has completed all 4.
 
 import (
-	"bufio"
 	"context"
 	"database/sql"
 	"fmt"
 	"os"
-	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -43,6 +40,7 @@ import (
 
 	"github.com/hookflow/hookflow/server/core"
 	"github.com/hookflow/hookflow/server/internal/testdb"
+	"github.com/hookflow/hookflow/server/internal/testkit"
 	"github.com/hookflow/hookflow/server/store"
 )
 
@@ -414,28 +412,17 @@ func (q *pgEvents) heartbeat() {
 }
 
 func (q *pgEvents) finisher() {
-	batch := make([]store.Finish, 0, 256)
-	for first := range q.finished {
-		batch = append(batch[:0], first)
-	drain:
-		for len(batch) < cap(batch) {
-			select {
-			case f := <-q.finished:
-				batch = append(batch, f)
-			default:
-				break drain
-			}
-		}
+	inBatches(q.finished, 256, func(batch []store.Finish) {
 		lost, err := q.st.FinishLeased(context.Background(), q.owner, batch)
 		for _, f := range batch {
 			q.forget(f.EventID)
 		}
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "finish:", err)
-			continue
+			return
 		}
 		q.done.Add(int64(len(batch) - len(lost)))
-	}
+	})
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -494,8 +481,7 @@ func (p *pgBench) completed(tb testing.TB, kind string) int64 {
 
 // child is one process of the benchmark.
 type child struct {
-	cmd   *exec.Cmd
-	ready chan struct{}
+	*testkit.Child
 	mu    sync.Mutex
 	picks []time.Duration
 	held  atomic.Int64
@@ -503,47 +489,22 @@ type child struct {
 
 func (p *pgBench) start(tb testing.TB, kind, rate string, env ...string) *child {
 	tb.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), envChild+"="+kind, envDSN+"="+p.dsn, envRate+"="+rate)
-	cmd.Env = append(cmd.Env, env...)
-	cmd.Stderr = os.Stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		tb.Fatal(err)
-	}
-	c := &child{cmd: cmd, ready: make(chan struct{})}
-	tb.Cleanup(c.kill)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			word, arg, _ := strings.Cut(sc.Text(), " ")
-			switch word {
-			case "ready":
-				close(c.ready)
-			case "pick":
-				ns, _ := strconv.ParseInt(arg, 10, 64)
-				c.mu.Lock()
-				c.picks = append(c.picks, time.Duration(ns))
-				c.mu.Unlock()
-			case "held":
-				c.held.Add(1)
-			}
+	c := &child{}
+	env = append([]string{envChild + "=" + kind, envDSN + "=" + p.dsn, envRate + "=" + rate}, env...)
+	c.Child = testkit.StartChild(tb, env, func(line string) bool {
+		word, arg, _ := strings.Cut(line, " ")
+		switch word {
+		case "pick":
+			ns, _ := strconv.ParseInt(arg, 10, 64)
+			c.mu.Lock()
+			c.picks = append(c.picks, time.Duration(ns))
+			c.mu.Unlock()
+		case "held":
+			c.held.Add(1)
 		}
-	}()
-	select {
-	case <-c.ready:
-	case <-time.After(60 * time.Second):
-		tb.Fatal("a queue process did not start")
-	}
+		return word == "ready"
+	})
 	return c
-}
-
-func (c *child) kill() {
-	_ = c.cmd.Process.Signal(syscall.SIGKILL)
-	_ = c.cmd.Wait()
 }
 
 var queueKinds = []struct{ name, kind, env string }{
@@ -629,7 +590,7 @@ func BenchmarkPostgresRecovery(b *testing.B) {
 				time.Sleep(5 * time.Millisecond)
 			}
 			p.start(b, k.kind, "0", rescue)
-			first.kill()
+			first.Kill()
 			killed := time.Now()
 			for p.completed(b, k.kind) < jobs {
 				if time.Since(killed) > 5*time.Minute {

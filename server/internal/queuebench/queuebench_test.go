@@ -93,6 +93,17 @@ func report(b *testing.B, n int, d time.Duration) {
 	b.ReportMetric(float64(n)/d.Seconds(), "jobs/s")
 }
 
+// reportDone waits until w has completed the b.N jobs, stops the timer and reports the rate
+// since start.
+func reportDone(b *testing.B, w interface {
+	wait(tb testing.TB, n int, limit time.Duration)
+}, start time.Time) {
+	w.wait(b, b.N, 5*time.Minute)
+	elapsed := time.Since(start)
+	b.StopTimer()
+	report(b, b.N, elapsed)
+}
+
 // ---------------------------------------------------------------------------------------------
 // River
 
@@ -142,6 +153,20 @@ func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 // newRiver makes a River client on the store's writer; with work it has the no-op worker and a
 // queue, otherwise it is insert-only.
+// riverTunings are the settings the River side of the work benchmarks runs with.
+var riverTunings = []struct {
+	name string
+	t    riverTuning
+}{{"river/default", riverDefault}, {"river/tuned", riverTuned}}
+
+// riverOnStore is a hookflow database with River's tables and a River client on it.
+func riverOnStore(tb testing.TB, work bool, t riverTuning) (*store.Store, *river.Client[*sql.Tx]) {
+	st := openStore(tb)
+	db := writerDB(tb, st)
+	migrateRiver(tb, db)
+	return st, newRiver(tb, db, work, t)
+}
+
 func newRiver(tb testing.TB, db *sql.DB, work bool, t riverTuning) *river.Client[*sql.Tx] {
 	tb.Helper()
 	cfg := &river.Config{Logger: quietLogger(), FetchCooldown: t.fetchCooldown, FetchPollInterval: t.fetchPoll}
@@ -347,30 +372,38 @@ func (q *eventQueue) worker() {
 // finisher is core.App.finisher: up to 256 results per FinishEvents transaction.
 func (q *eventQueue) finisher() {
 	defer q.finWG.Done()
-	batch := make([]store.Finish, 0, 256)
-	for first := range q.finished {
-		batch = append(batch[:0], first)
-	drain:
-		for len(batch) < cap(batch) {
-			select {
-			case f, ok := <-q.finished:
-				if !ok {
-					break drain
-				}
-				batch = append(batch, f)
-			default:
-				break drain
-			}
-		}
+	inBatches(q.finished, 256, func(batch []store.Finish) {
 		err := q.st.FinishEvents(context.Background(), batch)
 		for _, f := range batch {
 			q.inflight.Delete(f.EventID)
 		}
 		if err != nil {
 			q.fail(err)
-			continue
+			return
 		}
 		q.done.Add(int64(len(batch)))
+	})
+}
+
+// inBatches hands each batch of up to size values from ch to use, as core's group commits
+// do: it waits for the first value, then takes what is already waiting, until ch is closed.
+func inBatches[T any](ch <-chan T, size int, use func([]T)) {
+	batch := make([]T, 0, size)
+	for first := range ch {
+		batch = append(batch[:0], first)
+	drain:
+		for len(batch) < size {
+			select {
+			case v, ok := <-ch:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, v)
+			default:
+				break drain
+			}
+		}
+		use(batch)
 	}
 }
 
@@ -403,10 +436,7 @@ func BenchmarkInsert(b *testing.B) {
 	}
 	for _, c := range cases {
 		b.Run("river/"+c.name, func(b *testing.B) {
-			st := openStore(b)
-			db := writerDB(b, st)
-			migrateRiver(b, db)
-			client := newRiver(b, db, false, riverDefault)
+			st, client := riverOnStore(b, false, riverDefault)
 			flow := newFlowID()
 			b.ResetTimer()
 			start := time.Now()
@@ -429,10 +459,7 @@ func BenchmarkInsert(b *testing.B) {
 	}
 	// River's fastest bulk insert (no RETURNING), for completeness.
 	b.Run("river/batch100-fast", func(b *testing.B) {
-		st := openStore(b)
-		db := writerDB(b, st)
-		migrateRiver(b, db)
-		client := newRiver(b, db, false, riverDefault)
+		st, client := riverOnStore(b, false, riverDefault)
 		flow := newFlowID()
 		b.ResetTimer()
 		start := time.Now()
@@ -447,15 +474,9 @@ func BenchmarkInsert(b *testing.B) {
 // (b) Work: b.N jobs already queued; start the workers and time until every one is completed.
 
 func BenchmarkWork(b *testing.B) {
-	for _, c := range []struct {
-		name string
-		t    riverTuning
-	}{{"river/default", riverDefault}, {"river/tuned", riverTuned}} {
+	for _, c := range riverTunings {
 		b.Run(c.name, func(b *testing.B) {
-			st := openStore(b)
-			db := writerDB(b, st)
-			migrateRiver(b, db)
-			client := newRiver(b, db, true, c.t)
+			st, client := riverOnStore(b, true, c.t)
 			flow := newFlowID()
 			if err := chunks(b.N, 1000, func(k int) error { return riverInsert(b, st, client, newEvents(flow, k), true) }); err != nil {
 				b.Fatal(err)
@@ -467,10 +488,7 @@ func BenchmarkWork(b *testing.B) {
 			if err := client.Start(context.Background()); err != nil {
 				b.Fatal(err)
 			}
-			cs.wait(b, b.N, 5*time.Minute)
-			elapsed := time.Since(start)
-			b.StopTimer()
-			report(b, b.N, elapsed)
+			reportDone(b, cs, start)
 			stopRiver(b, client)
 		})
 	}
@@ -494,10 +512,7 @@ func BenchmarkWork(b *testing.B) {
 			b.ResetTimer()
 			start := time.Now()
 			q.start()
-			q.wait(b, b.N, 5*time.Minute)
-			elapsed := time.Since(start)
-			b.StopTimer()
-			report(b, b.N, elapsed)
+			reportDone(b, q, start)
 			q.stop()
 		})
 	}
@@ -508,15 +523,9 @@ func BenchmarkWork(b *testing.B) {
 // time until every one is completed.
 
 func BenchmarkEndToEnd(b *testing.B) {
-	for _, c := range []struct {
-		name string
-		t    riverTuning
-	}{{"river/default", riverDefault}, {"river/tuned", riverTuned}} {
+	for _, c := range riverTunings {
 		b.Run(c.name, func(b *testing.B) {
-			st := openStore(b)
-			db := writerDB(b, st)
-			migrateRiver(b, db)
-			client := newRiver(b, db, true, c.t)
+			st, client := riverOnStore(b, true, c.t)
 			flow := newFlowID()
 			cs := subscribe(client)
 			defer cs.stop()
@@ -528,10 +537,7 @@ func BenchmarkEndToEnd(b *testing.B) {
 			if err := chunks(b.N, batchSize, func(k int) error { return riverInsert(b, st, client, newEvents(flow, k), false) }); err != nil {
 				b.Fatal(err)
 			}
-			cs.wait(b, b.N, 5*time.Minute)
-			elapsed := time.Since(start)
-			b.StopTimer()
-			report(b, b.N, elapsed)
+			reportDone(b, cs, start)
 			stopRiver(b, client)
 		})
 	}
@@ -558,10 +564,7 @@ func BenchmarkEndToEnd(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		q.wait(b, b.N, 5*time.Minute)
-		elapsed := time.Since(start)
-		b.StopTimer()
-		report(b, b.N, elapsed)
+		reportDone(b, q, start)
 		q.stop()
 	})
 }
@@ -571,10 +574,7 @@ func BenchmarkEndToEnd(b *testing.B) {
 // TestRiverOnSQLiteWorks checks the River side of the comparison at all: on the hookflow
 // database, a job inserted in the event's GORM transaction is worked and completed.
 func TestRiverOnSQLiteWorks(t *testing.T) {
-	st := openStore(t)
-	db := writerDB(t, st)
-	migrateRiver(t, db)
-	client := newRiver(t, db, true, riverTuning{maxWorkers: 2, fetchCooldown: 5 * time.Millisecond, fetchPoll: 20 * time.Millisecond})
+	st, client := riverOnStore(t, true, riverTuning{maxWorkers: 2, fetchCooldown: 5 * time.Millisecond, fetchPoll: 20 * time.Millisecond})
 	cs := subscribe(client)
 	defer cs.stop()
 	if err := client.Start(context.Background()); err != nil {
