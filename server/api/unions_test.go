@@ -16,9 +16,9 @@ import (
 // constant once, and nothing else — by its name (`typeof FieldText`) or by its value ("owner").
 func TestHandWrittenUnionsListExactlyTheirConstants(t *testing.T) {
 	for _, c := range []struct {
-		union, unionFile     string
+		union, unionFile    string
 		constPrefix, inFile string
-		byValue              bool
+		byValue             bool
 	}{
 		{"FieldType", "../../flows/schema.go", "Field", "../../flows/schema.go", false},
 		{"EventType", "../live/event.go", "Type", "../live/event.go", false},

@@ -9,6 +9,7 @@ import (
 	"github.com/hookflow/hookflow/flows/flowstest"
 	"github.com/hookflow/hookflow/server/core"
 	"github.com/hookflow/hookflow/server/internal/testdb"
+	"github.com/hookflow/hookflow/server/internal/testkit"
 	"github.com/hookflow/hookflow/server/store"
 )
 
@@ -32,20 +33,13 @@ func TestQueue_WebhooksTakenInRunOnceEvenUnderAFastHeartbeat(t *testing.T) {
 			ctx := context.Background()
 			for _, id := range ids {
 				var ev *store.Event
-				deadline := time.Now().Add(30 * time.Second)
-				for {
+				testkit.Eventually(t, 30*time.Second, func() bool {
 					var err error
 					if ev, err = st.Event(ctx, id); err != nil {
 						t.Fatal(err)
 					}
-					if ev.Status != store.EventQueued && ev.Status != store.EventRunning {
-						break
-					}
-					if time.Now().After(deadline) {
-						t.Fatalf("event %s still %s after 30 s", id, ev.Status)
-					}
-					time.Sleep(10 * time.Millisecond)
-				}
+					return ev.Status != store.EventQueued && ev.Status != store.EventRunning
+				}, "event %s has not ended", id)
 				run, err := st.LatestRun(ctx, id)
 				if ev.Status != store.EventDone || ev.Attempts != 1 || err != nil || run.Status != "success" {
 					t.Fatalf("event %s: %s after %d attempts, run %+v (%v)", id, ev.Status, ev.Attempts, run, err)

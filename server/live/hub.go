@@ -19,15 +19,15 @@ import (
 
 // Options tune a Hub. Zero values take the defaults.
 type Options struct {
-	History      int           // events kept per flow for ?since= replay (default 1000)
-	HistoryBytes int           // and at most this much encoded JSON per flow (default 16 MiB; the newest event is always kept)
+	History      int // events kept per flow for ?since= replay (default 1000)
+	HistoryBytes int // and at most this much encoded JSON per flow (default 16 MiB; the newest event is always kept)
 	// HistoryIdle is how long a flow keeps its history after its last watcher left (default 2
 	// minutes): enough for a browser to reconnect after a dropped connection or a reload. Past
 	// it, and before a flow's first watcher, events are numbered but neither encoded nor kept (at
 	// a few thousand runs a second the History of 1,000 events spans under a second anyway); a
 	// browser catches up from Backfill. Negative: always kept. With a relay (several processes)
 	// every event is kept, since a browser may come over from another process.
-	HistoryIdle time.Duration
+	HistoryIdle  time.Duration
 	SendBuffer   int           // per client queue (default 256); a client whose queue is full is dropped
 	PingInterval time.Duration // default 25s; pong wait = 2×
 	WriteTimeout time.Duration // default 10s
