@@ -262,13 +262,7 @@ func splitAddressList(s string) []string {
 // emailOneLine makes a subject one line: control characters (CR, LF, tabs) become spaces and
 // runs of spaces one, so nothing typed into a form adds a header.
 func emailOneLine(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.Join(strings.Fields(s), " ")
+	s = OneLine(s)
 	if r := []rune(s); len(r) > emailSubjectRunes {
 		s = string(r[:emailSubjectRunes-1]) + "…"
 	}
@@ -407,4 +401,16 @@ func (st *emailStep) Run(ctx context.Context, sc *StepContext) (any, error) {
 	}
 	sc.Log("log.email.not_sent", Params{"to": to, "detail": err.Error()})
 	return nil, sc.Fail(CodeEmailUnavailable, Params{"server": m.via(), "detail": err.Error()})
+}
+
+// OneLine makes s a single line of words for a mail header: control characters (line breaks
+// among them, which could add headers) become spaces, and runs of spaces one.
+func OneLine(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
 }

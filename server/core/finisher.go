@@ -23,19 +23,7 @@ func (q *queue) finisher() {
 	defer q.finishWG.Done()
 	batch := make([]finishing, 0, 256)
 	for first := range q.finished {
-		batch = append(batch[:0], first)
-	drain:
-		for len(batch) < cap(batch) {
-			select {
-			case f, ok := <-q.finished:
-				if !ok {
-					break drain
-				}
-				batch = append(batch, f)
-			default:
-				break drain
-			}
-		}
+		batch = drainInto(append(batch[:0], first), q.finished, cap(batch))
 		rows := make([]store.Finish, len(batch))
 		for i, f := range batch {
 			rows[i] = f.Finish

@@ -95,19 +95,7 @@ func (g *ingress) loop() {
 	batch := make([]*pendingEvent, 0, g.maxBatch)
 	events := make([]*store.Event, 0, g.maxBatch)
 	for first := range g.in {
-		batch = append(batch[:0], first)
-	drain:
-		for len(batch) < g.maxBatch {
-			select {
-			case p, ok := <-g.in:
-				if !ok {
-					break drain
-				}
-				batch = append(batch, p)
-			default:
-				break drain
-			}
-		}
+		batch = drainInto(append(batch[:0], first), g.in, g.maxBatch)
 		events = events[:0]
 		for _, p := range batch {
 			events = append(events, p.ev)
@@ -124,4 +112,21 @@ func (g *ingress) loop() {
 			p.done <- err
 		}
 	}
+}
+
+// drainInto appends to batch what is waiting in ch, without waiting, up to max in all: a batch is
+// what arrived while the previous one was being written.
+func drainInto[T any](batch []T, ch <-chan T, max int) []T {
+	for len(batch) < max {
+		select {
+		case v, ok := <-ch:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, v)
+		default:
+			return batch
+		}
+	}
+	return batch
 }

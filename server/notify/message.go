@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/hookflow/hookflow/flows"
 )
 
 // email is the language-specific text of one failure mail.
@@ -76,9 +77,9 @@ func compose(j job, window time.Duration) email {
 	if strings.HasPrefix(strings.ToLower(strings.TrimSpace(j.f.Lang)), "ru") {
 		t = ru
 	}
-	name := oneLine(j.f.FlowName)
+	name := flows.OneLine(j.f.FlowName)
 	if name == "" {
-		name = oneLine(j.f.FlowID)
+		name = flows.OneLine(j.f.FlowID)
 	}
 	at := j.f.At
 	since := ""
@@ -99,7 +100,7 @@ func compose(j job, window time.Duration) email {
 		errText = t.noError
 	}
 	rows := [][2]string{}
-	if step := oneLine(j.f.Step); step != "" {
+	if step := flows.OneLine(j.f.Step); step != "" {
 		rows = append(rows, [2]string{t.step, step})
 	}
 	rows = append(rows, [2]string{t.err, truncate(errText, maxErrorText)})
@@ -181,15 +182,6 @@ func plural(n int, one, few, many string) string {
 
 // oneLine removes control characters (header injection, broken subjects)
 // and collapses white space.
-func oneLine(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	return strings.Join(strings.Fields(s), " ")
-}
 
 func truncate(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
