@@ -176,7 +176,7 @@ func TestSoak(t *testing.T) {
 		maxDB = max(maxDB, s.dbMB)
 	}
 	first := samples[0]
-	perWebhookKB := 0.0
+	perWebhookKB := (first.dbMB - db0) * 1024 / float64(max(first.accepted, 1))
 	for _, s := range samples {
 		if time.Duration(s.at)*time.Second < retentionPassEvery && s.accepted > 0 {
 			perWebhookKB = (s.dbMB - db0) * 1024 / float64(s.accepted)
