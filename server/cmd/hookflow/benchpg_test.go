@@ -132,8 +132,8 @@ func runLoad(t *testing.T, urls []string, d time.Duration) loadResult {
 // when it is free, and a request that finds every sender busy and `senders` others already
 // waiting is not sent but counted as missed: how far the generator (or the server, by answering
 // slowly) fell short. A paced run also prints "paced <target/s> <sent/s> <missed> <2xx>" after
-// the load line. HOOKFLOW_LOAD_PROGRESS (a duration) prints "progress <seconds> <sent> <2xx> <errors>
-// <missed> <p99 ms of the interval>" that often while it runs, totals since the start.
+// the load line. HOOKFLOW_LOAD_PROGRESS (a duration) prints "progress <seconds> <sent> <2xx>
+// <errors> <missed> <p99 ms of the interval>" that often while it runs, totals since the start.
 func loadMain() int {
 	urls := strings.Fields(os.Getenv("HOOKFLOW_LOAD_URLS"))
 	d, err := time.ParseDuration(os.Getenv("HOOKFLOW_LOAD_DURATION"))
