@@ -182,7 +182,10 @@ func TestSoak(t *testing.T) {
 			perWebhookKB = (s.dbMB - db0) * 1024 / float64(s.accepted)
 		}
 	}
-	growth := (last.dbMB - first.dbMB) / ((last.at - first.at) / 60)
+	growth := 0.0
+	if last.at > first.at {
+		growth = (last.dbMB - first.dbMB) / ((last.at - first.at) / 60)
+	}
 	allowedMB := db0 + perWebhookKB*(float64(keep)+rate*(retentionPassEvery+every).Seconds())/1024
 	fmt.Printf("database: %.1f MB at the start, at most %.1f MB, %.1f MB at the end; %.2f KB per accepted webhook, %+.1f MB/min over the run\n",
 		db0, maxDB, endDB, perWebhookKB, growth)
