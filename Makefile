@@ -7,7 +7,7 @@ FUZZTIME ?= 20000x
 BIN      := bin/hookflow
 FUZZ_TARGETS := FuzzParseTemplate FuzzParsePath FuzzParseFlow FuzzParseRequest FuzzHTMLPipe FuzzSpreadsheetID FuzzProblemDetails FuzzDelayUntil FuzzAICompletion FuzzParseSchedule
 
-.PHONY: run demo build ui test vet lint unit wasm wasm-test frontend-deps frontend-test e2e chromium sqlite3 fuzz bench bench-journal bench-pg deps
+.PHONY: run demo build ui test vet lint unit wasm wasm-test frontend-deps frontend-test e2e chromium sqlite3 fuzz bench bench-journal bench-pg soak deps
 
 # Go modules, and a placeholder page in frontend/dist until the editor is built: the binary
 # embeds that directory, and Go refuses an embed pattern that matches nothing.
@@ -170,3 +170,20 @@ bench-pg: deps
 		$(GO) test -count=1 -v -timeout 30m -run '^TestBenchPostgresScaling$$' ./server/cmd/hookflow/ | grep -v '^ok\|PASS\|^=== ' ; \
 	HOOKFLOW_TEST_POSTGRES=1 $(GO) test -count=1 -timeout 30m -run '^$$' -bench Postgres -benchtime 1x ./server/internal/queuebench/ | grep 'Benchmark\|FAIL'; \
 	echo "load average after the queue benchmarks: $$(cut -d' ' -f1-3 /proc/loadavg)"
+
+# An hour of load (docs/performance.md): one `hookflow serve` on a fresh SQLite database
+# (SOAK_DB=postgres: a fresh database on 127.0.0.1:5432) takes RATE webhooks/s, paced, for
+# DURATION; a line every EVERY with webhooks sent and accepted, runs completed, the server's RSS
+# and the database's size, then the verdict on the bounds (RSS under 200 MB and flat, the
+# database within retention: RETENTION_COUNT runs, a pass every 10 minutes). Not in make test.
+DURATION        ?= 10m
+RATE            ?= 500
+EVERY           ?= 1m
+SENDERS         ?= 32
+RETENTION_COUNT ?= 10000
+SOAK_DB         ?= sqlite
+soak: deps
+	@HOOKFLOW_SOAK=1 HOOKFLOW_SOAK_DURATION=$(DURATION) HOOKFLOW_SOAK_RATE=$(RATE) HOOKFLOW_SOAK_EVERY=$(EVERY) \
+		HOOKFLOW_SOAK_SENDERS=$(SENDERS) HOOKFLOW_SOAK_RETENTION_COUNT=$(RETENTION_COUNT) HOOKFLOW_SOAK_DB=$(SOAK_DB) \
+		$(if $(filter postgres,$(SOAK_DB)),HOOKFLOW_TEST_POSTGRES=$${HOOKFLOW_TEST_POSTGRES:-1}) \
+		$(GO) test -count=1 -v -timeout 0 -run '^TestSoak$$' ./server/cmd/hookflow/ | grep --line-buffered -v '^=== \|^PASS$$'

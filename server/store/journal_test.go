@@ -174,7 +174,7 @@ func TestStore_UpgradeGroupsEarlierAttemptsUnderTheirWebhook(t *testing.T) {
 			}
 			// Back to the schema of migration version 1 (the first release's).
 			db := st.Write(ctx)
-			for _, q := range []string{"DROP INDEX idx_run_failed"} {
+			for _, q := range []string{"DROP INDEX idx_run_failed", "DROP INDEX idx_run_failed_time"} {
 				if err := db.Exec(q).Error; err != nil {
 					t.Fatal(err)
 				}

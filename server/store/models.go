@@ -60,11 +60,12 @@ type Event struct {
 //
 // idx_run_flow orders a flow's runs by time, where the journal's pages start and what the per-day
 // chart reads; idx_run_failed holds only the webhooks that failed for good, which the flows list
-// counts (migration 00004).
+// counts (migration 00004), and idx_run_failed_time the same rows in time order, where the
+// journal's "failed only" pages start (migration 00006).
 type Run struct {
 	ID         string `gorm:"primaryKey;size:40"`
 	TeamID     string `gorm:"size:40;index;not null;default:''"`
-	FlowID     string `gorm:"size:40;index:idx_run_flow,priority:1;index:idx_run_failed,priority:1,where:status = 'failed' AND superseded = false AND retry_at IS NULL"`
+	FlowID     string `gorm:"size:40;index:idx_run_flow,priority:1;index:idx_run_failed,priority:1,where:status = 'failed' AND superseded = false AND retry_at IS NULL;index:idx_run_failed_time,priority:1,where:status = 'failed' AND superseded = false AND retry_at IS NULL"`
 	EventID    string `gorm:"size:40;index"`
 	Status     string `gorm:"size:16;index;index:idx_run_failed,priority:2"`
 	Error      string `gorm:"type:text"`
@@ -72,7 +73,7 @@ type Run struct {
 	Trace      string `gorm:"type:text"`
 	Test       bool   // started from the editor's "send for real"
 	Attempt    int
-	StartedAt  time.Time `gorm:"index:idx_run_flow,priority:2"`
+	StartedAt  time.Time `gorm:"index:idx_run_flow,priority:2;index:idx_run_failed_time,priority:2"`
 	DurationMs int64
 	// ErrorCode and ErrorParams (a JSON object) are the problem Error was made from, so that the
 	// journal can say it in the reader's language.

@@ -30,7 +30,10 @@ func (s *Store) Runs(ctx context.Context, flowID string, f RunFilter) ([]Run, er
 	case RunWaiting:
 		q = q.Where("((status = ? AND retry_at IS NOT NULL) OR status = ?)", "failed", RunWaiting)
 	case "failed":
-		q = q.Where("status = ? AND retry_at IS NULL", "failed")
+		// Written as idx_run_failed_time's condition, with the status in the text: a database
+		// uses a partial index only where it sees that the query asks for its rows, which a
+		// bound value does not show (PostgreSQL's generic plans, SQLite).
+		q = q.Where("status = 'failed' AND retry_at IS NULL")
 	default:
 		q = q.Where("status = ?", f.Status)
 	}

@@ -126,6 +126,14 @@ func runLoad(t *testing.T, urls []string, d time.Duration) loadResult {
 // loadMain is the load generator process: HOOKFLOW_LOAD_SENDERS senders, each sending GET
 // requests one after another for HOOKFLOW_LOAD_DURATION to one of HOOKFLOW_LOAD_URLS (sender i
 // to URL i mod n), with a GetCourse-like query. It prints "load <2xx/s> <p99 ms> <errors>".
+//
+// Paced (HOOKFLOW_LOAD_RATE, webhooks/s): the senders share that rate instead of sending as fast
+// as they can. A clock hands out one request at a time at the rate; a sender takes the next one
+// when it is free, and a request that finds every sender busy and `senders` others already
+// waiting is not sent but counted as missed: how far the generator (or the server, by answering
+// slowly) fell short. A paced run also prints "paced <target/s> <sent/s> <missed> <2xx>" after
+// the load line. HOOKFLOW_LOAD_PROGRESS (a duration) prints "progress <seconds> <sent> <2xx>
+// <errors> <missed> <p99 ms of the interval>" that often while it runs, totals since the start.
 func loadMain() int {
 	urls := strings.Fields(os.Getenv("HOOKFLOW_LOAD_URLS"))
 	d, err := time.ParseDuration(os.Getenv("HOOKFLOW_LOAD_DURATION"))
@@ -134,21 +142,53 @@ func loadMain() int {
 		fmt.Fprintln(os.Stderr, "load: set HOOKFLOW_LOAD_URLS, HOOKFLOW_LOAD_DURATION and HOOKFLOW_LOAD_SENDERS")
 		return 2
 	}
+	rate, _ := strconv.ParseFloat(os.Getenv("HOOKFLOW_LOAD_RATE"), 64)
+	progress, _ := time.ParseDuration(os.Getenv("HOOKFLOW_LOAD_PROGRESS"))
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: senders}}
 	var mu sync.Mutex
 	var lat []time.Duration
-	var errs atomic.Int64
+	var errs, sent, accepted, missed atomic.Int64
 	var seq atomic.Int64
+	var window loadWindow // the latencies of the current progress interval
 	end := time.Now().Add(d)
 	start := time.Now()
+	// next waits for the sender's next request: at once when unpaced, else the pace's turn.
+	next := func() bool { return time.Now().Before(end) }
+	if rate > 0 {
+		turns := make(chan struct{}, senders)
+		go pace(turns, rate, start, end, &missed)
+		next = func() bool {
+			_, ok := <-turns
+			return ok
+		}
+	}
+	stopProgress := make(chan struct{})
+	progressDone := make(chan struct{})
+	go func() {
+		defer close(progressDone)
+		if progress <= 0 {
+			return
+		}
+		tick := time.NewTicker(progress)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stopProgress:
+				return
+			case now := <-tick.C:
+				fmt.Printf("progress %.1f %d %d %d %d %.2f\n", now.Sub(start).Seconds(), sent.Load(), accepted.Load(), errs.Load(), missed.Load(), window.p99())
+			}
+		}
+	}()
 	var wg sync.WaitGroup
 	for i := 0; i < senders; i++ {
 		wg.Add(1)
 		go func(url string) {
 			defer wg.Done()
 			var mine []time.Duration
-			for time.Now().Before(end) {
+			for next() {
 				k := seq.Add(1)
+				sent.Add(1)
 				t0 := time.Now()
 				resp, err := client.Get(fmt.Sprintf("%s?email=u%d%%40example.ru&phone=%%2B7916%07d&first_name=Anna", url, k, k%10000000))
 				if err != nil {
@@ -161,7 +201,12 @@ func loadMain() int {
 					errs.Add(1)
 					continue
 				}
-				mine = append(mine, time.Since(t0))
+				took := time.Since(t0)
+				mine = append(mine, took)
+				accepted.Add(1)
+				if progress > 0 {
+					window.add(took)
+				}
 			}
 			mu.Lock()
 			lat = append(lat, mine...)
@@ -169,6 +214,8 @@ func loadMain() int {
 		}(urls[i%len(urls)])
 	}
 	wg.Wait()
+	close(stopProgress)
+	<-progressDone
 	elapsed := time.Since(start)
 	slices.Sort(lat)
 	p99 := 0.0
@@ -177,6 +224,56 @@ func loadMain() int {
 	}
 	w := bufio.NewWriter(os.Stdout)
 	fmt.Fprintf(w, "load %.1f %.2f %d\n", float64(len(lat))/elapsed.Seconds(), p99, errs.Load())
+	if rate > 0 {
+		fmt.Fprintf(w, "paced %.1f %.1f %d %d\n", rate, float64(sent.Load())/elapsed.Seconds(), missed.Load(), accepted.Load())
+	}
 	_ = w.Flush()
 	return 0
+}
+
+// pace hands out turns at rate per second from start until end, then closes turns. A turn
+// that finds turns full (every sender busy, as many turns waiting) is dropped and counted.
+func pace(turns chan<- struct{}, rate float64, start, end time.Time, missed *atomic.Int64) {
+	defer close(turns)
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	var given int64
+	for now := range tick.C {
+		if !now.Before(end) {
+			return
+		}
+		// Turns are counted from the start, so a late tick (a busy machine) catches up.
+		for due := int64(rate * now.Sub(start).Seconds()); given < due; given++ {
+			select {
+			case turns <- struct{}{}:
+			default:
+				missed.Add(1)
+			}
+		}
+	}
+}
+
+// loadWindow collects the latencies of one progress interval.
+type loadWindow struct {
+	mu  sync.Mutex
+	lat []time.Duration
+}
+
+func (w *loadWindow) add(d time.Duration) {
+	w.mu.Lock()
+	w.lat = append(w.lat, d)
+	w.mu.Unlock()
+}
+
+// p99 returns the interval's p99 in ms and starts the next interval.
+func (w *loadWindow) p99() float64 {
+	w.mu.Lock()
+	lat := w.lat
+	w.lat = nil
+	w.mu.Unlock()
+	if len(lat) == 0 {
+		return 0
+	}
+	slices.Sort(lat)
+	return float64(lat[len(lat)*99/100].Microseconds()) / 1000
 }
