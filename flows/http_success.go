@@ -85,7 +85,7 @@ func (h *httpStep) finish(ctx context.Context, sc *StepContext, p *httpPrepared,
 
 // checkRules applies the success rule written as rows; a refusal says which rule failed, in words.
 func (h *httpStep) checkRules(sc *StepContext, p *httpPrepared, res *httpResult, out, scope map[string]any, parsed any, isJSON bool) (any, error) {
-	got, err := h.rules.decide(sc, "success ", scope)
+	got, err := h.rules.decide(sc, rulePrefix(sc, "log.rule.prefix.success", nil), scope)
 	if err != nil {
 		return nil, sc.Fail(CodeHTTPCondition, Params{"condition": h.rulesSrc, "detail": err.Error()})
 	}

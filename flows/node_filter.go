@@ -129,7 +129,11 @@ func (st *filterStep) evalExpression(ctx context.Context, sc *StepContext) (bool
 	if len(shown) > 100 {
 		shown = append(shown[:100], "…"...)
 	}
-	sc.Logf("expression %s gives %s, so the condition is %t", st.src, shown, pass)
+	result := T("log.filter.false")
+	if pass {
+		result = T("log.filter.true")
+	}
+	sc.Log("log.filter.expression", Params{"src": st.src, "value": string(shown), "result": result.In(sc.Lang())})
 	return pass, nil
 }
 

@@ -246,3 +246,34 @@ func TestFilter_ProblemSentencesNameTheRule(t *testing.T) {
 		t.Fatalf("ru %q", ru)
 	}
 }
+
+// A preview's reader reads each rule's check in their language: the words of the check, the
+// verdict, the prefix of a router's route and the JavaScript condition's conclusion.
+func TestFilter_RuleLinesAreInTheReadersLanguage(t *testing.T) {
+	for _, c := range []struct {
+		name, config, query string
+		en, ru              string
+	}{
+		{"text", ruleConfig("all", [3]string{"{{trigger.params.email}}", "contains", "gmail"}), "email=anna%40mail.ru",
+			"rule 1: 'anna@mail.ru' contains 'gmail' → no", "правило 1: 'anna@mail.ru' содержит 'gmail' → нет"},
+		{"not a number", ruleConfig("all", [3]string{"{{trigger.params.cost}}", "gt", "0"}), "cost=free",
+			"rule 1: 'free' > 0 ('free' is not a number) → no", "правило 1: 'free' > 0 ('free' — не число) → нет"},
+		{"empty", ruleConfig("all", [3]string{"{{trigger.params.email}}", "is_empty", ""}), "email=",
+			"rule 1: '' is empty → yes", "правило 1: '' пусто → да"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			for lang, want := range map[string]string{"en": c.en, "ru": c.ru} {
+				env := fixedEnv(nil)
+				env.Lang = lang
+				tr, err := Run(context.Background(), filterTestFlow(t, c.config, false), queryPayload(c.query), env)
+				if err != nil {
+					t.Fatal(err)
+				}
+				st, _ := tr.Step("f")
+				if logs := strings.Join(st.Logs, "\n"); !strings.Contains(logs, want) {
+					t.Errorf("%s: logs %q do not say %q", lang, logs, want)
+				}
+			}
+		})
+	}
+}

@@ -96,7 +96,7 @@ func routeName(r switchRoute, i int) string {
 
 func (st *switchStep) Run(ctx context.Context, sc *StepContext) (any, error) {
 	for _, r := range st.routes {
-		res, err := r.rules.decide(sc, "route '"+r.name+"': ", nil)
+		res, err := r.rules.decide(sc, rulePrefix(sc, "log.rule.prefix.route", Params{"route": r.name}), nil)
 		if err != nil {
 			return nil, sc.Fail(CodeFilterError, Params{"detail": "route '" + r.name + "': " + err.Error()})
 		}

@@ -30,12 +30,6 @@ type ruleRow struct {
 var ruleOps = []string{"equals", "not_equals", "contains", "not_contains", "starts_with", "ends_with",
 	"is_empty", "not_empty", "matches", "gt", "gte", "lt", "lte"}
 
-// ruleOpWords is how a rule reads in the step's log: "'gmail.com' contains 'gmail' → yes".
-var ruleOpWords = map[string]string{
-	"equals": "equals", "not_equals": "does not equal", "contains": "contains", "not_contains": "does not contain",
-	"starts_with": "starts with", "ends_with": "ends with", "is_empty": "is empty", "not_empty": "is not empty",
-	"matches": "matches", "gt": ">", "gte": "≥", "lt": "<", "lte": "≤",
-}
 
 // ruleOpLabels name the checks in the operator menu and in sentences ("rule.op.option.<op>").
 func ruleOpLabels() map[string]Text {
@@ -208,9 +202,11 @@ type failedRule struct {
 }
 
 // decide checks the rules in order, stopping as soon as the answer is known, and logs each
-// check ("rule 1: 'error' equals 'success' → no", with logPrefix before "rule"). scope is the
+// check in the reader's language ("rule 1: 'error' equals 'success' → no", with prefix, already
+// in that language, before "rule": see rulePrefix). scope is the
 // value field paths are read from (nil for template rules).
-func (rs *ruleSet) decide(sc *StepContext, logPrefix string, scope any) (ruleOutcome, error) {
+func (rs *ruleSet) decide(sc *StepContext, prefix string, scope any) (ruleOutcome, error) {
+	lang := sc.Lang()
 	out := ruleOutcome{decidedBy: -1}
 	for i, r := range rs.rules {
 		var left any
@@ -220,15 +216,15 @@ func (rs *ruleSet) decide(sc *StepContext, logPrefix string, scope any) (ruleOut
 			left, _, _ = r.field.Lookup(scope)
 		}
 		right := sc.Value(r.right)
-		ok, shown, err := checkRule(r, left, right)
+		ok, shown, err := checkRule(r, left, right, lang)
 		if err != nil {
 			return out, &ruleError{index: i, err: err}
 		}
-		verdict := "no"
+		verdict := T("log.rule.no").In(lang)
 		if ok {
-			verdict = "yes"
+			verdict = T("log.rule.yes").In(lang)
 		}
-		sc.Logf("%srule %d: %s → %s", logPrefix, i+1, shown, verdict)
+		sc.Log("log.rule.line", Params{"prefix": prefix, "n": strconv.Itoa(i + 1), "shown": shown, "verdict": verdict})
 		if !ok {
 			out.failed = append(out.failed, failedRule{rule: r, seen: left, right: Stringify(right)})
 		}
@@ -246,8 +242,8 @@ func (rs *ruleSet) decide(sc *StepContext, logPrefix string, scope any) (ruleOut
 }
 
 // checkRule applies one rule and says in words what it compared.
-func checkRule(r builtRule, left, right any) (ok bool, shown string, err error) {
-	word := ruleOpWords[r.op]
+func checkRule(r builtRule, left, right any, lang string) (ok bool, shown string, err error) {
+	word := T("log.rule.op." + r.op).In(lang)
 	l, rt := Stringify(left), Stringify(right)
 	switch r.op {
 	case "is_empty", "not_empty":
@@ -262,7 +258,7 @@ func checkRule(r builtRule, left, right any) (ok bool, shown string, err error) 
 			if aok {
 				bad = rt
 			}
-			return false, shown + " (" + quoteValue(bad) + " is not a number)", nil
+			return false, shown + " (" + render(T("log.rule.not_number").In(lang), lang, Params{"value": quoteValue(bad)}) + ")", nil
 		}
 		switch r.op {
 		case "gt":
@@ -282,7 +278,7 @@ func checkRule(r builtRule, left, right any) (ok bool, shown string, err error) 
 				return false, "", fmt.Errorf("the pattern %s is not a valid regular expression: %v", quoteValue(rt), err)
 			}
 		}
-		return re.MatchString(l), quoteValue(l) + " matches " + quoteValue(rt), nil
+		return re.MatchString(l), quoteValue(l) + " " + word + " " + quoteValue(rt), nil
 	}
 	shown = quoteValue(l) + " " + word + " " + quoteValue(rt)
 	a, b := foldText(l), foldText(rt)
@@ -422,7 +418,7 @@ func compileFilterPattern(p string) (*regexp.Regexp, error) {
 func rulesInWords(rows []ruleRow, match string) string {
 	parts := make([]string, len(rows))
 	for i, r := range rows {
-		parts[i] = strings.TrimSpace(r.Left) + " " + ruleOpWords[r.Op]
+		parts[i] = strings.TrimSpace(r.Left) + " " + T("log.rule.op."+r.Op).In("en")
 		if !noValueOp(r.Op) {
 			parts[i] += " " + quoteValue(r.Right)
 		}
@@ -432,4 +428,10 @@ func rulesInWords(rows []ruleRow, match string) string {
 		join = " or "
 	}
 	return strings.Join(parts, join)
+}
+
+// rulePrefix is what comes before "rule 1: …" in the log lines of rules that are part of a
+// bigger check (the HTTP step's success, a router's route), in the reader's language.
+func rulePrefix(sc *StepContext, key string, params Params) string {
+	return render(T(key).In(sc.Lang()), sc.Lang(), params)
 }

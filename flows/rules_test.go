@@ -47,7 +47,7 @@ func TestRules_EachCheckMeansTheSameOnAnyValue(t *testing.T) {
 		{"Anna@Gmail.com", "matches", `^anna@gmail\.com$`, false, ""},
 	} {
 		t.Run(Stringify(c.left)+" "+c.op+" "+Stringify(c.right), func(t *testing.T) {
-			ok, shown, err := checkRule(builtRule{op: c.op}, c.left, c.right)
+			ok, shown, err := checkRule(builtRule{op: c.op}, c.left, c.right, "en")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -62,10 +62,10 @@ func TestRules_EachCheckMeansTheSameOnAnyValue(t *testing.T) {
 }
 
 func TestRules_APatternThatIsNotARegularExpressionIsAnErrorNotAFalse(t *testing.T) {
-	if _, _, err := checkRule(builtRule{op: "matches"}, "abc", "(x"); err == nil || !strings.Contains(err.Error(), "not a valid regular expression") {
+	if _, _, err := checkRule(builtRule{op: "matches"}, "abc", "(x", "en"); err == nil || !strings.Contains(err.Error(), "not a valid regular expression") {
 		t.Fatalf("err %v", err)
 	}
-	if _, _, err := checkRule(builtRule{op: "looks_like"}, "abc", "x"); err == nil {
+	if _, _, err := checkRule(builtRule{op: "looks_like"}, "abc", "x", "en"); err == nil {
 		t.Fatal("an unknown check passed")
 	}
 }
@@ -107,8 +107,8 @@ func TestRules_AFailedRuleIsSaidInWordsInBothLanguages(t *testing.T) {
 
 func TestRules_EveryCheckHasWordsForLogsAndFailures(t *testing.T) {
 	for _, op := range ruleOps {
-		if ruleOpWords[op] == "" || ruleFailWords[op].In("en") == "" || ruleFailWords[op].In("ru") == "" {
-			t.Errorf("%s: log words %q, failure words %+v", op, ruleOpWords[op], ruleFailWords[op])
+		if words := T("log.rule.op." + op); words.In("en") == "" || words.In("ru") == "" || ruleFailWords[op].In("en") == "" || ruleFailWords[op].In("ru") == "" {
+			t.Errorf("%s: log words %+v, failure words %+v", op, words, ruleFailWords[op])
 		}
 	}
 }
