@@ -48,7 +48,7 @@ test('a success rule built from menus passes on the sample answer, fails when tu
   await h.assertNoHorizontalOverflow(page);
 
   await h.previewShows(page, ['trigger', 'send']);
-  await page.getByTestId('step').getByText("success rule 1: 'success' equals 'success' → yes").waitFor();
+  await page.getByTestId('step').getByText("успех, правило 1: 'success' равно 'success' → да").waitFor();
   await rules.scrollIntoViewIfNeeded();
   await h.screenshot(page, 'rules-success.png');
 
@@ -105,13 +105,13 @@ test("a filter's rules use the same rows: a field the source sends, chosen by it
   await h.runPreview(page);
   await page.getByTestId('node-f').click();
   // the preset's example order is new, so it passes; turned around, the run stops as filtered
-  await page.getByTestId('step').getByText("rule 1: 'new' equals 'new' → yes").waitFor();
+  await page.getByTestId('step').getByText("правило 1: 'new' равно 'new' → да").waitFor();
   await h.expectNodeStatus(page, ['f'], 'success');
   await rules.scrollIntoViewIfNeeded();
   await h.screenshot(page, 'rules-filter.png');
   await rules.getByTestId('rules-rules-op-0').selectOption({ label: 'не равно' });
   await h.runPreview(page);
-  await page.getByTestId('step').getByText("rule 1: 'new' does not equal 'new' → no").waitFor();
+  await page.getByTestId('step').getByText("правило 1: 'new' не равно 'new' → нет").waitFor();
   assert.notEqual(await page.getByTestId('node-f').getAttribute('data-status'), 'success');
 
   // the advanced form says the same
