@@ -458,10 +458,13 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, flowID string) error
 		writeError(w, http.StatusServiceUnavailable, "server shutting down")
 		return errors.New("live: hub closed")
 	}
+	// The flow counts as watched from now, so that its history keeps what is published while
+	// the connection is being set up (passUnwatched).
+	top := h.cursor(flowID)
 	if !hasSince {
 		// "Only new events" means new from now, before the handshake: an event published while
 		// the connection is being set up is then replayed, not lost.
-		since, hasSince = h.cursor(flowID), true
+		since, hasSince = top, true
 	}
 	conn, err := h.upgrader.Upgrade(w, r, nil)
 	if err != nil {
@@ -522,7 +525,7 @@ type plan struct {
 // subscribe registers c with the flow and, in the same critical section as Publish, takes the
 // events it must replay: every event after the snapshot reaches c.send, none before it does.
 // cursor is the flow's newest sequence number (or its horizon): a since that asks for nothing
-// already published.
+// already published. A connection is being opened: the flow counts as watched from now.
 func (h *Hub) cursor(flowID string) uint64 {
 	h.mu.Lock()
 	fh := h.flows[flowID]
@@ -533,6 +536,7 @@ func (h *Hub) cursor(flowID string) uint64 {
 	h.mu.Unlock()
 	fh.mu.Lock()
 	defer fh.mu.Unlock()
+	fh.watched = time.Now()
 	return max(fh.last, fh.horizon)
 }
 

@@ -853,3 +853,17 @@ func TestHistory_KeptOnlyWhileAFlowIsOrWasJustWatched(t *testing.T) {
 		})
 	}
 }
+
+// A browser opening the first connection to a flow nobody watched is not a watcher until its
+// handshake ends; what is published in between (a test request arriving) is kept all the same
+// and replayed to it, since the connection counts from the moment it is asked for.
+func TestHistory_WhatIsPublishedDuringTheFirstHandshakeIsReplayed(t *testing.T) {
+	hub := NewHub(Options{WriteTimeout: 2 * time.Second})
+	srv := startServer(t, hub, nil)
+	since := hub.cursor("f1") // Serve's first step, before the upgrade
+	arrived := hub.Publish("f1", Event{Type: TypeEventReceived, EventID: "e1"})
+	conn := dial(t, srv, "f1", "since="+strconv.FormatUint(since, 10))
+	if ev := readEvent(t, conn); ev.Seq != arrived.Seq || ev.Type != TypeEventReceived || ev.EventID != "e1" {
+		t.Fatalf("first event %+v, want the request published during the handshake (%d)", ev, arrived.Seq)
+	}
+}
