@@ -176,11 +176,6 @@ export async function openTab(page) {
 // Records the page's console errors and failed requests in page.problems (see assertNoPageErrors).
 function watch(page) {
   const problems = [];
-  // The page's live-log sockets, open or closed (see waitForTestRequest).
-  page.liveSockets = [];
-  page.on('websocket', (ws) => {
-    if (/\/api\/flows\/[^/]+\/live/.test(ws.url())) page.liveSockets.push(ws);
-  });
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   page.on('console', (msg) => {
     // "Failed to load resource" repeats a failed response, which is reported with its URL below.
@@ -439,17 +434,14 @@ export async function createFlow(server, document, { draft = true } = {}) {
 }
 
 /**
- * Clicks "Wait for a test request" on the webhook's panel and waits until the panel says it
- * waits and a socket to the flow's live log is open. The editor shares one socket per flow
- * between the live log and the wait, so it may have been open before the click. The panel says
- * "waiting" as it opens the socket, and a request the server stores before it listens is not
- * announced to the panel; waiting for the open socket narrows that gap (the page tells no more:
- * the server sends nothing on connecting).
+ * Clicks "Wait for a test request" on the webhook's panel and waits until the panel says the
+ * server listens, as a user is told to: first it says it is connecting, then "send the test
+ * request now" once the flow's live log connection is open (the server replays what arrived
+ * while that connection was being opened).
  */
 export async function waitForTestRequest(page) {
   await page.getByTestId('wait-request').click();
-  await page.getByTestId('waiting').waitFor();
-  await until('a live log connection', async () => page.liveSockets.some((ws) => !ws.isClosed()));
+  await page.locator('[data-testid="waiting"][data-listening="true"]').waitFor();
 }
 
 /** Opens the template gallery and waits for the card of template id; returns the card. */

@@ -75,6 +75,7 @@ export function WebhookPanel({ node }: { node: HookNode }) {
   const presetId = node.data.config.preset;
   const preset = useCatalog((s) => s.presets.find((p) => p.id === presetId));
   const [waiting, setWaiting] = useState(false);
+  const [listening, setListening] = useState(false);
   const [failure, setFailure] = useState('');
   const [arrivedId, setArrivedId] = useState<string | null>(null);
   const wait = useRef<Waiting | null>(null);
@@ -102,11 +103,12 @@ export function WebhookPanel({ node }: { node: HookNode }) {
     setFailure('');
     setArrivedId(null);
     setWaiting(true);
+    setListening(false);
     wait.current = waitForRequest(flowId, arrived, () => {
       wait.current = null;
       setWaiting(false);
       setFailure(t('webhook.connectionLost'));
-    });
+    }, undefined, setListening);
   };
   const stop = () => {
     wait.current?.cancel();
@@ -131,7 +133,9 @@ export function WebhookPanel({ node }: { node: HookNode }) {
       <div className="wait">
         {waiting ? (
           <>
-            <p role="status" aria-live="polite" data-testid="waiting">{t('webhook.waiting')}</p>
+            <p role="status" aria-live="polite" data-testid="waiting" data-listening={listening}>
+              {listening ? t('webhook.waiting') : t('webhook.connecting')}
+            </p>
             <button type="button" onClick={stop}>{t('webhook.stopWaiting')}</button>
           </>
         ) : (

@@ -235,6 +235,24 @@ describe('LiveHub', () => {
   });
 });
 
+describe('waitForRequest', () => {
+  it('says when the server listens: not while the connection opens or reopens, yes once it is open', async () => {
+    const srv = await startServer();
+    cleanup.push(srv.close);
+    const hub = new LiveHub({ url: (_flow, since) => srv.url(since), socket: nodeSocket, backoff: fast });
+    const listening: boolean[] = [];
+    const w = waitForRequest('f1', () => {}, () => {}, hub, (l) => listening.push(l));
+    cleanup.push(() => w.cancel());
+    const first = await srv.connections(1);
+    await until(() => listening.includes(true));
+    expect(listening[0]).toBe(false); // connecting: a request sent now would not be seen arriving
+    first.socket.close(1013, 'live: too slow');
+    await srv.connections(2);
+    await until(() => listening.filter((l) => l).length === 2);
+    expect(listening).toEqual([false, true, false, true]);
+  });
+});
+
 describe('backoffDelay', () => {
   it.each([
     [0, 0, 500],

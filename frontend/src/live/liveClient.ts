@@ -258,10 +258,13 @@ export interface Waiting {
  * that does not send it) when the flow's webhook stores the next one (active or stopped, the
  * server announces it as event_received). A dropped connection reconnects without losing the
  * event; onFailed is called only when the connection cannot come back (the sign-in ended).
+ * onListening, when given, is told whether the server listens for it now: a request sent before
+ * that (the connection still being opened) would not be seen arriving.
  */
 export function waitForRequest(flowId: string, onArrived: (eventId: string) => void, onFailed: () => void,
-  hub: LiveHub = liveHub): Waiting {
+  hub: LiveHub = liveHub, onListening?: (listening: boolean) => void): Waiting {
   let done = false;
+  let listening: boolean | undefined;
   let stop: (() => void) | null = null;
   const finish = () => {
     done = true;
@@ -274,7 +277,14 @@ export function waitForRequest(flowId: string, onArrived: (eventId: string) => v
       onArrived(ev.event_id ?? '');
     },
     onState: (st) => {
-      if (done || st !== 'ended') return;
+      if (done) return;
+      if (st !== 'ended') {
+        if (st === 'open' ? !listening : listening !== false) {
+          listening = st === 'open';
+          onListening?.(listening);
+        }
+        return;
+      }
       finish();
       onFailed();
     },
