@@ -155,13 +155,17 @@ func (b *runsBench) profile(debugAddr, name string) {
 }
 
 // peakRSSMB reads a process's peak resident memory (VmHWM) in MB, or 0 where /proc has none.
-func peakRSSMB(pid int) float64 {
+func peakRSSMB(pid int) float64 { return procStatusMB(pid, "VmHWM") }
+
+// procStatusMB reads a memory figure of a process (VmRSS, VmHWM, …) from /proc/<pid>/status, in
+// MB; 0 where /proc has none.
+func procStatusMB(pid int, field string) float64 {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(data), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == field+":" {
 			kb, _ := strconv.ParseFloat(f[1], 64)
 			return kb / 1024
 		}

@@ -230,19 +230,7 @@ func soakEnv[T any](t *testing.T, name string, def T, parse func(string) (T, err
 }
 
 // residentMB reads a process's resident memory now (VmRSS) in MB.
-func residentMB(pid int) float64 {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
-			kb, _ := strconv.ParseFloat(f[1], 64)
-			return kb / 1024
-		}
-	}
-	return 0
-}
+func residentMB(pid int) float64 { return procStatusMB(pid, "VmRSS") }
 
 // dirSizeMB adds up the files under dir: SQLite's database, its -wal and -shm.
 func dirSizeMB(dir string) float64 {
