@@ -125,7 +125,8 @@ func (q *queue) take(j job) {
 
 // job is an event on its way to a worker. ev, when set, is the event as stored, read or just
 // written by this process: while the id is in flight nothing else here changes it, so the worker
-// need not read it again (on PostgreSQL the claim still asks the database).
+// need not read it again (on PostgreSQL an event not claimed as it was written is still claimed
+// from the database, which returns it as it is there).
 type job struct {
 	id string
 	ev *store.Event
