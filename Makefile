@@ -175,7 +175,7 @@ bench-pg: deps
 # (SOAK_DB=postgres: a fresh database on 127.0.0.1:5432) takes RATE webhooks/s, paced, for
 # DURATION; a line every EVERY with webhooks sent and accepted, runs completed, the server's RSS
 # and the database's size, then the verdict on the bounds (RSS under 200 MB and flat, the
-# database within retention: RETENTION_COUNT runs, a pass every 10 minutes). Not in make test.
+# database within retention: RETENTION_COUNT runs, a pass every minute for a busy flow). Not in make test.
 DURATION        ?= 10m
 RATE            ?= 500
 EVERY           ?= 1m

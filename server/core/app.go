@@ -102,6 +102,7 @@ type App struct {
 	flows    *Flows      // the flow service (flows.go, flowsvc.go, secrets.go, teamtemplates.go)
 	ticks    ticker      // the schedules this process fires (schedule.go)
 	diskFull atomic.Bool // the last write failed for lack of space (see noteWrite)
+	active   sync.Map    // ids of the flows that stored runs since their last retention pass
 
 	journal  *Journal      // the runs recorded, for reading (journal.go)
 	teams    *Teams        // members, invitations, tokens, audit (teams.go)

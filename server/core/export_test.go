@@ -1,7 +1,14 @@
 package core
 
-import "github.com/hookflow/hookflow/server/store"
+import (
+	"context"
+
+	"github.com/hookflow/hookflow/server/store"
+)
 
 // StoreOf is the app's database, for tests that look underneath core's API; the service itself
 // reaches the store only through core.
 func StoreOf(a *App) *store.Store { return a.store }
+
+// PruneActive applies the retention of the flows that stored runs since their last pass.
+func PruneActive(a *App, ctx context.Context) int64 { return a.pruneActive(ctx) }

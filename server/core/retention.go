@@ -3,26 +3,38 @@ package core
 import (
 	"context"
 	"time"
+
+	"github.com/hookflow/hookflow/server/store"
 )
 
 // Journal retention defaults: what a flow keeps unless its settings say otherwise.
 const (
 	DefaultRetentionDays  = 30
 	DefaultRetentionCount = 10000
-	pruneEvery            = 10 * time.Minute
+	// Every flow is pruned every pruneEvery (age limits reach idle flows too); a flow that stored
+	// runs since the last pass also every pruneActiveEvery, so a busy flow's journal outgrows
+	// its count by about a minute of intake, not ten.
+	pruneEvery       = 10 * time.Minute
+	pruneActiveEvery = time.Minute
 )
 
 // pruner deletes old runs and requests per flow, by age and count, and gives the disk back.
 func (a *App) pruner() {
 	defer a.wg.Done()
-	tick := time.NewTicker(pruneEvery)
+	tick := time.NewTicker(pruneActiveEvery)
 	defer tick.Stop()
+	last := time.Now()
 	for {
 		select {
 		case <-a.quit:
 			return
-		case <-tick.C:
-			a.Prune(a.ctx)
+		case now := <-tick.C:
+			if now.Sub(last) >= pruneEvery {
+				last = now
+				a.Prune(a.ctx)
+			} else {
+				a.pruneActive(a.ctx)
+			}
 		}
 	}
 }
@@ -35,22 +47,45 @@ func (a *App) Prune(ctx context.Context) int64 {
 		return 0
 	}
 	var total int64
-	for _, f := range list {
-		s := parseSettings(f.Settings)
-		days, count := s.RetentionDays, s.RetentionCount
-		if days <= 0 {
-			days = DefaultRetentionDays
-		}
-		if count <= 0 {
-			count = DefaultRetentionCount
-		}
-		n, err := a.store.Prune(ctx, f.ID, time.Duration(days)*24*time.Hour, count)
-		if err != nil {
-			a.log.Error("retention", "flow", f.ID, "err", err)
-			continue
-		}
-		total += n
+	for i := range list {
+		a.active.Delete(list[i].ID)
+		total += a.pruneFlow(ctx, &list[i])
 	}
+	return a.pruned(total)
+}
+
+// pruneActive applies the retention of the flows that stored runs since they were last pruned.
+func (a *App) pruneActive(ctx context.Context) int64 {
+	var total int64
+	a.active.Range(func(id, _ any) bool {
+		a.active.Delete(id)
+		if f, err := a.flows.byID(id.(string)); err == nil {
+			total += a.pruneFlow(ctx, f)
+		}
+		return ctx.Err() == nil
+	})
+	return a.pruned(total)
+}
+
+// pruneFlow applies one flow's retention and returns how many runs it deleted.
+func (a *App) pruneFlow(ctx context.Context, f *store.Flow) int64 {
+	s := parseSettings(f.Settings)
+	days, count := s.RetentionDays, s.RetentionCount
+	if days <= 0 {
+		days = DefaultRetentionDays
+	}
+	if count <= 0 {
+		count = DefaultRetentionCount
+	}
+	n, err := a.store.Prune(ctx, f.ID, time.Duration(days)*24*time.Hour, count)
+	if err != nil {
+		a.log.Error("retention", "flow", f.ID, "err", err)
+	}
+	return n
+}
+
+// pruned ends a pass that deleted total runs.
+func (a *App) pruned(total int64) int64 {
 	if total > 0 {
 		a.journal.forget()
 		a.log.Info("retention: old runs deleted", "count", total)

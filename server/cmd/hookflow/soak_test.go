@@ -19,10 +19,10 @@ import (
 	"github.com/hookflow/hookflow/server/internal/testdb"
 )
 
-// retentionPassEvery is how often `hookflow serve` applies retention (core's pruneEvery, which
-// no flag changes): between two passes a flow's journal grows by that long of intake beyond the
-// runs it keeps.
-const retentionPassEvery = 10 * time.Minute
+// retentionPassEvery is how often `hookflow serve` applies the retention of a flow that stored
+// runs (core's pruneActiveEvery, which no flag changes): between two passes a flow's journal
+// grows by that long of intake beyond the runs it keeps.
+const retentionPassEvery = time.Minute
 
 // soakRSSBoundMB is the resident memory the server must stay under (the issue's aim at 1,000
 // webhooks/s).
@@ -36,7 +36,7 @@ const soakRSSBoundMB = 200
 // accepted, runs completed, the server's resident memory and the database's size. At the end it
 // gives the bounds' verdict: the peak RSS against 200 MB, the RSS slope over the second half,
 // and the database against what the flow's retention (HOOKFLOW_SOAK_RETENTION_COUNT runs,
-// default 10,000; a pass every 10 minutes) allows. It fails when RSS passes the bound or the
+// default 10,000; a pass every minute for a flow that stored runs) allows. It fails when RSS passes the bound or the
 // database outgrows retention.
 func TestSoak(t *testing.T) {
 	if os.Getenv("HOOKFLOW_SOAK") == "" {
