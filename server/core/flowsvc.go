@@ -279,8 +279,8 @@ func (s *Flows) Delete(ctx context.Context, id string) error {
 		return err
 	}
 	s.programs.Delete(id)
-	s.intake.limiters.forget(id)
-	s.forget(f)
+	s.cache.Delete(id)
+	s.intake.forget(id, f.Token)
 	return s.store.DeleteFlow(ctx, id)
 }
 

@@ -32,7 +32,8 @@ type Intake struct {
 	replies sync.Map
 }
 
-// forget drops what is cached of a flow's address after the flow changed or went.
+// forget drops what is cached of a flow's address after the flow changed; flowID, when given
+// (the flow is gone), also drops its rate limiter.
 func (in *Intake) forget(flowID, token string) {
 	in.hooks.m.Delete(token)
 	if flowID != "" {
