@@ -17,8 +17,8 @@ type finishing struct {
 
 // finisher stores finished attempts in batches (one transaction for many runs), then releases
 // their events and hands each stored attempt to the service (App.afterStored: the live log,
-// alerts). Until it is stored, an attempt is not
-// done: a crash before that runs the event again (at-least-once).
+// alerts). Until it is stored, an attempt is not done: a crash before that runs the event again
+// (at-least-once).
 func (q *queue) finisher() {
 	defer q.finishWG.Done()
 	batch := make([]finishing, 0, 256)

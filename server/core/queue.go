@@ -305,6 +305,11 @@ func (q *queue) admit(j *job) (fairSlot, bool) {
 		if len(f.parked) >= maxParked {
 			q.giveBack(*j)
 		} else {
+			if !slot.claimed {
+				// While it waits, the journal may change the stored event (a replay resets its
+				// attempts): it is read again when it is let in.
+				slot.ev = nil
+			}
 			f.parked = append(f.parked, slot)
 		}
 		return slot, false

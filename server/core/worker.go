@@ -69,7 +69,7 @@ func (a *App) execute(ctx context.Context, ev *store.Event) *finishing {
 func (a *App) afterStored(f *finishing) {
 	a.metrics.runFinished(f.traceStatus)
 	if f.Run != nil {
-		a.active.Store(f.flow.ID, struct{}{}) // its journal grew: the next retention pass looks at it
+		a.active.LoadOrStore(f.flow.ID, struct{}{}) // its journal grew: the next retention pass looks at it
 		status := f.traceStatus
 		var until *time.Time
 		switch {
