@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"time"
 
@@ -12,6 +13,9 @@ import (
 // InsertEvents writes a batch of events in one transaction: the group commit of webhook
 // ingress. Either all are stored or none.
 func (s *Store) InsertEvents(ctx context.Context, events []*Event) error {
+	if s.hot != nil {
+		return s.hot.tx(ctx, func(ctx context.Context, tx *sql.Tx) error { return s.hot.insertEvents(ctx, tx, events) })
+	}
 	return s.Write(ctx).Transaction(func(tx *gorm.DB) error {
 		return tx.CreateInBatches(events, 200).Error
 	})
@@ -125,6 +129,9 @@ func (s *Store) FinishEvents(ctx context.Context, batch []Finish) error {
 // event twice, with the same {{event.id}}). It returns those attempts' event ids. An empty
 // owner stores every attempt.
 func (s *Store) FinishLeased(ctx context.Context, owner string, batch []Finish) (lost []string, err error) {
+	if s.hot != nil && owner == "" {
+		return nil, s.hot.tx(ctx, func(ctx context.Context, tx *sql.Tx) error { return s.hot.finishEvents(ctx, tx, batch) })
+	}
 	err = s.Write(ctx).Transaction(func(tx *gorm.DB) error {
 		lost = nil
 		if owner != "" {

@@ -24,6 +24,7 @@ type Store struct {
 	write   *gorm.DB
 	read    *gorm.DB
 	dialect string
+	hot     *sqliteWrites // SQLite: the busiest writes, prepared once
 }
 
 // Options configure Open.
@@ -68,6 +69,12 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if err := s.claim(ctx, opts); err != nil {
 		_ = s.Close() // the claim's error is the one to report
 		return nil, err
+	}
+	if s.dialect == "sqlite" { // the tables exist now
+		if s.hot, err = prepareSQLiteWrites(s.write); err != nil {
+			_ = s.Close()
+			return nil, err
+		}
 	}
 	return s, nil
 }
@@ -158,6 +165,9 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close closes the connections.
 func (s *Store) Close() error {
 	var errs []error
+	if s.hot != nil {
+		errs = append(errs, s.hot.close())
+	}
 	for _, g := range []*gorm.DB{s.write, s.read} {
 		if db, err := g.DB(); err == nil {
 			errs = append(errs, db.Close())
