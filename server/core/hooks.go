@@ -63,6 +63,7 @@ func (a *App) ReplayEvent(ctx context.Context, flowID, eventID string) error {
 	if err := a.store.ResetAttempts(ctx, eventID); err != nil {
 		return err
 	}
+	a.queue.changed(eventID)
 	if err := a.store.RequeueEvent(ctx, eventID); err != nil {
 		return err
 	}
