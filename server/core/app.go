@@ -132,7 +132,9 @@ func New(cfg Config, st *store.Store, hub *live.Hub, n Notifier) *App {
 	a.metrics = newMetrics(a)
 	a.intake = &Intake{store: st, cfg: &a.cfg, log: cfg.Logger, metrics: a.metrics, hub: hub, queue: a.queue}
 	a.flows = &Flows{store: st, cfg: &a.cfg, log: cfg.Logger, ctx: ctx, intake: a.intake}
-	a.intake.ingress = newIngress(st, ingressHooks{reserve: a.queue.reserve, write: a.queue.write, unreserve: a.queue.unreserve, committed: a.intake.committed, written: a.noteWrite})
+	a.intake.ingress = newIngress(st, ingressHooks{reserve: a.queue.reserve, write: a.queue.write, writeWith: st.InsertAndFinish,
+		unreserve: a.queue.unreserve, committed: a.intake.committed, written: a.noteWrite})
+	a.queue.alongside = a.intake.ingress.finishAlongside
 	a.intake.ingress.start() // webhooks are stored from the start; Start adds the workers
 	return a
 }

@@ -28,6 +28,9 @@ type queue struct {
 	teamOf    func(flowID string) string
 	stored    func(f *finishing)
 	noteWrite func(err error)
+	// alongside stores finished attempts with the webhooks the ingress writes next (SQLite);
+	// ok is false where it does not.
+	alongside func(rows []store.Finish) (ok bool, err error)
 
 	work      chan job
 	inflight  sync.Map     // event ids dispatched and not yet stored as finished

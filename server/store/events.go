@@ -21,6 +21,25 @@ func (s *Store) InsertEvents(ctx context.Context, events []*Event) error {
 	})
 }
 
+// InsertAndFinish writes a batch of webhook events and a batch of finished attempts in one
+// transaction: on SQLite, where there is one writer, the webhooks that arrive while runs end
+// share their commit (one fsync instead of two). Either both are stored or neither. On
+// PostgreSQL it is InsertEvents then FinishEvents, in two transactions.
+func (s *Store) InsertAndFinish(ctx context.Context, events []*Event, batch []Finish) error {
+	if s.hot == nil {
+		if err := s.InsertEvents(ctx, events); err != nil {
+			return err
+		}
+		return s.FinishEvents(ctx, batch)
+	}
+	return s.hot.tx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if err := s.hot.insertEvents(ctx, tx, events); err != nil {
+			return err
+		}
+		return s.hot.finishEvents(ctx, tx, batch)
+	})
+}
+
 // InsertClaimedEvents writes a batch of events as InsertEvents does and, in the same
 // transaction, claims the queued ones for owner with a lease (as ClaimEvent would, their
 // attempt counted): the process that takes a webhook in runs it without claiming each event on
