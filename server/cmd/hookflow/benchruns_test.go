@@ -67,7 +67,9 @@ func (b *runsBench) flowDoc() string {
 // counts the runs the sink received after that second.
 func (b *runsBench) measure(name, dialect string, procs int) benchResult {
 	t := b.t
-	env := []string{"HOOKFLOW_WORKERS=16"}
+	// HOOKFLOW_BENCH_ENV adds settings of the servers' (HOOKFLOW_SQLITE_SYNCHRONOUS=NORMAL, …)
+	// for comparisons.
+	env := append([]string{"HOOKFLOW_WORKERS=16"}, strings.Fields(os.Getenv("HOOKFLOW_BENCH_ENV"))...)
 	if dialect == "postgres" {
 		env = append(env, "HOOKFLOW_DATABASE_URL="+testdb.Options(t, "postgres").DatabaseURL)
 	}
