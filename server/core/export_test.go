@@ -12,3 +12,7 @@ func StoreOf(a *App) *store.Store { return a.store }
 
 // PruneActive applies the retention of the flows that stored runs since their last pass.
 func PruneActive(a *App, ctx context.Context) int64 { return a.pruneActive(ctx) }
+
+// Settled reports whether nothing is on its way through the workers: every attempt handed out
+// was stored and followed up (the journal's retention marks, the live log).
+func Settled(a *App) bool { return a.queue.inflightN.Load() == 0 }

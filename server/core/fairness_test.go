@@ -17,9 +17,7 @@ import (
 // start from that.
 func TestFairness_AParkedEventIsReadAgainOnlyAfterTheJournalChangedIt(t *testing.T) {
 	ctx := context.Background()
-	st := testdb.Open(t, "sqlite")
-	q := newQueue(st, &Config{Workers: 4, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, ctx, make(chan struct{}))
-	q.teamOf = func(string) string { return "team" }
+	q, st := fairQueue(t)
 	now := time.Now().UTC()
 	var jobs []job
 	for _, id := range []string{"a", "b", "c", "d", "e"} {
@@ -68,4 +66,60 @@ func TestFairness_AParkedEventIsReadAgainOnlyAfterTheJournalChangedIt(t *testing
 			t.Errorf("%s starts with %+v, want %d attempts", j.id, j.ev, want.attempts)
 		}
 	}
+}
+
+// An event the scan found (its flow known, the event not read) that is over its flow's share
+// waits parked without being read: a busy flow's backlog costs no read per event it parks.
+func TestFairness_AScannedEventOverItsShareWaitsUnread(t *testing.T) {
+	q, _ := fairQueue(t)
+	for _, id := range []string{"a", "b", "c"} {
+		j := job{id: id, flow: "flow"}
+		if _, ok := q.admit(&j); !ok {
+			t.Fatalf("%s was parked", id)
+		}
+	}
+	// "unread" is not in the database: reading it would drop it.
+	j := job{id: "unread", flow: "flow"}
+	if _, ok := q.admit(&j); ok {
+		t.Fatal("started beyond the flow's share")
+	}
+	if len(q.fair.parked) != 1 || q.fair.parked[0].id != "unread" {
+		t.Fatalf("parked %+v, want the unread event", q.fair.parked)
+	}
+}
+
+// While the parked events are enough to keep the workers busy, the scan hands out nothing (more
+// would be parked or given back at once) and looks again soon; once they are fewer it hands the
+// due events out with their flows.
+func TestQueue_ScanLeavesTheQueueAloneWhileParkedEventsAreMany(t *testing.T) {
+	q, st := fairQueue(t)
+	ctx := context.Background()
+	now := time.Now().UTC()
+	if err := st.InsertEvents(ctx, []*store.Event{{ID: "due", FlowID: "other", Status: store.EventQueued, NextAt: now, ReceivedAt: now}}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < maxParked/2; i++ {
+		q.fair.parked = append(q.fair.parked, fairSlot{job: job{id: "p"}, flow: "flow", team: "team"})
+	}
+	if wait := q.scan(); wait != scanAgainCrowded || len(q.work) != 0 {
+		t.Fatalf("with %d parked: scan again in %v, %d handed out; want %v, none", len(q.fair.parked), wait, len(q.work), scanAgainCrowded)
+	}
+	q.fair.parked = q.fair.parked[:maxParked/2-1]
+	if wait := q.scan(); wait != scanAgainIdle || len(q.work) != 1 {
+		t.Fatalf("with fewer parked: scan again in %v, %d handed out; want %v, one", wait, len(q.work), scanAgainIdle)
+	}
+	if j := <-q.work; j.id != "due" || j.flow != "other" || j.ev != nil {
+		t.Errorf("handed out %+v, want the due event with its flow, unread", j)
+	}
+}
+
+// fairQueue is a queue of four workers (a flow's share is one; three start before the share
+// applies) on a SQLite database, every flow in one team.
+func fairQueue(t *testing.T) (*queue, *store.Store) {
+	st := testdb.Open(t, "sqlite")
+	cfg := &Config{Workers: 4, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	cfg.defaults()
+	q := newQueue(st, cfg, context.Background(), make(chan struct{}))
+	q.teamOf = func(string) string { return "team" }
+	return q, st
 }

@@ -30,17 +30,18 @@ func (q *queue) finisher() {
 		}
 		lost, err := q.storeFinished(rows)
 		for i := range batch {
+			// The event is released once all is done with its attempt (nothing in flight: what
+			// was stored has been announced).
 			f := &batch[i]
-			q.release(f.EventID)
-			if err != nil {
-				continue // still queued in the database: the scheduler runs it again
-			}
-			if lost[f.EventID] {
+			switch {
+			case err != nil: // still queued in the database: the scheduler runs it again
+			case lost[f.EventID]:
 				q.log.Warn("another process took this event over after its lease ran out; it runs the event again and stores that outcome, this attempt's is dropped",
 					"event", f.EventID)
-				continue
+			default:
+				q.stored(f)
 			}
-			q.stored(f)
+			q.release(f.EventID)
 		}
 	}
 }

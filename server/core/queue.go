@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/hookflow/hookflow/server/store"
 )
@@ -135,6 +136,8 @@ type job struct {
 	ev *store.Event
 	// claimed: on PostgreSQL, claimed for this process as it was written (queue.write).
 	claimed bool
+	// flow is the event's flow when known without ev (a scan's), for the workers' shares.
+	flow string
 }
 
 // dispatch hands events to the workers without waiting. An event already on its way (in the
@@ -142,14 +145,20 @@ type job struct {
 // scheduler's next scan of the queue.
 func (q *queue) dispatch(ids []string) {
 	for _, id := range ids {
-		if _, busy := q.inflight.LoadOrStore(id, struct{}{}); busy {
-			continue
-		}
-		q.inflightN.Add(1)
-		if !q.hand(job{id: id}) {
+		if !q.dispatchJob(job{id: id}) {
 			return
 		}
 	}
+}
+
+// dispatchJob hands one event to the workers unless it is on its way already; false when their
+// channel is full.
+func (q *queue) dispatchJob(j job) bool {
+	if _, busy := q.inflight.LoadOrStore(j.id, struct{}{}); busy {
+		return true
+	}
+	q.inflightN.Add(1)
+	return q.hand(j)
 }
 
 // hand gives an event already marked in flight to the workers, or gives it back when their
@@ -237,24 +246,42 @@ func (q *queue) release(id string) {
 	q.dropLease(id)
 }
 
-// scan dispatches due events; it reports whether it found as many as there was room for.
-func (q *queue) scan() bool {
+// The scheduler's waits between scans of the queue: at once when the last filled the workers'
+// channel (a backlog), soon when parked events held it back, else a second.
+const (
+	scanAgainFull    = 20 * time.Millisecond
+	scanAgainCrowded = 100 * time.Millisecond
+	scanAgainIdle    = time.Second
+)
+
+// scan dispatches due events and says when to scan again.
+func (q *queue) scan() time.Duration {
 	room := cap(q.work)/2 - len(q.work)
 	if room <= 0 {
-		return true
+		return scanAgainFull
+	}
+	if q.crowded() {
+		return scanAgainCrowded
 	}
 	// On SQLite events on their way still read as queued: ask for that many more so that the
 	// scan reaches past them.
 	busy := int(q.inflightN.Load())
-	ids, err := q.store.DueEvents(q.ctx, q.cfg.Clock.Now(), room+busy)
+	due, err := q.store.DueEventFlows(q.ctx, q.cfg.Clock.Now(), room+busy)
 	if err != nil {
 		if q.ctx.Err() == nil {
 			q.log.Error("scanning the queue", "err", err)
 		}
-		return false
+		return scanAgainIdle
 	}
-	q.dispatch(ids)
-	return len(ids) == room+busy
+	for _, d := range due {
+		if !q.dispatchJob(job{id: d.ID, flow: d.FlowID}) {
+			break
+		}
+	}
+	if len(due) == room+busy {
+		return scanAgainFull
+	}
+	return scanAgainIdle
 }
 
 // Fair workers. One team's flood of slow events (scripts running to their limit, targets that
@@ -287,9 +314,15 @@ func (q *queue) shares() (team, flow, reserve int) {
 	return max(1, w/2), max(1, w/4), max(1, w/4)
 }
 
-// admit decides whether a worker may run the event now; when not, the event is parked.
+// admit decides whether a worker may run the event now; when not, the event is parked. An event
+// whose flow is known without it (a scan's) is not read here: the claim reads it once it may
+// start, so the events a busy flow has beyond its share cost no read while they wait.
 func (q *queue) admit(j *job) (fairSlot, bool) {
-	if j.ev == nil {
+	flow := j.flow
+	if j.ev != nil {
+		flow = j.ev.FlowID
+	}
+	if flow == "" {
 		ev, err := q.store.Event(q.ctx, j.id)
 		if err != nil {
 			if q.ctx.Err() == nil && !errors.Is(err, store.ErrNotFound) {
@@ -298,9 +331,9 @@ func (q *queue) admit(j *job) (fairSlot, bool) {
 			q.release(j.id)
 			return fairSlot{}, false
 		}
-		j.ev = ev
+		j.ev, flow = ev, ev.FlowID
 	}
-	slot := fairSlot{job: *j, flow: j.ev.FlowID, team: q.teamOf(j.ev.FlowID)}
+	slot := fairSlot{job: *j, flow: flow, team: q.teamOf(flow)}
 	f := &q.fair
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -314,6 +347,15 @@ func (q *queue) admit(j *job) (fairSlot, bool) {
 	}
 	q.started(slot)
 	return slot, true
+}
+
+// crowded reports whether the parked events are enough to keep the workers busy for a while:
+// the scan then leaves the queue alone rather than hand out more that would be parked or given
+// back at once.
+func (q *queue) crowded() bool {
+	q.fair.mu.Lock()
+	defer q.fair.mu.Unlock()
+	return len(q.fair.parked) >= maxParked/2
 }
 
 // changed forgets this process's copy of a stored event that the journal has just changed (a

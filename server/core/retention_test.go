@@ -80,7 +80,8 @@ func send(t *testing.T, app *core.App, flowID string, n int) {
 	for i := 0; i < n; i++ {
 		accept(t, app, webhookToken(v), fmt.Sprintf("n=%d", i))
 	}
-	testkit.Eventually(t, 30*time.Second, func() bool { return runsOf(t, st, flowID) >= before+n }, "%d runs of %s stored", n, flowID)
+	testkit.Eventually(t, 30*time.Second, func() bool { return runsOf(t, st, flowID) >= before+n && core.Settled(app) },
+		"%d runs of %s stored and followed up", n, flowID)
 }
 
 func runsOf(t *testing.T, st *store.Store, flowID string) int {

@@ -103,10 +103,7 @@ func (a *App) scheduler() {
 		a.fireSchedulesNow()
 		// A scan that filled the workers' channel leaves more behind (a backlog after a restart):
 		// look again as soon as there is room instead of a second later.
-		wait := time.Second
-		if a.queue.scan() {
-			wait = 20 * time.Millisecond
-		}
+		wait := a.queue.scan()
 		select {
 		case <-a.quit:
 			return

@@ -263,11 +263,27 @@ func boolKey(b bool) string {
 // DueEvents lists queued events whose time has come, oldest first, and running events whose
 // lease ran out (their worker died; on PostgreSQL by the database's clock).
 func (s *Store) DueEvents(ctx context.Context, now time.Time, limit int) ([]string, error) {
-	var ids []string
-	err := s.Read(ctx).Model(&Event{}).
-		Where("(status = ? AND next_at <= ?) OR (status = ? AND lease_until < ?)", EventQueued, now.UTC(), EventRunning, s.leaseNow()).
-		Order("next_at").Limit(limit).Pluck("id", &ids).Error
+	due, err := s.DueEventFlows(ctx, now, limit)
+	ids := make([]string, len(due))
+	for i, d := range due {
+		ids[i] = d.ID
+	}
 	return ids, err
+}
+
+// Due is an event whose time has come, with its flow.
+type Due struct {
+	ID     string
+	FlowID string
+}
+
+// DueEventFlows is DueEvents with each event's flow (read from the same rows).
+func (s *Store) DueEventFlows(ctx context.Context, now time.Time, limit int) ([]Due, error) {
+	var due []Due
+	err := s.Read(ctx).Model(&Event{}).Select("id", "flow_id").
+		Where("(status = ? AND next_at <= ?) OR (status = ? AND lease_until < ?)", EventQueued, now.UTC(), EventRunning, s.leaseNow()).
+		Order("next_at").Limit(limit).Scan(&due).Error
+	return due, err
 }
 
 // RequeueRunning puts every running event back in the queue: at start-up, nothing can be
