@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -65,11 +66,14 @@ func (q *queue) claim(j job) (*store.Event, bool, error) {
 		return ev, ok, err
 	}
 	// SQLite: this process is the database's only one, and the event has been in flight here
-	// since admit read it (or ingress wrote it), so that copy is current.
+	// since admit read it (or ingress wrote it), so that copy is current; one found by a scan is
+	// read now.
 	ev := j.ev
-	if ev == nil {
+	if ev == nil { // found by a scan: read once it may start
 		var err error
-		if ev, err = q.store.Event(q.ctx, id); err != nil {
+		if ev, err = q.store.Event(q.ctx, id); errors.Is(err, store.ErrNotFound) {
+			return nil, false, nil // deleted with its flow meanwhile
+		} else if err != nil {
 			return nil, false, err
 		}
 	}
