@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 
@@ -70,6 +71,10 @@ func prepareRowInsert(g *gorm.DB, db *sql.DB, model any) (rowInsert, error) {
 	for _, f := range st.Schema.Fields {
 		if f.DBName == "" || !f.Creatable {
 			continue
+		}
+		if f.Serializer != nil || f.AutoCreateTime > 0 || f.AutoUpdateTime > 0 {
+			// GORM's Create would fill or convert these; the row is written as it is here.
+			return rowInsert{}, fmt.Errorf("%s.%s is serialized or timestamped by GORM: write it in prepareRowInsert too", st.Schema.Name, f.Name)
 		}
 		r.fields = append(r.fields, f)
 		cols = append(cols, `"`+f.DBName+`"`)
