@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/hookflow/hookflow/server/store"
 )
@@ -115,7 +116,9 @@ func (g *ingress) loop() {
 	defer g.wg.Done()
 	batch := make([]*pendingEvent, 0, g.maxBatch)
 	events := make([]*store.Event, 0, g.maxBatch)
-	for {
+	linger := time.NewTimer(finishLinger)
+	linger.Stop() // (since Go 1.23 a stopped or reset timer delivers no stale time)
+	for closed := false; !closed; {
 		var fin *finishRequest
 		select {
 		case first, ok := <-g.in:
@@ -126,6 +129,21 @@ func (g *ingress) loop() {
 			batch = append(batch[:0], first)
 		case req := <-g.alongside: // nil, never ready, on PostgreSQL
 			fin, batch = &req, batch[:0]
+			if len(g.in) == 0 {
+				// No webhook to share the commit with yet: finished runs can wait a moment for
+				// one (nobody waits on them), which halves the commits when webhooks come one
+				// at a time.
+				linger.Reset(finishLinger)
+				select {
+				case first, ok := <-g.in:
+					closed = !ok
+					if ok {
+						batch = append(batch, first)
+					}
+					linger.Stop()
+				case <-linger.C:
+				}
+			}
 		}
 		batch = drainInto(batch, g.in, g.maxBatch)
 		if fin == nil {
@@ -144,7 +162,12 @@ func (g *ingress) loop() {
 			p.done <- err
 		}
 	}
+	g.closeAlongside()
 }
+
+// finishLinger is how long a batch of finished runs waits for a webhook to share its commit
+// with (SQLite).
+const finishLinger = 5 * time.Millisecond
 
 // closeAlongside tells the finisher that its batches are no longer taken here; one it handed
 // over already was written.

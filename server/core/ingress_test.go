@@ -87,3 +87,23 @@ func TestIngress_AStoppedWriterSendsTheFinisherBack(t *testing.T) {
 		t.Errorf("a stopped writer took a batch: %v %v", ok, err)
 	}
 }
+
+// A finished batch with no webhook to share a commit with waits a moment for one, then is
+// stored on its own.
+func TestIngress_AFinishedBatchAloneIsStoredAfterItsWait(t *testing.T) {
+	ctx := context.Background()
+	st := testdb.Open(t, "sqlite")
+	now := time.Now().UTC()
+	if err := st.InsertEvents(ctx, []*store.Event{{ID: "ran", FlowID: "f", Status: store.EventRunning, NextAt: now, ReceivedAt: now}}); err != nil {
+		t.Fatal(err)
+	}
+	g := newIngress(st, ingressHooks{reserve: func([]*store.Event) bool { return false }, writeWith: st.InsertAndFinish})
+	g.start()
+	defer g.stop()
+	if ok, err := g.finishAlongside([]store.Finish{{EventID: "ran", Status: store.EventDone, Claimed: true}}); !ok || err != nil {
+		t.Fatalf("the writer took the batch: %v, error %v", ok, err)
+	}
+	if ev, err := st.Event(ctx, "ran"); err != nil || ev.Status != store.EventDone {
+		t.Errorf("the finished event: %+v, %v; want done", ev, err)
+	}
+}

@@ -88,31 +88,33 @@ func TestSoak(t *testing.T) {
 	db0 := dbSize()
 	fmt.Printf("\nsoak: %s, %.0f webhooks/s paced over %d senders for %v, 16 workers, retention %d runs (a pass every %v); load average %s\n",
 		dbName, rate, senders, duration, keep, retentionPassEvery, loadAverage())
-	fmt.Printf("%8s %10s %10s %10s %9s %9s %8s %8s %8s %8s %8s %6s\n", "elapsed", "sent", "accepted", "runs done",
-		"accept/s", "runs/s", "missed", "p99 ms", "RSS MB", "DB MB", "backlog", "load")
+	fmt.Printf("%8s %10s %10s %10s %9s %9s %8s %8s %8s %8s %8s %6s %9s\n", "elapsed", "sent", "accepted", "runs done",
+		"accept/s", "runs/s", "missed", "p99 ms", "RSS MB", "DB MB", "backlog", "load", "CPU ms/wh")
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	var samples []soakSample
 	var final, paced string
-	prev := soakSample{}
+	prev := soakSample{cpu: cpuSeconds([]int{pid})} // the server at rest before the load
 	lines := bufio.NewScanner(out)
 	for lines.Scan() {
 		line := lines.Text()
 		f := strings.Fields(line)
 		switch {
 		case len(f) == 7 && f[0] == "progress":
-			s := soakSample{runs: b.hits.Load(), rssMB: residentMB(pid), dbMB: dbSize()}
+			s := soakSample{runs: b.hits.Load(), rssMB: residentMB(pid), dbMB: dbSize(), cpu: cpuSeconds([]int{pid})}
 			s.at, _ = strconv.ParseFloat(f[1], 64)
 			s.sent, _ = strconv.ParseInt(f[2], 10, 64)
 			s.accepted, _ = strconv.ParseInt(f[3], 10, 64)
 			s.missed, _ = strconv.ParseInt(f[5], 10, 64)
 			p99, _ := strconv.ParseFloat(f[6], 64)
 			dt := s.at - prev.at
-			fmt.Printf("%8s %10d %10d %10d %9.0f %9.0f %8d %8.1f %8.1f %8.1f %8d %6s\n",
+			// The server's CPU time (user + system) in the interval per webhook accepted in it.
+			cpuPer := 1000 * (s.cpu - prev.cpu) / float64(max(s.accepted-prev.accepted, 1))
+			fmt.Printf("%8s %10d %10d %10d %9.0f %9.0f %8d %8.1f %8.1f %8.1f %8d %6s %9.3f\n",
 				(time.Duration(s.at) * time.Second).String(), s.sent, s.accepted, s.runs,
 				float64(s.accepted-prev.accepted)/dt, float64(s.runs-prev.runs)/dt, s.missed, p99,
-				s.rssMB, s.dbMB, s.accepted-s.runs, strings.Fields(loadAverage())[0])
+				s.rssMB, s.dbMB, s.accepted-s.runs, strings.Fields(loadAverage())[0], cpuPer)
 			samples = append(samples, s)
 			prev = s
 		case len(f) > 0 && f[0] == "load":
@@ -214,6 +216,7 @@ type soakSample struct {
 	at                           float64 // seconds since the load began
 	sent, accepted, missed, runs int64
 	rssMB, dbMB                  float64
+	cpu                          float64 // the server's CPU seconds so far
 }
 
 func soakEnv[T any](t *testing.T, name string, def T, parse func(string) (T, error)) T {
