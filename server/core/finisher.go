@@ -58,10 +58,10 @@ func (q *queue) storeFinished(rows []store.Finish) (map[string]bool, error) {
 	}
 	// On SQLite the batch goes with the webhooks the writer stores next, in one transaction.
 	if ok, err := q.alongside(rows); ok {
-		q.noteWrite(err)
 		if err == nil {
 			return nil, nil
 		}
+		q.noteWrite(err)
 	}
 	var err error
 	for attempt := 0; ; attempt++ {
@@ -69,7 +69,11 @@ func (q *queue) storeFinished(rows []store.Finish) (map[string]bool, error) {
 		var lost []string
 		lost, err = q.store.FinishLeased(ctx, owner, rows)
 		cancel()
-		q.noteWrite(err)
+		if err != nil {
+			// Only a failure is noted: finished runs, mostly updates of rows already there, may
+			// fit in the file's free pages when a new webhook does not (see App.noteWrite).
+			q.noteWrite(err)
+		}
 		if err == nil {
 			out := make(map[string]bool, len(lost))
 			for _, id := range lost {

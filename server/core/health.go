@@ -10,9 +10,11 @@ import (
 // ErrDatabaseDown is Health's answer when the database does not answer at all.
 var ErrDatabaseDown = errors.New("the database does not answer")
 
-// noteWrite follows the outcome of intake's writes (webhooks, finished runs): a write that
-// failed for lack of space marks the disk full, the next one that succeeds clears it. Intake
-// keeps trying every request, so it recovers by itself as soon as there is room again.
+// noteWrite follows the outcome of intake's writes: a write that failed for lack of space marks
+// the disk full (webhooks, finished runs, schedule ticks), the next webhook or tick stored (or
+// Health's probe) clears it; a finished run stored does not, since it may fit in free pages where
+// a new webhook does not. Intake keeps trying every request, so it recovers by itself as soon as
+// there is room again.
 func (a *App) noteWrite(err error) {
 	switch {
 	case err == nil:
@@ -30,14 +32,16 @@ func (a *App) noteWrite(err error) {
 func (a *App) DiskFull() bool { return a.diskFull.Load() }
 
 // Health reports whether the service can take webhooks: ErrDatabaseDown, ErrDiskFull or nil.
-// While the disk is marked full it tries a small write, so that it turns healthy again as soon
-// as there is room even when no webhook arrives to find out.
+// While the disk is marked full it tries a write as large as the last webhook refused for lack
+// of space (16 KB at least), so that it turns healthy again as soon as there is room for it even
+// when no webhook arrives to find out. (SQLite can take a small write on a full disk when its
+// files have free pages; that is no sign of room for the next webhook.)
 func (a *App) Health(ctx context.Context) error {
 	if err := a.store.Ping(ctx); err != nil {
 		return ErrDatabaseDown
 	}
 	if a.diskFull.Load() {
-		a.noteWrite(a.store.ProbeWrite(ctx))
+		a.noteWrite(a.store.ProbeWrite(ctx, int(max(a.intake.refusedBytes.Load(), 16<<10))))
 		if a.diskFull.Load() {
 			return ErrDiskFull
 		}

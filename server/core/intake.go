@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hookflow/hookflow/flows"
@@ -30,6 +31,9 @@ type Intake struct {
 	limiters rateLimiters
 	// replies: event id → *pendingReply, a webhook's answer waiting for its run's Reply step.
 	replies sync.Map
+	// refusedBytes is the size of the last webhook refused for lack of space: Health's probe
+	// writes as much to see whether there is room again.
+	refusedBytes atomic.Int64
 }
 
 // forget drops what is cached of a flow's address after the flow changed; flowID, when given
@@ -141,6 +145,7 @@ func (in *Intake) AcceptWebhook(ctx context.Context, token string, p flows.Paylo
 	if err := in.ingress.submit(ctx, ev); err != nil {
 		in.replies.Delete(ev.ID)
 		if store.IsDiskFull(err) {
+			in.refusedBytes.Store(int64(len(ev.Payload)))
 			in.metrics.webhookRejected("disk_full")
 			return nil, fmt.Errorf("%w (%v)", ErrDiskFull, err)
 		}

@@ -28,11 +28,11 @@ func IsDiskFull(err error) bool {
 	return errors.Is(err, syscall.ENOSPC)
 }
 
-// ProbeWrite commits a write of a few pages and deletes it: whether the database can take
-// a webhook's worth of data right now.
-func (s *Store) ProbeWrite(ctx context.Context) error {
+// ProbeWrite commits a write of size bytes and deletes it: whether the database can take a
+// webhook of that size right now.
+func (s *Store) ProbeWrite(ctx context.Context, size int) error {
 	const key = "store.probe"
-	probe := Setting{Key: key, Value: time.Now().UTC().Format(time.RFC3339Nano) + strings.Repeat(" ", 16<<10)}
+	probe := Setting{Key: key, Value: time.Now().UTC().Format(time.RFC3339Nano) + strings.Repeat(" ", size)}
 	if err := s.Write(ctx).Save(&probe).Error; err != nil {
 		return err
 	}
