@@ -248,7 +248,7 @@ func TestJSNode_RunawayCodeFailsCleanly(t *testing.T) {
 		{"deep recursion", `function f(n) { return f(n + 1) + 1 } return f(0)`, CodeJSRecursion, "more than 1000 levels deep"},
 		{"mutual recursion through a built-in", `const o = {toJSON() { return JSON.stringify(this) }}; return JSON.stringify(o)`, CodeJSRecursion, "levels deep"},
 		{"result over the limit", `return 'x'.repeat(2 << 20)`, CodeJSTooLarge, "result of the JavaScript is larger than 1 MB"},
-		{"many small items over the limit", `const a = []; for (let i = 0; i < 150000; i++) a.push("abcdefgh"); return a`, CodeJSTooLarge, "larger than 1 MB"},
+		{"many small items over the limit", `const a = []; for (let i = 0; i < 20000; i++) a.push("abcdefgh".repeat(8)); return a`, CodeJSTooLarge, "larger than 1 MB"},
 		{"circular result", `const a = {}; a.self = a; return a`, CodeJSError, "circular"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
