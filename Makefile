@@ -134,9 +134,10 @@ fuzz: deps
 
 BENCH_SECONDS ?= 15
 BENCH_PROFILE ?=
-# The last line is the whole service from outside: one `hookflow serve` on SQLite (bin/hookflow,
+# The last lines are the whole service from outside: one `hookflow serve` on SQLite (bin/hookflow,
 # built when missing), webhooks from a load generator process of its own, completed runs and
-# accepted webhooks as ratios to /healthz of the same run, p99, peak RSS and CPU per run.
+# accepted webhooks as ratios to /healthz of the same run, p99, peak RSS and CPU per run; then
+# the intake alone (the same webhooks to the flow stopped: stored and answered, none run).
 # BENCH_PROFILE=DIR also saves a CPU profile of the server taken during the load.
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./flows/
