@@ -88,28 +88,48 @@ func TestFairness_AScannedEventOverItsShareWaitsUnread(t *testing.T) {
 	}
 }
 
-// While the parked events are enough to keep the workers busy, the scan hands out nothing (more
-// would be parked or given back at once) and looks again soon; once they are fewer it hands the
-// due events out with their flows.
-func TestQueue_ScanLeavesTheQueueAloneWhileParkedEventsAreMany(t *testing.T) {
+// While the parked events are enough to keep the workers busy, the scan hands out only what may
+// start at once — another team's due retry — and leaves the busy flow's events in the queue (they
+// would be parked or given back at once), looking again soon; once the parked are fewer it hands
+// those out too, with their flows, unread.
+func TestQueue_ScanHandsOutOnlyWhatMayStartWhileParkedEventsAreMany(t *testing.T) {
 	q, st := fairQueue(t)
+	q.teamOf = func(flow string) string {
+		if flow == "calm" {
+			return "other team"
+		}
+		return "team"
+	}
 	ctx := context.Background()
 	now := time.Now().UTC()
-	if err := st.InsertEvents(ctx, []*store.Event{{ID: "due", FlowID: "other", Status: store.EventQueued, NextAt: now, ReceivedAt: now}}); err != nil {
-		t.Fatal(err)
+	for _, id := range []string{"a", "b", "c"} { // the busy flow runs three: its share is reached
+		j := job{id: id, flow: "busy"}
+		if _, ok := q.admit(&j); !ok {
+			t.Fatalf("%s was parked", id)
+		}
 	}
 	for i := 0; i < maxParked/2; i++ {
-		q.fair.parked = append(q.fair.parked, fairSlot{job: job{id: "p"}, flow: "flow", team: "team"})
+		q.fair.parked = append(q.fair.parked, fairSlot{job: job{id: "p"}, flow: "busy", team: "team"})
 	}
-	if wait := q.scan(); wait != scanAgainCrowded || len(q.work) != 0 {
-		t.Fatalf("with %d parked: scan again in %v, %d handed out; want %v, none", len(q.fair.parked), wait, len(q.work), scanAgainCrowded)
+	err := st.InsertEvents(ctx, []*store.Event{
+		{ID: "busy-due", FlowID: "busy", Status: store.EventQueued, NextAt: now.Add(-time.Minute), ReceivedAt: now},
+		{ID: "calm-due", FlowID: "calm", Status: store.EventQueued, NextAt: now, ReceivedAt: now},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wait := q.scan(); wait != scanAgainCrowded || len(q.work) != 1 {
+		t.Fatalf("with %d parked: scan again in %v, %d handed out; want %v, one", len(q.fair.parked), wait, len(q.work), scanAgainCrowded)
+	}
+	if j := <-q.work; j.id != "calm-due" {
+		t.Fatalf("handed out %s, want the other team's event", j.id)
 	}
 	q.fair.parked = q.fair.parked[:maxParked/2-1]
 	if wait := q.scan(); wait != scanAgainIdle || len(q.work) != 1 {
 		t.Fatalf("with fewer parked: scan again in %v, %d handed out; want %v, one", wait, len(q.work), scanAgainIdle)
 	}
-	if j := <-q.work; j.id != "due" || j.flow != "other" || j.ev != nil {
-		t.Errorf("handed out %+v, want the due event with its flow, unread", j)
+	if j := <-q.work; j.id != "busy-due" || j.flow != "busy" || j.ev != nil {
+		t.Errorf("handed out %+v, want the busy flow's due event with its flow, unread", j)
 	}
 }
 

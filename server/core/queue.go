@@ -254,15 +254,15 @@ const (
 	scanAgainIdle    = time.Second
 )
 
-// scan dispatches due events and says when to scan again.
+// scan dispatches due events and says when to scan again. While the parked events are many, it
+// hands out only the events that may start at once (other teams' and flows' retries and delays)
+// and leaves the rest in the queue: they would only be parked or given back.
 func (q *queue) scan() time.Duration {
 	room := cap(q.work)/2 - len(q.work)
 	if room <= 0 {
 		return scanAgainFull
 	}
-	if q.crowded() {
-		return scanAgainCrowded
-	}
+	crowded := q.crowded()
 	// On SQLite events on their way still read as queued: ask for that many more so that the
 	// scan reaches past them.
 	busy := int(q.inflightN.Load())
@@ -274,11 +274,17 @@ func (q *queue) scan() time.Duration {
 		return scanAgainIdle
 	}
 	for _, d := range due {
+		if crowded && !q.wouldStart(d.FlowID) {
+			continue
+		}
 		if !q.dispatchJob(job{id: d.ID, flow: d.FlowID}) {
 			break
 		}
 	}
-	if len(due) == room+busy {
+	switch {
+	case crowded:
+		return scanAgainCrowded
+	case len(due) == room+busy:
 		return scanAgainFull
 	}
 	return scanAgainIdle
@@ -349,9 +355,17 @@ func (q *queue) admit(j *job) (fairSlot, bool) {
 	return slot, true
 }
 
+// wouldStart reports whether an event of the flow may start now by the shares.
+func (q *queue) wouldStart(flow string) bool {
+	slot := fairSlot{flow: flow, team: q.teamOf(flow)}
+	q.fair.mu.Lock()
+	defer q.fair.mu.Unlock()
+	return q.mayStart(slot)
+}
+
 // crowded reports whether the parked events are enough to keep the workers busy for a while:
-// the scan then leaves the queue alone rather than hand out more that would be parked or given
-// back at once.
+// the scan then hands out only what may start at once, rather than more that would be parked or
+// given back.
 func (q *queue) crowded() bool {
 	q.fair.mu.Lock()
 	defer q.fair.mu.Unlock()
