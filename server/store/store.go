@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -130,6 +131,7 @@ func openSQLite(opts Options) (*Store, error) {
 		n = 4
 	}
 	rdb.SetMaxOpenConns(n)
+	rdb.SetMaxIdleConns(n) // keep every reader: see openPostgres
 	return &Store{write: write, read: read, dialect: "sqlite"}, nil
 }
 
@@ -139,7 +141,11 @@ func openPostgres(url string) (*Store, error) {
 		return nil, fmt.Errorf("connecting to PostgreSQL: %w", err)
 	}
 	sqlDB, _ := db.DB()
+	// Every connection the pool opens is kept while it is used: database/sql keeps only two idle
+	// by default, so with more queries at once than that each returned connection was closed and
+	// the next query opened a new one (on PostgreSQL a new server process each time).
 	sqlDB.SetMaxOpenConns(20)
+	sqlDB.SetMaxIdleConns(20)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	return &Store{write: db, read: db, dialect: "postgres"}, nil
 }
@@ -160,6 +166,15 @@ func (s *Store) Ping(ctx context.Context) error {
 		return err
 	}
 	return db.PingContext(ctx)
+}
+
+// ReadStats are the statistics of the connections reads use (on PostgreSQL every query's).
+func (s *Store) ReadStats() sql.DBStats {
+	db, err := s.read.DB()
+	if err != nil {
+		return sql.DBStats{}
+	}
+	return db.Stats()
 }
 
 // Close closes the connections.

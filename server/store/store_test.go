@@ -12,6 +12,7 @@ import (
 
 	"github.com/hookflow/hookflow/server/internal/testdb"
 	"github.com/hookflow/hookflow/server/store"
+	"gorm.io/gorm"
 )
 
 func forEachDB(t *testing.T, test func(t *testing.T, st *store.Store)) {
@@ -261,6 +262,46 @@ func TestStore_ScheduledFlowsAreTheActiveOnesWithAClockFiredKind(t *testing.T) {
 			if !slices.Equal(names, c.want) {
 				t.Errorf("ScheduledFlows(%v) = %v, want %v", c.kinds, names, c.want)
 			}
+		}
+	})
+}
+
+// Queries that run at once each hold a connection; when they end the pool keeps them all for the
+// next ones rather than closing all but two (database/sql's default), which made every query
+// beyond two open a new connection — on PostgreSQL a new server process.
+func TestStore_ConnectionsUsedAtOnceAreKeptForTheNextQueries(t *testing.T) {
+	forEachDB(t, func(t *testing.T, st *store.Store) {
+		const atOnce = 4
+		for round := 0; round < 3; round++ {
+			var opened sync.WaitGroup
+			opened.Add(atOnce)
+			all := make(chan struct{})
+			errs := make(chan error, atOnce)
+			for i := 0; i < atOnce; i++ {
+				go func() {
+					errs <- st.Read(context.Background()).Transaction(func(tx *gorm.DB) error {
+						var one int
+						if err := tx.Raw("SELECT 1").Scan(&one).Error; err != nil {
+							opened.Done()
+							return err
+						}
+						opened.Done()
+						<-all // every query holds its connection until all are open
+						return nil
+					})
+				}()
+			}
+			opened.Wait()
+			close(all)
+			for i := 0; i < atOnce; i++ {
+				if err := <-errs; err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if s := st.ReadStats(); s.MaxIdleClosed > 0 || s.Idle < atOnce {
+			t.Errorf("after three rounds of %d queries at once: %d connections closed for being idle beyond the pool's bound, %d kept idle; want none closed, %d kept",
+				atOnce, s.MaxIdleClosed, s.Idle, atOnce)
 		}
 	})
 }
