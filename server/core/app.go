@@ -97,12 +97,13 @@ type App struct {
 	metrics  *Metrics
 	log      *slog.Logger
 
-	intake   *Intake     // webhooks in: addresses, rate limits, durable write, replies (intake.go)
-	queue    *queue      // events on their way to and through the workers (queue.go)
-	flows    *Flows      // the flow service (flows.go, flowsvc.go, secrets.go, teamtemplates.go)
-	ticks    ticker      // the schedules this process fires (schedule.go)
-	diskFull atomic.Bool // the last write failed for lack of space (see noteWrite)
-	active   sync.Map    // ids of the flows that stored runs since their last retention pass
+	intake        *Intake     // webhooks in: addresses, rate limits, durable write, replies (intake.go)
+	queue         *queue      // events on their way to and through the workers (queue.go)
+	flows         *Flows      // the flow service (flows.go, flowsvc.go, secrets.go, teamtemplates.go)
+	ticks         ticker      // the schedules this process fires (schedule.go)
+	diskFull      atomic.Bool // the last write failed for lack of space (see noteWrite)
+	active        sync.Map    // ids of the flows that stored runs since their last retention pass
+	autovacuumOff sync.Once   // the warning that PostgreSQL vacuums nothing by itself, said once
 
 	journal  *Journal      // the runs recorded, for reading (journal.go)
 	teams    *Teams        // members, invitations, tokens, audit (teams.go)

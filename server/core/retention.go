@@ -51,20 +51,22 @@ func (a *App) Prune(ctx context.Context) int64 {
 		a.active.Delete(list[i].ID)
 		total += a.pruneFlow(ctx, &list[i])
 	}
-	return a.pruned(total)
+	return a.pruned(ctx, total, len(list))
 }
 
 // pruneActive applies the retention of the flows that stored runs since they were last pruned.
 func (a *App) pruneActive(ctx context.Context) int64 {
 	var total int64
+	flows := 0
 	a.active.Range(func(id, _ any) bool {
 		a.active.Delete(id)
 		if f, err := a.flows.byID(id.(string)); err == nil {
 			total += a.pruneFlow(ctx, f)
+			flows++
 		}
 		return ctx.Err() == nil
 	})
-	return a.pruned(total)
+	return a.pruned(ctx, total, flows)
 }
 
 // pruneFlow applies one flow's retention and returns how many runs it deleted.
@@ -84,11 +86,24 @@ func (a *App) pruneFlow(ctx context.Context, f *store.Flow) int64 {
 	return n
 }
 
-// pruned ends a pass that deleted total runs.
-func (a *App) pruned(total int64) int64 {
+// pruned ends a pass over flows that deleted total runs: the space of what the pass deleted, and
+// of the events' rows the flows' webhooks changed since the last, is made usable again (on
+// PostgreSQL without autovacuum; store.Reclaim).
+func (a *App) pruned(ctx context.Context, total int64, flows int) int64 {
 	if total > 0 {
 		a.journal.forget()
 		a.log.Info("retention: old runs deleted", "count", total)
+	}
+	if flows > 0 {
+		vacuumed, err := a.store.Reclaim(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			a.log.Error("retention: making deleted rows' space usable again", "err", err)
+		case vacuumed:
+			a.autovacuumOff.Do(func() {
+				a.log.Warn("PostgreSQL's autovacuum is off: hookflow vacuums the runs and events tables after each retention pass; turn autovacuum on to leave that to the database")
+			})
+		}
 	}
 	return total
 }

@@ -3,9 +3,11 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/hookflow/hookflow/server/internal/testdb"
 	"github.com/hookflow/hookflow/server/store"
 )
 
@@ -130,4 +132,49 @@ func TestStore_PruneKeepsTheRunAWebhookWaitsOn(t *testing.T) {
 			t.Fatalf("left %+v, want only the waiting run", left)
 		}
 	})
+}
+
+// On a PostgreSQL whose autovacuum is off, the space of the runs retention deleted is used again
+// by the next runs once Reclaim has run after the pass: the table does not grow by every webhook
+// however few runs it keeps. (Where autovacuum is on, the server does this by itself and Reclaim
+// leaves it to it.)
+func TestStore_OnPostgresWithoutAutovacuumRetentionsSpaceIsUsedAgain(t *testing.T) {
+	testdb.SkipWithoutPostgres(t, "the space of deleted rows is PostgreSQL's concern")
+	st := testdb.Open(t, "postgres")
+	ctx := context.Background()
+	var autovacuum string
+	if err := st.Read(ctx).Raw("SHOW autovacuum").Scan(&autovacuum).Error; err != nil {
+		t.Fatal(err)
+	}
+	if autovacuum == "on" {
+		t.Skip("this PostgreSQL's autovacuum is on: it reclaims the space by itself, when it chooses")
+	}
+	fill := func(at time.Time) {
+		runs := make([]store.Run, 3000)
+		for i := range runs {
+			runs[i] = store.Run{ID: store.NewID(), FlowID: "f", Status: "success", StartedAt: at, Trace: strings.Repeat("t", 1000)}
+		}
+		if err := st.Write(ctx).CreateInBatches(runs, 500).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	size := func() int64 {
+		var n int64
+		if err := st.Read(ctx).Raw("SELECT pg_relation_size('runs')").Scan(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	fill(time.Now().UTC().Add(-48 * time.Hour))
+	first := size()
+	if n, err := st.Prune(ctx, "f", 24*time.Hour, 0); err != nil || n != 3000 {
+		t.Fatalf("retention deleted %d runs (%v), want the 3000 older than a day", n, err)
+	}
+	if vacuumed, err := st.Reclaim(ctx); err != nil || !vacuumed {
+		t.Fatalf("Reclaim: vacuumed %v (%v); want the tables vacuumed, autovacuum being off", vacuumed, err)
+	}
+	fill(time.Now().UTC())
+	if after := size(); after > first+first/10 {
+		t.Errorf("runs took %d KB for 3000 runs, then %d KB once retention deleted them and 3000 more came: the deleted rows' space was not used again", first/1024, after/1024)
+	}
 }

@@ -411,6 +411,26 @@ func (s *Store) steps(ctx context.Context, step func(size int) (done bool, err e
 	}
 }
 
+// Reclaim makes the space of deleted rows usable again where nothing else does: on PostgreSQL
+// with autovacuum off, it vacuums runs and events (retention's deletions and the events' earlier
+// versions, which every claim and finish leaves behind), and reports that it did. Without it such
+// a database grows by every webhook's rows however few retention keeps. With autovacuum on the
+// server does this itself; on SQLite Prune gives the file's free pages back.
+func (s *Store) Reclaim(ctx context.Context) (bool, error) {
+	if s.dialect != "postgres" {
+		return false, nil
+	}
+	var autovacuum string
+	if err := s.Read(ctx).Raw("SHOW autovacuum").Scan(&autovacuum).Error; err != nil {
+		return false, err
+	}
+	if autovacuum == "on" {
+		return false, nil
+	}
+	// VACUUM cannot run in a transaction: a statement of its own, outside GORM's.
+	return true, s.Write(ctx).Exec("VACUUM runs, events").Error
+}
+
 // vacuum returns the free pages of the SQLite file to the file system, a few at a time: an
 // incremental vacuum of thousands of pages is one long write like any other.
 func (s *Store) vacuum(ctx context.Context) error {
