@@ -61,13 +61,14 @@ type Event struct {
 // idx_run_flow orders a flow's runs by time, where the journal's pages start and what the per-day
 // chart reads; idx_run_failed holds only the webhooks that failed for good, which the flows list
 // counts (migration 00004), and idx_run_failed_time the same rows in time order, where the
-// journal's "failed only" pages start (migration 00006).
+// journal's "failed only" pages start (migration 00006). Status and team have no index of their
+// own: every query names a flow, a webhook or a run (migration 00007).
 type Run struct {
 	ID         string `gorm:"primaryKey;size:40"`
-	TeamID     string `gorm:"size:40;index;not null;default:''"`
+	TeamID     string `gorm:"size:40;not null;default:''"`
 	FlowID     string `gorm:"size:40;index:idx_run_flow,priority:1;index:idx_run_failed,priority:1,where:status = 'failed' AND superseded = false AND retry_at IS NULL;index:idx_run_failed_time,priority:1,where:status = 'failed' AND superseded = false AND retry_at IS NULL"`
 	EventID    string `gorm:"size:40;index"`
-	Status     string `gorm:"size:16;index;index:idx_run_failed,priority:2"`
+	Status     string `gorm:"size:16;index:idx_run_failed,priority:2"`
 	Error      string `gorm:"type:text"`
 	FailedStep string `gorm:"size:200"`
 	Trace      string `gorm:"type:text"`
