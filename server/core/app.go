@@ -104,6 +104,8 @@ type App struct {
 	diskFull      atomic.Bool // the last write failed for lack of space (see noteWrite)
 	active        sync.Map    // ids of the flows that stored runs since their last retention pass
 	autovacuumOff sync.Once   // the warning that PostgreSQL vacuums nothing by itself, said once
+	probeMu       sync.Mutex  // Health's write probe while the disk is full: one at a time,
+	probedAt      time.Time   // and when the last ran
 
 	journal  *Journal      // the runs recorded, for reading (journal.go)
 	teams    *Teams        // members, invitations, tokens, audit (teams.go)

@@ -2,6 +2,8 @@ package core
 
 import (
 	"context"
+	"fmt"
+	"syscall"
 
 	"github.com/hookflow/hookflow/server/store"
 )
@@ -16,3 +18,9 @@ func PruneActive(a *App, ctx context.Context) int64 { return a.pruneActive(ctx) 
 // Settled reports whether nothing is on its way through the workers: every attempt handed out
 // was stored and followed up (the journal's retention marks, the live log).
 func Settled(a *App) bool { return a.queue.inflightN.Load() == 0 }
+
+// MarkDiskFull marks the disk full as a refused webhook of size bytes would.
+func MarkDiskFull(a *App, size int64) {
+	a.intake.refusedBytes.Store(size)
+	a.noteWrite(fmt.Errorf("storing a webhook: %w", syscall.ENOSPC))
+}

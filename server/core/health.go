@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/hookflow/hookflow/server/store"
 )
@@ -36,15 +37,27 @@ func (a *App) DiskFull() bool { return a.diskFull.Load() }
 // of space (16 KB at least), so that it turns healthy again as soon as there is room for it even
 // when no webhook arrives to find out. (SQLite can take a small write on a full disk when its
 // files have free pages; that is no sign of room for the next webhook.)
+//
+// /healthz answers anyone, and such a write may be as large as --max-body and holds the writer
+// (SQLite's only one, which the finished runs still need) while it lasts: at most one probe runs
+// each probeEvery, the calls in between answer from the last.
 func (a *App) Health(ctx context.Context) error {
 	if err := a.store.Ping(ctx); err != nil {
 		return ErrDatabaseDown
 	}
 	if a.diskFull.Load() {
-		a.noteWrite(a.store.ProbeWrite(ctx, int(max(a.intake.refusedBytes.Load(), 16<<10))))
+		a.probeMu.Lock()
+		if now := a.cfg.Clock.Now(); a.probedAt.IsZero() || now.Sub(a.probedAt) >= probeEvery {
+			a.probedAt = now
+			a.noteWrite(a.store.ProbeWrite(ctx, int(max(a.intake.refusedBytes.Load(), 16<<10))))
+		}
+		a.probeMu.Unlock()
 		if a.diskFull.Load() {
 			return ErrDiskFull
 		}
 	}
 	return nil
 }
+
+// probeEvery is how often Health may try a write while the disk is marked full.
+const probeEvery = time.Second
