@@ -24,3 +24,12 @@ func MarkDiskFull(a *App, size int64) {
 	a.intake.refusedBytes.Store(size)
 	a.noteWrite(fmt.Errorf("storing a webhook: %w", syscall.ENOSPC))
 }
+
+// ClaimLeased claims an event as a worker of the app does (PostgreSQL), and ClaimRounds counts
+// the statements its workers' claims took.
+func ClaimLeased(a *App, id string) (*store.Event, bool, error) { return a.queue.claimLeased(id) }
+
+func ClaimRounds(a *App) int64 { return a.queue.claimRounds.Load() }
+
+// ClaimsWaiting counts the workers' claims waiting for the claimer.
+func ClaimsWaiting(a *App) int { return len(a.queue.claims) }

@@ -59,7 +59,7 @@ func (q *queue) claim(j job) (*store.Event, bool, error) {
 		return &ev, true, nil
 	}
 	if q.store.Dialect() == "postgres" {
-		ev, ok, err := q.store.ClaimEvent(q.ctx, id, q.leases.owner, q.cfg.Lease)
+		ev, ok, err := q.claimLeased(id)
 		if ok {
 			q.hold(id)
 		}
@@ -84,6 +84,68 @@ func (q *queue) claim(j job) (*store.Event, bool, error) {
 	ev = &c
 	ev.Attempts++ // this attempt
 	return ev, true, nil
+}
+
+// claimLeased claims an event for this process with a lease (PostgreSQL). While the workers run,
+// the claims they ask for at the same moment are made together, one statement for all (claimer):
+// a backlog handed out by the scan, retries come due, events given back; each was a statement and
+// a commit of its own.
+func (q *queue) claimLeased(id string) (*store.Event, bool, error) {
+	if q.claims == nil { // the workers do not run (a test that takes events itself)
+		return q.store.ClaimEvent(q.ctx, id, q.leases.owner, q.cfg.Lease)
+	}
+	reply := make(chan claimed, 1)
+	q.claims <- claimRequest{id: id, reply: reply}
+	c := <-reply
+	return c.ev, c.ev != nil, c.err
+}
+
+type claimRequest struct {
+	id    string
+	reply chan<- claimed
+}
+
+type claimed struct {
+	ev  *store.Event // nil: not claimed (another process has it, or it is gone)
+	err error
+}
+
+// maxClaimBatch bounds the events claimed in one statement.
+const maxClaimBatch = 256
+
+// claimer makes the workers' claims, those waiting together, until the workers stop (stop closes
+// claims once they have).
+func (q *queue) claimer(claims <-chan claimRequest, done chan<- struct{}) {
+	defer close(done)
+	var batch []claimRequest
+	for req := range claims {
+		batch = append(batch[:0], req)
+	more:
+		for len(batch) < maxClaimBatch {
+			select {
+			case r, ok := <-claims:
+				if !ok {
+					break more
+				}
+				batch = append(batch, r)
+			default:
+				break more
+			}
+		}
+		ids := make([]string, len(batch))
+		for i, r := range batch {
+			ids[i] = r.id
+		}
+		q.claimRounds.Add(1)
+		evs, err := q.store.ClaimEvents(q.ctx, ids, q.leases.owner, q.cfg.Lease)
+		byID := make(map[string]*store.Event, len(evs))
+		for i := range evs {
+			byID[evs[i].ID] = &evs[i]
+		}
+		for _, r := range batch {
+			r.reply <- claimed{ev: byID[r.id], err: err}
+		}
+	}
 }
 
 // hold registers the lease this process holds on an event: the heartbeat renews it, and its run

@@ -42,6 +42,11 @@ type queue struct {
 	workers   sync.WaitGroup
 	running   atomic.Bool // the workers run (start)
 	leases    *leases     // PostgreSQL: the events this process runs under its leases
+	// claims are the workers' claims on their way to the claimer (PostgreSQL, while the workers
+	// run; lease.go), which closes claimerDone when they have stopped.
+	claims      chan claimRequest
+	claimerDone chan struct{}
+	claimRounds atomic.Int64 // the claimer's statements
 }
 
 func newQueue(st *store.Store, cfg *Config, ctx context.Context, quit <-chan struct{}) *queue {
@@ -52,6 +57,10 @@ func newQueue(st *store.Store, cfg *Config, ctx context.Context, quit <-chan str
 // start runs the heartbeat (PostgreSQL), the finisher and the workers.
 func (q *queue) start() {
 	q.startLeases()
+	if q.store.Dialect() == "postgres" {
+		q.claims, q.claimerDone = make(chan claimRequest, q.cfg.Workers), make(chan struct{})
+		go q.claimer(q.claims, q.claimerDone)
+	}
 	q.finishWG.Add(1)
 	go q.finisher()
 	for i := 0; i < q.cfg.Workers; i++ {
@@ -66,6 +75,11 @@ func (q *queue) start() {
 func (q *queue) stop() {
 	q.running.Store(false)
 	q.workers.Wait()
+	if q.claims != nil { // no worker claims any more
+		close(q.claims)
+		<-q.claimerDone
+		q.claims = nil
+	}
 	// Events handed out but not taken go back to the queue now, for the next start or another
 	// process (those claimed on writing would otherwise wait for their lease to run out).
 	for {

@@ -82,6 +82,27 @@ func (s *Store) ClaimEvent(ctx context.Context, id, owner string, lease time.Dur
 	return &ev, true, nil
 }
 
+// ClaimEvents claims many events at once, as ClaimEvent does one: those of ids that are queued,
+// or running under a lease that ran out, become owner's with a lease and their attempt counted;
+// it returns them as updated, in no particular order. On PostgreSQL an event another process is
+// claiming at that moment is skipped rather than waited for (its rows are taken in id order and
+// locked ones skipped, so two processes never wait on each other): it is that process's.
+func (s *Store) ClaimEvents(ctx context.Context, ids []string, owner string, lease time.Duration) ([]Event, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	db := s.Write(ctx)
+	due := db.Model(&Event{}).Select("id").
+		Where("id IN ? AND (status = ? OR (status = ? AND lease_until < ?))", ids, EventQueued, EventRunning, s.leaseNow())
+	if s.dialect == "postgres" {
+		due = due.Order("id").Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
+	}
+	var claimed []Event
+	err := db.Model(&claimed).Clauses(clause.Returning{}).Where("id IN (?)", due).
+		Updates(map[string]any{"status": EventRunning, "lease_until": s.leaseEnd(lease), "lease_owner": owner, "attempts": gorm.Expr("attempts + 1")}).Error
+	return claimed, err
+}
+
 // RenewLeases extends owner's leases on the given running events to now+lease, in one
 // statement (the heartbeat), and returns the ids it still holds: an id missing from the answer
 // was taken over by another process after its lease ran out, or finished.

@@ -305,3 +305,84 @@ func TestStore_ConnectionsUsedAtOnceAreKeptForTheNextQueries(t *testing.T) {
 		}
 	})
 }
+
+// Many events are claimed in one statement: the queued ones and those whose lease ran out, each
+// with its attempt counted and the new owner's lease; an event another owner holds under a live
+// lease, or one already finished, is left alone. Two owners claiming the same events at once
+// share them out, each event claimed once.
+func TestStore_ClaimEventsTakesTheClaimableOnesTogetherAndEachOnce(t *testing.T) {
+	forEachDB(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		now := time.Now().UTC()
+		var evs []*store.Event
+		var ids []string
+		for i := 0; i < 40; i++ {
+			ev := &store.Event{ID: store.NewID(), FlowID: "f", Payload: "{}", Status: store.EventQueued, NextAt: now, ReceivedAt: now}
+			evs, ids = append(evs, ev), append(ids, ev.ID)
+		}
+		if err := st.InsertEvents(ctx, evs); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, err := st.ClaimEvent(ctx, ids[0], "other", time.Minute); !ok || err != nil { // a live lease
+			t.Fatalf("claim: %v %v", ok, err)
+		}
+		if _, ok, err := st.ClaimEvent(ctx, ids[1], "dead", -time.Second); !ok || err != nil { // a lease run out
+			t.Fatalf("claim: %v %v", ok, err)
+		}
+		if err := st.FinishEvent(ctx, ids[2], nil, store.EventDone, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := st.ClaimEvents(ctx, ids[:10], "me", time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		claimed := map[string]store.Event{}
+		for _, ev := range got {
+			claimed[ev.ID] = ev
+		}
+		if len(claimed) != 8 || claimed[ids[0]].ID != "" || claimed[ids[2]].ID != "" {
+			t.Fatalf("claimed %d of the first ten; want the 8 claimable ones, not the one under another's live lease nor the finished one", len(claimed))
+		}
+		for id, ev := range claimed {
+			want := 1
+			if id == ids[1] {
+				want = 2 // taken over: its first attempt was counted by the dead owner's claim
+			}
+			if ev.Status != store.EventRunning || ev.LeaseOwner != "me" || ev.LeaseUntil == nil || ev.Attempts != want || ev.Payload != "{}" {
+				t.Errorf("claimed %s as %+v; want it running under my lease, attempt %d, with its payload", id, ev, want)
+			}
+		}
+
+		// Two owners at once on the other thirty: each event goes to one of them.
+		rest := ids[10:]
+		var wg sync.WaitGroup
+		results := make([][]store.Event, 2)
+		for i, owner := range []string{"a", "b"} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var err error
+				if results[i], err = st.ClaimEvents(ctx, rest, owner, time.Minute); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		seen := map[string]int{}
+		for _, r := range results {
+			for _, ev := range r {
+				seen[ev.ID]++
+			}
+		}
+		for _, id := range rest {
+			if seen[id] > 1 {
+				t.Fatalf("event claimed %d times by two owners at once", seen[id])
+			}
+		}
+		// An event skipped because the other owner was taking it is that owner's: none is left queued.
+		due, err := st.DueEvents(ctx, now.Add(time.Second), 100)
+		if err != nil || len(due) != 0 {
+			t.Errorf("after both claims %d events are still due (%v); want none", len(due), err)
+		}
+	})
+}
