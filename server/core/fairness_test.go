@@ -143,30 +143,3 @@ func fairQueue(t *testing.T) (*queue, *store.Store) {
 	q.teamOf = func(string) string { return "team" }
 	return q, st
 }
-
-// On PostgreSQL a process claims the webhooks it writes while its workers have little waiting;
-// with twice their number already waiting, in their channel or parked by the shares, it writes
-// them unclaimed, so that another process with idle workers may take them rather than they wait
-// here under a lease.
-func TestQueue_WebhooksAreClaimedAsWrittenOnlyWhileTheWorkersHaveLittleWaiting(t *testing.T) {
-	testdb.SkipWithoutPostgres(t, "claims on writing are PostgreSQL's")
-	st := testdb.Open(t, "postgres")
-	cfg := &Config{Workers: 4, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	cfg.defaults()
-	q := newQueue(st, cfg, context.Background(), make(chan struct{}))
-	q.running.Store(true)
-	batch := func() []*store.Event {
-		return []*store.Event{{ID: store.NewID(), FlowID: "f", Status: store.EventQueued}}
-	}
-	for waiting := 0; waiting <= 2*cfg.Workers; waiting++ {
-		want := waiting < 2*cfg.Workers
-		if claim := q.reserve(batch()); claim != want {
-			t.Errorf("with %d events waiting for %d workers: claimed as written = %v, want %v", waiting, cfg.Workers, claim, want)
-		}
-		if waiting%2 == 0 {
-			q.work <- job{id: store.NewID()}
-		} else {
-			q.fair.parked = append(q.fair.parked, fairSlot{job: job{id: store.NewID()}, flow: "f", team: "team"})
-		}
-	}
-}

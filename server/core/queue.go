@@ -192,13 +192,9 @@ func (q *queue) hand(j job) bool {
 //
 // It reports whether the batch is to be claimed as it is written: on PostgreSQL, once this
 // process's workers run, it claims the webhooks it writes in the same transaction, one statement
-// for the batch, instead of claims as its workers take them — while its workers have little
-// waiting (fewer events in their channel or parked than twice their number). Beyond that the
-// batch is written unclaimed: this process's workers still take it as written, but another
-// process with idle workers may take it first (its scan), instead of the events waiting here
-// under a lease.
+// for the batch, instead of one claim per event as its workers take them.
 func (q *queue) reserve(events []*store.Event) (claim bool) {
-	claim = q.store.Dialect() == "postgres" && q.running.Load() && q.waiting() < 2*q.cfg.Workers
+	claim = q.store.Dialect() == "postgres" && q.running.Load()
 	for _, ev := range events {
 		if ev.Status == store.EventQueued {
 			q.inflight.Store(ev.ID, struct{}{})
@@ -371,13 +367,6 @@ func (q *queue) admit(j *job) (fairSlot, bool) {
 	}
 	q.started(slot)
 	return slot, true
-}
-
-// waiting counts the events handed to the workers and not started: in their channel or parked.
-func (q *queue) waiting() int {
-	q.fair.mu.Lock()
-	defer q.fair.mu.Unlock()
-	return len(q.work) + len(q.fair.parked)
 }
 
 // wouldStart reports whether an event of the flow may start now by the shares.
