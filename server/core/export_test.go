@@ -31,5 +31,8 @@ func ClaimLeased(a *App, id string) (*store.Event, bool, error) { return a.queue
 
 func ClaimRounds(a *App) int64 { return a.queue.claimRounds.Load() }
 
-// ClaimsWaiting counts the workers' claims waiting for the claimer.
+// ClaimsWaiting counts the workers' claims waiting for the claimer, ClaimsTaken those it took
+// into its statements.
 func ClaimsWaiting(a *App) int { return len(a.queue.claims) }
+
+func ClaimsTaken(a *App) int64 { return a.queue.claimsTaken.Load() }

@@ -137,6 +137,7 @@ func (q *queue) claimer(claims <-chan claimRequest, done chan<- struct{}) {
 			ids[i] = r.id
 		}
 		q.claimRounds.Add(1)
+		q.claimsTaken.Add(int64(len(batch)))
 		evs, err := q.store.ClaimEvents(q.ctx, ids, q.leases.owner, q.cfg.Lease)
 		byID := make(map[string]*store.Event, len(evs))
 		for i := range evs {

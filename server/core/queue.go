@@ -47,6 +47,7 @@ type queue struct {
 	claims      chan claimRequest
 	claimerDone chan struct{}
 	claimRounds atomic.Int64 // the claimer's statements
+	claimsTaken atomic.Int64 // and the claims they made
 }
 
 func newQueue(st *store.Store, cfg *Config, ctx context.Context, quit <-chan struct{}) *queue {
