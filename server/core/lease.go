@@ -119,19 +119,7 @@ func (q *queue) claimer(claims <-chan claimRequest, done chan<- struct{}) {
 	defer close(done)
 	var batch []claimRequest
 	for req := range claims {
-		batch = append(batch[:0], req)
-	more:
-		for len(batch) < maxClaimBatch {
-			select {
-			case r, ok := <-claims:
-				if !ok {
-					break more
-				}
-				batch = append(batch, r)
-			default:
-				break more
-			}
-		}
+		batch = drainInto(append(batch[:0], req), claims, maxClaimBatch)
 		ids := make([]string, len(batch))
 		for i, r := range batch {
 			ids[i] = r.id
