@@ -59,7 +59,7 @@ func (s *Store) InsertClaimedEvents(ctx context.Context, events []*Event, owner 
 			chunk := ids[:min(len(ids), 500)]
 			ids = ids[len(chunk):]
 			err := tx.Model(&Event{}).Where("id IN ?", chunk).
-				Updates(map[string]any{"status": EventRunning, "lease_until": s.leaseEnd(lease), "lease_owner": owner, "attempts": gorm.Expr("attempts + 1")}).Error
+				Updates(s.claimFor(owner, lease)).Error
 			if err != nil {
 				return err
 			}
@@ -75,7 +75,7 @@ func (s *Store) ClaimEvent(ctx context.Context, id, owner string, lease time.Dur
 	var ev Event
 	res := s.Write(ctx).Model(&ev).Clauses(clause.Returning{}).
 		Where("id = ? AND (status = ? OR (status = ? AND lease_until < ?))", id, EventQueued, EventRunning, s.leaseNow()).
-		Updates(map[string]any{"status": EventRunning, "lease_until": s.leaseEnd(lease), "lease_owner": owner, "attempts": gorm.Expr("attempts + 1")})
+		Updates(s.claimFor(owner, lease))
 	if res.Error != nil || res.RowsAffected == 0 || ev.ID != id {
 		return nil, false, res.Error
 	}
@@ -99,7 +99,7 @@ func (s *Store) ClaimEvents(ctx context.Context, ids []string, owner string, lea
 	}
 	var claimed []Event
 	err := db.Model(&claimed).Clauses(clause.Returning{}).Where("id IN (?)", due).
-		Updates(map[string]any{"status": EventRunning, "lease_until": s.leaseEnd(lease), "lease_owner": owner, "attempts": gorm.Expr("attempts + 1")}).Error
+		Updates(s.claimFor(owner, lease)).Error
 	return claimed, err
 }
 
@@ -114,6 +114,11 @@ func (s *Store) RenewLeases(ctx context.Context, owner string, ids []string, lea
 	err := s.Write(ctx).Raw("UPDATE events SET lease_until = ? WHERE lease_owner = ? AND status = ? AND id IN ? RETURNING id",
 		s.leaseEnd(lease), owner, EventRunning, ids).Scan(&held).Error
 	return held, err
+}
+
+// claimFor is what a claim writes: the event runs under owner's lease, its attempt counted.
+func (s *Store) claimFor(owner string, lease time.Duration) map[string]any {
+	return map[string]any{"status": EventRunning, "lease_until": s.leaseEnd(lease), "lease_owner": owner, "attempts": gorm.Expr("attempts + 1")}
 }
 
 // leaseNow and leaseEnd are the times leases are compared with and end at. On PostgreSQL they
