@@ -47,7 +47,7 @@ func (a *App) Health(ctx context.Context) error {
 	}
 	if a.diskFull.Load() {
 		a.probeMu.Lock()
-		if now := a.cfg.Clock.Now(); a.probedAt.IsZero() || now.Sub(a.probedAt) >= probeEvery {
+		if now := a.cfg.Clock.Now(); now.Sub(a.probedAt) >= probeEvery { // never probed: the zero time is long ago
 			a.probedAt = now
 			a.noteWrite(a.store.ProbeWrite(ctx, int(max(a.intake.refusedBytes.Load(), 16<<10))))
 		}
