@@ -45,7 +45,7 @@ func (a *App) RetryRun(ctx context.Context, runID string) (string, error) {
 	if r.EventID == "" {
 		return "", &InvalidError{Problems: flows.Problems{{Code: "run.not_retryable", Message: "a test run has no stored request to retry; run the test again"}}}
 	}
-	if err := a.store.RequeueEvent(ctx, r.EventID); err != nil {
+	if err := a.store.RequeueEvent(ctx, r.EventID, a.cfg.Clock.Now()); err != nil {
 		return "", err
 	}
 	a.queue.dispatch([]string{r.EventID})
@@ -64,7 +64,7 @@ func (a *App) ReplayEvent(ctx context.Context, flowID, eventID string) error {
 		return err
 	}
 	a.queue.changed(eventID)
-	if err := a.store.RequeueEvent(ctx, eventID); err != nil {
+	if err := a.store.RequeueEvent(ctx, eventID, a.cfg.Clock.Now()); err != nil {
 		return err
 	}
 	a.queue.dispatch([]string{eventID})

@@ -175,9 +175,9 @@ func (q *queue) requeue(id string) {
 	defer cancel()
 	var err error
 	if q.store.Dialect() == "postgres" {
-		err = q.store.ReleaseEvent(ctx, id, q.leases.owner)
+		err = q.store.ReleaseEvent(ctx, id, q.leases.owner, q.cfg.Clock.Now())
 	} else {
-		err = q.store.RequeueEvent(ctx, id)
+		err = q.store.RequeueEvent(ctx, id, q.cfg.Clock.Now())
 	}
 	if err != nil {
 		q.log.Error("re-queueing an event", "event", id, "err", err)

@@ -138,11 +138,17 @@ func (s *Store) leaseEnd(lease time.Duration) any {
 	return time.Now().UTC().Add(lease)
 }
 
-// ReleaseEvent puts an event owner holds back in the queue at once (its run was interrupted by
-// a shutdown); an event whose lease another process took is left to that process.
-func (s *Store) ReleaseEvent(ctx context.Context, id, owner string) error {
+// ReleaseEvent puts an event owner holds back in the queue, due at now (its run was interrupted
+// by a shutdown); an event whose lease another process took is left to that process.
+func (s *Store) ReleaseEvent(ctx context.Context, id, owner string, now time.Time) error {
 	return s.Write(ctx).Model(&Event{}).Where("id = ? AND lease_owner = ? AND status = ?", id, owner, EventRunning).
-		Updates(map[string]any{"status": EventQueued, "next_at": time.Now().UTC(), "lease_until": nil, "lease_owner": ""}).Error
+		Updates(requeued(now)).Error
+}
+
+// requeued is what putting an event back in the queue writes: queued, due at now (the service's
+// clock, which the scheduler's scans compare with), no lease.
+func requeued(now time.Time) map[string]any {
+	return map[string]any{"status": EventQueued, "next_at": now.UTC(), "lease_until": nil, "lease_owner": ""}
 }
 
 // Finish is the outcome of one attempt at an event: its run and the event's next state.
@@ -321,9 +327,8 @@ func (s *Store) RequeueRunning(ctx context.Context) (int64, error) {
 }
 
 // RequeueEvent puts an event in the queue again (replay).
-func (s *Store) RequeueEvent(ctx context.Context, id string) error {
-	res := s.Write(ctx).Model(&Event{}).Where("id = ?", id).
-		Updates(map[string]any{"status": EventQueued, "next_at": time.Now().UTC(), "lease_until": nil, "lease_owner": ""})
+func (s *Store) RequeueEvent(ctx context.Context, id string, now time.Time) error {
+	res := s.Write(ctx).Model(&Event{}).Where("id = ?", id).Updates(requeued(now))
 	if res.Error == nil && res.RowsAffected == 0 {
 		return ErrNotFound
 	}

@@ -110,3 +110,40 @@ func TestStore_InsertClaimedEventsClaimsTheQueuedOnesInTheSameWrite(t *testing.T
 		}
 	})
 }
+
+// An event put back in the queue (a replay, a retry by hand, an attempt given back) is due at the
+// time its caller gives, the service's clock, which the scheduler's scans compare with: with a
+// clock ahead of the machine's (a test's fake clock, or a clock set by hand), the machine's time
+// would make it due at once for a scan that is not coming until that clock moves, or (behind it)
+// keep it waiting for hours.
+func TestStore_RequeuedAndReleasedEventsAreDueAtTheCallersTime(t *testing.T) {
+	forEachDB(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		later := time.Now().UTC().Add(time.Hour).Truncate(time.Millisecond)
+		for _, put := range []struct {
+			name string
+			back func(id string) error
+		}{
+			{"requeued", func(id string) error { return st.RequeueEvent(ctx, id, later) }},
+			{"released", func(id string) error { return st.ReleaseEvent(ctx, id, "A", later) }},
+		} {
+			ev := &store.Event{ID: store.NewID(), FlowID: "f", Payload: "{}", Status: store.EventQueued, NextAt: time.Now().UTC(), ReceivedAt: time.Now().UTC()}
+			if err := st.InsertClaimedEvents(ctx, []*store.Event{ev}, "A", time.Minute); err != nil {
+				t.Fatal(err)
+			}
+			if err := put.back(ev.ID); err != nil {
+				t.Fatalf("%s: %v", put.name, err)
+			}
+			if due, _ := st.DueEvents(ctx, later.Add(-time.Second), 10); slices.Contains(due, ev.ID) {
+				t.Errorf("%s: due a second before the time given", put.name)
+			}
+			if due, _ := st.DueEvents(ctx, later, 10); !slices.Contains(due, ev.ID) {
+				t.Errorf("%s: not due at the time given", put.name)
+			}
+			got, _ := st.Event(ctx, ev.ID)
+			if got.Status != store.EventQueued || got.LeaseOwner != "" || got.LeaseUntil != nil {
+				t.Errorf("%s: %+v", put.name, got)
+			}
+		}
+	})
+}
