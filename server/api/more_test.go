@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/hookflow/hookflow/flows/flowstest"
 	"github.com/hookflow/hookflow/server/core"
 	"github.com/hookflow/hookflow/server/internal/testdb"
+	"github.com/hookflow/hookflow/server/internal/testkit"
 	"github.com/hookflow/hookflow/server/live"
 	"github.com/hookflow/hookflow/server/store"
 )
@@ -230,4 +232,99 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// A process whose workers are all busy (here on a target that does not answer) gives up, after a
+// couple of seconds, the claims it made on the webhooks it took in and that still wait for a
+// worker: a second process with idle workers runs them meanwhile, instead of their waiting under
+// the busy one's lease for as long as the target hangs. Every webhook is delivered once in the end.
+// With one worker the webhooks wait in the workers' channel; with two, the free one takes them and
+// parks them (the flow is at its share).
+func TestServer_AnIdleProcessRunsWhatABusyOneTookIn(t *testing.T) {
+	t.Parallel()
+	if !contains(testdb.Dialects(), "postgres") {
+		t.Skip("set HOOKFLOW_TEST_POSTGRES to run on PostgreSQL")
+	}
+	for _, tc := range []struct {
+		name    string
+		workers int
+	}{{"waiting in the channel", 1}, {"parked by the shares", 2}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			idleProcessRunsWhatABusyOneTookIn(t, tc.workers)
+		})
+	}
+}
+
+func idleProcessRunsWhatABusyOneTookIn(t *testing.T, workers int) {
+	release := make(chan struct{})
+	open := sync.OnceFunc(func() { close(release) })
+	stuck := flowstest.NewTarget(t, func(w http.ResponseWriter, r *http.Request) {
+		<-release
+		w.WriteHeader(200)
+	})
+	t.Cleanup(open) // before the target's server is closed (cleanups run last first)
+	idle := flowstest.NewTarget(t, flowstest.Reply(200, `{}`))
+	opts := testdb.Options(t, "postgres")
+	var apps []*core.App
+	for _, client := range []*http.Client{stuck.Client(), idle.Client()} {
+		st, err := store.Open(context.Background(), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		apps = append(apps, core.New(core.Config{HTTPClient: client, Workers: workers, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, st, nil, nil))
+	}
+	ctx := context.Background()
+	doc := mustFlow(t, `{"schema":1,"name":"shared","nodes":[{"id":"trigger","kind":"webhook"},
+	  {"id":"form","kind":"form_encode","config":{"fields":[{"key":"event_id","value":"{{event.id}}"}]}},
+	  {"id":"send","kind":"http","config":{"method":"POST","url":"https://sink.example/x","body_type":"previous"}}],
+	  "edges":[{"from":"trigger","to":"form"},{"from":"form","to":"send"}]}`)
+	v, err := apps[0].Flows().Create(ctx, core.FlowInput{Document: doc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := apps[0].Flows().SetActive(ctx, v.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	closers := make([]func(), len(apps))
+	for i, app := range apps {
+		if err := app.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		closers[i] = sync.OnceFunc(func() { app.Close(5 * time.Second) })
+		t.Cleanup(closers[i])
+	}
+	const n = 40
+	ids := map[string]bool{}
+	for i := 0; i < n; i++ { // all to the first process, which claims each as it writes it
+		acc, err := apps[0].Intake().AcceptWebhook(ctx, tokenOf(v.WebhookURL), mustPayload(t, "GET", "i="+jsonNumber(uint64(i))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[acc.EventID] = true
+	}
+	delivered := func(target *flowstest.Target) map[string]int {
+		out := map[string]int{}
+		for _, r := range target.Requests() {
+			out[r.Form.Get("event_id")]++
+		}
+		return out
+	}
+	// At most one webhook a worker of the first process waits on the stuck target: the second
+	// process runs all the others.
+	testkit.Eventually(t, 30*time.Second, func() bool { return len(delivered(idle)) >= n-workers },
+		"the idle process ran fewer than %d of the webhooks the busy one took in", n-workers)
+	open()
+	testkit.Eventually(t, 30*time.Second, func() bool { return len(delivered(idle))+len(delivered(stuck)) >= n },
+		"fewer than %d webhooks delivered", n)
+	for _, closeApp := range closers { // closed, the processes run nothing more: the counts are final
+		closeApp()
+	}
+	got, other := delivered(idle), delivered(stuck)
+	for id := range ids {
+		if got[id]+other[id] != 1 {
+			t.Errorf("webhook %s delivered %d times", id, got[id]+other[id])
+		}
+	}
 }

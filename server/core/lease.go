@@ -184,6 +184,58 @@ func (q *queue) requeue(id string) {
 	}
 }
 
+// claimedWaitLimit is how long a webhook this process claimed as it wrote it may wait here for a
+// worker (in the workers' channel while none takes anything, or parked by the shares) before
+// the claim is given up (unclaimWaiting).
+const claimedWaitLimit = 2 * time.Second
+
+// unclaimWaiting gives up the claims of webhooks claimed as they were written (PostgreSQL) that
+// have waited longer than claimedWaitLimit without a worker: parked by the shares, or in the
+// workers' channel while no worker took anything for that long (all are busy, on a slow target
+// say). The heartbeat would otherwise keep them this process's for as long as that lasts, while
+// another process's workers idle. They stay on their way here, unclaimed and queued in the
+// database: another process may claim and run them meanwhile, and a worker here claims them
+// again when it gets to them, skipping those another process took.
+func (q *queue) unclaimWaiting(now time.Time) {
+	if q.store.Dialect() != "postgres" {
+		return
+	}
+	var ids []string
+	q.fair.mu.Lock()
+	for i := range q.fair.parked {
+		if p := &q.fair.parked[i]; p.claimed && now.Sub(p.since) >= claimedWaitLimit {
+			p.claimed = false
+			ids = append(ids, p.id)
+		}
+	}
+	q.fair.mu.Unlock()
+	var waiting []job
+	if now.Sub(time.Unix(0, q.lastTake.Load())) >= claimedWaitLimit {
+		waiting = drainInto(waiting, q.work, len(q.work))
+		for i := range waiting {
+			if j := &waiting[i]; j.claimed {
+				j.claimed = false
+				ids = append(ids, j.id)
+			}
+		}
+	}
+	if len(ids) > 0 {
+		// The heartbeat lets go first: a worker that claims one of them again from here on
+		// holds a lease of its own.
+		for _, id := range ids {
+			q.dropLease(id)
+		}
+		ctx, cancel := context.WithTimeout(q.ctx, 5*time.Second)
+		if err := q.store.ReleaseEvents(ctx, ids, q.leases.owner, now); err != nil && q.ctx.Err() == nil {
+			q.log.Error("giving up the claims of waiting webhooks", "count", len(ids), "err", err)
+		}
+		cancel()
+	}
+	for _, j := range waiting {
+		q.hand(j)
+	}
+}
+
 // startLeases starts the heartbeat on PostgreSQL.
 func (q *queue) startLeases() {
 	if q.store.Dialect() != "postgres" {

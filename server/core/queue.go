@@ -48,6 +48,9 @@ type queue struct {
 	claimerDone chan struct{}
 	claimRounds atomic.Int64 // the claimer's statements
 	claimsTaken atomic.Int64 // and the claims they made
+	// lastTake is when a worker last took an event from the channel (UnixNano, the service's
+	// clock): long ago while events wait there, every worker is busy (unclaimWaiting).
+	lastTake atomic.Int64
 }
 
 func newQueue(st *store.Store, cfg *Config, ctx context.Context, quit <-chan struct{}) *queue {
@@ -64,6 +67,7 @@ func (q *queue) start() {
 	}
 	q.finishWG.Add(1)
 	go q.finisher()
+	q.lastTake.Store(q.cfg.Clock.Now().UnixNano())
 	for i := 0; i < q.cfg.Workers; i++ {
 		q.workers.Add(1)
 		go q.worker()
@@ -111,6 +115,7 @@ func (q *queue) worker() {
 		case <-q.quit:
 			return
 		case j := <-q.work:
+			q.lastTake.Store(q.cfg.Clock.Now().UnixNano())
 			q.take(j)
 		}
 	}
@@ -273,6 +278,7 @@ const (
 // hands out only the events that may start at once (other teams' and flows' retries and delays)
 // and leaves the rest in the queue: they would only be parked or given back.
 func (q *queue) scan() time.Duration {
+	q.unclaimWaiting(q.cfg.Clock.Now())
 	room := cap(q.work)/2 - len(q.work)
 	if room <= 0 {
 		return scanAgainFull
@@ -324,6 +330,7 @@ type fairness struct {
 type fairSlot struct {
 	job
 	team, flow string
+	since      time.Time // parked since (the service's clock)
 }
 
 // maxParked bounds the events parked in memory; beyond it an event is left to the scheduler's
@@ -362,6 +369,7 @@ func (q *queue) admit(j *job) (fairSlot, bool) {
 		if len(f.parked) >= maxParked {
 			q.giveBack(*j)
 		} else {
+			slot.since = q.cfg.Clock.Now()
 			f.parked = append(f.parked, slot)
 		}
 		return slot, false

@@ -141,8 +141,21 @@ func (s *Store) leaseEnd(lease time.Duration) any {
 // ReleaseEvent puts an event owner holds back in the queue, due at now (its run was interrupted
 // by a shutdown); an event whose lease another process took is left to that process.
 func (s *Store) ReleaseEvent(ctx context.Context, id, owner string, now time.Time) error {
-	return s.Write(ctx).Model(&Event{}).Where("id = ? AND lease_owner = ? AND status = ?", id, owner, EventRunning).
-		Updates(requeued(now)).Error
+	return s.ReleaseEvents(ctx, []string{id}, owner, now)
+}
+
+// ReleaseEvents is ReleaseEvent for many events, a statement for up to 500 of them.
+func (s *Store) ReleaseEvents(ctx context.Context, ids []string, owner string, now time.Time) error {
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), 500)]
+		ids = ids[len(chunk):]
+		err := s.Write(ctx).Model(&Event{}).Where("id IN ? AND lease_owner = ? AND status = ?", chunk, owner, EventRunning).
+			Updates(requeued(now)).Error
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // requeued is what putting an event back in the queue writes: queued, due at now (the service's
