@@ -45,7 +45,7 @@ func TestBenchPostgresScaling(t *testing.T) {
 		b.measure("PostgreSQL, 3 processes", "postgres", 3),
 	}
 	load, _ := os.ReadFile("/proc/loadavg")
-	fmt.Printf("\nbench-pg: %d s a configuration, 32 senders, 16 workers a process; load average %s\n", seconds, strings.Join(strings.Fields(string(load))[:3], " "))
+	fmt.Printf("\nbench-pg: %d s a configuration, 32 senders, %s workers a process; load average %s\n", seconds, benchWorkers(), strings.Join(strings.Fields(string(load))[:3], " "))
 	fmt.Printf("%-26s %12s %12s %9s %14s %12s %s\n", "configuration", "runs/s", "accepts/s", "p99 ms", "/healthz req/s", "÷ /healthz", "÷ 1 process (PostgreSQL)")
 	one := results[1].runs
 	for _, r := range results {

@@ -47,6 +47,23 @@ type benchResult struct {
 	cpuPerRun float64
 }
 
+// benchServerEnv is the servers' settings: 16 workers, and what HOOKFLOW_BENCH_ENV adds or
+// overrides (HOOKFLOW_WORKERS=4, HOOKFLOW_SQLITE_SYNCHRONOUS=NORMAL, …) for comparisons.
+func benchServerEnv() []string {
+	return append([]string{"HOOKFLOW_WORKERS=16"}, strings.Fields(os.Getenv("HOOKFLOW_BENCH_ENV"))...)
+}
+
+// benchWorkers is the number of workers a server runs with benchServerEnv (the last setting wins).
+func benchWorkers() string {
+	n := ""
+	for _, kv := range benchServerEnv() {
+		if v, ok := strings.CutPrefix(kv, "HOOKFLOW_WORKERS="); ok {
+			n = v
+		}
+	}
+	return n
+}
+
 func newRunsBench(t *testing.T, window time.Duration) *runsBench {
 	b := &runsBench{t: t, window: window, profileDir: os.Getenv("HOOKFLOW_BENCH_PROFILE")}
 	b.sink = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -72,7 +89,7 @@ func (b *runsBench) measure(name, dialect string, procs int) benchResult {
 	t := b.t
 	// HOOKFLOW_BENCH_ENV adds settings of the servers' (HOOKFLOW_SQLITE_SYNCHRONOUS=NORMAL, …)
 	// for comparisons.
-	env := append([]string{"HOOKFLOW_WORKERS=16"}, strings.Fields(os.Getenv("HOOKFLOW_BENCH_ENV"))...)
+	env := benchServerEnv()
 	if dialect == "postgres" {
 		env = append(env, "HOOKFLOW_DATABASE_URL="+testdb.Options(t, "postgres").DatabaseURL)
 	}
@@ -230,7 +247,7 @@ func TestBenchOneMachine(t *testing.T) {
 	b.stopped = true
 	intake := b.measure("intake alone", "sqlite", 1) // the flow stopped
 	load, _ := os.ReadFile("/proc/loadavg")
-	fmt.Printf("\nbench one machine: %d s, 32 senders in a process of their own, 16 workers; load average %s\n", seconds, strings.Join(strings.Fields(string(load))[:3], " "))
+	fmt.Printf("\nbench one machine: %d s, 32 senders in a process of their own, %s workers; load average %s\n", seconds, benchWorkers(), strings.Join(strings.Fields(string(load))[:3], " "))
 	fmt.Printf("%-18s %10s %10s %11s %10s %10s %8s %8s %12s\n", "configuration", "runs/s", "accepts/s", "/healthz/s", "runs ÷ hz", "acc ÷ hz", "p99 ms", "RSS MB", "CPU ms/run")
 	fmt.Printf("%-18s %10.0f %10.0f %11.0f %10.3f %10.3f %8.1f %8.0f %12.3f\n", r.name, r.runs, r.accepts, r.healthz, r.runs/r.healthz, r.accepts/r.healthz, r.p99, r.rssMB, r.cpuPerRun)
 	fmt.Printf("%-18s %10s %10.0f %11.0f %10s %10.3f %8.1f %8.0f %12s\n", intake.name, "—", intake.accepts, intake.healthz, "—", intake.accepts/intake.healthz, intake.p99, intake.rssMB, "—")
