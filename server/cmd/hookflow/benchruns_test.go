@@ -87,8 +87,6 @@ func (b *runsBench) flowDoc() string {
 // counts the runs the sink received after that second.
 func (b *runsBench) measure(name, dialect string, procs int) benchResult {
 	t := b.t
-	// HOOKFLOW_BENCH_ENV adds settings of the servers' (HOOKFLOW_SQLITE_SYNCHRONOUS=NORMAL, …)
-	// for comparisons.
 	env := benchServerEnv()
 	if dialect == "postgres" {
 		env = append(env, "HOOKFLOW_DATABASE_URL="+testdb.Options(t, "postgres").DatabaseURL)
