@@ -162,7 +162,8 @@ bench-journal: deps
 # processes on one database as ratios to one process, SQLite against PostgreSQL for one process,
 # and each against the /healthz rate of the same run; 32 senders in a load generator process
 # (BENCH_SECONDS a configuration). Then the queue on PostgreSQL: River against the events table
-# in 1-3 processes (docs/queue.md). bin/hookflow is built when it is missing.
+# in 1-3 processes (docs/queue.md); then the live log's relay, events/s from one process to three
+# (docs/live.md). bin/hookflow is built when it is missing.
 bench-pg: deps
 	@if ! bash -c 'exec 3<>/dev/tcp/127.0.0.1/5432' 2>/dev/null; then \
 		echo "bench-pg skipped: PostgreSQL does not answer on 127.0.0.1:5432"; exit 0; fi; \
@@ -170,7 +171,8 @@ bench-pg: deps
 	HOOKFLOW_BIN=$(CURDIR)/$(BIN) HOOKFLOW_BENCH_PG=1 HOOKFLOW_TEST_POSTGRES=1 HOOKFLOW_BENCH_SECONDS=$(BENCH_SECONDS) \
 		$(GO) test -count=1 -v -timeout 30m -run '^TestBenchPostgresScaling$$' ./server/cmd/hookflow/ | grep -v '^ok\|PASS\|^=== ' ; \
 	HOOKFLOW_TEST_POSTGRES=1 $(GO) test -count=1 -timeout 30m -run '^$$' -bench Postgres -benchtime 1x ./server/internal/queuebench/ | grep 'Benchmark\|FAIL'; \
-	echo "load average after the queue benchmarks: $$(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "load average after the queue benchmarks: $$(cut -d' ' -f1-3 /proc/loadavg)"; \
+	HOOKFLOW_TEST_POSTGRES=1 $(GO) test -count=1 -timeout 30m -run '^$$' -bench '^BenchmarkRelay_EventsAcrossProcesses$$' -benchtime 50000x ./server/livepg/ | grep 'Benchmark\|FAIL'
 
 # An hour of load (docs/performance.md): one `hookflow serve` on a fresh SQLite database
 # (SOAK_DB=postgres: a fresh database on 127.0.0.1:5432) takes RATE webhooks/s, paced, for

@@ -14,9 +14,10 @@ type Relay func(Event)
 // "seen through another process, on its way here" rather than as a cursor of another history.
 const relayAhead = time.Minute
 
-// reasonResumed is sent (with close 1013) to watchers when the relay missed events (its connection to the database
-// was lost for a while): they reconnect with ?since= and get the missed runs from the journal.
-const reasonResumed = "live: events were missed while the database was out of reach; reconnect with ?since=<last seq>"
+// reasonResumed is sent (with close 1013) to watchers when the relay missed events (its connection
+// to the database was lost for a while, or a process dropped events the database did not take as
+// fast as they came): they reconnect with ?since= and get the missed runs from the journal.
+const reasonResumed = "live: events were missed (the database was out of reach or did not keep up); reconnect with ?since=<last seq>"
 
 // relayState is the part of a Hub that serves a relay; Hub.mu guards relay and base.
 type relayState struct {

@@ -21,6 +21,11 @@ import (
 // Channel is the NOTIFY channel the live events travel on.
 const Channel = "hookflow_live"
 
+// typeGap is the type of the notification a process sends, numbered as an event, before its
+// first batch after it dropped events (its queue was full, or a batch could not be sent): every
+// process's watchers are then told to catch up from the journal instead of missing them unawares.
+const typeGap = "live_gap"
+
 // MaxPayload bounds one notification's event (PostgreSQL refuses payloads of 8000 bytes and
 // more); the sequence number and a space come in front of it.
 const MaxPayload = 7000
@@ -71,6 +76,9 @@ type Relay struct {
 	closing bool
 	dropped int
 	warned  time.Time
+	// gap: events were dropped since the last batch sent; the next one starts with a gap
+	// notification, which makes every process's hub resume past it (see hear).
+	gap bool
 	wake    chan struct{} // a token when the queue got an event
 
 	ctx     context.Context
@@ -141,6 +149,7 @@ func (r *Relay) enqueue(ev live.Event) {
 	r.mu.Lock()
 	if r.closing || len(r.queue) >= r.opts.Queue {
 		r.dropped++
+		r.gap = !r.closing
 		if !r.closing && time.Since(r.warned) > 10*time.Second {
 			r.warned = time.Now()
 			r.log.Warn("live events dropped: the database does not take them as fast as they come; the journal has the runs",
@@ -161,18 +170,23 @@ func (r *Relay) poke() {
 	}
 }
 
-// take removes up to Batch waiting events; done is true once closing with nothing left.
+// take removes up to Batch waiting events, after a gap notification when events were dropped
+// since the last batch; done is true once closing with nothing left.
 func (r *Relay) take() (batch []live.Event, done bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	n := min(len(r.queue), r.opts.Batch)
+	if r.gap {
+		r.gap = false
+		batch = append(batch, live.Event{Type: typeGap})
+	}
 	batch = append(batch, r.queue[:n]...)
 	clear(r.queue[:n])
 	r.queue = r.queue[n:]
 	if len(r.queue) == 0 {
 		r.queue = nil // let the backing array go after a burst
 	}
-	return batch, n == 0 && r.closing
+	return batch, len(batch) == 0 && r.closing
 }
 
 // send is the sending goroutine: one batch at a time, in the order they were published.
@@ -234,6 +248,9 @@ func (r *Relay) send() {
 			}
 			if attempt >= 5 {
 				r.log.Error("live events not sent to the other processes; the journal has the runs", "count", len(batch), "err", err)
+				r.mu.Lock()
+				r.gap = !r.closing
+				r.mu.Unlock()
 				break
 			}
 			if attempt == 1 {
@@ -346,6 +363,13 @@ func (r *Relay) hear(conn *pgx.Conn) error {
 		ev, err := Parse(n.Payload)
 		if err != nil {
 			r.log.Warn("live event not understood", "err", err)
+			continue
+		}
+		if ev.Type == typeGap {
+			// A process dropped events before this one: they were never numbered, so no
+			// process holds them. The hub resumes here as after a lost connection: its
+			// watchers reconnect with ?since= and get those runs from the journal.
+			r.opts.Hub.Resume(ev.Seq)
 			continue
 		}
 		r.opts.Hub.Deliver(ev)

@@ -78,6 +78,76 @@ func TestPayload_StaysUnderTheLimitWithABigTraceAndKeepsWhatTheLiveLogShows(t *t
 	}
 }
 
+// A process whose database does not take its live events as fast as they come drops those its
+// queue has no room for. Those were never numbered, so no process holds them: every process's
+// watchers, the dropping one's included, are told to reconnect (close 1013) and catch up from
+// the journal, instead of missing them unawares; live events flow again after that.
+func TestRelay_DroppedEventsSendEveryWatcherToCatchUp(t *testing.T) {
+	url := postgresURL(t)
+	a := startRelayed(t, url)
+	b := startRelayedWith(t, url, func(o *Options) { o.Queue = 4 })
+	watchA, watchB := a.dial(t, "f", ""), b.dial(t, "f", "")
+	b.hub.Publish("f", live.Event{RunID: "r1", Type: live.TypeRunStarted})
+	first := read(t, watchA)
+	read(t, watchB)
+
+	// Another transaction holds the cursor's row: b's next statement waits for it.
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = admin.Close(ctx) }()
+	tx, err := admin.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, "SELECT n FROM live_cursor WHERE id = 1 FOR UPDATE"); err != nil {
+		t.Fatal(err)
+	}
+	b.hub.Publish("f", live.Event{RunID: "r2", Type: live.TypeRunStarted})
+	testkit.EventuallyNil(t, 10*time.Second, func() error {
+		var waiting int
+		err := admin.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+			AND application_name = $1 AND wait_event_type = 'Lock'`, senderName).Scan(&waiting)
+		if err == nil && waiting == 0 {
+			err = errors.New("b's sender does not wait for the cursor's row")
+		}
+		return err
+	})
+	for i := range 10 { // 4 wait in b's queue, 6 are dropped
+		b.hub.Publish("f", live.Event{RunID: fmt.Sprintf("r%d", i+3), Type: live.TypeRunStarted})
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for name, watch := range map[string]*websocket.Conn{"another process's": watchA, "the dropping process's": watchB} {
+		_ = watch.SetReadDeadline(time.Now().Add(10 * time.Second))
+		for {
+			_, _, err := watch.ReadMessage()
+			if err == nil {
+				continue // r2, numbered before the drops
+			}
+			var ce *websocket.CloseError
+			if !errors.As(err, &ce) || ce.Code != websocket.CloseTryAgainLater {
+				t.Fatalf("%s watcher got %v, want close 1013 (reconnect with ?since=)", name, err)
+			}
+			break
+		}
+	}
+	again := a.dial(t, "f", "since="+fmt.Sprint(first.Seq))
+	b.hub.Publish("f", live.Event{RunID: "after", Type: live.TypeRunStarted})
+	for last := first.Seq; ; {
+		ev := read(t, again)
+		if ev.Seq <= last {
+			t.Fatalf("after the reconnect: %+v numbered %d after %d", ev, ev.Seq, last)
+		}
+		if last = ev.Seq; ev.RunID == "after" {
+			break
+		}
+	}
+}
+
 // relayed is one process's live side: a hub, its relay on PostgreSQL and a websocket server.
 type relayed struct {
 	hub   *live.Hub
@@ -92,11 +162,18 @@ func startRelayed(t *testing.T, url string) *relayed {
 
 func startRelayedRetry(t *testing.T, url string, retry time.Duration) *relayed {
 	t.Helper()
+	return startRelayedWith(t, url, func(o *Options) { o.Retry = retry })
+}
+
+// startRelayedWith starts one process's live side with its relay's options set by set.
+func startRelayedWith(t *testing.T, url string, set func(*Options)) *relayed {
+	t.Helper()
 	// The test reads its sockets one after the other, each a burst of hundreds of events: room
 	// for them all, so a socket read later is not taken for a slow browser.
 	hub := live.NewHub(live.Options{WriteTimeout: 2 * time.Second, SendBuffer: 4096})
-	r, err := Start(context.Background(), Options{DatabaseURL: url, Hub: hub, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		KeepAlive: 500 * time.Millisecond, Retry: retry})
+	o := Options{DatabaseURL: url, Hub: hub, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), KeepAlive: 500 * time.Millisecond}
+	set(&o)
+	r, err := Start(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
 	}
