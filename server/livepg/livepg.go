@@ -1,7 +1,6 @@
 package livepg
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -39,40 +38,14 @@ const textLimit = 1000
 // transaction are queued at its commit: the numbers of successive transactions rise in the order
 // every listener receives them. A number is at least the database's clock in microseconds (the
 // live log's cursors are such times, which lets the journal rebuild older events) and above every
-// earlier one. $1 is the notifications' bodies in order (pack: each holds one event or several),
-// $2 how many events they hold in all, $3 the place in the batch (from 1) of each body's first
-// event, whose number goes in front of it.
+// earlier one. $1 is the events' JSON in order, $2 how many.
 const sendSQL = `WITH c AS (
   UPDATE live_cursor
      SET n = GREATEST(n + $2::bigint, (extract(epoch FROM clock_timestamp()) * 1000000)::bigint + $2::bigint - 1)
    WHERE id = 1
   RETURNING n)
 SELECT count(pg_notify('` + Channel + `', (c.n - $2::bigint + t.i)::text || ' ' || t.p))
-  FROM c, unnest($1::text[], $3::bigint[]) AS t(p, i)`
-
-// pack puts a batch's payloads, in order, into as few notification bodies as hold them within
-// MaxPayload, one per line (JSON as encoding/json writes it holds no newline), and says the place
-// in the batch (from 1) of each body's first event. A notification costs the database and every
-// listener far more than its bytes: a run's nine events mostly travel in one.
-func pack(payloads [][]byte) (bodies []string, firsts []int64) {
-	var b strings.Builder
-	for i, p := range payloads {
-		if b.Len() > 0 && b.Len()+1+len(p) > MaxPayload {
-			bodies = append(bodies, b.String())
-			b.Reset()
-		}
-		if b.Len() > 0 {
-			b.WriteByte('\n')
-		} else {
-			firsts = append(firsts, int64(i+1))
-		}
-		b.Write(p)
-	}
-	if b.Len() > 0 {
-		bodies = append(bodies, b.String())
-	}
-	return bodies, firsts
-}
+  FROM c, unnest($1::text[]) WITH ORDINALITY AS t(p, i)`
 
 // Options configure Start.
 type Options struct {
@@ -105,8 +78,8 @@ type Relay struct {
 	warned  time.Time
 	// gap: events were dropped since the last batch sent; the next one starts with a gap
 	// notification, which makes every process's hub resume past it (see hear).
-	gap  bool
-	wake chan struct{} // a token when the queue got an event
+	gap bool
+	wake    chan struct{} // a token when the queue got an event
 
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -241,11 +214,10 @@ func (r *Relay) send() {
 				return
 			}
 		}
-		payloads := make([][]byte, len(batch))
+		payloads := make([]string, len(batch))
 		for i, ev := range batch {
-			payloads[i] = Payload(ev)
+			payloads[i] = string(Payload(ev))
 		}
-		bodies, firsts := pack(payloads)
 		pause := r.opts.Retry
 		for attempt := 1; ; attempt++ {
 			var err error
@@ -258,9 +230,9 @@ func (r *Relay) send() {
 			if err == nil {
 				ctx, cancel := context.WithTimeout(r.ctx, 10*time.Second)
 				var sentN int
-				err = conn.QueryRow(ctx, sendSQL, bodies, len(payloads), firsts).Scan(&sentN)
+				err = conn.QueryRow(ctx, sendSQL, payloads, len(payloads)).Scan(&sentN)
 				cancel()
-				if err == nil && sentN != len(bodies) {
+				if err == nil && sentN != len(payloads) {
 					// Not a connection's fault: the row is gone (restored from an old dump?).
 					r.log.Error("live events not sent: the live_cursor row is missing; the journal has the runs", "count", len(batch))
 					break
@@ -388,20 +360,19 @@ func (r *Relay) hear(conn *pgx.Conn) error {
 		if n.Channel != Channel {
 			continue
 		}
-		events, err := Parse(n.Payload)
+		ev, err := Parse(n.Payload)
 		if err != nil {
 			r.log.Warn("live event not understood", "err", err)
+			continue
 		}
-		for _, ev := range events {
-			if ev.Type == typeGap {
-				// A process dropped events before this one: they were never numbered, so no
-				// process holds them. The hub resumes here as after a lost connection: its
-				// watchers reconnect with ?since= and get those runs from the journal.
-				r.opts.Hub.Resume(ev.Seq)
-				continue
-			}
-			r.opts.Hub.Deliver(ev)
+		if ev.Type == typeGap {
+			// A process dropped events before this one: they were never numbered, so no
+			// process holds them. The hub resumes here as after a lost connection: its
+			// watchers reconnect with ?since= and get those runs from the journal.
+			r.opts.Hub.Resume(ev.Seq)
+			continue
 		}
+		r.opts.Hub.Deliver(ev)
 	}
 }
 
@@ -416,31 +387,19 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-// Parse reads a notification's payload: the first event's number, a space, then each event on a
-// line of its own, numbered on from the first. It returns the events it could read, in order,
-// and an error for the first it could not (whose number is skipped).
-func Parse(payload string) ([]live.Event, error) {
+// Parse reads a notification's payload: the event's number, a space, the event.
+func Parse(payload string) (live.Event, error) {
 	num, body, ok := strings.Cut(payload, " ")
 	seq, err := strconv.ParseUint(num, 10, 64)
 	if !ok || err != nil || seq == 0 {
-		return nil, fmt.Errorf("livepg: no sequence number in %.40q", payload)
+		return live.Event{}, fmt.Errorf("livepg: no sequence number in %.40q", payload)
 	}
-	var events []live.Event
-	var bad error
-	for line := range strings.SplitSeq(body, "\n") {
-		if seq == 0 { // numbered past the largest number: not one of ours
-			return events, cmp.Or(bad, errors.New("livepg: events numbered past the largest number"))
-		}
-		var ev live.Event
-		if err := json.Unmarshal([]byte(line), &ev); err != nil {
-			bad = cmp.Or(bad, fmt.Errorf("livepg: event %d: %w", seq, err))
-		} else {
-			ev.Seq = seq
-			events = append(events, ev)
-		}
-		seq++
+	var ev live.Event
+	if err := json.Unmarshal([]byte(body), &ev); err != nil {
+		return live.Event{}, fmt.Errorf("livepg: %w", err)
 	}
-	return events, bad
+	ev.Seq = seq
+	return ev, nil
 }
 
 // Payload is ev as a notification carries it, at most MaxPayload bytes: a step keeps what the

@@ -59,11 +59,10 @@ func TestPayload_StaysUnderTheLimitWithABigTraceAndKeepsWhatTheLiveLogShows(t *t
 			if MaxPayload+len("18446744073709551615 ") >= 8000 {
 				t.Fatal("the limit leaves PostgreSQL's 8000 bytes no margin")
 			}
-			events, err := Parse("1764590000000000 " + string(b))
-			if err != nil || len(events) != 1 {
-				t.Fatalf("%d events read back, %v", len(events), err)
+			ev, err := Parse("1764590000000000 " + string(b))
+			if err != nil {
+				t.Fatal(err)
 			}
-			ev := events[0]
 			if ev.Seq != 1764590000000000 || ev.FlowID != "f" || ev.RunID != "r" || ev.Type != tc.ev.Type || ev.EventID != tc.ev.EventID {
 				t.Fatalf("read back as %+v", ev)
 			}
@@ -333,79 +332,4 @@ func TestRelay_ListensAgainAfterItsConnectionIsCut(t *testing.T) {
 	if ev := read(t, again); ev.RunID != "r3" {
 		t.Fatalf("live after the reconnect: %+v", ev)
 	}
-}
-
-// A batch's events travel packed into as few notifications as hold them within MaxPayload, and
-// every listener reads them back in their order, each with its own number: a run's events in
-// one notification, a batch of big ones one to a notification, none lost or renumbered.
-func TestPack_EventsComeBackInOrderNumberedOnWithinTheLimit(t *testing.T) {
-	small := live.Event{FlowID: "f", RunID: "r", Type: live.TypeStepFinished, Node: "form",
-		Step: &flows.StepTrace{Node: "form", Status: "success", DurationMs: 1}}
-	big := live.Event{FlowID: "f", RunID: "r", Type: live.TypeRunFinished, Status: "failed",
-		ErrorText: map[string]string{"en": strings.Repeat("x", 999), "ru": strings.Repeat("я", 499)}}
-	repeat := func(ev live.Event, n int) []live.Event { return slices.Repeat([]live.Event{ev}, n) }
-	for _, tc := range []struct {
-		name      string
-		batch     []live.Event
-		maxBodies int
-	}{
-		{"one event", repeat(small, 1), 1},
-		{"a run's nine events", repeat(small, 9), 1},
-		{"a full batch of small events", repeat(small, 128), 128*len(Payload(small))/MaxPayload + 1},
-		{"big events", repeat(big, 12), 12*len(Payload(big))/MaxPayload + 1},
-		{"events at the limit, one a notification", repeat(live.Event{FlowID: "f", RunID: "r", Type: live.TypeStepFinished,
-			Node: strings.Repeat("<", 8000), Step: &flows.StepTrace{Node: strings.Repeat("<", 8000)}}, 3), 3},
-		{"small and big mixed", append(append(repeat(small, 5), repeat(big, 4)...), repeat(small, 40)...), 6},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			payloads := make([][]byte, len(tc.batch))
-			for i, ev := range tc.batch {
-				payloads[i] = Payload(ev)
-				tc.batch[i].Step = nil // compared below by what the notification keeps of an event
-			}
-			bodies, firsts := pack(payloads)
-			if len(bodies) > tc.maxBodies || len(bodies) != len(firsts) {
-				t.Fatalf("%d notifications (%d first places) for %d events, want at most %d", len(bodies), len(firsts), len(tc.batch), tc.maxBodies)
-			}
-			const last = 1764590000000000 // the cursor after the batch, as sendSQL sets it
-			var got []live.Event
-			for i, body := range bodies {
-				if len(body) > MaxPayload {
-					t.Fatalf("notification %d holds %d bytes, limit %d", i, len(body), MaxPayload)
-				}
-				events, err := Parse(fmt.Sprint(last-int64(len(payloads))+firsts[i]) + " " + body)
-				if err != nil {
-					t.Fatal(err)
-				}
-				got = append(got, events...)
-			}
-			if len(got) != len(tc.batch) {
-				t.Fatalf("%d events read back of %d", len(got), len(tc.batch))
-			}
-			for i, ev := range got {
-				if want := uint64(last - len(payloads) + i + 1); ev.Seq != want || ev.Type != tc.batch[i].Type {
-					t.Fatalf("event %d read back as %s numbered %d, want %s numbered %d", i, ev.Type, ev.Seq, tc.batch[i].Type, want)
-				}
-			}
-		})
-	}
-}
-
-// Whatever a notification on the channel holds (anyone with access to the database can send
-// one), reading it does not panic, and the events it yields are numbered in increasing order.
-func FuzzParseNotification(f *testing.F) {
-	one := Payload(live.Event{FlowID: "f", RunID: "r", Type: live.TypeRunStarted})
-	f.Add("1764590000000000 " + string(one))
-	f.Add("7 " + string(one) + "\n" + string(one) + "\nnot json\n" + string(one))
-	f.Add("18446744073709551615 " + string(one) + "\n" + string(one))
-	f.Add("0 {}")
-	f.Add("")
-	f.Fuzz(func(t *testing.T, payload string) {
-		events, _ := Parse(payload)
-		for i := 1; i < len(events); i++ {
-			if events[i].Seq <= events[i-1].Seq {
-				t.Fatalf("event %d numbered %d after %d", i, events[i].Seq, events[i-1].Seq)
-			}
-		}
-	})
 }
