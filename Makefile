@@ -131,6 +131,8 @@ fuzz: deps
 	$(GO) test -run '^$$' -fuzz '^FuzzAuthJSON$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./server/api/
 	@echo "fuzz FuzzFlowImport ($(FUZZTIME))"
 	$(GO) test -run '^$$' -fuzz '^FuzzFlowImport$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./server/api/
+	@echo "fuzz FuzzParseNotification ($(FUZZTIME))"
+	$(GO) test -run '^$$' -fuzz '^FuzzParseNotification$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./server/livepg/
 
 BENCH_SECONDS ?= 15
 BENCH_PROFILE ?=

@@ -78,8 +78,8 @@ type Relay struct {
 	warned  time.Time
 	// gap: events were dropped since the last batch sent; the next one starts with a gap
 	// notification, which makes every process's hub resume past it (see hear).
-	gap bool
-	wake    chan struct{} // a token when the queue got an event
+	gap  bool
+	wake chan struct{} // a token when the queue got an event
 
 	ctx     context.Context
 	cancel  context.CancelFunc

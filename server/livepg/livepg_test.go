@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -332,4 +333,25 @@ func TestRelay_ListensAgainAfterItsConnectionIsCut(t *testing.T) {
 	if ev := read(t, again); ev.RunID != "r3" {
 		t.Fatalf("live after the reconnect: %+v", ev)
 	}
+}
+
+// Whatever a notification on the channel holds (anyone with access to the database can send
+// one), reading it does not panic, and an event it yields carries the number in front of it.
+func FuzzParseNotification(f *testing.F) {
+	one := Payload(live.Event{FlowID: "f", RunID: "r", Type: live.TypeRunStarted})
+	f.Add("1764590000000000 " + string(one))
+	f.Add("18446744073709551615 " + string(one))
+	f.Add("7 not json")
+	f.Add("0 {}")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, payload string) {
+		ev, err := Parse(payload)
+		if err != nil {
+			return
+		}
+		num, _, _ := strings.Cut(payload, " ")
+		if want, _ := strconv.ParseUint(num, 10, 64); ev.Seq == 0 || ev.Seq != want {
+			t.Fatalf("%.60q read as event number %d", payload, ev.Seq)
+		}
+	})
 }
