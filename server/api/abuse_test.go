@@ -19,9 +19,11 @@ import (
 	"time"
 
 	"github.com/hookflow/hookflow/flows"
+	"github.com/hookflow/hookflow/server/auth"
 	"github.com/hookflow/hookflow/server/core"
 	"github.com/hookflow/hookflow/server/internal/testdb"
 	"github.com/hookflow/hookflow/server/sandbox"
+	"golang.org/x/crypto/bcrypt"
 )
 
 // The test binary is its own JavaScript sandbox process when a server under test starts one.
@@ -29,6 +31,10 @@ func TestMain(m *testing.M) {
 	if sandbox.IsChild() {
 		os.Exit(sandbox.Main())
 	}
+	// Every account the tests create costs a password hash: at bcrypt's default cost those were
+	// a sixth of this package's CPU under the race detector. The cost production uses is
+	// auth's own test.
+	auth.UseHashCost(bcrypt.MinCost)
 	os.Exit(m.Run())
 }
 

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 func TestPasswordRules_ExplainTooShortAndTooLong(t *testing.T) {
@@ -31,6 +33,16 @@ func TestPasswordHash_MatchesOnlyTheSamePassword(t *testing.T) {
 	}
 	if strings.Contains(h, "correct horse") || !PasswordMatches(h, "correct horse") || PasswordMatches(h, "correct horsE") {
 		t.Fatalf("hash %q", h)
+	}
+	// The service hashes at bcrypt's default cost (other packages' tests lower it for speed).
+	if cost, err := bcrypt.Cost([]byte(h)); err != nil || cost != bcrypt.DefaultCost {
+		t.Fatalf("hashed at cost %d (%v), want bcrypt's default %d", cost, err, bcrypt.DefaultCost)
+	}
+	// A hash made at another cost still verifies once the cost changes.
+	defer UseHashCost(hashCost)
+	UseHashCost(bcrypt.MinCost)
+	if cheap, err := HashPassword("correct horse"); err != nil || !PasswordMatches(h, "correct horse") || !PasswordMatches(cheap, "correct horse") {
+		t.Fatalf("after lowering the cost: %q %v", cheap, err)
 	}
 }
 

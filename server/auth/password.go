@@ -24,6 +24,12 @@ const (
 // hashCost is bcrypt's work factor.
 var hashCost = bcrypt.DefaultCost
 
+// UseHashCost sets bcrypt's work factor for the hashes made from now on (at least bcrypt's
+// least). Other packages' tests call it before they start, with the least: each account they
+// create costs a hash, a tenth of a second at the default and several times that under the race
+// detector. A hash made at another cost still verifies (bcrypt keeps the cost in the hash).
+func UseHashCost(cost int) { hashCost = max(cost, bcrypt.MinCost) }
+
 // HashPassword returns the bcrypt hash of a password that passed CheckPasswordRules.
 func HashPassword(pw string) (string, error) {
 	h, err := bcrypt.GenerateFromPassword([]byte(pw), hashCost)
