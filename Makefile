@@ -5,6 +5,7 @@ NPM      ?= npm
 # a new input makes Go report "context deadline exceeded" as a failure.
 FUZZTIME ?= 20000x
 BIN      := bin/hookflow
+ENGINE_DIR ?= frontend/public/engine
 FUZZ_TARGETS := FuzzParseTemplate FuzzParsePath FuzzParseFlow FuzzParseRequest FuzzHTMLPipe FuzzSpreadsheetID FuzzProblemDetails FuzzDelayUntil FuzzAICompletion FuzzParseSchedule
 
 .PHONY: run demo build ui test vet lint unit wasm wasm-test frontend-deps frontend-test e2e chromium sqlite3 fuzz bench bench-journal bench-pg soak deps
@@ -16,9 +17,20 @@ deps:
 	@test -f frontend/dist/index.html || { mkdir -p frontend/dist && \
 		echo '<!doctype html><meta charset="utf-8"><title>hookflow</title><p>The editor is not built into this binary: run <code>make build</code>.' > frontend/dist/index.html; }
 
-# The editor with the engine inside (frontend/dist, embedded by frontend/embed.go).
-ui: wasm frontend-deps
+# The editor with the engine inside (frontend/dist, embedded by frontend/embed.go), built again
+# only when its sources, the engine or the dependencies changed (frontend-test builds it first in
+# make test; e2e's build then finds it current). The mark of the last build is kept outside dist
+# (everything in dist is served) and forgotten when dist holds no built editor (the placeholder
+# of deps).
+UI_SRC := $(shell find frontend/src frontend/public frontend/scripts -type f -not -path 'frontend/public/engine/*' 2>/dev/null) \
+	frontend/index.html frontend/package.json frontend/tsconfig.json frontend/vite.config.ts
+UI_BUILT := bin/.ui-built
+ui:
+	@test -d frontend/dist/assets || rm -f $(UI_BUILT)
+	@$(MAKE) --no-print-directory $(UI_BUILT)
+$(UI_BUILT): $(UI_SRC) $(ENGINE_DIR)/manifest.json node_modules/.package-lock.json
 	$(NPM) run build --workspace frontend
+	@mkdir -p $(@D) && touch $@
 
 # One binary: the service, the editor and the browser engine.
 build: deps ui
@@ -72,8 +84,7 @@ unit: deps
 	$(GO) test -count=1 -run 'TestRetention_DeletingAHugeJournal' ./server/api/
 
 # The engine for the browser: content-hashed, precompressed module, its worker and manifest,
-# written into the editor's public/ so Vite copies it to dist/engine/.
-ENGINE_DIR ?= frontend/public/engine
+# written into the editor's public/ (ENGINE_DIR, set above) so Vite copies it to dist/engine/.
 ENGINE_SRC := go.mod go.sum wasm/build.sh wasm/worker.js \
 	$(shell find flows wasm -name '*.go' -not -name '*_test.go') $(wildcard flows/presets/*.json flows/templates/*.json)
 wasm: $(ENGINE_DIR)/manifest.json
@@ -99,7 +110,7 @@ frontend-test: frontend-deps
 	$(NPM) run typecheck --workspace frontend
 	$(NPM) run lint --workspace frontend
 	$(NPM) test --workspace frontend
-	$(NPM) run build --workspace frontend
+	$(MAKE) ui
 
 # Browser end-to-end tests: the real binary on a temporary directory, driven in headless
 # Debian Chromium by playwright-core (frontend/e2e). Screenshots go to docs/screenshots. The
