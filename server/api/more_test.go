@@ -167,29 +167,10 @@ func TestServer_ProcessesOnOnePostgresShareTheWork(t *testing.T) {
 		}
 		return out
 	}
-	opts := testdb.Options(t, "postgres")
-	var apps []*core.App
-	for i := 0; i < 3; i++ {
-		st, err := store.Open(context.Background(), opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		app := core.New(core.Config{HTTPClient: sink.Client(), Workers: 4, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, st, nil, nil)
-		apps = append(apps, app)
-	}
+	client := sink.Client()
+	apps := postgresProcesses(t, []*http.Client{client, client, client}, 4)
 	ctx := context.Background()
-	doc := mustFlow(t, `{"schema":1,"name":"shared","nodes":[{"id":"trigger","kind":"webhook"},
-	  {"id":"form","kind":"form_encode","config":{"fields":[{"key":"event_id","value":"{{event.id}}"}]}},
-	  {"id":"send","kind":"http","config":{"method":"POST","url":"https://sink.example/x","body_type":"previous"}}],
-	  "edges":[{"from":"trigger","to":"form"},{"from":"form","to":"send"}]}`)
-	v, err := apps[0].Flows().Create(ctx, core.FlowInput{Document: doc})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := apps[0].Flows().SetActive(ctx, v.ID, true); err != nil {
-		t.Fatal(err)
-	}
+	v := sharedFlow(t, apps[0])
 	const n = 300
 	var ids []string
 	for i := 0; i < n; i++ {
@@ -265,28 +246,9 @@ func idleProcessRunsWhatABusyOneTookIn(t *testing.T, workers int) {
 	})
 	t.Cleanup(open) // before the target's server is closed (cleanups run last first)
 	idle := flowstest.NewTarget(t, flowstest.Reply(200, `{}`))
-	opts := testdb.Options(t, "postgres")
-	var apps []*core.App
-	for _, client := range []*http.Client{stuck.Client(), idle.Client()} {
-		st, err := store.Open(context.Background(), opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		apps = append(apps, core.New(core.Config{HTTPClient: client, Workers: workers, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, st, nil, nil))
-	}
+	apps := postgresProcesses(t, []*http.Client{stuck.Client(), idle.Client()}, workers)
 	ctx := context.Background()
-	doc := mustFlow(t, `{"schema":1,"name":"shared","nodes":[{"id":"trigger","kind":"webhook"},
-	  {"id":"form","kind":"form_encode","config":{"fields":[{"key":"event_id","value":"{{event.id}}"}]}},
-	  {"id":"send","kind":"http","config":{"method":"POST","url":"https://sink.example/x","body_type":"previous"}}],
-	  "edges":[{"from":"trigger","to":"form"},{"from":"form","to":"send"}]}`)
-	v, err := apps[0].Flows().Create(ctx, core.FlowInput{Document: doc})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := apps[0].Flows().SetActive(ctx, v.ID, true); err != nil {
-		t.Fatal(err)
-	}
+	v := sharedFlow(t, apps[0])
 	closers := make([]func(), len(apps))
 	for i, app := range apps {
 		if err := app.Start(ctx); err != nil {
@@ -327,4 +289,40 @@ func idleProcessRunsWhatABusyOneTookIn(t *testing.T, workers int) {
 			t.Errorf("webhook %s delivered %d times", id, got[id]+other[id])
 		}
 	}
+}
+
+// postgresProcesses opens one service a client on a fresh PostgreSQL database, as processes
+// sharing it would be (not started), each sending its flows' HTTP requests through its client.
+func postgresProcesses(t *testing.T, clients []*http.Client, workers int) []*core.App {
+	t.Helper()
+	opts := testdb.Options(t, "postgres")
+	var apps []*core.App
+	for _, client := range clients {
+		st, err := store.Open(context.Background(), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		apps = append(apps, core.New(core.Config{HTTPClient: client, Workers: workers, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, st, nil, nil))
+	}
+	return apps
+}
+
+// sharedFlow creates and starts, through app, a flow that posts each webhook's event id as a
+// form (event_id) to its process's client.
+func sharedFlow(t *testing.T, app *core.App) *core.FlowView {
+	t.Helper()
+	ctx := context.Background()
+	doc := mustFlow(t, `{"schema":1,"name":"shared","nodes":[{"id":"trigger","kind":"webhook"},
+	  {"id":"form","kind":"form_encode","config":{"fields":[{"key":"event_id","value":"{{event.id}}"}]}},
+	  {"id":"send","kind":"http","config":{"method":"POST","url":"https://sink.example/x","body_type":"previous"}}],
+	  "edges":[{"from":"trigger","to":"form"},{"from":"form","to":"send"}]}`)
+	v, err := app.Flows().Create(ctx, core.FlowInput{Document: doc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.Flows().SetActive(ctx, v.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
