@@ -26,6 +26,12 @@ const Channel = "hookflow_live"
 // process's watchers are then told to catch up from the journal instead of missing them unawares.
 const typeGap = "live_gap"
 
+// gapEvery bounds how often a process sends a gap notification. Under a load that keeps its queue
+// full it drops events all the time, and each gap sends every watcher of every process to
+// reconnect: one a second covers every drop (a watcher catches up from the journal to the gap it
+// was sent away at, and the next gap covers what was dropped after that one).
+const gapEvery = time.Second
+
 // MaxPayload bounds one notification's event (PostgreSQL refuses payloads of 8000 bytes and
 // more); the sequence number and a space come in front of it.
 const MaxPayload = 7000
@@ -78,8 +84,9 @@ type Relay struct {
 	warned  time.Time
 	// gap: events were dropped since the last batch sent; the next one starts with a gap
 	// notification, which makes every process's hub resume past it (see hear).
-	gap  bool
-	wake chan struct{} // a token when the queue got an event
+	gap     bool
+	gapSent time.Time     // when the last gap notification was taken to be sent
+	wake    chan struct{} // a token when the queue got an event
 
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -171,13 +178,14 @@ func (r *Relay) poke() {
 }
 
 // take removes up to Batch waiting events, after a gap notification when events were dropped
-// since the last batch; done is true once closing with nothing left.
-func (r *Relay) take() (batch []live.Event, done bool) {
+// since the last one and gapEvery has passed since; done is true once closing with nothing left,
+// gapLater when a gap waits for its time.
+func (r *Relay) take() (batch []live.Event, done, gapLater bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	n := min(len(r.queue), r.opts.Batch)
-	if r.gap {
-		r.gap = false
+	if r.gap && time.Since(r.gapSent) >= gapEvery {
+		r.gap, r.gapSent = false, time.Now()
 		batch = append(batch, live.Event{Type: typeGap})
 	}
 	batch = append(batch, r.queue[:n]...)
@@ -186,7 +194,7 @@ func (r *Relay) take() (batch []live.Event, done bool) {
 	if len(r.queue) == 0 {
 		r.queue = nil // let the backing array go after a burst
 	}
-	return batch, len(batch) == 0 && r.closing
+	return batch, len(batch) == 0 && r.closing, r.gap
 }
 
 // send is the sending goroutine: one batch at a time, in the order they were published.
@@ -202,13 +210,19 @@ func (r *Relay) send() {
 		}
 	}()
 	for {
-		batch, done := r.take()
+		batch, done, gapLater := r.take()
 		if done {
 			return
 		}
 		if len(batch) == 0 {
+			var later <-chan time.Time // a gap is sent in its time even if no event comes
+			if gapLater {
+				later = time.After(gapEvery)
+			}
 			select {
 			case <-r.wake:
+				continue
+			case <-later:
 				continue
 			case <-r.ctx.Done():
 				return

@@ -355,3 +355,36 @@ func FuzzParseNotification(f *testing.F) {
 		}
 	})
 }
+
+// Under a load that keeps a process's queue full it drops events all the time: it sends a gap
+// notification (which sends every watcher to reconnect) at most once every gapEvery, and one
+// that waits for its time is still sent when no event follows it.
+func TestRelay_AGapIsSentAtMostOnceASecond(t *testing.T) {
+	ev := live.Event{FlowID: "f", Type: live.TypeRunStarted}
+	for _, tc := range []struct {
+		name          string
+		sentAgo       time.Duration
+		queued        int
+		wantGap, wait bool
+	}{
+		{"the first gap goes at once, before the waiting events", 0, 2, true, false},
+		{"a gap a second after the last goes", gapEvery, 2, true, false},
+		{"a gap sooner waits; the events go", gapEvery / 2, 2, false, true},
+		{"a gap sooner waits with nothing else to send", gapEvery / 2, 0, false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := &Relay{opts: Options{Batch: 10}, gap: true}
+			if tc.sentAgo > 0 {
+				r.gapSent = time.Now().Add(-tc.sentAgo)
+			}
+			for range tc.queued {
+				r.queue = append(r.queue, ev)
+			}
+			batch, done, later := r.take()
+			gotGap := len(batch) > 0 && batch[0].Type == typeGap
+			if gotGap != tc.wantGap || later != tc.wait || done || len(batch) != tc.queued+map[bool]int{true: 1}[gotGap] {
+				t.Fatalf("batch %v, done %v, gap later %v", batch, done, later)
+			}
+		})
+	}
+}
