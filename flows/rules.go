@@ -30,7 +30,6 @@ type ruleRow struct {
 var ruleOps = []string{"equals", "not_equals", "contains", "not_contains", "starts_with", "ends_with",
 	"is_empty", "not_empty", "matches", "gt", "gte", "lt", "lte"}
 
-
 // ruleOpLabels name the checks in the operator menu and in sentences ("rule.op.option.<op>").
 func ruleOpLabels() map[string]Text {
 	m := make(map[string]Text, len(ruleOps))
