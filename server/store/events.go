@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 	"time"
 
@@ -55,9 +56,7 @@ func (s *Store) InsertClaimedEvents(ctx context.Context, events []*Event, owner 
 		if err := tx.CreateInBatches(events, 200).Error; err != nil {
 			return err
 		}
-		for len(ids) > 0 {
-			chunk := ids[:min(len(ids), 500)]
-			ids = ids[len(chunk):]
+		for chunk := range slices.Chunk(ids, maxInList) {
 			err := tx.Model(&Event{}).Where("id IN ?", chunk).
 				Updates(s.claimFor(owner, lease)).Error
 			if err != nil {
@@ -116,6 +115,10 @@ func (s *Store) RenewLeases(ctx context.Context, owner string, ids []string, lea
 	return held, err
 }
 
+// maxInList bounds the ids of one statement's "IN (…)" list: the statements that take many events
+// or runs go a chunk of ids at a time.
+const maxInList = 500
+
 // claimFor is what a claim writes: the event runs under owner's lease, its attempt counted.
 func (s *Store) claimFor(owner string, lease time.Duration) map[string]any {
 	return map[string]any{"status": EventRunning, "lease_until": s.leaseEnd(lease), "lease_owner": owner, "attempts": gorm.Expr("attempts + 1")}
@@ -144,11 +147,9 @@ func (s *Store) ReleaseEvent(ctx context.Context, id, owner string, now time.Tim
 	return s.ReleaseEvents(ctx, []string{id}, owner, now)
 }
 
-// ReleaseEvents is ReleaseEvent for many events, a statement for up to 500 of them.
+// ReleaseEvents is ReleaseEvent for many events, a statement for up to maxInList of them.
 func (s *Store) ReleaseEvents(ctx context.Context, ids []string, owner string, now time.Time) error {
-	for len(ids) > 0 {
-		chunk := ids[:min(len(ids), 500)]
-		ids = ids[len(chunk):]
+	for chunk := range slices.Chunk(ids, maxInList) {
 		err := s.Write(ctx).Model(&Event{}).Where("id IN ? AND lease_owner = ? AND status = ?", chunk, owner, EventRunning).
 			Updates(requeued(now)).Error
 		if err != nil {
@@ -218,9 +219,7 @@ func (s *Store) FinishLeased(ctx context.Context, owner string, batch []Finish) 
 					again = append(again, r.EventID)
 				}
 			}
-			for len(again) > 0 {
-				chunk := again[:min(len(again), 500)]
-				again = again[len(chunk):]
+			for chunk := range slices.Chunk(again, maxInList) {
 				if err := tx.Model(&Run{}).Where("event_id IN ? AND superseded = ?", chunk, false).Update("superseded", true).Error; err != nil {
 					return err
 				}
@@ -251,9 +250,7 @@ func (s *Store) FinishLeased(ctx context.Context, owner string, batch []Finish) 
 			if claimed == "0" {
 				next["attempts"] = gorm.Expr("attempts + 1")
 			}
-			for len(ids) > 0 {
-				chunk := ids[:min(len(ids), 500)]
-				ids = ids[len(chunk):]
+			for chunk := range slices.Chunk(ids, maxInList) {
 				if err := tx.Model(&Event{}).Where("id IN ?", chunk).Updates(next).Error; err != nil {
 					return err
 				}
@@ -273,9 +270,7 @@ func keepHeld(tx *gorm.DB, owner string, batch []Finish) (kept []Finish, lost []
 		ids[i] = f.EventID
 	}
 	held := map[string]bool{}
-	for len(ids) > 0 {
-		chunk := ids[:min(len(ids), 500)]
-		ids = ids[len(chunk):]
+	for chunk := range slices.Chunk(ids, maxInList) {
 		var got []string
 		q := tx.Model(&Event{}).Where("id IN ? AND status = ? AND lease_owner = ?", chunk, EventRunning, owner)
 		if tx.Dialector.Name() == "postgres" {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -75,9 +76,7 @@ func (s *Store) Run(ctx context.Context, id string) (*Run, error) {
 // counting the ones that ended waiting at a Delay step (a pause is no attempt).
 func (s *Store) AttemptCounts(ctx context.Context, eventIDs []string) (map[string]int, error) {
 	out := map[string]int{}
-	for len(eventIDs) > 0 {
-		chunk := eventIDs[:min(len(eventIDs), 500)]
-		eventIDs = eventIDs[len(chunk):]
+	for chunk := range slices.Chunk(eventIDs, maxInList) {
 		var rows []struct {
 			EventID string
 			N       int
@@ -215,9 +214,7 @@ func (s *Store) Stats(ctx context.Context, flowIDs ...string) (map[string]FlowSt
 	}
 	// Each flow's last run: one short walk of the index per flow, a part of one query each.
 	var last []Run
-	for ids := flowIDs; len(ids) > 0; {
-		chunk := ids[:min(len(ids), 100)]
-		ids = ids[len(chunk):]
+	for chunk := range slices.Chunk(flowIDs, 100) {
 		parts := make([]string, len(chunk))
 		args := make([]any, len(chunk))
 		for i, id := range chunk {
